@@ -1,0 +1,34 @@
+/** Status 0 means the request never got an answer. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const NETWORK_ERROR = 'NETWORK_ERROR';
+
+function isErrorBody(body: unknown): body is { code: string; message: string } {
+  if (typeof body !== 'object' || body === null) return false;
+  const { code, message } = body as Record<string, unknown>;
+  return typeof code === 'string' && typeof message === 'string';
+}
+
+/** Maps a non-2xx answer to an ApiError, keeping the server's `{code, message}` when it sent one. */
+export function errorFromResponse(status: number, body: unknown): ApiError {
+  if (isErrorBody(body)) return new ApiError(status, body.code, body.message);
+  return new ApiError(status, `HTTP_${status}`, `服务器错误 (HTTP ${status})`);
+}
+
+/** What a page shows the shopper for any failure. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    return error.status === 0 ? '网络连接失败，请检查网络后重试' : error.message;
+  }
+  if (error instanceof Error) return error.message;
+  return '出错了，请重试';
+}

@@ -1,0 +1,101 @@
+import type { LoginResponse } from '@blindbox/shared';
+import { ApiError, NETWORK_ERROR, errorFromResponse } from './api-error';
+import type { HttpMethod, HttpTransport } from './transport';
+
+export interface TokenStore {
+  get(): string | null;
+  set(token: string): void;
+  clear(): void;
+}
+
+export interface ApiClientOptions {
+  /** Prefix for every path; empty for same-origin requests. */
+  baseUrl: string;
+  transport: HttpTransport;
+  tokens: TokenStore;
+  /** A one-time login code: `Taro.login()` in WeChat, a dev user in H5. */
+  getLoginCode: () => Promise<string>;
+}
+
+export type Query = Record<string, string | number | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** Catalog endpoints are public; everything else needs a session. */
+  auth?: boolean;
+}
+
+export interface ApiClient {
+  request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>;
+  /** Logs in unless a session token is already stored. */
+  ensureLogin(): Promise<void>;
+  /** Forgets the session and logs in again (e.g. after switching the H5 dev user). */
+  relogin(): Promise<void>;
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const parts = Object.entries(query)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const { baseUrl, transport, tokens, getLoginCode } = options;
+  // Pages load in parallel on launch; they must share one login rather than race several.
+  let pendingLogin: Promise<string> | null = null;
+
+  async function send(method: HttpMethod, path: string, token: string | null, query?: Query, body?: unknown) {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = `Bearer ${token}`;
+    try {
+      return await transport({ method, url: `${baseUrl}${path}${queryString(query)}`, headers, body });
+    } catch (error) {
+      throw new ApiError(0, NETWORK_ERROR, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async function doLogin(): Promise<string> {
+    const code = await getLoginCode();
+    const response = await send('POST', '/api/auth/login', null, undefined, { code });
+    if (response.status < 200 || response.status >= 300) throw errorFromResponse(response.status, response.body);
+    const { token } = response.body as LoginResponse;
+    tokens.set(token);
+    return token;
+  }
+
+  function login(): Promise<string> {
+    pendingLogin ??= doLogin().finally(() => {
+      pendingLogin = null;
+    });
+    return pendingLogin;
+  }
+
+  async function request<T>(method: HttpMethod, path: string, { query, body, auth = true }: RequestOptions = {}) {
+    let token = tokens.get();
+    if (auth && !token) token = await login();
+    let response = await send(method, path, token, query, body);
+    if (response.status === 401 && auth) {
+      // The token expired or the server's key rotated: one fresh login, one retry, then give up.
+      tokens.clear();
+      token = await login();
+      response = await send(method, path, token, query, body);
+    }
+    if (response.status < 200 || response.status >= 300) throw errorFromResponse(response.status, response.body);
+    return response.body as T;
+  }
+
+  async function ensureLogin() {
+    if (!tokens.get()) await login();
+  }
+
+  async function relogin() {
+    tokens.clear();
+    await login();
+  }
+
+  return { request, ensureLogin, relogin };
+}

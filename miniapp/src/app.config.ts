@@ -1,0 +1,17 @@
+export default defineAppConfig({
+  pages: ['pages/boxes/index', 'pages/box/index'],
+  // Order pages are a subpackage so the main package (what WeChat downloads first) stays under 512 KB.
+  subPackages: [
+    {
+      root: 'order',
+      pages: ['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index'],
+    },
+  ],
+  window: {
+    backgroundTextStyle: 'dark',
+    navigationBarBackgroundColor: '#ffffff',
+    navigationBarTitleText: '盲盒商店',
+    navigationBarTextStyle: 'black',
+    backgroundColor: '#f6f6f6',
+  },
+});

@@ -1,0 +1,12 @@
+import { useLaunch } from '@tarojs/taro';
+import type { PropsWithChildren } from 'react';
+import { api } from './api/session';
+import './app.css';
+
+export default function App({ children }: PropsWithChildren) {
+  useLaunch(() => {
+    // Log in up front so the first authenticated page does not wait; pages retry on their own if this fails.
+    api.ensureLogin().catch(() => undefined);
+  });
+  return children;
+}

@@ -1,0 +1,12 @@
+import type { OrderStatus } from '@blindbox/shared';
+
+// Paths must match app.config.ts; order pages live in the `order` subpackage.
+export const routes = {
+  boxes: () => '/pages/boxes/index',
+  box: (id: string) => `/pages/box/index?id=${encodeURIComponent(id)}`,
+  confirm: (boxId: string) => `/order/confirm/index?boxId=${encodeURIComponent(boxId)}`,
+  pay: (orderId: string) => `/order/pay/index?orderId=${encodeURIComponent(orderId)}`,
+  result: (orderId: string) => `/order/result/index?orderId=${encodeURIComponent(orderId)}`,
+  orders: (status?: OrderStatus) => `/order/list/index${status ? `?status=${status}` : ''}`,
+  order: (orderId: string) => `/order/detail/index?orderId=${encodeURIComponent(orderId)}`,
+};

@@ -1,0 +1,190 @@
+import type { Address, Coupon } from '@blindbox/shared';
+import { Button, Text, View } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { useEffect, useRef, useState } from 'react';
+import { describeError } from '../../api/api-error';
+import { api } from '../../api/session';
+import type { OrderQuote } from '../../api/shop-api';
+import { ErrorState, Loading } from '../../components/page-state';
+import { formatDateTime } from '../../lib/format';
+import { routes } from '../../lib/routes';
+import { useResource } from '../../lib/use-resource';
+import { AddressForm } from './address-form';
+import { MAX_QUANTITY_PER_ITEM, formatFen } from '../../lib/shared-lite';
+
+async function loadCheckout(boxId: string) {
+  const [box, addresses, coupons] = await Promise.all([api.getBox(boxId), api.listAddresses(), api.listCoupons()]);
+  return { box, addresses: addresses.items, coupons: coupons.items.filter((coupon) => coupon.status === 'AVAILABLE') };
+}
+
+export default function ConfirmPage() {
+  const { params } = useRouter();
+  const boxId = params.boxId ?? '';
+  const checkout = useResource(() => loadCheckout(boxId));
+  const [quantity, setQuantity] = useState(1);
+  const [addresses, setAddresses] = useState<Address[]>([]);
+  const [addressId, setAddressId] = useState<string | null>(null);
+  const [addingAddress, setAddingAddress] = useState(false);
+  const [couponId, setCouponId] = useState<string | undefined>(undefined);
+  const [quote, setQuote] = useState<OrderQuote | null>(null);
+  const [quoteError, setQuoteError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [submitError, setSubmitError] = useState<string | null>(null);
+  const quoteGeneration = useRef(0);
+
+  useEffect(() => {
+    if (!checkout.data) return;
+    setAddresses(checkout.data.addresses);
+    setAddressId((current) => current ?? checkout.data?.addresses[0]?.id ?? null);
+    setAddingAddress(checkout.data.addresses.length === 0);
+  }, [checkout.data]);
+
+  useEffect(() => {
+    if (!checkout.data) return;
+    // Every change re-asks the server; a slow answer for an older selection must not overwrite a newer one.
+    const current = ++quoteGeneration.current;
+    setQuote(null);
+    setQuoteError(null);
+    api.quoteOrder({ items: [{ boxId, quantity }], couponId }).then(
+      (result) => current === quoteGeneration.current && setQuote(result),
+      (failure: unknown) => current === quoteGeneration.current && setQuoteError(describeError(failure)),
+    );
+  }, [checkout.data, boxId, quantity, couponId]);
+
+  if (checkout.error) return <ErrorState message={checkout.error} onRetry={() => void checkout.reload()} />;
+  if (!checkout.data) return <Loading />;
+  const { box, coupons } = checkout.data;
+  const maxQuantity = Math.min(MAX_QUANTITY_PER_ITEM, box.stock);
+
+  async function submit() {
+    if (!addressId) return;
+    setSubmitting(true);
+    setSubmitError(null);
+    try {
+      const order = await api.createOrder({ items: [{ boxId, quantity }], addressId, couponId });
+      await Taro.redirectTo({ url: routes.pay(order.id) });
+    } catch (failure) {
+      setSubmitError(describeError(failure));
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  function couponRow(coupon: Coupon | null) {
+    const id = coupon?.id;
+    return (
+      <View
+        key={id ?? 'none'}
+        className={`choice${couponId === id ? ' choice--active' : ''}`}
+        data-testid={coupon ? 'coupon-option' : 'coupon-none'}
+        onClick={() => setCouponId(id)}
+      >
+        {coupon ? (
+          <>
+            <Text>{coupon.title}</Text>
+            <Text className="muted">
+              满 {formatFen(coupon.minSpendFen)} 减 {formatFen(coupon.amountOffFen)} · {formatDateTime(coupon.expiresAt)} 到期
+            </Text>
+          </>
+        ) : (
+          <Text>不使用优惠券</Text>
+        )}
+      </View>
+    );
+  }
+
+  return (
+    <View className="page page--with-footer">
+      <View className="card">
+        <Text className="section-title">{box.name}</Text>
+        <Text className="muted">单价 {formatFen(box.priceFen)}</Text>
+        <View className="stepper">
+          <Button className="stepper__button" size="mini" data-testid="quantity-minus" disabled={quantity <= 1} onClick={() => setQuantity(quantity - 1)}>
+            -
+          </Button>
+          <Text className="stepper__value" data-testid="quantity">
+            {quantity}
+          </Text>
+          <Button className="stepper__button" size="mini" data-testid="quantity-plus" disabled={quantity >= maxQuantity} onClick={() => setQuantity(quantity + 1)}>
+            +
+          </Button>
+        </View>
+      </View>
+
+      <View className="card">
+        <Text className="section-title">收货地址</Text>
+        {addresses.map((address) => (
+          <View
+            key={address.id}
+            className={`choice${addressId === address.id ? ' choice--active' : ''}`}
+            data-testid="address-option"
+            onClick={() => setAddressId(address.id)}
+          >
+            <Text>
+              {address.name} {address.phone}
+            </Text>
+            <Text className="muted">
+              {address.region} {address.detail}
+            </Text>
+          </View>
+        ))}
+        {addingAddress ? (
+          <AddressForm
+            onSaved={(address) => {
+              setAddresses((previous) => [...previous, address]);
+              setAddressId(address.id);
+              setAddingAddress(false);
+            }}
+          />
+        ) : (
+          <Text className="link" data-testid="address-add" onClick={() => setAddingAddress(true)}>
+            + 新增地址
+          </Text>
+        )}
+      </View>
+
+      <View className="card">
+        <Text className="section-title">优惠券</Text>
+        {couponRow(null)}
+        {coupons.map(couponRow)}
+      </View>
+
+      <View className="card" data-testid="quote">
+        {quote ? (
+          <>
+            <View className="line">
+              <Text>商品金额</Text>
+              <Text data-testid="quote-subtotal">{formatFen(quote.subtotalFen)}</Text>
+            </View>
+            <View className="line">
+              <Text>优惠</Text>
+              <Text data-testid="quote-discount">-{formatFen(quote.discountFen)}</Text>
+            </View>
+          </>
+        ) : quoteError ? (
+          <Text className="error-text" data-testid="quote-error">
+            {quoteError}
+          </Text>
+        ) : (
+          <Loading text="正在计算金额…" />
+        )}
+      </View>
+
+      {submitError && <Text className="error-text" data-testid="submit-error">{submitError}</Text>}
+      <View className="footer-bar">
+        <Text className="footer-bar__total">
+          实付 <Text className="price" data-testid="quote-total">{quote ? formatFen(quote.totalFen) : '—'}</Text>
+        </Text>
+        <Button
+          className="btn btn--primary"
+          data-testid="submit-order"
+          loading={submitting}
+          disabled={!quote || !addressId || submitting}
+          onClick={() => void submit()}
+        >
+          提交订单
+        </Button>
+      </View>
+    </View>
+  );
+}

@@ -1,0 +1,121 @@
+import type { Order, OrderStatus } from '@blindbox/shared';
+import { Button, Text, View } from '@tarojs/components';
+import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from '@tarojs/taro';
+import { useCallback, useRef, useState } from 'react';
+import { describeError } from '../../api/api-error';
+import { api } from '../../api/session';
+import { Empty, ErrorState, Loading } from '../../components/page-state';
+import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
+import { routes } from '../../lib/routes';
+import { formatFen } from '../../lib/shared-lite';
+
+const PAGE_SIZE = 10;
+const TABS: { status: OrderStatus | undefined; label: string }[] = [
+  { status: undefined, label: '全部' },
+  { status: 'TO_BE_PAID', label: ORDER_STATUS_LABELS.TO_BE_PAID },
+  { status: 'TO_BE_DELIVERED', label: ORDER_STATUS_LABELS.TO_BE_DELIVERED },
+  { status: 'DELIVERED', label: ORDER_STATUS_LABELS.DELIVERED },
+  { status: 'COMPLETED', label: ORDER_STATUS_LABELS.COMPLETED },
+  { status: 'CLOSED', label: ORDER_STATUS_LABELS.CLOSED },
+];
+
+function isOrderStatus(value: string | undefined): value is OrderStatus {
+  return TABS.some((tab) => tab.status === value) || value === 'REFUNDING' || value === 'REFUNDED';
+}
+
+export default function OrderListPage() {
+  const { params } = useRouter();
+  const [status, setStatus] = useState<OrderStatus | undefined>(isOrderStatus(params.status) ? params.status : undefined);
+  const [orders, setOrders] = useState<Order[]>([]);
+  const [total, setTotal] = useState(0);
+  const [page, setPage] = useState(0);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  // Switching tabs quickly must not let the previous tab's answer land in the new tab.
+  const generation = useRef(0);
+
+  const load = useCallback(async (forStatus: OrderStatus | undefined, nextPage: number) => {
+    const current = ++generation.current;
+    setLoading(true);
+    setError(null);
+    try {
+      const result = await api.listOrders(forStatus, nextPage, PAGE_SIZE);
+      if (current !== generation.current) return;
+      setOrders((previous) => (nextPage === 1 ? result.items : [...previous, ...result.items]));
+      setTotal(result.total);
+      setPage(nextPage);
+    } catch (failure) {
+      if (current === generation.current) setError(describeError(failure));
+    } finally {
+      if (current === generation.current) setLoading(false);
+    }
+  }, []);
+
+  // Coming back from a detail page (paid, cancelled) must show the new status.
+  useDidShow(() => {
+    void load(status, 1);
+  });
+  usePullDownRefresh(() => {
+    void load(status, 1).finally(() => Taro.stopPullDownRefresh());
+  });
+  const hasMore = orders.length < total;
+  useReachBottom(() => {
+    if (hasMore && !loading) void load(status, page + 1);
+  });
+
+  function selectTab(next: OrderStatus | undefined) {
+    setStatus(next);
+    setOrders([]);
+    void load(next, 1);
+  }
+
+  return (
+    <View className="page">
+      <View className="tabs" data-testid="order-tabs">
+        {TABS.map((tab) => (
+          <Text
+            key={tab.label}
+            className={`tabs__tab${tab.status === status ? ' tabs__tab--active' : ''}`}
+            data-testid={`order-tab-${tab.status ?? 'ALL'}`}
+            onClick={() => selectTab(tab.status)}
+          >
+            {tab.label}
+          </Text>
+        ))}
+      </View>
+      {orders.map((order) => (
+        <View
+          key={order.id}
+          className="card order-card"
+          data-testid="order-card"
+          data-order-id={order.id}
+          onClick={() => void Taro.navigateTo({ url: routes.order(order.id) })}
+        >
+          <View className="line">
+            <Text className="muted">{formatDateTime(order.createdAt)}</Text>
+            <Text className={`status status--${order.status.toLowerCase()}`} data-testid="order-status" data-status={order.status}>
+              {ORDER_STATUS_LABELS[order.status]}
+            </Text>
+          </View>
+          {order.items.map((item) => (
+            <Text key={item.boxId} className="order-card__item">
+              {item.name} × {item.quantity}
+            </Text>
+          ))}
+          <View className="line line--strong">
+            <Text>实付</Text>
+            <Text className="price">{formatFen(order.totalFen)}</Text>
+          </View>
+        </View>
+      ))}
+      {loading && <Loading />}
+      {error && <ErrorState message={error} onRetry={() => void load(status, orders.length === 0 ? 1 : page + 1)} />}
+      {!loading && !error && orders.length === 0 && <Empty text="还没有这类订单" />}
+      {!loading && !error && hasMore && (
+        <Button className="btn btn--ghost" data-testid="load-more" onClick={() => void load(status, page + 1)}>
+          加载更多
+        </Button>
+      )}
+    </View>
+  );
+}

@@ -1,0 +1,94 @@
+import { Button, Text, View } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { useState } from 'react';
+import { describeError } from '../../api/api-error';
+import { api } from '../../api/session';
+import { ErrorState, Loading } from '../../components/page-state';
+import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
+import { routes } from '../../lib/routes';
+import { useResource } from '../../lib/use-resource';
+import { requestPayment } from '../../platform/pay';
+import { isPaymentCancel, paymentFailureMessage } from '../../platform/payment';
+import { formatFen } from '../../lib/shared-lite';
+
+type Notice = { kind: 'cancelled' } | { kind: 'failed'; message: string };
+
+export default function PayPage() {
+  const { params } = useRouter();
+  const orderId = params.orderId ?? '';
+  const order = useResource(() => api.getOrder(orderId));
+  const [paying, setPaying] = useState(false);
+  const [notice, setNotice] = useState<Notice | null>(null);
+
+  if (order.error) return <ErrorState message={order.error} onRetry={() => void order.reload()} />;
+  if (!order.data) return <Loading />;
+  const { data } = order;
+
+  async function pay() {
+    setPaying(true);
+    setNotice(null);
+    try {
+      const params = await api.payJsapi(orderId);
+      await requestPayment({ params, amountLabel: formatFen(data.totalFen) });
+      await Taro.redirectTo({ url: routes.result(orderId) });
+    } catch (failure) {
+      if (isPaymentCancel(failure)) setNotice({ kind: 'cancelled' });
+      else setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
+    } finally {
+      setPaying(false);
+    }
+  }
+
+  const payable = data.status === 'TO_BE_PAID';
+  return (
+    <View className="page page--with-footer">
+      <View className="card">
+        {data.items.map((item) => (
+          <View key={item.boxId} className="line">
+            <Text>
+              {item.name} × {item.quantity}
+            </Text>
+            <Text>{formatFen(item.priceFen)}</Text>
+          </View>
+        ))}
+        <View className="line">
+          <Text>优惠</Text>
+          <Text>-{formatFen(data.discountFen)}</Text>
+        </View>
+        <View className="line line--strong">
+          <Text>应付</Text>
+          <Text className="price" data-testid="pay-total">
+            {formatFen(data.totalFen)}
+          </Text>
+        </View>
+        {payable ? (
+          <Text className="muted">请在 {formatDateTime(data.expiresAt)} 前完成支付，超时订单将自动关闭</Text>
+        ) : (
+          <Text className="muted" data-testid="pay-order-status">
+            订单{ORDER_STATUS_LABELS[data.status]}
+          </Text>
+        )}
+      </View>
+      {notice?.kind === 'cancelled' && (
+        <Text className="notice" data-testid="pay-cancelled">
+          已取消支付，订单仍可继续支付
+        </Text>
+      )}
+      {notice?.kind === 'failed' && (
+        <Text className="error-text" data-testid="pay-error">
+          {notice.message}
+        </Text>
+      )}
+      <View className="footer-bar">
+        <Text className="link" onClick={() => void Taro.redirectTo({ url: routes.order(orderId) })}>
+          查看订单
+        </Text>
+        {payable && (
+          <Button className="btn btn--primary" data-testid="pay-button" loading={paying} disabled={paying} onClick={() => void pay()}>
+            微信支付 {formatFen(data.totalFen)}
+          </Button>
+        )}
+      </View>
+    </View>
+  );
+}

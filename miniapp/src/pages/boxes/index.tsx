@@ -1,0 +1,95 @@
+import type { Box } from '@blindbox/shared';
+import { Button, Image, Text, View } from '@tarojs/components';
+import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { describeError } from '../../api/api-error';
+import { api } from '../../api/session';
+import { DevUserBar } from '../../components/dev-user-bar';
+import { Empty, ErrorState, Loading } from '../../components/page-state';
+import { routes } from '../../lib/routes';
+import { formatFen } from '../../lib/shared-lite';
+
+const PAGE_SIZE = 10;
+
+export default function BoxListPage() {
+  const [boxes, setBoxes] = useState<Box[]>([]);
+  const [total, setTotal] = useState(0);
+  const [page, setPage] = useState(0);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const busy = useRef(false);
+
+  const load = useCallback(async (nextPage: number) => {
+    if (busy.current) return;
+    busy.current = true;
+    setLoading(true);
+    setError(null);
+    try {
+      const result = await api.listBoxes(nextPage, PAGE_SIZE);
+      setBoxes((previous) => (nextPage === 1 ? result.items : [...previous, ...result.items]));
+      setTotal(result.total);
+      setPage(nextPage);
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      busy.current = false;
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load(1);
+  }, [load]);
+
+  usePullDownRefresh(() => {
+    void load(1).finally(() => Taro.stopPullDownRefresh());
+  });
+
+  const hasMore = boxes.length < total;
+  useReachBottom(() => {
+    if (hasMore) void load(page + 1);
+  });
+
+  return (
+    <View className="page">
+      <View className="toolbar">
+        <Text className="toolbar__title">全部盲盒</Text>
+        <Text className="link" data-testid="my-orders" onClick={() => void Taro.navigateTo({ url: routes.orders() })}>
+          我的订单
+        </Text>
+      </View>
+      <DevUserBar />
+      {boxes.map((box) => (
+        <View
+          key={box.id}
+          className="card box-item"
+          data-testid="box-item"
+          data-box-id={box.id}
+          onClick={() => void Taro.navigateTo({ url: routes.box(box.id) })}
+        >
+          <Image className="box-item__cover" src={box.coverUrl} mode="aspectFill" lazyLoad />
+          <View className="box-item__body">
+            <Text className="box-item__name" data-testid="box-name">
+              {box.name}
+            </Text>
+            <Text className="price" data-testid="box-price">
+              {formatFen(box.priceFen)}
+            </Text>
+            <Text className={box.stock > 0 ? 'muted' : 'muted sold-out'} data-testid="box-stock">
+              {box.stock > 0 ? `库存 ${box.stock}` : '已售罄'}
+            </Text>
+          </View>
+        </View>
+      ))}
+      {loading && <Loading />}
+      {error && <ErrorState message={error} onRetry={() => void load(boxes.length === 0 ? 1 : page + 1)} />}
+      {!loading && !error && boxes.length === 0 && <Empty text="暂无盲盒，下拉刷新试试" />}
+      {!loading && !error && hasMore && (
+        <Button className="btn btn--ghost" data-testid="load-more" onClick={() => void load(page + 1)}>
+          加载更多
+        </Button>
+      )}
+      {!loading && !error && boxes.length > 0 && !hasMore && <Text className="end-note">没有更多了</Text>}
+    </View>
+  );
+}

@@ -1,0 +1,111 @@
+// Command engine runs FerretDB v1 with its SQLite handler as an embedded,
+// MongoDB wire-protocol compatible database for development and tests.
+// It prints the connection URI on stdout once the listener is ready and
+// exits cleanly on SIGINT/SIGTERM.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	addr := flag.String("listen", "127.0.0.1:27017", "loopback TCP address to listen on")
+	dataDir := flag.String("data", ".data/engine", "directory for the SQLite files")
+	debug := flag.Bool("debug", false, "log every connection and command (noisy)")
+	flag.Parse()
+
+	level := slog.LevelWarn
+	if *debug {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	dir, err := filepath.Abs(*dataDir)
+	if err != nil {
+		log.Fatalf("engine: bad data directory %q: %v", *dataDir, err)
+	}
+	// FerretDB's SQLite handler refuses to start unless the directory exists.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		log.Fatalf("engine: cannot create data directory %s: %v", dir, err)
+	}
+
+	// FerretDB listens on a private port; clients reach it through the write serializer on addr.
+	backend, err := freeLoopbackAddr()
+	if err != nil {
+		log.Fatalf("engine: %v", err)
+	}
+
+	db, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: backend},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+		Logger:    logger,
+	})
+	if err != nil {
+		log.Fatalf("engine: %v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.Run(ctx)
+	}()
+
+	if err := waitForListener(backend, 30*time.Second); err != nil {
+		log.Fatalf("engine: %v", err)
+	}
+	listener, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatalf("engine: %v", err)
+	}
+	go func() {
+		<-ctx.Done()
+		listener.Close()
+	}()
+	go func() {
+		if err := newWriteSerializer(backend, logger).serve(listener); err != nil {
+			logger.Error("proxy stopped", "err", err)
+		}
+	}()
+	fmt.Printf("mongodb://%s/\n", *addr)
+
+	<-done
+}
+
+func freeLoopbackAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// waitForListener returns once something accepts TCP connections on addr,
+// so the URI is printed only when clients can actually connect.
+func waitForListener(addr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			return conn.Close()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("listener %s not ready after %s", addr, timeout)
+}

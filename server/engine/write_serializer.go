@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/x/bsonx/bsoncore"
+)
+
+// FerretDB v1 executes a conditional update as "query matching documents, then write them back by _id",
+// without holding anything between the two steps. Two concurrent `update {stock: {$gte: 1}}` can therefore
+// both match and both write, which breaks the compare-and-set every guarded transition and stock
+// reservation relies on (MongoDB makes each single-document write atomic). This proxy sits between
+// clients and FerretDB and runs write commands of one database one at a time, restoring that guarantee.
+// Reads pass through concurrently.
+
+const (
+	opReply = 1
+	opQuery = 2004
+	opMsg   = 2013
+
+	moreToCome = 1 << 1
+	maxMessage = 48 * 1024 * 1024
+)
+
+var writeCommands = map[string]bool{
+	"insert": true, "update": true, "delete": true, "findandmodify": true, "findAndModify": true,
+}
+
+type writeSerializer struct {
+	backend string
+	mu      sync.Mutex
+	locks   map[string]*sync.Mutex
+	logger  *slog.Logger
+}
+
+func newWriteSerializer(backend string, logger *slog.Logger) *writeSerializer {
+	return &writeSerializer{backend: backend, locks: map[string]*sync.Mutex{}, logger: logger}
+}
+
+func (s *writeSerializer) lockFor(db string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.locks[db]
+	if !ok {
+		l = &sync.Mutex{}
+		s.locks[db] = l
+	}
+	return l
+}
+
+func (s *writeSerializer) serve(listener net.Listener) error {
+	for {
+		client, err := listener.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		go s.handle(client)
+	}
+}
+
+func (s *writeSerializer) handle(client net.Conn) {
+	defer client.Close()
+	backend, err := net.Dial("tcp", s.backend)
+	if err != nil {
+		s.logger.Error("cannot reach FerretDB", "err", err)
+		return
+	}
+	defer backend.Close()
+
+	for {
+		request, err := readMessage(client)
+		if err != nil {
+			return
+		}
+		if db, ok := writeTarget(request); ok {
+			lock := s.lockFor(db)
+			lock.Lock()
+			err = roundTrip(request, client, backend)
+			lock.Unlock()
+		} else {
+			err = roundTrip(request, client, backend)
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// roundTrip forwards one request and relays its replies: none when the client set moreToCome,
+// several while the server sets moreToCome (exhaust cursors).
+func roundTrip(request []byte, client, backend net.Conn) error {
+	if _, err := backend.Write(request); err != nil {
+		return err
+	}
+	if opCode(request) == opMsg && flags(request)&moreToCome != 0 {
+		return nil
+	}
+	for {
+		reply, err := readMessage(backend)
+		if err != nil {
+			return err
+		}
+		if _, err := client.Write(reply); err != nil {
+			return err
+		}
+		if opCode(reply) != opMsg || flags(reply)&moreToCome == 0 {
+			return nil
+		}
+	}
+}
+
+func readMessage(r io.Reader) ([]byte, error) {
+	var header [16]byte
+	if _, err := io.ReadFull(r, header[:]); err != nil {
+		return nil, err
+	}
+	length := int(binary.LittleEndian.Uint32(header[:4]))
+	if length < 16 || length > maxMessage {
+		return nil, fmt.Errorf("bad message length %d", length)
+	}
+	message := make([]byte, length)
+	copy(message, header[:])
+	if _, err := io.ReadFull(r, message[16:]); err != nil {
+		return nil, err
+	}
+	return message, nil
+}
+
+func opCode(message []byte) int32 { return int32(binary.LittleEndian.Uint32(message[12:16])) }
+
+func flags(message []byte) uint32 {
+	if len(message) < 20 {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(message[16:20])
+}
+
+// writeTarget reports whether an OP_MSG carries a write command, and for which database.
+func writeTarget(message []byte) (string, bool) {
+	if opCode(message) != opMsg || len(message) < 21 || message[20] != 0 {
+		return "", false
+	}
+	body := bsoncore.Document(message[21:])
+	if _, _, ok := bsoncore.ReadDocument(message[21:]); !ok {
+		return "", false
+	}
+	first, err := body.IndexErr(0)
+	if err != nil || !writeCommands[first.Key()] {
+		return "", false
+	}
+	db, ok := body.Lookup("$db").StringValueOK()
+	return db, ok
+}

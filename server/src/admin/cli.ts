@@ -1,0 +1,42 @@
+/**
+ * Admin CLI: `npm run admin -- <command> [--json]` (see USAGE in commands.ts). Uses the same configuration
+ * and container as the server, with job processing off: it can schedule jobs (refunds) but never runs them.
+ */
+import { ConfigError, loadConfig, type Config } from '../config';
+import { createLogger } from '../logger';
+import { createContainer } from '../container';
+import { runAdminCommand, USAGE } from './commands';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
+  let config: Config;
+  try {
+    // Logs go to stderr at warn level so stdout carries only the command's output (and stays valid JSON).
+    config = { ...loadConfig({ LOG_LEVEL: 'warn', ...process.env }), JOBS: 'off' };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger({ ...config, LOG_PRETTY: false });
+  const container = await createContainer(config, logger);
+  try {
+    const result = await runAdminCommand(container, argv);
+    (result.exitCode === 0 ? process.stdout : process.stderr).write(`${result.output}\n`);
+    return result.exitCode;
+  } finally {
+    await container.dispose();
+  }
+}
+
+main(process.argv.slice(2))
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });

@@ -1,0 +1,212 @@
+import { parseArgs } from 'node:util';
+import { ORDER_STATUSES, type OrderStatus } from '@blindbox/shared';
+import type { Container } from '../container';
+import { orderModel, type OrderDoc } from '../orders/order.model';
+import { outTradeNoFor } from '../orders/out-trade-no';
+import { AppError } from '../http/app-error';
+import { parseObjectId } from '../http/object-id';
+import type { PaymentTransaction } from '../payments/wechatpay/gateway';
+import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail } from './format';
+
+export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
+
+Commands:
+  orders [--status S] [--limit N]   list orders, newest first (S: ${ORDER_STATUSES.join(', ')})
+  show <orderId>                    one order with its audit log and WeChat's state of its transaction
+  reconcile <orderId>               ask WeChat now and apply what it says (payment, close, release, refunds)
+  refund <orderId> [--reason text]  full refund of a paid order (the refund-order job confirms it)
+  ship <orderId> --note "SF123"     mark a paid order shipped with a tracking note
+  jobs                              job queue health
+
+  --json                            machine-readable output`;
+
+export interface CommandResult {
+  exitCode: number;
+  /** What goes to stdout. */
+  output: string;
+}
+
+class UsageError extends Error {}
+
+const ACTOR = 'admin:cli';
+
+/** Runs one admin command against a container; never exits the process (the CLI entry does). */
+export async function runAdminCommand(container: Container, argv: readonly string[]): Promise<CommandResult> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        reason: { type: 'string' },
+        note: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    return { exitCode: 2, output: `${error instanceof Error ? error.message : String(error)}\n\n${USAGE}` };
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  const json = values.json === true;
+  const print = (data: unknown, human: () => string): CommandResult => ({ exitCode: 0, output: json ? JSON.stringify(data, null, 2) : human() });
+
+  if (values.help || !command) return { exitCode: command || values.help ? 0 : 2, output: USAGE };
+  try {
+    const Order = orderModel(container.db);
+    const orderIdArg = () => {
+      if (rest.length !== 1) throw new UsageError(`${command} takes exactly one <orderId>`);
+      return parseObjectId(rest[0], 'order');
+    };
+    switch (command) {
+      case 'orders': {
+        const status = values.status as OrderStatus | undefined;
+        if (status && !ORDER_STATUSES.includes(status)) throw new UsageError(`--status must be one of ${ORDER_STATUSES.join(', ')}`);
+        const limit = values.limit === undefined ? 20 : Number(values.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be an integer from 1 to 1000');
+        const orders = await Order.find(status ? { status } : {})
+          .sort({ _id: -1 })
+          .limit(limit)
+          .select({ items: 0, draws: 0, audit: 0, 'payment.rawTransaction': 0 })
+          .lean<OrderDoc[]>();
+        return print(orders.map(summary), () => formatOrderList(orders.map(summary)));
+      }
+      case 'show': {
+        const order = await loadOrder(orderIdArg());
+        const detail = await describe(container, order);
+        return print(detail, () => formatOrderDetail(detail));
+      }
+      case 'reconcile': {
+        const orderId = orderIdArg();
+        const before = await loadOrder(orderId);
+        const steps = await reconcileOne(container, before);
+        const after = await loadOrder(orderId);
+        const result = { orderId: orderId.toHexString(), before: before.status, after: after.status, steps };
+        return print(result, () => `order ${result.orderId}: ${result.before} → ${result.after}\n${steps.map((step) => `  - ${step}`).join('\n')}`);
+      }
+      case 'refund': {
+        const orderId = orderIdArg();
+        const started = await container.jobs.refunds.refundOrder(orderId, ACTOR, values.reason?.trim() || 'refunded by admin');
+        // One pass right away for quick feedback; the refund-order job keeps going until WeChat confirms.
+        const progress = await container.jobs.refunds.processRefunds(orderId, ACTOR);
+        const order = progress.order ?? started;
+        const result = { orderId: orderId.toHexString(), status: order.status, refunds: order.refunds };
+        return print(result, () =>
+          [
+            `order ${result.orderId} is ${order.status}`,
+            ...order.refunds.map((refund) => `  refund ${refund.outRefundNo}: ${refund.status} (${refund.amountFen} fen) ${refund.reason}`),
+            progress.outstanding > 0 ? '  the refund-order job will keep checking until WeChat confirms' : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      }
+      case 'ship': {
+        const orderId = orderIdArg();
+        if (!values.note?.trim()) throw new UsageError('ship needs --note "<tracking note>"');
+        const shipped = await container.orders.ship(orderId, values.note, ACTOR);
+        return print(summary(shipped), () => `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''})`);
+      }
+      case 'jobs': {
+        if (rest.length > 0) throw new UsageError('jobs takes no arguments');
+        const health = await container.jobs.health();
+        return print(health, () => formatHealth(health));
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return { exitCode: 2, output: `${error.message}\n\n${USAGE}` };
+    if (error instanceof AppError) {
+      return { exitCode: 1, output: json ? JSON.stringify({ error: { code: error.code, message: error.message } }) : `error: ${error.message} (${error.code})` };
+    }
+    throw error;
+  }
+
+  async function loadOrder(orderId: ReturnType<typeof parseObjectId>): Promise<OrderDoc> {
+    const order = await orderModel(container.db).findById(orderId).lean<OrderDoc>();
+    if (!order) throw new AppError(404, 'NOT_FOUND', `order ${orderId.toHexString()} not found`);
+    return order;
+  }
+}
+
+export interface OrderSummary {
+  id: string;
+  status: OrderStatus;
+  totalFen: number;
+  createdAt: Date;
+  expiresAt: Date;
+  paidAt: Date | null;
+  outTradeNo: string | null;
+  transactionId: string | null;
+  trackingNote: string | null;
+}
+
+function summary(order: OrderDoc): OrderSummary {
+  return {
+    id: order._id.toHexString(),
+    status: order.status,
+    totalFen: order.totalFen,
+    createdAt: order.createdAt,
+    expiresAt: order.expiresAt,
+    paidAt: order.paidAt,
+    outTradeNo: order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? null,
+    transactionId: order.payment.transactionId,
+    trackingNote: order.trackingNote,
+  };
+}
+
+async function describe(container: Container, order: OrderDoc): Promise<OrderDetail> {
+  const outTradeNo =
+    order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? (order.payment.attemptCount > 0 ? outTradeNoFor(order._id, order.payment.attemptCount) : null);
+  let wechat: OrderDetail['wechat'] = null;
+  if (outTradeNo) {
+    try {
+      const tx: PaymentTransaction | null = await container.wechatPay.queryTransaction(outTradeNo);
+      wechat = tx
+        ? { outTradeNo, tradeState: tx.tradeState, transactionId: tx.transactionId, amountFen: tx.amountFen, successTime: tx.successTime, error: null }
+        : { outTradeNo, tradeState: 'NOT_FOUND', transactionId: null, amountFen: null, successTime: null, error: null };
+    } catch (error) {
+      wechat = { outTradeNo, tradeState: null, transactionId: null, amountFen: null, successTime: null, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  return {
+    ...summary(order),
+    items: order.items.map((item) => ({ name: item.name, quantity: item.quantity, priceFen: item.priceFen })),
+    draws: order.draws.map((draw) => ({ name: draw.name, rarity: draw.rarity })),
+    attemptCount: order.payment.attemptCount,
+    releasedAt: order.releasedAt,
+    refunds: order.refunds,
+    audit: order.audit,
+    wechat,
+  };
+}
+
+/** Everything the jobs would do for this one order, now. Each step is the same guarded, idempotent one. */
+async function reconcileOne(container: Container, order: OrderDoc): Promise<string[]> {
+  const steps: string[] = [];
+  let current = order;
+  if (current.status === 'TO_BE_PAID' && current.payment.current) {
+    current = await container.payments.syncWithWechat(current, ACTOR);
+    steps.push(current.status === 'TO_BE_PAID' ? 'WeChat reports no payment' : `payment found at WeChat: now ${current.status}`);
+  }
+  if (current.status === 'TO_BE_PAID' && current.expiresAt.getTime() <= Date.now()) {
+    current = await container.orders.closeUnpaid(current._id, { reason: 'expired', actor: ACTOR });
+    steps.push(`expired order handled: now ${current.status}`);
+  }
+  if (current.status === 'CLOSED' && !current.releasedAt) {
+    await container.orders.releaseResources(current);
+    steps.push('stock and coupon released');
+  }
+  if (current.refunds.some((refund) => refund.status === 'PENDING' || refund.status === 'PROCESSING')) {
+    const progress = await container.jobs.refunds.processRefunds(current._id, ACTOR);
+    if (progress.outstanding > 0) await container.jobs.scheduleRefund(current._id);
+    steps.push(`refunds advanced: ${progress.outstanding} still awaiting WeChat`);
+  }
+  if (steps.length === 0) steps.push('nothing to do');
+  return steps;
+}

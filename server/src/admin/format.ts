@@ -1,0 +1,66 @@
+import type { AuditEntryDoc, RefundDoc } from '../orders/order.model';
+import type { JobsHealth } from '../jobs/agenda-scheduler';
+import type { OrderSummary } from './commands';
+
+export interface OrderDetail extends OrderSummary {
+  items: Array<{ name: string; quantity: number; priceFen: number }>;
+  draws: Array<{ name: string; rarity: string }>;
+  attemptCount: number;
+  releasedAt: Date | null;
+  refunds: RefundDoc[];
+  audit: AuditEntryDoc[];
+  wechat: {
+    outTradeNo: string;
+    tradeState: string | null;
+    transactionId: string | null;
+    amountFen: number | null;
+    successTime: Date | null;
+    error: string | null;
+  } | null;
+}
+
+const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
+const time = (date: Date | null | undefined) => (date ? new Date(date).toISOString().replace('T', ' ').slice(0, 19) : '-');
+
+function table(rows: string[][]): string {
+  const widths = rows.reduce<number[]>((acc, row) => row.map((cell, i) => Math.max(acc[i] ?? 0, cell.length)), []);
+  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+export function formatOrderList(orders: OrderSummary[]): string {
+  if (orders.length === 0) return 'no orders';
+  return table([
+    ['ORDER', 'STATUS', 'TOTAL', 'CREATED (UTC)', 'EXPIRES (UTC)', 'OUT_TRADE_NO'],
+    ...orders.map((o) => [o.id, o.status, yuan(o.totalFen), time(o.createdAt), time(o.expiresAt), o.outTradeNo ?? '-']),
+  ]);
+}
+
+export function formatOrderDetail(order: OrderDetail): string {
+  const lines = [
+    `order ${order.id}  ${order.status}  ${yuan(order.totalFen)}`,
+    `  created ${time(order.createdAt)}  expires ${time(order.expiresAt)}  paid ${time(order.paidAt)}  released ${time(order.releasedAt)}`,
+    `  payment attempts ${order.attemptCount}  out_trade_no ${order.outTradeNo ?? '-'}  transaction ${order.transactionId ?? '-'}`,
+  ];
+  if (order.trackingNote) lines.push(`  tracking ${order.trackingNote}`);
+  lines.push('items:', ...order.items.map((item) => `  ${item.quantity} × ${item.name} @ ${yuan(item.priceFen)}`));
+  if (order.draws.length) lines.push('draws:', ...order.draws.map((draw) => `  ${draw.name} (${draw.rarity})`));
+  if (order.refunds.length) {
+    lines.push('refunds:', ...order.refunds.map((r) => `  ${r.outRefundNo}  ${r.status}  ${yuan(r.amountFen)}  ${r.reason}  requested ${time(r.requestedAt)}`));
+  }
+  lines.push('audit:', ...order.audit.map((a) => `  ${time(a.at)}  ${a.from ?? '(new)'} → ${a.to}  by ${a.actor}: ${a.reason}`));
+  const w = order.wechat;
+  if (!w) lines.push('wechat: no payment attempt');
+  else if (w.error) lines.push(`wechat: ${w.outTradeNo} query failed: ${w.error}`);
+  else lines.push(`wechat: ${w.outTradeNo} ${w.tradeState}${w.transactionId ? `  transaction ${w.transactionId}` : ''}${w.amountFen !== null ? `  ${yuan(w.amountFen)}` : ''}`);
+  return lines.join('\n');
+}
+
+export function formatHealth(health: JobsHealth): string {
+  return [
+    `this process processes jobs: ${health.processing ? 'yes' : 'no (CLI)'}`,
+    table([
+      ['JOB', 'SCHEDULED', 'DUE', 'RUNNING', 'FAILED', 'NEXT RUN (UTC)'],
+      ...health.queues.map((q) => [q.name, String(q.scheduled), String(q.due), String(q.running), String(q.failed), time(q.nextRunAt)]),
+    ]),
+  ].join('\n');
+}

@@ -1,0 +1,56 @@
+import { Types } from 'mongoose';
+import { drawOne } from '../orders/draw';
+import { publishedOdds, toBoxDto } from './box-view';
+
+describe('publishedOdds', () => {
+  it('is each weight over the total weight', () => {
+    expect(publishedOdds([{ weight: 60 }, { weight: 25 }, { weight: 10 }, { weight: 5 }])).toEqual([0.6, 0.25, 0.1, 0.05]);
+    expect(publishedOdds([{ weight: 1 }, { weight: 2 }])).toEqual([1 / 3, 2 / 3]);
+  });
+
+  it('refuses a box with nothing to draw', () => {
+    expect(() => publishedOdds([])).toThrow(RangeError);
+  });
+
+  it('matches the draw exactly: every ticket the draw can pick maps to a product in these proportions', () => {
+    const products = [3, 1, 2].map((weight, index) => ({ productId: `p${index}`, name: `p${index}`, rarity: 'COMMON' as const, imageUrl: '', weight }));
+    const total = 6;
+    const hits = new Map<string, number>();
+    for (let ticket = 0; ticket < total; ticket += 1) {
+      const picked = drawOne(products, () => ticket).productId;
+      hits.set(picked, (hits.get(picked) ?? 0) + 1);
+    }
+    const odds = publishedOdds(products);
+    products.forEach((product, index) => expect((hits.get(product.productId) ?? 0) / total).toBe(odds[index]));
+  });
+});
+
+describe('toBoxDto', () => {
+  it('exposes the box with per-product odds and hides storage details', () => {
+    const _id = new Types.ObjectId();
+    const dto = toBoxDto({
+      _id,
+      name: '星空猫咪',
+      description: 'd',
+      coverUrl: 'c',
+      priceFen: 5900,
+      stock: 7,
+      products: [
+        { productId: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3 },
+        { productId: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1 },
+      ],
+    });
+    expect(dto).toEqual({
+      id: _id.toHexString(),
+      name: '星空猫咪',
+      description: 'd',
+      coverUrl: 'c',
+      priceFen: 5900,
+      stock: 7,
+      products: [
+        { id: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3, odds: 0.75 },
+        { id: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1, odds: 0.25 },
+      ],
+    });
+  });
+});

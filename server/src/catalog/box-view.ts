@@ -1,0 +1,37 @@
+import type { Box, BoxProduct } from '@blindbox/shared';
+import type { BoxDoc, BoxProductDoc } from './box.model';
+
+/**
+ * The probability of each product, in order: weight / total weight of the box, as a plain division.
+ * The draw (orders/draw.ts) picks a uniform integer ticket below the same total and walks the same
+ * weights, so these are exactly the odds it uses, not a rounded summary of them.
+ */
+export function publishedOdds(products: readonly { weight: number }[]): number[] {
+  const total = products.reduce((sum, product) => sum + product.weight, 0);
+  if (total <= 0) throw new RangeError('a box needs at least one product with a positive weight');
+  return products.map((product) => product.weight / total);
+}
+
+export function toBoxProductDtos(products: readonly BoxProductDoc[]): BoxProduct[] {
+  const odds = publishedOdds(products);
+  return products.map((product, index) => ({
+    id: product.productId,
+    name: product.name,
+    rarity: product.rarity,
+    imageUrl: product.imageUrl,
+    weight: product.weight,
+    odds: odds[index] ?? 0,
+  }));
+}
+
+export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'stock' | 'products'>): Box {
+  return {
+    id: doc._id.toHexString(),
+    name: doc.name,
+    description: doc.description,
+    coverUrl: doc.coverUrl,
+    priceFen: doc.priceFen,
+    stock: doc.stock,
+    products: toBoxProductDtos(doc.products),
+  };
+}

@@ -1,0 +1,21 @@
+import { loadConfig } from '../config';
+import { connectDatabase } from '../db/connect';
+import { seedCatalog } from './seed';
+
+/** `tsx server/src/catalog/seed-cli.ts`: loads the demo catalog into the configured database. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: 2 });
+  try {
+    const summary = await seedCatalog(db);
+    console.log(`catalog seeded into ${config.MONGODB_DB}: ${summary.created} created, ${summary.updated} already present`);
+    for (const box of summary.boxes) console.log(`  ${box.slug.padEnd(16)} ${box.name}  stock ${box.stock}`);
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

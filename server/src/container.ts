@@ -1,0 +1,72 @@
+import type { Connection } from 'mongoose';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import type { WechatPayGateway } from './payments/wechatpay/gateway';
+import type { WechatLogin } from './users/wechat-login';
+import type { JobScheduler } from './jobs/job-scheduler';
+import { connectDatabase } from './db/connect';
+import { loadWechatPayCredentials } from './payments/wechatpay/credentials';
+import { createWechatPayGateway } from './payments/wechatpay/wechatpay-gateway';
+import { createWechatLogin } from './users/wechat-login-http';
+import { sessionTokens, type SessionTokens } from './users/session-tokens';
+import { orderService, type OrderService } from './orders/order.service';
+import { paymentService, type PaymentService } from './payments/payment.service';
+import { createAgendaScheduler, type AgendaScheduler } from './jobs/agenda-scheduler';
+
+/** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
+export interface Container {
+  config: Config;
+  logger: Logger;
+  db: Connection;
+  wechatPay: WechatPayGateway;
+  wechatLogin: WechatLogin;
+  sessions: SessionTokens;
+  orders: OrderService;
+  payments: PaymentService;
+  jobs: AgendaScheduler;
+  /** Closes what the container opened, jobs first so none runs against a closed database. */
+  dispose(): Promise<void>;
+}
+
+export async function createContainer(config: Config, logger: Logger): Promise<Container> {
+  const db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: config.MONGODB_POOL_SIZE });
+  try {
+    const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
+    const wechatPay = createWechatPayGateway({
+      baseUrl: config.WECHATPAY_BASE_URL,
+      credentials,
+      verifyMode: config.WECHATPAY_VERIFY_MODE,
+      notifyUrl: config.WECHATPAY_NOTIFY_URL,
+      timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+      logger: logger.child({ component: 'wechatpay' }),
+    });
+    const wechatLogin = createWechatLogin({
+      baseUrl: config.WECHAT_LOGIN_BASE_URL,
+      appid: credentials.appid,
+      appSecret: credentials.appSecret,
+      timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+    });
+    const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
+    const payments = paymentService({ db, config, logger, wechatPay, merchant: { appid: credentials.appid, mchid: credentials.mchid }, scheduler: jobs });
+    const orders = orderService({ db, config, logger, payments, scheduler: jobs });
+    jobs.register({ orders, payments });
+    return {
+      config,
+      logger,
+      db,
+      wechatPay,
+      wechatLogin,
+      sessions: sessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS }),
+      orders,
+      payments,
+      jobs,
+      async dispose() {
+        await jobs.stop();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,54 @@
+import type { Middleware } from 'koa';
+import { ZodError } from 'zod';
+import { AppError } from './app-error';
+
+interface ErrorBody {
+  status: number;
+  code: string;
+  message: string;
+}
+
+function isDuplicateKeyError(error: unknown): error is { code: number; keyValue?: Record<string, unknown> } {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : undefined;
+}
+
+/** Maps anything thrown below to the public `{code, message}` shape; stacks go to the log only. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof ZodError) {
+    const message = error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+    return { status: 400, code: 'VALIDATION_ERROR', message };
+  }
+  if (isDuplicateKeyError(error)) {
+    const fields = Object.keys(error.keyValue ?? {}).join(', ');
+    return { status: 409, code: 'CONFLICT', message: fields ? `duplicate value for ${fields}` : 'duplicate value' };
+  }
+  const status = httpStatusOf(error);
+  if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
+  if (status === 429) return { status, code: 'RATE_LIMITED', message: 'too many requests, slow down' };
+  if (status !== undefined && status < 500 && (error as { expose?: boolean }).expose) {
+    return { status, code: 'BAD_REQUEST', message: (error as Error).message };
+  }
+  return { status: 500, code: 'INTERNAL', message: 'internal server error' };
+}
+
+export function errorHandler(): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new AppError(404, 'NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (error) {
+      const body = toErrorBody(error);
+      if (body.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
+      ctx.status = body.status;
+      ctx.body = { code: body.code, message: body.message };
+    }
+  };
+}

@@ -1,0 +1,251 @@
+import type { Connection, Types } from 'mongoose';
+import type { Db } from 'mongodb';
+import { Agenda, type AgendaBackend, type Job } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { OrderService } from '../orders/order.service';
+import type { PaymentService } from '../payments/payment.service';
+import type { WechatPayGateway } from '../payments/wechatpay/gateway';
+import { refundService, type RefundService } from '../payments/refund.service';
+import type { JobScheduler } from './job-scheduler';
+import { JOB_NAMES, type JobContext, type JobName } from './job-context';
+import { defineExpireOrder } from './expire-order.job';
+import { defineExpirySweep } from './expiry-sweep.job';
+import { defineReconcilePayments } from './reconcile-payments.job';
+import { defineRefundOrder } from './refund-order.job';
+import { defineDailyReconciliationReport } from './daily-reconciliation-report.job';
+
+/** Agenda's collection, in the application's own database. */
+export const JOBS_COLLECTION = 'agendaJobs';
+
+export interface JobQueueHealth {
+  name: JobName;
+  /** Waiting for a future nextRunAt. */
+  scheduled: number;
+  /** Due now, not locked yet. */
+  due: number;
+  /** Locked by a worker (running, or claimed for running). */
+  running: number;
+  /** Last run failed (failCount > 0); retrying if it still has a nextRunAt. */
+  failed: number;
+  nextRunAt: Date | null;
+}
+
+export interface JobsHealth {
+  /** Whether this process processes jobs (JOBS=inline or a worker). */
+  processing: boolean;
+  queues: JobQueueHealth[];
+}
+
+export interface AgendaScheduler extends JobScheduler {
+  /** Defines the job handlers; needs the services, which themselves need the scheduler. */
+  register(deps: { orders: OrderService; payments: PaymentService; wechatPay?: WechatPayGateway }): void;
+  /** Starts processing and makes sure the repeating jobs exist (once per name, whatever the number of processes). */
+  start(): Promise<void>;
+  /** Stops polling, releases the locks of claimed-but-not-started jobs and waits (bounded) for running ones. */
+  stop(): Promise<void>;
+  health(): Promise<JobsHealth>;
+  /** Creates the order's refund job if it has none, or revives an idle one; leaves a pending backoff alone. */
+  ensureRefundJob(orderId: string): Promise<void>;
+  /** The refund service built in register() (for the CLI). */
+  readonly refunds: RefundService;
+  /** The job context built in register() (for running a job's work directly, e.g. in the CLI or tests). */
+  readonly context: JobContext;
+}
+
+export interface AgendaSchedulerDeps {
+  db: Connection;
+  config: Config;
+  logger: Logger;
+}
+
+/**
+ * Agenda 6 with @agendajs/mongo-backend on the application's connection (same database, collection
+ * agendaJobs). The backend needs only plain CRUD, findAndModify (sort, upsert, no `fields`), a `$group`
+ * aggregation and createIndexes, all of which FerretDB v1 supports; no change streams (polling only,
+ * every JOBS_POLL_INTERVAL_MS) and no persistent job log (logging off), so nothing beyond that subset.
+ */
+export async function createAgendaScheduler({ db, config, logger }: AgendaSchedulerDeps): Promise<AgendaScheduler> {
+  const mongo = db.db;
+  if (!mongo) throw new Error('database connection is not open');
+  const jobsCollection = mongo.collection(JOBS_COLLECTION);
+
+  // Connect (and create Agenda's index) here, so a failure is an error of this call rather than an
+  // unhandled rejection inside Agenda's constructor, which connects the backend it is given.
+  const mongoBackend = new MongoBackend({ mongo: mongo as unknown as Db, collection: JOBS_COLLECTION });
+  await mongoBackend.connect();
+  const backend: AgendaBackend = {
+    name: mongoBackend.name,
+    repository: mongoBackend.repository,
+    notificationChannel: undefined,
+    ownsConnection: false,
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+  };
+
+  const agenda = new Agenda({
+    backend,
+    name: `${process.pid}`,
+    processEvery: config.JOBS_POLL_INTERVAL_MS,
+    defaultConcurrency: 5,
+    maxConcurrency: 20,
+  });
+  await agenda.ready;
+
+  const running = new Map<string, Promise<void>>();
+  const finished = new Map<string, () => void>();
+  agenda.on('error', (error: Error) => logger.error({ err: error }, 'agenda error'));
+  agenda.on('start', (job: Job, remote?: boolean) => {
+    if (remote || !job.attrs._id) return;
+    const id = job.attrs._id.toString();
+    running.set(id, new Promise<void>((resolve) => finished.set(id, resolve)));
+  });
+  agenda.on('complete', (job: Job, remote?: boolean) => {
+    if (remote || !job.attrs._id) return;
+    const id = job.attrs._id.toString();
+    finished.get(id)?.();
+    finished.delete(id);
+    running.delete(id);
+  });
+  agenda.on('fail', (error: Error | string, job: Job, remote?: boolean) => {
+    if (remote) return;
+    const data = job.attrs.data as { orderId?: string } | undefined;
+    logger.warn({ jobName: job.attrs.name, orderId: data?.orderId, failCount: job.attrs.failCount, err: error }, 'job failed');
+  });
+  agenda.on('retry exhausted', (error: Error, job: Job) => {
+    const data = job.attrs.data as { orderId?: string } | undefined;
+    logger.error({ jobName: job.attrs.name, orderId: data?.orderId, err: error, alert: true }, 'job gave up retrying');
+  });
+
+  let context: JobContext | null = null;
+  let started = false;
+
+  async function ensureUniqueJob(name: JobName, orderId: string, at: Date): Promise<void> {
+    // Upsert on (name, data.orderId) with $setOnInsert: a second call for the same order is a no-op.
+    await agenda.create(name, { orderId }).unique({ 'data.orderId': orderId }, { insertOnly: true }).schedule(at).save();
+  }
+
+  async function ensureRefundJob(orderId: string): Promise<void> {
+    const now = new Date();
+    await ensureUniqueJob(JOB_NAMES.refundOrder, orderId, now);
+    // An existing job that has finished or given up gets a run now; one locked or waiting on its backoff is left alone.
+    await jobsCollection.updateOne(
+      { name: JOB_NAMES.refundOrder, 'data.orderId': orderId, lockedAt: null, nextRunAt: null },
+      { $set: { nextRunAt: now } },
+    );
+  }
+
+  const scheduler: AgendaScheduler = {
+    async scheduleExpiry(orderId: Types.ObjectId, at: Date): Promise<void> {
+      await ensureUniqueJob(JOB_NAMES.expireOrder, orderId.toHexString(), at);
+    },
+
+    async scheduleRefund(orderId: Types.ObjectId): Promise<void> {
+      const id = orderId.toHexString();
+      const now = new Date();
+      await ensureUniqueJob(JOB_NAMES.refundOrder, id, now);
+      // A new refund is worth asking about now, even if the job was waiting on its backoff. A job running
+      // right now re-reads the order at its end and reschedules itself if this refund is still open.
+      await jobsCollection.updateOne(
+        { name: JOB_NAMES.refundOrder, 'data.orderId': id, lockedAt: null, $or: [{ nextRunAt: null }, { nextRunAt: { $gt: now } }] },
+        { $set: { nextRunAt: now } },
+      );
+    },
+
+    ensureRefundJob,
+
+    register({ orders, payments, wechatPay }) {
+      if (context) throw new Error('jobs already registered');
+      const gateway = wechatPay ?? payments.wechatPay;
+      const refunds = refundService({ db, logger, wechatPay: gateway, payments, scheduler });
+      context = { db, config, logger, orders, payments, refunds, wechatPay: gateway, scheduler };
+      defineExpireOrder(agenda, context);
+      defineExpirySweep(agenda, context);
+      defineReconcilePayments(agenda, context);
+      defineRefundOrder(agenda, context);
+      defineDailyReconciliationReport(agenda, context);
+    },
+
+    get refunds(): RefundService {
+      if (!context) throw new Error('jobs not registered');
+      return context.refunds;
+    },
+
+    get context(): JobContext {
+      if (!context) throw new Error('jobs not registered');
+      return context;
+    },
+
+    async start() {
+      if (!context) throw new Error('register() the jobs before start()');
+      if (started) return;
+      started = true;
+      await agenda.start();
+      await agenda.every(config.EXPIRY_SWEEP_INTERVAL_SECONDS * 1000, JOB_NAMES.expirySweep);
+      await agenda.every(config.RECONCILE_INTERVAL_SECONDS * 1000, JOB_NAMES.reconcilePayments);
+      await agenda.every(config.RECONCILE_REPORT_CRON, JOB_NAMES.dailyReport, undefined, { timezone: 'Asia/Shanghai', skipImmediate: true });
+      await removeDuplicateRepeatingJobs();
+      logger.info(
+        {
+          pollMs: config.JOBS_POLL_INTERVAL_MS,
+          expirySweepSeconds: config.EXPIRY_SWEEP_INTERVAL_SECONDS,
+          reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS,
+          reportCron: config.RECONCILE_REPORT_CRON,
+        },
+        'job processing started',
+      );
+    },
+
+    async stop() {
+      if (!started) return;
+      started = false;
+      await agenda.stop(false);
+      const inFlight = [...running.values()];
+      if (inFlight.length > 0) {
+        logger.info({ running: inFlight.length }, 'waiting for running jobs to finish');
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), config.JOBS_SHUTDOWN_TIMEOUT_MS);
+        });
+        const outcome = await Promise.race([Promise.all(inFlight).then(() => 'done' as const), timeout]);
+        clearTimeout(timer);
+        if (outcome === 'timeout') logger.warn({ running: running.size }, 'jobs still running at shutdown; their locks expire for another worker');
+      }
+      logger.info('job processing stopped');
+    },
+
+    async health(): Promise<JobsHealth> {
+      const now = new Date();
+      const queues = await Promise.all(
+        Object.values(JOB_NAMES).map(async (name): Promise<JobQueueHealth> => {
+          const [scheduled, due, runningCount, failed, next] = await Promise.all([
+            jobsCollection.countDocuments({ name, lockedAt: null, nextRunAt: { $gt: now } }),
+            jobsCollection.countDocuments({ name, lockedAt: null, nextRunAt: { $lte: now } }),
+            jobsCollection.countDocuments({ name, lockedAt: { $ne: null } }),
+            jobsCollection.countDocuments({ name, failCount: { $gt: 0 } }),
+            jobsCollection.find({ name, nextRunAt: { $ne: null } }).sort({ nextRunAt: 1 }).limit(1).project<{ nextRunAt: Date }>({ nextRunAt: 1 }).toArray(),
+          ]);
+          return { name, scheduled, due, running: runningCount, failed, nextRunAt: next[0]?.nextRunAt ?? null };
+        }),
+      );
+      return { processing: started, queues };
+    },
+  };
+
+  /**
+   * every() upserts one 'single' job per name, but two processes starting at once can both insert (no
+   * unique index fits Agenda's documents). Keep the oldest of each name; every process converges on it.
+   */
+  async function removeDuplicateRepeatingJobs(): Promise<void> {
+    for (const name of [JOB_NAMES.expirySweep, JOB_NAMES.reconcilePayments, JOB_NAMES.dailyReport]) {
+      const copies = await jobsCollection.find({ name, type: 'single' }).sort({ _id: 1 }).project({ _id: 1 }).toArray();
+      if (copies.length > 1) {
+        await jobsCollection.deleteMany({ _id: { $in: copies.slice(1).map((copy) => copy._id) } });
+        logger.info({ jobName: name, removed: copies.length - 1 }, 'duplicate repeating job removed');
+      }
+    }
+  }
+
+  return scheduler;
+}

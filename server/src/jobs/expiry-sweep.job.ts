@@ -1,0 +1,69 @@
+import type { Agenda } from 'agenda';
+import { orderModel, type OrderDoc } from '../orders/order.model';
+import { JOB_NAMES, type JobContext } from './job-context';
+
+export interface ExpirySweepResult {
+  closed: number;
+  released: number;
+  refundJobsEnsured: number;
+  failed: number;
+}
+
+/**
+ * One pass of the safety net behind expire-order: unpaid orders past expiresAt (their job was lost),
+ * closed orders whose release step was interrupted, and orders with unconfirmed refunds but no refund job.
+ * Each query is index-backed and limited to RECONCILE_BATCH_SIZE, so a pass costs what is pending.
+ */
+export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'): Promise<ExpirySweepResult> {
+  const Order = orderModel(ctx.db);
+  const log = ctx.logger.child({ job: JOB_NAMES.expirySweep });
+  const limit = ctx.config.RECONCILE_BATCH_SIZE;
+  const result: ExpirySweepResult = { closed: 0, released: 0, refundJobsEnsured: 0, failed: 0 };
+
+  // Index { status, expiresAt }.
+  const expired = await Order.find({ status: 'TO_BE_PAID', expiresAt: { $lte: new Date() } })
+    .sort({ expiresAt: 1 })
+    .limit(limit)
+    .select({ _id: 1 })
+    .lean<Array<Pick<OrderDoc, '_id'>>>();
+  for (const { _id } of expired) {
+    try {
+      const order = await ctx.orders.closeUnpaid(_id, { reason: 'expired', actor });
+      if (order.status === 'CLOSED') result.closed += 1;
+    } catch (error) {
+      result.failed += 1;
+      log.warn({ orderId: _id.toHexString(), err: error }, 'expired order not closed; next sweep retries');
+    }
+  }
+
+  // Index { status, releasedAt }: a crash after the CLOSED transition left stock or coupon held.
+  const unreleased = await Order.find({ status: 'CLOSED', releasedAt: null }).limit(limit).lean<OrderDoc[]>();
+  for (const order of unreleased) {
+    try {
+      await ctx.orders.releaseResources(order);
+      result.released += 1;
+    } catch (error) {
+      result.failed += 1;
+      log.warn({ orderId: order._id.toHexString(), err: error }, 'release after close failed; next sweep retries');
+    }
+  }
+
+  // Index { refunds.status }: refunds WeChat has not confirmed, in case their job was lost.
+  const refunding = await Order.find({ 'refunds.status': { $in: ['PENDING', 'PROCESSING'] } })
+    .limit(limit)
+    .select({ _id: 1 })
+    .lean<Array<Pick<OrderDoc, '_id'>>>();
+  for (const { _id } of refunding) {
+    await ctx.scheduler.ensureRefundJob(_id.toHexString());
+    result.refundJobsEnsured += 1;
+  }
+
+  if (result.closed || result.released || result.failed) log.info({ ...result }, 'expiry sweep');
+  return result;
+}
+
+export function defineExpirySweep(agenda: Agenda, ctx: JobContext): void {
+  agenda.define(JOB_NAMES.expirySweep, async () => {
+    await runExpirySweep(ctx);
+  }, { concurrency: 1, lockLimit: 1 });
+}

@@ -1,0 +1,64 @@
+/** Helpers shared by the job and admin tests (not a test file itself). */
+import { Types } from 'mongoose';
+import type { TestServer } from '../../test/support/test-server';
+import { orderModel, type OrderDoc } from '../orders/order.model';
+import { boxModel } from '../catalog/box.model';
+import { JOBS_COLLECTION } from './agenda-scheduler';
+
+export const JOB_TEST_ENV = {
+  JOBS: 'inline',
+  JOBS_POLL_INTERVAL_MS: '100',
+  JOB_RETRY_BASE_MS: '100',
+  JOB_RETRY_MAX_MS: '1000',
+  JOBS_SHUTDOWN_TIMEOUT_MS: '5000',
+  EXPIRY_SWEEP_INTERVAL_SECONDS: '1',
+  RECONCILE_INTERVAL_SECONDS: '1',
+  RECONCILE_GRACE_SECONDS: '1',
+  ORDER_EXPIRY_MINUTES: '15',
+} as const;
+
+export async function orderDoc(server: TestServer, orderId: string): Promise<OrderDoc> {
+  const order = await orderModel(server.container.db).findById(orderId).lean<OrderDoc>();
+  if (!order) throw new Error(`order ${orderId} not found`);
+  return order;
+}
+
+export async function boxState(server: TestServer, boxId: string): Promise<{ stock: number; holds: string[] }> {
+  const box = await boxModel(server.container.db).findById(boxId).lean();
+  if (!box) throw new Error(`box ${boxId} not found`);
+  return { stock: box.stock, holds: box.holds };
+}
+
+/** Moves the order's expiry into the past (the API only allows whole minutes). */
+export async function expireInDb(server: TestServer, orderId: string): Promise<void> {
+  await orderModel(server.container.db).updateOne({ _id: new Types.ObjectId(orderId) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+}
+
+/** Makes the order's expire-order job due now, as if its expiresAt had come. */
+export async function expiryJobDueNow(server: TestServer, orderId: string): Promise<number> {
+  const result = await server.container.db
+    .collection(JOBS_COLLECTION)
+    .updateOne({ name: 'expire-order', 'data.orderId': orderId }, { $set: { nextRunAt: new Date() } });
+  return result.matchedCount;
+}
+
+export async function simTransaction(simulatorUrl: string, outTradeNo: string): Promise<{ trade_state: string; transaction_id?: string }> {
+  const response = await fetch(`${simulatorUrl}/sim/transactions/${outTradeNo}`);
+  if (!response.ok) throw new Error(`simulator transaction ${outTradeNo}: ${response.status}`);
+  return (await response.json()) as { trade_state: string; transaction_id?: string };
+}
+
+export async function setFaults(simulatorUrl: string, faults: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${simulatorUrl}/sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  if (!response.ok) throw new Error(`faults: ${response.status} ${await response.text()}`);
+}
+
+export async function clearFaults(simulatorUrl: string): Promise<void> {
+  await fetch(`${simulatorUrl}/sim/faults`, { method: 'DELETE' });
+}
+
+export const prepayIdOf = (pkg: string) => pkg.replace(/^prepay_id=/, '');

@@ -1,0 +1,47 @@
+/**
+ * Job worker: the same container as the server, without HTTP, processing Agenda jobs. Run several of them
+ * (and servers with JOBS=off or inline) against one database; Agenda's locks make each job run once.
+ * `npm run worker`. SIGINT/SIGTERM stop polling, release unstarted locks and let running jobs finish.
+ */
+import { ConfigError, loadConfig, type Config } from '../config';
+import { createLogger } from '../logger';
+import { createContainer } from '../container';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    // This process exists to process jobs, whatever JOBS says for the servers.
+    config = { ...loadConfig(process.env), JOBS: 'inline' };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config).child({ role: 'worker' });
+  const container = await createContainer(config, logger);
+  await container.jobs.start();
+  logger.info({ pid: process.pid }, 'job worker running');
+
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'worker shutting down');
+      container
+        .dispose()
+        .then(() => process.exit(0))
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'unclean worker shutdown');
+          process.exit(1);
+        });
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

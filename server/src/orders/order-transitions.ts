@@ -1,0 +1,51 @@
+import type { Connection, Types, UpdateQuery } from 'mongoose';
+import type { OrderStatus } from '@blindbox/shared';
+import { orderModel, type OrderDoc, type RefundDoc } from './order.model';
+
+export interface TransitionCause {
+  reason: string;
+  /** Who caused it: `user:<id>`, `wechatpay:notify`, `job:expire-order`, `admin:cli`, ... */
+  actor: string;
+}
+
+/**
+ * The one way into each order state: a single conditional update that moves the order only from the
+ * expected status and appends the audit entry in the same write. Returns the updated order, or null when
+ * the order was not in `from` (someone else won the race, or the transition does not apply) — a normal
+ * outcome the caller answers by re-reading.
+ */
+export function orderTransitions(connection: Connection) {
+  const Order = orderModel(connection);
+
+  function transition(
+    orderId: Types.ObjectId,
+    from: OrderStatus,
+    to: OrderStatus,
+    cause: TransitionCause,
+    update: { $set?: Record<string, unknown>; $push?: Record<string, unknown> } = {},
+  ): Promise<OrderDoc | null> {
+    const change: UpdateQuery<OrderDoc> = {
+      $set: { ...update.$set, status: to },
+      $push: { ...update.$push, audit: { from, to, reason: cause.reason, actor: cause.actor, at: new Date() } },
+    };
+    return Order.findOneAndUpdate({ _id: orderId, status: from }, change, { returnDocument: 'after' }).lean<OrderDoc>().exec();
+  }
+
+  return {
+    /** Paid and drawn in one write: an order is never paid without its draws, nor drawn twice. */
+    markPaid: (orderId: Types.ObjectId, payment: Record<string, unknown>, cause: TransitionCause) =>
+      transition(orderId, 'TO_BE_PAID', 'TO_BE_DELIVERED', cause, { $set: payment }),
+    close: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'TO_BE_PAID', 'CLOSED', cause),
+    /** Money arrived for an order already closed: keep the payment on record and refund it. */
+    markPaidAfterClose: (orderId: Types.ObjectId, payment: Record<string, unknown>, refund: RefundDoc, cause: TransitionCause) =>
+      transition(orderId, 'CLOSED', 'REFUNDING', cause, { $set: payment, $push: { refunds: refund } }),
+    ship: (orderId: Types.ObjectId, trackingNote: string, cause: TransitionCause) =>
+      transition(orderId, 'TO_BE_DELIVERED', 'DELIVERED', cause, { $set: { trackingNote } }),
+    complete: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'DELIVERED', 'COMPLETED', cause),
+    startRefund: (orderId: Types.ObjectId, from: OrderStatus, refund: RefundDoc, cause: TransitionCause) =>
+      transition(orderId, from, 'REFUNDING', cause, { $push: { refunds: refund } }),
+    finishRefund: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'REFUNDING', 'REFUNDED', cause),
+  };
+}
+
+export type OrderTransitions = ReturnType<typeof orderTransitions>;

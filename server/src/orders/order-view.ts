@@ -1,0 +1,41 @@
+import type { Order } from '@blindbox/shared';
+import type { OrderDoc } from './order.model';
+
+const iso = (date: Date) => date.toISOString();
+
+/** The order as the API shows it: odds recomputed from the snapshot weights, ids as hex strings. */
+export function toOrderDto(order: OrderDoc): Order {
+  return {
+    id: order._id.toHexString(),
+    status: order.status,
+    items: order.items.map((item) => {
+      const totalWeight = item.products.reduce((sum, product) => sum + product.weight, 0);
+      return {
+        boxId: item.boxId.toHexString(),
+        name: item.name,
+        coverUrl: item.coverUrl,
+        priceFen: item.priceFen,
+        quantity: item.quantity,
+        products: item.products.map((product) => ({
+          id: product.productId,
+          name: product.name,
+          rarity: product.rarity,
+          imageUrl: product.imageUrl,
+          weight: product.weight,
+          odds: product.weight / totalWeight,
+        })),
+      };
+    }),
+    subtotalFen: order.subtotalFen,
+    discountFen: order.discountFen,
+    totalFen: order.totalFen,
+    address: { name: order.address.name, phone: order.address.phone, region: order.address.region, detail: order.address.detail },
+    couponId: order.couponId?.toHexString() ?? null,
+    expiresAt: iso(order.expiresAt),
+    createdAt: iso(order.createdAt),
+    paidAt: order.paidAt ? iso(order.paidAt) : null,
+    draws: order.draws.map((draw) => ({ ...draw, boxId: draw.boxId.toHexString() })),
+    trackingNote: order.trackingNote,
+    audit: order.audit.map((entry) => ({ ...entry, at: iso(entry.at) })),
+  };
+}

@@ -1,0 +1,202 @@
+import { Schema, type Types } from 'mongoose';
+import { ORDER_STATUSES, RARITIES, type OrderStatus, type Rarity } from '@blindbox/shared';
+import { defineModel } from '../db/define-model';
+
+export interface OrderProductSnapshot {
+  productId: string;
+  name: string;
+  rarity: Rarity;
+  imageUrl: string;
+  weight: number;
+}
+
+/** The box as it was sold: later catalog edits never change an order. */
+export interface OrderItemDoc {
+  boxId: Types.ObjectId;
+  name: string;
+  coverUrl: string;
+  priceFen: number;
+  quantity: number;
+  products: OrderProductSnapshot[];
+}
+
+export interface DrawDoc {
+  boxId: Types.ObjectId;
+  productId: string;
+  name: string;
+  rarity: Rarity;
+  imageUrl: string;
+}
+
+export interface AuditEntryDoc {
+  from: OrderStatus | null;
+  to: OrderStatus;
+  reason: string;
+  actor: string;
+  at: Date;
+}
+
+export type PaymentKind = 'JSAPI' | 'NATIVE';
+
+/** One WeChat transaction opened for this order; a new one gets a new out_trade_no. */
+export interface PaymentAttemptDoc {
+  outTradeNo: string;
+  kind: PaymentKind;
+  /** Sent as time_expire; kept so a retried prepay sends exactly the same content. */
+  timeExpire: Date;
+  createdAt: Date;
+  prepayId: string | null;
+  codeUrl: string | null;
+}
+
+export interface PaymentDoc {
+  attemptCount: number;
+  /** The attempt that may still be paid; older ones were closed at WeChat before it was opened. */
+  current: PaymentAttemptDoc | null;
+  transactionId: string | null;
+  outTradeNo: string | null;
+  payerOpenid: string | null;
+  successTime: Date | null;
+  /** The transaction exactly as WeChat reported it, kept for audit. */
+  rawTransaction: Record<string, unknown> | null;
+  /** Other transactions that also paid this order (e.g. a second attempt paid too): all refunded. */
+  extraTransactionIds: string[];
+  /** When reconciliation last asked WeChat about the open attempt, so each run moves on to others. */
+  lastCheckedAt?: Date | null;
+}
+
+export interface RefundDoc {
+  outRefundNo: string;
+  transactionId: string;
+  outTradeNo: string;
+  amountFen: number;
+  reason: string;
+  status: 'PENDING' | 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
+  requestedAt: Date;
+  completedAt: Date | null;
+}
+
+export interface OrderDoc {
+  _id: Types.ObjectId;
+  userId: Types.ObjectId;
+  openid: string;
+  status: OrderStatus;
+  items: OrderItemDoc[];
+  subtotalFen: number;
+  discountFen: number;
+  totalFen: number;
+  address: { name: string; phone: string; region: string; detail: string };
+  couponId: Types.ObjectId | null;
+  expiresAt: Date;
+  paidAt: Date | null;
+  draws: DrawDoc[];
+  trackingNote: string | null;
+  payment: PaymentDoc;
+  refunds: RefundDoc[];
+  /** Set once stock and coupon went back after a close, so the sweep knows nothing is left to release. */
+  releasedAt: Date | null;
+  audit: AuditEntryDoc[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const objectId = Schema.Types.ObjectId;
+
+const productSnapshotSchema = new Schema<OrderProductSnapshot>(
+  { productId: String, name: String, rarity: { type: String, enum: RARITIES }, imageUrl: String, weight: Number },
+  { _id: false },
+);
+
+const itemSchema = new Schema<OrderItemDoc>(
+  {
+    boxId: { type: objectId, required: true },
+    name: { type: String, required: true },
+    coverUrl: { type: String, required: true },
+    priceFen: { type: Number, required: true },
+    quantity: { type: Number, required: true },
+    products: [productSnapshotSchema],
+  },
+  { _id: false },
+);
+
+const drawSchema = new Schema<DrawDoc>(
+  { boxId: objectId, productId: String, name: String, rarity: { type: String, enum: RARITIES }, imageUrl: String },
+  { _id: false },
+);
+
+const auditSchema = new Schema<AuditEntryDoc>(
+  { from: { type: String, default: null }, to: String, reason: String, actor: String, at: Date },
+  { _id: false },
+);
+
+const attemptSchema = new Schema<PaymentAttemptDoc>(
+  {
+    outTradeNo: String,
+    kind: { type: String, enum: ['JSAPI', 'NATIVE'] },
+    timeExpire: Date,
+    createdAt: Date,
+    prepayId: { type: String, default: null },
+    codeUrl: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+const refundSchema = new Schema<RefundDoc>(
+  {
+    outRefundNo: String,
+    transactionId: String,
+    outTradeNo: String,
+    amountFen: Number,
+    reason: String,
+    status: { type: String, enum: ['PENDING', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'] },
+    requestedAt: Date,
+    completedAt: { type: Date, default: null },
+  },
+  { _id: false },
+);
+
+const orderSchema = new Schema<OrderDoc>(
+  {
+    userId: { type: objectId, required: true },
+    openid: { type: String, required: true },
+    status: { type: String, enum: ORDER_STATUSES, required: true },
+    items: { type: [itemSchema], required: true },
+    subtotalFen: { type: Number, required: true },
+    discountFen: { type: Number, required: true },
+    totalFen: { type: Number, required: true },
+    address: { name: String, phone: String, region: String, detail: String },
+    couponId: { type: objectId, default: null },
+    expiresAt: { type: Date, required: true },
+    paidAt: { type: Date, default: null },
+    draws: { type: [drawSchema], default: [] },
+    trackingNote: { type: String, default: null },
+    payment: {
+      attemptCount: { type: Number, default: 0 },
+      current: { type: attemptSchema, default: null },
+      transactionId: { type: String, default: null },
+      outTradeNo: { type: String, default: null },
+      payerOpenid: { type: String, default: null },
+      successTime: { type: Date, default: null },
+      rawTransaction: { type: Schema.Types.Mixed, default: null },
+      extraTransactionIds: { type: [String], default: [] },
+      lastCheckedAt: { type: Date, default: null },
+    },
+    refunds: { type: [refundSchema], default: [] },
+    releasedAt: { type: Date, default: null },
+    audit: { type: [auditSchema], default: [] },
+  },
+  { timestamps: true, minimize: false },
+);
+
+// A user's order list, newest first, optionally by status.
+orderSchema.index({ userId: 1, status: 1, createdAt: -1 });
+orderSchema.index({ userId: 1, createdAt: -1 });
+// Expiry sweep and reconciliation look only at unpaid orders, so their cost follows pending orders.
+orderSchema.index({ status: 1, expiresAt: 1 });
+orderSchema.index({ status: 1, 'payment.current.createdAt': 1 });
+// Expiry sweep: closed orders whose stock/coupon release was interrupted (releasedAt still null).
+orderSchema.index({ status: 1, releasedAt: 1 });
+// Refund sweep: orders with a refund WeChat has not confirmed yet.
+orderSchema.index({ 'refunds.status': 1 });
+
+export const orderModel = defineModel<OrderDoc>('Order', orderSchema);

@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import { Types } from 'mongoose';
+import { createOrderRequestSchema, orderListQuerySchema, quoteRequestSchema } from '@blindbox/shared';
+import type { Container } from '../container';
+import { requireUser } from '../users/require-user';
+import { parseObjectId } from '../http/object-id';
+import { perMinuteLimit } from '../http/rate-limit';
+import { toOrderDto } from './order-view';
+
+export function orderRoutes({ orders, sessions, config }: Container): Router {
+  const router = new Router({ prefix: '/api/orders' });
+  router.use(requireUser(sessions));
+  const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
+
+  router.post('/quote', async (ctx) => {
+    ctx.body = await orders.quote(userOf(ctx.state), quoteRequestSchema.parse(ctx.request.body));
+  });
+
+  router.post(
+    '/',
+    perMinuteLimit(config.RATE_LIMIT_ORDERS_PER_MINUTE, (ctx) => `order:${ctx.state.userId}`),
+    async (ctx) => {
+      const request = createOrderRequestSchema.parse(ctx.request.body);
+      ctx.status = 201;
+      ctx.body = toOrderDto(await orders.create(userOf(ctx.state), ctx.state.openid ?? '', request));
+    },
+  );
+
+  router.get('/', async (ctx) => {
+    const query = orderListQuerySchema.parse(ctx.query);
+    const { items, total } = await orders.list(userOf(ctx.state), query);
+    ctx.body = { items: items.map(toOrderDto), page: query.page, pageSize: query.pageSize, total };
+  });
+
+  router.get('/:id', async (ctx) => {
+    ctx.body = toOrderDto(await orders.get(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
+  });
+
+  router.post('/:id/cancel', async (ctx) => {
+    ctx.body = toOrderDto(await orders.cancel(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
+  });
+
+  router.post('/:id/confirm-receipt', async (ctx) => {
+    ctx.body = toOrderDto(await orders.confirmReceipt(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
+  });
+
+  return router;
+}

@@ -1,0 +1,53 @@
+import Router from '@koa/router';
+import { Types } from 'mongoose';
+import QRCode from 'qrcode';
+import type { Container } from '../container';
+import { requireUser } from '../users/require-user';
+import { parseObjectId } from '../http/object-id';
+import { NotificationRejectedError } from './wechatpay/gateway';
+import { PaymentRejectedError } from './payment-rejected-error';
+
+export function paymentRoutes({ payments, sessions }: Container): Router {
+  const router = new Router({ prefix: '/api' });
+  const user = requireUser(sessions);
+  const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
+
+  router.post('/orders/:id/pay/jsapi', user, async (ctx) => {
+    ctx.body = await payments.payJsapi(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), ctx.state.openid ?? '');
+  });
+
+  router.post('/orders/:id/pay/native', user, async (ctx) => {
+    const codeUrl = await payments.payNative(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), ctx.state.openid ?? '');
+    ctx.body = { codeUrl, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(codeUrl, { type: 'svg', margin: 1 })).toString('base64')}` };
+  });
+
+  router.get('/orders/:id/payment-status', user, async (ctx) => {
+    const { status, paidAt } = await payments.paymentStatus(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state));
+    ctx.body = { status, paidAt: paidAt?.toISOString() ?? null };
+  });
+
+  /**
+   * WeChat Pay's callback. 204 only once the outcome is durable; 401 for anything we cannot verify and
+   * 400 for verified reports we refuse (both logged, neither changes anything); 5xx on transient failure
+   * so WeChat retries.
+   */
+  router.post('/payments/wechat/notify', async (ctx) => {
+    try {
+      await payments.handleNotification(ctx.headers, ctx.state.rawBody ?? Buffer.alloc(0));
+      ctx.status = 204;
+    } catch (error) {
+      if (error instanceof NotificationRejectedError) {
+        ctx.state.log.warn({ reason: error.reason, err: error }, 'notification rejected');
+        ctx.status = 401;
+        ctx.body = { code: 'SIGN_ERROR', message: `notification rejected: ${error.reason}` };
+      } else if (error instanceof PaymentRejectedError) {
+        ctx.status = 400;
+        ctx.body = { code: error.code, message: error.message };
+      } else {
+        throw error;
+      }
+    }
+  });
+
+  return router;
+}

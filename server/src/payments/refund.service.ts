@@ -1,0 +1,146 @@
+import type { Connection, Types } from 'mongoose';
+import type { OrderStatus } from '@blindbox/shared';
+import type { Logger } from '../logger';
+import type { JobScheduler } from '../jobs/job-scheduler';
+import type { PaymentService } from './payment.service';
+import type { WechatPayGateway } from './wechatpay/gateway';
+import { orderModel, type OrderDoc, type RefundDoc } from '../orders/order.model';
+import { orderTransitions } from '../orders/order-transitions';
+import { refundRecordFor } from './refund-record';
+import { conflict, notFound } from '../http/app-error';
+
+export interface RefundServiceDeps {
+  db: Connection;
+  logger: Logger;
+  wechatPay: WechatPayGateway;
+  payments: PaymentService;
+  scheduler: JobScheduler;
+}
+
+export interface RefundProgress {
+  /** Refunds WeChat has not confirmed yet (PENDING or PROCESSING) after this pass. */
+  outstanding: number;
+  /** Refunds that need a person (WeChat reports CLOSED or ABNORMAL). */
+  needsAttention: number;
+  /** When the oldest outstanding refund was requested; drives the retry backoff. */
+  oldestRequestedAt: Date | null;
+  order: OrderDoc | null;
+}
+
+/** Paid states an admin may refund in full. */
+const ADMIN_REFUNDABLE: readonly OrderStatus[] = ['TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED'];
+const OUTSTANDING = new Set<RefundDoc['status']>(['PENDING', 'PROCESSING']);
+
+/**
+ * Drives an order's refunds[] to WeChat's confirmation. Each record moves PENDING → PROCESSING (refund
+ * requested; the out_refund_no makes a repeated request the same refund) → SUCCESS (by query here or by
+ * the refund notification, both through payments.applyRefundResult). Records are addressed by array
+ * index with a guard on their current status, because FerretDB v1 gives no positional-$ guarantees.
+ */
+export function refundService({ db, logger, wechatPay, payments, scheduler }: RefundServiceDeps) {
+  const Order = orderModel(db);
+  const transitions = orderTransitions(db);
+  const log = logger.child({ component: 'refunds' });
+
+  async function advance(order: OrderDoc, index: number, record: RefundDoc, actor: string): Promise<void> {
+    const fields = { orderId: order._id.toHexString(), outTradeNo: record.outTradeNo, outRefundNo: record.outRefundNo };
+    if (record.status === 'PENDING') {
+      const result = await wechatPay.refund({
+        outTradeNo: record.outTradeNo,
+        outRefundNo: record.outRefundNo,
+        refundFen: record.amountFen,
+        totalFen: record.amountFen,
+        reason: record.reason,
+      });
+      await Order.updateOne(
+        { _id: order._id, [`refunds.${index}.outRefundNo`]: record.outRefundNo, [`refunds.${index}.status`]: 'PENDING' },
+        { $set: { [`refunds.${index}.status`]: 'PROCESSING' } },
+      );
+      log.info({ ...fields, refundId: result.refundId, status: result.status, actor }, 'refund requested at WeChat');
+      if (result.status !== 'PROCESSING') await payments.applyRefundResult(result, actor);
+      return;
+    }
+    if (record.status === 'PROCESSING') {
+      const result = await wechatPay.queryRefund(record.outRefundNo);
+      if (!result) {
+        // WeChat does not know it: request it again (same out_refund_no, so never twice).
+        log.warn({ ...fields, actor }, 'refund unknown at WeChat; requesting it again');
+        await Order.updateOne(
+          { _id: order._id, [`refunds.${index}.outRefundNo`]: record.outRefundNo, [`refunds.${index}.status`]: 'PROCESSING' },
+          { $set: { [`refunds.${index}.status`]: 'PENDING' } },
+        );
+        return;
+      }
+      await payments.applyRefundResult(result, actor);
+    }
+  }
+
+  /** A crash after the record became SUCCESS but before REFUNDING → REFUNDED is healed here. */
+  async function finishIfRefunded(order: OrderDoc, actor: string): Promise<OrderDoc> {
+    if (order.status !== 'REFUNDING' || !order.payment.transactionId) return order;
+    const own = order.refunds.find((record) => record.transactionId === order.payment.transactionId);
+    if (own?.status !== 'SUCCESS') return order;
+    const done = await transitions.finishRefund(order._id, { reason: `refund ${own.outRefundNo} succeeded`, actor });
+    if (done) log.info({ orderId: order._id.toHexString(), outTradeNo: own.outTradeNo, actor }, 'order refunded');
+    return done ?? order;
+  }
+
+  async function processRefunds(orderId: Types.ObjectId, actor = 'job:refund'): Promise<RefundProgress> {
+    const order = await Order.findById(orderId).lean<OrderDoc>();
+    if (!order) return { outstanding: 0, needsAttention: 0, oldestRequestedAt: null, order: null };
+    for (const [index, record] of order.refunds.entries()) {
+      if (!OUTSTANDING.has(record.status)) continue;
+      try {
+        await advance(order, index, record, actor);
+      } catch (error) {
+        log.warn(
+          { orderId: orderId.toHexString(), outTradeNo: record.outTradeNo, outRefundNo: record.outRefundNo, err: error, actor },
+          'refund step failed; will retry',
+        );
+      }
+    }
+    // Re-read: the pass changed statuses, and a refund may have been added meanwhile.
+    let fresh = await Order.findById(orderId).lean<OrderDoc>();
+    if (!fresh) return { outstanding: 0, needsAttention: 0, oldestRequestedAt: null, order: null };
+    fresh = await finishIfRefunded(fresh, actor);
+    const open = fresh.refunds.filter((record) => OUTSTANDING.has(record.status));
+    const stuck = fresh.refunds.filter((record) => record.status === 'CLOSED' || record.status === 'ABNORMAL');
+    for (const record of stuck) {
+      log.error(
+        { orderId: orderId.toHexString(), outTradeNo: record.outTradeNo, outRefundNo: record.outRefundNo, status: record.status, alert: true },
+        'refund needs manual handling in the WeChat Pay merchant platform',
+      );
+    }
+    const oldest = open.reduce<Date | null>((min, record) => (!min || record.requestedAt < min ? record.requestedAt : min), null);
+    return { outstanding: open.length, needsAttention: stuck.length, oldestRequestedAt: oldest, order: fresh };
+  }
+
+  /** Full refund of a paid order, started by an admin; the refund job then talks to WeChat. */
+  async function refundOrder(orderId: Types.ObjectId, actor: string, reason = 'refunded by admin'): Promise<OrderDoc> {
+    for (;;) {
+      const order = await Order.findById(orderId).lean<OrderDoc>();
+      if (!order) throw notFound('order');
+      if (order.status === 'REFUNDING' || order.status === 'REFUNDED') {
+        // Already on its way: make sure the job is there, answer with the current state.
+        if (order.status === 'REFUNDING') await scheduler.scheduleRefund(orderId);
+        return order;
+      }
+      const { transactionId, outTradeNo } = order.payment;
+      if (!ADMIN_REFUNDABLE.includes(order.status) || !transactionId || !outTradeNo) {
+        throw conflict('ORDER_NOT_REFUNDABLE', `order is ${order.status}; only paid orders can be refunded`);
+      }
+      const record = refundRecordFor(transactionId, outTradeNo, order.totalFen, reason);
+      const started = await transitions.startRefund(orderId, order.status, record, { reason, actor });
+      if (started) {
+        log.info({ orderId: orderId.toHexString(), outTradeNo, outRefundNo: record.outRefundNo, amountFen: order.totalFen, actor }, 'refund started');
+        await scheduler.scheduleRefund(orderId);
+        return started;
+      }
+      // Lost a race (shipped or confirmed meanwhile): re-read and decide again.
+    }
+  }
+
+  return { processRefunds, refundOrder };
+}
+
+export type RefundService = ReturnType<typeof refundService>;

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import type { JsapiPayParams } from '@blindbox/shared';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { WechatPayCredentials } from './credentials';
+import {
+  type JsapiPrepayInput,
+  type PaymentTransaction,
+  type PrepayInput,
+  type RefundInput,
+  type RefundResult,
+  WechatPayApiError,
+  type WechatPayGateway,
+} from './gateway';
+import { NotificationHandler } from './notification-handler';
+import { PlatformCertificateStore } from './platform-certificates';
+import { MerchantSigner } from './signer';
+import { VerifyingTransport } from './transport';
+import { SignatureVerifier, type VerificationKeySource, publicKeySource } from './verifier';
+import { formatBeijingTime, toPaymentTransaction, toRefundResult } from './wire';
+
+export interface WechatPayGatewayOptions {
+  /** https://api.mch.weixin.qq.com in production, the simulator's origin otherwise. */
+  baseUrl: string;
+  credentials: WechatPayCredentials;
+  verifyMode: 'platform-certificate' | 'public-key';
+  notifyUrl: string;
+  timeoutMs: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+// wechatpay-node-v3's transactions_jsapi replaces the prepay answer with its own requestPayment parameters; only
+// the prepay id inside `package` is used, because those parameters are signed with the wall clock, not `now`.
+const libraryJsapiResultSchema = z.object({ package: z.string().startsWith('prepay_id=') });
+const nativeResultSchema = z.object({ code_url: z.string().min(1) });
+
+export function createWechatPayGateway(options: WechatPayGatewayOptions): WechatPayGateway {
+  const { credentials, notifyUrl, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const signer = new MerchantSigner(credentials);
+
+  // The transport needs the verifier and the certificate store needs the transport, hence the late binding.
+  let keys: VerificationKeySource;
+  const verifier = new SignatureVerifier({ keyFor: (serial) => keys.keyFor(serial) }, now);
+  const transport = new VerifyingTransport({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, logger, verifier });
+  signer.createHttp(transport);
+  keys = verificationKeys(options, { transport, signer, now });
+  const notifications = new NotificationHandler(verifier, credentials.apiV3Key, logger);
+
+  /** A signed 2xx answer that does not have the documented shape is a contract breach, not a payment state. */
+  function mapped<T>(what: string, status: number, map: () => T): T {
+    try {
+      return map();
+    } catch (error) {
+      throw new WechatPayApiError('BAD_RESPONSE', status, `${what}: unexpected answer: ${(error as Error).message}`);
+    }
+  }
+
+  function prepayBody(input: PrepayInput) {
+    return {
+      description: input.description,
+      out_trade_no: input.outTradeNo,
+      time_expire: formatBeijingTime(input.timeExpire),
+      ...(input.attach === undefined ? {} : { attach: input.attach }),
+      notify_url: notifyUrl,
+      amount: { total: input.amountFen, currency: 'CNY' },
+    };
+  }
+
+  async function logged<T>(event: string, fields: Record<string, unknown>, call: () => Promise<T>, summary: (value: T) => Record<string, unknown>): Promise<T> {
+    try {
+      const value = await call();
+      logger.info({ event, ...fields, ...summary(value) }, event);
+      return value;
+    } catch (error) {
+      const details = error instanceof WechatPayApiError ? { code: error.code, httpStatus: error.httpStatus, retryable: error.retryable } : {};
+      logger.warn({ event: `${event}_failed`, ...fields, ...details, err: error }, `${event} failed`);
+      throw error;
+    }
+  }
+
+  return {
+    prepayJsapi(input: JsapiPrepayInput) {
+      return logged('wechatpay.prepay_jsapi', { outTradeNo: input.outTradeNo, amountFen: input.amountFen }, async () => {
+        const result = await signer.transactions_jsapi({ ...prepayBody(input), payer: { openid: input.payerOpenid } });
+        const answer = mapped('prepay jsapi', result.status, () => libraryJsapiResultSchema.parse(result.data));
+        return { prepayId: answer.package.slice('prepay_id='.length) };
+      }, (value) => ({ prepayId: value.prepayId }));
+    },
+
+    prepayNative(input: PrepayInput) {
+      return logged('wechatpay.prepay_native', { outTradeNo: input.outTradeNo, amountFen: input.amountFen }, async () => {
+        const result = await signer.transactions_native(prepayBody(input));
+        const answer = mapped('prepay native', result.status, () => nativeResultSchema.parse(result.data));
+        return { codeUrl: answer.code_url };
+      }, () => ({}));
+    },
+
+    jsapiPayParams(prepayId: string): JsapiPayParams {
+      const timeStamp = String(Math.floor(now().getTime() / 1000));
+      const nonceStr = randomBytes(16).toString('hex');
+      const pkg = `prepay_id=${prepayId}`;
+      const paySign = signer.signMessage(`${credentials.appid}\n${timeStamp}\n${nonceStr}\n${pkg}\n`);
+      return { appId: credentials.appid, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign };
+    },
+
+    queryTransaction(outTradeNo: string) {
+      return logged('wechatpay.query_transaction', { outTradeNo }, async (): Promise<PaymentTransaction | null> => {
+        try {
+          const result = await signer.query({ out_trade_no: outTradeNo });
+          return mapped('query transaction', result.status, () => toPaymentTransaction(result.data));
+        } catch (error) {
+          if (isApiError(error, 404, ['ORDER_NOT_EXIST'])) return null;
+          throw error;
+        }
+      }, (value) => ({ tradeState: value?.tradeState ?? 'ORDER_NOT_EXIST', transactionId: value?.transactionId }));
+    },
+
+    closeTransaction(outTradeNo: string) {
+      return logged('wechatpay.close_transaction', { outTradeNo }, async (): Promise<'CLOSED' | 'ALREADY_PAID'> => {
+        try {
+          await signer.close(outTradeNo);
+          return 'CLOSED';
+        } catch (error) {
+          if (isApiError(error, null, ['ORDERPAID'])) return 'ALREADY_PAID';
+          if (isApiError(error, null, ['ORDER_NOT_EXIST', 'ORDER_CLOSED'])) return 'CLOSED';
+          throw error;
+        }
+      }, (value) => ({ result: value }));
+    },
+
+    refund(input: RefundInput) {
+      return logged('wechatpay.refund', { outTradeNo: input.outTradeNo, outRefundNo: input.outRefundNo, refundFen: input.refundFen }, async (): Promise<RefundResult> => {
+        const result = await signer.refunds({
+          out_trade_no: input.outTradeNo,
+          out_refund_no: input.outRefundNo,
+          reason: input.reason,
+          notify_url: notifyUrl,
+          amount: { refund: input.refundFen, total: input.totalFen, currency: 'CNY' },
+        });
+        return mapped('refund', result.status, () => toRefundResult(result.data));
+      }, (value) => ({ refundId: value.refundId, status: value.status }));
+    },
+
+    queryRefund(outRefundNo: string) {
+      return logged('wechatpay.query_refund', { outRefundNo }, async (): Promise<RefundResult | null> => {
+        try {
+          const result = await signer.find_refunds(outRefundNo);
+          return mapped('query refund', result.status, () => toRefundResult(result.data));
+        } catch (error) {
+          if (isApiError(error, 404, ['RESOURCE_NOT_EXISTS', 'ORDER_NOT_EXIST'])) return null;
+          throw error;
+        }
+      }, (value) => ({ outTradeNo: value?.outTradeNo, status: value?.status ?? 'NOT_FOUND' }));
+    },
+
+    verifyNotification(headers, rawBody) {
+      return notifications.verify(headers, rawBody);
+    },
+  };
+}
+
+function verificationKeys(
+  options: WechatPayGatewayOptions,
+  deps: Pick<ConstructorParameters<typeof PlatformCertificateStore>[0], 'transport' | 'signer' | 'now'>,
+): VerificationKeySource {
+  if (options.verifyMode === 'public-key') {
+    const publicKey = options.credentials.wechatPayPublicKey;
+    if (!publicKey) throw new Error('verify mode public-key needs publicKeyId and publicKeyFile in the credentials');
+    return publicKeySource(publicKey.id, publicKey.pem);
+  }
+  return new PlatformCertificateStore({ ...deps, apiV3Key: options.credentials.apiV3Key, logger: options.logger });
+}
+
+/** Only signed answers reach here with a business code (see the transport), so acting on them is safe. */
+function isApiError(error: unknown, status: number | null, codes: string[]): boolean {
+  return (
+    error instanceof WechatPayApiError &&
+    codes.includes(error.code) &&
+    (status === null || error.httpStatus === status)
+  );
+}

@@ -1,0 +1,78 @@
+import Router from '@koa/router';
+import { isObjectIdOrHexString, type Connection, type Types } from 'mongoose';
+import { addressInputSchema, type Address, type AddressInput } from '@blindbox/shared';
+import type { Container } from '../container';
+import { conflict, notFound } from '../http/app-error';
+import { parseObjectId } from '../http/object-id';
+import { addressModel, type AddressDoc } from './address.model';
+import { currentUserId, requireUser } from './require-user';
+
+export const MAX_ADDRESSES_PER_USER = 20;
+
+function addressFields(doc: Pick<AddressDoc, 'name' | 'phone' | 'region' | 'detail'>): AddressInput {
+  return { name: doc.name, phone: doc.phone, region: doc.region, detail: doc.detail };
+}
+
+function toAddressDto(doc: AddressDoc): Address {
+  return { id: doc._id.toHexString(), ...addressFields(doc) };
+}
+
+/** The user's own address for an order's snapshot; null when the id is malformed, unknown or someone else's. */
+export async function findUserAddress(
+  db: Connection,
+  userId: Types.ObjectId | string,
+  addressId: Types.ObjectId | string,
+): Promise<AddressInput | null> {
+  if (!isObjectIdOrHexString(addressId)) return null;
+  const doc = await addressModel(db).findOne({ _id: addressId, userId }).lean();
+  return doc ? addressFields(doc) : null;
+}
+
+const tooMany = () => conflict('ADDRESS_LIMIT', `at most ${MAX_ADDRESSES_PER_USER} addresses per user`);
+
+export function addressRoutes({ db, sessions }: Pick<Container, 'db' | 'sessions'>): Router {
+  const Address = addressModel(db);
+  const router = new Router({ prefix: '/api/addresses' });
+  router.use(requireUser(sessions));
+
+  router.get('/', async (ctx) => {
+    const docs = await Address.find({ userId: currentUserId(ctx) }).sort({ _id: 1 }).lean();
+    ctx.body = { items: docs.map(toAddressDto) };
+  });
+
+  router.post('/', async (ctx) => {
+    const userId = currentUserId(ctx);
+    const input = addressInputSchema.parse(ctx.request.body);
+    if ((await Address.countDocuments({ userId })) >= MAX_ADDRESSES_PER_USER) throw tooMany();
+    const created = await Address.create({ ...input, userId });
+    // Without transactions, concurrent creates can all pass the check above; recounting after the
+    // insert and withdrawing our own document keeps the limit (a racing loser may be refused early).
+    if ((await Address.countDocuments({ userId })) > MAX_ADDRESSES_PER_USER) {
+      await Address.deleteOne({ _id: created._id });
+      throw tooMany();
+    }
+    ctx.status = 201;
+    ctx.body = toAddressDto(created.toObject());
+  });
+
+  router.put('/:id', async (ctx) => {
+    const addressId = parseObjectId(ctx.params.id, 'address');
+    const input = addressInputSchema.parse(ctx.request.body);
+    const updated = await Address.findOneAndUpdate(
+      { _id: addressId, userId: currentUserId(ctx) },
+      { $set: input },
+      { returnDocument: 'after', lean: true },
+    );
+    if (!updated) throw notFound('address');
+    ctx.body = toAddressDto(updated);
+  });
+
+  router.delete('/:id', async (ctx) => {
+    const addressId = parseObjectId(ctx.params.id, 'address');
+    const { deletedCount } = await Address.deleteOne({ _id: addressId, userId: currentUserId(ctx) });
+    if (deletedCount === 0) throw notFound('address');
+    ctx.status = 204;
+  });
+
+  return router;
+}

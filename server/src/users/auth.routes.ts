@@ -1,0 +1,68 @@
+import Router from '@koa/router';
+import type { Connection } from 'mongoose';
+import { loginRequestSchema, type LoginResponse } from '@blindbox/shared';
+import type { Container } from '../container';
+import { AppError } from '../http/app-error';
+import { perMinuteLimit } from '../http/rate-limit';
+import { grantCoupon } from '../coupons/grant-coupon';
+import { InvalidLoginCodeError } from './wechat-login';
+import { userModel } from './user.model';
+
+const WELCOME_COUPON = { title: '新人券 ¥5', amountOffFen: 500, minSpendFen: 3000, validDays: 30 } as const;
+const DAY_MS = 24 * 3600 * 1000;
+
+function isDuplicateKeyError(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 11000;
+}
+
+/**
+ * Creates or touches the user and says whether this call created it. Concurrent first logins race on
+ * the unique openid index: exactly one upsert inserts, and on MongoDB a loser may fail with a duplicate
+ * key instead of matching, so it is retried once, when the document certainly exists.
+ */
+async function upsertUser(db: Connection, identity: { openid: string; unionid: string | null }, now: Date) {
+  const User = userModel(db);
+  const upsert = () =>
+    User.findOneAndUpdate(
+      { openid: identity.openid },
+      { $set: { lastLoginAt: now, ...(identity.unionid ? { unionid: identity.unionid } : {}) } },
+      { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
+    );
+  const result = await upsert().catch((error: unknown) => {
+    if (isDuplicateKeyError(error)) return upsert();
+    throw error;
+  });
+  if (!result.value) throw new Error('user upsert returned no document');
+  return { user: result.value, created: result.lastErrorObject?.updatedExisting === false };
+}
+
+export function authRoutes({ config, db, wechatLogin, sessions }: Pick<Container, 'config' | 'db' | 'wechatLogin' | 'sessions'>): Router {
+  const router = new Router();
+
+  // Per client IP, failures included: guessing codes is what the limit is for, and it keeps one client
+  // from spending WeChat's code2session quota for everyone.
+  const loginLimit = perMinuteLimit(config.RATE_LIMIT_LOGIN_PER_MINUTE, (ctx) => ctx.ip);
+
+  router.post('/api/auth/login', loginLimit, async (ctx) => {
+    const { code } = loginRequestSchema.parse(ctx.request.body);
+    const identity = await wechatLogin.code2session(code).catch((error: unknown) => {
+      if (error instanceof InvalidLoginCodeError) throw new AppError(401, 'INVALID_LOGIN_CODE', 'the login code is invalid or already used');
+      throw error;
+    });
+    const now = new Date();
+    const { user, created } = await upsertUser(db, identity, now);
+    if (created) {
+      await grantCoupon(db, user._id, {
+        title: WELCOME_COUPON.title,
+        amountOffFen: WELCOME_COUPON.amountOffFen,
+        minSpendFen: WELCOME_COUPON.minSpendFen,
+        expiresAt: new Date(now.getTime() + WELCOME_COUPON.validDays * DAY_MS),
+      });
+      ctx.state.log.info({ userId: user._id.toHexString() }, 'new user, welcome coupon granted');
+    }
+    const session = sessions.issue({ id: user._id.toHexString(), openid: user.openid });
+    ctx.body = { token: session.token, expiresAt: session.expiresAt.toISOString(), user: { id: user._id.toHexString() } } satisfies LoginResponse;
+  });
+
+  return router;
+}

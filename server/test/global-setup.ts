@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { startEngine, type EngineHandle } from '../dev/engine';
+import { ensureDevCredentials } from '../dev/credentials';
+import { dataDir } from '../dev/paths';
+
+declare global {
+  var blindboxTestEngine: EngineHandle | undefined;
+}
+
+/**
+ * One engine for the whole run (each test file then uses its own database), unless MONGODB_URI points at
+ * a server to use instead. Workers inherit the variables set here.
+ */
+export default async function globalSetup(): Promise<void> {
+  const credentialsDir = path.join(dataDir, 'test', 'wechatpay-dev');
+  await ensureDevCredentials(credentialsDir);
+  process.env.BLINDBOX_TEST_CREDENTIALS_DIR = credentialsDir;
+  if (process.env.MONGODB_URI) {
+    process.env.BLINDBOX_TEST_MONGODB_URI = process.env.MONGODB_URI;
+    return;
+  }
+  const engine = await startEngine({ dataDir: path.join(dataDir, 'test', 'engine'), log: (line) => console.log(`\n${line}`) });
+  globalThis.blindboxTestEngine = engine;
+  process.env.BLINDBOX_TEST_MONGODB_URI = engine.uri;
+}

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { fenSchema } from './money';
+import { orderStatusSchema, paymentStatusSchema } from './order-status';
+
+const isoDate = z.iso.datetime({ offset: true });
+const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be a 24-character hex id');
+
+export const apiErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+export const paginationQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(50).default(10),
+});
+export type PaginationQuery = z.infer<typeof paginationQuerySchema>;
+
+function pageOf<T extends z.ZodTypeAny>(item: T) {
+  return z.object({ items: z.array(item), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() });
+}
+
+// Auth
+export const loginRequestSchema = z.object({ code: z.string().min(1).max(128) });
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+export const loginResponseSchema = z.object({
+  token: z.string(),
+  expiresAt: isoDate,
+  user: z.object({ id: objectId }),
+});
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+// Catalog
+export const RARITIES = ['COMMON', 'RARE', 'EPIC', 'SECRET'] as const;
+export const raritySchema = z.enum(RARITIES);
+export type Rarity = z.infer<typeof raritySchema>;
+
+export const boxProductSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  rarity: raritySchema,
+  imageUrl: z.string(),
+  weight: z.number().int().positive(),
+  /** The exact probability the draw uses: weight / sum of weights in the box. */
+  odds: z.number().min(0).max(1),
+});
+export type BoxProduct = z.infer<typeof boxProductSchema>;
+
+export const boxSchema = z.object({
+  id: objectId,
+  name: z.string(),
+  description: z.string(),
+  coverUrl: z.string(),
+  priceFen: fenSchema,
+  stock: z.number().int().min(0),
+  products: z.array(boxProductSchema),
+});
+export type Box = z.infer<typeof boxSchema>;
+export const boxPageSchema = pageOf(boxSchema);
+export type BoxPage = z.infer<typeof boxPageSchema>;
+
+// Addresses
+export const addressInputSchema = z.object({
+  name: z.string().trim().min(1).max(50),
+  phone: z.string().regex(/^1\d{10}$/, 'must be an 11-digit mainland mobile number'),
+  region: z.string().trim().min(1).max(100),
+  detail: z.string().trim().min(1).max(200),
+});
+export type AddressInput = z.infer<typeof addressInputSchema>;
+export const addressSchema = addressInputSchema.extend({ id: objectId });
+export type Address = z.infer<typeof addressSchema>;
+export const addressListSchema = z.object({ items: z.array(addressSchema) });
+
+// Coupons
+export const couponStatusSchema = z.enum(['AVAILABLE', 'LOCKED', 'USED', 'EXPIRED']);
+export const couponSchema = z.object({
+  id: objectId,
+  title: z.string(),
+  amountOffFen: fenSchema,
+  minSpendFen: fenSchema,
+  expiresAt: isoDate,
+  status: couponStatusSchema,
+});
+export type Coupon = z.infer<typeof couponSchema>;
+export const couponListSchema = z.object({ items: z.array(couponSchema) });
+
+// Orders
+export const MAX_QUANTITY_PER_ITEM = 20;
+export const createOrderRequestSchema = z.object({
+  items: z
+    .array(z.object({ boxId: objectId, quantity: z.number().int().min(1).max(MAX_QUANTITY_PER_ITEM) }))
+    .min(1)
+    .max(10),
+  addressId: objectId,
+  couponId: objectId.optional(),
+});
+export type CreateOrderRequest = z.infer<typeof createOrderRequestSchema>;
+
+export const drawSchema = z.object({
+  boxId: objectId,
+  productId: z.string(),
+  name: z.string(),
+  rarity: raritySchema,
+  imageUrl: z.string(),
+});
+export type Draw = z.infer<typeof drawSchema>;
+
+export const orderItemSchema = z.object({
+  boxId: objectId,
+  name: z.string(),
+  coverUrl: z.string(),
+  priceFen: fenSchema,
+  quantity: z.number().int().positive(),
+  products: z.array(boxProductSchema),
+});
+export type OrderItem = z.infer<typeof orderItemSchema>;
+
+export const auditEntrySchema = z.object({
+  from: orderStatusSchema.nullable(),
+  to: orderStatusSchema,
+  reason: z.string(),
+  actor: z.string(),
+  at: isoDate,
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const orderSchema = z.object({
+  id: objectId,
+  status: orderStatusSchema,
+  items: z.array(orderItemSchema),
+  subtotalFen: fenSchema,
+  discountFen: fenSchema,
+  totalFen: fenSchema,
+  address: addressInputSchema,
+  couponId: objectId.nullable(),
+  expiresAt: isoDate,
+  createdAt: isoDate,
+  paidAt: isoDate.nullable(),
+  draws: z.array(drawSchema),
+  trackingNote: z.string().nullable(),
+  audit: z.array(auditEntrySchema),
+});
+export type Order = z.infer<typeof orderSchema>;
+
+export const orderListQuerySchema = paginationQuerySchema.extend({ status: orderStatusSchema.optional() });
+export type OrderListQuery = z.infer<typeof orderListQuerySchema>;
+export const orderPageSchema = pageOf(orderSchema);
+export type OrderPage = z.infer<typeof orderPageSchema>;
+
+// Payment
+/** Exactly the object `wx.requestPayment` / `Taro.requestPayment` takes. */
+export const jsapiPayParamsSchema = z.object({
+  appId: z.string(),
+  timeStamp: z.string().regex(/^\d+$/),
+  nonceStr: z.string(),
+  package: z.string().startsWith('prepay_id='),
+  signType: z.literal('RSA'),
+  paySign: z.string(),
+});
+export type JsapiPayParams = z.infer<typeof jsapiPayParamsSchema>;
+
+export const nativePayResponseSchema = z.object({
+  codeUrl: z.string(),
+  /** data: URL of a QR image of codeUrl, ready for an <img>. */
+  qrDataUrl: z.string().startsWith('data:image/'),
+});
+export type NativePayResponse = z.infer<typeof nativePayResponseSchema>;
+
+export const paymentStatusResponseSchema = z.object({
+  status: paymentStatusSchema,
+  paidAt: isoDate.nullable(),
+});
+export type PaymentStatusResponse = z.infer<typeof paymentStatusResponseSchema>;
+
+/** Prices a cart without placing it, so the confirm page shows the server's total. */
+export const quoteRequestSchema = createOrderRequestSchema.omit({ addressId: true });
+export type QuoteRequest = z.infer<typeof quoteRequestSchema>;
+export const quoteResponseSchema = z.object({ subtotalFen: fenSchema, discountFen: fenSchema, totalFen: fenSchema });
+export type QuoteResponse = z.infer<typeof quoteResponseSchema>;
+
+export const devConfigSchema = z.object({ simulatorUrl: z.string() });
+export type DevConfig = z.infer<typeof devConfigSchema>;

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Money is always an integer number of fen (1 yuan = 100 fen); floats never carry amounts. */
+export type Fen = number;
+
+/** Upper bound well inside Number.MAX_SAFE_INTEGER so sums of many line items stay exact. */
+export const MAX_FEN = 1_000_000_000_00;
+
+export const fenSchema = z.number().int().min(0).max(MAX_FEN);
+
+export function assertFen(value: number): Fen {
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_FEN) {
+    throw new RangeError(`not an amount in fen: ${value}`);
+  }
+  return value;
+}
+
+/** Multiplies an amount by a count without leaving integer fen. */
+export function multiplyFen(unit: Fen, quantity: number): Fen {
+  if (!Number.isSafeInteger(quantity) || quantity < 0) throw new RangeError(`bad quantity: ${quantity}`);
+  return assertFen(unit * quantity);
+}
+
+export function sumFen(amounts: readonly Fen[]): Fen {
+  return assertFen(amounts.reduce((total, amount) => total + assertFen(amount), 0));
+}
+
+/** Formats fen as yuan for display using integer arithmetic only, e.g. 1999 → "¥19.99". */
+export function formatFen(fen: Fen): string {
+  assertFen(fen);
+  const yuan = Math.trunc(fen / 100);
+  const cents = fen % 100;
+  return `¥${yuan.toLocaleString('en-US')}.${String(cents).padStart(2, '0')}`;
+}

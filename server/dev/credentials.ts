@@ -12,7 +12,6 @@ import type * as X509 from '@peculiar/x509';
 installReflectMetadata();
 // Loaded after the polyfill: @peculiar/x509's dependency injection (tsyringe) refuses to load without Reflect
 // metadata, and reflect-metadata is not among our dependencies.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const x509: typeof X509 = require('@peculiar/x509');
 // Node's webcrypto is the standard Crypto; the DOM type name is simply not in our lib settings.
 type WebCrypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1]>;

@@ -3,7 +3,6 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import type { WechatPayGateway } from './payments/wechatpay/gateway';
 import type { WechatLogin } from './users/wechat-login';
-import type { JobScheduler } from './jobs/job-scheduler';
 import { connectDatabase } from './db/connect';
 import { loadWechatPayCredentials } from './payments/wechatpay/credentials';
 import { createWechatPayGateway } from './payments/wechatpay/wechatpay-gateway';

@@ -45,7 +45,7 @@ async function startServer(handler: Handler) {
 const fetchTransport: HttpTransport = async ({ method, url, headers, body }) => {
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
-  let parsed: unknown = null;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {

@@ -33,6 +33,7 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
     throw new Error(
       `cannot reach the database at ${redactUri(options.uri)} (${reason}). ` +
         'Start the embedded engine (`npm start` does it, or `npx tsx server/dev/engine.ts start`) or set MONGODB_URI to a running MongoDB.',
+      { cause: error },
     );
   }
   return connection;

@@ -76,7 +76,7 @@ export async function measureGrowth(uri: string, log: (line: string) => void): P
       }
       msPerDoc = (performance.now() - t0) / Math.max(1, size - (rows.at(-1)?.historical ?? 0));
       const now = Date.now();
-      const filter = {
+      const filter: Record<string, unknown> = {
         status: 'TO_BE_PAID',
         'payment.current.createdAt': { $lte: new Date(now - 60_000) },
         $or: [{ 'payment.lastCheckedAt': null }, { 'payment.lastCheckedAt': { $lt: new Date(now - 59_999) } }],

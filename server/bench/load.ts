@@ -56,7 +56,8 @@ function instance(job: LoadJob): autocannon.Options {
     {
       method: 'POST',
       path: '/api/orders',
-      setupRequest: (request, context: Record<string, unknown>) => {
+      setupRequest: (request, ctx) => {
+        const context = ctx as Record<string, unknown>;
         const n = next++;
         const shopper = scenario.shoppers[n % scenario.shoppers.length]!;
         const boxId = scenario.boxIds[n % scenario.boxIds.length]!;
@@ -68,20 +69,23 @@ function instance(job: LoadJob): autocannon.Options {
           body: JSON.stringify({ items: [{ boxId, quantity: 1 }], addressId: shopper.addressId }),
         };
       },
-      onResponse: (status, body, context: Record<string, unknown>) => {
-        if (status === 201) context.orderId = (JSON.parse(body) as { id: string }).id;
+      onResponse: (status, body, ctx) => {
+        if (status === 201) (ctx as Record<string, unknown>).orderId = (JSON.parse(body) as { id: string }).id;
       },
     },
   ];
   if (scenario.pay) {
     requests.push({
       method: 'POST',
-      setupRequest: (request, context: Record<string, unknown>) => ({
-        ...request,
-        path: `/api/orders/${String(context.orderId ?? 'none')}/pay/jsapi`,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${String(context.token)}` },
-        body: '{}',
-      }),
+      setupRequest: (request, ctx) => {
+        const context = ctx as Record<string, unknown>;
+        return {
+          ...request,
+          path: `/api/orders/${String(context.orderId ?? 'none')}/pay/jsapi`,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${String(context.token)}` },
+          body: '{}',
+        };
+      },
     });
   }
   return { ...base, requests };
@@ -89,7 +93,10 @@ function instance(job: LoadJob): autocannon.Options {
 
 async function runHere(job: LoadJob): Promise<LoadResult> {
   const started = Date.now();
-  const result = await autocannon(instance(job));
+  const options = instance(job);
+  // Inside a worker thread autocannon hands back raw histograms (it expects its own manager to merge them).
+  const raw: unknown = await autocannon(options);
+  const result = (autocannon as unknown as { aggregateResult(results: unknown[], opts: autocannon.Options): autocannon.Result }).aggregateResult([raw], options);
   const seconds = (Date.now() - started) / 1000;
   const statuses: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stat as { count: number }).count;
@@ -108,7 +115,9 @@ async function runHere(job: LoadJob): Promise<LoadResult> {
 
 export function runLoad(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'load.ts'), { workerData: job });
+    // Node 20 does not carry tsx's ESM hooks into workers, so the worker registers tsx's CommonJS hook itself.
+    const entry = `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, 'load.ts'))});`;
+    const worker = new Worker(entry, { eval: true, workerData: job });
     worker.once('message', (result: LoadResult) => resolve(result));
     worker.once('error', reject);
     worker.once('exit', (code) => code === 0 || reject(new Error(`load worker exited with ${code}`)));

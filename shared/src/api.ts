@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { fenSchema } from './money';
+import { MAX_FEN } from './money';
+import { MAX_QUANTITY_PER_ITEM, RARITIES } from './constants';
 import { orderStatusSchema, paymentStatusSchema } from './order-status';
+
+export const fenSchema = z.number().int().min(0).max(MAX_FEN);
 
 const isoDate = z.iso.datetime({ offset: true });
 const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be a 24-character hex id');
@@ -29,7 +32,6 @@ export const loginResponseSchema = z.object({
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
 // Catalog
-export const RARITIES = ['COMMON', 'RARE', 'EPIC', 'SECRET'] as const;
 export const raritySchema = z.enum(RARITIES);
 export type Rarity = z.infer<typeof raritySchema>;
 
@@ -83,7 +85,6 @@ export type Coupon = z.infer<typeof couponSchema>;
 export const couponListSchema = z.object({ items: z.array(couponSchema) });
 
 // Orders
-export const MAX_QUANTITY_PER_ITEM = 20;
 export const createOrderRequestSchema = z.object({
   items: z
     .array(z.object({ boxId: objectId, quantity: z.number().int().min(1).max(MAX_QUANTITY_PER_ITEM) }))

@@ -1,3 +1,4 @@
 export * from './money';
+export * from './constants';
 export * from './order-status';
 export * from './api';

@@ -1,12 +1,10 @@
-import { z } from 'zod';
+// No zod here: the mini-program imports this file directly and must not pull zod into its main package.
 
 /** Money is always an integer number of fen (1 yuan = 100 fen); floats never carry amounts. */
 export type Fen = number;
 
 /** Upper bound well inside Number.MAX_SAFE_INTEGER so sums of many line items stay exact. */
 export const MAX_FEN = 1_000_000_000_00;
-
-export const fenSchema = z.number().int().min(0).max(MAX_FEN);
 
 export function assertFen(value: number): Fen {
   if (!Number.isSafeInteger(value) || value < 0 || value > MAX_FEN) {
@@ -25,10 +23,10 @@ export function sumFen(amounts: readonly Fen[]): Fen {
   return assertFen(amounts.reduce((total, amount) => total + assertFen(amount), 0));
 }
 
-/** Formats fen as yuan for display using integer arithmetic only, e.g. 1999 → "¥19.99". */
+/** Formats fen as yuan for display using integer arithmetic only, e.g. 123456 → "¥1,234.56". */
 export function formatFen(fen: Fen): string {
   assertFen(fen);
-  const yuan = Math.trunc(fen / 100);
-  const cents = fen % 100;
-  return `¥${yuan.toLocaleString('en-US')}.${String(cents).padStart(2, '0')}`;
+  // Grouped by hand: some mini-program JS engines ship without the locale data toLocaleString needs.
+  const yuan = String(Math.trunc(fen / 100)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return `¥${yuan}.${String(fen % 100).padStart(2, '0')}`;
 }

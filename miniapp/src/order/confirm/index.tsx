@@ -10,7 +10,8 @@ import { formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { AddressForm } from './address-form';
-import { MAX_QUANTITY_PER_ITEM, formatFen } from '../../lib/shared-lite';
+import { formatFen } from '@blindbox/shared/src/money';
+import { MAX_QUANTITY_PER_ITEM } from '@blindbox/shared/src/constants';
 
 async function loadCheckout(boxId: string) {
   const [box, addresses, coupons] = await Promise.all([api.getBox(boxId), api.listAddresses(), api.listCoupons()]);

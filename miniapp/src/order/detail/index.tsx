@@ -9,7 +9,7 @@ import { ErrorState, Loading } from '../../components/page-state';
 import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
-import { formatFen } from '../../lib/shared-lite';
+import { formatFen } from '@blindbox/shared/src/money';
 
 export default function OrderDetailPage() {
   const { params } = useRouter();

@@ -7,7 +7,7 @@ import { api } from '../../api/session';
 import { Empty, ErrorState, Loading } from '../../components/page-state';
 import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
-import { formatFen } from '../../lib/shared-lite';
+import { formatFen } from '@blindbox/shared/src/money';
 
 const PAGE_SIZE = 10;
 const TABS: { status: OrderStatus | undefined; label: string }[] = [

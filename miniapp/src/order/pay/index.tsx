@@ -9,7 +9,7 @@ import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { requestPayment } from '../../platform/pay';
 import { isPaymentCancel, paymentFailureMessage } from '../../platform/payment';
-import { formatFen } from '../../lib/shared-lite';
+import { formatFen } from '@blindbox/shared/src/money';
 
 type Notice = { kind: 'cancelled' } | { kind: 'failed'; message: string };
 

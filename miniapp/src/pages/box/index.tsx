@@ -6,7 +6,8 @@ import { ErrorState, Loading } from '../../components/page-state';
 import { RARITY_LABELS, formatOdds } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
-import { RARITIES, formatFen } from '../../lib/shared-lite';
+import { formatFen } from '@blindbox/shared/src/money';
+import { RARITIES } from '@blindbox/shared/src/constants';
 
 function OddsTable({ box }: { box: Box }) {
   // Rarest last, as the published odds are usually read: "how likely is the secret one?"

@@ -7,7 +7,7 @@ import { api } from '../../api/session';
 import { DevUserBar } from '../../components/dev-user-bar';
 import { Empty, ErrorState, Loading } from '../../components/page-state';
 import { routes } from '../../lib/routes';
-import { formatFen } from '../../lib/shared-lite';
+import { formatFen } from '@blindbox/shared/src/money';
 
 const PAGE_SIZE = 10;
 

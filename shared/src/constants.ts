@@ -1,0 +1,5 @@
+// Zod-free, like money.ts: the mini-program imports these values directly.
+
+export const RARITIES = ['COMMON', 'RARE', 'EPIC', 'SECRET'] as const;
+
+export const MAX_QUANTITY_PER_ITEM = 20;

@@ -47,6 +47,8 @@ const envSchema = z.object({
   JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
   JOB_RETRY_MAX_MS: z.coerce.number().int().min(10).default(10 * 60_000),
   /** How long stop() waits for running jobs before giving up (their locks then expire). */
+  /** A job not finished (nor touched) within this is presumed dead and may be run by another worker. */
+  JOB_LOCK_LIFETIME_MS: z.coerce.number().int().min(1_000).default(10 * 60_000),
   JOBS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   /** Daily orders-vs-WeChat report: cron (Asia/Shanghai) and at most this many orders per run. */
   RECONCILE_REPORT_CRON: z.string().min(9).default('30 3 * * *'),

@@ -40,7 +40,7 @@ export interface JobsHealth {
 
 export interface AgendaScheduler extends JobScheduler {
   /** Defines the job handlers; needs the services, which themselves need the scheduler. */
-  register(deps: { orders: OrderService; payments: PaymentService; wechatPay?: WechatPayGateway }): void;
+  register(deps: { orders: OrderService; payments: PaymentService; wechatPay: WechatPayGateway }): void;
   /** Starts processing and makes sure the repeating jobs exist (once per name, whatever the number of processes). */
   start(): Promise<void>;
   /** Stops polling, releases the locks of claimed-but-not-started jobs and waits (bounded) for running ones. */
@@ -90,6 +90,7 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
     processEvery: config.JOBS_POLL_INTERVAL_MS,
     defaultConcurrency: 5,
     maxConcurrency: 20,
+    defaultLockLifetime: config.JOB_LOCK_LIFETIME_MS,
   });
   await agenda.ready;
 
@@ -157,9 +158,8 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
 
     register({ orders, payments, wechatPay }) {
       if (context) throw new Error('jobs already registered');
-      const gateway = wechatPay ?? payments.wechatPay;
-      const refunds = refundService({ db, logger, wechatPay: gateway, payments, scheduler });
-      context = { db, config, logger, orders, payments, refunds, wechatPay: gateway, scheduler };
+      const refunds = refundService({ db, logger, wechatPay, payments, scheduler });
+      context = { db, config, logger, orders, payments, refunds, wechatPay, scheduler };
       defineExpireOrder(agenda, context);
       defineExpirySweep(agenda, context);
       defineReconcilePayments(agenda, context);

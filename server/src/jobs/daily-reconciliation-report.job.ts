@@ -61,7 +61,7 @@ export function classify(order: OrderDoc, tx: PaymentTransaction | null): Report
  */
 export async function buildReconciliationReport(
   ctx: JobContext,
-  options: { since?: Date; until?: Date; limit?: number } = {},
+  options: { since?: Date; until?: Date; limit?: number; touch?: () => Promise<unknown> } = {},
 ): Promise<ReconciliationReport> {
   const Order = orderModel(ctx.db);
   const until = options.until ?? new Date();
@@ -76,6 +76,7 @@ export async function buildReconciliationReport(
     .lean<OrderDoc[]>();
   const report: ReconciliationReport = { since, until, checked: 0, truncated: orders.length > limit, outcomes: {}, mismatches: [] };
   for (const order of orders.slice(0, limit)) {
+    if (report.checked % 20 === 0) await options.touch?.();
     const outTradeNo = order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? outTradeNoFor(order._id, order.payment.attemptCount);
     let outcome: ReportOutcome;
     let tx: PaymentTransaction | null = null;
@@ -123,7 +124,7 @@ export function logReconciliationReport(ctx: JobContext, report: ReconciliationR
 }
 
 export function defineDailyReconciliationReport(agenda: Agenda, ctx: JobContext): void {
-  agenda.define(JOB_NAMES.dailyReport, async () => {
-    logReconciliationReport(ctx, await buildReconciliationReport(ctx));
-  }, { concurrency: 1, lockLimit: 1, lockLifetime: 60 * 60_000 });
+  agenda.define(JOB_NAMES.dailyReport, async (job) => {
+    logReconciliationReport(ctx, await buildReconciliationReport(ctx, { touch: () => job.touch() }));
+  }, { concurrency: 1, lockLimit: 1 });
 }

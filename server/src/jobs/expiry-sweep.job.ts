@@ -14,7 +14,7 @@ export interface ExpirySweepResult {
  * closed orders whose release step was interrupted, and orders with unconfirmed refunds but no refund job.
  * Each query is index-backed and limited to RECONCILE_BATCH_SIZE, so a pass costs what is pending.
  */
-export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'): Promise<ExpirySweepResult> {
+export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep', touch: () => Promise<unknown> = async () => undefined): Promise<ExpirySweepResult> {
   const Order = orderModel(ctx.db);
   const log = ctx.logger.child({ job: JOB_NAMES.expirySweep });
   const limit = ctx.config.RECONCILE_BATCH_SIZE;
@@ -27,6 +27,7 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
     .select({ _id: 1 })
     .lean<Array<Pick<OrderDoc, '_id'>>>();
   for (const { _id } of expired) {
+    await touch();
     try {
       const order = await ctx.orders.closeUnpaid(_id, { reason: 'expired', actor });
       if (order.status === 'CLOSED') result.closed += 1;
@@ -39,6 +40,7 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
   // Index { status, releasedAt }: a crash after the CLOSED transition left stock or coupon held.
   const unreleased = await Order.find({ status: 'CLOSED', releasedAt: null }).limit(limit).lean<OrderDoc[]>();
   for (const order of unreleased) {
+    await touch();
     try {
       await ctx.orders.releaseResources(order);
       result.released += 1;
@@ -63,7 +65,7 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
 }
 
 export function defineExpirySweep(agenda: Agenda, ctx: JobContext): void {
-  agenda.define(JOB_NAMES.expirySweep, async () => {
-    await runExpirySweep(ctx);
+  agenda.define(JOB_NAMES.expirySweep, async (job) => {
+    await runExpirySweep(ctx, 'job:expiry-sweep', () => job.touch());
   }, { concurrency: 1, lockLimit: 1 });
 }

@@ -11,6 +11,8 @@ export const JOB_TEST_ENV = {
   JOB_RETRY_BASE_MS: '100',
   JOB_RETRY_MAX_MS: '1000',
   JOBS_SHUTDOWN_TIMEOUT_MS: '5000',
+  // Agenda re-checks a running job's lock every lifetime/2 with a timer that outlives the job; short keeps Jest's exit quick.
+  JOB_LOCK_LIFETIME_MS: '3000',
   EXPIRY_SWEEP_INTERVAL_SECONDS: '1',
   RECONCILE_INTERVAL_SECONDS: '1',
   RECONCILE_GRACE_SECONDS: '1',

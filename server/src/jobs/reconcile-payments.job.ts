@@ -14,7 +14,7 @@ export interface ReconcileResult {
  * RECONCILE_BATCH_SIZE per run; payment.lastCheckedAt makes a run skip orders asked about recently, so
  * the oldest pending orders do not hog every batch.
  */
-export async function runReconcilePayments(ctx: JobContext, actor = 'job:reconcile'): Promise<ReconcileResult> {
+export async function runReconcilePayments(ctx: JobContext, actor = 'job:reconcile', touch: () => Promise<unknown> = async () => undefined): Promise<ReconcileResult> {
   const Order = orderModel(ctx.db);
   const log = ctx.logger.child({ job: JOB_NAMES.reconcilePayments });
   const now = Date.now();
@@ -32,6 +32,7 @@ export async function runReconcilePayments(ctx: JobContext, actor = 'job:reconci
 
   const result: ReconcileResult = { checked: 0, applied: 0, failed: 0 };
   for (const order of pending) {
+    await touch();
     const fields = { orderId: order._id.toHexString(), outTradeNo: order.payment.current?.outTradeNo };
     // Marked first, so an order whose query keeps failing does not block the batch on every run.
     await Order.updateOne({ _id: order._id }, { $set: { 'payment.lastCheckedAt': new Date() } }, { timestamps: false });
@@ -52,7 +53,7 @@ export async function runReconcilePayments(ctx: JobContext, actor = 'job:reconci
 }
 
 export function defineReconcilePayments(agenda: Agenda, ctx: JobContext): void {
-  agenda.define(JOB_NAMES.reconcilePayments, async () => {
-    await runReconcilePayments(ctx);
+  agenda.define(JOB_NAMES.reconcilePayments, async (job) => {
+    await runReconcilePayments(ctx, 'job:reconcile', () => job.touch());
   }, { concurrency: 1, lockLimit: 1 });
 }

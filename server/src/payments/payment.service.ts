@@ -227,8 +227,6 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
   }
 
   return {
-    /** The WeChat Pay port this service talks through (the refund and report jobs use the same one). */
-    wechatPay,
     applyTransaction,
     syncWithWechat,
     closeOpenAttempt,
@@ -285,10 +283,13 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
     const record = order.refunds[index];
     if (!record || record.status === 'SUCCESS' || record.status === refund.status) return;
     const completed = refund.status === 'SUCCESS' ? new Date() : null;
-    await Order.updateOne(
+    const recorded = await Order.updateOne(
       { _id: order._id, [`refunds.${index}.outRefundNo`]: refund.outRefundNo, [`refunds.${index}.status`]: record.status },
       { $set: { [`refunds.${index}.status`]: refund.status, [`refunds.${index}.completedAt`]: completed } },
     );
+    // The record changed under us (e.g. the refund job marked it PROCESSING): decide again on a fresh read,
+    // so the order never becomes REFUNDED while its refund record is not SUCCESS.
+    if (recorded.modifiedCount === 0) return applyRefundResult(refund, actor);
     log.info({ ...fields, status: refund.status, actor }, 'refund status recorded');
     if (refund.status === 'SUCCESS' && record.transactionId === order.payment.transactionId && order.status === 'REFUNDING') {
       if (await transitions.finishRefund(order._id, { reason: `refund ${refund.outRefundNo} succeeded`, actor })) {

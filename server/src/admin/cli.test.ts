@@ -1,0 +1,115 @@
+import { Types } from 'mongoose';
+import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { shopper, payAtSimulator } from '../../test/support/shop';
+import { waitUntil } from '../payments/wechatpay/testing/harness';
+import { JOB_TEST_ENV, orderDoc, prepayIdOf, setFaults, clearFaults, expireInDb } from '../jobs/job-test-support';
+import { runAdminCommand } from './commands';
+
+// Jobs are processed by this server (as a worker would); the commands run against the same container.
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ env: { ...JOB_TEST_ENV, RECONCILE_INTERVAL_SECONDS: '3600', RECONCILE_GRACE_SECONDS: '3600', EXPIRY_SWEEP_INTERVAL_SECONDS: '3600' } });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const admin = (...argv: string[]) => runAdminCommand(server.container, argv);
+
+async function paidOrder(code: string): Promise<string> {
+  const user = await shopper(server, code);
+  const order = await user.placeOrder();
+  const params = await user.payJsapi(order.id);
+  await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package));
+  await waitUntil(async () => ((await orderDoc(server, order.id)).status === 'TO_BE_DELIVERED' ? true : null), 15_000, 'payment');
+  return order.id;
+}
+
+test('orders, show, ship: human and --json output', async () => {
+  const orderId = await paidOrder('dev-cli-alice');
+
+  const list = await admin('orders', '--status', 'TO_BE_DELIVERED', '--json');
+  expect(list.exitCode).toBe(0);
+  const rows = JSON.parse(list.output) as Array<{ id: string; status: string }>;
+  expect(rows.map((row) => row.id)).toContain(orderId);
+  expect(rows.every((row) => row.status === 'TO_BE_DELIVERED')).toBe(true);
+  expect((await admin('orders', '--limit', '5')).output).toContain(orderId);
+
+  const shown = await admin('show', orderId);
+  expect(shown.exitCode).toBe(0);
+  expect(shown.output).toContain('TO_BE_PAID → TO_BE_DELIVERED');
+  expect(shown.output).toMatch(/wechat: \S+ SUCCESS/);
+  const shownJson = JSON.parse((await admin('show', orderId, '--json')).output) as { wechat: { tradeState: string }; audit: unknown[] };
+  expect(shownJson.wechat.tradeState).toBe('SUCCESS');
+  expect(shownJson.audit).toHaveLength(2);
+
+  expect((await admin('ship', orderId)).exitCode).toBe(2);
+  const shipped = await admin('ship', orderId, '--note', 'SF123');
+  expect(shipped.exitCode).toBe(0);
+  expect(shipped.output).toContain('DELIVERED');
+  expect((await orderDoc(server, orderId)).trackingNote).toBe('SF123');
+  const again = await admin('ship', orderId, '--note', 'SF123');
+  expect(again.exitCode).toBe(1);
+  expect(again.output).toContain('ORDER_NOT_SHIPPABLE');
+});
+
+test('refund a paid order through the CLI; the job finishes it', async () => {
+  const orderId = await paidOrder('dev-cli-bob');
+  const result = await admin('refund', orderId, '--reason', 'customer changed their mind', '--json');
+  expect(result.exitCode).toBe(0);
+  expect(['REFUNDING', 'REFUNDED']).toContain((JSON.parse(result.output) as { status: string }).status);
+  const refunded = await waitUntil(async () => {
+    const current = await orderDoc(server, orderId);
+    return current.status === 'REFUNDED' ? current : null;
+  }, 15_000, 'the refund');
+  expect(refunded.refunds).toHaveLength(1);
+  expect(refunded.refunds[0]?.reason).toBe('customer changed their mind');
+  expect(refunded.audit.find((entry) => entry.to === 'REFUNDING')?.actor).toBe('admin:cli');
+  // Refunding again changes nothing.
+  expect((await admin('refund', orderId)).exitCode).toBe(0);
+  expect((await orderDoc(server, orderId)).refunds).toHaveLength(1);
+  // Unpaid orders cannot be refunded.
+  const carol = await shopper(server, 'dev-cli-carol');
+  const unpaid = await carol.placeOrder();
+  const refused = await admin('refund', unpaid.id);
+  expect(refused.exitCode).toBe(1);
+  expect(refused.output).toContain('ORDER_NOT_REFUNDABLE');
+});
+
+test('reconcile applies a lost payment now, and closes an expired order', async () => {
+  const dave = await shopper(server, 'dev-cli-dave');
+  const order = await dave.placeOrder();
+  const params = await dave.payJsapi(order.id);
+  await setFaults(server.simulatorUrl, { dropNext: 1000 });
+  try {
+    await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package));
+    const result = await admin('reconcile', order.id, '--json');
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.output)).toMatchObject({ before: 'TO_BE_PAID', after: 'TO_BE_DELIVERED' });
+    expect((await orderDoc(server, order.id)).audit.at(-1)?.actor).toBe('admin:cli');
+  } finally {
+    await clearFaults(server.simulatorUrl);
+  }
+
+  const unpaid = await dave.placeOrder();
+  await dave.payJsapi(unpaid.id);
+  await expireInDb(server, unpaid.id);
+  const closed = await admin('reconcile', unpaid.id);
+  expect(closed.output).toContain('TO_BE_PAID → CLOSED');
+  expect((await orderDoc(server, unpaid.id)).releasedAt).toBeInstanceOf(Date);
+});
+
+test('jobs shows queue health; bad input is a usage error', async () => {
+  const health = await admin('jobs', '--json');
+  expect(health.exitCode).toBe(0);
+  const parsed = JSON.parse(health.output) as { queues: Array<{ name: string; scheduled: number }> };
+  expect(parsed.queues.map((queue) => queue.name)).toEqual(
+    expect.arrayContaining(['expire-order', 'expiry-sweep', 'reconcile-payments', 'refund-order', 'daily-reconciliation-report']),
+  );
+  expect(parsed.queues.find((queue) => queue.name === 'expire-order')!.scheduled).toBeGreaterThan(0);
+  expect((await admin('jobs')).output).toContain('expire-order');
+  expect((await admin('nope')).exitCode).toBe(2);
+  expect((await admin('show', 'not-an-id')).exitCode).toBe(1);
+  expect((await admin('show', new Types.ObjectId().toHexString())).exitCode).toBe(1);
+  expect((await admin('orders', '--status', 'WRONG')).exitCode).toBe(2);
+});

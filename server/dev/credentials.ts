@@ -7,12 +7,10 @@ import { generateKeyPair, randomBytes, randomInt, webcrypto } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type * as X509 from '@peculiar/x509';
+// @peculiar/x509's dependency injection (tsyringe) needs Reflect metadata loaded first.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 
-installReflectMetadata();
-// Loaded after the polyfill: @peculiar/x509's dependency injection (tsyringe) refuses to load without Reflect
-// metadata, and reflect-metadata is not among our dependencies.
-const x509: typeof X509 = require('@peculiar/x509');
 // Node's webcrypto is the standard Crypto; the DOM type name is simply not in our lib settings.
 type WebCrypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1]>;
 x509.cryptoProvider.set(webcrypto as unknown as WebCrypto);
@@ -175,40 +173,6 @@ function randomAlphanumeric(length: number): string {
 
 function randomDigits(length: number): string {
   return Array.from({ length }, () => String(randomInt(10))).join('');
-}
-
-/** The few Reflect metadata functions tsyringe and tslib's decorators call, kept per target and property. */
-function installReflectMetadata(): void {
-  type Key = string | symbol | undefined;
-  const reflect = Reflect as unknown as Record<string, unknown>;
-  if (typeof reflect.getMetadata === 'function') return;
-  const tables = new WeakMap<object, Map<Key, Map<unknown, unknown>>>();
-  const table = (target: object, property: Key): Map<unknown, unknown> => {
-    let byProperty = tables.get(target);
-    if (!byProperty) tables.set(target, (byProperty = new Map()));
-    let entries = byProperty.get(property);
-    if (!entries) byProperty.set(property, (entries = new Map()));
-    return entries;
-  };
-  const getOwn = (key: unknown, target: object, property?: Key): unknown => tables.get(target)?.get(property)?.get(key);
-  const get = (key: unknown, target: object, property?: Key): unknown => {
-    for (let current: object | null = target; current; current = Object.getPrototypeOf(current) as object | null) {
-      const value = getOwn(key, current, property);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
-  const define = (key: unknown, value: unknown, target: object, property?: Key): void => {
-    table(target, property).set(key, value);
-  };
-  Object.assign(reflect, {
-    defineMetadata: define,
-    getOwnMetadata: getOwn,
-    getMetadata: get,
-    hasMetadata: (key: unknown, target: object, property?: Key) => get(key, target, property) !== undefined,
-    hasOwnMetadata: (key: unknown, target: object, property?: Key) => getOwn(key, target, property) !== undefined,
-    metadata: (key: unknown, value: unknown) => (target: object, property?: Key) => define(key, value, target, property),
-  });
 }
 
 function isCode(error: unknown, code: string): boolean {

@@ -1,31 +1,22 @@
 import type { Order } from '@blindbox/shared';
 import type { OrderDoc } from './order.model';
+import { toBoxProductDtos } from '../catalog/box-view';
 
 const iso = (date: Date) => date.toISOString();
 
-/** The order as the API shows it: odds recomputed from the snapshot weights, ids as hex strings. */
+/** The order as the API shows it: odds from the snapshot's weights (what its draw used), ids as hex strings. */
 export function toOrderDto(order: OrderDoc): Order {
   return {
     id: order._id.toHexString(),
     status: order.status,
-    items: order.items.map((item) => {
-      const totalWeight = item.products.reduce((sum, product) => sum + product.weight, 0);
-      return {
-        boxId: item.boxId.toHexString(),
-        name: item.name,
-        coverUrl: item.coverUrl,
-        priceFen: item.priceFen,
-        quantity: item.quantity,
-        products: item.products.map((product) => ({
-          id: product.productId,
-          name: product.name,
-          rarity: product.rarity,
-          imageUrl: product.imageUrl,
-          weight: product.weight,
-          odds: product.weight / totalWeight,
-        })),
-      };
-    }),
+    items: order.items.map((item) => ({
+      boxId: item.boxId.toHexString(),
+      name: item.name,
+      coverUrl: item.coverUrl,
+      priceFen: item.priceFen,
+      quantity: item.quantity,
+      products: toBoxProductDtos(item.products),
+    })),
     subtotalFen: order.subtotalFen,
     discountFen: order.discountFen,
     totalFen: order.totalFen,

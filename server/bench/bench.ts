@@ -21,7 +21,7 @@ const LEVELS = [1, 10, 50] as const;
  * serialises writes: a few dozen fulfilments per second). BENCH_SCALE multiplies them for faster databases.
  */
 const SCALE = Math.max(0.1, Number(process.env.BENCH_SCALE ?? 1) || 1);
-const CALLBACKS_PER_LEVEL: Record<(typeof LEVELS)[number], number> = { 1: Math.round(20 * SCALE), 10: Math.round(30 * SCALE), 50: Math.round(40 * SCALE) };
+const CALLBACKS_PER_LEVEL: Record<(typeof LEVELS)[number], number> = { 1: Math.round(20 * SCALE), 10: Math.max(10, Math.round(30 * SCALE)), 50: Math.max(50, Math.round(50 * SCALE)) };
 
 type Row = { section: string; metric: string; value: string; target?: string; verdict?: 'PASS' | 'FAIL' };
 const rows: Row[] = [];

@@ -15,7 +15,7 @@ export type Scenario =
 export interface LoadJob {
   url: string;
   connections: number;
-  /** Exactly this many requests (each callback fulfils a distinct order); otherwise run for durationSeconds. */
+  /** Exactly this many requests (each callback fulfils a distinct order; autocannon needs amount ≥ connections); otherwise run for durationSeconds. */
   amount?: number;
   durationSeconds?: number;
   scenario: Scenario;

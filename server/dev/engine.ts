@@ -98,6 +98,8 @@ export interface StartEngineOptions {
   /** Keep running after this process exits (the `engine start` command). */
   detached?: boolean;
   log?: (line: string) => void;
+  /** Listen on this port instead of a free one, e.g. to restart a killed engine where its clients expect it. */
+  port?: number;
 }
 
 /**
@@ -116,7 +118,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const binary = buildEngine(log);
   const sqliteDir = path.join(dir, 'sqlite');
   fs.mkdirSync(sqliteDir, { recursive: true });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
   const logFile = fs.openSync(path.join(dir, 'engine.log'), 'a');
   const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', sqliteDir], {

@@ -48,9 +48,12 @@ func main() {
 	}
 
 	db, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: backend},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
+		Listener: ferretdb.ListenerConfig{TCP: backend},
+		Handler:  "sqlite",
+		// WAL with synchronous=NORMAL: a commit no longer waits for fsync. Committed writes still survive
+		// the engine process being killed (they are in the WAL file); only an OS crash or power loss can
+		// drop the last few, which is acceptable for a development and test engine (production uses MongoDB).
+		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(normal)",
 		Logger:    logger,
 	})
 	if err != nil {

@@ -164,3 +164,41 @@ test("another user's order is invisible", async () => {
   expect((await grace.api.get(`/api/orders/${order.id}/payment-status`)).status).toBe(404);
   expect((await grace.api.get('/api/orders/not-an-id')).status).toBe(400);
 });
+
+test('native pay returns a QR code; switching from JSAPI closes the first WeChat transaction before opening another', async () => {
+  const henry = await shopper(server, 'dev-henry');
+  const order = await henry.placeOrder();
+  await henry.payJsapi(order.id);
+  const native = await henry.api.post<{ codeUrl: string; qrDataUrl: string }>(`/api/orders/${order.id}/pay/native`);
+  expect(native.status).toBe(200);
+  expect(native.body.codeUrl).toMatch(/^weixin:\/\/wxpay\/bizpayurl\?pr=/);
+  expect(Buffer.from(native.body.qrDataUrl.replace(/^data:image\/svg\+xml;base64,/, ''), 'base64').toString()).toContain('<svg');
+
+  const first = (await simulatorControl(server.simulatorUrl, 'GET', `/sim/transactions/${order.id}_1`)) as { trade_state?: string };
+  const second = (await simulatorControl(server.simulatorUrl, 'GET', `/sim/transactions/${order.id}_2`)) as { trade_state?: string };
+  expect([first.trade_state, second.trade_state]).toEqual(['CLOSED', 'NOTPAY']);
+
+  await simulatorControl(server.simulatorUrl, 'POST', '/sim/pay', { codeUrl: native.body.codeUrl, result: 'SUCCESS' });
+  const paid = await waitUntil(async () => {
+    const current = await henry.order(order.id);
+    return current.status === 'TO_BE_DELIVERED' ? current : null;
+  }, 15_000, 'the native payment to be applied');
+  expect(paid.draws).toHaveLength(2);
+});
+
+test('a delivered order can be confirmed received once; an undelivered one cannot', async () => {
+  const ivy = await shopper(server, 'dev-ivy');
+  const order = await ivy.placeOrder();
+  expect((await ivy.api.post(`/api/orders/${order.id}/confirm-receipt`)).status).toBe(409);
+  const params = await ivy.payJsapi(order.id);
+  await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package));
+  await waitUntil(async () => ((await ivy.order(order.id)).status === 'TO_BE_DELIVERED' ? true : null), 15_000, 'payment');
+  await server.container.orders.ship(orderModel(server.container.db).castObject({ _id: order.id })._id, 'SF1234567890', 'admin:test');
+
+  const confirmed = await ivy.api.post<Order>(`/api/orders/${order.id}/confirm-receipt`);
+  expect(confirmed.status).toBe(200);
+  expect(confirmed.body.status).toBe('COMPLETED');
+  expect(confirmed.body.trackingNote).toBe('SF1234567890');
+  expect(confirmed.body.audit.map((entry) => entry.to)).toEqual(['TO_BE_PAID', 'TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED']);
+  expect((await ivy.api.post(`/api/orders/${order.id}/confirm-receipt`)).status).toBe(409);
+});

@@ -100,6 +100,8 @@ export interface StartEngineOptions {
   log?: (line: string) => void;
   /** Listen on this port instead of a free one, e.g. to restart a killed engine where its clients expect it. */
   port?: number;
+  /** Start from empty data when a new engine is started (a reused, running one is left alone). */
+  fresh?: boolean;
 }
 
 /**
@@ -117,6 +119,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
 
   const binary = buildEngine(log);
   const sqliteDir = path.join(dir, 'sqlite');
+  if (options.fresh) fs.rmSync(sqliteDir, { recursive: true, force: true });
   fs.mkdirSync(sqliteDir, { recursive: true });
   const port = options.port ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;

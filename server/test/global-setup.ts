@@ -19,7 +19,8 @@ export default async function globalSetup(): Promise<void> {
     process.env.BLINDBOX_TEST_MONGODB_URI = process.env.MONGODB_URI;
     return;
   }
-  const engine = await startEngine({ dataDir: path.join(dataDir, 'test', 'engine'), log: (line) => console.log(`\n${line}`) });
+  // Fresh data each run: test databases left by a killed run must not pile up.
+  const engine = await startEngine({ dataDir: path.join(dataDir, 'test', 'engine'), fresh: true, log: (line) => console.log(`\n${line}`) });
   globalThis.blindboxTestEngine = engine;
   process.env.BLINDBOX_TEST_MONGODB_URI = engine.uri;
 }

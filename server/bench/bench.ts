@@ -1,13 +1,11 @@
-import { createPrivateKey, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Types } from 'mongoose';
-import { ensureDevCredentials, readCredentialFile } from '../dev/credentials';
+import { ensureDevCredentials } from '../dev/credentials';
 import { startEngine, type EngineHandle } from '../dev/engine';
 import { dataDir, repoRoot } from '../dev/paths';
-import { encryptWithApiV3Key } from '../simulator/src/aead';
-import { signedHeaders } from '../src/payments/wechatpay/testing/harness';
+import { signedCallbacks } from '../dev/signed-callbacks';
 import { call, makeShopper, startBenchStack, type BenchStack, type Shopper } from './stack';
 import { runLoad, type LoadResult } from './load';
 import { measureGrowth, type GrowthRow } from './growth';
@@ -124,34 +122,14 @@ async function topUpPendingOrders(stack: BenchStack, buyers: Shopper[], boxes: s
 }
 
 async function callbackPhase(stack: BenchStack, pending: PendingOrder[]): Promise<Record<number, LoadResult>> {
-  const credentials = await ensureDevCredentials(credentialsDir);
-  const signer = { serial: credentials.platformSerialNo, key: createPrivateKey(await readCredentialFile(credentialsDir, credentials.platformPrivateKeyFile)) };
+  const callbacks = await signedCallbacks(credentialsDir);
   // Signed ahead of time: RSA signing is the sender's cost, not the server's.
-  const delivery = (order: PendingOrder, n: number) => {
-    const transaction = {
-      appid: credentials.appid,
-      mchid: credentials.mchid,
-      out_trade_no: order.outTradeNo,
-      transaction_id: `4200${Date.now()}${String(n).padStart(8, '0')}`.slice(0, 28),
-      trade_type: 'JSAPI',
-      trade_state: 'SUCCESS',
-      trade_state_desc: '支付成功',
-      bank_type: 'OTHERS',
-      attach: '',
-      success_time: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
-      payer: { openid: 'o-bench-payer' },
-      amount: { total: order.totalFen, payer_total: order.totalFen, currency: 'CNY', payer_currency: 'CNY' },
-    };
-    const raw = JSON.stringify({
-      id: `EV-${randomUUID()}`,
-      create_time: new Date().toISOString(),
-      resource_type: 'encrypt-resource',
-      event_type: 'TRANSACTION.SUCCESS',
-      summary: '支付成功',
-      resource: { original_type: 'transaction', ...encryptWithApiV3Key(credentials.apiV3Key, JSON.stringify(transaction), 'transaction') },
-    });
-    return { raw, headers: { 'content-type': 'application/json', ...signedHeaders(raw, signer) } };
-  };
+  const delivery = (order: PendingOrder, n: number) =>
+    callbacks.signed(
+      callbacks.envelope(
+        callbacks.transaction(order.outTradeNo, order.totalFen, { transaction_id: `4200${Date.now()}${String(n).padStart(8, '0')}`.slice(0, 28) }),
+      ),
+    );
 
   const out: Record<number, LoadResult> = {};
   let offset = 0;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { cacheDir, dataDir, repoRoot } from './paths';
 import { freePort } from './free-port';
+import { ferretDbPatches, preparePatchedBuild } from './engine-patch';
 
 /**
  * Builds, starts, reuses and stops the embedded database engine: FerretDB v1 with its SQLite handler,
@@ -29,7 +30,10 @@ interface EngineState {
 
 function sourceHash(): string {
   const hash = createHash('sha256');
-  for (const file of ['main.go', 'go.mod', 'go.sum']) hash.update(fs.readFileSync(path.join(sourceDir, file)));
+  for (const file of fs.readdirSync(sourceDir).filter((name) => /\.go$|^go\.(mod|sum)$/.test(name)).sort()) {
+    hash.update(fs.readFileSync(path.join(sourceDir, file)));
+  }
+  hash.update(JSON.stringify(ferretDbPatches));
   return hash.digest('hex');
 }
 
@@ -48,7 +52,8 @@ export function buildEngine(log: (line: string) => void = console.log): string {
   }
   log(`building the embedded database engine (FerretDB + SQLite) with ${go.stdout.trim()}; the first build takes a few minutes…`);
   fs.mkdirSync(path.dirname(binaryPath), { recursive: true });
-  const build = spawnSync('go', ['build', '-o', binaryPath, '.'], { cwd: sourceDir, stdio: 'inherit' });
+  const modfile = preparePatchedBuild(sourceDir, path.dirname(binaryPath));
+  const build = spawnSync('go', ['build', `-modfile=${modfile}`, '-o', binaryPath, '.'], { cwd: sourceDir, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`building the engine failed (go build exit code ${build.status})`);
   fs.writeFileSync(sourceHashPath, hash);
   return binaryPath;

@@ -337,7 +337,7 @@ async function main(): Promise<void> {
 
   const size = miniappMainPackageKb(path.join(repoRoot, 'miniapp', 'dist', 'weapp'));
   results.miniapp = size;
-  rows.push({ section: 'Mini-program', metric: 'weapp main package', value: size === null ? 'not built' : `${size.toFixed(1)} KB`, target: '≤ 2048 KB', verdict: size === null ? undefined : verdict(size <= 2048) });
+  rows.push({ section: 'Mini-program', metric: 'weapp main package', value: size === null ? 'not built' : `${size.toFixed(1)} KB`, target: '≤ 512 KB', verdict: size === null ? undefined : verdict(size <= 512) });
 
   await engine?.stop();
   rows.push({ section: 'Machine', metric: `${machine.cpus} × ${machine.cpu}`, value: `${machine.memoryGb} GB, node ${machine.node}, ${machine.database}` });

@@ -99,6 +99,9 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
           return { outcome: 'FULFILLED', order: paid };
         }
       } else if (order.payment.transactionId === transactionId || order.payment.extraTransactionIds.includes(transactionId)) {
+        // The write that applied it may have been cut off before settling (the database went away between
+        // the two; WeChat got a 5xx and retries): settling is idempotent, so every repeat finishes the job.
+        if (PAID_STATUSES.has(order.status) && order.payment.transactionId === transactionId) await settlePaidOrder(order);
         return { outcome: 'ALREADY_APPLIED', order };
       } else if (order.status === 'CLOSED') {
         const refund = refundRecordFor(transactionId, tx.outTradeNo, tx.amountFen, 'paid after the order was closed');

@@ -29,5 +29,7 @@ const couponSchema = new Schema<CouponDoc>(
   { timestamps: { createdAt: true, updatedAt: false } },
 );
 couponSchema.index({ userId: 1, state: 1 });
+// The leftover sweep looks at LOCKED coupons only.
+couponSchema.index({ state: 1 });
 
 export const couponModel = defineModel<CouponDoc>('Coupon', couponSchema);

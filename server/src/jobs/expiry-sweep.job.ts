@@ -1,24 +1,28 @@
 import type { Agenda } from 'agenda';
 import { orderModel, type OrderDoc } from '../orders/order.model';
+import { leftoverSweep } from '../orders/leftover-sweep';
 import { JOB_NAMES, type JobContext } from './job-context';
 
 export interface ExpirySweepResult {
   closed: number;
   released: number;
   refundJobsEnsured: number;
+  /** Stock holds and locked coupons of orders that settled without finishing their settle/release step. */
+  leftoversSettled: number;
   failed: number;
 }
 
 /**
  * One pass of the safety net behind expire-order: unpaid orders past expiresAt (their job was lost),
- * closed orders whose release step was interrupted, and orders with unconfirmed refunds but no refund job.
+ * closed orders whose release step was interrupted, orders with unconfirmed refunds but no refund job, and
+ * stock holds or locked coupons left behind by any other interrupted settle or release (orders/leftover-sweep.ts).
  * Each query is index-backed and limited to RECONCILE_BATCH_SIZE, so a pass costs what is pending.
  */
 export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep', touch: () => Promise<unknown> = async () => undefined): Promise<ExpirySweepResult> {
   const Order = orderModel(ctx.db);
   const log = ctx.logger.child({ job: JOB_NAMES.expirySweep });
   const limit = ctx.config.RECONCILE_BATCH_SIZE;
-  const result: ExpirySweepResult = { closed: 0, released: 0, refundJobsEnsured: 0, failed: 0 };
+  const result: ExpirySweepResult = { closed: 0, released: 0, refundJobsEnsured: 0, leftoversSettled: 0, failed: 0 };
 
   // Index { status, expiresAt }.
   const expired = await Order.find({ status: 'TO_BE_PAID', expiresAt: { $lte: new Date() } })
@@ -60,7 +64,11 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
     result.refundJobsEnsured += 1;
   }
 
-  if (result.closed || result.released || result.failed) log.info({ ...result }, 'expiry sweep');
+  await touch();
+  const leftovers = await leftoverSweep(ctx.db)();
+  result.leftoversSettled = leftovers.holdsSettled + leftovers.couponsSettled;
+
+  if (result.closed || result.released || result.leftoversSettled || result.failed) log.info({ ...result }, 'expiry sweep');
   return result;
 }
 

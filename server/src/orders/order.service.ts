@@ -1,5 +1,5 @@
 import { Types, type Connection } from 'mongoose';
-import type { CreateOrderRequest, OrderListQuery, QuoteRequest, QuoteResponse } from '@blindbox/shared';
+import { MAX_QUANTITY_PER_ITEM, type CreateOrderRequest, type OrderListQuery, type QuoteRequest, type QuoteResponse } from '@blindbox/shared';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
@@ -22,10 +22,12 @@ export interface OrderServiceDeps {
   scheduler: JobScheduler;
 }
 
-/** Same box twice in a cart is one line: stock holds are per order and box. */
+/** Same box twice in a cart is one line (stock holds are per order and box), under the same per-box cap. */
 function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.ObjectId; quantity: number }> {
   const quantities = new Map<string, number>();
   for (const item of items) quantities.set(item.boxId, (quantities.get(item.boxId) ?? 0) + item.quantity);
+  const tooMany = [...quantities].find(([, quantity]) => quantity > MAX_QUANTITY_PER_ITEM);
+  if (tooMany) throw badRequest('QUANTITY_TOO_LARGE', `at most ${MAX_QUANTITY_PER_ITEM} of box ${tooMany[0]} per order`);
   return [...quantities].map(([boxId, quantity]) => ({ boxId: new Types.ObjectId(boxId), quantity }));
 }
 

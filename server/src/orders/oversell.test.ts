@@ -31,3 +31,12 @@ test('200 concurrent orders for 10 units: exactly 10 succeed, stock ends at 0, n
   expect(stored?.holds).toHaveLength(10);
   expect(await orderModel(server.container.db).countDocuments({ 'items.boxId': box.id })).toBe(10);
 });
+
+test('the per-box quantity cap also holds when the same box is split over several lines', async () => {
+  const buyer = await shopper(server, 'dev-split-lines');
+  const address = await buyer.address();
+  const box = await buyer.firstBox();
+  const split = await buyer.api.post<{ code: string }>('/api/orders', { items: [{ boxId: box.id, quantity: 15 }, { boxId: box.id, quantity: 15 }], addressId: address.id });
+  expect(split.status).toBe(400);
+  expect(split.body.code).toBe('QUANTITY_TOO_LARGE');
+});

@@ -71,7 +71,7 @@ export async function ping(uri: string, timeoutMs = 2000): Promise<boolean> {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,8 +6,8 @@ import { repoRoot } from './paths';
 import { runToEnd } from './processes';
 
 /**
- * `npm test`: everything the suite needs, then one Jest run. Building the engine and the H5 app up front
- * keeps their minutes out of any test's timeout; Chromium (for the browser test) comes from Debian.
+ * `npm test`: everything the suite needs, then one Jest run. Building the engine and both mini-program builds
+ * up front keeps their minutes out of any test's timeout; Chromium (for the browser test) comes from Debian.
  */
 function ensureChromium(): void {
   if (fs.existsSync('/usr/bin/chromium')) return;
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   if (hasMiniapp) {
     ensureChromium();
     await runToEnd('npm', ['run', 'build:h5', '-w', 'miniapp']);
+    await runToEnd('npm', ['run', 'build:weapp', '-w', 'miniapp']);
   }
   await runToEnd(process.execPath, [path.join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', ...process.argv.slice(2)]);
 }

@@ -10,19 +10,9 @@ import type {
   OrderPage,
   OrderStatus,
   PaymentStatusResponse,
+  QuoteResponse,
 } from '@blindbox/shared';
 import type { ApiClient } from './client';
-
-/** Totals the server computes for the confirm page; the client never adds prices up itself. */
-export interface OrderQuote {
-  subtotalFen: number;
-  discountFen: number;
-  totalFen: number;
-}
-
-export interface DevConfig {
-  simulatorUrl: string;
-}
 
 export type ShopApi = ReturnType<typeof createShopApi>;
 
@@ -38,7 +28,7 @@ export function createShopApi(client: ApiClient) {
     createAddress: (input: AddressInput) => request<Address>('POST', '/api/addresses', { body: input }),
     listCoupons: () => request<{ items: Coupon[] }>('GET', '/api/coupons'),
     quoteOrder: (body: Omit<CreateOrderRequest, 'addressId'>) =>
-      request<OrderQuote>('POST', '/api/orders/quote', { body }),
+      request<QuoteResponse>('POST', '/api/orders/quote', { body }),
     createOrder: (body: CreateOrderRequest) => request<Order>('POST', '/api/orders', { body }),
     listOrders: (status: OrderStatus | undefined, page: number, pageSize: number) =>
       request<OrderPage>('GET', '/api/orders', { query: { status, page, pageSize } }),
@@ -48,6 +38,5 @@ export function createShopApi(client: ApiClient) {
     payJsapi: (id: string) => request<JsapiPayParams>('POST', `/api/orders/${encodeURIComponent(id)}/pay/jsapi`),
     paymentStatus: (id: string) =>
       request<PaymentStatusResponse>('GET', `/api/orders/${encodeURIComponent(id)}/payment-status`),
-    devConfig: () => request<DevConfig>('GET', '/api/dev/config', { auth: false }),
   };
 }

@@ -1,4 +1,4 @@
-import { api } from '../api/session';
+import type { DevConfig } from '@blindbox/shared';
 import type { PaymentRequest } from './payment';
 import './pay-sheet.h5.css';
 
@@ -43,8 +43,12 @@ function showSheet(amountLabel: string): Promise<SheetChoice> {
 let simulatorUrl: Promise<string> | null = null;
 
 function getSimulatorUrl(): Promise<string> {
-  simulatorUrl ??= api.devConfig().then(
-    (config) => config.simulatorUrl.replace(/\/+$/, ''),
+  // Asked here rather than through the shop API client so the weapp bundle carries no trace of it.
+  simulatorUrl ??= fetch('/api/dev/config').then(
+    async (response) => {
+      if (!response.ok) throw new Error(`no simulator configured (HTTP ${response.status})`);
+      return ((await response.json()) as DevConfig).simulatorUrl.replace(/\/+$/, '');
+    },
     (error: unknown) => {
       simulatorUrl = null;
       throw error;

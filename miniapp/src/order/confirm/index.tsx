@@ -4,7 +4,7 @@ import Taro, { useRouter } from '@tarojs/taro';
 import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
-import type { OrderQuote } from '../../api/shop-api';
+import type { QuoteResponse } from '@blindbox/shared';
 import { ErrorState, Loading } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
@@ -27,7 +27,7 @@ export default function ConfirmPage() {
   const [addressId, setAddressId] = useState<string | null>(null);
   const [addingAddress, setAddingAddress] = useState(false);
   const [couponId, setCouponId] = useState<string | undefined>(undefined);
-  const [quote, setQuote] = useState<OrderQuote | null>(null);
+  const [quote, setQuote] = useState<QuoteResponse | null>(null);
   const [quoteError, setQuoteError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);

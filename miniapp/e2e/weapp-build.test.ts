@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The WeChat build that DevTools opens (`npm test` builds it first): the right pages and subpackage, the real
+ * requestPayment call, and none of the H5 development adapters that talk to the simulator.
+ */
+const weappDir = path.resolve(__dirname, '..', 'dist', 'weapp');
+
+function files(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? files(full) : [full];
+  });
+}
+
+test('project.config.json points WeChat DevTools at the weapp build', () => {
+  const project = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'project.config.json'), 'utf8')) as { miniprogramRoot: string };
+  expect(path.resolve(__dirname, '..', '..', project.miniprogramRoot)).toBe(weappDir);
+});
+
+test('the weapp build has the shop pages, the order subpackage, the real payment call and no simulator adapter', () => {
+  const app = JSON.parse(fs.readFileSync(path.join(weappDir, 'app.json'), 'utf8')) as { pages: string[]; subPackages: Array<{ root: string; pages: string[] }> };
+  expect(app.pages).toEqual(['pages/boxes/index', 'pages/box/index']);
+  expect(app.subPackages).toEqual([{ root: 'order', pages: expect.arrayContaining(['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index']) }]);
+
+  const scripts = files(weappDir).filter((file) => file.endsWith('.js'));
+  const text = (file: string) => fs.readFileSync(file, 'utf8');
+  expect(scripts.some((file) => text(file).includes('requestPayment'))).toBe(true);
+  expect(scripts.filter((file) => /\/sim\/pay|api\/dev\/config|dev-alice/.test(text(file))).map((file) => path.relative(weappDir, file))).toEqual([]);
+});

@@ -2,19 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Middleware } from 'koa';
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-};
-
 /**
  * Development only: serves the mini-program's H5 build from the API's own origin so the browser needs
  * no CORS for /api. Unknown paths get index.html (the H5 router's entry).
@@ -27,7 +14,7 @@ export function serveH5(dir: string): Middleware {
     const isFile = wanted.startsWith(root + path.sep) && fs.statSync(wanted, { throwIfNoEntry: false })?.isFile();
     const file = isFile ? wanted : path.join(root, 'index.html');
     if (!fs.existsSync(file)) return next();
-    ctx.type = contentTypes[path.extname(file)] ?? 'application/octet-stream';
+    ctx.type = path.extname(file);
     ctx.body = fs.createReadStream(file);
   };
 }

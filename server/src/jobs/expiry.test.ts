@@ -98,7 +98,8 @@ test('a crash between closing and releasing converges: the sweep releases the st
   expect((await boxState(server, box.id)).stock).toBe(before.stock - 3);
 
   // The process died right after the CLOSED transition, before releaseResources ran.
-  const closed = await orderTransitions(server.container.db).close(new Types.ObjectId(order.id), { reason: 'expired', actor: 'job:expire-order' });
+  const { attemptCount } = (await orderDoc(server, order.id)).payment;
+  const closed = await orderTransitions(server.container.db).close(new Types.ObjectId(order.id), attemptCount, { reason: 'expired', actor: 'job:expire-order' });
   expect(closed?.status).toBe('CLOSED');
   expect(closed?.releasedAt).toBeNull();
 

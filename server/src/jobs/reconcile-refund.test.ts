@@ -45,7 +45,8 @@ test('money that arrives after the order closed is refunded automatically: CLOSE
   // Our side closed the order, but the close request never reached WeChat (lost on the network), so the
   // payer can still pay the open transaction. The simulator refuses to pay a transaction it has closed,
   // so this is the realistic way for money to reach a CLOSED order.
-  const closed = await orderTransitions(server.container.db).close(new Types.ObjectId(order.id), { reason: 'expired', actor: 'test' });
+  const { attemptCount } = (await orderDoc(server, order.id)).payment;
+  const closed = await orderTransitions(server.container.db).close(new Types.ObjectId(order.id), attemptCount, { reason: 'expired', actor: 'test' });
   expect(closed).not.toBeNull();
   await server.container.orders.releaseResources(closed!);
   expect((await boxState(server, box.id)).stock).toBe(before.stock);

@@ -23,19 +23,25 @@ export function orderTransitions(connection: Connection) {
     to: OrderStatus,
     cause: TransitionCause,
     update: { $set?: Record<string, unknown>; $push?: Record<string, unknown> } = {},
+    guard: Record<string, unknown> = {},
   ): Promise<OrderDoc | null> {
     const change: UpdateQuery<OrderDoc> = {
       $set: { ...update.$set, status: to },
       $push: { ...update.$push, audit: { from, to, reason: cause.reason, actor: cause.actor, at: new Date() } },
     };
-    return Order.findOneAndUpdate({ _id: orderId, status: from }, change, { returnDocument: 'after' }).lean<OrderDoc>().exec();
+    return Order.findOneAndUpdate({ ...guard, _id: orderId, status: from }, change, { returnDocument: 'after' }).lean<OrderDoc>().exec();
   }
 
   return {
     /** Paid and drawn in one write: an order is never paid without its draws, nor drawn twice. */
     markPaid: (orderId: Types.ObjectId, payment: Record<string, unknown>, cause: TransitionCause) =>
       transition(orderId, 'TO_BE_PAID', 'TO_BE_DELIVERED', cause, { $set: payment }),
-    close: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'TO_BE_PAID', 'CLOSED', cause),
+    /**
+     * Guarded on the number of payment attempts too: an attempt opened after the caller closed the previous
+     * one at WeChat must be closed there first, so the caller re-reads and tries again.
+     */
+    close: (orderId: Types.ObjectId, attemptCount: number, cause: TransitionCause) =>
+      transition(orderId, 'TO_BE_PAID', 'CLOSED', cause, { $set: { 'payment.current': null } }, { 'payment.attemptCount': attemptCount }),
     /** Money arrived for an order already closed: keep the payment on record and refund it. */
     markPaidAfterClose: (orderId: Types.ObjectId, payment: Record<string, unknown>, refund: RefundDoc, cause: TransitionCause) =>
       transition(orderId, 'CLOSED', 'REFUNDING', cause, { $set: payment, $push: { refunds: refund } }),

@@ -103,15 +103,7 @@ export function orderService({ db, config, logger, payments, scheduler }: OrderS
       }
       if (order.status !== 'TO_BE_PAID') return order;
       if ((await payments.closeOpenAttempt(order, cause.actor)) === 'PAID') continue;
-      // Guarded on the attempt count too: a payment attempt opened meanwhile must be closed at WeChat first.
-      const closed = await Order.findOneAndUpdate(
-        { _id: orderId, status: 'TO_BE_PAID', 'payment.attemptCount': order.payment.attemptCount },
-        {
-          $set: { status: 'CLOSED', 'payment.current': null },
-          $push: { audit: { from: 'TO_BE_PAID', to: 'CLOSED', reason: cause.reason, actor: cause.actor, at: new Date() } },
-        },
-        { returnDocument: 'after' },
-      ).lean<OrderDoc>();
+      const closed = await transitions.close(orderId, order.payment.attemptCount, cause);
       if (closed) {
         log.info({ orderId: orderId.toHexString(), actor: cause.actor, reason: cause.reason }, 'order closed');
         await releaseResources(closed);

@@ -6,6 +6,7 @@
 import { generateKeyPair, randomBytes, randomInt, webcrypto } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { devCredentialsDir } from './paths';
 import { promisify } from 'node:util';
 // @peculiar/x509's dependency injection (tsyringe) needs Reflect metadata loaded first.
 import 'reflect-metadata';
@@ -49,8 +50,6 @@ const RSA_PARAMS = {
   hash: 'SHA-256',
 } as const;
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-export const DEFAULT_CREDENTIALS_DIR = path.resolve(__dirname, '..', '..', '.data', 'wechatpay-dev');
 
 export function readCredentialFile(dir: string, name: string): Promise<string> {
   return readFile(path.join(dir, name), 'utf8');
@@ -180,7 +179,7 @@ function isCode(error: unknown, code: string): boolean {
 }
 
 if (require.main === module) {
-  const dir = path.resolve(process.argv[2] ?? DEFAULT_CREDENTIALS_DIR);
+  const dir = path.resolve(process.argv[2] ?? devCredentialsDir);
   ensureDevCredentials(dir).then(
     (credentials) => {
       console.log(`WeChat Pay dev credentials in ${dir}`);

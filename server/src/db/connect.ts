@@ -7,7 +7,7 @@ export interface DatabaseOptions {
 }
 
 /** Strips credentials so a connection string can appear in an error message. */
-export function redactUri(uri: string): string {
+function redactUri(uri: string): string {
   return uri.replace(/\/\/[^@/]*@/, '//***@');
 }
 

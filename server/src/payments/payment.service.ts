@@ -233,7 +233,6 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
     applyTransaction,
     syncWithWechat,
     closeOpenAttempt,
-    settlePaidOrder,
 
     async payJsapi(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string): Promise<JsapiPayParams> {
       const attempt = await startPayment(orderId, userId, openid, 'JSAPI');

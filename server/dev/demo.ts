@@ -37,8 +37,7 @@ async function main(): Promise<void> {
   };
   await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], serverEnv);
 
-  const hasMiniapp = fs.existsSync(path.join(repoRoot, 'miniapp', 'config', 'index.ts'));
-  if (hasMiniapp && process.env.SKIP_H5_BUILD !== '1') {
+  if (process.env.SKIP_H5_BUILD !== '1') {
     console.log('building the mini-program for H5 (set SKIP_H5_BUILD=1 to reuse the last build)…');
     await runToEnd('npm', ['run', 'build:h5', '-w', 'miniapp']);
   }

@@ -21,12 +21,9 @@ function ensureChromium(): void {
 
 async function main(): Promise<void> {
   if (!process.env.MONGODB_URI) buildEngine();
-  const hasMiniapp = fs.existsSync(path.join(repoRoot, 'miniapp', 'config', 'index.ts'));
-  if (hasMiniapp) {
-    ensureChromium();
-    await runToEnd('npm', ['run', 'build:h5', '-w', 'miniapp']);
-    await runToEnd('npm', ['run', 'build:weapp', '-w', 'miniapp']);
-  }
+  ensureChromium();
+  await runToEnd('npm', ['run', 'build:h5', '-w', 'miniapp']);
+  await runToEnd('npm', ['run', 'build:weapp', '-w', 'miniapp']);
   await runToEnd(process.execPath, [path.join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', ...process.argv.slice(2)]);
 }
 

@@ -1,15 +1,12 @@
 import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import { AppError } from './app-error';
+import { isDuplicateKeyError } from '../db/duplicate-key-error';
 
 interface ErrorBody {
   status: number;
   code: string;
   message: string;
-}
-
-function isDuplicateKeyError(error: unknown): error is { code: number; keyValue?: Record<string, unknown> } {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
 
 function httpStatusOf(error: unknown): number | undefined {

@@ -1,6 +1,7 @@
 /** Helpers shared by the job and admin tests (not a test file itself). */
 import { Types } from 'mongoose';
 import type { TestServer } from '../../test/support/test-server';
+import { simulatorControl } from '../../test/support/shop';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { boxModel } from '../catalog/box.model';
 import { JOBS_COLLECTION } from './agenda-scheduler';
@@ -45,22 +46,15 @@ export async function expiryJobDueNow(server: TestServer, orderId: string): Prom
 }
 
 export async function simTransaction(simulatorUrl: string, outTradeNo: string): Promise<{ trade_state: string; transaction_id?: string }> {
-  const response = await fetch(`${simulatorUrl}/sim/transactions/${outTradeNo}`);
-  if (!response.ok) throw new Error(`simulator transaction ${outTradeNo}: ${response.status}`);
-  return (await response.json()) as { trade_state: string; transaction_id?: string };
+  return (await simulatorControl(simulatorUrl, 'GET', `/sim/transactions/${outTradeNo}`)) as { trade_state: string; transaction_id?: string };
 }
 
 export async function setFaults(simulatorUrl: string, faults: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${simulatorUrl}/sim/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(faults),
-  });
-  if (!response.ok) throw new Error(`faults: ${response.status} ${await response.text()}`);
+  await simulatorControl(simulatorUrl, 'POST', '/sim/faults', faults);
 }
 
 export async function clearFaults(simulatorUrl: string): Promise<void> {
-  await fetch(`${simulatorUrl}/sim/faults`, { method: 'DELETE' });
+  await simulatorControl(simulatorUrl, 'DELETE', '/sim/faults');
 }
 
-export const prepayIdOf = (pkg: string) => pkg.replace(/^prepay_id=/, '');
+export { prepayIdOf } from '../../test/support/shop';

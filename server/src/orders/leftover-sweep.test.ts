@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
-import { shopper, payAtSimulator } from '../../test/support/shop';
+import { shopper, payAtSimulator, prepayIdOf } from '../../test/support/shop';
 import { waitUntil } from '../payments/wechatpay/testing/harness';
 import { boxModel } from '../catalog/box.model';
 import { couponModel } from '../coupons/coupon.model';
@@ -26,7 +26,7 @@ test('holds and coupons left by interrupted steps are kept, released or left alo
   // A paid order whose settle step never ran: its hold and coupon lock are still there.
   const paid = await alice.placeOrder([{ boxId: target.id, quantity: 2 }], coupon.id);
   const params = await alice.payJsapi(paid.id);
-  await payAtSimulator(server.simulatorUrl, params.package.replace('prepay_id=', ''));
+  await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package));
   await waitUntil(async () => ((await alice.order(paid.id)).status === 'TO_BE_DELIVERED' ? true : null), 15_000, 'payment');
   await boxModel(db).updateOne({ _id: target.id }, { $push: { holds: `${paid.id}:2` } });
   await couponModel(db).updateOne({ _id: coupon.id }, { $set: { state: 'LOCKED' } });

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Order, PaymentStatusResponse } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
-import { shopper, payAtSimulator, simulatorControl } from '../../test/support/shop';
+import { shopper, payAtSimulator, prepayIdOf, simulatorControl } from '../../test/support/shop';
 import { wechatCallbacks, postCallback } from '../../test/support/wechat-callbacks';
-import { waitUntil } from './wechatpay/testing/harness';
+import { freshRsaKey, waitUntil } from './wechatpay/testing/harness';
 import { orderModel } from '../orders/order.model';
 import { boxModel } from '../catalog/box.model';
 
@@ -17,7 +17,6 @@ afterAll(async () => {
   await server.stop();
 });
 
-const prepayIdOf = (pkg: string) => pkg.replace(/^prepay_id=/, '');
 
 const withResource = (body: ReturnType<Awaited<ReturnType<typeof wechatCallbacks>>['envelope']>, change: Record<string, string>) => ({
   ...body,
@@ -83,8 +82,7 @@ test('forged, stale, probing, tampered and mismatched callbacks are rejected and
   await carol.payJsapi(order.id);
   const outTradeNo = (await orderModel(server.container.db).findById(order.id).lean())!.payment.current!.outTradeNo;
   const cb = await wechatCallbacks();
-  const { generateKeyPairSync } = await import('node:crypto');
-  const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const otherKey = freshRsaKey();
   const genuineBody = cb.envelope(cb.transaction(outTradeNo, order.totalFen));
   const genuine = cb.signed(genuineBody);
   const tampered = JSON.parse(genuine.raw) as { resource: { ciphertext: string } };

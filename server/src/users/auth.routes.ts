@@ -7,13 +7,10 @@ import { perMinuteLimit } from '../http/rate-limit';
 import { grantCoupon } from '../coupons/grant-coupon';
 import { InvalidLoginCodeError } from './wechat-login';
 import { userModel } from './user.model';
+import { isDuplicateKeyError } from '../db/duplicate-key-error';
 
 const WELCOME_COUPON = { title: '新人券 ¥5', amountOffFen: 500, minSpendFen: 3000, validDays: 30 } as const;
 const DAY_MS = 24 * 3600 * 1000;
-
-function isDuplicateKeyError(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 11000;
-}
 
 /**
  * Creates or touches the user and says whether this call created it. Concurrent first logins race on

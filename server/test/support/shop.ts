@@ -43,6 +43,9 @@ export async function shopper(server: TestServer, code: string) {
   };
 }
 
+/** The prepay id inside requestPayment's `package` ("prepay_id=..."). */
+export const prepayIdOf = (pkg: string) => pkg.replace(/^prepay_id=/, '');
+
 /** The user pays in the simulator's pay sheet, as `requestPayment` would. */
 export async function payAtSimulator(simulatorUrl: string, prepayId: string, result: 'SUCCESS' | 'CANCEL' | 'PAYERROR' = 'SUCCESS'): Promise<void> {
   const response = await fetch(`${simulatorUrl}/sim/pay`, {

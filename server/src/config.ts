@@ -25,6 +25,7 @@ const envSchema = z.object({
   SESSION_TTL_SECONDS: seconds.default(7 * 24 * 3600),
 
   ORDER_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(120).default(15),
+  PURCHASE_LIMIT_PER_BOX: z.coerce.number().int().min(1).max(10_000).default(2),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
@@ -40,7 +41,7 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: seconds.default(30),
   RECONCILE_GRACE_SECONDS: seconds.default(60),
   RECONCILE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
-  EXPIRY_SWEEP_INTERVAL_SECONDS: seconds.default(60),
+  EXPIRY_SWEEP_INTERVAL_SECONDS: seconds.default(5),
   /** How often Agenda polls its collection for due jobs (its processEvery). */
   JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
   /** Retry backoff of jobs that wait on WeChat (refunds, failed expiries): first delay, then growing up to the cap. */

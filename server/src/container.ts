@@ -47,7 +47,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
     const payments = paymentService({ db, config, logger, wechatPay, merchant: { appid: credentials.appid, mchid: credentials.mchid }, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments, scheduler: jobs });
+    const orders = orderService({ db, config, logger, payments });
     jobs.register({ orders, payments, wechatPay });
     return {
       config,

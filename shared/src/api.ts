@@ -8,7 +8,12 @@ export const fenSchema = z.number().int().min(0).max(MAX_FEN);
 const isoDate = z.iso.datetime({ offset: true });
 const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be a 24-character hex id');
 
-export const apiErrorSchema = z.object({ code: z.string(), message: z.string() });
+export const apiErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** SOLD_OUT: when the first unpaid hold expires, i.e. when units may be back on sale (ISO time). */
+  availableAgainAt: z.string().optional(),
+});
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
 export const paginationQuerySchema = z.object({
@@ -53,6 +58,10 @@ export const boxSchema = z.object({
   coverUrl: z.string(),
   priceFen: fenSchema,
   stock: z.number().int().min(0),
+  /** Units one shopper may buy of this box in the current drop. */
+  purchaseLimit: z.number().int().min(1),
+  /** Minutes an order of this box stays payable before its units go back on sale. */
+  paymentWindowMinutes: z.number().int().min(1),
   products: z.array(boxProductSchema),
 });
 export type Box = z.infer<typeof boxSchema>;

@@ -102,12 +102,13 @@ test('reconcile applies a lost payment now, and closes an expired order', async 
 test('jobs shows queue health; bad input is a usage error', async () => {
   const health = await admin('jobs', '--json');
   expect(health.exitCode).toBe(0);
-  const parsed = JSON.parse(health.output) as { queues: Array<{ name: string; scheduled: number }> };
+  const parsed = JSON.parse(health.output) as { queues: Array<{ name: string; scheduled: number; due: number; running: number }> };
   expect(parsed.queues.map((queue) => queue.name)).toEqual(
-    expect.arrayContaining(['expire-order', 'expiry-sweep', 'reconcile-payments', 'refund-order', 'daily-reconciliation-report']),
+    expect.arrayContaining(['expiry-sweep', 'reconcile-payments', 'refund-order', 'daily-reconciliation-report']),
   );
-  expect(parsed.queues.find((queue) => queue.name === 'expire-order')!.scheduled).toBeGreaterThan(0);
-  expect((await admin('jobs')).output).toContain('expire-order');
+  const sweep = parsed.queues.find((queue) => queue.name === 'expiry-sweep')!;
+  expect(sweep.scheduled + sweep.due + sweep.running).toBe(1);
+  expect((await admin('jobs')).output).toContain('expiry-sweep');
   expect((await admin('nope')).exitCode).toBe(2);
   expect((await admin('show', 'not-an-id')).exitCode).toBe(1);
   expect((await admin('show', new Types.ObjectId().toHexString())).exitCode).toBe(1);

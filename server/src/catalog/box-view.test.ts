@@ -34,12 +34,11 @@ describe('toBoxDto', () => {
       description: 'd',
       coverUrl: 'c',
       priceFen: 5900,
-      stock: 7,
       products: [
         { productId: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3 },
         { productId: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1 },
       ],
-    });
+    }, { stock: 7, purchaseLimit: 2, paymentWindowMinutes: 5 });
     expect(dto).toEqual({
       id: _id.toHexString(),
       name: '星空猫咪',
@@ -47,6 +46,8 @@ describe('toBoxDto', () => {
       coverUrl: 'c',
       priceFen: 5900,
       stock: 7,
+      purchaseLimit: 2,
+      paymentWindowMinutes: 5,
       products: [
         { id: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3, odds: 0.75 },
         { id: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1, odds: 0.25 },

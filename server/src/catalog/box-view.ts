@@ -1,5 +1,6 @@
 import type { Box, BoxProduct } from '@blindbox/shared';
 import type { BoxDoc, BoxProductDoc } from './box.model';
+import type { SaleTerms } from './sale-terms';
 
 /**
  * The probability of each product, in order: weight / total weight of the box, as a plain division.
@@ -24,14 +25,21 @@ export function toBoxProductDtos(products: readonly BoxProductDoc[]): BoxProduct
   }));
 }
 
-export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'stock' | 'products'>): Box {
+/** What the catalog shows beside the box document: its live stock and the terms it is sold under. */
+export interface BoxSaleView extends SaleTerms {
+  stock: number;
+}
+
+export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products'>, sale: BoxSaleView): Box {
   return {
     id: doc._id.toHexString(),
     name: doc.name,
     description: doc.description,
     coverUrl: doc.coverUrl,
     priceFen: doc.priceFen,
-    stock: doc.stock,
+    stock: sale.stock,
+    purchaseLimit: sale.purchaseLimit,
+    paymentWindowMinutes: sale.paymentWindowMinutes,
     products: toBoxProductDtos(doc.products),
   };
 }

@@ -18,14 +18,13 @@ export interface BoxDoc {
   description: string;
   coverUrl: string;
   priceFen: number;
-  stock: number;
   products: BoxProductDoc[];
-  /**
-   * Stock held for unpaid orders as "<orderId>:<quantity>" strings: taken from `stock` at order time,
-   * given back or kept when the order settles. Plain strings because FerretDB v1's $pull matches whole
-   * values only; the order id's embedded timestamp tells a hold's age.
-   */
-  holds: string[];
+  /** Units one shopper may buy per drop; null: the shop's default (config PURCHASE_LIMIT_PER_BOX). */
+  purchaseLimit: number | null;
+  /** Minutes an order of this box stays payable; null: config ORDER_EXPIRY_MINUTES. A drop sets it short. */
+  paymentWindowMinutes: number | null;
+  /** Names the current drop: per-shopper limits count per drop, so a new drop starts them again. */
+  dropKey: string;
   sortOrder: number;
   active: boolean;
   createdAt: Date;
@@ -50,9 +49,10 @@ const boxSchema = new Schema<BoxDoc>(
     description: { type: String, default: '' },
     coverUrl: { type: String, required: true },
     priceFen: { type: Number, required: true, min: 1, validate: Number.isInteger },
-    stock: { type: Number, required: true, min: 0, validate: Number.isInteger },
     products: { type: [productSchema], validate: (products: unknown[]) => products.length > 0 },
-    holds: { type: [String], default: [] },
+    purchaseLimit: { type: Number, default: null, min: 1, validate: (value: number | null) => value === null || Number.isInteger(value) },
+    paymentWindowMinutes: { type: Number, default: null, min: 2, max: 120, validate: (value: number | null) => value === null || Number.isInteger(value) },
+    dropKey: { type: String, default: 'first' },
     sortOrder: { type: Number, default: 0 },
     active: { type: Boolean, default: true },
   },

@@ -3,29 +3,38 @@ import { paginationQuerySchema, type BoxPage } from '@blindbox/shared';
 import type { Container } from '../container';
 import { notFound } from '../http/app-error';
 import { parseObjectId } from '../http/object-id';
-import { boxModel } from './box.model';
+import { boxModel, type BoxDoc } from './box.model';
 import { toBoxDto } from './box-view';
+import { stockLedger } from './stock';
+import { saleTermsOf } from './sale-terms';
 
 /** Public: browsing the catalog needs no login. Inactive boxes are hidden from the list and from detail. */
-export function catalogRoutes({ db }: Pick<Container, 'db'>): Router {
+export function catalogRoutes({ db, config }: Pick<Container, 'db' | 'config'>): Router {
   const Box = boxModel(db);
+  const stock = stockLedger(db);
+
+  async function withSale(docs: BoxDoc[]) {
+    const available = await stock.available(docs.map((doc) => doc._id));
+    return docs.map((doc) => toBoxDto(doc, { stock: available.get(doc._id.toHexString()) ?? 0, ...saleTermsOf(doc, config) }));
+  }
+
   const router = new Router({ prefix: '/api/boxes' });
 
   router.get('/', async (ctx) => {
     const { page, pageSize } = paginationQuerySchema.parse(ctx.query);
     const [docs, total] = await Promise.all([
       // _id breaks sortOrder ties so pages never overlap or skip a box.
-      Box.find({ active: true }).sort({ sortOrder: 1, _id: 1 }).skip((page - 1) * pageSize).limit(pageSize).lean(),
+      Box.find({ active: true }).sort({ sortOrder: 1, _id: 1 }).skip((page - 1) * pageSize).limit(pageSize).lean<BoxDoc[]>(),
       Box.countDocuments({ active: true }),
     ]);
-    ctx.body = { items: docs.map(toBoxDto), page, pageSize, total } satisfies BoxPage;
+    ctx.body = { items: await withSale(docs), page, pageSize, total } satisfies BoxPage;
   });
 
   router.get('/:id', async (ctx) => {
     const boxId = parseObjectId(ctx.params.id, 'box');
-    const doc = await Box.findOne({ _id: boxId, active: true }).lean();
+    const doc = await Box.findOne({ _id: boxId, active: true }).lean<BoxDoc>();
     if (!doc) throw notFound('box');
-    ctx.body = toBoxDto(doc);
+    ctx.body = (await withSale([doc]))[0];
   });
 
   return router;

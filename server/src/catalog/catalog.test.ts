@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { apiClient } from '../../test/support/api-client';
 import { startTestServer } from '../../test/support/test-server';
 import { boxModel } from './box.model';
+import { stockLedger } from './stock';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -14,9 +15,9 @@ beforeAll(async () => {
   const Box = boxModel(server.container.db);
   // Two more boxes sharing a sortOrder (so _id must break the tie) and a hidden one.
   await Box.create([
-    { slug: 'test-tie-a', name: 'Tie A', coverUrl: 'c', priceFen: 100, stock: 1, sortOrder: 50, products: [{ productId: 'x', name: 'X', rarity: 'COMMON', imageUrl: 'i', weight: 1 }] },
-    { slug: 'test-tie-b', name: 'Tie B', coverUrl: 'c', priceFen: 100, stock: 1, sortOrder: 50, products: [{ productId: 'x', name: 'X', rarity: 'COMMON', imageUrl: 'i', weight: 1 }] },
-    { slug: 'test-hidden', name: 'Hidden', coverUrl: 'c', priceFen: 100, stock: 1, active: false, products: [{ productId: 'x', name: 'X', rarity: 'COMMON', imageUrl: 'i', weight: 1 }] },
+    { slug: 'test-tie-a', name: 'Tie A', coverUrl: 'c', priceFen: 100, sortOrder: 50, products: [{ productId: 'x', name: 'X', rarity: 'COMMON', imageUrl: 'i', weight: 1 }] },
+    { slug: 'test-tie-b', name: 'Tie B', coverUrl: 'c', priceFen: 100, sortOrder: 50, products: [{ productId: 'x', name: 'X', rarity: 'COMMON', imageUrl: 'i', weight: 1 }] },
+    { slug: 'test-hidden', name: 'Hidden', coverUrl: 'c', priceFen: 100, active: false, products: [{ productId: 'x', name: 'X', rarity: 'COMMON', imageUrl: 'i', weight: 1 }] },
   ]);
   activeCount = await Box.countDocuments({ active: true });
 });
@@ -72,7 +73,8 @@ describe('GET /api/boxes/:id', () => {
     const { status, body } = await get(`/api/boxes/${stored!._id.toHexString()}`);
     expect(status).toBe(200);
     const box = boxSchema.parse(body);
-    expect(box).toMatchObject({ id: stored!._id.toHexString(), name: stored!.name, priceFen: stored!.priceFen, stock: stored!.stock });
+    const stock = (await stockLedger(server.container.db).available([stored!._id])).get(stored!._id.toHexString());
+    expect(box).toMatchObject({ id: stored!._id.toHexString(), name: stored!.name, priceFen: stored!.priceFen, stock, purchaseLimit: 1000, paymentWindowMinutes: 15 });
     expect(box.products.map((product) => product.id)).toEqual(stored!.products.map((product) => product.productId));
   });
 

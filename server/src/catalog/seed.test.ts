@@ -2,6 +2,10 @@ import { startTestServer } from '../../test/support/test-server';
 import { boxModel } from './box.model';
 import { publishedOdds } from './box-view';
 import { seedCatalog } from './seed';
+import { stockLedger } from './stock';
+import { holdModel } from './stock.model';
+import { stockDatabase } from '../db/databases';
+import { Types } from 'mongoose';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -21,8 +25,9 @@ describe('seedCatalog', () => {
       expect(box.products.length).toBeGreaterThanOrEqual(4);
       expect(box.products.length).toBeLessThanOrEqual(8);
       expect(Number.isInteger(box.priceFen)).toBe(true);
-      expect(box.stock).toBeGreaterThanOrEqual(100);
-      expect(box.stock).toBeLessThanOrEqual(500);
+      const stock = (await stockLedger(server.container.db).available([box._id])).get(box._id.toHexString());
+      expect(stock).toBeGreaterThanOrEqual(100);
+      expect(stock).toBeLessThanOrEqual(500);
       expect(new Set(box.products.map((product) => product.rarity))).toEqual(new Set(['COMMON', 'RARE', 'EPIC', 'SECRET']));
       expect(new Set(box.products.map((product) => product.productId)).size).toBe(box.products.length);
       for (const product of box.products) expect(Number.isInteger(product.weight)).toBe(true);
@@ -34,13 +39,19 @@ describe('seedCatalog', () => {
     const Box = boxModel(server.container.db);
     await seedCatalog(server.container.db);
     const countAfterFirst = await Box.countDocuments();
-    await Box.updateOne({ slug: 'starry-cat' }, { $set: { stock: 7, holds: ['65f0c0ffee0000000000abcd:3'] } });
+    const starry = (await Box.findOne({ slug: 'starry-cat' }).lean())!;
+    const ledger = stockLedger(server.container.db);
+    await ledger.setAvailable(starry._id, 7);
+    const orderId = new Types.ObjectId('65f0c0ffee0000000000abcd');
+    await holdModel(stockDatabase(server.container.db)).create({
+      _id: `${orderId.toHexString()}:${starry._id.toHexString()}`, boxId: starry._id, orderId, quantity: 3, state: 'HELD', expiresAt: new Date(Date.now() + 60_000), updatedAt: new Date(),
+    });
 
     const summary = await seedCatalog(server.container.db);
     expect(summary.created).toBe(0);
     expect(await Box.countDocuments()).toBe(countAfterFirst);
-    const box = await Box.findOne({ slug: 'starry-cat' }).lean();
-    expect(box).toMatchObject({ stock: 7, holds: ['65f0c0ffee0000000000abcd:3'] });
+    expect((await ledger.available([starry._id])).get(starry._id.toHexString())).toBe(7);
+    expect(await ledger.openHolds(starry._id)).toEqual(['65f0c0ffee0000000000abcd:3']);
     expect(summary.boxes.find((seeded) => seeded.slug === 'starry-cat')?.stock).toBe(7);
   });
 });

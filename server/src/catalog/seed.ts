@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Rarity } from '@blindbox/shared';
 import { boxModel } from './box.model';
+import { stockLedger } from './stock';
 
 interface DemoProduct {
   productId: string;
@@ -90,11 +91,12 @@ export interface SeedSummary {
 
 /**
  * Loads the demo catalog; safe to run on every start. Boxes are matched by slug: descriptive fields
- * follow the demo data, but stock (and held stock) is only set when a box is created, so re-seeding never
+ * follow the demo data, but stock is only set when a box first gets its counter, so re-seeding never
  * undoes sales or hands back units held by unpaid orders.
  */
 export async function seedCatalog(db: Connection): Promise<SeedSummary> {
   const Box = boxModel(db);
+  const stock = stockLedger(db);
   let created = 0;
   for (const [sortOrder, box] of DEMO_BOXES.entries()) {
     const result = await Box.updateOne(
@@ -109,11 +111,12 @@ export async function seedCatalog(db: Connection): Promise<SeedSummary> {
           sortOrder,
           active: true,
         },
-        $setOnInsert: { stock: box.initialStock, holds: [] },
       },
       { upsert: true, runValidators: true },
     );
     created += result.upsertedCount;
+    const stored = await Box.findOne({ slug: box.slug }).select({ _id: 1 }).lean();
+    if (stored) await stock.stockIfNew(stored._id, box.initialStock);
   }
   const boxes = await Box.find({ slug: { $in: DEMO_BOXES.map((box) => box.slug) } })
     .sort({ sortOrder: 1 })
@@ -121,6 +124,8 @@ export async function seedCatalog(db: Connection): Promise<SeedSummary> {
   return {
     created,
     updated: DEMO_BOXES.length - created,
-    boxes: boxes.map((box) => ({ slug: box.slug, name: box.name, stock: box.stock })),
+    boxes: await Promise.all(
+      boxes.map(async (box) => ({ slug: box.slug, name: box.name, stock: (await stock.available([box._id])).get(box._id.toHexString()) ?? 0 })),
+    ),
   };
 }

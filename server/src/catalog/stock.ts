@@ -1,42 +1,86 @@
-import type { Connection, Types } from 'mongoose';
-import { boxModel } from './box.model';
+import { Types, type Connection } from 'mongoose';
+import { stockDatabase } from '../db/databases';
+import { holdModel, stockModel, type HoldDoc } from './stock.model';
 
 export interface StockLine {
   boxId: Types.ObjectId;
   quantity: number;
 }
 
-const holdOf = (orderId: Types.ObjectId, quantity: number) => `${orderId.toHexString()}:${quantity}`;
+/** Longer than any reserve or release takes between its steps; past it, the healing sweep finishes them. */
+export const STUCK_STEP_MS = 5 * 60 * 1000;
+
+export const holdIdOf = (orderId: Types.ObjectId, boxId: Types.ObjectId) => `${orderId.toHexString()}:${boxId.toHexString()}`;
+const tokenOf = (holdId: string, quantity: number) => `${holdId}:${quantity}`;
+
+function parseToken(token: string): { holdId: string; orderId: Types.ObjectId; quantity: number } | null {
+  const [orderId, boxId, quantity] = token.split(':');
+  if (!orderId || !boxId || !Types.ObjectId.isValid(orderId) || !Number.isInteger(Number(quantity))) return null;
+  return { holdId: `${orderId}:${boxId}`, orderId: new Types.ObjectId(orderId), quantity: Number(quantity) };
+}
 
 /**
- * Stock moves in single-document atomic updates on the box, each guarded so it can run any number of
- * times: reserving takes units only while enough remain (never negative, never oversold) and records a
- * hold for the order; releasing gives units back only while that hold exists; keeping (after payment)
- * drops the hold without giving units back. A crash between steps is healed by running the step again.
+ * The stock ledger: a small counter per box (`stocks`) and one document per held order line (`holds`), in
+ * the stock database. There are no multi-document transactions, so every change that touches both is a
+ * sequence of single-document steps whose order makes a crash harmless:
+ * - reserve: take the units and leave a token in `reserving` (one guarded `$inc`: never negative, never
+ *   oversold), store the hold, then remove the token. A token older than STUCK_STEP_MS without a hold means
+ *   the order was never stored: the sweep gives the units back in one write that also removes the token.
+ * - release: HELD → RELEASING (only one caller wins), give the units back leaving a token in `releasing`,
+ *   RELEASED, remove the token. A token present means the units went back, so finishing a stuck release
+ *   never counts them twice.
+ * - keep (the order is paid): HELD → SOLD, one write; the units were taken at reserve.
+ * Sold units are the SOLD holds, so available + open holds + sold always adds up to what was stocked.
  */
-export function stockLedger(connection: Connection) {
-  const Box = boxModel(connection);
+export function stockLedger(main: Connection) {
+  const db = stockDatabase(main);
+  const Stock = stockModel(db);
+  const Hold = holdModel(db);
 
-  async function reserveOne(orderId: Types.ObjectId, line: StockLine): Promise<boolean> {
-    const hold = holdOf(orderId, line.quantity);
-    const result = await Box.updateOne(
-      { _id: line.boxId, active: true, stock: { $gte: line.quantity }, holds: { $ne: hold } },
-      { $inc: { stock: -line.quantity }, $push: { holds: hold } },
+  async function reserveOne(orderId: Types.ObjectId, line: StockLine, expiresAt: Date): Promise<boolean> {
+    const holdId = holdIdOf(orderId, line.boxId);
+    const token = tokenOf(holdId, line.quantity);
+    const taken = await Stock.updateOne(
+      { _id: line.boxId, available: { $gte: line.quantity }, reserving: { $ne: token } },
+      { $inc: { available: -line.quantity }, $push: { reserving: token } },
     );
-    return result.modifiedCount === 1;
+    if (taken.modifiedCount !== 1) return false;
+    try {
+      await Hold.create({ _id: holdId, boxId: line.boxId, orderId, quantity: line.quantity, state: 'HELD', expiresAt, updatedAt: new Date() });
+    } catch (error) {
+      await Stock.updateOne({ _id: line.boxId, reserving: token }, { $inc: { available: line.quantity }, $pull: { reserving: token } });
+      throw error;
+    }
+    const settled = await Stock.updateOne({ _id: line.boxId, reserving: token }, { $pull: { reserving: token } });
+    if (settled.modifiedCount === 1) return true;
+    // The sweep judged this reservation abandoned and gave its units back: the hold has nothing behind it.
+    await Hold.deleteOne({ _id: holdId, state: 'HELD' });
+    return false;
+  }
+
+  /** Units back, exactly once: the token in `releasing` records that they went back. */
+  async function finishRelease(hold: Pick<HoldDoc, '_id' | 'boxId' | 'quantity'>): Promise<void> {
+    const token = tokenOf(hold._id, hold.quantity);
+    await Stock.updateOne({ _id: hold.boxId, releasing: { $ne: token } }, { $inc: { available: hold.quantity }, $push: { releasing: token } });
+    await Hold.updateOne({ _id: hold._id, state: 'RELEASING' }, { $set: { state: 'RELEASED', updatedAt: new Date() } });
+    await Stock.updateOne({ _id: hold.boxId }, { $pull: { releasing: token } });
   }
 
   async function releaseOne(orderId: Types.ObjectId, line: StockLine): Promise<void> {
-    const hold = holdOf(orderId, line.quantity);
-    await Box.updateOne({ _id: line.boxId, holds: hold }, { $inc: { stock: line.quantity }, $pull: { holds: hold } });
+    const won = await Hold.findOneAndUpdate(
+      { _id: holdIdOf(orderId, line.boxId), state: 'HELD' },
+      { $set: { state: 'RELEASING', updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    ).lean<HoldDoc>();
+    if (won) await finishRelease(won);
   }
 
   return {
     /** All or nothing: returns the first box that lacks stock after giving back what was already taken. */
-    async reserve(orderId: Types.ObjectId, lines: readonly StockLine[]): Promise<Types.ObjectId | null> {
+    async reserve(orderId: Types.ObjectId, lines: readonly StockLine[], expiresAt: Date): Promise<Types.ObjectId | null> {
       const reserved: StockLine[] = [];
       for (const line of lines) {
-        if (!(await reserveOne(orderId, line))) {
+        if (!(await reserveOne(orderId, line, expiresAt))) {
           for (const done of reserved) await releaseOne(orderId, done);
           return line.boxId;
         }
@@ -49,12 +93,92 @@ export function stockLedger(connection: Connection) {
       for (const line of lines) await releaseOne(orderId, line);
     },
 
-    /** The units are sold: forget the holds, keep the stock taken. */
+    /** The units are sold: the hold becomes the record of the sale. */
     async keep(orderId: Types.ObjectId, lines: readonly StockLine[]): Promise<void> {
       for (const line of lines) {
-        const hold = holdOf(orderId, line.quantity);
-        await Box.updateOne({ _id: line.boxId, holds: hold }, { $pull: { holds: hold } });
+        await Hold.updateOne({ _id: holdIdOf(orderId, line.boxId), state: 'HELD' }, { $set: { state: 'SOLD', updatedAt: new Date() } });
       }
+    },
+
+    async available(boxIds: readonly Types.ObjectId[]): Promise<Map<string, number>> {
+      const stocks = await Stock.find({ _id: { $in: boxIds } }).select({ available: 1 }).lean();
+      return new Map(stocks.map((stock) => [stock._id.toHexString(), stock.available]));
+    },
+
+    /** When the first unpaid hold on the box expires, i.e. when a sold-out box may have units again. */
+    async nextReturnAt(boxId: Types.ObjectId): Promise<Date | null> {
+      const next = await Hold.findOne({ boxId, state: 'HELD' }).sort({ expiresAt: 1 }).select({ expiresAt: 1 }).lean();
+      return next?.expiresAt ?? null;
+    },
+
+    /** Creates the box's counter if it has none; never resets one (re-seeding must not undo sales). */
+    async stockIfNew(boxId: Types.ObjectId, units: number): Promise<void> {
+      await Stock.updateOne({ _id: boxId }, { $setOnInsert: { available: units, reserving: [], releasing: [] } }, { upsert: true });
+    },
+
+    /** Sets what is for sale (admin top-up, tests); open holds and sales are not touched. */
+    async setAvailable(boxId: Types.ObjectId, units: number): Promise<void> {
+      await Stock.updateOne({ _id: boxId }, { $set: { available: units } }, { upsert: true });
+    },
+
+    /** Holds not yet settled either way, as `<orderId>:<quantity>` (for tests and the admin CLI). */
+    async openHolds(boxId: Types.ObjectId): Promise<string[]> {
+      const holds = await Hold.find({ boxId, state: { $in: ['HELD', 'RELEASING'] } }).select({ orderId: 1, quantity: 1 }).lean();
+      return holds.map((hold) => `${hold.orderId.toHexString()}:${hold.quantity}`);
+    },
+
+    async soldUnits(boxId: Types.ObjectId): Promise<number> {
+      const sold = await Hold.find({ boxId, state: 'SOLD' }).select({ quantity: 1 }).lean();
+      return sold.reduce((sum, hold) => sum + hold.quantity, 0);
+    },
+
+    /** Holds still HELD although their order stopped being payable: their order decides (orders/leftover-sweep.ts). */
+    async expiredHolds(now: Date, limit: number): Promise<HoldDoc[]> {
+      return Hold.find({ state: 'HELD', expiresAt: { $lte: now } }).sort({ expiresAt: 1 }).limit(limit).lean<HoldDoc[]>();
+    },
+
+    /**
+     * Finishes what a crash cut short: reservations whose order never got its hold, releases stuck half way,
+     * tokens left after their step completed. Every write is guarded on the token or the hold state, so this
+     * may run anywhere, any number of times, concurrently with the normal path.
+     */
+    async heal(now = new Date()): Promise<{ reclaimed: number; releasesFinished: number }> {
+      const cutoff = now.getTime() - STUCK_STEP_MS;
+      let reclaimed = 0;
+      let releasesFinished = 0;
+
+      const stuck = await Hold.find({ state: 'RELEASING', updatedAt: { $lte: new Date(cutoff) } }).limit(500).lean<HoldDoc[]>();
+      for (const hold of stuck) {
+        const claimed = await Hold.updateOne({ _id: hold._id, state: 'RELEASING', updatedAt: hold.updatedAt }, { $set: { updatedAt: now } });
+        if (claimed.modifiedCount === 1) {
+          await finishRelease(hold);
+          releasesFinished += 1;
+        }
+      }
+
+      // One counter per box: a handful of documents.
+      const stocks = await Stock.find({}).select({ reserving: 1, releasing: 1 }).lean();
+      for (const stock of stocks) {
+        for (const token of stock.reserving ?? []) {
+          const parsed = parseToken(token);
+          if (!parsed || parsed.orderId.getTimestamp().getTime() > cutoff) continue;
+          if (await Hold.exists({ _id: parsed.holdId })) {
+            await Stock.updateOne({ _id: stock._id, reserving: token }, { $pull: { reserving: token } });
+          } else {
+            const back = await Stock.updateOne({ _id: stock._id, reserving: token }, { $inc: { available: parsed.quantity }, $pull: { reserving: token } });
+            reclaimed += back.modifiedCount;
+          }
+        }
+        for (const token of stock.releasing ?? []) {
+          const parsed = parseToken(token);
+          if (!parsed) continue;
+          const hold = await Hold.findById(parsed.holdId).select({ state: 1, updatedAt: 1 }).lean();
+          if (hold?.state === 'RELEASING' && hold.updatedAt.getTime() > cutoff) continue;
+          if (hold?.state === 'RELEASING') await Hold.updateOne({ _id: parsed.holdId, state: 'RELEASING' }, { $set: { state: 'RELEASED', updatedAt: now } });
+          await Stock.updateOne({ _id: stock._id }, { $pull: { releasing: token } });
+        }
+      }
+      return { reclaimed, releasesFinished };
     },
   };
 }

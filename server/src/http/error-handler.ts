@@ -7,6 +7,7 @@ interface ErrorBody {
   status: number;
   code: string;
   message: string;
+  details?: Record<string, string | number>;
 }
 
 function httpStatusOf(error: unknown): number | undefined {
@@ -16,7 +17,7 @@ function httpStatusOf(error: unknown): number | undefined {
 
 /** Maps anything thrown below to the public `{code, message}` shape; stacks go to the log only. */
 export function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
   if (error instanceof ZodError) {
     const message = error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
     return { status: 400, code: 'VALIDATION_ERROR', message };
@@ -45,7 +46,7 @@ export function errorHandler(): Middleware {
       const body = toErrorBody(error);
       if (body.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
       ctx.status = body.status;
-      ctx.body = { code: body.code, message: body.message };
+      ctx.body = { ...body.details, code: body.code, message: body.message };
     }
   };
 }

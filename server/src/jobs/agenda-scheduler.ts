@@ -9,14 +9,18 @@ import type { PaymentService } from '../payments/payment.service';
 import type { WechatPayGateway } from '../payments/wechatpay/gateway';
 import { refundService, type RefundService } from '../payments/refund.service';
 import type { JobScheduler } from './job-scheduler';
+import { jobsDatabase } from '../db/databases';
 import { JOB_NAMES, type JobContext, type JobName } from './job-context';
-import { defineExpireOrder } from './expire-order.job';
 import { defineExpirySweep } from './expiry-sweep.job';
 import { defineReconcilePayments } from './reconcile-payments.job';
 import { defineRefundOrder } from './refund-order.job';
 import { defineDailyReconciliationReport } from './daily-reconciliation-report.job';
 
-/** Agenda's collection, in the application's own database. */
+/**
+ * Agenda's collection, in the jobs database (db/databases.ts), so its polling writes never queue behind the
+ * shop's. It stays small: there is no job per order (expiry is one indexed sweep), and one-off jobs remove
+ * themselves when done.
+ */
 export const JOBS_COLLECTION = 'agendaJobs';
 
 export interface JobQueueHealth {
@@ -61,13 +65,13 @@ export interface AgendaSchedulerDeps {
 }
 
 /**
- * Agenda 6 with @agendajs/mongo-backend on the application's connection (same database, collection
+ * Agenda 6 with @agendajs/mongo-backend on the application's connection (the jobs database, collection
  * agendaJobs). The backend needs only plain CRUD, findAndModify (sort, upsert, no `fields`), a `$group`
  * aggregation and createIndexes, all of which FerretDB v1 supports; no change streams (polling only,
  * every JOBS_POLL_INTERVAL_MS) and no persistent job log (logging off), so nothing beyond that subset.
  */
 export async function createAgendaScheduler({ db, config, logger }: AgendaSchedulerDeps): Promise<AgendaScheduler> {
-  const mongo = db.db;
+  const mongo = jobsDatabase(db).db;
   if (!mongo) throw new Error('database connection is not open');
   const jobsCollection = mongo.collection(JOBS_COLLECTION);
 
@@ -138,10 +142,6 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
   }
 
   const scheduler: AgendaScheduler = {
-    async scheduleExpiry(orderId: Types.ObjectId, at: Date): Promise<void> {
-      await ensureUniqueJob(JOB_NAMES.expireOrder, orderId.toHexString(), at);
-    },
-
     async scheduleRefund(orderId: Types.ObjectId): Promise<void> {
       const id = orderId.toHexString();
       const now = new Date();
@@ -160,7 +160,6 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
       if (context) throw new Error('jobs already registered');
       const refunds = refundService({ db, logger, wechatPay, payments, scheduler });
       context = { db, config, logger, orders, payments, refunds, wechatPay, scheduler };
-      defineExpireOrder(agenda, context);
       defineExpirySweep(agenda, context);
       defineReconcilePayments(agenda, context);
       defineRefundOrder(agenda, context);

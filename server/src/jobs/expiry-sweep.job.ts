@@ -13,10 +13,12 @@ export interface ExpirySweepResult {
 }
 
 /**
- * One pass of the safety net behind expire-order: unpaid orders past expiresAt (their job was lost),
- * closed orders whose release step was interrupted, orders with unconfirmed refunds but no refund job, and
- * stock holds or locked coupons left behind by any other interrupted settle or release (orders/leftover-sweep.ts).
- * Each query is index-backed and limited to RECONCILE_BATCH_SIZE, so a pass costs what is pending.
+ * One pass of expiry, every EXPIRY_SWEEP_INTERVAL_SECONDS: unpaid orders past expiresAt are closed at both
+ * ends (one indexed query instead of a job per order, so the jobs collection stays small and placing an
+ * order writes nothing there), closed orders whose release step was interrupted are released, orders with
+ * unconfirmed refunds get their refund job back, and stock holds or locked coupons left behind by any other
+ * interrupted settle or release are settled (orders/leftover-sweep.ts). Each query is index-backed and
+ * limited to RECONCILE_BATCH_SIZE, so a pass costs what is due, not what is stored.
  */
 export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep', touch: () => Promise<unknown> = async () => undefined): Promise<ExpirySweepResult> {
   const Order = orderModel(ctx.db);
@@ -41,8 +43,8 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
     }
   }
 
-  // Index { status, releasedAt }: a crash after the CLOSED transition left stock or coupon held.
-  const unreleased = await Order.find({ status: 'CLOSED', releasedAt: null }).limit(limit).lean<OrderDoc[]>();
+  // Index { releaseDueAt }: a crash after the CLOSED transition left stock or coupon held.
+  const unreleased = await Order.find({ releaseDueAt: { $lte: new Date() } }).limit(limit).lean<OrderDoc[]>();
   for (const order of unreleased) {
     await touch();
     try {
@@ -54,8 +56,8 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
     }
   }
 
-  // Index { refunds.status }: refunds WeChat has not confirmed, in case their job was lost.
-  const refunding = await Order.find({ 'refunds.status': { $in: ['PENDING', 'PROCESSING'] } })
+  // Index { refundCheckAt }: orders with a refund WeChat has not confirmed, in case their job was lost.
+  const refunding = await Order.find({ refundCheckAt: { $lte: new Date() } })
     .limit(limit)
     .select({ _id: 1 })
     .lean<Array<Pick<OrderDoc, '_id'>>>();
@@ -65,7 +67,7 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
   }
 
   await touch();
-  const leftovers = await leftoverSweep(ctx.db)();
+  const leftovers = await leftoverSweep(ctx.db, limit)();
   result.leftoversSettled = leftovers.holdsSettled + leftovers.couponsSettled;
 
   if (result.closed || result.released || result.leftoversSettled || result.failed) log.info({ ...result }, 'expiry sweep');

@@ -3,11 +3,11 @@ import { shopper, payAtSimulator } from '../../test/support/shop';
 import { waitUntil } from '../payments/wechatpay/testing/harness';
 import { orderTransitions } from '../orders/order-transitions';
 import { Types } from 'mongoose';
+import { jobsDatabase } from '../db/databases';
 import {
   JOB_TEST_ENV,
   boxState,
   expireInDb,
-  expiryJobDueNow,
   orderDoc,
   prepayIdOf,
   setFaults,
@@ -37,12 +37,10 @@ test('an unpaid order closes at both ends at expiry and gives its stock back exa
   expect((await boxState(server, box.id)).stock).toBe(before.stock - 2);
   expect((await simTransaction(server.simulatorUrl, outTradeNo)).trade_state).toBe('NOTPAY');
 
-  // One expire-order job per order, however often it is scheduled.
-  await server.container.jobs.scheduleExpiry(new Types.ObjectId(order.id), new Date(Date.now() + 60_000));
-  expect(await server.container.db.collection('agendaJobs').countDocuments({ name: 'expire-order', 'data.orderId': order.id })).toBe(1);
+  // Placing an order writes no job: expiry is the sweep's.
+  expect(await jobsDatabase(server.container.db).collection('agendaJobs').countDocuments({ 'data.orderId': order.id })).toBe(0);
 
   await expireInDb(server, order.id);
-  expect(await expiryJobDueNow(server, order.id)).toBe(1);
   const closed = await waitUntil(async () => {
     const current = await orderDoc(server, order.id);
     return current.status === 'CLOSED' && current.releasedAt ? current : null;
@@ -50,14 +48,12 @@ test('an unpaid order closes at both ends at expiry and gives its stock back exa
 
   expect((await simTransaction(server.simulatorUrl, outTradeNo)).trade_state).toBe('CLOSED');
   expect(closed.audit.filter((entry) => entry.to === 'CLOSED')).toHaveLength(1);
-  expect(['job:expire-order', 'job:expiry-sweep']).toContain(closed.audit.at(-1)?.actor);
+  expect(closed.audit.at(-1)?.actor).toBe('job:expiry-sweep');
   // Let the sweep run over it a few more times: nothing more is released.
   await new Promise((resolve) => setTimeout(resolve, 2_500));
   const after = await boxState(server, box.id);
   expect(after.stock).toBe(before.stock);
   expect(after.holds.filter((hold) => hold.startsWith(order.id))).toEqual([]);
-  // The completed expiry job removed itself.
-  expect(await server.container.db.collection('agendaJobs').countDocuments({ name: 'expire-order', 'data.orderId': order.id })).toBe(0);
 });
 
 test('paid at the last second with the callback lost: expiry finds the payment and the order ends paid, not closed', async () => {
@@ -72,7 +68,6 @@ test('paid at the last second with the callback lost: expiry finds the payment a
   expect((await orderDoc(server, order.id)).status).toBe('TO_BE_PAID');
 
   await expireInDb(server, order.id);
-  await expiryJobDueNow(server, order.id);
   const paid = await waitUntil(async () => {
     const current = await orderDoc(server, order.id);
     return current.status !== 'TO_BE_PAID' ? current : null;
@@ -80,7 +75,7 @@ test('paid at the last second with the callback lost: expiry finds the payment a
 
   expect(paid.status).toBe('TO_BE_DELIVERED');
   expect(paid.audit.map((entry) => entry.to)).toEqual(['TO_BE_PAID', 'TO_BE_DELIVERED']);
-  expect(['job:expire-order', 'job:expiry-sweep']).toContain(paid.audit.at(-1)?.actor);
+  expect(paid.audit.at(-1)?.actor).toBe('job:expiry-sweep');
   expect(paid.draws).toHaveLength(1);
   // Settling (holds → sold) follows the transition; wait for it.
   const after = await waitUntil(async () => {
@@ -99,7 +94,7 @@ test('a crash between closing and releasing converges: the sweep releases the st
 
   // The process died right after the CLOSED transition, before releaseResources ran.
   const { attemptCount } = (await orderDoc(server, order.id)).payment;
-  const closed = await orderTransitions(server.container.db).close(new Types.ObjectId(order.id), attemptCount, { reason: 'expired', actor: 'job:expire-order' });
+  const closed = await orderTransitions(server.container.db).close(new Types.ObjectId(order.id), attemptCount, { reason: 'expired', actor: 'job:expiry-sweep' });
   expect(closed?.status).toBe('CLOSED');
   expect(closed?.releasedAt).toBeNull();
 
@@ -114,12 +109,11 @@ test('a crash between closing and releasing converges: the sweep releases the st
   expect(after.holds.filter((hold) => hold.startsWith(order.id))).toEqual([]);
 });
 
-test('the sweep closes an expired order whose job was lost', async () => {
+test('the sweep closes an expired order and gives its stock back', async () => {
   const dave = await shopper(server, 'dev-expiry-dave');
   const box = await dave.firstBox();
   const before = await boxState(server, box.id);
   const order = await dave.placeOrder([{ boxId: box.id, quantity: 1 }]);
-  await server.container.db.collection('agendaJobs').deleteOne({ name: 'expire-order', 'data.orderId': order.id });
   await expireInDb(server, order.id);
   const closed = await waitUntil(async () => {
     const current = await orderDoc(server, order.id);

@@ -20,7 +20,6 @@ export interface JobContext {
 }
 
 export const JOB_NAMES = {
-  expireOrder: 'expire-order',
   expirySweep: 'expiry-sweep',
   reconcilePayments: 'reconcile-payments',
   refundOrder: 'refund-order',

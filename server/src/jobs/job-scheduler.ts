@@ -2,8 +2,6 @@ import type { Types } from 'mongoose';
 
 /** What domain code asks of the job system; Agenda implements it (jobs/agenda-scheduler.ts). */
 export interface JobScheduler {
-  /** Close the order at its expiry unless it has been paid by then. */
-  scheduleExpiry(orderId: Types.ObjectId, at: Date): Promise<void>;
   /** Refund a payment that cannot be honoured (paid after close, paid twice), retrying until WeChat confirms. */
   scheduleRefund(orderId: Types.ObjectId): Promise<void>;
 }

@@ -3,8 +3,6 @@ import { Types } from 'mongoose';
 import type { TestServer } from '../../test/support/test-server';
 import { simulatorControl } from '../../test/support/shop';
 import { orderModel, type OrderDoc } from '../orders/order.model';
-import { boxModel } from '../catalog/box.model';
-import { JOBS_COLLECTION } from './agenda-scheduler';
 
 export const JOB_TEST_ENV = {
   JOBS: 'inline',
@@ -26,23 +24,9 @@ export async function orderDoc(server: TestServer, orderId: string): Promise<Ord
   return order;
 }
 
-export async function boxState(server: TestServer, boxId: string): Promise<{ stock: number; holds: string[] }> {
-  const box = await boxModel(server.container.db).findById(boxId).lean();
-  if (!box) throw new Error(`box ${boxId} not found`);
-  return { stock: box.stock, holds: box.holds };
-}
-
 /** Moves the order's expiry into the past (the API only allows whole minutes). */
 export async function expireInDb(server: TestServer, orderId: string): Promise<void> {
   await orderModel(server.container.db).updateOne({ _id: new Types.ObjectId(orderId) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-}
-
-/** Makes the order's expire-order job due now, as if its expiresAt had come. */
-export async function expiryJobDueNow(server: TestServer, orderId: string): Promise<number> {
-  const result = await server.container.db
-    .collection(JOBS_COLLECTION)
-    .updateOne({ name: 'expire-order', 'data.orderId': orderId }, { $set: { nextRunAt: new Date() } });
-  return result.matchedCount;
 }
 
 export async function simTransaction(simulatorUrl: string, outTradeNo: string): Promise<{ trade_state: string; transaction_id?: string }> {
@@ -58,3 +42,4 @@ export async function clearFaults(simulatorUrl: string): Promise<void> {
 }
 
 export { prepayIdOf } from '../../test/support/shop';
+export { boxState, setStock } from '../../test/support/stock';

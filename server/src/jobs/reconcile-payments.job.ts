@@ -10,32 +10,30 @@ export interface ReconcileResult {
 
 /**
  * Asks WeChat about unpaid orders whose prepay is older than the grace period (their callback is late or
- * lost) and applies a payment it reports. Index { status, payment.current.createdAt }, oldest first,
- * RECONCILE_BATCH_SIZE per run; payment.lastCheckedAt makes a run skip orders asked about recently, so
- * the oldest pending orders do not hog every batch.
+ * lost) and applies a payment it reports. Index { status, reconcileAt }: the prepay sets reconcileAt to
+ * the end of the grace period and each check moves it one spacing on, so a run reads only what is due
+ * (RECONCILE_BATCH_SIZE, most overdue first) and the oldest pending orders do not hog every batch.
  */
 export async function runReconcilePayments(ctx: JobContext, actor = 'job:reconcile', touch: () => Promise<unknown> = async () => undefined): Promise<ReconcileResult> {
   const Order = orderModel(ctx.db);
   const log = ctx.logger.child({ job: JOB_NAMES.reconcilePayments });
   const now = Date.now();
-  const cutoff = new Date(now - ctx.config.RECONCILE_GRACE_SECONDS * 1000);
   const recheckSpacingMs = Math.max(ctx.config.RECONCILE_INTERVAL_SECONDS, ctx.config.RECONCILE_GRACE_SECONDS) * 1000;
-  const checkedBefore = new Date(now - recheckSpacingMs + 1);
-  const pending = await Order.find({
-    status: 'TO_BE_PAID',
-    'payment.current.createdAt': { $lte: cutoff },
-    $or: [{ 'payment.lastCheckedAt': null }, { 'payment.lastCheckedAt': { $lt: checkedBefore } }],
-  })
-    .sort({ 'payment.current.createdAt': 1 })
+  const pending = await Order.find({ status: 'TO_BE_PAID', reconcileAt: { $lte: new Date(now) } })
+    .sort({ reconcileAt: 1 })
     .limit(ctx.config.RECONCILE_BATCH_SIZE)
     .lean<OrderDoc[]>();
-
   const result: ReconcileResult = { checked: 0, applied: 0, failed: 0 };
   for (const order of pending) {
     await touch();
     const fields = { orderId: order._id.toHexString(), outTradeNo: order.payment.current?.outTradeNo };
     // Marked first, so an order whose query keeps failing does not block the batch on every run.
-    await Order.updateOne({ _id: order._id }, { $set: { 'payment.lastCheckedAt': new Date() } }, { timestamps: false });
+    const checkedAt = new Date();
+    await Order.updateOne(
+      { _id: order._id },
+      { $set: { 'payment.lastCheckedAt': checkedAt, reconcileAt: new Date(checkedAt.getTime() + recheckSpacingMs) } },
+      { timestamps: false },
+    );
     result.checked += 1;
     try {
       const synced = await ctx.payments.syncWithWechat(order, actor);

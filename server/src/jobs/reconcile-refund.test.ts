@@ -1,3 +1,4 @@
+import { jobsDatabase } from '../db/databases';
 import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { shopper, payAtSimulator } from '../../test/support/shop';
@@ -64,7 +65,7 @@ test('money that arrives after the order closed is refunded automatically: CLOSE
   // Stock was released once at close and is not touched by the refund.
   expect((await boxState(server, box.id)).stock).toBe(before.stock);
   await waitUntil(
-    async () => ((await server.container.db.collection('agendaJobs').countDocuments({ name: 'refund-order', 'data.orderId': order.id })) === 0 ? true : null),
+    async () => ((await jobsDatabase(server.container.db).collection('agendaJobs').countDocuments({ name: 'refund-order', 'data.orderId': order.id })) === 0 ? true : null),
     5_000,
     'the finished refund job to remove itself',
   );

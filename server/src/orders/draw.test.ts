@@ -37,7 +37,7 @@ test('every ticket maps to the product whose weight band holds it', () => {
 
 test('one draw per box bought', () => {
   const boxId = new Types.ObjectId();
-  const draws = drawOrder([{ boxId, name: 'b', coverUrl: '', priceFen: 100, quantity: 4, products }]);
+  const draws = drawOrder([{ boxId, name: 'b', coverUrl: '', priceFen: 100, quantity: 4, dropKey: 'first', products }]);
   expect(draws).toHaveLength(4);
   expect(draws.every((draw) => draw.boxId.equals(boxId))).toBe(true);
 });

@@ -1,8 +1,11 @@
 import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { shopper, payAtSimulator, prepayIdOf } from '../../test/support/shop';
+import { boxState } from '../../test/support/stock';
 import { waitUntil } from '../payments/wechatpay/testing/harness';
-import { boxModel } from '../catalog/box.model';
+import { stockDatabase } from '../db/databases';
+import { holdIdOf } from '../catalog/stock';
+import { holdModel, stockModel } from '../catalog/stock.model';
 import { couponModel } from '../coupons/coupon.model';
 import { orderModel } from './order.model';
 import { leftoverSweep } from './leftover-sweep';
@@ -15,39 +18,49 @@ afterAll(async () => {
   await server.stop();
 });
 
-const box = (id: string) => boxModel(server.container.db).findById(id).lean();
+const hourAgo = () => new Date(Date.now() - 3_600_000);
 
-test('holds and coupons left by interrupted steps are kept, released or left alone according to their order', async () => {
+test('holds, counter tokens and coupons left by interrupted steps are kept, released or left alone according to their order', async () => {
   const db = server.container.db;
+  const Hold = holdModel(stockDatabase(db));
+  const Stock = stockModel(stockDatabase(db));
   const alice = await shopper(server, 'dev-leftover-alice');
   const target = await alice.firstBox();
+  const boxId = new Types.ObjectId(target.id);
   const coupon = (await alice.api.get<{ items: Array<{ id: string }> }>('/api/coupons')).body.items[0]!;
 
-  // A paid order whose settle step never ran: its hold and coupon lock are still there.
+  // A paid order whose settle step never ran: its hold is still HELD (past its window) and its coupon locked.
   const paid = await alice.placeOrder([{ boxId: target.id, quantity: 2 }], coupon.id);
   const params = await alice.payJsapi(paid.id);
   await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package));
   await waitUntil(async () => ((await alice.order(paid.id)).status === 'TO_BE_DELIVERED' ? true : null), 15_000, 'payment');
-  await boxModel(db).updateOne({ _id: target.id }, { $push: { holds: `${paid.id}:2` } });
+  await Hold.updateOne({ _id: holdIdOf(new Types.ObjectId(paid.id), boxId) }, { $set: { state: 'HELD', expiresAt: hourAgo() } });
   await couponModel(db).updateOne({ _id: coupon.id }, { $set: { state: 'LOCKED' } });
 
-  // An unpaid order keeps its hold; an order creation that died before storing its order leaves an orphan.
+  // An unpaid order keeps its hold.
   const unpaid = await alice.placeOrder([{ boxId: target.id, quantity: 1 }]);
+  // An order creation that died after taking units, before storing its hold: only the counter's token is left.
   const orphan = Types.ObjectId.createFromTime(Math.floor(Date.now() / 1000) - 3600);
-  await boxModel(db).updateOne({ _id: target.id }, { $inc: { stock: -3 }, $push: { holds: `${orphan.toHexString()}:3` } });
+  await Stock.updateOne({ _id: boxId }, { $inc: { available: -3 }, $push: { reserving: `${holdIdOf(orphan, boxId)}:3` } });
   // A close interrupted before release, then paid late (CLOSED → REFUNDING): nothing was ever drawn.
   const late = await alice.placeOrder([{ boxId: target.id, quantity: 1 }]);
   await orderModel(db).updateOne({ _id: late.id }, { $set: { status: 'REFUNDING' } });
+  await Hold.updateOne({ _id: holdIdOf(new Types.ObjectId(late.id), boxId) }, { $set: { expiresAt: hourAgo() } });
+  // A release that died after HELD → RELEASING, before the units went back.
+  const stuck = await alice.placeOrder([{ boxId: target.id, quantity: 4 }]);
+  await Hold.updateOne({ _id: holdIdOf(new Types.ObjectId(stuck.id), boxId) }, { $set: { state: 'RELEASING', updatedAt: hourAgo() } });
 
-  const before = (await box(target.id))!.stock;
+  const before = (await boxState(server, target.id)).stock;
   const result = await leftoverSweep(db)();
-  expect(result).toEqual({ holdsSettled: 3, couponsSettled: 1 });
+  expect(result).toEqual({ holdsSettled: 4, couponsSettled: 1 });
 
-  const after = (await box(target.id))!;
+  const after = await boxState(server, target.id);
   expect(after.holds).toEqual([`${unpaid.id}:1`]);
-  expect(after.stock).toBe(before + 3 + 1);
+  expect(after.stock).toBe(before + 3 + 1 + 4);
+  expect((await Hold.findById(holdIdOf(new Types.ObjectId(paid.id), boxId)).lean())?.state).toBe('SOLD');
+  expect((await Stock.findById(boxId).lean())).toMatchObject({ reserving: [], releasing: [] });
   expect((await couponModel(db).findById(coupon.id).lean())?.state).toBe('USED');
 
   expect(await leftoverSweep(db)()).toEqual({ holdsSettled: 0, couponsSettled: 0 });
-  expect((await box(target.id))!.stock).toBe(before + 4);
+  expect((await boxState(server, target.id)).stock).toBe(before + 8);
 });

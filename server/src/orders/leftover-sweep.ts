@@ -1,11 +1,10 @@
-import { Types, type Connection } from 'mongoose';
-import { boxModel } from '../catalog/box.model';
+import type { Connection, Types } from 'mongoose';
 import { stockLedger } from '../catalog/stock';
 import { couponModel } from '../coupons/coupon.model';
 import { couponLocks } from '../coupons/coupon-locks';
 import { orderModel, type OrderDoc } from './order.model';
 
-/** Long enough for any order creation to have stored its order after reserving (it takes milliseconds). */
+/** Long enough for any order creation to have stored its order after locking or reserving (it takes milliseconds). */
 const ORPHAN_AGE_MS = 10 * 60 * 1000;
 
 type Fate = 'WAIT' | 'KEEP' | 'RELEASE';
@@ -25,11 +24,11 @@ function fateOf(orderId: Types.ObjectId, order: Pick<OrderDoc, 'status' | 'draws
 /**
  * Finishes settle and release steps that a crash cut short, whatever path left them: a payment applied by a
  * query whose settle write failed, a close interrupted before release and then paid late, an order creation
- * that died after reserving. Each step it takes is the same guarded, idempotent one the normal path uses.
- * Cost follows what is held (pending orders), not all orders.
+ * that died after reserving, a counter change stuck half way (stock.heal). Each step it takes is the same
+ * guarded, idempotent one the normal path uses. Every query is index-backed and limited: the cost follows
+ * what is left over, not the number of orders.
  */
-export function leftoverSweep(connection: Connection) {
-  const Box = boxModel(connection);
+export function leftoverSweep(connection: Connection, batchSize = 500) {
   const Coupon = couponModel(connection);
   const Order = orderModel(connection);
   const stock = stockLedger(connection);
@@ -45,23 +44,20 @@ export function leftoverSweep(connection: Connection) {
     let holdsSettled = 0;
     let couponsSettled = 0;
 
-    const boxes = await Box.find({ holds: { $ne: [] } }).lean();
-    // FerretDB v1 answers `$ne: []` with empty-array boxes too, and returns their `holds` as null.
-    const holds = boxes.flatMap((box) =>
-      (box.holds ?? []).map((hold) => {
-        const [orderId, quantity] = hold.split(':');
-        return { boxId: box._id, orderId: new Types.ObjectId(orderId), quantity: Number(quantity) };
-      }),
-    );
+    const healed = await stock.heal(now);
+    holdsSettled += healed.reclaimed + healed.releasesFinished;
+
+    const holds = await stock.expiredHolds(now, batchSize);
     const holdFates = await fates(holds.map((hold) => hold.orderId), now);
     for (const hold of holds) {
       const fate = holdFates.get(hold.orderId.toHexString());
-      if (fate === 'KEEP') await stock.keep(hold.orderId, [hold]);
-      if (fate === 'RELEASE') await stock.release(hold.orderId, [hold]);
+      const line = { boxId: hold.boxId, quantity: hold.quantity };
+      if (fate === 'KEEP') await stock.keep(hold.orderId, [line]);
+      if (fate === 'RELEASE') await stock.release(hold.orderId, [line]);
       if (fate !== 'WAIT') holdsSettled += 1;
     }
 
-    const locked = await Coupon.find({ state: 'LOCKED' }).select({ orderId: 1 }).lean();
+    const locked = await Coupon.find({ state: 'LOCKED' }).select({ orderId: 1 }).limit(batchSize).lean();
     const lockedWithOrder = locked.filter((coupon): coupon is typeof coupon & { orderId: Types.ObjectId } => coupon.orderId !== null);
     const couponFates = await fates(lockedWithOrder.map((coupon) => coupon.orderId), now);
     for (const coupon of lockedWithOrder) {

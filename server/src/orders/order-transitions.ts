@@ -4,7 +4,7 @@ import { orderModel, type OrderDoc, type RefundDoc } from './order.model';
 
 export interface TransitionCause {
   reason: string;
-  /** Who caused it: `user:<id>`, `wechatpay:notify`, `job:expire-order`, `admin:cli`, ... */
+  /** Who caused it: `user:<id>`, `wechatpay:notify`, `job:expiry-sweep`, `admin:cli`, ... */
   actor: string;
 }
 
@@ -41,15 +41,15 @@ export function orderTransitions(connection: Connection) {
      * one at WeChat must be closed there first, so the caller re-reads and tries again.
      */
     close: (orderId: Types.ObjectId, attemptCount: number, cause: TransitionCause) =>
-      transition(orderId, 'TO_BE_PAID', 'CLOSED', cause, { $set: { 'payment.current': null } }, { 'payment.attemptCount': attemptCount }),
+      transition(orderId, 'TO_BE_PAID', 'CLOSED', cause, { $set: { 'payment.current': null, releaseDueAt: new Date() } }, { 'payment.attemptCount': attemptCount }),
     /** Money arrived for an order already closed: keep the payment on record and refund it. */
     markPaidAfterClose: (orderId: Types.ObjectId, payment: Record<string, unknown>, refund: RefundDoc, cause: TransitionCause) =>
-      transition(orderId, 'CLOSED', 'REFUNDING', cause, { $set: payment, $push: { refunds: refund } }),
+      transition(orderId, 'CLOSED', 'REFUNDING', cause, { $set: { ...payment, refundCheckAt: new Date() }, $push: { refunds: refund } }),
     ship: (orderId: Types.ObjectId, trackingNote: string, cause: TransitionCause) =>
       transition(orderId, 'TO_BE_DELIVERED', 'DELIVERED', cause, { $set: { trackingNote } }),
     complete: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'DELIVERED', 'COMPLETED', cause),
     startRefund: (orderId: Types.ObjectId, from: OrderStatus, refund: RefundDoc, cause: TransitionCause) =>
-      transition(orderId, from, 'REFUNDING', cause, { $push: { refunds: refund } }),
+      transition(orderId, from, 'REFUNDING', cause, { $set: { refundCheckAt: new Date() }, $push: { refunds: refund } }),
     finishRefund: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'REFUNDING', 'REFUNDED', cause),
   };
 }

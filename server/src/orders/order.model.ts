@@ -17,6 +17,8 @@ export interface OrderItemDoc {
   coverUrl: string;
   priceFen: number;
   quantity: number;
+  /** The drop this line was bought in: its units count toward the shopper's limit for that drop. */
+  dropKey: string;
   products: OrderProductSnapshot[];
 }
 
@@ -93,8 +95,17 @@ export interface OrderDoc {
   trackingNote: string | null;
   payment: PaymentDoc;
   refunds: RefundDoc[];
+  /**
+   * Set whenever a refund record is added, cleared by the refund job once none is outstanding: a top-level
+   * scalar the refund sweep finds through an index (a query on refunds.status would scan every order).
+   */
+  refundCheckAt: Date | null;
   /** Set once stock and coupon went back after a close, so the sweep knows nothing is left to release. */
   releasedAt: Date | null;
+  /** Set by the close, cleared with releasedAt: the expiry sweep finds interrupted releases by it. */
+  releaseDueAt: Date | null;
+  /** When reconciliation should next ask WeChat about the open attempt (grace after prepay, then spaced). */
+  reconcileAt: Date | null;
   audit: AuditEntryDoc[];
   createdAt: Date;
   updatedAt: Date;
@@ -114,6 +125,7 @@ const itemSchema = new Schema<OrderItemDoc>(
     coverUrl: { type: String, required: true },
     priceFen: { type: Number, required: true },
     quantity: { type: Number, required: true },
+    dropKey: { type: String, default: 'first' },
     products: [productSnapshotSchema],
   },
   { _id: false },
@@ -182,7 +194,10 @@ const orderSchema = new Schema<OrderDoc>(
       lastCheckedAt: { type: Date, default: null },
     },
     refunds: { type: [refundSchema], default: [] },
+    refundCheckAt: { type: Date, default: null },
     releasedAt: { type: Date, default: null },
+    releaseDueAt: { type: Date, default: null },
+    reconcileAt: { type: Date, default: null },
     audit: { type: [auditSchema], default: [] },
   },
   { timestamps: true, minimize: false },
@@ -193,10 +208,10 @@ orderSchema.index({ userId: 1, status: 1, createdAt: -1 });
 orderSchema.index({ userId: 1, createdAt: -1 });
 // Expiry sweep and reconciliation look only at unpaid orders, so their cost follows pending orders.
 orderSchema.index({ status: 1, expiresAt: 1 });
-orderSchema.index({ status: 1, 'payment.current.createdAt': 1 });
-// Expiry sweep: closed orders whose stock/coupon release was interrupted (releasedAt still null).
-orderSchema.index({ status: 1, releasedAt: 1 });
+orderSchema.index({ status: 1, reconcileAt: 1 });
+// Expiry sweep: closed orders whose stock/coupon release was interrupted.
+orderSchema.index({ releaseDueAt: 1 });
 // Refund sweep: orders with a refund WeChat has not confirmed yet.
-orderSchema.index({ 'refunds.status': 1 });
+orderSchema.index({ refundCheckAt: 1 });
 
 export const orderModel = defineModel<OrderDoc>('Order', orderSchema);

@@ -2,13 +2,14 @@ import { Types, type Connection } from 'mongoose';
 import { MAX_QUANTITY_PER_ITEM, type CreateOrderRequest, type OrderListQuery, type QuoteRequest, type QuoteResponse } from '@blindbox/shared';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { JobScheduler } from '../jobs/job-scheduler';
 import type { PaymentService } from '../payments/payment.service';
 import { orderModel, type OrderDoc, type OrderItemDoc } from './order.model';
 import { orderTransitions } from './order-transitions';
 import { priceOrder } from './pricing';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
 import { stockLedger } from '../catalog/stock';
+import { purchaseQuotas, type QuotaKey } from '../catalog/purchase-quota';
+import { saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
 import { couponLocks } from '../coupons/coupon-locks';
 import { findUserAddress } from '../users/address.routes';
@@ -16,10 +17,9 @@ import { AppError, badRequest, conflict, notFound } from '../http/app-error';
 
 export interface OrderServiceDeps {
   db: Connection;
-  config: Pick<Config, 'ORDER_EXPIRY_MINUTES'>;
+  config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX'>;
   logger: Logger;
   payments: PaymentService;
-  scheduler: JobScheduler;
 }
 
 /** Same box twice in a cart is one line (stock holds are per order and box), under the same per-box cap. */
@@ -31,16 +31,44 @@ function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.Ob
   return [...quantities].map(([boxId, quantity]) => ({ boxId: new Types.ObjectId(boxId), quantity }));
 }
 
-export function orderService({ db, config, logger, payments, scheduler }: OrderServiceDeps) {
+export function orderService({ db, config, logger, payments }: OrderServiceDeps) {
   const Order = orderModel(db);
   const Box = boxModel(db);
   const Coupon = couponModel(db);
   const transitions = orderTransitions(db);
   const stock = stockLedger(db);
   const coupons = couponLocks(db);
+  const quotas = purchaseQuotas(db);
   const log = logger.child({ component: 'orders' });
 
   const stockLines = (order: OrderDoc) => order.items.map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
+  const quotaKey = (userId: Types.ObjectId, item: Pick<OrderItemDoc, 'boxId' | 'dropKey'>): QuotaKey => ({ boxId: item.boxId, dropKey: item.dropKey, userId });
+
+  /**
+   * A sold-out box answers from one read of its counter, so the shoppers who arrive after the last unit
+   * never queue behind the writes of those still buying. The reservation below stays the real guard.
+   */
+  async function refuseIfSoldOut(lines: ReturnType<typeof mergeLines>): Promise<void> {
+    const available = await stock.available(lines.map((line) => line.boxId));
+    for (const line of lines) {
+      const left = available.get(line.boxId.toHexString()) ?? 0;
+      if (left < line.quantity) throw await outOfStock(line.boxId, left);
+    }
+  }
+
+  async function outOfStock(boxId: Types.ObjectId, left: number): Promise<Error> {
+    if (left > 0) return conflict('OUT_OF_STOCK', `only ${left} left of box ${boxId.toHexString()}`);
+    const back = await stock.nextReturnAt(boxId);
+    return back
+      ? conflict('SOLD_OUT', `box ${boxId.toHexString()} is sold out; units held for unpaid orders may return from ${back.toISOString()}`, { availableAgainAt: back.toISOString() })
+      : conflict('SOLD_OUT', `box ${boxId.toHexString()} is sold out`);
+  }
+
+  /** An order is payable for the shortest payment window among its boxes. */
+  function expiryFor(lines: ReturnType<typeof mergeLines>, boxes: Map<string, BoxDoc>, now: number): Date {
+    const minutes = Math.min(...lines.map((line) => saleTermsOf(boxes.get(line.boxId.toHexString()) as BoxDoc, config).paymentWindowMinutes));
+    return new Date(now + minutes * 60_000);
+  }
 
   async function loadBoxes(lines: ReturnType<typeof mergeLines>): Promise<Map<string, BoxDoc>> {
     const boxes = await Box.find({ _id: { $in: lines.map((line) => line.boxId) }, active: true }).lean<BoxDoc[]>();
@@ -59,6 +87,7 @@ export function orderService({ db, config, logger, payments, scheduler }: OrderS
         coverUrl: box.coverUrl,
         priceFen: box.priceFen,
         quantity: line.quantity,
+        dropKey: box.dropKey,
         products: box.products.map(({ productId, name, rarity, imageUrl, weight }) => ({ productId, name, rarity, imageUrl, weight })),
       };
     });
@@ -84,8 +113,9 @@ export function orderService({ db, config, logger, payments, scheduler }: OrderS
   async function releaseResources(order: OrderDoc): Promise<void> {
     if (order.status !== 'CLOSED' || order.releasedAt) return;
     await stock.release(order._id, stockLines(order));
+    for (const item of order.items) await quotas.giveBack(quotaKey(order.userId, item), order._id, item.quantity);
     if (order.couponId) await coupons.release(order.couponId, order._id);
-    await Order.updateOne({ _id: order._id, status: 'CLOSED', releasedAt: null }, { $set: { releasedAt: new Date() } });
+    await Order.updateOne({ _id: order._id, status: 'CLOSED', releasedAt: null }, { $set: { releasedAt: new Date(), releaseDueAt: null } });
     log.info({ orderId: order._id.toHexString() }, 'stock and coupon released');
   }
 
@@ -125,36 +155,49 @@ export function orderService({ db, config, logger, payments, scheduler }: OrderS
     },
 
     /**
-     * Prices from the database, reserves stock atomically, locks the coupon, then stores the order.
-     * Each earlier step is compensated if a later one fails.
+     * Prices from the database, then takes the shopper's purchase quota, locks the coupon and reserves stock,
+     * each step undone (in reverse) if a later one fails, and stores the order last.
      */
     async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
       const lines = mergeLines(request.items);
       const boxes = await loadBoxes(lines);
+      await refuseIfSoldOut(lines);
       const address = await findUserAddress(db, userId, new Types.ObjectId(request.addressId));
       if (!address) throw notFound('address');
       const items = snapshot(lines, boxes);
       const orderId = new Types.ObjectId();
       const { subtotalFen } = priceOrder(items, null);
-
-      let couponAmount: number | null = null;
       const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
-      if (couponId) {
-        await usableCouponAmount(request.couponId, userId, subtotalFen);
-        const locked = await coupons.lock(couponId, userId, orderId, subtotalFen, new Date());
-        if (!locked) throw conflict('COUPON_UNAVAILABLE', 'coupon cannot be used for this order');
-        couponAmount = locked.amountOffFen;
-      }
-      const price = priceOrder(items, couponAmount);
-
-      const short = await stock.reserve(orderId, lines);
-      if (short) {
-        if (couponId) await coupons.release(couponId, orderId);
-        throw conflict('OUT_OF_STOCK', `not enough stock for box ${short.toHexString()}`);
-      }
-      const expiresAt = new Date(Date.now() + config.ORDER_EXPIRY_MINUTES * 60_000);
+      if (couponId) await usableCouponAmount(request.couponId, userId, subtotalFen);
+      const expiresAt = expiryFor(lines, boxes, Date.now());
       const actor = `user:${userId.toHexString()}`;
+
+      const undo: Array<() => Promise<void>> = [];
       try {
+        for (const item of items) {
+          const { purchaseLimit } = saleTermsOf(boxes.get(item.boxId.toHexString()) as BoxDoc, config);
+          if (!(await quotas.take(quotaKey(userId, item), orderId, item.quantity, purchaseLimit))) {
+            throw conflict('PURCHASE_LIMIT_REACHED', `at most ${purchaseLimit} of box ${item.boxId.toHexString()} per shopper in this drop`, { limit: purchaseLimit });
+          }
+          undo.push(() => quotas.giveBack(quotaKey(userId, item), orderId, item.quantity));
+        }
+
+        let couponAmount: number | null = null;
+        if (couponId) {
+          const locked = await coupons.lock(couponId, userId, orderId, subtotalFen, new Date());
+          if (!locked) throw conflict('COUPON_UNAVAILABLE', 'coupon cannot be used for this order');
+          undo.push(() => coupons.release(couponId, orderId));
+          couponAmount = locked.amountOffFen;
+        }
+        const price = priceOrder(items, couponAmount);
+
+        const short = await stock.reserve(orderId, lines, expiresAt);
+        if (short) {
+          const left = (await stock.available([short])).get(short.toHexString()) ?? 0;
+          throw await outOfStock(short, left);
+        }
+        undo.push(() => stock.release(orderId, lines));
+
         const [created] = await Order.create([
           {
             _id: orderId,
@@ -170,18 +213,12 @@ export function orderService({ db, config, logger, payments, scheduler }: OrderS
           },
         ]);
         if (!created) throw new Error('order not created');
+        log.info({ orderId: orderId.toHexString(), totalFen: price.totalFen, actor }, 'order placed');
+        return created.toObject<OrderDoc>();
       } catch (error) {
-        await stock.release(orderId, lines);
-        if (couponId) await coupons.release(couponId, orderId);
+        for (const step of undo.reverse()) await step();
         throw error;
       }
-      try {
-        await scheduler.scheduleExpiry(orderId, expiresAt);
-      } catch (error) {
-        log.warn({ orderId: orderId.toHexString(), err: error }, 'expiry job not scheduled; the expiry sweep will close the order');
-      }
-      log.info({ orderId: orderId.toHexString(), totalFen: price.totalFen, actor }, 'order placed');
-      return (await Order.findById(orderId).lean<OrderDoc>()) as OrderDoc;
     },
 
     async list(userId: Types.ObjectId, query: OrderListQuery): Promise<{ items: OrderDoc[]; total: number }> {

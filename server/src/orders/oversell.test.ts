@@ -1,6 +1,6 @@
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { shopper } from '../../test/support/shop';
-import { boxModel } from '../catalog/box.model';
+import { boxState, setStock } from '../../test/support/stock';
 import { orderModel } from './order.model';
 
 let server: TestServer;
@@ -15,7 +15,7 @@ test('200 concurrent orders for 10 units: exactly 10 succeed, stock ends at 0, n
   const shoppers = await Promise.all(Array.from({ length: 20 }, (_, i) => shopper(server, `dev-oversell-${i}`)));
   const addresses = await Promise.all(shoppers.map((s) => s.address()));
   const box = await shoppers[0]!.firstBox();
-  await boxModel(server.container.db).updateOne({ _id: box.id }, { $set: { stock: 10 } });
+  await setStock(server, box.id, 10);
 
   const results = await Promise.all(
     Array.from({ length: 200 }, (_, i) => {
@@ -26,9 +26,9 @@ test('200 concurrent orders for 10 units: exactly 10 succeed, stock ends at 0, n
   const statuses = results.map((result) => result.status);
   expect(statuses.filter((status) => status === 201)).toHaveLength(10);
   expect(statuses.filter((status) => status !== 201).every((status) => status === 409)).toBe(true);
-  const stored = await boxModel(server.container.db).findById(box.id).lean();
-  expect(stored?.stock).toBe(0);
-  expect(stored?.holds).toHaveLength(10);
+  const stored = await boxState(server, box.id);
+  expect(stored.stock).toBe(0);
+  expect(stored.holds).toHaveLength(10);
   expect(await orderModel(server.container.db).countDocuments({ 'items.boxId': box.id })).toBe(10);
 });
 

@@ -7,7 +7,7 @@ import { shopper, payAtSimulator, prepayIdOf, simulatorControl } from '../../tes
 import { wechatCallbacks, postCallback } from '../../test/support/wechat-callbacks';
 import { freshRsaKey, waitUntil } from './wechatpay/testing/harness';
 import { orderModel } from '../orders/order.model';
-import { boxModel } from '../catalog/box.model';
+import { boxState } from '../../test/support/stock';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -56,8 +56,7 @@ test('full loop: order → jsapi params signed by the merchant → simulator pay
   expect(paid.audit.map((entry) => entry.to)).toEqual(['TO_BE_PAID', 'TO_BE_DELIVERED']);
   expect((await alice.api.get<PaymentStatusResponse>(`/api/orders/${order.id}/payment-status`)).body.status).toBe('PAID');
 
-  const stored = await boxModel(server.container.db).findById(box.id).lean();
-  expect(stored?.holds).toEqual([]);
+  expect((await boxState(server, box.id)).holds).toEqual([]);
 });
 
 test('50 concurrent deliveries of one notification fulfil once, each answered 2xx', async () => {
@@ -139,17 +138,17 @@ test('cancelled pay sheet leaves the order payable; cancel closes it at both end
   await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package), 'CANCEL');
   expect((await erin.api.get<PaymentStatusResponse>(`/api/orders/${order.id}/payment-status`)).body.status).toBe('PENDING');
 
-  const stockBefore = (await boxModel(server.container.db).findById(box.id).lean())!.stock;
+  const stockBefore = (await boxState(server, box.id)).stock;
   const cancelled = await erin.api.post<Order>(`/api/orders/${order.id}/cancel`);
   expect(cancelled.status).toBe(200);
   expect(cancelled.body.status).toBe('CLOSED');
   const outTradeNo = `${order.id}_1`;
   const atWechat = (await simulatorControl(server.simulatorUrl, 'GET', `/sim/transactions/${outTradeNo}`)) as { trade_state?: string; tradeState?: string };
   expect(atWechat.trade_state ?? atWechat.tradeState).toBe('CLOSED');
-  expect((await boxModel(server.container.db).findById(box.id).lean())!.stock).toBe(stockBefore + 1);
+  expect((await boxState(server, box.id)).stock).toBe(stockBefore + 1);
   // A second cancel is refused and gives nothing back twice.
   expect((await erin.api.post(`/api/orders/${order.id}/cancel`)).status).toBe(409);
-  expect((await boxModel(server.container.db).findById(box.id).lean())!.stock).toBe(stockBefore + 1);
+  expect((await boxState(server, box.id)).stock).toBe(stockBefore + 1);
 });
 
 test("another user's order is invisible", async () => {

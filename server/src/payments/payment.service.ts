@@ -19,7 +19,7 @@ export type ApplyOutcome = 'FULFILLED' | 'ALREADY_APPLIED' | 'REFUND_SCHEDULED' 
 
 export interface PaymentServiceDeps {
   db: Connection;
-  config: Pick<Config, 'NODE_ENV'>;
+  config: Pick<Config, 'NODE_ENV' | 'RECONCILE_GRACE_SECONDS'>;
   logger: Logger;
   wechatPay: WechatPayGateway;
   merchant: { appid: string; mchid: string };
@@ -32,7 +32,7 @@ const PREPAY_VALIDITY_MS = 2 * 60 * 60 * 1000;
 const MIN_PAYABLE_MS = 60 * 1000;
 const PAID_STATUSES = new Set(['TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED']);
 
-export function paymentService({ db, logger, wechatPay, merchant, scheduler }: PaymentServiceDeps) {
+export function paymentService({ db, config, logger, wechatPay, merchant, scheduler }: PaymentServiceDeps) {
   const Order = orderModel(db);
   const transitions = orderTransitions(db);
   const stock = stockLedger(db);
@@ -116,7 +116,7 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
         const refund = refundRecordFor(transactionId, tx.outTradeNo, tx.amountFen, 'order was already paid by another transaction');
         const recorded = await Order.updateOne(
           { _id: order._id, 'payment.transactionId': { $ne: transactionId }, 'payment.extraTransactionIds': { $ne: transactionId } },
-          { $push: { 'payment.extraTransactionIds': transactionId, refunds: refund } },
+          { $push: { 'payment.extraTransactionIds': transactionId, refunds: refund }, $set: { refundCheckAt: new Date() } },
         );
         if (recorded.modifiedCount === 1) {
           log.warn({ ...orderFields, actor }, 'order paid twice; refund of the extra payment scheduled');
@@ -188,7 +188,7 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
       };
       const opened = await Order.updateOne(
         { _id: order._id, status: 'TO_BE_PAID', 'payment.attemptCount': order.payment.attemptCount },
-        { $set: { 'payment.attemptCount': number, 'payment.current': attempt } },
+        { $set: { 'payment.attemptCount': number, 'payment.current': attempt, reconcileAt: new Date(attempt.createdAt.getTime() + config.RECONCILE_GRACE_SECONDS * 1000) } },
       );
       if (opened.modifiedCount === 1) {
         log.info({ orderId: order._id.toHexString(), outTradeNo: attempt.outTradeNo, kind, actor }, 'payment attempt opened');

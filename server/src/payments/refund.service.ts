@@ -111,6 +111,10 @@ export function refundService({ db, logger, wechatPay, payments, scheduler }: Re
         'refund needs manual handling in the WeChat Pay merchant platform',
       );
     }
+    if (open.length === 0 && fresh.refundCheckAt) {
+      // Guarded on the value read: a refund added since then set a newer one and keeps the order in the sweep.
+      await Order.updateOne({ _id: orderId, refundCheckAt: fresh.refundCheckAt }, { $set: { refundCheckAt: null } });
+    }
     const oldest = open.reduce<Date | null>((min, record) => (!min || record.requestedAt < min ? record.requestedAt : min), null);
     return { outstanding: open.length, needsAttention: stuck.length, oldestRequestedAt: oldest, order: fresh };
   }

@@ -4,6 +4,10 @@ import { Types } from 'mongoose';
 import type { TestServer } from '../support/test-server';
 import { shopper } from '../support/shop';
 import { orderModel, type OrderDoc } from '../../src/orders/order.model';
+import { stockDatabase } from '../../src/db/databases';
+
+/** The ledger's collections live in the stock database (db/databases.ts). */
+const STOCK_COLLECTIONS = new Set(['stocks', 'holds', 'purchasequotas']);
 
 /** Each document of some collections as its exact stored JSON, by collection and _id. */
 export type Snapshot = Record<string, Record<string, string>>;
@@ -15,13 +19,14 @@ export type Snapshot = Record<string, Record<string, string>>;
  */
 export async function snapshotCollections(
   server: TestServer,
-  names: readonly string[] = ['orders', 'boxes', 'coupons'],
+  names: readonly string[] = ['orders', 'boxes', 'coupons', 'stocks', 'holds', 'purchasequotas'],
   omit: Record<string, readonly string[]> = {},
 ): Promise<Snapshot> {
   const snapshot: Snapshot = {};
   for (const name of names) {
     const docs: Record<string, string> = {};
-    for (const doc of await server.container.db.collection(name).find({}).sort({ _id: 1 }).toArray()) {
+    const db = STOCK_COLLECTIONS.has(name) ? stockDatabase(server.container.db) : server.container.db;
+    for (const doc of await db.collection(name).find({}).sort({ _id: 1 }).toArray()) {
       for (const field of omit[name] ?? []) delete (doc as Record<string, unknown>)[field];
       docs[String(doc._id)] = JSON.stringify(doc);
     }

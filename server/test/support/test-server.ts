@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createContainer, type Container } from '../../src/container';
 import { createApp } from '../../src/app';
+import { jobsDatabase, stockDatabase } from '../../src/db/databases';
 import { seedCatalog } from '../../src/catalog/seed';
 import { startSimulator } from '../../simulator/src/simulator';
 import { freePort } from '../../dev/free-port';
@@ -51,6 +52,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     WECHATPAY_TIMEOUT_MS: '3000',
     RATE_LIMIT_LOGIN_PER_MINUTE: '0',
     RATE_LIMIT_ORDERS_PER_MINUTE: '0',
+    // Tests buy the same box many times as one shopper; the per-shopper limit has tests of its own.
+    PURCHASE_LIMIT_PER_BOX: '1000',
     JOBS: 'off',
     SIMULATOR_PUBLIC_URL: simulatorUrl,
     ...options.env,
@@ -79,7 +82,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      if (!options.dbName) await container.db.dropDatabase().catch(() => undefined);
+      if (!options.dbName) {
+        for (const db of [container.db, stockDatabase(container.db), jobsDatabase(container.db)]) await db.dropDatabase().catch(() => undefined);
+      }
       await container.dispose();
       await simulator?.stop();
     },

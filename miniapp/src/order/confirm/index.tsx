@@ -55,7 +55,7 @@ export default function ConfirmPage() {
   if (checkout.error) return <ErrorState message={checkout.error} onRetry={() => void checkout.reload()} />;
   if (!checkout.data) return <Loading />;
   const { box, coupons } = checkout.data;
-  const maxQuantity = Math.min(MAX_QUANTITY_PER_ITEM, box.stock);
+  const maxQuantity = Math.min(MAX_QUANTITY_PER_ITEM, box.stock, box.purchaseLimit);
 
   async function submit() {
     if (!addressId) return;

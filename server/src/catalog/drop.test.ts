@@ -1,0 +1,87 @@
+import { Types } from 'mongoose';
+import type { Order } from '@blindbox/shared';
+import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { buyer } from '../../test/fault/fault-support';
+import { boxState, setStock } from '../../test/support/stock';
+import { waitUntil } from '../payments/wechatpay/testing/harness';
+import { JOB_TEST_ENV, expireInDb, orderDoc } from '../jobs/job-test-support';
+import { stockDatabase } from '../db/databases';
+import { boxModel } from './box.model';
+import { stockLedger } from './stock';
+import { holdModel } from './stock.model';
+
+// The shop's default per-shopper limit (2), and sweeps every second so expired holds come back in the test.
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ env: { ...JOB_TEST_ENV, PURCHASE_LIMIT_PER_BOX: '2', RECONCILE_INTERVAL_SECONDS: '3600', RECONCILE_GRACE_SECONDS: '3600' } });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+async function dropBox(units: number, paymentWindowMinutes: number | null = null): Promise<string> {
+  const [box] = await boxModel(server.container.db).create([
+    {
+      slug: `drop-${new Types.ObjectId().toHexString()}`,
+      name: '限定款',
+      coverUrl: '/c.png',
+      priceFen: 9900,
+      paymentWindowMinutes,
+      products: [{ productId: 'only', name: 'Only', rarity: 'SECRET', imageUrl: '/i.png', weight: 1 }],
+    },
+  ]);
+  await setStock(server, box!._id.toHexString(), units);
+  return box!._id.toHexString();
+}
+
+test('50 parallel orders from one shopper take at most the per-shopper limit, and a closed order gives its share back', async () => {
+  const boxId = await dropBox(100);
+  const greedy = await buyer(server, 'dev-drop-greedy');
+  const answers = await Promise.all(Array.from({ length: 50 }, () => greedy.api.post<Order & { code?: string }>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: greedy.addressId })));
+  const placed = answers.filter((answer) => answer.status === 201);
+  expect(placed).toHaveLength(2);
+  expect(answers.filter((answer) => answer.status === 409).map((answer) => answer.body.code)).toEqual(Array(48).fill('PURCHASE_LIMIT_REACHED'));
+  expect((await boxState(server, boxId)).stock).toBe(98);
+
+  const cancelled = await greedy.api.post<Order>(`/api/orders/${placed[0]!.body.id}/cancel`);
+  expect(cancelled.body.status).toBe('CLOSED');
+  expect((await greedy.api.post('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: greedy.addressId })).status).toBe(201);
+  expect((await greedy.api.post<{ code: string }>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: greedy.addressId })).body.code).toBe('PURCHASE_LIMIT_REACHED');
+});
+
+test('a sold-out box answers 409 SOLD_OUT with when held units may return, never a 5xx', async () => {
+  const boxId = await dropBox(3, 5);
+  const shoppers = await Promise.all(Array.from({ length: 6 }, (_, i) => buyer(server, `dev-drop-race-${i}`)));
+  const answers = await Promise.all(shoppers.map((s) => s.api.post<Order & { code?: string; availableAgainAt?: string }>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: s.addressId })));
+  const won = answers.filter((answer) => answer.status === 201);
+  expect(won).toHaveLength(3);
+  const lost = answers.filter((answer) => answer.status !== 201);
+  expect(lost.map((answer) => [answer.status, answer.body.code])).toEqual(Array(3).fill([409, 'SOLD_OUT']));
+
+  // The box's own payment window (5 minutes) sets when each order stops being payable, and so when its units return.
+  const order = await orderDoc(server, won[0]!.body.id);
+  expect(order.expiresAt.getTime() - order.createdAt.getTime()).toBeGreaterThan(4.9 * 60_000);
+  expect(order.expiresAt.getTime() - order.createdAt.getTime()).toBeLessThanOrEqual(5 * 60_000);
+  const earliest = Math.min(...(await Promise.all(won.map(async (answer) => (await orderDoc(server, answer.body.id)).expiresAt.getTime()))));
+  const late = await shoppers[0]!.api.post<{ code: string; availableAgainAt: string }>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: shoppers[0]!.addressId });
+  expect(late.status).toBe(409);
+  expect(new Date(late.body.availableAgainAt).getTime()).toBe(earliest);
+});
+
+test('expired holds return their units exactly once, and those units can be bought again', async () => {
+  const boxId = await dropBox(2, 2);
+  const [first, second] = await Promise.all([buyer(server, 'dev-drop-slow-a'), buyer(server, 'dev-drop-slow-b')]);
+  const unpaid = await first.orderNow([{ boxId, quantity: 2 }]);
+  expect((await boxState(server, boxId)).stock).toBe(0);
+
+  await expireInDb(server, unpaid.id);
+  await holdModel(stockDatabase(server.container.db)).updateMany({ orderId: new Types.ObjectId(unpaid.id) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+  await waitUntil(async () => ((await orderDoc(server, unpaid.id)).releasedAt ? true : null), 15_000, 'the sweep to close and release the order');
+  // Several more sweeps (and a release run by hand) give nothing back twice.
+  await stockLedger(server.container.db).release(new Types.ObjectId(unpaid.id), [{ boxId: new Types.ObjectId(boxId), quantity: 2 }]);
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  expect(await boxState(server, boxId)).toEqual({ stock: 2, holds: [] });
+
+  const again = await second.orderNow([{ boxId, quantity: 2 }]);
+  expect(await boxState(server, boxId)).toEqual({ stock: 0, holds: [`${again.id}:2`] });
+});

@@ -1,0 +1,79 @@
+import { Schema, type Types } from 'mongoose';
+import { defineModel } from '../db/define-model';
+
+/**
+ * A box's units for sale, in a document of its own: every reservation rewrites it, so it stays small.
+ * `reserving` and `releasing` carry only the tokens of counter changes in flight (bounded by concurrency,
+ * not by unpaid orders); a token present means its change was applied, which is what lets each step of the
+ * ledger run again after a crash without counting twice.
+ */
+export interface StockDoc {
+  _id: Types.ObjectId;
+  available: number;
+  reserving: string[];
+  releasing: string[];
+}
+
+export type HoldState = 'HELD' | 'RELEASING' | 'RELEASED' | 'SOLD';
+
+/** Units of one box held for one order: `_id` is `<orderId>:<boxId>`, so each order line has exactly one. */
+export interface HoldDoc {
+  _id: string;
+  boxId: Types.ObjectId;
+  orderId: Types.ObjectId;
+  quantity: number;
+  state: HoldState;
+  /** When the order stops being payable: the hold's units come back then unless it is paid. */
+  expiresAt: Date;
+  updatedAt: Date;
+}
+
+/** Units one shopper has taken of one box in one drop: `_id` is `<boxId>:<dropKey>:<userId>`. */
+export interface PurchaseQuotaDoc {
+  _id: string;
+  units: number;
+  /** The orders counted in `units` (at most the per-shopper limit), so taking and giving back are idempotent. */
+  orders: string[];
+}
+
+const stockSchema = new Schema<StockDoc>(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    available: { type: Number, required: true, min: 0, validate: Number.isInteger },
+    reserving: { type: [String], default: [] },
+    releasing: { type: [String], default: [] },
+  },
+  { versionKey: false },
+);
+
+const holdSchema = new Schema<HoldDoc>(
+  {
+    _id: { type: String, required: true },
+    boxId: { type: Schema.Types.ObjectId, required: true },
+    orderId: { type: Schema.Types.ObjectId, required: true },
+    quantity: { type: Number, required: true, min: 1 },
+    state: { type: String, enum: ['HELD', 'RELEASING', 'RELEASED', 'SOLD'], required: true },
+    expiresAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// "Sold out until when?": the earliest expiry among a box's open holds.
+holdSchema.index({ boxId: 1, state: 1, expiresAt: 1 });
+// The leftover sweep: holds still HELD after their order stopped being payable.
+holdSchema.index({ state: 1, expiresAt: 1 });
+// The healing sweep: holds stuck half way through a release.
+holdSchema.index({ state: 1, updatedAt: 1 });
+
+const purchaseQuotaSchema = new Schema<PurchaseQuotaDoc>(
+  {
+    _id: { type: String, required: true },
+    units: { type: Number, required: true, min: 0 },
+    orders: { type: [String], default: [] },
+  },
+  { versionKey: false },
+);
+
+export const stockModel = defineModel<StockDoc>('Stock', stockSchema);
+export const holdModel = defineModel<HoldDoc>('Hold', holdSchema);
+export const purchaseQuotaModel = defineModel<PurchaseQuotaDoc>('PurchaseQuota', purchaseQuotaSchema);

@@ -1,0 +1,15 @@
+import type { Connection } from 'mongoose';
+
+/**
+ * Collections whose writes need not queue behind the shop's get a database of their own, sharing the
+ * connection pool: on the embedded engine each database is its own SQLite file with its own write queue,
+ * so stock counters and Agenda's polling never wait for order writes (and the other way round). On
+ * MongoDB it costs nothing. Names follow the main database's, so each test database brings its own.
+ */
+export function stockDatabase(main: Connection): Connection {
+  return main.useDb(`${main.name}_stock`, { useCache: true });
+}
+
+export function jobsDatabase(main: Connection): Connection {
+  return main.useDb(`${main.name}_jobs`, { useCache: true });
+}

@@ -3,10 +3,11 @@ import { ORDER_STATUSES, type OrderStatus } from '@blindbox/shared';
 import type { Container } from '../container';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { outTradeNoFor } from '../orders/out-trade-no';
+import { canBeClosed, hasOutstandingRefund } from '../orders/order-state';
 import { AppError } from '../http/app-error';
 import { parseObjectId } from '../http/object-id';
 import type { PaymentTransaction } from '../payments/wechatpay/gateway';
-import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail } from './format';
+import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail, type OrderSummary } from './format';
 
 export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
 
@@ -134,18 +135,6 @@ export async function runAdminCommand(container: Container, argv: readonly strin
   }
 }
 
-export interface OrderSummary {
-  id: string;
-  status: OrderStatus;
-  totalFen: number;
-  createdAt: Date;
-  expiresAt: Date;
-  paidAt: Date | null;
-  outTradeNo: string | null;
-  transactionId: string | null;
-  trackingNote: string | null;
-}
-
 function summary(order: OrderDoc): OrderSummary {
   return {
     id: order._id.toHexString(),
@@ -190,11 +179,11 @@ async function describe(container: Container, order: OrderDoc): Promise<OrderDet
 async function reconcileOne(container: Container, order: OrderDoc): Promise<string[]> {
   const steps: string[] = [];
   let current = order;
-  if (current.status === 'TO_BE_PAID' && current.payment.current) {
+  if (canBeClosed(current.status) && current.payment.current) {
     current = await container.payments.syncWithWechat(current, ACTOR);
     steps.push(current.status === 'TO_BE_PAID' ? 'WeChat reports no payment' : `payment found at WeChat: now ${current.status}`);
   }
-  if (current.status === 'TO_BE_PAID' && current.expiresAt.getTime() <= Date.now()) {
+  if (canBeClosed(current.status) && current.expiresAt.getTime() <= Date.now()) {
     current = await container.orders.closeUnpaid(current._id, { reason: 'expired', actor: ACTOR });
     steps.push(`expired order handled: now ${current.status}`);
   }
@@ -202,7 +191,7 @@ async function reconcileOne(container: Container, order: OrderDoc): Promise<stri
     await container.orders.releaseResources(current);
     steps.push('stock and coupon released');
   }
-  if (current.refunds.some((refund) => refund.status === 'PENDING' || refund.status === 'PROCESSING')) {
+  if (hasOutstandingRefund(current)) {
     const progress = await container.jobs.refunds.processRefunds(current._id, ACTOR);
     if (progress.outstanding > 0) await container.jobs.scheduleRefund(current._id);
     steps.push(`refunds advanced: ${progress.outstanding} still awaiting WeChat`);

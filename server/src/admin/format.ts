@@ -1,6 +1,18 @@
 import type { AuditEntryDoc, RefundDoc } from '../orders/order.model';
 import type { JobsHealth } from '../jobs/agenda-scheduler';
-import type { OrderSummary } from './commands';
+import type { OrderStatus } from '@blindbox/shared';
+
+export interface OrderSummary {
+  id: string;
+  status: OrderStatus;
+  totalFen: number;
+  createdAt: Date;
+  expiresAt: Date;
+  paidAt: Date | null;
+  outTradeNo: string | null;
+  transactionId: string | null;
+  trackingNote: string | null;
+}
 
 export interface OrderDetail extends OrderSummary {
   items: Array<{ name: string; quantity: number; priceFen: number }>;

@@ -3,6 +3,7 @@ import type { Agenda } from 'agenda';
 import type { OrderStatus } from '@blindbox/shared';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { outTradeNoFor } from '../orders/out-trade-no';
+import { isOnRefund, isPaid } from '../orders/order-state';
 import type { PaymentTransaction } from '../payments/wechatpay/gateway';
 import { JOB_NAMES, type JobContext } from './job-context';
 
@@ -37,8 +38,6 @@ export interface ReconciliationReport {
   mismatches: ReportMismatch[];
 }
 
-const PAID: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED']);
-const REFUND_SIDE: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['REFUNDING', 'REFUNDED']);
 
 export function classify(order: OrderDoc, tx: PaymentTransaction | null): ReportOutcome {
   const state = tx?.tradeState ?? null;
@@ -48,9 +47,9 @@ export function classify(order: OrderDoc, tx: PaymentTransaction | null): Report
     if (order.status === 'CLOSED') return 'MISMATCH_PAID_AT_WECHAT_ORDER_CLOSED';
     const known = [order.payment.transactionId, ...order.payment.extraTransactionIds];
     if (tx?.transactionId && !known.includes(tx.transactionId)) return 'MISMATCH_TRANSACTION_ID';
-    return REFUND_SIDE.has(order.status) || state === 'REFUND' ? 'MATCH_REFUND' : 'MATCH_PAID';
+    return isOnRefund(order.status) || state === 'REFUND' ? 'MATCH_REFUND' : 'MATCH_PAID';
   }
-  if (PAID.has(order.status) || REFUND_SIDE.has(order.status)) return 'MISMATCH_ORDER_PAID_WECHAT_NOT_PAID';
+  if (isPaid(order.status) || isOnRefund(order.status)) return 'MISMATCH_ORDER_PAID_WECHAT_NOT_PAID';
   return order.status === 'TO_BE_PAID' ? 'MATCH_UNPAID' : 'MATCH_CLOSED';
 }
 

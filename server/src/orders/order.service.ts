@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { PaymentService } from '../payments/payment.service';
 import { orderModel, type OrderDoc, type OrderItemDoc } from './order.model';
 import { orderTransitions } from './order-transitions';
+import { canBeClosed } from './order-state';
 import { priceOrder } from './pricing';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
 import { stockLedger } from '../catalog/stock';
@@ -12,7 +13,7 @@ import { purchaseQuotas, type QuotaKey } from '../catalog/purchase-quota';
 import { saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
 import { couponLocks } from '../coupons/coupon-locks';
-import { findUserAddress } from '../users/address.routes';
+import { findUserAddress } from '../users/address.service';
 import { AppError, badRequest, conflict, notFound } from '../http/app-error';
 
 export interface OrderServiceDeps {
@@ -131,7 +132,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
         await releaseResources(order);
         return order;
       }
-      if (order.status !== 'TO_BE_PAID') return order;
+      if (!canBeClosed(order.status)) return order;
       if ((await payments.closeOpenAttempt(order, cause.actor)) === 'PAID') continue;
       const closed = await transitions.close(orderId, order.payment.attemptCount, cause);
       if (closed) {
@@ -238,7 +239,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
 
     async cancel(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
       const order = await ownOrder(orderId, userId);
-      if (order.status !== 'TO_BE_PAID') throw conflict('ORDER_NOT_CANCELLABLE', `order is ${order.status}; only unpaid orders can be cancelled`);
+      if (!canBeClosed(order.status)) throw conflict('ORDER_NOT_CANCELLABLE', `order is ${order.status}; only unpaid orders can be cancelled`);
       const result = await closeUnpaid(orderId, { reason: 'cancelled by the user', actor: `user:${userId.toHexString()}` });
       if (result.status !== 'CLOSED') throw conflict('ORDER_ALREADY_PAID', 'order was paid before it could be cancelled');
       return result;

@@ -7,6 +7,7 @@ import type { NotificationHeaders, PaymentTransaction, RefundResult, WechatPayGa
 import { WechatPayApiError } from './wechatpay/gateway';
 import { orderModel, type OrderDoc, type PaymentAttemptDoc, type PaymentKind } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
+import { isPaid, paymentStatusOf } from '../orders/order-state';
 import { parseOutTradeNo, outTradeNoFor } from '../orders/out-trade-no';
 import { drawOrder } from '../orders/draw';
 import { stockLedger } from '../catalog/stock';
@@ -30,7 +31,6 @@ export interface PaymentServiceDeps {
 const PREPAY_VALIDITY_MS = 2 * 60 * 60 * 1000;
 /** WeChat wants time_expire at least a minute ahead; closer than that the order cannot be paid any more. */
 const MIN_PAYABLE_MS = 60 * 1000;
-const PAID_STATUSES = new Set(['TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED']);
 
 export function paymentService({ db, config, logger, wechatPay, merchant, scheduler }: PaymentServiceDeps) {
   const Order = orderModel(db);
@@ -101,7 +101,7 @@ export function paymentService({ db, config, logger, wechatPay, merchant, schedu
       } else if (order.payment.transactionId === transactionId || order.payment.extraTransactionIds.includes(transactionId)) {
         // The write that applied it may have been cut off before settling (the database went away between
         // the two; WeChat got a 5xx and retries): settling is idempotent, so every repeat finishes the job.
-        if (PAID_STATUSES.has(order.status) && order.payment.transactionId === transactionId) await settlePaidOrder(order);
+        if (isPaid(order.status) && order.payment.transactionId === transactionId) await settlePaidOrder(order);
         return { outcome: 'ALREADY_APPLIED', order };
       } else if (order.status === 'CLOSED') {
         const refund = refundRecordFor(transactionId, tx.outTradeNo, tx.amountFen, 'paid after the order was closed');
@@ -256,7 +256,7 @@ export function paymentService({ db, config, logger, wechatPay, merchant, schedu
         if (!(error instanceof WechatPayApiError)) throw error;
         log.warn({ orderId: orderId.toHexString(), err: error }, 'payment query failed; answering from the database');
       }
-      const status: PaymentStatus = order.status === 'TO_BE_PAID' ? 'PENDING' : PAID_STATUSES.has(order.status) ? 'PAID' : 'CLOSED';
+      const status = paymentStatusOf(order.status);
       return { status, paidAt: status === 'PAID' ? order.paidAt : null };
     },
 

@@ -1,11 +1,11 @@
 import type { Connection, Types } from 'mongoose';
-import type { OrderStatus } from '@blindbox/shared';
 import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { PaymentService } from './payment.service';
 import type { WechatPayGateway } from './wechatpay/gateway';
 import { orderModel, type OrderDoc, type RefundDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
+import { canBeRefunded, isRefundOutstanding } from '../orders/order-state';
 import { refundRecordFor } from './refund-record';
 import { conflict, notFound } from '../http/app-error';
 
@@ -27,9 +27,6 @@ export interface RefundProgress {
   order: OrderDoc | null;
 }
 
-/** Paid states an admin may refund in full. */
-const ADMIN_REFUNDABLE: readonly OrderStatus[] = ['TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED'];
-const OUTSTANDING = new Set<RefundDoc['status']>(['PENDING', 'PROCESSING']);
 
 /**
  * Drives an order's refunds[] to WeChat's confirmation. Each record moves PENDING → PROCESSING (refund
@@ -89,7 +86,7 @@ export function refundService({ db, logger, wechatPay, payments, scheduler }: Re
     const order = await Order.findById(orderId).lean<OrderDoc>();
     if (!order) return { outstanding: 0, needsAttention: 0, oldestRequestedAt: null, order: null };
     for (const [index, record] of order.refunds.entries()) {
-      if (!OUTSTANDING.has(record.status)) continue;
+      if (!isRefundOutstanding(record)) continue;
       try {
         await advance(order, index, record, actor);
       } catch (error) {
@@ -103,7 +100,7 @@ export function refundService({ db, logger, wechatPay, payments, scheduler }: Re
     let fresh = await Order.findById(orderId).lean<OrderDoc>();
     if (!fresh) return { outstanding: 0, needsAttention: 0, oldestRequestedAt: null, order: null };
     fresh = await finishIfRefunded(fresh, actor);
-    const open = fresh.refunds.filter((record) => OUTSTANDING.has(record.status));
+    const open = fresh.refunds.filter(isRefundOutstanding);
     const stuck = fresh.refunds.filter((record) => record.status === 'CLOSED' || record.status === 'ABNORMAL');
     for (const record of stuck) {
       log.error(
@@ -130,7 +127,7 @@ export function refundService({ db, logger, wechatPay, payments, scheduler }: Re
         return order;
       }
       const { transactionId, outTradeNo } = order.payment;
-      if (!ADMIN_REFUNDABLE.includes(order.status) || !transactionId || !outTradeNo) {
+      if (!canBeRefunded(order.status) || !transactionId || !outTradeNo) {
         throw conflict('ORDER_NOT_REFUNDABLE', `order is ${order.status}; only paid orders can be refunded`);
       }
       const record = refundRecordFor(transactionId, outTradeNo, order.totalFen, reason);

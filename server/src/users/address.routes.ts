@@ -1,31 +1,15 @@
 import Router from '@koa/router';
-import { isObjectIdOrHexString, type Connection, type Types } from 'mongoose';
-import { addressInputSchema, type Address, type AddressInput } from '@blindbox/shared';
+import { addressInputSchema, type Address } from '@blindbox/shared';
 import type { Container } from '../container';
 import { conflict, notFound } from '../http/app-error';
 import { parseObjectId } from '../http/object-id';
 import { addressModel, type AddressDoc } from './address.model';
+import { addressFields } from './address.service';
 import { currentUserId, requireUser } from './require-user';
-
-export const MAX_ADDRESSES_PER_USER = 20;
-
-function addressFields(doc: Pick<AddressDoc, 'name' | 'phone' | 'region' | 'detail'>): AddressInput {
-  return { name: doc.name, phone: doc.phone, region: doc.region, detail: doc.detail };
-}
+import { MAX_ADDRESSES_PER_USER } from './address.service';
 
 function toAddressDto(doc: AddressDoc): Address {
   return { id: doc._id.toHexString(), ...addressFields(doc) };
-}
-
-/** The user's own address for an order's snapshot; null when the id is malformed, unknown or someone else's. */
-export async function findUserAddress(
-  db: Connection,
-  userId: Types.ObjectId | string,
-  addressId: Types.ObjectId | string,
-): Promise<AddressInput | null> {
-  if (!isObjectIdOrHexString(addressId)) return null;
-  const doc = await addressModel(db).findOne({ _id: addressId, userId }).lean();
-  return doc ? addressFields(doc) : null;
 }
 
 const tooMany = () => conflict('ADDRESS_LIMIT', `at most ${MAX_ADDRESSES_PER_USER} addresses per user`);

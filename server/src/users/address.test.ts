@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { Address, AddressInput } from '@blindbox/shared';
 import { apiClient } from '../../test/support/api-client';
 import { startTestServer } from '../../test/support/test-server';
-import { findUserAddress, MAX_ADDRESSES_PER_USER } from './address.routes';
+import { findUserAddress, MAX_ADDRESSES_PER_USER } from './address.service';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 type Client = ReturnType<typeof apiClient>;

@@ -1,0 +1,20 @@
+import { isObjectIdOrHexString, type Connection, type Types } from 'mongoose';
+import type { AddressInput } from '@blindbox/shared';
+import { addressModel, type AddressDoc } from './address.model';
+
+export const MAX_ADDRESSES_PER_USER = 20;
+
+export function addressFields(doc: Pick<AddressDoc, 'name' | 'phone' | 'region' | 'detail'>): AddressInput {
+  return { name: doc.name, phone: doc.phone, region: doc.region, detail: doc.detail };
+}
+
+/** The user's own address for an order's snapshot; null when the id is malformed, unknown or someone else's. */
+export async function findUserAddress(
+  db: Connection,
+  userId: Types.ObjectId | string,
+  addressId: Types.ObjectId | string,
+): Promise<AddressInput | null> {
+  if (!isObjectIdOrHexString(addressId)) return null;
+  const doc = await addressModel(db).findOne({ _id: addressId, userId }).lean();
+  return doc ? addressFields(doc) : null;
+}

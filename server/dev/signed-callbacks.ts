@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import { ensureDevCredentials, readCredentialFile } from './credentials';
 import { encryptWithApiV3Key } from '../simulator/src/aead';
-import { signedHeaders } from '../src/payments/wechatpay/testing/harness';
+import { signedHeaders } from '../test/support/wechatpay-harness';
 
 /**
  * Builds callbacks exactly as WeChat Pay (and the simulator) does — encrypted resource, signed headers —

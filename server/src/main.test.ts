@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../dev/free-port';
 import { testEnv, uniqueDbName } from '../test/support/test-env';
-import { waitUntil } from './payments/wechatpay/testing/harness';
+import { waitUntil } from '../test/support/wechatpay-harness';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 

@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { shopper, payAtSimulator } from '../../test/support/shop';
-import { waitUntil } from '../payments/wechatpay/testing/harness';
-import { JOB_TEST_ENV, orderDoc, prepayIdOf, setFaults, clearFaults, expireInDb } from '../jobs/job-test-support';
+import { waitUntil } from '../../test/support/wechatpay-harness';
+import { JOB_TEST_ENV, orderDoc, prepayIdOf, setFaults, clearFaults, expireInDb } from '../../test/support/job-test-support';
 import { runAdminCommand } from './commands';
 
 // Jobs are processed by this server (as a worker would); the commands run against the same container.

@@ -1,6 +1,6 @@
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { shopper, payAtSimulator } from '../../test/support/shop';
-import { waitUntil } from '../payments/wechatpay/testing/harness';
+import { waitUntil } from '../../test/support/wechatpay-harness';
 import { orderTransitions } from '../orders/order-transitions';
 import { Types } from 'mongoose';
 import { jobsDatabase } from '../db/databases';
@@ -13,7 +13,7 @@ import {
   setFaults,
   clearFaults,
   simTransaction,
-} from './job-test-support';
+} from '../../test/support/job-test-support';
 
 // Reconciliation is slowed down here so that what closes or pays an order is the expiry path under test.
 let server: TestServer;

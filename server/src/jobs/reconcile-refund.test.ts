@@ -2,10 +2,10 @@ import { jobsDatabase } from '../db/databases';
 import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { shopper, payAtSimulator } from '../../test/support/shop';
-import { waitUntil } from '../payments/wechatpay/testing/harness';
+import { waitUntil } from '../../test/support/wechatpay-harness';
 import { orderTransitions } from '../orders/order-transitions';
 import { buildReconciliationReport } from './daily-reconciliation-report.job';
-import { JOB_TEST_ENV, boxState, clearFaults, orderDoc, prepayIdOf, setFaults, simTransaction } from './job-test-support';
+import { JOB_TEST_ENV, boxState, clearFaults, orderDoc, prepayIdOf, setFaults, simTransaction } from '../../test/support/job-test-support';
 
 let server: TestServer;
 beforeAll(async () => {

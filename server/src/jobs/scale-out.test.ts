@@ -1,9 +1,9 @@
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { uniqueDbName } from '../../test/support/test-env';
 import { shopper } from '../../test/support/shop';
-import { waitUntil } from '../payments/wechatpay/testing/harness';
+import { waitUntil } from '../../test/support/wechatpay-harness';
 import { jobsDatabase } from '../db/databases';
-import { JOB_TEST_ENV, boxState, expireInDb, orderDoc, simTransaction } from './job-test-support';
+import { JOB_TEST_ENV, boxState, expireInDb, orderDoc, simTransaction } from '../../test/support/job-test-support';
 
 // Two processes' worth of containers (each with Agenda processing inline) on one database and one WeChat.
 let first: TestServer;

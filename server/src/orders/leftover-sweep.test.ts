@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { shopper, payAtSimulator, prepayIdOf } from '../../test/support/shop';
 import { boxState } from '../../test/support/stock';
-import { waitUntil } from '../payments/wechatpay/testing/harness';
+import { waitUntil } from '../../test/support/wechatpay-harness';
 import { stockDatabase } from '../db/databases';
 import { holdIdOf } from '../catalog/stock';
 import { holdModel, stockModel } from '../catalog/stock.model';

@@ -5,7 +5,7 @@ import type { Order, PaymentStatusResponse } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { shopper, payAtSimulator, prepayIdOf, simulatorControl } from '../../test/support/shop';
 import { wechatCallbacks, postCallback } from '../../test/support/wechat-callbacks';
-import { freshRsaKey, waitUntil } from './wechatpay/testing/harness';
+import { freshRsaKey, waitUntil } from '../../test/support/wechatpay-harness';
 import { orderModel } from '../orders/order.model';
 import { boxState } from '../../test/support/stock';
 

@@ -7,8 +7,8 @@ import { isAlive, startEngine, ping, type EngineHandle } from '../../dev/engine'
 import { startTestServer, type TestServer } from '../support/test-server';
 import { payAtSimulator, simulatorControl } from '../support/shop';
 import { apiClient } from '../support/api-client';
-import { waitUntil } from '../../src/payments/wechatpay/testing/harness';
-import { JOB_TEST_ENV, boxState, prepayIdOf } from '../../src/jobs/job-test-support';
+import { waitUntil } from '../support/wechatpay-harness';
+import { JOB_TEST_ENV, boxState, prepayIdOf } from '../support/job-test-support';
 import { couponModel } from '../../src/coupons/coupon.model';
 import { buyer, ordersByIds, sleep } from './fault-support';
 

@@ -2,8 +2,8 @@ import type { JsapiPayParams, Order } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { payAtSimulator, simulatorControl } from '../support/shop';
 import { wechatCallbacks, postCallback } from '../support/wechat-callbacks';
-import { waitUntil } from '../../src/payments/wechatpay/testing/harness';
-import { boxState, orderDoc, prepayIdOf } from '../../src/jobs/job-test-support';
+import { waitUntil } from '../support/wechatpay-harness';
+import { boxState, orderDoc, prepayIdOf } from '../support/job-test-support';
 import { buyer, outTradeNoOf, sleep } from './fault-support';
 
 // JOBS off: nothing but the deliveries under test may move an order to paid.

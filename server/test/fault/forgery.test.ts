@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { encryptWithApiV3Key } from '../../simulator/src/aead';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { wechatCallbacks, postCallback } from '../support/wechat-callbacks';
-import { orderDoc } from '../../src/jobs/job-test-support';
+import { orderDoc } from '../support/job-test-support';
 import { buyer, changedDocuments, outTradeNoOf, snapshotCollections } from './fault-support';
 
 // Complements payment-flow.test.ts (bad/foreign signature, stale and +10 min timestamps, unknown serial,

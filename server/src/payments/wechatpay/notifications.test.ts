@@ -7,7 +7,7 @@ import {
   signedHeaders,
   startHarness,
   waitUntil,
-} from './testing/harness';
+} from '../../../test/support/wechatpay-harness';
 
 interface Envelope {
   id: string;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Pay from 'wechatpay-node-v3';
 import { WechatPayApiError } from './gateway';
-import { type Harness, outTradeNo, startHarness } from './testing/harness';
+import { type Harness, outTradeNo, startHarness } from '../../../test/support/wechatpay-harness';
 
 interface Answer {
   status: number;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jsapiPayParamsSchema } from '@blindbox/shared';
 import { WechatPayApiError } from './gateway';
-import { type Harness, freshRsaKey, outTradeNo, startHarness } from './testing/harness';
+import { type Harness, freshRsaKey, outTradeNo, startHarness } from '../../../test/support/wechatpay-harness';
 
 const FUTURE = () => new Date(Date.now() + 30 * 60_000);
 

@@ -1,8 +1,8 @@
 /** Helpers shared by the job and admin tests (not a test file itself). */
 import { Types } from 'mongoose';
-import type { TestServer } from '../../test/support/test-server';
-import { simulatorControl } from '../../test/support/shop';
-import { orderModel, type OrderDoc } from '../orders/order.model';
+import type { TestServer } from './test-server';
+import { simulatorControl } from './shop';
+import { orderModel, type OrderDoc } from '../../src/orders/order.model';
 
 export const JOB_TEST_ENV = {
   JOBS: 'inline',
@@ -41,5 +41,5 @@ export async function clearFaults(simulatorUrl: string): Promise<void> {
   await simulatorControl(simulatorUrl, 'DELETE', '/sim/faults');
 }
 
-export { prepayIdOf } from '../../test/support/shop';
-export { boxState, setStock } from '../../test/support/stock';
+export { prepayIdOf } from './shop';
+export { boxState, setStock } from './stock';

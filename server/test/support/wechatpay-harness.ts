@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { type DevCredentials, ensureDevCredentials, readCredentialFile } from '../../../../dev/credentials';
-import { startSimulator } from '../../../../simulator/src/simulator';
-import { type WechatPayCredentials, loadWechatPayCredentials } from '../credentials';
-import type { WechatPayGateway } from '../gateway';
-import { createWechatPayGateway, type WechatPayGatewayOptions } from '../wechatpay-gateway';
+import { type DevCredentials, ensureDevCredentials, readCredentialFile } from '../../dev/credentials';
+import { startSimulator } from '../../simulator/src/simulator';
+import { type WechatPayCredentials, loadWechatPayCredentials } from '../../src/payments/wechatpay/credentials';
+import type { WechatPayGateway } from '../../src/payments/wechatpay/gateway';
+import { createWechatPayGateway, type WechatPayGatewayOptions } from '../../src/payments/wechatpay/wechatpay-gateway';
 
 export interface CapturedLogs {
   lines: Array<Record<string, unknown>>;

@@ -11,6 +11,8 @@ export class ApiError extends Error {
 }
 
 export const NETWORK_ERROR = 'NETWORK_ERROR';
+/** The server answered, but not in the shape the shared schema describes. */
+export const CONTRACT_MISMATCH = 'CONTRACT_MISMATCH';
 
 function isErrorBody(body: unknown): body is { code: string; message: string } {
   if (typeof body !== 'object' || body === null) return false;

@@ -11,6 +11,9 @@ interface Seen {
   body: unknown;
 }
 
+/** These tests are about transport and sessions, not the contract: any answer passes. */
+const anyAnswer = { safeParse: (data: unknown) => ({ success: true as const, data }) };
+
 type Handler = (seen: Seen) => { status: number; body?: unknown; raw?: string };
 
 /** A real loopback server, so headers, bodies and status codes cross an actual HTTP connection. */
@@ -94,7 +97,7 @@ describe('api client', () => {
     const getLoginCode = jest.fn(async () => 'dev-alice');
     const client = createApiClient({ baseUrl: server.baseUrl, transport: fetchTransport, tokens: memoryTokens(), getLoginCode });
 
-    await expect(client.request('GET', '/api/boxes', { query: { page: 2, q: 'a b&c', skip: undefined }, auth: false })).resolves.toEqual({
+    await expect(client.request('GET', '/api/boxes', { query: { page: 2, q: 'a b&c', skip: undefined }, auth: false, schema: anyAnswer })).resolves.toEqual({
       items: [],
     });
     expect(server.seen).toEqual([{ method: 'GET', url: '/api/boxes?page=2&q=a%20b%26c', authorization: undefined, body: undefined }]);
@@ -112,7 +115,7 @@ describe('api client', () => {
       getLoginCode: async () => 'dev-alice',
     });
 
-    await expect(client.request('POST', '/api/addresses', { body: { name: 'A' } })).resolves.toEqual({ echo: { name: 'A' } });
+    await expect(client.request('POST', '/api/addresses', { body: { name: 'A' }, schema: anyAnswer })).resolves.toEqual({ echo: { name: 'A' } });
     expect(server.seen.map((seen) => [seen.url, seen.authorization, seen.body])).toEqual([
       ['/api/auth/login', undefined, { code: 'dev-alice' }],
       ['/api/addresses', 'Bearer token-1', { name: 'A' }],
@@ -126,7 +129,7 @@ describe('api client', () => {
     const tokens = memoryTokens('expired');
     const client = createApiClient({ baseUrl: server.baseUrl, transport: fetchTransport, tokens, getLoginCode: async () => 'dev-bob' });
 
-    await expect(client.request('GET', '/api/orders')).resolves.toEqual({ ok: true });
+    await expect(client.request('GET', '/api/orders', { schema: anyAnswer })).resolves.toEqual({ ok: true });
     expect(server.seen.map((seen) => [seen.url, seen.authorization])).toEqual([
       ['/api/orders', 'Bearer expired'],
       ['/api/auth/login', undefined],
@@ -145,7 +148,7 @@ describe('api client', () => {
       getLoginCode: async () => 'dev-alice',
     });
 
-    const error = await client.request('GET', '/api/orders').catch((failure: unknown) => failure);
+    const error = await client.request('GET', '/api/orders', { schema: anyAnswer }).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 401, code: 'UNAUTHORIZED', message: 'login required' });
     expect(server.seen.filter((seen) => seen.url === '/api/auth/login')).toHaveLength(1);
@@ -157,7 +160,7 @@ describe('api client', () => {
     const getLoginCode = jest.fn(async () => 'dev-alice');
     const client = createApiClient({ baseUrl: server.baseUrl, transport: fetchTransport, tokens: memoryTokens(), getLoginCode });
 
-    await Promise.all([client.request('GET', '/api/orders'), client.request('GET', '/api/coupons'), client.ensureLogin()]);
+    await Promise.all([client.request('GET', '/api/orders', { schema: anyAnswer }), client.request('GET', '/api/coupons', { schema: anyAnswer }), client.ensureLogin()]);
     expect(getLoginCode).toHaveBeenCalledTimes(1);
     expect(server.seen.filter((seen) => seen.url === '/api/auth/login')).toHaveLength(1);
   });
@@ -176,8 +179,8 @@ describe('api client', () => {
       getLoginCode: async () => 'dev-alice',
     });
 
-    await expect(client.request('POST', '/conflict')).rejects.toMatchObject({ status: 409, code: 'OUT_OF_STOCK', message: '库存不足' });
-    await expect(client.request('GET', '/gateway')).rejects.toMatchObject({ status: 502, code: 'HTTP_502' });
+    await expect(client.request('POST', '/conflict', { schema: anyAnswer })).rejects.toMatchObject({ status: 409, code: 'OUT_OF_STOCK', message: '库存不足' });
+    await expect(client.request('GET', '/gateway', { schema: anyAnswer })).rejects.toMatchObject({ status: 502, code: 'HTTP_502' });
   });
 
   it('reports an unreachable server as a network error with status 0', async () => {
@@ -190,7 +193,7 @@ describe('api client', () => {
       getLoginCode: async () => 'dev-alice',
     });
 
-    const error = await client.request('GET', '/api/orders').catch((failure: unknown) => failure);
+    const error = await client.request('GET', '/api/orders', { schema: anyAnswer }).catch((failure: unknown) => failure);
     expect(error).toMatchObject({ status: 0, code: NETWORK_ERROR });
     expect(describeError(error)).toBe('网络连接失败，请检查网络后重试');
   });

@@ -1,5 +1,5 @@
-import type { LoginResponse } from '@blindbox/shared';
-import { ApiError, NETWORK_ERROR, errorFromResponse } from './api-error';
+import { loginResponseSchema } from '@blindbox/shared';
+import { ApiError, CONTRACT_MISMATCH, NETWORK_ERROR, errorFromResponse } from './api-error';
 import type { HttpMethod, HttpTransport } from './transport';
 
 export interface TokenStore {
@@ -15,6 +15,16 @@ export interface ApiClientOptions {
   tokens: TokenStore;
   /** A one-time login code: `Taro.login()` in WeChat, a dev user in H5. */
   getLoginCode: () => Promise<string>;
+  /**
+   * Check every answer against its shared schema (development and tests): a server change that breaks the
+   * contract fails loudly here instead of as a blank screen.
+   */
+  validateResponses?: boolean;
+}
+
+/** What the client needs of a shared zod schema; kept structural so this file does not depend on zod. */
+export interface ResponseSchema<T> {
+  safeParse(data: unknown): { success: true; data: T } | { success: false; error: { message: string } };
 }
 
 export type Query = Record<string, string | number | undefined>;
@@ -26,8 +36,12 @@ export interface RequestOptions {
   auth?: boolean;
 }
 
+export interface TypedRequestOptions<T> extends RequestOptions {
+  schema: ResponseSchema<T>;
+}
+
 export interface ApiClient {
-  request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>;
+  request<T>(method: HttpMethod, path: string, options: TypedRequestOptions<T>): Promise<T>;
   /** Logs in unless a session token is already stored. */
   ensureLogin(): Promise<void>;
   /** Forgets the session and logs in again (e.g. after switching the H5 dev user). */
@@ -43,7 +57,7 @@ function queryString(query: Query | undefined): string {
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const { baseUrl, transport, tokens, getLoginCode } = options;
+  const { baseUrl, transport, tokens, getLoginCode, validateResponses = false } = options;
   // Pages load in parallel on launch; they must share one login rather than race several.
   let pendingLogin: Promise<string> | null = null;
 
@@ -62,7 +76,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const code = await getLoginCode();
     const response = await send('POST', '/api/auth/login', null, undefined, { code });
     if (response.status < 200 || response.status >= 300) throw errorFromResponse(response.status, response.body);
-    const { token } = response.body as LoginResponse;
+    const { token } = checked(loginResponseSchema, response.status, response.body, '/api/auth/login');
     tokens.set(token);
     return token;
   }
@@ -74,7 +88,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return pendingLogin;
   }
 
-  async function request<T>(method: HttpMethod, path: string, { query, body, auth = true }: RequestOptions = {}) {
+  function checked<T>(schema: ResponseSchema<T>, status: number, body: unknown, path: string): T {
+    if (!validateResponses) return body as T;
+    const result = schema.safeParse(body);
+    if (!result.success) throw new ApiError(status, CONTRACT_MISMATCH, `${path}: the answer does not match the shared schema (${result.error.message})`);
+    return result.data;
+  }
+
+  async function request<T>(method: HttpMethod, path: string, { query, body, auth = true, schema }: TypedRequestOptions<T>) {
     let token = tokens.get();
     if (auth && !token) token = await login();
     let response = await send(method, path, token, query, body);
@@ -85,7 +106,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       response = await send(method, path, token, query, body);
     }
     if (response.status < 200 || response.status >= 300) throw errorFromResponse(response.status, response.body);
-    return response.body as T;
+    return checked(schema, response.status, response.body, path);
   }
 
   async function ensureLogin() {

@@ -19,5 +19,6 @@ export const api = createShopApi(
     transport: taroTransport,
     tokens: storageTokens,
     getLoginCode,
+    validateResponses: process.env.NODE_ENV !== 'production',
   }),
 );

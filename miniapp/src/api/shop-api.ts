@@ -1,42 +1,42 @@
-import type {
-  Address,
-  AddressInput,
-  Box,
-  BoxPage,
-  Coupon,
-  CreateOrderRequest,
-  JsapiPayParams,
-  Order,
-  OrderPage,
-  OrderStatus,
-  PaymentStatusResponse,
-  QuoteResponse,
+import {
+  addressListSchema,
+  addressSchema,
+  boxPageSchema,
+  boxSchema,
+  couponListSchema,
+  jsapiPayParamsSchema,
+  orderPageSchema,
+  orderSchema,
+  paymentStatusResponseSchema,
+  quoteResponseSchema,
+  type AddressInput,
+  type CreateOrderRequest,
+  type OrderStatus,
 } from '@blindbox/shared';
 import type { ApiClient } from './client';
 
 export type ShopApi = ReturnType<typeof createShopApi>;
 
+/** Every endpoint the mini-program calls, each with the shared schema of its answer. */
 export function createShopApi(client: ApiClient) {
   const { request } = client;
+  const order = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
   return {
     ensureLogin: client.ensureLogin,
     relogin: client.relogin,
-    listBoxes: (page: number, pageSize: number) =>
-      request<BoxPage>('GET', '/api/boxes', { query: { page, pageSize }, auth: false }),
-    getBox: (id: string) => request<Box>('GET', `/api/boxes/${encodeURIComponent(id)}`, { auth: false }),
-    listAddresses: () => request<{ items: Address[] }>('GET', '/api/addresses'),
-    createAddress: (input: AddressInput) => request<Address>('POST', '/api/addresses', { body: input }),
-    listCoupons: () => request<{ items: Coupon[] }>('GET', '/api/coupons'),
-    quoteOrder: (body: Omit<CreateOrderRequest, 'addressId'>) =>
-      request<QuoteResponse>('POST', '/api/orders/quote', { body }),
-    createOrder: (body: CreateOrderRequest) => request<Order>('POST', '/api/orders', { body }),
+    listBoxes: (page: number, pageSize: number) => request('GET', '/api/boxes', { query: { page, pageSize }, auth: false, schema: boxPageSchema }),
+    getBox: (id: string) => request('GET', `/api/boxes/${encodeURIComponent(id)}`, { auth: false, schema: boxSchema }),
+    listAddresses: () => request('GET', '/api/addresses', { schema: addressListSchema }),
+    createAddress: (input: AddressInput) => request('POST', '/api/addresses', { body: input, schema: addressSchema }),
+    listCoupons: () => request('GET', '/api/coupons', { schema: couponListSchema }),
+    quoteOrder: (body: Omit<CreateOrderRequest, 'addressId'>) => request('POST', '/api/orders/quote', { body, schema: quoteResponseSchema }),
+    createOrder: (body: CreateOrderRequest) => request('POST', '/api/orders', { body, schema: orderSchema }),
     listOrders: (status: OrderStatus | undefined, page: number, pageSize: number) =>
-      request<OrderPage>('GET', '/api/orders', { query: { status, page, pageSize } }),
-    getOrder: (id: string) => request<Order>('GET', `/api/orders/${encodeURIComponent(id)}`),
-    cancelOrder: (id: string) => request<Order>('POST', `/api/orders/${encodeURIComponent(id)}/cancel`),
-    confirmReceipt: (id: string) => request<Order>('POST', `/api/orders/${encodeURIComponent(id)}/confirm-receipt`),
-    payJsapi: (id: string) => request<JsapiPayParams>('POST', `/api/orders/${encodeURIComponent(id)}/pay/jsapi`),
-    paymentStatus: (id: string) =>
-      request<PaymentStatusResponse>('GET', `/api/orders/${encodeURIComponent(id)}/payment-status`),
+      request('GET', '/api/orders', { query: { status, page, pageSize }, schema: orderPageSchema }),
+    getOrder: (id: string) => request('GET', order(id), { schema: orderSchema }),
+    cancelOrder: (id: string) => request('POST', `${order(id)}/cancel`, { schema: orderSchema }),
+    confirmReceipt: (id: string) => request('POST', `${order(id)}/confirm-receipt`, { schema: orderSchema }),
+    payJsapi: (id: string) => request('POST', `${order(id)}/pay/jsapi`, { schema: jsapiPayParamsSchema }),
+    paymentStatus: (id: string) => request('GET', `${order(id)}/payment-status`, { schema: paymentStatusResponseSchema }),
   };
 }

@@ -1,0 +1,55 @@
+import { startTestServer, type TestServer } from '../../../server/test/support/test-server';
+import { CONTRACT_MISMATCH } from './api-error';
+import { createApiClient, type TokenStore } from './client';
+import { createShopApi } from './shop-api';
+import type { HttpTransport } from './transport';
+
+const fetchTransport: HttpTransport = async ({ method, url, headers, body }) => {
+  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+};
+
+function memoryTokens(): TokenStore {
+  let value: string | null = null;
+  return { get: () => value, set: (token) => (value = token), clear: () => (value = null) };
+}
+
+const shopApi = (baseUrl: string, code: string) =>
+  createShopApi(createApiClient({ baseUrl, transport: fetchTransport, tokens: memoryTokens(), getLoginCode: async () => code, validateResponses: true }));
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+test('every answer of the real server on the shopper loop parses with its shared schema', async () => {
+  const api = shopApi(server.url, 'dev-contract');
+  const boxes = await api.listBoxes(1, 10);
+  const box = await api.getBox(boxes.items[0]!.id);
+  const address = await api.createAddress({ name: '张三', phone: '13800138000', region: '上海市', detail: '1 号' });
+  expect((await api.listAddresses()).items.map((item) => item.id)).toContain(address.id);
+  const coupons = await api.listCoupons();
+  const items = [{ boxId: box.id, quantity: 1 }];
+  expect((await api.quoteOrder({ items })).totalFen).toBe(box.priceFen);
+  const order = await api.createOrder({ items, addressId: address.id, couponId: coupons.items[0]?.id });
+  expect((await api.listOrders(undefined, 1, 10)).items.map((item) => item.id)).toContain(order.id);
+  expect((await api.getOrder(order.id)).status).toBe('TO_BE_PAID');
+  expect((await api.payJsapi(order.id)).package).toMatch(/^prepay_id=/);
+  expect((await api.paymentStatus(order.id)).status).toBe('PENDING');
+  expect((await api.cancelOrder(order.id)).status).toBe('CLOSED');
+});
+
+test('an answer that breaks the contract fails in the client instead of on a screen', async () => {
+  const broken = await startTestServer();
+  try {
+    // A box whose price is a float can no longer be a valid answer.
+    await broken.container.db.collection('boxes').updateMany({}, { $set: { priceFen: 12.5 } });
+    await expect(shopApi(broken.url, 'dev-contract-broken').listBoxes(1, 10)).rejects.toMatchObject({ code: CONTRACT_MISMATCH });
+  } finally {
+    await broken.stop();
+  }
+});

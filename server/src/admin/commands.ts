@@ -4,9 +4,9 @@ import type { Container } from '../container';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { outTradeNoFor } from '../orders/out-trade-no';
 import { canBeClosed, hasOutstandingRefund } from '../orders/order-state';
-import { AppError } from '../http/app-error';
-import { parseObjectId } from '../http/object-id';
-import type { PaymentTransaction } from '../payments/wechatpay/gateway';
+import { DomainError, NotFound } from '../domain-error';
+import { parseObjectId } from '../object-id';
+import type { ChannelTransaction } from '../payments/payment-channel';
 import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail, type OrderSummary } from './format';
 
 export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
@@ -91,9 +91,9 @@ export async function runAdminCommand(container: Container, argv: readonly strin
       }
       case 'refund': {
         const orderId = orderIdArg();
-        const started = await container.jobs.refunds.refundOrder(orderId, ACTOR, values.reason?.trim() || 'refunded by admin');
+        const started = await container.refunds.refundOrder(orderId, ACTOR, values.reason?.trim() || 'refunded by admin');
         // One pass right away for quick feedback; the refund-order job keeps going until WeChat confirms.
-        const progress = await container.jobs.refunds.processRefunds(orderId, ACTOR);
+        const progress = await container.refunds.processRefunds(orderId, ACTOR);
         const order = progress.order ?? started;
         const result = { orderId: orderId.toHexString(), status: order.status, refunds: order.refunds };
         return print(result, () =>
@@ -122,7 +122,7 @@ export async function runAdminCommand(container: Container, argv: readonly strin
     }
   } catch (error) {
     if (error instanceof UsageError) return { exitCode: 2, output: `${error.message}\n\n${USAGE}` };
-    if (error instanceof AppError) {
+    if (error instanceof DomainError) {
       return { exitCode: 1, output: json ? JSON.stringify({ error: { code: error.code, message: error.message } }) : `error: ${error.message} (${error.code})` };
     }
     throw error;
@@ -130,7 +130,7 @@ export async function runAdminCommand(container: Container, argv: readonly strin
 
   async function loadOrder(orderId: ReturnType<typeof parseObjectId>): Promise<OrderDoc> {
     const order = await orderModel(container.db).findById(orderId).lean<OrderDoc>();
-    if (!order) throw new AppError(404, 'NOT_FOUND', `order ${orderId.toHexString()} not found`);
+    if (!order) throw new NotFound(`order ${orderId.toHexString()}`);
     return order;
   }
 }
@@ -155,7 +155,7 @@ async function describe(container: Container, order: OrderDoc): Promise<OrderDet
   let wechat: OrderDetail['wechat'] = null;
   if (outTradeNo) {
     try {
-      const tx: PaymentTransaction | null = await container.wechatPay.queryTransaction(outTradeNo);
+      const tx: ChannelTransaction | null = await container.channel.query(outTradeNo);
       wechat = tx
         ? { outTradeNo, tradeState: tx.tradeState, transactionId: tx.transactionId, amountFen: tx.amountFen, successTime: tx.successTime, error: null }
         : { outTradeNo, tradeState: 'NOT_FOUND', transactionId: null, amountFen: null, successTime: null, error: null };
@@ -180,7 +180,7 @@ async function reconcileOne(container: Container, order: OrderDoc): Promise<stri
   const steps: string[] = [];
   let current = order;
   if (canBeClosed(current.status) && current.payment.current) {
-    current = await container.payments.syncWithWechat(current, ACTOR);
+    current = await container.payments.syncWithChannel(current, ACTOR);
     steps.push(current.status === 'TO_BE_PAID' ? 'WeChat reports no payment' : `payment found at WeChat: now ${current.status}`);
   }
   if (canBeClosed(current.status) && current.expiresAt.getTime() <= Date.now()) {
@@ -192,7 +192,7 @@ async function reconcileOne(container: Container, order: OrderDoc): Promise<stri
     steps.push('stock and coupon released');
   }
   if (hasOutstandingRefund(current)) {
-    const progress = await container.jobs.refunds.processRefunds(current._id, ACTOR);
+    const progress = await container.refunds.processRefunds(current._id, ACTOR);
     if (progress.outstanding > 0) await container.jobs.scheduleRefund(current._id);
     steps.push(`refunds advanced: ${progress.outstanding} still awaiting WeChat`);
   }

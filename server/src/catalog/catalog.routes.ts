@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { paginationQuerySchema, type BoxPage } from '@blindbox/shared';
 import type { Container } from '../container';
 import { notFound } from '../http/app-error';
-import { parseObjectId } from '../http/object-id';
+import { parseObjectId } from '../object-id';
 import { boxModel, type BoxDoc } from './box.model';
 import { toBoxDto } from './box-view';
 import { stockLedger } from './stock';

@@ -4,8 +4,6 @@ export class AppError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    /** Extra fields of the answer a client can act on (e.g. when a sold-out box may have units again). */
-    readonly details: Record<string, string | number> = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -15,4 +13,4 @@ export class AppError extends Error {
 export const badRequest = (code: string, message: string) => new AppError(400, code, message);
 export const unauthorized = (message = 'login required') => new AppError(401, 'UNAUTHORIZED', message);
 export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} not found`);
-export const conflict = (code: string, message: string, details?: Record<string, string | number>) => new AppError(409, code, message, details);
+export const conflict = (code: string, message: string) => new AppError(409, code, message);

@@ -1,6 +1,10 @@
 import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import { AppError } from './app-error';
+import { DomainError, type DomainErrorKind } from '../domain-error';
+
+/** The one place a domain error becomes an HTTP status. */
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = { NOT_FOUND: 404, INVALID: 400, CONFLICT: 409, UNAVAILABLE: 503 };
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 
 interface ErrorBody {
@@ -17,7 +21,8 @@ function httpStatusOf(error: unknown): number | undefined {
 
 /** Maps anything thrown below to the public `{code, message}` shape; stacks go to the log only. */
 export function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
+  if (error instanceof DomainError) return { status: STATUS_OF_KIND[error.kind], code: error.code, message: error.message, details: error.details };
+  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof ZodError) {
     const message = error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
     return { status: 400, code: 'VALIDATION_ERROR', message };

@@ -4,10 +4,6 @@ import { Agenda, type AgendaBackend, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { OrderService } from '../orders/order.service';
-import type { PaymentService } from '../payments/payment.service';
-import type { WechatPayGateway } from '../payments/wechatpay/gateway';
-import { refundService, type RefundService } from '../payments/refund.service';
 import type { JobScheduler } from './job-scheduler';
 import { jobsDatabase } from '../db/databases';
 import { JOB_NAMES, type JobContext, type JobName } from './job-context';
@@ -43,17 +39,15 @@ export interface JobsHealth {
 }
 
 export interface AgendaScheduler extends JobScheduler {
-  /** Defines the job handlers; needs the services, which themselves need the scheduler. */
-  register(deps: { orders: OrderService; payments: PaymentService; wechatPay: WechatPayGateway }): void;
+  /** Defines the job handlers on the ports they work through; the services behind them need the scheduler first. */
+  register(ports: Pick<JobContext, 'orders' | 'payments' | 'refunds' | 'channel'>): void;
   /** Starts processing and makes sure the repeating jobs exist (once per name, whatever the number of processes). */
   start(): Promise<void>;
-  /** Stops polling, releases the locks of claimed-but-not-started jobs and waits (bounded) for running ones. */
+  /** Stops polling, waits (bounded) for running jobs, then releases the locks of claimed-but-not-started ones. */
   stop(): Promise<void>;
   health(): Promise<JobsHealth>;
   /** Creates the order's refund job if it has none, or revives an idle one; leaves a pending backoff alone. */
   ensureRefundJob(orderId: string): Promise<void>;
-  /** The refund service built in register() (for the CLI). */
-  readonly refunds: RefundService;
   /** The job context built in register() (for running a job's work directly, e.g. in the CLI or tests). */
   readonly context: JobContext;
 }
@@ -98,21 +92,7 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
   });
   await agenda.ready;
 
-  const running = new Map<string, Promise<void>>();
-  const finished = new Map<string, () => void>();
   agenda.on('error', (error: Error) => logger.error({ err: error }, 'agenda error'));
-  agenda.on('start', (job: Job, remote?: boolean) => {
-    if (remote || !job.attrs._id) return;
-    const id = job.attrs._id.toString();
-    running.set(id, new Promise<void>((resolve) => finished.set(id, resolve)));
-  });
-  agenda.on('complete', (job: Job, remote?: boolean) => {
-    if (remote || !job.attrs._id) return;
-    const id = job.attrs._id.toString();
-    finished.get(id)?.();
-    finished.delete(id);
-    running.delete(id);
-  });
   agenda.on('fail', (error: Error | string, job: Job, remote?: boolean) => {
     if (remote) return;
     const data = job.attrs.data as { orderId?: string } | undefined;
@@ -156,19 +136,13 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
 
     ensureRefundJob,
 
-    register({ orders, payments, wechatPay }) {
+    register(ports) {
       if (context) throw new Error('jobs already registered');
-      const refunds = refundService({ db, logger, wechatPay, payments, scheduler });
-      context = { db, config, logger, orders, payments, refunds, wechatPay, scheduler };
+      context = { db, config, logger, ...ports, scheduler };
       defineExpirySweep(agenda, context);
       defineReconcilePayments(agenda, context);
       defineRefundOrder(agenda, context);
       defineDailyReconciliationReport(agenda, context);
-    },
-
-    get refunds(): RefundService {
-      if (!context) throw new Error('jobs not registered');
-      return context.refunds;
     },
 
     get context(): JobContext {
@@ -199,18 +173,10 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
     async stop() {
       if (!started) return;
       started = false;
+      // Agenda's drain waits for running jobs (bounded); its stop then unlocks the claimed ones not started yet.
+      const drained = await agenda.drain({ timeout: config.JOBS_SHUTDOWN_TIMEOUT_MS, closeConnection: false });
       await agenda.stop(false);
-      const inFlight = [...running.values()];
-      if (inFlight.length > 0) {
-        logger.info({ running: inFlight.length }, 'waiting for running jobs to finish');
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), config.JOBS_SHUTDOWN_TIMEOUT_MS);
-        });
-        const outcome = await Promise.race([Promise.all(inFlight).then(() => 'done' as const), timeout]);
-        clearTimeout(timer);
-        if (outcome === 'timeout') logger.warn({ running: running.size }, 'jobs still running at shutdown; their locks expire for another worker');
-      }
+      if (drained.timedOut) logger.warn({ running: drained.running }, 'jobs still running at shutdown; their locks expire for another worker');
       logger.info('job processing stopped');
     },
 

@@ -4,7 +4,7 @@ import type { OrderStatus } from '@blindbox/shared';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { outTradeNoFor } from '../orders/out-trade-no';
 import { isOnRefund, isPaid } from '../orders/order-state';
-import type { PaymentTransaction } from '../payments/wechatpay/gateway';
+import type { ChannelTransaction } from '../payments/payment-channel';
 import { JOB_NAMES, type JobContext } from './job-context';
 
 /** How one order compares with WeChat's view of its transaction. */
@@ -39,7 +39,7 @@ export interface ReconciliationReport {
 }
 
 
-export function classify(order: OrderDoc, tx: PaymentTransaction | null): ReportOutcome {
+export function classify(order: OrderDoc, tx: ChannelTransaction | null): ReportOutcome {
   const state = tx?.tradeState ?? null;
   const wechatPaid = state === 'SUCCESS' || state === 'REFUND';
   if (wechatPaid) {
@@ -78,9 +78,9 @@ export async function buildReconciliationReport(
     if (report.checked % 20 === 0) await options.touch?.();
     const outTradeNo = order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? outTradeNoFor(order._id, order.payment.attemptCount);
     let outcome: ReportOutcome;
-    let tx: PaymentTransaction | null = null;
+    let tx: ChannelTransaction | null = null;
     try {
-      tx = await ctx.wechatPay.queryTransaction(outTradeNo);
+      tx = await ctx.channel.query(outTradeNo);
       outcome = classify(order, tx);
     } catch {
       outcome = 'QUERY_FAILED';

@@ -1,21 +1,45 @@
-import type { Connection } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { OrderService } from '../orders/order.service';
-import type { PaymentService } from '../payments/payment.service';
-import type { RefundService } from '../payments/refund.service';
-import type { WechatPayGateway } from '../payments/wechatpay/gateway';
+import type { OrderDoc } from '../orders/order.model';
+import type { ChannelTransaction } from '../payments/payment-channel';
 import type { JobScheduler } from './job-scheduler';
+
+/**
+ * The small interfaces the jobs work through (ports). The wiring (container.ts) is the only place that knows
+ * both these and the services implementing them, so no job depends on a concrete service.
+ */
+export interface OrderClosing {
+  closeUnpaid(orderId: Types.ObjectId, cause: { reason: string; actor: string }): Promise<OrderDoc>;
+  releaseResources(order: OrderDoc): Promise<void>;
+}
+
+export interface PaymentSyncing {
+  syncWithChannel(order: OrderDoc, actor: string): Promise<OrderDoc>;
+}
+
+export interface RefundProgressing {
+  processRefunds(orderId: Types.ObjectId, actor: string): Promise<{
+    outstanding: number;
+    needsAttention: number;
+    oldestRequestedAt: Date | null;
+    order: Pick<OrderDoc, 'status'> | null;
+  }>;
+}
+
+export interface TransactionLookup {
+  query(outTradeNo: string): Promise<ChannelTransaction | null>;
+}
 
 /** What every job handler may use; built once in AgendaScheduler.register(). */
 export interface JobContext {
   db: Connection;
   config: Config;
   logger: Logger;
-  orders: OrderService;
-  payments: PaymentService;
-  refunds: RefundService;
-  wechatPay: WechatPayGateway;
+  orders: OrderClosing;
+  payments: PaymentSyncing;
+  refunds: RefundProgressing;
+  channel: TransactionLookup;
   scheduler: JobScheduler & { ensureRefundJob(orderId: string): Promise<void> };
 }
 
@@ -28,14 +52,11 @@ export const JOB_NAMES = {
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
-/** base, 2·base, 4·base, … capped: the delay before retry number `attempt` (1-based). */
-export function exponentialDelay(attempt: number, baseMs: number, maxMs: number): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
-}
-
 /**
  * Backoff without stored state: wait about half of the time already spent waiting, at least `baseMs`,
- * at most `maxMs`. With base 5 s that gives 5 s, 5 s, 7.5 s, 11 s, … 1 min, … up to the cap.
+ * at most `maxMs`. With base 5 s that gives 5 s, 5 s, 7.5 s, 11 s, … 1 min, … up to the cap. Agenda's
+ * backoff strategies count failed attempts; a refund that WeChat keeps reporting PROCESSING is not a
+ * failure, so its next look is paced by its age instead.
  */
 export function delayByAge(since: Date | null, now: Date, baseMs: number, maxMs: number): number {
   const age = since ? Math.max(0, now.getTime() - since.getTime()) : 0;

@@ -36,7 +36,7 @@ export async function runReconcilePayments(ctx: JobContext, actor = 'job:reconci
     );
     result.checked += 1;
     try {
-      const synced = await ctx.payments.syncWithWechat(order, actor);
+      const synced = await ctx.payments.syncWithChannel(order, actor);
       if (synced.status !== 'TO_BE_PAID') {
         result.applied += 1;
         log.info({ ...fields, status: synced.status }, 'late payment applied by reconciliation');

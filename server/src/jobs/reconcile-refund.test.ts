@@ -79,7 +79,7 @@ test('refund requests that fail at WeChat are retried with backoff until confirm
   await waitUntil(async () => ((await orderDoc(server, order.id)).status === 'TO_BE_DELIVERED' ? true : null), 15_000, 'payment');
 
   await setFaults(server.simulatorUrl, { apiError: { code: 'SYSTEM_ERROR', count: 3 } });
-  const started = await server.container.jobs.refunds.refundOrder(new Types.ObjectId(order.id), 'admin:test', 'customer asked');
+  const started = await server.container.refunds.refundOrder(new Types.ObjectId(order.id), 'admin:test', 'customer asked');
   expect(started.status).toBe('REFUNDING');
   const refunded = await waitUntil(async () => {
     const current = await orderDoc(server, order.id);

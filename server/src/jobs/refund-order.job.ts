@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Agenda } from 'agenda';
-import { delayByAge, exponentialDelay, JOB_NAMES, type JobContext } from './job-context';
+import { exponential } from 'agenda';
+import { delayByAge, JOB_NAMES, type JobContext } from './job-context';
 
 export interface RefundOrderData {
   orderId: string;
@@ -35,7 +36,7 @@ export function defineRefundOrder(agenda: Agenda, ctx: JobContext): void {
       concurrency: 5,
       removeOnComplete: true,
       // A thrown error (database trouble) retries too: money owed back is never given up on.
-      backoff: ({ attempt }) => exponentialDelay(attempt, ctx.config.JOB_RETRY_BASE_MS, ctx.config.JOB_RETRY_MAX_MS),
+      backoff: exponential({ delay: ctx.config.JOB_RETRY_BASE_MS, maxDelay: ctx.config.JOB_RETRY_MAX_MS, maxRetries: Number.MAX_SAFE_INTEGER }),
     },
   );
 }

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { createOrderRequestSchema, orderListQuerySchema, quoteRequestSchema } from '@blindbox/shared';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
-import { parseObjectId } from '../http/object-id';
+import { parseObjectId } from '../object-id';
 import { perMinuteLimit } from '../http/rate-limit';
 import { toOrderDto } from './order-view';
 

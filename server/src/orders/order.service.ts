@@ -14,7 +14,10 @@ import { saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
 import { couponLocks } from '../coupons/coupon-locks';
 import { findUserAddress } from '../users/address.service';
-import { AppError, badRequest, conflict, notFound } from '../http/app-error';
+import { NotFound } from '../domain-error';
+import { BoxNotFound, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
+import { CouponExpired, CouponMinSpend, CouponUnavailable } from '../coupons/coupon-errors';
+import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
 
 export interface OrderServiceDeps {
   db: Connection;
@@ -28,7 +31,7 @@ function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.Ob
   const quantities = new Map<string, number>();
   for (const item of items) quantities.set(item.boxId, (quantities.get(item.boxId) ?? 0) + item.quantity);
   const tooMany = [...quantities].find(([, quantity]) => quantity > MAX_QUANTITY_PER_ITEM);
-  if (tooMany) throw badRequest('QUANTITY_TOO_LARGE', `at most ${MAX_QUANTITY_PER_ITEM} of box ${tooMany[0]} per order`);
+  if (tooMany) throw new QuantityTooLarge(`at most ${MAX_QUANTITY_PER_ITEM} of box ${tooMany[0]} per order`);
   return [...quantities].map(([boxId, quantity]) => ({ boxId: new Types.ObjectId(boxId), quantity }));
 }
 
@@ -57,12 +60,9 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
     }
   }
 
-  async function outOfStock(boxId: Types.ObjectId, left: number): Promise<Error> {
-    if (left > 0) return conflict('OUT_OF_STOCK', `only ${left} left of box ${boxId.toHexString()}`);
-    const back = await stock.nextReturnAt(boxId);
-    return back
-      ? conflict('SOLD_OUT', `box ${boxId.toHexString()} is sold out; units held for unpaid orders may return from ${back.toISOString()}`, { availableAgainAt: back.toISOString() })
-      : conflict('SOLD_OUT', `box ${boxId.toHexString()} is sold out`);
+  async function outOfStock(boxId: Types.ObjectId, left: number): Promise<OutOfStock | SoldOut> {
+    if (left > 0) return new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`);
+    return new SoldOut(boxId, await stock.nextReturnAt(boxId));
   }
 
   /** An order is payable for the shortest payment window among its boxes. */
@@ -75,7 +75,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
     const boxes = await Box.find({ _id: { $in: lines.map((line) => line.boxId) }, active: true }).lean<BoxDoc[]>();
     const byId = new Map(boxes.map((box) => [box._id.toHexString(), box]));
     const missing = lines.find((line) => !byId.has(line.boxId.toHexString()));
-    if (missing) throw new AppError(404, 'BOX_NOT_FOUND', `box ${missing.boxId.toHexString()} not found`);
+    if (missing) throw new BoxNotFound(missing.boxId);
     return byId;
   }
 
@@ -97,16 +97,16 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
   async function usableCouponAmount(couponId: string | undefined, userId: Types.ObjectId, subtotalFen: number): Promise<number | null> {
     if (!couponId) return null;
     const coupon = await Coupon.findOne({ _id: couponId, userId }).lean();
-    if (!coupon) throw notFound('coupon');
-    if (coupon.state !== 'AVAILABLE') throw conflict('COUPON_UNAVAILABLE', 'coupon is already in use');
-    if (coupon.expiresAt <= new Date()) throw conflict('COUPON_EXPIRED', 'coupon has expired');
-    if (subtotalFen < coupon.minSpendFen) throw conflict('COUPON_MIN_SPEND', `coupon needs a subtotal of at least ${coupon.minSpendFen} fen`);
+    if (!coupon) throw new NotFound('coupon');
+    if (coupon.state !== 'AVAILABLE') throw new CouponUnavailable('coupon is already in use');
+    if (coupon.expiresAt <= new Date()) throw new CouponExpired('coupon has expired');
+    if (subtotalFen < coupon.minSpendFen) throw new CouponMinSpend(`coupon needs a subtotal of at least ${coupon.minSpendFen} fen`);
     return coupon.amountOffFen;
   }
 
   async function ownOrder(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
     const order = await Order.findOne({ _id: orderId, userId }).lean<OrderDoc>();
-    if (!order) throw notFound('order');
+    if (!order) throw new NotFound('order');
     return order;
   }
 
@@ -127,7 +127,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
   async function closeUnpaid(orderId: Types.ObjectId, cause: { reason: string; actor: string }): Promise<OrderDoc> {
     for (;;) {
       const order = await Order.findById(orderId).lean<OrderDoc>();
-      if (!order) throw notFound('order');
+      if (!order) throw new NotFound('order');
       if (order.status === 'CLOSED') {
         await releaseResources(order);
         return order;
@@ -164,7 +164,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
       const boxes = await loadBoxes(lines);
       await refuseIfSoldOut(lines);
       const address = await findUserAddress(db, userId, new Types.ObjectId(request.addressId));
-      if (!address) throw notFound('address');
+      if (!address) throw new NotFound('address');
       const items = snapshot(lines, boxes);
       const orderId = new Types.ObjectId();
       const { subtotalFen } = priceOrder(items, null);
@@ -178,7 +178,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
         for (const item of items) {
           const { purchaseLimit } = saleTermsOf(boxes.get(item.boxId.toHexString()) as BoxDoc, config);
           if (!(await quotas.take(quotaKey(userId, item), orderId, item.quantity, purchaseLimit))) {
-            throw conflict('PURCHASE_LIMIT_REACHED', `at most ${purchaseLimit} of box ${item.boxId.toHexString()} per shopper in this drop`, { limit: purchaseLimit });
+            throw new PurchaseLimitReached(`at most ${purchaseLimit} of box ${item.boxId.toHexString()} per shopper in this drop`, { limit: purchaseLimit });
           }
           undo.push(() => quotas.giveBack(quotaKey(userId, item), orderId, item.quantity));
         }
@@ -186,7 +186,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
         let couponAmount: number | null = null;
         if (couponId) {
           const locked = await coupons.lock(couponId, userId, orderId, subtotalFen, new Date());
-          if (!locked) throw conflict('COUPON_UNAVAILABLE', 'coupon cannot be used for this order');
+          if (!locked) throw new CouponUnavailable('coupon cannot be used for this order');
           undo.push(() => coupons.release(couponId, orderId));
           couponAmount = locked.amountOffFen;
         }
@@ -239,26 +239,26 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
 
     async cancel(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
       const order = await ownOrder(orderId, userId);
-      if (!canBeClosed(order.status)) throw conflict('ORDER_NOT_CANCELLABLE', `order is ${order.status}; only unpaid orders can be cancelled`);
+      if (!canBeClosed(order.status)) throw new OrderStateConflict('ORDER_NOT_CANCELLABLE', `order is ${order.status}; only unpaid orders can be cancelled`);
       const result = await closeUnpaid(orderId, { reason: 'cancelled by the user', actor: `user:${userId.toHexString()}` });
-      if (result.status !== 'CLOSED') throw conflict('ORDER_ALREADY_PAID', 'order was paid before it could be cancelled');
+      if (result.status !== 'CLOSED') throw new OrderStateConflict('ORDER_ALREADY_PAID', 'order was paid before it could be cancelled');
       return result;
     },
 
     async confirmReceipt(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
       const order = await ownOrder(orderId, userId);
       const completed = await transitions.complete(order._id, { reason: 'receipt confirmed', actor: `user:${userId.toHexString()}` });
-      if (!completed) throw conflict('ORDER_NOT_DELIVERED', `order is ${order.status}; only delivered orders can be confirmed`);
+      if (!completed) throw new OrderStateConflict('ORDER_NOT_DELIVERED', `order is ${order.status}; only delivered orders can be confirmed`);
       return completed;
     },
 
     async ship(orderId: Types.ObjectId, trackingNote: string, actor: string): Promise<OrderDoc> {
-      if (!trackingNote.trim()) throw badRequest('TRACKING_NOTE_REQUIRED', 'a tracking note is required');
+      if (!trackingNote.trim()) throw new TrackingNoteRequired('a tracking note is required');
       const shipped = await transitions.ship(orderId, trackingNote.trim(), { reason: 'shipped', actor });
       if (!shipped) {
         const order = await Order.findById(orderId).lean<OrderDoc>();
-        if (!order) throw notFound('order');
-        throw conflict('ORDER_NOT_SHIPPABLE', `order is ${order.status}; only paid orders can be shipped`);
+        if (!order) throw new NotFound('order');
+        throw new OrderStateConflict('ORDER_NOT_SHIPPABLE', `order is ${order.status}; only paid orders can be shipped`);
       }
       return shipped;
     },

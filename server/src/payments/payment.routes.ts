@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import QRCode from 'qrcode';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
-import { parseObjectId } from '../http/object-id';
+import { parseObjectId } from '../object-id';
 import { NotificationRejectedError } from './wechatpay/gateway';
 import { PaymentRejectedError } from './payment-rejected-error';
 

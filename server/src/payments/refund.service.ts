@@ -2,25 +2,26 @@ import type { Connection, Types } from 'mongoose';
 import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { PaymentService } from './payment.service';
-import type { WechatPayGateway } from './wechatpay/gateway';
+import type { PaymentChannel } from './payment-channel';
 import { orderModel, type OrderDoc, type RefundDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
 import { canBeRefunded, isRefundOutstanding } from '../orders/order-state';
 import { refundRecordFor } from './refund-record';
-import { conflict, notFound } from '../http/app-error';
+import { NotFound } from '../domain-error';
+import { OrderStateConflict } from '../orders/order-errors';
 
 export interface RefundServiceDeps {
   db: Connection;
   logger: Logger;
-  wechatPay: WechatPayGateway;
-  payments: PaymentService;
+  channel: PaymentChannel;
+  payments: Pick<PaymentService, 'applyRefundResult'>;
   scheduler: JobScheduler;
 }
 
 export interface RefundProgress {
-  /** Refunds WeChat has not confirmed yet (PENDING or PROCESSING) after this pass. */
+  /** Refunds the channel has not confirmed yet (PENDING or PROCESSING) after this pass. */
   outstanding: number;
-  /** Refunds that need a person (WeChat reports CLOSED or ABNORMAL). */
+  /** Refunds that need a person (the channel reports CLOSED or ABNORMAL). */
   needsAttention: number;
   /** When the oldest outstanding refund was requested; drives the retry backoff. */
   oldestRequestedAt: Date | null;
@@ -29,12 +30,12 @@ export interface RefundProgress {
 
 
 /**
- * Drives an order's refunds[] to WeChat's confirmation. Each record moves PENDING → PROCESSING (refund
+ * Drives an order's refunds[] to the channel's confirmation. Each record moves PENDING → PROCESSING (refund
  * requested; the out_refund_no makes a repeated request the same refund) → SUCCESS (by query here or by
  * the refund notification, both through payments.applyRefundResult). Records are addressed by array
  * index with a guard on their current status, because FerretDB v1 gives no positional-$ guarantees.
  */
-export function refundService({ db, logger, wechatPay, payments, scheduler }: RefundServiceDeps) {
+export function refundService({ db, logger, channel, payments, scheduler }: RefundServiceDeps) {
   const Order = orderModel(db);
   const transitions = orderTransitions(db);
   const log = logger.child({ component: 'refunds' });
@@ -42,7 +43,7 @@ export function refundService({ db, logger, wechatPay, payments, scheduler }: Re
   async function advance(order: OrderDoc, index: number, record: RefundDoc, actor: string): Promise<void> {
     const fields = { orderId: order._id.toHexString(), outTradeNo: record.outTradeNo, outRefundNo: record.outRefundNo };
     if (record.status === 'PENDING') {
-      const result = await wechatPay.refund({
+      const result = await channel.refund({
         outTradeNo: record.outTradeNo,
         outRefundNo: record.outRefundNo,
         refundFen: record.amountFen,
@@ -53,15 +54,15 @@ export function refundService({ db, logger, wechatPay, payments, scheduler }: Re
         { _id: order._id, [`refunds.${index}.outRefundNo`]: record.outRefundNo, [`refunds.${index}.status`]: 'PENDING' },
         { $set: { [`refunds.${index}.status`]: 'PROCESSING' } },
       );
-      log.info({ ...fields, refundId: result.refundId, status: result.status, actor }, 'refund requested at WeChat');
+      log.info({ ...fields, refundId: result.refundId, status: result.status, actor }, 'refund requested at the channel');
       if (result.status !== 'PROCESSING') await payments.applyRefundResult(result, actor);
       return;
     }
     if (record.status === 'PROCESSING') {
-      const result = await wechatPay.queryRefund(record.outRefundNo);
+      const result = await channel.queryRefund(record.outRefundNo);
       if (!result) {
-        // WeChat does not know it: request it again (same out_refund_no, so never twice).
-        log.warn({ ...fields, actor }, 'refund unknown at WeChat; requesting it again');
+        // The channel does not know it: request it again (same out_refund_no, so never twice).
+        log.warn({ ...fields, actor }, 'refund unknown at the channel; requesting it again');
         await Order.updateOne(
           { _id: order._id, [`refunds.${index}.outRefundNo`]: record.outRefundNo, [`refunds.${index}.status`]: 'PROCESSING' },
           { $set: { [`refunds.${index}.status`]: 'PENDING' } },
@@ -105,7 +106,7 @@ export function refundService({ db, logger, wechatPay, payments, scheduler }: Re
     for (const record of stuck) {
       log.error(
         { orderId: orderId.toHexString(), outTradeNo: record.outTradeNo, outRefundNo: record.outRefundNo, status: record.status, alert: true },
-        'refund needs manual handling in the WeChat Pay merchant platform',
+        'refund needs manual handling in the payment channel\'s merchant platform',
       );
     }
     if (open.length === 0 && fresh.refundCheckAt) {
@@ -116,11 +117,11 @@ export function refundService({ db, logger, wechatPay, payments, scheduler }: Re
     return { outstanding: open.length, needsAttention: stuck.length, oldestRequestedAt: oldest, order: fresh };
   }
 
-  /** Full refund of a paid order, started by an admin; the refund job then talks to WeChat. */
+  /** Full refund of a paid order, started by an admin; the refund job then talks to the channel. */
   async function refundOrder(orderId: Types.ObjectId, actor: string, reason = 'refunded by admin'): Promise<OrderDoc> {
     for (;;) {
       const order = await Order.findById(orderId).lean<OrderDoc>();
-      if (!order) throw notFound('order');
+      if (!order) throw new NotFound('order');
       if (order.status === 'REFUNDING' || order.status === 'REFUNDED') {
         // Already on its way: make sure the job is there, answer with the current state.
         if (order.status === 'REFUNDING') await scheduler.scheduleRefund(orderId);
@@ -128,7 +129,7 @@ export function refundService({ db, logger, wechatPay, payments, scheduler }: Re
       }
       const { transactionId, outTradeNo } = order.payment;
       if (!canBeRefunded(order.status) || !transactionId || !outTradeNo) {
-        throw conflict('ORDER_NOT_REFUNDABLE', `order is ${order.status}; only paid orders can be refunded`);
+        throw new OrderStateConflict('ORDER_NOT_REFUNDABLE', `order is ${order.status}; only paid orders can be refunded`);
       }
       const record = refundRecordFor(transactionId, outTradeNo, order.totalFen, reason);
       const started = await transitions.startRefund(orderId, order.status, record, { reason, actor });

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { addressInputSchema, type Address } from '@blindbox/shared';
 import type { Container } from '../container';
 import { conflict, notFound } from '../http/app-error';
-import { parseObjectId } from '../http/object-id';
+import { parseObjectId } from '../object-id';
 import { addressModel, type AddressDoc } from './address.model';
 import { addressFields } from './address.service';
 import { currentUserId, requireUser } from './require-user';

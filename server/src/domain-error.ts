@@ -1,0 +1,30 @@
+/**
+ * What went wrong, in the shop's terms. Domain code throws these and knows nothing of HTTP: the one mapping
+ * at the HTTP edge (http/error-handler.ts) turns a kind into a status, the admin CLI into an exit code,
+ * and the jobs decide from the kind whether trying again can help.
+ */
+export type DomainErrorKind = 'NOT_FOUND' | 'INVALID' | 'CONFLICT' | 'UNAVAILABLE';
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+  /** Stable, shown to clients (the mini-program picks its message by it). */
+  abstract readonly code: string;
+
+  constructor(
+    message: string,
+    /** Extra facts a client can act on, e.g. when a sold-out box may have units again. */
+    readonly details: Record<string, string | number> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Something named by the request does not exist (or is not the caller's). */
+export class NotFound extends DomainError {
+  readonly kind = 'NOT_FOUND';
+  readonly code: string = 'NOT_FOUND';
+  constructor(what: string) {
+    super(`${what} not found`);
+  }
+}

@@ -1,0 +1,17 @@
+import { DomainError } from '../domain-error';
+
+/** The order is not in a state that allows what was asked; `code` says which rule refused it. */
+export class OrderStateConflict extends DomainError {
+  readonly kind = 'CONFLICT';
+  constructor(
+    readonly code: 'ORDER_NOT_PAYABLE' | 'ORDER_EXPIRED' | 'ORDER_ALREADY_PAID' | 'ORDER_NOT_CANCELLABLE' | 'ORDER_NOT_DELIVERED' | 'ORDER_NOT_SHIPPABLE' | 'ORDER_NOT_REFUNDABLE',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class TrackingNoteRequired extends DomainError {
+  readonly kind = 'INVALID';
+  readonly code = 'TRACKING_NOTE_REQUIRED';
+}

@@ -1,0 +1,109 @@
+import type { Connection, Types } from 'mongoose';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { NotFound } from '../domain-error';
+import { orderModel, type OrderDoc, type PaymentAttemptDoc, type PaymentKind } from '../orders/order.model';
+import { canBeClosed } from '../orders/order-state';
+import { OrderStateConflict } from '../orders/order-errors';
+import { outTradeNoFor } from '../orders/out-trade-no';
+import { ChannelError, type PaymentChannel } from './payment-channel';
+import { ChannelUnavailable } from './payment-errors';
+import type { ChannelSync } from './channel-sync';
+
+/** The channel keeps a prepared transaction usable for two hours (WeChat's prepay_id). */
+const PREPAY_VALIDITY_MS = 2 * 60 * 60 * 1000;
+/** WeChat wants time_expire at least a minute ahead; closer than that the order cannot be paid any more. */
+export const MIN_PAYABLE_MS = 60 * 1000;
+
+export interface PaymentAttemptsDeps {
+  db: Connection;
+  config: Pick<Config, 'RECONCILE_GRACE_SECONDS'>;
+  logger: Logger;
+  channel: PaymentChannel;
+  sync: Pick<ChannelSync, 'closeOpenAttempt'>;
+}
+
+/**
+ * Decides which transaction a shopper pays: at most one attempt is open per order (a new one, with a new
+ * out_trade_no, only after the previous one is closed at the channel), and a still-valid one is reused.
+ */
+export function paymentAttempts({ db, config, logger, channel, sync }: PaymentAttemptsDeps) {
+  const Order = orderModel(db);
+  const log = logger.child({ component: 'payments' });
+
+  async function ownUnpaidOrder(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
+    const order = await Order.findOne({ _id: orderId, userId }).lean<OrderDoc>();
+    if (!order) throw new NotFound('order');
+    if (!canBeClosed(order.status)) throw new OrderStateConflict('ORDER_NOT_PAYABLE', `order is ${order.status}, not awaiting payment`);
+    if (order.expiresAt.getTime() - Date.now() < MIN_PAYABLE_MS) throw new OrderStateConflict('ORDER_EXPIRED', 'order has expired; place a new one');
+    return order;
+  }
+
+  function reusable(attempt: PaymentAttemptDoc | null, kind: PaymentKind): attempt is PaymentAttemptDoc {
+    return attempt !== null && attempt.kind === kind && Date.now() - attempt.createdAt.getTime() < PREPAY_VALIDITY_MS;
+  }
+
+  /** The open attempt of this kind, opening one if needed (one of the other kind is closed at the channel first). */
+  async function openAttempt(orderId: Types.ObjectId, userId: Types.ObjectId, kind: PaymentKind, actor: string): Promise<{ order: OrderDoc; attempt: PaymentAttemptDoc }> {
+    for (;;) {
+      const order = await ownUnpaidOrder(orderId, userId);
+      const current = order.payment.current;
+      if (reusable(current, kind)) return { order, attempt: current };
+      if (current && (await sync.closeOpenAttempt(order, actor)) === 'PAID') throw new OrderStateConflict('ORDER_ALREADY_PAID', 'order has just been paid');
+      const number = order.payment.attemptCount + 1;
+      const attempt: PaymentAttemptDoc = {
+        outTradeNo: outTradeNoFor(order._id, number),
+        kind,
+        timeExpire: order.expiresAt,
+        createdAt: new Date(),
+        prepayId: null,
+        codeUrl: null,
+      };
+      const opened = await Order.updateOne(
+        { _id: order._id, status: 'TO_BE_PAID', 'payment.attemptCount': order.payment.attemptCount },
+        { $set: { 'payment.attemptCount': number, 'payment.current': attempt, reconcileAt: new Date(attempt.createdAt.getTime() + config.RECONCILE_GRACE_SECONDS * 1000) } },
+      );
+      if (opened.modifiedCount === 1) {
+        log.info({ orderId: order._id.toHexString(), outTradeNo: attempt.outTradeNo, kind, actor }, 'payment attempt opened');
+        return { order, attempt };
+      }
+    }
+  }
+
+  function description(order: OrderDoc): string {
+    const first = order.items[0]?.name ?? '盲盒';
+    return (order.items.length > 1 ? `${first} 等${order.items.length}件` : first).slice(0, 127);
+  }
+
+  async function prepay(order: OrderDoc, attempt: PaymentAttemptDoc, openid: string): Promise<PaymentAttemptDoc> {
+    if (attempt.kind === 'JSAPI' ? attempt.prepayId : attempt.codeUrl) return attempt;
+    const result = await channel.prepay({
+      kind: attempt.kind,
+      outTradeNo: attempt.outTradeNo,
+      description: description(order),
+      amountFen: order.totalFen,
+      timeExpire: attempt.timeExpire,
+      attach: order._id.toHexString(),
+      payerOpenid: openid,
+    });
+    await Order.updateOne(
+      { _id: order._id, 'payment.current.outTradeNo': attempt.outTradeNo },
+      { $set: { 'payment.current.prepayId': result.prepayId, 'payment.current.codeUrl': result.codeUrl } },
+    );
+    return { ...attempt, ...result };
+  }
+
+  return {
+    /** Opens (or reuses) the attempt and prepares it at the channel; a channel refusal is the shopper's to retry. */
+    async startPayment(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string, kind: PaymentKind): Promise<PaymentAttemptDoc> {
+      const { order, attempt } = await openAttempt(orderId, userId, kind, `user:${userId.toHexString()}`);
+      try {
+        return await prepay(order, attempt, openid);
+      } catch (error) {
+        log.warn({ orderId: orderId.toHexString(), outTradeNo: attempt.outTradeNo, err: error }, 'prepay failed');
+        if (error instanceof ChannelError) throw new ChannelUnavailable(`the payment channel did not accept the order (${error.code}); try again`);
+        throw error;
+      }
+    },
+  };
+}

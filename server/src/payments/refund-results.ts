@@ -1,0 +1,44 @@
+import type { Connection } from 'mongoose';
+import type { Logger } from '../logger';
+import type { ChannelRefund } from './payment-channel';
+import { orderModel, type OrderDoc } from '../orders/order.model';
+import { orderTransitions } from '../orders/order-transitions';
+import { parseOutTradeNo } from '../orders/out-trade-no';
+import { PaymentRejectedError } from './payment-rejected-error';
+
+/** Decides what a refund report means for the order's refund records and its state. */
+export function refundResults({ db, logger }: { db: Connection; logger: Logger }) {
+  const Order = orderModel(db);
+  const transitions = orderTransitions(db);
+  const log = logger.child({ component: 'payments' });
+
+  /** Records what the channel says about a refund; the order becomes REFUNDED when its own payment is refunded. */
+  async function applyRefundResult(refund: ChannelRefund, actor: string): Promise<void> {
+    const parsed = parseOutTradeNo(refund.outTradeNo);
+    const order = parsed && (await Order.findById(parsed.orderId).lean<OrderDoc>());
+    const index = order?.refunds.findIndex((record) => record.outRefundNo === refund.outRefundNo) ?? -1;
+    if (!order || index < 0) {
+      log.error({ outTradeNo: refund.outTradeNo, outRefundNo: refund.outRefundNo, alert: true }, 'refund report for an unknown refund');
+      throw new PaymentRejectedError('UNKNOWN_OUT_TRADE_NO', `unknown refund ${refund.outRefundNo}`);
+    }
+    const fields = { orderId: order._id.toHexString(), outTradeNo: refund.outTradeNo, outRefundNo: refund.outRefundNo };
+    const record = order.refunds[index];
+    if (!record || record.status === 'SUCCESS' || record.status === refund.status) return;
+    const completed = refund.status === 'SUCCESS' ? new Date() : null;
+    const recorded = await Order.updateOne(
+      { _id: order._id, [`refunds.${index}.outRefundNo`]: refund.outRefundNo, [`refunds.${index}.status`]: record.status },
+      { $set: { [`refunds.${index}.status`]: refund.status, [`refunds.${index}.completedAt`]: completed } },
+    );
+    // The record changed under us (e.g. the refund job marked it PROCESSING): decide again on a fresh read,
+    // so the order never becomes REFUNDED while its refund record is not SUCCESS.
+    if (recorded.modifiedCount === 0) return applyRefundResult(refund, actor);
+    log.info({ ...fields, status: refund.status, actor }, 'refund status recorded');
+    if (refund.status === 'SUCCESS' && record.transactionId === order.payment.transactionId && order.status === 'REFUNDING') {
+      if (await transitions.finishRefund(order._id, { reason: `refund ${refund.outRefundNo} succeeded`, actor })) {
+        log.info({ ...fields, actor }, 'order refunded');
+      }
+    }
+  }
+
+  return { applyRefundResult };
+}

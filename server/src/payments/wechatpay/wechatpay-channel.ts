@@ -1,0 +1,36 @@
+import { ChannelError, type PaymentChannel } from '../payment-channel';
+import { WechatPayApiError, type WechatPayGateway } from './gateway';
+
+/** WeChat's error answers become the port's ChannelError, so the payment domain never sees WeChat's types. */
+async function translated<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof WechatPayApiError) throw new ChannelError(error.code, error.retryable, error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** WeChat Pay v3 behind the payment-channel port (payments/payment-channel.ts). */
+export function wechatPayChannel(gateway: WechatPayGateway): PaymentChannel {
+  return {
+    name: 'wechatpay',
+    prepay: ({ kind, payerOpenid, ...input }) =>
+      translated(async () =>
+        kind === 'JSAPI'
+          ? { prepayId: (await gateway.prepayJsapi({ ...input, payerOpenid })).prepayId, codeUrl: null }
+          : { prepayId: null, codeUrl: (await gateway.prepayNative(input)).codeUrl },
+      ),
+    clientPayParams: (prepayId) => gateway.jsapiPayParams(prepayId),
+    query: (outTradeNo) => translated(() => gateway.queryTransaction(outTradeNo)),
+    close: (outTradeNo) => translated(() => gateway.closeTransaction(outTradeNo)),
+    refund: (input) => translated(() => gateway.refund(input)),
+    queryRefund: (outRefundNo) => translated(() => gateway.queryRefund(outRefundNo)),
+    verifyNotification: async (headers, rawBody) => {
+      const notification = await gateway.verifyNotification(headers, rawBody);
+      return notification.kind === 'transaction'
+        ? { kind: 'transaction', transaction: notification.transaction }
+        : { kind: 'refund', refund: notification.refund };
+    },
+  };
+}

@@ -16,8 +16,16 @@ export abstract class DomainError extends Error {
     readonly details: Record<string, string | number> = {},
   ) {
     super(message);
-    this.name = new.target.name;
+    this.name = new.target.name || 'DomainError';
   }
+}
+
+/** A domain error that needs nothing but its message: `export const CouponExpired = ruleError('CONFLICT', 'COUPON_EXPIRED')`. */
+export function ruleError<const C extends string>(kind: DomainErrorKind, code: C) {
+  return class extends DomainError {
+    readonly kind = kind;
+    readonly code = code;
+  };
 }
 
 /** Something named by the request does not exist (or is not the caller's). */

@@ -1,10 +1,7 @@
 import { Types } from 'mongoose';
-import { DomainError } from './domain-error';
+import { ruleError } from './domain-error';
 
-export class InvalidId extends DomainError {
-  readonly kind = 'INVALID';
-  readonly code = 'INVALID_ID';
-}
+export const InvalidId = ruleError('INVALID', 'INVALID_ID');
 
 /** Ids from outside (a route, the CLI) must be 24-hex ObjectIds; anything else is the caller's mistake, not a missing thing. */
 export function parseObjectId(value: string | undefined, what: string): Types.ObjectId {

@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { DomainError } from '../domain-error';
+import { DomainError, ruleError } from '../domain-error';
 
 export class BoxNotFound extends DomainError {
   readonly kind = 'NOT_FOUND';
@@ -9,10 +9,7 @@ export class BoxNotFound extends DomainError {
   }
 }
 
-export class QuantityTooLarge extends DomainError {
-  readonly kind = 'INVALID';
-  readonly code = 'QUANTITY_TOO_LARGE';
-}
+export const QuantityTooLarge = ruleError('INVALID', 'QUANTITY_TOO_LARGE');
 
 /** Nothing left; `availableAgainAt` says when the first unit held for an unpaid order may come back. */
 export class SoldOut extends DomainError {
@@ -28,12 +25,5 @@ export class SoldOut extends DomainError {
   }
 }
 
-export class OutOfStock extends DomainError {
-  readonly kind = 'CONFLICT';
-  readonly code = 'OUT_OF_STOCK';
-}
-
-export class PurchaseLimitReached extends DomainError {
-  readonly kind = 'CONFLICT';
-  readonly code = 'PURCHASE_LIMIT_REACHED';
-}
+export const OutOfStock = ruleError('CONFLICT', 'OUT_OF_STOCK');
+export const PurchaseLimitReached = ruleError('CONFLICT', 'PURCHASE_LIMIT_REACHED');

@@ -1,16 +1,5 @@
-import { DomainError } from '../domain-error';
+import { ruleError } from '../domain-error';
 
-export class CouponUnavailable extends DomainError {
-  readonly kind = 'CONFLICT';
-  readonly code = 'COUPON_UNAVAILABLE';
-}
-
-export class CouponExpired extends DomainError {
-  readonly kind = 'CONFLICT';
-  readonly code = 'COUPON_EXPIRED';
-}
-
-export class CouponMinSpend extends DomainError {
-  readonly kind = 'CONFLICT';
-  readonly code = 'COUPON_MIN_SPEND';
-}
+export const CouponUnavailable = ruleError('CONFLICT', 'COUPON_UNAVAILABLE');
+export const CouponExpired = ruleError('CONFLICT', 'COUPON_EXPIRED');
+export const CouponMinSpend = ruleError('CONFLICT', 'COUPON_MIN_SPEND');

@@ -1,4 +1,4 @@
-import { DomainError } from '../domain-error';
+import { DomainError, ruleError } from '../domain-error';
 
 /** The order is not in a state that allows what was asked; `code` says which rule refused it. */
 export class OrderStateConflict extends DomainError {
@@ -11,7 +11,4 @@ export class OrderStateConflict extends DomainError {
   }
 }
 
-export class TrackingNoteRequired extends DomainError {
-  readonly kind = 'INVALID';
-  readonly code = 'TRACKING_NOTE_REQUIRED';
-}
+export const TrackingNoteRequired = ruleError('INVALID', 'TRACKING_NOTE_REQUIRED');

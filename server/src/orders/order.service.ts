@@ -14,7 +14,7 @@ import { saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
 import { couponLocks } from '../coupons/coupon-locks';
 import { findUserAddress } from '../users/address.service';
-import { NotFound } from '../domain-error';
+import { NotFound, type DomainError } from '../domain-error';
 import { BoxNotFound, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
 import { CouponExpired, CouponMinSpend, CouponUnavailable } from '../coupons/coupon-errors';
 import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
@@ -60,7 +60,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
     }
   }
 
-  async function outOfStock(boxId: Types.ObjectId, left: number): Promise<OutOfStock | SoldOut> {
+  async function outOfStock(boxId: Types.ObjectId, left: number): Promise<DomainError> {
     if (left > 0) return new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`);
     return new SoldOut(boxId, await stock.nextReturnAt(boxId));
   }

@@ -1,4 +1,5 @@
-import type { Fen, JsapiPayParams } from '@blindbox/shared';
+import type { JsapiPayParams } from '@blindbox/shared';
+import type { ChannelRefund, ChannelTransaction, NotificationHeaders, PrepayRequest, RefundRequest, RefundStatus, TradeState } from '../payment-channel';
 
 /**
  * The port through which domain code talks to WeChat Pay v3. It is the only place that knows the wire
@@ -24,57 +25,17 @@ export interface WechatPayGateway {
   verifyNotification(headers: NotificationHeaders, rawBody: Buffer): Promise<VerifiedNotification>;
 }
 
-export interface PrepayInput {
-  outTradeNo: string;
-  description: string;
-  amountFen: Fen;
-  timeExpire: Date;
-  /** Free text WeChat echoes back; we put the order id here. */
-  attach?: string;
-}
+/** WeChat's requests and answers are the port's (payments/payment-channel.ts); only the notification envelope adds to them. */
+export type PrepayInput = Omit<PrepayRequest, 'kind' | 'payerOpenid' | 'attach'> & { attach?: string };
 
 export interface JsapiPrepayInput extends PrepayInput {
   payerOpenid: string;
 }
 
-export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
-
-export interface PaymentTransaction {
-  appid: string;
-  mchid: string;
-  outTradeNo: string;
-  transactionId: string | null;
-  tradeType: string | null;
-  tradeState: TradeState;
-  amountFen: Fen;
-  payerOpenid: string | null;
-  successTime: Date | null;
-  attach: string | null;
-  /** The decrypted or received object as WeChat sent it, kept for audit. */
-  raw: Record<string, unknown>;
-}
-
-export interface RefundInput {
-  outTradeNo: string;
-  outRefundNo: string;
-  refundFen: Fen;
-  totalFen: Fen;
-  reason: string;
-}
-
-export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
-
-export interface RefundResult {
-  outRefundNo: string;
-  outTradeNo: string;
-  refundId: string;
-  status: RefundStatus;
-  refundFen: Fen;
-  raw: Record<string, unknown>;
-}
-
-/** Header names lower-cased, as Koa and Node give them. */
-export type NotificationHeaders = Record<string, string | string[] | undefined>;
+export type PaymentTransaction = ChannelTransaction;
+export type RefundInput = RefundRequest;
+export type RefundResult = ChannelRefund;
+export type { NotificationHeaders, RefundStatus, TradeState };
 
 export type VerifiedNotification =
   | { kind: 'transaction'; eventId: string; eventType: string; transaction: PaymentTransaction }

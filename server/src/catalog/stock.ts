@@ -127,9 +127,19 @@ export function stockLedger(main: Connection) {
       return holds.map((hold) => `${hold.orderId.toHexString()}:${hold.quantity}`);
     },
 
-    async soldUnits(boxId: Types.ObjectId): Promise<number> {
-      const sold = await Hold.find({ boxId, state: 'SOLD' }).select({ quantity: 1 }).lean();
-      return sold.reduce((sum, hold) => sum + hold.quantity, 0);
+    /**
+     * Where every unit of a box is: for sale, held for an unpaid order, sold, or taken by a reservation whose
+     * hold is not stored (yet, or ever: the sweep returns those). The four always add up to what was stocked.
+     */
+    async account(boxId: Types.ObjectId): Promise<{ available: number; held: number; sold: number; inFlight: number }> {
+      const stock = await Stock.findById(boxId).lean();
+      const holds = await Hold.find({ boxId }).select({ state: 1, quantity: 1 }).lean();
+      const byId = new Map(holds.map((hold) => [hold._id, hold]));
+      const returned = new Set(stock?.releasing ?? []);
+      const units = (states: HoldDoc['state'][]) =>
+        holds.filter((hold) => states.includes(hold.state) && !returned.has(tokenOf(hold._id, hold.quantity))).reduce((sum, hold) => sum + hold.quantity, 0);
+      const inFlight = (stock?.reserving ?? []).map(parseToken).reduce((sum, token) => sum + (token && !byId.has(token.holdId) ? token.quantity : 0), 0);
+      return { available: stock?.available ?? 0, held: units(['HELD', 'RELEASING']), sold: units(['SOLD']), inFlight };
     },
 
     /** Holds still HELD although their order stopped being payable: their order decides (orders/leftover-sweep.ts). */

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { Config } from './config';
+import type { ConfigFor } from './config';
 import type { Logger } from './logger';
 import type { WechatPayGateway } from './payments/wechatpay/gateway';
 import type { WechatLogin } from './users/wechat-login';
@@ -14,7 +14,7 @@ import { createAgendaScheduler, type AgendaScheduler } from './jobs/agenda-sched
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
-  config: Config;
+  config: ConfigFor<'worker'>;
   logger: Logger;
   db: Connection;
   wechatPay: WechatPayGateway;
@@ -27,8 +27,14 @@ export interface Container {
   dispose(): Promise<void>;
 }
 
-export async function createContainer(config: Config, logger: Logger): Promise<Container> {
-  const db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: config.MONGODB_POOL_SIZE });
+/** Workers and the CLI build one too, without SESSION_SECRET: they serve no HTTP, so they never sign sessions. */
+export async function createContainer(config: ConfigFor<'worker'>, logger: Logger): Promise<Container> {
+  const db = await connectDatabase({
+    uri: config.MONGODB_URI,
+    dbName: config.MONGODB_DB,
+    poolSize: config.MONGODB_POOL_SIZE,
+    production: config.NODE_ENV === 'production',
+  });
   try {
     const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
     const wechatPay = createWechatPayGateway({
@@ -55,7 +61,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       db,
       wechatPay,
       wechatLogin,
-      sessions: sessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS }),
+      sessions: config.SESSION_SECRET ? sessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS }) : noSessions,
       orders,
       payments,
       jobs,
@@ -69,3 +75,12 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     throw error;
   }
 }
+
+const noSessions: SessionTokens = {
+  issue() {
+    throw new Error('SESSION_SECRET is not set: only the HTTP server issues sessions');
+  },
+  verify() {
+    throw new Error('SESSION_SECRET is not set: only the HTTP server checks sessions');
+  },
+};

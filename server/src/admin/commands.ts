@@ -17,6 +17,7 @@ Commands:
   refund <orderId> [--reason text]  full refund of a paid order (the refund-order job confirms it)
   ship <orderId> --note "SF123"     mark a paid order shipped with a tracking note
   jobs                              job queue health
+  doctor                            pre-flight for a merchant account: credentials, WeChat, database (exit 1 on a failure)
 
   --json                            machine-readable output`;
 

@@ -36,7 +36,8 @@ export interface DoctorOptions {
 }
 
 const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
-const MODELS = [boxModel, userModel, addressModel, couponModel, orderModel];
+/** The models whose schema indexes the app relies on (queries by status, uniqueness of openid, ...). */
+export const INDEXED_MODELS = [boxModel, userModel, addressModel, couponModel, orderModel];
 
 /**
  * The pre-flight for a real merchant account: everything that would otherwise fail only at the first payment,
@@ -160,7 +161,8 @@ async function checkLogin(config: DoctorConfig, credentials: WechatPayCredential
   const name = 'WeChat login accepts the appid and AppSecret';
   const login = createWechatLogin({ baseUrl: config.WECHAT_LOGIN_BASE_URL, appid: credentials.appid, appSecret: credentials.appSecret, timeoutMs: config.WECHATPAY_TIMEOUT_MS });
   try {
-    await login.code2session(`doctor-probe-${randomBytes(8).toString('hex')}`);
+    // No real login code is at hand; WeChat (and the simulator) answer this one with 40029 once appid and secret are right.
+    await login.code2session('invalid');
     add({ name, status: 'fail', detail: 'a made-up login code was accepted', fix: `WECHAT_LOGIN_BASE_URL=${config.WECHAT_LOGIN_BASE_URL} does not behave like WeChat` });
   } catch (error) {
     // Only a rejected *code* proves WeChat took the appid and secret.
@@ -202,7 +204,7 @@ async function checkDatabase(config: DoctorConfig, add: Add): Promise<void> {
   try {
     add({ name, status: 'pass', detail: config.MONGODB_DB });
     const missing: string[] = [];
-    for (const model of MODELS.map((define) => define(db))) {
+    for (const model of INDEXED_MODELS.map((define) => define(db))) {
       const { toCreate } = await model.diffIndexes();
       missing.push(...toCreate.map((index) => `${model.collection.collectionName} ${JSON.stringify(index)}`));
     }

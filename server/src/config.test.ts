@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -107,4 +107,16 @@ describe('production', () => {
     expect(problemsOf({ ...proxied, WECHAT_BASE_URL_OVERRIDE: 'https://egress.internal:8443, https://egress.internal:8444' })).toEqual([]);
     expect(problemsOf({ ...production, WECHATPAY_BASE_URL: 'https://api2.mch.weixin.qq.com', WECHAT_LOGIN_BASE_URL: 'https://sh.api.weixin.qq.com' })).toEqual([]);
   });
+});
+
+test('the README configuration table lists every variable config.ts reads, and no other', () => {
+  const read = (file: string) => readFileSync(path.join(__dirname, '..', '..', file), 'utf8');
+  const schemaNames = [...read('server/src/config.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((match) => match[1]);
+  const configuration = read('README.md').split('## Configuration')[1]!.split('\n## ')[0]!;
+  const tableNames = configuration
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1]));
+  expect(schemaNames.length).toBeGreaterThan(30);
+  expect([...tableNames].sort()).toEqual([...schemaNames].sort());
 });

@@ -48,8 +48,8 @@ test('secrets are required only by the entry points that use them', () => {
   const { MONGODB_URI } = valid;
   expect(problemsOf({ MONGODB_URI }, 'seed')).toEqual([]);
   expect(problemsOf({ MONGODB_URI }, 'admin')).toEqual([
-    'WECHATPAY_CREDENTIALS_DIR is required (npm run admin uses it)',
-    'WECHATPAY_NOTIFY_URL is required (npm run admin uses it)',
+    'WECHATPAY_CREDENTIALS_DIR is required (the admin CLI uses it)',
+    'WECHATPAY_NOTIFY_URL is required (the admin CLI uses it)',
   ]);
   const { SESSION_SECRET: _unused, ...withoutSession } = valid;
   expect(problemsOf(withoutSession, 'worker')).toEqual([]);

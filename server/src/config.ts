@@ -78,6 +78,7 @@ const NEEDS = {
 } as const satisfies Record<string, ReadonlyArray<keyof Config>>;
 
 export type ConfigRole = keyof typeof NEEDS;
+const ROLE_NAMES: Record<ConfigRole, string> = { server: 'the server', worker: 'the worker', admin: 'the admin CLI', seed: 'seeding' };
 export type ConfigFor<R extends ConfigRole> = Config & { [K in (typeof NEEDS)[R][number]]-?: NonNullable<Config[K]> };
 
 export class ConfigError extends Error {
@@ -101,7 +102,7 @@ export function parseConfig<R extends ConfigRole>(
         return value === undefined ? `${name} is required (${issue.message})` : `${name}=${JSON.stringify(value)}: ${issue.message}`;
       });
   for (const name of NEEDS[role]) {
-    if (env[name] === undefined || env[name] === '') problems.push(`${name} is required (${role === 'server' ? 'the server' : `npm run ${role}`} uses it)`);
+    if (env[name] === undefined || env[name] === '') problems.push(`${name} is required (${ROLE_NAMES[role]} uses it)`);
   }
   if (!result.success || problems.length > 0) return { config: null, problems };
   return { config: result.data as ConfigFor<R>, problems: [] };

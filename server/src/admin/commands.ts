@@ -8,7 +8,7 @@ import { parseObjectId } from '../http/object-id';
 import type { PaymentTransaction } from '../payments/wechatpay/gateway';
 import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail } from './format';
 
-export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
+export const USAGE = `Usage: npm run admin -- <command> [options] [--json]   (from a build: node server/dist/admin.js <command> ...)
 
 Commands:
   orders [--status S] [--limit N]   list orders, newest first (S: ${ORDER_STATUSES.join(', ')})

@@ -54,6 +54,9 @@ test('secrets are required only by the entry points that use them', () => {
   const { SESSION_SECRET: _unused, ...withoutSession } = valid;
   expect(problemsOf(withoutSession, 'worker')).toEqual([]);
   expect(problemsOf(withoutSession)).toEqual(['SESSION_SECRET is required (the server uses it)']);
+  // An empty value, as `SESSION_SECRET=` in a .env file leaves it, is no value.
+  expect(problemsOf({ ...valid, SESSION_SECRET: '' })).toEqual(['SESSION_SECRET is required (the server uses it)']);
+  expect(problemsOf({ MONGODB_URI, SESSION_SECRET: '', PORT: '' }, 'seed')).toEqual([]);
 });
 
 describe('production', () => {

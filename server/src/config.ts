@@ -88,11 +88,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** `NAME=` in a .env file or a unit file means "not set", as in most dotenv tools. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
 /** Schema and per-entry-point checks only, every problem listed; `admin doctor` reports these itself. */
 export function parseConfig<R extends ConfigRole>(
-  env: Record<string, string | undefined>,
+  rawEnv: Record<string, string | undefined>,
   role: R,
 ): { config: ConfigFor<R>; problems: [] } | { config: null; problems: string[] } {
+  const env = withoutEmpty(rawEnv);
   const result = envSchema.safeParse(env);
   const problems = result.success
     ? []
@@ -102,7 +108,7 @@ export function parseConfig<R extends ConfigRole>(
         return value === undefined ? `${name} is required (${issue.message})` : `${name}=${JSON.stringify(value)}: ${issue.message}`;
       });
   for (const name of NEEDS[role]) {
-    if (env[name] === undefined || env[name] === '') problems.push(`${name} is required (${ROLE_NAMES[role]} uses it)`);
+    if (env[name] === undefined) problems.push(`${name} is required (${ROLE_NAMES[role]} uses it)`);
   }
   if (!result.success || problems.length > 0) return { config: null, problems };
   return { config: result.data as ConfigFor<R>, problems: [] };
@@ -117,7 +123,7 @@ export function loadConfig<R extends ConfigRole = 'server'>(env: Record<string, 
   const parsed = parseConfig(env, role);
   const problems = [...parsed.problems];
   if (env.NODE_ENV === 'production') {
-    const inputs = envSchema.pick(PRODUCTION_INPUTS).safeParse(env);
+    const inputs = envSchema.pick(PRODUCTION_INPUTS).safeParse(withoutEmpty(env));
     if (inputs.success) problems.push(...productionProblems(inputs.data));
   }
   if (!parsed.config || problems.length > 0) throw new ConfigError(problems);

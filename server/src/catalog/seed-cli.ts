@@ -1,4 +1,4 @@
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { loadDotEnv } from '../env-file';
 import { connectDatabase } from '../db/connect';
 import { seedCatalog } from './seed';
@@ -19,5 +19,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,8 @@ test('the built server installs with --omit=dev and runs in production mode with
 
   const port = await freePort();
   const credentialsDir = await merchantCredentials(testEnv().credentialsDir, path.join(folder, 'credentials'));
+  // The session secret comes only from the .env in the working directory, as on a host without a supervisor.
+  await writeFile(path.join(folder, '.env'), 'SESSION_SECRET=deploy-test-session-secret-long-enough\n', { mode: 0o600 });
   const child = spawn(process.execPath, ['server/dist/main.js'], {
     cwd: folder,
     env: {
@@ -47,7 +49,6 @@ test('the built server installs with --omit=dev and runs in production mode with
       PORT: String(port),
       MONGODB_URI: testEnv().mongodbUri,
       MONGODB_DB: uniqueDbName('deploy'),
-      SESSION_SECRET: 'deploy-test-session-secret-long-enough',
       WECHATPAY_CREDENTIALS_DIR: credentialsDir,
       WECHATPAY_NOTIFY_URL: 'https://shop.example.com/api/payments/wechat/notify',
       // The simulator stands in for WeChat, so production mode has to be told that on purpose.

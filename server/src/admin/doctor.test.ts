@@ -8,6 +8,7 @@ import { freePort } from '../../dev/free-port';
 import { testEnv, uniqueDbName } from '../../test/support/test-env';
 import { merchantCredentials } from '../../test/support/merchant-credentials';
 import { connectDatabase } from '../db/connect';
+import { clearFaults, setFaults } from '../jobs/job-test-support';
 import { INDEXED_MODELS, formatDoctor, runDoctor, type DoctorReport } from './doctor';
 
 let scratch: string;
@@ -128,6 +129,18 @@ test('each injected fault fails its own check, with a fix', async () => {
         return doctor({ WECHATPAY_CREDENTIALS_DIR: dir, WECHATPAY_VERIFY_MODE: 'public-key' }, { simulator: publicKeySimulator });
       },
       "WeChat Pay public key verifies WeChat Pay's answers",
+    ],
+    [
+      'WeChat Pay failing with SYSTEM_ERROR',
+      async () => {
+        await setFaults(platformSimulator.url, { apiError: { code: 'SYSTEM_ERROR', count: 10 } });
+        try {
+          return await doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials() });
+        } finally {
+          await clearFaults(platformSimulator.url);
+        }
+      },
+      'WeChat Pay accepts our signed requests',
     ],
     ['a wrong AppSecret', async () => doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials((json) => (json.appSecret = 'not-the-secret')) }), 'WeChat login accepts the appid and AppSecret'],
     [

@@ -150,8 +150,20 @@ async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCreden
         detail,
         fix: 'WECHATPAY_VERIFY_MODE must be the mode your merchant account uses; in public-key mode publicKeyId / publicKeyFile must be the ones shown in the merchant platform (docs/credentials.md)',
       });
-    } else {
+    } else if (!(error instanceof WechatPayApiError) || error.httpStatus === null) {
       add({ name: signed, status: 'fail', detail, fix: `check that this host reaches ${config.WECHATPAY_BASE_URL} (firewall, DNS, proxy)` });
+      add({ name: answers, status: 'skip', detail: 'not reached' });
+    } else {
+      // WeChat answered something other than "no such order": an outage, or (the common case) a public-key-only
+      // merchant asking for platform certificates.
+      add({
+        name: signed,
+        status: 'fail',
+        detail,
+        fix: error.retryable
+          ? 'WeChat Pay reports a temporary failure; run doctor again in a minute'
+          : 'read WeChat\'s message above; if your merchant account shows a 微信支付公钥 and no 平台证书, set WECHATPAY_VERIFY_MODE=public-key (docs/credentials.md)',
+      });
       add({ name: answers, status: 'skip', detail: 'not reached' });
     }
   }

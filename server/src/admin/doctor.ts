@@ -55,15 +55,15 @@ export async function runDoctor(env: Record<string, string | undefined>, options
   const config = parsed.config;
   add({ name: 'configuration parses', status: 'pass' });
   if (config.NODE_ENV === 'production') {
-    const problems = [...wechatOriginProblems(config), ...devSettingProblems(config)];
-    add(problems.length ? { name: 'production settings', status: 'fail', detail: problems.join('; '), fix: 'change the variables named' } : { name: 'production settings', status: 'pass' });
+    add(ruleCheck('production settings', [...wechatOriginProblems(config), ...devSettingProblems(config)], 'change the variables named'));
   }
-
-  const notify = notifyUrlProblems(config.WECHATPAY_NOTIFY_URL);
   add(
-    notify.length
-      ? { name: 'notify URL is public HTTPS', status: 'fail', detail: notify.join('; '), fix: 'set WECHATPAY_NOTIFY_URL to https://<your domain>/api/payments/wechat/notify behind a TLS proxy (docs/deploy.md)' }
-      : { name: 'notify URL is public HTTPS', status: 'pass', detail: config.WECHATPAY_NOTIFY_URL },
+    ruleCheck(
+      'notify URL is public HTTPS',
+      notifyUrlProblems(config.WECHATPAY_NOTIFY_URL),
+      'set WECHATPAY_NOTIFY_URL to https://<your domain>/api/payments/wechat/notify behind a TLS proxy (docs/deploy.md)',
+      config.WECHATPAY_NOTIFY_URL,
+    ),
   );
 
   const credentials = await checkCredentials(config, add);
@@ -74,6 +74,11 @@ export async function runDoctor(env: Record<string, string | undefined>, options
   }
   await checkDatabase(config, add);
   return report(checks);
+}
+
+/** A check that passes when a rule finds no problem. */
+function ruleCheck(name: string, problems: string[], fix: string, passDetail?: string): DoctorCheck {
+  return problems.length ? { name, status: 'fail', detail: problems.join('; '), fix } : { name, status: 'pass', detail: passDetail };
 }
 
 function report(checks: DoctorCheck[]): DoctorReport {
@@ -94,8 +99,7 @@ async function checkCredentials(config: DoctorConfig, add: Add): Promise<WechatP
   }
   add({ name, status: 'pass', detail: `appid ${credentials.appid}, mchid ${credentials.mchid}, serial ${credentials.merchantSerialNo}` });
   if (config.NODE_ENV === 'production') {
-    const problems = credentialsFolderProblems(config.WECHATPAY_CREDENTIALS_DIR);
-    add(problems.length ? { name: 'no simulator keys in the credentials folder', status: 'fail', detail: problems.join('; '), fix: CREDENTIALS_FIX } : { name: 'no simulator keys in the credentials folder', status: 'pass' });
+    add(ruleCheck('no simulator keys in the credentials folder', credentialsFolderProblems(config.WECHATPAY_CREDENTIALS_DIR), CREDENTIALS_FIX));
   }
   if (config.WECHATPAY_VERIFY_MODE === 'public-key' && !credentials.wechatPayPublicKey) {
     add({ name: 'public-key mode has its key', status: 'fail', detail: 'WECHATPAY_VERIFY_MODE=public-key but credentials.json names no publicKeyId / publicKeyFile', fix: CREDENTIALS_FIX });
@@ -127,45 +131,47 @@ async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCreden
     await gateway.queryTransaction(`doctor${randomBytes(8).toString('hex')}`);
     add({ name: signed, status: 'pass' });
     add({ name: answers, status: 'pass' });
-    return;
   } catch (error) {
-    const code = error instanceof WechatPayApiError ? error.code : 'NETWORK_ERROR';
-    const detail = message(error);
-    if (code === 'SIGN_ERROR' || code === 'MCH_NOT_EXISTS' || code === 'INVALID_REQUEST') {
-      add({
-        name: signed,
-        status: 'fail',
-        detail,
-        fix: 'mchid must be yours and merchantSerialNo / the key must be the API certificate currently active in the merchant platform (账户中心 → API安全)',
-      });
-      add({ name: answers, status: 'skip', detail: 'not reached' });
-    } else if (code === 'CERTIFICATE_DECRYPT_FAILED') {
-      add({ name: signed, status: 'pass' });
-      add({ name: answers, status: 'fail', detail, fix: 'apiV3Key must be the APIv3 key set in the merchant platform (账户中心 → API安全 → APIv3密钥)' });
-    } else if (code === 'BAD_RESPONSE_SIGNATURE') {
-      add({ name: signed, status: 'pass' });
-      add({
-        name: answers,
-        status: 'fail',
-        detail,
-        fix: 'WECHATPAY_VERIFY_MODE must be the mode your merchant account uses; in public-key mode publicKeyId / publicKeyFile must be the ones shown in the merchant platform (docs/credentials.md)',
-      });
-    } else if (!(error instanceof WechatPayApiError) || error.httpStatus === null) {
-      add({ name: signed, status: 'fail', detail, fix: `check that this host reaches ${config.WECHATPAY_BASE_URL} (firewall, DNS, proxy)` });
+    const { failed, fix } = diagnoseWechatPay(error, config);
+    if (failed === 'signed') {
+      add({ name: signed, status: 'fail', detail: message(error), fix });
       add({ name: answers, status: 'skip', detail: 'not reached' });
     } else {
-      // WeChat answered something other than "no such order": an outage, or (the common case) a public-key-only
-      // merchant asking for platform certificates.
-      add({
-        name: signed,
-        status: 'fail',
-        detail,
+      add({ name: signed, status: 'pass' });
+      add({ name: answers, status: 'fail', detail: message(error), fix });
+    }
+  }
+}
+
+/** Which half of the v3 round trip an error says is broken, and what fixes it. */
+function diagnoseWechatPay(error: unknown, config: DoctorConfig): { failed: 'signed' | 'answers'; fix: string } {
+  if (!(error instanceof WechatPayApiError) || error.httpStatus === null) {
+    return { failed: 'signed', fix: `check that this host reaches ${config.WECHATPAY_BASE_URL} (firewall, DNS, proxy)` };
+  }
+  switch (error.code) {
+    case 'SIGN_ERROR':
+    case 'MCH_NOT_EXISTS':
+    case 'INVALID_REQUEST':
+      return {
+        failed: 'signed',
+        fix: 'mchid must be yours and merchantSerialNo / the key must be the API certificate currently active in the merchant platform (账户中心 → API安全)',
+      };
+    case 'CERTIFICATE_DECRYPT_FAILED':
+      return { failed: 'answers', fix: 'apiV3Key must be the APIv3 key set in the merchant platform (账户中心 → API安全 → APIv3密钥)' };
+    case 'BAD_RESPONSE_SIGNATURE':
+      return {
+        failed: 'answers',
+        fix: 'WECHATPAY_VERIFY_MODE must be the mode your merchant account uses; in public-key mode publicKeyId / publicKeyFile must be the ones shown in the merchant platform (docs/credentials.md)',
+      };
+    default:
+      // Another answer than "no such order": an outage, or (the common case) a public-key-only merchant asking
+      // for platform certificates.
+      return {
+        failed: 'signed',
         fix: error.retryable
           ? 'WeChat Pay reports a temporary failure; run doctor again in a minute'
-          : 'read WeChat\'s message above; if your merchant account shows a 微信支付公钥 and no 平台证书, set WECHATPAY_VERIFY_MODE=public-key (docs/credentials.md)',
-      });
-      add({ name: answers, status: 'skip', detail: 'not reached' });
-    }
+          : "read WeChat's message above; if your merchant account shows a 微信支付公钥 and no 平台证书, set WECHATPAY_VERIFY_MODE=public-key (docs/credentials.md)",
+      };
   }
 }
 
@@ -220,11 +226,7 @@ async function checkDatabase(config: DoctorConfig, add: Add): Promise<void> {
       const { toCreate } = await model.diffIndexes();
       missing.push(...toCreate.map((index) => `${model.collection.collectionName} ${JSON.stringify(index)}`));
     }
-    add(
-      missing.length
-        ? { name: 'indexes present', status: 'fail', detail: `missing: ${missing.join(', ')}`, fix: 'start the server once (it creates missing indexes at start), then run doctor again' }
-        : { name: 'indexes present', status: 'pass' },
-    );
+    add(ruleCheck('indexes present', missing.map((index) => `missing ${index}`), 'start the server once (it creates missing indexes at start), then run doctor again'));
   } finally {
     await db.close();
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { loadDotEnv } from '../src/env-file';
 import { startEngine } from './engine';
 import { ensureDevCredentials } from './credentials';
 import { devSessionSecret } from './dev-secrets';
@@ -11,15 +12,16 @@ import { runToEnd, runTs, waitForHttp } from './processes';
  * `npm start`: the whole loop on a laptop — embedded engine, WeChat Pay simulator, seeded catalog,
  * the server (with jobs) and the mini-program's H5 build served by the server.
  */
-const serverPort = process.env.PORT ?? '3000';
-const simulatorPort = process.env.SIM_PORT ?? '9090';
+loadDotEnv();
+const serverPort = process.env.PORT || '3000';
+const simulatorPort = process.env.SIM_PORT || '9090';
 const serverUrl = `http://127.0.0.1:${serverPort}`;
 const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
 const h5Dir = path.join(repoRoot, 'miniapp', 'dist', 'h5');
 
 async function main(): Promise<void> {
   const engine = process.env.MONGODB_URI ? null : await startEngine({ dataDir: path.join(dataDir, 'engine'), detached: true });
-  const mongodbUri = process.env.MONGODB_URI ?? engine!.uri;
+  const mongodbUri = process.env.MONGODB_URI || engine!.uri;
   console.log(`database: ${engine ? `embedded engine at ${mongodbUri}${engine.reused ? ' (reused)' : ''}` : 'MONGODB_URI'}`);
   await ensureDevCredentials(devCredentialsDir);
 
@@ -27,13 +29,13 @@ async function main(): Promise<void> {
     NODE_ENV: 'development',
     PORT: serverPort,
     MONGODB_URI: mongodbUri,
-    SESSION_SECRET: process.env.SESSION_SECRET ?? devSessionSecret(),
+    SESSION_SECRET: process.env.SESSION_SECRET || devSessionSecret(),
     WECHATPAY_BASE_URL: simulatorUrl,
     WECHAT_LOGIN_BASE_URL: simulatorUrl,
     WECHATPAY_CREDENTIALS_DIR: devCredentialsDir,
     WECHATPAY_NOTIFY_URL: `${serverUrl}/api/payments/wechat/notify`,
     SIMULATOR_PUBLIC_URL: simulatorUrl,
-    LOG_PRETTY: process.env.LOG_PRETTY ?? 'true',
+    LOG_PRETTY: process.env.LOG_PRETTY || 'true',
   };
   await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], serverEnv);
 
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     API:                 ${serverUrl}/api/boxes
     WeChat Pay simulator ${simulatorUrl}/sim/notifications
     database:            ${mongodbUri}
-  Ctrl+C stops the server and simulator (the engine keeps running; \`npx tsx server/dev/engine.ts stop\` stops it).
+  Ctrl+C stops the server and simulator (the engine keeps running; \`npm run engine -- stop\` stops it).
 `);
   const stop = () => {
     for (const child of children) child.kill('SIGTERM');

@@ -15,9 +15,9 @@ export function runTs(entry: string, env: Record<string, string>, name: string):
 }
 
 /** Runs a command to completion, failing loudly with its name. */
-export function runToEnd(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
+export function runToEnd(command: string, args: string[], env: Record<string, string> = {}, cwd = repoRoot): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: 'inherit' });
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: 'inherit' });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with code ${code}`))));
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 
 const valid = {
@@ -31,6 +34,92 @@ test('every bad or missing variable is listed at once, by name', () => {
   expect((error as ConfigError).problems).toHaveLength(6);
 });
 
-test('development-only settings are refused in production', () => {
-  expect(() => loadConfig({ ...valid, NODE_ENV: 'production', SIMULATOR_PUBLIC_URL: 'http://127.0.0.1:9090' })).toThrow(/production/);
+function problemsOf(env: Record<string, string>, role?: 'server' | 'worker' | 'admin' | 'seed'): string[] {
+  try {
+    loadConfig(env, role);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+test('secrets are required only by the entry points that use them', () => {
+  const { MONGODB_URI } = valid;
+  expect(problemsOf({ MONGODB_URI }, 'seed')).toEqual([]);
+  expect(problemsOf({ MONGODB_URI }, 'admin')).toEqual([
+    'WECHATPAY_CREDENTIALS_DIR is required (the admin CLI uses it)',
+    'WECHATPAY_NOTIFY_URL is required (the admin CLI uses it)',
+  ]);
+  const { SESSION_SECRET: _unused, ...withoutSession } = valid;
+  expect(problemsOf(withoutSession, 'worker')).toEqual([]);
+  expect(problemsOf(withoutSession)).toEqual(['SESSION_SECRET is required (the server uses it)']);
+  // An empty value, as `SESSION_SECRET=` in a .env file leaves it, is no value.
+  expect(problemsOf({ ...valid, SESSION_SECRET: '' })).toEqual(['SESSION_SECRET is required (the server uses it)']);
+  expect(problemsOf({ MONGODB_URI, SESSION_SECRET: '', PORT: '' }, 'seed')).toEqual([]);
+});
+
+describe('production', () => {
+  const merchantFolder = mkdtempSync(path.join(os.tmpdir(), 'config-merchant-'));
+  writeFileSync(path.join(merchantFolder, 'credentials.json'), JSON.stringify({ appid: 'wx0123456789abcdef' }));
+  const production = { ...valid, NODE_ENV: 'production', WECHATPAY_CREDENTIALS_DIR: merchantFolder };
+
+  test('WeChat’s own URLs, an HTTPS public notify URL and a merchant folder start', () => {
+    expect(problemsOf(production)).toEqual([]);
+  });
+
+  test('every dev setting is refused in one message, each with its fix', () => {
+    const devFolder = mkdtempSync(path.join(os.tmpdir(), 'config-dev-'));
+    writeFileSync(path.join(devFolder, 'credentials.json'), JSON.stringify({ platformPrivateKeyFile: 'platform_key.pem' }));
+    writeFileSync(path.join(devFolder, 'pub_key_private.pem'), '');
+    const problems = problemsOf({
+      ...production,
+      SESSION_SECRET: 'short',
+      WECHATPAY_NOTIFY_URL: 'http://127.0.0.1:3000/api/payments/wechat/notify',
+      WECHATPAY_BASE_URL: 'http://127.0.0.1:9090',
+      WECHAT_LOGIN_BASE_URL: 'http://127.0.0.1:9090',
+      WECHATPAY_CREDENTIALS_DIR: devFolder,
+      H5_DIR: '/tmp/h5',
+      SIMULATOR_PUBLIC_URL: 'http://127.0.0.1:9090',
+      LOG_PRETTY: 'true',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^SESSION_SECRET="short"/),
+      expect.stringMatching(/^WECHATPAY_NOTIFY_URL=\S+ must be https:\/\//),
+      expect.stringMatching(/^WECHATPAY_BASE_URL=\S+ is not WeChat Pay .*WECHAT_BASE_URL_OVERRIDE/),
+      expect.stringMatching(/^WECHAT_LOGIN_BASE_URL=\S+ is not WeChat's API/),
+      expect.stringMatching(/^WECHATPAY_CREDENTIALS_DIR=\S+ holds simulator-only keys \(pub_key_private\.pem, platformPrivateKeyFile\).*docs\/credentials\.md/),
+      expect.stringMatching(/^H5_DIR is a development setting/),
+      expect.stringMatching(/^SIMULATOR_PUBLIC_URL is a development setting/),
+      expect.stringMatching(/^LOG_PRETTY=true is a development setting/),
+    ]);
+  });
+
+  test('an HTTPS notify URL on a private host is refused too', () => {
+    for (const host of ['localhost', '10.0.0.5', '192.168.1.2', '172.20.0.1', '[::1]']) {
+      expect(problemsOf({ ...production, WECHATPAY_NOTIFY_URL: `https://${host}/api/payments/wechat/notify` })).toEqual([
+        expect.stringMatching(/local or private host that WeChat cannot reach/),
+      ]);
+    }
+  });
+
+  test('another WeChat URL is accepted only when WECHAT_BASE_URL_OVERRIDE names it', () => {
+    const proxied = { ...production, WECHATPAY_BASE_URL: 'https://egress.internal:8443', WECHAT_LOGIN_BASE_URL: 'https://egress.internal:8444' };
+    expect(problemsOf(proxied)).toHaveLength(2);
+    expect(problemsOf({ ...proxied, WECHAT_BASE_URL_OVERRIDE: 'https://egress.internal:8443' })).toHaveLength(1);
+    expect(problemsOf({ ...proxied, WECHAT_BASE_URL_OVERRIDE: 'https://egress.internal:8443, https://egress.internal:8444' })).toEqual([]);
+    expect(problemsOf({ ...production, WECHATPAY_BASE_URL: 'https://api2.mch.weixin.qq.com', WECHAT_LOGIN_BASE_URL: 'https://sh.api.weixin.qq.com' })).toEqual([]);
+  });
+});
+
+test('the README configuration table lists every variable config.ts reads, and no other', () => {
+  const read = (file: string) => readFileSync(path.join(__dirname, '..', '..', file), 'utf8');
+  const schemaNames = [...read('server/src/config.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((match) => match[1]);
+  const configuration = read('README.md').split('## Configuration')[1]!.split('\n## ')[0]!;
+  const tableNames = configuration
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1]));
+  expect(schemaNames.length).toBeGreaterThan(30);
+  expect([...tableNames].sort()).toEqual([...schemaNames].sort());
 });

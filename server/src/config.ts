@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRODUCTION_INPUTS, productionProblems } from './production-rules';
 
 /**
  * The only place that reads the environment. Everything is parsed once, with defaults suited to local
@@ -21,7 +22,7 @@ const envSchema = z.object({
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('blindbox'),
   MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
 
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_TTL_SECONDS: seconds.default(7 * 24 * 3600),
 
   ORDER_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(120).default(15),
@@ -32,9 +33,11 @@ const envSchema = z.object({
 
   WECHATPAY_BASE_URL: z.url().default('https://api.mch.weixin.qq.com'),
   WECHAT_LOGIN_BASE_URL: z.url().default('https://api.weixin.qq.com'),
-  WECHATPAY_CREDENTIALS_DIR: z.string().min(1),
+  /** Production only: comma-separated base URLs accepted in place of WeChat's own (an egress proxy, say). */
+  WECHAT_BASE_URL_OVERRIDE: z.string().default('').transform((list) => list.split(',').map((url) => url.trim()).filter(Boolean)),
+  WECHATPAY_CREDENTIALS_DIR: z.string().min(1).optional(),
   WECHATPAY_VERIFY_MODE: z.enum(['platform-certificate', 'public-key']).default('platform-certificate'),
-  WECHATPAY_NOTIFY_URL: z.url(),
+  WECHATPAY_NOTIFY_URL: z.url().optional(),
   WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 
   JOBS: z.enum(['inline', 'off']).default('inline'),
@@ -47,9 +50,9 @@ const envSchema = z.object({
   /** Retry backoff of jobs that wait on WeChat (refunds, failed expiries): first delay, then growing up to the cap. */
   JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
   JOB_RETRY_MAX_MS: z.coerce.number().int().min(10).default(10 * 60_000),
-  /** How long stop() waits for running jobs before giving up (their locks then expire). */
   /** A job not finished (nor touched) within this is presumed dead and may be run by another worker. */
   JOB_LOCK_LIFETIME_MS: z.coerce.number().int().min(1_000).default(10 * 60_000),
+  /** How long stop() waits for running jobs before giving up (their locks then expire). */
   JOBS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   /** Daily orders-vs-WeChat report: cron (Asia/Shanghai) and at most this many orders per run. */
   RECONCILE_REPORT_CRON: z.string().min(9).default('30 3 * * *'),
@@ -60,7 +63,24 @@ const envSchema = z.object({
   SIMULATOR_PUBLIC_URL: z.url().optional(),
 });
 
+/** What the environment holds; the secrets are optional here because not every entry point uses them. */
 export type Config = z.infer<typeof envSchema>;
+
+/**
+ * The settings each entry point cannot run without, beyond MONGODB_URI: only the HTTP server signs sessions,
+ * and seeding touches nothing but the database. Workers and the CLI call WeChat (queries, refunds with their
+ * notify URL).
+ */
+const NEEDS = {
+  server: ['SESSION_SECRET', 'WECHATPAY_CREDENTIALS_DIR', 'WECHATPAY_NOTIFY_URL'],
+  worker: ['WECHATPAY_CREDENTIALS_DIR', 'WECHATPAY_NOTIFY_URL'],
+  admin: ['WECHATPAY_CREDENTIALS_DIR', 'WECHATPAY_NOTIFY_URL'],
+  seed: [],
+} as const satisfies Record<string, ReadonlyArray<keyof Config>>;
+
+export type ConfigRole = keyof typeof NEEDS;
+const ROLE_NAMES: Record<ConfigRole, string> = { server: 'the server', worker: 'the worker', admin: 'the admin CLI', seed: 'seeding' };
+export type ConfigFor<R extends ConfigRole> = Config & { [K in (typeof NEEDS)[R][number]]-?: NonNullable<Config[K]> };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -69,21 +89,44 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses an environment (process.env in main.ts, a literal object in tests). */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/** `NAME=` in a .env file or a unit file means "not set", as in most dotenv tools. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+/** Schema and per-entry-point checks only, every problem listed; `admin doctor` reports these itself. */
+export function parseConfig<R extends ConfigRole>(
+  rawEnv: Record<string, string | undefined>,
+  role: R,
+): { config: ConfigFor<R>; problems: [] } | { config: null; problems: string[] } {
+  const env = withoutEmpty(rawEnv);
   const result = envSchema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
         const name = issue.path.join('.');
         const value = env[name];
         return value === undefined ? `${name} is required (${issue.message})` : `${name}=${JSON.stringify(value)}: ${issue.message}`;
-      }),
-    );
+      });
+  for (const name of NEEDS[role]) {
+    if (env[name] === undefined) problems.push(`${name} is required (${ROLE_NAMES[role]} uses it)`);
   }
-  const config = result.data;
-  if (config.NODE_ENV === 'production' && (config.H5_DIR || config.SIMULATOR_PUBLIC_URL)) {
-    throw new ConfigError(['H5_DIR and SIMULATOR_PUBLIC_URL are development settings and must not be set in production']);
+  if (!result.success || problems.length > 0) return { config: null, problems };
+  return { config: result.data as ConfigFor<R>, problems: [] };
+}
+
+/**
+ * Parses an environment (process.env in the entry points, a literal object in tests) for one entry point. In
+ * production it also refuses whatever would let the shop run against anything but WeChat (production-rules.ts),
+ * in the same message as any other problem.
+ */
+export function loadConfig<R extends ConfigRole = 'server'>(env: Record<string, string | undefined>, role: R = 'server' as R): ConfigFor<R> {
+  const parsed = parseConfig(env, role);
+  const problems = [...parsed.problems];
+  if (env.NODE_ENV === 'production') {
+    const inputs = envSchema.pick(PRODUCTION_INPUTS).safeParse(withoutEmpty(env));
+    if (inputs.success) problems.push(...productionProblems(inputs.data));
   }
-  return config;
+  if (!parsed.config || problems.length > 0) throw new ConfigError(problems);
+  return parsed.config;
 }

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { Config } from './config';
+import type { ConfigFor } from './config';
 import type { Logger } from './logger';
 import type { PaymentChannel } from './payments/payment-channel';
 import type { WechatLogin } from './users/wechat-login';
@@ -16,7 +16,7 @@ import { createAgendaScheduler, type AgendaScheduler } from './jobs/agenda-sched
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
-  config: Config;
+  config: ConfigFor<'worker'>;
   logger: Logger;
   db: Connection;
   /** The mini-program's payment channel: WeChat Pay v3 behind the channel port. */
@@ -31,8 +31,14 @@ export interface Container {
   dispose(): Promise<void>;
 }
 
-export async function createContainer(config: Config, logger: Logger): Promise<Container> {
-  const db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: config.MONGODB_POOL_SIZE });
+/** Workers and the CLI build one too, without SESSION_SECRET: they serve no HTTP, so they never sign sessions. */
+export async function createContainer(config: ConfigFor<'worker'>, logger: Logger): Promise<Container> {
+  const db = await connectDatabase({
+    uri: config.MONGODB_URI,
+    dbName: config.MONGODB_DB,
+    poolSize: config.MONGODB_POOL_SIZE,
+    production: config.NODE_ENV === 'production',
+  });
   try {
     const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
     const channel = wechatPayChannel(createWechatPayGateway({
@@ -60,7 +66,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       db,
       channel,
       wechatLogin,
-      sessions: sessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS }),
+      sessions: config.SESSION_SECRET ? sessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS }) : noSessions,
       orders,
       payments,
       refunds,
@@ -75,3 +81,12 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     throw error;
   }
 }
+
+const noSessions: SessionTokens = {
+  issue() {
+    throw new Error('SESSION_SECRET is not set: only the HTTP server issues sessions');
+  },
+  verify() {
+    throw new Error('SESSION_SECRET is not set: only the HTTP server checks sessions');
+  },
+};

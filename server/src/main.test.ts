@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../dev/free-port';
 import { testEnv, uniqueDbName } from '../test/support/test-env';
+import { merchantCredentials } from '../test/support/merchant-credentials';
 import { waitUntil } from '../test/support/wechatpay-harness';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -9,7 +12,8 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 function startMain(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // NODE_ENV is set so that a developer's .env (loaded by main.ts) cannot turn this into another mode.
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -23,6 +27,37 @@ test('a bad environment stops the server at once with every problem listed', asy
   const main = startMain({ PORT: 'x' });
   expect(await main.exited).toBe(2);
   expect(main.output()).toMatch(/Invalid configuration:[\s\S]*PORT="x"[\s\S]*MONGODB_URI is required[\s\S]*SESSION_SECRET is required/);
+}, 30_000);
+
+test('production refuses the dev setup at once, listing every problem', async () => {
+  const main = startMain({
+    NODE_ENV: 'production',
+    MONGODB_URI: testEnv().mongodbUri,
+    SESSION_SECRET: 'main-test-session-secret-long-enough',
+    WECHATPAY_CREDENTIALS_DIR: testEnv().credentialsDir,
+    WECHATPAY_NOTIFY_URL: 'http://127.0.0.1:3000/api/payments/wechat/notify',
+    WECHATPAY_BASE_URL: 'http://127.0.0.1:9090',
+  });
+  expect(await main.exited).toBe(2);
+  expect(main.output()).toMatch(/Invalid configuration:\n.*WECHATPAY_NOTIFY_URL.*https[\s\S]*WECHATPAY_BASE_URL[\s\S]*simulator-only keys/);
+}, 30_000);
+
+test('a database outage in production gives an operator\'s advice, not the developer\'s', async () => {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'main-test-'));
+  try {
+    const main = startMain({
+      NODE_ENV: 'production',
+      MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/`,
+      SESSION_SECRET: 'main-test-session-secret-long-enough',
+      WECHATPAY_CREDENTIALS_DIR: await merchantCredentials(testEnv().credentialsDir, folder),
+      WECHATPAY_NOTIFY_URL: 'https://shop.example.com/api/payments/wechat/notify',
+    });
+    expect(await main.exited).toBe(1);
+    expect(main.output()).toMatch(/cannot reach the database .*replica set[\s\S]*admin\.js doctor/);
+    expect(main.output()).not.toContain('npm start');
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }, 30_000);
 
 test('the server starts, serves, and on SIGTERM stops accepting, stops jobs, closes the database and exits 0', async () => {

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
+import { loadDotEnv } from './env-file';
 import { createLogger } from './logger';
 import { createContainer } from './container';
 import { createApp } from './app';
@@ -15,6 +16,7 @@ async function shutdown(server: Server, dispose: () => Promise<void>, graceMs: n
 }
 
 async function main(): Promise<void> {
+  loadDotEnv();
   let config;
   try {
     config = loadConfig(process.env);
@@ -26,7 +28,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
-  const container = await createContainer(config, logger);
+  const container = await createContainer(config, logger).catch((error: unknown) => {
+    throw new StartupError(error, config);
+  });
   if (config.JOBS === 'inline') await container.jobs.start();
   const server = createApp(container).listen(config.PORT, config.HOST);
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -45,6 +49,19 @@ async function main(): Promise<void> {
           process.exit(1);
         });
     });
+  }
+}
+
+/** In production the operator gets pointed at the checklist instead of the developer's advice. */
+class StartupError extends Error {
+  constructor(cause: unknown, config: Pick<Config, 'NODE_ENV'>) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      config.NODE_ENV === 'production'
+        ? `cannot start: ${reason}\nRun \`node server/dist/admin.js doctor\` with the same environment for a checklist with the fix for each problem.`
+        : reason,
+      { cause },
+    );
   }
 }
 

@@ -1,21 +1,31 @@
 /**
  * Admin CLI: `npm run admin -- <command> [--json]` (see USAGE in commands.ts). Uses the same configuration
  * and container as the server, with job processing off: it can schedule jobs (refunds) but never runs them.
+ * `doctor` builds no container: it checks, one by one, what building one needs.
  */
-import { ConfigError, loadConfig, type Config } from '../config';
+import path from 'node:path';
+import { ConfigError, loadConfig, type ConfigFor } from '../config';
+import { loadDotEnv } from '../env-file';
 import { createLogger } from '../logger';
 import { createContainer } from '../container';
 import { runAdminCommand, USAGE } from './commands';
+import { formatDoctor, runDoctor } from './doctor';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
     return argv.length === 0 ? 2 : 0;
   }
-  let config: Config;
+  loadDotEnv();
+  if (argv[0] === 'doctor') {
+    const report = await runDoctor(process.env, { projectConfigFile: path.resolve('project.config.json') });
+    console.log(argv.includes('--json') ? JSON.stringify(report, null, 2) : formatDoctor(report));
+    return report.ok ? 0 : 1;
+  }
+  let config: ConfigFor<'admin'>;
   try {
     // Logs go to stderr at warn level so stdout carries only the command's output (and stays valid JSON).
-    config = { ...loadConfig({ LOG_LEVEL: 'warn', ...process.env }), JOBS: 'off' };
+    config = { ...loadConfig({ LOG_LEVEL: 'warn', ...process.env }, 'admin'), JOBS: 'off' };
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

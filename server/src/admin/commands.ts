@@ -9,7 +9,7 @@ import { parseObjectId } from '../object-id';
 import type { ChannelTransaction } from '../payments/payment-channel';
 import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail, type OrderSummary } from './format';
 
-export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
+export const USAGE = `Usage: npm run admin -- <command> [options] [--json]   (from a build: node server/dist/admin.js <command> ...)
 
 Commands:
   orders [--status S] [--limit N]   list orders, newest first (S: ${ORDER_STATUSES.join(', ')})
@@ -18,6 +18,7 @@ Commands:
   refund <orderId> [--reason text]  full refund of a paid order (the refund-order job confirms it)
   ship <orderId> --note "SF123"     mark a paid order shipped with a tracking note
   jobs                              job queue health
+  doctor                            pre-flight for a merchant account: credentials, WeChat, database (exit 1 on a failure)
 
   --json                            machine-readable output`;
 

@@ -1,11 +1,13 @@
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
+import { loadDotEnv } from '../env-file';
 import { connectDatabase } from '../db/connect';
 import { seedCatalog } from './seed';
 
 /** `tsx server/src/catalog/seed-cli.ts`: loads the demo catalog into the configured database. */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: 2 });
+  loadDotEnv();
+  const config = loadConfig(process.env, 'seed');
+  const db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: 2, production: config.NODE_ENV === 'production' });
   try {
     const summary = await seedCatalog(db);
     console.log(`catalog seeded into ${config.MONGODB_DB}: ${summary.created} created, ${summary.updated} already present`);
@@ -17,5 +19,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });

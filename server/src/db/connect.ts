@@ -4,6 +4,10 @@ export interface DatabaseOptions {
   uri: string;
   dbName: string;
   poolSize: number;
+  /** Picks the advice in the error: nobody runs the embedded engine in production. */
+  production?: boolean;
+  /** Default true: mongoose creates missing indexes as models are first used. `admin doctor` only looks. */
+  createIndexes?: boolean;
 }
 
 /** Strips credentials so a connection string can appear in an error message. */
@@ -22,7 +26,7 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
     serverSelectionTimeoutMS: 5_000,
     connectTimeoutMS: 5_000,
     socketTimeoutMS: 30_000,
-    autoIndex: true,
+    autoIndex: options.createIndexes ?? true,
   });
   try {
     await connection.asPromise();
@@ -30,11 +34,10 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
   } catch (error) {
     await connection.close().catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `cannot reach the database at ${redactUri(options.uri)} (${reason}). ` +
-        'Start the embedded engine (`npm start` does it, or `npx tsx server/dev/engine.ts start`) or set MONGODB_URI to a running MongoDB.',
-      { cause: error },
-    );
+    const advice = options.production
+      ? 'Check that MONGODB_URI names your replica set members, that this host may reach them (firewall, TLS, user and password) and that a primary is elected; docs/deploy.md has the checklist.'
+      : 'Start the embedded engine (`npm start` does it, or `npm run engine -- start`) or set MONGODB_URI to a running MongoDB.';
+    throw new Error(`cannot reach the database at ${redactUri(options.uri)} (${reason}). ${advice}`, { cause: error });
   }
   return connection;
 }

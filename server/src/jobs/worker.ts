@@ -3,15 +3,17 @@
  * (and servers with JOBS=off or inline) against one database; Agenda's locks make each job run once.
  * `npm run worker`. SIGINT/SIGTERM stop polling, release unstarted locks and let running jobs finish.
  */
-import { ConfigError, loadConfig, type Config } from '../config';
+import { ConfigError, loadConfig, type ConfigFor } from '../config';
+import { loadDotEnv } from '../env-file';
 import { createLogger } from '../logger';
 import { createContainer } from '../container';
 
 async function main(): Promise<void> {
-  let config: Config;
+  loadDotEnv();
+  let config: ConfigFor<'worker'>;
   try {
     // This process exists to process jobs, whatever JOBS says for the servers.
-    config = { ...loadConfig(process.env), JOBS: 'inline' };
+    config = { ...loadConfig(process.env, 'worker'), JOBS: 'inline' };
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -123,8 +123,9 @@ function decryptCertificate(
     });
     certificate = new X509Certificate(pem);
   } catch (error) {
+    // Its own code: with WeChat's answer signed and well-formed, a wrong APIv3 key is by far the likeliest cause.
     throw new WechatPayApiError(
-      'BAD_RESPONSE',
+      'CERTIFICATE_DECRYPT_FAILED',
       200,
       `GET /v3/certificates: certificate ${entry.serial_no} does not decrypt to a certificate (${(error as Error).message})`,
     );

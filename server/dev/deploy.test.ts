@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSimulator, type RunningSimulator } from '../simulator/src/simulator';
+import { testEnv, uniqueDbName } from '../test/support/test-env';
+import { merchantCredentials } from '../test/support/merchant-credentials';
+import { waitUntil } from '../test/support/wechatpay-harness';
+import { buildServer, distDir } from './build';
+import { freePort } from './free-port';
+import { repoRoot } from './paths';
+import { runToEnd } from './processes';
+
+// The deploy path of docs/deploy.md: what `npm run build` leaves, plus the manifests and the lockfile, installed
+// with production dependencies only into a folder with no TypeScript in it, started with plain node.
+let folder: string;
+let simulator: RunningSimulator;
+beforeAll(async () => {
+  folder = await mkdtemp(path.join(os.tmpdir(), 'blindbox-deploy-'));
+  simulator = await startSimulator({ credentialsDir: testEnv().credentialsDir, port: 0 });
+});
+afterAll(async () => {
+  await simulator.stop();
+  await rm(folder, { recursive: true, force: true });
+});
+
+test('the built server installs with --omit=dev and runs in production mode with plain node', async () => {
+  await buildServer();
+  for (const file of ['package.json', 'package-lock.json', 'server/package.json', 'shared/package.json', 'miniapp/package.json']) {
+    await cp(path.join(repoRoot, file), path.join(folder, file));
+  }
+  await cp(distDir, path.join(folder, 'server', 'dist'), { recursive: true });
+  // The root install just filled npm's cache, so nothing needs the (slow) registry.
+  await runToEnd('npm', ['install', '--omit=dev', '--workspace', 'server', '--prefer-offline', '--no-audit', '--no-fund'], {}, folder);
+  for (const devTool of ['tsx', 'typescript', 'esbuild', 'jest', '@tarojs/cli']) {
+    expect(fs.existsSync(path.join(folder, 'node_modules', devTool))).toBe(false);
+  }
+
+  const port = await freePort();
+  const credentialsDir = await merchantCredentials(testEnv().credentialsDir, path.join(folder, 'credentials'));
+  // The session secret comes only from the .env in the working directory, as on a host without a supervisor.
+  await writeFile(path.join(folder, '.env'), 'SESSION_SECRET=deploy-test-session-secret-long-enough\n', { mode: 0o600 });
+  const child = spawn(process.execPath, ['server/dist/main.js'], {
+    cwd: folder,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      PORT: String(port),
+      MONGODB_URI: testEnv().mongodbUri,
+      MONGODB_DB: uniqueDbName('deploy'),
+      WECHATPAY_CREDENTIALS_DIR: credentialsDir,
+      WECHATPAY_NOTIFY_URL: 'https://shop.example.com/api/payments/wechat/notify',
+      // The simulator stands in for WeChat, so production mode has to be told that on purpose.
+      WECHATPAY_BASE_URL: simulator.url,
+      WECHAT_LOGIN_BASE_URL: simulator.url,
+      WECHAT_BASE_URL_OVERRIDE: simulator.url,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitUntil(async () => ((await fetch(`${base}/readyz`).catch(() => null))?.ok ? true : null), 30_000, `the built server to be ready (output: ${output})`);
+    expect((await fetch(`${base}/api/boxes`)).status).toBe(200);
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'dev-deploy' }) });
+    expect(login.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('"msg":"server listening"');
+  } finally {
+    child.kill('SIGKILL');
+  }
+}, 120_000);

@@ -1,0 +1,166 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startSimulator, type RunningSimulator } from '../../simulator/src/simulator';
+import { createSelfSignedCertificate, type DevCredentials } from '../../dev/credentials';
+import { freePort } from '../../dev/free-port';
+import { testEnv, uniqueDbName } from '../../test/support/test-env';
+import { merchantCredentials } from '../../test/support/merchant-credentials';
+import { connectDatabase } from '../db/connect';
+import { clearFaults, setFaults } from '../../test/support/job-test-support';
+import { indexedModels, formatDoctor, runDoctor, type DoctorReport } from './doctor';
+
+let scratch: string;
+let platformSimulator: RunningSimulator;
+let publicKeySimulator: RunningSimulator;
+let dev: DevCredentials;
+let projectConfigFile: string;
+const dbName = uniqueDbName('doctor');
+
+beforeAll(async () => {
+  const { credentialsDir, mongodbUri } = testEnv();
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'blindbox-doctor-'));
+  dev = JSON.parse(await readFile(path.join(credentialsDir, 'credentials.json'), 'utf8')) as DevCredentials;
+  projectConfigFile = path.join(scratch, 'project.config.json');
+  await writeFile(projectConfigFile, JSON.stringify({ appid: dev.appid }));
+  platformSimulator = await startSimulator({ credentialsDir, port: 0 });
+  publicKeySimulator = await startSimulator({ credentialsDir, port: 0, signingMode: 'public-key' });
+  // What a server's first start leaves behind: the schema indexes.
+  const db = await connectDatabase({ uri: mongodbUri, dbName, poolSize: 2 });
+  await Promise.all(indexedModels(db).map((model) => model.init()));
+  await db.close();
+});
+afterAll(async () => {
+  await platformSimulator.stop();
+  await publicKeySimulator.stop();
+  const db = await connectDatabase({ uri: testEnv().mongodbUri, dbName, poolSize: 1 });
+  await db.dropDatabase();
+  await db.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+let folders = 0;
+/** A merchant's folder built from the dev one, optionally with one thing wrong in it. */
+function credentials(edit?: (json: Record<string, unknown>) => void): Promise<string> {
+  folders += 1;
+  return merchantCredentials(testEnv().credentialsDir, path.join(scratch, `credentials-${folders}`), edit);
+}
+
+async function doctor(env: Record<string, string>, options: { simulator?: RunningSimulator; projectConfigFile?: string } = {}): Promise<DoctorReport> {
+  const simulator = options.simulator ?? platformSimulator;
+  return runDoctor(
+    {
+      NODE_ENV: 'production',
+      MONGODB_URI: testEnv().mongodbUri,
+      MONGODB_DB: dbName,
+      WECHATPAY_NOTIFY_URL: 'https://shop.example.com/api/payments/wechat/notify',
+      WECHATPAY_BASE_URL: simulator.url,
+      WECHAT_LOGIN_BASE_URL: simulator.url,
+      WECHAT_BASE_URL_OVERRIDE: simulator.url,
+      WECHATPAY_TIMEOUT_MS: '3000',
+      ...env,
+    },
+    { projectConfigFile: options.projectConfigFile ?? projectConfigFile },
+  );
+}
+
+const failed = (report: DoctorReport) => report.checks.filter((check) => check.status === 'fail').map((check) => check.name);
+
+test('a merchant folder passes every check against the simulator, in both verify modes', async () => {
+  const dir = await credentials();
+  const platform = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir });
+  expect(failed(platform)).toEqual([]);
+  expect(platform.ok).toBe(true);
+  expect(platform.checks.map((check) => check.name)).toEqual([
+    'configuration parses',
+    'production settings',
+    'notify URL is public HTTPS',
+    'credentials files parse; private key matches the merchant certificate and serial',
+    'no simulator keys in the credentials folder',
+    'WeChat Pay accepts our signed requests',
+    "APIv3 key decrypts the platform certificates, and they verify WeChat Pay's answers",
+    'WeChat login accepts the appid and AppSecret',
+    "appid equals the mini-program project's (project.config.json)",
+    'database reachable',
+    'indexes present',
+  ]);
+  expect(formatDoctor(platform)).toContain('ready: every check passed');
+
+  const publicKey = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, WECHATPAY_VERIFY_MODE: 'public-key' }, { simulator: publicKeySimulator });
+  expect(failed(publicKey)).toEqual([]);
+  expect(publicKey.checks.map((check) => check.name)).toContain("WeChat Pay public key verifies WeChat Pay's answers");
+});
+
+test('each injected fault fails its own check, with a fix', async () => {
+  const cases: Array<[string, () => Promise<DoctorReport>, string]> = [
+    ['a missing variable', async () => doctor({}), 'configuration parses'],
+    ['the dev folder with the simulator keys', async () => doctor({ WECHATPAY_CREDENTIALS_DIR: testEnv().credentialsDir }), 'no simulator keys in the credentials folder'],
+    ['an http notify URL', async () => doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials(), WECHATPAY_NOTIFY_URL: 'http://shop.example.com/notify' }), 'notify URL is public HTTPS'],
+    ['the simulator without an override', async () => doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials(), WECHAT_BASE_URL_OVERRIDE: '' }), 'production settings'],
+    [
+      'a serial that is not the certificate’s',
+      async () => doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials((json) => (json.merchantSerialNo = '1234ABCD')) }),
+      'credentials files parse; private key matches the merchant certificate and serial',
+    ],
+    [
+      'a merchant key WeChat does not know',
+      async () => {
+        const dir = await credentials();
+        const stranger = await createSelfSignedCertificate('not the registered merchant');
+        await writeFile(path.join(dir, dev.merchantPrivateKeyFile), stranger.privateKeyPem);
+        await writeFile(path.join(dir, dev.merchantCertificateFile), stranger.certificatePem);
+        const json = JSON.parse(await readFile(path.join(dir, 'credentials.json'), 'utf8')) as Record<string, unknown>;
+        await writeFile(path.join(dir, 'credentials.json'), JSON.stringify({ ...json, merchantSerialNo: stranger.serialNo }));
+        return doctor({ WECHATPAY_CREDENTIALS_DIR: dir });
+      },
+      'WeChat Pay accepts our signed requests',
+    ],
+    [
+      'a wrong APIv3 key',
+      async () => doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials((json) => (json.apiV3Key = 'x'.repeat(32))) }),
+      "APIv3 key decrypts the platform certificates, and they verify WeChat Pay's answers",
+    ],
+    [
+      'a public key that is not WeChat’s',
+      async () => {
+        const dir = await credentials();
+        await writeFile(path.join(dir, dev.publicKeyFile), generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }));
+        return doctor({ WECHATPAY_CREDENTIALS_DIR: dir, WECHATPAY_VERIFY_MODE: 'public-key' }, { simulator: publicKeySimulator });
+      },
+      "WeChat Pay public key verifies WeChat Pay's answers",
+    ],
+    [
+      'WeChat Pay failing with SYSTEM_ERROR',
+      async () => {
+        await setFaults(platformSimulator.url, { apiError: { code: 'SYSTEM_ERROR', count: 10 } });
+        try {
+          return await doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials() });
+        } finally {
+          await clearFaults(platformSimulator.url);
+        }
+      },
+      'WeChat Pay accepts our signed requests',
+    ],
+    ['a wrong AppSecret', async () => doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials((json) => (json.appSecret = 'not-the-secret')) }), 'WeChat login accepts the appid and AppSecret'],
+    [
+      'a project.config.json with another appid',
+      async () => {
+        const other = path.join(scratch, 'other.project.config.json');
+        await writeFile(other, JSON.stringify({ appid: 'touristappid' }));
+        return doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials() }, { projectConfigFile: other });
+      },
+      "appid equals the mini-program project's (project.config.json)",
+    ],
+    ['an unreachable database', async () => doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials(), MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/` }), 'database reachable'],
+    ['a database without the indexes', async () => doctor({ WECHATPAY_CREDENTIALS_DIR: await credentials(), MONGODB_DB: uniqueDbName('doctor_empty') }), 'indexes present'],
+  ];
+  for (const [fault, run, check] of cases) {
+    const report = await run();
+    expect({ fault, failed: failed(report) }).toEqual({ fault, failed: [check] });
+    expect(report.ok).toBe(false);
+    const failure = report.checks.find((entry) => entry.name === check)!;
+    expect({ fault, fix: typeof failure.fix }).toEqual({ fault, fix: 'string' });
+    expect(formatDoctor(report)).toMatch(/✘[\s\S]*fix: [\s\S]*1 check failed$/);
+  }
+}, 120_000);

@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import pino from 'pino';
+import type { Connection } from 'mongoose';
+import { stockDatabase } from '../db/databases';
+import { holdModel, purchaseQuotaModel, stockModel } from '../catalog/stock.model';
+import { parseConfig, type ConfigFor } from '../config';
+import { credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
+import { connectDatabase } from '../db/connect';
+import { loadWechatPayCredentials, type WechatPayCredentials } from '../payments/wechatpay/credentials';
+import { WechatPayApiError } from '../payments/wechatpay/gateway';
+import { createWechatPayGateway } from '../payments/wechatpay/wechatpay-gateway';
+import { createWechatLogin } from '../users/wechat-login-http';
+import { InvalidLoginCodeError } from '../users/wechat-login';
+import { boxModel } from '../catalog/box.model';
+import { userModel } from '../users/user.model';
+import { addressModel } from '../users/address.model';
+import { couponModel } from '../coupons/coupon.model';
+import { orderModel } from '../orders/order.model';
+
+export interface DoctorCheck {
+  name: string;
+  status: 'pass' | 'fail' | 'skip';
+  /** What was found (the error, or why the check was skipped). */
+  detail?: string;
+  /** What to do about a failure. */
+  fix?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+export interface DoctorOptions {
+  /** The WeChat DevTools project file whose appid the mini-program is uploaded with. */
+  projectConfigFile: string;
+}
+
+const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
+/** The models whose schema indexes the app relies on (queries by status, uniqueness of openid, ...). */
+/** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
+export function indexedModels(main: Connection) {
+  const stock = stockDatabase(main);
+  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), orderModel(main), stockModel(stock), holdModel(stock), purchaseQuotaModel(stock)];
+}
+
+/**
+ * The pre-flight for a real merchant account: everything that would otherwise fail only at the first payment,
+ * the first login or the first outage, checked now and printed with its fix. It changes nothing: no index is
+ * created, and the only calls to WeChat are a query for an order that cannot exist and a login with a bogus code.
+ */
+export async function runDoctor(env: Record<string, string | undefined>, options: DoctorOptions): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const add = (check: DoctorCheck) => checks.push(check);
+  const parsed = parseConfig(env, 'admin');
+  if (!parsed.config) {
+    add({ name: 'configuration parses', status: 'fail', detail: parsed.problems.join('; '), fix: 'set the variables named (README, Configuration)' });
+    return report(checks);
+  }
+  const config = parsed.config;
+  add({ name: 'configuration parses', status: 'pass' });
+  if (config.NODE_ENV === 'production') {
+    add(ruleCheck('production settings', [...wechatOriginProblems(config), ...devSettingProblems(config)], 'change the variables named'));
+  }
+  add(
+    ruleCheck(
+      'notify URL is public HTTPS',
+      notifyUrlProblems(config.WECHATPAY_NOTIFY_URL),
+      'set WECHATPAY_NOTIFY_URL to https://<your domain>/api/payments/wechat/notify behind a TLS proxy (docs/deploy.md)',
+      config.WECHATPAY_NOTIFY_URL,
+    ),
+  );
+
+  const credentials = await checkCredentials(config, add);
+  if (credentials) {
+    await checkWechatPay(config, credentials, add);
+    await checkLogin(config, credentials, add);
+    await checkAppid(credentials, options.projectConfigFile, add);
+  }
+  await checkDatabase(config, add);
+  return report(checks);
+}
+
+/** A check that passes when a rule finds no problem. */
+function ruleCheck(name: string, problems: string[], fix: string, passDetail?: string): DoctorCheck {
+  return problems.length ? { name, status: 'fail', detail: problems.join('; '), fix } : { name, status: 'pass', detail: passDetail };
+}
+
+function report(checks: DoctorCheck[]): DoctorReport {
+  return { ok: checks.every((check) => check.status !== 'fail'), checks };
+}
+
+type Add = (check: DoctorCheck) => void;
+type DoctorConfig = ConfigFor<'admin'>;
+
+async function checkCredentials(config: DoctorConfig, add: Add): Promise<WechatPayCredentials | null> {
+  const name = 'credentials files parse; private key matches the merchant certificate and serial';
+  let credentials: WechatPayCredentials;
+  try {
+    credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
+  } catch (error) {
+    add({ name, status: 'fail', detail: message(error), fix: CREDENTIALS_FIX });
+    return null;
+  }
+  add({ name, status: 'pass', detail: `appid ${credentials.appid}, mchid ${credentials.mchid}, serial ${credentials.merchantSerialNo}` });
+  if (config.NODE_ENV === 'production') {
+    add(ruleCheck('no simulator keys in the credentials folder', credentialsFolderProblems(config.WECHATPAY_CREDENTIALS_DIR), CREDENTIALS_FIX));
+  }
+  if (config.WECHATPAY_VERIFY_MODE === 'public-key' && !credentials.wechatPayPublicKey) {
+    add({ name: 'public-key mode has its key', status: 'fail', detail: 'WECHATPAY_VERIFY_MODE=public-key but credentials.json names no publicKeyId / publicKeyFile', fix: CREDENTIALS_FIX });
+    return null;
+  }
+  return credentials;
+}
+
+/**
+ * One query for an order that cannot exist exercises the whole v3 path: WeChat checks our signature (mchid,
+ * serial, key), and we verify its answer — after downloading and decrypting the platform certificates with the
+ * APIv3 key, or with the WeChat Pay public key. The expected answer is ORDER_NOT_EXIST.
+ */
+async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCredentials, add: Add): Promise<void> {
+  const signed = 'WeChat Pay accepts our signed requests';
+  const answers =
+    config.WECHATPAY_VERIFY_MODE === 'platform-certificate'
+      ? 'APIv3 key decrypts the platform certificates, and they verify WeChat Pay\'s answers'
+      : 'WeChat Pay public key verifies WeChat Pay\'s answers';
+  const gateway = createWechatPayGateway({
+    baseUrl: config.WECHATPAY_BASE_URL,
+    credentials,
+    verifyMode: config.WECHATPAY_VERIFY_MODE,
+    notifyUrl: config.WECHATPAY_NOTIFY_URL,
+    timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+    logger: pino({ level: 'silent' }),
+  });
+  try {
+    await gateway.queryTransaction(`doctor${randomBytes(8).toString('hex')}`);
+    add({ name: signed, status: 'pass' });
+    add({ name: answers, status: 'pass' });
+  } catch (error) {
+    const { failed, fix } = diagnoseWechatPay(error, config);
+    if (failed === 'signed') {
+      add({ name: signed, status: 'fail', detail: message(error), fix });
+      add({ name: answers, status: 'skip', detail: 'not reached' });
+    } else {
+      add({ name: signed, status: 'pass' });
+      add({ name: answers, status: 'fail', detail: message(error), fix });
+    }
+  }
+}
+
+/** Which half of the v3 round trip an error says is broken, and what fixes it. */
+function diagnoseWechatPay(error: unknown, config: DoctorConfig): { failed: 'signed' | 'answers'; fix: string } {
+  if (!(error instanceof WechatPayApiError) || error.httpStatus === null) {
+    return { failed: 'signed', fix: `check that this host reaches ${config.WECHATPAY_BASE_URL} (firewall, DNS, proxy)` };
+  }
+  switch (error.code) {
+    case 'SIGN_ERROR':
+    case 'MCH_NOT_EXISTS':
+    case 'INVALID_REQUEST':
+      return {
+        failed: 'signed',
+        fix: 'mchid must be yours and merchantSerialNo / the key must be the API certificate currently active in the merchant platform (账户中心 → API安全)',
+      };
+    case 'CERTIFICATE_DECRYPT_FAILED':
+      return { failed: 'answers', fix: 'apiV3Key must be the APIv3 key set in the merchant platform (账户中心 → API安全 → APIv3密钥)' };
+    case 'BAD_RESPONSE_SIGNATURE':
+      return {
+        failed: 'answers',
+        fix: 'WECHATPAY_VERIFY_MODE must be the mode your merchant account uses; in public-key mode publicKeyId / publicKeyFile must be the ones shown in the merchant platform (docs/credentials.md)',
+      };
+    default:
+      // Another answer than "no such order": an outage, or (the common case) a public-key-only merchant asking
+      // for platform certificates.
+      return {
+        failed: 'signed',
+        fix: error.retryable
+          ? 'WeChat Pay reports a temporary failure; run doctor again in a minute'
+          : "read WeChat's message above; if your merchant account shows a 微信支付公钥 and no 平台证书, set WECHATPAY_VERIFY_MODE=public-key (docs/credentials.md)",
+      };
+  }
+}
+
+async function checkLogin(config: DoctorConfig, credentials: WechatPayCredentials, add: Add): Promise<void> {
+  const name = 'WeChat login accepts the appid and AppSecret';
+  const login = createWechatLogin({ baseUrl: config.WECHAT_LOGIN_BASE_URL, appid: credentials.appid, appSecret: credentials.appSecret, timeoutMs: config.WECHATPAY_TIMEOUT_MS });
+  try {
+    // No real login code is at hand; WeChat (and the simulator) answer this one with 40029 once appid and secret are right.
+    await login.code2session('invalid');
+    add({ name, status: 'fail', detail: 'a made-up login code was accepted', fix: `WECHAT_LOGIN_BASE_URL=${config.WECHAT_LOGIN_BASE_URL} does not behave like WeChat` });
+  } catch (error) {
+    // Only a rejected *code* proves WeChat took the appid and secret.
+    if (error instanceof InvalidLoginCodeError) add({ name, status: 'pass' });
+    else add({ name, status: 'fail', detail: message(error), fix: 'appid and appSecret must be the mini-program\'s (mp.weixin.qq.com → 开发管理 → 开发设置)' });
+  }
+}
+
+async function checkAppid(credentials: WechatPayCredentials, projectConfigFile: string, add: Add): Promise<void> {
+  const name = 'appid equals the mini-program project\'s (project.config.json)';
+  let appid: unknown;
+  try {
+    appid = (JSON.parse(await readFile(projectConfigFile, 'utf8')) as { appid?: unknown }).appid;
+  } catch (error) {
+    add({ name, status: 'skip', detail: `cannot read ${projectConfigFile} (${message(error)}); run doctor from the repository checkout to compare` });
+    return;
+  }
+  if (appid === credentials.appid) add({ name, status: 'pass' });
+  else {
+    add({
+      name,
+      status: 'fail',
+      detail: `credentials.json has ${credentials.appid}, ${projectConfigFile} has ${JSON.stringify(appid)}`,
+      fix: 'both must be the mini-program\'s AppID, and that AppID must be bound to the mchid (merchant platform → 产品中心 → AppID账号管理); otherwise logins fail as "invalid code"',
+    });
+  }
+}
+
+async function checkDatabase(config: DoctorConfig, add: Add): Promise<void> {
+  const name = 'database reachable';
+  let db: Connection;
+  try {
+    db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: 2, production: config.NODE_ENV === 'production', createIndexes: false });
+  } catch (error) {
+    add({ name, status: 'fail', detail: message(error), fix: 'fix MONGODB_URI or the database (docs/deploy.md)' });
+    add({ name: 'indexes present', status: 'skip', detail: 'not reached' });
+    return;
+  }
+  try {
+    add({ name, status: 'pass', detail: config.MONGODB_DB });
+    const missing: string[] = [];
+    for (const model of indexedModels(db)) {
+      const { toCreate } = await model.diffIndexes();
+      missing.push(...toCreate.map((index) => `${model.collection.collectionName} ${JSON.stringify(index)}`));
+    }
+    add(ruleCheck('indexes present', missing.map((index) => `missing ${index}`), 'start the server once (it creates missing indexes at start), then run doctor again'));
+  } finally {
+    await db.close();
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function formatDoctor(report: DoctorReport): string {
+  const mark = { pass: '✔', fail: '✘', skip: '–' } as const;
+  const lines = report.checks.flatMap((check) => [
+    `${mark[check.status]} ${check.name}${check.status === 'pass' && check.detail ? ` (${check.detail})` : ''}`,
+    ...(check.status !== 'pass' && check.detail ? [`    ${check.detail}`] : []),
+    ...(check.fix && check.status === 'fail' ? [`    fix: ${check.fix}`] : []),
+  ]);
+  const failed = report.checks.filter((check) => check.status === 'fail').length;
+  lines.push('', report.ok ? 'ready: every check passed' : `${failed} check${failed === 1 ? '' : 's'} failed`);
+  return lines.join('\n');
+}

@@ -34,7 +34,10 @@ test('holds, counter tokens and coupons left by interrupted steps are kept, rele
   const params = await alice.payJsapi(paid.id);
   await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package));
   await waitUntil(async () => ((await alice.order(paid.id)).status === 'TO_BE_DELIVERED' ? true : null), 15_000, 'payment');
-  await Hold.updateOne({ _id: holdIdOf(new Types.ObjectId(paid.id), boxId) }, { $set: { state: 'HELD', expiresAt: hourAgo() } });
+  // Settling follows the paid transition: let it finish before undoing it by hand.
+  const paidHold = holdIdOf(new Types.ObjectId(paid.id), boxId);
+  await waitUntil(async () => ((await Hold.findById(paidHold).lean())?.state === 'SOLD' && (await couponModel(db).findById(coupon.id).lean())?.state === 'USED' ? true : null), 15_000, 'settling');
+  await Hold.updateOne({ _id: paidHold }, { $set: { state: 'HELD', expiresAt: hourAgo() } });
   await couponModel(db).updateOne({ _id: coupon.id }, { $set: { state: 'LOCKED' } });
 
   // An unpaid order keeps its hold.

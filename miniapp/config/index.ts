@@ -36,10 +36,10 @@ export default defineConfig<'webpack5'>(() => ({
     staticDirectory: 'static',
     router: { mode: 'hash' },
     postcss: { autoprefixer: { enable: true }, cssModules: { enable: false } },
-    // `npm run dev:h5` serves on its own port; forward API calls to a locally running server.
+    // `npm run dev:h5` serves on its own port; forward API calls and pictures to a locally running server.
     devServer: {
       port: 10086,
-      proxy: [{ context: ['/api'], target: process.env.TARO_APP_DEV_PROXY ?? DEFAULT_WEAPP_API_BASE }],
+      proxy: [{ context: ['/api', '/images'], target: process.env.TARO_APP_DEV_PROXY ?? DEFAULT_WEAPP_API_BASE }],
     },
   },
 }));

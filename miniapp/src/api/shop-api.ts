@@ -3,9 +3,11 @@ import type {
   AddressInput,
   Box,
   BoxPage,
+  Collection,
   Coupon,
   CreateOrderRequest,
   JsapiPayParams,
+  NativePayResponse,
   Order,
   OrderPage,
   OrderStatus,
@@ -36,7 +38,9 @@ export function createShopApi(client: ApiClient) {
     cancelOrder: (id: string) => request<Order>('POST', `/api/orders/${encodeURIComponent(id)}/cancel`),
     confirmReceipt: (id: string) => request<Order>('POST', `/api/orders/${encodeURIComponent(id)}/confirm-receipt`),
     payJsapi: (id: string) => request<JsapiPayParams>('POST', `/api/orders/${encodeURIComponent(id)}/pay/jsapi`),
+    payNative: (id: string) => request<NativePayResponse>('POST', `/api/orders/${encodeURIComponent(id)}/pay/native`),
     paymentStatus: (id: string) =>
       request<PaymentStatusResponse>('GET', `/api/orders/${encodeURIComponent(id)}/payment-status`),
+    getCollection: () => request<Collection>('GET', '/api/me/collection'),
   };
 }

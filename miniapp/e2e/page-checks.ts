@@ -74,7 +74,7 @@ export async function expectTapTargets(page: Page, testIds: string[]): Promise<v
 /**
  * WCAG AA text contrast for every visible text node on a plain background: 4.5:1, or 3:1 for large text
  * (≥ 24 px, or ≥ 18.66 px bold). Text over a picture, a gradient or a translucent layer is skipped: its
- * background is not one colour.
+ * background is not one colour. Disabled controls are exempt, as in WCAG.
  */
 export async function expectReadableText(page: Page): Promise<void> {
   const failures = await page.evaluate(() => {
@@ -106,10 +106,12 @@ export async function expectReadableText(page: Page): Promise<void> {
       if (!text || !element) continue;
       const rect = element.getBoundingClientRect();
       const style = getComputedStyle(element);
-      if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden' || element.closest('[aria-disabled="true"], [disabled]')) continue;
+      if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden' || element.closest('[aria-disabled="true"], [disabled]:not([disabled="false"])')) continue;
       const background = backgroundOf(element);
-      const colour = parse(style.color);
-      if (!background || colour[3] < 1) continue;
+      if (!background) continue;
+      // Translucent text shows the background through it.
+      const [r, g, b, alpha] = parse(style.color);
+      const colour: Rgba = [r * alpha + background[0] * (1 - alpha), g * alpha + background[1] * (1 - alpha), b * alpha + background[2] * (1 - alpha), 1];
       const [lighter, darker] = [luminance(colour), luminance(background)].sort((a, b) => b - a) as [number, number];
       const ratio = (lighter + 0.05) / (darker + 0.05);
       const size = parseFloat(style.fontSize);
@@ -121,8 +123,21 @@ export async function expectReadableText(page: Page): Promise<void> {
   expect(failures).toEqual([]);
 }
 
+/** Waits for the route's slide-in and other one-off animations (not spinners, which never end). */
+async function settle(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => animation.effect?.getComputedTiming().endTime !== Infinity)
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
+}
+
 /** Everything above, then a screenshot (of the viewport, as a phone would show it) for a reviewer. */
 export async function checkPage(page: Page, name: string, tapTargets: string[] = []): Promise<void> {
+  await settle(page);
   await expectNoBrokenImages(page);
   await expectReadableText(page);
   if (tapTargets.length > 0) await expectTapTargets(page, tapTargets);

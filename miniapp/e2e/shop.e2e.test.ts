@@ -155,7 +155,8 @@ test('phone: boxes → empty collection → detail → confirm → cancel pay �
 
 test('phone: loading skeleton, network error with retry, sold out', async () => {
   const { page, problems } = await openPage(PHONE);
-  // Hold the first list request to see the skeleton, fail the second to see the error, then let them through.
+  // Hold the first list request to see the skeleton, then drop it as a lost connection would; after that
+  // the list comes through with its first box sold out.
   let listRequests = 0;
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -163,12 +164,12 @@ test('phone: loading skeleton, network error with retry, sold out', async () => 
     listRequests += 1;
     if (listRequests === 1) {
       await held;
-      await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 'UNAVAILABLE', message: '网络连接失败，请检查网络后重试' }) });
+      await route.abort('internetdisconnected');
     } else {
       const response = await route.fetch();
-      const page = (await response.json()) as { items: Array<{ stock: number }> };
-      page.items[0]!.stock = 0;
-      await route.fulfill({ response, json: page });
+      const body = (await response.json()) as { items: Array<{ stock: number }> };
+      body.items[0]!.stock = 0;
+      await route.fulfill({ response, json: body });
     }
   });
   await page.goto(`${server.url}/`);
@@ -176,13 +177,14 @@ test('phone: loading skeleton, network error with retry, sold out', async () => 
   await checkPage(page, 'phone-20-loading');
   release();
   await page.getByTestId('state-error').waitFor();
+  await expect(page.getByTestId('state-error').innerText()).resolves.toContain('网络连接失败');
   await checkPage(page, 'phone-21-network-error', ['state-retry']);
   await page.getByTestId('state-retry').click();
   await page.getByTestId('box-item').first().waitFor();
   await expect(page.getByTestId('box-stock').first().innerText()).resolves.toBe('已售罄');
   await checkPage(page, 'phone-22-sold-out');
-  // The 503 above is the one console error this test causes on purpose.
-  expect(problems.filter((problem) => !/503/.test(problem))).toEqual([]);
+  // The dropped request above is the one failure this test causes on purpose.
+  expect(problems.filter((problem) => !/ERR_INTERNET_DISCONNECTED/.test(problem))).toEqual([]);
 }, 120_000);
 
 test('desktop: the pay page shows a Native-pay QR code; scanning it in the simulator pays and opens the box (skipped)', async () => {

@@ -10,10 +10,13 @@ export function Loading({ text = '加载中…' }: { text?: string }) {
   );
 }
 
-/** A page waiting for its first answer, drawn in the shape of what will come: a list of cards or one detail. */
-export function Skeleton({ kind, rows = 3 }: { kind: 'list' | 'detail'; rows?: number }) {
+/**
+ * A page waiting for its first answer, drawn in the shape of what will come: a list of cards or one detail.
+ * `inline` when it sits inside a page's own layout (below a toolbar), rather than being the whole page.
+ */
+export function Skeleton({ kind, rows = 3, inline = false }: { kind: 'list' | 'detail'; rows?: number; inline?: boolean }) {
   return (
-    <View className="page skeleton" data-testid="state-loading" aria-busy="true">
+    <View className={inline ? 'skeleton' : 'page skeleton'} data-testid="state-loading" aria-busy="true">
       {kind === 'detail' && <View className="skeleton__block skeleton__hero" />}
       {Array.from({ length: kind === 'detail' ? 2 : rows }, (_, index) => (
         <View key={index} className={`skeleton__card${kind === 'detail' ? ' skeleton__card--column' : ''}`}>

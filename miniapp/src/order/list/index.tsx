@@ -99,7 +99,7 @@ export default function OrderListPage() {
             </Text>
           </View>
           {order.items.map((item) => (
-            <View key={item.boxId} className="line">
+            <View key={item.boxId} className="order-card__line">
               <ArtImage className="order-card__thumb" url={item.coverUrl} />
               <Text className="order-card__item">
                 {item.name} × {item.quantity}
@@ -113,7 +113,7 @@ export default function OrderListPage() {
           </View>
         </View>
       ))}
-      {loading && orders.length === 0 && <Skeleton kind="list" rows={2} />}
+      {loading && orders.length === 0 && <Skeleton kind="list" rows={2} inline />}
       {loading && orders.length > 0 && <Loading />}
       {error && <ErrorState message={error} onRetry={() => void load(status, orders.length === 0 ? 1 : page + 1)} />}
       {!loading && !error && orders.length === 0 && (

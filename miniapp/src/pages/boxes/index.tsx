@@ -94,7 +94,7 @@ export default function BoxListPage() {
           </View>
         );
       })}
-      {firstLoad && <Skeleton kind="list" />}
+      {firstLoad && <Skeleton kind="list" inline />}
       {loading && !firstLoad && <Loading />}
       {error && <ErrorState message={error} onRetry={() => void load(boxes.length === 0 ? 1 : page + 1)} />}
       {!loading && !error && boxes.length === 0 && <Empty text="暂无盲盒，下拉刷新试试" />}

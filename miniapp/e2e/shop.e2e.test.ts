@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Order } from '@blindbox/shared';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/support/test-server';
 import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems } from './page-checks';
@@ -213,7 +214,7 @@ test('desktop: the pay page shows a Native-pay QR code; scanning it in the simul
   expect(problems).toEqual([]);
 }, 180_000);
 
-test('with reduced motion the reveal shows what was drawn without the opening animation', async () => {
+test('with reduced motion there is no opening animation, and a secret draw still gets its own moment first', async () => {
   const { page, problems } = await openPage({ ...PHONE, reducedMotion: 'reduce' });
   await page.goto(`${server.url}/`);
   await page.getByTestId('my-orders').click();
@@ -221,8 +222,22 @@ test('with reduced motion the reveal shows what was drawn without the opening an
   const card = page.getByTestId('order-card').first();
   await card.waitFor();
   const orderId = await card.getAttribute('data-order-id');
+  // Draws are random: present this paid order's first draw as the secret one, picture and all.
+  await page.route((url) => url.pathname === `/api/orders/${orderId}`, async (route) => {
+    const response = await route.fetch();
+    const order = (await response.json()) as Order;
+    const secret = order.items[0]!.products.find((product) => product.rarity === 'SECRET')!;
+    order.draws[0] = { ...order.draws[0]!, productId: secret.id, name: secret.name, rarity: 'SECRET', imageUrl: secret.imageUrl };
+    await route.fulfill({ response, json: order });
+  });
   await page.goto(`${server.url}/#/order/result/index?orderId=${orderId}`);
-  await page.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout: 30_000 });
+  const moment = page.getByTestId('reveal-moment');
+  await moment.waitFor({ timeout: 30_000 });
   expect(await page.getByTestId('reveal-stage').count()).toBe(0);
+  expect(await moment.getAttribute('data-rarity')).toBe('SECRET');
+  await checkPage(page, 'phone-13-reveal-secret-moment', ['reveal-continue']);
+  await page.getByTestId('reveal-continue').click();
+  await page.getByTestId('reveal-list').waitFor();
+  expect(await page.locator('[data-testid="reveal-item"][data-rarity="SECRET"]').count()).toBeGreaterThanOrEqual(1);
   expect(problems).toEqual([]);
 }, 120_000);

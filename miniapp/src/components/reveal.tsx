@@ -1,6 +1,6 @@
 import type { Draw, Rarity } from '@blindbox/shared';
 import { Button, Text, View } from '@tarojs/components';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { RARITY_LABELS } from '../lib/format';
 import { RARITIES } from '@blindbox/shared/src/constants';
 import { prefersReducedMotion } from '../platform/motion';
@@ -27,7 +27,7 @@ export function highlightOf(draws: readonly Draw[]): Draw | null {
  * step can be skipped; with reduced motion the box does not animate at all. CSS animations and a timer
  * only, so it runs the same in WeChat and in a browser.
  */
-export function Reveal({ draws }: { draws: Draw[] }) {
+export function Reveal({ draws, after }: { draws: Draw[]; /** Shown with the final list, not over the opening. */ after?: ReactNode }) {
   const highlight = highlightOf(draws);
   const afterOpening: Stage = highlight ? 'moment' : 'items';
   const [stage, setStage] = useState<Stage>(() => (prefersReducedMotion() ? afterOpening : 'opening'));
@@ -67,7 +67,12 @@ export function Reveal({ draws }: { draws: Draw[] }) {
       </View>
     );
   }
-  return <DrawList draws={draws} stagger />;
+  return (
+    <>
+      <DrawList draws={draws} stagger />
+      {after}
+    </>
+  );
 }
 
 function Skip({ onSkip }: { onSkip: () => void }) {

@@ -96,16 +96,22 @@ export default function ResultPage() {
       return (
         <View className="page result" data-testid="result-paid">
           <Text className="result__title">支付成功，开盒啦！</Text>
-          <Reveal draws={phase.order.draws} />
-          <Button className="btn btn--primary" data-testid="result-collection" onClick={() => void Taro.redirectTo({ url: routes.collection() })}>
-            放进盒柜
-          </Button>
-          <Button className="btn btn--ghost" data-testid="result-view-order" onClick={toOrder}>
-            查看订单
-          </Button>
-          <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
-            继续逛逛
-          </Button>
+          <Reveal
+            draws={phase.order.draws}
+            after={
+              <>
+                <Button className="btn btn--primary" data-testid="result-collection" onClick={() => void Taro.redirectTo({ url: routes.collection() })}>
+                  放进盒柜
+                </Button>
+                <Button className="btn btn--ghost" data-testid="result-view-order" onClick={toOrder}>
+                  查看订单
+                </Button>
+                <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
+                  继续逛逛
+                </Button>
+              </>
+            }
+          />
         </View>
       );
   }

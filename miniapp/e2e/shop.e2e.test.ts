@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Order } from '@blindbox/shared';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import { shopper } from '../../server/test/support/shop';
 import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems } from './page-checks';
 
 /**
@@ -186,6 +187,25 @@ test('phone: loading skeleton, network error with retry, sold out', async () => 
   await checkPage(page, 'phone-22-sold-out');
   // The dropped request above is the one failure this test causes on purpose.
   expect(problems.filter((problem) => !/ERR_INTERNET_DISCONNECTED/.test(problem))).toEqual([]);
+}, 120_000);
+
+test('phone: payment pending until the order is cancelled elsewhere, then closed on the result and pay pages', async () => {
+  const { page, problems } = await openPage(PHONE);
+  // The same dev user as the browser, placing and later cancelling an order through the API.
+  const alice = await shopper(server, 'dev-alice');
+  const order = await alice.placeOrder([{ boxId: (await alice.firstBox()).id, quantity: 1 }]);
+  await page.goto(`${server.url}/#/order/result/index?orderId=${order.id}`);
+  await page.getByTestId('result-pending').waitFor();
+  await checkPage(page, 'phone-23-payment-pending');
+
+  expect((await alice.api.post(`/api/orders/${order.id}/cancel`)).status).toBe(200);
+  await page.getByTestId('result-closed').waitFor({ timeout: 15_000 });
+  await checkPage(page, 'phone-24-result-closed');
+  await page.goto(`${server.url}/#/order/pay/index?orderId=${order.id}`);
+  await page.getByTestId('pay-closed').waitFor();
+  expect(await page.getByTestId('pay-button').count()).toBe(0);
+  await checkPage(page, 'phone-25-pay-closed');
+  expect(problems).toEqual([]);
 }, 120_000);
 
 test('desktop: the pay page shows a Native-pay QR code; scanning it in the simulator pays and opens the box (skipped)', async () => {

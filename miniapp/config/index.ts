@@ -35,7 +35,9 @@ export default defineConfig<'webpack5'>(() => ({
     publicPath: '/',
     staticDirectory: 'static',
     router: { mode: 'hash' },
-    postcss: { autoprefixer: { enable: true }, cssModules: { enable: false } },
+    // A desktop browser gets the phone layout as a centred column (root font-size capped: 750 design px = 450 CSS px)
+    // rather than every control blown up to twice a phone's size.
+    postcss: { autoprefixer: { enable: true }, cssModules: { enable: false }, pxtransform: { enable: true, config: { maxRootSize: 24 } } },
     // `npm run dev:h5` serves on its own port; forward API calls and pictures to a locally running server.
     devServer: {
       port: 10086,

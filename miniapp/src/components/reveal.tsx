@@ -9,14 +9,14 @@ import { DrawList } from './draw-list';
 import './reveal.css';
 
 /** Long enough to feel the lid lift, short enough that nobody waits: the whole opening is under a second. */
-export const OPENING_MS = 800;
+const OPENING_MS = 800;
 
 type Stage = 'opening' | 'moment' | 'items';
 
 const MOMENT_TITLES: Partial<Record<Rarity, string>> = { SECRET: '隐藏款！', EPIC: '史诗款！' };
 
 /** The draw that earns its own moment: the rarest one, if it is epic or secret. */
-export function highlightOf(draws: readonly Draw[]): Draw | null {
+function highlightOf(draws: readonly Draw[]): Draw | null {
   const rank = (rarity: Rarity) => RARITIES.indexOf(rarity);
   const best = draws.reduce<Draw | null>((top, draw) => (!top || rank(draw.rarity) > rank(top.rarity) ? draw : top), null);
   return best && MOMENT_TITLES[best.rarity] ? best : null;

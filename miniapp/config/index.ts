@@ -30,11 +30,13 @@ export default defineConfig<'webpack5'>((_merge, { mode }) => {
       publicPath: '/',
       staticDirectory: 'static',
       router: { mode: 'hash' },
-      postcss: { autoprefixer: { enable: true }, cssModules: { enable: false } },
-      // `npm run dev:h5` serves on its own port; forward API calls to a locally running server.
+      // A desktop browser gets the phone layout as a centred column (root font-size capped: 750 design px = 450 CSS px)
+      // rather than every control blown up to twice a phone's size.
+      postcss: { autoprefixer: { enable: true }, cssModules: { enable: false }, pxtransform: { enable: true, config: { maxRootSize: 24 } } },
+      // `npm run dev:h5` serves on its own port; forward API calls and pictures to a locally running server.
       devServer: {
         port: 10086,
-        proxy: [{ context: ['/api'], target: process.env.TARO_APP_DEV_PROXY ?? DEV_API_BASE }],
+        proxy: [{ context: ['/api', '/images'], target: process.env.TARO_APP_DEV_PROXY ?? DEV_API_BASE }],
       },
     },
   };

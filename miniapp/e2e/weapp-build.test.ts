@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { miniappMainPackageKb } from '../../server/bench/miniapp-size';
 
 /**
  * The WeChat build that DevTools opens (`npm test` builds it first): the right pages and subpackage, the real
@@ -19,13 +20,21 @@ test('project.config.json points WeChat DevTools at the weapp build', () => {
   expect(path.resolve(__dirname, '..', '..', project.miniprogramRoot)).toBe(weappDir);
 });
 
-test('the weapp build has the shop pages, the order subpackage, the real payment call and no simulator adapter', () => {
+test('the weapp build has the shop pages, the order and collection subpackages, the real payment call and no simulator adapter', () => {
   const app = JSON.parse(fs.readFileSync(path.join(weappDir, 'app.json'), 'utf8')) as { pages: string[]; subPackages: Array<{ root: string; pages: string[] }> };
   expect(app.pages).toEqual(['pages/boxes/index', 'pages/box/index']);
-  expect(app.subPackages).toEqual([{ root: 'order', pages: expect.arrayContaining(['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index']) }]);
+  expect(app.subPackages).toEqual([
+    { root: 'order', pages: expect.arrayContaining(['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index']) },
+    { root: 'me', pages: ['collection/index'] },
+  ]);
 
   const scripts = files(weappDir).filter((file) => file.endsWith('.js'));
   const text = (file: string) => fs.readFileSync(file, 'utf8');
   expect(scripts.some((file) => text(file).includes('requestPayment'))).toBe(true);
-  expect(scripts.filter((file) => /\/sim\/pay|api\/dev\/config|dev-alice/.test(text(file))).map((file) => path.relative(weappDir, file))).toEqual([]);
+  expect(scripts.filter((file) => /\/sim\/pay|\/sim\/native|api\/dev\/config|dev-alice|matchMedia/.test(text(file))).map((file) => path.relative(weappDir, file))).toEqual([]);
+});
+
+test('the main package WeChat downloads first stays within 512 KB, and no picture is bundled', () => {
+  expect(miniappMainPackageKb(weappDir)).toBeLessThanOrEqual(512);
+  expect(files(weappDir).filter((file) => /\.(png|jpe?g|gif|svg|webp)$/.test(file))).toEqual([]);
 });

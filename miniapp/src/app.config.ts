@@ -1,17 +1,18 @@
 export default defineAppConfig({
   pages: ['pages/boxes/index', 'pages/box/index'],
-  // Order pages are a subpackage so the main package (what WeChat downloads first) stays under 512 KB.
+  // Order pages and the collection are subpackages so the main package (what WeChat downloads first) stays under 512 KB.
   subPackages: [
     {
       root: 'order',
       pages: ['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index'],
     },
+    { root: 'me', pages: ['collection/index'] },
   ],
   window: {
     backgroundTextStyle: 'dark',
     navigationBarBackgroundColor: '#ffffff',
     navigationBarTitleText: '盲盒商店',
     navigationBarTextStyle: 'black',
-    backgroundColor: '#f6f6f6',
+    backgroundColor: '#f5f3f7',
   },
 });

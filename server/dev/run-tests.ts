@@ -7,13 +7,20 @@ import { runToEnd } from './processes';
 
 /**
  * `npm test`: everything the suite needs, then one Jest run. Building the engine and both mini-program builds
- * up front keeps their minutes out of any test's timeout; Chromium (for the browser test) comes from Debian.
+ * up front keeps their minutes out of any test's timeout. The browser test needs Chromium and a CJK font
+ * (without one every Chinese character renders as an empty box); both come from Debian when missing.
  */
-function ensureChromium(): void {
-  if (fs.existsSync('/usr/bin/chromium')) return;
-  if (process.getuid?.() !== 0) throw new Error('the browser test needs Chromium: run `sudo apt-get install -y chromium`');
-  console.log('installing Chromium from Debian for the browser test…');
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
+const DEBIAN_PACKAGES = [
+  { pkg: 'chromium', file: '/usr/bin/chromium' },
+  { pkg: 'fonts-noto-cjk', file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc' },
+];
+
+function ensureDebianPackages(): void {
+  const missing = DEBIAN_PACKAGES.filter(({ file }) => !fs.existsSync(file)).map(({ pkg }) => pkg);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) throw new Error(`the browser test needs ${missing.join(' and ')}: run \`sudo apt-get install -y ${missing.join(' ')}\``);
+  console.log(`installing ${missing.join(' and ')} from Debian for the browser test…`);
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing]]) {
     const result = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed`);
   }
@@ -21,7 +28,7 @@ function ensureChromium(): void {
 
 async function main(): Promise<void> {
   if (!process.env.MONGODB_URI) buildEngine();
-  ensureChromium();
+  ensureDebianPackages();
   await runToEnd('npm', ['run', 'build:h5', '-w', 'miniapp']);
   await runToEnd('npm', ['run', 'build:weapp', '-w', 'miniapp']);
   await runToEnd(process.execPath, [path.join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', ...process.argv.slice(2)]);

@@ -9,6 +9,8 @@ import { serveH5 } from './http/serve-h5';
 import { authRoutes } from './users/auth.routes';
 import { addressRoutes } from './users/address.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
+import { imageRoutes } from './catalog/images.routes';
+import { collectionRoutes } from './collection/collection.routes';
 import { couponRoutes } from './coupons/coupon.routes';
 import { orderRoutes } from './orders/order.routes';
 import { paymentRoutes } from './payments/payment.routes';
@@ -23,10 +25,12 @@ export function createApp(container: Container): Koa {
     healthRoutes(container),
     authRoutes(container),
     catalogRoutes(container),
+    imageRoutes(container),
     addressRoutes(container),
     couponRoutes(container),
     orderRoutes(container),
     paymentRoutes(container),
+    collectionRoutes(container),
     devRoutes(container),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());

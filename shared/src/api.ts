@@ -188,3 +188,33 @@ export type QuoteResponse = z.infer<typeof quoteResponseSchema>;
 
 export const devConfigSchema = z.object({ simulatorUrl: z.string() });
 export type DevConfig = z.infer<typeof devConfigSchema>;
+
+// Collection (盒柜): everything a shopper has drawn, by series
+export const collectionItemSchema = z.object({
+  productId: z.string(),
+  name: z.string(),
+  rarity: raritySchema,
+  /** The picture once drawn; until then its silhouette. */
+  imageUrl: z.string(),
+  /** Paid orders that drew it, newest first (one entry per unit drawn). */
+  draws: z.array(z.object({ orderId: objectId, drawnAt: isoDate })),
+});
+export type CollectionItem = z.infer<typeof collectionItemSchema>;
+
+export const collectionSeriesSchema = z.object({
+  boxId: objectId,
+  name: z.string(),
+  coverUrl: z.string(),
+  /** Kinds drawn at least once / kinds in the series. */
+  owned: z.number().int().min(0),
+  total: z.number().int().min(0),
+  items: z.array(collectionItemSchema),
+});
+export type CollectionSeries = z.infer<typeof collectionSeriesSchema>;
+
+export const collectionSchema = z.object({
+  series: z.array(collectionSeriesSchema),
+  owned: z.number().int().min(0),
+  total: z.number().int().min(0),
+});
+export type Collection = z.infer<typeof collectionSchema>;

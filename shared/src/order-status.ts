@@ -14,6 +14,9 @@ export const ORDER_STATUSES = [
   'REFUNDED',
 ] as const;
 
+/** Paid, drawn and not refunded: the shopper owns what these orders drew. */
+export const PAID_ORDER_STATUSES = ['TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED'] as const satisfies readonly (typeof ORDER_STATUSES)[number][];
+
 export const orderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 

@@ -3,8 +3,10 @@ import {
   addressSchema,
   boxPageSchema,
   boxSchema,
+  collectionSchema,
   couponListSchema,
   jsapiPayParamsSchema,
+  nativePayResponseSchema,
   orderPageSchema,
   orderSchema,
   paymentStatusResponseSchema,
@@ -37,6 +39,8 @@ export function createShopApi(client: ApiClient) {
     cancelOrder: (id: string) => request('POST', `${order(id)}/cancel`, { schema: orderSchema }),
     confirmReceipt: (id: string) => request('POST', `${order(id)}/confirm-receipt`, { schema: orderSchema }),
     payJsapi: (id: string) => request('POST', `${order(id)}/pay/jsapi`, { schema: jsapiPayParamsSchema }),
+    payNative: (id: string) => request('POST', `${order(id)}/pay/native`, { schema: nativePayResponseSchema }),
     paymentStatus: (id: string) => request('GET', `${order(id)}/payment-status`, { schema: paymentStatusResponseSchema }),
+    getCollection: () => request('GET', '/api/me/collection', { schema: collectionSchema }),
   };
 }

@@ -1,23 +1,25 @@
 import type { Draw } from '@blindbox/shared';
-import { Image, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
 import { RARITY_LABELS } from '../lib/format';
+import { ArtImage } from './art-image';
 
-/** The products the server drew for a paid order. */
-export function DrawList({ draws }: { draws: Draw[] }) {
+/** The products the server drew for a paid order; `stagger` lets the reveal bring them in one by one. */
+export function DrawList({ draws, stagger = false }: { draws: Draw[]; stagger?: boolean }) {
   return (
     <View className="reveal" data-testid="reveal-list">
       {draws.map((draw, index) => (
         <View
           key={`${draw.productId}-${index}`}
-          className={`reveal__item rarity-card--${draw.rarity.toLowerCase()}`}
+          className={`reveal__item rarity-card--${draw.rarity.toLowerCase()}${stagger ? ' reveal__item--enter' : ''}`}
+          style={stagger ? { animationDelay: `${Math.min(index, 8) * 70}ms` } : undefined}
           data-testid="reveal-item"
           data-rarity={draw.rarity}
         >
-          <Image className="reveal__image" src={draw.imageUrl} mode="aspectFill" />
+          <ArtImage className="reveal__image" url={draw.imageUrl} />
           <Text className="reveal__name" data-testid="reveal-name">
             {draw.name}
           </Text>
-          <Text className={`reveal__rarity rarity--${draw.rarity.toLowerCase()}`}>{RARITY_LABELS[draw.rarity]}</Text>
+          <Text className={`rarity-tag rarity--${draw.rarity.toLowerCase()}`}>{RARITY_LABELS[draw.rarity]}</Text>
         </View>
       ))}
     </View>

@@ -1,4 +1,4 @@
-import type { DevConfig } from '@blindbox/shared';
+import { getSimulatorUrl } from './dev-simulator';
 import type { PaymentRequest } from './payment';
 import './pay-sheet.h5.css';
 
@@ -38,23 +38,6 @@ function showSheet(amountLabel: string): Promise<SheetChoice> {
     overlay.append(panel);
     document.body.append(overlay);
   });
-}
-
-let simulatorUrl: Promise<string> | null = null;
-
-function getSimulatorUrl(): Promise<string> {
-  // Asked here rather than through the shop API client so the weapp bundle carries no trace of it.
-  simulatorUrl ??= fetch('/api/dev/config').then(
-    async (response) => {
-      if (!response.ok) throw new Error(`no simulator configured (HTTP ${response.status})`);
-      return ((await response.json()) as DevConfig).simulatorUrl.replace(/\/+$/, '');
-    },
-    (error: unknown) => {
-      simulatorUrl = null;
-      throw error;
-    },
-  );
-  return simulatorUrl;
 }
 
 async function tellSimulator(baseUrl: string, prepayId: string, result: SheetChoice): Promise<void> {

@@ -1,4 +1,4 @@
-import type { JsapiPayParams } from '@blindbox/shared';
+import type { JsapiPayParams, Order } from '@blindbox/shared';
 
 export interface PaymentRequest {
   params: JsapiPayParams;
@@ -15,4 +15,10 @@ export function isPaymentCancel(error: unknown): boolean {
 export function paymentFailureMessage(error: unknown): string {
   const errMsg = (error as { errMsg?: unknown } | null)?.errMsg;
   return typeof errMsg === 'string' ? `支付失败：${errMsg}` : '支付失败，请重试';
+}
+
+/** The desktop pay panel (platform/qr-pay*.tsx): shows the order's Native-pay QR code until it settles. */
+export interface QrPayProps {
+  order: Order;
+  onSettled: (status: 'PAID' | 'CLOSED') => void;
 }

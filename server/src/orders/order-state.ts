@@ -1,4 +1,4 @@
-import type { OrderStatus, PaymentStatus } from '@blindbox/shared';
+import { PAID_ORDER_STATUSES, type OrderStatus, type PaymentStatus } from '@blindbox/shared';
 import type { RefundDoc } from './order.model';
 
 /**
@@ -6,7 +6,8 @@ import type { RefundDoc } from './order.model';
  * everywhere else: payments, refunds, reports and the admin CLI never list statuses of their own.
  */
 
-const PAID: ReadonlySet<OrderStatus> = new Set(['TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED']);
+// The list itself is shared: the mini-program and the collection query need it as data.
+const PAID: ReadonlySet<OrderStatus> = new Set(PAID_ORDER_STATUSES);
 const ON_REFUND: ReadonlySet<OrderStatus> = new Set(['REFUNDING', 'REFUNDED']);
 const OUTSTANDING_REFUND: ReadonlySet<RefundDoc['status']> = new Set(['PENDING', 'PROCESSING']);
 

@@ -5,7 +5,8 @@ import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import type { QuoteResponse } from '@blindbox/shared';
-import { ErrorState, Loading } from '../../components/page-state';
+import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
+import { Stepper } from '../../components/stepper';
 import { formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
@@ -53,8 +54,11 @@ export default function ConfirmPage() {
   }, [checkout.data, boxId, quantity, couponId]);
 
   if (checkout.error) return <ErrorState message={checkout.error} onRetry={() => void checkout.reload()} />;
-  if (!checkout.data) return <Loading />;
+  if (!checkout.data) return <Skeleton kind="detail" />;
   const { box, coupons } = checkout.data;
+  if (box.stock === 0) {
+    return <Empty text={`${box.name}已售罄，看看其他系列吧`} action={{ label: '返回盲盒列表', onClick: () => void Taro.reLaunch({ url: routes.boxes() }) }} />;
+  }
   const maxQuantity = Math.min(MAX_QUANTITY_PER_ITEM, box.stock, box.purchaseLimit);
 
   async function submit() {
@@ -99,16 +103,9 @@ export default function ConfirmPage() {
       <View className="card">
         <Text className="section-title">{box.name}</Text>
         <Text className="muted">单价 {formatFen(box.priceFen)}</Text>
-        <View className="stepper">
-          <Button className="stepper__button" size="mini" data-testid="quantity-minus" disabled={quantity <= 1} onClick={() => setQuantity(quantity - 1)}>
-            -
-          </Button>
-          <Text className="stepper__value" data-testid="quantity">
-            {quantity}
-          </Text>
-          <Button className="stepper__button" size="mini" data-testid="quantity-plus" disabled={quantity >= maxQuantity} onClick={() => setQuantity(quantity + 1)}>
-            +
-          </Button>
+        <View className="line">
+          <Text>数量</Text>
+          <Stepper value={quantity} min={1} max={maxQuantity} onChange={setQuantity} />
         </View>
       </View>
 
@@ -138,7 +135,7 @@ export default function ConfirmPage() {
             }}
           />
         ) : (
-          <Text className="link" data-testid="address-add" onClick={() => setAddingAddress(true)}>
+          <Text className="footer-bar__link" data-testid="address-add" onClick={() => setAddingAddress(true)}>
             + 新增地址
           </Text>
         )}

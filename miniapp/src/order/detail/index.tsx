@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { DrawList } from '../../components/draw-list';
-import { ErrorState, Loading } from '../../components/page-state';
+import { ErrorState, Skeleton } from '../../components/page-state';
 import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
@@ -25,7 +25,7 @@ export default function OrderDetailPage() {
   });
 
   if (order.error) return <ErrorState message={order.error} onRetry={() => void order.reload()} />;
-  if (!order.data) return <Loading />;
+  if (!order.data) return <Skeleton kind="detail" />;
   const { data } = order;
 
   async function act(action: (id: string) => Promise<Order>) {
@@ -105,10 +105,10 @@ export default function OrderDetailPage() {
           {confirmingCancel ? (
             <>
               <Text className="muted">确定取消该订单？</Text>
-              <Button className="btn btn--ghost" size="mini" onClick={() => setConfirmingCancel(false)}>
+              <Button className="btn btn--ghost btn--small" onClick={() => setConfirmingCancel(false)}>
                 再想想
               </Button>
-              <Button className="btn btn--danger" size="mini" data-testid="cancel-order-confirm" loading={acting} disabled={acting} onClick={() => void act(api.cancelOrder)}>
+              <Button className="btn btn--danger btn--small" data-testid="cancel-order-confirm" loading={acting} disabled={acting} onClick={() => void act(api.cancelOrder)}>
                 确认取消
               </Button>
             </>

@@ -4,7 +4,8 @@ import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from 
 import { useCallback, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
-import { Empty, ErrorState, Loading } from '../../components/page-state';
+import { ArtImage } from '../../components/art-image';
+import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
 import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { formatFen } from '@blindbox/shared/src/money';
@@ -75,7 +76,7 @@ export default function OrderListPage() {
         {TABS.map((tab) => (
           <Text
             key={tab.label}
-            className={`tabs__tab${tab.status === status ? ' tabs__tab--active' : ''}`}
+            className={`pill${tab.status === status ? ' pill--active' : ''}`}
             data-testid={`order-tab-${tab.status ?? 'ALL'}`}
             onClick={() => selectTab(tab.status)}
           >
@@ -98,9 +99,13 @@ export default function OrderListPage() {
             </Text>
           </View>
           {order.items.map((item) => (
-            <Text key={item.boxId} className="order-card__item">
-              {item.name} × {item.quantity}
-            </Text>
+            <View key={item.boxId} className="order-card__line">
+              <ArtImage className="order-card__thumb" url={item.coverUrl} />
+              <Text className="order-card__item">
+                {item.name} × {item.quantity}
+              </Text>
+              <Text className="muted">{order.draws.length > 0 ? `已开 ${order.draws.length} 个` : ''}</Text>
+            </View>
           ))}
           <View className="line line--strong">
             <Text>实付</Text>
@@ -108,9 +113,12 @@ export default function OrderListPage() {
           </View>
         </View>
       ))}
-      {loading && <Loading />}
+      {loading && orders.length === 0 && <Skeleton kind="list" rows={2} inline />}
+      {loading && orders.length > 0 && <Loading />}
       {error && <ErrorState message={error} onRetry={() => void load(status, orders.length === 0 ? 1 : page + 1)} />}
-      {!loading && !error && orders.length === 0 && <Empty text="还没有这类订单" />}
+      {!loading && !error && orders.length === 0 && (
+        <Empty text="还没有这类订单" action={{ label: '去挑一个盲盒', onClick: () => void Taro.reLaunch({ url: routes.boxes() }) }} />
+      )}
       {!loading && !error && hasMore && (
         <Button className="btn btn--ghost" data-testid="load-more" onClick={() => void load(status, page + 1)}>
           加载更多

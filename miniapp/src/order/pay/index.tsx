@@ -3,11 +3,12 @@ import Taro, { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
-import { ErrorState, Loading } from '../../components/page-state';
+import { ErrorState, Skeleton } from '../../components/page-state';
 import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { requestPayment } from '../../platform/pay';
+import { QrPay, useQrPay } from '../../platform/qr-pay';
 import { isPaymentCancel, paymentFailureMessage } from '../../platform/payment';
 import { formatFen } from '@blindbox/shared/src/money';
 
@@ -19,9 +20,10 @@ export default function PayPage() {
   const order = useResource(() => api.getOrder(orderId));
   const [paying, setPaying] = useState(false);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const qrPay = useQrPay();
 
   if (order.error) return <ErrorState message={order.error} onRetry={() => void order.reload()} />;
-  if (!order.data) return <Loading />;
+  if (!order.data) return <Skeleton kind="detail" />;
   const { data } = order;
 
   async function pay() {
@@ -39,9 +41,22 @@ export default function PayPage() {
     }
   }
 
+  if (data.status === 'CLOSED') {
+    return (
+      <View className="state" data-testid="pay-closed">
+        <Text className="state__icon">×</Text>
+        <Text className="state__title">订单已关闭</Text>
+        <Text className="state__message">超时未支付，订单已自动关闭，库存和优惠券已退回。</Text>
+        <Button className="btn btn--primary" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
+          重新选购
+        </Button>
+      </View>
+    );
+  }
   const payable = data.status === 'TO_BE_PAID';
   return (
     <View className="page page--with-footer">
+      {payable && qrPay && <QrPay order={data} onSettled={() => void Taro.redirectTo({ url: routes.result(orderId) })} />}
       <View className="card">
         {data.items.map((item) => (
           <View key={item.boxId} className="line">
@@ -71,7 +86,7 @@ export default function PayPage() {
       </View>
       {notice?.kind === 'cancelled' && (
         <Text className="notice" data-testid="pay-cancelled">
-          已取消支付，订单仍可继续支付
+          已取消支付，订单仍为你保留，可随时继续支付
         </Text>
       )}
       {notice?.kind === 'failed' && (
@@ -80,12 +95,17 @@ export default function PayPage() {
         </Text>
       )}
       <View className="footer-bar">
-        <Text className="link" onClick={() => void Taro.redirectTo({ url: routes.order(orderId) })}>
+        <Text className="footer-bar__link" onClick={() => void Taro.redirectTo({ url: routes.order(orderId) })}>
           查看订单
         </Text>
-        {payable && (
+        {payable && !qrPay && (
           <Button className="btn btn--primary" data-testid="pay-button" loading={paying} disabled={paying} onClick={() => void pay()}>
-            微信支付 {formatFen(data.totalFen)}
+            {notice?.kind === 'cancelled' ? '继续支付' : '微信支付'} {formatFen(data.totalFen)}
+          </Button>
+        )}
+        {!payable && (
+          <Button className="btn btn--primary" data-testid="pay-view-result" onClick={() => void Taro.redirectTo({ url: routes.result(orderId) })}>
+            查看开盒结果
           </Button>
         )}
       </View>

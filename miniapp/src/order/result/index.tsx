@@ -4,8 +4,8 @@ import Taro, { useRouter } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
-import { DrawList } from '../../components/draw-list';
-import { ErrorState, Loading } from '../../components/page-state';
+import { ErrorState } from '../../components/page-state';
+import { Reveal } from '../../components/reveal';
 import { pollPaymentStatus } from '../../lib/poll-payment';
 import { routes } from '../../lib/routes';
 
@@ -54,14 +54,25 @@ export default function ResultPage() {
 
   switch (phase.kind) {
     case 'WAITING':
-      return <Loading text="正在确认支付结果…" />;
+      // The callback usually lands within a second or two; until then the order is neither paid nor failed.
+      return (
+        <View className="state" data-testid="result-pending">
+          <View className="spinner" />
+          <Text className="state__title">正在确认支付结果…</Text>
+          <Text className="state__message">微信支付的通知到达后马上为你开盒，请不要重复支付。</Text>
+        </View>
+      );
     case 'ERROR':
       return <ErrorState message={phase.message} onRetry={() => void waitForPayment()} />;
     case 'CLOSED':
       return (
-        <View className="page result" data-testid="result-closed">
-          <Text className="result__title">订单已关闭</Text>
-          <Text className="muted">未完成支付，订单已关闭；如已扣款将原路退回。</Text>
+        <View className="state" data-testid="result-closed">
+          <Text className="state__icon">×</Text>
+          <Text className="state__title">订单已关闭</Text>
+          <Text className="state__message">未完成支付，订单已关闭；如已扣款将原路退回。</Text>
+          <Button className="btn btn--primary" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
+            重新选购
+          </Button>
           <Button className="btn btn--ghost" onClick={toOrder}>
             查看订单
           </Button>
@@ -69,9 +80,10 @@ export default function ResultPage() {
       );
     case 'TIMEOUT':
       return (
-        <View className="page result" data-testid="result-timeout">
-          <Text className="result__title">暂未确认到支付结果</Text>
-          <Text className="muted">如已支付，请稍后在订单中查看，无需重复支付。</Text>
+        <View className="state" data-testid="result-timeout">
+          <Text className="state__icon">…</Text>
+          <Text className="state__title">暂未确认到支付结果</Text>
+          <Text className="state__message">如已支付，请稍后在订单中查看，无需重复支付。</Text>
           <Button className="btn btn--primary" data-testid="result-retry" onClick={() => void waitForPayment()}>
             再次查询
           </Button>
@@ -83,14 +95,23 @@ export default function ResultPage() {
     case 'PAID':
       return (
         <View className="page result" data-testid="result-paid">
-          <Text className="result__title">支付成功，盲盒已开启！</Text>
-          <DrawList draws={phase.order.draws} />
-          <Button className="btn btn--primary" data-testid="result-view-order" onClick={toOrder}>
-            查看订单
-          </Button>
-          <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
-            继续逛逛
-          </Button>
+          <Text className="result__title">支付成功，开盒啦！</Text>
+          <Reveal
+            draws={phase.order.draws}
+            after={
+              <>
+                <Button className="btn btn--primary" data-testid="result-collection" onClick={() => void Taro.redirectTo({ url: routes.collection() })}>
+                  放进盒柜
+                </Button>
+                <Button className="btn btn--ghost" data-testid="result-view-order" onClick={toOrder}>
+                  查看订单
+                </Button>
+                <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
+                  继续逛逛
+                </Button>
+              </>
+            }
+          />
         </View>
       );
   }

@@ -1,8 +1,9 @@
 import type { Box } from '@blindbox/shared';
-import { Button, Image, Text, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { api } from '../../api/session';
-import { ErrorState, Loading } from '../../components/page-state';
+import { ArtImage } from '../../components/art-image';
+import { ErrorState, Skeleton } from '../../components/page-state';
 import { RARITY_LABELS, formatOdds } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
@@ -45,37 +46,67 @@ function OddsTable({ box }: { box: Box }) {
   );
 }
 
+/** Every kind in the box, rarest last, each in its rarity's frame. */
+function Gallery({ box }: { box: Box }) {
+  const products = [...box.products].sort((a, b) => RARITIES.indexOf(a.rarity) - RARITIES.indexOf(b.rarity));
+  return (
+    <View className="gallery" data-testid="gallery">
+      {products.map((product) => (
+        <View key={product.id} className="gallery__item">
+          <ArtImage className="gallery__image" url={product.imageUrl} />
+          <Text className="gallery__name">{product.name}</Text>
+          <Text className={`rarity-tag rarity--${product.rarity.toLowerCase()}`}>{RARITY_LABELS[product.rarity]}</Text>
+        </View>
+      ))}
+    </View>
+  );
+}
+
 export default function BoxDetailPage() {
   const { params } = useRouter();
   const id = params.id ?? '';
   const box = useResource(() => api.getBox(id));
 
   if (box.error) return <ErrorState message={box.error} onRetry={() => void box.reload()} />;
-  if (!box.data) return <Loading />;
+  if (!box.data) return <Skeleton kind="detail" />;
   const { data } = box;
+  const soldOut = data.stock === 0;
   return (
     <View className="page page--with-footer">
-      <Image className="detail-cover" src={data.coverUrl} mode="aspectFill" />
+      <ArtImage className="detail-cover" url={data.coverUrl} />
       <View className="card">
         <Text className="detail-name" data-testid="box-detail-name">
           {data.name}
         </Text>
         <Text className="price price--large">{formatFen(data.priceFen)}</Text>
-        <Text className="muted">{data.stock > 0 ? `库存 ${data.stock}` : '已售罄'}</Text>
+        <Text className={`stock-text${soldOut ? ' stock-text--sold-out' : ''}`} data-testid="box-detail-stock">
+          {soldOut ? '已售罄' : `库存 ${data.stock}`}
+        </Text>
         <Text className="detail-description">{data.description}</Text>
+      </View>
+      {soldOut && (
+        <Text className="notice" data-testid="sold-out-notice">
+          这一盒已经卖完了，看看其他系列吧
+        </Text>
+      )}
+      <View className="card">
+        <Text className="section-title">全部款式</Text>
+        <Gallery box={data} />
       </View>
       <View className="card">
         <OddsTable box={data} />
       </View>
       <View className="footer-bar">
-        <Button
-          className="btn btn--primary"
-          data-testid="order-button"
-          disabled={data.stock === 0}
-          onClick={() => void Taro.navigateTo({ url: routes.confirm(data.id) })}
-        >
-          {data.stock > 0 ? '立即购买' : '已售罄'}
-        </Button>
+        <Text className="footer-bar__total price price--large">{formatFen(data.priceFen)}</Text>
+        {soldOut ? (
+          <Button className="btn btn--ghost" data-testid="sold-out-back" onClick={() => void Taro.navigateBack().catch(() => Taro.reLaunch({ url: routes.boxes() }))}>
+            已售罄 · 看看别的
+          </Button>
+        ) : (
+          <Button className="btn btn--primary" data-testid="order-button" onClick={() => void Taro.navigateTo({ url: routes.confirm(data.id) })}>
+            立即购买
+          </Button>
+        )}
       </View>
     </View>
   );

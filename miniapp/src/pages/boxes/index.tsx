@@ -1,11 +1,12 @@
 import type { Box } from '@blindbox/shared';
-import { Button, Image, Text, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
 import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { DevUserBar } from '../../components/dev-user-bar';
-import { Empty, ErrorState, Loading } from '../../components/page-state';
+import { ArtImage } from '../../components/art-image';
+import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
 import { routes } from '../../lib/routes';
 import { formatFen } from '@blindbox/shared/src/money';
 
@@ -50,38 +51,51 @@ export default function BoxListPage() {
     if (hasMore) void load(page + 1);
   });
 
+  const firstLoad = loading && boxes.length === 0;
   return (
     <View className="page">
       <View className="toolbar">
         <Text className="toolbar__title">全部盲盒</Text>
-        <Text className="link" data-testid="my-orders" onClick={() => void Taro.navigateTo({ url: routes.orders() })}>
-          我的订单
-        </Text>
+        <View className="toolbar__links">
+          <Text className="pill" data-testid="my-collection" onClick={() => void Taro.navigateTo({ url: routes.collection() })}>
+            我的盒柜
+          </Text>
+          <Text className="pill" data-testid="my-orders" onClick={() => void Taro.navigateTo({ url: routes.orders() })}>
+            我的订单
+          </Text>
+        </View>
       </View>
       <DevUserBar />
-      {boxes.map((box) => (
-        <View
-          key={box.id}
-          className="card box-item"
-          data-testid="box-item"
-          data-box-id={box.id}
-          onClick={() => void Taro.navigateTo({ url: routes.box(box.id) })}
-        >
-          <Image className="box-item__cover" src={box.coverUrl} mode="aspectFill" lazyLoad />
-          <View className="box-item__body">
-            <Text className="box-item__name" data-testid="box-name">
-              {box.name}
-            </Text>
-            <Text className="price" data-testid="box-price">
-              {formatFen(box.priceFen)}
-            </Text>
-            <Text className={box.stock > 0 ? 'muted' : 'muted sold-out'} data-testid="box-stock">
-              {box.stock > 0 ? `库存 ${box.stock}` : '已售罄'}
-            </Text>
+      {boxes.map((box) => {
+        const soldOut = box.stock === 0;
+        return (
+          <View
+            key={box.id}
+            className={`card box-item${soldOut ? ' box-item--sold-out' : ''}`}
+            data-testid="box-item"
+            data-box-id={box.id}
+            onClick={() => void Taro.navigateTo({ url: routes.box(box.id) })}
+          >
+            <View className="box-item__cover-wrap">
+              <ArtImage className="box-item__cover" url={box.coverUrl} />
+              {soldOut && <Text className="sold-out-badge">已售罄</Text>}
+            </View>
+            <View className="box-item__body">
+              <Text className="box-item__name" data-testid="box-name">
+                {box.name}
+              </Text>
+              <Text className="price" data-testid="box-price">
+                {formatFen(box.priceFen)}
+              </Text>
+              <Text className={`stock-text${soldOut ? ' stock-text--sold-out' : ''}`} data-testid="box-stock">
+                {soldOut ? '已售罄' : `库存 ${box.stock}`}
+              </Text>
+            </View>
           </View>
-        </View>
-      ))}
-      {loading && <Loading />}
+        );
+      })}
+      {firstLoad && <Skeleton kind="list" inline />}
+      {loading && !firstLoad && <Loading />}
       {error && <ErrorState message={error} onRetry={() => void load(boxes.length === 0 ? 1 : page + 1)} />}
       {!loading && !error && boxes.length === 0 && <Empty text="暂无盲盒，下拉刷新试试" />}
       {!loading && !error && hasMore && (

@@ -15,7 +15,11 @@ import { paymentRoutes } from './payments/payment.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
-  const app = new Koa({ proxy: container.config.NODE_ENV === 'production' });
+  // X-Forwarded-For is believed only as far as our own proxies wrote it: each of the TRUSTED_PROXY_HOPS
+  // appends one address, so the client is the one that many entries from the end; anything before it is the
+  // client's own say.
+  const hops = container.config.TRUSTED_PROXY_HOPS;
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   app.use(requestLog(container.logger));
   app.use(errorHandler());
   app.use(jsonBody(container.config.BODY_LIMIT_BYTES));

@@ -28,6 +28,10 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Payment-status polls per shopper; the mini-program's backing-off poller needs about 20 a minute. */
+  RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  /** Reverse proxies in front of the server that each append to X-Forwarded-For; 0: the socket's address is the client. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 
   WECHATPAY_BASE_URL: z.url().default('https://api.mch.weixin.qq.com'),
   WECHAT_LOGIN_BASE_URL: z.url().default('https://api.weixin.qq.com'),

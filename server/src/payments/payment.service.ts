@@ -14,6 +14,8 @@ import { couponLocks } from '../coupons/coupon-locks';
 import { conflict, notFound } from '../http/app-error';
 import { PaymentRejectedError } from './payment-rejected-error';
 import { refundRecordFor } from './refund-record';
+import { channelQueryThrottle } from './channel-query-throttle';
+import { recordFinding, transactionFinding } from './transaction-findings';
 
 export type ApplyOutcome = 'FULFILLED' | 'ALREADY_APPLIED' | 'REFUND_SCHEDULED' | 'NOT_PAID';
 
@@ -37,6 +39,7 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
   const transitions = orderTransitions(db);
   const stock = stockLedger(db);
   const coupons = couponLocks(db);
+  const channelQueries = channelQueryThrottle(db);
   const log = logger.child({ component: 'payments' });
 
   const lines = (order: OrderDoc) => order.items.map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
@@ -76,6 +79,12 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
     if (tx.amountFen !== order.totalFen) {
       log.error({ ...orderFields, alert: true, paidFen: tx.amountFen, orderFen: order.totalFen }, 'paid amount differs from order amount; not fulfilled');
       throw new PaymentRejectedError('AMOUNT_MISMATCH', `paid ${tx.amountFen} fen but the order is ${order.totalFen} fen`);
+    }
+    const finding = transactionFinding(order, tx);
+    if (finding) {
+      log.error({ ...orderFields, alert: true, finding }, 'transaction does not match its order; not fulfilled');
+      await recordFinding(db, order, finding, actor);
+      throw new PaymentRejectedError('TRANSACTION_MISMATCH', finding);
     }
 
     const payment = {
@@ -251,7 +260,7 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
       let order = await Order.findOne({ _id: orderId, userId }).lean<OrderDoc>();
       if (!order) throw notFound('order');
       try {
-        order = await syncWithWechat(order, `user:${userId.toHexString()}`);
+        if (order.status === 'TO_BE_PAID' && order.payment.current && (await channelQueries.claim(order._id))) order = await syncWithWechat(order, `user:${userId.toHexString()}`);
       } catch (error) {
         if (!(error instanceof WechatPayApiError)) throw error;
         log.warn({ orderId: orderId.toHexString(), err: error }, 'payment query failed; answering from the database');

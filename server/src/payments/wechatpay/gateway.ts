@@ -19,7 +19,8 @@ export interface WechatPayGateway {
   queryRefund(outRefundNo: string): Promise<RefundResult | null>;
   /**
    * Verifies (signature over the raw body, timestamp window, serial) and decrypts a callback.
-   * Throws NotificationRejectedError when it cannot be trusted.
+   * Throws NotificationRejectedError when it cannot be trusted, NotificationIgnoredError when it is genuine
+   * but not an event the notify URL handles.
    */
   verifyNotification(headers: NotificationHeaders, rawBody: Buffer): Promise<VerifiedNotification>;
 }
@@ -47,6 +48,8 @@ export interface PaymentTransaction {
   tradeType: string | null;
   tradeState: TradeState;
   amountFen: Fen;
+  /** amount.currency; only CNY is ever charged. */
+  currency: string | null;
   payerOpenid: string | null;
   successTime: Date | null;
   attach: string | null;
@@ -86,6 +89,7 @@ export type NotificationRejection =
   | 'STALE_TIMESTAMP'
   | 'UNKNOWN_SERIAL'
   | 'BAD_SIGNATURE'
+  | 'DUPLICATE_HEADERS'
   | 'MALFORMED_BODY'
   | 'DECRYPTION_FAILED';
 
@@ -96,6 +100,22 @@ export class NotificationRejectedError extends Error {
   ) {
     super(message);
     this.name = 'NotificationRejectedError';
+  }
+}
+
+/**
+ * A genuine, signed notification this endpoint does not act on (an event type it does not handle, or one
+ * whose resource is of another kind than its event says). WeChat is told it was handled, so it stops
+ * resending; nothing changes.
+ */
+export class NotificationIgnoredError extends Error {
+  constructor(
+    readonly eventId: string,
+    readonly eventType: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NotificationIgnoredError';
   }
 }
 

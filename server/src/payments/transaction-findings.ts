@@ -1,0 +1,34 @@
+import type { Connection } from 'mongoose';
+import type { OrderDoc } from '../orders/order.model';
+import { orderModel } from '../orders/order.model';
+import type { PaymentTransaction } from './wechatpay/gateway';
+
+/**
+ * What a successful transaction must agree with, beyond merchant, out_trade_no and amount, before it may pay
+ * the order: the currency we charge in, the way the attempt was opened and, when the shopper paid inside the
+ * mini-program, the shopper. null when it agrees.
+ *
+ * A NATIVE (QR) payment may be made by anyone who scans the code, so its payer is not compared; an attempt
+ * other than the open one has no stored kind, so only the open one's trade_type is compared.
+ */
+export function transactionFinding(order: OrderDoc, tx: PaymentTransaction): string | null {
+  if (tx.currency !== 'CNY') return `currency ${tx.currency ?? '(none)'} is not CNY`;
+  const attempt = order.payment.current?.outTradeNo === tx.outTradeNo ? order.payment.current : null;
+  if (attempt && tx.tradeType !== attempt.kind) return `trade_type ${tx.tradeType ?? '(none)'} but the attempt was opened as ${attempt.kind}`;
+  if ((attempt?.kind ?? tx.tradeType) === 'JSAPI' && tx.payerOpenid !== order.openid) {
+    return `paid by ${tx.payerOpenid ?? '(no payer)'}, not by the order's shopper`;
+  }
+  return null;
+}
+
+/**
+ * Keeps the finding on the order's audit trail (status unchanged), once however often WeChat repeats the
+ * report, so whoever looks at the order sees why it was not fulfilled.
+ */
+export async function recordFinding(db: Connection, order: OrderDoc, finding: string, actor: string): Promise<void> {
+  const reason = `finding: ${finding}`;
+  await orderModel(db).updateOne(
+    { _id: order._id, 'audit.reason': { $ne: reason } },
+    { $push: { audit: { from: order.status, to: order.status, reason, actor, at: new Date() } } },
+  );
+}

@@ -2,6 +2,10 @@ import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import { AppError } from './app-error';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { isDatabaseUnavailable } from '../db/database-unavailable';
+
+/** How long a client (or WeChat's retry schedule, which has its own) is asked to wait while a dependency is down. */
+export const RETRY_AFTER_SECONDS = 5;
 
 interface ErrorBody {
   status: number;
@@ -21,6 +25,7 @@ export function toErrorBody(error: unknown): ErrorBody {
     const message = error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
     return { status: 400, code: 'VALIDATION_ERROR', message };
   }
+  if (isDatabaseUnavailable(error)) return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'the database is unreachable; try again shortly' };
   if (isDuplicateKeyError(error)) {
     const fields = Object.keys(error.keyValue ?? {}).join(', ');
     return { status: 409, code: 'CONFLICT', message: fields ? `duplicate value for ${fields}` : 'duplicate value' };
@@ -44,6 +49,7 @@ export function errorHandler(): Middleware {
     } catch (error) {
       const body = toErrorBody(error);
       if (body.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
+      if (body.status === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
       ctx.status = body.status;
       ctx.body = { code: body.code, message: body.message };
     }

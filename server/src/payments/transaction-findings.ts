@@ -23,12 +23,16 @@ export function transactionFinding(order: OrderDoc, tx: PaymentTransaction): str
 
 /**
  * Keeps the finding on the order's audit trail (status unchanged), once however often WeChat repeats the
- * report, so whoever looks at the order sees why it was not fulfilled.
+ * report, so whoever looks at the order sees why it was not fulfilled. FerretDB v1 cannot match "no element
+ * has this reason", so the write is guarded on the trail's length instead and re-decided when it grew.
  */
 export async function recordFinding(db: Connection, order: OrderDoc, finding: string, actor: string): Promise<void> {
+  const Order = orderModel(db);
   const reason = `finding: ${finding}`;
-  await orderModel(db).updateOne(
-    { _id: order._id, 'audit.reason': { $ne: reason } },
-    { $push: { audit: { from: order.status, to: order.status, reason, actor, at: new Date() } } },
-  );
+  for (let seen: OrderDoc | null = order; seen && !seen.audit.some((entry) => entry.reason === reason); ) {
+    const entry = { from: seen.status, to: seen.status, reason, actor, at: new Date() };
+    const added = await Order.updateOne({ _id: seen._id, audit: { $size: seen.audit.length } }, { $push: { audit: entry } });
+    if (added.modifiedCount === 1) return;
+    seen = await Order.findById(seen._id).lean<OrderDoc>();
+  }
 }

@@ -33,7 +33,8 @@ export function createApp(container: Container): Koa {
     paymentRoutes(container),
     devRoutes(container),
   ]) {
-    app.use(router.routes()).use(router.allowedMethods());
+    // throw: the 405 / 501 go through the error handler, in the API's error shape, instead of a plain-text page.
+    app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   }
   if (container.config.H5_DIR) app.use(serveH5(container.config.H5_DIR));
   return app;

@@ -33,6 +33,8 @@ export function toErrorBody(error: unknown): ErrorBody {
   const status = httpStatusOf(error);
   if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
   if (status === 429) return { status, code: 'RATE_LIMITED', message: 'too many requests, slow down' };
+  if (status === 405) return { status, code: 'METHOD_NOT_ALLOWED', message: 'method not allowed on this path' };
+  if (status === 501) return { status, code: 'NOT_IMPLEMENTED', message: 'unknown method' };
   if (status !== undefined && status < 500 && (error as { expose?: boolean }).expose) {
     return { status, code: 'BAD_REQUEST', message: (error as Error).message };
   }

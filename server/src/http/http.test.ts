@@ -53,6 +53,10 @@ test('errors are {code, message} with the right status', async () => {
   expect(invalid.status).toBe(400);
   expect(((await invalid.json()) as { code: string }).code).toBe('VALIDATION_ERROR');
 
+  const wrongMethod = await fetch(`${server.url}/api/auth/login`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(wrongMethod.status).toBe(405);
+  expect(await wrongMethod.json()).toEqual({ code: 'METHOD_NOT_ALLOWED', message: 'method not allowed on this path' });
+
   const unauthenticated = await fetch(`${server.url}/api/orders`);
   expect(unauthenticated.status).toBe(401);
   expect(((await unauthenticated.json()) as { code: string }).code).toBe('UNAUTHORIZED');

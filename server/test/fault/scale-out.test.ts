@@ -11,6 +11,8 @@ import { orderModel } from '../../src/orders/order.model';
 import { Types } from 'mongoose';
 import { couponModel } from '../../src/coupons/coupon.model';
 import { buyer, ordersByIds, sleep } from './fault-support';
+import { inParallel } from '../support/in-parallel';
+import { wechatCallbacks, postCallback } from '../support/wechat-callbacks';
 
 /**
  * The production shape: two HTTP servers with JOBS=off (they only schedule jobs) and two job workers
@@ -43,21 +45,6 @@ afterAll(async () => {
   await servers[0]?.container.db.dropDatabase().catch(() => undefined);
   await servers[0]?.stop();
 });
-
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]!, index);
-      }
-    }),
-  );
-  return results;
-}
 
 type Fate = 'paid' | 'abandoned' | 'dropped';
 
@@ -92,8 +79,22 @@ test(`${ORDERS} orders over two servers and two workers: paid, abandoned and cal
   }).then((lists) => lists.flat());
   const ofFate = (fate: Fate) => placed.filter((order) => order.fate === fate);
 
-  // Normal payments: callbacks delivered to whichever server the order was placed on.
+  // Normal payments: callbacks delivered to whichever server the order was placed on. Then each one again,
+  // re-signed as WeChat's retries are, to both servers at once, three times over.
   await inParallel(ofFate('paid'), 10, (order) => payAtSimulator(sim, order.prepayId!));
+  const cb = await wechatCallbacks();
+  const redeliveries = await Promise.all(
+    ofFate('paid').map(async (order) => {
+      const { sim: _sim, ...tx } = (await simulatorControl(sim, 'GET', `/sim/transactions/${order.id}_1`)) as Record<string, unknown>;
+      return cb.envelope(tx);
+    }),
+  );
+  const duplicateAnswers = await inParallel(
+    redeliveries.flatMap((event) => [0, 1, 2].flatMap(() => [first, second].map((server) => ({ server, event })))),
+    12,
+    ({ server, event }) => postCallback(server.url, cb.signed(event)),
+  );
+  expect(new Set(duplicateAnswers)).toEqual(new Set([204]));
   // Then every callback is lost (retries included) for the next group: only reconciliation can find them.
   await simulatorControl(sim, 'POST', '/sim/faults', { dropNext: 1_000_000 });
   await inParallel(ofFate('dropped'), 10, (order) => payAtSimulator(sim, order.prepayId!));

@@ -51,21 +51,6 @@ export function rawClient(baseUrl: string, concurrency: number) {
   return { send, close: () => agent.destroy() };
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]!, index);
-      }
-    }),
-  );
-  return results;
-}
-
 /** A seed from FUZZ_SEED to replay a failing run, else a fresh one; printed with every failure. */
 export function fuzzSeed(): number {
   const given = process.env.FUZZ_SEED;

@@ -6,7 +6,8 @@ import { startTestServer, type TestServer } from '../support/test-server';
 import { wechatCallbacks } from '../support/wechat-callbacks';
 import { orderDoc } from '../../src/jobs/job-test-support';
 import { buyer, changedDocuments, outTradeNoOf, snapshotCollections } from '../fault/fault-support';
-import { fuzzSeed, inParallel, rawClient, type RawRequest } from './fuzz-support';
+import { fuzzSeed, rawClient, type RawRequest } from './fuzz-support';
+import { inParallel } from '../support/in-parallel';
 
 // At least 10,000 requests at the notify URL, every one built from a genuine callback for an order awaiting
 // payment and altered so it must not pay it: transport forgeries (bytes, headers, timestamps, signatures,

@@ -1,23 +1,9 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { freePort } from '../dev/free-port';
 import { testEnv, uniqueDbName } from '../test/support/test-env';
+import { spawnEntry } from '../test/support/server-process';
 import { waitUntil } from './payments/wechatpay/testing/harness';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-
-function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const startMain = (env: Record<string, string>) => spawnEntry('server/src/main.ts', env);
 
 test('a bad environment stops the server at once with every problem listed', async () => {
   const main = startMain({ PORT: 'x' });

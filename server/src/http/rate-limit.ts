@@ -7,47 +7,53 @@ const WINDOW_MS = 60_000;
 const COLLECTION = 'rateLimits';
 
 interface WindowDoc {
+  /** The limited key (client address, user). */
   _id: string;
   count: number;
-  /** End of the window: Retry-After, and when the purge may delete it. */
+  /** The window opened with the key's first request after the previous one closed, and lasts a minute. */
   resetAt: Date;
 }
 
 /**
- * Per-key request budget per fixed minute, counted in the database so every server process spends the same
- * budget (an attacker spreading requests over the processes behind a load balancer gets no more). One guarded
+ * Per-key request budget per minute, counted in the database so every server process spends the same budget
+ * (an attacker spreading requests over the processes behind a load balancer gets no more). Usually one guarded
  * `$inc` per request; 0 turns the limit off. The 429 is rendered by the error handler like every other error.
  */
 export function perMinuteLimit(db: Connection, max: number, key: (ctx: Context) => string): Middleware {
   if (max === 0) return (_ctx, next) => next();
   const windows = db.collection<WindowDoc>(COLLECTION);
   // Housekeeping only (the counts themselves are shared): no TTL index on FerretDB, so each process deletes
-  // ended windows at most once a window.
+  // closed windows at most once a minute.
   let purgedAt = 0;
 
-  async function count(id: string, resetAt: Date): Promise<number> {
-    const bump = () => windows.findOneAndUpdate({ _id: id }, { $inc: { count: 1 }, $setOnInsert: { resetAt } }, { upsert: true, returnDocument: 'after' });
-    // Two first hits racing on MongoDB: the loser's upsert may fail on _id; by then the window exists.
-    const doc = await bump().catch((error: unknown) => {
-      if (isDuplicateKeyError(error)) return bump();
-      throw error;
-    });
-    return doc?.count ?? 1;
+  async function spend(_id: string, now: Date): Promise<Pick<WindowDoc, 'count' | 'resetAt'>> {
+    for (;;) {
+      const open = await windows.findOneAndUpdate({ _id, resetAt: { $gt: now } }, { $inc: { count: 1 } }, { returnDocument: 'after' });
+      if (open) return open;
+      const fresh = { count: 1, resetAt: new Date(now.getTime() + WINDOW_MS) };
+      const reopened = await windows.findOneAndUpdate({ _id, resetAt: { $lte: now } }, { $set: fresh }, { returnDocument: 'after' });
+      if (reopened) return reopened;
+      try {
+        await windows.insertOne({ _id, ...fresh });
+        return fresh;
+      } catch (error) {
+        // Another request opened the window first: count this one in it.
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    }
   }
 
   return async (ctx, next) => {
-    const now = Date.now();
-    const windowStart = now - (now % WINDOW_MS);
-    const resetAt = new Date(windowStart + WINDOW_MS);
-    if (now - purgedAt >= WINDOW_MS) {
-      purgedAt = now;
-      await windows.deleteMany({ resetAt: { $lte: new Date(windowStart) } });
+    const now = new Date();
+    if (now.getTime() - purgedAt >= WINDOW_MS) {
+      purgedAt = now.getTime();
+      await windows.deleteMany({ resetAt: { $lte: now } });
     }
-    const used = await count(`${key(ctx)}|${windowStart}`, resetAt);
+    const { count, resetAt } = await spend(key(ctx), now);
     ctx.set('RateLimit-Limit', String(max));
-    ctx.set('RateLimit-Remaining', String(Math.max(0, max - used)));
-    if (used > max) {
-      ctx.set('Retry-After', String(Math.ceil((resetAt.getTime() - now) / 1000)));
+    ctx.set('RateLimit-Remaining', String(Math.max(0, max - count)));
+    if (count > max) {
+      ctx.set('Retry-After', String(Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000))));
       throw new AppError(429, 'RATE_LIMITED', 'too many requests, slow down');
     }
     await next();

@@ -260,7 +260,9 @@ export function paymentService({ db, logger, wechatPay, merchant, scheduler }: P
       let order = await Order.findOne({ _id: orderId, userId }).lean<OrderDoc>();
       if (!order) throw notFound('order');
       try {
-        if (order.status === 'TO_BE_PAID' && order.payment.current && (await channelQueries.claim(order._id))) order = await syncWithWechat(order, `user:${userId.toHexString()}`);
+        // At most one WeChat query per order per interval, whoever polls and on whichever process.
+        const mayAsk = order.status === 'TO_BE_PAID' && order.payment.current !== null && (await channelQueries.claim(order._id));
+        if (mayAsk) order = await syncWithWechat(order, `user:${userId.toHexString()}`);
       } catch (error) {
         if (!(error instanceof WechatPayApiError)) throw error;
         log.warn({ orderId: orderId.toHexString(), err: error }, 'payment query failed; answering from the database');

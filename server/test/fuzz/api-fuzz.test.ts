@@ -7,7 +7,7 @@ import { inParallel } from '../support/in-parallel';
 
 // The shopper-facing JSON endpoints with bodies that break their schema (and ids that are not ids): every
 // answer is a 4xx in the shared {code, message} shape, and nothing is written.
-const RUNS = Number(process.env.FUZZ_API_RUNS ?? 4_000);
+const RUNS = Number(process.env.FUZZ_API_RUNS ?? 3_000);
 const CONCURRENCY = 16;
 const COLLECTIONS = ['orders', 'boxes', 'coupons', 'users', 'addresses', 'channelQueries'];
 

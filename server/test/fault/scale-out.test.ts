@@ -123,7 +123,7 @@ test(`${ORDERS} orders over two server processes and a worker: paid (delivered t
   const ofFate = (fate: Fate) => placed.filter((order) => order.fate === fate);
 
   // Normal payments: callbacks delivered to whichever server the order was placed on. Then each one again,
-  // re-signed as WeChat's retries are, to both servers at once, three times over.
+  // re-signed as WeChat's retries are, to both servers at once.
   await inParallel(ofFate('paid'), 10, (order) => payAtSimulator(sim, order.prepayId!));
   const cb = await wechatCallbacks();
   const redeliveries = await Promise.all(
@@ -133,11 +133,11 @@ test(`${ORDERS} orders over two server processes and a worker: paid (delivered t
     }),
   );
   const duplicateAnswers = await inParallel(
-    redeliveries.flatMap((event) => [0, 1, 2].flatMap(() => [first, second].map((server) => ({ server, event })))),
-    12,
-    ({ server, event }) => postCallback(server.url, cb.signed(event)),
+    redeliveries,
+    6,
+    async (event) => Promise.all([first, second].map((server) => postCallback(server.url, cb.signed(event)))),
   );
-  expect(new Set(duplicateAnswers)).toEqual(new Set([204]));
+  expect(new Set(duplicateAnswers.flat())).toEqual(new Set([204]));
   // Then every callback is lost (retries included) for the next group: only reconciliation can find them.
   await simulatorControl(sim, 'POST', '/sim/faults', { dropNext: 1_000_000 });
   await inParallel(ofFate('dropped'), 10, (order) => payAtSimulator(sim, order.prepayId!));
@@ -227,4 +227,4 @@ test(`${ORDERS} orders over two server processes and a worker: paid (delivered t
   }
   expect(attempts).toEqual([...Array(LOGINS_PER_MINUTE).fill(401), 429, 429, 429, 429]);
 
-}, 120_000);
+}, 180_000);

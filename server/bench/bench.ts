@@ -83,17 +83,19 @@ interface PendingOrder {
   _id: Types.ObjectId;
   totalFen: number;
   outTradeNo: string;
+  openid: string;
 }
 
 async function pendingOrders(stack: BenchStack): Promise<PendingOrder[]> {
   const docs = await stack.container.db
     .collection('orders')
-    .find({ status: 'TO_BE_PAID', 'payment.current.prepayId': { $ne: null } }, { projection: { totalFen: 1, 'payment.current.outTradeNo': 1 } })
+    .find({ status: 'TO_BE_PAID', 'payment.current.prepayId': { $ne: null } }, { projection: { totalFen: 1, openid: 1, 'payment.current.outTradeNo': 1 } })
     .toArray();
   return docs.map((doc) => ({
     _id: doc._id as unknown as Types.ObjectId,
     totalFen: doc.totalFen as number,
     outTradeNo: (doc.payment as { current: { outTradeNo: string } }).current.outTradeNo,
+    openid: doc.openid as string,
   }));
 }
 
@@ -127,7 +129,10 @@ async function callbackPhase(stack: BenchStack, pending: PendingOrder[]): Promis
   const delivery = (order: PendingOrder, n: number) =>
     callbacks.signed(
       callbacks.envelope(
-        callbacks.transaction(order.outTradeNo, order.totalFen, { transaction_id: `4200${Date.now()}${String(n).padStart(8, '0')}`.slice(0, 28) }),
+        callbacks.transaction(order.outTradeNo, order.totalFen, {
+          transaction_id: `4200${Date.now()}${String(n).padStart(8, '0')}`.slice(0, 28),
+          payer: { openid: order.openid },
+        }),
       ),
     );
 

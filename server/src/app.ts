@@ -17,7 +17,11 @@ import { paymentRoutes } from './payments/payment.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
-  const app = new Koa({ proxy: container.config.NODE_ENV === 'production' });
+  // X-Forwarded-For is believed only as far as our own proxies wrote it: each of the TRUSTED_PROXY_HOPS
+  // appends one address, so the client is the one that many entries from the end; anything before it is the
+  // client's own say.
+  const hops = container.config.TRUSTED_PROXY_HOPS;
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   app.use(requestLog(container.logger));
   app.use(errorHandler());
   app.use(jsonBody(container.config.BODY_LIMIT_BYTES));
@@ -33,7 +37,8 @@ export function createApp(container: Container): Koa {
     collectionRoutes(container),
     devRoutes(container),
   ]) {
-    app.use(router.routes()).use(router.allowedMethods());
+    // throw: the 405 / 501 go through the error handler, in the API's error shape, instead of a plain-text page.
+    app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   }
   if (container.config.H5_DIR) app.use(serveH5(container.config.H5_DIR));
   return app;

@@ -123,3 +123,14 @@ test('the README configuration table lists every variable config.ts reads, and n
   expect(schemaNames.length).toBeGreaterThan(30);
   expect([...tableNames].sort()).toEqual([...schemaNames].sort());
 });
+
+test('an order window too short to ever be paid is refused at start, with the reason', () => {
+  expect(() => loadConfig({ ...valid, ORDER_EXPIRY_MINUTES: '1' })).toThrow(/ORDER_EXPIRY_MINUTES="1": must be at least 2: WeChat Pay needs time_expire a minute ahead/);
+  expect(loadConfig({ ...valid, ORDER_EXPIRY_MINUTES: '2' }).ORDER_EXPIRY_MINUTES).toBe(2);
+});
+
+test('forwarded addresses are not trusted unless a proxy hop count is configured', () => {
+  expect(loadConfig(valid).TRUSTED_PROXY_HOPS).toBe(0);
+  expect(loadConfig({ ...valid, TRUSTED_PROXY_HOPS: '2' }).TRUSTED_PROXY_HOPS).toBe(2);
+  expect(() => loadConfig({ ...valid, TRUSTED_PROXY_HOPS: '-1' })).toThrow(/TRUSTED_PROXY_HOPS/);
+});

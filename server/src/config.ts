@@ -25,11 +25,21 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_TTL_SECONDS: seconds.default(7 * 24 * 3600),
 
-  ORDER_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(120).default(15),
+  // WeChat refuses a prepay whose time_expire is under a minute ahead, so a one-minute order could never be paid.
+  ORDER_EXPIRY_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(2, 'must be at least 2: WeChat Pay needs time_expire a minute ahead, so a shorter order could never be paid')
+    .max(120)
+    .default(15),
   PURCHASE_LIMIT_PER_BOX: z.coerce.number().int().min(1).max(10_000).default(2),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Payment-status polls per shopper; the mini-program's backing-off poller needs about 20 a minute. */
+  RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  /** Reverse proxies in front of the server that each append to X-Forwarded-For; 0: the socket's address is the client. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 
   WECHATPAY_BASE_URL: z.url().default('https://api.mch.weixin.qq.com'),
   WECHAT_LOGIN_BASE_URL: z.url().default('https://api.weixin.qq.com'),

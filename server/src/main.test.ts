@@ -1,27 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../dev/free-port';
 import { testEnv, uniqueDbName } from '../test/support/test-env';
 import { merchantCredentials } from '../test/support/merchant-credentials';
+import { spawnEntry } from '../test/support/server-process';
 import { waitUntil } from '../test/support/wechatpay-harness';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-
-function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: repoRoot,
-    // NODE_ENV is set so that a developer's .env (loaded by main.ts) cannot turn this into another mode.
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+// NODE_ENV is set so that a developer's .env (loaded by main.ts) cannot turn this into another mode.
+const startMain = (env: Record<string, string>) => spawnEntry('server/src/main.ts', { NODE_ENV: 'test', ...env });
 
 test('a bad environment stops the server at once with every problem listed', async () => {
   const main = startMain({ PORT: 'x' });

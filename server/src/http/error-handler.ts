@@ -6,6 +6,10 @@ import { DomainError, type DomainErrorKind } from '../domain-error';
 /** The one place a domain error becomes an HTTP status. */
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = { NOT_FOUND: 404, INVALID: 400, CONFLICT: 409, UNAVAILABLE: 503 };
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { isDatabaseUnavailable } from '../db/database-unavailable';
+
+/** How long a client (or WeChat's retry schedule, which has its own) is asked to wait while a dependency is down. */
+export const RETRY_AFTER_SECONDS = 5;
 
 interface ErrorBody {
   status: number;
@@ -27,6 +31,7 @@ export function toErrorBody(error: unknown): ErrorBody {
     const message = error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
     return { status: 400, code: 'VALIDATION_ERROR', message };
   }
+  if (isDatabaseUnavailable(error)) return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'the database is unreachable; try again shortly' };
   if (isDuplicateKeyError(error)) {
     const fields = Object.keys(error.keyValue ?? {}).join(', ');
     return { status: 409, code: 'CONFLICT', message: fields ? `duplicate value for ${fields}` : 'duplicate value' };
@@ -34,6 +39,8 @@ export function toErrorBody(error: unknown): ErrorBody {
   const status = httpStatusOf(error);
   if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' };
   if (status === 429) return { status, code: 'RATE_LIMITED', message: 'too many requests, slow down' };
+  if (status === 405) return { status, code: 'METHOD_NOT_ALLOWED', message: 'method not allowed on this path' };
+  if (status === 501) return { status, code: 'NOT_IMPLEMENTED', message: 'unknown method' };
   if (status !== undefined && status < 500 && (error as { expose?: boolean }).expose) {
     return { status, code: 'BAD_REQUEST', message: (error as Error).message };
   }
@@ -50,6 +57,7 @@ export function errorHandler(): Middleware {
     } catch (error) {
       const body = toErrorBody(error);
       if (body.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
+      if (body.status === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
       ctx.status = body.status;
       ctx.body = { ...body.details, code: body.code, message: body.message };
     }

@@ -1,12 +1,35 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 
 let server: TestServer;
+let h5Dir: string;
 beforeAll(async () => {
-  server = await startTestServer({ seed: false, env: { BODY_LIMIT_BYTES: '2048' } });
+  h5Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blindbox-h5-'));
+  fs.writeFileSync(path.join(h5Dir, 'index.html'), '<!doctype html><title>shop</title>');
+  fs.writeFileSync(path.join(h5Dir, 'app.js'), 'console.log(1)');
+  server = await startTestServer({ seed: false, env: { BODY_LIMIT_BYTES: '2048', H5_DIR: h5Dir } });
 });
 afterAll(async () => {
   await server.stop();
+  fs.rmSync(h5Dir, { recursive: true, force: true });
 });
+
+/** The path exactly as given: fetch would normalise dots and re-encode what this test needs sent raw. */
+function rawGet(rawPath: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    http
+      .get({ hostname, port, path: rawPath }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
 
 test('healthz and readyz answer, with a request id', async () => {
   const health = await fetch(`${server.url}/healthz`);
@@ -14,7 +37,7 @@ test('healthz and readyz answer, with a request id', async () => {
   expect(health.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
   const ready = await fetch(`${server.url}/readyz`);
   expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: 'ready' });
+  expect(await ready.json()).toEqual({ status: 'ready', dependencies: { database: 'up' } });
 });
 
 test('errors are {code, message} with the right status', async () => {
@@ -30,6 +53,10 @@ test('errors are {code, message} with the right status', async () => {
   expect(invalid.status).toBe(400);
   expect(((await invalid.json()) as { code: string }).code).toBe('VALIDATION_ERROR');
 
+  const wrongMethod = await fetch(`${server.url}/api/auth/login`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(wrongMethod.status).toBe(405);
+  expect(await wrongMethod.json()).toEqual({ code: 'METHOD_NOT_ALLOWED', message: 'method not allowed on this path' });
+
   const unauthenticated = await fetch(`${server.url}/api/orders`);
   expect(unauthenticated.status).toBe(401);
   expect(((await unauthenticated.json()) as { code: string }).code).toBe('UNAUTHORIZED');
@@ -43,4 +70,26 @@ test('oversized bodies get 413 before any parsing', async () => {
   });
   expect(response.status).toBe(413);
   expect(((await response.json()) as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
+});
+
+test('the H5 route answers malformed, NUL and climbing paths with 400 or 404 in the error shape, never 500', async () => {
+  expect((await rawGet('/app.js')).body).toBe('console.log(1)');
+  expect((await rawGet('/orders/123')).body).toContain('<title>shop</title>');
+  const cases: Array<[string, number]> = [
+    ['/%E0%A4%A', 400],
+    ['/%', 400],
+    ['/app.js%00.png', 400],
+    ['/%00', 400],
+    ['/..%2f..%2f..%2fetc%2fpasswd', 404],
+    ['/%2e%2e/%2e%2e/etc/passwd', 404],
+    ['/..%5c..%5cetc%5cpasswd', 200],
+    ['/app.js/under-a-file', 200],
+    [`/${'a'.repeat(300)}`, 200],
+  ];
+  for (const [rawPath, status] of cases) {
+    const response = await rawGet(rawPath);
+    expect([rawPath, response.status]).toEqual([rawPath, status]);
+    if (status >= 400) expect([rawPath, Object.keys(JSON.parse(response.body) as object)]).toEqual([rawPath, ['code', 'message']]);
+    else expect([rawPath, response.body]).toEqual([rawPath, expect.stringContaining('<title>shop</title>')]);
+  }
 });

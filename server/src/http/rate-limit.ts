@@ -1,19 +1,61 @@
 import type { Context, Middleware } from 'koa';
-import ratelimit from 'koa-ratelimit';
+import type { Connection } from 'mongoose';
+import { AppError } from './app-error';
+import { isDuplicateKeyError } from '../db/duplicate-key-error';
+
+const WINDOW_MS = 60_000;
+const COLLECTION = 'rateLimits';
+
+interface WindowDoc {
+  /** The limited key (client address, user). */
+  _id: string;
+  count: number;
+  /** The window opened with the key's first request after the previous one closed, and lasts a minute. */
+  resetAt: Date;
+}
 
 /**
- * Per-key request budget per minute (in process memory: each server process counts on its own).
- * 0 turns the limit off. The 429 is rendered by the error handler like every other error.
+ * Per-key request budget per minute, counted in the database so every server process spends the same budget
+ * (an attacker spreading requests over the processes behind a load balancer gets no more). Usually one guarded
+ * `$inc` per request; 0 turns the limit off. The 429 is rendered by the error handler like every other error.
  */
-export function perMinuteLimit(max: number, key: (ctx: Context) => string): Middleware {
+export function perMinuteLimit(db: Connection, max: number, key: (ctx: Context) => string): Middleware {
   if (max === 0) return (_ctx, next) => next();
-  return ratelimit({
-    driver: 'memory',
-    db: new Map(),
-    duration: 60_000,
-    max,
-    id: key,
-    throw: true,
-    errorMessage: 'too many requests, slow down',
-  });
+  const windows = db.collection<WindowDoc>(COLLECTION);
+  // Housekeeping only (the counts themselves are shared): no TTL index on FerretDB, so each process deletes
+  // closed windows at most once a minute.
+  let purgedAt = 0;
+
+  async function spend(_id: string, now: Date): Promise<Pick<WindowDoc, 'count' | 'resetAt'>> {
+    for (;;) {
+      const open = await windows.findOneAndUpdate({ _id, resetAt: { $gt: now } }, { $inc: { count: 1 } }, { returnDocument: 'after' });
+      if (open) return open;
+      const fresh = { count: 1, resetAt: new Date(now.getTime() + WINDOW_MS) };
+      const reopened = await windows.findOneAndUpdate({ _id, resetAt: { $lte: now } }, { $set: fresh }, { returnDocument: 'after' });
+      if (reopened) return reopened;
+      try {
+        await windows.insertOne({ _id, ...fresh });
+        return fresh;
+      } catch (error) {
+        // Another request opened the window first: count this one in it.
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    }
+  }
+
+  return async (ctx, next) => {
+    const now = new Date();
+    if (now.getTime() - purgedAt >= WINDOW_MS) {
+      purgedAt = now.getTime();
+      await windows.deleteMany({ resetAt: { $lte: now } });
+    }
+    const { count, resetAt } = await spend(key(ctx), now);
+    ctx.set('RateLimit-Limit', String(max));
+    ctx.set('RateLimit-Remaining', String(Math.max(0, max - count)));
+    if (count > max) {
+      ctx.set('Retry-After', String(Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000))));
+      throw new AppError(429, 'RATE_LIMITED', 'too many requests, slow down');
+    }
+    await next();
+  };
 }

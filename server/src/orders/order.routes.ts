@@ -7,7 +7,7 @@ import { parseObjectId } from '../object-id';
 import { perMinuteLimit } from '../http/rate-limit';
 import { toOrderDto } from './order-view';
 
-export function orderRoutes({ orders, sessions, config }: Container): Router {
+export function orderRoutes({ orders, sessions, config, db }: Container): Router {
   const router = new Router({ prefix: '/api/orders' });
   router.use(requireUser(sessions));
   const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
@@ -18,7 +18,7 @@ export function orderRoutes({ orders, sessions, config }: Container): Router {
 
   router.post(
     '/',
-    perMinuteLimit(config.RATE_LIMIT_ORDERS_PER_MINUTE, (ctx) => `order:${ctx.state.userId}`),
+    perMinuteLimit(db, config.RATE_LIMIT_ORDERS_PER_MINUTE, (ctx) => `order:${ctx.state.userId}`),
     async (ctx) => {
       const request = createOrderRequestSchema.parse(ctx.request.body);
       ctx.status = 201;

@@ -11,6 +11,7 @@ import { stockLedger } from '../catalog/stock';
 import { couponLocks } from '../coupons/coupon-locks';
 import { PaymentRejectedError } from './payment-rejected-error';
 import { refundRecordFor } from './refund-record';
+import { recordFinding, transactionFinding } from './transaction-findings';
 
 export type ApplyOutcome = 'FULFILLED' | 'ALREADY_APPLIED' | 'REFUND_SCHEDULED' | 'NOT_PAID';
 
@@ -67,6 +68,12 @@ export function paymentApplier({ db, logger, merchant, scheduler }: PaymentAppli
     if (tx.amountFen !== order.totalFen) {
       log.error({ ...orderFields, alert: true, paidFen: tx.amountFen, orderFen: order.totalFen }, 'paid amount differs from order amount; not fulfilled');
       throw new PaymentRejectedError('AMOUNT_MISMATCH', `paid ${tx.amountFen} fen but the order is ${order.totalFen} fen`);
+    }
+    const finding = transactionFinding(order, tx);
+    if (finding) {
+      log.error({ ...orderFields, alert: true, finding }, 'transaction does not match its order; not fulfilled');
+      await recordFinding(db, order, finding, actor);
+      throw new PaymentRejectedError('TRANSACTION_MISMATCH', finding);
     }
 
     const payment = {

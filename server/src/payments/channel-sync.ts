@@ -6,6 +6,7 @@ import { orderModel, type OrderDoc } from '../orders/order.model';
 import { canBeClosed, paymentStatusOf } from '../orders/order-state';
 import { ChannelError, type PaymentChannel } from './payment-channel';
 import type { PaymentApplier } from './apply-payment';
+import { channelQueryThrottle } from './channel-query-throttle';
 
 export interface ChannelSyncDeps {
   db: Connection;
@@ -20,6 +21,7 @@ export interface ChannelSyncDeps {
  */
 export function channelSync({ db, logger, channel, applier }: ChannelSyncDeps) {
   const Order = orderModel(db);
+  const channelQueries = channelQueryThrottle(db);
   const log = logger.child({ component: 'payments' });
 
   /** Asks the channel about the order's open attempt and applies a payment it reports; returns the fresh order. */
@@ -51,7 +53,9 @@ export function channelSync({ db, logger, channel, applier }: ChannelSyncDeps) {
     let order = await Order.findOne({ _id: orderId, userId }).lean<OrderDoc>();
     if (!order) throw new NotFound('order');
     try {
-      order = await syncWithChannel(order, `user:${userId.toHexString()}`);
+      // A poll may ask the channel once per order every few seconds, whatever the number of pollers and processes.
+      const mayAsk = canBeClosed(order.status) && order.payment.current !== null && (await channelQueries.claim(order._id));
+      if (mayAsk) order = await syncWithChannel(order, `user:${userId.toHexString()}`);
     } catch (error) {
       if (!(error instanceof ChannelError)) throw error;
       log.warn({ orderId: orderId.toHexString(), err: error }, 'payment query failed; answering from the database');

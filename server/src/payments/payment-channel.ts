@@ -52,6 +52,8 @@ export interface ChannelTransaction {
   tradeType: string | null;
   tradeState: TradeState;
   amountFen: Fen;
+  /** Only CNY is ever charged. */
+  currency: string | null;
   payerOpenid: string | null;
   successTime: Date | null;
   attach: string | null;

@@ -65,7 +65,7 @@ test('50 concurrent deliveries of one notification fulfil once, each answered 2x
   await bob.payJsapi(order.id);
   const doc = await orderModel(server.container.db).findById(order.id).lean();
   const callbacks = await wechatCallbacks();
-  const delivery = callbacks.signed(callbacks.envelope(callbacks.transaction(doc!.payment.current!.outTradeNo, order.totalFen)));
+  const delivery = callbacks.signed(callbacks.envelope(callbacks.transaction(doc!.payment.current!.outTradeNo, order.totalFen, { payer: { openid: doc!.openid } })));
 
   const statuses = await Promise.all(Array.from({ length: 50 }, () => postCallback(server.url, delivery)));
   expect(statuses.every((status) => status === 204)).toBe(true);
@@ -79,10 +79,11 @@ test('forged, stale, probing, tampered and mismatched callbacks are rejected and
   const carol = await shopper(server, 'dev-carol');
   const order = await carol.placeOrder();
   await carol.payJsapi(order.id);
-  const outTradeNo = (await orderModel(server.container.db).findById(order.id).lean())!.payment.current!.outTradeNo;
+  const doc = (await orderModel(server.container.db).findById(order.id).lean())!;
+  const outTradeNo = doc.payment.current!.outTradeNo;
   const cb = await wechatCallbacks();
   const otherKey = freshRsaKey();
-  const genuineBody = cb.envelope(cb.transaction(outTradeNo, order.totalFen));
+  const genuineBody = cb.envelope(cb.transaction(outTradeNo, order.totalFen, { payer: { openid: doc.openid } }));
   const genuine = cb.signed(genuineBody);
   const tampered = JSON.parse(genuine.raw) as { resource: { ciphertext: string } };
   const bytes = Buffer.from(tampered.resource.ciphertext, 'base64');

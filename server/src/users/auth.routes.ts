@@ -37,8 +37,9 @@ export function authRoutes({ config, db, wechatLogin, sessions }: Pick<Container
   const router = new Router();
 
   // Per client IP, failures included: guessing codes is what the limit is for, and it keeps one client
-  // from spending WeChat's code2session quota for everyone.
-  const loginLimit = perMinuteLimit(config.RATE_LIMIT_LOGIN_PER_MINUTE, (ctx) => ctx.ip);
+  // from spending WeChat's code2session quota for everyone. ctx.ip is the address TRUSTED_PROXY_HOPS
+  // yields, so a client cannot pick its own bucket with X-Forwarded-For.
+  const loginLimit = perMinuteLimit(db, config.RATE_LIMIT_LOGIN_PER_MINUTE, (ctx) => `login:${ctx.ip}`);
 
   router.post('/api/auth/login', loginLimit, async (ctx) => {
     const { code } = loginRequestSchema.parse(ctx.request.body);

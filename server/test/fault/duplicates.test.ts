@@ -27,7 +27,7 @@ test('100 concurrent deliveries of one notification fulfil it once, each answere
   const outTradeNo = await outTradeNoOf(server, order.id);
 
   const cb = await wechatCallbacks();
-  const event = cb.envelope(cb.transaction(outTradeNo, order.totalFen));
+  const event = cb.envelope(cb.transaction(outTradeNo, order.totalFen, { payer: { openid: (await orderDoc(server, order.id)).openid } }));
   // WeChat's retries carry the same event re-signed (new nonce and timestamp); a network-level duplicate
   // is the very same bytes. Both kinds, interleaved.
   const identical = cb.signed(event);

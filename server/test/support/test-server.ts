@@ -29,6 +29,17 @@ export interface TestServerOptions {
   seed?: boolean;
 }
 
+/** Logs in through the real login route of the server at `url` and returns the bearer token. */
+export async function loginAt(url: string, code: string): Promise<string> {
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
 /** A real server on a real port, with its own database on the shared engine and its own simulator. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const { mongodbUri, credentialsDir } = testEnv();
@@ -68,15 +79,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     simulatorUrl,
     container,
-    async login(code) {
-      const response = await fetch(`${url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code }),
-      });
-      if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-      return ((await response.json()) as { token: string }).token;
-    },
+    login: (code) => loginAt(url, code),
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

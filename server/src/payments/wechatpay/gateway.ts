@@ -20,7 +20,8 @@ export interface WechatPayGateway {
   queryRefund(outRefundNo: string): Promise<RefundResult | null>;
   /**
    * Verifies (signature over the raw body, timestamp window, serial) and decrypts a callback.
-   * Throws NotificationRejectedError when it cannot be trusted.
+   * Throws NotificationRejectedError when it cannot be trusted, NotificationIgnoredError when it is genuine
+   * but not an event the notify URL handles.
    */
   verifyNotification(headers: NotificationHeaders, rawBody: Buffer): Promise<VerifiedNotification>;
 }
@@ -47,6 +48,7 @@ export type NotificationRejection =
   | 'STALE_TIMESTAMP'
   | 'UNKNOWN_SERIAL'
   | 'BAD_SIGNATURE'
+  | 'DUPLICATE_HEADERS'
   | 'MALFORMED_BODY'
   | 'DECRYPTION_FAILED';
 
@@ -57,6 +59,22 @@ export class NotificationRejectedError extends Error {
   ) {
     super(message);
     this.name = 'NotificationRejectedError';
+  }
+}
+
+/**
+ * A genuine, signed notification this endpoint does not act on (an event type it does not handle, or one
+ * whose resource is of another kind than its event says). WeChat is told it was handled, so it stops
+ * resending; nothing changes.
+ */
+export class NotificationIgnoredError extends Error {
+  constructor(
+    readonly eventId: string,
+    readonly eventType: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NotificationIgnoredError';
   }
 }
 

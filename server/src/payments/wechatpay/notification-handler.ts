@@ -2,12 +2,26 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { decryptAes256Gcm } from './aead';
 import {
+  NotificationIgnoredError,
   type NotificationHeaders,
   NotificationRejectedError,
   type VerifiedNotification,
 } from './gateway';
 import type { SignatureVerifier } from './verifier';
 import { toPaymentTransaction, toRefundResult } from './wire';
+
+/**
+ * The events our notify URL is given to (it is the notify_url of prepays and of refunds), each with the one
+ * kind of resource it carries. A signed envelope is still only trusted to say what it says: a REFUND.SUCCESS
+ * event wrapping a transaction is not a payment.
+ */
+const HANDLED_EVENTS: Readonly<Record<string, 'transaction' | 'refund'>> = {
+  'TRANSACTION.SUCCESS': 'transaction',
+  'REFUND.SUCCESS': 'refund',
+  'REFUND.ABNORMAL': 'refund',
+  'REFUND.CLOSED': 'refund',
+};
+const RESOURCE_TYPE = 'encrypt-resource';
 
 const envelopeSchema = z.looseObject({
   id: z.string().min(1),
@@ -36,6 +50,10 @@ export class NotificationHandler {
   ) {}
 
   async verify(headers: NotificationHeaders, rawBody: Buffer): Promise<VerifiedNotification> {
+    // Which of two signatures (or timestamps, serials) would be the one WeChat meant cannot be told, and a
+    // proxy that joins repeated headers could make a valid one out of them: refuse them outright.
+    const repeated = Object.keys(headers).filter((name) => name.startsWith('wechatpay-') && Array.isArray(headers[name]) && headers[name].length > 1);
+    if (repeated.length > 0) throw this.reject('DUPLICATE_HEADERS', `repeated ${repeated.join(', ')}`);
     const check = await this.verifier.verify((name) => singleHeader(headers[name]), rawBody);
     if (!check.ok) throw this.reject(check.reason, check.detail);
 
@@ -46,6 +64,12 @@ export class NotificationHandler {
       throw this.reject('MALFORMED_BODY', `not a notification envelope: ${(error as Error).message}`);
     }
     const { resource } = envelope;
+    const expected = HANDLED_EVENTS[envelope.event_type];
+    if (expected !== resource.original_type || (envelope.resource_type !== undefined && envelope.resource_type !== RESOURCE_TYPE)) {
+      const detail = `event ${envelope.event_type} with a ${envelope.resource_type ?? '(no type)'} ${resource.original_type} resource is not handled here`;
+      this.logger.warn({ event: 'wechatpay.notification_ignored', eventId: envelope.id, eventType: envelope.event_type, detail }, 'WeChat Pay notification ignored');
+      throw new NotificationIgnoredError(envelope.id, envelope.event_type, detail);
+    }
     if (resource.algorithm !== 'AEAD_AES_256_GCM') {
       throw this.reject('DECRYPTION_FAILED', `unsupported algorithm ${resource.algorithm}`, envelope.id);
     }
@@ -63,14 +87,9 @@ export class NotificationHandler {
 
     try {
       const decrypted: unknown = JSON.parse(plaintext);
-      switch (resource.original_type) {
-        case 'transaction':
-          return { kind: 'transaction', eventId: envelope.id, eventType: envelope.event_type, transaction: toPaymentTransaction(decrypted) };
-        case 'refund':
-          return { kind: 'refund', eventId: envelope.id, eventType: envelope.event_type, refund: toRefundResult(decrypted) };
-        default:
-          throw new Error(`unknown original_type ${resource.original_type}`);
-      }
+      return expected === 'transaction'
+        ? { kind: 'transaction', eventId: envelope.id, eventType: envelope.event_type, transaction: toPaymentTransaction(decrypted) }
+        : { kind: 'refund', eventId: envelope.id, eventType: envelope.event_type, refund: toRefundResult(decrypted) };
     } catch (error) {
       throw this.reject('MALFORMED_BODY', `decrypted resource unusable: ${(error as Error).message}`, envelope.id);
     }
@@ -82,8 +101,7 @@ export class NotificationHandler {
   }
 }
 
-// Several values for one signature header cannot be told apart from an attack, so they count as absent.
+// Node gives repeated headers as arrays only in headersDistinct; repeated ones were refused above.
 function singleHeader(value: string | string[] | undefined): string | undefined {
-  if (Array.isArray(value)) return value.length === 1 ? value[0] : undefined;
-  return value;
+  return Array.isArray(value) ? value[0] : value;
 }

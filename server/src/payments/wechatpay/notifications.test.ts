@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { NotificationRejectedError, type NotificationHeaders, type VerifiedNotification } from './gateway';
 import {
   type Harness,
@@ -187,14 +188,35 @@ describe('WeChat Pay notifications from the simulator', () => {
       expect(await rejection(signedHeaders(genuine.body, { serial, key: freshRsaKey() }), genuine.body)).toBe('BAD_SIGNATURE');
     });
 
-    it('rejects an unknown serial after refreshing the certificates once', async () => {
-      const refreshesBefore = h.logs.events('wechatpay.platform_certificates_refreshed').length;
-      const forged = signedHeaders(genuine.body, { serial: '7E57AB1E0000000000000000000000000000DEAD', key: freshRsaKey() });
-      expect(await rejection(forged, genuine.body)).toBe('UNKNOWN_SERIAL');
-      expect(h.logs.events('wechatpay.platform_certificates_refreshed').length).toBe(refreshesBefore + 1);
-      // Asking again about the same serial does not make us download again.
-      expect(await rejection(forged, genuine.body)).toBe('UNKNOWN_SERIAL');
-      expect(h.logs.events('wechatpay.platform_certificates_refreshed').length).toBe(refreshesBefore + 1);
+    it('downloads certificates for unknown callback serials at most once a minute, shared by concurrent callbacks, and never before the cheap checks', async () => {
+      let clock = Date.now();
+      const { gateway, logs } = h.gatewayWith({ now: () => new Date(clock) });
+      const downloads = () => logs.events('wechatpay.platform_certificates_refreshed').length;
+      const attackerKey = freshRsaKey();
+      const forged = (timestamp = Math.floor(clock / 1000)) =>
+        signedHeaders(genuine.body, { serial: randomBytes(20).toString('hex').toUpperCase(), key: attackerKey }, timestamp);
+      const reasons = (headers: NotificationHeaders[]) =>
+        Promise.all(headers.map((hs) => gateway.verifyNotification(hs, genuine.body).catch((e: NotificationRejectedError) => e.reason)));
+
+      // Missing headers and timestamps outside the window are refused before any serial is looked up.
+      const { ['wechatpay-nonce']: _nonce, ...noNonce } = forged();
+      expect(new Set(await reasons([noNonce, forged(Math.floor(clock / 1000) - 600), forged(Math.floor(clock / 1000) + 600)]))).toEqual(
+        new Set(['MISSING_HEADERS', 'STALE_TIMESTAMP']),
+      );
+      expect(downloads()).toBe(0);
+
+      // 40 made-up serials at once: one download between them.
+      expect(new Set(await reasons(Array.from({ length: 40 }, () => forged())))).toEqual(new Set(['UNKNOWN_SERIAL']));
+      expect(downloads()).toBe(1);
+      // More of them within the minute: none.
+      expect(await reasons(Array.from({ length: 10 }, () => forged()))).toEqual(Array(10).fill('UNKNOWN_SERIAL'));
+      expect(downloads()).toBe(1);
+      // The genuine one still verifies from what was downloaded.
+      await expect(gateway.verifyNotification(await asWechat(genuine.body, Math.floor(clock / 1000)), genuine.body)).resolves.toMatchObject({ kind: 'transaction' });
+      // A minute later an unknown serial may look again (a rotation WeChat already signs with).
+      clock += 61_000;
+      expect(await reasons([forged(), forged()])).toEqual(['UNKNOWN_SERIAL', 'UNKNOWN_SERIAL']);
+      expect(downloads()).toBe(2);
     });
 
     it('rejects a stale or future timestamp even with a valid signature', async () => {

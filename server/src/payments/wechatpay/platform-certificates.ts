@@ -8,8 +8,14 @@ import { type VerifyingTransport, errorFromResponse } from './transport';
 import { SignatureVerifier, type VerificationKeySource, staticKeySource } from './verifier';
 
 const CERTIFICATES_URL = 'https://api.mch.weixin.qq.com/v3/certificates';
-/** How long a serial that stayed unknown after a refresh is answered from memory instead of downloading again. */
-const UNKNOWN_SERIAL_MEMORY_MS = 60_000;
+/**
+ * An unknown serial on a callback downloads the list at most this often, whatever the serial: anyone can send
+ * callbacks with made-up serials, and each must not cost a request to WeChat. WeChat retries a callback it got
+ * no 2xx for, so one signed with a certificate newer than our list gets through on a later try.
+ */
+const UNKNOWN_SERIAL_REFRESH_INTERVAL_MS = 60_000;
+/** After a failed download (WeChat unreachable) the next try comes sooner, so a restart soon trusts WeChat again. */
+const FAILED_REFRESH_RETRY_MS = 5_000;
 
 const certificatesResponseSchema = z.object({
   data: z.array(
@@ -38,34 +44,43 @@ export interface PlatformCertificateStoreOptions {
 /**
  * Platform certificates for one gateway, downloaded on demand. wechatpay-node-v3 keeps its certificates in a
  * static, process-wide map (Pay.certificates) and never verifies the download; this store is per gateway, refreshes
- * once when an unknown serial shows up (rotation), and trusts only what verifies.
+ * when an unknown serial shows up (rotation) at most once per interval, and trusts only what verifies.
  */
 export class PlatformCertificateStore implements VerificationKeySource {
   private keys = new Map<string, KeyObject>();
   private refreshing: Promise<void> | null = null;
-  private readonly unknownUntil = new Map<string, number>();
+  private nextRefreshAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: PlatformCertificateStoreOptions) {}
 
+  /** For WeChat's answers to our own requests: an unknown serial there is WeChat's, so it always refreshes. */
   async keyFor(serial: string): Promise<KeyObject | null> {
-    const wanted = serial.toUpperCase();
-    const known = this.keys.get(wanted);
+    const known = this.keys.get(serial.toUpperCase());
     if (known) return known;
-    const rememberedUntil = this.unknownUntil.get(wanted);
-    if (rememberedUntil !== undefined && rememberedUntil > this.options.now().getTime()) return null;
-
     await this.refresh();
-    const fresh = this.keys.get(wanted);
-    if (fresh) return fresh;
-    this.unknownUntil.set(wanted, this.options.now().getTime() + UNKNOWN_SERIAL_MEMORY_MS);
-    return null;
+    return this.keys.get(serial.toUpperCase()) ?? null;
   }
 
+  /**
+   * For callbacks, which anyone can send with a made-up serial: an unknown one refreshes at most once per
+   * interval. Callers arriving while a download runs wait for it (single flight) rather than being refused.
+   */
+  readonly forCallbacks: VerificationKeySource = {
+    keyFor: async (serial) => {
+      const known = this.keys.get(serial.toUpperCase());
+      if (known || (!this.refreshing && this.options.now().getTime() < this.nextRefreshAt)) return known ?? null;
+      return this.keyFor(serial);
+    },
+  };
+
   /** Concurrent callers share one download. */
-  refresh(): Promise<void> {
-    this.refreshing ??= this.download().finally(() => {
-      this.refreshing = null;
-    });
+  private refresh(): Promise<void> {
+    if (!this.refreshing) {
+      this.nextRefreshAt = this.options.now().getTime() + FAILED_REFRESH_RETRY_MS;
+      this.refreshing = this.download().finally(() => {
+        this.refreshing = null;
+      });
+    }
     return this.refreshing;
   }
 
@@ -105,7 +120,7 @@ export class PlatformCertificateStore implements VerificationKeySource {
 
     // The download is the authoritative list: a certificate WeChat stopped listing is no longer trusted.
     this.keys = downloaded;
-    this.unknownUntil.clear();
+    this.nextRefreshAt = now().getTime() + UNKNOWN_SERIAL_REFRESH_INTERVAL_MS;
     logger.info({ event: 'wechatpay.platform_certificates_refreshed', serials: [...downloaded.keys()] }, 'platform certificates refreshed');
   }
 }

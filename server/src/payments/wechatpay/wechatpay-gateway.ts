@@ -41,12 +41,12 @@ export function createWechatPayGateway(options: WechatPayGatewayOptions): Wechat
   const signer = new MerchantSigner(credentials);
 
   // The transport needs the verifier and the certificate store needs the transport, hence the late binding.
-  let keys: VerificationKeySource;
-  const verifier = new SignatureVerifier({ keyFor: (serial) => keys.keyFor(serial) }, now);
+  let keys: VerificationKeys;
+  const verifier = new SignatureVerifier({ keyFor: (serial) => keys.responses.keyFor(serial) }, now);
   const transport = new VerifyingTransport({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, logger, verifier });
   signer.createHttp(transport);
   keys = verificationKeys(options, { transport, signer, now });
-  const notifications = new NotificationHandler(verifier, credentials.apiV3Key, logger);
+  const notifications = new NotificationHandler(new SignatureVerifier(keys.callbacks, now), credentials.apiV3Key, logger);
 
   /** A signed 2xx answer that does not have the documented shape is a contract breach, not a payment state. */
   function mapped<T>(what: string, status: number, map: () => T): T {
@@ -161,16 +161,24 @@ export function createWechatPayGateway(options: WechatPayGatewayOptions): Wechat
   };
 }
 
+/** Keys for WeChat's answers to our requests, and for callbacks (which anyone can send). */
+interface VerificationKeys {
+  responses: VerificationKeySource;
+  callbacks: VerificationKeySource;
+}
+
 function verificationKeys(
   options: WechatPayGatewayOptions,
   deps: Pick<ConstructorParameters<typeof PlatformCertificateStore>[0], 'transport' | 'signer' | 'now'>,
-): VerificationKeySource {
+): VerificationKeys {
   if (options.verifyMode === 'public-key') {
     const publicKey = options.credentials.wechatPayPublicKey;
     if (!publicKey) throw new Error('verify mode public-key needs publicKeyId and publicKeyFile in the credentials');
-    return publicKeySource(publicKey.id, publicKey.pem);
+    const source = publicKeySource(publicKey.id, publicKey.pem);
+    return { responses: source, callbacks: source };
   }
-  return new PlatformCertificateStore({ ...deps, apiV3Key: options.credentials.apiV3Key, logger: options.logger });
+  const store = new PlatformCertificateStore({ ...deps, apiV3Key: options.credentials.apiV3Key, logger: options.logger });
+  return { responses: store, callbacks: store.forCallbacks };
 }
 
 /** Only signed answers reach here with a business code (see the transport), so acting on them is safe. */

@@ -30,7 +30,7 @@ const transactionSchema = z.looseObject({
   attach: optionalText,
   success_time: timestamp,
   payer: z.looseObject({ openid: optionalText }).nullish(),
-  amount: z.looseObject({ total: z.number().int().min(0) }),
+  amount: z.looseObject({ total: z.number().int().min(0), currency: optionalText }),
 });
 
 // Query and create answers call the state `status`; the refund callback resource calls it `refund_status`.
@@ -63,6 +63,7 @@ export function toPaymentTransaction(json: unknown): PaymentTransaction {
     tradeType: parsed.trade_type,
     tradeState: parsed.trade_state,
     amountFen: parsed.amount.total,
+    currency: parsed.amount.currency,
     payerOpenid: parsed.payer?.openid ?? null,
     successTime: parsed.success_time,
     attach: parsed.attach,

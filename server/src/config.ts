@@ -37,6 +37,18 @@ const envSchema = z.object({
   WECHATPAY_NOTIFY_URL: z.url(),
   WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 
+  /** Alipay page pay (H5/PC) is optional: set ALIPAY_APP_ID and the rest below is required too. */
+  ALIPAY_APP_ID: z.string().regex(/^\d{8,32}$/, 'must be the Alipay app id (digits)').optional(),
+  ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be the merchant PID (2088 + 12 digits)').optional(),
+  ALIPAY_APP_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  ALIPAY_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  ALIPAY_GATEWAY_URL: z.url().default('https://openapi.alipay.com/gateway.do'),
+  ALIPAY_NOTIFY_URL: z.url().optional(),
+  ALIPAY_RETURN_URL: z.url().optional(),
+  /** Where the return endpoint sends the shopper's browser; `?orderId=<id>` is appended. */
+  ALIPAY_RESULT_PAGE_URL: z.string().min(1).default('/#/order/result/index'),
+  ALIPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+
   JOBS: z.enum(['inline', 'off']).default('inline'),
   RECONCILE_INTERVAL_SECONDS: seconds.default(30),
   RECONCILE_GRACE_SECONDS: seconds.default(60),
@@ -62,6 +74,8 @@ const envSchema = z.object({
 
 export type Config = z.infer<typeof envSchema>;
 
+const ALIPAY_REQUIRED = ['ALIPAY_SELLER_ID', 'ALIPAY_APP_PRIVATE_KEY_FILE', 'ALIPAY_PUBLIC_KEY_FILE', 'ALIPAY_NOTIFY_URL', 'ALIPAY_RETURN_URL'] as const;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -82,6 +96,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const config = result.data;
+  if (config.ALIPAY_APP_ID) {
+    const missing = ALIPAY_REQUIRED.filter((name) => !config[name]);
+    if (missing.length) throw new ConfigError(missing.map((name) => `${name} is required when ALIPAY_APP_ID is set`));
+  }
   if (config.NODE_ENV === 'production' && (config.H5_DIR || config.SIMULATOR_PUBLIC_URL)) {
     throw new ConfigError(['H5_DIR and SIMULATOR_PUBLIC_URL are development settings and must not be set in production']);
   }

@@ -3,8 +3,9 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { startEngine } from './engine';
 import { ensureDevCredentials } from './credentials';
+import { devAlipayEnv, ensureDevAlipayCredentials } from './alipay-credentials';
 import { devSessionSecret } from './dev-secrets';
-import { dataDir, devCredentialsDir, repoRoot } from './paths';
+import { dataDir, devAlipayCredentialsDir, devCredentialsDir, repoRoot } from './paths';
 import { runToEnd, runTs, waitForHttp } from './processes';
 
 /**
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const mongodbUri = process.env.MONGODB_URI ?? engine!.uri;
   console.log(`database: ${engine ? `embedded engine at ${mongodbUri}${engine.reused ? ' (reused)' : ''}` : 'MONGODB_URI'}`);
   await ensureDevCredentials(devCredentialsDir);
+  const alipayCredentials = await ensureDevAlipayCredentials(devAlipayCredentialsDir);
 
   const serverEnv = {
     NODE_ENV: 'development',
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     WECHATPAY_CREDENTIALS_DIR: devCredentialsDir,
     WECHATPAY_NOTIFY_URL: `${serverUrl}/api/payments/wechat/notify`,
     SIMULATOR_PUBLIC_URL: simulatorUrl,
+    ...devAlipayEnv(devAlipayCredentialsDir, alipayCredentials, simulatorUrl, serverUrl),
     LOG_PRETTY: process.env.LOG_PRETTY ?? 'true',
   };
   await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], serverEnv);
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
   }
 
   const children: ChildProcess[] = [
-    runTs('server/simulator/src/main.ts', { SIM_PORT: simulatorPort }, 'simulator'),
+    runTs('server/simulator/src/main.ts', { SIM_PORT: simulatorPort, SIM_ALIPAY_CREDENTIALS_DIR: devAlipayCredentialsDir }, 'simulator'),
   ];
   await waitForHttp(`${simulatorUrl}/sim/notifications`, 30_000);
   children.push(runTs('server/src/main.ts', { ...serverEnv, ...(fs.existsSync(h5Dir) ? { H5_DIR: h5Dir } : {}) }, 'server'));
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     shop (H5 build):     ${fs.existsSync(h5Dir) ? `${serverUrl}/` : '(no H5 build)'}
     API:                 ${serverUrl}/api/boxes
     WeChat Pay simulator ${simulatorUrl}/sim/notifications
+    Alipay simulator     ${simulatorUrl}/sim/alipay/notifications
     database:            ${mongodbUri}
   Ctrl+C stops the server and simulator (the engine keeps running; \`npx tsx server/dev/engine.ts stop\` stops it).
 `);

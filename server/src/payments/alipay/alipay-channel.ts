@@ -1,5 +1,5 @@
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
-import { fenToYuan, yuanToFen } from '@blindbox/shared';
+import { beijingTime, fenToYuan, fromBeijingTime, yuanToFen } from '@blindbox/shared';
 import type { Logger } from '../../logger';
 import { ChannelError, type ChannelRefund, type ChannelTransaction, type PaymentChannel, type TradeState } from '../payment-channel';
 
@@ -34,16 +34,6 @@ const TRADE_STATES: Record<string, TradeState> = {
   TRADE_FINISHED: 'SUCCESS',
   TRADE_CLOSED: 'CLOSED',
 };
-
-/** Alipay's clock: `yyyy-MM-dd HH:mm:ss` in Beijing time (UTC+8, no daylight saving). */
-export function beijingTime(date: Date): string {
-  return new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-function fromBeijingTime(text: string | undefined): Date | null {
-  if (!text || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text)) return null;
-  return new Date(`${text.replace(' ', 'T')}+08:00`);
-}
 
 /** Business answers that mean "try again later" rather than "no". */
 const RETRYABLE_CODES = new Set(['20000', 'ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ERROR']);

@@ -185,7 +185,7 @@ export type PaymentStatusResponse = z.infer<typeof paymentStatusResponseSchema>;
 /** Alipay page pay (H5/PC): the attempt's out_trade_no and the self-submitting form that opens Alipay's cashier. */
 export const alipayPageResponseSchema = z.object({
   paymentId: z.string(),
-  formHtml: z.string().startsWith('\n      <form ').or(z.string().startsWith('<form ')),
+  formHtml: z.string().includes('<form '),
 });
 export type AlipayPageResponse = z.infer<typeof alipayPageResponseSchema>;
 

@@ -1,5 +1,6 @@
 import {
   addressListSchema,
+  alipayPageResponseSchema,
   addressSchema,
   boxPageSchema,
   boxSchema,
@@ -37,6 +38,7 @@ export function createShopApi(client: ApiClient) {
     cancelOrder: (id: string) => request('POST', `${order(id)}/cancel`, { schema: orderSchema }),
     confirmReceipt: (id: string) => request('POST', `${order(id)}/confirm-receipt`, { schema: orderSchema }),
     payJsapi: (id: string) => request('POST', `${order(id)}/pay/jsapi`, { schema: jsapiPayParamsSchema }),
+    payAlipay: (id: string) => request('POST', `${order(id)}/alipay`, { schema: alipayPageResponseSchema }),
     paymentStatus: (id: string) => request('GET', `${order(id)}/payment-status`, { schema: paymentStatusResponseSchema }),
   };
 }

@@ -8,6 +8,7 @@ import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { requestPayment } from '../../platform/pay';
+import { alipay } from '../../platform/alipay';
 import { isPaymentCancel, paymentFailureMessage } from '../../platform/payment';
 import { formatFen } from '@blindbox/shared/src/money';
 
@@ -35,6 +36,19 @@ export default function PayPage() {
       if (isPaymentCancel(failure)) setNotice({ kind: 'cancelled' });
       else setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
     } finally {
+      setPaying(false);
+    }
+  }
+
+  async function payWithAlipay() {
+    if (!alipay) return;
+    setPaying(true);
+    setNotice(null);
+    try {
+      // On success the browser leaves for Alipay's cashier, so `paying` stays set.
+      await alipay.pay(() => api.payAlipay(orderId));
+    } catch (failure) {
+      setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
       setPaying(false);
     }
   }
@@ -86,6 +100,11 @@ export default function PayPage() {
         {payable && (
           <Button className="btn btn--primary" data-testid="pay-button" loading={paying} disabled={paying} onClick={() => void pay()}>
             微信支付 {formatFen(data.totalFen)}
+          </Button>
+        )}
+        {payable && alipay && (
+          <Button className="btn" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay()}>
+            {alipay.label}
           </Button>
         )}
       </View>

@@ -69,3 +69,17 @@ test('browse → odds → order → cancel in the pay sheet (still payable) → 
   expect(await status.getAttribute('data-status')).toBe('TO_BE_DELIVERED');
   await page.close();
 }, 120_000);
+
+test('pays through the Alipay cashier in the H5 build: form → cashier → return → result page reveals the draw', async () => {
+  const page = await browser.newPage();
+  await orderFirstBox(page);
+
+  await page.getByTestId('alipay-button').click();
+  await page.getByTestId('alipay-cashier').waitFor({ timeout: 30_000 });
+  expect(page.url()).toContain(`${server.simulatorUrl}/alipay/gateway.do`);
+  await page.getByTestId('alipay-pay').click();
+  await page.getByTestId('reveal-list').waitFor({ timeout: 30_000 });
+  expect(page.url()).toContain(`${server.url}/#/order/result/index?orderId=`);
+  expect((await page.getByTestId('reveal-name').allTextContents()).length).toBeGreaterThanOrEqual(1);
+  await page.close();
+}, 120_000);

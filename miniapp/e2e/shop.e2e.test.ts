@@ -72,6 +72,8 @@ test('browse → odds → order → cancel in the pay sheet (still payable) → 
 
 test('pays through the Alipay cashier in the H5 build: form → cashier → return → result page reveals the draw', async () => {
   const page = await browser.newPage();
+  // Another dev user (Taro's storage format), so the confirm page asks for a first address as orderFirstBox expects.
+  await page.addInitScript(() => localStorage.setItem('blindbox.devUser', JSON.stringify({ data: 'dev-bob' })));
   await orderFirstBox(page);
 
   await page.getByTestId('alipay-button').click();

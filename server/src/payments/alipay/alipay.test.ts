@@ -268,3 +268,17 @@ test('a shop without Alipay settings starts and answers the Alipay endpoints cle
     await plain.stop();
   }
 });
+
+test('payment-status answers from the database while Alipay cannot be reached', async () => {
+  const cutOff = await startTestServer({ simulatorUrl: server.simulatorUrl, env: { ALIPAY_GATEWAY_URL: 'http://127.0.0.1:9/gateway.do', ALIPAY_TIMEOUT_MS: '500' } });
+  try {
+    const shop = await shopper(cutOff, 'dev-ali-offline');
+    const order = await shop.placeOrder();
+    expect((await shop.api.post(`/api/orders/${order.id}/alipay`)).status).toBe(200);
+    const { status, body } = await shop.api.get<PaymentStatusResponse>(`/api/orders/${order.id}/payment-status`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ orderNo: order.id, status: 'PENDING', paidAt: null });
+  } finally {
+    await cutOff.stop();
+  }
+});

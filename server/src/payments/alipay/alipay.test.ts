@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
 import { Types } from 'mongoose';
 import type { PaymentStatusResponse } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../../test/support/test-server';
+import { testEnv } from '../../../test/support/test-env';
 import { payAtSimulator, prepayIdOf, shopper, simulatorControl } from '../../../test/support/shop';
 import { waitUntil } from '../../../test/support/wechatpay-harness';
 import { boxState } from '../../../test/support/stock';
@@ -281,4 +283,49 @@ test('payment-status answers from the database while Alipay cannot be reached', 
   } finally {
     await cutOff.stop();
   }
+});
+
+test('the gateway refuses a page-pay form changed after the server signed it', async () => {
+  const { order, formHtml } = await alipayOrder('dev-ali-form');
+  const { action, fields } = parseAlipayForm(formHtml);
+  const biz = JSON.parse(fields.biz_content!) as Record<string, string>;
+  const cheaper = { ...fields, biz_content: JSON.stringify({ ...biz, total_amount: '0.01' }) };
+  const response = await fetch(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(cheaper).toString() });
+  expect(response.status).toBe(400);
+  expect(await response.text()).toContain('isv.invalid-signature');
+  expect(await simulatorControl(server.simulatorUrl, 'GET', `/sim/alipay/trades/${order.id}_1`).catch((error: Error) => error.message)).toMatch(/404/);
+});
+
+test('answers not signed with the Alipay public key are not believed', async () => {
+  const { order, formHtml } = await alipayOrder('dev-ali-wrongkey');
+  await fault({ kind: 'drop' });
+  await payAtAlipayCashier(server.simulatorUrl, formHtml);
+  const credentials = await testAlipayCredentials();
+  // A server that takes the app's own public key for Alipay's: every answer's signature fails for it.
+  const misconfigured = await startTestServer({
+    simulatorUrl: server.simulatorUrl,
+    dbName: server.container.config.MONGODB_DB,
+    seed: false,
+    env: { ALIPAY_PUBLIC_KEY_FILE: path.join(testEnv().alipayCredentialsDir, credentials.appPublicKeyFile) },
+  });
+  try {
+    await orderModel(server.container.db).updateOne({ _id: new Types.ObjectId(order.id) }, { $set: { reconcileAt: new Date(Date.now() - 1000) } });
+    const result = await runReconcilePayments(misconfigured.container.jobs.context, 'test');
+    expect(result.failed).toBeGreaterThanOrEqual(1);
+    expect((await orderDoc(server, order.id)).status).toBe('TO_BE_PAID');
+  } finally {
+    await misconfigured.stop();
+  }
+  await orderModel(server.container.db).updateOne({ _id: new Types.ObjectId(order.id) }, { $set: { reconcileAt: new Date(Date.now() - 1000) } });
+  await runReconcilePayments(server.container.jobs.context, 'test');
+  expect((await orderDoc(server, order.id)).status).toBe('TO_BE_DELIVERED');
+});
+
+test('a delayed notification still fulfils the order once it arrives', async () => {
+  const { order, paymentId, formHtml } = await alipayOrder('dev-ali-delay');
+  await fault({ kind: 'delay', delayMs: 800 });
+  await payAtAlipayCashier(server.simulatorUrl, formHtml);
+  expect((await orderDoc(server, order.id)).status).toBe('TO_BE_PAID');
+  expect((await simulatorControl(server.simulatorUrl, 'GET', `/sim/alipay/notifications?outTradeNo=${paymentId}`)) as unknown).toEqual({ deliveries: [] });
+  await paidOrder(order.id);
 });

@@ -8,6 +8,11 @@ import { ChannelError } from './payment-channel';
 import { ChannelNotConfigured, type PaymentChannels } from './payment-channels';
 import type { PaymentApplier } from './apply-payment';
 
+/** A status poll asks the channel about an order at most this often (per process); in between the database answers. */
+const STATUS_QUERY_SPACING_MS = 1_000;
+/** Beyond this many remembered orders, those past the spacing are forgotten (they may be asked again anyway). */
+const STATUS_QUERY_MEMORY = 10_000;
+
 export interface ChannelSyncDeps {
   db: Connection;
   logger: Logger;
@@ -22,6 +27,19 @@ export interface ChannelSyncDeps {
 export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) {
   const Order = orderModel(db);
   const log = logger.child({ component: 'payments' });
+  const lastAskedAt = new Map<string, number>();
+
+  /** Bounds what a client polling hard (or many tabs) costs the channel: one query per order per spacing. */
+  function mayAsk(orderId: string): boolean {
+    const now = Date.now();
+    const last = lastAskedAt.get(orderId);
+    if (last !== undefined && now - last < STATUS_QUERY_SPACING_MS) return false;
+    lastAskedAt.set(orderId, now);
+    if (lastAskedAt.size > STATUS_QUERY_MEMORY) {
+      for (const [id, at] of lastAskedAt) if (now - at >= STATUS_QUERY_SPACING_MS) lastAskedAt.delete(id);
+    }
+    return true;
+  }
 
   /** Asks the open attempt's channel about it and applies a payment it reports; returns the fresh order. */
   async function syncWithChannel(order: OrderDoc, actor: string): Promise<OrderDoc> {
@@ -49,12 +67,12 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
     return 'CLOSED';
   }
 
-  /** The truth for a polling client: asks the channel while the notification has not arrived yet. */
+  /** The truth for a polling client: asks the channel (bounded per order) while the notification has not arrived yet. */
   async function paymentStatus(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<{ orderNo: string; status: PaymentStatus; paidAt: Date | null }> {
     let order = await Order.findOne({ _id: orderId, userId }).lean<OrderDoc>();
     if (!order) throw new NotFound('order');
     try {
-      order = await syncWithChannel(order, `user:${userId.toHexString()}`);
+      if (canBeClosed(order.status) && mayAsk(order._id.toHexString())) order = await syncWithChannel(order, `user:${userId.toHexString()}`);
     } catch (error) {
       // Unreachable, or no longer configured here: the local state is the answer and the next poll asks again.
       if (!(error instanceof ChannelError) && !(error instanceof ChannelNotConfigured)) throw error;

@@ -32,6 +32,8 @@ export interface AlipayTrade {
   createdAt: Date;
   paidAt: Date | null;
   refunds: Map<string, { amountFen: number; at: Date }>;
+  /** How many alipay.trade.query calls asked about it (tests check the shop's polling is bounded). */
+  queries: number;
 }
 
 export interface AlipayDelivery {
@@ -275,6 +277,7 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
         createdAt: new Date(),
         paidAt: null,
         refunds: new Map(),
+        queries: 0,
       };
       trades.set(trade.outTradeNo, trade);
       current(trade.outTradeNo);
@@ -297,6 +300,7 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
     const tradeFields = { trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo };
     switch (method) {
       case 'alipay.trade.query':
+        trade.queries += 1;
         answer(ctx, method, ok({
           ...tradeFields,
           trade_status: trade.status,

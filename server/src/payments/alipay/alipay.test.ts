@@ -31,7 +31,7 @@ afterEach(async () => {
   await simulatorControl(server.simulatorUrl, 'DELETE', '/sim/alipay/faults');
 });
 
-type AlipayTradeView = { status: string; tradeNo: string; refunds: Record<string, { amountFen: number }> };
+type AlipayTradeView = { status: string; tradeNo: string; queries: number; refunds: Record<string, { amountFen: number }> };
 const simTrade = (outTradeNo: string) => simulatorControl(server.simulatorUrl, 'GET', `/sim/alipay/trades/${outTradeNo}`) as Promise<AlipayTradeView>;
 const fault = (body: Record<string, unknown>) => simulatorControl(server.simulatorUrl, 'POST', '/sim/alipay/faults', body);
 const paidOrder = (orderId: string) =>
@@ -328,4 +328,16 @@ test('a delayed notification still fulfils the order once it arrives', async () 
   expect((await orderDoc(server, order.id)).status).toBe('TO_BE_PAID');
   expect((await simulatorControl(server.simulatorUrl, 'GET', `/sim/alipay/notifications?outTradeNo=${paymentId}`)) as unknown).toEqual({ deliveries: [] });
   await paidOrder(order.id);
+});
+
+test('payment-status polling asks Alipay at most once per second per order', async () => {
+  const { shop, order, paymentId, formHtml } = await alipayOrder('dev-ali-poll');
+  await openAlipayCashier(formHtml);
+  const poll = () => shop.api.get<PaymentStatusResponse>(`/api/orders/${order.id}/payment-status`);
+  const answers = await Promise.all([poll(), poll(), poll(), poll(), poll()]);
+  expect(answers.map((answer) => answer.body.status)).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING']);
+  expect((await simTrade(paymentId)).queries).toBe(1);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await poll();
+  expect((await simTrade(paymentId)).queries).toBe(2);
 });

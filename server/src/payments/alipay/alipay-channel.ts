@@ -86,7 +86,9 @@ export function alipayChannel(settings: AlipaySettings): PaymentChannel {
   function transactionOf(fields: Answer, appid: string | undefined, sellerId: string | undefined): ChannelTransaction {
     const outTradeNo = fields.out_trade_no;
     if (!outTradeNo) throw new AlipayNotificationRejected('MALFORMED', 'no out_trade_no');
-    const tradeState = TRADE_STATES[fields.trade_status ?? ''];
+    const paidAt = fields.gmt_payment ?? fields.send_pay_date;
+    // Alipay closes a trade when it is fully refunded: closed after a payment is the port's REFUND.
+    const tradeState = fields.trade_status === 'TRADE_CLOSED' && paidAt ? 'REFUND' : TRADE_STATES[fields.trade_status ?? ''];
     if (!tradeState) throw new AlipayNotificationRejected('MALFORMED', `unknown trade_status ${fields.trade_status}`);
     return {
       appid: appid ?? '',
@@ -97,7 +99,7 @@ export function alipayChannel(settings: AlipaySettings): PaymentChannel {
       tradeState,
       amountFen: amountOf(fields.total_amount, 'total_amount'),
       payerOpenid: fields.buyer_open_id ?? fields.buyer_id ?? fields.buyer_user_id ?? null,
-      successTime: fromBeijingTime(fields.gmt_payment ?? fields.send_pay_date),
+      successTime: fromBeijingTime(paidAt),
       attach: null,
       raw: { ...fields },
     };

@@ -19,6 +19,7 @@ import {
 import { orderModel } from '../../orders/order.model';
 import { runExpirySweep } from '../../jobs/expiry-sweep.job';
 import { runReconcilePayments } from '../../jobs/reconcile-payments.job';
+import { buildReconciliationReport } from '../../jobs/daily-reconciliation-report.job';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -340,4 +341,21 @@ test('payment-status polling asks Alipay at most once per second per order', asy
   await new Promise((resolve) => setTimeout(resolve, 1100));
   await poll();
   expect((await simTrade(paymentId)).queries).toBe(2);
+});
+
+test('an admin refund of an Alipay-paid order goes to Alipay, and the daily report sees it as a matching refund', async () => {
+  const { order, paymentId, formHtml } = await alipayOrder('dev-ali-admin-refund');
+  await payAtAlipayCashier(server.simulatorUrl, formHtml);
+  await paidOrder(order.id);
+  const orderId = new Types.ObjectId(order.id);
+  await server.container.refunds.refundOrder(orderId, 'admin:test');
+  await server.container.refunds.processRefunds(orderId, 'test');
+  const refunded = await orderDoc(server, order.id);
+  expect(refunded.status).toBe('REFUNDED');
+  expect(refunded.refunds).toMatchObject([{ channel: 'alipay', outTradeNo: paymentId, status: 'SUCCESS' }]);
+  expect((await simTrade(paymentId)).status).toBe('TRADE_CLOSED');
+
+  const report = await buildReconciliationReport(server.container.jobs.context, { since: new Date(Date.now() - 3600_000) });
+  expect(report.mismatches.filter((mismatch) => mismatch.orderId === order.id)).toEqual([]);
+  expect(report.outcomes.MATCH_REFUND).toBeGreaterThanOrEqual(1);
 });

@@ -38,3 +38,9 @@ test('the main package WeChat downloads first stays within 512 KB, and no pictur
   expect(miniappMainPackageKb(weappDir)).toBeLessThanOrEqual(512);
   expect(files(weappDir).filter((file) => /\.(png|jpe?g|gif|svg|webp)$/.test(file))).toEqual([]);
 });
+
+test('the weapp build offers WeChat Pay only: no Alipay button or cashier form code', () => {
+  const scripts = files(weappDir).filter((file) => file.endsWith('.js'));
+  const offering = /支付宝|\\u652f\\u4ed8\\u5b9d|querySelector\("form"\)/i;
+  expect(scripts.filter((file) => offering.test(fs.readFileSync(file, 'utf8'))).map((file) => path.relative(weappDir, file))).toEqual([]);
+});

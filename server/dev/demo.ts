@@ -4,8 +4,9 @@ import type { ChildProcess } from 'node:child_process';
 import { loadDotEnv } from '../src/env-file';
 import { startEngine } from './engine';
 import { ensureDevCredentials } from './credentials';
+import { devAlipayEnv, ensureDevAlipayCredentials } from './alipay-credentials';
 import { devSessionSecret } from './dev-secrets';
-import { dataDir, devCredentialsDir, repoRoot } from './paths';
+import { dataDir, devAlipayCredentialsDir, devCredentialsDir, repoRoot } from './paths';
 import { runToEnd, runTs, waitForHttp } from './processes';
 
 /**
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const mongodbUri = process.env.MONGODB_URI || engine!.uri;
   console.log(`database: ${engine ? `embedded engine at ${mongodbUri}${engine.reused ? ' (reused)' : ''}` : 'MONGODB_URI'}`);
   await ensureDevCredentials(devCredentialsDir);
+  const alipayCredentials = await ensureDevAlipayCredentials(devAlipayCredentialsDir);
 
   const serverEnv = {
     NODE_ENV: 'development',
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     WECHATPAY_CREDENTIALS_DIR: devCredentialsDir,
     WECHATPAY_NOTIFY_URL: `${serverUrl}/api/payments/wechat/notify`,
     SIMULATOR_PUBLIC_URL: simulatorUrl,
+    ...devAlipayEnv(devAlipayCredentialsDir, alipayCredentials, simulatorUrl, serverUrl),
     LOG_PRETTY: process.env.LOG_PRETTY || 'true',
   };
   await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], serverEnv);
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
   }
 
   const children: ChildProcess[] = [
-    runTs('server/simulator/src/main.ts', { SIM_PORT: simulatorPort }, 'simulator'),
+    runTs('server/simulator/src/main.ts', { SIM_PORT: simulatorPort, SIM_ALIPAY_CREDENTIALS_DIR: devAlipayCredentialsDir }, 'simulator'),
   ];
   await waitForHttp(`${simulatorUrl}/sim/notifications`, 30_000);
   children.push(runTs('server/src/main.ts', { ...serverEnv, ...(fs.existsSync(h5Dir) ? { H5_DIR: h5Dir } : {}) }, 'server'));
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     shop (H5 build):     ${fs.existsSync(h5Dir) ? `${serverUrl}/` : '(no H5 build)'}
     API:                 ${serverUrl}/api/boxes
     WeChat Pay simulator ${simulatorUrl}/sim/notifications
+    Alipay simulator     ${simulatorUrl}/sim/alipay/notifications
     database:            ${mongodbUri}
   Ctrl+C stops the server and simulator (the engine keeps running; \`npm run engine -- stop\` stops it).
 `);

@@ -5,3 +5,4 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export const dataDir = path.join(repoRoot, '.data');
 export const cacheDir = path.join(repoRoot, '.cache');
 export const devCredentialsDir = path.join(dataDir, 'wechatpay-dev');
+export const devAlipayCredentialsDir = path.join(dataDir, 'alipay-dev');

@@ -134,3 +134,31 @@ test('forwarded addresses are not trusted unless a proxy hop count is configured
   expect(loadConfig({ ...valid, TRUSTED_PROXY_HOPS: '2' }).TRUSTED_PROXY_HOPS).toBe(2);
   expect(() => loadConfig({ ...valid, TRUSTED_PROXY_HOPS: '-1' })).toThrow(/TRUSTED_PROXY_HOPS/);
 });
+
+test('Alipay is optional, but once ALIPAY_APP_ID is set every other Alipay setting is required', () => {
+  expect(loadConfig(valid).ALIPAY_APP_ID).toBeUndefined();
+  let error: unknown;
+  try {
+    loadConfig({ ...valid, ALIPAY_APP_ID: '2021000122671080', ALIPAY_SELLER_ID: '2088102177846880' });
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).problems).toEqual([
+    'ALIPAY_APP_PRIVATE_KEY_FILE is required when ALIPAY_APP_ID is set',
+    'ALIPAY_PUBLIC_KEY_FILE is required when ALIPAY_APP_ID is set',
+    'ALIPAY_NOTIFY_URL is required when ALIPAY_APP_ID is set',
+    'ALIPAY_RETURN_URL is required when ALIPAY_APP_ID is set',
+  ]);
+  const alipay = loadConfig({
+    ...valid,
+    ALIPAY_APP_ID: '2021000122671080',
+    ALIPAY_SELLER_ID: '2088102177846880',
+    ALIPAY_APP_PRIVATE_KEY_FILE: '/etc/shop/alipay/app_private_key.pem',
+    ALIPAY_PUBLIC_KEY_FILE: '/etc/shop/alipay/alipay_public_key.pem',
+    ALIPAY_NOTIFY_URL: 'https://shop.example.com/api/payments/alipay/notify',
+    ALIPAY_RETURN_URL: 'https://shop.example.com/api/payments/alipay/return',
+  });
+  expect(alipay.ALIPAY_GATEWAY_URL).toBe('https://openapi.alipay.com/gateway.do');
+  expect(() => loadConfig({ ...valid, ALIPAY_APP_ID: '2021000122671080', ALIPAY_SELLER_ID: '12345' })).toThrow(/ALIPAY_SELLER_ID/);
+});

@@ -50,6 +50,18 @@ const envSchema = z.object({
   WECHATPAY_NOTIFY_URL: z.url().optional(),
   WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 
+  /** Alipay page pay (H5/PC) is optional: set ALIPAY_APP_ID and the rest below is required too. */
+  ALIPAY_APP_ID: z.string().regex(/^\d{8,32}$/, 'must be the Alipay app id (digits)').optional(),
+  ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be the merchant PID (2088 + 12 digits)').optional(),
+  ALIPAY_APP_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  ALIPAY_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  ALIPAY_GATEWAY_URL: z.url().default('https://openapi.alipay.com/gateway.do'),
+  ALIPAY_NOTIFY_URL: z.url().optional(),
+  ALIPAY_RETURN_URL: z.url().optional(),
+  /** Where the return endpoint sends the shopper's browser; `?orderId=<id>` is appended. */
+  ALIPAY_RESULT_PAGE_URL: z.string().min(1).default('/#/order/result/index'),
+  ALIPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+
   JOBS: z.enum(['inline', 'off']).default('inline'),
   RECONCILE_INTERVAL_SECONDS: seconds.default(30),
   RECONCILE_GRACE_SECONDS: seconds.default(60),
@@ -92,6 +104,8 @@ export type ConfigRole = keyof typeof NEEDS;
 const ROLE_NAMES: Record<ConfigRole, string> = { server: 'the server', worker: 'the worker', admin: 'the admin CLI', seed: 'seeding' };
 export type ConfigFor<R extends ConfigRole> = Config & { [K in (typeof NEEDS)[R][number]]-?: NonNullable<Config[K]> };
 
+const ALIPAY_REQUIRED = ['ALIPAY_SELLER_ID', 'ALIPAY_APP_PRIVATE_KEY_FILE', 'ALIPAY_PUBLIC_KEY_FILE', 'ALIPAY_NOTIFY_URL', 'ALIPAY_RETURN_URL'] as const;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -120,6 +134,9 @@ export function parseConfig<R extends ConfigRole>(
       });
   for (const name of NEEDS[role]) {
     if (env[name] === undefined) problems.push(`${name} is required (${ROLE_NAMES[role]} uses it)`);
+  }
+  if (result.success && result.data.ALIPAY_APP_ID) {
+    for (const name of ALIPAY_REQUIRED) if (!result.data[name]) problems.push(`${name} is required when ALIPAY_APP_ID is set`);
   }
   if (!result.success || problems.length > 0) return { config: null, problems };
   return { config: result.data as ConfigFor<R>, problems: [] };

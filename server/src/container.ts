@@ -1,7 +1,10 @@
 import type { Connection } from 'mongoose';
 import type { ConfigFor } from './config';
 import type { Logger } from './logger';
+import { readFile } from 'node:fs/promises';
 import type { PaymentChannel } from './payments/payment-channel';
+import { paymentChannels, type PaymentChannels } from './payments/payment-channels';
+import { alipayChannel } from './payments/alipay/alipay-channel';
 import type { WechatLogin } from './users/wechat-login';
 import { connectDatabase } from './db/connect';
 import { loadWechatPayCredentials } from './payments/wechatpay/credentials';
@@ -19,8 +22,8 @@ export interface Container {
   config: ConfigFor<'worker'>;
   logger: Logger;
   db: Connection;
-  /** The mini-program's payment channel: WeChat Pay v3 behind the channel port. */
-  channel: PaymentChannel;
+  /** WeChat Pay v3 (the mini-program's) and, when configured, Alipay page pay (H5/PC), behind the channel port. */
+  channels: PaymentChannels;
   wechatLogin: WechatLogin;
   sessions: SessionTokens;
   orders: OrderService;
@@ -41,14 +44,18 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
   });
   try {
     const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
-    const channel = wechatPayChannel(createWechatPayGateway({
-      baseUrl: config.WECHATPAY_BASE_URL,
-      credentials,
-      verifyMode: config.WECHATPAY_VERIFY_MODE,
-      notifyUrl: config.WECHATPAY_NOTIFY_URL,
-      timeoutMs: config.WECHATPAY_TIMEOUT_MS,
-      logger: logger.child({ component: 'wechatpay' }),
-    }));
+    const wechatpay = wechatPayChannel(
+      createWechatPayGateway({
+        baseUrl: config.WECHATPAY_BASE_URL,
+        credentials,
+        verifyMode: config.WECHATPAY_VERIFY_MODE,
+        notifyUrl: config.WECHATPAY_NOTIFY_URL,
+        timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+        logger: logger.child({ component: 'wechatpay' }),
+      }),
+      { appid: credentials.appid, mchid: credentials.mchid },
+    );
+    const channels = paymentChannels([wechatpay, ...(await createAlipayChannel(config, logger))]);
     const wechatLogin = createWechatLogin({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,
       appid: credentials.appid,
@@ -56,15 +63,15 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
-    const payments = paymentService({ db, config, logger, channel, merchant: { appid: credentials.appid, mchid: credentials.mchid }, scheduler: jobs });
-    const refunds = refundService({ db, logger, channel, payments, scheduler: jobs });
+    const payments = paymentService({ db, config, logger, channels, scheduler: jobs });
+    const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
     const orders = orderService({ db, config, logger, payments });
-    jobs.register({ orders, payments, refunds, channel });
+    jobs.register({ orders, payments, refunds, channels });
     return {
       config,
       logger,
       db,
-      channel,
+      channels,
       wechatLogin,
       sessions: config.SESSION_SECRET ? sessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS }) : noSessions,
       orders,
@@ -90,3 +97,22 @@ const noSessions: SessionTokens = {
     throw new Error('SESSION_SECRET is not set: only the HTTP server checks sessions');
   },
 };
+
+/** Alipay when ALIPAY_APP_ID is set (config.ts then guarantees the rest); none otherwise. */
+async function createAlipayChannel(config: ConfigFor<'worker'>, logger: Logger): Promise<PaymentChannel[]> {
+  const { ALIPAY_APP_ID, ALIPAY_SELLER_ID, ALIPAY_APP_PRIVATE_KEY_FILE, ALIPAY_PUBLIC_KEY_FILE, ALIPAY_NOTIFY_URL, ALIPAY_RETURN_URL } = config;
+  if (!ALIPAY_APP_ID || !ALIPAY_SELLER_ID || !ALIPAY_APP_PRIVATE_KEY_FILE || !ALIPAY_PUBLIC_KEY_FILE || !ALIPAY_NOTIFY_URL || !ALIPAY_RETURN_URL) return [];
+  return [
+    alipayChannel({
+      appId: ALIPAY_APP_ID,
+      sellerId: ALIPAY_SELLER_ID,
+      appPrivateKeyPem: await readFile(ALIPAY_APP_PRIVATE_KEY_FILE, 'utf8'),
+      alipayPublicKeyPem: await readFile(ALIPAY_PUBLIC_KEY_FILE, 'utf8'),
+      gatewayUrl: config.ALIPAY_GATEWAY_URL,
+      notifyUrl: ALIPAY_NOTIFY_URL,
+      returnUrl: ALIPAY_RETURN_URL,
+      timeoutMs: config.ALIPAY_TIMEOUT_MS,
+      logger: logger.child({ component: 'alipay' }),
+    }),
+  ];
+}

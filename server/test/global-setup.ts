@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startEngine, type EngineHandle } from '../dev/engine';
 import { ensureDevCredentials } from '../dev/credentials';
+import { ensureDevAlipayCredentials } from '../dev/alipay-credentials';
 import { dataDir } from '../dev/paths';
 
 declare global {
@@ -15,6 +16,9 @@ export default async function globalSetup(): Promise<void> {
   const credentialsDir = path.join(dataDir, 'test', 'wechatpay-dev');
   await ensureDevCredentials(credentialsDir);
   process.env.BLINDBOX_TEST_CREDENTIALS_DIR = credentialsDir;
+  const alipayCredentialsDir = path.join(dataDir, 'test', 'alipay-dev');
+  await ensureDevAlipayCredentials(alipayCredentialsDir);
+  process.env.BLINDBOX_TEST_ALIPAY_CREDENTIALS_DIR = alipayCredentialsDir;
   if (process.env.MONGODB_URI) {
     process.env.BLINDBOX_TEST_MONGODB_URI = process.env.MONGODB_URI;
     return;

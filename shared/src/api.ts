@@ -175,10 +175,19 @@ export const nativePayResponseSchema = z.object({
 export type NativePayResponse = z.infer<typeof nativePayResponseSchema>;
 
 export const paymentStatusResponseSchema = z.object({
+  /** The order's id (the reference payment API's orderNo). */
+  orderNo: objectId,
   status: paymentStatusSchema,
   paidAt: isoDate.nullable(),
 });
 export type PaymentStatusResponse = z.infer<typeof paymentStatusResponseSchema>;
+
+/** Alipay page pay (H5/PC): the attempt's out_trade_no and the self-submitting form that opens Alipay's cashier. */
+export const alipayPageResponseSchema = z.object({
+  paymentId: z.string(),
+  formHtml: z.string().includes('<form '),
+});
+export type AlipayPageResponse = z.infer<typeof alipayPageResponseSchema>;
 
 /** Prices a cart without placing it, so the confirm page shows the server's total. */
 export const quoteRequestSchema = createOrderRequestSchema.omit({ addressId: true });

@@ -2,3 +2,4 @@ export * from './money';
 export * from './constants';
 export * from './order-status';
 export * from './api';
+export * from './beijing-time';

@@ -1,4 +1,4 @@
-import { MAX_FEN, formatFen, multiplyFen, sumFen } from './money';
+import { MAX_FEN, fenToYuan, formatFen, multiplyFen, sumFen, yuanToFen } from './money';
 
 test('formats fen as yuan with two decimals and thousands separators', () => {
   expect(formatFen(0)).toBe('¥0.00');
@@ -16,4 +16,17 @@ test('refuses anything that is not an amount in fen', () => {
 
 test('sums and products stay exact integers', () => {
   expect(sumFen([multiplyFen(1999, 3), 1])).toBe(5998);
+});
+
+test('Alipay yuan strings round-trip with fen exactly, and anything else is refused', () => {
+  expect(fenToYuan(1990)).toBe('19.90');
+  expect(fenToYuan(5)).toBe('0.05');
+  expect(fenToYuan(MAX_FEN)).toBe('1000000000.00');
+  for (const fen of [0, 1, 99, 100, 1990, 123_456_789]) expect(yuanToFen(fenToYuan(fen))).toBe(fen);
+  expect(yuanToFen('19.9')).toBe(1990);
+  expect(yuanToFen('20')).toBe(2000);
+  // 0.1 + 0.2 style float drift would turn these into 1000 ± 1 fen.
+  expect(yuanToFen('10.01')).toBe(1001);
+  expect(yuanToFen('0.29')).toBe(29);
+  for (const bad of ['', '-1.00', '1.001', '1e3', ' 1.00', '1.00 ', '01.00', '1.', '.5', '1,000.00', '1000000000.01']) expect(yuanToFen(bad)).toBeNull();
 });

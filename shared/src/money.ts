@@ -30,3 +30,20 @@ export function formatFen(fen: Fen): string {
   const yuan = String(Math.trunc(fen / 100)).replace(/\B(?=(\d{3})+$)/g, ',');
   return `¥${yuan}.${String(fen % 100).padStart(2, '0')}`;
 }
+
+/** Fen as the yuan string Alipay speaks (two decimals, no grouping), by integer arithmetic: 1990 → "19.90". */
+export function fenToYuan(fen: Fen): string {
+  assertFen(fen);
+  return `${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+}
+
+/**
+ * A yuan string ("19.90", "19.9", "20") as fen, parsed digit by digit so no float ever holds the amount;
+ * null for anything else (signs, exponents, a third decimal, spaces).
+ */
+export function yuanToFen(yuan: string): Fen | null {
+  const match = /^(0|[1-9]\d{0,11})(?:\.(\d{1,2}))?$/.exec(yuan);
+  if (!match?.[1]) return null;
+  const fen = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  return fen <= MAX_FEN ? fen : null;
+}

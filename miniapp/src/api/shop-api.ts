@@ -1,5 +1,6 @@
 import {
   addressListSchema,
+  alipayPageResponseSchema,
   addressSchema,
   boxPageSchema,
   boxSchema,
@@ -40,6 +41,7 @@ export function createShopApi(client: ApiClient) {
     confirmReceipt: (id: string) => request('POST', `${order(id)}/confirm-receipt`, { schema: orderSchema }),
     payJsapi: (id: string) => request('POST', `${order(id)}/pay/jsapi`, { schema: jsapiPayParamsSchema }),
     payNative: (id: string) => request('POST', `${order(id)}/pay/native`, { schema: nativePayResponseSchema }),
+    payAlipay: (id: string) => request('POST', `${order(id)}/alipay`, { schema: alipayPageResponseSchema }),
     paymentStatus: (id: string) => request('GET', `${order(id)}/payment-status`, { schema: paymentStatusResponseSchema }),
     getCollection: () => request('GET', '/api/me/collection', { schema: collectionSchema }),
   };

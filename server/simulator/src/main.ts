@@ -2,6 +2,7 @@
 import path from 'node:path';
 import pino from 'pino';
 import { ensureDevCredentials } from '../../dev/credentials';
+import { ensureDevAlipayCredentials } from '../../dev/alipay-credentials';
 import type { SigningMode } from './model';
 import { startSimulator } from './simulator';
 
@@ -16,10 +17,12 @@ async function main(): Promise<void> {
   const timeScale = Number(env.SIM_TIME_SCALE ?? '1');
   const port = Number(env.SIM_PORT ?? '9090');
   const credentialsDir = path.resolve(repoRoot, env.SIM_CREDENTIALS_DIR ?? '.data/wechatpay-dev');
+  const alipayCredentialsDir = path.resolve(repoRoot, env.SIM_ALIPAY_CREDENTIALS_DIR ?? '.data/alipay-dev');
   const stateFile = path.resolve(repoRoot, env.SIM_STATE_FILE ?? '.data/simulator/state.json');
   const logger = pino({ name: 'wechatpay-simulator', level: env.LOG_LEVEL ?? 'info' });
 
   await ensureDevCredentials(credentialsDir);
+  await ensureDevAlipayCredentials(alipayCredentialsDir);
   const simulator = await startSimulator({
     credentialsDir,
     port,
@@ -28,8 +31,9 @@ async function main(): Promise<void> {
     timeScale,
     signingMode: signingMode as SigningMode | undefined,
     logger,
+    alipayCredentialsDir,
   });
-  console.log(`WeChat Pay simulator: ${simulator.url}  (credentials ${credentialsDir}, state ${stateFile})`);
+  console.log(`WeChat Pay + Alipay simulator: ${simulator.url}  (credentials ${credentialsDir} and ${alipayCredentialsDir}, state ${stateFile})`);
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'stopping simulator');

@@ -17,6 +17,7 @@ import { pageRoutes } from './routes/pages';
 import { refundRoutes } from './routes/refunds';
 import { transactionRoutes } from './routes/transactions';
 import { Store } from './store';
+import { createAlipaySimulator } from './alipay/alipay-simulator';
 
 export interface SimulatorOptions {
   credentialsDir: string;
@@ -29,6 +30,8 @@ export interface SimulatorOptions {
   timeScale?: number;
   signingMode?: SigningMode;
   logger?: pino.Logger;
+  /** Also simulate Alipay page pay (alipay/alipay-simulator.ts) with the keys in this folder. */
+  alipayCredentialsDir?: string;
 }
 
 export interface RunningSimulator {
@@ -64,6 +67,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   app.use(corsForControl);
   const api = wechatPayApi(sim);
   app.use((ctx, next) => (ctx.path.startsWith('/v3/') ? api(ctx, next) : next()));
+  const alipay = options.alipayCredentialsDir
+    ? await createAlipaySimulator({ credentialsDir: options.alipayCredentialsDir, logger, timeScale: () => sim.timeScale })
+    : null;
+  if (alipay) app.use(alipay.router.routes());
   for (const router of [
     transactionRoutes(sim),
     refundRoutes(sim),
@@ -93,6 +100,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       stopping ??= (async () => {
         sim.refunds.stop();
         await sim.notifier.stop();
+        await alipay?.stop();
         for (const release of [...sim.heldAnswers]) release();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();

@@ -156,7 +156,7 @@ async function describe(container: Container, order: OrderDoc): Promise<OrderDet
   let wechat: OrderDetail['wechat'] = null;
   if (outTradeNo) {
     try {
-      const tx: ChannelTransaction | null = await container.channel.query(outTradeNo);
+      const tx: ChannelTransaction | null = await container.channels.queryFor(order, outTradeNo);
       wechat = tx
         ? { outTradeNo, tradeState: tx.tradeState, transactionId: tx.transactionId, amountFen: tx.amountFen, successTime: tx.successTime, error: null }
         : { outTradeNo, tradeState: 'NOT_FOUND', transactionId: null, amountFen: null, successTime: null, error: null };

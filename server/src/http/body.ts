@@ -4,7 +4,8 @@ import { badRequest } from './app-error';
 
 /**
  * Reads the body once as raw bytes (WeChat Pay signs the exact bytes, so re-serialised JSON would not
- * verify), keeps them on ctx.state.rawBody and parses JSON bodies into ctx.request.body.
+ * verify), keeps them on ctx.state.rawBody and parses JSON bodies into ctx.request.body; form bodies
+ * (Alipay's notifications) are parsed into strings.
  * raw-body rejects bodies over the limit with a 413.
  */
 export function jsonBody(limitBytes: number): Middleware {
@@ -20,6 +21,8 @@ export function jsonBody(limitBytes: number): Middleware {
       } catch {
         throw badRequest('INVALID_JSON', 'request body is not valid JSON');
       }
+    } else if (ctx.is('application/x-www-form-urlencoded')) {
+      ctx.request.body = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
     } else {
       throw badRequest('UNSUPPORTED_CONTENT_TYPE', 'send application/json');
     }

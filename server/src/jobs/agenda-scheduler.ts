@@ -40,7 +40,7 @@ export interface JobsHealth {
 
 export interface AgendaScheduler extends JobScheduler {
   /** Defines the job handlers on the ports they work through; the services behind them need the scheduler first. */
-  register(ports: Pick<JobContext, 'orders' | 'payments' | 'refunds' | 'channel'>): void;
+  register(ports: Pick<JobContext, 'orders' | 'payments' | 'refunds' | 'channels'>): void;
   /** Starts processing and makes sure the repeating jobs exist (once per name, whatever the number of processes). */
   start(): Promise<void>;
   /** Stops polling, waits (bounded) for running jobs, then releases the locks of claimed-but-not-started ones. */

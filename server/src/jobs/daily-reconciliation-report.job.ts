@@ -80,7 +80,7 @@ export async function buildReconciliationReport(
     let outcome: ReportOutcome;
     let tx: ChannelTransaction | null = null;
     try {
-      tx = await ctx.channel.query(outTradeNo);
+      tx = await ctx.channels.queryFor(order, outTradeNo);
       outcome = classify(order, tx);
     } catch {
       outcome = 'QUERY_FAILED';

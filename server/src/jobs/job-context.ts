@@ -28,7 +28,8 @@ export interface RefundProgressing {
 }
 
 export interface TransactionLookup {
-  query(outTradeNo: string): Promise<ChannelTransaction | null>;
+  /** The order's transaction as the channel it lives on sees it. */
+  queryFor(order: Pick<OrderDoc, 'payment'>, outTradeNo: string): Promise<ChannelTransaction | null>;
 }
 
 /** What every job handler may use; built once in AgendaScheduler.register(). */
@@ -39,7 +40,7 @@ export interface JobContext {
   orders: OrderClosing;
   payments: PaymentSyncing;
   refunds: RefundProgressing;
-  channel: TransactionLookup;
+  channels: TransactionLookup;
   scheduler: JobScheduler & { ensureRefundJob(orderId: string): Promise<void> };
 }
 

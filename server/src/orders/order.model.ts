@@ -38,11 +38,15 @@ export interface AuditEntryDoc {
   at: Date;
 }
 
-export type PaymentKind = 'JSAPI' | 'NATIVE';
+export type PaymentKind = 'JSAPI' | 'NATIVE' | 'PAGE';
+export const CHANNEL_NAMES = ['wechatpay', 'alipay'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
-/** One WeChat transaction opened for this order; a new one gets a new out_trade_no. */
+/** One channel transaction opened for this order; a new one gets a new out_trade_no. */
 export interface PaymentAttemptDoc {
   outTradeNo: string;
+  /** Where the transaction lives: query, close and reconciliation go there. Absent on attempts made before Alipay. */
+  channel?: ChannelName;
   kind: PaymentKind;
   /** Sent as time_expire; kept so a retried prepay sends exactly the same content. */
   timeExpire: Date;
@@ -57,6 +61,8 @@ export interface PaymentDoc {
   current: PaymentAttemptDoc | null;
   transactionId: string | null;
   outTradeNo: string | null;
+  /** The channel of the transaction that paid the order (absent: WeChat, before Alipay). */
+  channel?: ChannelName | null;
   payerOpenid: string | null;
   successTime: Date | null;
   /** The transaction exactly as WeChat reported it, kept for audit. */
@@ -69,6 +75,8 @@ export interface PaymentDoc {
 
 export interface RefundDoc {
   outRefundNo: string;
+  /** The channel the refunded transaction was paid on (absent: WeChat, before Alipay). */
+  channel?: ChannelName;
   transactionId: string;
   outTradeNo: string;
   amountFen: number;
@@ -144,7 +152,8 @@ const auditSchema = new Schema<AuditEntryDoc>(
 const attemptSchema = new Schema<PaymentAttemptDoc>(
   {
     outTradeNo: String,
-    kind: { type: String, enum: ['JSAPI', 'NATIVE'] },
+    channel: { type: String, enum: CHANNEL_NAMES },
+    kind: { type: String, enum: ['JSAPI', 'NATIVE', 'PAGE'] },
     timeExpire: Date,
     createdAt: Date,
     prepayId: { type: String, default: null },
@@ -156,6 +165,7 @@ const attemptSchema = new Schema<PaymentAttemptDoc>(
 const refundSchema = new Schema<RefundDoc>(
   {
     outRefundNo: String,
+    channel: { type: String, enum: CHANNEL_NAMES },
     transactionId: String,
     outTradeNo: String,
     amountFen: Number,
@@ -187,6 +197,7 @@ const orderSchema = new Schema<OrderDoc>(
       current: { type: attemptSchema, default: null },
       transactionId: { type: String, default: null },
       outTradeNo: { type: String, default: null },
+      channel: { type: String, enum: [...CHANNEL_NAMES, null], default: null },
       payerOpenid: { type: String, default: null },
       successTime: { type: Date, default: null },
       rawTransaction: { type: Schema.Types.Mixed, default: null },

@@ -1,7 +1,8 @@
 import type { Connection, Types } from 'mongoose';
 import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
-import type { ChannelTransaction } from './payment-channel';
+import type { ChannelName, ChannelTransaction } from './payment-channel';
+import type { PaymentChannels } from './payment-channels';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
 import { isPaid } from '../orders/order-state';
@@ -18,13 +19,13 @@ export type ApplyOutcome = 'FULFILLED' | 'ALREADY_APPLIED' | 'REFUND_SCHEDULED' 
 export interface PaymentApplierDeps {
   db: Connection;
   logger: Logger;
-  /** The merchant the channel must report the money for; anything else is refused. */
-  merchant: { appid: string; mchid: string };
+  /** Each channel names the merchant it must report the money for; anything else is refused. */
+  channels: Pick<PaymentChannels, 'get'>;
   scheduler: JobScheduler;
 }
 
 /** Decides what money reported by the channel does to an order: fulfil it, refund it, or refuse the report. */
-export function paymentApplier({ db, logger, merchant, scheduler }: PaymentApplierDeps) {
+export function paymentApplier({ db, logger, channels, scheduler }: PaymentApplierDeps) {
   const Order = orderModel(db);
   const transitions = orderTransitions(db);
   const stock = stockLedger(db);
@@ -47,10 +48,12 @@ export function paymentApplier({ db, logger, merchant, scheduler }: PaymentAppli
 
   /**
    * The single path by which money becomes a fulfilled order, shared by the callback, payment-status,
-   * expiry and reconciliation. Safe to call any number of times, concurrently, for the same transaction.
+   * expiry and reconciliation, whichever channel (`channel`, the one that reported `tx`) took the money.
+   * Safe to call any number of times, concurrently, for the same transaction.
    */
-  async function applyTransaction(tx: ChannelTransaction, actor: string): Promise<{ outcome: ApplyOutcome; order: OrderDoc }> {
-    const fields = { outTradeNo: tx.outTradeNo, transactionId: tx.transactionId };
+  async function applyTransaction(tx: ChannelTransaction, channel: ChannelName, actor: string): Promise<{ outcome: ApplyOutcome; order: OrderDoc }> {
+    const fields = { channel, outTradeNo: tx.outTradeNo, transactionId: tx.transactionId };
+    const { merchant } = channels.get(channel);
     if (tx.appid !== merchant.appid || tx.mchid !== merchant.mchid) {
       log.error({ ...fields, alert: true, appid: tx.appid, mchid: tx.mchid }, 'transaction for another merchant rejected');
       throw new PaymentRejectedError('MERCHANT_MISMATCH', 'appid/mchid do not match this merchant');
@@ -80,6 +83,7 @@ export function paymentApplier({ db, logger, merchant, scheduler }: PaymentAppli
       paidAt: tx.successTime ?? new Date(),
       'payment.transactionId': transactionId,
       'payment.outTradeNo': tx.outTradeNo,
+      'payment.channel': channel,
       'payment.payerOpenid': tx.payerOpenid,
       'payment.successTime': tx.successTime,
       'payment.rawTransaction': tx.raw,
@@ -102,7 +106,7 @@ export function paymentApplier({ db, logger, merchant, scheduler }: PaymentAppli
         if (isPaid(order.status) && order.payment.transactionId === transactionId) await settlePaidOrder(order);
         return { outcome: 'ALREADY_APPLIED', order };
       } else if (order.status === 'CLOSED') {
-        const refund = refundRecordFor(transactionId, tx.outTradeNo, tx.amountFen, 'paid after the order was closed');
+        const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, tx.amountFen, 'paid after the order was closed');
         const refunding = await transitions.markPaidAfterClose(order._id, payment, refund, { ...cause, reason: `${cause.reason} after close; refunding` });
         if (refunding) {
           log.warn({ ...orderFields, actor }, 'payment arrived for a closed order; refund scheduled');
@@ -110,14 +114,15 @@ export function paymentApplier({ db, logger, merchant, scheduler }: PaymentAppli
           return { outcome: 'REFUND_SCHEDULED', order: refunding };
         }
       } else {
-        // A second transaction paid an order that is already paid (e.g. two attempts both paid): refund it.
-        const refund = refundRecordFor(transactionId, tx.outTradeNo, tx.amountFen, 'order was already paid by another transaction');
+        // A second transaction paid an order that is already paid (two attempts both paid, on one channel or
+        // on two, e.g. two browser tabs): refund it on the channel that took it.
+        const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, tx.amountFen, 'order was already paid by another transaction');
         const recorded = await Order.updateOne(
           { _id: order._id, 'payment.transactionId': { $ne: transactionId }, 'payment.extraTransactionIds': { $ne: transactionId } },
           { $push: { 'payment.extraTransactionIds': transactionId, refunds: refund }, $set: { refundCheckAt: new Date() } },
         );
         if (recorded.modifiedCount === 1) {
-          log.warn({ ...orderFields, actor }, 'order paid twice; refund of the extra payment scheduled');
+          log.warn({ ...orderFields, keptTransactionId: order.payment.transactionId, keptChannel: order.payment.channel ?? 'wechatpay', actor }, 'order paid twice; refund of the extra payment scheduled');
           await scheduler.scheduleRefund(order._id);
           return { outcome: 'REFUND_SCHEDULED', order: await reread(order._id) };
         }

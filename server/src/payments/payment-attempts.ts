@@ -2,11 +2,12 @@ import type { Connection, Types } from 'mongoose';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { NotFound } from '../domain-error';
-import { orderModel, type OrderDoc, type PaymentAttemptDoc, type PaymentKind } from '../orders/order.model';
+import { orderModel, type ChannelName, type OrderDoc, type PaymentAttemptDoc, type PaymentKind } from '../orders/order.model';
 import { canBeClosed } from '../orders/order-state';
 import { OrderStateConflict } from '../orders/order-errors';
 import { outTradeNoFor } from '../orders/out-trade-no';
-import { ChannelError, type PaymentChannel } from './payment-channel';
+import { ChannelError, type PrepayResult } from './payment-channel';
+import { channelNameOf, type PaymentChannels } from './payment-channels';
 import { ChannelUnavailable } from './payment-errors';
 import type { ChannelSync } from './channel-sync';
 
@@ -19,15 +20,22 @@ export interface PaymentAttemptsDeps {
   db: Connection;
   config: Pick<Config, 'RECONCILE_GRACE_SECONDS'>;
   logger: Logger;
-  channel: PaymentChannel;
+  channels: Pick<PaymentChannels, 'get' | 'of'>;
   sync: Pick<ChannelSync, 'closeOpenAttempt'>;
+}
+
+/** How a shopper pays: on which channel, in which form. */
+export interface PaymentMethod {
+  channel: ChannelName;
+  kind: PaymentKind;
 }
 
 /**
  * Decides which transaction a shopper pays: at most one attempt is open per order (a new one, with a new
- * out_trade_no, only after the previous one is closed at the channel), and a still-valid one is reused.
+ * out_trade_no, only after the previous one is closed at its channel), and a still-valid one is reused.
+ * Switching channel (WeChat ↔ Alipay) is switching attempt.
  */
-export function paymentAttempts({ db, config, logger, channel, sync }: PaymentAttemptsDeps) {
+export function paymentAttempts({ db, config, logger, channels, sync }: PaymentAttemptsDeps) {
   const Order = orderModel(db);
   const log = logger.child({ component: 'payments' });
 
@@ -39,21 +47,27 @@ export function paymentAttempts({ db, config, logger, channel, sync }: PaymentAt
     return order;
   }
 
-  function reusable(attempt: PaymentAttemptDoc | null, kind: PaymentKind): attempt is PaymentAttemptDoc {
-    return attempt !== null && attempt.kind === kind && Date.now() - attempt.createdAt.getTime() < PREPAY_VALIDITY_MS;
+  function reusable(attempt: PaymentAttemptDoc | null, { channel, kind }: PaymentMethod): attempt is PaymentAttemptDoc {
+    return (
+      attempt !== null &&
+      channelNameOf(attempt) === channel &&
+      attempt.kind === kind &&
+      Date.now() - attempt.createdAt.getTime() < PREPAY_VALIDITY_MS
+    );
   }
 
-  /** The open attempt of this kind, opening one if needed (one of the other kind is closed at the channel first). */
-  async function openAttempt(orderId: Types.ObjectId, userId: Types.ObjectId, kind: PaymentKind, actor: string): Promise<{ order: OrderDoc; attempt: PaymentAttemptDoc }> {
+  /** The open attempt for this method, opening one if needed (one of another method is closed at its channel first). */
+  async function openAttempt(orderId: Types.ObjectId, userId: Types.ObjectId, method: PaymentMethod, actor: string): Promise<{ order: OrderDoc; attempt: PaymentAttemptDoc }> {
     for (;;) {
       const order = await ownUnpaidOrder(orderId, userId);
       const current = order.payment.current;
-      if (reusable(current, kind)) return { order, attempt: current };
+      if (reusable(current, method)) return { order, attempt: current };
       if (current && (await sync.closeOpenAttempt(order, actor)) === 'PAID') throw new OrderStateConflict('ORDER_ALREADY_PAID', 'order has just been paid');
       const number = order.payment.attemptCount + 1;
       const attempt: PaymentAttemptDoc = {
         outTradeNo: outTradeNoFor(order._id, number),
-        kind,
+        channel: method.channel,
+        kind: method.kind,
         timeExpire: order.expiresAt,
         createdAt: new Date(),
         prepayId: null,
@@ -64,7 +78,7 @@ export function paymentAttempts({ db, config, logger, channel, sync }: PaymentAt
         { $set: { 'payment.attemptCount': number, 'payment.current': attempt, reconcileAt: new Date(attempt.createdAt.getTime() + config.RECONCILE_GRACE_SECONDS * 1000) } },
       );
       if (opened.modifiedCount === 1) {
-        log.info({ orderId: order._id.toHexString(), outTradeNo: attempt.outTradeNo, kind, actor }, 'payment attempt opened');
+        log.info({ orderId: order._id.toHexString(), outTradeNo: attempt.outTradeNo, ...method, actor }, 'payment attempt opened');
         return { order, attempt };
       }
     }
@@ -75,9 +89,11 @@ export function paymentAttempts({ db, config, logger, channel, sync }: PaymentAt
     return (order.items.length > 1 ? `${first} 等${order.items.length}件` : first).slice(0, 127);
   }
 
-  async function prepay(order: OrderDoc, attempt: PaymentAttemptDoc, openid: string): Promise<PaymentAttemptDoc> {
-    if (attempt.kind === 'JSAPI' ? attempt.prepayId : attempt.codeUrl) return attempt;
-    const result = await channel.prepay({
+  /** A stored prepay id or code URL is reused; a page-pay form is made afresh each time (locally, same trade). */
+  async function prepay(order: OrderDoc, attempt: PaymentAttemptDoc, openid: string): Promise<PrepayResult> {
+    if (attempt.kind === 'JSAPI' && attempt.prepayId) return { prepayId: attempt.prepayId, codeUrl: null, formHtml: null };
+    if (attempt.kind === 'NATIVE' && attempt.codeUrl) return { prepayId: null, codeUrl: attempt.codeUrl, formHtml: null };
+    const result = await channels.of(attempt).prepay({
       kind: attempt.kind,
       outTradeNo: attempt.outTradeNo,
       description: description(order),
@@ -86,19 +102,23 @@ export function paymentAttempts({ db, config, logger, channel, sync }: PaymentAt
       attach: order._id.toHexString(),
       payerOpenid: openid,
     });
-    await Order.updateOne(
-      { _id: order._id, 'payment.current.outTradeNo': attempt.outTradeNo },
-      { $set: { 'payment.current.prepayId': result.prepayId, 'payment.current.codeUrl': result.codeUrl } },
-    );
-    return { ...attempt, ...result };
+    if (result.formHtml === null) {
+      await Order.updateOne(
+        { _id: order._id, 'payment.current.outTradeNo': attempt.outTradeNo },
+        { $set: { 'payment.current.prepayId': result.prepayId, 'payment.current.codeUrl': result.codeUrl } },
+      );
+    }
+    return result;
   }
 
   return {
-    /** Opens (or reuses) the attempt and prepares it at the channel; a channel refusal is the shopper's to retry. */
-    async startPayment(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string, kind: PaymentKind): Promise<PaymentAttemptDoc> {
-      const { order, attempt } = await openAttempt(orderId, userId, kind, `user:${userId.toHexString()}`);
+    /** Opens (or reuses) the attempt and prepares it at its channel; a channel refusal is the shopper's to retry. */
+    async startPayment(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string, method: PaymentMethod): Promise<{ attempt: PaymentAttemptDoc; result: PrepayResult }> {
+      // Refused before an attempt is opened, so an unconfigured channel never closes the order's open one.
+      channels.get(method.channel);
+      const { order, attempt } = await openAttempt(orderId, userId, method, `user:${userId.toHexString()}`);
       try {
-        return await prepay(order, attempt, openid);
+        return { attempt, result: await prepay(order, attempt, openid) };
       } catch (error) {
         log.warn({ orderId: orderId.toHexString(), outTradeNo: attempt.outTradeNo, err: error }, 'prepay failed');
         if (error instanceof ChannelError) throw new ChannelUnavailable(`the payment channel did not accept the order (${error.code}); try again`);

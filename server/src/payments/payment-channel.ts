@@ -1,14 +1,18 @@
 import type { Fen, JsapiPayParams } from '@blindbox/shared';
-import type { PaymentKind } from '../orders/order.model';
+import type { ChannelName, PaymentKind } from '../orders/order.model';
+
+export type { ChannelName } from '../orders/order.model';
 
 /**
  * The payment-channel port: everything the payment domain asks of a way to take money. The domain decides
- * what happens to an order; an adapter (payments/wechatpay/wechatpay-channel.ts today, Alipay next) knows
- * how its channel speaks. Nothing on this side names a channel.
+ * what happens to an order; an adapter (payments/wechatpay/, payments/alipay/) knows how its channel speaks.
+ * Each payment attempt records the channel it was opened on (payment-channels.ts finds it again).
  */
 export interface PaymentChannel {
-  /** Names the channel in audit entries and logs (`wechatpay:notify`). */
-  readonly name: string;
+  /** Names the channel in attempts, refunds, audit entries and logs (`wechatpay:notify`). */
+  readonly name: ChannelName;
+  /** The merchant this channel must report money for (WeChat appid/mchid; Alipay app_id/seller_id). */
+  readonly merchant: { appid: string; mchid: string };
   /** Opens the channel's transaction for an attempt; asking again with the same input gives the same answer. */
   prepay(input: PrepayRequest): Promise<PrepayResult>;
   /** What the client needs to start paying a prepared transaction (no network). */
@@ -18,13 +22,18 @@ export interface PaymentChannel {
   /** Closing an already closed or unknown transaction counts as closed; a paid one reports ALREADY_PAID. */
   close(outTradeNo: string): Promise<'CLOSED' | 'ALREADY_PAID'>;
   refund(input: RefundRequest): Promise<ChannelRefund>;
-  /** null when the channel has no such refund. */
-  queryRefund(outRefundNo: string): Promise<ChannelRefund | null>;
+  /** null when the channel has no such refund (Alipay finds a refund by its trade, so both are given). */
+  queryRefund(outRefundNo: string, outTradeNo: string): Promise<ChannelRefund | null>;
   /**
    * Verifies and decodes a notification the channel sent. Throws the adapter's own rejection error (the
    * notify route answers it as unauthenticated) when the request cannot be trusted.
    */
   verifyNotification(headers: NotificationHeaders, rawBody: Buffer): Promise<ChannelNotification>;
+  /**
+   * Redirect channels only (Alipay's return_url): verifies the parameters the cashier sends the shopper's
+   * browser back with and names the trade. Proves nothing about payment: only for choosing where to send them.
+   */
+  verifyReturn?(params: Record<string, string>): { outTradeNo: string };
 }
 
 export interface PrepayRequest {
@@ -39,8 +48,14 @@ export interface PrepayRequest {
   payerOpenid: string;
 }
 
-/** JSAPI gives a prepay id the client pays with; NATIVE gives a URL to show as a QR code. */
-export type PrepayResult = { prepayId: string; codeUrl: null } | { prepayId: null; codeUrl: string };
+/**
+ * JSAPI gives a prepay id the client pays with; NATIVE gives a URL to show as a QR code; PAGE (Alipay page
+ * pay) gives a signed, self-submitting form that takes the browser to the cashier (made locally, not stored).
+ */
+export type PrepayResult =
+  | { prepayId: string; codeUrl: null; formHtml: null }
+  | { prepayId: null; codeUrl: string; formHtml: null }
+  | { prepayId: null; codeUrl: null; formHtml: string };
 
 export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
 

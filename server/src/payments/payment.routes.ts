@@ -7,8 +7,10 @@ import { parseObjectId } from '../object-id';
 import { perMinuteLimit } from '../http/rate-limit';
 import { NotificationIgnoredError, NotificationRejectedError } from './wechatpay/gateway';
 import { PaymentRejectedError } from './payment-rejected-error';
+import { AlipayNotificationRejected } from './alipay/alipay-channel';
+import { parseOutTradeNo } from '../orders/out-trade-no';
 
-export function paymentRoutes({ payments, sessions, config, db }: Container): Router {
+export function paymentRoutes({ config, payments, sessions, db }: Container): Router {
   const router = new Router({ prefix: '/api' });
   const user = requireUser(sessions);
   const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
@@ -22,13 +24,18 @@ export function paymentRoutes({ payments, sessions, config, db }: Container): Ro
     ctx.body = { codeUrl, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(codeUrl, { type: 'svg', margin: 1 })).toString('base64')}` };
   });
 
-  // WeChat hears about an order at most once per interval however often it is polled (channel-query-throttle);
+  /** Alipay page pay (H5/PC): the attempt's id and the self-submitting form that opens Alipay's cashier. */
+  router.post('/orders/:id/alipay', user, async (ctx) => {
+    ctx.body = await payments.payAlipayPage(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), ctx.state.openid ?? '');
+  });
+
+  // The channel hears about an order at most once per interval however often it is polled (channel-query-throttle);
   // a client polling in a tight loop is told to back off.
   const pollLimit = perMinuteLimit(db, config.RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE, (ctx) => `payment-status:${ctx.state.userId}`);
 
   router.get('/orders/:id/payment-status', user, pollLimit, async (ctx) => {
-    const { status, paidAt } = await payments.paymentStatus(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state));
-    ctx.body = { status, paidAt: paidAt?.toISOString() ?? null };
+    const { orderNo, status, paidAt } = await payments.paymentStatus(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state));
+    ctx.body = { orderNo, status, paidAt: paidAt?.toISOString() ?? null };
   });
 
   /**
@@ -39,7 +46,7 @@ export function paymentRoutes({ payments, sessions, config, db }: Container): Ro
   router.post('/payments/wechat/notify', async (ctx) => {
     try {
       // headersDistinct: ctx.headers joins a repeated header into one "a, b" value, hiding the repetition.
-      await payments.handleNotification(ctx.req.headersDistinct, ctx.state.rawBody ?? Buffer.alloc(0));
+      await payments.handleNotification('wechatpay', ctx.req.headersDistinct, ctx.state.rawBody ?? Buffer.alloc(0));
       ctx.status = 204;
     } catch (error) {
       if (error instanceof NotificationIgnoredError) {
@@ -56,6 +63,46 @@ export function paymentRoutes({ payments, sessions, config, db }: Container): Ro
         throw error;
       }
     }
+  });
+
+  /**
+   * Alipay's asynchronous notification (form-encoded). The signature is verified before any field is read;
+   * `success` only once the outcome is durable. Anything else (forged, not ours, wrong amount, a trade that
+   * was not paid, a transient failure) answers `failure`, changes nothing, and Alipay retries.
+   */
+  router.post('/payments/alipay/notify', async (ctx) => {
+    ctx.type = 'text/plain';
+    try {
+      const outcome = await payments.handleNotification('alipay', ctx.headers, ctx.state.rawBody ?? Buffer.alloc(0));
+      ctx.body = outcome === 'NOT_PAID' ? 'failure' : 'success';
+    } catch (error) {
+      const refused = error instanceof AlipayNotificationRejected || error instanceof PaymentRejectedError;
+      ctx.state.log[refused ? 'warn' : 'error']({ err: error }, 'Alipay notification not applied');
+      ctx.body = 'failure';
+    }
+  });
+
+  /**
+   * Where Alipay's cashier sends the shopper's browser. Verified, then redirected to the H5 result page,
+   * which polls payment-status: a return proves nothing about payment and never marks an order paid.
+   */
+  router.get('/payments/alipay/return', async (ctx) => {
+    const params = Object.fromEntries(Object.entries(ctx.query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    let outTradeNo: string | null;
+    try {
+      outTradeNo = payments.verifyReturn('alipay', params)?.outTradeNo ?? null;
+    } catch (error) {
+      if (!(error instanceof AlipayNotificationRejected)) throw error;
+      ctx.state.log.warn({ reason: error.reason, err: error }, 'Alipay return rejected');
+      outTradeNo = null;
+    }
+    const parsed = outTradeNo ? parseOutTradeNo(outTradeNo) : null;
+    if (!parsed) {
+      ctx.status = 400;
+      ctx.body = { code: 'SIGN_ERROR', message: 'return parameters do not verify' };
+      return;
+    }
+    ctx.redirect(`${config.ALIPAY_RESULT_PAGE_URL}?orderId=${parsed.orderId.toHexString()}`);
   });
 
   return router;

@@ -3,8 +3,9 @@ import type { JsapiPayParams } from '@blindbox/shared';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
-import type { NotificationHeaders, PaymentChannel } from './payment-channel';
-import { paymentApplier } from './apply-payment';
+import type { ChannelName, NotificationHeaders } from './payment-channel';
+import type { PaymentChannels } from './payment-channels';
+import { paymentApplier, type ApplyOutcome } from './apply-payment';
 import { channelSync } from './channel-sync';
 import { paymentAttempts } from './payment-attempts';
 import { refundResults } from './refund-results';
@@ -15,16 +16,15 @@ export interface PaymentServiceDeps {
   db: Connection;
   config: Pick<Config, 'RECONCILE_GRACE_SECONDS'>;
   logger: Logger;
-  channel: PaymentChannel;
-  merchant: { appid: string; mchid: string };
+  channels: PaymentChannels;
   scheduler: JobScheduler;
 }
 
 /** The payment domain's face: each part decides one thing (see the files it composes). */
-export function paymentService({ db, config, logger, channel, merchant, scheduler }: PaymentServiceDeps) {
-  const applier = paymentApplier({ db, logger, merchant, scheduler });
-  const sync = channelSync({ db, logger, channel, applier });
-  const attempts = paymentAttempts({ db, config, logger, channel, sync });
+export function paymentService({ db, config, logger, channels, scheduler }: PaymentServiceDeps) {
+  const applier = paymentApplier({ db, logger, channels, scheduler });
+  const sync = channelSync({ db, logger, channels, applier });
+  const attempts = paymentAttempts({ db, config, logger, channels, sync });
   const { applyRefundResult } = refundResults({ db, logger });
 
   return {
@@ -35,21 +35,41 @@ export function paymentService({ db, config, logger, channel, merchant, schedule
     applyRefundResult,
 
     async payJsapi(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string): Promise<JsapiPayParams> {
-      const attempt = await attempts.startPayment(orderId, userId, openid, 'JSAPI');
-      if (!attempt.prepayId) throw new Error('prepay returned no prepay_id');
-      return channel.clientPayParams(attempt.prepayId);
+      const { result } = await attempts.startPayment(orderId, userId, openid, { channel: 'wechatpay', kind: 'JSAPI' });
+      if (!result.prepayId) throw new Error('prepay returned no prepay_id');
+      return channels.get('wechatpay').clientPayParams(result.prepayId);
     },
 
     async payNative(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string): Promise<string> {
-      const attempt = await attempts.startPayment(orderId, userId, openid, 'NATIVE');
-      if (!attempt.codeUrl) throw new Error('prepay returned no code_url');
-      return attempt.codeUrl;
+      const { result } = await attempts.startPayment(orderId, userId, openid, { channel: 'wechatpay', kind: 'NATIVE' });
+      if (!result.codeUrl) throw new Error('prepay returned no code_url');
+      return result.codeUrl;
     },
 
-    async handleNotification(headers: NotificationHeaders, rawBody: Buffer): Promise<void> {
+    /** Alipay page pay: the attempt's out_trade_no (the reference API's paymentId) and the form to the cashier. */
+    async payAlipayPage(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string): Promise<{ paymentId: string; formHtml: string }> {
+      const { attempt, result } = await attempts.startPayment(orderId, userId, openid, { channel: 'alipay', kind: 'PAGE' });
+      if (!result.formHtml) throw new Error('page pay returned no form');
+      return { paymentId: attempt.outTradeNo, formHtml: result.formHtml };
+    },
+
+    /**
+     * Verifies a notification from `channel` (its adapter throws its own rejection error first, before anything
+     * is read) and applies it; answers what the money did ('NOT_PAID' for a report of an unpaid trade).
+     */
+    async handleNotification(channelName: ChannelName, headers: NotificationHeaders, rawBody: Buffer): Promise<ApplyOutcome | 'REFUND_RECORDED'> {
+      const channel = channels.get(channelName);
       const notification = await channel.verifyNotification(headers, rawBody);
-      if (notification.kind === 'transaction') await applier.applyTransaction(notification.transaction, `${channel.name}:notify`);
-      else await applyRefundResult(notification.refund, `${channel.name}:notify`);
+      if (notification.kind === 'refund') {
+        await applyRefundResult(notification.refund, `${channel.name}:notify`);
+        return 'REFUND_RECORDED';
+      }
+      return (await applier.applyTransaction(notification.transaction, channel.name, `${channel.name}:notify`)).outcome;
+    },
+
+    /** Where the shopper's browser comes back from a redirect channel's cashier: which order it was for. */
+    verifyReturn(channelName: ChannelName, params: Record<string, string>): { outTradeNo: string } | null {
+      return channels.get(channelName).verifyReturn?.(params) ?? null;
     },
   };
 }

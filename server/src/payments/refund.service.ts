@@ -2,7 +2,7 @@ import type { Connection, Types } from 'mongoose';
 import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { PaymentService } from './payment.service';
-import type { PaymentChannel } from './payment-channel';
+import type { PaymentChannels } from './payment-channels';
 import { orderModel, type OrderDoc, type RefundDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
 import { canBeRefunded, isRefundOutstanding } from '../orders/order-state';
@@ -13,7 +13,7 @@ import { OrderStateConflict } from '../orders/order-errors';
 export interface RefundServiceDeps {
   db: Connection;
   logger: Logger;
-  channel: PaymentChannel;
+  channels: Pick<PaymentChannels, 'of' | 'ofOrder'>;
   payments: Pick<PaymentService, 'applyRefundResult'>;
   scheduler: JobScheduler;
 }
@@ -35,13 +35,15 @@ export interface RefundProgress {
  * the refund notification, both through payments.applyRefundResult). Records are addressed by array
  * index with a guard on their current status, because FerretDB v1 gives no positional-$ guarantees.
  */
-export function refundService({ db, logger, channel, payments, scheduler }: RefundServiceDeps) {
+export function refundService({ db, logger, channels, payments, scheduler }: RefundServiceDeps) {
   const Order = orderModel(db);
   const transitions = orderTransitions(db);
   const log = logger.child({ component: 'refunds' });
 
   async function advance(order: OrderDoc, index: number, record: RefundDoc, actor: string): Promise<void> {
     const fields = { orderId: order._id.toHexString(), outTradeNo: record.outTradeNo, outRefundNo: record.outRefundNo };
+    // The channel that took the money gives it back.
+    const channel = channels.of(record);
     if (record.status === 'PENDING') {
       const result = await channel.refund({
         outTradeNo: record.outTradeNo,
@@ -54,12 +56,12 @@ export function refundService({ db, logger, channel, payments, scheduler }: Refu
         { _id: order._id, [`refunds.${index}.outRefundNo`]: record.outRefundNo, [`refunds.${index}.status`]: 'PENDING' },
         { $set: { [`refunds.${index}.status`]: 'PROCESSING' } },
       );
-      log.info({ ...fields, refundId: result.refundId, status: result.status, actor }, 'refund requested at the channel');
+      log.info({ ...fields, channel: channel.name, refundId: result.refundId, status: result.status, actor }, 'refund requested at the channel');
       if (result.status !== 'PROCESSING') await payments.applyRefundResult(result, actor);
       return;
     }
     if (record.status === 'PROCESSING') {
-      const result = await channel.queryRefund(record.outRefundNo);
+      const result = await channel.queryRefund(record.outRefundNo, record.outTradeNo);
       if (!result) {
         // The channel does not know it: request it again (same out_refund_no, so never twice).
         log.warn({ ...fields, actor }, 'refund unknown at the channel; requesting it again');
@@ -131,7 +133,7 @@ export function refundService({ db, logger, channel, payments, scheduler }: Refu
       if (!canBeRefunded(order.status) || !transactionId || !outTradeNo) {
         throw new OrderStateConflict('ORDER_NOT_REFUNDABLE', `order is ${order.status}; only paid orders can be refunded`);
       }
-      const record = refundRecordFor(transactionId, outTradeNo, order.totalFen, reason);
+      const record = refundRecordFor(channels.ofOrder(order).name, transactionId, outTradeNo, order.totalFen, reason);
       const started = await transitions.startRefund(orderId, order.status, record, { reason, actor });
       if (started) {
         log.info({ orderId: orderId.toHexString(), outTradeNo, outRefundNo: record.outRefundNo, amountFen: order.totalFen, actor }, 'refund started');

@@ -55,7 +55,7 @@ test('X-Forwarded-For picks the bucket only as far as the trusted hops wrote it,
 test('payment-status polled in a loop on both servers asks WeChat at most once per order per interval, and an abusive poller gets 429', async () => {
   const queries: string[] = [];
   for (const server of [proxied, direct]) {
-    const channel = server.container.channel;
+    const channel = server.container.channels.get('wechatpay');
     const query = channel.query.bind(channel);
     channel.query = (outTradeNo) => {
       queries.push(outTradeNo);

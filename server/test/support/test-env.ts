@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
 /** Set by the Jest global setup; a test run without it would silently hit the wrong server. */
-export function testEnv(): { mongodbUri: string; credentialsDir: string } {
+export function testEnv(): { mongodbUri: string; credentialsDir: string; alipayCredentialsDir: string } {
   const mongodbUri = process.env.BLINDBOX_TEST_MONGODB_URI;
   const credentialsDir = process.env.BLINDBOX_TEST_CREDENTIALS_DIR;
-  if (!mongodbUri || !credentialsDir) throw new Error('run tests through Jest (npm test): the global setup provides the engine and credentials');
-  return { mongodbUri, credentialsDir };
+  const alipayCredentialsDir = process.env.BLINDBOX_TEST_ALIPAY_CREDENTIALS_DIR;
+  if (!mongodbUri || !credentialsDir || !alipayCredentialsDir) throw new Error('run tests through Jest (npm test): the global setup provides the engine and credentials');
+  return { mongodbUri, credentialsDir, alipayCredentialsDir };
 }
 
 /** A database name no other test file uses, so files run in parallel against one engine. */

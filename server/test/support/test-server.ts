@@ -7,6 +7,7 @@ import { jobsDatabase, stockDatabase } from '../../src/db/databases';
 import { seedCatalog } from '../../src/catalog/seed';
 import { startSimulator } from '../../simulator/src/simulator';
 import { freePort } from '../../dev/free-port';
+import { devAlipayEnv, ensureDevAlipayCredentials } from '../../dev/alipay-credentials';
 import { testEnv, uniqueDbName } from './test-env';
 
 export interface TestServer {
@@ -27,6 +28,8 @@ export interface TestServerOptions {
   simulatorUrl?: string;
   simulatorTimeScale?: number;
   seed?: boolean;
+  /** false: start without Alipay (it is optional), as a shop without Alipay settings does. */
+  alipay?: boolean;
 }
 
 /** Logs in through the real login route of the server at `url` and returns the bearer token. */
@@ -42,10 +45,10 @@ export async function loginAt(url: string, code: string): Promise<string> {
 
 /** A real server on a real port, with its own database on the shared engine and its own simulator. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const { mongodbUri, credentialsDir } = testEnv();
+  const { mongodbUri, credentialsDir, alipayCredentialsDir } = testEnv();
   const simulator = options.simulatorUrl
     ? null
-    : await startSimulator({ credentialsDir, port: 0, timeScale: options.simulatorTimeScale ?? 0.001 });
+    : await startSimulator({ credentialsDir, alipayCredentialsDir, port: 0, timeScale: options.simulatorTimeScale ?? 0.001 });
   const simulatorUrl = options.simulatorUrl ?? simulator!.url;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -67,6 +70,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PURCHASE_LIMIT_PER_BOX: '1000',
     JOBS: 'off',
     SIMULATOR_PUBLIC_URL: simulatorUrl,
+    ...(options.alipay === false ? {} : devAlipayEnv(alipayCredentialsDir, await ensureDevAlipayCredentials(alipayCredentialsDir), simulatorUrl, url)),
     ...options.env,
   });
   const container = await createContainer(config, createLogger(config));

@@ -9,6 +9,7 @@ import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { requestPayment } from '../../platform/pay';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
+import { alipay } from '../../platform/alipay';
 import { isPaymentCancel, paymentFailureMessage } from '../../platform/payment';
 import { formatFen } from '@blindbox/shared/src/money';
 
@@ -37,6 +38,19 @@ export default function PayPage() {
       if (isPaymentCancel(failure)) setNotice({ kind: 'cancelled' });
       else setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
     } finally {
+      setPaying(false);
+    }
+  }
+
+  async function payWithAlipay() {
+    if (!alipay) return;
+    setPaying(true);
+    setNotice(null);
+    try {
+      // On success the browser leaves for Alipay's cashier, so `paying` stays set.
+      await alipay.pay(() => api.payAlipay(orderId));
+    } catch (failure) {
+      setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
       setPaying(false);
     }
   }
@@ -106,6 +120,11 @@ export default function PayPage() {
         {!payable && (
           <Button className="btn btn--primary" data-testid="pay-view-result" onClick={() => void Taro.redirectTo({ url: routes.result(orderId) })}>
             查看开盒结果
+          </Button>
+        )}
+        {payable && alipay && (
+          <Button className="btn" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay()}>
+            {alipay.label}
           </Button>
         )}
       </View>

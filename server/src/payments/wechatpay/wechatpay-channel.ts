@@ -12,15 +12,16 @@ async function translated<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** WeChat Pay v3 behind the payment-channel port (payments/payment-channel.ts). */
-export function wechatPayChannel(gateway: WechatPayGateway): PaymentChannel {
+export function wechatPayChannel(gateway: WechatPayGateway, merchant: { appid: string; mchid: string }): PaymentChannel {
   return {
     name: 'wechatpay',
+    merchant,
     prepay: ({ kind, payerOpenid, ...input }) =>
-      translated(async () =>
-        kind === 'JSAPI'
-          ? { prepayId: (await gateway.prepayJsapi({ ...input, payerOpenid })).prepayId, codeUrl: null }
-          : { prepayId: null, codeUrl: (await gateway.prepayNative(input)).codeUrl },
-      ),
+      translated(async () => {
+        if (kind === 'JSAPI') return { prepayId: (await gateway.prepayJsapi({ ...input, payerOpenid })).prepayId, codeUrl: null, formHtml: null };
+        if (kind === 'NATIVE') return { prepayId: null, codeUrl: (await gateway.prepayNative(input)).codeUrl, formHtml: null };
+        throw new Error(`WeChat Pay has no ${kind} payment`);
+      }),
     clientPayParams: (prepayId) => gateway.jsapiPayParams(prepayId),
     query: (outTradeNo) => translated(() => gateway.queryTransaction(outTradeNo)),
     close: (outTradeNo) => translated(() => gateway.closeTransaction(outTradeNo)),

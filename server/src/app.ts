@@ -3,6 +3,7 @@ import type { Container } from './container';
 import { errorHandler } from './http/error-handler';
 import { requestLog } from './http/request-log';
 import { jsonBody } from './http/body';
+import { ALIPAY_NOTIFY_PATH } from './payments/payment.routes';
 import { healthRoutes } from './http/health.routes';
 import { devRoutes } from './http/dev.routes';
 import { serveH5 } from './http/serve-h5';
@@ -24,7 +25,7 @@ export function createApp(container: Container): Koa {
   const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   app.use(requestLog(container.logger));
   app.use(errorHandler());
-  app.use(jsonBody(container.config.BODY_LIMIT_BYTES));
+  app.use(jsonBody(container.config.BODY_LIMIT_BYTES, [ALIPAY_NOTIFY_PATH]));
   for (const router of [
     healthRoutes(container),
     authRoutes(container),

@@ -4,11 +4,11 @@ import { badRequest } from './app-error';
 
 /**
  * Reads the body once as raw bytes (WeChat Pay signs the exact bytes, so re-serialised JSON would not
- * verify), keeps them on ctx.state.rawBody and parses JSON bodies into ctx.request.body; form bodies
- * (Alipay's notifications) are parsed into strings.
- * raw-body rejects bodies over the limit with a 413.
+ * verify), keeps them on ctx.state.rawBody and parses JSON bodies into ctx.request.body. Form bodies are
+ * taken only on `formPaths` (Alipay's notifications, which their route verifies and parses from the raw
+ * bytes); everywhere else anything but JSON is refused. raw-body rejects bodies over the limit with a 413.
  */
-export function jsonBody(limitBytes: number): Middleware {
+export function jsonBody(limitBytes: number, formPaths: readonly string[] = []): Middleware {
   return async (ctx, next) => {
     if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'DELETE') return next();
     const raw = await getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('content-length') || undefined });
@@ -21,8 +21,8 @@ export function jsonBody(limitBytes: number): Middleware {
       } catch {
         throw badRequest('INVALID_JSON', 'request body is not valid JSON');
       }
-    } else if (ctx.is('application/x-www-form-urlencoded')) {
-      ctx.request.body = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+    } else if (ctx.is('application/x-www-form-urlencoded') && formPaths.includes(ctx.path)) {
+      ctx.request.body = {};
     } else {
       throw badRequest('UNSUPPORTED_CONTENT_TYPE', 'send application/json');
     }

@@ -10,6 +10,9 @@ import { PaymentRejectedError } from './payment-rejected-error';
 import { AlipayNotificationRejected } from './alipay/alipay-channel';
 import { parseOutTradeNo } from '../orders/out-trade-no';
 
+/** Alipay posts its notifications form-encoded: the body middleware lets form bodies through here only. */
+export const ALIPAY_NOTIFY_PATH = '/api/payments/alipay/notify';
+
 export function paymentRoutes({ config, payments, sessions, db }: Container): Router {
   const router = new Router({ prefix: '/api' });
   const user = requireUser(sessions);
@@ -70,7 +73,7 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
    * `success` only once the outcome is durable. Anything else (forged, not ours, wrong amount, a trade that
    * was not paid, a transient failure) answers `failure`, changes nothing, and Alipay retries.
    */
-  router.post('/payments/alipay/notify', async (ctx) => {
+  router.post(ALIPAY_NOTIFY_PATH.slice('/api'.length), async (ctx) => {
     ctx.type = 'text/plain';
     try {
       const outcome = await payments.handleNotification('alipay', ctx.headers, ctx.state.rawBody ?? Buffer.alloc(0));

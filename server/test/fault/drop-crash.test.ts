@@ -91,9 +91,12 @@ test('the engine killed during a drop and restarted: stock, holds and orders add
   expect(ledger.sold.map((hold) => hold.orderId.toHexString()).sort()).toEqual(fulfilled);
   expect(fulfilled.length).toBeLessThanOrEqual(UNITS);
   expect(account.sold).toBe(fulfilled.length);
+  // A held unit belongs to an unpaid order, or to an order whose creation the crash cut short after its hold was
+  // stored (the leftover sweep returns those once their payment window is over).
   for (const hold of ledger.open) {
     const order = orders.find((candidate) => candidate._id.equals(hold.orderId));
-    expect([hold._id, order?.status ?? 'never stored']).toEqual([hold._id, 'TO_BE_PAID']);
+    expect([hold._id, order?.status ?? 'never stored']).toEqual([hold._id, order ? 'TO_BE_PAID' : 'never stored']);
+    if (!order) expect(hold.expiresAt.getTime()).toBeGreaterThan(Date.now());
   }
   for (const order of orders) expect([order._id.toHexString(), order.audit.filter((entry) => entry.to === 'TO_BE_DELIVERED').length]).toEqual([order._id.toHexString(), isPaid(order.status) ? 1 : 0]);
 }, 120_000);

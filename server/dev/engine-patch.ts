@@ -8,6 +8,15 @@ import path from 'node:path';
  */
 export const ferretDbPatches = [
   {
+    file: 'internal/backends/sqlite/metadata/metadata.go',
+    // The unique _id index is built on `->"_id"` (registry.go), but queries, UpdateAll and DeleteAll compared
+    // `->'$._id'`; SQLite matches index expressions structurally, so every _id lookup scanned the table.
+    // Using the index's own text fixes all three and keeps indexes created by earlier builds usable.
+    from: `IDColumn = DefaultColumn + "->'$._id'"`,
+    to: 'IDColumn = DefaultColumn + `->"_id"`',
+    occurrences: 1,
+  },
+  {
     file: 'internal/backends/sqlite/collection.go',
     // The SQLite backend uses the _id index only when the filter is exactly {_id: value}, so a guarded update
     // such as {_id, status: 'TO_BE_PAID'} scans the whole collection. Every caller (find, update, delete,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { cacheDir, dataDir, repoRoot } from './paths';
 import { freePort } from './free-port';
-import { ferretDbPatches, preparePatchedBuild } from './engine-patch';
+import { ferretDbPatches, filesUnder, overlayDir, preparePatchedBuild } from './engine-patch';
 
 /**
  * Builds, starts, reuses and stops the embedded database engine: FerretDB v1 with its SQLite handler,
@@ -33,6 +33,7 @@ function sourceHash(): string {
   for (const file of fs.readdirSync(sourceDir).filter((name) => /\.go$|^go\.(mod|sum)$/.test(name)).sort()) {
     hash.update(fs.readFileSync(path.join(sourceDir, file)));
   }
+  for (const file of filesUnder(overlayDir)) hash.update(file).update(fs.readFileSync(path.join(overlayDir, file)));
   hash.update(JSON.stringify(ferretDbPatches));
   return hash.digest('hex');
 }

@@ -8,7 +8,8 @@ import { startEngine } from './engine';
  * Engine-only micro-benchmark for the query shapes the shop depends on, on a collection of DOCS documents:
  * findOne by _id, a guarded update by {_id, status}, a lookup by an indexed string, and a range + sort on an
  * indexed date. Usage: `tsx server/dev/engine-bench.ts [docs] [seconds-per-shape] [concurrency]`.
- * Set ENGINE_URI to measure an engine (or MongoDB) that is already running.
+ * Set ENGINE_URI to measure an engine (or MongoDB) that is already running, and ENGINE_PID to also report the
+ * engine's CPU time per operation (less sensitive than ops/s to whatever else the machine is doing).
  */
 
 const docs = Number(process.argv[2] ?? 100_000);
@@ -16,7 +17,16 @@ const seconds = Number(process.argv[3] ?? 3);
 const concurrency = Number(process.argv[4] ?? 10);
 const { ObjectId } = mongoose.mongo;
 
+/** CPU time (user + system) of a process so far, in microseconds; Linux only. */
+function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+let enginePid: number | undefined;
+
 async function measure(name: string, op: (i: number) => Promise<unknown>): Promise<void> {
+  const cpuBefore = enginePid ? cpuMicros(enginePid) : 0;
   let done = 0;
   const deadline = Date.now() + seconds * 1000;
   const started = Date.now();
@@ -26,12 +36,16 @@ async function measure(name: string, op: (i: number) => Promise<unknown>): Promi
     }),
   );
   const rate = done / ((Date.now() - started) / 1000);
-  console.log(`${name.padEnd(34)} ${rate.toFixed(1).padStart(9)} ops/s`);
+  const cpu = enginePid ? `  ${((cpuMicros(enginePid) - cpuBefore) / done).toFixed(0).padStart(6)} µs engine CPU/op` : '';
+  console.log(`${name.padEnd(34)} ${rate.toFixed(1).padStart(9)} ops/s${cpu}`);
 }
 
 async function main(): Promise<void> {
   const dir = process.env.ENGINE_URI ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'engine-bench-'));
   const engine = dir ? await startEngine({ dataDir: dir, log: () => undefined }) : null;
+  enginePid = dir
+    ? (JSON.parse(fs.readFileSync(path.join(dir, 'engine.json'), 'utf8')) as { pid: number }).pid
+    : process.env.ENGINE_PID && Number(process.env.ENGINE_PID);
   const client = await new mongoose.mongo.MongoClient(process.env.ENGINE_URI ?? engine!.uri, { maxPoolSize: 100 }).connect();
   try {
     const orders = client.db(`bench_${Date.now()}`).collection('orders');

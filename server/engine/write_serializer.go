@@ -28,8 +28,11 @@ const (
 	maxMessage = 48 * 1024 * 1024
 )
 
+// Index creation is serialised with the writes too: it learns whether stored documents hold arrays on the
+// indexed paths (the multikey flags that gate filter pushdown), and no write may slip in between.
 var writeCommands = map[string]bool{
 	"insert": true, "update": true, "delete": true, "findandmodify": true, "findAndModify": true,
+	"createIndexes": true,
 }
 
 type writeSerializer struct {

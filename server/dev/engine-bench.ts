@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const engine = dir ? await startEngine({ dataDir: dir, log: () => undefined }) : null;
   enginePid = dir
     ? (JSON.parse(fs.readFileSync(path.join(dir, 'engine.json'), 'utf8')) as { pid: number }).pid
-    : process.env.ENGINE_PID && Number(process.env.ENGINE_PID);
+    : process.env.ENGINE_PID ? Number(process.env.ENGINE_PID) : undefined;
   const client = await new mongoose.mongo.MongoClient(process.env.ENGINE_URI ?? engine!.uri, { maxPoolSize: 100 }).connect();
   try {
     const orders = client.db(`bench_${Date.now()}`).collection('orders');

@@ -58,7 +58,7 @@ export const ferretDbPatches = [
       // The query-plan audit (audit.go) sees every query a command makes.
       {
         from: '\trows, err := db.QueryContext(ctx, q, args...)\n\tif err != nil {\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n\n\treturn &backends.QueryResult{\n\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),',
-        to: '\tauditQueryPlan(ctx, db, c.dbName, meta, params.Filter, q, args)\n\n\trows, err := db.QueryContext(ctx, q, args...)\n\tif err != nil {\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n\n\treturn &backends.QueryResult{\n\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),',
+        to: '\tauditQueryPlan(ctx, db, c.dbName, meta, params.Filter, whereClause, q, args)\n\n\trows, err := db.QueryContext(ctx, q, args...)\n\tif err != nil {\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n\n\treturn &backends.QueryResult{\n\t\tIter: newQueryIterator(ctx, rows, params.OnlyRecordIDs),',
         occurrences: 1,
       },
       // Multikey flags are set before a document with an array on an indexed path is written.

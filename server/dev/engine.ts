@@ -108,6 +108,8 @@ export interface StartEngineOptions {
   port?: number;
   /** Start from empty data when a new engine is started (a reused, running one is left alone). */
   fresh?: boolean;
+  /** Log every query shape whose SQL plan scans a whole collection table to this file (see audit.go). */
+  scanAuditFile?: string;
 }
 
 /**
@@ -130,7 +132,9 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const port = options.port ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
   const logFile = fs.openSync(path.join(dir, 'engine.log'), 'a');
-  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', sqliteDir], {
+  const args = ['-listen', `127.0.0.1:${port}`, '-data', sqliteDir];
+  if (options.scanAuditFile) args.push('-scan-audit', options.scanAuditFile);
+  const child = spawn(binary, args, {
     detached: options.detached ?? false,
     stdio: ['ignore', 'ignore', logFile],
   });

@@ -24,7 +24,13 @@ func main() {
 	addr := flag.String("listen", "127.0.0.1:27017", "loopback TCP address to listen on")
 	dataDir := flag.String("data", ".data/engine", "directory for the SQLite files")
 	debug := flag.Bool("debug", false, "log every connection and command (noisy)")
+	scanAudit := flag.String("scan-audit", "", "append each query shape whose SQL plan scans a whole collection table to this file (JSON lines)")
 	flag.Parse()
+
+	if *scanAudit != "" {
+		// read by the patched SQLite backend (server/engine/_ferretdb/internal/backends/sqlite/audit.go)
+		os.Setenv("ENGINE_SCAN_AUDIT", *scanAudit)
+	}
 
 	level := slog.LevelWarn
 	if *debug {

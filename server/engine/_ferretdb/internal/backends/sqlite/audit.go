@@ -34,7 +34,7 @@ type scanAuditEntry struct {
 	Plan       []string `json:"plan"`
 }
 
-func auditQueryPlan(ctx context.Context, db *fsql.DB, dbName string, meta *metadata.Collection, filter *types.Document, q string, args []any) {
+func auditQueryPlan(ctx context.Context, db *fsql.DB, dbName string, meta *metadata.Collection, filter *types.Document, where, q string, args []any) {
 	scanAudit.once.Do(func() {
 		if path := os.Getenv("ENGINE_SCAN_AUDIT"); path != "" {
 			scanAudit.file, _ = os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
@@ -42,7 +42,7 @@ func auditQueryPlan(ctx context.Context, db *fsql.DB, dbName string, meta *metad
 		}
 	})
 
-	if scanAudit.file == nil {
+	if scanAudit.file == nil || where == matchNothing {
 		return
 	}
 

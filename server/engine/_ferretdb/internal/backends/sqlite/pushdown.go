@@ -26,6 +26,8 @@ import (
 //   - numeric bounds are inclusive and non-integral ones widened, because SQLite parses the stored JSON
 //     numbers itself and a last-digit difference must not exclude a boundary document;
 //   - operators not handled here are simply left to FerretDB's matcher (the conditions are ANDed).
+//
+// A top-level `$in: []` matches nothing on any field; the clause is then matchNothing.
 func prepareWhereClause(meta *metadata.Collection, filter *types.Document) (string, []any) {
 	var conditions []string
 	var args []any
@@ -33,6 +35,10 @@ func prepareWhereClause(meta *metadata.Collection, filter *types.Document) (stri
 	values := filter.Values()
 
 	for i, key := range filter.Keys() {
+		if emptyIn(values[i]) {
+			return matchNothing, nil
+		}
+
 		if key == "_id" {
 			if c, a := idCondition(values[i]); c != "" {
 				conditions = append(conditions, c)
@@ -56,6 +62,20 @@ func prepareWhereClause(meta *metadata.Collection, filter *types.Document) (stri
 	}
 
 	return " WHERE " + strings.Join(conditions, " AND "), args
+}
+
+// matchNothing is a constant-false WHERE clause: SQLite checks it once and reads no row (its plan still says SCAN).
+const matchNothing = " WHERE FALSE"
+
+func emptyIn(v any) bool {
+	ops, ok := v.(*types.Document)
+	if !ok || !slices.Contains(ops.Keys(), "$in") {
+		return false
+	}
+
+	list, ok := must.NotFail(ops.Get("$in")).(*types.Array)
+
+	return ok && list.Len() == 0
 }
 
 // idCondition compares _id as JSON text, like the unique _id index FerretDB builds (`->"_id"`).

@@ -25,13 +25,13 @@ function cpuMicros(pid: number): number {
 
 let enginePid: number | undefined;
 
-async function measure(name: string, op: (i: number) => Promise<unknown>): Promise<void> {
+async function measure(name: string, op: (i: number) => Promise<unknown>, workers = concurrency): Promise<void> {
   const cpuBefore = enginePid ? cpuMicros(enginePid) : 0;
   let done = 0;
   const deadline = Date.now() + seconds * 1000;
   const started = Date.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: workers }, async () => {
       while (Date.now() < deadline) await op(done++);
     }),
   );
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
     : process.env.ENGINE_PID ? Number(process.env.ENGINE_PID) : undefined;
   const client = await new mongoose.mongo.MongoClient(process.env.ENGINE_URI ?? engine!.uri, { maxPoolSize: 100 }).connect();
   try {
-    const orders = client.db(`bench_${Date.now()}`).collection('orders');
+    const db = client.db(`bench_${Date.now()}`);
+    const orders = db.collection('orders');
     await orders.createIndexes([
       { key: { outTradeNo: 1 }, unique: true },
       { key: { userId: 1, createdAt: -1 } },
@@ -94,7 +95,19 @@ async function main(): Promise<void> {
         .limit(10)
         .toArray();
     });
-    await orders.drop();
+
+    // Writes to two collections of one database at 50 concurrent: what the write queue's granularity decides.
+    const holds = db.collection('holds');
+    await holds.insertMany(Array.from({ length: 1000 }, (_, n) => ({ _id: `hold-${n}` as never, state: 'HELD', quantity: 1 })));
+    await measure(
+      'guarded updates, 2 collections, c=50',
+      (i) =>
+        i % 2 === 0
+          ? orders.updateOne({ _id: guarded[(i * 7919) % guarded.length]!, status: 'TO_BE_PAID' }, { $set: { touchedAt: new Date() } })
+          : holds.updateOne({ _id: `hold-${(i * 7919) % 1000}` as never, state: 'HELD' }, { $set: { updatedAt: new Date() } }),
+      50,
+    );
+    await db.dropDatabase();
   } finally {
     await client.close();
     await engine?.stop();

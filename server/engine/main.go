@@ -11,6 +11,8 @@ import (
 	"log"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,12 +26,17 @@ func main() {
 	addr := flag.String("listen", "127.0.0.1:27017", "loopback TCP address to listen on")
 	dataDir := flag.String("data", ".data/engine", "directory for the SQLite files")
 	debug := flag.Bool("debug", false, "log every connection and command (noisy)")
+	pprofAddr := flag.String("pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")
 	scanAudit := flag.String("scan-audit", "", "append each query shape whose SQL plan scans a whole collection table to this file (JSON lines)")
 	flag.Parse()
 
 	if *scanAudit != "" {
 		// read by the patched SQLite backend (server/engine/_ferretdb/internal/backends/sqlite/audit.go)
 		os.Setenv("ENGINE_SCAN_AUDIT", *scanAudit)
+	}
+
+	if *pprofAddr != "" {
+		go func() { log.Println(http.ListenAndServe(*pprofAddr, nil)) }()
 	}
 
 	level := slog.LevelWarn

@@ -66,7 +66,10 @@ func main() {
 		// WAL with synchronous=NORMAL: a commit no longer waits for fsync. Committed writes still survive
 		// the engine process being killed (they are in the WAL file); only an OS crash or power loss can
 		// drop the last few, which is acceptable for a development and test engine (production uses MongoDB).
-		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(normal)",
+		// The committing write copies the WAL back into the database file (a checkpoint, with its fsyncs)
+		// whenever the WAL passes wal_autocheckpoint pages; SQLite's 1,000 (4 MB) made that 17 % of a
+		// guarded update's CPU, 10,000 (40 MB) a tenth as often.
+		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(normal)&_pragma=wal_autocheckpoint(10000)",
 		Logger:    logger,
 	})
 	if err != nil {

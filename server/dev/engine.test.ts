@@ -3,7 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { ping, startEngine, stopEngine } from './engine';
 
-test('the engine script starts, reuses and stops an engine', async () => {
+test('the engine script starts, reuses and stops an engine, which keeps its port', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-test-'));
   const first = await startEngine({ dataDir: dir, log: () => undefined });
   try {
@@ -21,5 +21,10 @@ test('the engine script starts, reuses and stops an engine', async () => {
   }
   expect(await ping(first.uri, 500)).toBe(false);
   expect(await stopEngine(dir)).toBe(false);
+
+  // started again, it takes the port it had
+  const third = await startEngine({ dataDir: dir, log: () => undefined });
+  expect(third.uri).toBe(first.uri);
+  await third.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);

@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { cacheDir, dataDir, repoRoot } from './paths';
 import { freePort } from './free-port';
-import { ferretDbPatches, preparePatchedBuild } from './engine-patch';
+import { ferretDbPatches, filesUnder, overlayDir, preparePatchedBuild } from './engine-patch';
 
 /**
  * Builds, starts, reuses and stops the embedded database engine: FerretDB v1 with its SQLite handler,
@@ -33,6 +34,7 @@ function sourceHash(): string {
   for (const file of fs.readdirSync(sourceDir).filter((name) => /\.go$|^go\.(mod|sum)$/.test(name)).sort()) {
     hash.update(fs.readFileSync(path.join(sourceDir, file)));
   }
+  for (const file of filesUnder(overlayDir)) hash.update(file).update(fs.readFileSync(path.join(overlayDir, file)));
   hash.update(JSON.stringify(ferretDbPatches));
   return hash.digest('hex');
 }
@@ -103,10 +105,16 @@ export interface StartEngineOptions {
   /** Keep running after this process exits (the `engine start` command). */
   detached?: boolean;
   log?: (line: string) => void;
-  /** Listen on this port instead of a free one, e.g. to restart a killed engine where its clients expect it. */
+  /**
+   * Listen on this port. Without it the engine takes the port it had last time in this data folder (kept in
+   * `engine.port`), so a restarted engine is where its clients expect it and they reconnect by themselves;
+   * a free port only the first time, or when another program has taken that one meanwhile.
+   */
   port?: number;
   /** Start from empty data when a new engine is started (a reused, running one is left alone). */
   fresh?: boolean;
+  /** Log every query shape whose SQL plan scans a whole collection table to this file (see audit.go). */
+  scanAuditFile?: string;
 }
 
 /**
@@ -126,10 +134,13 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const sqliteDir = path.join(dir, 'sqlite');
   if (options.fresh) fs.rmSync(sqliteDir, { recursive: true, force: true });
   fs.mkdirSync(sqliteDir, { recursive: true });
-  const port = options.port ?? (await freePort());
+  const portPath = path.join(dir, 'engine.port');
+  const port = options.port ?? (await rememberedPort(portPath)) ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
   const logFile = fs.openSync(path.join(dir, 'engine.log'), 'a');
-  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', sqliteDir], {
+  const args = ['-listen', `127.0.0.1:${port}`, '-data', sqliteDir];
+  if (options.scanAuditFile) args.push('-scan-audit', options.scanAuditFile);
+  const child = spawn(binary, args, {
     detached: options.detached ?? false,
     stdio: ['ignore', 'ignore', logFile],
   });
@@ -148,6 +159,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     throw error;
   }
   fs.writeFileSync(statePath, JSON.stringify({ pid, uri } satisfies EngineState));
+  fs.writeFileSync(portPath, String(port));
   if (options.detached) child.unref();
 
   return {
@@ -158,6 +170,22 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
       fs.rmSync(statePath, { force: true });
     },
   };
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The port this data folder's engine used last, if it is still free to take. */
+async function rememberedPort(portPath: string): Promise<number | null> {
+  const port = Number(fs.existsSync(portPath) ? fs.readFileSync(portPath, 'utf8').trim() : NaN);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) return null;
+  return (await portIsFree(port)) ? port : null;
 }
 
 async function stopPid(pid: number): Promise<void> {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { startEngine, type EngineHandle } from '../dev/engine';
 import { ensureDevCredentials } from '../dev/credentials';
@@ -24,7 +25,12 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   // Fresh data each run: test databases left by a killed run must not pile up.
-  const engine = await startEngine({ dataDir: path.join(dataDir, 'test', 'engine'), fresh: true, log: (line) => console.log(`\n${line}`) });
+  const engineDir = path.join(dataDir, 'test', 'engine');
+  const scanAuditFile = path.join(engineDir, 'scan-audit.jsonl');
+  fs.rmSync(scanAuditFile, { force: true });
+  const engine = await startEngine({ dataDir: engineDir, fresh: true, scanAuditFile, log: (line) => console.log(`\n${line}`) });
   globalThis.blindboxTestEngine = engine;
   process.env.BLINDBOX_TEST_MONGODB_URI = engine.uri;
+  // Only an engine started here writes the audit (a reused one was started without it).
+  if (!engine.reused) process.env.BLINDBOX_TEST_SCAN_AUDIT = scanAuditFile;
 }

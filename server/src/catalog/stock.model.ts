@@ -12,6 +12,11 @@ export interface StockDoc {
   available: number;
   reserving: string[];
   releasing: string[];
+  /**
+   * No later than the oldest token: set with every token, cleared by the healing sweep once none is left, so
+   * the sweep finds the counters worth a look through an index instead of reading every box's.
+   */
+  tokensAt: Date | null;
 }
 
 export type HoldState = 'HELD' | 'RELEASING' | 'RELEASED' | 'SOLD';
@@ -42,9 +47,11 @@ const stockSchema = new Schema<StockDoc>(
     available: { type: Number, required: true, min: 0, validate: Number.isInteger },
     reserving: { type: [String], default: [] },
     releasing: { type: [String], default: [] },
+    tokensAt: { type: Date, default: null },
   },
   { versionKey: false },
 );
+stockSchema.index({ tokensAt: 1 });
 
 const holdSchema = new Schema<HoldDoc>(
   {

@@ -42,7 +42,7 @@ export function stockLedger(main: Connection) {
     const token = tokenOf(holdId, line.quantity);
     const taken = await Stock.updateOne(
       { _id: line.boxId, available: { $gte: line.quantity }, reserving: { $ne: token } },
-      { $inc: { available: -line.quantity }, $push: { reserving: token } },
+      { $inc: { available: -line.quantity }, $push: { reserving: token }, $min: { tokensAt: new Date() } },
     );
     if (taken.modifiedCount !== 1) return false;
     try {
@@ -61,7 +61,10 @@ export function stockLedger(main: Connection) {
   /** Units back, exactly once: the token in `releasing` records that they went back. */
   async function finishRelease(hold: Pick<HoldDoc, '_id' | 'boxId' | 'quantity'>): Promise<void> {
     const token = tokenOf(hold._id, hold.quantity);
-    await Stock.updateOne({ _id: hold.boxId, releasing: { $ne: token } }, { $inc: { available: hold.quantity }, $push: { releasing: token } });
+    await Stock.updateOne(
+      { _id: hold.boxId, releasing: { $ne: token } },
+      { $inc: { available: hold.quantity }, $push: { releasing: token }, $min: { tokensAt: new Date() } },
+    );
     await Hold.updateOne({ _id: hold._id, state: 'RELEASING' }, { $set: { state: 'RELEASED', updatedAt: new Date() } });
     await Stock.updateOne({ _id: hold.boxId }, { $pull: { releasing: token } });
   }
@@ -113,7 +116,7 @@ export function stockLedger(main: Connection) {
 
     /** Creates the box's counter if it has none; never resets one (re-seeding must not undo sales). */
     async stockIfNew(boxId: Types.ObjectId, units: number): Promise<void> {
-      await Stock.updateOne({ _id: boxId }, { $setOnInsert: { available: units, reserving: [], releasing: [] } }, { upsert: true });
+      await Stock.updateOne({ _id: boxId }, { $setOnInsert: { available: units, reserving: [], releasing: [], tokensAt: null } }, { upsert: true });
     },
 
     /** Sets what is for sale (admin top-up, tests); open holds and sales are not touched. */
@@ -166,8 +169,7 @@ export function stockLedger(main: Connection) {
         }
       }
 
-      // One counter per box: a handful of documents.
-      const stocks = await Stock.find({}).select({ reserving: 1, releasing: 1 }).lean();
+      const stocks = await Stock.find({ tokensAt: { $lte: new Date(cutoff) } }).select({ reserving: 1, releasing: 1 }).limit(500).lean();
       for (const stock of stocks) {
         for (const token of stock.reserving ?? []) {
           const parsed = parseToken(token);
@@ -187,6 +189,8 @@ export function stockLedger(main: Connection) {
           if (hold?.state === 'RELEASING') await Hold.updateOne({ _id: parsed.holdId, state: 'RELEASING' }, { $set: { state: 'RELEASED', updatedAt: now } });
           await Stock.updateOne({ _id: stock._id }, { $pull: { releasing: token } });
         }
+        // Nothing in flight any more: out of the sweep's sight until the next token (a token pushed meanwhile keeps it).
+        await Stock.updateOne({ _id: stock._id, reserving: { $size: 0 }, releasing: { $size: 0 } }, { $set: { tokensAt: null } });
       }
       return { reclaimed, releasesFinished };
     },

@@ -47,6 +47,8 @@ export function perMinuteLimit(db: Connection, max: number, key: (ctx: Context) 
     const now = new Date();
     if (now.getTime() - purgedAt >= WINDOW_MS) {
       purgedAt = now.getTime();
+      // The purge must not scan the collection: it holds a window per client address and shopper.
+      await windows.createIndex({ resetAt: 1 });
       await windows.deleteMany({ resetAt: { $lte: now } });
     }
     const { count, resetAt } = await spend(key(ctx), now);

@@ -44,7 +44,7 @@ test('holds, counter tokens and coupons left by interrupted steps are kept, rele
   const unpaid = await alice.placeOrder([{ boxId: target.id, quantity: 1 }]);
   // An order creation that died after taking units, before storing its hold: only the counter's token is left.
   const orphan = Types.ObjectId.createFromTime(Math.floor(Date.now() / 1000) - 3600);
-  await Stock.updateOne({ _id: boxId }, { $inc: { available: -3 }, $push: { reserving: `${holdIdOf(orphan, boxId)}:3` } });
+  await Stock.updateOne({ _id: boxId }, { $inc: { available: -3 }, $push: { reserving: `${holdIdOf(orphan, boxId)}:3` }, $set: { tokensAt: hourAgo() } });
   // A close interrupted before release, then paid late (CLOSED → REFUNDING): nothing was ever drawn.
   const late = await alice.placeOrder([{ boxId: target.id, quantity: 1 }]);
   await orderModel(db).updateOne({ _id: late.id }, { $set: { status: 'REFUNDING' } });
@@ -61,7 +61,7 @@ test('holds, counter tokens and coupons left by interrupted steps are kept, rele
   expect(after.holds).toEqual([`${unpaid.id}:1`]);
   expect(after.stock).toBe(before + 3 + 1 + 4);
   expect((await Hold.findById(holdIdOf(new Types.ObjectId(paid.id), boxId)).lean())?.state).toBe('SOLD');
-  expect((await Stock.findById(boxId).lean())).toMatchObject({ reserving: [], releasing: [] });
+  expect((await Stock.findById(boxId).lean())).toMatchObject({ reserving: [], releasing: [], tokensAt: null });
   expect((await couponModel(db).findById(coupon.id).lean())?.state).toBe('USED');
 
   expect(await leftoverSweep(db)()).toEqual({ holdsSettled: 0, couponsSettled: 0 });

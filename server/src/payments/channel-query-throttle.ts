@@ -27,6 +27,8 @@ export function channelQueryThrottle(db: Connection) {
       const now = Date.now();
       if (now - purgedAt >= PURGE_AFTER_MS) {
         purgedAt = now;
+        // The purge must not scan the collection: it holds a slot per order ever polled.
+        await slots.createIndex({ nextAt: 1 });
         await slots.deleteMany({ nextAt: { $lt: new Date(now - PURGE_AFTER_MS) } });
       }
       const _id = orderId.toHexString();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { isAlive, startEngine, type EngineHandle } from '../../dev/engine';
-import { waitUntil } from '../../src/payments/wechatpay/testing/harness';
+import { waitUntil } from '../support/wechatpay-harness';
 
 /**
  * WAL + synchronous=NORMAL: a commit is in the WAL file before the engine acknowledges it, and the WAL

@@ -4,7 +4,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { isAlive, ping, startEngine, type EngineHandle } from '../../dev/engine';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { waitUntil } from '../../src/payments/wechatpay/testing/harness';
+import { waitUntil } from '../support/wechatpay-harness';
 
 /**
  * A restarted engine comes back on the port it had (remembered in its data folder), so a running server,

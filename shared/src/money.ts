@@ -30,3 +30,13 @@ export function formatFen(fen: Fen): string {
   const yuan = String(Math.trunc(fen / 100)).replace(/\B(?=(\d{3})+$)/g, ',');
   return `¥${yuan}.${String(fen % 100).padStart(2, '0')}`;
 }
+
+/**
+ * Reads an amount written in yuan with at most two decimals ("12.34", "0.5", "7") as fen, digit by digit:
+ * WeChat's bills write yuan, and parseFloat("0.29") * 100 is 28.999999999999996.
+ */
+export function parseYuan(text: string): Fen {
+  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
+  if (!match?.[1]) throw new RangeError(`not an amount in yuan: ${JSON.stringify(text)}`);
+  return assertFen(Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0')));
+}

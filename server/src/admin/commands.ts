@@ -8,6 +8,7 @@ import { DomainError, NotFound } from '../domain-error';
 import { parseObjectId } from '../object-id';
 import type { ChannelTransaction } from '../payments/payment-channel';
 import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail, type OrderSummary } from './format';
+import { formatBillList, formatBillReport } from './bill-format';
 
 export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
 
@@ -16,8 +17,13 @@ Commands:
   show <orderId>                    one order with its audit log and WeChat's state of its transaction
   reconcile <orderId>               ask WeChat now and apply what it says (payment, close, release, refunds)
   refund <orderId> [--reason text]  full refund of a paid order (the refund-order job confirms it)
-  ship <orderId> --note "SF123"     mark a paid order shipped with a tracking note
+  ship <orderId> --note "SF123" [--express SF]
+                                    mark a paid order shipped with a tracking number; queues the upload of the
+                                    shipping information to WeChat (carrier code default SHIPPING_EXPRESS_COMPANY)
   jobs                              job queue health
+  bill list [--limit N]             trade-bill reconciliation reports, newest day first
+  bill show <YYYY-MM-DD>            one day's report with every finding
+  bill run <YYYY-MM-DD>             reconcile that day's trade bill now (replaces its report)
 
   --json                            machine-readable output`;
 
@@ -45,6 +51,7 @@ export async function runAdminCommand(container: Container, argv: readonly strin
         limit: { type: 'string' },
         reason: { type: 'string' },
         note: { type: 'string' },
+        express: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -110,12 +117,30 @@ export async function runAdminCommand(container: Container, argv: readonly strin
         const orderId = orderIdArg();
         if (!values.note?.trim()) throw new UsageError('ship needs --note "<tracking note>"');
         const shipped = await container.orders.ship(orderId, values.note, ACTOR);
-        return print(summary(shipped), () => `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''})`);
+        const upload = await container.shipping.recordShipment(shipped, values.express?.trim() || undefined);
+        return print({ ...summary(shipped), shippingUpload: upload.status }, () =>
+          `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload.expressCompany})`,
+        );
       }
       case 'jobs': {
         if (rest.length > 0) throw new UsageError('jobs takes no arguments');
         const health = await container.jobs.health();
         return print(health, () => formatHealth(health));
+      }
+      case 'bill': {
+        const [sub, date, ...extra] = rest;
+        if (sub === 'list' && date === undefined) {
+          const limit = values.limit === undefined ? 30 : Number(values.limit);
+          if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be an integer from 1 to 1000');
+          const reports = await container.tradeBills.list(limit);
+          return print(reports, () => formatBillList(reports));
+        }
+        if ((sub === 'show' || sub === 'run') && date !== undefined && extra.length === 0) {
+          const report = sub === 'run' ? await container.tradeBills.reconcileDay(date, ACTOR).catch(async () => container.tradeBills.show(date)) : await container.tradeBills.show(date);
+          if (!report) throw new NotFound(`trade-bill report ${date}`);
+          return { ...print(report, () => formatBillReport(report)), exitCode: report.status === 'FAILED' ? 1 : 0 };
+        }
+        throw new UsageError('bill takes list, show <YYYY-MM-DD> or run <YYYY-MM-DD>');
       }
       default:
         throw new UsageError(`unknown command "${command}"`);
@@ -172,6 +197,7 @@ async function describe(container: Container, order: OrderDoc): Promise<OrderDet
     refunds: order.refunds,
     audit: order.audit,
     wechat,
+    shippingUpload: await container.shipping.status(order._id),
   };
 }
 

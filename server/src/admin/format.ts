@@ -1,6 +1,7 @@
 import type { AuditEntryDoc, RefundDoc } from '../orders/order.model';
 import type { JobsHealth } from '../jobs/agenda-scheduler';
 import type { OrderStatus } from '@blindbox/shared';
+import type { ShippingUploadDoc } from '../shipping/shipping-upload.model';
 
 export interface OrderSummary {
   id: string;
@@ -29,6 +30,8 @@ export interface OrderDetail extends OrderSummary {
     successTime: Date | null;
     error: string | null;
   } | null;
+  /** The shipping information owed to WeChat's platform once shipped. */
+  shippingUpload: ShippingUploadDoc | null;
 }
 
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
@@ -64,6 +67,11 @@ export function formatOrderDetail(order: OrderDetail): string {
   if (!w) lines.push('wechat: no payment attempt');
   else if (w.error) lines.push(`wechat: ${w.outTradeNo} query failed: ${w.error}`);
   else lines.push(`wechat: ${w.outTradeNo} ${w.tradeState}${w.transactionId ? `  transaction ${w.transactionId}` : ''}${w.amountFen !== null ? `  ${yuan(w.amountFen)}` : ''}`);
+  const s = order.shippingUpload;
+  if (s) {
+    const error = s.lastError ? `  last error ${s.lastError.errcode ?? 'no answer'}: ${s.lastError.message}` : '';
+    lines.push(`shipping info to WeChat: ${s.status}  ${s.expressCompany} ${s.trackingNo}  attempts ${s.attempts}  uploaded ${time(s.uploadedAt)}${s.status === 'PENDING' ? error : ''}`);
+  }
   return lines.join('\n');
 }
 

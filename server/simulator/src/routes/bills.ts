@@ -55,7 +55,7 @@ export function billRoutes(sim: SimContext): Router {
     const token = randomBytes(24).toString('base64url');
     const hash = createHash('sha1').update(corrupt === 'hash' ? Buffer.concat([bytes, Buffer.from('x')]) : bytes).digest('hex');
     files.set(token, { bytes: corrupt === 'file' ? corrupted(bytes) : bytes, expiresAt: Date.now() + DOWNLOAD_TTL_MS });
-    ctx.body = { hash_type: 'SHA1', hash_value: hash, download_url: `${ctx.origin}/v3/billdownload/file?token=${token}` };
+    ctx.body = { hash_type: 'SHA1', hash_value: hash, download_url: `${ctx.protocol}://${ctx.host}/v3/billdownload/file?token=${token}` };
   });
 
   router.get('/v3/billdownload/file', (ctx) => {

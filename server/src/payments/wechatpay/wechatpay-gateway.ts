@@ -176,7 +176,10 @@ export function createWechatPayGateway(options: WechatPayGatewayOptions): Wechat
 
     downloadBillFile(downloadUrl: string) {
       return logged('wechatpay.download_bill', {}, async (): Promise<Buffer> => {
-        const response = await transport.exchange('GET', downloadUrl, signer.signedHeaders('GET', downloadUrl));
+        // The signature covers path and query only; the transport sends it to our own WeChat Pay origin whatever host the URL names.
+        const target = new URL(downloadUrl);
+        const path = `${target.pathname}${target.search}`;
+        const response = await transport.exchange('GET', path, signer.signedHeaders('GET', path));
         if (response.status === 200) return response.body;
         const check = await verifier.verify((name) => response.headers.get(name) ?? undefined, response.body);
         throw errorFromResponse(response, check, 'GET bill file');

@@ -31,7 +31,8 @@ const querySchema = z.object({
 
 const faultSchema = z.object({ corrupt: z.enum(['none', 'file', 'hash']) }).strict();
 
-interface BillRowSource {
+/** One line of a bill: a paid transaction, or one of its refunds. */
+export interface BillRowSource {
   at: number;
   tx: TransactionRecord;
   refund: RefundRecord | null;
@@ -50,7 +51,7 @@ export function billRoutes(sim: SimContext): Router {
     if (start > Date.now()) throw new WxError(400, 'NO_STATEMENT_EXIST', '账单日期不能晚于今天');
     const sources = billRows(sim, start, start + 24 * 3600_000, input.bill_type);
     if (sources.length === 0) throw new WxError(400, 'NO_STATEMENT_EXIST', '当日无交易，账单文件不存在');
-    const csv = Buffer.from(billCsv(sources));
+    const csv = Buffer.from(tradeBillCsv(sources));
     const bytes = input.tar_type === 'GZIP' ? gzipSync(csv) : csv;
     const token = randomBytes(24).toString('base64url');
     const hash = createHash('sha1').update(corrupt === 'hash' ? Buffer.concat([bytes, Buffer.from('x')]) : bytes).digest('hex');
@@ -94,7 +95,8 @@ function billRows(sim: SimContext, start: number, end: number, type: 'ALL' | 'SU
   return rows.sort((a, b) => a.at - b.at);
 }
 
-function billCsv(rows: BillRowSource[]): string {
+/** The bill file as WeChat writes it (bill_type ALL), CRLF line ends. */
+export function tradeBillCsv(rows: BillRowSource[]): string {
   const totals = { settlement: 0, refund: 0, fee: 0, order: 0, requested: 0 };
   const lines = rows.map(({ at, tx, refund }) => {
     const refundFen = refund?.refund ?? 0;

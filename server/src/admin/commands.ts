@@ -116,8 +116,15 @@ export async function runAdminCommand(container: Container, argv: readonly strin
       case 'ship': {
         const orderId = orderIdArg();
         if (!values.note?.trim()) throw new UsageError('ship needs --note "<tracking note>"');
-        const shipped = await container.orders.ship(orderId, values.note, ACTOR);
-        const upload = await container.shipping.recordShipment(shipped, values.express?.trim() || undefined);
+        const express = values.express?.trim() || undefined;
+        const shipped = await container.orders.ship(orderId, values.note, ACTOR).catch(async (error: unknown) => {
+          // A crash between shipping and queueing the upload would leave a shipped order WeChat never hears of:
+          // asking to ship it again queues what is missing, then still reports that it was shipped already.
+          const order = await loadOrder(orderId);
+          if (order.status === 'DELIVERED' && !(await container.shipping.status(orderId))) await container.shipping.recordShipment(order, express);
+          throw error;
+        });
+        const upload = await container.shipping.recordShipment(shipped, express);
         return print({ ...summary(shipped), shippingUpload: upload.status }, () =>
           `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload.expressCompany})`,
         );

@@ -5,6 +5,7 @@ import { clearFaults, orderDoc, setFaults } from '../../test/support/job-test-su
 import { orderModel } from '../orders/order.model';
 import { runAdminCommand } from '../admin/commands';
 import { TradeBillIntegrityError } from './trade-bill';
+import { InvalidBillDate, beijingDay, previousBeijingDay } from './bill-reconciliation';
 import { FINDING_KINDS } from './trade-bill-report.model';
 
 let server: TestServer;
@@ -110,4 +111,12 @@ test('each kind of difference becomes a finding, and money the shop missed is ap
   expect(list.output).toContain(today());
   const shown = await admin('bill', 'show', today());
   for (const kind of ['AMOUNT_MISMATCH', 'MISSING_FROM_BILL', 'UNKNOWN_OUT_TRADE_NO', 'STATUS_MISMATCH']) expect(shown.output).toContain(kind);
+});
+
+test('the daily run reconciles the Beijing calendar day before, cut at Beijing midnight', () => {
+  expect(previousBeijingDay(new Date('2026-12-01T02:30:00Z'))).toBe('2026-11-30');
+  expect(previousBeijingDay(new Date('2026-11-30T16:30:00Z'))).toBe('2026-11-30');
+  expect(previousBeijingDay(new Date('2026-11-30T15:30:00Z'))).toBe('2026-11-29');
+  expect(beijingDay('2026-11-30')).toEqual({ start: new Date('2026-11-29T16:00:00Z'), end: new Date('2026-11-30T16:00:00Z') });
+  for (const bad of ['20261130', '2026-13-01', '']) expect(() => beijingDay(bad)).toThrow(InvalidBillDate);
 });

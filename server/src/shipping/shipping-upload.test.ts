@@ -92,6 +92,24 @@ test('the access token is fetched once, shared by every process through the data
   }
 });
 
+test('shipping an order again queues an upload that a crash left unqueued', async () => {
+  const buyer = await shopper(server, 'dev-ship-bob');
+  const order = await buyer.placeOrder();
+  await payAtSimulator(server.simulatorUrl, prepayIdOf((await buyer.payJsapi(order.id)).package));
+  await waitUntil(async () => ((await orderDoc(server, order.id)).status === 'TO_BE_DELIVERED' ? true : null), 20_000, 'the payment callback');
+  // The crash: shipped here, the process died before the upload was recorded.
+  await server.container.orders.ship(new Types.ObjectId(order.id), 'YT0000000001', 'test');
+
+  const again = await runAdminCommand(server.container, ['ship', order.id, '--note', 'YT0000000001', '--express', 'YTO']);
+  expect(again.exitCode).toBe(1);
+  expect(again.output).toContain('ORDER_NOT_SHIPPABLE');
+  const uploaded = await waitUntil(async () => {
+    const upload = await server.container.shipping.status(new Types.ObjectId(order.id));
+    return upload?.status === 'UPLOADED' ? upload : null;
+  }, 20_000, 'the repaired upload');
+  expect(uploaded).toMatchObject({ expressCompany: 'YTO', trackingNo: 'YT0000000001', attempts: 1 });
+});
+
 test('a platform order that does not exist is null, not an error', async () => {
   expect(await server.container.platform.getOrder({ kind: 'transaction_id', transactionId: '4200000000000000000000000009' })).toBeNull();
 });

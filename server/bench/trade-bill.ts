@@ -43,7 +43,7 @@ export async function benchTradeBill(rowCount = 10_000): Promise<TradeBillBench>
       _id: id,
       status: refunded ? 'REFUNDED' : 'TO_BE_DELIVERED',
       totalFen: total,
-      payment: { attemptCount: 1, transactionId: tx.transactionId, extraTransactionIds: [], successTime: new Date(at) },
+      payment: { attemptCount: 1, transactionId: tx.transactionId, outTradeNo: tx.outTradeNo, extraTransactionIds: [], successTime: new Date(at) },
       refunds,
     });
   }

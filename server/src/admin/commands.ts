@@ -143,7 +143,16 @@ export async function runAdminCommand(container: Container, argv: readonly strin
           return print(reports, () => formatBillList(reports));
         }
         if ((sub === 'show' || sub === 'run') && date !== undefined && extra.length === 0) {
-          const report = sub === 'run' ? await container.tradeBills.reconcileDay(date, ACTOR).catch(async () => container.tradeBills.show(date)) : await container.tradeBills.show(date);
+          const started = new Date();
+          // A bill that fails its checks is stored as a FAILED report: show that rather than the bare error.
+          const report =
+            sub === 'run'
+              ? await container.tradeBills.reconcileDay(date, ACTOR).catch(async (error: unknown) => {
+                  const stored = await container.tradeBills.show(date);
+                  if (stored?.status === 'FAILED' && new Date(stored.startedAt) >= started) return stored;
+                  throw error;
+                })
+              : await container.tradeBills.show(date);
           if (!report) throw new NotFound(`trade-bill report ${date}`);
           return { ...print(report, () => formatBillReport(report)), exitCode: report.status === 'FAILED' ? 1 : 0 };
         }
@@ -204,8 +213,20 @@ async function describe(container: Container, order: OrderDoc): Promise<OrderDet
     refunds: order.refunds,
     audit: order.audit,
     wechat,
-    shippingUpload: await container.shipping.status(order._id),
+    shipping: await shippingView(container, order),
   };
+}
+
+/** The upload record, and the platform's own view of the transaction (get_order) once there is something to compare. */
+async function shippingView(container: Container, order: OrderDoc): Promise<OrderDetail['shipping']> {
+  const upload = await container.shipping.status(order._id);
+  if (!upload) return null;
+  try {
+    const platform = await container.platform.getOrder({ kind: 'out_trade_no', mchid: container.shipping.mchid, outTradeNo: upload.outTradeNo });
+    return { upload, platform, platformError: null };
+  } catch (error) {
+    return { upload, platform: null, platformError: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Everything the jobs would do for this one order, now. Each step is the same guarded, idempotent one. */

@@ -14,7 +14,7 @@ export interface BillOrder {
   _id: Types.ObjectId;
   status: OrderStatus;
   totalFen: number;
-  payment: Pick<OrderDoc['payment'], 'attemptCount' | 'transactionId' | 'extraTransactionIds' | 'successTime'>;
+  payment: Pick<OrderDoc['payment'], 'attemptCount' | 'transactionId' | 'outTradeNo' | 'extraTransactionIds' | 'successTime'>;
   refunds: Array<Pick<OrderDoc['refunds'][number], 'outRefundNo' | 'amountFen' | 'status'>>;
 }
 
@@ -101,7 +101,7 @@ export function compareBill(bill: TradeBill, orders: ReadonlyMap<string, BillOrd
     if (transactionId && !billedTransactions.has(transactionId)) {
       findings.push({
         kind: 'MISSING_FROM_BILL',
-        outTradeNo: '',
+        outTradeNo: order.payment.outTradeNo ?? '',
         orderId: order._id.toHexString(),
         transactionId,
         outRefundNo: null,
@@ -127,7 +127,16 @@ export interface TradeBillReconciliationDeps {
   payments: TransactionApplying;
 }
 
-const ORDER_FIELDS = { status: 1, totalFen: 1, 'payment.attemptCount': 1, 'payment.transactionId': 1, 'payment.extraTransactionIds': 1, 'payment.successTime': 1, refunds: 1 };
+const ORDER_FIELDS = {
+  status: 1,
+  totalFen: 1,
+  'payment.attemptCount': 1,
+  'payment.transactionId': 1,
+  'payment.outTradeNo': 1,
+  'payment.extraTransactionIds': 1,
+  'payment.successTime': 1,
+  refunds: 1,
+};
 const LOOKUP_BATCH = 500;
 
 /**
@@ -147,7 +156,8 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
     const windowStart = Types.ObjectId.createFromTime(Math.floor((start.getTime() - DAY_MS) / 1000));
     const windowEnd = Types.ObjectId.createFromTime(Math.ceil(end.getTime() / 1000));
     const orders = new Map<string, BillOrder>();
-    for (const order of await Order.find({ _id: { $gte: windowStart, $lt: windowEnd } }).select(ORDER_FIELDS).lean<BillOrder[]>()) {
+    const window = { _id: { $gte: windowStart, $lt: windowEnd }, 'payment.attemptCount': { $gte: 1 } };
+    for (const order of await Order.find(window).select(ORDER_FIELDS).lean<BillOrder[]>()) {
       orders.set(order._id.toHexString(), order);
     }
     const missing = [...new Set(bill.rows.flatMap((row) => {

@@ -75,6 +75,7 @@ test('each kind of difference becomes a finding, and money the shop missed is ap
   // Paid here by a transaction WeChat never had.
   const ghost = await shopper(server, 'dev-bill-erin');
   const ghostOrder = await ghost.placeOrder();
+  await ghost.payJsapi(ghostOrder.id);
   await orderModel(server.container.db).updateOne(
     { _id: new Types.ObjectId(ghostOrder.id) },
     { $set: { status: 'TO_BE_DELIVERED', 'payment.transactionId': '4200000000000000000000000001', 'payment.successTime': new Date(), paidAt: new Date() } },
@@ -92,7 +93,7 @@ test('each kind of difference becomes a finding, and money the shop missed is ap
   const byKind = Object.fromEntries(report.findings.map((finding) => [finding.kind, finding]));
   expect(byKind.PAID_NOT_FULFILLED).toMatchObject({ orderId: missedAtShop, applied: 'FULFILLED' });
   expect(byKind.AMOUNT_MISMATCH).toMatchObject({ orderId: amountOff, billFen: matched.totalFen, shopFen: matched.totalFen + 1 });
-  expect(byKind.MISSING_FROM_BILL).toMatchObject({ orderId: ghostOrder.id, transactionId: '4200000000000000000000000001' });
+  expect(byKind.MISSING_FROM_BILL).toMatchObject({ orderId: ghostOrder.id, transactionId: '4200000000000000000000000001', shopFen: ghostOrder.totalFen });
   expect(byKind.UNKNOWN_OUT_TRADE_NO).toMatchObject({ outTradeNo: outside, orderId: null });
   expect(byKind.STATUS_MISMATCH).toMatchObject({ orderId: matchedPaid, outRefundNo: 'MCHPLATFORM0001' });
 

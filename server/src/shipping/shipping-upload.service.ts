@@ -33,6 +33,9 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
   const log = logger.child({ component: 'shipping-upload' });
 
   return {
+    /** The merchant the uploads name in their order keys. */
+    mchid,
+
     /** Records what must be uploaded for a shipped order and queues the upload; a second call changes nothing. */
     async recordShipment(order: OrderDoc, expressCompany?: string): Promise<ShippingUploadDoc> {
       const outTradeNo = order.payment.outTradeNo;

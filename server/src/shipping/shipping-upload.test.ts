@@ -62,6 +62,7 @@ test('shipping an order uploads its shipping information, retried with backoff u
   await waitUntil(async () => ((await jobs.countDocuments({ name: JOB_NAMES.uploadShippingInfo, 'data.orderId': order.id })) === 0 ? true : null), 10_000, 'the job to be removed');
   const shown = await runAdminCommand(server.container, ['show', order.id]);
   expect(shown.output).toMatch(/shipping info to WeChat: UPLOADED {2}SF SF1234567890 {2}attempts 3/);
+  expect(shown.output).toContain('platform: order_state 2  shipped SF1234567890');
 });
 
 test('the access token is fetched once, shared by every process through the database, and replaced on 40001 and 42001', async () => {

@@ -114,6 +114,11 @@ test('each kind of difference becomes a finding, and money the shop missed is ap
   for (const kind of ['AMOUNT_MISMATCH', 'MISSING_FROM_BILL', 'UNKNOWN_OUT_TRADE_NO', 'STATUS_MISMATCH']) expect(shown.output).toContain(kind);
 });
 
+test('a day on which WeChat recorded nothing (NO_STATEMENT_EXIST) is an empty bill, not an error', async () => {
+  const report = await server.container.tradeBills.reconcileDay('2026-01-01', 'test');
+  expect(report).toMatchObject({ status: 'DONE', rows: 0, matched: 0, findings: [] });
+});
+
 test('the daily run reconciles the Beijing calendar day before, cut at Beijing midnight', () => {
   expect(previousBeijingDay(new Date('2026-12-01T02:30:00Z'))).toBe('2026-11-30');
   expect(previousBeijingDay(new Date('2026-11-30T16:30:00Z'))).toBe('2026-11-30');

@@ -80,11 +80,19 @@ test('the access token is fetched once, shared by every process through the data
     let state = await platformState();
     expect(state).toMatchObject({ tokenFetches: 2, forcedRefreshes: 0 });
 
+    // Expired: concurrent calls in one process share one fetch, and the other process reads it from the database.
     await simulatorControl(server.simulatorUrl, 'POST', '/sim/mini-program/expire-token');
-    expect(await server.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true });
+    await Promise.all([1, 2, 3].map(async () => expect(await server.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true })));
     expect(await second.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true });
     state = await platformState();
-    expect(state.tokenFetches).toBe(3);
+    expect(state).toMatchObject({ tokenFetches: 3, forcedRefreshes: 0 });
+
+    // Refused while stable_token keeps returning it: only then is a forced refresh spent.
+    await simulatorControl(server.simulatorUrl, 'POST', '/sim/mini-program/revoke-token');
+    expect(await second.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true });
+    expect(await server.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true });
+    state = await platformState();
+    expect(state).toMatchObject({ tokenFetches: 5, forcedRefreshes: 1 });
     const stored = await accessTokenModel(server.container.db).find({}).lean();
     expect(stored).toHaveLength(1);
     expect(stored[0]?.token).toBe(state.currentToken);

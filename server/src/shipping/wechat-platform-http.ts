@@ -72,6 +72,15 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
     return parsed.data.access_token;
   }
 
+  // Calls in this process that find no valid token wait for one fetch rather than each spending one.
+  let fetching: Promise<string> | null = null;
+  function fetchCurrentToken(): Promise<string> {
+    fetching ??= fetchToken(false).finally(() => {
+      fetching = null;
+    });
+    return fetching;
+  }
+
   async function storedToken(): Promise<string | null> {
     const stored = await AccessToken.findById(options.appid).lean();
     return stored && stored.expiresAt.getTime() - REFRESH_MARGIN_MS > now().getTime() ? stored.token : null;
@@ -81,16 +90,27 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
    * After the platform refused `rejected`: another process may have stored a newer token already. Otherwise a
    * plain stable_token call gives the current one (e.g. after a forced refresh elsewhere), and only when that
    * is still the refused token is a forced refresh spent (limited per day, and it invalidates everyone's).
+   * Every call in this process refused with the same token shares one replacement.
    */
-  async function replaceToken(rejected: string): Promise<string> {
-    const stored = await storedToken();
-    if (stored && stored !== rejected) return stored;
-    const fresh = await fetchToken(false);
-    return fresh === rejected ? fetchToken(true) : fresh;
+  let replacement: { rejected: string; token: Promise<string> } | null = null;
+  function replaceToken(rejected: string): Promise<string> {
+    if (replacement?.rejected !== rejected) {
+      const token = (async () => {
+        const stored = await storedToken();
+        if (stored && stored !== rejected) return stored;
+        const fresh = await fetchCurrentToken();
+        return fresh === rejected ? fetchToken(true) : fresh;
+      })();
+      token.catch(() => {
+        if (replacement?.token === token) replacement = null;
+      });
+      replacement = { rejected, token };
+    }
+    return replacement.token;
   }
 
   async function callWithToken(path: string, body: unknown) {
-    const token = (await storedToken()) ?? (await fetchToken(false));
+    const token = (await storedToken()) ?? (await fetchCurrentToken());
     const answer = await post(path, { access_token: token }, body);
     if (!STALE_TOKEN_ERRCODES.has(answer.errcode)) return answer;
     log.warn({ event: 'platform.access_token_rejected', errcode: answer.errcode, path }, 'access token refused; fetching a new one');

@@ -67,7 +67,7 @@ const answer = (ctx: Context, errcode: number, errmsg: string, extra: Record<str
 export function miniProgramRoutes(sim: SimContext): Router {
   const router = new Router();
   const { appid, appSecret, mchid } = sim.keys.credentials;
-  let current: { token: string; expiresAt: number } | null = null;
+  let current: { token: string; expiresAt: number; revoked: boolean } | null = null;
   const retired = new Set<string>();
   const shipments = new Map<string, Shipment>();
   const stats = { tokenFetches: 0, forcedRefreshes: 0, uploads: 0 };
@@ -75,7 +75,7 @@ export function miniProgramRoutes(sim: SimContext): Router {
 
   function issueToken(): { token: string; expiresAt: number } {
     if (current) retired.add(current.token);
-    current = { token: `sim_${randomBytes(24).toString('base64url')}`, expiresAt: Date.now() + TOKEN_LIFETIME_S * 1000 };
+    current = { token: `sim_${randomBytes(24).toString('base64url')}`, expiresAt: Date.now() + TOKEN_LIFETIME_S * 1000, revoked: false };
     return current;
   }
 
@@ -91,7 +91,10 @@ export function miniProgramRoutes(sim: SimContext): Router {
   function tokenProblem(ctx: Context): [number, string] | null {
     const token = typeof ctx.query.access_token === 'string' ? ctx.query.access_token : '';
     if (!token) return [41001, 'access_token missing'];
-    if (current?.token === token) return current.expiresAt > Date.now() ? null : [42001, 'access_token expired'];
+    if (current?.token === token) {
+      if (current.revoked) return [40001, 'invalid credential, access_token is invalid or not latest'];
+      return current.expiresAt > Date.now() ? null : [42001, 'access_token expired'];
+    }
     return [40001, retired.has(token) ? 'invalid credential, access_token is invalid or not latest' : 'invalid credential'];
   }
 
@@ -208,6 +211,15 @@ export function miniProgramRoutes(sim: SimContext): Router {
   /** The current token stops working (42001) as if its two hours were up. */
   router.post('/sim/mini-program/expire-token', (ctx) => {
     if (current) current.expiresAt = Date.now() - 1;
+    ctx.body = { ok: true };
+  });
+
+  /**
+   * The current token answers 40001 while stable_token (without force_refresh) keeps handing it out, so only a
+   * forced refresh gets a working one.
+   */
+  router.post('/sim/mini-program/revoke-token', (ctx) => {
+    if (current) current.revoked = true;
     ctx.body = { ok: true };
   });
 

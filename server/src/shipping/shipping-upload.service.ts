@@ -21,6 +21,7 @@ export interface ShippingUploadDeps {
 }
 
 const ITEM_DESC_MAX = 120;
+const ALERT_AFTER_ATTEMPTS = 10;
 
 export const OrderNotShipped = ruleError('CONFLICT', 'ORDER_NOT_SHIPPED');
 
@@ -83,7 +84,9 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
         const errcode = error instanceof PlatformError ? error.errcode : null;
         const message = error instanceof Error ? error.message : String(error);
         await Upload.updateOne({ _id: orderId, status: 'PENDING' }, { $inc: { attempts: 1 }, $set: { lastError: { errcode, message, at: new Date() } } });
-        log.warn({ orderId: orderId.toHexString(), errcode, actor, err: error }, 'shipping information not accepted yet');
+        const attempts = upload.attempts + 1;
+        // Retries never stop (the settlement waits on them), so a person is told once they stop looking transient.
+        log.warn({ orderId: orderId.toHexString(), errcode, attempts, actor, alert: attempts >= ALERT_AFTER_ATTEMPTS, err: error }, 'shipping information not accepted yet');
         throw error;
       }
       await Upload.updateOne({ _id: orderId, status: 'PENDING' }, { $inc: { attempts: 1 }, $set: { status: 'UPLOADED', uploadedAt: new Date() } });

@@ -79,6 +79,10 @@ const envSchema = z.object({
   /** Daily orders-vs-WeChat report: cron (Asia/Shanghai) and at most this many orders per run. */
   RECONCILE_REPORT_CRON: z.string().min(9).default('30 3 * * *'),
   RECONCILE_REPORT_LIMIT: z.coerce.number().int().min(1).max(100_000).default(2_000),
+  /** Daily trade-bill reconciliation (Asia/Shanghai): WeChat has the day before's bill ready after 10:00. */
+  TRADE_BILL_CRON: z.string().min(9).default('30 10 * * *'),
+  /** The carrier code sent with shipping information when the admin names none (the platform's get_delivery_list). */
+  SHIPPING_EXPRESS_COMPANY: z.string().regex(/^[A-Za-z0-9_]{1,32}$/).default('SF'),
 
   /** Dev only: where the H5 build is served from, and the simulator the H5 pay sheet talks to. */
   H5_DIR: z.string().optional(),

@@ -16,6 +16,11 @@ import { orderService, type OrderService } from './orders/order.service';
 import { paymentService, type PaymentService } from './payments/payment.service';
 import { refundService, type RefundService } from './payments/refund.service';
 import { createAgendaScheduler, type AgendaScheduler } from './jobs/agenda-scheduler';
+import type { MiniProgramPlatform } from './shipping/mini-program-platform';
+import { createWechatPlatform } from './shipping/wechat-platform-http';
+import { shippingUploads, type ShippingUploadService } from './shipping/shipping-upload.service';
+import { wechatPayTradeBills } from './payments/wechatpay/trade-bill-download';
+import { tradeBillReconciliation, type TradeBillReconciliation } from './bills/bill-reconciliation';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -29,6 +34,10 @@ export interface Container {
   orders: OrderService;
   payments: PaymentService;
   refunds: RefundService;
+  /** The mini-program platform (api.weixin.qq.com: access token, shipping information). */
+  platform: MiniProgramPlatform;
+  shipping: ShippingUploadService;
+  tradeBills: TradeBillReconciliation;
   jobs: AgendaScheduler;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
   dispose(): Promise<void>;
@@ -44,17 +53,15 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
   });
   try {
     const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
-    const wechatpay = wechatPayChannel(
-      createWechatPayGateway({
-        baseUrl: config.WECHATPAY_BASE_URL,
-        credentials,
-        verifyMode: config.WECHATPAY_VERIFY_MODE,
-        notifyUrl: config.WECHATPAY_NOTIFY_URL,
-        timeoutMs: config.WECHATPAY_TIMEOUT_MS,
-        logger: logger.child({ component: 'wechatpay' }),
-      }),
-      { appid: credentials.appid, mchid: credentials.mchid },
-    );
+    const gateway = createWechatPayGateway({
+      baseUrl: config.WECHATPAY_BASE_URL,
+      credentials,
+      verifyMode: config.WECHATPAY_VERIFY_MODE,
+      notifyUrl: config.WECHATPAY_NOTIFY_URL,
+      timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+      logger: logger.child({ component: 'wechatpay' }),
+    });
+    const wechatpay = wechatPayChannel(gateway, { appid: credentials.appid, mchid: credentials.mchid });
     const channels = paymentChannels([wechatpay, ...(await createAlipayChannel(config, logger))]);
     const wechatLogin = createWechatLogin({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,
@@ -66,7 +73,18 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const payments = paymentService({ db, config, logger, channels, scheduler: jobs });
     const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
     const orders = orderService({ db, config, logger, payments });
-    jobs.register({ orders, payments, refunds, channels });
+    // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
+    const platform = createWechatPlatform({
+      baseUrl: config.WECHAT_LOGIN_BASE_URL,
+      appid: credentials.appid,
+      appSecret: credentials.appSecret,
+      timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+      db,
+      logger,
+    });
+    const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY });
+    const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
+    jobs.register({ orders, payments, refunds, channels, shipping, tradeBills });
     return {
       config,
       logger,
@@ -77,6 +95,9 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       orders,
       payments,
       refunds,
+      platform,
+      shipping,
+      tradeBills,
       jobs,
       async dispose() {
         await jobs.stop();

@@ -1,4 +1,4 @@
-import { MAX_FEN, fenToYuan, formatFen, multiplyFen, sumFen, yuanToFen } from './money';
+import { MAX_FEN, fenToYuan, formatFen, multiplyFen, parseYuan, sumFen, yuanToFen } from './money';
 
 test('formats fen as yuan with two decimals and thousands separators', () => {
   expect(formatFen(0)).toBe('¥0.00');
@@ -29,4 +29,12 @@ test('Alipay yuan strings round-trip with fen exactly, and anything else is refu
   expect(yuanToFen('10.01')).toBe(1001);
   expect(yuanToFen('0.29')).toBe(29);
   for (const bad of ['', '-1.00', '1.001', '1e3', ' 1.00', '1.00 ', '01.00', '1.', '.5', '1,000.00', '1000000000.01']) expect(yuanToFen(bad)).toBeNull();
+});
+
+test('reads yuan with two decimals as exact fen', () => {
+  expect(parseYuan('0.29')).toBe(29);
+  expect(parseYuan('12.3')).toBe(1230);
+  expect(parseYuan('7')).toBe(700);
+  expect(parseYuan('1299.02')).toBe(129902);
+  for (const bad of ['', '-1.00', '1.234', '1,000.00', '1e3', ' 1.00']) expect(() => parseYuan(bad)).toThrow(RangeError);
 });

@@ -47,3 +47,13 @@ export function yuanToFen(yuan: string): Fen | null {
   const fen = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
   return fen <= MAX_FEN ? fen : null;
 }
+
+/**
+ * An amount in yuan as WeChat's bills write it ("12.34", "0.5", "7") as fen; throws on anything else, since a
+ * bill row that cannot be read must stop the reconciliation rather than count as zero.
+ */
+export function parseYuan(text: string): Fen {
+  const fen = yuanToFen(text);
+  if (fen === null) throw new RangeError(`not an amount in yuan: ${JSON.stringify(text)}`);
+  return fen;
+}

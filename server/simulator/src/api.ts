@@ -35,6 +35,12 @@ export function wechatPayApi(sim: SimContext): Middleware {
       }
     }
 
+    // A file download (the trade bill) goes out as it is, unsigned, as WeChat sends it.
+    if (Buffer.isBuffer(ctx.body)) {
+      ctx.set('Request-ID', requestId());
+      ctx.type = 'application/octet-stream';
+      return;
+    }
     const text = ctx.status === 204 ? '' : JSON.stringify(ctx.body);
     ctx.set({ ...wechatpayHeaders(text, sim.keys.signer()), 'Request-ID': requestId() });
     if (ctx.status === 204) {

@@ -10,9 +10,11 @@ import { KeyRing } from './keys';
 import type { SigningMode } from './model';
 import { Notifier } from './notifier';
 import { RefundCompletion } from './refund-completion';
+import { billRoutes } from './routes/bills';
 import { certificateRoutes } from './routes/certificates';
 import { controlRoutes, corsForControl } from './routes/control';
 import { loginRoutes } from './routes/login';
+import { miniProgramRoutes } from './routes/mini-program';
 import { pageRoutes } from './routes/pages';
 import { refundRoutes } from './routes/refunds';
 import { transactionRoutes } from './routes/transactions';
@@ -76,6 +78,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     refundRoutes(sim),
     certificateRoutes(sim),
     loginRoutes(sim),
+    miniProgramRoutes(sim),
+    billRoutes(sim),
     controlRoutes(sim),
     pageRoutes(sim),
   ]) {

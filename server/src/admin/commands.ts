@@ -8,6 +8,7 @@ import { DomainError, NotFound } from '../domain-error';
 import { parseObjectId } from '../object-id';
 import type { ChannelTransaction } from '../payments/payment-channel';
 import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail, type OrderSummary } from './format';
+import { formatBillList, formatBillReport } from './bill-format';
 
 export const USAGE = `Usage: npm run admin -- <command> [options] [--json]   (from a build: node server/dist/admin.js <command> ...)
 
@@ -16,8 +17,13 @@ Commands:
   show <orderId>                    one order with its audit log and WeChat's state of its transaction
   reconcile <orderId>               ask WeChat now and apply what it says (payment, close, release, refunds)
   refund <orderId> [--reason text]  full refund of a paid order (the refund-order job confirms it)
-  ship <orderId> --note "SF123"     mark a paid order shipped with a tracking note
+  ship <orderId> --note "SF123" [--express SF]
+                                    mark a paid order shipped with a tracking number; queues the upload of the
+                                    shipping information to WeChat (carrier code default SHIPPING_EXPRESS_COMPANY)
   jobs                              job queue health
+  bill list [--limit N]             trade-bill reconciliation reports, newest day first
+  bill show <YYYY-MM-DD>            one day's report with every finding
+  bill run <YYYY-MM-DD>             reconcile that day's trade bill now (replaces its report)
   doctor                            pre-flight for a merchant account: credentials, WeChat, database (exit 1 on a failure)
 
   --json                            machine-readable output`;
@@ -46,6 +52,7 @@ export async function runAdminCommand(container: Container, argv: readonly strin
         limit: { type: 'string' },
         reason: { type: 'string' },
         note: { type: 'string' },
+        express: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -110,13 +117,47 @@ export async function runAdminCommand(container: Container, argv: readonly strin
       case 'ship': {
         const orderId = orderIdArg();
         if (!values.note?.trim()) throw new UsageError('ship needs --note "<tracking note>"');
-        const shipped = await container.orders.ship(orderId, values.note, ACTOR);
-        return print(summary(shipped), () => `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''})`);
+        const express = values.express?.trim() || undefined;
+        const shipped = await container.orders.ship(orderId, values.note, ACTOR).catch(async (error: unknown) => {
+          // A crash between shipping and queueing the upload would leave a shipped order WeChat never hears of:
+          // asking to ship it again queues what is missing, then still reports that it was shipped already.
+          const order = await loadOrder(orderId);
+          if (order.status === 'DELIVERED' && !(await container.shipping.status(orderId))) await container.shipping.recordShipment(order, express);
+          throw error;
+        });
+        const upload = await container.shipping.recordShipment(shipped, express);
+        return print({ ...summary(shipped), shippingUpload: upload.status }, () =>
+          `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload.expressCompany})`,
+        );
       }
       case 'jobs': {
         if (rest.length > 0) throw new UsageError('jobs takes no arguments');
         const health = await container.jobs.health();
         return print(health, () => formatHealth(health));
+      }
+      case 'bill': {
+        const [sub, date, ...extra] = rest;
+        if (sub === 'list' && date === undefined) {
+          const limit = values.limit === undefined ? 30 : Number(values.limit);
+          if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be an integer from 1 to 1000');
+          const reports = await container.tradeBills.list(limit);
+          return print(reports, () => formatBillList(reports));
+        }
+        if ((sub === 'show' || sub === 'run') && date !== undefined && extra.length === 0) {
+          const started = new Date();
+          // A bill that fails its checks is stored as a FAILED report: show that rather than the bare error.
+          const report =
+            sub === 'run'
+              ? await container.tradeBills.reconcileDay(date, ACTOR).catch(async (error: unknown) => {
+                  const stored = await container.tradeBills.show(date);
+                  if (stored?.status === 'FAILED' && new Date(stored.startedAt) >= started) return stored;
+                  throw error;
+                })
+              : await container.tradeBills.show(date);
+          if (!report) throw new NotFound(`trade-bill report ${date}`);
+          return { ...print(report, () => formatBillReport(report)), exitCode: report.status === 'FAILED' ? 1 : 0 };
+        }
+        throw new UsageError('bill takes list, show <YYYY-MM-DD> or run <YYYY-MM-DD>');
       }
       default:
         throw new UsageError(`unknown command "${command}"`);
@@ -173,7 +214,20 @@ async function describe(container: Container, order: OrderDoc): Promise<OrderDet
     refunds: order.refunds,
     audit: order.audit,
     wechat,
+    shipping: await shippingView(container, order),
   };
+}
+
+/** The upload record, and the platform's own view of the transaction (get_order) once there is something to compare. */
+async function shippingView(container: Container, order: OrderDoc): Promise<OrderDetail['shipping']> {
+  const upload = await container.shipping.status(order._id);
+  if (!upload) return null;
+  try {
+    const platform = await container.platform.getOrder({ kind: 'out_trade_no', mchid: container.shipping.mchid, outTradeNo: upload.outTradeNo });
+    return { upload, platform, platformError: null };
+  } catch (error) {
+    return { upload, platform: null, platformError: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Everything the jobs would do for this one order, now. Each step is the same guarded, idempotent one. */

@@ -1,6 +1,8 @@
 import type { AuditEntryDoc, RefundDoc } from '../orders/order.model';
 import type { JobsHealth } from '../jobs/agenda-scheduler';
 import type { OrderStatus } from '@blindbox/shared';
+import type { ShippingUploadDoc } from '../shipping/shipping-upload.model';
+import type { PlatformOrder } from '../shipping/mini-program-platform';
 
 export interface OrderSummary {
   id: string;
@@ -29,6 +31,8 @@ export interface OrderDetail extends OrderSummary {
     successTime: Date | null;
     error: string | null;
   } | null;
+  /** The shipping information owed to WeChat's platform once shipped, and the platform's view of it. */
+  shipping: { upload: ShippingUploadDoc; platform: PlatformOrder | null; platformError: string | null } | null;
 }
 
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
@@ -64,6 +68,14 @@ export function formatOrderDetail(order: OrderDetail): string {
   if (!w) lines.push('wechat: no payment attempt');
   else if (w.error) lines.push(`wechat: ${w.outTradeNo} query failed: ${w.error}`);
   else lines.push(`wechat: ${w.outTradeNo} ${w.tradeState}${w.transactionId ? `  transaction ${w.transactionId}` : ''}${w.amountFen !== null ? `  ${yuan(w.amountFen)}` : ''}`);
+  if (order.shipping) {
+    const { upload: s, platform, platformError } = order.shipping;
+    const error = s.lastError ? `  last error ${s.lastError.errcode ?? 'no answer'}: ${s.lastError.message}` : '';
+    lines.push(`shipping info to WeChat: ${s.status}  ${s.expressCompany} ${s.trackingNo}  attempts ${s.attempts}  uploaded ${time(s.uploadedAt)}${s.status === 'PENDING' ? error : ''}`);
+    if (platformError) lines.push(`  platform: get_order failed: ${platformError}`);
+    else if (!platform) lines.push('  platform: no such order');
+    else lines.push(`  platform: order_state ${platform.orderState}${platform.shipped ? `  shipped ${platform.trackingNos.join(', ')}` : '  not shipped'}`);
+  }
   return lines.join('\n');
 }
 

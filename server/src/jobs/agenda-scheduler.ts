@@ -11,6 +11,9 @@ import { defineExpirySweep } from './expiry-sweep.job';
 import { defineReconcilePayments } from './reconcile-payments.job';
 import { defineRefundOrder } from './refund-order.job';
 import { defineDailyReconciliationReport } from './daily-reconciliation-report.job';
+import { defineUploadShippingInfo } from './upload-shipping-info.job';
+import { defineTradeBillReconciliation } from './trade-bill-reconciliation.job';
+import type { ShippingUploadScheduler } from '../shipping/shipping-upload.service';
 
 /**
  * Agenda's collection, in the jobs database (db/databases.ts), so its polling writes never queue behind the
@@ -38,9 +41,9 @@ export interface JobsHealth {
   queues: JobQueueHealth[];
 }
 
-export interface AgendaScheduler extends JobScheduler {
+export interface AgendaScheduler extends JobScheduler, ShippingUploadScheduler {
   /** Defines the job handlers on the ports they work through; the services behind them need the scheduler first. */
-  register(ports: Pick<JobContext, 'orders' | 'payments' | 'refunds' | 'channels'>): void;
+  register(ports: Pick<JobContext, 'orders' | 'payments' | 'refunds' | 'channels' | 'shipping' | 'tradeBills'>): void;
   /** Starts processing and makes sure the repeating jobs exist (once per name, whatever the number of processes). */
   start(): Promise<void>;
   /** Stops polling, waits (bounded) for running jobs, then releases the locks of claimed-but-not-started ones. */
@@ -136,6 +139,10 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
 
     ensureRefundJob,
 
+    async scheduleShippingUpload(orderId: Types.ObjectId): Promise<void> {
+      await ensureUniqueJob(JOB_NAMES.uploadShippingInfo, orderId.toHexString(), new Date());
+    },
+
     register(ports) {
       if (context) throw new Error('jobs already registered');
       context = { db, config, logger, ...ports, scheduler };
@@ -143,6 +150,8 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
       defineReconcilePayments(agenda, context);
       defineRefundOrder(agenda, context);
       defineDailyReconciliationReport(agenda, context);
+      defineUploadShippingInfo(agenda, context);
+      defineTradeBillReconciliation(agenda, context);
     },
 
     get context(): JobContext {
@@ -158,6 +167,7 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
       await agenda.every(config.EXPIRY_SWEEP_INTERVAL_SECONDS * 1000, JOB_NAMES.expirySweep);
       await agenda.every(config.RECONCILE_INTERVAL_SECONDS * 1000, JOB_NAMES.reconcilePayments);
       await agenda.every(config.RECONCILE_REPORT_CRON, JOB_NAMES.dailyReport, undefined, { timezone: 'Asia/Shanghai', skipImmediate: true });
+      await agenda.every(config.TRADE_BILL_CRON, JOB_NAMES.tradeBill, undefined, { timezone: 'Asia/Shanghai', skipImmediate: true });
       await removeDuplicateRepeatingJobs();
       logger.info(
         {
@@ -165,6 +175,7 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
           expirySweepSeconds: config.EXPIRY_SWEEP_INTERVAL_SECONDS,
           reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS,
           reportCron: config.RECONCILE_REPORT_CRON,
+          tradeBillCron: config.TRADE_BILL_CRON,
         },
         'job processing started',
       );
@@ -203,7 +214,7 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
    * unique index fits Agenda's documents). Keep the oldest of each name; every process converges on it.
    */
   async function removeDuplicateRepeatingJobs(): Promise<void> {
-    for (const name of [JOB_NAMES.expirySweep, JOB_NAMES.reconcilePayments, JOB_NAMES.dailyReport]) {
+    for (const name of [JOB_NAMES.expirySweep, JOB_NAMES.reconcilePayments, JOB_NAMES.dailyReport, JOB_NAMES.tradeBill]) {
       const copies = await jobsCollection.find({ name, type: 'single' }).sort({ _id: 1 }).project({ _id: 1 }).toArray();
       if (copies.length > 1) {
         await jobsCollection.deleteMany({ _id: { $in: copies.slice(1).map((copy) => copy._id) } });

@@ -4,6 +4,8 @@ import type { Logger } from '../logger';
 import type { OrderDoc } from '../orders/order.model';
 import type { ChannelTransaction } from '../payments/payment-channel';
 import type { JobScheduler } from './job-scheduler';
+import type { ShippingUploadDoc } from '../shipping/shipping-upload.model';
+import type { TradeBillReport } from '../bills/trade-bill-report.model';
 
 /**
  * The small interfaces the jobs work through (ports). The wiring (container.ts) is the only place that knows
@@ -32,6 +34,15 @@ export interface TransactionLookup {
   queryFor(order: Pick<OrderDoc, 'payment'>, outTradeNo: string): Promise<ChannelTransaction | null>;
 }
 
+export interface ShippingUploading {
+  uploadShipping(orderId: Types.ObjectId, actor: string): Promise<ShippingUploadDoc | null>;
+}
+
+export interface TradeBillReconciling {
+  /** billDate is the Beijing calendar day, YYYY-MM-DD. */
+  reconcileDay(billDate: string, actor: string): Promise<TradeBillReport>;
+}
+
 /** What every job handler may use; built once in AgendaScheduler.register(). */
 export interface JobContext {
   db: Connection;
@@ -41,6 +52,8 @@ export interface JobContext {
   payments: PaymentSyncing;
   refunds: RefundProgressing;
   channels: TransactionLookup;
+  shipping: ShippingUploading;
+  tradeBills: TradeBillReconciling;
   scheduler: JobScheduler & { ensureRefundJob(orderId: string): Promise<void> };
 }
 
@@ -49,6 +62,8 @@ export const JOB_NAMES = {
   reconcilePayments: 'reconcile-payments',
   refundOrder: 'refund-order',
   dailyReport: 'daily-reconciliation-report',
+  uploadShippingInfo: 'upload-shipping-info',
+  tradeBill: 'trade-bill-reconciliation',
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];

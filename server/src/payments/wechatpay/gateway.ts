@@ -24,6 +24,16 @@ export interface WechatPayGateway {
    * but not an event the notify URL handles.
    */
   verifyNotification(headers: NotificationHeaders, rawBody: Buffer): Promise<VerifiedNotification>;
+  /** Where the day's trade bill (bill_type ALL, gzip) is and its hash; null when WeChat has none (NO_STATEMENT_EXIST). */
+  applyTradeBill(billDate: string): Promise<TradeBillLocation | null>;
+  /** The bill file exactly as served: WeChat does not sign it, the hash from applyTradeBill vouches for it. */
+  downloadBillFile(downloadUrl: string): Promise<Buffer>;
+}
+
+export interface TradeBillLocation {
+  hashType: string;
+  hashValue: string;
+  downloadUrl: string;
 }
 
 /** WeChat's requests and answers are the port's (payments/payment-channel.ts); only the notification envelope adds to them. */

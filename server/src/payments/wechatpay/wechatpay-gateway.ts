@@ -9,13 +9,14 @@ import {
   type PrepayInput,
   type RefundInput,
   type RefundResult,
+  type TradeBillLocation,
   WechatPayApiError,
   type WechatPayGateway,
 } from './gateway';
 import { NotificationHandler } from './notification-handler';
 import { PlatformCertificateStore } from './platform-certificates';
 import { MerchantSigner } from './signer';
-import { VerifyingTransport } from './transport';
+import { errorFromResponse, VerifyingTransport } from './transport';
 import { SignatureVerifier, type VerificationKeySource, publicKeySource } from './verifier';
 import { formatBeijingTime, toPaymentTransaction, toRefundResult } from './wire';
 
@@ -34,6 +35,7 @@ export interface WechatPayGatewayOptions {
 // the prepay id inside `package` is used, because those parameters are signed with the wall clock, not `now`.
 const libraryJsapiResultSchema = z.object({ package: z.string().startsWith('prepay_id=') });
 const nativeResultSchema = z.object({ code_url: z.string().min(1) });
+const tradeBillSchema = z.object({ hash_type: z.string().min(1), hash_value: z.string().min(1), download_url: z.string().min(1) });
 
 export function createWechatPayGateway(options: WechatPayGatewayOptions): WechatPayGateway {
   const { credentials, notifyUrl, logger } = options;
@@ -157,6 +159,31 @@ export function createWechatPayGateway(options: WechatPayGatewayOptions): Wechat
 
     verifyNotification(headers, rawBody) {
       return notifications.verify(headers, rawBody);
+    },
+
+    applyTradeBill(billDate: string) {
+      return logged('wechatpay.trade_bill', { billDate }, async (): Promise<TradeBillLocation | null> => {
+        try {
+          const result = await signer.tradebill({ bill_date: billDate, bill_type: 'ALL', tar_type: 'GZIP' });
+          const answer = mapped('trade bill', result.status, () => tradeBillSchema.parse(result.data));
+          return { hashType: answer.hash_type, hashValue: answer.hash_value, downloadUrl: answer.download_url };
+        } catch (error) {
+          if (isApiError(error, 400, ['NO_STATEMENT_EXIST'])) return null;
+          throw error;
+        }
+      }, (value) => ({ found: value !== null }));
+    },
+
+    downloadBillFile(downloadUrl: string) {
+      return logged('wechatpay.download_bill', {}, async (): Promise<Buffer> => {
+        // The signature covers path and query only; the transport sends it to our own WeChat Pay origin whatever host the URL names.
+        const target = new URL(downloadUrl);
+        const path = `${target.pathname}${target.search}`;
+        const response = await transport.exchange('GET', path, signer.signedHeaders('GET', path));
+        if (response.status === 200) return response.body;
+        const check = await verifier.verify((name) => response.headers.get(name) ?? undefined, response.body);
+        throw errorFromResponse(response, check, 'GET bill file');
+      }, (value) => ({ bytes: value.length }));
     },
   };
 }

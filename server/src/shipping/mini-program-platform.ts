@@ -1,0 +1,56 @@
+/**
+ * The mini-program platform port: what the shop asks of WeChat's 小程序发货信息管理服务 (shipping-info
+ * management). shipping-upload.service.ts decides when to upload; an adapter (wechat-platform-http.ts) knows
+ * how api.weixin.qq.com speaks, including its access token.
+ */
+export interface MiniProgramPlatform {
+  /** Resolves once the platform answered errcode 0; throws PlatformError otherwise. */
+  uploadShippingInfo(input: ShippingInfo): Promise<void>;
+  /** The platform's view of a paid transaction; null when it has none (errcode 10060001). */
+  getOrder(key: PlatformOrderKey): Promise<PlatformOrder | null>;
+}
+
+/** order_number_type 1 = mchid + out_trade_no, 2 = transaction_id. */
+export type PlatformOrderKey = { kind: 'out_trade_no'; mchid: string; outTradeNo: string } | { kind: 'transaction_id'; transactionId: string };
+
+/** logistics_type 1: express delivery (the only kind a shipped mystery box is), unified delivery (one parcel). */
+export interface ShippingInfo {
+  orderKey: PlatformOrderKey;
+  trackingNo: string;
+  /** The platform's express company code (get_delivery_list), e.g. SF, ZTO, YTO. */
+  expressCompany: string;
+  /** At most 120 characters: what is in the parcel. */
+  itemDesc: string;
+  /** The receiver's phone with all but the last four digits masked (SF requires a contact). */
+  receiverContact: string;
+  /** Orders re-uploads: the platform keeps the latest upload_time. */
+  uploadTime: Date;
+  payerOpenid: string;
+}
+
+/** order_state: 1 待发货, 2 已发货, 3 确认收货, 4 交易完成, 5 已退款, 6 资金待结算. */
+export interface PlatformOrder {
+  transactionId: string;
+  outTradeNo: string;
+  orderState: number;
+  paidAmountFen: number;
+  openid: string;
+  shipped: boolean;
+  trackingNos: string[];
+}
+
+/** The platform answered a non-zero errcode, or gave no usable answer. */
+export class PlatformError extends Error {
+  constructor(
+    /** The platform's errcode; null when there was no answer (network, time-out, not JSON). */
+    readonly errcode: number | null,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PlatformError';
+  }
+}
+
+/** errcodes that mean the access token must be fetched again: 40001 invalid or not latest, 42001 expired. */
+export const STALE_TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 42001]);

@@ -1,0 +1,43 @@
+import { Schema, type Types } from 'mongoose';
+import { defineModel } from '../db/define-model';
+
+export type ShippingUploadStatus = 'PENDING' | 'UPLOADED';
+
+/**
+ * The shipping information owed to the mini-program platform for one shipped order (_id = the order's id).
+ * Its own small collection, so the upload's retries never write to the order document.
+ */
+export interface ShippingUploadDoc {
+  _id: Types.ObjectId;
+  outTradeNo: string;
+  payerOpenid: string;
+  trackingNo: string;
+  expressCompany: string;
+  itemDesc: string;
+  receiverContact: string;
+  /** Sent as upload_time on every attempt, so a retry is the same upload, not a newer one. */
+  shippedAt: Date;
+  status: ShippingUploadStatus;
+  attempts: number;
+  lastError: { errcode: number | null; message: string; at: Date } | null;
+  uploadedAt: Date | null;
+}
+
+const shippingUploadSchema = new Schema<ShippingUploadDoc>(
+  {
+    outTradeNo: { type: String, required: true },
+    payerOpenid: { type: String, required: true },
+    trackingNo: { type: String, required: true },
+    expressCompany: { type: String, required: true },
+    itemDesc: { type: String, required: true },
+    receiverContact: { type: String, required: true },
+    shippedAt: { type: Date, required: true },
+    status: { type: String, enum: ['PENDING', 'UPLOADED'], required: true },
+    attempts: { type: Number, default: 0 },
+    lastError: { type: Schema.Types.Mixed, default: null },
+    uploadedAt: { type: Date, default: null },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export const shippingUploadModel = defineModel<ShippingUploadDoc>('ShippingUpload', shippingUploadSchema);

@@ -1,0 +1,165 @@
+import type { Connection } from 'mongoose';
+import { z } from 'zod';
+import type { Logger } from '../logger';
+import { accessTokenModel } from './access-token.model';
+import { PlatformError, STALE_TOKEN_ERRCODES, type MiniProgramPlatform, type PlatformOrder, type PlatformOrderKey } from './mini-program-platform';
+
+export interface WechatPlatformOptions {
+  /** https://api.weixin.qq.com in production (the same host as code2session), the simulator otherwise. */
+  baseUrl: string;
+  appid: string;
+  appSecret: string;
+  timeoutMs: number;
+  /** Where the shared access token lives (access-token.model.ts). */
+  db: Connection;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** A token this close to its expiry is fetched again rather than sent: a request in flight must not outlive it. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+const errAnswerSchema = z.object({ errcode: z.number().int(), errmsg: z.string().optional() }).loose();
+const tokenAnswerSchema = z.object({ access_token: z.string().min(1), expires_in: z.number().int().positive() });
+const orderAnswerSchema = z.object({
+  order: z.object({
+    transaction_id: z.string(),
+    merchant_trade_no: z.string(),
+    order_state: z.number().int(),
+    paid_amount: z.number().int(),
+    openid: z.string(),
+    shipping: z.object({ finish_shipping: z.boolean().optional(), shipping_list: z.array(z.object({ tracking_no: z.string().optional() })).optional() }).optional(),
+  }),
+});
+
+/** The mini-program platform over HTTP: stable_token, upload_shipping_info and get_order on api.weixin.qq.com. */
+export function createWechatPlatform(options: WechatPlatformOptions): MiniProgramPlatform {
+  const now = options.now ?? (() => new Date());
+  const AccessToken = accessTokenModel(options.db);
+  const log = options.logger.child({ component: 'mini-program-platform' });
+
+  async function post(path: string, query: Record<string, string>, body: unknown): Promise<z.infer<typeof errAnswerSchema> & Record<string, unknown>> {
+    const url = new URL(path, options.baseUrl);
+    url.search = new URLSearchParams(query).toString();
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    let text: string;
+    let status: number;
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      throw new PlatformError(null, signal.aborted ? `${path}: no answer within ${options.timeoutMs}ms` : `${path}: ${(error as Error).message}`, { cause: error });
+    }
+    if (status !== 200) throw new PlatformError(null, `${path} answered HTTP ${status}`);
+    try {
+      // An answer without errcode (stable_token's success) counts as errcode 0.
+      return errAnswerSchema.parse({ errcode: 0, ...(JSON.parse(text) as object) });
+    } catch {
+      throw new PlatformError(null, `${path} answered something unexpected: ${text.slice(0, 200)}`);
+    }
+  }
+
+  async function fetchToken(forceRefresh: boolean): Promise<string> {
+    const answer = await post('/cgi-bin/stable_token', {}, { grant_type: 'client_credential', appid: options.appid, secret: options.appSecret, force_refresh: forceRefresh });
+    if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `stable_token errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+    const parsed = tokenAnswerSchema.safeParse(answer);
+    if (!parsed.success) throw new PlatformError(null, 'stable_token answered without access_token');
+    const fetchedAt = now();
+    const expiresAt = new Date(fetchedAt.getTime() + parsed.data.expires_in * 1000);
+    await AccessToken.updateOne({ _id: options.appid }, { $set: { token: parsed.data.access_token, expiresAt, fetchedAt } }, { upsert: true });
+    log.info({ event: 'platform.access_token_fetched', forceRefresh, expiresAt }, 'mini-program access token fetched');
+    return parsed.data.access_token;
+  }
+
+  // Calls in this process that find no valid token wait for one fetch rather than each spending one.
+  let fetching: Promise<string> | null = null;
+  function fetchCurrentToken(): Promise<string> {
+    fetching ??= fetchToken(false).finally(() => {
+      fetching = null;
+    });
+    return fetching;
+  }
+
+  async function storedToken(): Promise<string | null> {
+    const stored = await AccessToken.findById(options.appid).lean();
+    return stored && stored.expiresAt.getTime() - REFRESH_MARGIN_MS > now().getTime() ? stored.token : null;
+  }
+
+  /**
+   * After the platform refused `rejected`: another process may have stored a newer token already. Otherwise a
+   * plain stable_token call gives the current one (e.g. after a forced refresh elsewhere), and only when that
+   * is still the refused token is a forced refresh spent (limited per day, and it invalidates everyone's).
+   * Every call in this process refused with the same token shares one replacement.
+   */
+  let replacement: { rejected: string; token: Promise<string> } | null = null;
+  function replaceToken(rejected: string): Promise<string> {
+    if (replacement?.rejected !== rejected) {
+      const token = (async () => {
+        const stored = await storedToken();
+        if (stored && stored !== rejected) return stored;
+        const fresh = await fetchCurrentToken();
+        return fresh === rejected ? fetchToken(true) : fresh;
+      })();
+      token.catch(() => {
+        if (replacement?.token === token) replacement = null;
+      });
+      replacement = { rejected, token };
+    }
+    return replacement.token;
+  }
+
+  async function callWithToken(path: string, body: unknown) {
+    const token = (await storedToken()) ?? (await fetchCurrentToken());
+    const answer = await post(path, { access_token: token }, body);
+    if (!STALE_TOKEN_ERRCODES.has(answer.errcode)) return answer;
+    log.warn({ event: 'platform.access_token_rejected', errcode: answer.errcode, path }, 'access token refused; fetching a new one');
+    return post(path, { access_token: await replaceToken(token) }, body);
+  }
+
+  function orderKeyBody(key: PlatformOrderKey) {
+    return key.kind === 'out_trade_no'
+      ? { order_number_type: 1, mchid: key.mchid, out_trade_no: key.outTradeNo }
+      : { order_number_type: 2, transaction_id: key.transactionId };
+  }
+
+  return {
+    async uploadShippingInfo(input) {
+      const answer = await callWithToken('/wxa/sec/order/upload_shipping_info', {
+        order_key: orderKeyBody(input.orderKey),
+        logistics_type: 1,
+        delivery_mode: 1,
+        shipping_list: [
+          { tracking_no: input.trackingNo, express_company: input.expressCompany, item_desc: input.itemDesc, contact: { receiver_contact: input.receiverContact } },
+        ],
+        upload_time: rfc3339Beijing(input.uploadTime),
+        payer: { openid: input.payerOpenid },
+      });
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `upload_shipping_info errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+    },
+
+    async getOrder(key): Promise<PlatformOrder | null> {
+      const body = key.kind === 'out_trade_no' ? { merchant_id: key.mchid, merchant_trade_no: key.outTradeNo } : { transaction_id: key.transactionId };
+      const answer = await callWithToken('/wxa/sec/order/get_order', body);
+      if (answer.errcode === 10060001) return null;
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `get_order errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+      const parsed = orderAnswerSchema.safeParse(answer);
+      if (!parsed.success) throw new PlatformError(null, `get_order answered an unexpected order: ${parsed.error.message}`);
+      const { order } = parsed.data;
+      return {
+        transactionId: order.transaction_id,
+        outTradeNo: order.merchant_trade_no,
+        orderState: order.order_state,
+        paidAmountFen: order.paid_amount,
+        openid: order.openid,
+        shipped: order.shipping?.finish_shipping ?? false,
+        trackingNos: (order.shipping?.shipping_list ?? []).flatMap((item) => (item.tracking_no ? [item.tracking_no] : [])),
+      };
+    },
+  };
+}
+
+/** upload_time is RFC 3339 with milliseconds, as the platform's examples write it (2022-12-15T13:29:35.120+08:00). */
+function rfc3339Beijing(date: Date): string {
+  return `${new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 23)}+08:00`;
+}

@@ -107,6 +107,8 @@ export interface StartEngineOptions {
   port?: number;
   /** Start from empty data when a new engine is started (a reused, running one is left alone). */
   fresh?: boolean;
+  /** More engine flags, e.g. `-cpuprofile <file>` (the benchmark's profile mode). */
+  args?: string[];
 }
 
 /**
@@ -129,7 +131,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const port = options.port ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
   const logFile = fs.openSync(path.join(dir, 'engine.log'), 'a');
-  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', sqliteDir], {
+  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', sqliteDir, ...(options.args ?? [])], {
     detached: options.detached ?? false,
     stdio: ['ignore', 'ignore', logFile],
   });

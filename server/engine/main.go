@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -24,7 +25,20 @@ func main() {
 	addr := flag.String("listen", "127.0.0.1:27017", "loopback TCP address to listen on")
 	dataDir := flag.String("data", ".data/engine", "directory for the SQLite files")
 	debug := flag.Bool("debug", false, "log every connection and command (noisy)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file, from start to shutdown")
 	flag.Parse()
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatalf("engine: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatalf("engine: %v", err)
+		}
+		// Runs when main returns after a clean shutdown (SIGINT/SIGTERM), which is how the benchmark stops it.
+		defer pprof.StopCPUProfile()
+	}
 
 	level := slog.LevelWarn
 	if *debug {

@@ -10,6 +10,7 @@ import { dropSection } from './drop';
 import { growthSection } from './growth';
 import { miniappMainPackageKb } from './miniapp-size';
 import { orderSection } from './orders';
+import type { Stack } from './stack';
 
 /**
  * `npm run bench`: every figure of issue 11's target table from one run, printed as one table with PASS/FAIL.
@@ -53,7 +54,15 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const results: Record<string, unknown> = {};
   const coldStarts: number[] = [];
-  const ctx = createContext({ benchDir, credentialsDir, sessionSecret: randomBytes(24).toString('hex'), profileDir, scale, log }, rows, results, coldStarts);
+  const running = new Set<Stack>();
+  // An interrupted run must not leave engines, simulators or servers behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping ${running.size} stack(s)`);
+      void Promise.allSettled([...running].map((stack) => stack.stop())).finally(() => process.exit(130));
+    });
+  }
+  const ctx = createContext({ benchDir, credentialsDir, sessionSecret: randomBytes(24).toString('hex'), profileDir, scale, log }, rows, results, coldStarts, running);
 
   for (const name of only) {
     log(`— ${name}`);

@@ -47,8 +47,17 @@ export function summarize(values: readonly number[]): Summary {
 
 export const median = (values: readonly number[]) => summarize(values).p50;
 
-/** The sections' shared context; every stack's server cold start is collected for the cold-start row. */
-export function createContext(options: Omit<BenchContext, 'row' | 'record' | 'stack'>, rows: Row[], results: Record<string, unknown>, coldStarts: number[]): BenchContext {
+/**
+ * The sections' shared context. Every stack's server cold start is collected for the cold-start row, and the
+ * stacks still running are listed so an interrupted run can stop them.
+ */
+export function createContext(
+  options: Omit<BenchContext, 'row' | 'record' | 'stack'>,
+  rows: Row[],
+  results: Record<string, unknown>,
+  coldStarts: number[],
+  running: Set<Stack>,
+): BenchContext {
   return {
     ...options,
     row: (row) => rows.push(row),
@@ -58,7 +67,14 @@ export function createContext(options: Omit<BenchContext, 'row' | 'record' | 'st
     async stack(name, env = {}, simulatorTimeScale) {
       const stack = await startStack({ name, env, simulatorTimeScale, benchDir: options.benchDir, credentialsDir: options.credentialsDir, sessionSecret: options.sessionSecret, profileDir: options.profileDir, log: options.log });
       coldStarts.push(stack.coldStartMs);
-      return stack;
+      running.add(stack);
+      return {
+        ...stack,
+        async stop() {
+          running.delete(stack);
+          await stack.stop();
+        },
+      };
     },
   };
 }

@@ -30,6 +30,9 @@ const PAID_STATUSES = ['TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED'];
 const OPEN_HOLD_STATES = ['HELD', 'RELEASING'];
 const BATCH = 1_000;
 
+/** A fresh ObjectId whose embedded timestamp says `at`, as an order placed then would have. */
+const idCreatedAt = (at: Date) => new ObjectId(Math.floor(at.getTime() / 1000).toString(16).padStart(8, '0') + new ObjectId().toHexString().slice(8));
+
 /**
  * 'ledger': a `stocks` counter and one `holds` document per order line in `<db>_stock` (issue 11).
  * 'box': the stock and a `holds` array on the box document, which main had before issue 11. It goes once
@@ -149,20 +152,22 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
     /**
      * Orders as months of trading leave them, made from one real paid order: mostly completed, some delivered
      * or awaiting delivery, some closed unpaid, spread over many shoppers and 90 days. `ownerOf(i)` says whose
-     * the i-th one is. Settled orders only: what is pending is what the benchmark itself creates.
+     * the i-th one is. Settled orders only: what is pending is what the benchmark itself creates. Stops between
+     * batches once past `deadline` (performance.now()); returns how many it stored.
      */
-    async bulkLoadOrders(templateOrderId: string, count: number, ownerOf: (i: number) => { userId: string; openid: string }): Promise<void> {
+    async bulkLoadOrders(templateOrderId: string, count: number, ownerOf: (i: number) => { userId: string; openid: string }, deadline = Number.POSITIVE_INFINITY): Promise<number> {
       const template = await order(templateOrderId);
       const lines = boxIdsOf(template);
       const statuses = ['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED', 'DELIVERED', 'TO_BE_DELIVERED', 'CLOSED', 'CLOSED'];
       const day = 86_400_000;
-      for (let start = 0; start < count; start += BATCH) {
+      let start = 0;
+      for (; start < count && performance.now() < deadline; start += BATCH) {
         const batch = Array.from({ length: Math.min(BATCH, count - start) }, (_, k) => {
           const i = start + k;
           const status = statuses[i % statuses.length]!;
           const at = new Date(Date.now() - 90 * day + Math.floor((i * 7919) % (90 * day)));
           const owner = ownerOf(i);
-          const _id = ObjectId.createFromTime(Math.floor(at.getTime() / 1000));
+          const _id = idCreatedAt(at);
           const paid = status !== 'CLOSED';
           const payment = template.payment as Doc;
           return {
@@ -177,6 +182,10 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
             paidAt: paid ? at : null,
             draws: paid ? template.draws : [],
             releasedAt: paid ? null : at,
+            // Nothing left for a sweep: released, nothing to reconcile or refund.
+            releaseDueAt: null,
+            reconcileAt: null,
+            refundCheckAt: null,
             payment: paid
               ? { ...payment, outTradeNo: outTradeNoFor(_id, 1), transactionId: `4200${String(i).padStart(24, '0')}` }
               : { ...payment, current: null, outTradeNo: null, transactionId: null, payerOpenid: null, successTime: null, rawTransaction: null },
@@ -200,6 +209,7 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
           );
         }
       }
+      return Math.min(start, count);
     },
 
     /**

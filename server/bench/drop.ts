@@ -30,8 +30,8 @@ async function available(stack: Stack, boxId: string): Promise<number> {
  * Then: is every unit in exactly one place, and did every payment the simulator took fulfil its order?
  */
 export async function dropSection(ctx: BenchContext): Promise<void> {
-  // A short run (BENCH_SCALE < 1) uses a 1-minute window; written past the model's validation, as a test shortcut.
-  const windowMinutes = ctx.scale < 1 ? 1 : 2;
+  // The shortest window that still lets a winner prepay (prepay refuses orders with under a minute left).
+  const windowMinutes = 2;
   const stack = await ctx.stack('drop', { EXPIRY_SWEEP_INTERVAL_SECONDS: '2', ORDER_EXPIRY_MINUTES: String(windowMinutes), JOBS_POLL_INTERVAL_MS: '1000' }, 1);
   try {
     const count = Math.max(500, Math.round(SHOPPERS * ctx.scale));
@@ -49,8 +49,8 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const paidFirst = paidOrders(first.drop);
     const unpaidWins = wonOrders(first.drop).filter((outcome) => !outcome.paid);
     const unpaid = unpaidWins.length;
-    // The last of them to expire: a window after its order was answered.
-    const lastExpiry = first.startedAtEpochMs + Math.max(0, ...unpaidWins.map((outcome) => outcome.wonAtMs!)) + windowMinutes * 60_000;
+    // Their orders' expiresAt: the sweep after the last of them should give all the units back.
+    const lastExpiry = Math.max(0, ...unpaidWins.map((outcome) => outcome.expiresAtMs!));
     const settled = (ids: string[]) => waitFor(async () => (await stack.db.fulfilledCount(ids)) === ids.length, 60_000, 250);
     await settled(paidFirst);
 

@@ -46,18 +46,20 @@ export interface DropOutcome {
   /** When the order was answered 201, in ms after the first scheduled arrival. */
   wonAtMs: number | null;
   orderId: string | null;
+  /** The won order's expiresAt (epoch ms): when its hold comes back unless it is paid. */
+  expiresAtMs: number | null;
   paid: boolean;
 }
 
 export interface LoadResult {
   /** First request to last answer. */
   seconds: number;
-  /** Wall clock (Date.now()) of the first scheduled flow; DropOutcome.wonAtMs counts from it. */
-  startedAtEpochMs: number;
   flows: number;
   steps: Record<string, StepResult>;
   /** Scheduled start (open) or first send (closed) to the flow's last answer. */
   flowLatencies: number[];
+  /** Callbacks only: the indices of the deliveries answered 204, each a promise that the payment is applied. */
+  acknowledged: number[];
   /** Closed pace only: the scenario ran out of work before the time was up. */
   exhausted: boolean;
   /** Open pace only: the largest delay between a flow's scheduled time and when it was actually sent. */
@@ -81,12 +83,19 @@ export const answersOf = (result: LoadResult) =>
 export const failuresOf = (result: LoadResult) =>
   Object.values(result.steps).reduce((sum, step) => sum + Object.entries(step).filter(([answer]) => !/^2\d\d$/.test(answer)).reduce((n, [, latencies]) => n + latencies.length, 0), 0);
 
+/**
+ * A request unanswered for this long counts as failed ("ERR timeout"), so a server that cannot keep up
+ * ends its run a bounded time after the schedule does instead of after its whole backlog.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 function runHere(job: LoadJob): Promise<LoadResult> {
   // Enough sockets that the client never queues requests itself: open-loop arrivals need one per request in flight.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 });
   const steps: Record<string, StepResult> = {};
   const flowLatencies: number[] = [];
   const drop: DropOutcome[] = [];
+  const acknowledged: number[] = [];
   let firstSend = Number.POSITIVE_INFINITY;
   let lastAnswer = 0;
   let exhausted = false;
@@ -106,6 +115,7 @@ function runHere(job: LoadJob): Promise<LoadResult> {
         },
       );
       request.on('error', (error: NodeJS.ErrnoException) => resolve({ status: -1, body: `ERR ${error.code ?? error.message}` }));
+      request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error('timeout')));
       request.end(body);
     });
   }
@@ -136,7 +146,8 @@ function runHere(job: LoadJob): Promise<LoadResult> {
     if (scenario.kind === 'callbacks') {
       const delivery = scenario.deliveries[index];
       if (!delivery) return false;
-      await step('callback', scheduled, job.url, 'POST', '/api/payments/wechat/notify', delivery.raw, delivery.headers);
+      const answer = await step('callback', scheduled, job.url, 'POST', '/api/payments/wechat/notify', delivery.raw, delivery.headers);
+      if (answer.status === 204) acknowledged.push(index);
     } else if (scenario.kind === 'orders') {
       const shopper = scenario.shoppers[index % scenario.shoppers.length]!;
       const boxId = scenario.boxIds[index % scenario.boxIds.length]!;
@@ -148,12 +159,14 @@ function runHere(job: LoadJob): Promise<LoadResult> {
     } else {
       const shopper = scenario.shoppers[index];
       if (!shopper) return false;
-      const outcome: DropOutcome = { shopper: index, wonAtMs: null, orderId: null, paid: false };
+      const outcome: DropOutcome = { shopper: index, wonAtMs: null, orderId: null, expiresAtMs: null, paid: false };
       drop.push(outcome);
       const created = await step('create', scheduled, job.url, 'POST', '/api/orders', JSON.stringify({ items: [{ boxId: scenario.boxId, quantity: 1 }], addressId: shopper.addressId }), json(shopper.token));
       if (created.status === 201) {
         outcome.wonAtMs = performance.now() - origin;
-        outcome.orderId = (JSON.parse(created.body) as { id: string }).id;
+        const order = JSON.parse(created.body) as { id: string; expiresAt: string };
+        outcome.orderId = order.id;
+        outcome.expiresAtMs = Date.parse(order.expiresAt);
         winners += 1;
         const pays = scenario.unpaidEvery === 0 || winners % scenario.unpaidEvery !== 0;
         const prepay = await step('prepay', performance.now(), job.url, 'POST', `/api/orders/${outcome.orderId}/pay/jsapi`, '{}', json(shopper.token));
@@ -168,12 +181,9 @@ function runHere(job: LoadJob): Promise<LoadResult> {
     return true;
   }
 
-  let startedAtEpochMs = Date.now();
-
   async function closed(connections: number, seconds: number): Promise<void> {
     const end = performance.now() + seconds * 1000;
     const origin = performance.now();
-    startedAtEpochMs = Date.now();
     await Promise.all(
       Array.from({ length: connections }, async () => {
         while (!exhausted && performance.now() < end) {
@@ -186,7 +196,6 @@ function runHere(job: LoadJob): Promise<LoadResult> {
   async function open(rate: number, count: number): Promise<number> {
     const interval = 1000 / rate;
     const origin = performance.now() + 20;
-    startedAtEpochMs = Date.now() + 20;
     const inFlight: Array<Promise<boolean>> = [];
     let maxLag = 0;
     while (next < count) {
@@ -209,7 +218,7 @@ function runHere(job: LoadJob): Promise<LoadResult> {
     if (pace.kind === 'closed') await closed(pace.connections, pace.seconds);
     else maxSendLagMs = await open(pace.rate, pace.count);
     agent.destroy();
-    return { seconds: (lastAnswer - firstSend) / 1000, startedAtEpochMs, flows: flowLatencies.length, steps, flowLatencies, exhausted, maxSendLagMs, drop };
+    return { seconds: (lastAnswer - firstSend) / 1000, flows: flowLatencies.length, steps, flowLatencies, acknowledged, exhausted, maxSendLagMs, drop };
   };
   return run();
 }

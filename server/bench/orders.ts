@@ -25,8 +25,8 @@ export async function orderSection(ctx: BenchContext): Promise<void> {
     for (const connections of LEVELS) {
       const result = await runLoad({ url: stack.url, scenario, pace: { kind: 'closed', connections, seconds: Math.max(1, CLOSED_SECONDS * ctx.scale) } });
       const latency = summarize(allLatencies(result));
-      const rate = allLatencies(result).length / result.seconds;
       const failed = failuresOf(result);
+      const rate = (allLatencies(result).length - failed) / result.seconds;
       figures[`c${connections}`] = { rate, latency, answers: answersOf(result) };
       ctx.log(`orders c=${connections}: ${rate.toFixed(0)} req/s; ${answersOf(result)}`);
       ctx.row({

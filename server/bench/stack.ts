@@ -40,8 +40,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * A folder per process: Node writes one profile per thread (tsx's loader runs in a thread of its own) and a
+ * fixed file name would let them overwrite each other. The main thread's file has thread id 0 in its name.
+ */
 function nodeArgs(profileDir: string | null, profileName: string, entry: string): string[] {
-  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${profileName}.cpuprofile`] : [];
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, profileName)] : [];
   return [...profile, '--import', 'tsx', entry];
 }
 

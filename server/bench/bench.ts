@@ -55,16 +55,27 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
   const coldStarts: number[] = [];
   const running = new Set<Stack>();
-  // An interrupted run must not leave engines, simulators or servers behind.
+  let interrupted: string | null = null;
+  // An interrupted run must not leave engines, simulators or servers behind: stop what runs, start nothing
+  // more, and print what was measured so far.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interrupted = signal;
       log(`${signal}: stopping ${running.size} stack(s)`);
-      void Promise.allSettled([...running].map((stack) => stack.stop())).finally(() => process.exit(130));
+      for (const stack of running) void stack.stop();
     });
   }
-  const ctx = createContext({ benchDir, credentialsDir, sessionSecret: randomBytes(24).toString('hex'), profileDir, scale, log }, rows, results, coldStarts, running);
+  const ctx = createContext(
+    { benchDir, credentialsDir, sessionSecret: randomBytes(24).toString('hex'), profileDir, scale, log },
+    rows,
+    results,
+    coldStarts,
+    running,
+    () => interrupted !== null,
+  );
 
   for (const name of only) {
+    if (interrupted) break;
     log(`— ${name}`);
     try {
       await SECTIONS[name]!(ctx);
@@ -107,6 +118,7 @@ async function main(): Promise<void> {
   const file = path.join(benchDir, `results-${stamp}.json`);
   fs.writeFileSync(file, JSON.stringify({ startedAt, finishedAt: new Date(), machine, rows, results, coldStartsMs: coldStarts }, null, 2));
   log(`written ${path.relative(repoRoot, file)}${profileDir ? `; profiles in ${path.relative(repoRoot, profileDir)}` : ''}`);
+  if (interrupted) process.exit(130);
 }
 
 main().then(

@@ -57,6 +57,7 @@ export function createContext(
   results: Record<string, unknown>,
   coldStarts: number[],
   running: Set<Stack>,
+  interrupted: () => boolean,
 ): BenchContext {
   return {
     ...options,
@@ -65,8 +66,13 @@ export function createContext(
       results[section] = data;
     },
     async stack(name, env = {}, simulatorTimeScale) {
+      if (interrupted()) throw new Error('interrupted');
       const stack = await startStack({ name, env, simulatorTimeScale, benchDir: options.benchDir, credentialsDir: options.credentialsDir, sessionSecret: options.sessionSecret, profileDir: options.profileDir, log: options.log });
       coldStarts.push(stack.coldStartMs);
+      if (interrupted()) {
+        await stack.stop();
+        throw new Error('interrupted');
+      }
       running.add(stack);
       return {
         ...stack,

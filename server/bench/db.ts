@@ -4,8 +4,8 @@ import { outTradeNoFor } from '../src/orders/out-trade-no';
 /**
  * Everything the benchmark does to the database behind the server's back: bulk loading, cloning pending
  * orders, setting stock, the raw-engine twin of a callback, and the after-the-drop ledger check. It speaks
- * the driver only, so the collection names and the stock layout (issue 11's data model,
- * /work/notes/datamodel-plan.md) live here and nowhere else in server/bench.
+ * the driver only, so the collection names and the shape of the stock ledger (stock counters and hold documents
+ * in `<db>_stock`) live here and nowhere else in server/bench.
  */
 
 type ObjectId = mongoose.mongo.ObjectId;
@@ -33,21 +33,14 @@ const BATCH = 1_000;
 /** A fresh ObjectId whose embedded timestamp says `at`, as an order placed then would have. */
 const idCreatedAt = (at: Date) => new ObjectId(Math.floor(at.getTime() / 1000).toString(16).padStart(8, '0') + new ObjectId().toHexString().slice(8));
 
-/**
- * 'ledger': a `stocks` counter and one `holds` document per order line in `<db>_stock` (issue 11).
- * 'box': the stock and a `holds` array on the box document, which main had before issue 11. It goes once
- * the ledger has landed; until then the benchmark runs against either.
- */
-export type StockLayout = 'ledger' | 'box';
-
 export interface StockCheck {
   startingStock: number;
   available: number;
   openHolds: number;
   /** Units of the box in paid orders. */
   soldByOrders: number;
-  /** SOLD holds (ledger only; the box layout keeps no record of sales but the orders). */
-  soldByHolds: number | null;
+  /** SOLD holds: the ledger's own record of sales. */
+  soldByHolds: number;
   /** available + open holds + sold = starting stock. */
   balanced: boolean;
 }
@@ -78,7 +71,6 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
   const stocks = stockDb.collection(COLLECTIONS.stocks);
   // Hold ids are strings: `<orderId>:<boxId>`.
   const holds = stockDb.collection<{ _id: string } & Doc>(COLLECTIONS.holds);
-  const layout: StockLayout = (await stocks.countDocuments({}, { limit: 1 })) > 0 ? 'ledger' : 'box';
 
   async function insertInBatches<T extends Doc>(collection: mongoose.mongo.Collection<T>, docs: mongoose.mongo.OptionalUnlessRequiredId<T>[]): Promise<void> {
     for (let i = 0; i < docs.length; i += BATCH) await collection.insertMany(docs.slice(i, i + BATCH), { ordered: false });
@@ -93,14 +85,12 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
   const boxIdsOf = (doc: Doc) => (doc.items as Array<{ boxId: ObjectId; quantity: number }>).map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
 
   return {
-    layout,
     boxIds: async (): Promise<string[]> => (await boxes.find({}, { projection: { _id: 1 } }).toArray()).map((box) => hex(box._id as ObjectId)),
 
     async setStock(boxId: string, units: number, paymentWindowMinutes: number | null = null): Promise<void> {
       const _id = new ObjectId(boxId);
       await boxes.updateOne({ _id }, { $set: { paymentWindowMinutes } });
-      if (layout === 'ledger') await stocks.updateOne({ _id }, { $set: { available: units, reserving: [], releasing: [] } }, { upsert: true });
-      else await boxes.updateOne({ _id }, { $set: { stock: units, holds: [] } });
+      await stocks.updateOne({ _id }, { $set: { available: units, reserving: [], releasing: [] } }, { upsert: true });
     },
 
     /** Users and addresses as login and POST /api/addresses store them, without the round trips. */
@@ -124,7 +114,7 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
      */
     async clonePendingOrders(templateOrderId: string, count: number): Promise<PendingOrder[]> {
       const template = await order(templateOrderId);
-      const templateHolds = layout === 'ledger' ? await holds.find({ orderId: template._id }).toArray() : [];
+      const templateHolds = await holds.find({ orderId: template._id }).toArray();
       const now = new Date();
       const clones = Array.from({ length: count }, () => {
         const _id = new ObjectId();
@@ -132,20 +122,11 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
         return { ...template, _id, createdAt: now, updatedAt: now, payment: { ...(template.payment as Doc), current } };
       });
       await insertInBatches(orders, clones);
-      if (layout === 'ledger') {
-        await insertInBatches(
-          holds,
-          clones.flatMap((clone) => templateHolds.map((hold) => ({ ...hold, _id: `${hex(clone._id)}:${hex(hold.boxId as ObjectId)}`, orderId: clone._id, updatedAt: now }))),
-        );
-        for (const { boxId, quantity } of boxIdsOf(template)) await stocks.updateOne({ _id: boxId }, { $inc: { available: -quantity * clones.length } });
-      } else {
-        for (const { boxId, quantity } of boxIdsOf(template)) {
-          for (let i = 0; i < clones.length; i += BATCH) {
-            const batch = clones.slice(i, i + BATCH).map((clone) => `${hex(clone._id)}:${quantity}`);
-            await boxes.updateOne({ _id: boxId }, update({ $inc: { stock: -quantity * batch.length }, $push: { holds: { $each: batch } } }));
-          }
-        }
-      }
+      await insertInBatches(
+        holds,
+        clones.flatMap((clone) => templateHolds.map((hold) => ({ ...hold, _id: `${hex(clone._id)}:${hex(hold.boxId as ObjectId)}`, orderId: clone._id, updatedAt: now }))),
+      );
+      for (const { boxId, quantity } of boxIdsOf(template)) await stocks.updateOne({ _id: boxId }, { $inc: { available: -quantity * clones.length } });
       return clones.map((clone) => ({ orderId: hex(clone._id), outTradeNo: clone.payment.current.outTradeNo as string, totalFen: template.totalFen as number }));
     },
 
@@ -192,22 +173,20 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
           };
         });
         await orders.insertMany(batch, { ordered: false });
-        if (layout === 'ledger') {
-          await holds.insertMany(
-            batch.flatMap((doc) =>
-              lines.map(({ boxId, quantity }) => ({
-                _id: `${hex(doc._id)}:${hex(boxId)}`,
-                boxId,
-                orderId: doc._id,
-                quantity,
-                state: doc.status === 'CLOSED' ? 'RELEASED' : 'SOLD',
-                expiresAt: doc.expiresAt,
-                updatedAt: doc.updatedAt,
-              })),
-            ),
-            { ordered: false },
-          );
-        }
+        await holds.insertMany(
+          batch.flatMap((doc) =>
+            lines.map(({ boxId, quantity }) => ({
+              _id: `${hex(doc._id)}:${hex(boxId)}`,
+              boxId,
+              orderId: doc._id,
+              quantity,
+              state: doc.status === 'CLOSED' ? 'RELEASED' : 'SOLD',
+              expiresAt: doc.expiresAt,
+              updatedAt: doc.updatedAt,
+            })),
+          ),
+          { ordered: false },
+        );
       }
       return Math.min(start, count);
     },
@@ -245,9 +224,8 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
         { returnDocument: 'after' },
       );
       if (!paid) throw new Error(`raw: order ${pending.orderId} was not TO_BE_PAID`);
-      for (const { boxId, quantity } of items) {
-        if (layout === 'ledger') await holds.updateOne({ _id: `${pending.orderId}:${hex(boxId)}`, state: 'HELD' }, { $set: { state: 'SOLD', updatedAt: now } });
-        else await boxes.updateOne({ _id: boxId, holds: `${pending.orderId}:${quantity}` }, update({ $pull: { holds: `${pending.orderId}:${quantity}` } }));
+      for (const { boxId } of items) {
+        await holds.updateOne({ _id: `${pending.orderId}:${hex(boxId)}`, state: 'HELD' }, { $set: { state: 'SOLD', updatedAt: now } });
       }
     },
 
@@ -265,22 +243,12 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
       const _id = new ObjectId(boxId);
       const paidOrders = await orders.find({ 'items.boxId': _id, status: { $in: PAID_STATUSES } }, { projection: { items: 1 } }).toArray();
       const soldByOrders = paidOrders.flatMap(boxIdsOf).filter((line) => line.boxId.equals(_id)).reduce((sum, line) => sum + line.quantity, 0);
-      let available: number;
-      let openHolds: number;
-      let soldByHolds: number | null = null;
-      if (layout === 'ledger') {
-        available = ((await stocks.findOne({ _id }))?.available as number | undefined) ?? Number.NaN;
-        const lines = await holds.find({ boxId: _id }, { projection: { state: 1, quantity: 1 } }).toArray();
-        const sum = (states: string[]) => lines.filter((h) => states.includes(h.state as string)).reduce((total, h) => total + (h.quantity as number), 0);
-        openHolds = sum(OPEN_HOLD_STATES);
-        soldByHolds = sum(['SOLD']);
-      } else {
-        const box = await boxes.findOne({ _id });
-        available = (box?.stock as number | undefined) ?? Number.NaN;
-        openHolds = ((box?.holds as string[] | null) ?? []).reduce((total, hold) => total + Number(hold.split(':')[1]), 0);
-      }
-      const sold = soldByHolds ?? soldByOrders;
-      return { startingStock, available, openHolds, soldByOrders, soldByHolds, balanced: available + openHolds + sold === startingStock && sold === soldByOrders };
+      const available = ((await stocks.findOne({ _id }))?.available as number | undefined) ?? Number.NaN;
+      const lines = await holds.find({ boxId: _id }, { projection: { state: 1, quantity: 1 } }).toArray();
+      const sum = (states: string[]) => lines.filter((h) => states.includes(h.state as string)).reduce((total, h) => total + (h.quantity as number), 0);
+      const openHolds = sum(OPEN_HOLD_STATES);
+      const soldByHolds = sum(['SOLD']);
+      return { startingStock, available, openHolds, soldByOrders, soldByHolds, balanced: available + openHolds + soldByHolds === startingStock && soldByHolds === soldByOrders };
     },
 
     async dropDatabases(): Promise<void> {

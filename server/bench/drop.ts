@@ -65,7 +65,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     await settled(paid);
     const fulfilled = await stack.db.fulfilledCount(paid);
     const check = await stack.db.stockCheck(boxId!, UNITS);
-    const sold = check.soldByHolds ?? check.soldByOrders;
+    const sold = check.soldByHolds;
     const oversold = Math.max(0, sold - UNITS, check.soldByOrders - UNITS, -check.available);
 
     const creates = first.steps.create ?? {};

@@ -152,7 +152,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const coldStartMs = performance.now() - started;
 
     const db = await openBenchDb(mongodbUri, dbName);
-    log(`${name}: stack up (server cold start ${coldStartMs.toFixed(0)} ms, stock layout '${db.layout}')`);
+    log(`${name}: stack up (server cold start ${coldStartMs.toFixed(0)} ms)`);
     return {
       url,
       simulatorUrl,

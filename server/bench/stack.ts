@@ -49,9 +49,10 @@ function nodeArgs(profileDir: string | null, profileName: string, entry: string)
   return [...profile, '--import', 'tsx', entry];
 }
 
-function spawnNode(args: string[], env: Record<string, string>, logFile: string): ChildProcess {
+/** Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there). */
+function spawnNode(args: string[], env: Record<string, string>, logFile: string, pipeStdout = false): ChildProcess {
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', out] });
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', pipeStdout ? 'pipe' : out, out] });
   fs.closeSync(out);
   return child;
 }
@@ -122,6 +123,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       nodeArgs(profileDir, `${name}-simulator`, 'server/bench/simulator-process.ts'),
       { SIM_CREDENTIALS_DIR: options.credentialsDir, SIM_TIME_SCALE: String(options.simulatorTimeScale ?? 0.01) },
       logFile('simulator'),
+      true,
     );
     running.push(simulator);
     const simulatorUrl = (JSON.parse(await firstLine(simulator, 'the simulator')) as { url: string }).url;
@@ -147,7 +149,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const started = performance.now();
     const server = spawnNode(nodeArgs(profileDir, `${name}-server`, 'server/src/main.ts'), env, logFile('server'));
     running.push(server);
-    server.stdout!.resume();
     await until200(`${url}/readyz`, server, 30_000);
     const coldStartMs = performance.now() - started;
 

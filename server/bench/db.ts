@@ -41,6 +41,8 @@ export interface StockCheck {
   soldByOrders: number;
   /** SOLD holds: the ledger's own record of sales. */
   soldByHolds: number;
+  /** Reservations and releases between their steps (tokens on the counter): the sums hold only when this is 0. */
+  inFlight: number;
   /** available + open holds + sold = starting stock. */
   balanced: boolean;
 }
@@ -243,12 +245,14 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
       const _id = new ObjectId(boxId);
       const paidOrders = await orders.find({ 'items.boxId': _id, status: { $in: PAID_STATUSES } }, { projection: { items: 1 } }).toArray();
       const soldByOrders = paidOrders.flatMap(boxIdsOf).filter((line) => line.boxId.equals(_id)).reduce((sum, line) => sum + line.quantity, 0);
-      const available = ((await stocks.findOne({ _id }))?.available as number | undefined) ?? Number.NaN;
+      const counter = await stocks.findOne({ _id });
+      const available = (counter?.available as number | undefined) ?? Number.NaN;
+      const inFlight = ((counter?.reserving as string[] | null) ?? []).length + ((counter?.releasing as string[] | null) ?? []).length;
       const lines = await holds.find({ boxId: _id }, { projection: { state: 1, quantity: 1 } }).toArray();
       const sum = (states: string[]) => lines.filter((h) => states.includes(h.state as string)).reduce((total, h) => total + (h.quantity as number), 0);
       const openHolds = sum(OPEN_HOLD_STATES);
       const soldByHolds = sum(['SOLD']);
-      return { startingStock, available, openHolds, soldByOrders, soldByHolds, balanced: available + openHolds + soldByHolds === startingStock && soldByHolds === soldByOrders };
+      return { startingStock, available, openHolds, soldByOrders, soldByHolds, inFlight, balanced: available + openHolds + soldByHolds === startingStock && soldByHolds === soldByOrders };
     },
 
     async dropDatabases(): Promise<void> {

@@ -64,6 +64,8 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const paid = [...paidFirst, ...paidOrders(second.drop)];
     await settled(paid);
     const fulfilled = await stack.db.fulfilledCount(paid);
+    // Requests the load generator gave up on may still be running in the server: count once they are done.
+    await waitFor(async () => (await stack.db.stockCheck(boxId!, UNITS)).inFlight === 0, 60_000, 500);
     const check = await stack.db.stockCheck(boxId!, UNITS);
     const sold = check.soldByHolds;
     const oversold = Math.max(0, sold - UNITS, check.soldByOrders - UNITS, -check.available);
@@ -95,7 +97,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     row(`unpaid holds back on sale (${windowMinutes}-minute window)`, returned ? `${(returnedAfterWindowMs / 1000).toFixed(1)} s after the last expired` : 'not within 90 s of expiry');
     row(
       'after the run: available + open holds + sold = starting stock',
-      `${check.available} + ${check.openHolds} + ${sold} = ${check.available + check.openHolds + sold} (paid orders hold ${check.soldByOrders} units)`,
+      `${check.available} + ${check.openHolds} + ${sold} = ${check.available + check.openHolds + sold} (paid orders hold ${check.soldByOrders} units${check.inFlight ? `; ${check.inFlight} steps still in flight` : ''})`,
       `= ${UNITS}`,
       check.balanced,
     );

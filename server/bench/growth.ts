@@ -1,103 +1,137 @@
-import mongoose, { Types } from 'mongoose';
-import { orderModel } from '../src/orders/order.model';
+import mongoose from 'mongoose';
+import { signedCallbacks } from '../dev/signed-callbacks';
+import { loadConfig } from '../src/config';
+import { createContainer, type Container } from '../src/container';
+import { createLogger } from '../src/logger';
+import { runExpirySweep } from '../src/jobs/expiry-sweep.job';
+import { outTradeNoFor } from '../src/orders/out-trade-no';
+import { bulkShoppers, call, median, ms, placeAndPrepay, verdict, waitFor, type BenchContext } from './context';
+import type { Stack } from './stack';
 
-export interface GrowthRow {
-  historical: number;
-  pending: number;
-  medianMs: number;
-  plan: string;
-}
-
+const SECTION = 'Growth';
 const SIZES = [1_000, 10_000, 100_000];
-/** Bulk loading is the slow part on FerretDB; a size whose projected load exceeds this is skipped. */
-const LOAD_BUDGET_MS = 20_000;
-const BATCH = 1_000;
+const LOAD_TARGET_MS = 120_000;
+/** The shopper whose lookups and list are timed owns this many of the stored orders, at every size. */
+const OWN_ORDERS = 30;
+/** Everyone else's orders belong to this many other shoppers. */
+const OTHER_SHOPPERS = 20_000;
+const SAMPLES = { lookup: 40, list: 20, callback: 10, sweep: 5 } as const;
+/** Each measure stops sampling after this long (one sample at least), so a slow build still finishes. */
+const SAMPLE_BUDGET_MS = 5_000;
+/** A size where a median took longer than this is the last one measured: the next would take minutes. */
+const GIVE_UP_MS = 1_000;
 
-function historicalOrder(n: number, userId: Types.ObjectId) {
-  const at = new Date(Date.now() - 30 * 86_400_000 + n * 1000);
-  return {
-    _id: new Types.ObjectId(),
-    userId,
-    openid: 'o-bench-history',
-    status: 'COMPLETED',
-    items: [],
-    subtotalFen: 1990,
-    discountFen: 0,
-    totalFen: 1990,
-    expiresAt: at,
-    paidAt: at,
-    draws: [],
-    payment: { attemptCount: 1, current: null, transactionId: `hist-${n}`, extraTransactionIds: [] },
-    refunds: [],
-    releasedAt: null,
-    audit: [],
-    createdAt: at,
-    updatedAt: at,
-  };
-}
+type Measure = keyof typeof SAMPLES;
+const LABELS: Record<Measure, string> = {
+  lookup: 'one order lookup (GET /api/orders/:id)',
+  list: "a shopper's order list (GET /api/orders, 20 a page)",
+  callback: 'one fulfilling callback',
+  sweep: 'one expiry sweep (nothing due)',
+};
 
-function pendingOrder(n: number, userId: Types.ObjectId) {
-  const at = new Date(Date.now() - 3_600_000 + n * 1000);
-  return {
-    ...historicalOrder(n, userId),
-    status: 'TO_BE_PAID',
-    paidAt: null,
-    payment: { attemptCount: 1, current: { outTradeNo: `P${n}`, kind: 'JSAPI', timeExpire: at, createdAt: at, prepayId: `wx${n}`, codeUrl: null }, transactionId: null, extraTransactionIds: [] },
-  };
+async function timed(samples: number, once: (i: number) => Promise<void>): Promise<number> {
+  const times: number[] = [];
+  const deadline = performance.now() + SAMPLE_BUDGET_MS;
+  for (let i = 0; i < samples && (i === 0 || performance.now() < deadline); i++) {
+    const t0 = performance.now();
+    await once(i);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
 }
 
 /**
- * Times the reconciliation job's selection query (same filter, sort and limit as reconcile-payments.job.ts)
- * as paid history grows, with the real model's indexes in place.
+ * Per-request cost as stored orders grow from 1k to 100k: orders bulk-loaded straight into the database
+ * (made from one real paid order), the requests over HTTP, the sweep run in-process as the job runs it.
  */
-export async function measureGrowth(uri: string, log: (line: string) => void): Promise<GrowthRow[]> {
-  const db = mongoose.createConnection(uri, { dbName: `bench_growth_${Date.now()}` });
-  await db.asPromise();
+export async function growthSection(ctx: BenchContext): Promise<void> {
+  const stack = await ctx.stack('growth', { JOBS: 'off', RATE_LIMIT_ORDERS_PER_MINUTE: '0', PURCHASE_LIMIT_PER_BOX: '10000' });
+  const config = loadConfig({ ...stack.env, LOG_LEVEL: 'silent' });
+  let container: Container | null = null;
   try {
-    const Order = orderModel(db);
-    await Order.init();
-    const orders = db.collection('orders');
-    const userId = new Types.ObjectId();
-    await orders.insertMany(Array.from({ length: 100 }, (_, n) => pendingOrder(n, userId)));
-    const rows: GrowthRow[] = [];
-    let loaded = 0;
-    let msPerDoc = 0;
-    for (const size of SIZES) {
-      const projected = (size - loaded) * msPerDoc;
-      if (projected > LOAD_BUDGET_MS) {
-        log(`growth: skipping ${size} (projected load ${(projected / 1000).toFixed(0)} s)`);
-        break;
-      }
+    container = await createContainer(config, createLogger(config));
+    const jobs = container.jobs;
+    const [lister, payer] = await bulkShoppers(ctx, stack, 2, 'growth');
+    const [boxId] = await stack.db.boxIds();
+    await stack.db.setStock(boxId!, 10_000_000);
+    const template = await paidOrder(stack, lister!, boxId!);
+    const others = Array.from({ length: OTHER_SHOPPERS }, (_, i) => ({ userId: new mongoose.Types.ObjectId().toHexString(), openid: `o-bench-growth-other-${i}` }));
+    const ownerOf = (i: number) => (i < OWN_ORDERS ? lister! : others[i % others.length]!);
+    const callbacks = await signedCallbacks(ctx.credentialsDir);
+
+    // A short run (BENCH_SCALE < 1) still spans a factor of ten: 1k, 3k, 10k at 0.1.
+    const sizes = SIZES.map((size, i) => Math.max(1_000 * 3 ** i, Math.round(size * ctx.scale)));
+    const timings: Record<Measure, number[]> = { lookup: [], list: [], callback: [], sweep: [] };
+    const measured: number[] = [];
+    let loaded = 1; // the template
+    let loadMs = 0;
+    let gaveUp = false;
+    for (const size of sizes) {
       const t0 = performance.now();
-      while (loaded < size) {
-        const count = Math.min(BATCH, size - loaded);
-        await orders.insertMany(Array.from({ length: count }, (_, i) => historicalOrder(loaded + i, userId)), { ordered: false });
-        loaded += count;
+      const from = loaded;
+      loaded += await stack.db.bulkLoadOrders(template, size - from, (i) => ownerOf(from - 1 + i), t0 + LOAD_TARGET_MS - loadMs);
+      loadMs += performance.now() - t0;
+      ctx.log(`growth: ${loaded} orders stored (bulk load so far ${(loadMs / 1000).toFixed(1)} s)`);
+      if (loaded < size) break;
+      // Past a size where a request took too long, only the loading is still timed.
+      if (gaveUp) continue;
+
+      const own = (await call<{ items: Array<{ id: string }> }>(stack.url, 'GET', '/api/orders?pageSize=50', undefined, lister!.token, 200)).body.items.map((order) => order.id);
+      timings.lookup.push(await timed(SAMPLES.lookup, (i) => call(stack.url, 'GET', `/api/orders/${own[i % own.length]}`, undefined, lister!.token, 200).then(() => undefined)));
+      timings.list.push(await timed(SAMPLES.list, () => call(stack.url, 'GET', '/api/orders?page=1&pageSize=20', undefined, lister!.token, 200).then(() => undefined)));
+      const pending = [];
+      for (let i = 0; i < SAMPLES.callback; i++) pending.push(await placeAndPrepay(stack.url, payer!, boxId!));
+      const deliveries = pending.map((order) => callbacks.signed(callbacks.envelope(callbacks.transaction(outTradeNoFor(new mongoose.Types.ObjectId(order.orderId), 1), order.totalFen, { payer: { openid: payer!.openid } }))));
+      timings.callback.push(
+        await timed(SAMPLES.callback, async (i) => {
+          const response = await fetch(`${stack.url}/api/payments/wechat/notify`, { method: 'POST', headers: deliveries[i]!.headers, body: deliveries[i]!.raw });
+          if (response.status !== 204) throw new Error(`growth callback answered ${response.status} ${await response.text()}`);
+        }),
+      );
+      timings.sweep.push(await timed(SAMPLES.sweep, () => runExpirySweep(jobs.context).then(() => undefined)));
+      ctx.log(`growth ${size}: ${Object.entries(timings).map(([name, values]) => `${name} ${ms(values.at(-1)!)}`).join(', ')}`);
+      measured.push(size);
+      if (Object.values(timings).some((values) => values.at(-1)! > GIVE_UP_MS)) {
+        ctx.log(`growth: measuring stops at ${size} orders, a request took over ${ms(GIVE_UP_MS)}`);
+        gaveUp = true;
       }
-      msPerDoc = (performance.now() - t0) / Math.max(1, size - (rows.at(-1)?.historical ?? 0));
-      const now = Date.now();
-      const filter: Record<string, unknown> = {
-        status: 'TO_BE_PAID',
-        'payment.current.createdAt': { $lte: new Date(now - 60_000) },
-        $or: [{ 'payment.lastCheckedAt': null }, { 'payment.lastCheckedAt': { $lt: new Date(now - 59_999) } }],
-      };
-      const timings: number[] = [];
-      let found = 0;
-      for (let run = 0; run < 7; run++) {
-        const t = performance.now();
-        found = (await Order.find(filter).sort({ 'payment.current.createdAt': 1 }).limit(100).lean()).length;
-        timings.push(performance.now() - t);
-      }
-      timings.sort((a, b) => a - b);
-      const explained = (await Order.find(filter).sort({ 'payment.current.createdAt': 1 }).limit(100).explain()) as unknown;
-      const plan = JSON.stringify(explained).includes('IXSCAN') || JSON.stringify(explained).includes('"pushdown":true') ? 'index' : 'no index in plan';
-      if (found !== 100) throw new Error(`reconciliation query found ${found} of 100 pending orders`);
-      rows.push({ historical: size, pending: 100, medianMs: timings[Math.floor(timings.length / 2)] ?? 0, plan });
-      log(`growth: ${size} historical → ${rows.at(-1)!.medianMs.toFixed(1)} ms`);
     }
-    return rows;
+
+    const sizeLabel = measured.map((size) => `${size / 1000}k`).join(' → ');
+    const complete = measured.length === sizes.length;
+    const skipped = complete ? '' : ` (${sizes.slice(measured.length).map((size) => `${size / 1000}k`).join(', ')} not measured: too slow)`;
+    const target = sizes.at(-1)!;
+    ctx.row({
+      section: SECTION,
+      figure: `bulk load ${target / 1000}k orders (insertMany, 1,000 a batch, with their stock holds)`,
+      value: `${loaded < target ? `only ${loaded} in ` : ''}${(loadMs / 1000).toFixed(1)} s (${Math.round(loaded / (loadMs / 1000))} orders/s)`,
+      target: '< 2 min',
+      verdict: verdict(loaded >= target && loadMs < LOAD_TARGET_MS),
+    });
+    for (const measure of Object.keys(SAMPLES) as Measure[]) {
+      const values = timings[measure];
+      const growth = values.at(-1)! / values[0]!;
+      const flat = growth <= 1.5;
+      const lookupOk = measure !== 'lookup' || values.every((value) => value < 5);
+      ctx.row({
+        section: SECTION,
+        figure: `${LABELS[measure]}, median, ${sizeLabel} stored`,
+        value: `${values.map(ms).join(' → ')} (${growth.toFixed(2)}×)${skipped}`,
+        target: measure === 'lookup' ? '≤ 1.5×, < 5 ms' : '≤ 1.5×',
+        verdict: verdict(complete && flat && lookupOk),
+      });
+    }
+    ctx.record('growth', { sizes, measured, loadMs, timings });
   } finally {
-    await db.dropDatabase().catch(() => undefined);
-    await db.close();
+    await container?.dispose();
+    await stack.stop();
   }
+}
+
+/** A real order, placed, prepaid and paid through the simulator; the model for every bulk-loaded one. */
+async function paidOrder(stack: Stack, shopper: { token: string; addressId: string }, boxId: string): Promise<string> {
+  const order = await placeAndPrepay(stack.url, shopper, boxId);
+  await call(stack.simulatorUrl, 'POST', '/sim/pay', { prepayId: order.prepayId, result: 'SUCCESS' }, undefined, 200);
+  if (!(await waitFor(async () => (await stack.db.fulfilledCount([order.orderId])) === 1, 30_000))) throw new Error('the template order was not fulfilled');
+  return order.orderId;
 }

@@ -1,116 +1,226 @@
+import http from 'node:http';
 import path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import autocannon from 'autocannon';
 
 /**
- * HTTP load with autocannon, run in a worker thread: the server under test lives in the main thread, so
- * a load generator sharing its event loop would measure itself. Scenarios are plain data because
- * functions cannot cross the thread boundary.
+ * The load generator, run in a worker thread of the benchmark process (the server is another process).
+ * Two paces:
+ * - closed: N clients, each sending its next flow when the last one is answered (throughput);
+ * - open: flows start on a fixed schedule whatever the answers, and every first request's latency is measured
+ *   from its scheduled time, so a stalled server is charged for the requests it made wait (no coordinated
+ *   omission). Requests after the first in a flow go out as soon as the one before is answered.
+ * Scenarios are plain data because functions cannot cross the thread boundary.
  */
 
+export interface Delivery {
+  raw: string;
+  headers: Record<string, string>;
+}
+
+export interface ApiShopper {
+  token: string;
+  addressId: string;
+}
+
 export type Scenario =
-  | { kind: 'callbacks'; deliveries: Array<{ raw: string; headers: Record<string, string> }> }
-  | { kind: 'orders'; shoppers: Array<{ token: string; addressId: string }>; boxIds: string[]; pay: boolean };
+  /** One signed callback per flow, each for its own order; the flows end when the deliveries do. */
+  | { kind: 'callbacks'; deliveries: Delivery[] }
+  /** Order create, then JSAPI prepay of the new order. */
+  | { kind: 'orders'; shoppers: ApiShopper[]; boxIds: string[] }
+  /** Shopper i orders one unit of the box; a winner prepays and pays at the simulator, except every `unpaidEvery`-th. */
+  | { kind: 'drop'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string; unpaidEvery: number };
+
+export type Pace = { kind: 'closed'; connections: number; seconds: number } | { kind: 'open'; rate: number; count: number };
 
 export interface LoadJob {
   url: string;
-  connections: number;
-  /** Exactly this many requests (each callback fulfils a distinct order; autocannon needs amount ≥ connections); otherwise run for durationSeconds. */
-  amount?: number;
-  durationSeconds?: number;
   scenario: Scenario;
+  pace: Pace;
+}
+
+/** Latencies in ms by answer: "201", "409 OUT_OF_STOCK", "ERR ECONNRESET", … */
+export type StepResult = Record<string, number[]>;
+
+export interface DropOutcome {
+  shopper: number;
+  /** When the order was answered 201, in ms after the first scheduled arrival. */
+  wonAtMs: number | null;
+  orderId: string | null;
+  /** The won order's expiresAt (epoch ms): when its hold comes back unless it is paid. */
+  expiresAtMs: number | null;
+  paid: boolean;
 }
 
 export interface LoadResult {
-  requests: number;
+  /** First request to last answer. */
   seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  statuses: Record<string, number>;
-  errors: number;
-  timeouts: number;
+  flows: number;
+  steps: Record<string, StepResult>;
+  /** Scheduled start (open) or first send (closed) to the flow's last answer. */
+  flowLatencies: number[];
+  /** Callbacks only: the indices of the deliveries answered 204, each a promise that the payment is applied. */
+  acknowledged: number[];
+  /** Closed pace only: the scenario ran out of work before the time was up. */
+  exhausted: boolean;
+  /** Open pace only: the largest delay between a flow's scheduled time and when it was actually sent. */
+  maxSendLagMs: number;
+  drop: DropOutcome[];
 }
 
-function instance(job: LoadJob): autocannon.Options {
-  const base = { url: job.url, connections: job.connections, timeout: 30, ...(job.amount ? { amount: job.amount } : { duration: job.durationSeconds ?? 5 }) };
-  const scenario = job.scenario;
-  if (scenario.kind === 'callbacks') {
-    let next = 0;
-    return {
-      ...base,
-      requests: [
-        {
-          method: 'POST',
-          path: '/api/payments/wechat/notify',
-          setupRequest: (request) => {
-            const delivery = scenario.deliveries[next++ % scenario.deliveries.length]!;
-            return { ...request, body: delivery.raw, headers: delivery.headers };
-          },
-        },
-      ],
-    };
-  }
+interface Answer {
+  status: number;
+  body: string;
+}
+
+export const latenciesOf = (step: StepResult | undefined) => Object.values(step ?? {}).flat();
+export const countsOf = (step: StepResult | undefined) => Object.fromEntries(Object.entries(step ?? {}).map(([answer, latencies]) => [answer, latencies.length]));
+/** "create 201×10 409 OUT_OF_STOCK×3; prepay 200×10" */
+export const answersOf = (result: LoadResult) =>
+  Object.entries(result.steps)
+    .map(([name, step]) => `${name} ${Object.entries(countsOf(step)).map(([answer, count]) => `${answer}×${count}`).join(' ')}`)
+    .join('; ');
+/** Answers other than 2xx. */
+export const failuresOf = (result: LoadResult) =>
+  Object.values(result.steps).reduce((sum, step) => sum + Object.entries(step).filter(([answer]) => !/^2\d\d$/.test(answer)).reduce((n, [, latencies]) => n + latencies.length, 0), 0);
+
+/**
+ * A request unanswered for this long counts as failed ("ERR timeout"), so a server that cannot keep up
+ * ends its run a bounded time after the schedule does instead of after its whole backlog.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function runHere(job: LoadJob): Promise<LoadResult> {
+  // Enough sockets that the client never queues requests itself: open-loop arrivals need one per request in flight.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 });
+  const steps: Record<string, StepResult> = {};
+  const flowLatencies: number[] = [];
+  const drop: DropOutcome[] = [];
+  const acknowledged: number[] = [];
+  let firstSend = Number.POSITIVE_INFINITY;
+  let lastAnswer = 0;
+  let exhausted = false;
   let next = 0;
-  const requests: autocannon.Request[] = [
-    {
-      method: 'POST',
-      path: '/api/orders',
-      setupRequest: (request, ctx) => {
-        const context = ctx as Record<string, unknown>;
-        const n = next++;
-        const shopper = scenario.shoppers[n % scenario.shoppers.length]!;
-        const boxId = scenario.boxIds[n % scenario.boxIds.length]!;
-        context.token = shopper.token;
-        context.orderId = undefined;
-        return {
-          ...request,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${shopper.token}` },
-          body: JSON.stringify({ items: [{ boxId, quantity: 1 }], addressId: shopper.addressId }),
-        };
-      },
-      onResponse: (status, body, ctx) => {
-        if (status === 201) (ctx as Record<string, unknown>).orderId = (JSON.parse(body) as { id: string }).id;
-      },
-    },
-  ];
-  if (scenario.pay) {
-    requests.push({
-      method: 'POST',
-      setupRequest: (request, ctx) => {
-        const context = ctx as Record<string, unknown>;
-        return {
-          ...request,
-          path: `/api/orders/${String(context.orderId ?? 'none')}/pay/jsapi`,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${String(context.token)}` },
-          body: '{}',
-        };
-      },
+  let winners = 0;
+
+  function send(base: string, method: string, pathname: string, body: string | undefined, headers: Record<string, string>): Promise<Answer> {
+    const target = new URL(pathname, base);
+    return new Promise((resolve) => {
+      const request = http.request(
+        { host: target.hostname, port: target.port, path: target.pathname + target.search, method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', () => resolve({ status: -1, body: 'ERR response' }));
+        },
+      );
+      request.on('error', (error: NodeJS.ErrnoException) => resolve({ status: -1, body: `ERR ${error.code ?? error.message}` }));
+      request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error('timeout')));
+      request.end(body);
     });
   }
-  return { ...base, requests };
-}
 
-async function runHere(job: LoadJob): Promise<LoadResult> {
-  const started = Date.now();
-  const options = instance(job);
-  // Inside a worker thread autocannon hands back raw histograms (it expects its own manager to merge them).
-  const raw: unknown = await autocannon(options);
-  const result = (autocannon as unknown as { aggregateResult(results: unknown[], opts: autocannon.Options): autocannon.Result }).aggregateResult([raw], options);
-  const seconds = (Date.now() - started) / 1000;
-  const statuses: Record<string, number> = {};
-  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stat as { count: number }).count;
-  const requests = Object.values(statuses).reduce((sum, count) => sum + count, 0);
-  return {
-    requests,
-    seconds: result.duration || seconds,
-    rps: requests / (result.duration || seconds),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    statuses,
-    errors: result.errors,
-    timeouts: result.timeouts,
+  /** One request, its latency counted from `since` (the scheduled time for a flow's first request). */
+  async function step(name: string, since: number, base: string, method: string, pathname: string, body: string | undefined, headers: Record<string, string>): Promise<Answer> {
+    firstSend = Math.min(firstSend, performance.now());
+    const answer = await send(base, method, pathname, body, headers);
+    const now = performance.now();
+    lastAnswer = Math.max(lastAnswer, now);
+    let key = answer.status === -1 ? answer.body : String(answer.status);
+    if (answer.status >= 300) {
+      try {
+        key += ` ${(JSON.parse(answer.body) as { code?: string }).code ?? ''}`.trimEnd();
+      } catch {
+        // not JSON: the status alone
+      }
+    }
+    ((steps[name] ??= {})[key] ??= []).push(now - since);
+    return answer;
+  }
+
+  const json = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
+  const { scenario } = job;
+
+  /** Runs flow number `index`; false when the scenario has no more work. */
+  async function flow(index: number, scheduled: number, origin: number): Promise<boolean> {
+    if (scenario.kind === 'callbacks') {
+      const delivery = scenario.deliveries[index];
+      if (!delivery) return false;
+      const answer = await step('callback', scheduled, job.url, 'POST', '/api/payments/wechat/notify', delivery.raw, delivery.headers);
+      if (answer.status === 204) acknowledged.push(index);
+    } else if (scenario.kind === 'orders') {
+      const shopper = scenario.shoppers[index % scenario.shoppers.length]!;
+      const boxId = scenario.boxIds[index % scenario.boxIds.length]!;
+      const created = await step('create', scheduled, job.url, 'POST', '/api/orders', JSON.stringify({ items: [{ boxId, quantity: 1 }], addressId: shopper.addressId }), json(shopper.token));
+      if (created.status === 201) {
+        const { id } = JSON.parse(created.body) as { id: string };
+        await step('prepay', performance.now(), job.url, 'POST', `/api/orders/${id}/pay/jsapi`, '{}', json(shopper.token));
+      }
+    } else {
+      const shopper = scenario.shoppers[index];
+      if (!shopper) return false;
+      const outcome: DropOutcome = { shopper: index, wonAtMs: null, orderId: null, expiresAtMs: null, paid: false };
+      drop.push(outcome);
+      const created = await step('create', scheduled, job.url, 'POST', '/api/orders', JSON.stringify({ items: [{ boxId: scenario.boxId, quantity: 1 }], addressId: shopper.addressId }), json(shopper.token));
+      if (created.status === 201) {
+        outcome.wonAtMs = performance.now() - origin;
+        const order = JSON.parse(created.body) as { id: string; expiresAt: string };
+        outcome.orderId = order.id;
+        outcome.expiresAtMs = Date.parse(order.expiresAt);
+        winners += 1;
+        const pays = scenario.unpaidEvery === 0 || winners % scenario.unpaidEvery !== 0;
+        const prepay = await step('prepay', performance.now(), job.url, 'POST', `/api/orders/${outcome.orderId}/pay/jsapi`, '{}', json(shopper.token));
+        if (pays && prepay.status === 200) {
+          const prepayId = (JSON.parse(prepay.body) as { package: string }).package.replace('prepay_id=', '');
+          const paid = await step('pay', performance.now(), scenario.simulatorUrl, 'POST', '/sim/pay', JSON.stringify({ prepayId, result: 'SUCCESS' }), { 'content-type': 'application/json' });
+          outcome.paid = paid.status === 200;
+        }
+      }
+    }
+    flowLatencies.push(performance.now() - scheduled);
+    return true;
+  }
+
+  async function closed(connections: number, seconds: number): Promise<void> {
+    const end = performance.now() + seconds * 1000;
+    const origin = performance.now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (!exhausted && performance.now() < end) {
+          if (!(await flow(next++, performance.now(), origin))) exhausted = true;
+        }
+      }),
+    );
+  }
+
+  async function open(rate: number, count: number): Promise<number> {
+    const interval = 1000 / rate;
+    const origin = performance.now() + 20;
+    const inFlight: Array<Promise<boolean>> = [];
+    let maxLag = 0;
+    while (next < count) {
+      const now = performance.now();
+      while (next < count && origin + next * interval <= now) {
+        const scheduled = origin + next * interval;
+        maxLag = Math.max(maxLag, now - scheduled);
+        inFlight.push(flow(next++, scheduled, origin));
+      }
+      const wait = origin + next * interval - performance.now();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+    }
+    await Promise.all(inFlight);
+    return maxLag;
+  }
+
+  const run = async (): Promise<LoadResult> => {
+    const pace = job.pace;
+    let maxSendLagMs = 0;
+    if (pace.kind === 'closed') await closed(pace.connections, pace.seconds);
+    else maxSendLagMs = await open(pace.rate, pace.count);
+    agent.destroy();
+    return { seconds: (lastAnswer - firstSend) / 1000, flows: flowLatencies.length, steps, flowLatencies, acknowledged, exhausted, maxSendLagMs, drop };
   };
+  return run();
 }
 
 export function runLoad(job: LoadJob): Promise<LoadResult> {

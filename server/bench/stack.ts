@@ -1,101 +1,175 @@
-import type { Server } from 'node:http';
-import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logger';
-import { createContainer, type Container } from '../src/container';
-import { createApp } from '../src/app';
-import { seedCatalog } from '../src/catalog/seed';
-import { startSimulator } from '../simulator/src/simulator';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { startEngine, type EngineHandle } from '../dev/engine';
+import { repoRoot } from '../dev/paths';
+import { runToEnd } from '../dev/processes';
 import { freePort } from '../dev/free-port';
+import { openBenchDb, type BenchDb } from './db';
 
-export interface BenchStack {
+/**
+ * One benchmark section's stack, every part in its own process as in production: the engine (or MONGODB_URI),
+ * the simulator and the server (`server/src/main.ts`, exactly what `npm run server` runs). The load generator
+ * lives in the benchmark process's worker threads, so nothing measured shares an event loop with it.
+ * With a profile folder, the server and simulator run under --cpu-prof and the engine under Go's pprof; each
+ * writes its profile when stopped.
+ */
+
+export interface StackOptions {
+  name: string;
+  benchDir: string;
+  credentialsDir: string;
+  sessionSecret: string;
+  /** Server environment on top of the benchmark's defaults. */
+  env?: Record<string, string>;
+  simulatorTimeScale?: number;
+  profileDir: string | null;
+  log: (line: string) => void;
+}
+
+export interface Stack {
   url: string;
   simulatorUrl: string;
-  container: Container;
+  dbName: string;
+  /** The server's environment, for code that must run in-process against the same databases. */
+  env: Record<string, string>;
+  /** Spawn of the server process to its first 200 on /readyz. */
+  coldStartMs: number;
+  db: BenchDb;
   stop(): Promise<void>;
 }
 
-export interface BenchStackOptions {
-  mongodbUri: string;
-  credentialsDir: string;
-  dbName: string;
-  env?: Record<string, string>;
-}
-
 /**
- * A real server (same wiring as main.ts) with its own in-process simulator. Mirrors the Jest test server,
- * which cannot be imported here because its support code depends on the Jest environment.
+ * A folder per process: Node writes one profile per thread (tsx's loader runs in a thread of its own) and a
+ * fixed file name would let them overwrite each other. The main thread's file has thread id 0 in its name.
  */
-export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
-  const simulator = await startSimulator({ credentialsDir: options.credentialsDir, port: 0, host: '127.0.0.1', timeScale: 0.001 });
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
-    MONGODB_URI: options.mongodbUri,
-    MONGODB_DB: options.dbName,
-    SESSION_SECRET: 'bench-session-secret-that-is-long-enough',
-    WECHATPAY_BASE_URL: simulator.url,
-    WECHAT_LOGIN_BASE_URL: simulator.url,
-    WECHATPAY_CREDENTIALS_DIR: options.credentialsDir,
-    WECHATPAY_NOTIFY_URL: `${url}/api/payments/wechat/notify`,
-    WECHATPAY_TIMEOUT_MS: '5000',
-    RATE_LIMIT_LOGIN_PER_MINUTE: '0',
-    RATE_LIMIT_ORDERS_PER_MINUTE: '0',
-    JOBS: 'off',
-    SIMULATOR_PUBLIC_URL: simulator.url,
-    ...options.env,
-  });
-  const container = await createContainer(config, createLogger(config));
-  await seedCatalog(container.db);
-  if (config.JOBS === 'inline') await container.jobs.start();
-  const server: Server = createApp(container).listen(port, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
+function nodeArgs(profileDir: string | null, profileName: string, entry: string): string[] {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, profileName)] : [];
+  return [...profile, '--import', 'tsx', entry];
+}
 
-  return {
-    url,
-    simulatorUrl: simulator.url,
-    container,
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await container.db.dropDatabase().catch(() => undefined);
-      await container.dispose();
-      await simulator.stop();
-    },
+/** Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there). */
+function spawnNode(args: string[], env: Record<string, string>, logFile: string, pipeStdout = false): ChildProcess {
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', pipeStdout ? 'pipe' : out, out] });
+  fs.closeSync(out);
+  return child;
+}
+
+function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function firstLine(child: ChildProcess, what: string): Promise<string> {
+  const lines = readline.createInterface({ input: child.stdout! });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
+    lines.once('line', (line) => {
+      child.stdout!.resume();
+      resolve(line);
+    });
+  });
+}
+
+async function until200(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}; see its log in .data/bench`);
+    const ok = await fetch(url).then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`${url} gave no 200 within ${timeoutMs} ms`);
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { name, benchDir, profileDir, log } = options;
+  const logFile = (part: string) => path.join(benchDir, `${name}-${part}.log`);
+  const engineDir = path.join(benchDir, `engine-${name}`);
+  // Unique per run: with MONGODB_URI the databases outlive a crashed run.
+  const dbName = `bench_${name}_${Date.now().toString(36)}`;
+  const running: ChildProcess[] = [];
+  let engine: EngineHandle | null = null;
+
+  const stopAll = async () => {
+    for (const child of running.reverse()) await stopChild(child);
+    if (engine) {
+      await engine.stop();
+      fs.rmSync(engineDir, { recursive: true, force: true });
+    }
   };
-}
 
-/** JSON over fetch with an optional bearer token; throws on an unexpected status so setup fails loudly. */
-export async function call<T>(base: string, method: string, path: string, body?: unknown, token?: string, expect?: number): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (expect !== undefined && response.status !== expect) throw new Error(`${method} ${path} → ${response.status} ${text.slice(0, 300)}`);
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+  try {
+    let mongodbUri = process.env.MONGODB_URI;
+    if (!mongodbUri) {
+      const profile = profileDir ? ['-cpuprofile', path.join(profileDir, `${name}-engine.pprof`)] : [];
+      engine = await startEngine({ dataDir: engineDir, fresh: true, log, args: profile });
+      mongodbUri = engine.uri;
+    }
 
-export interface Shopper {
-  token: string;
-  addressId: string;
-}
+    const simulator = spawnNode(
+      nodeArgs(profileDir, `${name}-simulator`, 'server/bench/simulator-process.ts'),
+      { SIM_CREDENTIALS_DIR: options.credentialsDir, SIM_TIME_SCALE: String(options.simulatorTimeScale ?? 0.01) },
+      logFile('simulator'),
+      true,
+    );
+    running.push(simulator);
+    const simulatorUrl = (JSON.parse(await firstLine(simulator, 'the simulator')) as { url: string }).url;
 
-export async function makeShopper(base: string, code: string): Promise<Shopper> {
-  const { body } = await call<{ token: string }>(base, 'POST', '/api/auth/login', { code }, undefined, 200);
-  const address = await call<{ id: string }>(
-    base,
-    'POST',
-    '/api/addresses',
-    { name: '张三', phone: '13800138000', region: '上海市 浦东新区', detail: '世纪大道 1 号' },
-    body.token,
-    201,
-  );
-  return { token: body.token, addressId: address.body.id };
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env: Record<string, string> = {
+      // Not production: production mode refuses the simulator as WeChat and an http notify URL.
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      MONGODB_URI: mongodbUri,
+      MONGODB_DB: dbName,
+      SESSION_SECRET: options.sessionSecret,
+      WECHATPAY_BASE_URL: simulatorUrl,
+      WECHAT_LOGIN_BASE_URL: simulatorUrl,
+      WECHATPAY_CREDENTIALS_DIR: options.credentialsDir,
+      WECHATPAY_NOTIFY_URL: `${url}/api/payments/wechat/notify`,
+      ...options.env,
+    };
+    await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], { ...env, LOG_LEVEL: 'warn' });
+
+    const started = performance.now();
+    const server = spawnNode(nodeArgs(profileDir, `${name}-server`, 'server/src/main.ts'), env, logFile('server'));
+    running.push(server);
+    await until200(`${url}/readyz`, server, 30_000);
+    const coldStartMs = performance.now() - started;
+
+    const db = await openBenchDb(mongodbUri, dbName);
+    log(`${name}: stack up (server cold start ${coldStartMs.toFixed(0)} ms)`);
+    return {
+      url,
+      simulatorUrl,
+      dbName,
+      env,
+      coldStartMs,
+      db,
+      async stop() {
+        if (!engine) await db.dropDatabases();
+        await db.close();
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
 }

@@ -115,6 +115,8 @@ export interface StartEngineOptions {
   fresh?: boolean;
   /** Log every query shape whose SQL plan scans a whole collection table to this file (see audit.go). */
   scanAuditFile?: string;
+  /** More engine flags, e.g. `-cpuprofile <file>` (the benchmark's profile mode). */
+  args?: string[];
 }
 
 /**
@@ -138,7 +140,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const port = options.port ?? (await rememberedPort(portPath)) ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
   const logFile = fs.openSync(path.join(dir, 'engine.log'), 'a');
-  const args = ['-listen', `127.0.0.1:${port}`, '-data', sqliteDir];
+  const args = ['-listen', `127.0.0.1:${port}`, '-data', sqliteDir, ...(options.args ?? [])];
   if (options.scanAuditFile) args.push('-scan-audit', options.scanAuditFile);
   const child = spawn(binary, args, {
     detached: options.detached ?? false,

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -27,6 +28,7 @@ func main() {
 	dataDir := flag.String("data", ".data/engine", "directory for the SQLite files")
 	debug := flag.Bool("debug", false, "log every connection and command (noisy)")
 	pprofAddr := flag.String("pprof", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file, from start to shutdown")
 	scanAudit := flag.String("scan-audit", "", "append each query shape whose SQL plan scans a whole collection table to this file (JSON lines)")
 	flag.Parse()
 
@@ -37,6 +39,18 @@ func main() {
 
 	if *pprofAddr != "" {
 		go func() { log.Println(http.ListenAndServe(*pprofAddr, nil)) }()
+	}
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatalf("engine: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatalf("engine: %v", err)
+		}
+		// Runs when main returns after a clean shutdown (SIGINT/SIGTERM), which is how the benchmark stops it.
+		defer pprof.StopCPUProfile()
 	}
 
 	level := slog.LevelWarn

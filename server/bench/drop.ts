@@ -1,0 +1,107 @@
+import { bulkShoppers, call, ms, summarize, verdict, waitFor, type BenchContext } from './context';
+import { answersOf, latenciesOf, runLoad, type DropOutcome, type LoadResult } from './load';
+import type { Stack } from './stack';
+
+const SECTION = 'Drop';
+const SHOPPERS = 5_000;
+const UNITS = 100;
+/** Arrivals of the first wave (open loop): the announced minute. */
+const ARRIVALS_PER_SECOND = 1_000;
+/** Every n-th winner never pays, so a fifth of the units come back when their payment window ends. */
+const UNPAID_EVERY = 5;
+/** Shoppers held back for a second wave that arrives once the unpaid holds have expired. */
+const SECOND_WAVE_SHARE = 0.1;
+const SECOND_WAVE_PER_SECOND = 100;
+
+const wonOrders = (outcomes: DropOutcome[]) => outcomes.filter((outcome) => outcome.orderId !== null);
+const paidOrders = (outcomes: DropOutcome[]) => outcomes.filter((outcome) => outcome.paid).map((outcome) => outcome.orderId!);
+
+/** Answers ≥ 500 and requests that got no answer at all, across every step. */
+const serverErrors = (results: LoadResult[]) =>
+  results.reduce((sum, result) => sum + Object.values(result.steps).reduce((n, step) => n + Object.entries(step).filter(([answer]) => /^(5\d\d|ERR)/.test(answer)).reduce((k, [, l]) => k + l.length, 0), 0), 0);
+
+async function available(stack: Stack, boxId: string): Promise<number> {
+  return (await call<{ stock: number }>(stack.url, 'GET', `/api/boxes/${boxId}`, undefined, undefined, 200)).body.stock;
+}
+
+/**
+ * 5,000 logged-in shoppers race for 100 units of one box; winners prepay and pay at the simulator, except
+ * every fifth, whose holds must expire (the box has a short payment window) and sell again to a second wave.
+ * Then: is every unit in exactly one place, and did every payment the simulator took fulfil its order?
+ */
+export async function dropSection(ctx: BenchContext): Promise<void> {
+  // The shortest window that still lets a winner prepay (prepay refuses orders with under a minute left).
+  const windowMinutes = 2;
+  const stack = await ctx.stack('drop', { EXPIRY_SWEEP_INTERVAL_SECONDS: '2', ORDER_EXPIRY_MINUTES: String(windowMinutes), JOBS_POLL_INTERVAL_MS: '1000' }, 1);
+  try {
+    const count = Math.max(500, Math.round(SHOPPERS * ctx.scale));
+    const t0 = performance.now();
+    const shoppers = await bulkShoppers(ctx, stack, count, 'drop');
+    const shoppersMs = performance.now() - t0;
+    const [boxId] = await stack.db.boxIds();
+    await stack.db.setStock(boxId!, UNITS, windowMinutes);
+    const secondWave = Math.round(count * SECOND_WAVE_SHARE);
+    ctx.log(`drop: ${count} shoppers ready in ${(shoppersMs / 1000).toFixed(1)} s; ${count - secondWave} arrive at ${ARRIVALS_PER_SECOND}/s`);
+
+    const scenario = { kind: 'drop' as const, boxId: boxId!, simulatorUrl: stack.simulatorUrl };
+    const first = await runLoad({ url: stack.url, scenario: { ...scenario, shoppers: shoppers.slice(0, count - secondWave), unpaidEvery: UNPAID_EVERY }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: count - secondWave } });
+    ctx.log(`drop wave 1: ${answersOf(first)}`);
+    const paidFirst = paidOrders(first.drop);
+    const unpaidWins = wonOrders(first.drop).filter((outcome) => !outcome.paid);
+    const unpaid = unpaidWins.length;
+    // Their orders' expiresAt: the sweep after the last of them should give all the units back.
+    const lastExpiry = Math.max(0, ...unpaidWins.map((outcome) => outcome.expiresAtMs!));
+    const settled = (ids: string[]) => waitFor(async () => (await stack.db.fulfilledCount(ids)) === ids.length, 60_000, 250);
+    await settled(paidFirst);
+
+    // The unpaid winners' holds expire a window after their orders; the sweep gives the units back.
+    const returned = await waitFor(async () => (await available(stack, boxId!)) >= unpaid, windowMinutes * 60_000 + 90_000, 500);
+    const returnedAfterWindowMs = Date.now() - lastExpiry;
+    ctx.log(`drop: ${unpaid} unpaid holds ${returned ? `back on sale ${(returnedAfterWindowMs / 1000).toFixed(1)} s after the last one expired` : 'NOT back on sale'}`);
+
+    const second = await runLoad({ url: stack.url, scenario: { ...scenario, shoppers: shoppers.slice(count - secondWave), unpaidEvery: 0 }, pace: { kind: 'open', rate: SECOND_WAVE_PER_SECOND, count: secondWave } });
+    ctx.log(`drop wave 2: ${answersOf(second)}`);
+    const paid = [...paidFirst, ...paidOrders(second.drop)];
+    await settled(paid);
+    const fulfilled = await stack.db.fulfilledCount(paid);
+    // Requests the load generator gave up on may still be running in the server: count once they are done.
+    await waitFor(async () => (await stack.db.stockCheck(boxId!, UNITS)).inFlight === 0, 60_000, 500);
+    const check = await stack.db.stockCheck(boxId!, UNITS);
+    const sold = check.soldByHolds;
+    const oversold = Math.max(0, sold - UNITS, check.soldByOrders - UNITS, -check.available);
+
+    const creates = first.steps.create ?? {};
+    const orderLatency = summarize(latenciesOf(creates));
+    const soldOut = summarize(Object.entries(creates).filter(([answer]) => answer.startsWith('409')).flatMap(([, latencies]) => latencies));
+    const wins = wonOrders(first.drop).map((outcome) => outcome.wonAtMs!).sort((a, b) => a - b);
+    const soldOutAt = wins.length >= UNITS ? wins[UNITS - 1]! : null;
+    const errors = serverErrors([first, second]);
+    ctx.record('drop', { count, shoppersMs, windowMinutes, unpaid, returned, returnedAfterWindowMs, paid: paid.length, fulfilled, check, soldOutAt, orderLatency, soldOut, errors, first: { steps: answersOf(first), maxSendLagMs: first.maxSendLagMs }, second: { steps: answersOf(second) } });
+
+    const row = (figure: string, value: string, target?: string, ok?: boolean) => ctx.row({ section: SECTION, figure, value, ...(target ? { target, verdict: verdict(ok ?? false) } : {}) });
+    row(`${count} shoppers: users + addresses bulk-inserted, session tokens signed as session-tokens.ts does`, `${(shoppersMs / 1000).toFixed(1)} s`);
+    row(
+      `units sold (wave 1: ${count - secondWave} at ${ARRIVALS_PER_SECOND}/s; wave 2: ${secondWave} at ${SECOND_WAVE_PER_SECOND}/s after ${unpaid} unpaid holds expired)`,
+      `${sold} of ${UNITS}`,
+      `exactly ${UNITS}`,
+      sold === UNITS,
+    );
+    row('oversold units', String(oversold), '0', oversold === 0);
+    row(`lost payments (paid at the simulator, order not fulfilled; ${paid.length} paid)`, String(paid.length - fulfilled), '0', paid.length === fulfilled);
+    row('answers, wave 1', answersOf(first));
+    row('answers, wave 2', answersOf(second));
+    row('order p50 / p99 (wave 1, from scheduled arrival)', `${ms(orderLatency.p50)} / ${ms(orderLatency.p99)}`, 'p99 < 1 s', orderLatency.p99 < 1000);
+    row(`sold-out (409) answer p50 (${soldOut.count} answers)`, ms(soldOut.p50), '< 100 ms', soldOut.p50 < 100);
+    row('5xx answers and unanswered requests', String(errors), '0', errors === 0);
+    row('time to sell out (first arrival → 100th unit taken)', soldOutAt === null ? `not sold out (${wins.length} taken)` : ms(soldOutAt));
+    row(`unpaid holds back on sale (${windowMinutes}-minute window)`, returned ? `${(returnedAfterWindowMs / 1000).toFixed(1)} s after the last expired` : 'not within 90 s of expiry');
+    row(
+      'after the run: available + open holds + sold = starting stock',
+      `${check.available} + ${check.openHolds} + ${sold} = ${check.available + check.openHolds + sold} (paid orders hold ${check.soldByOrders} units${check.inFlight ? `; ${check.inFlight} steps still in flight` : ''})`,
+      `= ${UNITS}`,
+      check.balanced,
+    );
+  } finally {
+    await stack.stop();
+  }
+}

@@ -44,6 +44,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     WECHATPAY_TIMEOUT_MS: '5000',
     RATE_LIMIT_LOGIN_PER_MINUTE: '0',
     RATE_LIMIT_ORDERS_PER_MINUTE: '0',
+    // The benchmark measures the payment path, not the per-shopper daily caps.
+    DAILY_SPEND_CAP_FEN: '100000000',
+    DAILY_DRAW_CAP_PER_BOX: '100000',
     JOBS: 'off',
     SIMULATOR_PUBLIC_URL: simulator.url,
     ...options.env,
@@ -89,6 +92,7 @@ export interface Shopper {
 
 export async function makeShopper(base: string, code: string): Promise<Shopper> {
   const { body } = await call<{ token: string }>(base, 'POST', '/api/auth/login', { code }, undefined, 200);
+  await call(base, 'PUT', '/api/me/age', { bracket: 'ADULT' }, body.token, 200);
   const address = await call<{ id: string }>(
     base,
     'POST',

@@ -12,6 +12,8 @@ import { catalogRoutes } from './catalog/catalog.routes';
 import { couponRoutes } from './coupons/coupon.routes';
 import { orderRoutes } from './orders/order.routes';
 import { paymentRoutes } from './payments/payment.routes';
+import { fairnessRoutes } from './fairness/fairness.routes';
+import { profileRoutes } from './users/profile.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -27,6 +29,8 @@ export function createApp(container: Container): Koa {
     couponRoutes(container),
     orderRoutes(container),
     paymentRoutes(container),
+    fairnessRoutes(container),
+    profileRoutes(container),
     devRoutes(container),
   ]) {
     app.use(router.routes()).use(router.allowedMethods());

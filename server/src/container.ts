@@ -13,6 +13,7 @@ import { orderService, type OrderService } from './orders/order.service';
 import { paymentService, type PaymentService } from './payments/payment.service';
 import { refundService, type RefundService } from './payments/refund.service';
 import { createAgendaScheduler, type AgendaScheduler } from './jobs/agenda-scheduler';
+import { fairness, type Fairness } from './fairness/fairness';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -27,6 +28,8 @@ export interface Container {
   payments: PaymentService;
   refunds: RefundService;
   jobs: AgendaScheduler;
+  /** Server seeds and draws (commit–reveal, guarantee). */
+  fairness: Fairness;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
   dispose(): Promise<void>;
 }
@@ -50,9 +53,10 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
-    const payments = paymentService({ db, config, logger, channel, merchant: { appid: credentials.appid, mchid: credentials.mchid }, scheduler: jobs });
+    const fair = fairness(db, config);
+    const payments = paymentService({ db, config, logger, channel, merchant: { appid: credentials.appid, mchid: credentials.mchid }, scheduler: jobs, draws: fair.draws });
     const refunds = refundService({ db, logger, channel, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments });
+    const orders = orderService({ db, config, logger, payments, seeds: fair.seeds });
     jobs.register({ orders, payments, refunds, channel });
     return {
       config,
@@ -65,6 +69,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       payments,
       refunds,
       jobs,
+      fairness: fair,
       async dispose() {
         await jobs.stop();
         await db.close();

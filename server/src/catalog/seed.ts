@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { Rarity } from '@blindbox/shared';
+import type { GuaranteeRule, Rarity } from '@blindbox/shared';
 import { boxModel } from './box.model';
 import { stockLedger } from './stock';
 
@@ -17,6 +17,7 @@ interface DemoBox {
   priceFen: number;
   initialStock: number;
   products: DemoProduct[];
+  guarantee: GuaranteeRule | null;
 }
 
 const placeholderImage = (text: string) => `https://placehold.co/300x300?text=${encodeURIComponent(text)}`;
@@ -28,6 +29,7 @@ const DEMO_BOXES: readonly DemoBox[] = [
     description: '六只在银河里打盹的猫咪，隐藏款宇宙猫神等你来抽。',
     priceFen: 5900,
     initialStock: 300,
+    guarantee: { minRarity: 'SECRET', within: 72 },
     products: [
       { productId: 'starry-cat-orange', name: '银河橘猫', rarity: 'COMMON', weight: 30 },
       { productId: 'starry-cat-white', name: '月光白猫', rarity: 'COMMON', weight: 30 },
@@ -43,6 +45,7 @@ const DEMO_BOXES: readonly DemoBox[] = [
     description: '五台少年机甲，集齐召唤黄金机甲王。',
     priceFen: 6900,
     initialStock: 200,
+    guarantee: null,
     products: [
       { productId: 'mecha-boy-flame', name: '烈焰机甲', rarity: 'COMMON', weight: 35 },
       { productId: 'mecha-boy-frost', name: '寒冰机甲', rarity: 'COMMON', weight: 25 },
@@ -57,6 +60,7 @@ const DEMO_BOXES: readonly DemoBox[] = [
     description: '八位住在甜品店里的小精灵。',
     priceFen: 3900,
     initialStock: 500,
+    guarantee: null,
     products: [
       { productId: 'dessert-elf-strawberry', name: '草莓精灵', rarity: 'COMMON', weight: 15 },
       { productId: 'dessert-elf-matcha', name: '抹茶精灵', rarity: 'COMMON', weight: 15 },
@@ -74,6 +78,7 @@ const DEMO_BOXES: readonly DemoBox[] = [
     description: '四位森林里的好朋友，独角兽只在月圆之夜出现。',
     priceFen: 4900,
     initialStock: 100,
+    guarantee: { minRarity: 'EPIC', within: 10 },
     products: [
       { productId: 'forest-friends-deer', name: '小鹿', rarity: 'COMMON', weight: 60 },
       { productId: 'forest-friends-fox', name: '狐狸', rarity: 'RARE', weight: 25 },
@@ -108,6 +113,7 @@ export async function seedCatalog(db: Connection): Promise<SeedSummary> {
           coverUrl: placeholderImage(box.name),
           priceFen: box.priceFen,
           products: box.products.map((product) => ({ ...product, imageUrl: placeholderImage(product.name) })),
+          guarantee: box.guarantee,
           sortOrder,
           active: true,
         },

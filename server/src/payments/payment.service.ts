@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { NotificationHeaders, PaymentChannel } from './payment-channel';
 import { paymentApplier } from './apply-payment';
+import type { OrderDraws } from '../fairness/order-draws';
 import { channelSync } from './channel-sync';
 import { paymentAttempts } from './payment-attempts';
 import { refundResults } from './refund-results';
@@ -18,11 +19,12 @@ export interface PaymentServiceDeps {
   channel: PaymentChannel;
   merchant: { appid: string; mchid: string };
   scheduler: JobScheduler;
+  draws: OrderDraws;
 }
 
 /** The payment domain's face: each part decides one thing (see the files it composes). */
-export function paymentService({ db, config, logger, channel, merchant, scheduler }: PaymentServiceDeps) {
-  const applier = paymentApplier({ db, logger, merchant, scheduler });
+export function paymentService({ db, config, logger, channel, merchant, scheduler, draws }: PaymentServiceDeps) {
+  const applier = paymentApplier({ db, logger, merchant, scheduler, draws });
   const sync = channelSync({ db, logger, channel, applier });
   const attempts = paymentAttempts({ db, config, logger, channel, sync });
   const { applyRefundResult } = refundResults({ db, logger });

@@ -74,7 +74,7 @@ export function uniformTicket(serverSeed: string, message: (round: number) => st
 export const meetsRarity = (rarity: RarityName, minRarity: RarityName) => RARITIES.indexOf(rarity) >= RARITIES.indexOf(minRarity);
 
 /** Products in published order, each owning `weight` consecutive tickets. */
-function pick(products: readonly FairProduct[], ticket: number): FairProduct {
+export function pickByTicket(products: readonly FairProduct[], ticket: number): FairProduct {
   let rest = ticket;
   for (const product of products) {
     if (rest < product.weight) return product;
@@ -91,7 +91,7 @@ export function fairDraw(inputs: DrawInputs): DrawOutcome {
   if (pool.length === 0) throw new RangeError('no product meets the guarantee rarity');
   const total = pool.reduce((sum, product) => sum + product.weight, 0);
   const ticket = uniformTicket(inputs.serverSeed, (round) => drawMessage(inputs.clientSeed, inputs.orderId, inputs.unitIndex, round), total);
-  const product = pick(pool, ticket);
+  const product = pickByTicket(pool, ticket);
   const hit = guarantee !== null && meetsRarity(product.rarity, guarantee.minRarity);
   return { productId: product.productId, forced, ticket, total, missesAfter: guarantee === null ? 0 : hit ? 0 : inputs.missesBefore + 1 };
 }

@@ -7,6 +7,7 @@ import { canBeClosed, hasOutstandingRefund } from '../orders/order-state';
 import { DomainError, NotFound } from '../domain-error';
 import { parseObjectId } from '../object-id';
 import type { ChannelTransaction } from '../payments/payment-channel';
+import { revealTimeOf, toPublicSeed } from '../fairness/server-seeds';
 import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail, type OrderSummary } from './format';
 
 export const USAGE = `Usage: npm run admin -- <command> [options] [--json]
@@ -18,6 +19,8 @@ Commands:
   refund <orderId> [--reason text]  full refund of a paid order (the refund-order job confirms it)
   ship <orderId> --note "SF123"     mark a paid order shipped with a tracking note
   jobs                              job queue health
+  rotate-seed <boxId>               commit the box's next server seed and retire the one in use (revealed
+                                    once no order that took it can still be paid)
 
   --json                            machine-readable output`;
 
@@ -111,6 +114,17 @@ export async function runAdminCommand(container: Container, argv: readonly strin
         if (!values.note?.trim()) throw new UsageError('ship needs --note "<tracking note>"');
         const shipped = await container.orders.ship(orderId, values.note, ACTOR);
         return print(summary(shipped), () => `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''})`);
+      }
+      case 'rotate-seed': {
+        if (rest.length !== 1) throw new UsageError('rotate-seed takes exactly one <boxId>');
+        const { retired, current } = await container.fairness.seeds.rotate(parseObjectId(rest[0], 'box'));
+        const result = { retired: retired && toPublicSeed(retired), current: toPublicSeed(current) };
+        return print(result, () =>
+          [
+            `box ${rest[0]}: seed ${current._id} in use, hash ${current.hash}`,
+            retired ? `  retired ${retired._id} (hash ${retired.hash}); revealed from ${revealTimeOf(retired)?.toISOString()}` : '  no seed was in use',
+          ].join('\n'),
+        );
       }
       case 'jobs': {
         if (rest.length > 0) throw new UsageError('jobs takes no arguments');

@@ -6,6 +6,8 @@ export default defineAppConfig({
       root: 'order',
       pages: ['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index'],
     },
+    // Rules, proofs and the age declaration: the SHA-256/HMAC verifier stays out of the main package.
+    { root: 'fair', pages: ['rules/index', 'proof/index', 'profile/index'] },
   ],
   window: {
     backgroundTextStyle: 'dark',

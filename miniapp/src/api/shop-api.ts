@@ -1,8 +1,12 @@
 import {
   addressListSchema,
   addressSchema,
+  boxFairnessSchema,
   boxPageSchema,
   boxSchema,
+  drawProofSchema,
+  myGuaranteeSchema,
+  profileSchema,
   couponListSchema,
   jsapiPayParamsSchema,
   orderPageSchema,
@@ -11,6 +15,7 @@ import {
   quoteResponseSchema,
   type AddressInput,
   type CreateOrderRequest,
+  type DeclareAgeRequest,
   type OrderStatus,
 } from '@blindbox/shared';
 import type { ApiClient } from './client';
@@ -38,5 +43,11 @@ export function createShopApi(client: ApiClient) {
     confirmReceipt: (id: string) => request('POST', `${order(id)}/confirm-receipt`, { schema: orderSchema }),
     payJsapi: (id: string) => request('POST', `${order(id)}/pay/jsapi`, { schema: jsapiPayParamsSchema }),
     paymentStatus: (id: string) => request('GET', `${order(id)}/payment-status`, { schema: paymentStatusResponseSchema }),
+    getFairness: (boxId: string) => request('GET', `/api/boxes/${encodeURIComponent(boxId)}/fairness`, { auth: false, schema: boxFairnessSchema }),
+    myGuarantee: (boxId: string) => request('GET', `/api/me/guarantee/${encodeURIComponent(boxId)}`, { schema: myGuaranteeSchema }),
+    getProfile: () => request('GET', '/api/me', { schema: profileSchema }),
+    declareAge: (body: DeclareAgeRequest) => request('PUT', '/api/me/age', { body, schema: profileSchema }),
+    setClientSeed: (clientSeed: string) => request('PUT', '/api/me/client-seed', { body: { clientSeed }, schema: profileSchema }),
+    getProof: (orderId: string, unitIndex: number) => request('GET', `/api/proofs/${encodeURIComponent(orderId)}/${unitIndex}`, { schema: drawProofSchema }),
   };
 }

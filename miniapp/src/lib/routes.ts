@@ -1,6 +1,6 @@
 import type { OrderStatus } from '@blindbox/shared';
 
-// Paths must match app.config.ts; order pages live in the `order` subpackage.
+// Paths must match app.config.ts; order pages live in the `order` subpackage, fairness pages in `fair`.
 export const routes = {
   boxes: () => '/pages/boxes/index',
   box: (id: string) => `/pages/box/index?id=${encodeURIComponent(id)}`,
@@ -9,4 +9,7 @@ export const routes = {
   result: (orderId: string) => `/order/result/index?orderId=${encodeURIComponent(orderId)}`,
   orders: (status?: OrderStatus) => `/order/list/index${status ? `?status=${status}` : ''}`,
   order: (orderId: string) => `/order/detail/index?orderId=${encodeURIComponent(orderId)}`,
+  rules: (boxId: string) => `/fair/rules/index?boxId=${encodeURIComponent(boxId)}`,
+  proof: (orderId: string, unit: number) => `/fair/proof/index?orderId=${encodeURIComponent(orderId)}&unit=${unit}`,
+  profile: () => '/fair/profile/index',
 };

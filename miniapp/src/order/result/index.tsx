@@ -84,7 +84,7 @@ export default function ResultPage() {
       return (
         <View className="page result" data-testid="result-paid">
           <Text className="result__title">支付成功，盲盒已开启！</Text>
-          <DrawList draws={phase.order.draws} />
+          <DrawList draws={phase.order.draws} orderId={phase.order.id} />
           <Button className="btn btn--primary" data-testid="result-view-order" onClick={toOrder}>
             查看订单
           </Button>

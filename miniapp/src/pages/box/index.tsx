@@ -66,6 +66,9 @@ export default function BoxDetailPage() {
       </View>
       <View className="card">
         <OddsTable box={data} />
+        <Text className="link" data-testid="rules-link" onClick={() => void Taro.navigateTo({ url: routes.rules(data.id) })}>
+          规则、保底、限购与开盒验证 →
+        </Text>
       </View>
       <View className="footer-bar">
         <Button

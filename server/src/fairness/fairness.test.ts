@@ -7,6 +7,7 @@ import { orderDoc, prepayIdOf, setStock } from '../../test/support/job-test-supp
 import { buyer, outTradeNoOf } from '../../test/fault/fault-support';
 import { runAdminCommand } from '../admin/commands';
 import { orderModel, type OrderDoc } from '../orders/order.model';
+import { boxModel } from '../catalog/box.model';
 import { describeVerified, verifyProofs } from '../../tools/verify-draw';
 import { guaranteeCounterModel, serverSeedModel, type GuaranteeCounterDoc } from './fairness.model';
 import { drawProofOf } from './draw-proof';
@@ -194,3 +195,37 @@ async function waitForPaid(ids: string[]): Promise<OrderDoc[]> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+test('with a tight guarantee on, a shopper never goes `within` draws without the item, and each forced draw says so and verifies', async () => {
+  const box = await boxBySlugName('甜品精灵');
+  // SECRET has 5/100 odds: within 3, most third draws after two misses must be forced.
+  await boxModel(server.container.db).updateOne({ _id: box.id }, { $set: { guarantee: { minRarity: 'SECRET', within: 3 } } });
+  const erin = await buyer(server, 'dev-fair-forced');
+  const orders: Order[] = [];
+  for (let i = 0; i < 8; i++) {
+    const order = await erin.orderNow([{ boxId: box.id, quantity: 2 }]);
+    await erin.payJsapi(order.id);
+    await payByCallbacks(order, 2);
+    orders.push(order);
+  }
+  const docs = await Promise.all(orders.map((order) => orderDoc(server, order.id)));
+  const history = docs.flatMap((doc) => doc.draws);
+  let dry = 0;
+  for (const draw of history) {
+    expect(draw.proof?.missesBefore).toBe(dry);
+    expect(draw.proof?.forced).toBe(dry === 2);
+    if (draw.proof?.forced) expect(draw.rarity).toBe('SECRET');
+    dry = draw.rarity === 'SECRET' ? 0 : dry + 1;
+    expect(dry).toBeLessThan(3);
+  }
+  expect(history.some((draw) => draw.proof?.forced)).toBe(true);
+
+  const seed = await serverSeedModel(server.container.db).findById(history[0]!.proof!.seedId).lean();
+  const afterReveal = new Date(Date.now() + 24 * 3600_000);
+  await runAdminCommand(server.container, ['rotate-seed', box.id]);
+  const retired = await serverSeedModel(server.container.db).findById(seed!._id).lean();
+  const proofs = docs.flatMap((doc) => doc.draws.map((_, unit) => drawProofOf(doc, unit, retired!, afterReveal)));
+  const verified = verifyProofs(proofs);
+  expect(verified.every((entry) => entry.result.ok)).toBe(true);
+  expect(verified.filter((entry) => entry.proof.forced).map(describeVerified).every((line) => line.includes('forced by the guarantee'))).toBe(true);
+});

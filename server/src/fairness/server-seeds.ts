@@ -78,8 +78,12 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
     }
   }
 
-  async function rotateFrom(boxId: Types.ObjectId, now: Date): Promise<ServerSeedDoc> {
-    await commitAfter(boxId, (await newest(boxId))?.generation ?? 0, now);
+  /**
+   * Commits the generation after `from` (the seed found due, or the newest there is): every caller that saw
+   * the same seed due commits the same `_id`, so concurrent rotations collapse into one instead of cascading.
+   */
+  async function rotateFrom(boxId: Types.ObjectId, from: ServerSeedDoc | null, now: Date): Promise<ServerSeedDoc> {
+    await commitAfter(boxId, (from ?? (await newest(boxId)))?.generation ?? 0, now);
     const next = await newestActive(boxId);
     if (!next) throw new Error(`no seed for box ${boxId.toHexString()} after committing one`);
     await Seed.updateMany({ boxId, generation: { $lt: next.generation }, retiredAt: null }, { $set: { retiredAt: now } });
@@ -89,7 +93,7 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
   async function current(boxId: Types.ObjectId, now = new Date()): Promise<ServerSeedDoc> {
     const seed = await newestActive(boxId);
     if (seed && seed.rotateAt > now) return seed;
-    return rotateFrom(boxId, now);
+    return rotateFrom(boxId, seed, now);
   }
 
   return {
@@ -110,7 +114,7 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
     /** On demand (admin CLI): the next seed is committed and the one in use retired. */
     async rotate(boxId: Types.ObjectId, now = new Date()): Promise<{ retired: ServerSeedDoc | null; current: ServerSeedDoc }> {
       const before = await newestActive(boxId);
-      const next = await rotateFrom(boxId, now);
+      const next = await rotateFrom(boxId, before, now);
       const retired = before ? await Seed.findById(before._id).lean<ServerSeedDoc>() : null;
       return { retired, current: next };
     },

@@ -6,12 +6,15 @@ import { api } from '../../api/session';
 import { ErrorState, Loading } from '../../components/page-state';
 import { RARITY_LABELS, formatDateTime } from '../../lib/format';
 import { useResource } from '../../lib/use-resource';
+import '../fair.css';
 
 function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
-    <View className="line">
+    <View className="proof-row">
       <Text className="muted">{label}</Text>
-      <Text data-testid={testId}>{value}</Text>
+      <Text className="proof-value" data-testid={testId}>
+        {value}
+      </Text>
     </View>
   );
 }
@@ -76,7 +79,7 @@ export default function DrawProofPage() {
         <Row label="开盒时间" value={formatDateTime(data.drawnAt)} />
         <Text className="muted">款式顺序与权重：{data.products.map((item) => `${item.productId}×${item.weight}`).join(', ')}</Text>
         <Text className="muted">可把下面的 JSON 保存为 proof.json，运行 npm run verify-draw -- proof.json 离线重算：</Text>
-        <Text className="muted" userSelect data-testid="proof-json">
+        <Text className="muted proof-value" userSelect data-testid="proof-json">
           {JSON.stringify(data)}
         </Text>
       </View>

@@ -8,6 +8,7 @@ import { exactOdds } from '../../lib/odds';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { formatFen } from '@blindbox/shared/src/money';
+import '../fair.css';
 
 interface RulesData {
   box: Box;
@@ -86,13 +87,17 @@ export default function BoxRulesPage() {
       <View className="card" data-testid="rules-verification">
         <Text className="section-title">如何验证每一抽</Text>
         <Text>1. 下单前，服务器已公布本盒当前服务器种子的 SHA-256：</Text>
-        <Text className="muted" data-testid="rules-seed-hash">
+        <Text className="muted proof-value" data-testid="rules-seed-hash">
           {current?.hash}
         </Text>
         <Text>2. 下单时订单记下该种子、你的客户端种子和订单号；第 i 抽的随机数 = HMAC-SHA256(服务器种子, "客户端种子:订单号:i")。</Text>
         <Text>3. 把摘要按 4 字节大端切成整数，丢弃 ≥ 2³² − (2³² mod 总权重) 的值（无取模偏差），首个保留值 mod 总权重即为票号，按款式顺序与权重对应款式。</Text>
         <Text>4. 种子定期（或由管理员）轮换；轮换后、且使用它的订单都已过支付期限时公布原种子，你可核对其 SHA-256 并在“开盒验证”页或用 npm run verify-draw 重算结果。</Text>
-        {revealed.length > 0 && <Text className="muted">已公布的种子：{revealed.map((seed) => `#${seed.generation} ${seed.seed}`).join('；')}</Text>}
+        {revealed.length > 0 && (
+          <Text className="muted proof-value" data-testid="rules-revealed-seeds">
+            已公布的种子：{revealed.map((seed) => `#${seed.generation} ${seed.seed}`).join('；')}
+          </Text>
+        )}
       </View>
 
       <View className="card">

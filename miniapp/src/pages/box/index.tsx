@@ -67,7 +67,7 @@ export default function BoxDetailPage() {
       <View className="card">
         <OddsTable box={data} />
         <Text className="link" data-testid="rules-link" onClick={() => void Taro.navigateTo({ url: routes.rules(data.id) })}>
-          规则、保底、限购与开盒验证 →
+          {data.guarantee ? `保底：${data.guarantee.within} 抽内必出${RARITY_LABELS[data.guarantee.minRarity]}款 · ` : ''}规则、概率、限购与开盒验证 →
         </Text>
       </View>
       <View className="footer-bar">

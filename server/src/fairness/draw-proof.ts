@@ -24,7 +24,7 @@ export function drawProofOf(order: OrderDoc, unitIndex: number, seed: ServerSeed
     serverSeed: published.seed,
     revealedAt: published.revealedAt?.toISOString() ?? null,
     products: item.products.map(({ productId, name, rarity, weight }) => ({ productId, name, rarity, weight })),
-    guarantee: item.guarantee,
+    guarantee: item.guarantee ?? null,
     missesBefore: proof.missesBefore,
     forced: proof.forced,
     productId: draw.productId,

@@ -39,11 +39,11 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
     for (const item of guaranteedLines(order)) {
       const key = keyOf(order, item);
       if ((await counters.pendingOrderOf(key)) !== order._id.toHexString()) continue;
-      const draws = order.draws.filter((draw) => draw.boxId.equals(item.boxId) && draw.proof);
-      const last = draws.at(-1)?.proof;
-      if (last && item.guarantee) {
-        const hit = meetsRarity(draws.at(-1)!.rarity, item.guarantee.minRarity);
-        await counters.finish(key, order._id, draws.length, hit ? 0 : last.missesBefore + 1);
+      const draws = order.draws.filter((draw) => draw.boxId.equals(item.boxId));
+      const last = draws.at(-1);
+      if (last?.proof && item.guarantee) {
+        const hit = meetsRarity(last.rarity, item.guarantee.minRarity);
+        await counters.finish(key, order._id, draws.length, hit ? 0 : last.proof.missesBefore + 1);
       } else if (order.status !== 'TO_BE_PAID') {
         await counters.giveUp(key, order._id);
       }
@@ -85,7 +85,8 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
       }
       const draws: DrawDoc[] = [];
       for (const item of order.items) {
-        const seed = await seeds.byId(item.seedId);
+        // Orders placed before draws were provably fair took no seed: they draw with the box's current one.
+        const seed = item.seedId ? await seeds.byId(item.seedId) : await seeds.current(item.boxId, now);
         if (!seed) throw new Error(`seed ${item.seedId} of order ${order._id.toHexString()} is missing`);
         let misses = missesBefore.get(item.boxId.toHexString()) ?? 0;
         for (let unit = 0; unit < item.quantity; unit++) {
@@ -96,7 +97,8 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
             orderId: order._id.toHexString(),
             unitIndex,
             products: item.products,
-            guarantee: item.guarantee,
+            // Lean reads of lines stored before the guarantee existed have no field at all.
+            guarantee: item.guarantee ?? null,
             missesBefore: misses,
           });
           const product = item.products.find((candidate) => candidate.productId === outcome.productId);

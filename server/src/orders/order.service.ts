@@ -185,6 +185,7 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
       const limitDay = shopperDayOf(placedAt);
       // The seed is taken now, before the order id and client seed it will be combined with are stored:
       // its hash was public before this order existed, so the server cannot choose a seed to suit them.
+      // Nothing to undo if a later step fails: the seed's reveal merely waits for this order's deadline too.
       for (const item of items) item.seedId = (await seeds.takeForOrder(item.boxId, expiresAt, placedAt))._id;
       const actor = `user:${userId.toHexString()}`;
 

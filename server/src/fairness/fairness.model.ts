@@ -31,7 +31,7 @@ export interface PendingClaimDoc {
 }
 
 /**
- * The guarantee (保底) state of one shopper for one box: `_id` is `<userId>:<boxId>`. `misses` counts the
+ * The guarantee (保底) state of one shopper for one box, in the stock database: `_id` is `<userId>:<boxId>`. `misses` counts the
  * consecutive draws without an item of the guaranteed rarity; `draws` only grows and serves as the version
  * a claim is guarded on; `counted` lists the orders whose draws are in `misses`.
  */

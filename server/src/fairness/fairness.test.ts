@@ -8,6 +8,7 @@ import { buyer, outTradeNoOf } from '../../test/fault/fault-support';
 import { runAdminCommand } from '../admin/commands';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { boxModel } from '../catalog/box.model';
+import { stockDatabase } from '../db/databases';
 import { describeVerified, verifyProofs } from '../../tools/verify-draw';
 import { guaranteeCounterModel, serverSeedModel, type GuaranteeCounterDoc } from './fairness.model';
 import { drawProofOf } from './draw-proof';
@@ -29,7 +30,7 @@ async function boxBySlugName(name: string) {
 }
 
 const counterOf = (userId: Types.ObjectId, boxId: string) =>
-  guaranteeCounterModel(server.container.db).findById(`${userId.toHexString()}:${boxId}`).lean<GuaranteeCounterDoc>();
+  guaranteeCounterModel(stockDatabase(server.container.db)).findById(`${userId.toHexString()}:${boxId}`).lean<GuaranteeCounterDoc>();
 
 async function payByCallbacks(order: Order, copies: number, outTradeNo?: string): Promise<number[]> {
   outTradeNo ??= await outTradeNoOf(server, order.id);

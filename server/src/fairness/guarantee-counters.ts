@@ -1,4 +1,5 @@
 import type { Connection, Types } from 'mongoose';
+import { stockDatabase } from '../db/databases';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { guaranteeCounterModel, type GuaranteeCounterDoc } from './fairness.model';
 
@@ -9,8 +10,8 @@ export interface CounterKey {
 
 export type ClaimResult =
   | { kind: 'CLAIMED'; missesBefore: number }
-  /** Another order of the same shopper and box holds the counter: its draws must land (or be given up) first. */
-  | { kind: 'BUSY'; orderId: string }
+  /** Another order of the same shopper and box holds the counter (since `at`): its draws must land (or be given up) first. */
+  | { kind: 'BUSY'; orderId: string; at: Date }
   /** This order's draws are already counted: the caller read a stale order and must re-read it. */
   | { kind: 'COUNTED' };
 
@@ -31,9 +32,11 @@ const counterIdOf = ({ userId, boxId }: CounterKey) => `${userId.toHexString()}:
  *    slot taken, so a crash between the steps heals without skipping or double-counting.
  *
  * `counted` is what makes a late, stale applier harmless: it cannot claim again for an order already counted.
+ * The counters live beside the stock counters, in the database whose writes do not queue behind the shop's:
+ * the claim is held across the order's write, so every write saved in it shortens what a second order waits.
  */
 export function guaranteeCounters(db: Connection) {
-  const Counter = guaranteeCounterModel(db);
+  const Counter = guaranteeCounterModel(stockDatabase(db));
 
   async function firstClaim(_id: string, order: string, now: Date): Promise<boolean> {
     try {
@@ -57,7 +60,7 @@ export function guaranteeCounters(db: Connection) {
         }
         if (counter.counted.includes(order)) return { kind: 'COUNTED' };
         if (counter.pending?.orderId === order) return { kind: 'CLAIMED', missesBefore: counter.pending.missesBefore };
-        if (counter.pending) return { kind: 'BUSY', orderId: counter.pending.orderId };
+        if (counter.pending) return { kind: 'BUSY', orderId: counter.pending.orderId, at: counter.pending.at };
         const taken = await Counter.updateOne(
           { _id, pending: null, draws: counter.draws, counted: { $ne: order } },
           { $set: { pending: { orderId: order, missesBefore: counter.misses, at: now } } },
@@ -79,8 +82,6 @@ export function guaranteeCounters(db: Connection) {
     async giveUp(key: CounterKey, orderId: Types.ObjectId): Promise<void> {
       await Counter.updateOne({ _id: counterIdOf(key), 'pending.orderId': orderId.toHexString() }, { $set: { pending: null } });
     },
-
-    pendingOrderOf: async (key: CounterKey): Promise<string | null> => (await Counter.findById(counterIdOf(key)).lean<GuaranteeCounterDoc>())?.pending?.orderId ?? null,
 
     state: (key: CounterKey) => Counter.findById(counterIdOf(key)).lean<GuaranteeCounterDoc>(),
   };

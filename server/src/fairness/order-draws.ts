@@ -4,6 +4,7 @@ import { fairDraw, meetsRarity } from '@blindbox/shared';
 import { orderModel, type DrawDoc, type OrderDoc, type OrderItemDoc } from '../orders/order.model';
 import { guaranteeCounters, type CounterKey } from './guarantee-counters';
 import type { ServerSeeds } from './server-seeds';
+import type { ServerSeedDoc } from './fairness.model';
 import { GuaranteeCounterBusy } from './fairness-errors';
 
 export interface OrderDrawsDeps {
@@ -13,7 +14,9 @@ export interface OrderDrawsDeps {
   waitForCounterMs: number;
 }
 
-const WAIT_STEP_MS = 20;
+const WAIT_STEP_MS = 10;
+/** A claim held this long is presumed to belong to an applier that died between its steps: the waiter heals it. */
+const STUCK_CLAIM_MS = 1_000;
 
 /**
  * Draws an order's units (provably fair, with the guarantee) and keeps the guarantee counters in step with
@@ -34,11 +37,10 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
   const guaranteedLines = (order: OrderDoc) =>
     order.items.filter((item) => item.guarantee).sort((a, b) => a.boxId.toHexString().localeCompare(b.boxId.toHexString()));
 
-  /** Finishes or gives up the claims this order holds, from what the order itself says happened. */
+  /** Finishes or gives up the claims this order holds, from what the order itself says happened (both guarded on the claim). */
   async function settle(order: OrderDoc): Promise<void> {
     for (const item of guaranteedLines(order)) {
       const key = keyOf(order, item);
-      if ((await counters.pendingOrderOf(key)) !== order._id.toHexString()) continue;
       const draws = order.draws.filter((draw) => draw.boxId.equals(item.boxId));
       const last = draws.at(-1);
       if (last?.proof && item.guarantee) {
@@ -62,7 +64,7 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
       const claim = await counters.claim(keyOf(order, item), order._id);
       if (claim.kind === 'CLAIMED') return claim.missesBefore;
       if (claim.kind === 'COUNTED') return null;
-      await settleHolder(claim.orderId);
+      if (Date.now() - claim.at.getTime() > STUCK_CLAIM_MS) await settleHolder(claim.orderId);
       if (Date.now() > deadline) throw new GuaranteeCounterBusy(`box ${item.boxId.toHexString()} is being drawn for another order of this shopper`);
       await sleep(WAIT_STEP_MS);
     }
@@ -77,6 +79,14 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
      * placed, so concurrent appliers compute the same draws and whichever write wins stores them.
      */
     async prepare(order: OrderDoc, now = new Date()): Promise<DrawDoc[] | null> {
+      // Seeds first: the claims below make another order of this shopper and box wait, so hold them briefly.
+      const seedOf = new Map<string, ServerSeedDoc>();
+      for (const item of order.items) {
+        // Orders placed before draws were provably fair took no seed: they draw with the box's current one.
+        const seed = item.seedId ? await seeds.byId(item.seedId) : await seeds.current(item.boxId, now);
+        if (!seed) throw new Error(`seed ${item.seedId} of order ${order._id.toHexString()} is missing`);
+        seedOf.set(item.boxId.toHexString(), seed);
+      }
       const missesBefore = new Map<string, number>();
       for (const item of guaranteedLines(order)) {
         const misses = await claimFor(order, item);
@@ -85,9 +95,7 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
       }
       const draws: DrawDoc[] = [];
       for (const item of order.items) {
-        // Orders placed before draws were provably fair took no seed: they draw with the box's current one.
-        const seed = item.seedId ? await seeds.byId(item.seedId) : await seeds.current(item.boxId, now);
-        if (!seed) throw new Error(`seed ${item.seedId} of order ${order._id.toHexString()} is missing`);
+        const seed = seedOf.get(item.boxId.toHexString()) as ServerSeedDoc;
         let misses = missesBefore.get(item.boxId.toHexString()) ?? 0;
         for (let unit = 0; unit < item.quantity; unit++) {
           const unitIndex = draws.length;

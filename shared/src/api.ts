@@ -248,6 +248,9 @@ export const drawProofSchema = z.object({
   clientSeed: z.string(),
   seedId: z.string(),
   serverSeedHash: z.string(),
+  /** When the hash was published, and when the order took it: the commitment came first. */
+  seedCommittedAt: isoDate,
+  orderPlacedAt: isoDate,
   serverSeed: z.string().nullable(),
   revealedAt: isoDate.nullable(),
   products: z.array(z.object({ productId: z.string(), name: z.string(), rarity: raritySchema, weight: z.number().int().positive() })),

@@ -21,6 +21,8 @@ export function drawProofOf(order: OrderDoc, unitIndex: number, seed: ServerSeed
     clientSeed: order.clientSeed,
     seedId: proof.seedId,
     serverSeedHash: proof.serverSeedHash,
+    seedCommittedAt: seed.committedAt.toISOString(),
+    orderPlacedAt: order.createdAt.toISOString(),
     serverSeed: published.seed,
     revealedAt: published.revealedAt?.toISOString() ?? null,
     products: item.products.map(({ productId, name, rarity, weight }) => ({ productId, name, rarity, weight })),

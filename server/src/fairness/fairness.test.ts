@@ -58,6 +58,7 @@ test('the seed hash is public before the first draw, and neither the fairness pa
   const before = await alice.api.get<DrawProof>(`/api/proofs/${order.id}/0`);
   expect(before.status).toBe(200);
   expect(before.body.serverSeed).toBeNull();
+  expect(Date.parse(before.body.seedCommittedAt)).toBeLessThanOrEqual(Date.parse(before.body.orderPlacedAt));
   expect(JSON.stringify(before.body)).not.toContain(await secretOf(published!.id));
 
   // Rotated: new orders take the next seed at once, but this seed stays hidden while an order that took it

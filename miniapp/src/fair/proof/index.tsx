@@ -73,6 +73,7 @@ export default function DrawProofPage() {
         <Row label="第几抽 (i)" value={String(data.unitIndex)} />
         <Row label="客户端种子" value={data.clientSeed} testId="proof-client-seed" />
         <Row label="服务器种子 SHA-256" value={data.serverSeedHash} testId="proof-seed-hash" />
+        <Row label="SHA-256 公布时间 / 下单时间" value={`${formatDateTime(data.seedCommittedAt)} / ${formatDateTime(data.orderPlacedAt)}`} />
         <Row label="服务器种子" value={data.serverSeed ?? '（尚未公布）'} testId="proof-seed" />
         <Row label="HMAC 消息" value={data.message} />
         <Row label="保底前连续未出" value={data.guarantee ? `${data.missesBefore} / ${data.guarantee.within}` : '本盒无保底'} />

@@ -12,6 +12,7 @@ import { stockDatabase } from '../db/databases';
 import { describeVerified, verifyProofs } from '../../tools/verify-draw';
 import { guaranteeCounterModel, serverSeedModel, type GuaranteeCounterDoc } from './fairness.model';
 import { drawProofOf } from './draw-proof';
+import { orderDraws } from './order-draws';
 
 // JOBS off: only the deliveries under test move orders to paid.
 let server: TestServer;
@@ -230,4 +231,26 @@ test('with a tight guarantee on, a shopper never goes `within` draws without the
   const verified = verifyProofs(proofs);
   expect(verified.every((entry) => entry.result.ok)).toBe(true);
   expect(verified.filter((entry) => entry.proof.forced).map(describeVerified).every((line) => line.includes('forced by the guarantee'))).toBe(true);
+});
+
+test('a claim left by an applier that died blocks only until its order is settled: 503-style busy first, healed once the order is closed', async () => {
+  const box = await boxBySlugName('森林伙伴');
+  const frank = await buyer(server, 'dev-fair-stuck');
+  const userId = new Types.ObjectId(await userIdOf(frank.token));
+  const draws = orderDraws({ db: server.container.db, seeds: server.container.fairness.seeds, waitForCounterMs: 200 });
+  const a = await frank.orderNow([{ boxId: box.id, quantity: 1 }]);
+  const b = await frank.orderNow([{ boxId: box.id, quantity: 2 }]);
+
+  // An applier of A claimed the counter and died before its paid-and-drawn write.
+  expect(await draws.prepare(await orderDoc(server, a.id))).toHaveLength(1);
+  await expect(draws.prepare(await orderDoc(server, b.id))).rejects.toMatchObject({ code: 'GUARANTEE_COUNTER_BUSY', kind: 'UNAVAILABLE' });
+
+  // A is cancelled (it was never paid); the next applier of B finds the stale claim, gives it up for A and draws.
+  expect((await frank.api.post(`/api/orders/${a.id}/cancel`)).status).toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  await frank.payJsapi(b.id);
+  expect(await payByCallbacks(b, 1)).toEqual([204]);
+  const counter = await counterOf(userId, box.id);
+  expect(counter).toMatchObject({ draws: 2, counted: [b.id], pending: null });
+  expect((await orderDoc(server, b.id)).draws.map((draw) => draw.proof?.missesBefore)[0]).toBe(0);
 });

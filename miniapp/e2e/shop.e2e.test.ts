@@ -24,6 +24,8 @@ let browser: Browser;
 beforeAll(async () => {
   if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
   server = await startTestServer({ env: { H5_DIR: h5Dir } });
+  // The H5 build's dev users, declared adult (the age gate has its own browser test in fairness.e2e).
+  for (const code of ['dev-alice', 'dev-bob']) await server.login(code);
   // Playwright gives the browser a fresh temporary profile; the flags keep it off the (closed) network.
   browser = await chromium.launch({
     executablePath: chromiumPath,

@@ -7,6 +7,8 @@ export default defineAppConfig({
       pages: ['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index'],
     },
     { root: 'me', pages: ['collection/index'] },
+    // Rules, proofs and the age declaration: the SHA-256/HMAC verifier stays out of the main package.
+    { root: 'fair', pages: ['rules/index', 'proof/index', 'profile/index'] },
   ],
   window: {
     backgroundTextStyle: 'dark',

@@ -103,7 +103,8 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
       const shoppers = Array.from({ length: count }, (_, i) => ({ userId: new ObjectId(), addressId: new ObjectId(), openid: `o-bench-${prefix}-${i}` }));
       await insertInBatches(
         shop.collection(COLLECTIONS.users),
-        shoppers.map((s) => ({ _id: s.userId, openid: s.openid, unionid: null, lastLoginAt: now, createdAt: now, __v: 0 })),
+        // Adults who declared so (the age gate refuses orders from shoppers who have not).
+        shoppers.map((s) => ({ _id: s.userId, openid: s.openid, unionid: null, lastLoginAt: now, createdAt: now, age: { bracket: 'ADULT', declaredAt: now, guardianConsentAt: null }, clientSeed: null, __v: 0 })),
       );
       await insertInBatches(
         shop.collection(COLLECTIONS.addresses),

@@ -143,6 +143,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       WECHAT_LOGIN_BASE_URL: simulatorUrl,
       WECHATPAY_CREDENTIALS_DIR: options.credentialsDir,
       WECHATPAY_NOTIFY_URL: `${url}/api/payments/wechat/notify`,
+      // The benchmark measures the payment path, not the per-shopper daily caps.
+      DAILY_SPEND_CAP_FEN: '100000000',
+      DAILY_DRAW_CAP_PER_BOX: '100000',
       ...options.env,
     };
     await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], { ...env, LOG_LEVEL: 'warn' });

@@ -15,6 +15,8 @@ import { collectionRoutes } from './collection/collection.routes';
 import { couponRoutes } from './coupons/coupon.routes';
 import { orderRoutes } from './orders/order.routes';
 import { paymentRoutes } from './payments/payment.routes';
+import { fairnessRoutes } from './fairness/fairness.routes';
+import { profileRoutes } from './users/profile.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -36,6 +38,8 @@ export function createApp(container: Container): Koa {
     orderRoutes(container),
     paymentRoutes(container),
     collectionRoutes(container),
+    fairnessRoutes(container),
+    profileRoutes(container),
     devRoutes(container),
   ]) {
     // throw: the 405 / 501 go through the error handler, in the API's error shape, instead of a plain-text page.

@@ -33,6 +33,16 @@ const envSchema = z.object({
     .max(120)
     .default(15),
   PURCHASE_LIMIT_PER_BOX: z.coerce.number().int().min(1).max(10_000).default(2),
+  /** Per shopper per day (Asia/Shanghai): what the orders placed may cost in total, and draws per box. */
+  DAILY_SPEND_CAP_FEN: z.coerce.number().int().min(1).default(200_000),
+  DAILY_DRAW_CAP_PER_BOX: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** How long a box's server seed is taken by new orders before the next one is committed (then it is revealed). */
+  FAIR_SEED_ROTATE_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  /**
+   * How long a draw waits for another order of the same shopper and box to finish drawing; below WeChat's
+   * 5 s callback timeout, so a callback that cannot wait longer is answered 503 (and retried) rather than dropped.
+   */
+  GUARANTEE_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(3_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number().int().min(0).default(30),

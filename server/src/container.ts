@@ -21,6 +21,7 @@ import { createWechatPlatform } from './shipping/wechat-platform-http';
 import { shippingUploads, type ShippingUploadService } from './shipping/shipping-upload.service';
 import { wechatPayTradeBills } from './payments/wechatpay/trade-bill-download';
 import { tradeBillReconciliation, type TradeBillReconciliation } from './bills/bill-reconciliation';
+import { fairness, type Fairness } from './fairness/fairness';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -39,6 +40,8 @@ export interface Container {
   shipping: ShippingUploadService;
   tradeBills: TradeBillReconciliation;
   jobs: AgendaScheduler;
+  /** Server seeds and draws (commit–reveal, guarantee). */
+  fairness: Fairness;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
   dispose(): Promise<void>;
 }
@@ -70,9 +73,10 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
-    const payments = paymentService({ db, config, logger, channels, scheduler: jobs });
+    const fair = fairness(db, config);
+    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws });
     const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments });
+    const orders = orderService({ db, config, logger, payments, seeds: fair.seeds });
     // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
     const platform = createWechatPlatform({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,
@@ -99,6 +103,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       shipping,
       tradeBills,
       jobs,
+      fairness: fair,
       async dispose() {
         await jobs.stop();
         await db.close();

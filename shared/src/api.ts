@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_FEN } from './money';
-import { MAX_QUANTITY_PER_ITEM, RARITIES } from './constants';
+import { AGE_BRACKETS, CLIENT_SEED_PATTERN, MAX_QUANTITY_PER_ITEM, RARITIES } from './constants';
 import { orderStatusSchema, paymentStatusSchema } from './order-status';
 
 export const fenSchema = z.number().int().min(0).max(MAX_FEN);
@@ -51,6 +51,9 @@ export const boxProductSchema = z.object({
 });
 export type BoxProduct = z.infer<typeof boxProductSchema>;
 
+/** 保底: at least one item of rarity ≥ minRarity within `within` consecutive draws of the box by one shopper. */
+export const guaranteeRuleSchema = z.object({ minRarity: raritySchema, within: z.number().int().min(1) });
+
 export const boxSchema = z.object({
   id: objectId,
   name: z.string(),
@@ -62,6 +65,7 @@ export const boxSchema = z.object({
   purchaseLimit: z.number().int().min(1),
   /** Minutes an order of this box stays payable before its units go back on sale. */
   paymentWindowMinutes: z.number().int().min(1),
+  guarantee: guaranteeRuleSchema.nullable(),
   products: z.array(boxProductSchema),
 });
 export type Box = z.infer<typeof boxSchema>;
@@ -110,6 +114,10 @@ export const drawSchema = z.object({
   name: z.string(),
   rarity: raritySchema,
   imageUrl: z.string(),
+  /** Null only for draws made before draws were provably fair. */
+  proof: z
+    .object({ unitIndex: z.number().int().min(0), seedId: z.string(), serverSeedHash: z.string(), missesBefore: z.number().int().min(0), forced: z.boolean(), drawnAt: isoDate })
+    .nullable(),
 });
 export type Draw = z.infer<typeof drawSchema>;
 
@@ -194,6 +202,76 @@ export const quoteRequestSchema = createOrderRequestSchema.omit({ addressId: tru
 export type QuoteRequest = z.infer<typeof quoteRequestSchema>;
 export const quoteResponseSchema = z.object({ subtotalFen: fenSchema, discountFen: fenSchema, totalFen: fenSchema });
 export type QuoteResponse = z.infer<typeof quoteResponseSchema>;
+
+// Shopper profile: age gate and client seed
+export const ageBracketSchema = z.enum(AGE_BRACKETS);
+export const profileSchema = z.object({
+  ageBracket: ageBracketSchema.nullable(),
+  ageDeclaredAt: isoDate.nullable(),
+  guardianConsentAt: isoDate.nullable(),
+  clientSeed: z.string(),
+});
+export type Profile = z.infer<typeof profileSchema>;
+export const declareAgeRequestSchema = z.object({ bracket: ageBracketSchema, guardianConsent: z.boolean().default(false) });
+export type DeclareAgeRequest = z.input<typeof declareAgeRequestSchema>;
+export const clientSeedRequestSchema = z.object({ clientSeed: z.string().regex(CLIENT_SEED_PATTERN, '1–64 printable ASCII characters, no spaces') });
+
+// Fairness: published seeds, limits, the shopper's guarantee count, a draw's proof
+export const publicSeedSchema = z.object({
+  id: z.string(),
+  generation: z.number().int().min(1),
+  hash: z.string(),
+  committedAt: isoDate,
+  rotateAt: isoDate,
+  retiredAt: isoDate.nullable(),
+  revealedAt: isoDate.nullable(),
+  /** Null until revealed: after the seed is retired and no order that took it can still be paid. */
+  seed: z.string().nullable(),
+});
+export type PublicSeed = z.infer<typeof publicSeedSchema>;
+
+export const boxFairnessSchema = z.object({
+  boxId: objectId,
+  guarantee: guaranteeRuleSchema.nullable(),
+  limits: z.object({ dailySpendCapFen: fenSchema, dailyDrawCapPerBox: z.number().int(), purchaseLimitPerDrop: z.number().int() }),
+  /** Newest first: the seed new orders take, then retired (and, once revealed, published) ones. */
+  seeds: z.array(publicSeedSchema),
+});
+export type BoxFairness = z.infer<typeof boxFairnessSchema>;
+
+export const myGuaranteeSchema = z.object({
+  boxId: objectId,
+  guarantee: guaranteeRuleSchema.nullable(),
+  /** Consecutive draws of this box without an item of the guaranteed rarity. */
+  misses: z.number().int().min(0),
+  /** The guaranteed item comes at the latest with the `remaining`-th next draw. */
+  remaining: z.number().int().min(0).nullable(),
+  today: z.object({ spentFen: fenSchema, draws: z.number().int() }),
+});
+export type MyGuarantee = z.infer<typeof myGuaranteeSchema>;
+
+export const drawProofSchema = z.object({
+  orderId: objectId,
+  unitIndex: z.number().int().min(0),
+  boxId: objectId,
+  clientSeed: z.string(),
+  seedId: z.string(),
+  serverSeedHash: z.string(),
+  /** When the hash was published, and when the order took it: the commitment came first. */
+  seedCommittedAt: isoDate,
+  orderPlacedAt: isoDate,
+  serverSeed: z.string().nullable(),
+  revealedAt: isoDate.nullable(),
+  products: z.array(z.object({ productId: z.string(), name: z.string(), rarity: raritySchema, weight: z.number().int().positive() })),
+  guarantee: guaranteeRuleSchema.nullable(),
+  missesBefore: z.number().int().min(0),
+  forced: z.boolean(),
+  productId: z.string(),
+  drawnAt: isoDate,
+  /** The HMAC message of round 0; more rounds append `:1`, `:2`, … only when a word is rejected. */
+  message: z.string(),
+});
+export type DrawProof = z.infer<typeof drawProofSchema>;
 
 export const devConfigSchema = z.object({ simulatorUrl: z.string() });
 export type DevConfig = z.infer<typeof devConfigSchema>;

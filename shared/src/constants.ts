@@ -3,3 +3,12 @@
 export const RARITIES = ['COMMON', 'RARE', 'EPIC', 'SECRET'] as const;
 
 export const MAX_QUANTITY_PER_ITEM = 20;
+
+export type RarityName = (typeof RARITIES)[number];
+
+/** Declared once by the shopper: under 8 may not buy, 8–17 needs a guardian's consent, 18+ may. */
+export const AGE_BRACKETS = ['UNDER_8', 'MINOR_8_17', 'ADULT'] as const;
+export type AgeBracket = (typeof AGE_BRACKETS)[number];
+
+/** A client seed the shopper chooses: printable ASCII, so every client hashes the same bytes. */
+export const CLIENT_SEED_PATTERN = /^[\x21-\x7e]{1,64}$/;

@@ -3,3 +3,4 @@ export * from './constants';
 export * from './order-status';
 export * from './api';
 export * from './beijing-time';
+export * from './fairness/fair-draw';

@@ -26,10 +26,19 @@ export function errorFromResponse(status: number, body: unknown): ApiError {
   return new ApiError(status, `HTTP_${status}`, `服务器错误 (HTTP ${status})`);
 }
 
+/** The shop's rules a shopper can run into, said in their words (the server's message is for developers). */
+const RULE_MESSAGES: Record<string, string> = {
+  AGE_NOT_DECLARED: '购买前请先在“年龄声明”中声明年龄段（盒子详情 → 规则）',
+  AGE_RESTRICTED: '根据规定，未满 8 周岁不能购买盲盒',
+  GUARDIAN_CONSENT_REQUIRED: '8–17 周岁购买需先确认监护人同意（盒子详情 → 规则 → 年龄声明）',
+  DAILY_SPEND_LIMIT_REACHED: '已达到今日消费上限，请明天再来',
+  DAILY_DRAW_LIMIT_REACHED: '今日该盲盒的抽取次数已达上限，请明天再来',
+};
+
 /** What a page shows the shopper for any failure. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
-    return error.status === 0 ? '网络连接失败，请检查网络后重试' : error.message;
+    return error.status === 0 ? '网络连接失败，请检查网络后重试' : (RULE_MESSAGES[error.code] ?? error.message);
   }
   if (error instanceof Error) return error.message;
   return '出错了，请重试';

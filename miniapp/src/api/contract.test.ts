@@ -30,6 +30,11 @@ test('every answer of the real server on the shopper loop parses with its shared
   const api = shopApi(server.url, 'dev-contract');
   const boxes = await api.listBoxes(1, 10);
   const box = await api.getBox(boxes.items[0]!.id);
+  expect((await api.getProfile()).ageBracket).toBeNull();
+  expect((await api.declareAge({ bracket: 'ADULT' })).ageBracket).toBe('ADULT');
+  expect((await api.setClientSeed('my-lucky-seed')).clientSeed).toBe('my-lucky-seed');
+  expect((await api.getFairness(box.id)).seeds[0]?.seed).toBeNull();
+  expect((await api.myGuarantee(box.id)).boxId).toBe(box.id);
   const address = await api.createAddress({ name: '张三', phone: '13800138000', region: '上海市', detail: '1 号' });
   expect((await api.listAddresses()).items.map((item) => item.id)).toContain(address.id);
   const coupons = await api.listCoupons();

@@ -2,9 +2,13 @@ import {
   addressListSchema,
   alipayPageResponseSchema,
   addressSchema,
+  boxFairnessSchema,
   boxPageSchema,
   boxSchema,
   collectionSchema,
+  drawProofSchema,
+  myGuaranteeSchema,
+  profileSchema,
   couponListSchema,
   jsapiPayParamsSchema,
   nativePayResponseSchema,
@@ -14,6 +18,7 @@ import {
   quoteResponseSchema,
   type AddressInput,
   type CreateOrderRequest,
+  type DeclareAgeRequest,
   type OrderStatus,
 } from '@blindbox/shared';
 import type { ApiClient } from './client';
@@ -44,5 +49,11 @@ export function createShopApi(client: ApiClient) {
     payAlipay: (id: string) => request('POST', `${order(id)}/alipay`, { schema: alipayPageResponseSchema }),
     paymentStatus: (id: string) => request('GET', `${order(id)}/payment-status`, { schema: paymentStatusResponseSchema }),
     getCollection: () => request('GET', '/api/me/collection', { schema: collectionSchema }),
+    getFairness: (boxId: string) => request('GET', `/api/boxes/${encodeURIComponent(boxId)}/fairness`, { auth: false, schema: boxFairnessSchema }),
+    myGuarantee: (boxId: string) => request('GET', `/api/me/guarantee/${encodeURIComponent(boxId)}`, { schema: myGuaranteeSchema }),
+    getProfile: () => request('GET', '/api/me', { schema: profileSchema }),
+    declareAge: (body: DeclareAgeRequest) => request('PUT', '/api/me/age', { body, schema: profileSchema }),
+    setClientSeed: (clientSeed: string) => request('PUT', '/api/me/client-seed', { body: { clientSeed }, schema: profileSchema }),
+    getProof: (orderId: string, unitIndex: number) => request('GET', `/api/proofs/${encodeURIComponent(orderId)}/${unitIndex}`, { schema: drawProofSchema }),
   };
 }

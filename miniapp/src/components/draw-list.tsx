@@ -1,10 +1,15 @@
 import type { Draw } from '@blindbox/shared';
 import { Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { RARITY_LABELS } from '../lib/format';
+import { routes } from '../lib/routes';
 import { ArtImage } from './art-image';
 
-/** The products the server drew for a paid order; `stagger` lets the reveal bring them in one by one. */
-export function DrawList({ draws, stagger = false }: { draws: Draw[]; stagger?: boolean }) {
+/**
+ * The products the server drew for a paid order, each with a link to its proof; `stagger` lets the reveal
+ * bring them in one by one.
+ */
+export function DrawList({ draws, orderId, stagger = false }: { draws: Draw[]; orderId: string; stagger?: boolean }) {
   return (
     <View className="reveal" data-testid="reveal-list">
       {draws.map((draw, index) => (
@@ -20,6 +25,11 @@ export function DrawList({ draws, stagger = false }: { draws: Draw[]; stagger?: 
             {draw.name}
           </Text>
           <Text className={`rarity-tag rarity--${draw.rarity.toLowerCase()}`}>{RARITY_LABELS[draw.rarity]}</Text>
+          {draw.proof && (
+            <Text className="link" data-testid="proof-link" onClick={() => void Taro.navigateTo({ url: routes.proof(orderId, index) })}>
+              {draw.proof.forced ? '保底 · ' : ''}验证
+            </Text>
+          )}
         </View>
       ))}
     </View>

@@ -27,7 +27,7 @@ function highlightOf(draws: readonly Draw[]): Draw | null {
  * step can be skipped; with reduced motion the box does not animate at all. CSS animations and a timer
  * only, so it runs the same in WeChat and in a browser.
  */
-export function Reveal({ draws, after }: { draws: Draw[]; /** Shown with the final list, not over the opening. */ after?: ReactNode }) {
+export function Reveal({ draws, orderId, after }: { draws: Draw[]; orderId: string; /** Shown with the final list, not over the opening. */ after?: ReactNode }) {
   const highlight = highlightOf(draws);
   const afterOpening: Stage = highlight ? 'moment' : 'items';
   const [stage, setStage] = useState<Stage>(() => (prefersReducedMotion() ? afterOpening : 'opening'));
@@ -69,7 +69,7 @@ export function Reveal({ draws, after }: { draws: Draw[]; /** Shown with the fin
   }
   return (
     <>
-      <DrawList draws={draws} stagger />
+      <DrawList draws={draws} orderId={orderId} stagger />
       {after}
     </>
   );

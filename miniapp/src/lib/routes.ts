@@ -1,6 +1,7 @@
 import type { OrderStatus } from '@blindbox/shared';
 
-// Paths must match app.config.ts; order pages live in the `order` subpackage, the collection in `me`.
+// Paths must match app.config.ts; order pages live in the `order` subpackage, the collection in `me`,
+// fairness pages in `fair`.
 export const routes = {
   boxes: () => '/pages/boxes/index',
   box: (id: string) => `/pages/box/index?id=${encodeURIComponent(id)}`,
@@ -10,4 +11,7 @@ export const routes = {
   orders: (status?: OrderStatus) => `/order/list/index${status ? `?status=${status}` : ''}`,
   order: (orderId: string) => `/order/detail/index?orderId=${encodeURIComponent(orderId)}`,
   collection: () => '/me/collection/index',
+  rules: (boxId: string) => `/fair/rules/index?boxId=${encodeURIComponent(boxId)}`,
+  proof: (orderId: string, unit: number) => `/fair/proof/index?orderId=${encodeURIComponent(orderId)}&unit=${unit}`,
+  profile: () => '/fair/profile/index',
 };

@@ -7,6 +7,7 @@ import { canBeClosed, hasOutstandingRefund } from '../orders/order-state';
 import { DomainError, NotFound } from '../domain-error';
 import { parseObjectId } from '../object-id';
 import type { ChannelTransaction } from '../payments/payment-channel';
+import { revealTimeOf, toPublicSeed } from '../fairness/server-seeds';
 import { formatHealth, formatOrderDetail, formatOrderList, type OrderDetail, type OrderSummary } from './format';
 import { formatBillList, formatBillReport } from './bill-format';
 
@@ -25,6 +26,8 @@ Commands:
   bill show <YYYY-MM-DD>            one day's report with every finding
   bill run <YYYY-MM-DD>             reconcile that day's trade bill now (replaces its report)
   doctor                            pre-flight for a merchant account: credentials, WeChat, database (exit 1 on a failure)
+  rotate-seed <boxId>               commit the box's next server seed and retire the one in use (revealed
+                                    once no order that took it can still be paid)
 
   --json                            machine-readable output`;
 
@@ -128,6 +131,17 @@ export async function runAdminCommand(container: Container, argv: readonly strin
         const upload = await container.shipping.recordShipment(shipped, express);
         return print({ ...summary(shipped), shippingUpload: upload.status }, () =>
           `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload.expressCompany})`,
+        );
+      }
+      case 'rotate-seed': {
+        if (rest.length !== 1) throw new UsageError('rotate-seed takes exactly one <boxId>');
+        const { retired, current } = await container.fairness.seeds.rotate(parseObjectId(rest[0], 'box'));
+        const result = { retired: retired && toPublicSeed(retired), current: toPublicSeed(current) };
+        return print(result, () =>
+          [
+            `box ${rest[0]}: seed ${current._id} in use, hash ${current.hash}`,
+            retired ? `  retired ${retired._id} (hash ${retired.hash}); revealed from ${revealTimeOf(retired)?.toISOString()}` : '  no seed was in use',
+          ].join('\n'),
         );
       }
       case 'jobs': {

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { drawOne } from '../orders/draw';
+import { pickByTicket } from '@blindbox/shared';
 import { publishedOdds, toBoxDto } from './box-view';
 
 describe('publishedOdds', () => {
@@ -17,7 +17,7 @@ describe('publishedOdds', () => {
     const total = 6;
     const hits = new Map<string, number>();
     for (let ticket = 0; ticket < total; ticket += 1) {
-      const picked = drawOne(products, () => ticket).productId;
+      const picked = pickByTicket(products, ticket).productId;
       hits.set(picked, (hits.get(picked) ?? 0) + 1);
     }
     const odds = publishedOdds(products);
@@ -30,6 +30,7 @@ describe('toBoxDto', () => {
     const _id = new Types.ObjectId();
     const dto = toBoxDto({
       _id,
+      guarantee: { minRarity: 'SECRET', within: 72 },
       name: '星空猫咪',
       description: 'd',
       coverUrl: 'c',
@@ -48,6 +49,7 @@ describe('toBoxDto', () => {
       stock: 7,
       purchaseLimit: 2,
       paymentWindowMinutes: 5,
+      guarantee: { minRarity: 'SECRET', within: 72 },
       products: [
         { id: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3, odds: 0.75 },
         { id: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1, odds: 0.25 },

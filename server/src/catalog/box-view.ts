@@ -4,8 +4,8 @@ import type { SaleTerms } from './sale-terms';
 
 /**
  * The probability of each product, in order: weight / total weight of the box, as a plain division.
- * The draw (orders/draw.ts) picks a uniform integer ticket below the same total and walks the same
- * weights, so these are exactly the odds it uses, not a rounded summary of them.
+ * The draw (fairDraw in shared/) picks a uniform integer ticket below the same total (rejection-sampled, no
+ * modulo bias) and walks the same weights, so these are exactly the odds it uses, not a rounded summary.
  */
 export function publishedOdds(products: readonly { weight: number }[]): number[] {
   const total = products.reduce((sum, product) => sum + product.weight, 0);
@@ -30,7 +30,7 @@ export interface BoxSaleView extends SaleTerms {
   stock: number;
 }
 
-export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products'>, sale: BoxSaleView): Box {
+export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee'>, sale: BoxSaleView): Box {
   return {
     id: doc._id.toHexString(),
     name: doc.name,
@@ -40,6 +40,7 @@ export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'cov
     stock: sale.stock,
     purchaseLimit: sale.purchaseLimit,
     paymentWindowMinutes: sale.paymentWindowMinutes,
+    guarantee: doc.guarantee ? { minRarity: doc.guarantee.minRarity, within: doc.guarantee.within } : null,
     products: toBoxProductDtos(doc.products),
   };
 }

@@ -1,5 +1,5 @@
 import { Schema, type Types } from 'mongoose';
-import { RARITIES, type Rarity } from '@blindbox/shared';
+import { RARITIES, type GuaranteeRule, type Rarity } from '@blindbox/shared';
 import { defineModel } from '../db/define-model';
 
 export interface BoxProductDoc {
@@ -25,6 +25,8 @@ export interface BoxDoc {
   paymentWindowMinutes: number | null;
   /** Names the current drop: per-shopper limits count per drop, so a new drop starts them again. */
   dropKey: string;
+  /** 保底: at least one item of rarity ≥ minRarity within `within` consecutive draws by one shopper; null: none. */
+  guarantee: GuaranteeRule | null;
   sortOrder: number;
   active: boolean;
   createdAt: Date;
@@ -53,6 +55,13 @@ const boxSchema = new Schema<BoxDoc>(
     purchaseLimit: { type: Number, default: null, min: 1, validate: (value: number | null) => value === null || Number.isInteger(value) },
     paymentWindowMinutes: { type: Number, default: null, min: 2, max: 120, validate: (value: number | null) => value === null || Number.isInteger(value) },
     dropKey: { type: String, default: 'first' },
+    guarantee: {
+      type: new Schema<GuaranteeRule>(
+        { minRarity: { type: String, enum: RARITIES, required: true }, within: { type: Number, required: true, min: 1, validate: Number.isInteger } },
+        { _id: false },
+      ),
+      default: null,
+    },
     sortOrder: { type: Number, default: 0 },
     active: { type: Boolean, default: true },
   },

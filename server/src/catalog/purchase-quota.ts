@@ -12,18 +12,17 @@ export interface QuotaKey {
 const quotaIdOf = ({ boxId, dropKey, userId }: QuotaKey) => `${boxId.toHexString()}:${dropKey}:${userId.toHexString()}`;
 
 /**
- * How many units of a box one shopper may take in one drop. One small document per shopper, box and drop,
- * listing the orders it counts: taking is one guarded `$inc` that also records the order (so 50 parallel
- * orders from one shopper cannot pass the limit between them, and a repeat counts nothing), giving back is
- * one write guarded on the order being listed. Paid orders keep their units: the limit is on purchases.
+ * Units counted against a limit under one key, per order. One small document per key, listing the orders it
+ * counts: taking is one guarded `$inc` that also records the order (so 50 parallel orders from one shopper
+ * cannot pass the limit between them, and a repeat counts nothing), giving back is one write guarded on the
+ * order being listed. The per-drop purchase limit and the daily limits (limits/daily-limits.ts) both use it.
  */
-export function purchaseQuotas(main: Connection) {
+export function countedUnits(main: Connection) {
   const Quota = purchaseQuotaModel(stockDatabase(main));
 
   return {
-    async take(key: QuotaKey, orderId: Types.ObjectId, quantity: number, limit: number): Promise<boolean> {
+    async take(_id: string, orderId: Types.ObjectId, quantity: number, limit: number): Promise<boolean> {
       if (quantity > limit) return false;
-      const _id = quotaIdOf(key);
       const order = orderId.toHexString();
       const guard = { _id, units: { $lte: limit - quantity }, orders: { $ne: order } };
       const change = { $inc: { units: quantity }, $push: { orders: order } };
@@ -38,14 +37,26 @@ export function purchaseQuotas(main: Connection) {
       }
     },
 
-    async giveBack(key: QuotaKey, orderId: Types.ObjectId, quantity: number): Promise<void> {
+    async giveBack(_id: string, orderId: Types.ObjectId, quantity: number): Promise<void> {
       const order = orderId.toHexString();
-      await Quota.updateOne({ _id: quotaIdOf(key), orders: order }, { $inc: { units: -quantity }, $pull: { orders: order } });
+      await Quota.updateOne({ _id, orders: order }, { $inc: { units: -quantity }, $pull: { orders: order } });
     },
 
-    async used(key: QuotaKey): Promise<number> {
-      return (await Quota.findById(quotaIdOf(key)).lean())?.units ?? 0;
+    async used(_id: string): Promise<number> {
+      return (await Quota.findById(_id).lean())?.units ?? 0;
     },
+  };
+}
+
+export type CountedUnits = ReturnType<typeof countedUnits>;
+
+/** How many units of a box one shopper may take in one drop. Paid orders keep their units: the limit is on purchases. */
+export function purchaseQuotas(main: Connection) {
+  const units = countedUnits(main);
+  return {
+    take: (key: QuotaKey, orderId: Types.ObjectId, quantity: number, limit: number) => units.take(quotaIdOf(key), orderId, quantity, limit),
+    giveBack: (key: QuotaKey, orderId: Types.ObjectId, quantity: number) => units.giveBack(quotaIdOf(key), orderId, quantity),
+    used: (key: QuotaKey) => units.used(quotaIdOf(key)),
   };
 }
 

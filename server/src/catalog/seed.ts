@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { Rarity } from '@blindbox/shared';
+import type { GuaranteeRule, Rarity } from '@blindbox/shared';
 import { boxModel } from './box.model';
 import { stockLedger } from './stock';
 import { coverSvg, figureSvg, silhouetteSvg, type FigureArt, type SeriesArt } from './images.art';
@@ -21,6 +21,7 @@ interface DemoBox {
   initialStock: number;
   art: SeriesArt;
   products: DemoProduct[];
+  guarantee: GuaranteeRule | null;
 }
 
 const DEMO_BOXES: readonly DemoBox[] = [
@@ -31,6 +32,7 @@ const DEMO_BOXES: readonly DemoBox[] = [
     priceFen: 5900,
     initialStock: 300,
     art: { motif: 'cat', sky: ['#1d2b64', '#5b4ba8'] },
+    guarantee: { minRarity: 'SECRET', within: 72 },
     products: [
       { productId: 'starry-cat-orange', name: '银河橘猫', rarity: 'COMMON', weight: 30, art: { body: '#f5a04a', accent: '#ffe0b8', mark: 'stripes' } },
       { productId: 'starry-cat-white', name: '月光白猫', rarity: 'COMMON', weight: 30, art: { body: '#f4f4f8', accent: '#ffc9d6', mark: 'none' } },
@@ -47,6 +49,7 @@ const DEMO_BOXES: readonly DemoBox[] = [
     priceFen: 6900,
     initialStock: 200,
     art: { motif: 'mecha', sky: ['#0f3443', '#34a2a8'] },
+    guarantee: null,
     products: [
       { productId: 'mecha-boy-flame', name: '烈焰机甲', rarity: 'COMMON', weight: 35, art: { body: '#e84a3c', accent: '#ffb347', mark: 'stripes' } },
       { productId: 'mecha-boy-frost', name: '寒冰机甲', rarity: 'COMMON', weight: 25, art: { body: '#7fc8f8', accent: '#e8f6ff', mark: 'none' } },
@@ -62,6 +65,7 @@ const DEMO_BOXES: readonly DemoBox[] = [
     priceFen: 3900,
     initialStock: 500,
     art: { motif: 'dessert', sky: ['#ffd3e1', '#ff9a9e'] },
+    guarantee: null,
     products: [
       { productId: 'dessert-elf-strawberry', name: '草莓精灵', rarity: 'COMMON', weight: 15, art: { body: '#ff8fab', accent: '#fff0f3', mark: 'spots' } },
       { productId: 'dessert-elf-matcha', name: '抹茶精灵', rarity: 'COMMON', weight: 15, art: { body: '#a7c957', accent: '#f2e8cf', mark: 'none' } },
@@ -80,6 +84,7 @@ const DEMO_BOXES: readonly DemoBox[] = [
     priceFen: 4900,
     initialStock: 100,
     art: { motif: 'forest', sky: ['#134e2a', '#6fbf73'] },
+    guarantee: { minRarity: 'EPIC', within: 10 },
     products: [
       { productId: 'forest-friends-deer', name: '小鹿', rarity: 'COMMON', weight: 60, art: { body: '#c68b59', accent: '#f6e0c8', mark: 'spots' } },
       { productId: 'forest-friends-fox', name: '狐狸', rarity: 'RARE', weight: 25, art: { body: '#f08a24', accent: '#fff5e6', mark: 'none' } },
@@ -125,6 +130,7 @@ export async function seedCatalog(db: Connection): Promise<SeedSummary> {
           coverUrl: box.coverUrl,
           priceFen: box.priceFen,
           products: box.products,
+          guarantee: box.guarantee,
           sortOrder,
           active: true,
         },

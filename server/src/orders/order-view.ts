@@ -25,7 +25,14 @@ export function toOrderDto(order: OrderDoc): Order {
     expiresAt: iso(order.expiresAt),
     createdAt: iso(order.createdAt),
     paidAt: order.paidAt ? iso(order.paidAt) : null,
-    draws: order.draws.map((draw) => ({ ...draw, boxId: draw.boxId.toHexString() })),
+    draws: order.draws.map((draw) => ({
+      boxId: draw.boxId.toHexString(),
+      productId: draw.productId,
+      name: draw.name,
+      rarity: draw.rarity,
+      imageUrl: draw.imageUrl,
+      proof: draw.proof ? { ...draw.proof, drawnAt: iso(draw.proof.drawnAt) } : null,
+    })),
     trackingNote: order.trackingNote,
     audit: order.audit.map((entry) => ({ ...entry, at: iso(entry.at) })),
   };

@@ -1,5 +1,5 @@
 import { Schema, type Types } from 'mongoose';
-import { ORDER_STATUSES, RARITIES, type OrderStatus, type Rarity } from '@blindbox/shared';
+import { ORDER_STATUSES, RARITIES, type GuaranteeRule, type OrderStatus, type Rarity } from '@blindbox/shared';
 import { defineModel } from '../db/define-model';
 
 export interface OrderProductSnapshot {
@@ -20,6 +20,21 @@ export interface OrderItemDoc {
   /** The drop this line was bought in: its units count toward the shopper's limit for that drop. */
   dropKey: string;
   products: OrderProductSnapshot[];
+  /** The box's guarantee (保底) as sold; null when it has none. */
+  guarantee: GuaranteeRule | null;
+  /** The box's server seed when the order was placed (its hash was public then): the draws use it. */
+  seedId: string;
+}
+
+/** What a unit's draw was computed from (with the order's clientSeed, id and item snapshot): enough to recompute it. */
+export interface DrawProofDoc {
+  unitIndex: number;
+  /** `<boxId>:<generation>` of the server seed; its hash was public before the draw. */
+  seedId: string;
+  serverSeedHash: string;
+  missesBefore: number;
+  forced: boolean;
+  drawnAt: Date;
 }
 
 export interface DrawDoc {
@@ -28,6 +43,7 @@ export interface DrawDoc {
   name: string;
   rarity: Rarity;
   imageUrl: string;
+  proof: DrawProofDoc | null;
 }
 
 export interface AuditEntryDoc {
@@ -99,6 +115,10 @@ export interface OrderDoc {
   couponId: Types.ObjectId | null;
   expiresAt: Date;
   paidAt: Date | null;
+  /** The shopper's client seed when the order was placed: an input of every draw of the order. */
+  clientSeed: string;
+  /** The shopper's day (Asia/Shanghai) whose spend and draw limits this order counts toward. */
+  limitDay: string;
   draws: DrawDoc[];
   trackingNote: string | null;
   payment: PaymentDoc;
@@ -135,12 +155,19 @@ const itemSchema = new Schema<OrderItemDoc>(
     quantity: { type: Number, required: true },
     dropKey: { type: String, default: 'first' },
     products: [productSnapshotSchema],
+    guarantee: { type: new Schema<GuaranteeRule>({ minRarity: { type: String, enum: RARITIES }, within: Number }, { _id: false }), default: null },
+    seedId: { type: String, default: '' },
   },
   { _id: false },
 );
 
+const drawProofSchema = new Schema<DrawProofDoc>(
+  { unitIndex: Number, seedId: String, serverSeedHash: String, missesBefore: Number, forced: Boolean, drawnAt: Date },
+  { _id: false },
+);
+
 const drawSchema = new Schema<DrawDoc>(
-  { boxId: objectId, productId: String, name: String, rarity: { type: String, enum: RARITIES }, imageUrl: String },
+  { boxId: objectId, productId: String, name: String, rarity: { type: String, enum: RARITIES }, imageUrl: String, proof: { type: drawProofSchema, default: null } },
   { _id: false },
 );
 
@@ -190,6 +217,8 @@ const orderSchema = new Schema<OrderDoc>(
     couponId: { type: objectId, default: null },
     expiresAt: { type: Date, required: true },
     paidAt: { type: Date, default: null },
+    clientSeed: { type: String, default: '' },
+    limitDay: { type: String, default: '' },
     draws: { type: [drawSchema], default: [] },
     trackingNote: { type: String, default: null },
     payment: {

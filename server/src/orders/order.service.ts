@@ -18,12 +18,16 @@ import { NotFound, type DomainError } from '../domain-error';
 import { BoxNotFound, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
 import { CouponExpired, CouponMinSpend, CouponUnavailable } from '../coupons/coupon-errors';
 import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
+import type { ServerSeeds } from '../fairness/server-seeds';
+import { dailyLimits, shopperDayOf } from '../limits/daily-limits';
+import { shopperProfiles } from '../users/shopper-profile';
 
 export interface OrderServiceDeps {
   db: Connection;
-  config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX'>;
+  config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX' | 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX'>;
   logger: Logger;
   payments: PaymentService;
+  seeds: ServerSeeds;
 }
 
 /** Same box twice in a cart is one line (stock holds are per order and box), under the same per-box cap. */
@@ -35,7 +39,7 @@ function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.Ob
   return [...quantities].map(([boxId, quantity]) => ({ boxId: new Types.ObjectId(boxId), quantity }));
 }
 
-export function orderService({ db, config, logger, payments }: OrderServiceDeps) {
+export function orderService({ db, config, logger, payments, seeds }: OrderServiceDeps) {
   const Order = orderModel(db);
   const Box = boxModel(db);
   const Coupon = couponModel(db);
@@ -43,6 +47,8 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
   const stock = stockLedger(db);
   const coupons = couponLocks(db);
   const quotas = purchaseQuotas(db);
+  const limits = dailyLimits(db, config);
+  const profiles = shopperProfiles(db);
   const log = logger.child({ component: 'orders' });
 
   const stockLines = (order: OrderDoc) => order.items.map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
@@ -90,6 +96,8 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
         quantity: line.quantity,
         dropKey: box.dropKey,
         products: box.products.map(({ productId, name, rarity, imageUrl, weight }) => ({ productId, name, rarity, imageUrl, weight })),
+        guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,
+        seedId: '',
       };
     });
   }
@@ -115,6 +123,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
     if (order.status !== 'CLOSED' || order.releasedAt) return;
     await stock.release(order._id, stockLines(order));
     for (const item of order.items) await quotas.giveBack(quotaKey(order.userId, item), order._id, item.quantity);
+    await limits.giveBack(order.userId, order._id, order.limitDay, order.totalFen, stockLines(order));
     if (order.couponId) await coupons.release(order.couponId, order._id);
     await Order.updateOne({ _id: order._id, status: 'CLOSED', releasedAt: null }, { $set: { releasedAt: new Date(), releaseDueAt: null } });
     log.info({ orderId: order._id.toHexString() }, 'stock and coupon released');
@@ -160,6 +169,7 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
      * each step undone (in reverse) if a later one fails, and stores the order last.
      */
     async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
+      const { clientSeed } = await profiles.mayOrder(userId);
       const lines = mergeLines(request.items);
       const boxes = await loadBoxes(lines);
       await refuseIfSoldOut(lines);
@@ -170,7 +180,13 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
       const { subtotalFen } = priceOrder(items, null);
       const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
       if (couponId) await usableCouponAmount(request.couponId, userId, subtotalFen);
-      const expiresAt = expiryFor(lines, boxes, Date.now());
+      const placedAt = new Date();
+      const expiresAt = expiryFor(lines, boxes, placedAt.getTime());
+      const limitDay = shopperDayOf(placedAt);
+      // The seed is taken now, before the order id and client seed it will be combined with are stored:
+      // its hash was public before this order existed, so the server cannot choose a seed to suit them.
+      // Nothing to undo if a later step fails: the seed's reveal merely waits for this order's deadline too.
+      for (const item of items) item.seedId = (await seeds.takeForOrder(item.boxId, expiresAt, placedAt))._id;
       const actor = `user:${userId.toHexString()}`;
 
       const undo: Array<() => Promise<void>> = [];
@@ -191,6 +207,8 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
           couponAmount = locked.amountOffFen;
         }
         const price = priceOrder(items, couponAmount);
+        await limits.take(userId, orderId, limitDay, price.totalFen, lines);
+        undo.push(() => limits.giveBack(userId, orderId, limitDay, price.totalFen, lines));
 
         const short = await stock.reserve(orderId, lines, expiresAt);
         if (short) {
@@ -210,6 +228,8 @@ export function orderService({ db, config, logger, payments }: OrderServiceDeps)
             address,
             couponId,
             expiresAt,
+            clientSeed,
+            limitDay,
             audit: [{ from: null, to: 'TO_BE_PAID', reason: 'order placed', actor, at: new Date() }],
           },
         ]);

@@ -7,7 +7,7 @@ import { orderModel, type OrderDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
 import { isPaid } from '../orders/order-state';
 import { parseOutTradeNo } from '../orders/out-trade-no';
-import { drawOrder } from '../orders/draw';
+import type { OrderDraws } from '../fairness/order-draws';
 import { stockLedger } from '../catalog/stock';
 import { couponLocks } from '../coupons/coupon-locks';
 import { PaymentRejectedError } from './payment-rejected-error';
@@ -22,10 +22,12 @@ export interface PaymentApplierDeps {
   /** Each channel names the merchant it must report the money for; anything else is refused. */
   channels: Pick<PaymentChannels, 'get'>;
   scheduler: JobScheduler;
+  /** Provably fair draws and the guarantee counters they move. */
+  draws: OrderDraws;
 }
 
 /** Decides what money reported by the channel does to an order: fulfil it, refund it, or refuse the report. */
-export function paymentApplier({ db, logger, channels, scheduler }: PaymentApplierDeps) {
+export function paymentApplier({ db, logger, channels, scheduler, draws }: PaymentApplierDeps) {
   const Order = orderModel(db);
   const transitions = orderTransitions(db);
   const stock = stockLedger(db);
@@ -34,8 +36,9 @@ export function paymentApplier({ db, logger, channels, scheduler }: PaymentAppli
 
   const lines = (order: OrderDoc) => order.items.map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
 
-  /** After payment the held stock is sold and the coupon spent; both steps are idempotent so they can be re-run. */
+  /** After payment the held stock is sold, the coupon spent and the guarantee counted; each step is idempotent so they can be re-run. */
   async function settlePaidOrder(order: OrderDoc): Promise<void> {
+    await draws.settle(order);
     await stock.keep(order._id, lines(order));
     if (order.couponId) await coupons.markUsed(order.couponId, order._id);
   }
@@ -94,7 +97,9 @@ export function paymentApplier({ db, logger, channels, scheduler }: PaymentAppli
     // Each pass either wins a guarded transition or re-reads a state another writer produced.
     for (;;) {
       if (order.status === 'TO_BE_PAID') {
-        const paid = await transitions.markPaid(order._id, { ...payment, draws: drawOrder(order.items) }, cause);
+        // Null: the guarantee counter already counts this order, so our copy is stale and the re-read below sees it paid.
+        const drawn = await draws.prepare(order);
+        const paid = drawn && (await transitions.markPaid(order._id, { ...payment, draws: drawn }, cause));
         if (paid) {
           await settlePaidOrder(paid);
           log.info({ ...orderFields, draws: paid.draws.length, actor }, 'order paid and drawn');
@@ -109,6 +114,7 @@ export function paymentApplier({ db, logger, channels, scheduler }: PaymentAppli
         const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, tx.amountFen, 'paid after the order was closed');
         const refunding = await transitions.markPaidAfterClose(order._id, payment, refund, { ...cause, reason: `${cause.reason} after close; refunding` });
         if (refunding) {
+          await draws.settle(refunding);
           log.warn({ ...orderFields, actor }, 'payment arrived for a closed order; refund scheduled');
           await scheduler.scheduleRefund(order._id);
           return { outcome: 'REFUND_SCHEDULED', order: refunding };

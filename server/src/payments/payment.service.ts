@@ -6,6 +6,7 @@ import type { JobScheduler } from '../jobs/job-scheduler';
 import type { ChannelName, NotificationHeaders } from './payment-channel';
 import type { PaymentChannels } from './payment-channels';
 import { paymentApplier, type ApplyOutcome } from './apply-payment';
+import type { OrderDraws } from '../fairness/order-draws';
 import { channelSync } from './channel-sync';
 import { paymentAttempts } from './payment-attempts';
 import { refundResults } from './refund-results';
@@ -18,11 +19,12 @@ export interface PaymentServiceDeps {
   logger: Logger;
   channels: PaymentChannels;
   scheduler: JobScheduler;
+  draws: OrderDraws;
 }
 
 /** The payment domain's face: each part decides one thing (see the files it composes). */
-export function paymentService({ db, config, logger, channels, scheduler }: PaymentServiceDeps) {
-  const applier = paymentApplier({ db, logger, channels, scheduler });
+export function paymentService({ db, config, logger, channels, scheduler, draws }: PaymentServiceDeps) {
+  const applier = paymentApplier({ db, logger, channels, scheduler, draws });
   const sync = channelSync({ db, logger, channels, applier });
   const attempts = paymentAttempts({ db, config, logger, channels, sync });
   const { applyRefundResult } = refundResults({ db, logger });

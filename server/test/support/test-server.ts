@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { AgeBracket } from '@blindbox/shared';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createContainer, type Container } from '../../src/container';
@@ -14,8 +15,12 @@ export interface TestServer {
   url: string;
   simulatorUrl: string;
   container: Container;
-  /** Logs in through the real login route (code2session on the simulator) and returns the bearer token. */
-  login(code: string): Promise<string>;
+  /**
+   * Logs in through the real login route (code2session on the simulator) and returns the bearer token. The
+   * shopper declares themself adult unless `age` says otherwise (null: declares nothing), as the age gate
+   * has tests of its own.
+   */
+  login(code: string, age?: AgeBracket | null): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +73,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     RATE_LIMIT_ORDERS_PER_MINUTE: '0',
     // Tests buy the same box many times as one shopper; the per-shopper limit has tests of its own.
     PURCHASE_LIMIT_PER_BOX: '1000',
+    DAILY_SPEND_CAP_FEN: '100000000',
+    DAILY_DRAW_CAP_PER_BOX: '100000',
     JOBS: 'off',
     SIMULATOR_PUBLIC_URL: simulatorUrl,
     ...(options.alipay === false ? {} : devAlipayEnv(alipayCredentialsDir, await ensureDevAlipayCredentials(alipayCredentialsDir), simulatorUrl, url)),
@@ -83,7 +90,19 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     simulatorUrl,
     container,
-    login: (code) => loginAt(url, code),
+    async login(code, age = 'ADULT') {
+      const token = await loginAt(url, code);
+      if (age) {
+        const declared = await fetch(`${url}/api/me/age`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ bracket: age, guardianConsent: age === 'MINOR_8_17' }),
+        });
+        // A shopper logging in again has declared already: the first declaration stands.
+        if (!declared.ok && declared.status !== 409) throw new Error(`age declaration failed: ${declared.status} ${await declared.text()}`);
+      }
+      return token;
+    },
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

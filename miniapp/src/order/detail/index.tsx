@@ -60,7 +60,7 @@ export default function OrderDetailPage() {
       {data.draws.length > 0 && (
         <View className="card">
           <Text className="section-title">开盒结果</Text>
-          <DrawList draws={data.draws} />
+          <DrawList draws={data.draws} orderId={data.id} />
         </View>
       )}
 

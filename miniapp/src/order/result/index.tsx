@@ -98,6 +98,7 @@ export default function ResultPage() {
           <Text className="result__title">支付成功，开盒啦！</Text>
           <Reveal
             draws={phase.order.draws}
+            orderId={phase.order.id}
             after={
               <>
                 <Button className="btn btn--primary" data-testid="result-collection" onClick={() => void Taro.redirectTo({ url: routes.collection() })}>

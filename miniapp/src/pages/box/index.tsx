@@ -95,6 +95,9 @@ export default function BoxDetailPage() {
       </View>
       <View className="card">
         <OddsTable box={data} />
+        <Text className="link" data-testid="rules-link" onClick={() => void Taro.navigateTo({ url: routes.rules(data.id) })}>
+          {data.guarantee ? `保底：${data.guarantee.within} 抽内必出${RARITY_LABELS[data.guarantee.minRarity]}款 · ` : ''}规则、概率、限购与开盒验证 →
+        </Text>
       </View>
       <View className="footer-bar">
         <Text className="footer-bar__total price price--large">{formatFen(data.priceFen)}</Text>

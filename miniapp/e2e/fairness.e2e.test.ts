@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import { serverSeedModel } from '../../server/src/fairness/fairness.model';
+import { runAdminCommand } from '../../server/src/admin/commands';
+import { verifyProofs } from '../../server/tools/verify-draw';
+
+/**
+ * The fairness loop as a shopper meets it in a real browser: read a box's rules, declare the age bracket,
+ * buy, see the draw, open its proof (recomputed in the page), and get the same product from the verifier.
+ */
+const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
+  server = await startTestServer({ env: { H5_DIR: h5Dir } });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('rules → age declaration → buy → reveal → proof recomputed in the page and by the verifier', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.getByTestId('box-item').first().click();
+  await page.getByTestId('rules-link').click();
+
+  await page.getByTestId('rules-page').waitFor();
+  expect(await page.getByTestId('rules-odds-fraction').first().textContent()).toMatch(/^\d+\/\d+（\d+\.\d{2}%）$/);
+  expect(await page.getByTestId('rules-guarantee').textContent()).toContain('72');
+  const publishedHash = (await page.getByTestId('rules-seed-hash').textContent())?.trim() ?? '';
+  expect(publishedHash).toMatch(/^[0-9a-f]{64}$/);
+
+  await page.getByTestId('rules-profile-link').click();
+  await page.getByTestId('age-ADULT').click();
+  await page.getByTestId('age-submit').click();
+  await page.getByTestId('profile-age').waitFor();
+  expect(await page.getByTestId('profile-age').getAttribute('data-bracket')).toBe('ADULT');
+
+  await page.goBack();
+  await page.goBack();
+  await page.getByTestId('order-button').click();
+  await page.getByTestId('address-form').waitFor();
+  await page.locator('[data-testid="address-name"] input').fill('张三');
+  await page.locator('[data-testid="address-phone"] input').fill('13800138000');
+  await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
+  await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
+  await page.getByTestId('address-save').click();
+  await page.getByTestId('submit-order').click();
+  await page.getByTestId('pay-button').click();
+  await page.getByTestId('pay-sheet-pay').click();
+  await page.getByTestId('reveal-list').waitFor({ timeout: 30_000 });
+  const revealed = (await page.getByTestId('reveal-name').first().textContent())?.trim();
+
+  await page.getByTestId('proof-link').first().click();
+  await page.getByTestId('proof-page').waitFor();
+  expect(await page.getByTestId('proof-seed-hash').textContent()).toBe(publishedHash);
+  expect(await page.getByTestId('proof-verdict').getAttribute('data-verdict')).toBe('PENDING');
+
+  // The seed is rotated, and time moves past the payment window of every order that took it (set in the
+  // database: waiting out a real 15-minute window has no place in a test).
+  const proofBefore = JSON.parse((await page.getByTestId('proof-json').textContent()) ?? '{}') as { seedId: string; productId: string };
+  expect((await runAdminCommand(server.container, ['rotate-seed', proofBefore.seedId.split(':')[0]!])).exitCode).toBe(0);
+  await serverSeedModel(server.container.db).updateOne({ _id: proofBefore.seedId }, { $set: { lastOrderExpiresAt: new Date(Date.now() - 1000) } });
+
+  await page.reload();
+  await page.getByTestId('proof-page').waitFor();
+  const verdict = page.getByTestId('proof-verdict');
+  expect(await verdict.getAttribute('data-verdict')).toBe('MATCH');
+  expect(await page.getByTestId('proof-product').textContent()).toContain(revealed ?? '?');
+  const proof = JSON.parse((await page.getByTestId('proof-json').textContent()) ?? '{}') as unknown;
+  const [verified] = verifyProofs(proof);
+  expect(verified?.result).toEqual({ ok: true, productId: await verdict.getAttribute('data-product'), forced: false });
+  await page.close();
+}, 180_000);

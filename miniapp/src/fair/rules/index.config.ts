@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '规则与概率公示' });

@@ -1,0 +1,115 @@
+import type { Box, BoxFairness, MyGuarantee } from '@blindbox/shared';
+import { Button, Text, View } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { api } from '../../api/session';
+import { ErrorState, Loading } from '../../components/page-state';
+import { RARITY_LABELS } from '../../lib/format';
+import { exactOdds } from '../../lib/odds';
+import { routes } from '../../lib/routes';
+import { useResource } from '../../lib/use-resource';
+import { formatFen } from '@blindbox/shared/src/money';
+import '../fair.css';
+
+interface RulesData {
+  box: Box;
+  fairness: BoxFairness;
+  /** Null when the shopper is not logged in (the page is public). */
+  mine: MyGuarantee | null;
+}
+
+async function loadRules(boxId: string): Promise<RulesData> {
+  const [box, fairness] = await Promise.all([api.getBox(boxId), api.getFairness(boxId)]);
+  const mine = box.guarantee ? await api.myGuarantee(boxId).catch(() => null) : null;
+  return { box, fairness, mine };
+}
+
+/** Everything the 盲盒经营活动规范指引 asks a shop to publish for a box, and how to check a draw. */
+export default function BoxRulesPage() {
+  const { params } = useRouter();
+  const boxId = params.boxId ?? '';
+  const rules = useResource(() => loadRules(boxId));
+  if (rules.error) return <ErrorState message={rules.error} onRetry={() => void rules.reload()} />;
+  if (!rules.data) return <Loading />;
+  const { box, fairness, mine } = rules.data;
+  const total = box.products.reduce((sum, product) => sum + product.weight, 0);
+  const current = fairness.seeds[0];
+  const revealed = fairness.seeds.filter((seed) => seed.seed !== null);
+
+  return (
+    <View className="page" data-testid="rules-page">
+      <View className="card">
+        <Text className="detail-name">{box.name}</Text>
+        <Text className="section-title">款式与概率（精确值）</Text>
+        {box.products.map((product) => {
+          const odds = exactOdds(product.weight, total);
+          return (
+            <View key={product.id} className="odds__row" data-testid="rules-odds-row">
+              <Text className="odds__name">{product.name}</Text>
+              <Text className={`odds__rarity rarity--${product.rarity.toLowerCase()}`}>{RARITY_LABELS[product.rarity]}</Text>
+              <Text className="odds__value" data-testid="rules-odds-fraction">
+                {odds.fraction}（{odds.percent}）
+              </Text>
+            </View>
+          );
+        })}
+        <Text className="muted">每一抽独立计算：概率 = 该款权重 / 总权重 {total}。</Text>
+      </View>
+
+      <View className="card" data-testid="rules-guarantee">
+        <Text className="section-title">保底规则</Text>
+        {box.guarantee ? (
+          <View>
+            <Text>
+              同一位顾客连续 {box.guarantee.within} 抽内，必出至少一个{RARITY_LABELS[box.guarantee.minRarity]}或更稀有的款式。第 {box.guarantee.within}{' '}
+              抽仍未出时，该抽只在这些款式中按其权重抽取（开盒验证中标注为“保底”）。
+            </Text>
+            {mine?.remaining != null && (
+              <Text className="notice" data-testid="rules-my-count">
+                你已连续 {mine.misses} 抽未出，最多再抽 {mine.remaining} 次必得{RARITY_LABELS[box.guarantee.minRarity]}款
+              </Text>
+            )}
+          </View>
+        ) : (
+          <Text>本盒不设保底，每一抽均按上方概率独立抽取。</Text>
+        )}
+      </View>
+
+      <View className="card">
+        <Text className="section-title">购买限制</Text>
+        <Text>每人每天累计消费不超过 {formatFen(fairness.limits.dailySpendCapFen)}</Text>
+        <Text>每人每天本盒最多抽 {fairness.limits.dailyDrawCapPerBox} 次；本期每人限购 {fairness.limits.purchaseLimitPerDrop} 个</Text>
+        <Text>未满 8 周岁不得购买；8–17 周岁须经监护人同意。</Text>
+        <Text className="link" data-testid="rules-profile-link" onClick={() => void Taro.navigateTo({ url: routes.profile() })}>
+          年龄声明 / 设置客户端种子 →
+        </Text>
+      </View>
+
+      <View className="card" data-testid="rules-verification">
+        <Text className="section-title">如何验证每一抽</Text>
+        <Text>1. 下单前，服务器已公布本盒当前服务器种子的 SHA-256：</Text>
+        <Text className="muted proof-value" data-testid="rules-seed-hash">
+          {current?.hash}
+        </Text>
+        <Text>2. 下单时订单记下该种子、你的客户端种子和订单号；第 i 抽的随机数 = HMAC-SHA256(服务器种子, "客户端种子:订单号:i")。</Text>
+        <Text>3. 把摘要按 4 字节大端切成整数，丢弃 ≥ 2³² − (2³² mod 总权重) 的值（无取模偏差），首个保留值 mod 总权重即为票号，按款式顺序与权重对应款式。</Text>
+        <Text>4. 种子定期（或由管理员）轮换；轮换后、且使用它的订单都已过支付期限时公布原种子，你可核对其 SHA-256 并在“开盒验证”页或用 npm run verify-draw 重算结果。</Text>
+        {revealed.length > 0 && (
+          <Text className="muted proof-value" data-testid="rules-revealed-seeds">
+            已公布的种子：{revealed.map((seed) => `#${seed.generation} ${seed.seed}`).join('；')}
+          </Text>
+        )}
+      </View>
+
+      <View className="card">
+        <Text className="section-title">退款规则</Text>
+        <Text>未支付订单在支付期限（{box.paymentWindowMinutes} 分钟）后自动关闭，库存与额度退回。</Text>
+        <Text>订单关闭后才到账的付款、重复付款，系统自动全额原路退回。</Text>
+        <Text>盲盒一经开盒不支持因款式不满意退换；商品质量问题可联系客服全额退款。</Text>
+      </View>
+
+      <Button className="btn btn--ghost" onClick={() => void Taro.navigateBack()}>
+        返回
+      </Button>
+    </View>
+  );
+}

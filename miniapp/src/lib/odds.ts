@@ -1,0 +1,6 @@
+/** Exact odds of a weight among weights: a reduced fraction ("3/20") and its percent, as the rules page shows them. */
+export function exactOdds(weight: number, total: number): { fraction: string; percent: string } {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const divisor = gcd(weight, total) || 1;
+  return { fraction: `${weight / divisor}/${total / divisor}`, percent: `${((weight / total) * 100).toFixed(2)}%` };
+}

@@ -1,0 +1,36 @@
+import { drawMessage, type DrawProof } from '@blindbox/shared';
+import type { OrderDoc } from '../orders/order.model';
+import type { ServerSeedDoc } from './fairness.model';
+import { toPublicSeed } from './server-seeds';
+
+/**
+ * Everything needed to recompute one unit's draw, from the order (its snapshot of the box, client seed and
+ * the unit's stored proof) and the seed document; the seed itself only once it is revealed.
+ */
+export function drawProofOf(order: OrderDoc, unitIndex: number, seed: ServerSeedDoc, now = new Date()): DrawProof | null {
+  const draw = order.draws[unitIndex];
+  const proof = draw?.proof;
+  const item = draw && order.items.find((candidate) => candidate.boxId.equals(draw.boxId));
+  if (!draw || !proof || !item) return null;
+  const published = toPublicSeed(seed, now);
+  const orderId = order._id.toHexString();
+  return {
+    orderId,
+    unitIndex,
+    boxId: draw.boxId.toHexString(),
+    clientSeed: order.clientSeed,
+    seedId: proof.seedId,
+    serverSeedHash: proof.serverSeedHash,
+    seedCommittedAt: seed.committedAt.toISOString(),
+    orderPlacedAt: order.createdAt.toISOString(),
+    serverSeed: published.seed,
+    revealedAt: published.revealedAt?.toISOString() ?? null,
+    products: item.products.map(({ productId, name, rarity, weight }) => ({ productId, name, rarity, weight })),
+    guarantee: item.guarantee ?? null,
+    missesBefore: proof.missesBefore,
+    forced: proof.forced,
+    productId: draw.productId,
+    drawnAt: proof.drawnAt.toISOString(),
+    message: drawMessage(order.clientSeed, orderId, unitIndex),
+  };
+}

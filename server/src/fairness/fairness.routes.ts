@@ -1,0 +1,75 @@
+import Router from '@koa/router';
+import type { BoxFairness, MyGuarantee, PublicSeed } from '@blindbox/shared';
+import type { Container } from '../container';
+import { NotFound } from '../domain-error';
+import { parseObjectId } from '../object-id';
+import { boxModel, type BoxDoc } from '../catalog/box.model';
+import { saleTermsOf } from '../catalog/sale-terms';
+import { orderModel, type OrderDoc } from '../orders/order.model';
+import { currentUserId, requireUser } from '../users/require-user';
+import { dailyLimits, shopperDayOf } from '../limits/daily-limits';
+import { toPublicSeed, type PublicSeed as SeedView } from './server-seeds';
+import { drawProofOf } from './draw-proof';
+
+const SEED_HISTORY = 10;
+
+const seedDto = (seed: SeedView): PublicSeed => ({
+  ...seed,
+  committedAt: seed.committedAt.toISOString(),
+  rotateAt: seed.rotateAt.toISOString(),
+  retiredAt: seed.retiredAt?.toISOString() ?? null,
+  revealedAt: seed.revealedAt?.toISOString() ?? null,
+});
+
+/** What a shopper needs to check the draws: the box's rules and seeds (public), their own count, a draw's proof. */
+export function fairnessRoutes({ db, config, sessions, fairness }: Pick<Container, 'db' | 'config' | 'sessions' | 'fairness'>): Router {
+  const Box = boxModel(db);
+  const Order = orderModel(db);
+  const limits = dailyLimits(db, config);
+  const router = new Router();
+
+  async function activeBox(id: string | undefined): Promise<BoxDoc> {
+    const box = await Box.findOne({ _id: parseObjectId(id, 'box'), active: true }).lean<BoxDoc>();
+    if (!box) throw new NotFound('box');
+    return box;
+  }
+
+  // Public: the current seed's hash is shown before any order can take it (asking commits one if needed).
+  router.get('/api/boxes/:id/fairness', async (ctx) => {
+    const box = await activeBox(ctx.params.id);
+    await fairness.seeds.current(box._id);
+    const now = new Date();
+    const seeds = await fairness.seeds.history(box._id, SEED_HISTORY);
+    ctx.body = {
+      boxId: box._id.toHexString(),
+      guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,
+      limits: { dailySpendCapFen: config.DAILY_SPEND_CAP_FEN, dailyDrawCapPerBox: config.DAILY_DRAW_CAP_PER_BOX, purchaseLimitPerDrop: saleTermsOf(box, config).purchaseLimit },
+      seeds: seeds.map((seed) => seedDto(toPublicSeed(seed, now))),
+    } satisfies BoxFairness;
+  });
+
+  router.get('/api/me/guarantee/:boxId', requireUser(sessions), async (ctx) => {
+    const box = await activeBox(ctx.params.boxId);
+    const userId = currentUserId(ctx);
+    const count = box.guarantee ? await fairness.draws.drawsUntilGuarantee(userId, box._id, box.guarantee.within) : null;
+    ctx.body = {
+      boxId: box._id.toHexString(),
+      guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,
+      misses: count?.misses ?? 0,
+      remaining: count?.remaining ?? null,
+      today: await limits.used(userId, box._id, shopperDayOf(new Date())),
+    } satisfies MyGuarantee;
+  });
+
+  router.get('/api/proofs/:orderId/:unitIndex', requireUser(sessions), async (ctx) => {
+    const order = await Order.findOne({ _id: parseObjectId(ctx.params.orderId, 'order'), userId: currentUserId(ctx) }).lean<OrderDoc>();
+    const unitIndex = Number(ctx.params.unitIndex);
+    const proof = order?.draws[unitIndex]?.proof;
+    const seed = proof && (await fairness.seeds.byId(proof.seedId));
+    const body = order && seed && Number.isInteger(unitIndex) ? drawProofOf(order, unitIndex, seed) : null;
+    if (!body) throw new NotFound('draw');
+    ctx.body = body;
+  });
+
+  return router;
+}

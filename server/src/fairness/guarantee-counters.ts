@@ -1,0 +1,90 @@
+import type { Connection, Types } from 'mongoose';
+import { stockDatabase } from '../db/databases';
+import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { guaranteeCounterModel, type GuaranteeCounterDoc } from './fairness.model';
+
+export interface CounterKey {
+  userId: Types.ObjectId;
+  boxId: Types.ObjectId;
+}
+
+export type ClaimResult =
+  | { kind: 'CLAIMED'; missesBefore: number }
+  /** Another order of the same shopper and box holds the counter (since `at`): its draws must land (or be given up) first. */
+  | { kind: 'BUSY'; orderId: string; at: Date }
+  /** This order's draws are already counted: the caller read a stale order and must re-read it. */
+  | { kind: 'COUNTED' };
+
+const counterIdOf = ({ userId, boxId }: CounterKey) => `${userId.toHexString()}:${boxId.toHexString()}`;
+
+/**
+ * The guarantee counter of one shopper and box, moved in three guarded steps around the order's own
+ * paid-and-drawn write (there are no multi-document transactions):
+ *
+ * 1. claim: the order takes the counter's single pending slot, recording the `missesBefore` it draws
+ *    against. Only one order per shopper and box can hold it, so two orders paid in the same second are
+ *    drawn one after the other, never both against the same state. Every applier of the same order (a
+ *    duplicate callback, reconciliation) finds the same claim and so computes the same draws.
+ * 2. the order is marked paid with its draws (orders/order-transitions.ts); only one applier wins.
+ * 3. finish: guarded on the claim still being this order's, `misses` becomes what the order's stored draws
+ *    leave and the order joins `counted`, once. A claim whose order never got draws (it was closed first) is
+ *    given back instead. Either step is re-run by any later applier, or by the next order that finds the
+ *    slot taken, so a crash between the steps heals without skipping or double-counting.
+ *
+ * `counted` is what makes a late, stale applier harmless: it cannot claim again for an order already counted.
+ * The counters live beside the stock counters, in the database whose writes do not queue behind the shop's:
+ * the claim is held across the order's write, so every write saved in it shortens what a second order waits.
+ */
+export function guaranteeCounters(db: Connection) {
+  const Counter = guaranteeCounterModel(stockDatabase(db));
+
+  async function firstClaim(_id: string, order: string, now: Date): Promise<boolean> {
+    try {
+      await Counter.create({ _id, misses: 0, draws: 0, counted: [], pending: { orderId: order, missesBefore: 0, at: now } });
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  return {
+    async claim(key: CounterKey, orderId: Types.ObjectId, now = new Date()): Promise<ClaimResult> {
+      const _id = counterIdOf(key);
+      const order = orderId.toHexString();
+      for (;;) {
+        const counter = await Counter.findById(_id).lean<GuaranteeCounterDoc>();
+        if (!counter) {
+          if (await firstClaim(_id, order, now)) return { kind: 'CLAIMED', missesBefore: 0 };
+          continue;
+        }
+        if (counter.counted.includes(order)) return { kind: 'COUNTED' };
+        if (counter.pending?.orderId === order) return { kind: 'CLAIMED', missesBefore: counter.pending.missesBefore };
+        if (counter.pending) return { kind: 'BUSY', orderId: counter.pending.orderId, at: counter.pending.at };
+        const taken = await Counter.updateOne(
+          { _id, pending: null, draws: counter.draws, counted: { $ne: order } },
+          { $set: { pending: { orderId: order, missesBefore: counter.misses, at: now } } },
+        );
+        if (taken.modifiedCount === 1) return { kind: 'CLAIMED', missesBefore: counter.misses };
+      }
+    },
+
+    /** Step 3 for an order whose draws are stored: `units` draws leaving `missesAfter`. Idempotent. */
+    async finish(key: CounterKey, orderId: Types.ObjectId, units: number, missesAfter: number): Promise<void> {
+      const order = orderId.toHexString();
+      await Counter.updateOne(
+        { _id: counterIdOf(key), 'pending.orderId': order, counted: { $ne: order } },
+        { $set: { misses: missesAfter, pending: null }, $inc: { draws: units }, $push: { counted: order } },
+      );
+    },
+
+    /** Step 3 for an order that will never be drawn (closed, refunded unpaid). Idempotent. */
+    async giveUp(key: CounterKey, orderId: Types.ObjectId): Promise<void> {
+      await Counter.updateOne({ _id: counterIdOf(key), 'pending.orderId': orderId.toHexString() }, { $set: { pending: null } });
+    },
+
+    state: (key: CounterKey) => Counter.findById(counterIdOf(key)).lean<GuaranteeCounterDoc>(),
+  };
+}
+
+export type GuaranteeCounters = ReturnType<typeof guaranteeCounters>;

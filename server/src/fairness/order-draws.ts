@@ -1,0 +1,136 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Connection, Types } from 'mongoose';
+import { fairDraw, meetsRarity } from '@blindbox/shared';
+import { orderModel, type DrawDoc, type OrderDoc, type OrderItemDoc } from '../orders/order.model';
+import { guaranteeCounters, type CounterKey } from './guarantee-counters';
+import type { ServerSeeds } from './server-seeds';
+import type { ServerSeedDoc } from './fairness.model';
+import { GuaranteeCounterBusy } from './fairness-errors';
+
+export interface OrderDrawsDeps {
+  db: Connection;
+  seeds: ServerSeeds;
+  /** How long a draw waits for another order of the same shopper and box to finish its draw. */
+  waitForCounterMs: number;
+}
+
+const WAIT_STEP_MS = 10;
+/** A claim held this long is presumed to belong to an applier that died between its steps: the waiter heals it. */
+const STUCK_CLAIM_MS = 1_000;
+
+/**
+ * Draws an order's units (provably fair, with the guarantee) and keeps the guarantee counters in step with
+ * what was stored. The apply-payment path calls `prepare` before its paid-and-drawn write and `settle`
+ * after any outcome; both are safe to repeat (see guarantee-counters.ts for the protocol).
+ *
+ * Why claim the counter before drawing instead of snapshotting it on the order and advancing it after: the
+ * draws depend on the counter (a forced unit), so two orders drawn against the same state would each
+ * believe they are the 72nd draw. The claim serialises them; every unit's inputs, `missesBefore` included,
+ * are then stored on the order, so the proof and the verifier need nothing but the order and the seed.
+ */
+export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
+  const Order = orderModel(db);
+  const counters = guaranteeCounters(db);
+
+  const keyOf = (order: Pick<OrderDoc, 'userId'>, item: Pick<OrderItemDoc, 'boxId'>): CounterKey => ({ userId: order.userId, boxId: item.boxId });
+  // A fixed claiming order (by box id) so two orders sharing two boxes can never each hold one and wait on the other.
+  const guaranteedLines = (order: OrderDoc) =>
+    order.items.filter((item) => item.guarantee).sort((a, b) => a.boxId.toHexString().localeCompare(b.boxId.toHexString()));
+
+  /** Finishes or gives up the claims this order holds, from what the order itself says happened (both guarded on the claim). */
+  async function settle(order: OrderDoc): Promise<void> {
+    for (const item of guaranteedLines(order)) {
+      const key = keyOf(order, item);
+      const draws = order.draws.filter((draw) => draw.boxId.equals(item.boxId));
+      const last = draws.at(-1);
+      if (last?.proof && item.guarantee) {
+        const hit = meetsRarity(last.rarity, item.guarantee.minRarity);
+        await counters.finish(key, order._id, draws.length, hit ? 0 : last.proof.missesBefore + 1);
+      } else if (order.status !== 'TO_BE_PAID') {
+        await counters.giveUp(key, order._id);
+      }
+    }
+  }
+
+  /** Helps the order holding a counter finish (it may have crashed between its steps). */
+  async function settleHolder(orderId: string): Promise<void> {
+    const holder = await Order.findById(orderId).lean<OrderDoc>();
+    if (holder) await settle(holder);
+  }
+
+  async function claimFor(order: OrderDoc, item: OrderItemDoc): Promise<number | null> {
+    const deadline = Date.now() + waitForCounterMs;
+    for (;;) {
+      const claim = await counters.claim(keyOf(order, item), order._id);
+      if (claim.kind === 'CLAIMED') return claim.missesBefore;
+      if (claim.kind === 'COUNTED') return null;
+      if (Date.now() - claim.at.getTime() > STUCK_CLAIM_MS) await settleHolder(claim.orderId);
+      if (Date.now() > deadline) throw new GuaranteeCounterBusy(`box ${item.boxId.toHexString()} is being drawn for another order of this shopper`);
+      await sleep(WAIT_STEP_MS);
+    }
+  }
+
+  return {
+    settle,
+
+    /**
+     * The draws for an unpaid order, or null when the order turns out to be drawn already (the caller's
+     * copy was stale: re-read it). Deterministic given the claims and the seeds the order took when it was
+     * placed, so concurrent appliers compute the same draws and whichever write wins stores them.
+     */
+    async prepare(order: OrderDoc, now = new Date()): Promise<DrawDoc[] | null> {
+      // Seeds first: the claims below make another order of this shopper and box wait, so hold them briefly.
+      const seedOf = new Map<string, ServerSeedDoc>();
+      for (const item of order.items) {
+        // Orders placed before draws were provably fair took no seed: they draw with the box's current one.
+        const seed = item.seedId ? await seeds.byId(item.seedId) : await seeds.current(item.boxId, now);
+        if (!seed) throw new Error(`seed ${item.seedId} of order ${order._id.toHexString()} is missing`);
+        seedOf.set(item.boxId.toHexString(), seed);
+      }
+      const missesBefore = new Map<string, number>();
+      for (const item of guaranteedLines(order)) {
+        const misses = await claimFor(order, item);
+        if (misses === null) return null;
+        missesBefore.set(item.boxId.toHexString(), misses);
+      }
+      const draws: DrawDoc[] = [];
+      for (const item of order.items) {
+        const seed = seedOf.get(item.boxId.toHexString()) as ServerSeedDoc;
+        let misses = missesBefore.get(item.boxId.toHexString()) ?? 0;
+        for (let unit = 0; unit < item.quantity; unit++) {
+          const unitIndex = draws.length;
+          const outcome = fairDraw({
+            serverSeed: seed.seed,
+            clientSeed: order.clientSeed,
+            orderId: order._id.toHexString(),
+            unitIndex,
+            products: item.products,
+            // Lean reads of lines stored before the guarantee existed have no field at all.
+            guarantee: item.guarantee ?? null,
+            missesBefore: misses,
+          });
+          const product = item.products.find((candidate) => candidate.productId === outcome.productId);
+          if (!product) throw new Error(`draw picked unknown product ${outcome.productId}`);
+          draws.push({
+            boxId: item.boxId,
+            productId: product.productId,
+            name: product.name,
+            rarity: product.rarity,
+            imageUrl: product.imageUrl,
+            proof: { unitIndex, seedId: seed._id, serverSeedHash: seed.hash, missesBefore: misses, forced: outcome.forced, drawnAt: now },
+          });
+          misses = outcome.missesAfter;
+        }
+      }
+      return draws;
+    },
+
+    /** How many more draws of this box until the guarantee forces an eligible item (the shopper's own count). */
+    async drawsUntilGuarantee(userId: Types.ObjectId, boxId: Types.ObjectId, within: number): Promise<{ misses: number; remaining: number }> {
+      const misses = (await counters.state({ userId, boxId }))?.misses ?? 0;
+      return { misses, remaining: Math.max(1, within - misses) };
+    },
+  };
+}
+
+export type OrderDraws = ReturnType<typeof orderDraws>;

@@ -1,0 +1,64 @@
+import { Types } from 'mongoose';
+import { seedHash } from '@blindbox/shared';
+import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { serverSeedModel } from './fairness.model';
+import { serverSeeds, toPublicSeed } from './server-seeds';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ seed: false });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const HOUR = 3600_000;
+
+test('concurrent uses at the scheduled time commit exactly one next seed and retire the old one', async () => {
+  const seeds = serverSeeds(server.container.db, { rotateEveryMs: HOUR });
+  const boxId = new Types.ObjectId();
+  const start = new Date('2026-12-01T00:00:00Z');
+  const first = await seeds.current(boxId, start);
+  expect(first.generation).toBe(1);
+  expect(first.hash).toBe(seedHash(first.seed));
+  expect((await seeds.current(boxId, new Date(start.getTime() + HOUR / 2)))._id).toBe(first._id);
+
+  const due = new Date(start.getTime() + HOUR);
+  const taken = await Promise.all(Array.from({ length: 20 }, () => seeds.current(boxId, due)));
+  expect(new Set(taken.map((seed) => seed._id))).toEqual(new Set([`${boxId.toHexString()}:2`]));
+  const all = await serverSeedModel(server.container.db).find({ boxId }).sort({ generation: 1 }).lean();
+  expect(all.map((seed) => [seed.generation, seed.retiredAt?.getTime() ?? null])).toEqual([
+    [1, due.getTime()],
+    [2, null],
+  ]);
+});
+
+test('a seed is shown only once retired and past the payment window of the last order that took it, and no order takes a retired seed', async () => {
+  const seeds = serverSeeds(server.container.db, { rotateEveryMs: 24 * HOUR });
+  const boxId = new Types.ObjectId();
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + 15 * 60_000);
+  const taken = await seeds.takeForOrder(boxId, expiresAt, now);
+  expect(toPublicSeed(taken, now).seed).toBeNull();
+
+  const { retired, current } = await seeds.rotate(boxId, now);
+  expect(retired?._id).toBe(taken._id);
+  expect(current._id).not.toBe(taken._id);
+  expect(toPublicSeed(retired!, now)).toMatchObject({ seed: null, revealedAt: null });
+  expect(toPublicSeed(retired!, new Date(expiresAt.getTime() - 1)).seed).toBeNull();
+  expect(toPublicSeed(retired!, expiresAt)).toMatchObject({ seed: taken.seed, revealedAt: expiresAt });
+
+  // Orders placed while it rotates take either seed, but a retired one never gains an order.
+  const boxB = new Types.ObjectId();
+  await seeds.current(boxB, now);
+  const racing = await Promise.all([
+    ...Array.from({ length: 20 }, () => seeds.takeForOrder(boxB, expiresAt, now)),
+    seeds.rotate(boxB, now).then(() => null),
+  ]);
+  const docs = await serverSeedModel(server.container.db).find({ boxId: boxB }).lean();
+  for (const seed of racing) {
+    if (!seed) continue;
+    const doc = docs.find((candidate) => candidate._id === seed._id)!;
+    expect(doc.lastOrderExpiresAt?.getTime()).toBe(expiresAt.getTime());
+  }
+});

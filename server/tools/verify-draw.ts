@@ -1,0 +1,42 @@
+/**
+ * Recomputes draws from their published proofs, with no server: the JSON that GET /api/proofs/:orderId/:unit
+ * returns (one object, or an array of them), from a file or stdin.
+ *
+ *   npx tsx server/tools/verify-draw.ts proof.json
+ *   curl -H "authorization: Bearer …" http://127.0.0.1:3000/api/proofs/<orderId>/0 | npx tsx server/tools/verify-draw.ts
+ *
+ * Prints the product each draw yields and whether it matches the recorded one; exits 1 if any does not.
+ */
+import { readFileSync } from 'node:fs';
+import { drawProofSchema, verifyDraw, type DrawProof, type VerifyResult } from '@blindbox/shared';
+
+export interface VerifiedProof {
+  proof: DrawProof;
+  result: VerifyResult;
+}
+
+export function verifyProofs(input: unknown): VerifiedProof[] {
+  const proofs = (Array.isArray(input) ? input : [input]).map((proof) => drawProofSchema.parse(proof));
+  return proofs.map((proof) => ({
+    proof,
+    result: verifyDraw({ ...proof, recordedProductId: proof.productId, recordedForced: proof.forced }),
+  }));
+}
+
+export function describeVerified({ proof, result }: VerifiedProof): string {
+  const unit = `order ${proof.orderId} unit ${proof.unitIndex}`;
+  if (result.ok) return `OK        ${unit}: ${result.productId}${result.forced ? ` (forced by the guarantee: ${proof.missesBefore} draws without ${proof.guarantee?.minRarity} or better)` : ''}`;
+  if (result.reason === 'SEED_NOT_REVEALED') return `PENDING   ${unit}: the server seed ${proof.seedId} is not revealed yet (hash ${proof.serverSeedHash})`;
+  if (result.reason === 'SEED_HASH_MISMATCH') return `MISMATCH  ${unit}: SHA-256 of the revealed seed is not the published hash ${proof.serverSeedHash}`;
+  return `MISMATCH  ${unit}: recorded ${proof.productId}${proof.forced ? ' (forced)' : ''}, recomputed ${result.expected ?? '?'} (${result.reason})`;
+}
+
+function main(): void {
+  const [file] = process.argv.slice(2);
+  const text = readFileSync(file && file !== '-' ? file : 0, 'utf8');
+  const verified = verifyProofs(JSON.parse(text));
+  for (const entry of verified) process.stdout.write(`${describeVerified(entry)}\n`);
+  process.exitCode = verified.every((entry) => entry.result.ok) ? 0 : 1;
+}
+
+if (require.main === module) main();

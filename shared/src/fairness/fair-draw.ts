@@ -1,0 +1,119 @@
+// The provably fair draw, shared by the server (which draws with it), the mini-program's proof page and
+// server/tools/verify-draw.ts (which recompute it). Zod-free and dependency-free so the mini-program can import it.
+import { RARITIES, type RarityName } from '../constants';
+import { hmacSha256, sha256, toHex, utf8 } from './sha256';
+
+export interface FairProduct {
+  productId: string;
+  rarity: RarityName;
+  /** Positive integer weight; the chance of a product is weight / sum of weights. */
+  weight: number;
+}
+
+/** "At least one item of rarity ≥ minRarity within `within` consecutive draws of this box by one shopper." */
+export interface GuaranteeRule {
+  minRarity: RarityName;
+  within: number;
+}
+
+export interface DrawInputs {
+  serverSeed: string;
+  clientSeed: string;
+  orderId: string;
+  /** Position of the unit among the order's draws (0-based): every unit has its own message. */
+  unitIndex: number;
+  products: readonly FairProduct[];
+  guarantee: GuaranteeRule | null;
+  /** Consecutive draws of this box by this shopper without a guaranteed-rarity item, before this one. */
+  missesBefore: number;
+}
+
+export interface DrawOutcome {
+  productId: string;
+  /** The guarantee picked among the eligible products only, because `missesBefore` reached within − 1. */
+  forced: boolean;
+  /** The uniform integer in [0, total) that chose the product, and the total weight it was taken below. */
+  ticket: number;
+  total: number;
+  /** Consecutive misses after this draw (0 after an eligible item). */
+  missesAfter: number;
+}
+
+const WORD_RANGE = 2 ** 32;
+
+/** What the published hash commits to: SHA-256 of the seed's text, in hex. */
+export function seedHash(serverSeed: string): string {
+  return toHex(sha256(utf8(serverSeed)));
+}
+
+/** Round 0 signs `clientSeed:orderId:unitIndex`; further rounds (needed only after rejections) append `:round`. */
+export function drawMessage(clientSeed: string, orderId: string, unitIndex: number, round = 0): string {
+  const base = `${clientSeed}:${orderId}:${unitIndex}`;
+  return round === 0 ? base : `${base}:${round}`;
+}
+
+/**
+ * A uniform integer in [0, total) from the HMAC stream: each digest gives eight big-endian 32-bit words,
+ * and a word at or above the largest multiple of `total` below 2^32 is rejected, so no ticket is likelier
+ * than another (a plain `word % total` would favour the low tickets).
+ */
+export function uniformTicket(serverSeed: string, message: (round: number) => string, total: number): number {
+  if (!Number.isInteger(total) || total < 1 || total > WORD_RANGE) throw new RangeError(`total weight ${total} out of range`);
+  const limit = WORD_RANGE - (WORD_RANGE % total);
+  const key = utf8(serverSeed);
+  for (let round = 0; ; round++) {
+    const digest = hmacSha256(key, utf8(message(round)));
+    const view = new DataView(digest.buffer, digest.byteOffset, digest.byteLength);
+    for (let offset = 0; offset < digest.length; offset += 4) {
+      const word = view.getUint32(offset);
+      if (word < limit) return word % total;
+    }
+  }
+}
+
+export const meetsRarity = (rarity: RarityName, minRarity: RarityName) => RARITIES.indexOf(rarity) >= RARITIES.indexOf(minRarity);
+
+/** Products in published order, each owning `weight` consecutive tickets. */
+export function pickByTicket(products: readonly FairProduct[], ticket: number): FairProduct {
+  let rest = ticket;
+  for (const product of products) {
+    if (rest < product.weight) return product;
+    rest -= product.weight;
+  }
+  throw new RangeError('ticket beyond the total weight');
+}
+
+/** One unit's draw: deterministic in its inputs, so anyone holding them gets the same product. */
+export function fairDraw(inputs: DrawInputs): DrawOutcome {
+  const { guarantee } = inputs;
+  const forced = guarantee !== null && inputs.missesBefore >= guarantee.within - 1;
+  const pool = forced ? inputs.products.filter((product) => meetsRarity(product.rarity, guarantee.minRarity)) : inputs.products;
+  if (pool.length === 0) throw new RangeError('no product meets the guarantee rarity');
+  const total = pool.reduce((sum, product) => sum + product.weight, 0);
+  const ticket = uniformTicket(inputs.serverSeed, (round) => drawMessage(inputs.clientSeed, inputs.orderId, inputs.unitIndex, round), total);
+  const product = pickByTicket(pool, ticket);
+  const hit = guarantee !== null && meetsRarity(product.rarity, guarantee.minRarity);
+  return { productId: product.productId, forced, ticket, total, missesAfter: guarantee === null ? 0 : hit ? 0 : inputs.missesBefore + 1 };
+}
+
+/** The public facts of one recorded draw, as the proof endpoint returns them. */
+export interface DrawProofInputs extends Omit<DrawInputs, 'serverSeed'> {
+  serverSeed: string | null;
+  serverSeedHash: string;
+  recordedProductId: string;
+  recordedForced: boolean;
+}
+
+export type VerifyResult =
+  | { ok: true; productId: string; forced: boolean }
+  | { ok: false; reason: 'SEED_NOT_REVEALED' | 'SEED_HASH_MISMATCH' | 'PRODUCT_MISMATCH' | 'FORCED_MISMATCH'; expected?: string };
+
+/** Checks the seed against its commitment, then recomputes the draw and compares it with what was recorded. */
+export function verifyDraw(proof: DrawProofInputs): VerifyResult {
+  if (proof.serverSeed === null) return { ok: false, reason: 'SEED_NOT_REVEALED' };
+  if (seedHash(proof.serverSeed) !== proof.serverSeedHash) return { ok: false, reason: 'SEED_HASH_MISMATCH' };
+  const outcome = fairDraw({ ...proof, serverSeed: proof.serverSeed });
+  if (outcome.productId !== proof.recordedProductId) return { ok: false, reason: 'PRODUCT_MISMATCH', expected: outcome.productId };
+  if (outcome.forced !== proof.recordedForced) return { ok: false, reason: 'FORCED_MISMATCH', expected: outcome.productId };
+  return { ok: true, productId: outcome.productId, forced: outcome.forced };
+}

@@ -31,7 +31,8 @@ afterAll(async () => {
 });
 
 test('rules → age declaration → buy → reveal → proof recomputed in the page and by the verifier', async () => {
-  const page = await browser.newPage();
+  // A phone: at desktop width the pay page shows the Native-pay QR code instead of the pay sheet.
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
   await page.goto(`${server.url}/`);
   await page.getByTestId('box-item').first().click();
   await page.getByTestId('rules-link').click();

@@ -36,7 +36,9 @@ const counterOf = (userId: Types.ObjectId, boxId: string) =>
 async function payByCallbacks(order: Order, copies: number, outTradeNo?: string): Promise<number[]> {
   outTradeNo ??= await outTradeNoOf(server, order.id);
   const cb = await wechatCallbacks();
-  const event = cb.envelope(cb.transaction(outTradeNo, order.totalFen));
+  // A JSAPI callback names the order's own shopper as the payer.
+  const { openid } = await orderDoc(server, order.id);
+  const event = cb.envelope(cb.transaction(outTradeNo, order.totalFen, { payer: { openid } }));
   return Promise.all(Array.from({ length: copies }, () => postCallback(server.url, cb.signed(event))));
 }
 

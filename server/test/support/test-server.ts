@@ -38,14 +38,27 @@ export interface TestServerOptions {
 }
 
 /** Logs in through the real login route of the server at `url` and returns the bearer token. */
-export async function loginAt(url: string, code: string): Promise<string> {
+/**
+ * Logs in through the real login route and, unless `age` is null, declares the shopper's age bracket (the age
+ * gate refuses orders until then; a second declaration is refused and the first stands).
+ */
+export async function loginAt(url: string, code: string, age: AgeBracket | null = 'ADULT'): Promise<string> {
   const response = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ code }),
   });
   if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
+  const { token } = (await response.json()) as { token: string };
+  if (age) {
+    const declared = await fetch(`${url}/api/me/age`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ bracket: age, guardianConsent: age === 'MINOR_8_17' }),
+    });
+    if (!declared.ok && declared.status !== 409) throw new Error(`age declaration failed: ${declared.status} ${await declared.text()}`);
+  }
+  return token;
 }
 
 /** A real server on a real port, with its own database on the shared engine and its own simulator. */
@@ -90,19 +103,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     simulatorUrl,
     container,
-    async login(code, age = 'ADULT') {
-      const token = await loginAt(url, code);
-      if (age) {
-        const declared = await fetch(`${url}/api/me/age`, {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ bracket: age, guardianConsent: age === 'MINOR_8_17' }),
-        });
-        // A shopper logging in again has declared already: the first declaration stands.
-        if (!declared.ok && declared.status !== 409) throw new Error(`age declaration failed: ${declared.status} ${await declared.text()}`);
-      }
-      return token;
-    },
+    login: (code, age) => loginAt(url, code, age),
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

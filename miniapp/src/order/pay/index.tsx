@@ -123,7 +123,7 @@ export default function PayPage() {
           </Button>
         )}
         {payable && alipay && (
-          <Button className="btn" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay()}>
+          <Button className="btn btn--ghost" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay()}>
             {alipay.label}
           </Button>
         )}

@@ -121,10 +121,12 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
       const template = await order(templateOrderId);
       const templateHolds = await holds.find({ orderId: template._id }).toArray();
       const now = new Date();
-      const clones = Array.from({ length: count }, () => {
+      // Each clone is another shopper's, as a burst of callbacks is: one shopper's orders of one box are drawn one
+      // after another (their guarantee counter), so clones of one shopper would measure that queue instead.
+      const clones = Array.from({ length: count }, (_, i) => {
         const _id = new ObjectId();
         const current = { ...(template.payment as { current: Doc }).current, outTradeNo: outTradeNoFor(_id, 1), createdAt: now };
-        return { ...template, _id, createdAt: now, updatedAt: now, payment: { ...(template.payment as Doc), current } };
+        return { ...template, _id, userId: new ObjectId(), openid: `o-bench-clone-${hex(_id)}-${i}`, createdAt: now, updatedAt: now, payment: { ...(template.payment as Doc), current } };
       });
       await insertInBatches(orders, clones);
       await insertInBatches(
@@ -132,7 +134,7 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
         clones.flatMap((clone) => templateHolds.map((hold) => ({ ...hold, _id: `${hex(clone._id)}:${hex(hold.boxId as ObjectId)}`, orderId: clone._id, updatedAt: now }))),
       );
       for (const { boxId, quantity } of boxIdsOf(template)) await stocks.updateOne({ _id: boxId }, { $inc: { available: -quantity * clones.length } });
-      return clones.map((clone) => ({ orderId: hex(clone._id), outTradeNo: clone.payment.current.outTradeNo as string, totalFen: template.totalFen as number, openid: template.openid as string }));
+      return clones.map((clone) => ({ orderId: hex(clone._id), outTradeNo: clone.payment.current.outTradeNo as string, totalFen: template.totalFen as number, openid: clone.openid }));
     },
 
     /**

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     throw new StartupError(error, config);
   });
   if (config.JOBS === 'inline') await container.jobs.start();
-  const server = createApp(container).listen(config.PORT, config.HOST);
+  // A drop opens thousands of connections at once: a deep accept queue turns them into waiting, not resets.
+  const server = createApp(container).listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   logger.info({ url: `http://${config.HOST}:${config.PORT}`, jobs: config.JOBS }, 'server listening');
 

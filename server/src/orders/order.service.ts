@@ -30,6 +30,9 @@ export interface OrderServiceDeps {
   seeds: ServerSeeds;
 }
 
+/** How long a box seen sold out is answered so without asking the database again. */
+const SOLD_OUT_MEMORY_MS = 250;
+
 /** Same box twice in a cart is one line (stock holds are per order and box), under the same per-box cap. */
 function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.ObjectId; quantity: number }> {
   const quantities = new Map<string, number>();
@@ -56,19 +59,30 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
 
   /**
    * A sold-out box answers from one read of its counter, so the shoppers who arrive after the last unit
-   * never queue behind the writes of those still buying. The reservation below stays the real guard.
+   * never queue behind the writes of those still buying; and for a moment after that read from none at all,
+   * so a drop's thousands of late arrivals cost the database nothing. The reservation below stays the real
+   * guard: a box remembered as sold out a fraction of a second too long only delays a shopper's retry.
    */
+  const soldOutSeen = new Map<string, { until: number; availableAgainAt: Date | null }>();
   async function refuseIfSoldOut(lines: ReturnType<typeof mergeLines>): Promise<void> {
+    const now = Date.now();
+    for (const line of lines) {
+      const seen = soldOutSeen.get(line.boxId.toHexString());
+      if (seen && seen.until > now) throw new SoldOut(line.boxId, seen.availableAgainAt);
+    }
     const available = await stock.available(lines.map((line) => line.boxId));
     for (const line of lines) {
-      const left = available.get(line.boxId.toHexString()) ?? 0;
-      if (left < line.quantity) throw await outOfStock(line.boxId, left);
+      // A box without a counter is not for sale at all: loading it answers BOX_NOT_FOUND.
+      const left = available.get(line.boxId.toHexString());
+      if (left !== undefined && left < line.quantity) throw await outOfStock(line.boxId, left);
     }
   }
 
   async function outOfStock(boxId: Types.ObjectId, left: number): Promise<DomainError> {
     if (left > 0) return new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`);
-    return new SoldOut(boxId, await stock.nextReturnAt(boxId));
+    const availableAgainAt = await stock.nextReturnAt(boxId);
+    soldOutSeen.set(boxId.toHexString(), { until: Date.now() + SOLD_OUT_MEMORY_MS, availableAgainAt });
+    return new SoldOut(boxId, availableAgainAt);
   }
 
   /** An order is payable for the shortest payment window among its boxes. */
@@ -169,10 +183,10 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
      * each step undone (in reverse) if a later one fails, and stores the order last.
      */
     async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
-      const { clientSeed } = await profiles.mayOrder(userId);
       const lines = mergeLines(request.items);
-      const boxes = await loadBoxes(lines);
       await refuseIfSoldOut(lines);
+      const boxes = await loadBoxes(lines);
+      const { clientSeed } = await profiles.mayOrder(userId);
       const address = await findUserAddress(db, userId, new Types.ObjectId(request.addressId));
       if (!address) throw new NotFound('address');
       const items = snapshot(lines, boxes);

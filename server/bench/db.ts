@@ -24,7 +24,7 @@ export const COLLECTIONS = {
   stocks: 'stocks',
   holds: 'holds',
 } as const;
-export const databasesOf = (db: string) => [db, `${db}_stock`, `${db}_jobs`];
+export const databasesOf = (db: string) => [db, `${db}_stock`, `${db}_jobs`, `${db}_limits`];
 
 const PAID_STATUSES = ['TO_BE_DELIVERED', 'DELIVERED', 'COMPLETED'];
 const OPEN_HOLD_STATES = ['HELD', 'RELEASING'];

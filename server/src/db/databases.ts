@@ -13,3 +13,8 @@ export function stockDatabase(main: Connection): Connection {
 export function jobsDatabase(main: Connection): Connection {
   return main.useDb(`${main.name}_jobs`, { useCache: true });
 }
+
+/** Rate-limit windows and channel-query slots: a write on nearly every request, kept off the shop's file. */
+export function limitsDatabase(main: Connection): Connection {
+  return main.useDb(`${main.name}_limits`, { useCache: true });
+}

@@ -2,6 +2,7 @@ import type { Context, Middleware } from 'koa';
 import type { Connection } from 'mongoose';
 import { AppError } from './app-error';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { limitsDatabase } from '../db/databases';
 
 const WINDOW_MS = 60_000;
 const COLLECTION = 'rateLimits';
@@ -21,7 +22,7 @@ interface WindowDoc {
  */
 export function perMinuteLimit(db: Connection, max: number, key: (ctx: Context) => string): Middleware {
   if (max === 0) return (_ctx, next) => next();
-  const windows = db.collection<WindowDoc>(COLLECTION);
+  const windows = limitsDatabase(db).collection<WindowDoc>(COLLECTION);
   // Housekeeping only (the counts themselves are shared): no TTL index on FerretDB, so each process deletes
   // closed windows at most once a minute.
   let purgedAt = 0;

@@ -1,5 +1,6 @@
 import type { Connection, Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { limitsDatabase } from '../db/databases';
 
 /**
  * A polling shopper may ask about an order as often as it likes, but WeChat hears about it at most once per
@@ -18,7 +19,7 @@ interface SlotDoc {
 }
 
 export function channelQueryThrottle(db: Connection) {
-  const slots = db.collection<SlotDoc>(COLLECTION);
+  const slots = limitsDatabase(db).collection<SlotDoc>(COLLECTION);
   let purgedAt = 0;
 
   return {

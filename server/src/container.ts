@@ -8,7 +8,7 @@ import { alipayChannel } from './payments/alipay/alipay-channel';
 import type { WechatLogin } from './users/wechat-login';
 import { connectDatabase } from './db/connect';
 import { loadWechatPayCredentials } from './payments/wechatpay/credentials';
-import { createWechatPayGateway } from './payments/wechatpay/wechatpay-gateway';
+import { wechatPayGatewayFor } from './payments/wechatpay/wechatpay-gateway';
 import { wechatPayChannel } from './payments/wechatpay/wechatpay-channel';
 import { createWechatLogin } from './users/wechat-login-http';
 import { sessionTokens, type SessionTokens } from './users/session-tokens';
@@ -56,14 +56,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
   });
   try {
     const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
-    const gateway = createWechatPayGateway({
-      baseUrl: config.WECHATPAY_BASE_URL,
-      credentials,
-      verifyMode: config.WECHATPAY_VERIFY_MODE,
-      notifyUrl: config.WECHATPAY_NOTIFY_URL,
-      timeoutMs: config.WECHATPAY_TIMEOUT_MS,
-      logger: logger.child({ component: 'wechatpay' }),
-    });
+    const gateway = wechatPayGatewayFor(config, credentials, logger.child({ component: 'wechatpay' }));
     const wechatpay = wechatPayChannel(gateway, { appid: credentials.appid, mchid: credentials.mchid });
     const channels = paymentChannels([wechatpay, ...(await createAlipayChannel(config, logger))]);
     const wechatLogin = createWechatLogin({

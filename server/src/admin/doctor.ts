@@ -9,7 +9,7 @@ import { credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, dev
 import { connectDatabase } from '../db/connect';
 import { loadWechatPayCredentials, type WechatPayCredentials } from '../payments/wechatpay/credentials';
 import { WechatPayApiError } from '../payments/wechatpay/gateway';
-import { createWechatPayGateway } from '../payments/wechatpay/wechatpay-gateway';
+import { wechatPayGatewayFor } from '../payments/wechatpay/wechatpay-gateway';
 import { createWechatLogin } from '../users/wechat-login-http';
 import { InvalidLoginCodeError } from '../users/wechat-login';
 import { boxModel } from '../catalog/box.model';
@@ -125,14 +125,7 @@ async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCreden
     config.WECHATPAY_VERIFY_MODE === 'platform-certificate'
       ? 'APIv3 key decrypts the platform certificates, and they verify WeChat Pay\'s answers'
       : 'WeChat Pay public key verifies WeChat Pay\'s answers';
-  const gateway = createWechatPayGateway({
-    baseUrl: config.WECHATPAY_BASE_URL,
-    credentials,
-    verifyMode: config.WECHATPAY_VERIFY_MODE,
-    notifyUrl: config.WECHATPAY_NOTIFY_URL,
-    timeoutMs: config.WECHATPAY_TIMEOUT_MS,
-    logger: pino({ level: 'silent' }),
-  });
+  const gateway = wechatPayGatewayFor(config, credentials, pino({ level: 'silent' }));
   try {
     await gateway.queryTransaction(`doctor${randomBytes(8).toString('hex')}`);
     add({ name: signed, status: 'pass' });

@@ -5,11 +5,11 @@ import { useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { DrawList } from '../../components/draw-list';
+import { OrderAmounts } from '../../components/order-amounts';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
-import { formatFen } from '@blindbox/shared/src/money';
 
 export default function OrderDetailPage() {
   const { params } = useRouter();
@@ -65,28 +65,7 @@ export default function OrderDetailPage() {
       )}
 
       <View className="card">
-        {data.items.map((item) => (
-          <View key={item.boxId} className="line">
-            <Text>
-              {item.name} × {item.quantity}
-            </Text>
-            <Text>{formatFen(item.priceFen)}</Text>
-          </View>
-        ))}
-        <View className="line">
-          <Text>商品金额</Text>
-          <Text>{formatFen(data.subtotalFen)}</Text>
-        </View>
-        <View className="line">
-          <Text>优惠</Text>
-          <Text>-{formatFen(data.discountFen)}</Text>
-        </View>
-        <View className="line line--strong">
-          <Text>实付</Text>
-          <Text className="price" data-testid="order-detail-total">
-            {formatFen(data.totalFen)}
-          </Text>
-        </View>
+        <OrderAmounts order={data} totalLabel="实付" totalTestId="order-detail-total" withSubtotal />
       </View>
 
       <View className="card">

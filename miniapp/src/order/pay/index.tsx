@@ -7,6 +7,7 @@ import { ErrorState, Skeleton } from '../../components/page-state';
 import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
+import { OrderAmounts } from '../../components/order-amounts';
 import { requestPayment } from '../../platform/pay';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
 import { alipay } from '../../platform/alipay';
@@ -72,24 +73,7 @@ export default function PayPage() {
     <View className="page page--with-footer">
       {payable && qrPay && <QrPay order={data} onSettled={() => void Taro.redirectTo({ url: routes.result(orderId) })} />}
       <View className="card">
-        {data.items.map((item) => (
-          <View key={item.boxId} className="line">
-            <Text>
-              {item.name} × {item.quantity}
-            </Text>
-            <Text>{formatFen(item.priceFen)}</Text>
-          </View>
-        ))}
-        <View className="line">
-          <Text>优惠</Text>
-          <Text>-{formatFen(data.discountFen)}</Text>
-        </View>
-        <View className="line line--strong">
-          <Text>应付</Text>
-          <Text className="price" data-testid="pay-total">
-            {formatFen(data.totalFen)}
-          </Text>
-        </View>
+        <OrderAmounts order={data} totalLabel="应付" totalTestId="pay-total" />
         {payable ? (
           <Text className="muted">请在 {formatDateTime(data.expiresAt)} 前完成支付，超时订单将自动关闭</Text>
         ) : (

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JsapiPayParams } from '@blindbox/shared';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Config } from '../../config';
 import type { WechatPayCredentials } from './credentials';
 import {
   type JsapiPrepayInput,
@@ -36,6 +37,22 @@ export interface WechatPayGatewayOptions {
 const libraryJsapiResultSchema = z.object({ package: z.string().startsWith('prepay_id=') });
 const nativeResultSchema = z.object({ code_url: z.string().min(1) });
 const tradeBillSchema = z.object({ hash_type: z.string().min(1), hash_value: z.string().min(1), download_url: z.string().min(1) });
+
+/** The gateway the configuration describes (the server's, the worker's, the CLI's and doctor's are the same). */
+export function wechatPayGatewayFor(
+  config: Pick<Config, 'WECHATPAY_BASE_URL' | 'WECHATPAY_VERIFY_MODE' | 'WECHATPAY_TIMEOUT_MS'> & { WECHATPAY_NOTIFY_URL: string },
+  credentials: WechatPayCredentials,
+  logger: Logger,
+): WechatPayGateway {
+  return createWechatPayGateway({
+    baseUrl: config.WECHATPAY_BASE_URL,
+    credentials,
+    verifyMode: config.WECHATPAY_VERIFY_MODE,
+    notifyUrl: config.WECHATPAY_NOTIFY_URL,
+    timeoutMs: config.WECHATPAY_TIMEOUT_MS,
+    logger,
+  });
+}
 
 export function createWechatPayGateway(options: WechatPayGatewayOptions): WechatPayGateway {
   const { credentials, notifyUrl, logger } = options;

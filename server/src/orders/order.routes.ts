@@ -18,6 +18,11 @@ export function orderRoutes({ orders, sessions, config, db }: Container): Router
 
   router.post(
     '/',
+    // Sold out is answered before the rate limit spends its shared write: a drop's late arrivals cost no write at all.
+    async (ctx, next) => {
+      await orders.assertAvailable(createOrderRequestSchema.parse(ctx.request.body).items);
+      await next();
+    },
     perMinuteLimit(db, config.RATE_LIMIT_ORDERS_PER_MINUTE, (ctx) => `order:${ctx.state.userId}`),
     async (ctx) => {
       const request = createOrderRequestSchema.parse(ctx.request.body);

@@ -168,6 +168,10 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
 
   return {
     closeUnpaid,
+
+    /** Refuses an order for a box that is sold out (or short), from memory or one read, before anything is spent on it. */
+    assertAvailable: (items: CreateOrderRequest['items']) => refuseIfSoldOut(mergeLines(items)),
+
     releaseResources,
 
     async quote(userId: Types.ObjectId, request: QuoteRequest): Promise<QuoteResponse> {

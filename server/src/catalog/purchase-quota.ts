@@ -56,7 +56,6 @@ export function purchaseQuotas(main: Connection) {
   return {
     take: (key: QuotaKey, orderId: Types.ObjectId, quantity: number, limit: number) => units.take(quotaIdOf(key), orderId, quantity, limit),
     giveBack: (key: QuotaKey, orderId: Types.ObjectId, quantity: number) => units.giveBack(quotaIdOf(key), orderId, quantity),
-    used: (key: QuotaKey) => units.used(quotaIdOf(key)),
   };
 }
 

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { Types } from 'mongoose';
-import { createOrderRequestSchema, orderListQuerySchema, quoteRequestSchema } from '@blindbox/shared';
+import { createOrderRequestSchema, orderListQuerySchema, quoteRequestSchema, type CreateOrderRequest } from '@blindbox/shared';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
@@ -20,12 +20,15 @@ export function orderRoutes({ orders, sessions, config, db }: Container): Router
     '/',
     // Sold out is answered before the rate limit spends its shared write: a drop's late arrivals cost no write at all.
     async (ctx, next) => {
-      await orders.assertAvailable(createOrderRequestSchema.parse(ctx.request.body).items);
+      const request = createOrderRequestSchema.parse(ctx.request.body);
+      await orders.assertAvailable(request.items);
+      ctx.request.body = request;
       await next();
     },
     perMinuteLimit(db, config.RATE_LIMIT_ORDERS_PER_MINUTE, (ctx) => `order:${ctx.state.userId}`),
     async (ctx) => {
-      const request = createOrderRequestSchema.parse(ctx.request.body);
+      // Parsed by the first step above.
+      const request = ctx.request.body as CreateOrderRequest;
       ctx.status = 201;
       ctx.body = toOrderDto(await orders.create(userOf(ctx.state), ctx.state.openid ?? '', request));
     },

@@ -169,7 +169,10 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
   return {
     closeUnpaid,
 
-    /** Refuses an order for a box that is sold out (or short), from memory or one read, before anything is spent on it. */
+    /**
+     * Refuses an order for a box that is sold out (or short), from memory or one read. The order route asks it before
+     * the rate limit and create(); create() itself relies on the reservation, which is the real guard.
+     */
     assertAvailable: (items: CreateOrderRequest['items']) => refuseIfSoldOut(mergeLines(items)),
 
     releaseResources,
@@ -188,7 +191,6 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
      */
     async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
       const lines = mergeLines(request.items);
-      await refuseIfSoldOut(lines);
       const boxes = await loadBoxes(lines);
       const { clientSeed } = await profiles.mayOrder(userId);
       const address = await findUserAddress(db, userId, new Types.ObjectId(request.addressId));

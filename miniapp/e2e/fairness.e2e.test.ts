@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/support/test-server';
 import { serverSeedModel } from '../../server/src/fairness/fairness.model';
 import { runAdminCommand } from '../../server/src/admin/commands';
 import { verifyProofs } from '../../server/tools/verify-draw';
+import { h5Dir, launchChromium } from './page-checks';
 
 /**
  * The fairness loop as a shopper meets it in a real browser: read a box's rules, declare the age bracket,
  * buy, see the draw, open its proof (recomputed in the page), and get the same product from the verifier.
  */
-const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let server: TestServer;
 let browser: Browser;
@@ -19,10 +18,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
   server = await startTestServer({ env: { H5_DIR: h5Dir } });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

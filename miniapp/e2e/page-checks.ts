@@ -1,10 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** What every page of the browser test must get right, whatever it shows. */
 
 export const screenshotDir = path.resolve(__dirname, 'screenshots');
+export const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
+
+/** Debian's Chromium with a fresh profile; the flags keep it off the (closed) network. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
 
 /** Console errors, uncaught exceptions, failed requests and image errors, collected for the whole page's life. */
 export function watchProblems(page: Page): string[] {

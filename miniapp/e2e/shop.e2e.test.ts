@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Order } from '@blindbox/shared';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
-import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems } from './page-checks';
+import { checkPage, expectCjkGlyphs, h5Dir, launchChromium, screenshotDir, watchProblems } from './page-checks';
 
 /**
  * The shopper's loop in a real browser: the H5 build served by the real server, paying through the real
@@ -12,8 +12,6 @@ import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems } from './page
  * console errors, readable text and thumb-sized controls, and photographed into e2e/screenshots/.
  * `npm test` builds the H5 app and installs Debian's Chromium and CJK font before Jest starts.
  */
-const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const PHONE: BrowserContextOptions = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
@@ -26,11 +24,7 @@ beforeAll(async () => {
   server = await startTestServer({ env: { H5_DIR: h5Dir } });
   // The H5 build's dev users, declared adult (the age gate has its own browser test in fairness.e2e).
   for (const code of ['dev-alice', 'dev-bob']) await server.login(code);
-  // Playwright gives the browser a fresh temporary profile; the flags keep it off the (closed) network.
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

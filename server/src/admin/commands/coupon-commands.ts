@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { Container } from '../../container';
 import { NotFound } from '../../domain-error';
 import { userModel } from '../../users/user.model';
-import { couponTemplates, type CouponTemplateInput } from '../../coupons/coupon-templates';
+import { CouponCodeTaken, couponTemplates, type CouponTemplateInput } from '../../coupons/coupon-templates';
 import type { CouponTemplateDoc } from '../../coupons/coupon-template.model';
 import { UsageError, type AdminCommand, type AdminContext, type CommandResult, type OptionValues } from '../admin-command';
 import { parseTimeOption } from './time-option';
@@ -70,7 +70,8 @@ async function create(context: AdminContext) {
     welcome: values.welcome === true,
   };
   const templates = couponTemplates(container.db);
-  if (await templates.find(code)) throw new UsageError(`a coupon with code ${code} exists`);
+  // Asked first, so a dry run says it would be refused.
+  if (await templates.find(code)) throw new CouponCodeTaken(`a coupon with code ${code} exists`);
   const created = await context.apply({ command: 'coupon create', target: `coupon:${code}`, before: null, after: templateView }, () => templates.create(input));
   if (!created) return context.print(null, () => '');
   return context.print(templateView(created), () => `coupon ${code} created: ${created.title}, ${terms(created)}${created.welcome ? '; it is the welcome coupon' : ''}`);

@@ -28,7 +28,12 @@ async function couponsOf(token: string): Promise<Coupon[]> {
 test('a new shopper gets the welcome template\'s coupon; another template can take its place, and switching it off stops it', async () => {
   expect((await couponsOf(await server.login('dev-welcome-1'))).map((c) => [c.title, c.amountOffFen, c.minSpendFen])).toEqual([['新人券 ¥5', 500, 3000]]);
 
+  const auditBefore = (await audit()).length;
+  expect((await admin('coupon', 'create', 'NEW8', '--amount-off', '800', '--valid-days', '7', '--welcome', '--dry-run')).exitCode).toBe(0);
+  expect(await couponTemplateModel(server.container.db).countDocuments({ code: 'NEW8' })).toBe(0);
+  expect(await audit()).toHaveLength(auditBefore);
   expect((await admin('coupon', 'create', 'NEW8', '--amount-off', '800', '--valid-days', '7', '--welcome')).exitCode).toBe(0);
+  expect((await audit())[0]).toMatchObject({ actor: 'coupon-test', command: 'coupon create', target: 'coupon:NEW8', before: null, after: { amountOffFen: 800, validDays: 7, welcome: true } });
   const [coupon] = await couponsOf(await server.login('dev-welcome-2'));
   expect(coupon).toMatchObject({ title: '立减¥8.00', amountOffFen: 800, minSpendFen: 0 });
   expect(Date.parse(coupon!.expiresAt) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);

@@ -143,7 +143,7 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
     });
   }
 
-  async function usableCouponAmount(couponId: string | undefined, userId: Types.ObjectId, subtotalFen: number): Promise<number | null> {
+  async function usableCouponDiscount(couponId: string | undefined, userId: Types.ObjectId, subtotalFen: number): Promise<number | null> {
     if (!couponId) return null;
     const coupon = await Coupon.findOne({ _id: couponId, userId }).lean();
     if (!coupon) throw new NotFound('coupon');
@@ -214,7 +214,7 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
       const boxes = await loadBoxes(lines);
       const items = snapshot(lines, boxes);
       const { subtotalFen } = priceOrder(items, null);
-      return priceOrder(items, await usableCouponAmount(request.couponId, userId, subtotalFen));
+      return priceOrder(items, await usableCouponDiscount(request.couponId, userId, subtotalFen));
     },
 
     /**
@@ -231,7 +231,7 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
       const orderId = new Types.ObjectId();
       const { subtotalFen } = priceOrder(items, null);
       const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
-      if (couponId) await usableCouponAmount(request.couponId, userId, subtotalFen);
+      if (couponId) await usableCouponDiscount(request.couponId, userId, subtotalFen);
       const placedAt = new Date();
       const expiresAt = expiryFor(lines, boxes, placedAt.getTime());
       const limitDay = shopperDayOf(placedAt);

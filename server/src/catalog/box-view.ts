@@ -25,12 +25,16 @@ export function toBoxProductDtos(products: readonly BoxProductDoc[]): BoxProduct
   }));
 }
 
-/** What the catalog shows beside the box document: its live stock and the terms it is sold under. */
+/** What the catalog shows beside the box document: its live stock, the terms it is sold under, the server's time. */
 export interface BoxSaleView extends SaleTerms {
   stock: number;
+  now: Date;
 }
 
-export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee'>, sale: BoxSaleView): Box {
+export function toBoxDto(
+  doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'onSaleAt' | 'dropCancelledAt'>,
+  sale: BoxSaleView,
+): Box {
   return {
     id: doc._id.toHexString(),
     name: doc.name,
@@ -42,5 +46,8 @@ export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'cov
     paymentWindowMinutes: sale.paymentWindowMinutes,
     guarantee: doc.guarantee ? { minRarity: doc.guarantee.minRarity, within: doc.guarantee.within } : null,
     products: toBoxProductDtos(doc.products),
+    onSaleAt: doc.onSaleAt ? doc.onSaleAt.toISOString() : null,
+    dropCancelled: doc.dropCancelledAt !== null && doc.dropCancelledAt !== undefined,
+    serverTime: sale.now.toISOString(),
   };
 }

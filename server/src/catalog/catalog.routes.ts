@@ -9,13 +9,14 @@ import { stockLedger } from './stock';
 import { saleTermsOf } from './sale-terms';
 
 /** Public: browsing the catalog needs no login. Inactive boxes are hidden from the list and from detail. */
-export function catalogRoutes({ db, config }: Pick<Container, 'db' | 'config'>): Router {
+export function catalogRoutes({ db, config, clock }: Pick<Container, 'db' | 'config' | 'clock'>): Router {
   const Box = boxModel(db);
   const stock = stockLedger(db);
 
   async function withSale(docs: BoxDoc[]) {
     const available = await stock.available(docs.map((doc) => doc._id));
-    return docs.map((doc) => toBoxDto(doc, { stock: available.get(doc._id.toHexString()) ?? 0, ...saleTermsOf(doc, config) }));
+    const now = clock.now();
+    return docs.map((doc) => toBoxDto(doc, { stock: available.get(doc._id.toHexString()) ?? 0, ...saleTermsOf(doc, config), now }));
   }
 
   const router = new Router({ prefix: '/api/boxes' });

@@ -230,6 +230,12 @@ test('partial refund of one member refunds only its share of the combined transa
   const after = (await simTransaction(server.simulatorUrl, combined.outTradeNo)) as unknown as { sim: { refunds: SimRefund[] } };
   expect(after.sim.refunds.map((refund) => refund.amount.refund).sort()).toEqual([refundedOne.totalFen, orders[2]!.totalFen].sort());
   expect(new Set(after.sim.refunds.map((refund) => refund.out_refund_no)).size).toBe(2);
+
+  // The day's trade bill lists the one payment and both refunds under the combined out_trade_no: all agree.
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const report = await server.container.tradeBills.reconcileDay(today, 'test');
+  const ours = new Set([combined.outTradeNo, ...orders.map((order) => order.id)]);
+  expect(report.findings.filter((found) => ours.has(found.outTradeNo) || (found.orderId !== null && ours.has(found.orderId)))).toEqual([]);
 });
 
 test('reconciliation asks WeChat by the combined out_trade_no when every callback is lost', async () => {

@@ -35,6 +35,7 @@ export function paymentService({ db, config, logger, channels, scheduler, draws 
   return {
     applyTransaction: applier.applyTransaction,
     applyCombinedTransaction: applier.applyCombinedTransaction,
+    applyReported: applier.applyReported,
     syncWithChannel: sync.syncWithChannel,
     closeOpenAttempt: sync.closeOpenAttempt,
     paymentStatus: sync.paymentStatus,

@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../../test/support/test-server
 import { payAtSimulator, prepayIdOf, shopper } from '../../test/support/shop';
 import { postCallback, wechatCallbacks } from '../../test/support/wechat-callbacks';
 import { waitUntil } from '../../test/support/wechatpay-harness';
-import { JOB_TEST_ENV, clearFaults, expireInDb, orderDoc, setFaults, simTransaction } from '../../test/support/job-test-support';
+import { JOB_TEST_ENV, boxState, clearFaults, expireInDb, orderDoc, setFaults, simTransaction } from '../../test/support/job-test-support';
 import { inParallel } from '../../test/support/in-parallel';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
@@ -174,6 +174,43 @@ test('pay vs expire: a member closed before the money came is refunded its share
   for (const [index, order] of paid.entries()) expect(order.draws).toHaveLength(others[index]!.items[0]!.quantity);
   const sim = (await simTransaction(server.simulatorUrl, combined.outTradeNo)) as unknown as { sim: { refunds: SimRefund[] } };
   expect(sim.sim.refunds.map((refund) => [refund.amount.refund, refund.amount.total])).toEqual([[expired.totalFen, combined.totalFen]]);
+});
+
+test('pay and expire at the same moment, many times: every paid combined payment fulfils or refunds each member once, every unpaid one frees them', async () => {
+  const lee = await shopper(server, 'dev-combined-lee');
+  const box = await lee.firstBox();
+  const before = (await boxState(server, box.id)).stock;
+  let sold = 0;
+  // The payment leaves a little later each round, so both orders of events happen.
+  for (const delayMs of [0, 5, 10, 20, 40, 80]) {
+    const orders = [await lee.placeOrder([{ boxId: box.id, quantity: 1 }]), await lee.placeOrder([{ boxId: box.id, quantity: 1 }])];
+    const paying = await payTogether(lee, orders);
+    const combined = await combinedDoc(paying.body.id);
+    const [expiring] = orders as [Order, Order];
+    await Promise.all([
+      server.container.orders.closeUnpaid(new Types.ObjectId(expiring.id), { reason: 'expired', actor: 'test:expiry' }),
+      new Promise((resolve) => setTimeout(resolve, delayMs)).then(() => payAtSimulator(server.simulatorUrl, prepayIdOf(paying.body.params.package))).catch(() => undefined),
+    ]);
+    const atWechat = (await simTransaction(server.simulatorUrl, combined.outTradeNo)).trade_state;
+    if (atWechat === 'SUCCESS' || atWechat === 'REFUND') {
+      const settled = await waitUntil(async () => {
+        const current = await docs(orders);
+        return current.every((order) => order.status === 'TO_BE_DELIVERED' || order.status === 'REFUNDED') ? current : null;
+      }, 20_000, 'every member of the paid combined payment settled');
+      for (const order of settled) {
+        expect(order.audit.filter((entry) => entry.to === 'TO_BE_DELIVERED' || entry.to === 'REFUNDING')).toHaveLength(1);
+        expect(order.payment.outTradeNo).toBe(combined.outTradeNo);
+      }
+      sold += settled.filter((order) => order.status === 'TO_BE_DELIVERED').length;
+    } else {
+      expect(atWechat).toBe('CLOSED');
+      const [closed, freed] = await docs(orders);
+      expect([closed!.status, freed!.status, freed!.payment.combinedId]).toEqual(['CLOSED', 'TO_BE_PAID', null]);
+      await lee.api.post(`/api/orders/${freed!._id.toHexString()}/cancel`);
+    }
+  }
+  // Units: what was sold stays sold; what was closed (refunded or not) came back, once.
+  expect((await boxState(server, box.id)).stock).toBe(before - sold);
 });
 
 test('the expiry sweep closes the combined payment at WeChat and frees the other members, which stay payable', async () => {

@@ -292,3 +292,31 @@ test('reconciliation asks WeChat by the combined out_trade_no when every callbac
     await reconciling.stop();
   }
 });
+
+test('orders paid together ship as parcels of one transaction: split delivery, the last parcel completes it', async () => {
+  const shipping = await startTestServer({ env: { ...JOB_TEST_ENV }, simulatorUrl: server.simulatorUrl });
+  try {
+    const mia = await shopper(shipping, 'dev-combined-mia');
+    const orders = (await threeOrders(mia)).slice(0, 2) as [Order, Order];
+    const paying = await payTogether(mia, orders);
+    await payAtSimulator(shipping.simulatorUrl, prepayIdOf(paying.body.params.package));
+    const paid = await waitUntil(async () => {
+      const current = await Promise.all(orders.map((order) => orderDoc(shipping, order.id)));
+      return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;
+    }, 20_000, 'the combined payment');
+    const key = { kind: 'out_trade_no' as const, mchid: shipping.container.shipping.mchid, outTradeNo: paid[0]!.payment.outTradeNo! };
+    const uploaded = (orderId: string) =>
+      waitUntil(async () => ((await shipping.container.shipping.status(new Types.ObjectId(orderId)))?.status === 'UPLOADED' ? true : null), 20_000, 'the upload');
+
+    const [first, second] = orders;
+    await shipping.container.shipping.recordShipment(await shipping.container.orders.ship(new Types.ObjectId(first.id), 'SF1000000001', 'admin:test'));
+    await uploaded(first.id);
+    expect(await shipping.container.platform.getOrder(key)).toMatchObject({ orderState: 1, shipped: false, trackingNos: ['SF1000000001'] });
+
+    await shipping.container.shipping.recordShipment(await shipping.container.orders.ship(new Types.ObjectId(second.id), 'SF1000000002', 'admin:test'));
+    await uploaded(second.id);
+    expect(await shipping.container.platform.getOrder(key)).toMatchObject({ orderState: 2, shipped: true, trackingNos: ['SF1000000001', 'SF1000000002'] });
+  } finally {
+    await shipping.stop();
+  }
+});

@@ -121,7 +121,8 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
       throw new PaymentRejectedError('UNKNOWN_OUT_TRADE_NO', `unknown out_trade_no ${tx.outTradeNo}`);
     }
     const combinedFields = { ...fields, combinedId: combined._id.toHexString() };
-    if (tx.tradeState !== 'SUCCESS') return { outcome: 'NOT_PAID', orders: [] };
+    // REFUND too: the transaction turns REFUND once one member is refunded, and the others' money is still in.
+    if (tx.tradeState !== 'SUCCESS' && tx.tradeState !== 'REFUND') return { outcome: 'NOT_PAID', orders: [] };
     const transactionId = successfulTransactionId(tx);
     if (tx.amountFen !== combined.totalFen) {
       log.error({ ...combinedFields, alert: true, paidFen: tx.amountFen, combinedFen: combined.totalFen }, 'paid amount differs from the combined payment; not fulfilled');

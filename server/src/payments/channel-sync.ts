@@ -47,9 +47,8 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
     if (combined.state === 'CLOSED') return false;
     const channel = channels.of(combined);
     const tx = await channel.query(combined.outTradeNo);
-    if (tx?.tradeState !== 'SUCCESS') return false;
-    await applier.applyCombinedTransaction(tx, channel.name, actor);
-    return true;
+    // The applier decides which states mean paid.
+    return tx !== null && (await applier.applyCombinedTransaction(tx, channel.name, actor)).outcome !== 'NOT_PAID';
   }
 
   /**

@@ -84,7 +84,7 @@ export function paymentAttempts({ db, config, logger, channels, sync }: PaymentA
     }
   }
 
-  /** A stored prepay id or code URL is reused; a page-pay form is made afresh each time (locally, same trade). */
+  /** The attempt prepared for the order's total; a fresh prepay id or code URL is kept on the attempt. */
   async function prepay(order: OrderDoc, attempt: PaymentAttemptDoc, openid: string): Promise<PrepayResult> {
     return prepareAtChannel(channels, { ...attempt, description: descriptionOf(order.items), amountFen: order.totalFen, attach: order._id.toHexString(), payerOpenid: openid }, (result) =>
       Order.updateOne(

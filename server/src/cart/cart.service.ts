@@ -33,6 +33,7 @@ export function cartService({ db, orders }: CartServiceDeps) {
     for (;;) {
       const cart = await Cart.findById(userId).lean<CartDoc>();
       const lines = edit(cart?.lines ?? []);
+      if (!cart && lines.length === 0) return lines;
       if (!cart) {
         try {
           await Cart.create([{ _id: userId, lines, version: 1 }]);

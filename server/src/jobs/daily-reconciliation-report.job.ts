@@ -5,6 +5,7 @@ import { orderModel, type OrderDoc } from '../orders/order.model';
 import { outTradeNoFor } from '../orders/out-trade-no';
 import { isOnRefund, isPaid } from '../orders/order-state';
 import type { ChannelTransaction } from '../payments/payment-channel';
+import { combinedOutTradeNo } from '../payments/combined-payment.model';
 import { JOB_NAMES, type JobContext } from './job-context';
 
 /** How one order compares with WeChat's view of its transaction. */
@@ -68,7 +69,8 @@ export async function buildReconciliationReport(
   const limit = options.limit ?? ctx.config.RECONCILE_REPORT_LIMIT;
   const orders = await Order.find({
     _id: { $gte: Types.ObjectId.createFromTime(Math.floor(since.getTime() / 1000)), $lt: Types.ObjectId.createFromTime(Math.ceil(until.getTime() / 1000)) },
-    'payment.attemptCount': { $gte: 1 },
+    // An order paid, or to be paid, only within a combined payment never opened an attempt of its own.
+    $or: [{ 'payment.attemptCount': { $gte: 1 } }, { 'payment.combinedId': { $ne: null } }],
   })
     .sort({ _id: 1 })
     .limit(limit + 1)
@@ -76,7 +78,9 @@ export async function buildReconciliationReport(
   const report: ReconciliationReport = { since, until, checked: 0, truncated: orders.length > limit, outcomes: {}, mismatches: [] };
   for (const order of orders.slice(0, limit)) {
     if (report.checked % 20 === 0) await options.touch?.();
-    const outTradeNo = order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? outTradeNoFor(order._id, order.payment.attemptCount);
+    const { combinedId } = order.payment;
+    const outTradeNo =
+      order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? (combinedId ? combinedOutTradeNo(combinedId) : outTradeNoFor(order._id, order.payment.attemptCount));
     let outcome: ReportOutcome;
     let tx: ChannelTransaction | null = null;
     try {

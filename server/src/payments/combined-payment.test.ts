@@ -9,6 +9,7 @@ import { inParallel } from '../../test/support/in-parallel';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
 import { combinedPaymentModel, type CombinedPaymentDoc } from './combined-payment.model';
+import { buildReconciliationReport } from '../jobs/daily-reconciliation-report.job';
 
 interface SimRefund {
   out_refund_no: string;
@@ -231,6 +232,9 @@ test('the expiry sweep closes the combined payment at WeChat and frees the other
 
 test('a combined payment whose callbacks are all lost is found by the payment-status poll of any member', async () => {
   const ivy = await shopper(server, 'dev-combined-ivy');
+  // Order ids carry whole seconds: a second of its own, so the daily report below sees only these orders.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  const since = new Date();
   const orders = await threeOrders(ivy);
   const paying = await ivy.api.post<CombinedNativeResponse>('/api/payments/combined/native', { orderIds: orders.map((order) => order.id) });
   expect(paying.status).toBe(200);
@@ -243,6 +247,11 @@ test('a combined payment whose callbacks are all lost is found by the payment-st
   const paid = await docs(orders);
   expect(paid.map((order) => order.status)).toEqual(['TO_BE_DELIVERED', 'TO_BE_DELIVERED', 'TO_BE_DELIVERED']);
   expect(paid.map((order) => order.audit.at(-1)?.actor)).toEqual(paid.map(() => `user:${paid[0]!.userId.toHexString()}`));
+
+  // The daily report checks them too, though none opened an attempt of its own, against the combined transaction.
+  expect(paid.every((order) => order.payment.attemptCount === 0)).toBe(true);
+  const report = await buildReconciliationReport(server.container.jobs.context, { since });
+  expect([report.checked, report.outcomes, report.mismatches]).toEqual([3, { MATCH_PAID: 3 }, []]);
 });
 
 test('partial refund of one member refunds only its share of the combined transaction', async () => {

@@ -31,7 +31,8 @@ afterAll(async () => {
 });
 
 async function phonePage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
   return { page, problems: watchProblems(page) };
 }
 
@@ -115,5 +116,33 @@ test('phone: two unpaid orders picked on the order list are paid with one paymen
     return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;
   }, 15_000, 'both orders paid by the one payment');
   expect(paid.map((order) => order.draws.length)).toEqual([1, 2]);
+  expect(problems).toEqual([]);
+});
+
+test('desktop: orders paid together show one Native-pay QR code for their sum; scanning it pays them all', async () => {
+  const [box] = (await inStock(1)) as [Box];
+  const orders = [await alice.placeOrder([{ boxId: box.id, quantity: 1 }]), await alice.placeOrder([{ boxId: box.id, quantity: 1 }])];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await page.goto(`${server.url}/#/order/pay-together/index?orderIds=${orders.map((order) => order.id).join(',')}`);
+  await page.getByTestId('qr-image').waitFor();
+  expect(await page.getByTestId('pay-together-button').count()).toBe(0);
+  await expect(page.getByTestId('qr-total').innerText()).resolves.toContain(((orders[0]!.totalFen + orders[1]!.totalFen) / 100).toFixed(2));
+  await checkPage(page, 'desktop-cart-01-qr-pay-together', ['qr-scan-link']);
+
+  const scanUrl = await page.getByTestId('qr-scan-link').getAttribute('href');
+  const phone = await context.newPage();
+  await phone.goto(scanUrl!);
+  await phone.getByRole('button', { name: /Pay/ }).click();
+  await phone.locator('#state', { hasText: 'SUCCESS' }).waitFor();
+  await phone.close();
+
+  await page.getByTestId('reveal-stage').waitFor({ timeout: 30_000 });
+  const paid = await waitUntil(async () => {
+    const current = await Promise.all(orders.map((order) => alice.order(order.id)));
+    return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;
+  }, 15_000, 'both orders paid by the one QR payment');
+  expect(paid.map((order) => order.draws.length)).toEqual([1, 1]);
   expect(problems).toEqual([]);
 });

@@ -8,6 +8,7 @@ import { formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { requestPayment } from '../../platform/pay';
+import { QrPay, useQrPay } from '../../platform/qr-pay';
 import { isPaymentCancel, paymentFailureMessage } from '../../platform/payment';
 import { formatFen } from '@blindbox/shared/src/money';
 
@@ -20,6 +21,7 @@ export default function PayTogetherPage() {
   const orders = useResource(() => Promise.all(orderIds.map((id) => api.getOrder(id))));
   const [paying, setPaying] = useState(false);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const qrPay = useQrPay();
 
   if (orders.error) return <ErrorState message={orders.error} onRetry={() => void orders.reload()} />;
   if (!orders.data) return <Skeleton kind="detail" />;
@@ -34,7 +36,7 @@ export default function PayTogetherPage() {
       const { params: payParams, totalFen } = await api.payCombinedJsapi(orderIds);
       await requestPayment({ params: payParams, amountLabel: formatFen(totalFen) });
       // One payment settles every order: the first one's result page waits for it and shows its draws.
-      await Taro.redirectTo({ url: routes.result(orderIds[0] ?? '') });
+      toResult();
     } catch (failure) {
       if (isPaymentCancel(failure)) setNotice({ kind: 'cancelled' });
       else setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
@@ -43,8 +45,13 @@ export default function PayTogetherPage() {
     }
   }
 
+  const totalFen = list.reduce((sum, order) => sum + order.totalFen, 0);
+  const toResult = () => void Taro.redirectTo({ url: routes.result(orderIds[0] ?? '') });
   return (
     <View className="page page--with-footer">
+      {unpaid && qrPay && (
+        <QrPay totalFen={totalFen} expiresAt={firstExpiry} open={() => api.payCombinedNative(orderIds)} check={() => api.paymentStatus(orderIds[0] ?? '')} onSettled={toResult} />
+      )}
       {list.map((order) => (
         <View key={order.id} className="card" data-testid="pay-together-order">
           {order.items.map((item) => (
@@ -81,12 +88,14 @@ export default function PayTogetherPage() {
         <Text className="footer-bar__total">
           {list.length} 单 · 应付{' '}
           <Text className="price" data-testid="pay-together-total">
-            {formatFen(list.reduce((sum, order) => sum + order.totalFen, 0))}
+            {formatFen(totalFen)}
           </Text>
         </Text>
-        <Button className="btn btn--primary" data-testid="pay-together-button" loading={paying} disabled={paying || !unpaid} onClick={() => void pay()}>
-          {notice?.kind === 'cancelled' ? '继续支付' : '微信支付'}
-        </Button>
+        {!qrPay && (
+          <Button className="btn btn--primary" data-testid="pay-together-button" loading={paying} disabled={paying || !unpaid} onClick={() => void pay()}>
+            {notice?.kind === 'cancelled' ? '继续支付' : '微信支付'}
+          </Button>
+        )}
       </View>
     </View>
   );

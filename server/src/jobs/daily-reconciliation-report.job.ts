@@ -2,10 +2,9 @@ import { Types } from 'mongoose';
 import type { Agenda } from 'agenda';
 import type { OrderStatus } from '@blindbox/shared';
 import { orderModel, type OrderDoc } from '../orders/order.model';
-import { outTradeNoFor } from '../orders/out-trade-no';
+import { outTradeNoOfOrder } from '../orders/out-trade-no';
 import { isOnRefund, isPaid } from '../orders/order-state';
 import type { ChannelTransaction } from '../payments/payment-channel';
-import { combinedOutTradeNo } from '../payments/combined-payment.model';
 import { JOB_NAMES, type JobContext } from './job-context';
 
 /** How one order compares with WeChat's view of its transaction. */
@@ -78,9 +77,8 @@ export async function buildReconciliationReport(
   const report: ReconciliationReport = { since, until, checked: 0, truncated: orders.length > limit, outcomes: {}, mismatches: [] };
   for (const order of orders.slice(0, limit)) {
     if (report.checked % 20 === 0) await options.touch?.();
-    const { combinedId } = order.payment;
-    const outTradeNo =
-      order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? (combinedId ? combinedOutTradeNo(combinedId) : outTradeNoFor(order._id, order.payment.attemptCount));
+    // The query above only finds orders that opened a payment.
+    const outTradeNo = outTradeNoOfOrder(order) as string;
     let outcome: ReportOutcome;
     let tx: ChannelTransaction | null = null;
     try {

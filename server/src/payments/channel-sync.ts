@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import { NotFound } from '../domain-error';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { canBeClosed, paymentStatusOf } from '../orders/order-state';
-import { ChannelError } from './payment-channel';
+import { ChannelError, type ChannelTransaction, type PaymentChannel } from './payment-channel';
 import { ChannelNotConfigured, type PaymentChannels } from './payment-channels';
 import type { PaymentApplier } from './apply-payment';
 import { channelQueryThrottle } from './channel-query-throttle';
@@ -60,11 +60,7 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
     if (combined.state !== 'CLOSED') {
       if ((await syncCombined(combined, actor)) || combined.state === 'PAID') return 'PAID';
       const channel = channels.of(combined);
-      if ((await channel.close(combined.outTradeNo)) === 'ALREADY_PAID') {
-        const tx = await channel.query(combined.outTradeNo);
-        if (tx) await applier.applyCombinedTransaction(tx, channel.name, actor);
-        return 'PAID';
-      }
+      if ((await closeAtChannel(channel, combined.outTradeNo, (tx) => applier.applyCombinedTransaction(tx, channel.name, actor))) === 'PAID') return 'PAID';
       const closed = await Combined.updateOne({ _id: combined._id, state: 'OPEN' }, { $set: { state: 'CLOSED' } });
       if (closed.modifiedCount === 0 && (await Combined.findById(combined._id).lean<CombinedPaymentDoc>())?.state === 'PAID') return 'PAID';
       log.info({ combinedId: combined._id.toHexString(), channel: channel.name, outTradeNo: combined.outTradeNo, actor }, 'combined payment closed');
@@ -90,13 +86,17 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
     const synced = await syncWithChannel(order, actor);
     if (!canBeClosed(synced.status)) return 'PAID';
     const channel = channels.of(attempt);
-    if ((await channel.close(attempt.outTradeNo)) === 'ALREADY_PAID') {
-      const tx = await channel.query(attempt.outTradeNo);
-      if (tx) await applier.applyTransaction(tx, channel.name, actor);
-      return 'PAID';
-    }
+    if ((await closeAtChannel(channel, attempt.outTradeNo, (tx) => applier.applyTransaction(tx, channel.name, actor))) === 'PAID') return 'PAID';
     log.info({ orderId: order._id.toHexString(), channel: channel.name, outTradeNo: attempt.outTradeNo, actor }, 'channel transaction closed');
     return 'CLOSED';
+  }
+
+  /** Closes a transaction at its channel; one paid meanwhile is applied with `apply` instead, and answers 'PAID'. */
+  async function closeAtChannel(channel: PaymentChannel, outTradeNo: string, apply: (tx: ChannelTransaction) => Promise<unknown>): Promise<'CLOSED' | 'PAID'> {
+    if ((await channel.close(outTradeNo)) !== 'ALREADY_PAID') return 'CLOSED';
+    const tx = await channel.query(outTradeNo);
+    if (tx) await apply(tx);
+    return 'PAID';
   }
 
   async function reread(order: OrderDoc): Promise<OrderDoc> {

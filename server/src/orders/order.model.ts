@@ -89,7 +89,8 @@ export interface PaymentDoc {
   lastCheckedAt?: Date | null;
   /**
    * The combined payment (payments/combined-payment.model.ts) this unpaid order is part of, at most one and
-   * never together with an open attempt of its own (`current`); on a paid order, the one that paid it.
+   * never together with an open attempt of its own (`current`). Kept once the order is paid: it paid the
+   * order when transactionTotalFen is set too.
    */
   combinedId?: Types.ObjectId | null;
   /** amount.total of the transaction that paid the order when it paid several orders (absent: totalFen). */

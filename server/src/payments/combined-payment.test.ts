@@ -254,6 +254,22 @@ test('a combined payment whose callbacks are all lost is found by the payment-st
   expect([report.checked, report.outcomes, report.mismatches]).toEqual([3, { MATCH_PAID: 3 }, []]);
 });
 
+test('a crash after the combined payment was recorded paid, before its members were: a member\'s expiry finds the money and fulfils them all', async () => {
+  const nina = await shopper(server, 'dev-combined-nina');
+  const orders = (await threeOrders(nina)).slice(0, 2);
+  const paying = await payTogether(nina, orders);
+  await setFaults(server.simulatorUrl, { dropNext: 1000 });
+  await payAtSimulator(server.simulatorUrl, prepayIdOf(paying.body.params.package));
+  const tx = await simTransaction(server.simulatorUrl, (await combinedDoc(paying.body.id)).outTradeNo);
+  // The first write of applyCombinedTransaction, and then the process died.
+  await combinedPaymentModel(server.container.db).updateOne({ _id: new Types.ObjectId(paying.body.id) }, { $set: { state: 'PAID', transactionId: tx.transaction_id } });
+
+  await expireInDb(server, orders[0]!.id);
+  const paid = await waitForStatuses(orders, ['TO_BE_DELIVERED', 'TO_BE_DELIVERED'], 'the sweep to find the payment');
+  expect(paid.map((order) => order.payment.transactionId)).toEqual([tx.transaction_id, tx.transaction_id]);
+  expect(paid.map((order) => order.audit.filter((entry) => entry.to === 'CLOSED'))).toEqual([[], []]);
+});
+
 test('partial refund of one member refunds only its share of the combined transaction', async () => {
   const judy = await shopper(server, 'dev-combined-judy');
   const orders = await threeOrders(judy);

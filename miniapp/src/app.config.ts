@@ -4,7 +4,7 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'order',
-      pages: ['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index'],
+      pages: ['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index', 'cart/index', 'pay-together/index'],
     },
     { root: 'me', pages: ['collection/index'] },
     // Rules, proofs and the age declaration: the SHA-256/HMAC verifier stays out of the main package.

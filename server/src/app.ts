@@ -17,6 +17,8 @@ import { orderRoutes } from './orders/order.routes';
 import { paymentRoutes } from './payments/payment.routes';
 import { fairnessRoutes } from './fairness/fairness.routes';
 import { profileRoutes } from './users/profile.routes';
+import { cartRoutes } from './cart/cart.routes';
+import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -37,6 +39,8 @@ export function createApp(container: Container): Koa {
     couponRoutes(container),
     orderRoutes(container),
     paymentRoutes(container),
+    combinedPaymentRoutes(container),
+    cartRoutes(container),
     collectionRoutes(container),
     fairnessRoutes(container),
     profileRoutes(container),

@@ -23,6 +23,7 @@ import { wechatPayTradeBills } from './payments/wechatpay/trade-bill-download';
 import { tradeBillReconciliation, type TradeBillReconciliation } from './bills/bill-reconciliation';
 import { fairness, type Fairness } from './fairness/fairness';
 import { systemClock, type Clock } from './clock';
+import { cartService, type CartService } from './cart/cart.service';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -36,6 +37,8 @@ export interface Container {
   orders: OrderService;
   payments: PaymentService;
   refunds: RefundService;
+  /** The shopper's cart; its checkout places an order through `orders`. */
+  cart: CartService;
   /** The mini-program platform (api.weixin.qq.com: access token, shipping information). */
   platform: MiniProgramPlatform;
   shipping: ShippingUploadService;
@@ -101,6 +104,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       orders,
       payments,
       refunds,
+      cart: cartService({ db, orders }),
       platform,
       shipping,
       tradeBills,

@@ -33,6 +33,9 @@ const RULE_MESSAGES: Record<string, string> = {
   GUARDIAN_CONSENT_REQUIRED: '8–17 周岁购买需先确认监护人同意（盒子详情 → 规则 → 年龄声明）',
   DAILY_SPEND_LIMIT_REACHED: '已达到今日消费上限，请明天再来',
   DAILY_DRAW_LIMIT_REACHED: '今日该盲盒的抽取次数已达上限，请明天再来',
+  ORDER_IN_OPEN_PAYMENT: '有订单已在另一笔合并支付中：请完成那笔支付，或单独支付该订单',
+  CART_EMPTY: '购物车是空的',
+  CART_FULL: '购物车最多放 10 种盲盒',
 };
 
 /** What a page shows the shopper for any failure. */

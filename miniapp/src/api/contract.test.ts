@@ -48,6 +48,25 @@ test('every answer of the real server on the shopper loop parses with its shared
   expect((await api.cancelOrder(order.id)).status).toBe('CLOSED');
 });
 
+test('the cart and the combined payment answer in their shared schemas', async () => {
+  const api = shopApi(server.url, 'dev-contract-cart');
+  await api.declareAge({ bracket: 'ADULT' });
+  const [first, second] = (await api.listBoxes(1, 10)).items.filter((box) => box.stock > 2);
+  expect((await api.getCart()).lines).toEqual([]);
+  await api.addToCart(first!.id, 1);
+  expect((await api.addToCart(second!.id, 2)).count).toBe(3);
+  expect((await api.setCartQuantity(second!.id, 1)).count).toBe(2);
+  await api.addToCart(first!.id, 1);
+  expect((await api.removeFromCart(first!.id)).lines.map((line) => line.boxId)).toEqual([second!.id]);
+  const address = await api.createAddress({ name: '张三', phone: '13800138000', region: '上海市', detail: '1 号' });
+  const fromCart = await api.checkoutCart({ addressId: address.id });
+  expect((await api.getCart()).count).toBe(0);
+  const another = await api.createOrder({ items: [{ boxId: first!.id, quantity: 1 }], addressId: address.id });
+  const combined = await api.payCombinedJsapi([fromCart.id, another.id]);
+  expect(combined.totalFen).toBe(fromCart.totalFen + another.totalFen);
+  expect(combined.params.package).toMatch(/^prepay_id=/);
+});
+
 test('an answer that breaks the contract fails in the client instead of on a screen', async () => {
   const broken = await startTestServer();
   try {

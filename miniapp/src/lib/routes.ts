@@ -6,6 +6,11 @@ export const routes = {
   boxes: () => '/pages/boxes/index',
   box: (id: string) => `/pages/box/index?id=${encodeURIComponent(id)}`,
   confirm: (boxId: string) => `/order/confirm/index?boxId=${encodeURIComponent(boxId)}`,
+  /** The confirm page for the whole cart: its lines, priced by the server, become one order. */
+  confirmCart: () => '/order/confirm/index?from=cart',
+  cart: () => '/order/cart/index',
+  /** One payment for several unpaid orders. */
+  payTogether: (orderIds: readonly string[]) => `/order/pay-together/index?orderIds=${orderIds.map(encodeURIComponent).join(',')}`,
   pay: (orderId: string) => `/order/pay/index?orderId=${encodeURIComponent(orderId)}`,
   result: (orderId: string) => `/order/result/index?orderId=${encodeURIComponent(orderId)}`,
   orders: (status?: OrderStatus) => `/order/list/index${status ? `?status=${status}` : ''}`,

@@ -1,4 +1,4 @@
-import type { JsapiPayParams, Order } from '@blindbox/shared';
+import type { JsapiPayParams, NativePayResponse, PaymentStatusResponse } from '@blindbox/shared';
 
 export interface PaymentRequest {
   params: JsapiPayParams;
@@ -17,8 +17,17 @@ export function paymentFailureMessage(error: unknown): string {
   return typeof errMsg === 'string' ? `支付失败：${errMsg}` : '支付失败，请重试';
 }
 
-/** The desktop pay panel (platform/qr-pay*.tsx): shows the order's Native-pay QR code until it settles. */
+/**
+ * The desktop pay panel (platform/qr-pay*.tsx): shows a Native-pay QR code until the payment settles, for one
+ * order or for several paid together.
+ */
 export interface QrPayProps {
-  order: Order;
+  totalFen: number;
+  /** Until when the code is worth scanning (the order's, or the earliest member's, expiry). */
+  expiresAt: string;
+  /** Asks the server for the code to show (again after a retry). */
+  open: () => Promise<NativePayResponse>;
+  /** The payment status of the order (of one member, for several: one payment settles them all). */
+  check: () => Promise<PaymentStatusResponse>;
   onSettled: (status: 'PAID' | 'CLOSED') => void;
 }

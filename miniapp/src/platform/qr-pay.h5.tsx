@@ -1,7 +1,6 @@
 import { Button, Text, View } from '@tarojs/components';
 import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../api/api-error';
-import { api } from '../api/session';
 import { pollPaymentStatus } from '../lib/poll-payment';
 import { getSimulatorUrl } from './dev-simulator';
 import type { QrPayProps } from './payment';
@@ -31,33 +30,34 @@ type State =
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function QrPay({ order, onSettled }: QrPayProps) {
+export function QrPay({ totalFen, expiresAt, open, check, onSettled }: QrPayProps) {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
-  const settled = useRef(onSettled);
-  settled.current = onSettled;
+  // The page passes new functions on every render; the code is asked for once per attempt.
+  const callbacks = useRef({ open, check, onSettled });
+  callbacks.current = { open, check, onSettled };
 
   useEffect(() => {
     let stopped = false;
     void (async () => {
       setState({ kind: 'loading' });
       try {
-        const { codeUrl, qrDataUrl } = await api.payNative(order.id);
+        const { codeUrl, qrDataUrl } = await callbacks.current.open();
         // Development only: the simulator's cashier page stands in for the phone that scans the code.
         const scanUrl = await getSimulatorUrl().then((base) => `${base}/sim/native?code_url=${encodeURIComponent(codeUrl)}`, () => null);
         if (stopped) return;
         setState({ kind: 'ready', qrDataUrl, scanUrl });
         const outcome = await pollPaymentStatus({
-          check: () => api.paymentStatus(order.id),
+          check: () => callbacks.current.check(),
           sleep,
           now: Date.now,
           isStopped: () => stopped,
           // The code is worth scanning until the order expires; a phone takes a while, so no hurry between checks.
-          timeoutMs: Math.max(0, Date.parse(order.expiresAt) - Date.now()),
+          timeoutMs: Math.max(0, Date.parse(expiresAt) - Date.now()),
           initialDelayMs: 1000,
           maxDelayMs: 3000,
         });
-        if (outcome.kind === 'SETTLED') settled.current(outcome.status);
+        if (outcome.kind === 'SETTLED') callbacks.current.onSettled(outcome.status);
         else if (outcome.kind === 'TIMEOUT') setState({ kind: 'expired' });
       } catch (failure) {
         if (!stopped) setState({ kind: 'error', message: describeError(failure) });
@@ -66,13 +66,13 @@ export function QrPay({ order, onSettled }: QrPayProps) {
     return () => {
       stopped = true;
     };
-  }, [order.id, order.expiresAt, attempt]);
+  }, [expiresAt, attempt]);
 
   return (
     <View className="qr-pay" data-testid="qr-pay" data-state={state.kind}>
       <Text className="qr-pay__title">微信扫码支付</Text>
       <Text className="price price--large" data-testid="qr-total">
-        {formatFen(order.totalFen)}
+        {formatFen(totalFen)}
       </Text>
       {state.kind === 'loading' && <View className="qr-pay__code skeleton__block" data-testid="state-loading" />}
       {state.kind === 'ready' && (

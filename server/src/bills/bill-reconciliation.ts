@@ -5,6 +5,7 @@ import { orderModel, type OrderDoc } from '../orders/order.model';
 import { parseOutTradeNo } from '../orders/out-trade-no';
 import type { ChannelTransaction } from '../payments/payment-channel';
 import { PaymentRejectedError } from '../payments/payment-rejected-error';
+import { combinedPaymentModel, parseCombinedOutTradeNo, type CombinedPaymentDoc } from '../payments/combined-payment.model';
 import { ruleError } from '../domain-error';
 import type { TradeBill, TradeBillRow, TradeBillSource } from './trade-bill';
 import { FINDINGS_KEPT, tradeBillReportModel, type Finding, type FindingKind, type TradeBillReport } from './trade-bill-report.model';
@@ -16,6 +17,13 @@ export interface BillOrder {
   totalFen: number;
   payment: Pick<OrderDoc['payment'], 'attemptCount' | 'transactionId' | 'outTradeNo' | 'extraTransactionIds' | 'successTime'>;
   refunds: Array<Pick<OrderDoc['refunds'][number], 'outRefundNo' | 'amountFen' | 'status'>>;
+}
+
+/** A combined payment (one transaction for several orders): its row is compared with the whole, its refunds with its members'. */
+export interface BillCombined {
+  totalFen: number;
+  transactionId: string | null;
+  members: BillOrder[];
 }
 
 export interface BillComparison {
@@ -46,7 +54,13 @@ export const InvalidBillDate = ruleError('INVALID', 'INVALID_BILL_DATE');
  * Compares a day's bill with the orders it names and the orders paid that day. Pure: the same inputs always
  * give the same findings, so it is benchmarked and tested without a database.
  */
-export function compareBill(bill: TradeBill, orders: ReadonlyMap<string, BillOrder>, paidThatDay: Iterable<BillOrder>): BillComparison {
+export function compareBill(
+  bill: TradeBill,
+  orders: ReadonlyMap<string, BillOrder>,
+  paidThatDay: Iterable<BillOrder>,
+  /** By out_trade_no. */
+  combined: ReadonlyMap<string, BillCombined> = new Map(),
+): BillComparison {
   const findings: Finding[] = [];
   const toApply: TradeBillRow[] = [];
   const billedTransactions = new Set<string>();
@@ -65,24 +79,27 @@ export function compareBill(bill: TradeBill, orders: ReadonlyMap<string, BillOrd
 
   for (const row of bill.rows) {
     if (row.kind === 'PAYMENT') billedTransactions.add(row.transactionId);
-    const parsed = parseOutTradeNo(row.outTradeNo);
-    const order = parsed ? orders.get(parsed.orderId.toHexString()) : undefined;
-    if (!parsed || !order || parsed.attempt < 1 || parsed.attempt > order.payment.attemptCount) {
+    const payee = payeeOf(row.outTradeNo, orders, combined);
+    if (!payee) {
       findings.push(finding('UNKNOWN_OUT_TRADE_NO', row, null, `${row.kind === 'PAYMENT' ? 'payment' : 'refund'} for an out_trade_no this shop never opened`));
       continue;
     }
     if (row.kind === 'PAYMENT') {
-      if (row.totalFen !== order.totalFen) {
-        findings.push(finding('AMOUNT_MISMATCH', row, order, 'paid amount differs from the order total', { billFen: row.totalFen, shopFen: order.totalFen }));
-      } else if (row.transactionId === order.payment.transactionId || order.payment.extraTransactionIds.includes(row.transactionId)) {
+      const knows = (order: BillOrder) => row.transactionId === order.payment.transactionId || order.payment.extraTransactionIds.includes(row.transactionId);
+      if (row.totalFen !== payee.totalFen) {
+        findings.push(finding('AMOUNT_MISMATCH', row, payee.orders[0] ?? null, 'paid amount differs from the order total', { billFen: row.totalFen, shopFen: payee.totalFen }));
+      } else if (payee.orders.every(knows)) {
         matched += 1;
       } else {
-        findings.push(finding('PAID_NOT_FULFILLED', row, order, `paid at WeChat, order is ${order.status} here`, { billFen: row.totalFen }));
+        const unpaid = payee.orders.find((order) => !knows(order)) ?? null;
+        findings.push(finding('PAID_NOT_FULFILLED', row, unpaid, `paid at WeChat, order is ${unpaid?.status ?? '?'} here`, { billFen: row.totalFen }));
         toApply.push(row);
       }
       continue;
     }
     const refund = row.refund!;
+    // A combined payment's refund belongs to the member that asked for it; a single one's to its order.
+    const order = payee.orders.find((candidate) => candidate.refunds.some((record) => record.outRefundNo === refund.outRefundNo)) ?? payee.orders[0]!;
     const ours = order.refunds.find((candidate) => candidate.outRefundNo === refund.outRefundNo);
     if (!ours) {
       findings.push(finding('STATUS_MISMATCH', row, order, `refund ${refund.outRefundNo} (${refund.status}) at WeChat was not made by this shop`, { billFen: refund.refundFen }));
@@ -115,9 +132,20 @@ export function compareBill(bill: TradeBill, orders: ReadonlyMap<string, BillOrd
   return { findings, toApply, matched };
 }
 
+/** The orders a bill row's out_trade_no names, and what their transaction must amount to; null when it names none. */
+function payeeOf(outTradeNo: string, orders: ReadonlyMap<string, BillOrder>, combined: ReadonlyMap<string, BillCombined>): { totalFen: number; orders: BillOrder[] } | null {
+  const group = combined.get(outTradeNo);
+  if (group) return group.members.length > 0 ? { totalFen: group.totalFen, orders: group.members } : null;
+  const parsed = parseOutTradeNo(outTradeNo);
+  const order = parsed ? orders.get(parsed.orderId.toHexString()) : undefined;
+  if (!parsed || !order || parsed.attempt < 1 || parsed.attempt > order.payment.attemptCount) return null;
+  return { totalFen: order.totalFen, orders: [order] };
+}
+
 /** What the reconciliation asks of the payment domain: the one guarded path by which money becomes an order. */
 export interface TransactionApplying {
-  applyTransaction(tx: ChannelTransaction, channel: 'wechatpay', actor: string): Promise<{ outcome: string }>;
+  /** Whatever kind of payment the out_trade_no names (one order's attempt, or a combined payment). */
+  applyReported(tx: ChannelTransaction, channel: 'wechatpay', actor: string): Promise<string>;
 }
 
 export interface TradeBillReconciliationDeps {
@@ -147,6 +175,7 @@ const LOOKUP_BATCH = 500;
  */
 export function tradeBillReconciliation({ db, logger, source, payments }: TradeBillReconciliationDeps) {
   const Order = orderModel(db);
+  const Combined = combinedPaymentModel(db);
   const Report = tradeBillReportModel(db);
   const log = logger.child({ component: 'trade-bill' });
 
@@ -169,6 +198,22 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
       for (const order of await Order.find({ _id: { $in: ids } }).select(ORDER_FIELDS).lean<BillOrder[]>()) orders.set(order._id.toHexString(), order);
     }
     return orders;
+  }
+
+  /** The combined payments the bill's rows name, each with its members (paid or not), by out_trade_no. */
+  async function combinedFor(bill: TradeBill): Promise<Map<string, BillCombined>> {
+    const ids = [...new Set(bill.rows.flatMap((row) => parseCombinedOutTradeNo(row.outTradeNo)?.toHexString() ?? []))].map((id) => new Types.ObjectId(id));
+    const found = new Map<string, BillCombined>();
+    for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
+      const payments = await Combined.find({ _id: { $in: ids.slice(i, i + LOOKUP_BATCH) } }).lean<CombinedPaymentDoc[]>();
+      const members = await Order.find({ _id: { $in: payments.flatMap((payment) => payment.shares.map((share) => share.orderId)) } }).select(ORDER_FIELDS).lean<BillOrder[]>();
+      const byId = new Map(members.map((order) => [order._id.toHexString(), order]));
+      for (const payment of payments) {
+        const ofPayment = payment.shares.flatMap((share) => byId.get(share.orderId.toHexString()) ?? []);
+        found.set(payment.outTradeNo, { totalFen: payment.totalFen, transactionId: payment.transactionId, members: ofPayment });
+      }
+    }
+    return found;
   }
 
   async function store(report: TradeBillReport): Promise<TradeBillReport> {
@@ -197,7 +242,7 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
         const at = order.payment.successTime?.getTime();
         return at !== undefined && at >= start.getTime() && at < end.getTime();
       });
-      const comparison = compareBill(bill, orders, paidThatDay);
+      const comparison = compareBill(bill, orders, paidThatDay, await combinedFor(bill));
       const applying = new Map(comparison.toApply.map((row) => [row.transactionId, row]));
       for (const found of comparison.findings) {
         const row = found.kind === 'PAID_NOT_FULFILLED' && found.transactionId ? applying.get(found.transactionId) : undefined;
@@ -239,7 +284,7 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
 
   async function apply(row: TradeBillRow, actor: string): Promise<string> {
     try {
-      return (await payments.applyTransaction(billedTransaction(row), 'wechatpay', actor)).outcome;
+      return await payments.applyReported(billedTransaction(row), 'wechatpay', actor);
     } catch (error) {
       if (error instanceof PaymentRejectedError) return `REJECTED ${error.code}`;
       log.error({ outTradeNo: row.outTradeNo, transactionId: row.transactionId, err: error }, 'applying a billed payment failed; the next run tries again');

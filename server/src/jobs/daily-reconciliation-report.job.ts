@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { Agenda } from 'agenda';
 import type { OrderStatus } from '@blindbox/shared';
 import { orderModel, type OrderDoc } from '../orders/order.model';
-import { outTradeNoFor } from '../orders/out-trade-no';
+import { outTradeNoOfOrder } from '../orders/out-trade-no';
 import { isOnRefund, isPaid } from '../orders/order-state';
 import type { ChannelTransaction } from '../payments/payment-channel';
 import { JOB_NAMES, type JobContext } from './job-context';
@@ -68,7 +68,8 @@ export async function buildReconciliationReport(
   const limit = options.limit ?? ctx.config.RECONCILE_REPORT_LIMIT;
   const orders = await Order.find({
     _id: { $gte: Types.ObjectId.createFromTime(Math.floor(since.getTime() / 1000)), $lt: Types.ObjectId.createFromTime(Math.ceil(until.getTime() / 1000)) },
-    'payment.attemptCount': { $gte: 1 },
+    // An order paid, or to be paid, only within a combined payment never opened an attempt of its own.
+    $or: [{ 'payment.attemptCount': { $gte: 1 } }, { 'payment.combinedId': { $ne: null } }],
   })
     .sort({ _id: 1 })
     .limit(limit + 1)
@@ -76,7 +77,8 @@ export async function buildReconciliationReport(
   const report: ReconciliationReport = { since, until, checked: 0, truncated: orders.length > limit, outcomes: {}, mismatches: [] };
   for (const order of orders.slice(0, limit)) {
     if (report.checked % 20 === 0) await options.touch?.();
-    const outTradeNo = order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? outTradeNoFor(order._id, order.payment.attemptCount);
+    // The query above only finds orders that opened a payment.
+    const outTradeNo = outTradeNoOfOrder(order) as string;
     let outcome: ReportOutcome;
     let tx: ChannelTransaction | null = null;
     try {

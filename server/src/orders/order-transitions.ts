@@ -37,11 +37,19 @@ export function orderTransitions(connection: Connection) {
     markPaid: (orderId: Types.ObjectId, payment: Record<string, unknown>, cause: TransitionCause) =>
       transition(orderId, 'TO_BE_PAID', 'TO_BE_DELIVERED', cause, { $set: payment }),
     /**
-     * Guarded on the number of payment attempts too: an attempt opened after the caller closed the previous
-     * one at WeChat must be closed there first, so the caller re-reads and tries again.
+     * Guarded on the number of payment attempts and on being in no combined payment too: an attempt opened
+     * (or a combined payment joined) after the caller closed the previous one at WeChat must be closed there
+     * first, so the caller re-reads and tries again.
      */
     close: (orderId: Types.ObjectId, attemptCount: number, cause: TransitionCause) =>
-      transition(orderId, 'TO_BE_PAID', 'CLOSED', cause, { $set: { 'payment.current': null, releaseDueAt: new Date() } }, { 'payment.attemptCount': attemptCount }),
+      transition(
+        orderId,
+        'TO_BE_PAID',
+        'CLOSED',
+        cause,
+        { $set: { 'payment.current': null, releaseDueAt: new Date() } },
+        { 'payment.attemptCount': attemptCount, 'payment.combinedId': null },
+      ),
     /** Money arrived for an order already closed: keep the payment on record and refund it. */
     markPaidAfterClose: (orderId: Types.ObjectId, payment: Record<string, unknown>, refund: RefundDoc, cause: TransitionCause) =>
       transition(orderId, 'CLOSED', 'REFUNDING', cause, { $set: { ...payment, refundCheckAt: new Date() }, $push: { refunds: refund } }),

@@ -87,6 +87,14 @@ export interface PaymentDoc {
   extraTransactionIds: string[];
   /** When reconciliation last asked WeChat about the open attempt, so each run moves on to others. */
   lastCheckedAt?: Date | null;
+  /**
+   * The combined payment (payments/combined-payment.model.ts) this unpaid order is part of, at most one and
+   * never together with an open attempt of its own (`current`). Kept once the order is paid: it paid the
+   * order when transactionTotalFen is set too.
+   */
+  combinedId?: Types.ObjectId | null;
+  /** amount.total of the transaction that paid the order when it paid several orders (absent: totalFen). */
+  transactionTotalFen?: number | null;
 }
 
 export interface RefundDoc {
@@ -96,6 +104,8 @@ export interface RefundDoc {
   transactionId: string;
   outTradeNo: string;
   amountFen: number;
+  /** amount.total of the refunded transaction when it paid more than this order (absent: amountFen). */
+  totalFen?: number;
   reason: string;
   status: 'PENDING' | 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
   requestedAt: Date;
@@ -196,6 +206,7 @@ const refundSchema = new Schema<RefundDoc>(
     transactionId: String,
     outTradeNo: String,
     amountFen: Number,
+    totalFen: Number,
     reason: String,
     status: { type: String, enum: ['PENDING', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'] },
     requestedAt: Date,
@@ -232,6 +243,8 @@ const orderSchema = new Schema<OrderDoc>(
       rawTransaction: { type: Schema.Types.Mixed, default: null },
       extraTransactionIds: { type: [String], default: [] },
       lastCheckedAt: { type: Date, default: null },
+      combinedId: { type: objectId, default: null },
+      transactionTotalFen: { type: Number, default: null },
     },
     refunds: { type: [refundSchema], default: [] },
     refundCheckAt: { type: Date, default: null },

@@ -12,9 +12,20 @@ import { stockLedger } from '../catalog/stock';
 import { couponLocks } from '../coupons/coupon-locks';
 import { PaymentRejectedError } from './payment-rejected-error';
 import { refundRecordFor } from './refund-record';
-import { recordFinding, transactionFinding } from './transaction-findings';
+import { paymentFinding, recordFinding, transactionFinding } from './transaction-findings';
+import { combinedPaymentModel, parseCombinedOutTradeNo, type CombinedPaymentDoc } from './combined-payment.model';
 
 export type ApplyOutcome = 'FULFILLED' | 'ALREADY_APPLIED' | 'REFUND_SCHEDULED' | 'NOT_PAID';
+
+/** The transaction money came with, and the part of it that belongs to one order. */
+interface PaidBy {
+  tx: ChannelTransaction;
+  transactionId: string;
+  channel: ChannelName;
+  /** All of the transaction, or the order's share of a combined payment: what a refund of it gives back. */
+  amountFen: number;
+  combined: { id: Types.ObjectId; totalFen: number } | null;
+}
 
 export interface PaymentApplierDeps {
   db: Connection;
@@ -29,6 +40,7 @@ export interface PaymentApplierDeps {
 /** Decides what money reported by the channel does to an order: fulfil it, refund it, or refuse the report. */
 export function paymentApplier({ db, logger, channels, scheduler, draws }: PaymentApplierDeps) {
   const Order = orderModel(db);
+  const Combined = combinedPaymentModel(db);
   const transitions = orderTransitions(db);
   const stock = stockLedger(db);
   const coupons = couponLocks(db);
@@ -49,6 +61,20 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
     return order;
   }
 
+  /** Each channel reports money only for its own merchant: anything else is refused before a field is trusted. */
+  function assertOurMerchant(tx: ChannelTransaction, channel: ChannelName): void {
+    const { merchant } = channels.get(channel);
+    if (tx.appid !== merchant.appid || tx.mchid !== merchant.mchid) {
+      log.error({ channel, outTradeNo: tx.outTradeNo, transactionId: tx.transactionId, alert: true, appid: tx.appid, mchid: tx.mchid }, 'transaction for another merchant rejected');
+      throw new PaymentRejectedError('MERCHANT_MISMATCH', 'appid/mchid do not match this merchant');
+    }
+  }
+
+  function successfulTransactionId(tx: ChannelTransaction): string {
+    if (!tx.transactionId) throw new PaymentRejectedError('MISSING_TRANSACTION_ID', 'successful transaction without transaction_id');
+    return tx.transactionId;
+  }
+
   /**
    * The single path by which money becomes a fulfilled order, shared by the callback, payment-status,
    * expiry and reconciliation, whichever channel (`channel`, the one that reported `tx`) took the money.
@@ -56,21 +82,16 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
    */
   async function applyTransaction(tx: ChannelTransaction, channel: ChannelName, actor: string): Promise<{ outcome: ApplyOutcome; order: OrderDoc }> {
     const fields = { channel, outTradeNo: tx.outTradeNo, transactionId: tx.transactionId };
-    const { merchant } = channels.get(channel);
-    if (tx.appid !== merchant.appid || tx.mchid !== merchant.mchid) {
-      log.error({ ...fields, alert: true, appid: tx.appid, mchid: tx.mchid }, 'transaction for another merchant rejected');
-      throw new PaymentRejectedError('MERCHANT_MISMATCH', 'appid/mchid do not match this merchant');
-    }
+    assertOurMerchant(tx, channel);
     const parsed = parseOutTradeNo(tx.outTradeNo);
-    let order = parsed && (await Order.findById(parsed.orderId).lean<OrderDoc>());
+    const order = parsed && (await Order.findById(parsed.orderId).lean<OrderDoc>());
     if (!parsed || !order || parsed.attempt < 1 || parsed.attempt > order.payment.attemptCount) {
       log.error({ ...fields, alert: true }, 'transaction for an unknown out_trade_no rejected');
       throw new PaymentRejectedError('UNKNOWN_OUT_TRADE_NO', `unknown out_trade_no ${tx.outTradeNo}`);
     }
     const orderFields = { ...fields, orderId: order._id.toHexString() };
     if (tx.tradeState !== 'SUCCESS') return { outcome: 'NOT_PAID', order };
-    const transactionId = tx.transactionId;
-    if (!transactionId) throw new PaymentRejectedError('MISSING_TRANSACTION_ID', 'successful transaction without transaction_id');
+    const transactionId = successfulTransactionId(tx);
     if (tx.amountFen !== order.totalFen) {
       log.error({ ...orderFields, alert: true, paidFen: tx.amountFen, orderFen: order.totalFen }, 'paid amount differs from order amount; not fulfilled');
       throw new PaymentRejectedError('AMOUNT_MISMATCH', `paid ${tx.amountFen} fen but the order is ${order.totalFen} fen`);
@@ -81,7 +102,62 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
       await recordFinding(db, order, finding, actor);
       throw new PaymentRejectedError('TRANSACTION_MISMATCH', finding);
     }
+    return applyToOrder(order, { tx, transactionId, channel, amountFen: tx.amountFen, combined: null }, actor);
+  }
 
+  /**
+   * A transaction that paid several orders at once (a combined payment): checked against the combined payment
+   * as a whole (amount = the sum of the shares read from the database), then each member goes through the
+   * same per-order step as a single payment, with its share: fulfilled once, or refunded its share when it
+   * was closed before the money came (or was already paid by another transaction).
+   */
+  async function applyCombinedTransaction(tx: ChannelTransaction, channel: ChannelName, actor: string): Promise<{ outcome: ApplyOutcome; orders: OrderDoc[] }> {
+    const fields = { channel, outTradeNo: tx.outTradeNo, transactionId: tx.transactionId };
+    assertOurMerchant(tx, channel);
+    const id = parseCombinedOutTradeNo(tx.outTradeNo);
+    const combined = id && (await Combined.findById(id).lean<CombinedPaymentDoc>());
+    if (!combined) {
+      log.error({ ...fields, alert: true }, 'transaction for an unknown out_trade_no rejected');
+      throw new PaymentRejectedError('UNKNOWN_OUT_TRADE_NO', `unknown out_trade_no ${tx.outTradeNo}`);
+    }
+    const combinedFields = { ...fields, combinedId: combined._id.toHexString() };
+    // REFUND too: the transaction turns REFUND once one member is refunded, and the others' money is still in.
+    if (tx.tradeState !== 'SUCCESS' && tx.tradeState !== 'REFUND') return { outcome: 'NOT_PAID', orders: [] };
+    const transactionId = successfulTransactionId(tx);
+    if (tx.amountFen !== combined.totalFen) {
+      log.error({ ...combinedFields, alert: true, paidFen: tx.amountFen, combinedFen: combined.totalFen }, 'paid amount differs from the combined payment; not fulfilled');
+      throw new PaymentRejectedError('AMOUNT_MISMATCH', `paid ${tx.amountFen} fen but the combined payment is ${combined.totalFen} fen`);
+    }
+    const members = await Promise.all(combined.shares.map((share) => reread(share.orderId)));
+    const finding = paymentFinding(tx, { kind: combined.kind, openid: combined.openid });
+    if (finding) {
+      log.error({ ...combinedFields, alert: true, finding }, 'transaction does not match its combined payment; not fulfilled');
+      for (const member of members) await recordFinding(db, member, finding, actor);
+      throw new PaymentRejectedError('TRANSACTION_MISMATCH', finding);
+    }
+    // Recorded before the members: from here on the combined payment is never closed and released instead.
+    await Combined.updateOne({ _id: combined._id, transactionId: null }, { $set: { state: 'PAID', transactionId } });
+
+    const results: Array<{ outcome: ApplyOutcome; order: OrderDoc }> = [];
+    for (const [index, share] of combined.shares.entries()) {
+      const paidBy: PaidBy = { tx, transactionId, channel, amountFen: share.amountFen, combined: { id: combined._id, totalFen: combined.totalFen } };
+      results.push(await applyToOrder(members[index] as OrderDoc, paidBy, actor));
+    }
+    const outcomes = new Set(results.map((result) => result.outcome));
+    const outcome: ApplyOutcome = outcomes.has('FULFILLED') ? 'FULFILLED' : outcomes.has('REFUND_SCHEDULED') ? 'REFUND_SCHEDULED' : 'ALREADY_APPLIED';
+    return { outcome, orders: results.map((result) => result.order) };
+  }
+
+  /** A channel's report, whichever kind of payment its out_trade_no names: what the money did. */
+  async function applyReported(tx: ChannelTransaction, channel: ChannelName, actor: string): Promise<ApplyOutcome> {
+    if (parseCombinedOutTradeNo(tx.outTradeNo)) return (await applyCombinedTransaction(tx, channel, actor)).outcome;
+    return (await applyTransaction(tx, channel, actor)).outcome;
+  }
+
+  /** What money does to one order, however many orders the transaction paid: the guarded transitions. */
+  async function applyToOrder(seen: OrderDoc, paidBy: PaidBy, actor: string): Promise<{ outcome: ApplyOutcome; order: OrderDoc }> {
+    const { tx, transactionId, channel, amountFen, combined } = paidBy;
+    const orderFields = { channel, outTradeNo: tx.outTradeNo, transactionId, orderId: seen._id.toHexString() };
     const payment = {
       paidAt: tx.successTime ?? new Date(),
       'payment.transactionId': transactionId,
@@ -91,11 +167,13 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
       'payment.successTime': tx.successTime,
       'payment.rawTransaction': tx.raw,
       'payment.current': null,
+      ...(combined ? { 'payment.combinedId': combined.id, 'payment.transactionTotalFen': combined.totalFen } : {}),
     };
+    const share = combined ? { orderId: seen._id, totalFen: combined.totalFen } : undefined;
     const cause = { reason: `paid by transaction ${transactionId}`, actor };
 
     // Each pass either wins a guarded transition or re-reads a state another writer produced.
-    for (;;) {
+    for (let order = seen; ; order = await reread(order._id)) {
       if (order.status === 'TO_BE_PAID') {
         // Null: the guarantee counter already counts this order, so our copy is stale and the re-read below sees it paid.
         const drawn = await draws.prepare(order);
@@ -111,7 +189,7 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
         if (isPaid(order.status) && order.payment.transactionId === transactionId) await settlePaidOrder(order);
         return { outcome: 'ALREADY_APPLIED', order };
       } else if (order.status === 'CLOSED') {
-        const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, tx.amountFen, 'paid after the order was closed');
+        const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, amountFen, 'paid after the order was closed', share);
         const refunding = await transitions.markPaidAfterClose(order._id, payment, refund, { ...cause, reason: `${cause.reason} after close; refunding` });
         if (refunding) {
           await draws.settle(refunding);
@@ -121,8 +199,8 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
         }
       } else {
         // A second transaction paid an order that is already paid (two attempts both paid, on one channel or
-        // on two, e.g. two browser tabs): refund it on the channel that took it.
-        const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, tx.amountFen, 'order was already paid by another transaction');
+        // on two, e.g. two browser tabs, or an attempt and a combined payment): refund it on the channel that took it.
+        const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, amountFen, 'order was already paid by another transaction', share);
         const recorded = await Order.updateOne(
           { _id: order._id, 'payment.transactionId': { $ne: transactionId }, 'payment.extraTransactionIds': { $ne: transactionId } },
           { $push: { 'payment.extraTransactionIds': transactionId, refunds: refund }, $set: { refundCheckAt: new Date() } },
@@ -133,11 +211,10 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
           return { outcome: 'REFUND_SCHEDULED', order: await reread(order._id) };
         }
       }
-      order = await reread(order._id);
     }
   }
 
-  return { applyTransaction };
+  return { applyTransaction, applyCombinedTransaction, applyReported };
 }
 
 export type PaymentApplier = ReturnType<typeof paymentApplier>;

@@ -4,10 +4,11 @@ import type { Logger } from '../logger';
 import { NotFound } from '../domain-error';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { canBeClosed, paymentStatusOf } from '../orders/order-state';
-import { ChannelError } from './payment-channel';
+import { ChannelError, type ChannelTransaction, type PaymentChannel } from './payment-channel';
 import { ChannelNotConfigured, type PaymentChannels } from './payment-channels';
 import type { PaymentApplier } from './apply-payment';
 import { channelQueryThrottle } from './channel-query-throttle';
+import { combinedPaymentModel, type CombinedPaymentDoc } from './combined-payment.model';
 
 export interface ChannelSyncDeps {
   db: Connection;
@@ -22,33 +23,84 @@ export interface ChannelSyncDeps {
  */
 export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) {
   const Order = orderModel(db);
+  const Combined = combinedPaymentModel(db);
   const channelQueries = channelQueryThrottle(db);
   const log = logger.child({ component: 'payments' });
 
   /** Asks the open attempt's channel about it and applies a payment it reports; returns the fresh order. */
   async function syncWithChannel(order: OrderDoc, actor: string): Promise<OrderDoc> {
+    if (!canBeClosed(order.status)) return order;
+    if (order.payment.combinedId) {
+      const combined = await Combined.findById(order.payment.combinedId).lean<CombinedPaymentDoc>();
+      return combined && (await syncCombined(combined, actor)) ? reread(order) : order;
+    }
     const attempt = order.payment.current;
-    if (!canBeClosed(order.status) || !attempt) return order;
+    if (!attempt) return order;
     const channel = channels.of(attempt);
     const tx = await channel.query(attempt.outTradeNo);
     if (tx?.tradeState === 'SUCCESS') return (await applier.applyTransaction(tx, channel.name, actor)).order;
     return order;
   }
 
-  /** Closes the order's open attempt at its channel; if it was paid meanwhile, applies the payment and answers 'PAID'. */
+  /** Asks the channel about a combined payment and applies a payment it reports to every member; true when paid. */
+  async function syncCombined(combined: CombinedPaymentDoc, actor: string): Promise<boolean> {
+    if (combined.state === 'CLOSED') return false;
+    const channel = channels.of(combined);
+    const tx = await channel.query(combined.outTradeNo);
+    // The applier decides which states mean paid.
+    return tx !== null && (await applier.applyCombinedTransaction(tx, channel.name, actor)).outcome !== 'NOT_PAID';
+  }
+
+  /**
+   * Closes a combined payment at its channel and releases its members (each may then be paid again, alone or
+   * in another combined payment); if it was paid meanwhile, applies the payment and answers 'PAID'.
+   * Re-running it finishes a release a crash interrupted.
+   */
+  async function closeCombined(combined: CombinedPaymentDoc, actor: string): Promise<'CLOSED' | 'PAID'> {
+    if (combined.state !== 'CLOSED') {
+      if ((await syncCombined(combined, actor)) || combined.state === 'PAID') return 'PAID';
+      const channel = channels.of(combined);
+      if ((await closeAtChannel(channel, combined.outTradeNo, (tx) => applier.applyCombinedTransaction(tx, channel.name, actor))) === 'PAID') return 'PAID';
+      const closed = await Combined.updateOne({ _id: combined._id, state: 'OPEN' }, { $set: { state: 'CLOSED' } });
+      if (closed.modifiedCount === 0 && (await Combined.findById(combined._id).lean<CombinedPaymentDoc>())?.state === 'PAID') return 'PAID';
+      log.info({ combinedId: combined._id.toHexString(), channel: channel.name, outTradeNo: combined.outTradeNo, actor }, 'combined payment closed');
+    }
+    await Order.updateMany(
+      { _id: { $in: combined.shares.map((share) => share.orderId) }, status: 'TO_BE_PAID', 'payment.combinedId': combined._id },
+      { $set: { 'payment.combinedId': null } },
+    );
+    return 'CLOSED';
+  }
+
+  /**
+   * Closes the order's open payment at its channel, its own attempt or the combined payment it is in; if it
+   * was paid meanwhile, applies the payment and answers 'PAID'.
+   */
   async function closeOpenAttempt(order: OrderDoc, actor: string): Promise<'CLOSED' | 'PAID'> {
+    if (order.payment.combinedId) {
+      const combined = await Combined.findById(order.payment.combinedId).lean<CombinedPaymentDoc>();
+      if (combined && (await closeCombined(combined, actor)) === 'PAID') return 'PAID';
+    }
     const attempt = order.payment.current;
     if (!attempt) return 'CLOSED';
     const synced = await syncWithChannel(order, actor);
     if (!canBeClosed(synced.status)) return 'PAID';
     const channel = channels.of(attempt);
-    if ((await channel.close(attempt.outTradeNo)) === 'ALREADY_PAID') {
-      const tx = await channel.query(attempt.outTradeNo);
-      if (tx) await applier.applyTransaction(tx, channel.name, actor);
-      return 'PAID';
-    }
+    if ((await closeAtChannel(channel, attempt.outTradeNo, (tx) => applier.applyTransaction(tx, channel.name, actor))) === 'PAID') return 'PAID';
     log.info({ orderId: order._id.toHexString(), channel: channel.name, outTradeNo: attempt.outTradeNo, actor }, 'channel transaction closed');
     return 'CLOSED';
+  }
+
+  /** Closes a transaction at its channel; one paid meanwhile is applied with `apply` instead, and answers 'PAID'. */
+  async function closeAtChannel(channel: PaymentChannel, outTradeNo: string, apply: (tx: ChannelTransaction) => Promise<unknown>): Promise<'CLOSED' | 'PAID'> {
+    if ((await channel.close(outTradeNo)) !== 'ALREADY_PAID') return 'CLOSED';
+    const tx = await channel.query(outTradeNo);
+    if (tx) await apply(tx);
+    return 'PAID';
+  }
+
+  async function reread(order: OrderDoc): Promise<OrderDoc> {
+    return (await Order.findById(order._id).lean<OrderDoc>()) ?? order;
   }
 
   /** The truth for a polling client: asks the channel (bounded per order) while the notification has not arrived yet. */
@@ -57,7 +109,8 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
     if (!order) throw new NotFound('order');
     try {
       // A poll may ask the channel once per order every few seconds, whatever the number of pollers and processes.
-      const mayAsk = canBeClosed(order.status) && order.payment.current !== null && (await channelQueries.claim(order._id));
+      const open = order.payment.current !== null || Boolean(order.payment.combinedId);
+      const mayAsk = canBeClosed(order.status) && open && (await channelQueries.claim(order._id));
       if (mayAsk) order = await syncWithChannel(order, `user:${userId.toHexString()}`);
     } catch (error) {
       // Unreachable, or no longer configured here: the local state is the answer and the next poll asks again.
@@ -68,7 +121,7 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
     return { orderNo: order._id.toHexString(), status, paidAt: status === 'PAID' ? order.paidAt : null };
   }
 
-  return { syncWithChannel, closeOpenAttempt, paymentStatus };
+  return { syncWithChannel, closeOpenAttempt, closeCombined, paymentStatus };
 }
 
 export type ChannelSync = ReturnType<typeof channelSync>;

@@ -5,3 +5,6 @@ import { ruleError } from '../domain-error';
  * channel: clients already show a message for it.
  */
 export const ChannelUnavailable = ruleError('CONFLICT', 'WECHATPAY_UNAVAILABLE');
+
+/** One order, one open payment: it is already in another combined payment still open at the channel. */
+export const OrderInOpenPayment = ruleError('CONFLICT', 'ORDER_IN_OPEN_PAYMENT');

@@ -13,6 +13,11 @@ import { parseOutTradeNo } from '../orders/out-trade-no';
 /** Alipay posts its notifications form-encoded: the body middleware lets form bodies through here only. */
 export const ALIPAY_NOTIFY_PATH = '/api/payments/alipay/notify';
 
+/** A Native payment's code URL as a QR image the page can show in an <img>. */
+export async function qrDataUrlOf(codeUrl: string): Promise<string> {
+  return `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(codeUrl, { type: 'svg', margin: 1 })).toString('base64')}`;
+}
+
 export function paymentRoutes({ config, payments, sessions, db }: Container): Router {
   const router = new Router({ prefix: '/api' });
   const user = requireUser(sessions);
@@ -24,7 +29,7 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
 
   router.post('/orders/:id/pay/native', user, async (ctx) => {
     const codeUrl = await payments.payNative(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), ctx.state.openid ?? '');
-    ctx.body = { codeUrl, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(codeUrl, { type: 'svg', margin: 1 })).toString('base64')}` };
+    ctx.body = { codeUrl, qrDataUrl: await qrDataUrlOf(codeUrl) };
   });
 
   /** Alipay page pay (H5/PC): the attempt's id and the self-submitting form that opens Alipay's cashier. */

@@ -10,6 +10,8 @@ import type { OrderDraws } from '../fairness/order-draws';
 import { channelSync } from './channel-sync';
 import { paymentAttempts } from './payment-attempts';
 import { refundResults } from './refund-results';
+import { combinedPayments } from './combined-payments';
+import type { CombinedPaymentDoc } from './combined-payment.model';
 
 export type { ApplyOutcome } from './apply-payment';
 
@@ -27,10 +29,13 @@ export function paymentService({ db, config, logger, channels, scheduler, draws 
   const applier = paymentApplier({ db, logger, channels, scheduler, draws });
   const sync = channelSync({ db, logger, channels, applier });
   const attempts = paymentAttempts({ db, config, logger, channels, sync });
+  const combined = combinedPayments({ db, config, logger, channels, sync });
   const { applyRefundResult } = refundResults({ db, logger });
 
   return {
     applyTransaction: applier.applyTransaction,
+    applyCombinedTransaction: applier.applyCombinedTransaction,
+    applyReported: applier.applyReported,
     syncWithChannel: sync.syncWithChannel,
     closeOpenAttempt: sync.closeOpenAttempt,
     paymentStatus: sync.paymentStatus,
@@ -40,6 +45,20 @@ export function paymentService({ db, config, logger, channels, scheduler, draws 
       const { result } = await attempts.startPayment(orderId, userId, openid, { channel: 'wechatpay', kind: 'JSAPI' });
       if (!result.prepayId) throw new Error('prepay returned no prepay_id');
       return channels.get('wechatpay').clientPayParams(result.prepayId);
+    },
+
+    /** One JSAPI payment for several of the shopper's unpaid orders. */
+    async payCombinedJsapi(orderIds: readonly Types.ObjectId[], userId: Types.ObjectId, openid: string): Promise<{ combined: CombinedPaymentDoc; params: JsapiPayParams }> {
+      const { combined: opened, result } = await combined.startCombinedPayment(orderIds, userId, openid, { channel: 'wechatpay', kind: 'JSAPI' });
+      if (!result.prepayId) throw new Error('prepay returned no prepay_id');
+      return { combined: opened, params: channels.get('wechatpay').clientPayParams(result.prepayId) };
+    },
+
+    /** One Native (QR) payment for several of the shopper's unpaid orders. */
+    async payCombinedNative(orderIds: readonly Types.ObjectId[], userId: Types.ObjectId, openid: string): Promise<{ combined: CombinedPaymentDoc; codeUrl: string }> {
+      const { combined: opened, result } = await combined.startCombinedPayment(orderIds, userId, openid, { channel: 'wechatpay', kind: 'NATIVE' });
+      if (!result.codeUrl) throw new Error('prepay returned no code_url');
+      return { combined: opened, codeUrl: result.codeUrl };
     },
 
     async payNative(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string): Promise<string> {
@@ -66,7 +85,7 @@ export function paymentService({ db, config, logger, channels, scheduler, draws 
         await applyRefundResult(notification.refund, `${channel.name}:notify`);
         return 'REFUND_RECORDED';
       }
-      return (await applier.applyTransaction(notification.transaction, channel.name, `${channel.name}:notify`)).outcome;
+      return applier.applyReported(notification.transaction, channel.name, `${channel.name}:notify`);
     },
 
     /** Where the shopper's browser comes back from a redirect channel's cashier: which order it was for. */

@@ -5,17 +5,28 @@ import { orderModel, type OrderDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
 import { parseOutTradeNo } from '../orders/out-trade-no';
 import { PaymentRejectedError } from './payment-rejected-error';
+import { combinedPaymentModel, parseCombinedOutTradeNo, type CombinedPaymentDoc } from './combined-payment.model';
 
 /** Decides what a refund report means for the order's refund records and its state. */
 export function refundResults({ db, logger }: { db: Connection; logger: Logger }) {
   const Order = orderModel(db);
+  const Combined = combinedPaymentModel(db);
   const transitions = orderTransitions(db);
   const log = logger.child({ component: 'payments' });
 
+  /** The order a refund was made for: named by the out_trade_no, or among a combined payment's members by the out_refund_no. */
+  async function refundedOrder(refund: ChannelRefund): Promise<OrderDoc | null> {
+    const parsed = parseOutTradeNo(refund.outTradeNo);
+    if (parsed) return Order.findById(parsed.orderId).lean<OrderDoc>();
+    const combinedId = parseCombinedOutTradeNo(refund.outTradeNo);
+    const combined = combinedId && (await Combined.findById(combinedId).lean<CombinedPaymentDoc>());
+    if (!combined) return null;
+    return Order.findOne({ _id: { $in: combined.shares.map((share) => share.orderId) }, 'refunds.outRefundNo': refund.outRefundNo }).lean<OrderDoc>();
+  }
+
   /** Records what the channel says about a refund; the order becomes REFUNDED when its own payment is refunded. */
   async function applyRefundResult(refund: ChannelRefund, actor: string): Promise<void> {
-    const parsed = parseOutTradeNo(refund.outTradeNo);
-    const order = parsed && (await Order.findById(parsed.orderId).lean<OrderDoc>());
+    const order = await refundedOrder(refund);
     const index = order?.refunds.findIndex((record) => record.outRefundNo === refund.outRefundNo) ?? -1;
     if (!order || index < 0) {
       log.error({ outTradeNo: refund.outTradeNo, outRefundNo: refund.outRefundNo, alert: true }, 'refund report for an unknown refund');

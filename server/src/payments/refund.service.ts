@@ -49,7 +49,7 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
         outTradeNo: record.outTradeNo,
         outRefundNo: record.outRefundNo,
         refundFen: record.amountFen,
-        totalFen: record.amountFen,
+        totalFen: record.totalFen ?? record.amountFen,
         reason: record.reason,
       });
       await Order.updateOne(
@@ -133,7 +133,10 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
       if (!canBeRefunded(order.status) || !transactionId || !outTradeNo) {
         throw new OrderStateConflict('ORDER_NOT_REFUNDABLE', `order is ${order.status}; only paid orders can be refunded`);
       }
-      const record = refundRecordFor(channels.ofOrder(order).name, transactionId, outTradeNo, order.totalFen, reason);
+      // An order paid with others in one transaction gives back its own share of it.
+      const { transactionTotalFen } = order.payment;
+      const share = transactionTotalFen ? { orderId: order._id, totalFen: transactionTotalFen } : undefined;
+      const record = refundRecordFor(channels.ofOrder(order).name, transactionId, outTradeNo, order.totalFen, reason, share);
       const started = await transitions.startRefund(orderId, order.status, record, { reason, actor });
       if (started) {
         log.info({ orderId: orderId.toHexString(), outTradeNo, outRefundNo: record.outRefundNo, amountFen: order.totalFen, actor }, 'refund started');

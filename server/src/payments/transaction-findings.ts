@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { OrderDoc } from '../orders/order.model';
+import type { OrderDoc, PaymentKind } from '../orders/order.model';
 import { orderModel } from '../orders/order.model';
 import type { ChannelTransaction } from './payment-channel';
 
@@ -12,10 +12,15 @@ import type { ChannelTransaction } from './payment-channel';
  * other than the open one has no stored kind, so only the open one's trade_type is compared.
  */
 export function transactionFinding(order: OrderDoc, tx: ChannelTransaction): string | null {
-  if (tx.currency !== 'CNY') return `currency ${tx.currency ?? '(none)'} is not CNY`;
   const attempt = order.payment.current?.outTradeNo === tx.outTradeNo ? order.payment.current : null;
-  if (attempt && tx.tradeType !== attempt.kind) return `trade_type ${tx.tradeType ?? '(none)'} but the attempt was opened as ${attempt.kind}`;
-  if ((attempt?.kind ?? tx.tradeType) === 'JSAPI' && tx.payerOpenid !== order.openid) {
+  return paymentFinding(tx, { kind: attempt?.kind ?? null, openid: order.openid });
+}
+
+/** The same rules against what was opened: the kind of an open attempt or combined payment (null: not known), and its shopper. */
+export function paymentFinding(tx: ChannelTransaction, opened: { kind: PaymentKind | null; openid: string }): string | null {
+  if (tx.currency !== 'CNY') return `currency ${tx.currency ?? '(none)'} is not CNY`;
+  if (opened.kind && tx.tradeType !== opened.kind) return `trade_type ${tx.tradeType ?? '(none)'} but the attempt was opened as ${opened.kind}`;
+  if ((opened.kind ?? tx.tradeType) === 'JSAPI' && tx.payerOpenid !== opened.openid) {
     return `paid by ${tx.payerOpenid ?? '(no payer)'}, not by the order's shopper`;
   }
   return null;

@@ -13,7 +13,11 @@ export interface MiniProgramPlatform {
 /** order_number_type 1 = mchid + out_trade_no, 2 = transaction_id. */
 export type PlatformOrderKey = { kind: 'out_trade_no'; mchid: string; outTradeNo: string } | { kind: 'transaction_id'; transactionId: string };
 
-/** logistics_type 1: express delivery (the only kind a shipped mystery box is), unified delivery (one parcel). */
+/**
+ * logistics_type 1: express delivery (the only kind a shipped mystery box is). Unified delivery (one parcel for
+ * the transaction) unless `split` says the transaction paid several orders, each shipped as its own parcel:
+ * delivery_mode 2, with is_all_delivered on the parcel that completes it.
+ */
 export interface ShippingInfo {
   orderKey: PlatformOrderKey;
   trackingNo: string;
@@ -26,6 +30,7 @@ export interface ShippingInfo {
   /** Orders re-uploads: the platform keeps the latest upload_time. */
   uploadTime: Date;
   payerOpenid: string;
+  split?: { allDelivered: boolean };
 }
 
 /** order_state: 1 待发货, 2 已发货, 3 确认收货, 4 交易完成, 5 已退款, 6 资金待结算. */

@@ -21,6 +21,11 @@ export interface ShippingUploadDoc {
   attempts: number;
   lastError: { errcode: number | null; message: string; at: Date } | null;
   uploadedAt: Date | null;
+  /**
+   * The combined payment whose one transaction paid this order with others: each order is its own parcel of
+   * that transaction (split delivery). Absent or null: the transaction paid this order alone.
+   */
+  splitOf?: Types.ObjectId | null;
 }
 
 const shippingUploadSchema = new Schema<ShippingUploadDoc>(
@@ -36,6 +41,7 @@ const shippingUploadSchema = new Schema<ShippingUploadDoc>(
     attempts: { type: Number, default: 0 },
     lastError: { type: Schema.Types.Mixed, default: null },
     uploadedAt: { type: Date, default: null },
+    splitOf: { type: Schema.Types.ObjectId, default: null },
   },
   { versionKey: false, minimize: false },
 );

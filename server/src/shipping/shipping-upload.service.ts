@@ -1,6 +1,7 @@
 import type { Connection, Types } from 'mongoose';
 import type { Logger } from '../logger';
-import type { OrderDoc } from '../orders/order.model';
+import { orderModel, type OrderDoc } from '../orders/order.model';
+import { combinedPaymentModel, type CombinedPaymentDoc } from '../payments/combined-payment.model';
 import { ruleError } from '../domain-error';
 import { shippingUploadModel, type ShippingUploadDoc } from './shipping-upload.model';
 import { PlatformError, type MiniProgramPlatform } from './mini-program-platform';
@@ -31,7 +32,20 @@ export const OrderNotShipped = ruleError('CONFLICT', 'ORDER_NOT_SHIPPED');
  */
 export function shippingUploads({ db, logger, platform, mchid, scheduler, defaultExpressCompany }: ShippingUploadDeps) {
   const Upload = shippingUploadModel(db);
+  const Order = orderModel(db);
+  const Combined = combinedPaymentModel(db);
   const log = logger.child({ component: 'shipping-upload' });
+
+  /**
+   * Whether this parcel completes its transaction: every other order the combined payment paid has shipped or
+   * will never ship (refunded). Asked at upload time, so the last parcel to go says so.
+   */
+  async function othersShipped(combinedId: Types.ObjectId, orderId: Types.ObjectId): Promise<boolean> {
+    const combined = await Combined.findById(combinedId).lean<CombinedPaymentDoc>();
+    const others = (combined?.shares ?? []).map((share) => share.orderId).filter((id) => !id.equals(orderId));
+    const members = await Order.find({ _id: { $in: others } }).select({ status: 1 }).lean<Array<Pick<OrderDoc, 'status'>>>();
+    return members.every((member) => member.status !== 'TO_BE_DELIVERED');
+  }
 
   return {
     /** The merchant the uploads name in their order keys. */
@@ -58,6 +72,7 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
             attempts: 0,
             lastError: null,
             uploadedAt: null,
+            splitOf: order.payment.transactionTotalFen ? (order.payment.combinedId ?? null) : null,
           },
         },
         { upsert: true },
@@ -79,6 +94,7 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
           receiverContact: upload.receiverContact,
           uploadTime: upload.shippedAt,
           payerOpenid: upload.payerOpenid,
+          ...(upload.splitOf ? { split: { allDelivered: await othersShipped(upload.splitOf, orderId) } } : {}),
         });
       } catch (error) {
         const errcode = error instanceof PlatformError ? error.errcode : null;

@@ -128,7 +128,8 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
       const answer = await callWithToken('/wxa/sec/order/upload_shipping_info', {
         order_key: orderKeyBody(input.orderKey),
         logistics_type: 1,
-        delivery_mode: 1,
+        delivery_mode: input.split ? 2 : 1,
+        ...(input.split ? { is_all_delivered: input.split.allDelivered } : {}),
         shipping_list: [
           { tracking_no: input.trackingNo, express_company: input.expressCompany, item_desc: input.itemDesc, contact: { receiver_contact: input.receiverContact } },
         ],

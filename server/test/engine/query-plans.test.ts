@@ -112,7 +112,7 @@ async function waitForStatus(orderId: string, status: string): Promise<void> {
 /** Every flow the shop has, once, so each of its query shapes reaches the engine. */
 async function runFlows(round: number): Promise<void> {
   const alice = await shopper(server, `plan-alice-${round}`);
-  const boxes = await alice.api.get<{ items: Array<{ id: string }> }>('/api/boxes');
+  const boxes = await alice.api.get<{ items: Array<{ id: string; stock: number }> }>('/api/boxes');
   await alice.api.get(`/api/boxes/${boxes.body.items[0]!.id}`);
   await alice.api.get('/api/coupons');
 
@@ -163,6 +163,26 @@ async function runFlows(round: number): Promise<void> {
   await payAtSimulator(server.simulatorUrl, prepayIdOf(lostParams.package));
   await waitForStatus(lost.id, 'TO_BE_DELIVERED');
   expect((await admin('reconcile', lost.id)).exitCode).toBe(0);
+
+  // cart: add, change, remove, show, checkout of two boxes
+  const [cartBox, otherBox, removedBox] = boxes.body.items.filter((box) => box.stock > 2).map((box) => box.id) as [string, string, string];
+  for (const boxId of [cartBox, otherBox]) await alice.api.post('/api/cart/lines', { boxId, quantity: 1 });
+  await alice.api.put(`/api/cart/lines/${cartBox}`, { quantity: 2 });
+  await alice.api.post('/api/cart/lines', { boxId: removedBox, quantity: 1 });
+  await alice.api.delete(`/api/cart/lines/${removedBox}`);
+  await alice.api.get('/api/cart');
+  const fromCart = await alice.api.post<{ id: string }>('/api/cart/checkout', { addressId: address.id });
+  expect(fromCart.status).toBe(201);
+
+  // combined payment: the cart's order and another paid together; its status poll, then a member refunded
+  const another = await alice.placeOrder(items);
+  const combined = await alice.api.post<{ params: { package: string } }>('/api/payments/combined/jsapi', { orderIds: [fromCart.body.id, another.id] });
+  expect(combined.status).toBe(200);
+  await alice.api.get(`/api/orders/${another.id}/payment-status`);
+  await payAtSimulator(server.simulatorUrl, prepayIdOf(combined.body.params.package));
+  await waitForStatus(another.id, 'TO_BE_DELIVERED');
+  expect((await admin('refund', another.id, '--reason', 'query-plan audit')).exitCode).toBe(0);
+  await waitForStatus(another.id, 'REFUNDED');
 
   // admin queries, shipping, receipt, a refund the refund job finishes
   expect((await admin('orders', '--status', 'TO_BE_DELIVERED', '--limit', '5')).exitCode).toBe(0);

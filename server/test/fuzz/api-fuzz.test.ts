@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { addressInputSchema, createOrderRequestSchema, quoteRequestSchema } from '@blindbox/shared';
+import {
+  addCartLineRequestSchema,
+  addressInputSchema,
+  cartCheckoutRequestSchema,
+  combinedPaymentRequestSchema,
+  createOrderRequestSchema,
+  quoteRequestSchema,
+  setCartQuantityRequestSchema,
+} from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { buyer, changedDocuments, snapshotCollections } from '../fault/fault-support';
 import { fuzzSeed, isErrorShape, rawClient, type RawRequest } from './fuzz-support';
@@ -9,7 +17,7 @@ import { inParallel } from '../support/in-parallel';
 // answer is a 4xx in the shared {code, message} shape, and nothing is written.
 const RUNS = Number(process.env.FUZZ_API_RUNS ?? 3_000);
 const CONCURRENCY = 16;
-const COLLECTIONS = ['orders', 'boxes', 'coupons', 'users', 'addresses', 'channelQueries'];
+const COLLECTIONS = ['orders', 'boxes', 'coupons', 'users', 'addresses', 'channelQueries', 'carts', 'combined_payments'];
 
 let server: TestServer;
 beforeAll(async () => {
@@ -44,7 +52,7 @@ function mutated(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
   );
 }
 
-test(`${RUNS} schema-violating requests to orders, quote, prepay and addresses: 4xx in the error shape, nothing written`, async () => {
+test(`${RUNS} schema-violating requests to orders, quote, prepay, addresses, the cart and combined payment: 4xx in the error shape, nothing written`, async () => {
   const shopper = await buyer(server, 'dev-fuzz-api');
   const boxId = (await shopper.firstBox()).id;
   const order = await shopper.orderNow([{ boxId, quantity: 1 }]);
@@ -63,6 +71,13 @@ test(`${RUNS} schema-violating requests to orders, quote, prepay and addresses: 
   ).filter(refusedBy(createOrderRequestSchema));
   const quoteBody = mutated({ items: [validLine] }).filter(refusedBy(quoteRequestSchema));
   const addressBody = mutated(validAddress).filter(refusedBy(addressInputSchema));
+  const other = await shopper.orderNow([{ boxId, quantity: 1 }]);
+  const cartLineBody = mutated(validLine).filter(refusedBy(addCartLineRequestSchema));
+  const cartQuantityBody = mutated({ quantity: 1 }).filter(refusedBy(setCartQuantityRequestSchema));
+  const checkoutBody = mutated({ addressId: shopper.addressId }).filter(refusedBy(cartCheckoutRequestSchema));
+  const combinedBody = fc
+    .oneof(mutated({ orderIds: [order.id, other.id] }), fc.constant({ orderIds: [order.id, order.id] }), fc.constant({ orderIds: [order.id] }))
+    .filter(refusedBy(combinedPaymentRequestSchema));
   const badId = fc.oneof(
     fc.string({ maxLength: 30 }).filter((id) => !/^[a-f0-9]{24}$/i.test(id)),
     fc.constantFrom('000000000000000000000000', `${order.id.slice(0, 23)}Z`, `${order.id} `, '%24ne', '..%2F..', '%00'),
@@ -83,8 +98,16 @@ test(`${RUNS} schema-violating requests to orders, quote, prepay and addresses: 
     fc.record({ id: badId, body: anyJson }).map(({ id, body }) => json('POST', `/api/orders/${encodeURIComponent(id)}/pay/jsapi`)(body)),
     fc.record({ id: badId, body: anyJson }).map(({ id, body }) => json('POST', `/api/orders/${encodeURIComponent(id)}/pay/native`)(body)),
     fc.record({ id: badId }).map(({ id }) => json('PUT', `/api/addresses/${encodeURIComponent(id)}`)(validAddress)),
+    cartLineBody.map(json('POST', '/api/cart/lines')),
+    cartQuantityBody.map(json('PUT', `/api/cart/lines/${boxId}`)),
+    fc.record({ id: badId }).map(({ id }) => json('PUT', `/api/cart/lines/${encodeURIComponent(id)}`)({ quantity: 1 })),
+    // A well-formed id of a box not in the cart is a harmless delete (200), so only ids that are not ids here.
+    fc.record({ id: badId.filter((id) => !/^[a-f0-9]{24}$/i.test(id)) }).map(({ id }) => json('DELETE', `/api/cart/lines/${encodeURIComponent(id)}`)({})),
+    checkoutBody.map(json('POST', '/api/cart/checkout')),
+    combinedBody.map(json('POST', '/api/payments/combined/jsapi')),
+    combinedBody.map(json('POST', '/api/payments/combined/native')),
     fc.record({
-      route: fc.constantFrom('/api/orders', '/api/orders/quote', '/api/addresses', `/api/orders/${order.id}/pay/jsapi`),
+      route: fc.constantFrom('/api/orders', '/api/orders/quote', '/api/addresses', `/api/orders/${order.id}/pay/jsapi`, '/api/cart/lines', '/api/cart/checkout', '/api/payments/combined/jsapi'),
       body: notJson,
       contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', ''),
     }).map(({ route, body, contentType }) => ({ method: 'POST', path: route, body, contentType })),

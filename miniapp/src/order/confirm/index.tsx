@@ -1,4 +1,4 @@
-import type { Address, Coupon } from '@blindbox/shared';
+import type { Address, Box, Cart, Coupon, CreateOrderRequest } from '@blindbox/shared';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useEffect, useRef, useState } from 'react';
@@ -14,15 +14,24 @@ import { AddressForm } from './address-form';
 import { formatFen } from '@blindbox/shared/src/money';
 import { MAX_QUANTITY_PER_ITEM } from '@blindbox/shared/src/constants';
 
-async function loadCheckout(boxId: string) {
-  const [box, addresses, coupons] = await Promise.all([api.getBox(boxId), api.listAddresses(), api.listCoupons()]);
-  return { box, addresses: addresses.items, coupons: coupons.items.filter((coupon) => coupon.status === 'AVAILABLE') };
+/** One box bought now (its quantity chosen here), or the whole cart (quantities chosen in the cart). */
+type Goods = { kind: 'box'; box: Box } | { kind: 'cart'; cart: Cart };
+
+async function loadCheckout(boxId: string, fromCart: boolean) {
+  const goods: Promise<Goods> = fromCart ? api.getCart().then((cart) => ({ kind: 'cart', cart })) : api.getBox(boxId).then((box) => ({ kind: 'box', box }));
+  const [bought, addresses, coupons] = await Promise.all([goods, api.listAddresses(), api.listCoupons()]);
+  return { goods: bought, addresses: addresses.items, coupons: coupons.items.filter((coupon) => coupon.status === 'AVAILABLE') };
+}
+
+function itemsOf(goods: Goods, quantity: number): CreateOrderRequest['items'] {
+  return goods.kind === 'box' ? [{ boxId: goods.box.id, quantity }] : goods.cart.lines.map(({ boxId, quantity: units }) => ({ boxId, quantity: units }));
 }
 
 export default function ConfirmPage() {
   const { params } = useRouter();
   const boxId = params.boxId ?? '';
-  const checkout = useResource(() => loadCheckout(boxId));
+  const fromCart = params.from === 'cart';
+  const checkout = useResource(() => loadCheckout(boxId, fromCart));
   const [quantity, setQuantity] = useState(1);
   const [addresses, setAddresses] = useState<Address[]>([]);
   const [addressId, setAddressId] = useState<string | null>(null);
@@ -47,26 +56,29 @@ export default function ConfirmPage() {
     const current = ++quoteGeneration.current;
     setQuote(null);
     setQuoteError(null);
-    api.quoteOrder({ items: [{ boxId, quantity }], couponId }).then(
+    api.quoteOrder({ items: itemsOf(checkout.data.goods, quantity), couponId }).then(
       (result) => current === quoteGeneration.current && setQuote(result),
       (failure: unknown) => current === quoteGeneration.current && setQuoteError(describeError(failure)),
     );
-  }, [checkout.data, boxId, quantity, couponId]);
+  }, [checkout.data, quantity, couponId]);
 
   if (checkout.error) return <ErrorState message={checkout.error} onRetry={() => void checkout.reload()} />;
   if (!checkout.data) return <Skeleton kind="detail" />;
-  const { box, coupons } = checkout.data;
-  if (box.stock === 0) {
-    return <Empty text={`${box.name}已售罄，看看其他系列吧`} action={{ label: '返回盲盒列表', onClick: () => void Taro.reLaunch({ url: routes.boxes() }) }} />;
+  const { goods, coupons } = checkout.data;
+  if (goods.kind === 'box' && goods.box.stock === 0) {
+    return <Empty text={`${goods.box.name}已售罄，看看其他系列吧`} action={{ label: '返回盲盒列表', onClick: () => void Taro.reLaunch({ url: routes.boxes() }) }} />;
   }
-  const maxQuantity = Math.min(MAX_QUANTITY_PER_ITEM, box.stock, box.purchaseLimit);
+  if (goods.kind === 'cart' && goods.cart.lines.length === 0) {
+    return <Empty text="购物车是空的" action={{ label: '返回盲盒列表', onClick: () => void Taro.reLaunch({ url: routes.boxes() }) }} />;
+  }
 
   async function submit() {
     if (!addressId) return;
     setSubmitting(true);
     setSubmitError(null);
     try {
-      const order = await api.createOrder({ items: [{ boxId, quantity }], addressId, couponId });
+      // The cart's checkout orders what the server's cart holds, at the catalog's prices.
+      const order = goods.kind === 'cart' ? await api.checkoutCart({ addressId, couponId }) : await api.createOrder({ items: itemsOf(goods, quantity), addressId, couponId });
       await Taro.redirectTo({ url: routes.pay(order.id) });
     } catch (failure) {
       setSubmitError(describeError(failure));
@@ -100,14 +112,27 @@ export default function ConfirmPage() {
 
   return (
     <View className="page page--with-footer">
-      <View className="card">
-        <Text className="section-title">{box.name}</Text>
-        <Text className="muted">单价 {formatFen(box.priceFen)}</Text>
-        <View className="line">
-          <Text>数量</Text>
-          <Stepper value={quantity} min={1} max={maxQuantity} onChange={setQuantity} />
+      {goods.kind === 'box' ? (
+        <View className="card">
+          <Text className="section-title">{goods.box.name}</Text>
+          <Text className="muted">单价 {formatFen(goods.box.priceFen)}</Text>
+          <View className="line">
+            <Text>数量</Text>
+            <Stepper value={quantity} min={1} max={Math.min(MAX_QUANTITY_PER_ITEM, goods.box.stock, goods.box.purchaseLimit)} onChange={setQuantity} />
+          </View>
         </View>
-      </View>
+      ) : (
+        <View className="card" data-testid="confirm-cart">
+          {goods.cart.lines.map((line) => (
+            <View key={line.boxId} className="line" data-testid="confirm-cart-line">
+              <Text>
+                {line.name} × {line.quantity}
+              </Text>
+              <Text className="muted">{formatFen(line.lineTotalFen)}</Text>
+            </View>
+          ))}
+        </View>
+      )}
 
       <View className="card">
         <Text className="section-title">收货地址</Text>

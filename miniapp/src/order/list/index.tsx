@@ -32,6 +32,8 @@ export default function OrderListPage() {
   const [page, setPage] = useState(0);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
+  // Unpaid orders picked to be paid with one payment.
+  const [selected, setSelected] = useState<string[]>([]);
   // Switching tabs quickly must not let the previous tab's answer land in the new tab.
   const generation = useRef(0);
 
@@ -64,6 +66,13 @@ export default function OrderListPage() {
     if (hasMore && !loading) void load(status, page + 1);
   });
 
+  function toggle(orderId: string) {
+    setSelected((current) => (current.includes(orderId) ? current.filter((id) => id !== orderId) : [...current, orderId]));
+  }
+  const payable = new Set(orders.filter((order) => order.status === 'TO_BE_PAID').map((order) => order.id));
+  const chosen = selected.filter((id) => payable.has(id));
+  const chosenTotal = orders.filter((order) => chosen.includes(order.id)).reduce((sum, order) => sum + order.totalFen, 0);
+
   function selectTab(next: OrderStatus | undefined) {
     setStatus(next);
     setOrders([]);
@@ -71,7 +80,7 @@ export default function OrderListPage() {
   }
 
   return (
-    <View className="page">
+    <View className={`page${chosen.length > 0 ? ' page--with-footer' : ''}`}>
       <View className="tabs" data-testid="order-tabs">
         {TABS.map((tab) => (
           <Text
@@ -93,6 +102,21 @@ export default function OrderListPage() {
           onClick={() => void Taro.navigateTo({ url: routes.order(order.id) })}
         >
           <View className="line">
+            {order.status === 'TO_BE_PAID' && (
+              <View
+                className="order-card__select"
+                data-testid="order-select"
+                role="checkbox"
+                aria-checked={chosen.includes(order.id)}
+                aria-label="选择合并支付"
+                onClick={(event) => {
+                  event.stopPropagation();
+                  toggle(order.id);
+                }}
+              >
+                <View className={`order-card__check${chosen.includes(order.id) ? ' order-card__check--on' : ''}`} />
+              </View>
+            )}
             <Text className="muted">{formatDateTime(order.createdAt)}</Text>
             <Text className={`status status--${order.status.toLowerCase()}`} data-testid="order-status" data-status={order.status}>
               {ORDER_STATUS_LABELS[order.status]}
@@ -123,6 +147,21 @@ export default function OrderListPage() {
         <Button className="btn btn--ghost" data-testid="load-more" onClick={() => void load(status, page + 1)}>
           加载更多
         </Button>
+      )}
+      {chosen.length > 0 && (
+        <View className="footer-bar">
+          <Text className="footer-bar__total">
+            已选 {chosen.length} 单 · <Text className="price">{formatFen(chosenTotal)}</Text>
+          </Text>
+          <Button
+            className="btn btn--primary"
+            data-testid="pay-selected"
+            disabled={chosen.length < 2}
+            onClick={() => void Taro.navigateTo({ url: routes.payTogether(chosen) })}
+          >
+            {chosen.length < 2 ? '再选一单' : '合并支付'}
+          </Button>
+        </View>
       )}
     </View>
   );

@@ -71,7 +71,15 @@ export default function PayPage() {
   const payable = data.status === 'TO_BE_PAID';
   return (
     <View className="page page--with-footer">
-      {payable && qrPay && <QrPay order={data} onSettled={() => void Taro.redirectTo({ url: routes.result(orderId) })} />}
+      {payable && qrPay && (
+        <QrPay
+          totalFen={data.totalFen}
+          expiresAt={data.expiresAt}
+          open={() => api.payNative(orderId)}
+          check={() => api.paymentStatus(orderId)}
+          onSettled={() => void Taro.redirectTo({ url: routes.result(orderId) })}
+        />
+      )}
       <View className="card">
         <OrderAmounts order={data} totalLabel="应付" totalTestId="pay-total" />
         {payable ? (

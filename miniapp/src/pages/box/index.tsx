@@ -1,6 +1,8 @@
 import type { Box } from '@blindbox/shared';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
+import { useState } from 'react';
+import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ArtImage } from '../../components/art-image';
 import { ErrorState, Skeleton } from '../../components/page-state';
@@ -68,6 +70,21 @@ export default function BoxDetailPage() {
   const id = params.id ?? '';
   const box = useResource(() => api.getBox(id));
   const drop = useDropState(box.data);
+  const [adding, setAdding] = useState(false);
+  const [inCart, setInCart] = useState<number | null>(null);
+
+  async function addToCart(boxId: string) {
+    setAdding(true);
+    try {
+      const cart = await api.addToCart(boxId, 1);
+      setInCart(cart.count);
+      await Taro.showToast({ title: '已加入购物车', icon: 'none' });
+    } catch (failure) {
+      await Taro.showToast({ title: describeError(failure), icon: 'none' });
+    } finally {
+      setAdding(false);
+    }
+  }
 
   if (box.error) return <ErrorState message={box.error} onRetry={() => void box.reload()} />;
   if (!box.data) return <Skeleton kind="detail" />;
@@ -85,6 +102,9 @@ export default function BoxDetailPage() {
           {soldOut ? '已售罄' : `库存 ${data.stock}`}
         </Text>
         <Text className="detail-description">{data.description}</Text>
+        <Text className="link" data-testid="cart-link" onClick={() => void Taro.navigateTo({ url: routes.cart() })}>
+          查看购物车{inCart ? `（${inCart} 件）` : ''} →
+        </Text>
       </View>
       <DropCountdown box={data} drop={drop} />
       {soldOut && (
@@ -114,9 +134,14 @@ export default function BoxDetailPage() {
             {drop.state === 'SCHEDULED' ? '即将开售' : '暂停发售'}
           </Button>
         ) : (
-          <Button className="btn btn--primary" data-testid="order-button" onClick={() => void Taro.navigateTo({ url: routes.confirm(data.id) })}>
-            立即购买
-          </Button>
+          <>
+            <Button className="btn btn--ghost btn--small" data-testid="add-to-cart" loading={adding} disabled={adding} onClick={() => void addToCart(data.id)}>
+              加入购物车
+            </Button>
+            <Button className="btn btn--primary" data-testid="order-button" onClick={() => void Taro.navigateTo({ url: routes.confirm(data.id) })}>
+              立即购买
+            </Button>
+          </>
         )}
       </View>
     </View>

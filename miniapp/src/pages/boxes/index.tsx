@@ -63,6 +63,9 @@ export default function BoxListPage() {
           <Text className="pill" data-testid="my-orders" onClick={() => void Taro.navigateTo({ url: routes.orders() })}>
             我的订单
           </Text>
+          <Text className="pill" data-testid="my-cart" onClick={() => void Taro.navigateTo({ url: routes.cart() })}>
+            购物车
+          </Text>
         </View>
       </View>
       <DevUserBar />

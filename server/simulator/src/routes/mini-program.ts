@@ -14,7 +14,10 @@ import { readText } from '../http';
 import { parseRfc3339 } from '../time';
 
 const TOKEN_LIFETIME_S = 7200;
-/** One upload, then one re-upload (重新发货) per transaction; a third is refused. */
+/**
+ * One completed delivery, then one re-upload (重新发货) per transaction; a third is refused. In split delivery
+ * (delivery_mode 2) the parcels before the one marked is_all_delivered do not count: they are one delivery.
+ */
 const MAX_UPLOADS = 2;
 
 const orderKeySchema = z.union([
@@ -53,6 +56,8 @@ const getOrderSchema = z.union([
 
 interface Shipment {
   uploads: number;
+  /** False while a split delivery still has parcels to come. */
+  allDelivered: boolean;
   logisticsType: number;
   deliveryMode: number;
   items: Array<{ tracking_no?: string; express_company?: string; item_desc: string }>;
@@ -111,6 +116,12 @@ export function miniProgramRoutes(sim: SimContext): Router {
     };
   }
 
+  function refundedFen(outTradeNo: string): number {
+    return Object.values(sim.store.state.refunds)
+      .filter((refund) => refund.outTradeNo === outTradeNo && refund.status !== 'CLOSED' && refund.status !== 'ABNORMAL')
+      .reduce((sum, refund) => sum + refund.refund, 0);
+  }
+
   function paidTransaction(match: (tx: TransactionRecord) => boolean): TransactionRecord | undefined {
     return Object.values(sim.store.state.transactions).find((tx) => tx.transactionId !== null && match(tx));
   }
@@ -136,15 +147,19 @@ export function miniProgramRoutes(sim: SimContext): Router {
       const key = upload.order_key;
       const tx = paidTransaction((t) => (key.order_number_type === 1 ? key.mchid === mchid && t.outTradeNo === key.out_trade_no : t.transactionId === key.transaction_id));
       if (!tx?.transactionId) return answer(ctx, 10060001, '支付单不存在');
-      if (tx.tradeState !== 'SUCCESS') return answer(ctx, 10060004, '支付单处于不可发货的状态');
+      // A partly refunded transaction still ships the rest; a wholly refunded one has nothing left to ship.
+      if (tx.tradeState !== 'SUCCESS' && (tx.tradeState !== 'REFUND' || refundedFen(tx.outTradeNo) >= tx.total)) return answer(ctx, 10060004, '支付单处于不可发货的状态');
       if (tx.payerOpenid !== upload.payer.openid) return answer(ctx, 10060031, '该笔支付单不属于 openid 所指定的用户');
       const previous = shipments.get(tx.transactionId);
-      if (previous && previous.uploads >= MAX_UPLOADS) return answer(ctx, 10060003, '支付单已使用重新发货机会');
+      if (previous && previous.allDelivered && previous.uploads >= MAX_UPLOADS) return answer(ctx, 10060003, '支付单已使用重新发货机会');
+      const anotherParcel = upload.delivery_mode === 2 && previous !== undefined && !previous.allDelivered;
+      const allDelivered = upload.delivery_mode === 1 || upload.is_all_delivered === true;
       shipments.set(tx.transactionId, {
-        uploads: (previous?.uploads ?? 0) + 1,
+        uploads: anotherParcel ? previous.uploads : (previous?.uploads ?? 0) + 1,
+        allDelivered,
         logisticsType: upload.logistics_type,
         deliveryMode: upload.delivery_mode,
-        items: upload.shipping_list,
+        items: anotherParcel ? [...previous.items, ...upload.shipping_list] : upload.shipping_list,
         uploadTime: parseRfc3339(upload.upload_time)!,
       });
       stats.uploads += 1;
@@ -171,14 +186,14 @@ export function miniProgramRoutes(sim: SimContext): Router {
           openid: tx.payerOpenid ?? '',
           trade_create_time: Math.floor(tx.createdAt / 1000),
           pay_time: Math.floor((tx.successTime ?? tx.createdAt) / 1000),
-          // 1 待发货, 2 已发货, 5 已退款.
-          order_state: tx.tradeState === 'REFUND' ? 5 : shipment ? 2 : 1,
+          // 1 待发货, 2 已发货, 5 已退款 (all of it: a partly refunded transaction still ships).
+          order_state: tx.tradeState === 'REFUND' && refundedFen(tx.outTradeNo) >= tx.total ? 5 : shipment?.allDelivered ? 2 : 1,
           in_complaint: false,
           shipping: shipment
             ? {
                 delivery_mode: shipment.deliveryMode,
                 logistics_type: shipment.logisticsType,
-                finish_shipping: true,
+                finish_shipping: shipment.allDelivered,
                 goods_desc: shipment.items.map((item) => item.item_desc).join(';'),
                 finish_shipping_count: shipment.uploads,
                 shipping_list: shipment.items.map((item) => ({

@@ -1,7 +1,7 @@
 import { ORDER_STATUSES, type OrderStatus } from '@blindbox/shared';
 import type { Container } from '../../container';
 import { orderModel, type OrderDoc } from '../../orders/order.model';
-import { outTradeNoFor } from '../../orders/out-trade-no';
+import { outTradeNoOfOrder } from '../../orders/out-trade-no';
 import { canBeClosed, canBeRefunded, hasOutstandingRefund, isOnRefund } from '../../orders/order-state';
 import { NotFound } from '../../domain-error';
 import { parseObjectId } from '../../object-id';
@@ -172,15 +172,14 @@ export function summary(order: OrderDoc): OrderSummary {
     createdAt: order.createdAt,
     expiresAt: order.expiresAt,
     paidAt: order.paidAt,
-    outTradeNo: order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? null,
+    outTradeNo: outTradeNoOfOrder(order),
     transactionId: order.payment.transactionId,
     trackingNote: order.trackingNote,
   };
 }
 
 async function describe(container: Container, order: OrderDoc): Promise<OrderDetail> {
-  const outTradeNo =
-    order.payment.outTradeNo ?? order.payment.current?.outTradeNo ?? (order.payment.attemptCount > 0 ? outTradeNoFor(order._id, order.payment.attemptCount) : null);
+  const outTradeNo = outTradeNoOfOrder(order);
   let wechat: OrderDetail['wechat'] = null;
   if (outTradeNo) {
     try {
@@ -222,7 +221,7 @@ async function shippingView(container: Container, order: OrderDoc): Promise<Orde
 async function reconcileOne(container: Container, order: OrderDoc, actor: string): Promise<string[]> {
   const steps: string[] = [];
   let current = order;
-  if (canBeClosed(current.status) && current.payment.current) {
+  if (canBeClosed(current.status) && (current.payment.current || current.payment.combinedId)) {
     current = await container.payments.syncWithChannel(current, actor);
     steps.push(current.status === 'TO_BE_PAID' ? 'WeChat reports no payment' : `payment found at WeChat: now ${current.status}`);
   }

@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Box, BoxPage, Cart, Order } from '@blindbox/shared';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import { shopper } from '../../server/test/support/shop';
+import { waitUntil } from '../../server/test/support/wechatpay-harness';
+import { checkPage, h5Dir, launchChromium, watchProblems } from './page-checks';
+
+/**
+ * The cart and the combined payment in a real browser at a phone's size: two boxes into the cart, a reload
+ * (the cart is the server's, so it is still there), a quantity changed with the stepper, checkout through
+ * the confirm page to the pay page; then two unpaid orders picked on the order list and paid with one payment.
+ */
+
+let server: TestServer;
+let browser: Browser;
+// The H5 build logs in as dev-alice; the same code through the API is the same shopper.
+let alice: Awaited<ReturnType<typeof shopper>>;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
+  server = await startTestServer({ env: { H5_DIR: h5Dir } });
+  alice = await shopper(server, 'dev-alice');
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function phonePage(): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  return { page, problems: watchProblems(page) };
+}
+
+async function inStock(count: number): Promise<Box[]> {
+  const boxes = (await alice.api.get<BoxPage>('/api/boxes')).body.items.filter((box) => box.stock > 5);
+  expect(boxes.length).toBeGreaterThanOrEqual(count);
+  return boxes.slice(0, count);
+}
+
+test('phone: two boxes into the cart → reload keeps them → stepper → checkout → pay page → paid', async () => {
+  const { page, problems } = await phonePage();
+  const [first, second] = (await inStock(2)) as [Box, Box];
+  for (const box of [first, second]) {
+    await page.goto(`${server.url}/#/pages/box/index?id=${box.id}`);
+    await page.getByTestId('add-to-cart').click();
+    await page.getByText('已加入购物车').waitFor();
+  }
+  await checkPage(page, 'phone-cart-01-box-added', ['add-to-cart', 'order-button']);
+  await page.getByTestId('cart-link').click();
+  await page.getByTestId('cart-line').nth(1).waitFor();
+
+  await page.reload();
+  await page.getByTestId('cart-line').nth(1).waitFor();
+  expect(await page.getByTestId('cart-line-name').allTextContents()).toEqual([first.name, second.name]);
+  await expect(page.getByTestId('cart-count').innerText()).resolves.toBe('2');
+
+  await page.getByTestId('cart-line').first().getByTestId('quantity-plus').click();
+  await page.getByText('共 3 件', { exact: false }).waitFor();
+  const total = first.priceFen * 2 + second.priceFen;
+  await expect(page.getByTestId('cart-total').innerText()).resolves.toContain((total / 100).toFixed(2));
+  await checkPage(page, 'phone-cart-02-cart', ['quantity-minus', 'quantity-plus', 'cart-line-remove', 'cart-checkout']);
+
+  await page.getByTestId('cart-checkout').click();
+  await page.getByTestId('confirm-cart-line').nth(1).waitFor();
+  if ((await page.getByTestId('address-option').count()) === 0) {
+    await page.locator('[data-testid="address-name"] input').fill('张三');
+    await page.locator('[data-testid="address-phone"] input').fill('13800138000');
+    await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
+    await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
+    await page.getByTestId('address-save').click();
+    await page.getByTestId('address-option').first().waitFor();
+  }
+  await page.getByTestId('quote-subtotal').waitFor();
+  await checkPage(page, 'phone-cart-03-confirm', ['submit-order']);
+  await page.getByTestId('submit-order').click();
+
+  await page.getByTestId('pay-button').waitFor();
+  await expect(page.getByTestId('pay-total').innerText()).resolves.toContain((total / 100).toFixed(2));
+  expect((await alice.api.get<Cart>('/api/cart')).body.lines).toEqual([]);
+  await page.getByTestId('pay-button').click();
+  await page.getByTestId('pay-sheet-pay').click();
+  await page.getByTestId('reveal-stage').waitFor({ timeout: 30_000 });
+  const orders = (await alice.api.get<{ items: Order[] }>('/api/orders')).body.items;
+  expect(orders[0]?.items.map((item) => [item.boxId, item.quantity])).toEqual([
+    [first.id, 2],
+    [second.id, 1],
+  ]);
+  expect(problems).toEqual([]);
+});
+
+test('phone: two unpaid orders picked on the order list are paid with one payment', async () => {
+  const [box] = (await inStock(1)) as [Box];
+  const one = await alice.placeOrder([{ boxId: box.id, quantity: 1 }]);
+  const two = await alice.placeOrder([{ boxId: box.id, quantity: 2 }]);
+  const { page, problems } = await phonePage();
+  await page.goto(`${server.url}/#/order/list/index?status=TO_BE_PAID`);
+  for (const order of [one, two]) await page.locator(`[data-order-id="${order.id}"] [data-testid="order-select"]`).click();
+  await expect(page.getByTestId('pay-selected').innerText()).resolves.toBe('合并支付');
+  await checkPage(page, 'phone-cart-04-orders-selected', ['order-select', 'pay-selected']);
+  await page.getByTestId('pay-selected').click();
+
+  await page.getByTestId('pay-together-order').nth(1).waitFor();
+  await expect(page.getByTestId('pay-together-total').innerText()).resolves.toContain(((one.totalFen + two.totalFen) / 100).toFixed(2));
+  await checkPage(page, 'phone-cart-05-pay-together', ['pay-together-button']);
+  await page.getByTestId('pay-together-button').click();
+  await expect(page.getByTestId('pay-sheet-amount').innerText()).resolves.toContain(((one.totalFen + two.totalFen) / 100).toFixed(2));
+  await page.getByTestId('pay-sheet-pay').click();
+  await page.getByTestId('reveal-stage').waitFor({ timeout: 30_000 });
+  const paid = await waitUntil(async () => {
+    const current = await Promise.all([one, two].map((order) => alice.order(order.id)));
+    return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;
+  }, 15_000, 'both orders paid by the one payment');
+  expect(paid.map((order) => order.draws.length)).toEqual([1, 2]);
+  expect(problems).toEqual([]);
+});
+
+test('desktop: orders paid together show one Native-pay QR code for their sum; scanning it pays them all', async () => {
+  const [box] = (await inStock(1)) as [Box];
+  const orders = [await alice.placeOrder([{ boxId: box.id, quantity: 1 }]), await alice.placeOrder([{ boxId: box.id, quantity: 1 }])];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await page.goto(`${server.url}/#/order/pay-together/index?orderIds=${orders.map((order) => order.id).join(',')}`);
+  await page.getByTestId('qr-image').waitFor();
+  expect(await page.getByTestId('pay-together-button').count()).toBe(0);
+  await expect(page.getByTestId('qr-total').innerText()).resolves.toContain(((orders[0]!.totalFen + orders[1]!.totalFen) / 100).toFixed(2));
+  await checkPage(page, 'desktop-cart-01-qr-pay-together', ['qr-scan-link']);
+
+  const scanUrl = await page.getByTestId('qr-scan-link').getAttribute('href');
+  const phone = await context.newPage();
+  await phone.goto(scanUrl!);
+  await phone.getByRole('button', { name: /Pay/ }).click();
+  await phone.locator('#state', { hasText: 'SUCCESS' }).waitFor();
+  await phone.close();
+
+  await page.getByTestId('reveal-stage').waitFor({ timeout: 30_000 });
+  const paid = await waitUntil(async () => {
+    const current = await Promise.all(orders.map((order) => alice.order(order.id)));
+    return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;
+  }, 15_000, 'both orders paid by the one QR payment');
+  expect(paid.map((order) => order.draws.length)).toEqual([1, 1]);
+  expect(problems).toEqual([]);
+});

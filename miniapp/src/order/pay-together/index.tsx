@@ -1,0 +1,102 @@
+import { Button, Text, View } from '@tarojs/components';
+import Taro, { useRouter } from '@tarojs/taro';
+import { useState } from 'react';
+import { describeError } from '../../api/api-error';
+import { api } from '../../api/session';
+import { ErrorState, Skeleton } from '../../components/page-state';
+import { formatDateTime } from '../../lib/format';
+import { routes } from '../../lib/routes';
+import { useResource } from '../../lib/use-resource';
+import { requestPayment } from '../../platform/pay';
+import { QrPay, useQrPay } from '../../platform/qr-pay';
+import { isPaymentCancel, paymentFailureMessage } from '../../platform/payment';
+import { formatFen } from '@blindbox/shared/src/money';
+
+type Notice = { kind: 'cancelled' } | { kind: 'failed'; message: string };
+
+/** One WeChat payment for several unpaid orders; the server charges the sum of the orders it holds. */
+export default function PayTogetherPage() {
+  const { params } = useRouter();
+  const orderIds = (params.orderIds ?? '').split(',').filter(Boolean);
+  const orders = useResource(() => Promise.all(orderIds.map((id) => api.getOrder(id))));
+  const [paying, setPaying] = useState(false);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const qrPay = useQrPay();
+
+  if (orders.error) return <ErrorState message={orders.error} onRetry={() => void orders.reload()} />;
+  if (!orders.data) return <Skeleton kind="detail" />;
+  const list = orders.data;
+  const unpaid = list.every((order) => order.status === 'TO_BE_PAID');
+  const firstExpiry = list.reduce((min, order) => (order.expiresAt < min ? order.expiresAt : min), list[0]?.expiresAt ?? '');
+
+  async function pay() {
+    setPaying(true);
+    setNotice(null);
+    try {
+      const { params: payParams, totalFen } = await api.payCombinedJsapi(orderIds);
+      await requestPayment({ params: payParams, amountLabel: formatFen(totalFen) });
+      // One payment settles every order: the first one's result page waits for it and shows its draws.
+      toResult();
+    } catch (failure) {
+      if (isPaymentCancel(failure)) setNotice({ kind: 'cancelled' });
+      else setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
+    } finally {
+      setPaying(false);
+    }
+  }
+
+  const totalFen = list.reduce((sum, order) => sum + order.totalFen, 0);
+  const toResult = () => void Taro.redirectTo({ url: routes.result(orderIds[0] ?? '') });
+  return (
+    <View className="page page--with-footer">
+      {unpaid && qrPay && (
+        <QrPay totalFen={totalFen} expiresAt={firstExpiry} open={() => api.payCombinedNative(orderIds)} check={() => api.paymentStatus(orderIds[0] ?? '')} onSettled={toResult} />
+      )}
+      {list.map((order) => (
+        <View key={order.id} className="card" data-testid="pay-together-order">
+          {order.items.map((item) => (
+            <View key={item.boxId} className="line">
+              <Text>
+                {item.name} × {item.quantity}
+              </Text>
+            </View>
+          ))}
+          <View className="line line--strong">
+            <Text>订单金额</Text>
+            <Text className="price">{formatFen(order.totalFen)}</Text>
+          </View>
+        </View>
+      ))}
+      {unpaid ? (
+        <Text className="muted">请在 {formatDateTime(firstExpiry)} 前完成支付，超时的订单将自动关闭</Text>
+      ) : (
+        <Text className="notice" data-testid="pay-together-not-payable">
+          有订单已支付或已关闭，请回到订单列表重新选择
+        </Text>
+      )}
+      {notice?.kind === 'cancelled' && (
+        <Text className="notice" data-testid="pay-cancelled">
+          已取消支付，订单仍为你保留，可随时继续支付
+        </Text>
+      )}
+      {notice?.kind === 'failed' && (
+        <Text className="error-text" data-testid="pay-error">
+          {notice.message}
+        </Text>
+      )}
+      <View className="footer-bar">
+        <Text className="footer-bar__total">
+          {list.length} 单 · 应付{' '}
+          <Text className="price" data-testid="pay-together-total">
+            {formatFen(totalFen)}
+          </Text>
+        </Text>
+        {!qrPay && (
+          <Button className="btn btn--primary" data-testid="pay-together-button" loading={paying} disabled={paying || !unpaid} onClick={() => void pay()}>
+            {notice?.kind === 'cancelled' ? '继续支付' : '微信支付'}
+          </Button>
+        )}
+      </View>
+    </View>
+  );
+}

@@ -1,0 +1,144 @@
+import { Types, type Connection } from 'mongoose';
+import { MAX_CART_LINES, MAX_QUANTITY_PER_ITEM, type Cart, type CartCheckoutRequest } from '@blindbox/shared';
+import type { OrderDoc } from '../orders/order.model';
+import type { OrderService } from '../orders/order.service';
+import { boxModel, type BoxDoc } from '../catalog/box.model';
+import { stockLedger } from '../catalog/stock';
+import { BoxNotFound, QuantityTooLarge } from '../catalog/catalog-errors';
+import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { NotFound } from '../domain-error';
+import { cartModel, type CartDoc, type CartLineDoc } from './cart.model';
+import { CartEmpty, CartFull } from './cart-errors';
+
+export interface CartServiceDeps {
+  db: Connection;
+  orders: Pick<OrderService, 'create' | 'assertAvailable'>;
+}
+
+/** The shopper's cart on the server: survives reloads and devices; checkout places one order with every line. */
+export function cartService({ db, orders }: CartServiceDeps) {
+  const Cart = cartModel(db);
+  const Box = boxModel(db);
+  const stock = stockLedger(db);
+
+  async function linesOf(userId: Types.ObjectId): Promise<CartLineDoc[]> {
+    return (await Cart.findById(userId).lean<CartDoc>())?.lines ?? [];
+  }
+
+  /**
+   * Applies `edit` to the lines as read, guarded on the version read: a concurrent change makes the write
+   * miss, and the edit is decided again on a fresh read. The first change creates the document.
+   */
+  async function change(userId: Types.ObjectId, edit: (lines: CartLineDoc[]) => CartLineDoc[]): Promise<CartLineDoc[]> {
+    for (;;) {
+      const cart = await Cart.findById(userId).lean<CartDoc>();
+      const lines = edit(cart?.lines ?? []);
+      if (!cart && lines.length === 0) return lines;
+      if (!cart) {
+        try {
+          await Cart.create([{ _id: userId, lines, version: 1 }]);
+          return lines;
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+          continue;
+        }
+      }
+      const written = await Cart.updateOne({ _id: userId, version: cart.version }, { $set: { lines, version: cart.version + 1 } });
+      if (written.modifiedCount === 1) return lines;
+    }
+  }
+
+  async function boxesFor(lines: readonly CartLineDoc[]): Promise<Map<string, BoxDoc>> {
+    if (lines.length === 0) return new Map();
+    const boxes = await Box.find({ _id: { $in: lines.map((line) => line.boxId) } }).lean<BoxDoc[]>();
+    return new Map(boxes.map((box) => [box._id.toHexString(), box]));
+  }
+
+  /** The cart at the catalog's current prices and stock; a line whose box left the catalog is shown unavailable. */
+  async function view(lines: readonly CartLineDoc[]): Promise<Cart> {
+    const [boxes, available] = await Promise.all([boxesFor(lines), stock.available(lines.map((line) => line.boxId))]);
+    const shown = lines.flatMap((line) => {
+      const box = boxes.get(line.boxId.toHexString());
+      if (!box) return [];
+      const left = available.get(box._id.toHexString()) ?? 0;
+      return [
+        {
+          boxId: box._id.toHexString(),
+          name: box.name,
+          coverUrl: box.coverUrl,
+          priceFen: box.priceFen,
+          quantity: line.quantity,
+          lineTotalFen: box.priceFen * line.quantity,
+          stock: left,
+          available: box.active && left >= line.quantity,
+        },
+      ];
+    });
+    return {
+      lines: shown,
+      count: shown.reduce((sum, line) => sum + line.quantity, 0),
+      totalFen: shown.reduce((sum, line) => sum + line.lineTotalFen, 0),
+    };
+  }
+
+  function checkQuantity(boxId: Types.ObjectId, quantity: number): number {
+    if (quantity > MAX_QUANTITY_PER_ITEM) throw new QuantityTooLarge(`at most ${MAX_QUANTITY_PER_ITEM} of box ${boxId.toHexString()} per order`);
+    return quantity;
+  }
+
+  return {
+    get: async (userId: Types.ObjectId): Promise<Cart> => view(await linesOf(userId)),
+
+    /** Adds units of a box on sale (to its line, if it has one). */
+    async add(userId: Types.ObjectId, boxId: Types.ObjectId, quantity: number): Promise<Cart> {
+      if (!(await Box.exists({ _id: boxId, active: true }))) throw new BoxNotFound(boxId);
+      const lines = await change(userId, (current) => {
+        const line = current.find((candidate) => candidate.boxId.equals(boxId));
+        if (line) return current.map((candidate) => (candidate === line ? { boxId, quantity: checkQuantity(boxId, line.quantity + quantity) } : candidate));
+        if (current.length >= MAX_CART_LINES) throw new CartFull(`a cart holds at most ${MAX_CART_LINES} boxes`);
+        return [...current, { boxId, quantity: checkQuantity(boxId, quantity) }];
+      });
+      return view(lines);
+    },
+
+    async setQuantity(userId: Types.ObjectId, boxId: Types.ObjectId, quantity: number): Promise<Cart> {
+      const lines = await change(userId, (current) => {
+        if (!current.some((line) => line.boxId.equals(boxId))) throw new NotFound('cart line');
+        return current.map((line) => (line.boxId.equals(boxId) ? { boxId, quantity: checkQuantity(boxId, quantity) } : line));
+      });
+      return view(lines);
+    },
+
+    /** Removing a line that is not there changes nothing: a repeated delete is harmless. */
+    async remove(userId: Types.ObjectId, boxId: Types.ObjectId): Promise<Cart> {
+      return view(await change(userId, (current) => current.filter((line) => !line.boxId.equals(boxId))));
+    },
+
+    /** Refuses a cart with a sold-out box, from memory or one read, before the order route's rate limit (as an order does). */
+    async assertAvailable(userId: Types.ObjectId): Promise<void> {
+      const lines = await linesOf(userId);
+      if (lines.length > 0) await orders.assertAvailable(lines.map((line) => ({ boxId: line.boxId.toHexString(), quantity: line.quantity })));
+    },
+
+    /**
+     * One order with every line, priced from the catalog by the order path itself; then only what was ordered
+     * leaves the cart (units added meanwhile stay). Nothing leaves it when the order is refused.
+     */
+    async checkout(userId: Types.ObjectId, openid: string, request: CartCheckoutRequest): Promise<OrderDoc> {
+      const lines = await linesOf(userId);
+      if (lines.length === 0) throw new CartEmpty('the cart is empty');
+      const items = lines.map((line) => ({ boxId: line.boxId.toHexString(), quantity: line.quantity }));
+      const order = await orders.create(userId, openid, { items, addressId: request.addressId, couponId: request.couponId });
+      const ordered = new Map(order.items.map((item) => [item.boxId.toHexString(), item.quantity]));
+      await change(userId, (current) =>
+        current.flatMap((line) => {
+          const left = line.quantity - (ordered.get(line.boxId.toHexString()) ?? 0);
+          return left > 0 ? [{ boxId: line.boxId, quantity: left }] : [];
+        }),
+      );
+      return order;
+    },
+  };
+}
+
+export type CartService = ReturnType<typeof cartService>;

@@ -181,7 +181,7 @@ async function runFlows(round: number): Promise<void> {
   await alice.api.get(`/api/orders/${another.id}/payment-status`);
   await payAtSimulator(server.simulatorUrl, prepayIdOf(combined.body.params.package));
   await waitForStatus(another.id, 'TO_BE_DELIVERED');
-  expect((await admin('refund', another.id, '--reason', 'query-plan audit')).exitCode).toBe(0);
+  expect((await admin('refund', another.id, '--reason', 'query-plan audit', '--yes')).exitCode).toBe(0);
   await waitForStatus(another.id, 'REFUNDED');
 
   // admin queries, shipping, receipt, a refund the refund job finishes

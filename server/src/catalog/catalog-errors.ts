@@ -27,3 +27,6 @@ export class SoldOut extends DomainError {
 
 export const OutOfStock = ruleError('CONFLICT', 'OUT_OF_STOCK');
 export const PurchaseLimitReached = ruleError('CONFLICT', 'PURCHASE_LIMIT_REACHED');
+
+/** `admin box retire`: the series takes no new orders (paid ones are still served). */
+export const BoxRetired = ruleError('CONFLICT', 'BOX_RETIRED');

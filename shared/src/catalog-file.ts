@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { fenSchema, guaranteeRuleSchema, raritySchema } from './api';
+import { guaranteeRuleSchema, raritySchema } from './api';
+import { MAX_FEN } from './money';
 
 /** Slugs and item ids name files, URLs and fields of the stock counter (`items.<id>`): no dots, no `$`. */
 export const CATALOG_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -28,7 +29,7 @@ export const catalogBoxFileSchema = z
     slug: catalogId,
     name: z.string().min(1).max(64),
     description: z.string().max(500).default(''),
-    priceFen: fenSchema.min(1),
+    priceFen: z.number().int().min(1).max(MAX_FEN),
     cover: pictureFile,
     /** Minutes an order stays payable; absent: the shop's ORDER_EXPIRY_MINUTES. */
     paymentWindowMinutes: z.number().int().min(2).max(120).optional(),
@@ -40,19 +41,25 @@ export const catalogBoxFileSchema = z
     items: z.array(catalogItemFileSchema).min(1).max(50),
   })
   .strict()
-  .superRefine((box, context) => {
-    const seen = new Set<string>();
-    box.items.forEach((item, index) => {
-      if (seen.has(item.id)) context.addIssue({ code: 'custom', path: ['items', index, 'id'], message: `item id "${item.id}" appears twice` });
-      seen.add(item.id);
-    });
-    const { guarantee } = box;
-    if (guarantee && !box.items.some((item) => item.rarity === guarantee.minRarity || rank(item.rarity) > rank(guarantee.minRarity))) {
-      context.addIssue({ code: 'custom', path: ['guarantee', 'minRarity'], message: `no item is ${guarantee.minRarity} or rarer` });
-    }
-  });
+  .superRefine(
+    (box, context) => {
+      // Runs even when other fields are invalid (`when` below), so one pass lists every error: fields may be anything.
+      const items: unknown[] = Array.isArray(box.items) ? box.items : [];
+      const ids = items.map((item) => (typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined));
+      ids.forEach((id, index) => {
+        if (typeof id === 'string' && ids.indexOf(id) < index) context.addIssue({ code: 'custom', path: ['items', index, 'id'], message: `item id "${id}" appears twice` });
+      });
+      const guarantee = box.guarantee as { minRarity?: unknown } | undefined;
+      const minRarity = raritySchema.safeParse(guarantee?.minRarity);
+      const rarities = items.map((item) => raritySchema.safeParse((item as { rarity?: unknown } | null)?.rarity));
+      if (minRarity.success && rarities.every((rarity) => rarity.success) && !rarities.some((rarity) => rank(rarity.data) >= rank(minRarity.data))) {
+        context.addIssue({ code: 'custom', path: ['guarantee', 'minRarity'], message: `no item is ${minRarity.data} or rarer` });
+      }
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 
-const rank = (rarity: z.infer<typeof raritySchema>) => raritySchema.options.indexOf(rarity);
+const rank = (rarity: z.infer<typeof raritySchema> | undefined) => (rarity === undefined ? -1 : raritySchema.options.indexOf(rarity));
 
 export type CatalogItemFile = z.infer<typeof catalogItemFileSchema>;
 export type CatalogBoxFile = z.infer<typeof catalogBoxFileSchema>;

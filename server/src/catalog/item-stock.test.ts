@@ -13,6 +13,8 @@ import type { OrderDoc } from '../orders/order.model';
 import { boxModel } from './box.model';
 import { itemStock } from './item-stock';
 import { stockLedger } from './stock';
+import { stockModel } from './stock.model';
+import { stockDatabase } from '../db/databases';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -22,6 +24,8 @@ afterAll(() => server.stop());
 
 const admin = (...argv: string[]) => runAdminCommand(server.container, argv, { osUser: 'stock-test' });
 const auditCount = async () => (JSON.parse((await admin('audit', '--limit', '1000', '--json')).output) as unknown[]).length;
+
+const counterOf = (boxId: Types.ObjectId) => stockModel(stockDatabase(server.container.db)).findById(boxId).lean();
 
 async function importBox(...args: Parameters<typeof boxFile>): Promise<Types.ObjectId> {
   const result = await admin('box', 'import', await catalogDir([boxFile(...args)]));
@@ -53,6 +57,9 @@ test('an exhausted item is never drawn: a secret with 1 unit (weight 1,000,000 a
   expect(draws.filter((draw) => draw.productId === 'scarce-secret')).toHaveLength(1);
   expect(draws.filter((draw) => draw.proof?.exhausted?.includes('scarce-secret'))).toHaveLength(19);
   expect(await ledgerOf(boxId)).toMatchObject({ counts: { 'scarce-common': 11, 'scarce-secret': 0 }, available: 11, held: 0, sold: 20 });
+  // Settled lines leave the counter: nothing in flight is left on it.
+  await waitUntil(async () => ((await counterOf(boxId))?.drawingLines.length === 0 ? true : null), 10_000, 'lines settled');
+  expect((await counterOf(boxId))?.drawing).toEqual([]);
 
   const shown = (await (await fetch(`${server.url}/api/boxes/${boxId.toHexString()}`)).json()) as Box;
   expect(shown.products.map((product) => [product.id, product.odds, product.soldOut])).toEqual([['scarce-common', 1, false], ['scarce-secret', 0, true]]);
@@ -81,8 +88,9 @@ test('a retried fulfilment takes a line out of its items once, and a line whose 
   const order = await buyer.placeOrder([{ boxId: boxId.toHexString(), quantity: 3 }]);
   const doc = await orderDoc(server, order.id);
   const { draws } = server.container.fairness;
-  const [first, second] = await Promise.all([draws.prepare(doc), draws.prepare(doc)]);
-  const third = await draws.prepare(doc);
+  const now = new Date();
+  const [first, second] = await Promise.all([draws.prepare(doc, now), draws.prepare(doc, now)]);
+  const third = await draws.prepare(doc, now);
   expect(second).toEqual(first);
   expect(third?.map((draw) => draw.productId)).toEqual(first?.map((draw) => draw.productId));
   const after = await ledgerOf(boxId);
@@ -92,6 +100,9 @@ test('a retried fulfilment takes a line out of its items once, and a line whose 
 
   await draws.settle({ ...doc, status: 'CLOSED' });
   await draws.settle({ ...doc, status: 'CLOSED' });
+  expect((await ledgerOf(boxId)).items).toBe(10);
+  // A stale applier drawing after the line went back takes nothing (the record says it was given back).
+  expect(await draws.prepare(doc, now)).toEqual(first);
   expect((await ledgerOf(boxId)).items).toBe(10);
 });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Connection, Types } from 'mongoose';
 import { stockDatabase } from '../db/databases';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
@@ -9,11 +10,13 @@ export type ItemCounts = Record<string, number>;
 /** Draws a line's units against item counts (deterministic: same counts, same units). */
 export type ChooseUnits = (counts: Readonly<ItemCounts>) => TakenUnit[];
 
-/** A line is drawn again at most this often when items run out under it; every attempt's token is guarded against. */
+/** A line is drawn again at most this often when items run out under it. */
 const MAX_ATTEMPTS = 16;
-const takeToken = (takeId: string, attempt: number) => `${takeId}#${attempt}`;
-const backToken = (takeId: string) => `${takeId}#back`;
-const allTakeTokens = (takeId: string) => Array.from({ length: MAX_ATTEMPTS }, (_, attempt) => takeToken(takeId, attempt));
+const backLine = (takeId: string) => `${takeId}#back`;
+const parseTakeToken = (token: string) => {
+  const [takeId = '', attempt] = token.split('#');
+  return { takeId, attempt: Number(attempt) };
+};
 
 function tally(units: readonly TakenUnit[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -24,38 +27,42 @@ function tally(units: readonly TakenUnit[]): Map<string, number> {
 const field = (productId: string) => `items.${productId}`;
 const covers = (items: Readonly<ItemCounts>, units: readonly TakenUnit[]) => [...tally(units)].every(([productId, n]) => (items[productId] ?? 0) >= n);
 const incOf = (units: readonly TakenUnit[], sign: 1 | -1) => Object.fromEntries([...tally(units)].map(([productId, n]) => [field(productId), sign * n]));
+const unitsOf = (take: Pick<ItemTakeDoc, 'attempts'>, attempt: number | null) => (attempt === null ? [] : (take.attempts[attempt]?.units ?? []));
 
 /**
- * Per-item stock: how many of each item a box still holds, on the box's stock counter (one document, so
- * an item's count and the box's `available` change together), and the takes of paid order lines.
+ * Per-item stock: how many of each item a box still holds, on the box's stock counter (one document, so an
+ * item's count and the box's `available` change together), and the takes of paid order lines.
  *
- * A paid line's units are taken out of its items in a guarded, idempotent step before the paid-and-drawn
+ * A paid line's units are taken out of its items in guarded, idempotent steps before the paid-and-drawn
  * write (fairness/order-draws.ts):
  * 1. the line's take record is created with a draw of its units against the counts read (`attempts[0]`);
  *    every applier of the order finds the same record, so they all try to take the same units;
- * 2. one guarded `$inc` takes them (`items.<id> ≥ n`, so an item never goes below 0) and pushes the attempt's
- *    token; the filter refuses it while any token of the line is present, so the line is taken once however
- *    many appliers retry;
+ * 2. one guarded `$inc` takes them (`items.<id> ≥ n`: an item never goes below 0), refused while the line is in
+ *    `drawingLines`, and leaves the line there with a token naming this take;
  * 3. when items ran out under an attempt (another order took them), the units are drawn again against what is
  *    left (`attempts[k+1]`, guarded on the number of attempts) and step 2 runs again;
- * 4. the record is marked TAKEN with the attempt whose token is on the counter.
- * A line whose order ended up not drawn (it was closed while being paid) is given back the same way (token
- * `#back`). The tokens are removed by the healing sweep once their record is final and STUCK_STEP_MS old.
+ * 4. the record is marked TAKEN with the token that landed; once the order is settled the line leaves the counter.
+ * An applier that read the record before step 4 and takes again after the line left the counter finds the
+ * record TAKEN by another token: it gives its own units back, guarded on its token. A line whose order ended
+ * up not drawn (closed while being paid) is given back once (line `#back`). The healing sweep finishes what
+ * a crash cut short, from the tokens left on the counter (stock.ts heal).
  */
 export function itemStock(main: Connection) {
   const db = stockDatabase(main);
   const Stock = stockModel(db);
   const Take = itemTakeModel(db);
 
-  const stockOf = (boxId: Types.ObjectId) => Stock.findById(boxId).select({ items: 1, drawing: 1 }).lean<Pick<StockDoc, '_id' | 'items' | 'drawing'>>();
-  const takenAttemptIn = (drawing: readonly string[] | undefined, takeId: string) => {
-    const token = (drawing ?? []).find((candidate) => candidate.startsWith(`${takeId}#`) && candidate !== backToken(takeId));
-    return token === undefined ? null : Number(token.slice(takeId.length + 1));
-  };
-  const markTaken = (takeId: string, attempt: number) =>
-    Take.updateOne({ _id: takeId, state: 'CHOSEN' }, { $set: { state: 'TAKEN', takenAttempt: attempt, updatedAt: new Date() } });
+  const stockOf = (boxId: Types.ObjectId) =>
+    Stock.findById(boxId).select({ items: 1, drawing: 1, drawingLines: 1 }).lean<Pick<StockDoc, '_id' | 'items' | 'drawing' | 'drawingLines'>>();
+  const tokenOn = (stock: Pick<StockDoc, 'drawing'> | null, takeId: string) => (stock?.drawing ?? []).find((token) => token.startsWith(`${takeId}#`)) ?? null;
+  const markTaken = (takeId: string, token: string) =>
+    Take.updateOne({ _id: takeId, state: 'CHOSEN' }, { $set: { state: 'TAKEN', takenAttempt: parseTakeToken(token).attempt, takenToken: token, updatedAt: new Date() } });
 
-  /** TAKEN → RETURNING → units back (once: the `#back` token) → RETURNED; each step may be run again. */
+  /** Gives back what one token took, once (guarded on the token still being there). */
+  const undoToken = (boxId: Types.ObjectId, takeId: string, token: string, units: readonly TakenUnit[]) =>
+    Stock.updateOne({ _id: boxId, drawing: token }, { $inc: incOf(units, 1), $pull: { drawing: token, drawingLines: takeId } });
+
+  /** TAKEN → RETURNING → units back (once: the `#back` line) → RETURNED; each step may be run again. */
   async function sendBack(takeId: string, boxId: Types.ObjectId): Promise<void> {
     const take = await Take.findOneAndUpdate(
       { _id: takeId, state: { $in: ['TAKEN', 'RETURNING'] } },
@@ -64,10 +71,23 @@ export function itemStock(main: Connection) {
     ).lean<ItemTakeDoc>();
     if (!take || take.takenAttempt === null) return;
     await Stock.updateOne(
-      { _id: boxId, drawing: { $ne: backToken(takeId) } },
-      { $inc: incOf(take.attempts[take.takenAttempt]?.units ?? [], 1), $push: { drawing: backToken(takeId) }, $min: { tokensAt: new Date() } },
+      { _id: boxId, drawingLines: { $ne: backLine(takeId) } },
+      { $inc: incOf(unitsOf(take, take.takenAttempt), 1), $push: { drawingLines: backLine(takeId) }, $min: { tokensAt: new Date() } },
     );
     await Take.updateOne({ _id: takeId, state: 'RETURNING' }, { $set: { state: 'RETURNED', updatedAt: new Date() } });
+  }
+
+  /**
+   * After landing a take: keeps it, or gives it back (once, guarded on its token) when the record names
+   * another take or none: this applier read the record before another take of the line landed and took again
+   * once that had left the counter, or the line was given back meanwhile.
+   */
+  async function afterLanding(takeId: string, boxId: Types.ObjectId, token: string, units: TakenUnit[]): Promise<TakenUnit[]> {
+    if ((await markTaken(takeId, token)).modifiedCount === 1) return units;
+    const now = await Take.findById(takeId).lean<ItemTakeDoc>();
+    if (!now || now.takenToken === token) return units;
+    await undoToken(boxId, takeId, token, units);
+    return unitsOf(now, now.takenAttempt);
   }
 
   return {
@@ -85,27 +105,27 @@ export function itemStock(main: Connection) {
       const takeId = holdIdOf(orderId, boxId);
       for (;;) {
         const take = await Take.findById(takeId).lean<ItemTakeDoc>();
-        // Given back (or being): the order was closed, so its paid-and-drawn write cannot win whatever is returned.
-        if (take && take.state !== 'CHOSEN') return take.takenAttempt === null ? [] : (take.attempts[take.takenAttempt]?.units ?? []);
+        // Taken, or given back (the order was closed, so its paid-and-drawn write cannot win whatever is returned).
+        if (take && take.state !== 'CHOSEN') return unitsOf(take, take.takenAttempt);
         const stock = await stockOf(boxId);
         if (!stock?.items) return null;
-        const taken = takenAttemptIn(stock.drawing, takeId);
-        if (taken !== null) {
-          // Another applier's take landed: its attempt is on the record (created before its token was pushed).
-          await markTaken(takeId, taken);
-          const recorded = take && take.attempts.length > taken ? take : await Take.findById(takeId).lean<ItemTakeDoc>();
-          return recorded?.attempts[taken]?.units ?? [];
+        const landed = tokenOn(stock, takeId);
+        if (landed) {
+          // Another applier's take landed: its attempt is on the record (created before its take).
+          await markTaken(takeId, landed);
+          const recorded = await Take.findById(takeId).lean<ItemTakeDoc>();
+          return recorded ? unitsOf(recorded, recorded.takenAttempt) : [];
         }
         if (!take) {
           try {
-            await Take.create({ _id: takeId, boxId, orderId, attempts: [{ units: choose(stock.items) }], takenAttempt: null, state: 'CHOSEN', updatedAt: new Date() });
+            await Take.create({ _id: takeId, boxId, orderId, attempts: [{ units: choose(stock.items) }], takenAttempt: null, takenToken: null, state: 'CHOSEN', updatedAt: new Date() });
           } catch (error) {
             if (!isDuplicateKeyError(error)) throw error;
           }
           continue;
         }
         const attempt = take.attempts.length - 1;
-        const units = take.attempts[attempt]?.units ?? [];
+        const units = unitsOf(take, attempt);
         if (!covers(stock.items, units)) {
           if (attempt + 1 >= MAX_ATTEMPTS) throw new Error(`order line ${takeId} could not be drawn: items keep running out under it`);
           await Take.updateOne(
@@ -114,23 +134,21 @@ export function itemStock(main: Connection) {
           );
           continue;
         }
+        const token = `${takeId}#${attempt}#${randomBytes(6).toString('hex')}`;
         const enough = Object.fromEntries([...tally(units)].map(([productId, n]) => [field(productId), { $gte: n }]));
         const took = await Stock.updateOne(
-          { _id: boxId, drawing: { $nin: allTakeTokens(takeId) }, ...enough },
-          { $inc: incOf(units, -1), $push: { drawing: takeToken(takeId, attempt) }, $min: { tokensAt: new Date() } },
+          { _id: boxId, drawingLines: { $ne: takeId }, ...enough },
+          { $inc: incOf(units, -1), $push: { drawingLines: takeId, drawing: token }, $min: { tokensAt: new Date() } },
         );
-        if (took.modifiedCount === 1) {
-          if ((await markTaken(takeId, attempt)).modifiedCount === 0) {
-            // The line was given back while this take was landing: what it took goes back too.
-            const now = await Take.findById(takeId).lean<ItemTakeDoc>();
-            if (now && now.state !== 'TAKEN') {
-              await Take.updateOne({ _id: takeId, state: { $ne: 'TAKEN' } }, { $set: { state: 'RETURNING', takenAttempt: attempt, updatedAt: new Date() } });
-              await sendBack(takeId, boxId);
-            }
-          }
-          return units;
-        }
+        if (took.modifiedCount === 1) return afterLanding(takeId, boxId, token, units);
       }
+    },
+
+    /** The line's order is paid and drawn: the line leaves the counter (its record says what was taken). */
+    async settleTaken(orderId: Types.ObjectId, boxId: Types.ObjectId): Promise<void> {
+      const takeId = holdIdOf(orderId, boxId);
+      const take = await Take.findById(takeId).select({ state: 1, takenToken: 1 }).lean<Pick<ItemTakeDoc, '_id' | 'state' | 'takenToken'>>();
+      if (take?.state === 'TAKEN' && take.takenToken) await Stock.updateOne({ _id: boxId, drawing: take.takenToken }, { $pull: { drawing: take.takenToken, drawingLines: takeId } });
     },
 
     /**
@@ -142,11 +160,13 @@ export function itemStock(main: Connection) {
       const take = await Take.findById(takeId).lean<ItemTakeDoc>();
       if (!take || take.state === 'RETURNED') return;
       if (take.state === 'CHOSEN') {
-        const taken = takenAttemptIn((await stockOf(boxId))?.drawing, takeId);
+        const landed = tokenOn(await stockOf(boxId), takeId);
         // Nothing reached the counter: the line is closed (a take landing after this gives its units back itself).
-        if (taken === null) await Take.updateOne({ _id: takeId, state: 'CHOSEN' }, { $set: { state: 'RETURNED', updatedAt: new Date() } });
-        else await markTaken(takeId, taken);
+        if (landed) await markTaken(takeId, landed);
+        else await Take.updateOne({ _id: takeId, state: 'CHOSEN' }, { $set: { state: 'RETURNED', updatedAt: new Date() } });
       }
+      const current = await Take.findById(takeId).select({ takenToken: 1 }).lean<Pick<ItemTakeDoc, '_id' | 'takenToken'>>();
+      if (current?.takenToken) await Stock.updateOne({ _id: boxId, drawing: current.takenToken }, { $pull: { drawing: current.takenToken, drawingLines: takeId } });
       await sendBack(takeId, boxId);
     },
 
@@ -155,24 +175,29 @@ export function itemStock(main: Connection) {
       const takes = await Take.find({ boxId, state: 'TAKEN' }).select({ attempts: 1, takenAttempt: 1 }).lean<ItemTakeDoc[]>();
       const drawn = new Map<string, number>();
       for (const take of takes) {
-        for (const [productId, n] of tally(take.attempts[take.takenAttempt ?? -1]?.units ?? [])) drawn.set(productId, (drawn.get(productId) ?? 0) + n);
+        for (const [productId, n] of tally(unitsOf(take, take.takenAttempt))) drawn.set(productId, (drawn.get(productId) ?? 0) + n);
       }
       return drawn;
     },
 
     /**
-     * Removes the tokens whose take record is final and older than `cutoff` (no applier of that order can
-     * still be between its read and its write), and finishes a take whose token landed but whose record was
-     * not marked (a crash between the two).
+     * Finishes what a crash cut short, from what is left on the counter: a take that landed but was not
+     * marked, a second take whose give-back did not run, a give-back not marked RETURNED; and removes the
+     * lines of settled takes older than `cutoff` (settling removes them at once unless it was cut short).
      */
-    async healTokens(stock: Pick<StockDoc, '_id' | 'drawing'>, cutoff: Date): Promise<void> {
+    async healTokens(stock: Pick<StockDoc, '_id' | 'drawing' | 'drawingLines'>, cutoff: Date): Promise<void> {
       for (const token of stock.drawing ?? []) {
-        const takeId = token.slice(0, token.lastIndexOf('#'));
-        const back = token === backToken(takeId);
+        const { takeId } = parseTakeToken(token);
+        const take = await Take.findById(takeId).lean<ItemTakeDoc>();
+        if (take?.state === 'CHOSEN') await markTaken(takeId, token);
+        else if (take && take.takenToken !== token) await undoToken(stock._id, takeId, token, unitsOf(take, parseTakeToken(token).attempt));
+        else if (!take || take.updatedAt <= cutoff) await Stock.updateOne({ _id: stock._id, drawing: token }, { $pull: { drawing: token, drawingLines: takeId } });
+      }
+      for (const line of (stock.drawingLines ?? []).filter((candidate) => candidate.endsWith('#back'))) {
+        const takeId = line.slice(0, -'#back'.length);
         const take = await Take.findById(takeId).select({ state: 1, updatedAt: 1 }).lean<Pick<ItemTakeDoc, '_id' | 'state' | 'updatedAt'>>();
-        if (take?.state === 'CHOSEN' && !back) await markTaken(takeId, Number(token.slice(takeId.length + 1)));
-        else if (take?.state === 'RETURNING' && back) await Take.updateOne({ _id: takeId, state: 'RETURNING' }, { $set: { state: 'RETURNED', updatedAt: new Date() } });
-        else if (!take || (take.state !== 'CHOSEN' && take.updatedAt <= cutoff)) await Stock.updateOne({ _id: stock._id }, { $pull: { drawing: token } });
+        if (take?.state === 'RETURNING') await Take.updateOne({ _id: takeId, state: 'RETURNING' }, { $set: { state: 'RETURNED', updatedAt: new Date() } });
+        else if (!take || take.updatedAt <= cutoff) await Stock.updateOne({ _id: stock._id }, { $pull: { drawingLines: line } });
       }
     },
   };

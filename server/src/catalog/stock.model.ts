@@ -19,9 +19,11 @@ export interface StockDoc {
    */
   items?: Record<string, number>;
   /**
-   * Tokens of item takes in flight: `<orderId>:<boxId>#<attempt>` for a line's draws taken out of `items`,
-   * `<orderId>:<boxId>#back` for a line given back; present means the change was applied.
+   * Item takes in flight (catalog/item-stock.ts): `drawingLines` holds the line (`<orderId>:<boxId>`, or
+   * `<orderId>:<boxId>#back` for one given back) and guards against a second take of it; `drawing` holds the
+   * take that landed (`<line>#<attempt>#<nonce>`), so a take can tell its own from another applier's.
    */
+  drawingLines: string[];
   drawing: string[];
   /**
    * No later than the oldest token: set with every token, cleared by the healing sweep once none is left, so
@@ -63,6 +65,8 @@ export interface ItemTakeDoc {
   orderId: Types.ObjectId;
   attempts: { units: TakenUnit[] }[];
   takenAttempt: number | null;
+  /** The counter token of the take that landed: a take that finds another's here gives its own units back. */
+  takenToken: string | null;
   state: ItemTakeState;
   updatedAt: Date;
 }
@@ -82,6 +86,7 @@ const stockSchema = new Schema<StockDoc>(
     reserving: { type: [String], default: [] },
     releasing: { type: [String], default: [] },
     items: { type: Schema.Types.Mixed, default: undefined },
+    drawingLines: { type: [String], default: [] },
     drawing: { type: [String], default: [] },
     tokensAt: { type: Date, default: null },
   },
@@ -115,6 +120,7 @@ const itemTakeSchema = new Schema<ItemTakeDoc>(
     orderId: { type: Schema.Types.ObjectId, required: true },
     attempts: { type: [{ _id: false, units: [{ _id: false, productId: String, exhausted: [String] }] }], default: [] },
     takenAttempt: { type: Number, default: null },
+    takenToken: { type: String, default: null },
     state: { type: String, enum: ['CHOSEN', 'TAKEN', 'RETURNING', 'RETURNED'], required: true },
     updatedAt: { type: Date, required: true },
   },

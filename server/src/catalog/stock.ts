@@ -130,7 +130,7 @@ export function stockLedger(main: Connection) {
       const available = Object.values(units).reduce((sum, n) => sum + n, 0);
       const created = await Stock.updateOne(
         { _id: boxId },
-        { $setOnInsert: { available, items: units, reserving: [], releasing: [], drawing: [], tokensAt: null } },
+        { $setOnInsert: { available, items: units, reserving: [], releasing: [], drawingLines: [], drawing: [], tokensAt: null } },
         { upsert: true },
       );
       return created.upsertedCount === 1;
@@ -204,7 +204,7 @@ export function stockLedger(main: Connection) {
         }
       }
 
-      const stocks = await Stock.find({ tokensAt: { $lte: new Date(cutoff) } }).select({ reserving: 1, releasing: 1, drawing: 1 }).limit(500).lean();
+      const stocks = await Stock.find({ tokensAt: { $lte: new Date(cutoff) } }).select({ reserving: 1, releasing: 1, drawingLines: 1, drawing: 1 }).limit(500).lean();
       for (const stock of stocks) {
         for (const token of stock.reserving ?? []) {
           const parsed = parseToken(token);
@@ -226,9 +226,9 @@ export function stockLedger(main: Connection) {
         }
         await items.healTokens(stock, new Date(cutoff));
         // Nothing in flight any more: out of the sweep's sight until the next token (a token pushed meanwhile keeps it).
-        // (Counters stocked before item takes existed have no `drawing` array at all.)
-        const noDrawing = stock.drawing ? { $size: 0 } : { $exists: false };
-        await Stock.updateOne({ _id: stock._id, reserving: { $size: 0 }, releasing: { $size: 0 }, drawing: noDrawing }, { $set: { tokensAt: null } });
+        // (Counters stocked before item takes existed have no `drawingLines` array at all.)
+        const noDrawing = stock.drawingLines ? { $size: 0 } : { $exists: false };
+        await Stock.updateOne({ _id: stock._id, reserving: { $size: 0 }, releasing: { $size: 0 }, drawingLines: noDrawing }, { $set: { tokensAt: null } });
       }
       return { reclaimed, releasesFinished };
     },

@@ -53,10 +53,12 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
         await counters.giveUp(key, order._id);
       }
     }
-    // A line taken out of its items for an order that was closed while being paid: the items go back.
+    // A line taken out of its items leaves the counter once drawn, and goes back to its items if its order was
+    // closed while being paid.
     if (order.status === 'TO_BE_PAID') return;
     for (const item of order.items) {
-      if (!order.draws.some((draw) => draw.boxId.equals(item.boxId))) await items.giveBack(order._id, item.boxId);
+      if (order.draws.some((draw) => draw.boxId.equals(item.boxId))) await items.settleTaken(order._id, item.boxId);
+      else await items.giveBack(order._id, item.boxId);
     }
   }
 

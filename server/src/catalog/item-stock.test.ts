@@ -13,7 +13,7 @@ import type { OrderDoc } from '../orders/order.model';
 import { boxModel } from './box.model';
 import { itemStock } from './item-stock';
 import { stockLedger } from './stock';
-import { stockModel } from './stock.model';
+import { itemTakeModel, stockModel } from './stock.model';
 import { stockDatabase } from '../db/databases';
 
 let server: TestServer;
@@ -167,4 +167,29 @@ test('admin stock: the answer per item, the audit entry of a change, --dry-run w
   ]);
   expect((await admin('stock', 'topup', '--item', 'nope', '--add', '1')).exitCode).toBe(1);
   expect((await admin('stock', 'topup', '--add', 'x')).exitCode).toBe(2);
+});
+
+test('the healing sweep finishes a take cut short before it was marked, and gives back a second take of the same line', async () => {
+  const boxId = await importBox('heal', { 'heal-a': { rarity: 'COMMON', weight: 1, stock: 10 } });
+  const buyer = await shopper(server, 'dev-heal-takes');
+  const order = await buyer.placeOrder([{ boxId: boxId.toHexString(), quantity: 2 }]);
+  const doc = await orderDoc(server, order.id);
+  const { draws } = server.container.fairness;
+  const drawn = await draws.prepare(doc);
+  const db = stockDatabase(server.container.db);
+  const Take = itemTakeModel(db);
+  const takeId = `${order.id}:${boxId.toHexString()}`;
+  const landed = (await Take.findById(takeId).lean())!.takenToken!;
+  // A crash between the take landing and its record being marked; and a stale applier's second take of the line.
+  await Take.updateOne({ _id: takeId }, { $set: { state: 'CHOSEN', takenAttempt: null, takenToken: null } });
+  await stockModel(db).updateOne({ _id: boxId }, { $inc: { 'items.heal-a': -2 }, $push: { drawing: `${takeId}#0#stale`, drawingLines: takeId }, $set: { tokensAt: new Date(Date.now() - 3_600_000) } });
+  expect((await ledgerOf(boxId)).items).toBe(6);
+
+  await stockLedger(server.container.db).heal();
+  expect(await Take.findById(takeId).lean()).toMatchObject({ state: 'TAKEN', takenToken: landed });
+  expect((await ledgerOf(boxId)).items).toBe(8);
+  expect((await counterOf(boxId))?.drawing).toEqual([landed]);
+
+  await draws.settle({ ...doc, status: 'TO_BE_DELIVERED', draws: drawn! });
+  expect(await counterOf(boxId)).toMatchObject({ drawing: [], drawingLines: [] });
 });

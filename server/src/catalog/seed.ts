@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import type { ServerSeeds } from '../fairness/server-seeds';
@@ -6,8 +7,16 @@ import { formatFileError, readCatalogSource } from './catalog-files';
 import { catalogImporter } from './catalog-import';
 import { stockLedger } from './stock';
 
-/** The demo catalog: one file per box with its pictures beside it (server/catalog/, from source and from a build). */
-export const DEMO_CATALOG_DIR = path.join(path.dirname(require.resolve('@blindbox/server/package.json')), 'catalog');
+/** The server package's folder, from source (server/src/catalog/) and from a build (server/dist/) alike. */
+function serverPackageDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+
+/** The demo catalog: one file per box with its pictures beside it (server/catalog/). */
+export const DEMO_CATALOG_DIR = path.join(serverPackageDir(), 'catalog');
 
 export interface SeedSummary {
   created: number;

@@ -56,9 +56,9 @@ test('an exhausted item is never drawn: a secret with 1 unit (weight 1,000,000 a
   expect(draws).toHaveLength(20);
   expect(draws.filter((draw) => draw.productId === 'scarce-secret')).toHaveLength(1);
   expect(draws.filter((draw) => draw.proof?.exhausted?.includes('scarce-secret'))).toHaveLength(19);
+  // Settling follows the paid write: holds become sales, and the lines leave the counter.
+  await waitUntil(async () => ((await counterOf(boxId))?.drawingLines.length === 0 && (await ledgerOf(boxId)).sold === 20 ? true : null), 10_000, 'orders settled');
   expect(await ledgerOf(boxId)).toMatchObject({ counts: { 'scarce-common': 11, 'scarce-secret': 0 }, available: 11, held: 0, sold: 20 });
-  // Settled lines leave the counter: nothing in flight is left on it.
-  await waitUntil(async () => ((await counterOf(boxId))?.drawingLines.length === 0 ? true : null), 10_000, 'lines settled');
   expect((await counterOf(boxId))?.drawing).toEqual([]);
 
   const shown = (await (await fetch(`${server.url}/api/boxes/${boxId.toHexString()}`)).json()) as Box;
@@ -179,9 +179,10 @@ test('the healing sweep finishes a take cut short before it was marked, and give
   const db = stockDatabase(server.container.db);
   const Take = itemTakeModel(db);
   const takeId = `${order.id}:${boxId.toHexString()}`;
-  const landed = (await Take.findById(takeId).lean())!.takenToken!;
-  // A crash between the take landing and its record being marked; and a stale applier's second take of the line.
-  await Take.updateOne({ _id: takeId }, { $set: { state: 'CHOSEN', takenAttempt: null, takenToken: null } });
+  // The take landed (its token is on the counter) and its order was never settled, as after a crash; and a stale
+  // applier's second take of the line.
+  const [landed] = (await counterOf(boxId))!.drawing;
+  expect((await Take.findById(takeId).lean())?.state).toBe('CHOSEN');
   await stockModel(db).updateOne({ _id: boxId }, { $inc: { 'items.heal-a': -2 }, $push: { drawing: `${takeId}#0#stale`, drawingLines: takeId }, $set: { tokensAt: new Date(Date.now() - 3_600_000) } });
   expect((await ledgerOf(boxId)).items).toBe(6);
 

@@ -41,7 +41,8 @@ const unitsOf = (take: Pick<ItemTakeDoc, 'attempts'>, attempt: number | null) =>
  *    `drawingLines`, and leaves the line there with a token naming this take;
  * 3. when items ran out under an attempt (another order took them), the units are drawn again against what is
  *    left (`attempts[k+1]`, guarded on the number of attempts) and step 2 runs again;
- * 4. the record is marked TAKEN with the token that landed; once the order is settled the line leaves the counter.
+ * 4. once the order is settled, the record is marked TAKEN with the token that landed and the line leaves the
+ *    counter (an applier finding the token, or the healing sweep, marks it too).
  * An applier that read the record before step 4 and takes again after the line left the counter finds the
  * record TAKEN by another token: it gives its own units back, guarded on its token. A line whose order ended
  * up not drawn (closed while being paid) is given back once (line `#back`). The healing sweep finishes what
@@ -78,16 +79,22 @@ export function itemStock(main: Connection) {
   }
 
   /**
-   * After landing a take: keeps it, or gives it back (once, guarded on its token) when the record names
-   * another take or none: this applier read the record before another take of the line landed and took again
-   * once that had left the counter, or the line was given back meanwhile.
+   * After landing a take: the record is marked TAKEN later (by settling, by any applier finding the token, or
+   * the healing sweep), so the draw holds its guarantee claim for as few writes as possible. A record already
+   * naming another take, or given back, means this applier read it before that and took again once the line
+   * had left the counter: it gives its own units back (once, guarded on its token).
    */
   async function afterLanding(takeId: string, boxId: Types.ObjectId, token: string, units: TakenUnit[]): Promise<TakenUnit[]> {
-    if ((await markTaken(takeId, token)).modifiedCount === 1) return units;
     const now = await Take.findById(takeId).lean<ItemTakeDoc>();
-    if (!now || now.takenToken === token) return units;
+    if (!now || now.state === 'CHOSEN' || now.takenToken === token) return units;
     await undoToken(boxId, takeId, token, units);
     return unitsOf(now, now.takenAttempt);
+  }
+
+  /** Marks the record of a take that landed (its token is on the counter); returns the record as marked. */
+  async function recordLanded(takeId: string, token: string): Promise<ItemTakeDoc | null> {
+    await markTaken(takeId, token);
+    return Take.findById(takeId).lean<ItemTakeDoc>();
   }
 
   return {
@@ -104,25 +111,26 @@ export function itemStock(main: Connection) {
     async take(orderId: Types.ObjectId, boxId: Types.ObjectId, choose: ChooseUnits): Promise<TakenUnit[] | null> {
       const takeId = holdIdOf(orderId, boxId);
       for (;;) {
-        const take = await Take.findById(takeId).lean<ItemTakeDoc>();
-        // Taken, or given back (the order was closed, so its paid-and-drawn write cannot win whatever is returned).
-        if (take && take.state !== 'CHOSEN') return unitsOf(take, take.takenAttempt);
         const stock = await stockOf(boxId);
         if (!stock?.items) return null;
+        let take = await Take.findById(takeId).lean<ItemTakeDoc>();
+        // Taken, or given back (the order was closed, so its paid-and-drawn write cannot win whatever is returned).
+        if (take && take.state !== 'CHOSEN') return unitsOf(take, take.takenAttempt);
         const landed = tokenOn(stock, takeId);
         if (landed) {
-          // Another applier's take landed: its attempt is on the record (created before its take).
-          await markTaken(takeId, landed);
-          const recorded = await Take.findById(takeId).lean<ItemTakeDoc>();
+          // A take of this line landed (its attempt is on the record, created before it).
+          const recorded = await recordLanded(takeId, landed);
           return recorded ? unitsOf(recorded, recorded.takenAttempt) : [];
         }
         if (!take) {
+          const created = { _id: takeId, boxId, orderId, attempts: [{ units: choose(stock.items) }], takenAttempt: null, takenToken: null, state: 'CHOSEN' as const, updatedAt: new Date() };
           try {
-            await Take.create({ _id: takeId, boxId, orderId, attempts: [{ units: choose(stock.items) }], takenAttempt: null, takenToken: null, state: 'CHOSEN', updatedAt: new Date() });
+            await Take.create(created);
           } catch (error) {
             if (!isDuplicateKeyError(error)) throw error;
+            continue;
           }
-          continue;
+          take = created;
         }
         const attempt = take.attempts.length - 1;
         const units = unitsOf(take, attempt);
@@ -147,7 +155,11 @@ export function itemStock(main: Connection) {
     /** The line's order is paid and drawn: the line leaves the counter (its record says what was taken). */
     async settleTaken(orderId: Types.ObjectId, boxId: Types.ObjectId): Promise<void> {
       const takeId = holdIdOf(orderId, boxId);
-      const take = await Take.findById(takeId).select({ state: 1, takenToken: 1 }).lean<Pick<ItemTakeDoc, '_id' | 'state' | 'takenToken'>>();
+      let take = await Take.findById(takeId).select({ state: 1, takenToken: 1 }).lean<Pick<ItemTakeDoc, '_id' | 'state' | 'takenToken'>>();
+      if (take?.state === 'CHOSEN') {
+        const landed = tokenOn(await stockOf(boxId), takeId);
+        take = landed ? await recordLanded(takeId, landed) : take;
+      }
       if (take?.state === 'TAKEN' && take.takenToken) await Stock.updateOne({ _id: boxId, drawing: take.takenToken }, { $pull: { drawing: take.takenToken, drawingLines: takeId } });
     },
 

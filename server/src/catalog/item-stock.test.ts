@@ -194,3 +194,20 @@ test('the healing sweep finishes a take cut short before it was marked, and give
   await draws.settle({ ...doc, status: 'TO_BE_DELIVERED', draws: drawn! });
   expect(await counterOf(boxId)).toMatchObject({ drawing: [], drawingLines: [] });
 });
+
+test('a box stocked before per-item counts gets them from admin stock --set, around the units held for unpaid orders', async () => {
+  const boxId = await importBox('legacy', { 'legacy-a': { rarity: 'COMMON', weight: 1, stock: 5 }, 'legacy-b': { rarity: 'RARE', weight: 1, stock: 5 } });
+  await stockLedger(server.container.db).setAvailable(boxId, 10);
+  const buyer = await shopper(server, 'dev-legacy-stock');
+  await buyer.placeOrder([{ boxId: boxId.toHexString(), quantity: 2 }]);
+  expect(await itemStock(server.container.db).counts(boxId)).toBeNull();
+
+  const refused = await admin('stock', 'legacy', '--item', 'legacy-a', '--add', '1');
+  expect(refused.exitCode).toBe(1);
+  expect(refused.output).toContain('NO_ITEM_COUNTS');
+  expect((await admin('stock', 'legacy', '--set', '0', '--yes')).output).toContain('2 units are held for unpaid orders');
+
+  const started = await admin('stock', 'legacy', '--set', '3', '--yes');
+  expect(started.output).toContain('box legacy (version 1): 4 available, 2 held for unpaid orders, 0 sold');
+  expect(await ledgerOf(boxId)).toMatchObject({ counts: { 'legacy-a': 3, 'legacy-b': 3 }, available: 4, held: 2 });
+});

@@ -80,6 +80,21 @@ export function stockLedger(main: Connection) {
     if (won) await finishRelease(won);
   }
 
+  /**
+   * Where every unit of a box is: for sale, held for an unpaid order, sold, or taken by a reservation whose
+   * hold is not stored (yet, or ever: the sweep returns those). The four always add up to what was stocked.
+   */
+  async function account(boxId: Types.ObjectId): Promise<{ available: number; held: number; sold: number; inFlight: number }> {
+    const stock = await Stock.findById(boxId).lean();
+    const holds = await Hold.find({ boxId }).select({ state: 1, quantity: 1 }).lean();
+    const byId = new Map(holds.map((hold) => [hold._id, hold]));
+    const returned = new Set(stock?.releasing ?? []);
+    const units = (states: HoldDoc['state'][]) =>
+      holds.filter((hold) => states.includes(hold.state) && !returned.has(tokenOf(hold._id, hold.quantity))).reduce((sum, hold) => sum + hold.quantity, 0);
+    const inFlight = (stock?.reserving ?? []).map(parseToken).reduce((sum, token) => sum + (token && !byId.has(token.holdId) ? token.quantity : 0), 0);
+    return { available: stock?.available ?? 0, held: units(['HELD', 'RELEASING']), sold: units(['SOLD']), inFlight };
+  }
+
   return {
     /** All or nothing: returns the first box that lacks stock after giving back what was already taken. */
     async reserve(orderId: Types.ObjectId, lines: readonly StockLine[], expiresAt: Date): Promise<Types.ObjectId | null> {
@@ -152,6 +167,23 @@ export function stockLedger(main: Connection) {
     },
 
     /**
+     * Gives a box stocked before per-item counts its items' counts (`admin stock --set` on such a box): the
+     * counter becomes Σ counts − the units held for unpaid orders, in one write guarded on `available` not having
+     * moved since the units were counted (a reservation or release in between moves it). Returns the units held,
+     * and whether the write landed (false: read again); refused (written false) when the counts cannot cover them.
+     */
+    async startItemCounts(boxId: Types.ObjectId, units: ItemCounts): Promise<{ written: boolean; held: number }> {
+      const { available, held, inFlight } = await account(boxId);
+      const next = Object.values(units).reduce((sum, n) => sum + n, 0) - held - inFlight;
+      if (next < 0) return { written: false, held: held + inFlight };
+      const started = await Stock.updateOne(
+        { _id: boxId, items: { $exists: false }, available },
+        { $set: { items: units, available: next, drawingLines: [], drawing: [] } },
+      );
+      return { written: started.modifiedCount === 1, held: held + inFlight };
+    },
+
+    /**
      * Sets what is for sale (tests, benchmarks): open holds and sales are not touched, and the box stops
      * keeping per-item counts (every product stays drawable), as a box stocked before they existed.
      */
@@ -165,20 +197,7 @@ export function stockLedger(main: Connection) {
       return holds.map((hold) => `${hold.orderId.toHexString()}:${hold.quantity}`);
     },
 
-    /**
-     * Where every unit of a box is: for sale, held for an unpaid order, sold, or taken by a reservation whose
-     * hold is not stored (yet, or ever: the sweep returns those). The four always add up to what was stocked.
-     */
-    async account(boxId: Types.ObjectId): Promise<{ available: number; held: number; sold: number; inFlight: number }> {
-      const stock = await Stock.findById(boxId).lean();
-      const holds = await Hold.find({ boxId }).select({ state: 1, quantity: 1 }).lean();
-      const byId = new Map(holds.map((hold) => [hold._id, hold]));
-      const returned = new Set(stock?.releasing ?? []);
-      const units = (states: HoldDoc['state'][]) =>
-        holds.filter((hold) => states.includes(hold.state) && !returned.has(tokenOf(hold._id, hold.quantity))).reduce((sum, hold) => sum + hold.quantity, 0);
-      const inFlight = (stock?.reserving ?? []).map(parseToken).reduce((sum, token) => sum + (token && !byId.has(token.holdId) ? token.quantity : 0), 0);
-      return { available: stock?.available ?? 0, held: units(['HELD', 'RELEASING']), sold: units(['SOLD']), inFlight };
-    },
+    account,
 
     /** Holds still HELD although their order stopped being payable: their order decides (orders/leftover-sweep.ts). */
     async expiredHolds(now: Date, limit: number): Promise<HoldDoc[]> {

@@ -75,6 +75,28 @@ async function changeStock(context: AdminContext, boxId: Types.ObjectId, targets
   throw new StockBelowHeld('the stock kept changing under concurrent orders; try again');
 }
 
+/**
+ * A box stocked before per-item counts (box-level stock only) gets them from `stock <slug> --set N`: every
+ * item N, and the box's counter Σ − the units held for unpaid orders (never less), guarded against orders
+ * racing it like any other change.
+ */
+async function startItemCounts(context: AdminContext, box: BoxDoc, set: number | null) {
+  if (set === null) throw new NoItemCounts(`box ${box.slug} keeps no per-item counts (stocked before they existed): give every item its count with --set N, without --item`);
+  const ledger = stockLedger(context.container.db);
+  const units = Object.fromEntries(box.products.map((product) => [product.productId, set]));
+  const before = await ledger.account(box._id);
+  await context.apply({ command: 'stock set', target: `box:${box.slug}`, before: { available: before.available, items: null }, after: { items: units } }, async () => {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const { written, held } = await ledger.startItemCounts(box._id, units);
+      if (written) return;
+      if (Object.values(units).reduce((sum, n) => sum + n, 0) < held) throw new StockBelowHeld(`${held} units are held for unpaid orders: the items must hold at least that many`);
+    }
+    throw new StockBelowHeld('the stock kept changing under concurrent orders; try again');
+  });
+  const stock = await report(context, box);
+  return context.print(stock, () => formatReport(stock));
+}
+
 export const stockCommand: AdminCommand = {
   name: 'stock',
   usage: `  stock <slug> [--item <id>] [--add N | --set N]
@@ -95,7 +117,7 @@ export const stockCommand: AdminCommand = {
     if (typeof item === 'string' && !box.products.some((product) => product.productId === item)) throw new NotFound(`item ${item} of box ${slug}`);
     if (add !== null || set !== null) {
       const counts = await itemStock(context.container.db).counts(box._id);
-      if (!counts) throw new NoItemCounts(`box ${slug} keeps no per-item counts (stocked before they existed)`);
+      if (!counts) return startItemCounts(context, box, typeof item === 'string' ? null : set);
       const targets = typeof item === 'string' ? [item] : box.products.map((product) => product.productId);
       const before = Object.fromEntries(targets.map((id) => [id, counts[id] ?? 0]));
       const planned = Object.fromEntries(targets.map((id) => [id, add === null ? set : (counts[id] ?? 0) + add]));

@@ -43,6 +43,7 @@ async function orderFirstBox(page: Page, screenshots: boolean): Promise<void> {
   await page.getByTestId('box-item').first().click();
   await page.getByTestId('odds-table').waitFor();
   expect(await page.getByTestId('odds-row').count()).toBeGreaterThanOrEqual(4);
+  expect(await page.getByTestId('odds-version').textContent()).toContain('第 1 版概率');
   if (screenshots) await checkPage(page, 'phone-03-box-detail', ['order-button']);
   await page.getByTestId('order-button').click();
 

@@ -94,7 +94,8 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
     async setStock(boxId: string, units: number, paymentWindowMinutes: number | null = null): Promise<void> {
       const _id = new ObjectId(boxId);
       await boxes.updateOne({ _id }, { $set: { paymentWindowMinutes } });
-      await stocks.updateOne({ _id }, { $set: { available: units, reserving: [], releasing: [] } }, { upsert: true });
+      // Box-level stock only (as stockLedger.setAvailable): a benchmark sells far more units than the demo items hold.
+      await stocks.updateOne({ _id }, { $set: { available: units, reserving: [], releasing: [] }, $unset: { items: 1 } }, { upsert: true });
     },
 
     /** Users and addresses as login and POST /api/addresses store them, without the round trips. */

@@ -46,8 +46,13 @@ export const boxProductSchema = z.object({
   rarity: raritySchema,
   imageUrl: z.string(),
   weight: z.number().int().positive(),
-  /** The exact probability the draw uses: weight / sum of weights in the box. */
+  /**
+   * The exact probability the draw uses now: weight / sum of the weights of the items still in stock (0 once
+   * this one has run out). Orders keep the odds they were sold under.
+   */
   odds: z.number().min(0).max(1),
+  /** Every unit of this item has been drawn: no draw awards it any more. */
+  soldOut: z.boolean().optional(),
 });
 export type BoxProduct = z.infer<typeof boxProductSchema>;
 
@@ -66,6 +71,8 @@ export const boxSchema = z.object({
   /** Minutes an order of this box stays payable before its units go back on sale. */
   paymentWindowMinutes: z.number().int().min(1),
   guarantee: guaranteeRuleSchema.nullable(),
+  /** The version of the box's items and weights on sale: changing them while on sale publishes a new one. */
+  version: z.number().int().min(1).optional(),
   products: z.array(boxProductSchema),
   /** A scheduled drop's opening (ISO); before it ordering answers 409 NOT_ON_SALE_YET. null: on sale now. */
   onSaleAt: z.string().nullable(),
@@ -127,7 +134,7 @@ export const drawSchema = z.object({
   imageUrl: z.string(),
   /** Null only for draws made before draws were provably fair. */
   proof: z
-    .object({ unitIndex: z.number().int().min(0), seedId: z.string(), serverSeedHash: z.string(), missesBefore: z.number().int().min(0), forced: z.boolean(), drawnAt: isoDate })
+    .object({ unitIndex: z.number().int().min(0), seedId: z.string(), serverSeedHash: z.string(), missesBefore: z.number().int().min(0), exhausted: z.array(z.string()).optional(), forced: z.boolean(), drawnAt: isoDate })
     .nullable(),
 });
 export type Draw = z.infer<typeof drawSchema>;
@@ -138,6 +145,8 @@ export const orderItemSchema = z.object({
   coverUrl: z.string(),
   priceFen: fenSchema,
   quantity: z.number().int().positive(),
+  /** The box version (items and weights) this line was bought under; absent on orders placed before versions. */
+  boxVersion: z.number().int().min(1).optional(),
   products: z.array(boxProductSchema),
 });
 export type OrderItem = z.infer<typeof orderItemSchema>;
@@ -276,6 +285,8 @@ export const drawProofSchema = z.object({
   products: z.array(z.object({ productId: z.string(), name: z.string(), rarity: raritySchema, weight: z.number().int().positive() })),
   guarantee: guaranteeRuleSchema.nullable(),
   missesBefore: z.number().int().min(0),
+  /** Products that had run out when this unit was drawn (they took no tickets). */
+  exhausted: z.array(z.string()).default([]),
   forced: z.boolean(),
   productId: z.string(),
   drawnAt: isoDate,

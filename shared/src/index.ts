@@ -5,3 +5,4 @@ export * from './api';
 export * from './beijing-time';
 export * from './fairness/fair-draw';
 export * from './cart';
+export * from './catalog-file';

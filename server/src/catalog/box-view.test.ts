@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { pickByTicket } from '@blindbox/shared';
-import { publishedOdds, toBoxDto } from './box-view';
+import { publishedOdds, toBoxDto, toBoxProductDtos } from './box-view';
 
 describe('publishedOdds', () => {
   it('is each weight over the total weight', () => {
@@ -35,13 +35,14 @@ describe('toBoxDto', () => {
       description: 'd',
       coverUrl: 'c',
       priceFen: 5900,
+      version: 2,
       products: [
         { productId: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3 },
         { productId: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1 },
       ],
       onSaleAt: new Date('2026-12-01T12:00:00Z'),
       dropCancelledAt: null,
-    }, { stock: 7, purchaseLimit: 2, paymentWindowMinutes: 5, now: new Date('2026-12-01T11:59:00Z') });
+    }, { stock: 7, items: null, purchaseLimit: 2, paymentWindowMinutes: 5, now: new Date('2026-12-01T11:59:00Z') });
     expect(dto).toEqual({
       id: _id.toHexString(),
       name: '星空猫咪',
@@ -52,6 +53,7 @@ describe('toBoxDto', () => {
       purchaseLimit: 2,
       paymentWindowMinutes: 5,
       guarantee: { minRarity: 'SECRET', within: 72 },
+      version: 2,
       products: [
         { id: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3, odds: 0.75 },
         { id: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1, odds: 0.25 },
@@ -60,5 +62,22 @@ describe('toBoxDto', () => {
       dropCancelled: false,
       serverTime: '2026-12-01T11:59:00.000Z',
     });
+  });
+});
+
+describe('toBoxProductDtos', () => {
+  const products = [
+    { productId: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3 },
+    { productId: 'b', name: 'B', rarity: 'RARE', imageUrl: 'ib', weight: 1 },
+    { productId: 'c', name: 'C', rarity: 'SECRET', imageUrl: 'ic', weight: 1 },
+  ] as const;
+
+  it('shows the live odds: an item with nothing left takes no tickets, the rest share them by weight', () => {
+    const dtos = toBoxProductDtos([...products], { a: 5, b: 2, c: 0 });
+    expect(dtos.map((dto) => [dto.id, dto.odds, dto.soldOut])).toEqual([['a', 0.75, false], ['b', 0.25, false], ['c', 0, true]]);
+  });
+
+  it('without item counts shows the published weights', () => {
+    expect(toBoxProductDtos([...products]).map((dto) => dto.odds)).toEqual([0.6, 0.2, 0.2]);
   });
 });

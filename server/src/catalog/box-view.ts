@@ -1,6 +1,7 @@
 import type { Box, BoxProduct } from '@blindbox/shared';
 import type { BoxDoc, BoxProductDoc } from './box.model';
 import type { SaleTerms } from './sale-terms';
+import type { ItemCounts } from './item-stock';
 
 /**
  * The probability of each product, in order: weight / total weight of the box, as a plain division.
@@ -13,15 +14,23 @@ export function publishedOdds(products: readonly { weight: number }[]): number[]
   return products.map((product) => product.weight / total);
 }
 
-export function toBoxProductDtos(products: readonly BoxProductDoc[]): BoxProduct[] {
-  const odds = publishedOdds(products);
-  return products.map((product, index) => ({
+/**
+ * Products with the odds a draw would use now: with item counts, an item with nothing left takes no tickets,
+ * so the odds are the published weights of what is still in stock (the draw excludes the same items, see
+ * fairness/order-draws.ts); without (an order's snapshot, a box keeping no counts), the published weights.
+ */
+export function toBoxProductDtos(products: readonly BoxProductDoc[], counts: Readonly<ItemCounts> | null = null): BoxProduct[] {
+  const soldOut = (product: BoxProductDoc) => counts !== null && (counts[product.productId] ?? 0) <= 0;
+  const inStock = products.filter((product) => !soldOut(product));
+  const odds = inStock.length > 0 ? publishedOdds(inStock) : [];
+  return products.map((product) => ({
     id: product.productId,
     name: product.name,
     rarity: product.rarity,
     imageUrl: product.imageUrl,
     weight: product.weight,
-    odds: odds[index] ?? 0,
+    odds: odds[inStock.indexOf(product)] ?? 0,
+    ...(counts ? { soldOut: soldOut(product) } : {}),
   }));
 }
 
@@ -29,10 +38,12 @@ export function toBoxProductDtos(products: readonly BoxProductDoc[]): BoxProduct
 export interface BoxSaleView extends SaleTerms {
   stock: number;
   now: Date;
+  /** Units left of each item; null when the box keeps no per-item counts. */
+  items: ItemCounts | null;
 }
 
 export function toBoxDto(
-  doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'onSaleAt' | 'dropCancelledAt'>,
+  doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'version' | 'onSaleAt' | 'dropCancelledAt'>,
   sale: BoxSaleView,
 ): Box {
   return {
@@ -45,7 +56,8 @@ export function toBoxDto(
     purchaseLimit: sale.purchaseLimit,
     paymentWindowMinutes: sale.paymentWindowMinutes,
     guarantee: doc.guarantee ? { minRarity: doc.guarantee.minRarity, within: doc.guarantee.within } : null,
-    products: toBoxProductDtos(doc.products),
+    version: doc.version ?? 1,
+    products: toBoxProductDtos(doc.products, sale.items),
     onSaleAt: doc.onSaleAt ? doc.onSaleAt.toISOString() : null,
     dropCancelled: doc.dropCancelledAt !== null && doc.dropCancelledAt !== undefined,
     serverTime: sale.now.toISOString(),

@@ -33,6 +33,13 @@ export interface BoxDoc {
   guarantee: GuaranteeRule | null;
   sortOrder: number;
   active: boolean;
+  /**
+   * The version of `products` and `guarantee` on sale (catalog/box-versions.ts): while the box is on sale they
+   * never change in place; an import that changes them publishes version + 1 with a seed of its own.
+   */
+  version: number;
+  /** `admin box retire`: no new orders (BOX_RETIRED), no longer listed; paid orders are still served. */
+  retiredAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -70,6 +77,8 @@ const boxSchema = new Schema<BoxDoc>(
     },
     sortOrder: { type: Number, default: 0 },
     active: { type: Boolean, default: true },
+    version: { type: Number, default: 1, min: 1 },
+    retiredAt: { type: Date, default: null },
   },
   { timestamps: true },
 );

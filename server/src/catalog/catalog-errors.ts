@@ -39,3 +39,6 @@ export class NotOnSaleYet extends DomainError {
 
 /** The box's drop was cancelled: nothing to buy until a new one is scheduled. */
 export const NotOnSale = ruleError('CONFLICT', 'NOT_ON_SALE');
+
+/** `admin box retire`: the series takes no new orders (paid ones are still served). */
+export const BoxRetired = ruleError('CONFLICT', 'BOX_RETIRED');

@@ -14,9 +14,12 @@ export function catalogRoutes({ db, config, clock }: Pick<Container, 'db' | 'con
   const stock = stockLedger(db);
 
   async function withSale(docs: BoxDoc[]) {
-    const available = await stock.available(docs.map((doc) => doc._id));
+    const forSale = await stock.forSale(docs.map((doc) => doc._id));
     const now = clock.now();
-    return docs.map((doc) => toBoxDto(doc, { stock: available.get(doc._id.toHexString()) ?? 0, ...saleTermsOf(doc, config), now }));
+    return docs.map((doc) => {
+      const sale = forSale.get(doc._id.toHexString());
+      return toBoxDto(doc, { stock: sale?.available ?? 0, items: sale?.items ?? null, ...saleTermsOf(doc, config), now });
+    });
   }
 
   const router = new Router({ prefix: '/api/boxes' });

@@ -66,7 +66,7 @@ describe('catalog pictures', () => {
   it('re-seeding stores nothing new and keeps every URL', async () => {
     const before = await catalogImageUrls();
     const count = await imageModel(server.container.db).countDocuments();
-    await seedCatalog(server.container.db);
+    await seedCatalog(server.container.db, server.container.fairness.seeds);
     expect(await catalogImageUrls()).toEqual(before);
     expect(await imageModel(server.container.db).countDocuments()).toBe(count);
   });

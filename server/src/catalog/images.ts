@@ -81,3 +81,12 @@ export function silhouetteUrlOf(imageUrl: string): string | null {
   const id = IMAGE_URL.exec(imageUrl)?.[1];
   return id ? urlOf(`${id}${SILHOUETTE}`) : null;
 }
+
+/** The stored SVG of a picture this module handed out (and of its silhouette), or null for one from elsewhere. */
+export async function storedPicture(db: Connection, imageUrl: string): Promise<{ picture: string; silhouette: string | null } | null> {
+  const id = IMAGE_URL.exec(imageUrl)?.[1];
+  if (!id) return null;
+  const stored = await imageModel(db).find({ _id: { $in: [id, `${id}${SILHOUETTE}`] } }).lean();
+  const picture = stored.find((image) => image._id === id);
+  return picture ? { picture: picture.body, silhouette: stored.find((image) => image._id !== id)?.body ?? null } : null;
+}

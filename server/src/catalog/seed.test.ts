@@ -18,7 +18,7 @@ afterAll(() => server.stop());
 
 describe('seedCatalog', () => {
   it('loads 3+ demo boxes of 4–8 weighted products with stock and fen prices', async () => {
-    await seedCatalog(server.container.db);
+    await seedCatalog(server.container.db, server.container.fairness.seeds);
     const boxes = await boxModel(server.container.db).find({ slug: { $in: ['starry-cat', 'mecha-boy', 'dessert-elf', 'forest-friends'] } }).lean();
     expect(boxes.length).toBeGreaterThanOrEqual(3);
     for (const box of boxes) {
@@ -37,7 +37,7 @@ describe('seedCatalog', () => {
 
   it('is idempotent and never resets the stock or holds of existing boxes', async () => {
     const Box = boxModel(server.container.db);
-    await seedCatalog(server.container.db);
+    await seedCatalog(server.container.db, server.container.fairness.seeds);
     const countAfterFirst = await Box.countDocuments();
     const starry = (await Box.findOne({ slug: 'starry-cat' }).lean())!;
     const ledger = stockLedger(server.container.db);
@@ -47,7 +47,7 @@ describe('seedCatalog', () => {
       _id: `${orderId.toHexString()}:${starry._id.toHexString()}`, boxId: starry._id, orderId, quantity: 3, state: 'HELD', expiresAt: new Date(Date.now() + 60_000), updatedAt: new Date(),
     });
 
-    const summary = await seedCatalog(server.container.db);
+    const summary = await seedCatalog(server.container.db, server.container.fairness.seeds);
     expect(summary.created).toBe(0);
     expect(await Box.countDocuments()).toBe(countAfterFirst);
     expect((await ledger.available([starry._id])).get(starry._id.toHexString())).toBe(7);

@@ -1,6 +1,7 @@
 import { Types, type Connection } from 'mongoose';
 import { stockDatabase } from '../db/databases';
 import { holdModel, stockModel, type HoldDoc } from './stock.model';
+import { itemStock, type ItemCounts } from './item-stock';
 
 export interface StockLine {
   boxId: Types.ObjectId;
@@ -36,6 +37,7 @@ export function stockLedger(main: Connection) {
   const db = stockDatabase(main);
   const Stock = stockModel(db);
   const Hold = holdModel(db);
+  const items = itemStock(main);
 
   async function reserveOne(orderId: Types.ObjectId, line: StockLine, expiresAt: Date): Promise<boolean> {
     const holdId = holdIdOf(orderId, line.boxId);
@@ -78,6 +80,21 @@ export function stockLedger(main: Connection) {
     if (won) await finishRelease(won);
   }
 
+  /**
+   * Where every unit of a box is: for sale, held for an unpaid order, sold, or taken by a reservation whose
+   * hold is not stored (yet, or ever: the sweep returns those). The four always add up to what was stocked.
+   */
+  async function account(boxId: Types.ObjectId): Promise<{ available: number; held: number; sold: number; inFlight: number }> {
+    const stock = await Stock.findById(boxId).lean();
+    const holds = await Hold.find({ boxId }).select({ state: 1, quantity: 1 }).lean();
+    const byId = new Map(holds.map((hold) => [hold._id, hold]));
+    const returned = new Set(stock?.releasing ?? []);
+    const units = (states: HoldDoc['state'][]) =>
+      holds.filter((hold) => states.includes(hold.state) && !returned.has(tokenOf(hold._id, hold.quantity))).reduce((sum, hold) => sum + hold.quantity, 0);
+    const inFlight = (stock?.reserving ?? []).map(parseToken).reduce((sum, token) => sum + (token && !byId.has(token.holdId) ? token.quantity : 0), 0);
+    return { available: stock?.available ?? 0, held: units(['HELD', 'RELEASING']), sold: units(['SOLD']), inFlight };
+  }
+
   return {
     /** All or nothing: returns the first box that lacks stock after giving back what was already taken. */
     async reserve(orderId: Types.ObjectId, lines: readonly StockLine[], expiresAt: Date): Promise<Types.ObjectId | null> {
@@ -108,20 +125,70 @@ export function stockLedger(main: Connection) {
       return new Map(stocks.map((stock) => [stock._id.toHexString(), stock.available]));
     },
 
+    /** What the catalog shows: units for sale and, for a box keeping them, units left per item. */
+    async forSale(boxIds: readonly Types.ObjectId[]): Promise<Map<string, { available: number; items: ItemCounts | null }>> {
+      const stocks = await Stock.find({ _id: { $in: boxIds } }).select({ available: 1, items: 1 }).lean();
+      return new Map(stocks.map((stock) => [stock._id.toHexString(), { available: stock.available, items: stock.items ?? null }]));
+    },
+
     /** When the first unpaid hold on the box expires, i.e. when a sold-out box may have units again. */
     async nextReturnAt(boxId: Types.ObjectId): Promise<Date | null> {
       const next = await Hold.findOne({ boxId, state: 'HELD' }).sort({ expiresAt: 1 }).select({ expiresAt: 1 }).lean();
       return next?.expiresAt ?? null;
     },
 
-    /** Creates the box's counter if it has none; never resets one (re-seeding must not undo sales). */
-    async stockIfNew(boxId: Types.ObjectId, units: number): Promise<void> {
-      await Stock.updateOne({ _id: boxId }, { $setOnInsert: { available: units, reserving: [], releasing: [], tokensAt: null } }, { upsert: true });
+    /**
+     * Creates the box's counter with its items' units if it has none (returns whether it did); never resets one
+     * (re-seeding and re-importing must not undo sales).
+     */
+    async stockIfNew(boxId: Types.ObjectId, units: ItemCounts): Promise<boolean> {
+      const available = Object.values(units).reduce((sum, n) => sum + n, 0);
+      const created = await Stock.updateOne(
+        { _id: boxId },
+        { $setOnInsert: { available, items: units, reserving: [], releasing: [], drawingLines: [], drawing: [], tokensAt: null } },
+        { upsert: true },
+      );
+      return created.upsertedCount === 1;
     },
 
-    /** Sets what is for sale (admin top-up, tests); open holds and sales are not touched. */
+    /**
+     * Changes item counts by `deltas` and `available` by their sum, in one write on the box's counter: refused
+     * (false) when `available` would go below 0 (the units held for unpaid orders are outside it, so no change
+     * can take them, however many orders race it) or an item below 0, or, with `expected`, when an item's
+     * count is no longer what the caller read (compare-and-set, for setting an exact count).
+     */
+    async changeItems(boxId: Types.ObjectId, deltas: ItemCounts, expected: ItemCounts | null = null): Promise<boolean> {
+      const total = Object.values(deltas).reduce((sum, n) => sum + n, 0);
+      const filter: Record<string, unknown> = { _id: boxId, items: { $exists: true }, available: { $gte: -total } };
+      for (const [productId, delta] of Object.entries(deltas)) if (delta < 0) filter[`items.${productId}`] = { $gte: -delta };
+      for (const [productId, count] of Object.entries(expected ?? {})) filter[`items.${productId}`] = count;
+      const inc = Object.fromEntries([['available', total], ...Object.entries(deltas).map(([productId, delta]) => [`items.${productId}`, delta])]);
+      return (await Stock.updateOne(filter, { $inc: inc })).modifiedCount === 1;
+    },
+
+    /**
+     * Gives a box stocked before per-item counts its items' counts (`admin stock --set` on such a box): the
+     * counter becomes Σ counts − the units held for unpaid orders, in one write guarded on `available` not having
+     * moved since the units were counted (a reservation or release in between moves it). Returns the units held,
+     * and whether the write landed (false: read again); refused (written false) when the counts cannot cover them.
+     */
+    async startItemCounts(boxId: Types.ObjectId, units: ItemCounts): Promise<{ written: boolean; held: number }> {
+      const { available, held, inFlight } = await account(boxId);
+      const next = Object.values(units).reduce((sum, n) => sum + n, 0) - held - inFlight;
+      if (next < 0) return { written: false, held: held + inFlight };
+      const started = await Stock.updateOne(
+        { _id: boxId, items: { $exists: false }, available },
+        { $set: { items: units, available: next, drawingLines: [], drawing: [] } },
+      );
+      return { written: started.modifiedCount === 1, held: held + inFlight };
+    },
+
+    /**
+     * Sets what is for sale (tests, benchmarks): open holds and sales are not touched, and the box stops
+     * keeping per-item counts (every product stays drawable), as a box stocked before they existed.
+     */
     async setAvailable(boxId: Types.ObjectId, units: number): Promise<void> {
-      await Stock.updateOne({ _id: boxId }, { $set: { available: units } }, { upsert: true });
+      await Stock.updateOne({ _id: boxId }, { $set: { available: units }, $unset: { items: 1 } }, { upsert: true });
     },
 
     /** Holds not yet settled either way, as `<orderId>:<quantity>` (for tests and the admin CLI). */
@@ -130,20 +197,7 @@ export function stockLedger(main: Connection) {
       return holds.map((hold) => `${hold.orderId.toHexString()}:${hold.quantity}`);
     },
 
-    /**
-     * Where every unit of a box is: for sale, held for an unpaid order, sold, or taken by a reservation whose
-     * hold is not stored (yet, or ever: the sweep returns those). The four always add up to what was stocked.
-     */
-    async account(boxId: Types.ObjectId): Promise<{ available: number; held: number; sold: number; inFlight: number }> {
-      const stock = await Stock.findById(boxId).lean();
-      const holds = await Hold.find({ boxId }).select({ state: 1, quantity: 1 }).lean();
-      const byId = new Map(holds.map((hold) => [hold._id, hold]));
-      const returned = new Set(stock?.releasing ?? []);
-      const units = (states: HoldDoc['state'][]) =>
-        holds.filter((hold) => states.includes(hold.state) && !returned.has(tokenOf(hold._id, hold.quantity))).reduce((sum, hold) => sum + hold.quantity, 0);
-      const inFlight = (stock?.reserving ?? []).map(parseToken).reduce((sum, token) => sum + (token && !byId.has(token.holdId) ? token.quantity : 0), 0);
-      return { available: stock?.available ?? 0, held: units(['HELD', 'RELEASING']), sold: units(['SOLD']), inFlight };
-    },
+    account,
 
     /** Holds still HELD although their order stopped being payable: their order decides (orders/leftover-sweep.ts). */
     async expiredHolds(now: Date, limit: number): Promise<HoldDoc[]> {
@@ -169,7 +223,7 @@ export function stockLedger(main: Connection) {
         }
       }
 
-      const stocks = await Stock.find({ tokensAt: { $lte: new Date(cutoff) } }).select({ reserving: 1, releasing: 1 }).limit(500).lean();
+      const stocks = await Stock.find({ tokensAt: { $lte: new Date(cutoff) } }).select({ reserving: 1, releasing: 1, drawingLines: 1, drawing: 1 }).limit(500).lean();
       for (const stock of stocks) {
         for (const token of stock.reserving ?? []) {
           const parsed = parseToken(token);
@@ -189,8 +243,11 @@ export function stockLedger(main: Connection) {
           if (hold?.state === 'RELEASING') await Hold.updateOne({ _id: parsed.holdId, state: 'RELEASING' }, { $set: { state: 'RELEASED', updatedAt: now } });
           await Stock.updateOne({ _id: stock._id }, { $pull: { releasing: token } });
         }
+        await items.healTokens(stock, new Date(cutoff));
         // Nothing in flight any more: out of the sweep's sight until the next token (a token pushed meanwhile keeps it).
-        await Stock.updateOne({ _id: stock._id, reserving: { $size: 0 }, releasing: { $size: 0 } }, { $set: { tokensAt: null } });
+        // (Counters stocked before item takes existed have no `drawingLines` array at all.)
+        const noDrawing = stock.drawingLines ? { $size: 0 } : { $exists: false };
+        await Stock.updateOne({ _id: stock._id, reserving: { $size: 0 }, releasing: { $size: 0 }, drawingLines: noDrawing }, { $set: { tokensAt: null } });
       }
       return { reclaimed, releasesFinished };
     },

@@ -28,6 +28,7 @@ export function drawProofOf(order: OrderDoc, unitIndex: number, seed: ServerSeed
     products: item.products.map(({ productId, name, rarity, weight }) => ({ productId, name, rarity, weight })),
     guarantee: item.guarantee ?? null,
     missesBefore: proof.missesBefore,
+    exhausted: proof.exhausted ?? [],
     forced: proof.forced,
     productId: draw.productId,
     drawnAt: proof.drawnAt.toISOString(),

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection, Types } from 'mongoose';
 import { fairDraw, meetsRarity } from '@blindbox/shared';
 import { orderModel, type DrawDoc, type OrderDoc, type OrderItemDoc } from '../orders/order.model';
+import { itemStock, type ItemCounts } from '../catalog/item-stock';
+import type { TakenUnit } from '../catalog/stock.model';
 import { guaranteeCounters, type CounterKey } from './guarantee-counters';
 import type { ServerSeeds } from './server-seeds';
 import type { ServerSeedDoc } from './fairness.model';
@@ -31,6 +33,7 @@ const STUCK_CLAIM_MS = 1_000;
 export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
   const Order = orderModel(db);
   const counters = guaranteeCounters(db);
+  const items = itemStock(db);
 
   const keyOf = (order: Pick<OrderDoc, 'userId'>, item: Pick<OrderItemDoc, 'boxId'>): CounterKey => ({ userId: order.userId, boxId: item.boxId });
   // A fixed claiming order (by box id) so two orders sharing two boxes can never each hold one and wait on the other.
@@ -49,6 +52,13 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
       } else if (order.status !== 'TO_BE_PAID') {
         await counters.giveUp(key, order._id);
       }
+    }
+    // A line taken out of its items leaves the counter once drawn, and goes back to its items if its order was
+    // closed while being paid.
+    if (order.status === 'TO_BE_PAID') return;
+    for (const item of order.items) {
+      if (order.draws.some((draw) => draw.boxId.equals(item.boxId))) await items.settleTaken(order._id, item.boxId);
+      else await items.giveBack(order._id, item.boxId);
     }
   }
 
@@ -96,28 +106,48 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
       const draws: DrawDoc[] = [];
       for (const item of order.items) {
         const seed = seedOf.get(item.boxId.toHexString()) as ServerSeedDoc;
+        const firstUnit = draws.length;
+        const inputsOf = (unit: number, misses: number, exhausted: readonly string[]) => ({
+          serverSeed: seed.seed,
+          clientSeed: order.clientSeed,
+          orderId: order._id.toHexString(),
+          unitIndex: firstUnit + unit,
+          products: item.products,
+          // Lean reads of lines stored before the guarantee existed have no field at all.
+          guarantee: item.guarantee ?? null,
+          missesBefore: misses,
+          exhausted,
+        });
+        /**
+         * The line's units drawn one after the other against the item counts (null: the box keeps none), each
+         * unit seeing what the ones before it took: an item with nothing left takes no tickets.
+         */
+        const drawLine = (counts: Readonly<ItemCounts> | null): TakenUnit[] => {
+          const left = new Map(Object.entries(counts ?? {}));
+          let misses = missesBefore.get(item.boxId.toHexString()) ?? 0;
+          const units: TakenUnit[] = [];
+          for (let unit = 0; unit < item.quantity; unit++) {
+            const exhausted = counts ? item.products.filter((product) => (left.get(product.productId) ?? 0) <= 0).map((product) => product.productId) : [];
+            const outcome = fairDraw(inputsOf(unit, misses, exhausted));
+            left.set(outcome.productId, (left.get(outcome.productId) ?? 0) - 1);
+            misses = outcome.missesAfter;
+            units.push({ productId: outcome.productId, exhausted });
+          }
+          return units;
+        };
+        const units = (await items.take(order._id, item.boxId, drawLine)) ?? drawLine(null);
         let misses = missesBefore.get(item.boxId.toHexString()) ?? 0;
-        for (let unit = 0; unit < item.quantity; unit++) {
-          const unitIndex = draws.length;
-          const outcome = fairDraw({
-            serverSeed: seed.seed,
-            clientSeed: order.clientSeed,
-            orderId: order._id.toHexString(),
-            unitIndex,
-            products: item.products,
-            // Lean reads of lines stored before the guarantee existed have no field at all.
-            guarantee: item.guarantee ?? null,
-            missesBefore: misses,
-          });
+        for (const [unit, taken] of units.entries()) {
+          const outcome = fairDraw(inputsOf(unit, misses, taken.exhausted));
           const product = item.products.find((candidate) => candidate.productId === outcome.productId);
-          if (!product) throw new Error(`draw picked unknown product ${outcome.productId}`);
+          if (!product || outcome.productId !== taken.productId) throw new Error(`draw of order ${order._id.toHexString()} unit ${firstUnit + unit} does not match the items taken`);
           draws.push({
             boxId: item.boxId,
             productId: product.productId,
             name: product.name,
             rarity: product.rarity,
             imageUrl: product.imageUrl,
-            proof: { unitIndex, seedId: seed._id, serverSeedHash: seed.hash, missesBefore: misses, forced: outcome.forced, drawnAt: now },
+            proof: { unitIndex: firstUnit + unit, seedId: seed._id, serverSeedHash: seed.hash, missesBefore: misses, exhausted: taken.exhausted, forced: outcome.forced, drawnAt: now },
           });
           misses = outcome.missesAfter;
         }

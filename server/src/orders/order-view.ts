@@ -15,6 +15,7 @@ export function toOrderDto(order: OrderDoc): Order {
       coverUrl: item.coverUrl,
       priceFen: item.priceFen,
       quantity: item.quantity,
+      ...(item.boxVersion ? { boxVersion: item.boxVersion } : {}),
       products: toBoxProductDtos(item.products),
     })),
     subtotalFen: order.subtotalFen,

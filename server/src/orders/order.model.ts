@@ -24,6 +24,8 @@ export interface OrderItemDoc {
   guarantee: GuaranteeRule | null;
   /** The box's server seed when the order was placed (its hash was public then): the draws use it. */
   seedId: string;
+  /** The box version (catalog/box-versions.ts) `products` and `guarantee` are a snapshot of; absent on older orders. */
+  boxVersion?: number;
 }
 
 /** What a unit's draw was computed from (with the order's clientSeed, id and item snapshot): enough to recompute it. */
@@ -33,6 +35,8 @@ export interface DrawProofDoc {
   seedId: string;
   serverSeedHash: string;
   missesBefore: number;
+  /** Products that had run out when the unit was drawn (they took no tickets); absent on draws before per-item stock. */
+  exhausted?: string[];
   forced: boolean;
   drawnAt: Date;
 }
@@ -167,12 +171,13 @@ const itemSchema = new Schema<OrderItemDoc>(
     products: [productSnapshotSchema],
     guarantee: { type: new Schema<GuaranteeRule>({ minRarity: { type: String, enum: RARITIES }, within: Number }, { _id: false }), default: null },
     seedId: { type: String, default: '' },
+    boxVersion: { type: Number },
   },
   { _id: false },
 );
 
 const drawProofSchema = new Schema<DrawProofDoc>(
-  { unitIndex: Number, seedId: String, serverSeedHash: String, missesBefore: Number, forced: Boolean, drawnAt: Date },
+  { unitIndex: Number, seedId: String, serverSeedHash: String, missesBefore: Number, exhausted: { type: [String], default: undefined }, forced: Boolean, drawnAt: Date },
   { _id: false },
 );
 

@@ -15,7 +15,7 @@ import { couponModel } from '../coupons/coupon.model';
 import { couponLocks } from '../coupons/coupon-locks';
 import { findUserAddress } from '../users/address.service';
 import { NotFound, type DomainError } from '../domain-error';
-import { BoxNotFound, NotOnSale, NotOnSaleYet, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
+import { BoxNotFound, BoxRetired, NotOnSale, NotOnSaleYet, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
 import { CouponExpired, CouponMinSpend, CouponUnavailable } from '../coupons/coupon-errors';
 import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
 import type { ServerSeeds } from '../fairness/server-seeds';
@@ -119,8 +119,10 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
   }
 
   async function loadBoxes(lines: ReturnType<typeof mergeLines>): Promise<Map<string, BoxDoc>> {
-    const boxes = await Box.find({ _id: { $in: lines.map((line) => line.boxId) }, active: true }).lean<BoxDoc[]>();
-    const byId = new Map(boxes.map((box) => [box._id.toHexString(), box]));
+    const boxes = await Box.find({ _id: { $in: lines.map((line) => line.boxId) } }).lean<BoxDoc[]>();
+    const retired = boxes.find((box) => box.retiredAt);
+    if (retired) throw new BoxRetired(`box ${retired.slug} is retired: it takes no new orders`);
+    const byId = new Map(boxes.filter((box) => box.active).map((box) => [box._id.toHexString(), box]));
     const missing = lines.find((line) => !byId.has(line.boxId.toHexString()));
     if (missing) throw new BoxNotFound(missing.boxId);
     return byId;
@@ -139,6 +141,7 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
         products: box.products.map(({ productId, name, rarity, imageUrl, weight }) => ({ productId, name, rarity, imageUrl, weight })),
         guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,
         seedId: '',
+        boxVersion: box.version,
       };
     });
   }

@@ -8,6 +8,7 @@ import { outTradeNoOf } from '../fault/fault-support';
 import { waitUntil } from '../support/wechatpay-harness';
 import { JOB_TEST_ENV, expireInDb, orderDoc } from '../support/job-test-support';
 import { runAdminCommand } from '../../src/admin/run-admin-command';
+import { boxFile, catalogDir } from '../support/catalog-files';
 import { boxModel } from '../../src/catalog/box.model';
 
 /**
@@ -183,6 +184,21 @@ async function runFlows(round: number): Promise<void> {
   await waitForStatus(another.id, 'TO_BE_DELIVERED');
   expect((await admin('refund', another.id, '--reason', 'query-plan audit', '--yes')).exitCode).toBe(0);
   await waitForStatus(another.id, 'REFUNDED');
+
+  // the catalog: import (created, then a new version of a box on sale), an order drawn from per-item stock,
+  // export, stock changes and the per-item answer, retire
+  const weight = round + 1;
+  const plans = await catalogDir([boxFile('plans-box', { 'plans-a': { rarity: 'COMMON', weight, stock: 50 }, 'plans-b': { rarity: 'SECRET', weight: 1, stock: 1 } })]);
+  expect((await admin('box', 'import', plans)).exitCode).toBe(0);
+  const planned = (await boxModel(server.container.db).findOne({ slug: 'plans-box' }).lean())!;
+  const drawn = await alice.placeOrder([{ boxId: planned._id.toHexString(), quantity: 2 }]);
+  await payAtSimulator(server.simulatorUrl, prepayIdOf((await alice.payJsapi(drawn.id)).package));
+  await waitForStatus(drawn.id, 'TO_BE_DELIVERED');
+  expect((await admin('box', 'export', 'plans-box')).exitCode).toBe(0);
+  expect((await admin('stock', 'plans-box', '--item', 'plans-a', '--add', '5')).exitCode).toBe(0);
+  expect((await admin('stock', 'plans-box', '--set', '40', '--yes')).exitCode).toBe(0);
+  await admin('box', 'import', await catalogDir([boxFile(`plans-retired-${round}`, { 'plans-r': { rarity: 'COMMON', weight: 1, stock: 1 } })]));
+  expect((await admin('box', 'retire', `plans-retired-${round}`, '--yes')).exitCode).toBe(0);
 
   // admin queries, shipping, receipt, a refund the refund job finishes
   expect((await admin('orders', '--status', 'TO_BE_DELIVERED', '--limit', '5')).exitCode).toBe(0);

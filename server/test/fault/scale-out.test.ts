@@ -76,7 +76,7 @@ beforeAll(async () => {
   });
   const observerConfig = loadConfig(env(0, 'off', 'silent'));
   observer = await createContainer(observerConfig, createLogger(observerConfig));
-  await seedCatalog(observer.db);
+  await seedCatalog(observer.db, observer.fairness.seeds);
   processes = [
     spawnEntry('server/src/main.ts', env(ports[0]!, 'inline')),
     spawnEntry('server/src/main.ts', env(ports[1]!, 'off')),

@@ -98,7 +98,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const clock = movableClock();
   const container = await createContainer(config, createLogger(config), { clock });
-  if (options.seed !== false) await seedCatalog(container.db);
+  if (options.seed !== false) await seedCatalog(container.db, container.fairness.seeds);
   if (config.JOBS === 'inline') await container.jobs.start();
   const server: Server = createApp(container).listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

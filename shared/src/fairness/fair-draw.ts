@@ -26,6 +26,11 @@ export interface DrawInputs {
   guarantee: GuaranteeRule | null;
   /** Consecutive draws of this box by this shopper without a guaranteed-rarity item, before this one. */
   missesBefore: number;
+  /**
+   * Products that had run out when this unit was drawn: they take no tickets, so the odds are the published
+   * weights of what was still in stock. Absent (draws made before per-item stock): none.
+   */
+  exhausted?: readonly string[];
 }
 
 export interface DrawOutcome {
@@ -83,12 +88,19 @@ export function pickByTicket(products: readonly FairProduct[], ticket: number): 
   throw new RangeError('ticket beyond the total weight');
 }
 
-/** One unit's draw: deterministic in its inputs, so anyone holding them gets the same product. */
+/**
+ * One unit's draw: deterministic in its inputs, so anyone holding them gets the same product. When every
+ * product the guarantee would force has run out, the unit is drawn unforced among what is left: a guarantee
+ * cannot award an item that no longer exists.
+ */
 export function fairDraw(inputs: DrawInputs): DrawOutcome {
   const { guarantee } = inputs;
-  const forced = guarantee !== null && inputs.missesBefore >= guarantee.within - 1;
-  const pool = forced ? inputs.products.filter((product) => meetsRarity(product.rarity, guarantee.minRarity)) : inputs.products;
-  if (pool.length === 0) throw new RangeError('no product meets the guarantee rarity');
+  const gone = new Set(inputs.exhausted ?? []);
+  const inStock = inputs.products.filter((product) => !gone.has(product.productId));
+  if (inStock.length === 0) throw new RangeError('every product has run out');
+  const eligible = guarantee === null ? [] : inStock.filter((product) => meetsRarity(product.rarity, guarantee.minRarity));
+  const forced = guarantee !== null && inputs.missesBefore >= guarantee.within - 1 && eligible.length > 0;
+  const pool = forced ? eligible : inStock;
   const total = pool.reduce((sum, product) => sum + product.weight, 0);
   const ticket = uniformTicket(inputs.serverSeed, (round) => drawMessage(inputs.clientSeed, inputs.orderId, inputs.unitIndex, round), total);
   const product = pickByTicket(pool, ticket);

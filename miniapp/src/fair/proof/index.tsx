@@ -77,6 +77,13 @@ export default function DrawProofPage() {
         <Row label="服务器种子" value={data.serverSeed ?? '（尚未公布）'} testId="proof-seed" />
         <Row label="HMAC 消息" value={data.message} />
         <Row label="保底前连续未出" value={data.guarantee ? `${data.missesBefore} / ${data.guarantee.within}` : '本盒无保底'} />
+        {data.exhausted.length > 0 && (
+          <Row
+            label="已抽完（不参与本抽）"
+            value={data.exhausted.map((id) => data.products.find((candidate) => candidate.productId === id)?.name ?? id).join('、')}
+            testId="proof-exhausted"
+          />
+        )}
         <Row label="开盒时间" value={formatDateTime(data.drawnAt)} />
         <Text className="muted">款式顺序与权重：{data.products.map((item) => `${item.productId}×${item.weight}`).join(', ')}</Text>
         <Text className="muted">可把下面的 JSON 保存为 proof.json，运行 npm run verify-draw -- proof.json 离线重算：</Text>

@@ -20,6 +20,12 @@ function OddsTable({ box }: { box: Box }) {
   return (
     <View className="odds" data-testid="odds-table">
       <Text className="section-title">公示概率</Text>
+      {/* The version of the odds on sale now: an order keeps the version it was placed under. */}
+      {box.version !== undefined && (
+        <Text className="muted" data-testid="odds-version">
+          第 {box.version} 版概率 · 已抽完的款式不再抽出，概率按剩余款式计算
+        </Text>
+      )}
       <View className="odds__row odds__row--head">
         <Text className="odds__name">款式</Text>
         <Text className="odds__rarity">稀有度</Text>
@@ -27,7 +33,10 @@ function OddsTable({ box }: { box: Box }) {
       </View>
       {products.map((product) => (
         <View key={product.id} className="odds__row" data-testid="odds-row">
-          <Text className="odds__name">{product.name}</Text>
+          <Text className="odds__name">
+            {product.name}
+            {product.soldOut ? '（已抽完）' : ''}
+          </Text>
           <Text className={`odds__rarity rarity--${product.rarity.toLowerCase()}`}>{RARITY_LABELS[product.rarity]}</Text>
           <Text className="odds__value" data-testid="odds-value">
             {formatOdds(product.odds)}

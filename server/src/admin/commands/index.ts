@@ -1,12 +1,14 @@
 import type { AdminCommand } from '../admin-command';
 import { auditCommand } from './audit-commands';
 import { billCommand } from './bill-commands';
+import { boxCommand } from './box-commands';
 import { rotateSeedCommand } from './fairness-commands';
 import { jobsCommand } from './job-commands';
 import { ordersCommand, reconcileCommand, refundCommand, shipCommand, showCommand } from './order-commands';
 import { dropCommand } from './drop-commands';
 import { salesCommand } from './sales-commands';
 import { couponCommand } from './coupon-commands';
+import { stockCommand } from './stock-commands';
 
 /** Every admin command, in the order the usage text lists them. One line per command group file. */
 export const ADMIN_COMMANDS: readonly AdminCommand[] = [
@@ -21,5 +23,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   jobsCommand,
   billCommand,
   rotateSeedCommand,
+  boxCommand,
+  stockCommand,
   auditCommand,
 ];

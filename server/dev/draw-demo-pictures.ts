@@ -1,0 +1,72 @@
+/**
+ * Redraws the demo catalog's pictures (`server/catalog/<slug>/*.svg`, committed: the catalog files name them)
+ * from the parameters below with server/src/catalog/images.art.ts. The rarity in each frame comes from the
+ * box's file, so a rarity changed there is drawn right: `npx tsx server/dev/draw-demo-pictures.ts`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { catalogBoxFileSchema } from '@blindbox/shared';
+import { coverSvg, figureSvg, silhouetteSvg, type FigureArt, type SeriesArt } from '../src/catalog/images.art';
+
+const CATALOG_DIR = path.join(__dirname, '..', 'catalog');
+
+const ART: Record<string, { series: SeriesArt; items: Record<string, FigureArt> }> = {
+  'starry-cat': {
+    series: { motif: 'cat', sky: ['#1d2b64', '#5b4ba8'] },
+    items: {
+      'starry-cat-orange': { body: '#f5a04a', accent: '#ffe0b8', mark: 'stripes' },
+      'starry-cat-white': { body: '#f4f4f8', accent: '#ffc9d6', mark: 'none' },
+      'starry-cat-black': { body: '#3a3550', accent: '#ffd666', mark: 'star' },
+      'starry-cat-calico': { body: '#fff4e6', accent: '#e8833a', mark: 'spots' },
+      'starry-cat-ragdoll': { body: '#e9e2f5', accent: '#8f7bd6', mark: 'heart' },
+      'starry-cat-god': { body: '#ffe58f', accent: '#7b35e8', mark: 'star' },
+    },
+  },
+  'mecha-boy': {
+    series: { motif: 'mecha', sky: ['#0f3443', '#34a2a8'] },
+    items: {
+      'mecha-boy-flame': { body: '#e84a3c', accent: '#ffb347', mark: 'stripes' },
+      'mecha-boy-frost': { body: '#7fc8f8', accent: '#e8f6ff', mark: 'none' },
+      'mecha-boy-thunder': { body: '#f7d038', accent: '#4a4e69', mark: 'star' },
+      'mecha-boy-shadow': { body: '#3d3b5c', accent: '#a77dff', mark: 'spots' },
+      'mecha-boy-golden': { body: '#f0b90b', accent: '#fff1b8', mark: 'star' },
+    },
+  },
+  'dessert-elf': {
+    series: { motif: 'dessert', sky: ['#ffd3e1', '#ff9a9e'] },
+    items: {
+      'dessert-elf-strawberry': { body: '#ff8fab', accent: '#fff0f3', mark: 'spots' },
+      'dessert-elf-matcha': { body: '#a7c957', accent: '#f2e8cf', mark: 'none' },
+      'dessert-elf-macaron': { body: '#bde0fe', accent: '#ffc8dd', mark: 'heart' },
+      'dessert-elf-pudding': { body: '#ffd166', accent: '#a0522d', mark: 'none' },
+      'dessert-elf-tiramisu': { body: '#c8a27a', accent: '#6b4226', mark: 'stripes' },
+      'dessert-elf-cheese': { body: '#ffe066', accent: '#f4a259', mark: 'spots' },
+      'dessert-elf-rainbow': { body: '#cdb4db', accent: '#ffafcc', mark: 'heart' },
+      'dessert-elf-icecream': { body: '#a0c4ff', accent: '#ffd6a5', mark: 'star' },
+    },
+  },
+  'forest-friends': {
+    series: { motif: 'forest', sky: ['#134e2a', '#6fbf73'] },
+    items: {
+      'forest-friends-deer': { body: '#c68b59', accent: '#f6e0c8', mark: 'spots' },
+      'forest-friends-fox': { body: '#f08a24', accent: '#fff5e6', mark: 'none' },
+      'forest-friends-owl': { body: '#8d6e63', accent: '#efe6dd', mark: 'stripes' },
+      'forest-friends-unicorn': { body: '#fdf7ff', accent: '#c77dff', mark: 'star' },
+    },
+  },
+};
+
+for (const [slug, art] of Object.entries(ART)) {
+  const file = path.join(CATALOG_DIR, `${slug}.yaml`);
+  const box = catalogBoxFileSchema.parse(parse(readFileSync(file, 'utf8')));
+  const near = (relative: string) => path.resolve(CATALOG_DIR, relative);
+  writeFileSync(near(box.cover), coverSvg(art.series));
+  for (const item of box.items) {
+    const figure = art.items[item.id];
+    if (!figure) throw new Error(`no art for ${slug}/${item.id}`);
+    writeFileSync(near(item.picture), figureSvg(art.series, figure, item.rarity));
+    if (item.silhouette) writeFileSync(near(item.silhouette), silhouetteSvg(art.series));
+  }
+  console.log(`drew ${box.items.length} pictures of ${slug}`);
+}

@@ -1,0 +1,152 @@
+import type { Connection, Types } from 'mongoose';
+import type { CatalogBoxFile } from '@blindbox/shared';
+import { ruleError } from '../domain-error';
+import type { ServerSeeds } from '../fairness/server-seeds';
+import { boxModel, type BoxDoc, type BoxProductDoc } from './box.model';
+import { boxVersions, oddsOf } from './box-versions';
+import type { CatalogBoxSource } from './catalog-files';
+import { imageBatch } from './images';
+import { itemStock, type ItemCounts } from './item-stock';
+import { stockLedger } from './stock';
+
+export const ImportRefused = ruleError('CONFLICT', 'IMPORT_REFUSED');
+
+export interface CatalogImportDeps {
+  db: Connection;
+  seeds: Pick<ServerSeeds, 'current' | 'rotate'>;
+}
+
+export type ImportAction = 'create' | 'update' | 'new-version' | 'unchanged';
+
+/** What the audit records of a box before and after an import. */
+export interface BoxSummary {
+  name: string;
+  priceFen: number;
+  version: number;
+  weights: Record<string, number>;
+  guarantee: string | null;
+  /** Units added to (+) or removed from (−) items by this import: new items come with their stock, dropped ones leave. */
+  stockChanges?: ItemCounts;
+}
+
+export interface BoxImportPlan {
+  slug: string;
+  action: ImportAction;
+  before: BoxSummary | null;
+  after: BoxSummary;
+  /** Writes the plan; returns the box's id. */
+  apply(): Promise<Types.ObjectId>;
+}
+
+/** Shown in the 盒柜 for an item not drawn yet when its file names no silhouette: a shape that gives nothing away. */
+export const GENERIC_SILHOUETTE =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200"><rect width="200" height="200" rx="24" fill="#e8e8ee"/><circle cx="100" cy="82" r="38" fill="#c4c4cf"/><rect x="52" y="122" width="96" height="52" rx="26" fill="#c4c4cf"/></svg>';
+
+const summaryOf = (box: Pick<BoxDoc, 'name' | 'priceFen' | 'version' | 'products' | 'guarantee'>): BoxSummary => ({
+  name: box.name,
+  priceFen: box.priceFen,
+  version: box.version ?? 1,
+  weights: Object.fromEntries(box.products.map((product) => [product.productId, product.weight])),
+  guarantee: box.guarantee ? `${box.guarantee.minRarity} within ${box.guarantee.within}` : null,
+});
+
+function fieldsOf(box: CatalogBoxFile, coverUrl: string) {
+  return {
+    name: box.name,
+    description: box.description,
+    coverUrl,
+    priceFen: box.priceFen,
+    purchaseLimit: box.purchaseLimit ?? null,
+    paymentWindowMinutes: box.paymentWindowMinutes ?? null,
+    sortOrder: box.sortOrder,
+  };
+}
+
+/**
+ * Imports boxes from catalog files (catalog-files.ts), matched by slug, so importing the same files again
+ * changes nothing. A new box is created on sale with its items' stock. For an existing one, names, prices,
+ * pictures and terms follow the file; its items and weights (its odds) change in place only while it is not
+ * on sale (inactive, nothing held or sold), otherwise they become a new version with a server seed of its
+ * own. Stock is only set for items the box did not have: later changes go through `admin stock`.
+ */
+export function catalogImporter({ db, seeds }: CatalogImportDeps) {
+  const Box = boxModel(db);
+  const stock = stockLedger(db);
+  const items = itemStock(db);
+  const versions = boxVersions(db);
+
+  async function plan(source: CatalogBoxSource): Promise<BoxImportPlan> {
+    const { box } = source;
+    const images = imageBatch();
+    const fields = fieldsOf(box, images.svg(source.cover));
+    const products: BoxProductDoc[] = box.items.map((item) => {
+      const pictures = source.pictures.get(item.id);
+      if (!pictures) throw new Error(`picture of ${box.slug}/${item.id} was not read`);
+      return { productId: item.id, name: item.name, rarity: item.rarity, weight: item.weight, imageUrl: images.figure(pictures.picture, pictures.silhouette ?? GENERIC_SILHOUETTE) };
+    });
+    const odds = { products, guarantee: box.guarantee ?? null };
+    const fileStock = Object.fromEntries(box.items.map((item) => [item.id, item.stock]));
+    const existing = await Box.findOne({ slug: box.slug }).lean<BoxDoc>();
+
+    if (!existing) {
+      return {
+        slug: box.slug,
+        action: 'create',
+        before: null,
+        after: { ...summaryOf({ ...fields, ...odds, version: 1 }), stockChanges: fileStock },
+        async apply() {
+          await images.save(db);
+          const created = await Box.create({ slug: box.slug, ...fields, ...odds, version: 1, active: true, retiredAt: null });
+          await versions.publish(created, 1, (await seeds.current(created._id))._id);
+          await stock.stockIfNew(created._id, fileStock);
+          return created._id;
+        },
+      };
+    }
+
+    const boxId = existing._id;
+    const version = existing.version ?? 1;
+    const oddsChanged = oddsOf(existing) !== oddsOf(odds);
+    const fieldsChanged = (Object.keys(fields) as (keyof typeof fields)[]).some((key) => existing[key] !== fields[key]);
+    const counts = await items.counts(boxId);
+    // Items the box did not have come with their stock; items it drops take what they had left out of the box.
+    const stockChanges: ItemCounts = {};
+    if (counts) {
+      for (const item of box.items) if (!(item.id in counts)) stockChanges[item.id] = item.stock;
+      for (const [productId, left] of Object.entries(counts)) if (left > 0 && !products.some((product) => product.productId === productId)) stockChanges[productId] = -left;
+    }
+    const account = oddsChanged ? await stock.account(boxId) : null;
+    const onSale = existing.active || (account !== null && account.held + account.sold + account.inFlight > 0);
+    const newVersion = oddsChanged && onSale;
+    const itemSetChanged = existing.products.map((product) => product.productId).sort().join() !== products.map((product) => product.productId).sort().join();
+    if (newVersion && itemSetChanged && account && account.held + account.inFlight > 0) {
+      // Orders placed under the current version draw only among its items: adding or dropping items now could
+      // leave a paid unit of theirs with nothing to draw, so the new item set waits until they are paid or closed.
+      throw new ImportRefused(`box ${box.slug}: ${account.held + account.inFlight} units are held for unpaid orders of version ${version}; add or remove items once they are paid or closed (weights may change now)`);
+    }
+    const nextVersion = newVersion ? version + 1 : version;
+    const action: ImportAction = newVersion ? 'new-version' : oddsChanged || fieldsChanged || Object.keys(stockChanges).length > 0 ? 'update' : 'unchanged';
+
+    return {
+      slug: box.slug,
+      action,
+      before: summaryOf(existing),
+      after: { ...summaryOf({ ...fields, ...odds, version: nextVersion }), ...(Object.keys(stockChanges).length > 0 ? { stockChanges } : {}) },
+      async apply() {
+        if (action === 'unchanged') return boxId;
+        await images.save(db);
+        if (Object.keys(stockChanges).length > 0 && !(await stock.changeItems(boxId, stockChanges))) {
+          throw new ImportRefused(`box ${box.slug}: the items it drops have units held for unpaid orders`);
+        }
+        // The new odds get a new commitment before any order can be placed under them.
+        const seedId = newVersion ? (await seeds.rotate(boxId)).current._id : oddsChanged ? (await seeds.current(boxId))._id : null;
+        const written = await Box.updateOne({ _id: boxId, version }, { $set: { ...fields, ...odds, version: nextVersion } }, { runValidators: true });
+        if (written.matchedCount !== 1) throw new ImportRefused(`box ${box.slug} changed while it was being imported; import again`);
+        if (seedId) await versions.publish({ _id: boxId, ...odds }, nextVersion, seedId);
+        return boxId;
+      },
+    };
+  }
+
+  return { plan };
+}

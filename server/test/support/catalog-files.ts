@@ -1,0 +1,36 @@
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { CatalogBoxFile, Rarity } from '@blindbox/shared';
+import { catalogFileText } from '../../src/catalog/catalog-files';
+
+const svg = (label: string) => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>${label}</title></svg>`;
+
+/** A box file with `items` (id → rarity, weight, stock), pictures named `<slug>/<id>.svg` beside it. */
+export function boxFile(slug: string, items: Record<string, { rarity: Rarity; weight: number; stock: number }>, extra: Partial<CatalogBoxFile> = {}): CatalogBoxFile {
+  return {
+    slug,
+    name: `盒子 ${slug}`,
+    description: `the ${slug} series`,
+    priceFen: 1990,
+    cover: `${slug}/cover.svg`,
+    sortOrder: 50,
+    items: Object.entries(items).map(([id, item]) => ({ id, name: `item ${id}`, rarity: item.rarity, weight: item.weight, picture: `${slug}/${id}.svg`, stock: item.stock })),
+    ...extra,
+  };
+}
+
+/** A fresh directory holding the boxes' files (YAML unless `format` says JSON) and every picture they name. */
+export async function catalogDir(boxes: readonly CatalogBoxFile[], format: 'yaml' | 'json' = 'yaml'): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'catalog-'));
+  for (const box of boxes) {
+    await mkdir(path.join(dir, box.slug), { recursive: true });
+    await writeFile(path.join(dir, box.cover), svg(`${box.slug} cover`));
+    for (const item of box.items) {
+      await writeFile(path.join(dir, item.picture), svg(`${box.slug} ${item.id}`));
+      if (item.silhouette) await writeFile(path.join(dir, item.silhouette), svg(`${box.slug} ${item.id} silhouette`));
+    }
+    await writeFile(path.join(dir, `${box.slug}.${format}`), catalogFileText(box, format));
+  }
+  return dir;
+}

@@ -4,3 +4,4 @@ export * from './order-status';
 export * from './api';
 export * from './beijing-time';
 export * from './fairness/fair-draw';
+export * from './fairness/set-verify';

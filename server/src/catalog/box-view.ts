@@ -25,14 +25,15 @@ export function toBoxProductDtos(products: readonly BoxProductDoc[]): BoxProduct
   }));
 }
 
-/** What the catalog shows beside the box document: its live stock and the terms it is sold under. */
+/** What the catalog shows beside the box document: its live stock (a whole-set box's free positions) and the terms it is sold under. */
 export interface BoxSaleView extends SaleTerms {
   stock: number;
 }
 
-export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee'>, sale: BoxSaleView): Box {
+export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'saleMode'>, sale: BoxSaleView): Box {
   return {
     id: doc._id.toHexString(),
+    saleMode: doc.saleMode ?? 'WEIGHTED',
     name: doc.name,
     description: doc.description,
     coverUrl: doc.coverUrl,

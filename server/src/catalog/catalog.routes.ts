@@ -7,14 +7,17 @@ import { boxModel, type BoxDoc } from './box.model';
 import { toBoxDto } from './box-view';
 import { stockLedger } from './stock';
 import { saleTermsOf } from './sale-terms';
+import { isSetBox, setService } from '../sets/set.service';
 
 /** Public: browsing the catalog needs no login. Inactive boxes are hidden from the list and from detail. */
 export function catalogRoutes({ db, config }: Pick<Container, 'db' | 'config'>): Router {
   const Box = boxModel(db);
   const stock = stockLedger(db);
+  const sets = setService(db);
 
   async function withSale(docs: BoxDoc[]) {
-    const available = await stock.available(docs.map((doc) => doc._id));
+    const [available, free] = await Promise.all([stock.available(docs.map((doc) => doc._id)), sets.freeByBox(docs.filter(isSetBox).map((doc) => doc._id))]);
+    for (const [boxId, positions] of free) available.set(boxId, positions);
     return docs.map((doc) => toBoxDto(doc, { stock: available.get(doc._id.toHexString()) ?? 0, ...saleTermsOf(doc, config) }));
   }
 

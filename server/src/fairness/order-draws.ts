@@ -6,6 +6,7 @@ import { guaranteeCounters, type CounterKey } from './guarantee-counters';
 import type { ServerSeeds } from './server-seeds';
 import type { ServerSeedDoc } from './fairness.model';
 import { GuaranteeCounterBusy } from './fairness-errors';
+import { setService } from '../sets/set.service';
 
 export interface OrderDrawsDeps {
   db: Connection;
@@ -31,6 +32,7 @@ const STUCK_CLAIM_MS = 1_000;
 export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
   const Order = orderModel(db);
   const counters = guaranteeCounters(db);
+  const sets = setService(db);
 
   const keyOf = (order: Pick<OrderDoc, 'userId'>, item: Pick<OrderItemDoc, 'boxId'>): CounterKey => ({ userId: order.userId, boxId: item.boxId });
   // A fixed claiming order (by box id) so two orders sharing two boxes can never each hold one and wait on the other.
@@ -82,6 +84,7 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
       // Seeds first: the claims below make another order of this shopper and box wait, so hold them briefly.
       const seedOf = new Map<string, ServerSeedDoc>();
       for (const item of order.items) {
+        if (item.setPick) continue;
         // Orders placed before draws were provably fair took no seed: they draw with the box's current one.
         const seed = item.seedId ? await seeds.byId(item.seedId) : await seeds.current(item.boxId, now);
         if (!seed) throw new Error(`seed ${item.seedId} of order ${order._id.toHexString()} is missing`);
@@ -95,6 +98,11 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
       }
       const draws: DrawDoc[] = [];
       for (const item of order.items) {
+        if (item.setPick) {
+          // A whole-set line delivers the designs at its positions, committed before the sale (sets/).
+          draws.push(...(await sets.drawsFor(item)));
+          continue;
+        }
         const seed = seedOf.get(item.boxId.toHexString()) as ServerSeedDoc;
         let misses = missesBefore.get(item.boxId.toHexString()) ?? 0;
         for (let unit = 0; unit < item.quantity; unit++) {

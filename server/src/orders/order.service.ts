@@ -21,6 +21,7 @@ import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
 import type { ServerSeeds } from '../fairness/server-seeds';
 import { dailyLimits, shopperDayOf } from '../limits/daily-limits';
 import { shopperProfiles } from '../users/shopper-profile';
+import { setService } from '../sets/set.service';
 
 export interface OrderServiceDeps {
   db: Connection;
@@ -52,6 +53,7 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
   const quotas = purchaseQuotas(db);
   const limits = dailyLimits(db, config);
   const profiles = shopperProfiles(db);
+  const sets = setService(db);
   const log = logger.child({ component: 'orders' });
 
   const stockLines = (order: OrderDoc) => order.items.map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
@@ -136,6 +138,7 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
   async function releaseResources(order: OrderDoc): Promise<void> {
     if (order.status !== 'CLOSED' || order.releasedAt) return;
     await stock.release(order._id, stockLines(order));
+    await sets.release(order._id, order.items);
     for (const item of order.items) await quotas.giveBack(quotaKey(order.userId, item), order._id, item.quantity);
     await limits.giveBack(order.userId, order._id, order.limitDay, order.totalFen, stockLines(order));
     if (order.couponId) await coupons.release(order.couponId, order._id);
@@ -195,7 +198,8 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
       const { clientSeed } = await profiles.mayOrder(userId);
       const address = await findUserAddress(db, userId, new Types.ObjectId(request.addressId));
       if (!address) throw new NotFound('address');
-      const items = snapshot(lines, boxes);
+      const picks = await sets.picksFor(request.items, boxes);
+      const items = snapshot(lines, boxes).map((item) => ({ ...item, setPick: picks.get(item.boxId.toHexString()) ?? null }));
       const orderId = new Types.ObjectId();
       const { subtotalFen } = priceOrder(items, null);
       const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
@@ -206,7 +210,8 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
       // The seed is taken now, before the order id and client seed it will be combined with are stored:
       // its hash was public before this order existed, so the server cannot choose a seed to suit them.
       // Nothing to undo if a later step fails: the seed's reveal merely waits for this order's deadline too.
-      for (const item of items) item.seedId = (await seeds.takeForOrder(item.boxId, expiresAt, placedAt))._id;
+      // A whole-set line takes no seed: its designs were fixed (and committed) when its set was made.
+      for (const item of items) if (!item.setPick) item.seedId = (await seeds.takeForOrder(item.boxId, expiresAt, placedAt))._id;
       const actor = `user:${userId.toHexString()}`;
 
       const undo: Array<() => Promise<void>> = [];
@@ -230,12 +235,15 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
         await limits.take(userId, orderId, limitDay, price.totalFen, lines);
         undo.push(() => limits.giveBack(userId, orderId, limitDay, price.totalFen, lines));
 
-        const short = await stock.reserve(orderId, lines, expiresAt);
+        const stocked = lines.filter((line) => !picks.has(line.boxId.toHexString()));
+        const short = await stock.reserve(orderId, stocked, expiresAt);
         if (short) {
           const left = (await stock.available([short])).get(short.toHexString()) ?? 0;
           throw await outOfStock(short, left);
         }
-        undo.push(() => stock.release(orderId, lines));
+        undo.push(() => stock.release(orderId, stocked));
+        await sets.hold(orderId, items, expiresAt);
+        undo.push(async () => void (await sets.release(orderId, items)));
 
         const [created] = await Order.create([
           {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/support/test-server';
 import { serverSeedModel } from '../../server/src/fairness/fairness.model';
-import { runAdminCommand } from '../../server/src/admin/commands';
+import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { verifyProofs } from '../../server/tools/verify-draw';
 import { h5Dir, launchChromium } from './page-checks';
 

@@ -77,7 +77,10 @@ export async function growthSection(ctx: BenchContext): Promise<void> {
       if (gaveUp) continue;
 
       const own = (await call<{ items: Array<{ id: string }> }>(stack.url, 'GET', '/api/orders?pageSize=50', undefined, lister!.token, 200)).body.items.map((order) => order.id);
-      timings.lookup.push(await timed(SAMPLES.lookup, (i) => call(stack.url, 'GET', `/api/orders/${own[i % own.length]}`, undefined, lister!.token, 200).then(() => undefined)));
+      const lookup = (i: number) => call(stack.url, 'GET', `/api/orders/${own[i % own.length]}`, undefined, lister!.token, 200).then(() => undefined);
+      // Untimed first: right after a bulk load the engine is still checkpointing and the server's code paths are cold.
+      await timed(SAMPLES.lookup, lookup);
+      timings.lookup.push(await timed(SAMPLES.lookup, lookup));
       timings.list.push(await timed(SAMPLES.list, () => call(stack.url, 'GET', '/api/orders?page=1&pageSize=20', undefined, lister!.token, 200).then(() => undefined)));
       const pending = [];
       for (let i = 0; i < SAMPLES.callback; i++) pending.push(await placeAndPrepay(stack.url, payer!, boxId!));

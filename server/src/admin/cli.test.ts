@@ -3,7 +3,7 @@ import { startTestServer, type TestServer } from '../../test/support/test-server
 import { shopper, payAtSimulator } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { JOB_TEST_ENV, orderDoc, prepayIdOf, setFaults, clearFaults, expireInDb } from '../../test/support/job-test-support';
-import { runAdminCommand } from './commands';
+import { runAdminCommand } from './run-admin-command';
 
 // Jobs are processed by this server (as a worker would); the commands run against the same container.
 let server: TestServer;
@@ -14,7 +14,8 @@ afterAll(async () => {
   await server.stop();
 });
 
-const admin = (...argv: string[]) => runAdminCommand(server.container, argv);
+const admin = (...argv: string[]) => runAdminCommand(server.container, argv, { osUser: 'cli-test' });
+const audit = async () => JSON.parse((await admin('audit', '--limit', '1000', '--json')).output) as Array<Record<string, unknown>>;
 
 async function paidOrder(code: string): Promise<string> {
   const user = await shopper(server, code);
@@ -55,7 +56,18 @@ test('orders, show, ship: human and --json output', async () => {
 
 test('refund a paid order through the CLI; the job finishes it', async () => {
   const orderId = await paidOrder('dev-cli-bob');
-  const result = await admin('refund', orderId, '--reason', 'customer changed their mind', '--json');
+  const auditBefore = (await audit()).length;
+  // Not in a terminal, a destructive command needs --yes; a dry run says what it would do; neither writes.
+  const unconfirmed = await admin('refund', orderId);
+  expect(unconfirmed.exitCode).toBe(2);
+  expect(unconfirmed.output).toContain('--yes');
+  const dryRun = await admin('refund', orderId, '--dry-run', '--json');
+  expect(dryRun.exitCode).toBe(0);
+  expect(JSON.parse(dryRun.output)).toMatchObject({ dryRun: true, changes: [{ command: 'refund', target: `order:${orderId}`, before: { status: 'TO_BE_DELIVERED' } }] });
+  expect((await orderDoc(server, orderId)).status).toBe('TO_BE_DELIVERED');
+  expect(await audit()).toHaveLength(auditBefore);
+
+  const result = await admin('refund', orderId, '--reason', 'customer changed their mind', '--json', '--yes', '--as', 'ops-anna');
   expect(result.exitCode).toBe(0);
   expect(['REFUNDING', 'REFUNDED']).toContain((JSON.parse(result.output) as { status: string }).status);
   const refunded = await waitUntil(async () => {
@@ -64,16 +76,23 @@ test('refund a paid order through the CLI; the job finishes it', async () => {
   }, 15_000, 'the refund');
   expect(refunded.refunds).toHaveLength(1);
   expect(refunded.refunds[0]?.reason).toBe('customer changed their mind');
-  expect(refunded.audit.find((entry) => entry.to === 'REFUNDING')?.actor).toBe('admin:cli');
-  // Refunding again changes nothing.
-  expect((await admin('refund', orderId)).exitCode).toBe(0);
+  expect(refunded.audit.find((entry) => entry.to === 'REFUNDING')?.actor).toBe('admin:ops-anna');
+  const entries = await audit();
+  expect(entries).toHaveLength(auditBefore + 1);
+  expect(entries[0]).toMatchObject({ actor: 'ops-anna', command: 'refund', target: `order:${orderId}`, before: { status: 'TO_BE_DELIVERED' }, after: { status: 'REFUNDING', reason: 'customer changed their mind' } });
+  // Refunding again changes nothing, and so adds no audit entry.
+  expect((await admin('refund', orderId, '--yes')).exitCode).toBe(0);
+  expect(await audit()).toHaveLength(auditBefore + 1);
   expect((await orderDoc(server, orderId)).refunds).toHaveLength(1);
   // Unpaid orders cannot be refunded.
   const carol = await shopper(server, 'dev-cli-carol');
   const unpaid = await carol.placeOrder();
-  const refused = await admin('refund', unpaid.id);
+  const refused = await admin('refund', unpaid.id, '--yes');
   expect(refused.exitCode).toBe(1);
   expect(refused.output).toContain('ORDER_NOT_REFUNDABLE');
+  expect(await audit()).toHaveLength(auditBefore + 1);
+  expect((await admin('audit', '--since', new Date(Date.now() + 60_000).toISOString(), '--json')).output).toBe('[]');
+  expect((await admin('audit', '--since', 'yesterday-ish')).exitCode).toBe(2);
 });
 
 test('reconcile applies a lost payment now, and closes an expired order', async () => {
@@ -83,10 +102,10 @@ test('reconcile applies a lost payment now, and closes an expired order', async 
   await setFaults(server.simulatorUrl, { dropNext: 1000 });
   try {
     await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package));
-    const result = await admin('reconcile', order.id, '--json');
+    const result = await admin('reconcile', order.id, '--json', '--as', 'ops-ben');
     expect(result.exitCode).toBe(0);
     expect(JSON.parse(result.output)).toMatchObject({ before: 'TO_BE_PAID', after: 'TO_BE_DELIVERED' });
-    expect((await orderDoc(server, order.id)).audit.at(-1)?.actor).toBe('admin:cli');
+    expect((await orderDoc(server, order.id)).audit.at(-1)?.actor).toBe('admin:ops-ben');
   } finally {
     await clearFaults(server.simulatorUrl);
   }

@@ -1,5 +1,5 @@
 /**
- * Admin CLI: `npm run admin -- <command> [--json]` (see USAGE in commands.ts). Uses the same configuration
+ * Admin CLI: `npm run admin -- <command> [options]` (see USAGE in run-admin-command.ts; one file per command group in commands/). Uses the same configuration
  * and container as the server, with job processing off: it can schedule jobs (refunds) but never runs them.
  * `doctor` builds no container: it checks, one by one, what building one needs.
  */
@@ -8,7 +8,8 @@ import { ConfigError, loadConfig, type ConfigFor } from '../config';
 import { loadDotEnv } from '../env-file';
 import { createLogger } from '../logger';
 import { createContainer } from '../container';
-import { runAdminCommand, USAGE } from './commands';
+import { createInterface } from 'node:readline/promises';
+import { runAdminCommand, USAGE } from './run-admin-command';
 import { formatDoctor, runDoctor } from './doctor';
 
 async function main(argv: string[]): Promise<number> {
@@ -36,11 +37,20 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ ...config, LOG_PRETTY: false });
   const container = await createContainer(config, logger);
   try {
-    const result = await runAdminCommand(container, argv);
+    const result = await runAdminCommand(container, argv, { confirm: process.stdin.isTTY ? askAtTerminal : undefined });
     (result.exitCode === 0 ? process.stdout : process.stderr).write(`${result.output}\n`);
     return result.exitCode;
   } finally {
     await container.dispose();
+  }
+}
+
+async function askAtTerminal(question: string): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(`${question} [y/N] `)).trim());
+  } finally {
+    terminal.close();
   }
 }
 

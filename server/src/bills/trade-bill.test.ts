@@ -3,7 +3,7 @@ import { startTestServer, type TestServer } from '../../test/support/test-server
 import { payAtSimulator, prepayIdOf, shopper, simulatorControl } from '../../test/support/shop';
 import { clearFaults, orderDoc, setFaults } from '../../test/support/job-test-support';
 import { orderModel } from '../orders/order.model';
-import { runAdminCommand } from '../admin/commands';
+import { runAdminCommand } from '../admin/run-admin-command';
 import { TradeBillIntegrityError } from './trade-bill';
 import { InvalidBillDate, beijingDay, previousBeijingDay } from './bill-reconciliation';
 import { FINDING_KINDS } from './trade-bill-report.model';

@@ -5,7 +5,7 @@ import { payAtSimulator } from '../../test/support/shop';
 import { postCallback, wechatCallbacks } from '../../test/support/wechat-callbacks';
 import { orderDoc, prepayIdOf, setStock } from '../../test/support/job-test-support';
 import { buyer, outTradeNoOf } from '../../test/fault/fault-support';
-import { runAdminCommand } from '../admin/commands';
+import { runAdminCommand } from '../admin/run-admin-command';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { boxModel } from '../catalog/box.model';
 import { stockDatabase } from '../db/databases';

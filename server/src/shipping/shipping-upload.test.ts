@@ -6,7 +6,7 @@ import { JOB_TEST_ENV, orderDoc } from '../../test/support/job-test-support';
 import { jobsDatabase } from '../db/databases';
 import { JOBS_COLLECTION } from '../jobs/agenda-scheduler';
 import { JOB_NAMES } from '../jobs/job-context';
-import { runAdminCommand } from '../admin/commands';
+import { runAdminCommand } from '../admin/run-admin-command';
 import { accessTokenModel } from './access-token.model';
 import type { PlatformOrderKey } from './mini-program-platform';
 

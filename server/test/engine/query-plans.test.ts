@@ -7,7 +7,7 @@ import { postCallback, wechatCallbacks } from '../support/wechat-callbacks';
 import { outTradeNoOf } from '../fault/fault-support';
 import { waitUntil } from '../support/wechatpay-harness';
 import { JOB_TEST_ENV, expireInDb, orderDoc } from '../support/job-test-support';
-import { runAdminCommand } from '../../src/admin/commands';
+import { runAdminCommand } from '../../src/admin/run-admin-command';
 
 /**
  * The query-plan audit: the application's real flows run against a database pre-loaded with a few hundred
@@ -166,9 +166,10 @@ async function runFlows(round: number): Promise<void> {
   expect((await admin('orders')).exitCode).toBe(0);
   expect((await admin('show', paid.id)).exitCode).toBe(0);
   expect((await admin('jobs')).exitCode).toBe(0);
+  expect((await admin('audit')).exitCode).toBe(0);
   expect((await admin('ship', paid.id, '--note', 'SF123')).exitCode).toBe(0);
   await alice.api.post(`/api/orders/${paid.id}/confirm-receipt`);
-  expect((await admin('refund', lost.id, '--reason', 'query-plan audit')).exitCode).toBe(0);
+  expect((await admin('refund', lost.id, '--reason', 'query-plan audit', '--yes')).exitCode).toBe(0);
   await waitForStatus(lost.id, 'REFUNDED');
 }
 

@@ -1,0 +1,19 @@
+import type { AdminCommand } from '../admin-command';
+import { auditCommand } from './audit-commands';
+import { billCommand } from './bill-commands';
+import { rotateSeedCommand } from './fairness-commands';
+import { jobsCommand } from './job-commands';
+import { ordersCommand, reconcileCommand, refundCommand, shipCommand, showCommand } from './order-commands';
+
+/** Every admin command, in the order the usage text lists them. One line per command group file. */
+export const ADMIN_COMMANDS: readonly AdminCommand[] = [
+  ordersCommand,
+  showCommand,
+  reconcileCommand,
+  refundCommand,
+  shipCommand,
+  jobsCommand,
+  billCommand,
+  rotateSeedCommand,
+  auditCommand,
+];

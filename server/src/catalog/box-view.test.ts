@@ -42,6 +42,7 @@ describe('toBoxDto', () => {
     }, { stock: 7, purchaseLimit: 2, paymentWindowMinutes: 5 });
     expect(dto).toEqual({
       id: _id.toHexString(),
+      saleMode: 'WEIGHTED',
       name: '星空猫咪',
       description: 'd',
       coverUrl: 'c',

@@ -4,6 +4,7 @@ import { boxModel } from './box.model';
 import { stockLedger } from './stock';
 import { coverSvg, figureSvg, silhouetteSvg, type FigureArt, type SeriesArt } from './images.art';
 import { imageBatch } from './images';
+import { seedDemoSetBox } from '../sets/demo-set-box';
 
 interface DemoProduct {
   productId: string;
@@ -141,14 +142,19 @@ export async function seedCatalog(db: Connection): Promise<SeedSummary> {
     const stored = await Box.findOne({ slug: box.slug }).select({ _id: 1 }).lean();
     if (stored) await stock.stockIfNew(stored._id, box.initialStock);
   }
+  const setBox = await seedDemoSetBox(db, DEMO_BOXES.length);
+  created += setBox.created ? 1 : 0;
   const boxes = await Box.find({ slug: { $in: DEMO_BOXES.map((box) => box.slug) } })
     .sort({ sortOrder: 1 })
     .lean();
   return {
     created,
-    updated: DEMO_BOXES.length - created,
-    boxes: await Promise.all(
-      boxes.map(async (box) => ({ slug: box.slug, name: box.name, stock: (await stock.available([box._id])).get(box._id.toHexString()) ?? 0 })),
-    ),
+    updated: DEMO_BOXES.length + 1 - created,
+    boxes: [
+      ...(await Promise.all(
+        boxes.map(async (box) => ({ slug: box.slug, name: box.name, stock: (await stock.available([box._id])).get(box._id.toHexString()) ?? 0 })),
+      )),
+      { slug: setBox.slug, name: setBox.name, stock: setBox.stock },
+    ],
   };
 }

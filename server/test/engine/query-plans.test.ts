@@ -8,6 +8,7 @@ import { outTradeNoOf } from '../fault/fault-support';
 import { waitUntil } from '../support/wechatpay-harness';
 import { JOB_TEST_ENV, expireInDb, orderDoc } from '../support/job-test-support';
 import { runAdminCommand } from '../../src/admin/run-admin-command';
+import { boxModel } from '../../src/catalog/box.model';
 
 /**
  * The query-plan audit: the application's real flows run against a database pre-loaded with a few hundred
@@ -171,6 +172,21 @@ async function runFlows(round: number): Promise<void> {
   await alice.api.post(`/api/orders/${paid.id}/confirm-receipt`);
   expect((await admin('refund', lost.id, '--reason', 'query-plan audit', '--yes')).exitCode).toBe(0);
   await waitForStatus(lost.id, 'REFUNDED');
+
+  // whole sets: the grid, a pick paid, a pick left to expire (its positions go back), the admin's list
+  const setBox = { id: (await boxModel(server.container.db).findOne({ slug: 'moon-rabbit-set' }).lean())!._id.toHexString() };
+  await alice.api.get(`/api/boxes/${setBox.id}`);
+  const current = (await alice.api.get<{ id: string; grid: string[] }>(`/api/boxes/${setBox.id}/sets/current`)).body;
+  await alice.api.get(`/api/boxes/${setBox.id}/sets`);
+  const free = current.grid.flatMap((state, position) => (state === 'FREE' ? [position] : []));
+  const picked = await alice.placeOrder([{ boxId: setBox.id, quantity: 1, setPick: { setId: current.id, positions: [free[0]!] } }]);
+  await payAtSimulator(server.simulatorUrl, prepayIdOf((await alice.payJsapi(picked.id)).package));
+  await waitForStatus(picked.id, 'TO_BE_DELIVERED');
+  await alice.api.get(`/api/sets/${current.id}`);
+  const unpaidPick = await bob.placeOrder([{ boxId: setBox.id, quantity: 1, setPick: { setId: current.id, positions: [free[1]!] } }]);
+  await expireInDb(server, unpaidPick.id);
+  await waitForStatus(unpaidPick.id, 'CLOSED');
+  expect((await admin('sets', 'list', 'moon-rabbit-set')).exitCode).toBe(0);
 }
 
 /** Document count from collection statistics: a count or find would itself be a query the audit records. */

@@ -27,8 +27,8 @@ export interface SetVerifyInputs {
   /** Null until the set sold out or was retired. */
   arrangement: readonly string[] | null;
   salt: string | null;
-  /** Every sale recorded from the set: which design each sold position delivered. */
-  sales: readonly SetSale[];
+  /** Every sale recorded from the set: which design each sold position delivered (null until revealed). */
+  sales: readonly SetSale[] | null;
   /** The series' rule, when known: each regular design exactly once, at most one replaced by a secret design. */
   series?: { regular: readonly string[]; secret: readonly string[] };
 }
@@ -56,7 +56,7 @@ function followsSeries(arrangement: readonly string[], series: NonNullable<SetVe
  */
 export function verifySet(inputs: SetVerifyInputs): SetVerifyResult {
   const { arrangement, salt } = inputs;
-  if (arrangement === null || salt === null) return { ok: false, reason: 'NOT_REVEALED' };
+  if (arrangement === null || salt === null || inputs.sales === null) return { ok: false, reason: 'NOT_REVEALED' };
   if (setCommitment(arrangement, salt) !== inputs.commitment) return { ok: false, reason: 'COMMITMENT_MISMATCH' };
   if (arrangement.length !== inputs.positions) return { ok: false, reason: 'WRONG_SIZE' };
   if (inputs.series && !followsSeries(arrangement, inputs.series)) return { ok: false, reason: 'NOT_THE_SERIES' };

@@ -4,6 +4,7 @@ import { billCommand } from './bill-commands';
 import { rotateSeedCommand } from './fairness-commands';
 import { jobsCommand } from './job-commands';
 import { ordersCommand, reconcileCommand, refundCommand, shipCommand, showCommand } from './order-commands';
+import { setsCommand } from './set-commands';
 
 /** Every admin command, in the order the usage text lists them. One line per command group file. */
 export const ADMIN_COMMANDS: readonly AdminCommand[] = [
@@ -15,5 +16,6 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   jobsCommand,
   billCommand,
   rotateSeedCommand,
+  setsCommand,
   auditCommand,
 ];

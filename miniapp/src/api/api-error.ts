@@ -33,6 +33,8 @@ const RULE_MESSAGES: Record<string, string> = {
   GUARDIAN_CONSENT_REQUIRED: '8–17 周岁购买需先确认监护人同意（盒子详情 → 规则 → 年龄声明）',
   DAILY_SPEND_LIMIT_REACHED: '已达到今日消费上限，请明天再来',
   DAILY_DRAW_LIMIT_REACHED: '今日该盲盒的抽取次数已达上限，请明天再来',
+  POSITION_TAKEN: '手慢了，这个位置刚被别人选走，请重新选择',
+  SET_NOT_ON_SALE: '这一盒已经售完或下架，请换一盒',
 };
 
 /** What a page shows the shopper for any failure. */

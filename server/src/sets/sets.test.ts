@@ -13,6 +13,7 @@ import { setService } from './set.service';
 import { boxSetModel } from './set.model';
 import { boxModel } from '../catalog/box.model';
 import { runAdminCommand } from '../admin/run-admin-command';
+import { describeVerifiedSet, verifySetJson } from '../../tools/verify-draw';
 
 // Sweeps every second, so expired holds come back within the test; reconciliation stays out of the way.
 let server: TestServer;
@@ -105,6 +106,9 @@ test('a sold-out set publishes an arrangement that matches its commitment and ev
   const altered = { ...revealed, sales: revealed.sales!.map((sale, i) => (i === 2 ? { ...sale, productId: revealed.arrangement![(i + 1) % 5]! } : sale)) };
   expect(verifySet(altered)).toEqual({ ok: false, reason: 'SALE_MISMATCH', position: 2 });
   expect(verifySet({ ...revealed, salt: `${revealed.salt!}0` })).toMatchObject({ ok: false, reason: 'COMMITMENT_MISMATCH' });
+  // The standalone verifier reads the set as the endpoint returned it.
+  expect(describeVerifiedSet(verifySetJson(JSON.parse(JSON.stringify(revealed))))).toMatch(/^OK .* 5 sale\(s\) match/);
+  expect(describeVerifiedSet(verifySetJson(JSON.parse(JSON.stringify(altered))))).toMatch(/^MISMATCH .*: SALE_MISMATCH at position 2$/);
 });
 
 /** Every {position, productId} pair anywhere in a JSON answer. */

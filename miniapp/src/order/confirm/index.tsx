@@ -1,8 +1,8 @@
-import type { Address, Coupon } from '@blindbox/shared';
+import type { Address, Coupon, CreateOrderRequest } from '@blindbox/shared';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useEffect, useRef, useState } from 'react';
-import { describeError } from '../../api/api-error';
+import { ApiError, describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import type { QuoteResponse } from '@blindbox/shared';
 import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
@@ -19,9 +19,20 @@ async function loadCheckout(boxId: string) {
   return { box, addresses: addresses.items, coupons: coupons.items.filter((coupon) => coupon.status === 'AVAILABLE') };
 }
 
+/** A whole-set box's pick, from the grid page: positions of one set, or the whole set. */
+function pickOf(params: Record<string, string | undefined>) {
+  if (!params.setId) return null;
+  const positions = (params.positions ?? '').split(',').filter(Boolean).map(Number);
+  return { setId: params.setId, positions, whole: params.whole === '1' };
+}
+
+/** Someone else was quicker: the shopper goes back to the grid, which shows it as it is now. */
+const PICK_LOST = new Set(['POSITION_TAKEN', 'SET_NOT_ON_SALE']);
+
 export default function ConfirmPage() {
   const { params } = useRouter();
   const boxId = params.boxId ?? '';
+  const pick = pickOf(params);
   const checkout = useResource(() => loadCheckout(boxId));
   const [quantity, setQuantity] = useState(1);
   const [addresses, setAddresses] = useState<Address[]>([]);
@@ -32,6 +43,12 @@ export default function ConfirmPage() {
   const [quoteError, setQuoteError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
+  const [pickLost, setPickLost] = useState(false);
+  const lineFor = (count: number): CreateOrderRequest['items'] => [
+    pick
+      ? { boxId, quantity: pick.positions.length, setPick: pick.whole ? { setId: pick.setId, wholeSet: true } : { setId: pick.setId, positions: pick.positions } }
+      : { boxId, quantity: count },
+  ];
   const quoteGeneration = useRef(0);
 
   useEffect(() => {
@@ -47,7 +64,7 @@ export default function ConfirmPage() {
     const current = ++quoteGeneration.current;
     setQuote(null);
     setQuoteError(null);
-    api.quoteOrder({ items: [{ boxId, quantity }], couponId }).then(
+    api.quoteOrder({ items: lineFor(quantity), couponId }).then(
       (result) => current === quoteGeneration.current && setQuote(result),
       (failure: unknown) => current === quoteGeneration.current && setQuoteError(describeError(failure)),
     );
@@ -66,10 +83,11 @@ export default function ConfirmPage() {
     setSubmitting(true);
     setSubmitError(null);
     try {
-      const order = await api.createOrder({ items: [{ boxId, quantity }], addressId, couponId });
+      const order = await api.createOrder({ items: lineFor(quantity), addressId, couponId });
       await Taro.redirectTo({ url: routes.pay(order.id) });
     } catch (failure) {
       setSubmitError(describeError(failure));
+      setPickLost(failure instanceof ApiError && PICK_LOST.has(failure.code));
     } finally {
       setSubmitting(false);
     }
@@ -103,10 +121,16 @@ export default function ConfirmPage() {
       <View className="card">
         <Text className="section-title">{box.name}</Text>
         <Text className="muted">单价 {formatFen(box.priceFen)}</Text>
-        <View className="line">
-          <Text>数量</Text>
-          <Stepper value={quantity} min={1} max={maxQuantity} onChange={setQuantity} />
-        </View>
+        {pick ? (
+          <Text data-testid="confirm-pick">
+            {pick.whole ? `整盒 ${pick.positions.length} 只` : `位置 ${pick.positions.map((position) => position + 1).join('、')} 号`}
+          </Text>
+        ) : (
+          <View className="line">
+            <Text>数量</Text>
+            <Stepper value={quantity} min={1} max={maxQuantity} onChange={setQuantity} />
+          </View>
+        )}
       </View>
 
       <View className="card">
@@ -169,6 +193,11 @@ export default function ConfirmPage() {
       </View>
 
       {submitError && <Text className="error-text" data-testid="submit-error">{submitError}</Text>}
+      {pickLost && (
+        <Button className="btn btn--ghost" data-testid="pick-again" onClick={() => void Taro.navigateBack().catch(() => Taro.redirectTo({ url: routes.setGrid(boxId) }))}>
+          重新选择位置
+        </Button>
+      )}
       <View className="footer-bar">
         <Text className="footer-bar__total">
           实付 <Text className="price" data-testid="quote-total">{quote ? formatFen(quote.totalFen) : '—'}</Text>

@@ -7,7 +7,7 @@ import { payAndWait } from '../../server/test/support/sets';
 import { boxModel } from '../../server/src/catalog/box.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
 import { verifySetJson } from '../../server/tools/verify-draw';
-import { h5Dir, launchChromium, watchProblems } from './page-checks';
+import { checkPage, h5Dir, launchChromium, watchProblems } from './page-checks';
 
 /**
  * A whole-set box (端盒) as a shopper meets it in a real browser: pick a position in the demo set's grid, pay
@@ -45,6 +45,7 @@ test('pick a position → pay → see its design; after the set sells out, verif
   // Taro's H5 button is a custom element: disabled is its attribute, not the DOM property Playwright reads.
   expect(await page.getByTestId('buy-picked').getAttribute('disabled')).toBe('');
   await page.locator('[data-testid="set-cell"][data-position="2"]').click();
+  await checkPage(page, 'sets-grid-picked', ['set-cell', 'buy-picked', 'buy-whole-set']);
   await page.getByTestId('buy-picked').click();
 
   await page.getByTestId('confirm-pick').waitFor();
@@ -82,6 +83,7 @@ test('pick a position → pay → see its design; after the set sells out, verif
   await page.locator('[data-testid="set-verdict"][data-verdict="MATCH"]').waitFor({ timeout: 10_000 });
   expect(await page.getByTestId('arranged-cell').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-product')))).toEqual(set.arrangement);
   expect(await page.getByTestId('set-sale').count()).toBe(6);
+  await checkPage(page, 'sets-verified');
   const published = JSON.parse((await page.getByTestId('set-json').textContent()) ?? '{}') as unknown;
   expect(verifySetJson(published).result).toEqual({ ok: true });
   expect(problems).toEqual([]);

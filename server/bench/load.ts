@@ -31,10 +31,10 @@ export type Scenario =
   | { kind: 'drop'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string; unpaidEvery: number }
   /**
    * Whole sets: shopper i reads the box's current set, picks a free position at random (every `wholeSetEvery`-th
-   * takes the whole set if it is all free) and orders it, picking again after a 409 up to `attempts` times; a
+   * takes the whole set if it is all free) and orders it, picking again `repickAfterMs` after a 409, up to `attempts` times; a
    * winner pays, except every `cancelEvery`-th, who cancels (its positions go back on sale at once).
    */
-  | { kind: 'sets'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string; attempts: number; wholeSetEvery: number; cancelEvery: number };
+  | { kind: 'sets'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string; attempts: number; repickAfterMs: number; wholeSetEvery: number; cancelEvery: number };
 
 export type Pace = { kind: 'closed'; connections: number; seconds: number } | { kind: 'open'; rate: number; count: number };
 
@@ -178,7 +178,11 @@ function runHere(job: LoadJob): Promise<LoadResult> {
         const setPick = whole ? { setId: set.id, wholeSet: true } : { setId: set.id, positions: [free[Math.floor(Math.random() * free.length)]!] };
         const body = JSON.stringify({ items: [{ boxId: scenario.boxId, quantity: whole ? set.positions : 1, setPick }], addressId: shopper.addressId });
         const created = await step(whole ? 'create whole set' : 'create', performance.now(), job.url, 'POST', '/api/orders', body, json(shopper.token));
-        if (created.status === 409) continue;
+        if (created.status === 409) {
+          // A person sees the refreshed grid and taps again: not in the same millisecond.
+          await new Promise((resolve) => setTimeout(resolve, scenario.repickAfterMs));
+          continue;
+        }
         if (created.status !== 201) break;
         outcome.wonAtMs = performance.now() - origin;
         outcome.orderId = (JSON.parse(created.body) as { id: string }).id;

@@ -13,9 +13,10 @@ const SECTION = 'Whole sets';
 const SHOPPERS = 3_000;
 const SETS = 50;
 const POSITIONS = 12;
-const ARRIVALS_PER_SECOND = 300;
+const ARRIVALS_PER_SECOND = 100;
 /** A shopper whose pick was taken reads the grid and picks again, this many times in all. */
 const ATTEMPTS = 4;
+const REPICK_AFTER_MS = 500;
 /** Every n-th shopper tries to buy a whole set (端盒) when the current one is all free. */
 const WHOLE_SET_EVERY = 40;
 /** Every n-th winner cancels at once: its positions must go back on sale and sell again. */
@@ -49,7 +50,7 @@ export async function setsSection(ctx: BenchContext): Promise<void> {
 
     const result = await runLoad({
       url: stack.url,
-      scenario: { kind: 'sets', shoppers, boxId, simulatorUrl: stack.simulatorUrl, attempts: ATTEMPTS, wholeSetEvery: WHOLE_SET_EVERY, cancelEvery: CANCEL_EVERY },
+      scenario: { kind: 'sets', shoppers, boxId, simulatorUrl: stack.simulatorUrl, attempts: ATTEMPTS, repickAfterMs: REPICK_AFTER_MS, wholeSetEvery: WHOLE_SET_EVERY, cancelEvery: CANCEL_EVERY },
       pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count },
     });
     ctx.log(`sets: ${answersOf(result)}`);

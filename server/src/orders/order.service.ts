@@ -173,10 +173,15 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
     closeUnpaid,
 
     /**
-     * Refuses an order for a box that is sold out (or short), from memory or one read. The order route asks it before
-     * the rate limit and create(); create() itself relies on the reservation, which is the real guard.
+     * Refuses an order for a box that is sold out (or short), or for a set position already taken, from memory or
+     * one read. The order route asks it before the rate limit and create(); create() itself relies on the
+     * reservation and the position holds, which are the real guards.
      */
-    assertAvailable: (items: CreateOrderRequest['items']) => refuseIfSoldOut(mergeLines(items)),
+    assertAvailable: async (items: CreateOrderRequest['items']) => {
+      // Positions first: a set's late arrivals are then mostly answered from memory.
+      await sets.refuseTaken(items);
+      await refuseIfSoldOut(mergeLines(items));
+    },
 
     releaseResources,
 
@@ -216,6 +221,9 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
 
       const undo: Array<() => Promise<void>> = [];
       try {
+        // Positions first: most shoppers racing for a set lose here, and then they have taken nothing else.
+        await sets.hold(orderId, items, expiresAt);
+        undo.push(async () => void (await sets.release(orderId, items)));
         for (const item of items) {
           const { purchaseLimit } = saleTermsOf(boxes.get(item.boxId.toHexString()) as BoxDoc, config);
           if (!(await quotas.take(quotaKey(userId, item), orderId, item.quantity, purchaseLimit))) {
@@ -242,8 +250,6 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
           throw await outOfStock(short, left);
         }
         undo.push(() => stock.release(orderId, stocked));
-        await sets.hold(orderId, items, expiresAt);
-        undo.push(async () => void (await sets.release(orderId, items)));
 
         const [created] = await Order.create([
           {

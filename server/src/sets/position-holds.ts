@@ -84,6 +84,12 @@ export function positionHolds(main: Connection) {
       return Hold.find({ setId: { $in: setIds }, state: { $in: ['HELD', 'SOLD'] } }).lean<PositionHoldDoc[]>();
     },
 
+    /** Which of these positions are held or sold now (one read by `_id`). */
+    async takenAmong(setId: Types.ObjectId, positions: readonly number[]): Promise<number[]> {
+      const taken = await Hold.find({ _id: { $in: positions.map((position) => positionHoldIdOf(setId, position)) }, state: { $in: ['HELD', 'SOLD'] } }).select({ position: 1 }).lean();
+      return taken.map((hold) => hold.position);
+    },
+
     async soldCount(setId: Types.ObjectId): Promise<number> {
       return Hold.countDocuments({ setId, state: 'SOLD' });
     },

@@ -6,12 +6,28 @@ import { NotFound } from '../domain-error';
 import type { DrawDoc, OrderDoc, OrderItemDoc, SetPickDoc } from '../orders/order.model';
 import { boxSetModel, type BoxSetDoc } from './set.model';
 import { positionHolds, type PositionLine } from './position-holds';
+import type { PositionHoldDoc } from './position-hold.model';
 import { arrange, blockStartOf, secretDrawFor, seriesOf } from './arrangement';
 import { toBoxSetDto, toBoxSetSummary } from './set-view';
 import { InvalidSetPick, NotASetBox, PositionTaken, SetBusy, SetNotOnSale } from './set-errors';
 
-/** How many sets ahead "the set on sale now" looks for one with a free position. */
-const CURRENT_LOOKAHEAD = 50;
+/**
+ * How many set numbers "the set on sale now" reads at once, from the lowest one this process last saw on sale:
+ * sets only ever leave the sale, so that number only grows, and the query reads a few sets instead of all of
+ * them (the engine decodes every document a query returns).
+ */
+const CURRENT_WINDOW = 4;
+const FOR_SALE: BoxSetDoc['state'][] = ['ON_SALE', 'RETIRING'];
+/**
+ * How many sets are open at once, like boxes opened side by side on a counter: a crowd spreads over them
+ * instead of every shopper tapping the same few positions.
+ */
+const OPEN_SETS = 3;
+/**
+ * How long a position seen taken is refused from memory. A taken position comes back only when its order is
+ * cancelled or its payment window ends, so remembering it for a moment delays a retry by at most that moment.
+ */
+const TAKEN_MEMORY_MS = 250;
 
 export const isSetBox = (box: Pick<BoxDoc, 'saleMode'>) => box.saleMode === 'SETS';
 
@@ -28,6 +44,8 @@ export function setService(db: Connection) {
   const BoxSet = boxSetModel(db);
   const Box = boxModel(db);
   const holds = positionHolds(db);
+  const lowestForSale = new Map<string, number>();
+  const takenSeen = new Map<string, number>();
 
   async function setBox(boxId: Types.ObjectId): Promise<BoxDoc> {
     const box = await Box.findById(boxId).lean<BoxDoc>();
@@ -37,16 +55,27 @@ export function setService(db: Connection) {
   }
 
   /** Sold out once every position is SOLD: the arrangement becomes public. Guarded, so any caller may ask again. */
-  async function markSoldOutIfDone(set: BoxSetDoc): Promise<BoxSetDoc> {
-    if (set.state !== 'ON_SALE' || (await holds.soldCount(set._id)) < set.positions) return set;
+  async function markSoldOutIfDone(set: BoxSetDoc, sold?: number): Promise<BoxSetDoc> {
+    if (set.state !== 'ON_SALE' || (sold ?? (await holds.soldCount(set._id))) < set.positions) return set;
     const now = new Date();
     await BoxSet.updateOne({ _id: set._id, state: 'ON_SALE' }, { $set: { state: 'SOLD_OUT', revealedAt: now } });
     return (await BoxSet.findById(set._id).lean<BoxSetDoc>()) ?? set;
   }
 
-  async function view(set: BoxSetDoc, box?: BoxDoc): Promise<BoxSet> {
-    const current = await markSoldOutIfDone(set);
-    return toBoxSetDto(current, await holds.taken([current._id]), box ?? (await Box.findById(current.boxId).lean<BoxDoc>()) ?? { products: [] });
+  async function view(set: BoxSetDoc, box?: BoxDoc, known?: PositionHoldDoc[]): Promise<BoxSet> {
+    const taken = known ?? (await holds.taken([set._id]));
+    const current = await markSoldOutIfDone(set, taken.filter((hold) => hold.state === 'SOLD').length);
+    return toBoxSetDto(current, taken, box ?? (await Box.findById(current.boxId).lean<BoxDoc>()) ?? { products: [] });
+  }
+
+  /** The box's sets still for sale from the lowest one known, a window at a time (the whole rest only past a gap). */
+  async function setsForSale(boxId: Types.ObjectId): Promise<BoxSetDoc[]> {
+    const floor = lowestForSale.get(boxId.toHexString()) ?? 1;
+    let sets = await BoxSet.find({ boxId, number: { $gte: floor, $lt: floor + CURRENT_WINDOW }, state: { $in: FOR_SALE } }).lean<BoxSetDoc[]>();
+    if (sets.length === 0) sets = await BoxSet.find({ boxId, number: { $gte: floor }, state: { $in: FOR_SALE } }).lean<BoxSetDoc[]>();
+    sets.sort((a, b) => a.number - b.number);
+    if (sets[0]) lowestForSale.set(boxId.toHexString(), sets[0].number);
+    return sets;
   }
 
   return {
@@ -109,15 +138,22 @@ export function setService(db: Connection) {
       return view(set);
     },
 
-    /** The set a shopper picks from now: the lowest-numbered one on sale with a free position (else one all held). */
-    async current(boxId: Types.ObjectId): Promise<BoxSet> {
+    /**
+     * The sets shoppers pick from now: the lowest-numbered ones on sale with a free position, up to OPEN_SETS
+     * (else the lowest one, all held, whose holds may still come back).
+     */
+    async openNow(boxId: Types.ObjectId): Promise<BoxSet[]> {
       const box = await setBox(boxId);
-      const sets = await BoxSet.find({ boxId, state: 'ON_SALE' }).sort({ number: 1 }).limit(CURRENT_LOOKAHEAD).lean<BoxSetDoc[]>();
-      const taken = await holds.taken(sets.map((set) => set._id));
-      const withFree = sets.find((set) => taken.filter((hold) => hold.setId.equals(set._id)).length < set.positions);
-      const chosen = withFree ?? sets[0];
-      if (!chosen) throw new NotFound('set on sale');
-      return view(chosen, box);
+      const sets = (await setsForSale(boxId)).filter((set) => set.state === 'ON_SALE');
+      const open: BoxSet[] = [];
+      for (const set of sets) {
+        const taken = await holds.taken([set._id]);
+        if (taken.length < set.positions) open.push(await view(set, box, taken));
+        if (open.length === OPEN_SETS) break;
+      }
+      if (open.length > 0) return open;
+      if (!sets[0]) throw new NotFound('set on sale');
+      return [await view(sets[0], box)];
     },
 
     /** Free positions per box across its sets on sale: a whole-set box's stock. */
@@ -159,6 +195,26 @@ export function setService(db: Connection) {
     },
 
     /**
+     * Refuses a pick whose positions are already taken, from memory or one read, before the order path spends
+     * its writes (quota, limits) only to give them back: the late arrivals of a popular set cost almost nothing.
+     * The hold below stays the real guard.
+     */
+    async refuseTaken(items: CreateOrderRequest['items']): Promise<void> {
+      const now = Date.now();
+      for (const item of items) {
+        if (!item.setPick?.positions) continue;
+        const setId = new Types.ObjectId(item.setPick.setId);
+        const keys = item.setPick.positions.map((position) => `${setId.toHexString()}:${position}`);
+        const remembered = item.setPick.positions.find((_, index) => (takenSeen.get(keys[index] as string) ?? 0) > now);
+        if (remembered !== undefined) throw new PositionTaken(`position ${remembered} of the set is already taken; pick again`, { position: remembered });
+        const taken = await holds.takenAmong(setId, item.setPick.positions);
+        for (const position of taken) takenSeen.set(`${setId.toHexString()}:${position}`, now + TAKEN_MEMORY_MS);
+        if (taken.length > 0) throw new PositionTaken(`position ${taken[0]} of the set is already taken; pick again`, { position: taken[0] as number });
+      }
+      if (takenSeen.size > 10_000) for (const [key, until] of takenSeen) if (until <= now) takenSeen.delete(key);
+    },
+
+    /**
      * Takes every picked position for the order, all or nothing (the lines already taken are given back if
      * one fails), then re-reads each set: a retire that began meanwhile wins, and the positions go back.
      */
@@ -168,6 +224,7 @@ export function setService(db: Connection) {
       for (const line of linesOf(items)) {
         const lost = await holds.take(orderId, line, expiresAt);
         if (lost !== null) {
+          takenSeen.set(`${line.setId.toHexString()}:${lost}`, Date.now() + TAKEN_MEMORY_MS);
           await giveBack();
           throw new PositionTaken(`position ${lost} of the set is already taken; pick again`, { position: lost });
         }

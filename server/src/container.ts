@@ -22,6 +22,7 @@ import { shippingUploads, type ShippingUploadService } from './shipping/shipping
 import { wechatPayTradeBills } from './payments/wechatpay/trade-bill-download';
 import { tradeBillReconciliation, type TradeBillReconciliation } from './bills/bill-reconciliation';
 import { fairness, type Fairness } from './fairness/fairness';
+import { systemClock, type Clock } from './clock';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -42,12 +43,20 @@ export interface Container {
   jobs: AgendaScheduler;
   /** Server seeds and draws (commit–reveal, guarantee). */
   fairness: Fairness;
+  /** The clock a drop opens by: the system's, except in tests (which move it). */
+  clock: Clock;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
   dispose(): Promise<void>;
 }
 
 /** Workers and the CLI build one too, without SESSION_SECRET: they serve no HTTP, so they never sign sessions. */
-export async function createContainer(config: ConfigFor<'worker'>, logger: Logger): Promise<Container> {
+export interface ContainerOptions {
+  /** Tests pass a movable clock; everything else runs on the system clock. */
+  clock?: Clock;
+}
+
+export async function createContainer(config: ConfigFor<'worker'>, logger: Logger, options: ContainerOptions = {}): Promise<Container> {
+  const clock = options.clock ?? systemClock;
   const db = await connectDatabase({
     uri: config.MONGODB_URI,
     dbName: config.MONGODB_DB,
@@ -69,7 +78,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const fair = fairness(db, config);
     const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws });
     const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments, seeds: fair.seeds });
+    const orders = orderService({ db, config, logger, payments, seeds: fair.seeds, clock });
     // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
     const platform = createWechatPlatform({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,
@@ -97,6 +106,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       tradeBills,
       jobs,
       fairness: fair,
+      clock,
       async dispose() {
         await jobs.stop();
         await db.close();

@@ -72,6 +72,12 @@ export const boxSchema = z.object({
   paymentWindowMinutes: z.number().int().min(1),
   guarantee: guaranteeRuleSchema.nullable(),
   products: z.array(boxProductSchema),
+  /** A scheduled drop's opening (ISO); before it ordering answers 409 NOT_ON_SALE_YET. null: on sale now. */
+  onSaleAt: z.string().nullable(),
+  /** The drop was cancelled: not on sale until a new one is scheduled. */
+  dropCancelled: z.boolean(),
+  /** The server's clock as it answered: a countdown runs against it, never against the phone's own clock. */
+  serverTime: z.string(),
 });
 export type Box = z.infer<typeof boxSchema>;
 export const boxPageSchema = pageOf(boxSchema);
@@ -94,7 +100,12 @@ export const couponStatusSchema = z.enum(['AVAILABLE', 'LOCKED', 'USED', 'EXPIRE
 export const couponSchema = z.object({
   id: objectId,
   title: z.string(),
+  /** Fen off; 0 for a percentage coupon. */
   amountOffFen: fenSchema,
+  /** Basis points off (1000 = 10 % off, 9折), priced in whole fen rounded down; null for an amount coupon. */
+  percentOffBp: z.number().int().min(1).max(9999).nullable(),
+  /** The most a percentage coupon takes off; null: no cap. */
+  maxOffFen: fenSchema.nullable(),
   minSpendFen: fenSchema,
   expiresAt: isoDate,
   status: couponStatusSchema,

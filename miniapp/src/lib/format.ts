@@ -1,4 +1,5 @@
-import type { OrderStatus, Rarity } from '@blindbox/shared';
+import type { Coupon, OrderStatus, Rarity } from '@blindbox/shared';
+import { formatFen } from '@blindbox/shared/src/money';
 
 export const RARITY_LABELS: Record<Rarity, string> = {
   COMMON: '普通',
@@ -31,4 +32,10 @@ export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** What a coupon takes off: `减 ¥5.00`, or for a percentage one `9折` (1000 basis points off) and its cap. */
+export function couponOffText(coupon: Pick<Coupon, 'amountOffFen' | 'percentOffBp' | 'maxOffFen'>): string {
+  if (!coupon.percentOffBp) return `减 ${formatFen(coupon.amountOffFen)}`;
+  return `享 ${(10_000 - coupon.percentOffBp) / 1000}折${coupon.maxOffFen ? `（最高减 ${formatFen(coupon.maxOffFen)}）` : ''}`;
 }

@@ -49,8 +49,8 @@ export interface AdminCommand {
   options?: OptionSpecs;
   /**
    * Changes what a shopper gets or what money does (refunds, retiring, stock): outside a terminal it needs
-   * `--yes`; in a terminal the CLI asks. A function when only some sub-commands are.
+   * `--yes`; in a terminal the CLI asks. A function when only some sub-commands (or options, `drop --cancel`) are.
    */
-  destructive?: boolean | ((positionals: readonly string[]) => boolean);
+  destructive?: boolean | ((positionals: readonly string[], values: OptionValues) => boolean);
   run(context: AdminContext): Promise<CommandResult>;
 }

@@ -16,6 +16,7 @@ import { boxModel } from '../catalog/box.model';
 import { userModel } from '../users/user.model';
 import { addressModel } from '../users/address.model';
 import { couponModel } from '../coupons/coupon.model';
+import { couponTemplateModel } from '../coupons/coupon-template.model';
 import { orderModel } from '../orders/order.model';
 
 export interface DoctorCheck {
@@ -42,7 +43,7 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), orderModel(main), stockModel(stock), holdModel(stock), purchaseQuotaModel(stock)];
+  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), stockModel(stock), holdModel(stock), purchaseQuotaModel(stock)];
 }
 
 /**

@@ -16,7 +16,25 @@ export interface OrderSummary {
   trackingNote: string | null;
 }
 
+/** Where a parcel goes, as the order stored it when it was placed. */
+export interface ShippingAddress {
+  name: string;
+  phone: string;
+  region: string;
+  detail: string;
+}
+
+/** A paid order waiting for its parcel: what a packer puts in it and where it goes. */
+export interface ToShip {
+  id: string;
+  paidAt: Date | null;
+  address: ShippingAddress;
+  items: Array<{ name: string; quantity: number }>;
+  draws: Array<{ name: string; rarity: string }>;
+}
+
 export interface OrderDetail extends OrderSummary {
+  address: ShippingAddress;
   items: Array<{ name: string; quantity: number; priceFen: number }>;
   draws: Array<{ name: string; rarity: string }>;
   attemptCount: number;
@@ -51,6 +69,22 @@ export function formatOrderList(orders: OrderSummary[]): string {
   ]);
 }
 
+const addressLine = (a: ShippingAddress) => `${a.name} ${a.phone}  ${a.region} ${a.detail}`;
+
+export function formatToShip(orders: ToShip[]): string {
+  if (orders.length === 0) return 'nothing to ship';
+  return orders
+    .map((o) =>
+      [
+        `order ${o.id}  paid ${time(o.paidAt)}`,
+        `  ship to ${addressLine(o.address)}`,
+        ...o.items.map((item) => `  ${item.quantity} × ${item.name}`),
+        ...o.draws.map((draw) => `    - ${draw.name} (${draw.rarity})`),
+      ].join('\n'),
+    )
+    .join('\n');
+}
+
 export function formatOrderDetail(order: OrderDetail): string {
   const lines = [
     `order ${order.id}  ${order.status}  ${yuan(order.totalFen)}`,
@@ -58,6 +92,7 @@ export function formatOrderDetail(order: OrderDetail): string {
     `  payment attempts ${order.attemptCount}  out_trade_no ${order.outTradeNo ?? '-'}  transaction ${order.transactionId ?? '-'}`,
   ];
   if (order.trackingNote) lines.push(`  tracking ${order.trackingNote}`);
+  lines.push(`ship to: ${addressLine(order.address)}`);
   lines.push('items:', ...order.items.map((item) => `  ${item.quantity} × ${item.name} @ ${yuan(item.priceFen)}`));
   if (order.draws.length) lines.push('draws:', ...order.draws.map((draw) => `  ${draw.name} (${draw.rarity})`));
   if (order.refunds.length) {

@@ -54,7 +54,7 @@ export async function runAdminCommand(container: Container, argv: readonly strin
   if (values.help) return { exitCode: 0, output: command.usage };
   const actor = typeof values.as === 'string' && values.as.trim() ? values.as.trim() : (options.osUser ?? osUserName());
   const context = contextFor(container, { actor, values, positionals });
-  const destructive = typeof command.destructive === 'function' ? command.destructive(positionals) : command.destructive === true;
+  const destructive = typeof command.destructive === 'function' ? command.destructive(positionals, values) : command.destructive === true;
   if (destructive && !context.dryRun && values.yes !== true) {
     const question = `${[name, ...positionals].join(' ')} cannot be undone. Go ahead?`;
     if (!options.confirm) return usage(`${[name, ...positionals].join(' ')} is destructive: pass --yes to confirm (or --dry-run to see what it would do)`);

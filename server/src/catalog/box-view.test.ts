@@ -39,7 +39,9 @@ describe('toBoxDto', () => {
         { productId: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3 },
         { productId: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1 },
       ],
-    }, { stock: 7, purchaseLimit: 2, paymentWindowMinutes: 5 });
+      onSaleAt: new Date('2026-12-01T12:00:00Z'),
+      dropCancelledAt: null,
+    }, { stock: 7, purchaseLimit: 2, paymentWindowMinutes: 5, now: new Date('2026-12-01T11:59:00Z') });
     expect(dto).toEqual({
       id: _id.toHexString(),
       saleMode: 'WEIGHTED',
@@ -55,6 +57,9 @@ describe('toBoxDto', () => {
         { id: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3, odds: 0.75 },
         { id: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1, odds: 0.25 },
       ],
+      onSaleAt: '2026-12-01T12:00:00.000Z',
+      dropCancelled: false,
+      serverTime: '2026-12-01T11:59:00.000Z',
     });
   });
 });

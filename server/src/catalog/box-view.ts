@@ -25,12 +25,16 @@ export function toBoxProductDtos(products: readonly BoxProductDoc[]): BoxProduct
   }));
 }
 
-/** What the catalog shows beside the box document: its live stock (a whole-set box's free positions) and the terms it is sold under. */
+/** What the catalog shows beside the box document: its live stock (a whole-set box's free positions), the terms it is sold under, the server's time. */
 export interface BoxSaleView extends SaleTerms {
   stock: number;
+  now: Date;
 }
 
-export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'saleMode'>, sale: BoxSaleView): Box {
+export function toBoxDto(
+  doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'onSaleAt' | 'dropCancelledAt' | 'saleMode'>,
+  sale: BoxSaleView,
+): Box {
   return {
     id: doc._id.toHexString(),
     saleMode: doc.saleMode ?? 'WEIGHTED',
@@ -43,5 +47,8 @@ export function toBoxDto(doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'cov
     paymentWindowMinutes: sale.paymentWindowMinutes,
     guarantee: doc.guarantee ? { minRarity: doc.guarantee.minRarity, within: doc.guarantee.within } : null,
     products: toBoxProductDtos(doc.products),
+    onSaleAt: doc.onSaleAt ? doc.onSaleAt.toISOString() : null,
+    dropCancelled: doc.dropCancelledAt !== null && doc.dropCancelledAt !== undefined,
+    serverTime: sale.now.toISOString(),
   };
 }

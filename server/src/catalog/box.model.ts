@@ -25,6 +25,10 @@ export interface BoxDoc {
   paymentWindowMinutes: number | null;
   /** Names the current drop: per-shopper limits count per drop, so a new drop starts them again. */
   dropKey: string;
+  /** A scheduled drop: orders are refused before this moment by the server's clock; null: on sale now. */
+  onSaleAt: Date | null;
+  /** Set when the scheduled drop was called off: not on sale until a new drop is scheduled. */
+  dropCancelledAt: Date | null;
   /** 保底: at least one item of rarity ≥ minRarity within `within` consecutive draws by one shopper; null: none. */
   guarantee: GuaranteeRule | null;
   /** WEIGHTED (independent draws) or SETS: committed whole sets of positions (sets/). Absent on boxes stored before sets. */
@@ -59,6 +63,8 @@ const boxSchema = new Schema<BoxDoc>(
     purchaseLimit: { type: Number, default: null, min: 1, validate: (value: number | null) => value === null || Number.isInteger(value) },
     paymentWindowMinutes: { type: Number, default: null, min: 2, max: 120, validate: (value: number | null) => value === null || Number.isInteger(value) },
     dropKey: { type: String, default: 'first' },
+    onSaleAt: { type: Date, default: null },
+    dropCancelledAt: { type: Date, default: null },
     guarantee: {
       type: new Schema<GuaranteeRule>(
         { minRarity: { type: String, enum: RARITIES, required: true }, within: { type: Number, required: true, min: 1, validate: Number.isInteger } },

@@ -27,3 +27,15 @@ export class SoldOut extends DomainError {
 
 export const OutOfStock = ruleError('CONFLICT', 'OUT_OF_STOCK');
 export const PurchaseLimitReached = ruleError('CONFLICT', 'PURCHASE_LIMIT_REACHED');
+
+/** A scheduled drop has not opened yet; `onSaleAt` says when it does, by the server's clock. */
+export class NotOnSaleYet extends DomainError {
+  readonly kind = 'CONFLICT';
+  readonly code = 'NOT_ON_SALE_YET';
+  constructor(boxId: Types.ObjectId, onSaleAt: Date) {
+    super(`box ${boxId.toHexString()} goes on sale at ${onSaleAt.toISOString()}`, { onSaleAt: onSaleAt.toISOString() });
+  }
+}
+
+/** The box's drop was cancelled: nothing to buy until a new one is scheduled. */
+export const NotOnSale = ruleError('CONFLICT', 'NOT_ON_SALE');

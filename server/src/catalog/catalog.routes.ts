@@ -10,7 +10,7 @@ import { saleTermsOf } from './sale-terms';
 import { isSetBox, setService } from '../sets/set.service';
 
 /** Public: browsing the catalog needs no login. Inactive boxes are hidden from the list and from detail. */
-export function catalogRoutes({ db, config }: Pick<Container, 'db' | 'config'>): Router {
+export function catalogRoutes({ db, config, clock }: Pick<Container, 'db' | 'config' | 'clock'>): Router {
   const Box = boxModel(db);
   const stock = stockLedger(db);
   const sets = setService(db);
@@ -18,7 +18,8 @@ export function catalogRoutes({ db, config }: Pick<Container, 'db' | 'config'>):
   async function withSale(docs: BoxDoc[]) {
     const [available, free] = await Promise.all([stock.available(docs.map((doc) => doc._id)), sets.freeByBox(docs.filter(isSetBox).map((doc) => doc._id))]);
     for (const [boxId, positions] of free) available.set(boxId, positions);
-    return docs.map((doc) => toBoxDto(doc, { stock: available.get(doc._id.toHexString()) ?? 0, ...saleTermsOf(doc, config) }));
+    const now = clock.now();
+    return docs.map((doc) => toBoxDto(doc, { stock: available.get(doc._id.toHexString()) ?? 0, ...saleTermsOf(doc, config), now }));
   }
 
   const router = new Router({ prefix: '/api/boxes' });

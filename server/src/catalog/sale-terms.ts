@@ -15,3 +15,12 @@ export function saleTermsOf(box: Pick<BoxDoc, 'purchaseLimit' | 'paymentWindowMi
     paymentWindowMinutes: box.paymentWindowMinutes ?? defaults.ORDER_EXPIRY_MINUTES,
   };
 }
+
+export type SaleOpening = { state: 'OPEN' } | { state: 'SCHEDULED'; onSaleAt: Date } | { state: 'CANCELLED' };
+
+/** Whether a box can be ordered at `now` (the server's clock): open from its drop's exact time, never a millisecond before. */
+export function saleOpeningOf(box: Pick<BoxDoc, 'onSaleAt' | 'dropCancelledAt'>, now: Date): SaleOpening {
+  if (box.dropCancelledAt) return { state: 'CANCELLED' };
+  if (box.onSaleAt && box.onSaleAt.getTime() > now.getTime()) return { state: 'SCHEDULED', onSaleAt: box.onSaleAt };
+  return { state: 'OPEN' };
+}

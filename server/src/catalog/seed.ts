@@ -5,6 +5,7 @@ import { stockLedger } from './stock';
 import { coverSvg, figureSvg, silhouetteSvg, type FigureArt, type SeriesArt } from './images.art';
 import { imageBatch } from './images';
 import { seedDemoSetBox } from '../sets/demo-set-box';
+import { seedWelcomeCoupon } from '../coupons/seed-coupons';
 
 interface DemoProduct {
   productId: string;
@@ -118,6 +119,7 @@ export async function seedCatalog(db: Connection): Promise<SeedSummary> {
       imageUrl: images.figure(figureSvg(art, figure, product.rarity), silhouetteSvg(art)),
     })),
   }));
+  await seedWelcomeCoupon(db);
   // Pictures first: a box is never visible with an image URL that does not answer yet.
   await images.save(db);
   let created = 0;

@@ -19,6 +19,8 @@ function toCouponDto(doc: CouponDoc, now: Date): Coupon {
     id: doc._id.toHexString(),
     title: doc.title,
     amountOffFen: doc.amountOffFen,
+    percentOffBp: doc.percentOffBp ?? null,
+    maxOffFen: doc.maxOffFen ?? null,
     minSpendFen: doc.minSpendFen,
     expiresAt: doc.expiresAt.toISOString(),
     status: couponStatusAt(doc, now),

@@ -2,6 +2,7 @@ import { couponListSchema } from '@blindbox/shared';
 import { Types } from 'mongoose';
 import { apiClient } from '../../test/support/api-client';
 import { startTestServer } from '../../test/support/test-server';
+import { seedWelcomeCoupon } from './seed-coupons';
 import { couponModel } from './coupon.model';
 import { grantCoupon } from './grant-coupon';
 
@@ -11,6 +12,8 @@ let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({ seed: false });
+  // The demo's welcome coupon template, without the rest of the catalog.
+  await seedWelcomeCoupon(server.container.db);
 });
 afterAll(() => server.stop());
 

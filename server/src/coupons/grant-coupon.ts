@@ -4,7 +4,11 @@ import { couponModel, type CouponDoc } from './coupon.model';
 
 export interface CouponGrant {
   title: string;
+  /** Fen off; 0 when `percentOffBp` is set. */
   amountOffFen: number;
+  percentOffBp?: number | null;
+  maxOffFen?: number | null;
+  templateCode?: string | null;
   minSpendFen: number;
   expiresAt: Date;
 }
@@ -15,6 +19,9 @@ export async function grantCoupon(db: Connection, userId: Types.ObjectId, grant:
     userId,
     title: grant.title,
     amountOffFen: assertFen(grant.amountOffFen),
+    percentOffBp: grant.percentOffBp ?? null,
+    maxOffFen: grant.maxOffFen === null || grant.maxOffFen === undefined ? null : assertFen(grant.maxOffFen),
+    templateCode: grant.templateCode ?? null,
     minSpendFen: assertFen(grant.minSpendFen),
     expiresAt: grant.expiresAt,
     state: 'AVAILABLE',

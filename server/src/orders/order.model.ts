@@ -272,5 +272,7 @@ orderSchema.index({ status: 1, reconcileAt: 1 });
 orderSchema.index({ releaseDueAt: 1 });
 // Refund sweep: orders with a refund WeChat has not confirmed yet.
 orderSchema.index({ refundCheckAt: 1 });
+// Sales figures (admin sales): paid orders by when they were paid.
+orderSchema.index({ paidAt: 1 });
 
 export const orderModel = defineModel<OrderDoc>('Order', orderSchema);

@@ -6,22 +6,23 @@ import type { PaymentService } from '../payments/payment.service';
 import { orderModel, type OrderDoc, type OrderItemDoc } from './order.model';
 import { orderTransitions } from './order-transitions';
 import { canBeClosed } from './order-state';
-import { priceOrder } from './pricing';
+import { couponDiscountFen, priceOrder } from './pricing';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
 import { stockLedger } from '../catalog/stock';
 import { purchaseQuotas, type QuotaKey } from '../catalog/purchase-quota';
-import { saleTermsOf } from '../catalog/sale-terms';
+import { saleOpeningOf, saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
 import { couponLocks } from '../coupons/coupon-locks';
 import { findUserAddress } from '../users/address.service';
 import { NotFound, type DomainError } from '../domain-error';
-import { BoxNotFound, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
+import { BoxNotFound, NotOnSale, NotOnSaleYet, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
 import { CouponExpired, CouponMinSpend, CouponUnavailable } from '../coupons/coupon-errors';
 import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
 import type { ServerSeeds } from '../fairness/server-seeds';
 import { dailyLimits, shopperDayOf } from '../limits/daily-limits';
 import { shopperProfiles } from '../users/shopper-profile';
 import { setService } from '../sets/set.service';
+import type { Clock } from '../clock';
 
 export interface OrderServiceDeps {
   db: Connection;
@@ -29,10 +30,14 @@ export interface OrderServiceDeps {
   logger: Logger;
   payments: PaymentService;
   seeds: ServerSeeds;
+  /** A drop opens by this clock. */
+  clock: Clock;
 }
 
 /** How long a box seen sold out is answered so without asking the database again. */
 const SOLD_OUT_MEMORY_MS = 250;
+/** How long a box's drop schedule is used without reading it again (the decision itself is made at every order). */
+const SCHEDULE_MEMORY_MS = 250;
 
 /** Same box twice in a cart is one line (stock holds are per order and box), under the same per-box cap. */
 function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.ObjectId; quantity: number }> {
@@ -43,7 +48,7 @@ function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.Ob
   return [...quantities].map(([boxId, quantity]) => ({ boxId: new Types.ObjectId(boxId), quantity }));
 }
 
-export function orderService({ db, config, logger, payments, seeds }: OrderServiceDeps) {
+export function orderService({ db, config, logger, payments, seeds, clock }: OrderServiceDeps) {
   const Order = orderModel(db);
   const Box = boxModel(db);
   const Coupon = couponModel(db);
@@ -77,6 +82,28 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
       // A box without a counter is not for sale at all: loading it answers BOX_NOT_FOUND.
       const left = available.get(line.boxId.toHexString());
       if (left !== undefined && left < line.quantity) throw await outOfStock(line.boxId, left);
+    }
+  }
+
+  /**
+   * Before a drop opens, its early shoppers are refused from the box's schedule, read at most once per moment
+   * per box: the thousands refreshing in the last seconds cost the database almost nothing. Only the schedule is
+   * remembered; open or not is decided by the server's clock at every order, so a drop opens at its exact time.
+   */
+  const scheduleSeen = new Map<string, { until: number; schedule: Pick<BoxDoc, 'onSaleAt' | 'dropCancelledAt'> }>();
+  async function refuseIfNotOnSale(lines: ReturnType<typeof mergeLines>): Promise<void> {
+    const unknown = lines.filter((line) => (scheduleSeen.get(line.boxId.toHexString())?.until ?? 0) <= Date.now());
+    if (unknown.length > 0) {
+      const docs = await Box.find({ _id: { $in: unknown.map((line) => line.boxId) } }).select({ onSaleAt: 1, dropCancelledAt: 1 }).lean<BoxDoc[]>();
+      for (const doc of docs) scheduleSeen.set(doc._id.toHexString(), { until: Date.now() + SCHEDULE_MEMORY_MS, schedule: doc });
+    }
+    const now = clock.now();
+    for (const line of lines) {
+      // An unknown box is answered BOX_NOT_FOUND by the order itself.
+      const schedule = scheduleSeen.get(line.boxId.toHexString())?.schedule;
+      const opening = schedule && saleOpeningOf(schedule, now);
+      if (opening?.state === 'SCHEDULED') throw new NotOnSaleYet(line.boxId, opening.onSaleAt);
+      if (opening?.state === 'CANCELLED') throw new NotOnSale(`the drop of box ${line.boxId.toHexString()} was cancelled`);
     }
   }
 
@@ -118,14 +145,14 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
     });
   }
 
-  async function usableCouponAmount(couponId: string | undefined, userId: Types.ObjectId, subtotalFen: number): Promise<number | null> {
+  async function usableCouponDiscount(couponId: string | undefined, userId: Types.ObjectId, subtotalFen: number): Promise<number | null> {
     if (!couponId) return null;
     const coupon = await Coupon.findOne({ _id: couponId, userId }).lean();
     if (!coupon) throw new NotFound('coupon');
     if (coupon.state !== 'AVAILABLE') throw new CouponUnavailable('coupon is already in use');
     if (coupon.expiresAt <= new Date()) throw new CouponExpired('coupon has expired');
     if (subtotalFen < coupon.minSpendFen) throw new CouponMinSpend(`coupon needs a subtotal of at least ${coupon.minSpendFen} fen`);
-    return coupon.amountOffFen;
+    return couponDiscountFen(coupon, subtotalFen);
   }
 
   async function ownOrder(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
@@ -173,14 +200,16 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
     closeUnpaid,
 
     /**
-     * Refuses an order for a box that is sold out (or short), or for a set position already taken, from memory or
-     * one read. The order route asks it before the rate limit and create(); create() itself relies on the
-     * reservation and the position holds, which are the real guards.
+     * Refuses an order for a box whose drop has not opened (or was cancelled), for a set position already taken,
+     * or for a box that is sold out (or short), from memory or one read each. The order route asks it before the
+     * rate limit and create(); create() itself relies on the reservation and the position holds, the real guards.
      */
-    assertAvailable: async (items: CreateOrderRequest['items']) => {
-      // Positions first: a set's late arrivals are then mostly answered from memory.
+    async assertAvailable(items: CreateOrderRequest['items']): Promise<void> {
+      const lines = mergeLines(items);
+      await refuseIfNotOnSale(lines);
+      // Positions before stock: a set's late arrivals are then mostly answered from memory.
       await sets.refuseTaken(items);
-      await refuseIfSoldOut(mergeLines(items));
+      await refuseIfSoldOut(lines);
     },
 
     releaseResources,
@@ -190,7 +219,7 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
       const boxes = await loadBoxes(lines);
       const items = snapshot(lines, boxes);
       const { subtotalFen } = priceOrder(items, null);
-      return priceOrder(items, await usableCouponAmount(request.couponId, userId, subtotalFen));
+      return priceOrder(items, await usableCouponDiscount(request.couponId, userId, subtotalFen));
     },
 
     /**
@@ -208,7 +237,7 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
       const orderId = new Types.ObjectId();
       const { subtotalFen } = priceOrder(items, null);
       const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
-      if (couponId) await usableCouponAmount(request.couponId, userId, subtotalFen);
+      if (couponId) await usableCouponDiscount(request.couponId, userId, subtotalFen);
       const placedAt = new Date();
       const expiresAt = expiryFor(lines, boxes, placedAt.getTime());
       const limitDay = shopperDayOf(placedAt);
@@ -237,7 +266,7 @@ export function orderService({ db, config, logger, payments, seeds }: OrderServi
           const locked = await coupons.lock(couponId, userId, orderId, subtotalFen, new Date());
           if (!locked) throw new CouponUnavailable('coupon cannot be used for this order');
           undo.push(() => coupons.release(couponId, orderId));
-          couponAmount = locked.amountOffFen;
+          couponAmount = couponDiscountFen(locked, subtotalFen);
         }
         const price = priceOrder(items, couponAmount);
         await limits.take(userId, orderId, limitDay, price.totalFen, lines);

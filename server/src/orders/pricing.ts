@@ -20,3 +20,21 @@ export function priceOrder(lines: readonly PricedLine[], couponAmountOffFen: Fen
   const discountFen = couponAmountOffFen === null ? 0 : Math.min(couponAmountOffFen, subtotalFen - 1);
   return { subtotalFen, discountFen, totalFen: subtotalFen - discountFen };
 }
+
+/** What a coupon takes off, before priceOrder's 1-fen floor. */
+export interface CouponTerms {
+  amountOffFen: Fen;
+  percentOffBp?: number | null;
+  maxOffFen?: Fen | null;
+}
+
+/**
+ * An amount coupon takes its amount; a percentage coupon takes `subtotal × bp / 10000` rounded **down** to whole
+ * fen (the shopper never gets more off than the rate says, and no float ever touches money), then its cap.
+ */
+export function couponDiscountFen(coupon: CouponTerms, subtotalFen: Fen): Fen {
+  // Falsy, not just null: coupons stored before percentages existed have neither field.
+  if (!coupon.percentOffBp) return coupon.amountOffFen;
+  const off = Math.floor((subtotalFen * coupon.percentOffBp) / 10_000);
+  return coupon.maxOffFen ? Math.min(off, coupon.maxOffFen) : off;
+}

@@ -4,13 +4,10 @@ import { loginRequestSchema, type LoginResponse } from '@blindbox/shared';
 import type { Container } from '../container';
 import { AppError } from '../http/app-error';
 import { perMinuteLimit } from '../http/rate-limit';
-import { grantCoupon } from '../coupons/grant-coupon';
+import { couponTemplates } from '../coupons/coupon-templates';
 import { InvalidLoginCodeError } from './wechat-login';
 import { userModel } from './user.model';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
-
-const WELCOME_COUPON = { title: '新人券 ¥5', amountOffFen: 500, minSpendFen: 3000, validDays: 30 } as const;
-const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Creates or touches the user and says whether this call created it. Concurrent first logins race on
@@ -35,6 +32,7 @@ async function upsertUser(db: Connection, identity: { openid: string; unionid: s
 
 export function authRoutes({ config, db, wechatLogin, sessions }: Pick<Container, 'config' | 'db' | 'wechatLogin' | 'sessions'>): Router {
   const router = new Router();
+  const templates = couponTemplates(db);
 
   // Per client IP, failures included: guessing codes is what the limit is for, and it keeps one client
   // from spending WeChat's code2session quota for everyone. ctx.ip is the address TRUSTED_PROXY_HOPS
@@ -50,13 +48,9 @@ export function authRoutes({ config, db, wechatLogin, sessions }: Pick<Container
     const now = new Date();
     const { user, created } = await upsertUser(db, identity, now);
     if (created) {
-      await grantCoupon(db, user._id, {
-        title: WELCOME_COUPON.title,
-        amountOffFen: WELCOME_COUPON.amountOffFen,
-        minSpendFen: WELCOME_COUPON.minSpendFen,
-        expiresAt: new Date(now.getTime() + WELCOME_COUPON.validDays * DAY_MS),
-      });
-      ctx.state.log.info({ userId: user._id.toHexString() }, 'new user, welcome coupon granted');
+      // The welcome coupon is the merchant's (admin coupon welcome): none when switched off or run out.
+      const welcome = await templates.grantWelcome(user._id, now);
+      ctx.state.log.info({ userId: user._id.toHexString(), welcomeCoupon: welcome?.templateCode ?? null }, 'new user');
     }
     const session = sessions.issue({ id: user._id.toHexString(), openid: user.openid });
     ctx.body = { token: session.token, expiresAt: session.expiresAt.toISOString(), user: { id: user._id.toHexString() } } satisfies LoginResponse;

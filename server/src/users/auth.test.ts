@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { couponModel } from '../coupons/coupon.model';
 import { apiClient } from '../../test/support/api-client';
 import { startTestServer } from '../../test/support/test-server';
+import { seedWelcomeCoupon } from '../coupons/seed-coupons';
 import { userModel } from './user.model';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
@@ -10,6 +11,8 @@ let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({ seed: false });
+  // The demo's welcome coupon template, without the rest of the catalog.
+  await seedWelcomeCoupon(server.container.db);
 });
 afterAll(() => server.stop());
 

@@ -22,6 +22,8 @@ import { boxModel } from '../../src/catalog/box.model';
 const KNOWN_SCANS: readonly string[] = [
   // admin `orders` without --status: newest first by _id; the engine does not push sorts down
   '<db>.orders {}',
+  // admin `coupon list`: every coupon template (a shop keeps a handful; the audit's copies make it 300)
+  '<db>.coupontemplates {}',
 ];
 
 /** Collections at most this big may be scanned (the catalog of a few boxes, a counter document or two). */
@@ -187,6 +189,22 @@ async function runFlows(round: number): Promise<void> {
   await expireInDb(server, unpaidPick.id);
   await waitForStatus(unpaidPick.id, 'CLOSED');
   expect((await admin('sets', 'list', 'moon-rabbit-set')).exitCode).toBe(0);
+
+  // running the shop: sales and packing views, coupon templates and grants, a drop scheduled and one cancelled
+  expect((await admin('sales')).exitCode).toBe(0);
+  expect((await admin('sales', '--box', 'starry-cat', '--csv')).exitCode).toBe(0);
+  expect((await admin('orders', '--to-ship')).exitCode).toBe(0);
+  expect((await admin('coupon', 'create', `PLAN${round}`, '--percent-off', '1000', '--quantity', '3')).exitCode).toBe(0);
+  expect((await admin('coupon', 'grant', `PLAN${round}`, '--to', server.container.sessions.verify(alice.token)!.userId)).exitCode).toBe(0);
+  expect((await admin('coupon', 'welcome', `PLAN${round}`)).exitCode).toBe(0);
+  expect((await admin('coupon', 'list')).exitCode).toBe(0);
+  await shopper(server, `plan-newcomer-${round}`);
+  expect((await admin('coupon', 'welcome', 'WELCOME5')).exitCode).toBe(0);
+  expect((await admin('drop', 'forest-friends', '--at', '+1h')).exitCode).toBe(0);
+  const dropped = await boxModel(server.container.db).findOne({ slug: 'forest-friends' }).lean();
+  const early = await alice.api.post<{ code: string }>('/api/orders', { items: [{ boxId: dropped!._id.toHexString(), quantity: 1 }], addressId: address.id });
+  expect(early.body.code).toBe('NOT_ON_SALE_YET');
+  expect((await admin('drop', 'forest-friends', '--cancel', '--yes')).exitCode).toBe(0);
 }
 
 /** Document count from collection statistics: a count or find would itself be a query the audit records. */

@@ -36,6 +36,14 @@ let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
 let observer: Container | undefined;
 let processes: SpawnedProcess[] = [];
 let servers: TestServer[] = [];
+/** Servers in processes of their own run on the system clock: nothing here can move it. */
+const processClock: TestServer['clock'] = {
+  now: () => new Date(),
+  setTo: () => {
+    throw new Error('a server in its own process runs on the system clock');
+  },
+  reset: () => undefined,
+};
 
 beforeAll(async () => {
   const { mongodbUri, credentialsDir } = testEnv();
@@ -77,7 +85,7 @@ beforeAll(async () => {
   const container = observer;
   servers = ports.map((port) => {
     const url = `http://127.0.0.1:${port}`;
-    return { url, simulatorUrl, container, login: (code: string) => loginAt(url, code), stop: async () => undefined };
+    return { url, simulatorUrl, container, clock: processClock, login: (code: string) => loginAt(url, code), stop: async () => undefined };
   });
   for (const server of servers) {
     await waitUntil(async () => ((await fetch(`${server.url}/readyz`).catch(() => null))?.ok ? true : null), 60_000, `${server.url} to be ready`);

@@ -10,11 +10,14 @@ import { startSimulator } from '../../simulator/src/simulator';
 import { freePort } from '../../dev/free-port';
 import { devAlipayEnv, ensureDevAlipayCredentials } from '../../dev/alipay-credentials';
 import { testEnv, uniqueDbName } from './test-env';
+import { movableClock, type MovableClock } from '../../src/clock';
 
 export interface TestServer {
   url: string;
   simulatorUrl: string;
   container: Container;
+  /** The server's clock: a test moves it (a drop's opening) with `clock.setTo(at)`; HTTP never can. */
+  clock: MovableClock;
   /**
    * Logs in through the real login route (code2session on the simulator) and returns the bearer token. The
    * shopper declares themself adult unless `age` says otherwise (null: declares nothing), as the age gate
@@ -93,7 +96,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.alipay === false ? {} : devAlipayEnv(alipayCredentialsDir, await ensureDevAlipayCredentials(alipayCredentialsDir), simulatorUrl, url)),
     ...options.env,
   });
-  const container = await createContainer(config, createLogger(config));
+  const clock = movableClock();
+  const container = await createContainer(config, createLogger(config), { clock });
   if (options.seed !== false) await seedCatalog(container.db);
   if (config.JOBS === 'inline') await container.jobs.start();
   const server: Server = createApp(container).listen(port, '127.0.0.1');
@@ -103,6 +107,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     simulatorUrl,
     container,
+    clock,
     login: (code, age) => loginAt(url, code, age),
     async stop() {
       await new Promise<void>((resolve) => {

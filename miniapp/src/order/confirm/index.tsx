@@ -7,7 +7,7 @@ import { api } from '../../api/session';
 import type { QuoteResponse } from '@blindbox/shared';
 import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
 import { Stepper } from '../../components/stepper';
-import { formatDateTime } from '../../lib/format';
+import { couponOffText, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { AddressForm } from './address-form';
@@ -106,7 +106,7 @@ export default function ConfirmPage() {
           <>
             <Text>{coupon.title}</Text>
             <Text className="muted">
-              满 {formatFen(coupon.minSpendFen)} 减 {formatFen(coupon.amountOffFen)} · {formatDateTime(coupon.expiresAt)} 到期
+              满 {formatFen(coupon.minSpendFen)} {couponOffText(coupon)} · {formatDateTime(coupon.expiresAt)} 到期
             </Text>
           </>
         ) : (

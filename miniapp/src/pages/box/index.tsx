@@ -4,6 +4,7 @@ import Taro, { useRouter } from '@tarojs/taro';
 import { api } from '../../api/session';
 import { ArtImage } from '../../components/art-image';
 import { ErrorState, Skeleton } from '../../components/page-state';
+import { DropCountdown, useDropState } from '../../components/drop-countdown';
 import { RARITY_LABELS, formatOdds } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
@@ -79,6 +80,7 @@ export default function BoxDetailPage() {
   const { params } = useRouter();
   const id = params.id ?? '';
   const box = useResource(() => api.getBox(id));
+  const drop = useDropState(box.data);
 
   if (box.error) return <ErrorState message={box.error} onRetry={() => void box.reload()} />;
   if (!box.data) return <Skeleton kind="detail" />;
@@ -98,6 +100,7 @@ export default function BoxDetailPage() {
         </Text>
         <Text className="detail-description">{data.description}</Text>
       </View>
+      <DropCountdown box={data} drop={drop} />
       {soldOut && (
         <Text className="notice" data-testid="sold-out-notice">
           这一盒已经卖完了，看看其他系列吧
@@ -122,6 +125,11 @@ export default function BoxDetailPage() {
         {soldOut ? (
           <Button className="btn btn--ghost" data-testid="sold-out-back" onClick={() => void Taro.navigateBack().catch(() => Taro.reLaunch({ url: routes.boxes() }))}>
             已售罄 · 看看别的
+          </Button>
+        ) : drop.state !== 'OPEN' ? (
+          // Enabled by the countdown at the second the server opens the drop; the server refuses earlier orders anyway.
+          <Button className="btn btn--primary" data-testid="order-button" disabled>
+            {drop.state === 'SCHEDULED' ? '即将开售' : '暂停发售'}
           </Button>
         ) : (
           <Button

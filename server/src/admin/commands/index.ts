@@ -4,6 +4,9 @@ import { billCommand } from './bill-commands';
 import { rotateSeedCommand } from './fairness-commands';
 import { jobsCommand } from './job-commands';
 import { ordersCommand, reconcileCommand, refundCommand, shipCommand, showCommand } from './order-commands';
+import { dropCommand } from './drop-commands';
+import { salesCommand } from './sales-commands';
+import { couponCommand } from './coupon-commands';
 import { setsCommand } from './set-commands';
 
 /** Every admin command, in the order the usage text lists them. One line per command group file. */
@@ -13,6 +16,9 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   reconcileCommand,
   refundCommand,
   shipCommand,
+  salesCommand,
+  dropCommand,
+  couponCommand,
   jobsCommand,
   billCommand,
   rotateSeedCommand,

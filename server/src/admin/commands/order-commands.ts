@@ -8,7 +8,7 @@ import { parseObjectId } from '../../object-id';
 import { OrderStateConflict } from '../../orders/order-errors';
 import type { ChannelTransaction } from '../../payments/payment-channel';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
-import { formatOrderDetail, formatOrderList, type OrderDetail, type OrderSummary } from '../format';
+import { formatOrderDetail, formatOrderList, formatToShip, type OrderDetail, type OrderSummary, type ShippingAddress, type ToShip } from '../format';
 import { limitOption } from './limit-option';
 
 /** How an admin appears in an order's own audit log. */
@@ -27,9 +27,14 @@ async function loadOrder(container: Container, orderId: ReturnType<typeof parseO
 
 export const ordersCommand: AdminCommand = {
   name: 'orders',
-  usage: `  orders [--status S] [--limit N]   list orders, newest first (S: ${ORDER_STATUSES.join(', ')})`,
-  options: { status: { type: 'string' }, limit: { type: 'string' } },
+  usage: `  orders [--status S] [--limit N]   list orders, newest first (S: ${ORDER_STATUSES.join(', ')})
+  orders --to-ship [--limit N]      paid orders not shipped yet, oldest payment first, with address, items and draws`,
+  options: { status: { type: 'string' }, limit: { type: 'string' }, 'to-ship': { type: 'boolean', default: false } },
   async run(context) {
+    if (context.values['to-ship'] === true) {
+      if (context.values.status !== undefined) throw new UsageError('--to-ship lists paid unshipped orders; it takes no --status');
+      return listToShip(context);
+    }
     const status = context.values.status as OrderStatus | undefined;
     if (status && !ORDER_STATUSES.includes(status)) throw new UsageError(`--status must be one of ${ORDER_STATUSES.join(', ')}`);
     const orders = await orderModel(context.container.db)
@@ -42,9 +47,30 @@ export const ordersCommand: AdminCommand = {
   },
 };
 
+async function listToShip(context: AdminContext) {
+  // Paid and not yet shipped is exactly TO_BE_DELIVERED (shipping moves it to DELIVERED); the status index finds them.
+  const orders = await orderModel(context.container.db)
+    .find({ status: 'TO_BE_DELIVERED' })
+    .select({ paidAt: 1, address: 1, items: 1, draws: 1 })
+    .lean<OrderDoc[]>();
+  const rows: ToShip[] = orders
+    .sort((a, b) => (a.paidAt?.getTime() ?? 0) - (b.paidAt?.getTime() ?? 0))
+    .slice(0, limitOption(context.values, 100))
+    .map((order) => ({
+      id: order._id.toHexString(),
+      paidAt: order.paidAt,
+      address: addressOf(order),
+      items: order.items.map((item) => ({ name: item.name, quantity: item.quantity })),
+      draws: order.draws.map((draw) => ({ name: draw.name, rarity: draw.rarity })),
+    }));
+  return context.print(rows, () => formatToShip(rows));
+}
+
+const addressOf = ({ address }: Pick<OrderDoc, 'address'>): ShippingAddress => ({ name: address.name, phone: address.phone, region: address.region, detail: address.detail });
+
 export const showCommand: AdminCommand = {
   name: 'show',
-  usage: '  show <orderId>                    one order with its audit log and WeChat\'s state of its transaction',
+  usage: '  show <orderId>                    one order: shipping address, items and draws, audit log, WeChat\'s state of its transaction',
   async run(context) {
     const order = await loadOrder(context.container, orderIdArg(context, 'show'));
     const detail = await describe(context.container, order);
@@ -168,6 +194,7 @@ async function describe(container: Container, order: OrderDoc): Promise<OrderDet
   }
   return {
     ...summary(order),
+    address: addressOf(order),
     items: order.items.map((item) => ({ name: item.name, quantity: item.quantity, priceFen: item.priceFen })),
     draws: order.draws.map((draw) => ({ name: draw.name, rarity: draw.rarity })),
     attemptCount: order.payment.attemptCount,

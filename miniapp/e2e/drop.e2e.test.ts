@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BoxPage } from '@blindbox/shared';
+import type { Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import { runAdminCommand } from '../../server/src/admin/run-admin-command';
+import { h5Dir, launchChromium, screenshotDir } from './page-checks';
+
+/**
+ * A scheduled drop in a real browser: the box page counts down against the server's clock (here an hour ahead of
+ * the browser's), and the buy button enables when the server's clock passes the opening, not before.
+ */
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
+  server = await startTestServer({ env: { H5_DIR: h5Dir } });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const enabled = (attribute: string | null) => attribute === null || attribute === 'false';
+
+test('the box page counts down by the server\'s clock and enables buying when the drop opens', async () => {
+  const box = ((await (await fetch(`${server.url}/api/boxes`)).json()) as BoxPage).items[0]!;
+  const opensAt = new Date(Math.ceil((Date.now() + 3_600_000) / 1000) * 1000);
+  expect((await runAdminCommand(server.container, ['drop', 'starry-cat', '--at', opensAt.toISOString()])).exitCode).toBe(0);
+  server.clock.setTo(new Date(opensAt.getTime() - 3_000));
+
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  await page.goto(`${server.url}/#/pages/box/index?id=${box.id}`);
+  const countdown = page.getByTestId('drop-countdown');
+  await countdown.waitFor();
+  // Three seconds by the server's clock, whatever the browser's own clock says (an hour earlier).
+  expect(await countdown.textContent()).toMatch(/^00:00:0[123]$/);
+  const button = page.getByTestId('order-button');
+  expect(enabled(await button.getAttribute('disabled'))).toBe(false);
+  expect(await button.textContent()).toContain('即将开售');
+  await page.screenshot({ path: path.join(screenshotDir, 'phone-drop-countdown.png') });
+
+  await page.waitForFunction(() => {
+    const attribute = document.querySelector('[data-testid="order-button"]')?.getAttribute('disabled');
+    return attribute === null || attribute === 'false';
+  }, undefined, { timeout: 6_000, polling: 50 });
+  const openedAt = server.clock.now().getTime();
+  // The page's estimate of the server's clock lags by the answer's travel time, so it can open late but never early.
+  expect(openedAt).toBeGreaterThanOrEqual(opensAt.getTime());
+  expect(openedAt).toBeLessThan(opensAt.getTime() + 1_000);
+  expect(await button.textContent()).toContain('立即购买');
+  expect(await countdown.count()).toBe(0);
+}, 60_000);

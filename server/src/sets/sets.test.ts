@@ -191,6 +191,18 @@ test('expired held positions come back exactly once, can be picked again, and a 
   expect(hold).toMatchObject({ state: 'HELD', orderId: new Types.ObjectId(again.id) });
 });
 
+test('a position held for an order that was never stored (creation crashed) goes back once the sweep judges it abandoned', async () => {
+  const { boxId, setIds } = await setBoxWithSets(server, 2, 1);
+  const setId = new Types.ObjectId(setIds[0]);
+  const orphan = Types.ObjectId.createFromTime(Math.floor(Date.now() / 1000) - 3600);
+  const Hold = positionHoldModel(stockDatabase(server.container.db));
+  await Hold.create({ _id: `${setIds[0]}:1`, setId, boxId: new Types.ObjectId(boxId), position: 1, orderId: orphan, state: 'HELD', expiresAt: new Date(Date.now() - 60_000), updatedAt: new Date() });
+  expect((await grid(setIds[0]!)).grid).toEqual(['FREE', 'HELD']);
+  await leftoverSweep(server.container.db)();
+  expect((await grid(setIds[0]!)).grid).toEqual(['FREE', 'FREE']);
+  expect(await Hold.findById(`${setIds[0]}:1`).lean()).toMatchObject({ state: 'RELEASED', orderId: orphan });
+});
+
 test('a pick must name positions of a set of its own box, as many as its quantity; a weighted box takes none', async () => {
   const { boxId, setIds } = await setBoxWithSets(server, 3, 1);
   const other = await setBoxWithSets(server, 3, 1);

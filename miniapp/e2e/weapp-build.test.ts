@@ -20,13 +20,14 @@ test('project.config.json points WeChat DevTools at the weapp build', () => {
   expect(path.resolve(__dirname, '..', '..', project.miniprogramRoot)).toBe(weappDir);
 });
 
-test('the weapp build has the shop pages, the order, collection and fairness subpackages, the real payment call and no simulator adapter', () => {
+test('the weapp build has the shop pages, the order, collection, fairness and whole-set subpackages, the real payment call and no simulator adapter', () => {
   const app = JSON.parse(fs.readFileSync(path.join(weappDir, 'app.json'), 'utf8')) as { pages: string[]; subPackages: Array<{ root: string; pages: string[] }> };
   expect(app.pages).toEqual(['pages/boxes/index', 'pages/box/index']);
   expect(app.subPackages).toEqual([
     { root: 'order', pages: expect.arrayContaining(['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index']) },
     { root: 'me', pages: ['collection/index'] },
     { root: 'fair', pages: ['rules/index', 'proof/index', 'profile/index'] },
+    { root: 'sets', pages: ['grid/index', 'verify/index'] },
   ]);
 
   const scripts = files(weappDir).filter((file) => file.endsWith('.js'));

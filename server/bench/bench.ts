@@ -10,13 +10,14 @@ import { dropSection } from './drop';
 import { growthSection } from './growth';
 import { miniappMainPackageKb } from './miniapp-size';
 import { orderSection } from './orders';
+import { setsSection } from './sets';
 import { benchTradeBill } from './trade-bill';
 import type { Stack } from './stack';
 
 /**
  * `npm run bench`: every figure of issue 11's target table from one run, printed as one table with PASS/FAIL.
  *   BENCH_SCALE=0.2    shorter runs and smaller counts (a quick check that everything works; figures are rougher)
- *   BENCH_ONLY=drop,growth   only these sections (callbacks, orders, growth, drop)
+ *   BENCH_ONLY=drop,growth   only these sections (callbacks, orders, growth, drop, sets)
  *   BENCH_PROFILE=1    CPU profiles of every server, simulator (--cpu-prof) and engine (pprof) into .data/bench/
  *   MONGODB_URI=…      run against that MongoDB instead of the embedded engine
  */
@@ -26,6 +27,7 @@ const SECTIONS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   orders: orderSection,
   growth: growthSection,
   drop: dropSection,
+  sets: setsSection,
 };
 
 const startedAt = new Date();

@@ -28,7 +28,13 @@ export type Scenario =
   /** Order create, then JSAPI prepay of the new order. */
   | { kind: 'orders'; shoppers: ApiShopper[]; boxIds: string[] }
   /** Shopper i orders one unit of the box; a winner prepays and pays at the simulator, except every `unpaidEvery`-th. */
-  | { kind: 'drop'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string; unpaidEvery: number };
+  | { kind: 'drop'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string; unpaidEvery: number }
+  /**
+   * Whole sets: shopper i reads the box's current set, picks a free position at random (every `wholeSetEvery`-th
+   * takes the whole set if it is all free) and orders it, picking again `repickAfterMs` after a 409, up to `attempts` times; a
+   * winner pays, except every `cancelEvery`-th, who cancels (its positions go back on sale at once).
+   */
+  | { kind: 'sets'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string; attempts: number; repickAfterMs: number; wholeSetEvery: number; cancelEvery: number };
 
 export type Pace = { kind: 'closed'; connections: number; seconds: number } | { kind: 'open'; rate: number; count: number };
 
@@ -64,6 +70,7 @@ export interface LoadResult {
   exhausted: boolean;
   /** Open pace only: the largest delay between a flow's scheduled time and when it was actually sent. */
   maxSendLagMs: number;
+  /** Drop and sets scenarios: what became of each shopper. */
   drop: DropOutcome[];
 }
 
@@ -155,6 +162,42 @@ function runHere(job: LoadJob): Promise<LoadResult> {
       if (created.status === 201) {
         const { id } = JSON.parse(created.body) as { id: string };
         await step('prepay', performance.now(), job.url, 'POST', `/api/orders/${id}/pay/jsapi`, '{}', json(shopper.token));
+      }
+    } else if (scenario.kind === 'sets') {
+      const shopper = scenario.shoppers[index];
+      if (!shopper) return false;
+      const outcome: DropOutcome = { shopper: index, wonAtMs: null, orderId: null, expiresAtMs: null, paid: false };
+      drop.push(outcome);
+      for (let attempt = 0; attempt < scenario.attempts; attempt++) {
+        const current = await step('grid', attempt === 0 ? scheduled : performance.now(), job.url, 'GET', `/api/boxes/${scenario.boxId}/sets/current`, undefined, {});
+        if (current.status !== 200) break;
+        const set = JSON.parse(current.body) as { id: string; positions: number; grid: string[] };
+        const free = set.grid.flatMap((state, position) => (state === 'FREE' ? [position] : []));
+        if (free.length === 0) break;
+        const whole = scenario.wholeSetEvery > 0 && index % scenario.wholeSetEvery === 0 && free.length === set.positions;
+        const setPick = whole ? { setId: set.id, wholeSet: true } : { setId: set.id, positions: [free[Math.floor(Math.random() * free.length)]!] };
+        const body = JSON.stringify({ items: [{ boxId: scenario.boxId, quantity: whole ? set.positions : 1, setPick }], addressId: shopper.addressId });
+        const created = await step(whole ? 'create whole set' : 'create', performance.now(), job.url, 'POST', '/api/orders', body, json(shopper.token));
+        if (created.status === 409) {
+          // A person sees the refreshed grid and taps again: not in the same millisecond.
+          await new Promise((resolve) => setTimeout(resolve, scenario.repickAfterMs));
+          continue;
+        }
+        if (created.status !== 201) break;
+        outcome.wonAtMs = performance.now() - origin;
+        outcome.orderId = (JSON.parse(created.body) as { id: string }).id;
+        winners += 1;
+        if (scenario.cancelEvery > 0 && winners % scenario.cancelEvery === 0) {
+          await step('cancel', performance.now(), job.url, 'POST', `/api/orders/${outcome.orderId}/cancel`, '{}', json(shopper.token));
+          break;
+        }
+        const prepay = await step('prepay', performance.now(), job.url, 'POST', `/api/orders/${outcome.orderId}/pay/jsapi`, '{}', json(shopper.token));
+        if (prepay.status === 200) {
+          const prepayId = (JSON.parse(prepay.body) as { package: string }).package.replace('prepay_id=', '');
+          const paid = await step('pay', performance.now(), scenario.simulatorUrl, 'POST', '/sim/pay', JSON.stringify({ prepayId, result: 'SUCCESS' }), { 'content-type': 'application/json' });
+          outcome.paid = paid.status === 200;
+        }
+        break;
       }
     } else {
       const shopper = scenario.shoppers[index];

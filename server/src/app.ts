@@ -19,6 +19,7 @@ import { fairnessRoutes } from './fairness/fairness.routes';
 import { profileRoutes } from './users/profile.routes';
 import { cartRoutes } from './cart/cart.routes';
 import { combinedPaymentRoutes } from './payments/combined-payment.routes';
+import { setRoutes } from './sets/sets.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -44,6 +45,7 @@ export function createApp(container: Container): Koa {
     collectionRoutes(container),
     fairnessRoutes(container),
     profileRoutes(container),
+    setRoutes(container),
     devRoutes(container),
   ]) {
     // throw: the 405 / 501 go through the error handler, in the API's error shape, instead of a plain-text page.

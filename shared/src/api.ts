@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_FEN } from './money';
-import { AGE_BRACKETS, CLIENT_SEED_PATTERN, MAX_QUANTITY_PER_ITEM, RARITIES } from './constants';
+import { AGE_BRACKETS, CLIENT_SEED_PATTERN, MAX_QUANTITY_PER_ITEM, MAX_SET_POSITIONS, RARITIES, SALE_MODES } from './constants';
 import { orderStatusSchema, paymentStatusSchema } from './order-status';
 
 export const fenSchema = z.number().int().min(0).max(MAX_FEN);
@@ -59,8 +59,13 @@ export type BoxProduct = z.infer<typeof boxProductSchema>;
 /** 保底: at least one item of rarity ≥ minRarity within `within` consecutive draws of the box by one shopper. */
 export const guaranteeRuleSchema = z.object({ minRarity: raritySchema, within: z.number().int().min(1) });
 
+export const saleModeSchema = z.enum(SALE_MODES);
+export type SaleMode = z.infer<typeof saleModeSchema>;
+
 export const boxSchema = z.object({
   id: objectId,
+  /** How the box is sold: weighted draws, or whole sets whose positions the shopper picks (端盒). */
+  saleMode: saleModeSchema.default('WEIGHTED'),
   name: z.string(),
   description: z.string(),
   coverUrl: z.string(),
@@ -116,9 +121,22 @@ export type Coupon = z.infer<typeof couponSchema>;
 export const couponListSchema = z.object({ items: z.array(couponSchema) });
 
 // Orders
+const positionSchema = z.number().int().min(0).max(MAX_SET_POSITIONS - 1);
+
+/** For a whole-set box: the positions picked in one set, or the whole set (quantity = the positions taken). */
+export const setPickSchema = z
+  .object({
+    setId: objectId,
+    positions: z.array(positionSchema).min(1).max(MAX_SET_POSITIONS).optional(),
+    wholeSet: z.literal(true).optional(),
+  })
+  .refine((pick) => (pick.positions === undefined) !== (pick.wholeSet === undefined), 'give either positions or wholeSet')
+  .refine((pick) => !pick.positions || new Set(pick.positions).size === pick.positions.length, 'positions must differ');
+export type SetPick = z.infer<typeof setPickSchema>;
+
 export const createOrderRequestSchema = z.object({
   items: z
-    .array(z.object({ boxId: objectId, quantity: z.number().int().min(1).max(MAX_QUANTITY_PER_ITEM) }))
+    .array(z.object({ boxId: objectId, quantity: z.number().int().min(1).max(MAX_QUANTITY_PER_ITEM), setPick: setPickSchema.optional() }))
     .min(1)
     .max(10),
   addressId: objectId,
@@ -136,6 +154,8 @@ export const drawSchema = z.object({
   proof: z
     .object({ unitIndex: z.number().int().min(0), seedId: z.string(), serverSeedHash: z.string(), missesBefore: z.number().int().min(0), exhausted: z.array(z.string()).optional(), forced: z.boolean(), drawnAt: isoDate })
     .nullable(),
+  /** A whole-set box: the set and position this design was sold from; the set's commitment was public first. */
+  set: z.object({ setId: objectId, number: z.number().int().min(1), position: z.number().int().min(0), commitment: z.string() }).optional(),
 });
 export type Draw = z.infer<typeof drawSchema>;
 
@@ -148,6 +168,8 @@ export const orderItemSchema = z.object({
   /** The box version (items and weights) this line was bought under; absent on orders placed before versions. */
   boxVersion: z.number().int().min(1).optional(),
   products: z.array(boxProductSchema),
+  /** A whole-set box: the set and the positions this line holds (or bought). */
+  setPick: z.object({ setId: objectId, number: z.number().int().min(1), positions: z.array(z.number().int().min(0)) }).optional(),
 });
 export type OrderItem = z.infer<typeof orderItemSchema>;
 
@@ -327,3 +349,38 @@ export const collectionSchema = z.object({
   total: z.number().int().min(0),
 });
 export type Collection = z.infer<typeof collectionSchema>;
+
+// Whole sets (端盒): a set's grid while on sale, and its arrangement once sold out or retired
+export const SET_STATES = ['ON_SALE', 'SOLD_OUT', 'RETIRED'] as const;
+export const setStateSchema = z.enum(SET_STATES);
+export type SetState = z.infer<typeof setStateSchema>;
+export const positionStateSchema = z.enum(['FREE', 'HELD', 'SOLD']);
+export type PositionState = z.infer<typeof positionStateSchema>;
+
+export const boxSetSchema = z.object({
+  id: objectId,
+  boxId: objectId,
+  number: z.number().int().min(1),
+  positions: z.number().int().min(1),
+  /** SHA-256(arrangement ‖ salt), public from the moment the set exists, before any of it can be sold. */
+  commitment: z.string(),
+  committedAt: isoDate,
+  state: setStateSchema,
+  /** Position by position: never which design is where, only whether it is taken. */
+  grid: z.array(positionStateSchema),
+  free: z.number().int().min(0),
+  held: z.number().int().min(0),
+  sold: z.number().int().min(0),
+  revealedAt: isoDate.nullable(),
+  /** Null while on sale; once sold out or retired, the design at each position and the salt. */
+  arrangement: z.array(z.string()).nullable(),
+  salt: z.string().nullable(),
+  /** Null while on sale; then every sale: the position, the design it delivered, and a hash naming the order. */
+  sales: z.array(z.object({ position: z.number().int().min(0), productId: z.string(), orderRef: z.string(), soldAt: isoDate })).nullable(),
+  /** The series rule the arrangement follows: each regular design once, a secret one possibly replacing one. */
+  series: z.object({ regular: z.array(z.string()), secret: z.array(z.string()) }),
+});
+export type BoxSet = z.infer<typeof boxSetSchema>;
+
+export const boxSetListSchema = z.object({ items: z.array(boxSetSchema.omit({ grid: true, arrangement: true, salt: true, sales: true, series: true })) });
+export type BoxSetList = z.infer<typeof boxSetListSchema>;

@@ -4,6 +4,13 @@ export const RARITIES = ['COMMON', 'RARE', 'EPIC', 'SECRET'] as const;
 
 export const MAX_QUANTITY_PER_ITEM = 20;
 
+/** WEIGHTED: every unit is an independent draw by the published weights. SETS (端盒): the series is sold as
+ * committed whole sets of positions the shopper picks from. */
+export const SALE_MODES = ['WEIGHTED', 'SETS'] as const;
+
+/** A whole set has at most this many positions (one order may take a whole set). */
+export const MAX_SET_POSITIONS = MAX_QUANTITY_PER_ITEM;
+
 export type RarityName = (typeof RARITIES)[number];
 
 /** Declared once by the shopper: under 8 may not buy, 8–17 needs a guardian's consent, 18+ may. */

@@ -6,3 +6,4 @@ export * from './beijing-time';
 export * from './fairness/fair-draw';
 export * from './cart';
 export * from './catalog-file';
+export * from './fairness/set-verify';

@@ -36,6 +36,8 @@ const RULE_MESSAGES: Record<string, string> = {
   ORDER_IN_OPEN_PAYMENT: '有订单已在另一笔合并支付中：请完成那笔支付，或单独支付该订单',
   CART_EMPTY: '购物车是空的',
   CART_FULL: '购物车最多放 10 种盲盒',
+  POSITION_TAKEN: '手慢了，这个位置刚被别人选走，请重新选择',
+  SET_NOT_ON_SALE: '这一盒已经售完或下架，请换一盒',
 };
 
 /** What a page shows the shopper for any failure. */

@@ -8,6 +8,8 @@ import {
   boxFairnessSchema,
   boxPageSchema,
   boxSchema,
+  boxSetListSchema,
+  boxSetSchema,
   collectionSchema,
   drawProofSchema,
   myGuaranteeSchema,
@@ -65,6 +67,9 @@ export function createShopApi(client: ApiClient) {
     getProfile: () => request('GET', '/api/me', { schema: profileSchema }),
     declareAge: (body: DeclareAgeRequest) => request('PUT', '/api/me/age', { body, schema: profileSchema }),
     setClientSeed: (clientSeed: string) => request('PUT', '/api/me/client-seed', { body: { clientSeed }, schema: profileSchema }),
+    getCurrentSet: (boxId: string) => request('GET', `/api/boxes/${encodeURIComponent(boxId)}/sets/current`, { auth: false, schema: boxSetSchema }),
+    listSets: (boxId: string) => request('GET', `/api/boxes/${encodeURIComponent(boxId)}/sets`, { auth: false, schema: boxSetListSchema }),
+    getSet: (setId: string) => request('GET', `/api/sets/${encodeURIComponent(setId)}`, { auth: false, schema: boxSetSchema }),
     getProof: (orderId: string, unitIndex: number) => request('GET', `/api/proofs/${encodeURIComponent(orderId)}/${unitIndex}`, { schema: drawProofSchema }),
   };
 }

@@ -25,6 +25,11 @@ export function DrawList({ draws, orderId, stagger = false }: { draws: Draw[]; o
             {draw.name}
           </Text>
           <Text className={`rarity-tag rarity--${draw.rarity.toLowerCase()}`}>{RARITY_LABELS[draw.rarity]}</Text>
+          {draw.set && (
+            <Text className="link" data-testid="set-verify-link" onClick={() => void Taro.navigateTo({ url: routes.setVerify(draw.set?.setId ?? '') })}>
+              第 {draw.set.number} 盒 · {draw.set.position + 1} 号位 · 验证
+            </Text>
+          )}
           {draw.proof && (
             <Text className="link" data-testid="proof-link" onClick={() => void Taro.navigateTo({ url: routes.proof(orderId, index) })}>
               {draw.proof.forced ? '保底 · ' : ''}验证

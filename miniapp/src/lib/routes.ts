@@ -1,11 +1,13 @@
 import type { OrderStatus } from '@blindbox/shared';
 
 // Paths must match app.config.ts; order pages live in the `order` subpackage, the collection in `me`,
-// fairness pages in `fair`.
+// fairness pages in `fair`, whole-set pages in `sets`.
 export const routes = {
   boxes: () => '/pages/boxes/index',
   box: (id: string) => `/pages/box/index?id=${encodeURIComponent(id)}`,
-  confirm: (boxId: string) => `/order/confirm/index?boxId=${encodeURIComponent(boxId)}`,
+  /** With a pick: positions of one set of a whole-set box (`whole` for the whole set). */
+  confirm: (boxId: string, pick?: { setId: string; positions: readonly number[]; whole: boolean }) =>
+    `/order/confirm/index?boxId=${encodeURIComponent(boxId)}${pick ? `&setId=${encodeURIComponent(pick.setId)}&positions=${pick.positions.join(',')}${pick.whole ? '&whole=1' : ''}` : ''}`,
   /** The confirm page for the whole cart: its lines, priced by the server, become one order. */
   confirmCart: () => '/order/confirm/index?from=cart',
   cart: () => '/order/cart/index',
@@ -19,4 +21,6 @@ export const routes = {
   rules: (boxId: string) => `/fair/rules/index?boxId=${encodeURIComponent(boxId)}`,
   proof: (orderId: string, unit: number) => `/fair/proof/index?orderId=${encodeURIComponent(orderId)}&unit=${unit}`,
   profile: () => '/fair/profile/index',
+  setGrid: (boxId: string) => `/sets/grid/index?boxId=${encodeURIComponent(boxId)}`,
+  setVerify: (setId: string) => `/sets/verify/index?setId=${encodeURIComponent(setId)}`,
 };

@@ -18,6 +18,8 @@ import { addressModel } from '../users/address.model';
 import { couponModel } from '../coupons/coupon.model';
 import { couponTemplateModel } from '../coupons/coupon-template.model';
 import { orderModel } from '../orders/order.model';
+import { boxSetModel } from '../sets/set.model';
+import { positionHoldModel } from '../sets/position-hold.model';
 
 export interface DoctorCheck {
   name: string;
@@ -43,7 +45,7 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), stockModel(stock), holdModel(stock), purchaseQuotaModel(stock)];
+  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), stockModel(stock), holdModel(stock), purchaseQuotaModel(stock), positionHoldModel(stock)];
 }
 
 /**

@@ -9,6 +9,8 @@ import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { NotFound } from '../domain-error';
 import { cartModel, type CartDoc, type CartLineDoc } from './cart.model';
 import { CartEmpty, CartFull } from './cart-errors';
+import { isSetBox } from '../sets/set.service';
+import { InvalidSetPick } from '../sets/set-errors';
 
 export interface CartServiceDeps {
   db: Connection;
@@ -91,7 +93,10 @@ export function cartService({ db, orders }: CartServiceDeps) {
 
     /** Adds units of a box on sale (to its line, if it has one). */
     async add(userId: Types.ObjectId, boxId: Types.ObjectId, quantity: number): Promise<Cart> {
-      if (!(await Box.exists({ _id: boxId, active: true }))) throw new BoxNotFound(boxId);
+      const box = await Box.findOne({ _id: boxId, active: true }).select({ saleMode: 1 }).lean<Pick<BoxDoc, 'saleMode'>>();
+      if (!box) throw new BoxNotFound(boxId);
+      // A whole-set box is bought by picking positions on its grid, which a cart line has no room for.
+      if (isSetBox(box)) throw new InvalidSetPick(`box ${boxId.toHexString()} is sold as whole sets: pick positions on its grid`);
       const lines = await change(userId, (current) => {
         const line = current.find((candidate) => candidate.boxId.equals(boxId));
         if (line) return current.map((candidate) => (candidate === line ? { boxId, quantity: checkQuantity(boxId, line.quantity + quantity) } : candidate));

@@ -49,6 +49,12 @@ test('add, change quantity and remove lines; the cart survives a new session and
   expect((await again.delete<Cart>(`/api/cart/lines/${second.id}`)).status).toBe(200);
   expect((await again.put(`/api/cart/lines/${second.id}`, { quantity: 1 })).status).toBe(404);
   expect((await alice.api.post('/api/cart/lines', { boxId: 'ffffffffffffffffffffffff', quantity: 1 })).status).toBe(404);
+  // A whole-set box is bought by picking positions on its grid, never as a cart line.
+  const setBox = boxes.find((box) => box.saleMode === 'SETS');
+  expect(setBox).toBeDefined();
+  const refused = await alice.api.post<{ error: { code: string } }>('/api/cart/lines', { boxId: setBox!.id, quantity: 1 });
+  expect([refused.status, refused.body.error.code]).toEqual([400, 'INVALID_SET_PICK']);
+  expect((await alice.api.get<Cart>('/api/cart')).body.lines.map((line) => line.boxId)).toEqual([first.id]);
 });
 
 test('concurrent adds of different boxes all land (the guarded write loses none)', async () => {

@@ -45,6 +45,7 @@ describe('toBoxDto', () => {
     }, { stock: 7, items: null, purchaseLimit: 2, paymentWindowMinutes: 5, now: new Date('2026-12-01T11:59:00Z') });
     expect(dto).toEqual({
       id: _id.toHexString(),
+      saleMode: 'WEIGHTED',
       name: '星空猫咪',
       description: 'd',
       coverUrl: 'c',

@@ -34,7 +34,7 @@ export function toBoxProductDtos(products: readonly BoxProductDoc[], counts: Rea
   }));
 }
 
-/** What the catalog shows beside the box document: its live stock, the terms it is sold under, the server's time. */
+/** What the catalog shows beside the box document: its live stock (a whole-set box's free positions), the terms it is sold under, the server's time. */
 export interface BoxSaleView extends SaleTerms {
   stock: number;
   now: Date;
@@ -43,11 +43,12 @@ export interface BoxSaleView extends SaleTerms {
 }
 
 export function toBoxDto(
-  doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'version' | 'onSaleAt' | 'dropCancelledAt'>,
+  doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'version' | 'onSaleAt' | 'dropCancelledAt' | 'saleMode'>,
   sale: BoxSaleView,
 ): Box {
   return {
     id: doc._id.toHexString(),
+    saleMode: doc.saleMode ?? 'WEIGHTED',
     name: doc.name,
     description: doc.description,
     coverUrl: doc.coverUrl,

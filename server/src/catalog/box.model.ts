@@ -1,5 +1,5 @@
 import { Schema, type Types } from 'mongoose';
-import { RARITIES, type GuaranteeRule, type Rarity } from '@blindbox/shared';
+import { RARITIES, SALE_MODES, type GuaranteeRule, type Rarity, type SaleMode } from '@blindbox/shared';
 import { defineModel } from '../db/define-model';
 
 export interface BoxProductDoc {
@@ -31,6 +31,10 @@ export interface BoxDoc {
   dropCancelledAt: Date | null;
   /** 保底: at least one item of rarity ≥ minRarity within `within` consecutive draws by one shopper; null: none. */
   guarantee: GuaranteeRule | null;
+  /** WEIGHTED (independent draws) or SETS: committed whole sets of positions (sets/). Absent on boxes stored before sets. */
+  saleMode?: SaleMode;
+  /** SETS only: in 1 of every `secretEvery` sets a secret design replaces one position; null: never. */
+  setRules?: { secretEvery: number | null } | null;
   sortOrder: number;
   active: boolean;
   /**
@@ -73,6 +77,11 @@ const boxSchema = new Schema<BoxDoc>(
         { minRarity: { type: String, enum: RARITIES, required: true }, within: { type: Number, required: true, min: 1, validate: Number.isInteger } },
         { _id: false },
       ),
+      default: null,
+    },
+    saleMode: { type: String, enum: SALE_MODES, default: 'WEIGHTED' },
+    setRules: {
+      type: new Schema({ secretEvery: { type: Number, default: null, min: 1, validate: (value: number | null) => value === null || Number.isInteger(value) } }, { _id: false }),
       default: null,
     },
     sortOrder: { type: Number, default: 0 },

@@ -7,18 +7,22 @@ import { boxModel, type BoxDoc } from './box.model';
 import { toBoxDto } from './box-view';
 import { stockLedger } from './stock';
 import { saleTermsOf } from './sale-terms';
+import { isSetBox, setService } from '../sets/set.service';
 
 /** Public: browsing the catalog needs no login. Inactive boxes are hidden from the list and from detail. */
 export function catalogRoutes({ db, config, clock }: Pick<Container, 'db' | 'config' | 'clock'>): Router {
   const Box = boxModel(db);
   const stock = stockLedger(db);
+  const sets = setService(db);
 
   async function withSale(docs: BoxDoc[]) {
-    const forSale = await stock.forSale(docs.map((doc) => doc._id));
+    const [forSale, free] = await Promise.all([stock.forSale(docs.map((doc) => doc._id)), sets.freeByBox(docs.filter(isSetBox).map((doc) => doc._id))]);
     const now = clock.now();
     return docs.map((doc) => {
-      const sale = forSale.get(doc._id.toHexString());
-      return toBoxDto(doc, { stock: sale?.available ?? 0, items: sale?.items ?? null, ...saleTermsOf(doc, config), now });
+      const id = doc._id.toHexString();
+      const sale = forSale.get(id);
+      // A whole-set box's stock is its free positions, not a counter.
+      return toBoxDto(doc, { stock: free.get(id) ?? sale?.available ?? 0, items: sale?.items ?? null, ...saleTermsOf(doc, config), now });
     });
   }
 

@@ -6,6 +6,7 @@ import { boxModel } from './box.model';
 import { formatFileError, readCatalogSource } from './catalog-files';
 import { catalogImporter } from './catalog-import';
 import { stockLedger } from './stock';
+import { seedDemoSetBox } from '../sets/demo-set-box';
 import { seedWelcomeCoupon } from '../coupons/seed-coupons';
 
 /** The server package's folder, from source (server/src/catalog/) and from a build (server/dist/) alike. */
@@ -42,12 +43,15 @@ export async function seedCatalog(db: Connection, seeds: Pick<ServerSeeds, 'curr
     await plan.apply();
     if (plan.action === 'create') created += 1;
   }
+  // The whole-set box is not a catalog file (the file format describes weighted boxes): it seeds its sets from code.
+  const setBox = await seedDemoSetBox(db, sources.length);
+  created += setBox.created ? 1 : 0;
   const stock = stockLedger(db);
   const boxes = await boxModel(db).find({ slug: { $in: sources.map((source) => source.box.slug) } }).sort({ sortOrder: 1 }).lean();
   const available = await stock.available(boxes.map((box) => box._id));
   return {
     created,
-    updated: sources.length - created,
-    boxes: boxes.map((box) => ({ slug: box.slug, name: box.name, stock: available.get(box._id.toHexString()) ?? 0 })),
+    updated: sources.length + 1 - created,
+    boxes: [...boxes.map((box) => ({ slug: box.slug, name: box.name, stock: available.get(box._id.toHexString()) ?? 0 })), { slug: setBox.slug, name: setBox.name, stock: setBox.stock }],
   };
 }

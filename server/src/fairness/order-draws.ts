@@ -8,6 +8,7 @@ import { guaranteeCounters, type CounterKey } from './guarantee-counters';
 import type { ServerSeeds } from './server-seeds';
 import type { ServerSeedDoc } from './fairness.model';
 import { GuaranteeCounterBusy } from './fairness-errors';
+import { setService } from '../sets/set.service';
 
 export interface OrderDrawsDeps {
   db: Connection;
@@ -34,6 +35,7 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
   const Order = orderModel(db);
   const counters = guaranteeCounters(db);
   const items = itemStock(db);
+  const sets = setService(db);
 
   const keyOf = (order: Pick<OrderDoc, 'userId'>, item: Pick<OrderItemDoc, 'boxId'>): CounterKey => ({ userId: order.userId, boxId: item.boxId });
   // A fixed claiming order (by box id) so two orders sharing two boxes can never each hold one and wait on the other.
@@ -92,6 +94,7 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
       // Seeds first: the claims below make another order of this shopper and box wait, so hold them briefly.
       const seedOf = new Map<string, ServerSeedDoc>();
       for (const item of order.items) {
+        if (item.setPick) continue;
         // Orders placed before draws were provably fair took no seed: they draw with the box's current one.
         const seed = item.seedId ? await seeds.byId(item.seedId) : await seeds.current(item.boxId, now);
         if (!seed) throw new Error(`seed ${item.seedId} of order ${order._id.toHexString()} is missing`);
@@ -105,6 +108,11 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
       }
       const draws: DrawDoc[] = [];
       for (const item of order.items) {
+        if (item.setPick) {
+          // A whole-set line delivers the designs at its positions, committed before the sale (sets/).
+          draws.push(...(await sets.drawsFor(item)));
+          continue;
+        }
         const seed = seedOf.get(item.boxId.toHexString()) as ServerSeedDoc;
         const firstUnit = draws.length;
         const inputsOf = (unit: number, misses: number, exhausted: readonly string[]) => ({

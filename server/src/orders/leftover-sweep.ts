@@ -3,6 +3,7 @@ import { stockLedger } from '../catalog/stock';
 import { couponModel } from '../coupons/coupon.model';
 import { couponLocks } from '../coupons/coupon-locks';
 import { orderModel, type OrderDoc } from './order.model';
+import { setService } from '../sets/set.service';
 
 /** Long enough for any order creation to have stored its order after locking or reserving (it takes milliseconds). */
 const ORPHAN_AGE_MS = 10 * 60 * 1000;
@@ -33,6 +34,7 @@ export function leftoverSweep(connection: Connection, batchSize = 500) {
   const Order = orderModel(connection);
   const stock = stockLedger(connection);
   const coupons = couponLocks(connection);
+  const sets = setService(connection);
 
   async function fates(orderIds: Types.ObjectId[], now: Date): Promise<Map<string, Fate>> {
     const orders = await Order.find({ _id: { $in: orderIds } }).select({ status: 1, draws: 1 }).lean<Array<Pick<OrderDoc, '_id' | 'status' | 'draws'>>>();
@@ -54,6 +56,20 @@ export function leftoverSweep(connection: Connection, batchSize = 500) {
       const line = { boxId: hold.boxId, quantity: hold.quantity };
       if (fate === 'KEEP') await stock.keep(hold.orderId, [line]);
       if (fate === 'RELEASE') await stock.release(hold.orderId, [line]);
+      if (fate !== 'WAIT') holdsSettled += 1;
+    }
+
+    // Whole-set positions: a paid order's are sold (with the designs it delivered), any other's go back.
+    const positions = await sets.expiredHolds(now, batchSize);
+    const positionFates = await fates(positions.map((hold) => hold.orderId), now);
+    for (const hold of positions) {
+      const fate = positionFates.get(hold.orderId.toHexString());
+      const line = { setId: hold.setId, boxId: hold.boxId, positions: [hold.position] };
+      if (fate === 'KEEP') {
+        const order = await Order.findById(hold.orderId).lean<OrderDoc>();
+        if (order) await sets.keep(order);
+      }
+      if (fate === 'RELEASE') await sets.releaseHold(hold.orderId, line);
       if (fate !== 'WAIT') holdsSettled += 1;
     }
 

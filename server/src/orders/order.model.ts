@@ -26,6 +26,14 @@ export interface OrderItemDoc {
   seedId: string;
   /** The box version (catalog/box-versions.ts) `products` and `guarantee` are a snapshot of; absent on older orders. */
   boxVersion?: number;
+  /** A whole-set box (sets/): the set and positions this line holds; its draws are those positions' designs. */
+  setPick?: SetPickDoc | null;
+}
+
+export interface SetPickDoc {
+  setId: Types.ObjectId;
+  number: number;
+  positions: number[];
 }
 
 /** What a unit's draw was computed from (with the order's clientSeed, id and item snapshot): enough to recompute it. */
@@ -48,6 +56,8 @@ export interface DrawDoc {
   rarity: Rarity;
   imageUrl: string;
   proof: DrawProofDoc | null;
+  /** A whole-set box: where the design came from, and the set's commitment (published before the sale). */
+  set?: { setId: Types.ObjectId; number: number; position: number; commitment: string } | null;
 }
 
 export interface AuditEntryDoc {
@@ -172,6 +182,7 @@ const itemSchema = new Schema<OrderItemDoc>(
     guarantee: { type: new Schema<GuaranteeRule>({ minRarity: { type: String, enum: RARITIES }, within: Number }, { _id: false }), default: null },
     seedId: { type: String, default: '' },
     boxVersion: { type: Number },
+    setPick: { type: new Schema<SetPickDoc>({ setId: objectId, number: Number, positions: [Number] }, { _id: false }), default: null },
   },
   { _id: false },
 );
@@ -182,7 +193,15 @@ const drawProofSchema = new Schema<DrawProofDoc>(
 );
 
 const drawSchema = new Schema<DrawDoc>(
-  { boxId: objectId, productId: String, name: String, rarity: { type: String, enum: RARITIES }, imageUrl: String, proof: { type: drawProofSchema, default: null } },
+  {
+    boxId: objectId,
+    productId: String,
+    name: String,
+    rarity: { type: String, enum: RARITIES },
+    imageUrl: String,
+    proof: { type: drawProofSchema, default: null },
+    set: { type: new Schema({ setId: objectId, number: Number, position: Number, commitment: String }, { _id: false }), default: null },
+  },
   { _id: false },
 );
 

@@ -21,6 +21,7 @@ import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
 import type { ServerSeeds } from '../fairness/server-seeds';
 import { dailyLimits, shopperDayOf } from '../limits/daily-limits';
 import { shopperProfiles } from '../users/shopper-profile';
+import { setService } from '../sets/set.service';
 import type { Clock } from '../clock';
 
 export interface OrderServiceDeps {
@@ -57,6 +58,7 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
   const quotas = purchaseQuotas(db);
   const limits = dailyLimits(db, config);
   const profiles = shopperProfiles(db);
+  const sets = setService(db);
   const log = logger.child({ component: 'orders' });
 
   const stockLines = (order: OrderDoc) => order.items.map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
@@ -166,6 +168,7 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
   async function releaseResources(order: OrderDoc): Promise<void> {
     if (order.status !== 'CLOSED' || order.releasedAt) return;
     await stock.release(order._id, stockLines(order));
+    await sets.release(order._id, order.items);
     for (const item of order.items) await quotas.giveBack(quotaKey(order.userId, item), order._id, item.quantity);
     await limits.giveBack(order.userId, order._id, order.limitDay, order.totalFen, stockLines(order));
     if (order.couponId) await coupons.release(order.couponId, order._id);
@@ -200,13 +203,15 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
     closeUnpaid,
 
     /**
-     * Refuses an order for a box whose drop has not opened (or was cancelled), or that is sold out (or short), from
-     * memory or one read each. The order route asks it before the rate limit and create(); create() itself relies on
-     * the reservation, which is the real guard of stock.
+     * Refuses an order for a box whose drop has not opened (or was cancelled), for a set position already taken,
+     * or for a box that is sold out (or short), from memory or one read each. The order route asks it before the
+     * rate limit and create(); create() itself relies on the reservation and the position holds, the real guards.
      */
     async assertAvailable(items: CreateOrderRequest['items']): Promise<void> {
       const lines = mergeLines(items);
       await refuseIfNotOnSale(lines);
+      // Positions before stock: a set's late arrivals are then mostly answered from memory.
+      await sets.refuseTaken(items);
       await refuseIfSoldOut(lines);
     },
 
@@ -230,7 +235,8 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
       const { clientSeed } = await profiles.mayOrder(userId);
       const address = await findUserAddress(db, userId, new Types.ObjectId(request.addressId));
       if (!address) throw new NotFound('address');
-      const items = snapshot(lines, boxes);
+      const picks = await sets.picksFor(request.items, boxes);
+      const items = snapshot(lines, boxes).map((item) => ({ ...item, setPick: picks.get(item.boxId.toHexString()) ?? null }));
       const orderId = new Types.ObjectId();
       const { subtotalFen } = priceOrder(items, null);
       const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
@@ -241,11 +247,15 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
       // The seed is taken now, before the order id and client seed it will be combined with are stored:
       // its hash was public before this order existed, so the server cannot choose a seed to suit them.
       // Nothing to undo if a later step fails: the seed's reveal merely waits for this order's deadline too.
-      for (const item of items) item.seedId = (await seeds.takeForOrder(item.boxId, expiresAt, placedAt))._id;
+      // A whole-set line takes no seed: its designs were fixed (and committed) when its set was made.
+      for (const item of items) if (!item.setPick) item.seedId = (await seeds.takeForOrder(item.boxId, expiresAt, placedAt))._id;
       const actor = `user:${userId.toHexString()}`;
 
       const undo: Array<() => Promise<void>> = [];
       try {
+        // Positions first: most shoppers racing for a set lose here, and then they have taken nothing else.
+        await sets.hold(orderId, items, expiresAt);
+        undo.push(async () => void (await sets.release(orderId, items)));
         for (const item of items) {
           const { purchaseLimit } = saleTermsOf(boxes.get(item.boxId.toHexString()) as BoxDoc, config);
           if (!(await quotas.take(quotaKey(userId, item), orderId, item.quantity, purchaseLimit))) {
@@ -265,12 +275,13 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
         await limits.take(userId, orderId, limitDay, price.totalFen, lines);
         undo.push(() => limits.giveBack(userId, orderId, limitDay, price.totalFen, lines));
 
-        const short = await stock.reserve(orderId, lines, expiresAt);
+        const stocked = lines.filter((line) => !picks.has(line.boxId.toHexString()));
+        const short = await stock.reserve(orderId, stocked, expiresAt);
         if (short) {
           const left = (await stock.available([short])).get(short.toHexString()) ?? 0;
           throw await outOfStock(short, left);
         }
-        undo.push(() => stock.release(orderId, lines));
+        undo.push(() => stock.release(orderId, stocked));
 
         const [created] = await Order.create([
           {

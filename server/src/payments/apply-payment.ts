@@ -10,6 +10,7 @@ import { parseOutTradeNo } from '../orders/out-trade-no';
 import type { OrderDraws } from '../fairness/order-draws';
 import { stockLedger } from '../catalog/stock';
 import { couponLocks } from '../coupons/coupon-locks';
+import { setService } from '../sets/set.service';
 import { PaymentRejectedError } from './payment-rejected-error';
 import { refundRecordFor } from './refund-record';
 import { paymentFinding, recordFinding, transactionFinding } from './transaction-findings';
@@ -44,6 +45,7 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
   const transitions = orderTransitions(db);
   const stock = stockLedger(db);
   const coupons = couponLocks(db);
+  const sets = setService(db);
   const log = logger.child({ component: 'payments' });
 
   const lines = (order: OrderDoc) => order.items.map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
@@ -52,6 +54,7 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
   async function settlePaidOrder(order: OrderDoc): Promise<void> {
     await draws.settle(order);
     await stock.keep(order._id, lines(order));
+    await sets.keep(order);
     if (order.couponId) await coupons.markUsed(order.couponId, order._id);
   }
 

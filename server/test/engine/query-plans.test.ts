@@ -211,6 +211,21 @@ async function runFlows(round: number): Promise<void> {
   expect((await admin('refund', lost.id, '--reason', 'query-plan audit', '--yes')).exitCode).toBe(0);
   await waitForStatus(lost.id, 'REFUNDED');
 
+  // whole sets: the grid, a pick paid, a pick left to expire (its positions go back), the admin's list
+  const setBox = { id: (await boxModel(server.container.db).findOne({ slug: 'moon-rabbit-set' }).lean())!._id.toHexString() };
+  await alice.api.get(`/api/boxes/${setBox.id}`);
+  const current = (await alice.api.get<{ id: string; grid: string[] }>(`/api/boxes/${setBox.id}/sets/current`)).body;
+  await alice.api.get(`/api/boxes/${setBox.id}/sets`);
+  const free = current.grid.flatMap((state, position) => (state === 'FREE' ? [position] : []));
+  const picked = await alice.placeOrder([{ boxId: setBox.id, quantity: 1, setPick: { setId: current.id, positions: [free[0]!] } }]);
+  await payAtSimulator(server.simulatorUrl, prepayIdOf((await alice.payJsapi(picked.id)).package));
+  await waitForStatus(picked.id, 'TO_BE_DELIVERED');
+  await alice.api.get(`/api/sets/${current.id}`);
+  const unpaidPick = await bob.placeOrder([{ boxId: setBox.id, quantity: 1, setPick: { setId: current.id, positions: [free[1]!] } }]);
+  await expireInDb(server, unpaidPick.id);
+  await waitForStatus(unpaidPick.id, 'CLOSED');
+  expect((await admin('sets', 'list', 'moon-rabbit-set')).exitCode).toBe(0);
+
   // running the shop: sales and packing views, coupon templates and grants, a drop scheduled and one cancelled
   expect((await admin('sales')).exitCode).toBe(0);
   expect((await admin('sales', '--box', 'starry-cat', '--csv')).exitCode).toBe(0);

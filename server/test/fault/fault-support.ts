@@ -1,5 +1,5 @@
 /** Helpers shared by the fault and abuse suite (not a test file itself). */
-import type { Order } from '@blindbox/shared';
+import type { CreateOrderRequest, Order } from '@blindbox/shared';
 import { Types } from 'mongoose';
 import type { TestServer } from '../support/test-server';
 import { shopper } from '../support/shop';
@@ -72,7 +72,7 @@ export async function buyer(server: TestServer, code: string) {
   return {
     ...base,
     addressId,
-    async orderNow(items: Array<{ boxId: string; quantity: number }>, couponId?: string): Promise<Order> {
+    async orderNow(items: CreateOrderRequest['items'], couponId?: string): Promise<Order> {
       const { status, body } = await base.api.post<Order>('/api/orders', { items, addressId, couponId });
       if (status !== 201) throw new Error(`order not placed: ${status} ${JSON.stringify(body)}`);
       return body;

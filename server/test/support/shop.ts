@@ -1,4 +1,4 @@
-import type { Address, Box, BoxPage, JsapiPayParams, Order } from '@blindbox/shared';
+import type { Address, Box, BoxPage, CreateOrderRequest, JsapiPayParams, Order } from '@blindbox/shared';
 import { apiClient } from './api-client';
 import type { TestServer } from './test-server';
 
@@ -25,7 +25,7 @@ export async function shopper(server: TestServer, code: string) {
     api,
     firstBox,
     address,
-    async placeOrder(items?: Array<{ boxId: string; quantity: number }>, couponId?: string): Promise<Order> {
+    async placeOrder(items?: CreateOrderRequest['items'], couponId?: string): Promise<Order> {
       const addressId = (await address()).id;
       const lines = items ?? [{ boxId: (await firstBox()).id, quantity: 2 }];
       const { status, body } = await api.post<Order>('/api/orders', { items: lines, addressId, couponId });

@@ -2,7 +2,7 @@ import type { Address, Box, Cart, Coupon, CreateOrderRequest } from '@blindbox/s
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useEffect, useRef, useState } from 'react';
-import { describeError } from '../../api/api-error';
+import { ApiError, describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import type { QuoteResponse } from '@blindbox/shared';
 import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
@@ -23,14 +23,28 @@ async function loadCheckout(boxId: string, fromCart: boolean) {
   return { goods: bought, addresses: addresses.items, coupons: coupons.items.filter((coupon) => coupon.status === 'AVAILABLE') };
 }
 
-function itemsOf(goods: Goods, quantity: number): CreateOrderRequest['items'] {
-  return goods.kind === 'box' ? [{ boxId: goods.box.id, quantity }] : goods.cart.lines.map(({ boxId, quantity: units }) => ({ boxId, quantity: units }));
+/** A whole-set box's pick, from the grid page: positions of one set, or the whole set. */
+function pickOf(params: Record<string, string | undefined>) {
+  if (!params.setId) return null;
+  const positions = (params.positions ?? '').split(',').filter(Boolean).map(Number);
+  return { setId: params.setId, positions, whole: params.whole === '1' };
 }
+
+function itemsOf(goods: Goods, quantity: number, pick: ReturnType<typeof pickOf>): CreateOrderRequest['items'] {
+  if (goods.kind === 'cart') return goods.cart.lines.map(({ boxId, quantity: units }) => ({ boxId, quantity: units }));
+  if (!pick) return [{ boxId: goods.box.id, quantity }];
+  const setPick = pick.whole ? { setId: pick.setId, wholeSet: true as const } : { setId: pick.setId, positions: pick.positions };
+  return [{ boxId: goods.box.id, quantity: pick.positions.length, setPick }];
+}
+
+/** Someone else was quicker: the shopper goes back to the grid, which shows it as it is now. */
+const PICK_LOST = new Set(['POSITION_TAKEN', 'SET_NOT_ON_SALE']);
 
 export default function ConfirmPage() {
   const { params } = useRouter();
   const boxId = params.boxId ?? '';
   const fromCart = params.from === 'cart';
+  const pick = pickOf(params);
   const checkout = useResource(() => loadCheckout(boxId, fromCart));
   const [quantity, setQuantity] = useState(1);
   const [addresses, setAddresses] = useState<Address[]>([]);
@@ -41,6 +55,7 @@ export default function ConfirmPage() {
   const [quoteError, setQuoteError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
+  const [pickLost, setPickLost] = useState(false);
   const quoteGeneration = useRef(0);
 
   useEffect(() => {
@@ -56,7 +71,7 @@ export default function ConfirmPage() {
     const current = ++quoteGeneration.current;
     setQuote(null);
     setQuoteError(null);
-    api.quoteOrder({ items: itemsOf(checkout.data.goods, quantity), couponId }).then(
+    api.quoteOrder({ items: itemsOf(checkout.data.goods, quantity, pick), couponId }).then(
       (result) => current === quoteGeneration.current && setQuote(result),
       (failure: unknown) => current === quoteGeneration.current && setQuoteError(describeError(failure)),
     );
@@ -78,10 +93,11 @@ export default function ConfirmPage() {
     setSubmitError(null);
     try {
       // The cart's checkout orders what the server's cart holds, at the catalog's prices.
-      const order = goods.kind === 'cart' ? await api.checkoutCart({ addressId, couponId }) : await api.createOrder({ items: itemsOf(goods, quantity), addressId, couponId });
+      const order = goods.kind === 'cart' ? await api.checkoutCart({ addressId, couponId }) : await api.createOrder({ items: itemsOf(goods, quantity, pick), addressId, couponId });
       await Taro.redirectTo({ url: routes.pay(order.id) });
     } catch (failure) {
       setSubmitError(describeError(failure));
+      setPickLost(failure instanceof ApiError && PICK_LOST.has(failure.code));
     } finally {
       setSubmitting(false);
     }
@@ -116,10 +132,16 @@ export default function ConfirmPage() {
         <View className="card">
           <Text className="section-title">{goods.box.name}</Text>
           <Text className="muted">单价 {formatFen(goods.box.priceFen)}</Text>
-          <View className="line">
-            <Text>数量</Text>
-            <Stepper value={quantity} min={1} max={Math.min(MAX_QUANTITY_PER_ITEM, goods.box.stock, goods.box.purchaseLimit)} onChange={setQuantity} />
-          </View>
+          {pick ? (
+            <Text data-testid="confirm-pick">
+              {pick.whole ? `整盒 ${pick.positions.length} 只` : `位置 ${pick.positions.map((position) => position + 1).join('、')} 号`}
+            </Text>
+          ) : (
+            <View className="line">
+              <Text>数量</Text>
+              <Stepper value={quantity} min={1} max={Math.min(MAX_QUANTITY_PER_ITEM, goods.box.stock, goods.box.purchaseLimit)} onChange={setQuantity} />
+            </View>
+          )}
         </View>
       ) : (
         <View className="card" data-testid="confirm-cart">
@@ -194,6 +216,11 @@ export default function ConfirmPage() {
       </View>
 
       {submitError && <Text className="error-text" data-testid="submit-error">{submitError}</Text>}
+      {pickLost && (
+        <Button className="btn btn--ghost" data-testid="pick-again" onClick={() => void Taro.navigateBack().catch(() => Taro.redirectTo({ url: routes.setGrid(boxId) }))}>
+          重新选择位置
+        </Button>
+      )}
       <View className="footer-bar">
         <Text className="footer-bar__total">
           实付 <Text className="price" data-testid="quote-total">{quote ? formatFen(quote.totalFen) : '—'}</Text>

@@ -74,6 +74,19 @@ function Gallery({ box }: { box: Box }) {
   );
 }
 
+/** A whole-set box has no odds to publish: its sets are fixed, committed before sale, and verifiable after. */
+function SetRules({ box }: { box: Box }) {
+  const positions = box.products.filter((product) => product.rarity !== 'SECRET').length;
+  return (
+    <View className="card" data-testid="set-rules">
+      <Text className="section-title">端盒规则</Text>
+      <Text className="muted">
+        每盒 {positions} 个位置，常规款每款各一只，隐藏款可能替换其中一只。每盒的排列在开售前用密码学随机数打乱，并公布其 SHA-256 承诺；整盒售完后公布排列与盐，任何人都能验证。
+      </Text>
+    </View>
+  );
+}
+
 export default function BoxDetailPage() {
   const { params } = useRouter();
   const id = params.id ?? '';
@@ -99,6 +112,7 @@ export default function BoxDetailPage() {
   if (!box.data) return <Skeleton kind="detail" />;
   const { data } = box;
   const soldOut = data.stock === 0;
+  const wholeSet = data.saleMode === 'SETS';
   return (
     <View className="page page--with-footer">
       <ArtImage className="detail-cover" url={data.coverUrl} />
@@ -125,12 +139,16 @@ export default function BoxDetailPage() {
         <Text className="section-title">全部款式</Text>
         <Gallery box={data} />
       </View>
-      <View className="card">
-        <OddsTable box={data} />
-        <Text className="link" data-testid="rules-link" onClick={() => void Taro.navigateTo({ url: routes.rules(data.id) })}>
-          {data.guarantee ? `保底：${data.guarantee.within} 抽内必出${RARITY_LABELS[data.guarantee.minRarity]}款 · ` : ''}规则、概率、限购与开盒验证 →
-        </Text>
-      </View>
+      {wholeSet ? (
+        <SetRules box={data} />
+      ) : (
+        <View className="card">
+          <OddsTable box={data} />
+          <Text className="link" data-testid="rules-link" onClick={() => void Taro.navigateTo({ url: routes.rules(data.id) })}>
+            {data.guarantee ? `保底：${data.guarantee.within} 抽内必出${RARITY_LABELS[data.guarantee.minRarity]}款 · ` : ''}规则、概率、限购与开盒验证 →
+          </Text>
+        </View>
+      )}
       <View className="footer-bar">
         <Text className="footer-bar__total price price--large">{formatFen(data.priceFen)}</Text>
         {soldOut ? (
@@ -144,11 +162,17 @@ export default function BoxDetailPage() {
           </Button>
         ) : (
           <>
-            <Button className="btn btn--ghost btn--small" data-testid="add-to-cart" loading={adding} disabled={adding} onClick={() => void addToCart(data.id)}>
-              加入购物车
-            </Button>
-            <Button className="btn btn--primary" data-testid="order-button" onClick={() => void Taro.navigateTo({ url: routes.confirm(data.id) })}>
-              立即购买
+            {!wholeSet && (
+              <Button className="btn btn--ghost btn--small" data-testid="add-to-cart" loading={adding} disabled={adding} onClick={() => void addToCart(data.id)}>
+                加入购物车
+              </Button>
+            )}
+            <Button
+              className="btn btn--primary"
+              data-testid="order-button"
+              onClick={() => void Taro.navigateTo({ url: wholeSet ? routes.setGrid(data.id) : routes.confirm(data.id) })}
+            >
+              {wholeSet ? '挑选位置' : '立即购买'}
             </Button>
           </>
         )}

@@ -9,6 +9,7 @@ import { dropCommand } from './drop-commands';
 import { salesCommand } from './sales-commands';
 import { couponCommand } from './coupon-commands';
 import { stockCommand } from './stock-commands';
+import { setsCommand } from './set-commands';
 
 /** Every admin command, in the order the usage text lists them. One line per command group file. */
 export const ADMIN_COMMANDS: readonly AdminCommand[] = [
@@ -25,5 +26,6 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   rotateSeedCommand,
   boxCommand,
   stockCommand,
+  setsCommand,
   auditCommand,
 ];

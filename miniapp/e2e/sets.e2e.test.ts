@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import { buyer } from '../../server/test/fault/fault-support';
+import { payAndWait } from '../../server/test/support/sets';
+import { boxModel } from '../../server/src/catalog/box.model';
+import { boxSetModel } from '../../server/src/sets/set.model';
+import { verifySetJson } from '../../server/tools/verify-draw';
+import { checkPage, h5Dir, launchChromium, watchProblems } from './page-checks';
+
+/**
+ * A whole-set box (端盒) as a shopper meets it in a real browser: pick a position in the demo set's grid, pay
+ * in the dev simulator's pay sheet, see the design at that position, and once the rest of the set is sold,
+ * verify the set in the page (and with the standalone verifier).
+ */
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
+  server = await startTestServer({ env: { H5_DIR: h5Dir } });
+  browser = await launchChromium();
+  // The page logs in as dev-alice; her age is declared beforehand (the age gate has a browser test of its own).
+  await server.login('dev-alice');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('pick a position → pay → see its design; after the set sells out, verify it in the page', async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  const problems = watchProblems(page);
+  await page.goto(`${server.url}/`);
+  await page.getByTestId('box-item').filter({ hasText: '月兔端盒' }).click();
+  await page.getByTestId('set-rules').waitFor();
+  await page.getByTestId('order-button').click();
+
+  await page.getByTestId('set-grid-page').waitFor();
+  const setId = (await page.getByTestId('set-grid-page').getAttribute('data-set-id')) ?? '';
+  expect(await page.getByTestId('set-cell').count()).toBe(6);
+  // Taro's H5 button is a custom element: disabled is its attribute, not the DOM property Playwright reads.
+  expect(await page.getByTestId('buy-picked').getAttribute('disabled')).toBe('');
+  await page.locator('[data-testid="set-cell"][data-position="2"]').click();
+  await checkPage(page, 'sets-grid-picked', ['set-cell', 'buy-picked', 'buy-whole-set']);
+  await page.getByTestId('buy-picked').click();
+
+  await page.getByTestId('confirm-pick').waitFor();
+  expect(await page.getByTestId('confirm-pick').textContent()).toContain('3');
+  await page.getByTestId('address-form').waitFor();
+  await page.locator('[data-testid="address-name"] input').fill('张三');
+  await page.locator('[data-testid="address-phone"] input').fill('13800138000');
+  await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
+  await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
+  await page.getByTestId('address-save').click();
+  await page.getByTestId('submit-order').click();
+  await page.getByTestId('pay-button').click();
+  await page.getByTestId('pay-sheet-pay').click();
+
+  await page.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout: 30_000 });
+  if (await page.getByTestId('reveal-moment').isVisible()) await page.getByTestId('reveal-continue').click();
+  await page.getByTestId('reveal-list').waitFor();
+  const set = (await boxSetModel(server.container.db).findById(setId).lean())!;
+  const box = (await boxModel(server.container.db).findById(set.boxId).lean())!;
+  const design = box.products.find((product) => product.productId === set.arrangement[2])!;
+  expect((await page.getByTestId('reveal-name').textContent())?.trim()).toBe(design.name);
+  expect(await page.getByTestId('set-verify-link').textContent()).toContain('3 号位');
+
+  // Before the set sells out the verification page has nothing to check yet.
+  await page.getByTestId('set-verify-link').click();
+  await page.getByTestId('set-verify-page').waitFor();
+  expect(await page.getByTestId('set-verdict').getAttribute('data-verdict')).toBe('PENDING');
+
+  const bob = await buyer(server, 'dev-set-e2e-bob');
+  const rest = await bob.orderNow([{ boxId: box._id.toHexString(), quantity: 5, setPick: { setId, positions: [0, 1, 3, 4, 5] } }]);
+  await payAndWait(server, bob.api, rest.id);
+
+  await page.reload();
+  await page.getByTestId('set-verify-page').waitFor();
+  await page.locator('[data-testid="set-verdict"][data-verdict="MATCH"]').waitFor({ timeout: 10_000 });
+  expect(await page.getByTestId('arranged-cell').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-product')))).toEqual(set.arrangement);
+  expect(await page.getByTestId('set-sale').count()).toBe(6);
+  await checkPage(page, 'sets-verified');
+  const published = JSON.parse((await page.getByTestId('set-json').textContent()) ?? '{}') as unknown;
+  expect(verifySetJson(published).result).toEqual({ ok: true });
+  expect(problems).toEqual([]);
+  await page.close();
+}, 180_000);

@@ -1,0 +1,12 @@
+import { ruleError } from '../domain-error';
+
+/** Another order holds or bought one of the picked positions: the grid has changed, pick again. */
+export const PositionTaken = ruleError('CONFLICT', 'POSITION_TAKEN');
+/** The set is sold out or retired: the shopper moves on to the next set. */
+export const SetNotOnSale = ruleError('CONFLICT', 'SET_NOT_ON_SALE');
+/** A whole-set line without a pick, a pick on a weighted box, positions outside the set, or a quantity that is not the positions'. */
+export const InvalidSetPick = ruleError('INVALID', 'INVALID_SET_PICK');
+/** A set with positions held for unpaid orders cannot be retired (its arrangement would show them their design). */
+export const SetBusy = ruleError('CONFLICT', 'SET_BUSY');
+/** The box is not sold as whole sets, or its designs cannot make one. */
+export const NotASetBox = ruleError('INVALID', 'NOT_A_SET_BOX');

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Box, BoxPage, Cart, Order } from '@blindbox/shared';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import type { TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
 import { waitUntil } from '../../server/test/support/wechatpay-harness';
-import { checkPage, h5Dir, launchChromium, watchProblems } from './page-checks';
+import { checkPage, watchProblems } from './page-checks';
+import { startH5Stack } from './h5-stack';
 
 /**
  * The cart and the combined payment in a real browser at a phone's size: two boxes into the cart, a reload
@@ -19,10 +18,8 @@ let browser: Browser;
 let alice: Awaited<ReturnType<typeof shopper>>;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
-  server = await startTestServer({ env: { H5_DIR: h5Dir } });
+  ({ server, browser } = await startH5Stack());
   alice = await shopper(server, 'dev-alice');
-  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { BoxPage } from '@blindbox/shared';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import type { TestServer } from '../../server/test/support/test-server';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
-import { h5Dir, launchChromium, screenshotDir } from './page-checks';
+import { screenshotDir } from './page-checks';
+import { startH5Stack } from './h5-stack';
 
 /**
  * A scheduled drop in a real browser: the box page counts down against the server's clock (here an hour ahead of
@@ -15,9 +15,7 @@ let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
-  server = await startTestServer({ env: { H5_DIR: h5Dir } });
-  browser = await launchChromium();
+  ({ server, browser } = await startH5Stack());
 }, 60_000);
 
 afterAll(async () => {

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import type { TestServer } from '../../server/test/support/test-server';
 import { serverSeedModel } from '../../server/src/fairness/fairness.model';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { verifyProofs } from '../../server/tools/verify-draw';
-import { h5Dir, launchChromium } from './page-checks';
+import { startH5Stack } from './h5-stack';
 
 /**
  * The fairness loop as a shopper meets it in a real browser: read a box's rules, declare the age bracket,
@@ -16,9 +14,7 @@ let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
-  server = await startTestServer({ env: { H5_DIR: h5Dir } });
-  browser = await launchChromium();
+  ({ server, browser } = await startH5Stack());
 }, 60_000);
 
 afterAll(async () => {

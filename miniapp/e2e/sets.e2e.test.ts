@@ -1,13 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import type { TestServer } from '../../server/test/support/test-server';
 import { buyer } from '../../server/test/fault/fault-support';
 import { payAndWait } from '../../server/test/support/sets';
 import { boxModel } from '../../server/src/catalog/box.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
 import { verifySetJson } from '../../server/tools/verify-draw';
-import { checkPage, h5Dir, launchChromium, watchProblems } from './page-checks';
+import { checkPage, watchProblems } from './page-checks';
+import { startH5Stack } from './h5-stack';
 
 /**
  * A whole-set box (端盒) as a shopper meets it in a real browser: pick a position in the demo set's grid, pay
@@ -19,9 +18,7 @@ let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
-  server = await startTestServer({ env: { H5_DIR: h5Dir } });
-  browser = await launchChromium();
+  ({ server, browser } = await startH5Stack());
   // The page logs in as dev-alice; her age is declared beforehand (the age gate has a browser test of its own).
   await server.login('dev-alice');
 }, 60_000);

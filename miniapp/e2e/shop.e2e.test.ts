@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Order } from '@blindbox/shared';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../../server/test/support/test-server';
+import type { TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
-import { checkPage, expectCjkGlyphs, h5Dir, launchChromium, screenshotDir, watchProblems } from './page-checks';
+import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems } from './page-checks';
+import { startH5Stack } from './h5-stack';
 
 /**
  * The shopper's loop in a real browser: the H5 build served by the real server, paying through the real
@@ -20,11 +20,9 @@ let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5 -w miniapp` (npm test does)');
-  server = await startTestServer({ env: { H5_DIR: h5Dir } });
+  ({ server, browser } = await startH5Stack());
   // The H5 build's dev users, declared adult (the age gate has its own browser test in fairness.e2e).
   for (const code of ['dev-alice', 'dev-bob']) await server.login(code);
-  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -1,7 +1,6 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
-import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
@@ -9,10 +8,8 @@ import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { requestPayment } from '../../platform/pay';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
-import { isPaymentCancel, paymentFailureMessage } from '../../platform/payment';
+import { PayNoticeText, payNoticeOf, type PayNotice } from '../../components/pay-notice';
 import { formatFen } from '@blindbox/shared/src/money';
-
-type Notice = { kind: 'cancelled' } | { kind: 'failed'; message: string };
 
 /** One WeChat payment for several unpaid orders; the server charges the sum of the orders it holds. */
 export default function PayTogetherPage() {
@@ -20,7 +17,7 @@ export default function PayTogetherPage() {
   const orderIds = (params.orderIds ?? '').split(',').filter(Boolean);
   const orders = useResource(() => Promise.all(orderIds.map((id) => api.getOrder(id))));
   const [paying, setPaying] = useState(false);
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const [notice, setNotice] = useState<PayNotice | null>(null);
   const qrPay = useQrPay();
 
   if (orders.error) return <ErrorState message={orders.error} onRetry={() => void orders.reload()} />;
@@ -38,8 +35,7 @@ export default function PayTogetherPage() {
       // One payment settles every order: the first one's result page waits for it and shows its draws.
       toResult();
     } catch (failure) {
-      if (isPaymentCancel(failure)) setNotice({ kind: 'cancelled' });
-      else setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
+      setNotice(payNoticeOf(failure));
     } finally {
       setPaying(false);
     }
@@ -74,16 +70,7 @@ export default function PayTogetherPage() {
           有订单已支付或已关闭，请回到订单列表重新选择
         </Text>
       )}
-      {notice?.kind === 'cancelled' && (
-        <Text className="notice" data-testid="pay-cancelled">
-          已取消支付，订单仍为你保留，可随时继续支付
-        </Text>
-      )}
-      {notice?.kind === 'failed' && (
-        <Text className="error-text" data-testid="pay-error">
-          {notice.message}
-        </Text>
-      )}
+      <PayNoticeText notice={notice} />
       <View className="footer-bar">
         <Text className="footer-bar__total">
           {list.length} 单 · 应付{' '}

@@ -1,7 +1,6 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
-import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
@@ -11,17 +10,15 @@ import { OrderAmounts } from '../../components/order-amounts';
 import { requestPayment } from '../../platform/pay';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
 import { alipay } from '../../platform/alipay';
-import { isPaymentCancel, paymentFailureMessage } from '../../platform/payment';
+import { PayNoticeText, payNoticeOf, type PayNotice } from '../../components/pay-notice';
 import { formatFen } from '@blindbox/shared/src/money';
-
-type Notice = { kind: 'cancelled' } | { kind: 'failed'; message: string };
 
 export default function PayPage() {
   const { params } = useRouter();
   const orderId = params.orderId ?? '';
   const order = useResource(() => api.getOrder(orderId));
   const [paying, setPaying] = useState(false);
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const [notice, setNotice] = useState<PayNotice | null>(null);
   const qrPay = useQrPay();
 
   if (order.error) return <ErrorState message={order.error} onRetry={() => void order.reload()} />;
@@ -36,8 +33,7 @@ export default function PayPage() {
       await requestPayment({ params, amountLabel: formatFen(data.totalFen) });
       await Taro.redirectTo({ url: routes.result(orderId) });
     } catch (failure) {
-      if (isPaymentCancel(failure)) setNotice({ kind: 'cancelled' });
-      else setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
+      setNotice(payNoticeOf(failure));
     } finally {
       setPaying(false);
     }
@@ -51,7 +47,7 @@ export default function PayPage() {
       // On success the browser leaves for Alipay's cashier, so `paying` stays set.
       await alipay.pay(() => api.payAlipay(orderId));
     } catch (failure) {
-      setNotice({ kind: 'failed', message: failure instanceof Error ? describeError(failure) : paymentFailureMessage(failure) });
+      setNotice(payNoticeOf(failure));
       setPaying(false);
     }
   }
@@ -90,16 +86,7 @@ export default function PayPage() {
           </Text>
         )}
       </View>
-      {notice?.kind === 'cancelled' && (
-        <Text className="notice" data-testid="pay-cancelled">
-          已取消支付，订单仍为你保留，可随时继续支付
-        </Text>
-      )}
-      {notice?.kind === 'failed' && (
-        <Text className="error-text" data-testid="pay-error">
-          {notice.message}
-        </Text>
-      )}
+      <PayNoticeText notice={notice} />
       <View className="footer-bar">
         <Text className="footer-bar__link" onClick={() => void Taro.redirectTo({ url: routes.order(orderId) })}>
           查看订单

@@ -89,7 +89,8 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
   const boxIdsOf = (doc: Doc) => (doc.items as Array<{ boxId: ObjectId; quantity: number }>).map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
 
   return {
-    boxIds: async (): Promise<string[]> => (await boxes.find({}, { projection: { _id: 1 } }).toArray()).map((box) => hex(box._id as ObjectId)),
+    /** The weighted-draw boxes (a whole-set box is ordered by picking positions: the sets scenario has its own). */
+    boxIds: async (): Promise<string[]> => (await boxes.find({ saleMode: { $ne: 'SETS' } }, { projection: { _id: 1 } }).toArray()).map((box) => hex(box._id as ObjectId)),
 
     async setStock(boxId: string, units: number, paymentWindowMinutes: number | null = null): Promise<void> {
       const _id = new ObjectId(boxId);

@@ -91,7 +91,11 @@ export async function setsSection(ctx: BenchContext): Promise<void> {
     const row = (figure: string, value: string, target?: string, ok?: boolean) => ctx.row({ section: SECTION, figure, value, ...(target ? { target, verdict: verdict(ok ?? false) } : {}) });
     // How much sells depends on how patient the shoppers are (ATTEMPTS) and how fast the server answers; the
     // targets below are what must hold whatever sells.
-    const misses = Object.entries({ ...result.steps.create, ...result.steps['create whole set'] }).filter(([answer]) => answer.startsWith('409')).reduce((n, [, l]) => n + l.length, 0);
+    // Both steps answer the same codes: summed per step, not merged (a merge would keep only one step's count).
+    const misses = [result.steps.create, result.steps['create whole set']]
+      .flatMap((answers) => Object.entries(answers ?? {}))
+      .filter(([answer]) => answer.startsWith('409'))
+      .reduce((n, [, l]) => n + l.length, 0);
     row(
       `positions sold (${count} shoppers at ${ARRIVALS_PER_SECOND}/s, ${ATTEMPTS} picks each at most, ${setCount} sets × ${POSITIONS}; ${won} orders won, every ${CANCEL_EVERY}th cancelled)`,
       `${soldHolds} of ${positions} (${soldOut.length} sets sold out; ${(misses / Math.max(1, won)).toFixed(1)} picks answered 409 per order won)`,

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
 import { waitUntil } from '../../server/test/support/wechatpay-harness';
-import { checkPage, watchProblems } from './page-checks';
+import { checkPage, watchProblems, fillAddress } from './page-checks';
 import { startH5Stack } from './h5-stack';
 
 /**
@@ -65,11 +65,7 @@ test('phone: two boxes into the cart → reload keeps them → stepper → check
   await page.getByTestId('cart-checkout').click();
   await page.getByTestId('confirm-cart-line').nth(1).waitFor();
   if ((await page.getByTestId('address-option').count()) === 0) {
-    await page.locator('[data-testid="address-name"] input').fill('张三');
-    await page.locator('[data-testid="address-phone"] input').fill('13800138000');
-    await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
-    await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
-    await page.getByTestId('address-save').click();
+    await fillAddress(page);
     await page.getByTestId('address-option').first().waitFor();
   }
   await page.getByTestId('quote-subtotal').waitFor();

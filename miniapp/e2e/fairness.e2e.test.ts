@@ -3,6 +3,7 @@ import type { TestServer } from '../../server/test/support/test-server';
 import { serverSeedModel } from '../../server/src/fairness/fairness.model';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { verifyProofs } from '../../server/tools/verify-draw';
+import { fillAddress } from './page-checks';
 import { startH5Stack } from './h5-stack';
 
 /**
@@ -45,11 +46,7 @@ test('rules → age declaration → buy → reveal → proof recomputed in the p
   await page.goBack();
   await page.getByTestId('order-button').click();
   await page.getByTestId('address-form').waitFor();
-  await page.locator('[data-testid="address-name"] input').fill('张三');
-  await page.locator('[data-testid="address-phone"] input').fill('13800138000');
-  await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
-  await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
-  await page.getByTestId('address-save').click();
+  await fillAddress(page);
   await page.getByTestId('submit-order').click();
   await page.getByTestId('pay-button').click();
   await page.getByTestId('pay-sheet-pay').click();

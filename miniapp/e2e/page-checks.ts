@@ -153,3 +153,12 @@ export async function checkPage(page: Page, name: string, tapTargets: string[] =
   fs.mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 }
+
+/** Fills and saves the confirm page's address form with a test address. */
+export async function fillAddress(page: Page): Promise<void> {
+  await page.locator('[data-testid="address-name"] input').fill('张三');
+  await page.locator('[data-testid="address-phone"] input').fill('13800138000');
+  await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
+  await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
+  await page.getByTestId('address-save').click();
+}

@@ -5,7 +5,7 @@ import { payAndWait } from '../../server/test/support/sets';
 import { boxModel } from '../../server/src/catalog/box.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
 import { verifySetJson } from '../../server/tools/verify-draw';
-import { checkPage, watchProblems } from './page-checks';
+import { checkPage, watchProblems, fillAddress } from './page-checks';
 import { startH5Stack } from './h5-stack';
 
 /**
@@ -48,11 +48,7 @@ test('pick a position → pay → see its design; after the set sells out, verif
   await page.getByTestId('confirm-pick').waitFor();
   expect(await page.getByTestId('confirm-pick').textContent()).toContain('3');
   await page.getByTestId('address-form').waitFor();
-  await page.locator('[data-testid="address-name"] input').fill('张三');
-  await page.locator('[data-testid="address-phone"] input').fill('13800138000');
-  await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
-  await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
-  await page.getByTestId('address-save').click();
+  await fillAddress(page);
   await page.getByTestId('submit-order').click();
   await page.getByTestId('pay-button').click();
   await page.getByTestId('pay-sheet-pay').click();

@@ -3,7 +3,7 @@ import type { Order } from '@blindbox/shared';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
-import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems } from './page-checks';
+import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems, fillAddress } from './page-checks';
 import { startH5Stack } from './h5-stack';
 
 /**
@@ -47,11 +47,7 @@ async function orderFirstBox(page: Page, screenshots: boolean): Promise<void> {
 
   await page.getByTestId('quantity').waitFor();
   if ((await page.getByTestId('address-option').count()) === 0) {
-    await page.locator('[data-testid="address-name"] input').fill('张三');
-    await page.locator('[data-testid="address-phone"] input').fill('13800138000');
-    await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
-    await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
-    await page.getByTestId('address-save').click();
+    await fillAddress(page);
     await page.getByTestId('address-option').first().waitFor();
   }
   // The stepper's buttons show their glyphs (they used to render blank) and change the quantity.

@@ -2,11 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { loadDotEnv } from '../src/env-file';
-import { startEngine } from './engine';
-import { ensureDevCredentials } from './credentials';
-import { devAlipayEnv, ensureDevAlipayCredentials } from './alipay-credentials';
-import { devSessionSecret } from './dev-secrets';
-import { dataDir, devAlipayCredentialsDir, devCredentialsDir, repoRoot } from './paths';
+import { demoPorts, demoServerEnv, demoServerUrl, demoSimulatorUrl } from './demo-env';
+import { devAlipayCredentialsDir, repoRoot } from './paths';
 import { runToEnd, runTs, waitForHttp } from './processes';
 
 /**
@@ -14,32 +11,13 @@ import { runToEnd, runTs, waitForHttp } from './processes';
  * the server (with jobs) and the mini-program's H5 build served by the server.
  */
 loadDotEnv();
-const serverPort = process.env.PORT || '3000';
-const simulatorPort = process.env.SIM_PORT || '9090';
-const serverUrl = `http://127.0.0.1:${serverPort}`;
-const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
+const serverUrl = demoServerUrl;
+const simulatorUrl = demoSimulatorUrl;
 const h5Dir = path.join(repoRoot, 'miniapp', 'dist', 'h5');
 
 async function main(): Promise<void> {
-  const engine = process.env.MONGODB_URI ? null : await startEngine({ dataDir: path.join(dataDir, 'engine'), detached: true });
-  const mongodbUri = process.env.MONGODB_URI || engine!.uri;
-  console.log(`database: ${engine ? `embedded engine at ${mongodbUri}${engine.reused ? ' (reused)' : ''}` : 'MONGODB_URI'}`);
-  await ensureDevCredentials(devCredentialsDir);
-  const alipayCredentials = await ensureDevAlipayCredentials(devAlipayCredentialsDir);
-
-  const serverEnv = {
-    NODE_ENV: 'development',
-    PORT: serverPort,
-    MONGODB_URI: mongodbUri,
-    SESSION_SECRET: process.env.SESSION_SECRET || devSessionSecret(),
-    WECHATPAY_BASE_URL: simulatorUrl,
-    WECHAT_LOGIN_BASE_URL: simulatorUrl,
-    WECHATPAY_CREDENTIALS_DIR: devCredentialsDir,
-    WECHATPAY_NOTIFY_URL: `${serverUrl}/api/payments/wechat/notify`,
-    SIMULATOR_PUBLIC_URL: simulatorUrl,
-    ...devAlipayEnv(devAlipayCredentialsDir, alipayCredentials, simulatorUrl, serverUrl),
-    LOG_PRETTY: process.env.LOG_PRETTY || 'true',
-  };
+  const { env: serverEnv, engine } = await demoServerEnv();
+  console.log(`database: ${engine ? `embedded engine at ${engine.uri}${engine.reused ? ' (reused)' : ''}` : 'MONGODB_URI'}`);
   await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], serverEnv);
 
   if (process.env.SKIP_H5_BUILD !== '1') {
@@ -48,7 +26,7 @@ async function main(): Promise<void> {
   }
 
   const children: ChildProcess[] = [
-    runTs('server/simulator/src/main.ts', { SIM_PORT: simulatorPort, SIM_ALIPAY_CREDENTIALS_DIR: devAlipayCredentialsDir }, 'simulator'),
+    runTs('server/simulator/src/main.ts', { SIM_PORT: demoPorts.simulator, SIM_ALIPAY_CREDENTIALS_DIR: devAlipayCredentialsDir }, 'simulator'),
   ];
   await waitForHttp(`${simulatorUrl}/sim/notifications`, 30_000);
   children.push(runTs('server/src/main.ts', { ...serverEnv, ...(fs.existsSync(h5Dir) ? { H5_DIR: h5Dir } : {}) }, 'server'));
@@ -60,7 +38,8 @@ async function main(): Promise<void> {
     API:                 ${serverUrl}/api/boxes
     WeChat Pay simulator ${simulatorUrl}/sim/notifications
     Alipay simulator     ${simulatorUrl}/sim/alipay/notifications
-    database:            ${mongodbUri}
+    database:            ${serverEnv.MONGODB_URI}
+    admin CLI:           npm run admin:demo -- --help
   Ctrl+C stops the server and simulator (the engine keeps running; \`npm run engine -- stop\` stops it).
 `);
   const stop = () => {

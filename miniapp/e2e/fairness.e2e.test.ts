@@ -3,7 +3,7 @@ import type { TestServer } from '../../server/test/support/test-server';
 import { serverSeedModel } from '../../server/src/fairness/fairness.model';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { verifyProofs } from '../../server/tools/verify-draw';
-import { fillAddress } from './page-checks';
+import { fillAddress, reachRevealList } from './page-checks';
 import { startH5Stack } from './h5-stack';
 
 /**
@@ -50,7 +50,7 @@ test('rules → age declaration → buy → reveal → proof recomputed in the p
   await page.getByTestId('submit-order').click();
   await page.getByTestId('pay-button').click();
   await page.getByTestId('pay-sheet-pay').click();
-  await page.getByTestId('reveal-list').waitFor({ timeout: 30_000 });
+  await reachRevealList(page);
   const revealed = (await page.getByTestId('reveal-name').first().textContent())?.trim();
 
   await page.getByTestId('proof-link').first().click();

@@ -162,3 +162,13 @@ export async function fillAddress(page: Page): Promise<void> {
   await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
   await page.getByTestId('address-save').click();
 }
+
+/**
+ * Waits for the reveal after paying and goes on to the list of draws: a rare enough draw first gets its own moment
+ * (which the draw decides, so a test cannot know beforehand).
+ */
+export async function reachRevealList(page: Page, timeout = 30_000): Promise<void> {
+  await page.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout });
+  if (await page.getByTestId('reveal-moment').isVisible()) await page.getByTestId('reveal-continue').click();
+  await page.getByTestId('reveal-list').waitFor();
+}

@@ -5,7 +5,7 @@ import { payAndWait } from '../../server/test/support/sets';
 import { boxModel } from '../../server/src/catalog/box.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
 import { verifySetJson } from '../../server/tools/verify-draw';
-import { checkPage, watchProblems, fillAddress } from './page-checks';
+import { checkPage, watchProblems, fillAddress, reachRevealList } from './page-checks';
 import { startH5Stack } from './h5-stack';
 
 /**
@@ -53,9 +53,7 @@ test('pick a position → pay → see its design; after the set sells out, verif
   await page.getByTestId('pay-button').click();
   await page.getByTestId('pay-sheet-pay').click();
 
-  await page.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout: 30_000 });
-  if (await page.getByTestId('reveal-moment').isVisible()) await page.getByTestId('reveal-continue').click();
-  await page.getByTestId('reveal-list').waitFor();
+  await reachRevealList(page);
   const set = (await boxSetModel(server.container.db).findById(setId).lean())!;
   const box = (await boxModel(server.container.db).findById(set.boxId).lean())!;
   const design = box.products.find((product) => product.productId === set.arrangement[2])!;

@@ -4,7 +4,7 @@ import type { TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
 import { waitUntil } from '../../server/test/support/wechatpay-harness';
 import { checkPage, watchProblems, fillAddress } from './page-checks';
-import { startH5Stack } from './h5-stack';
+import { useH5Stack } from './h5-stack';
 
 /**
  * The cart and the combined payment in a real browser at a phone's size: two boxes into the cart, a reload
@@ -17,14 +17,9 @@ let browser: Browser;
 // The H5 build logs in as dev-alice; the same code through the API is the same shopper.
 let alice: Awaited<ReturnType<typeof shopper>>;
 
-beforeAll(async () => {
-  ({ server, browser } = await startH5Stack());
+useH5Stack(async (stack) => {
+  ({ server, browser } = stack);
   alice = await shopper(server, 'dev-alice');
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 async function phonePage(): Promise<{ page: Page; problems: string[] }> {

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { screenshotDir } from './page-checks';
-import { startH5Stack } from './h5-stack';
+import { useH5Stack } from './h5-stack';
 
 /**
  * A scheduled drop in a real browser: the box page counts down against the server's clock (here an hour ahead of
@@ -14,13 +14,8 @@ import { startH5Stack } from './h5-stack';
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  ({ server, browser } = await startH5Stack());
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+useH5Stack((stack) => {
+  ({ server, browser } = stack);
 });
 
 const enabled = (attribute: string | null) => attribute === null || attribute === 'false';

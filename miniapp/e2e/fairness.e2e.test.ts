@@ -4,7 +4,7 @@ import { serverSeedModel } from '../../server/src/fairness/fairness.model';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { verifyProofs } from '../../server/tools/verify-draw';
 import { fillAddress, reachRevealList } from './page-checks';
-import { startH5Stack } from './h5-stack';
+import { useH5Stack } from './h5-stack';
 
 /**
  * The fairness loop as a shopper meets it in a real browser: read a box's rules, declare the age bracket,
@@ -14,13 +14,8 @@ import { startH5Stack } from './h5-stack';
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  ({ server, browser } = await startH5Stack());
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+useH5Stack((stack) => {
+  ({ server, browser } = stack);
 });
 
 test('rules → age declaration → buy → reveal → proof recomputed in the page and by the verifier', async () => {

@@ -6,7 +6,7 @@ import { boxModel } from '../../server/src/catalog/box.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
 import { verifySetJson } from '../../server/tools/verify-draw';
 import { checkPage, watchProblems, fillAddress, reachRevealList } from './page-checks';
-import { startH5Stack } from './h5-stack';
+import { useH5Stack } from './h5-stack';
 
 /**
  * A whole-set box (端盒) as a shopper meets it in a real browser: pick a position in the demo set's grid, pay
@@ -17,15 +17,10 @@ import { startH5Stack } from './h5-stack';
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  ({ server, browser } = await startH5Stack());
+useH5Stack(async (stack) => {
+  ({ server, browser } = stack);
   // The page logs in as dev-alice; her age is declared beforehand (the age gate has a browser test of its own).
   await server.login('dev-alice');
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 test('pick a position → pay → see its design; after the set sells out, verify it in the page', async () => {

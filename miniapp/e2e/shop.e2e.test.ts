@@ -4,7 +4,7 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
 import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems, fillAddress } from './page-checks';
-import { startH5Stack } from './h5-stack';
+import { useH5Stack } from './h5-stack';
 
 /**
  * The shopper's loop in a real browser: the H5 build served by the real server, paying through the real
@@ -19,15 +19,10 @@ const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 },
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  ({ server, browser } = await startH5Stack());
+useH5Stack(async (stack) => {
+  ({ server, browser } = stack);
   // The H5 build's dev users, declared adult (the age gate has its own browser test in fairness.e2e).
   for (const code of ['dev-alice', 'dev-bob']) await server.login(code);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 async function openPage(options: BrowserContextOptions): Promise<{ page: Page; problems: string[] }> {

@@ -4,7 +4,7 @@ import { addCartLineRequestSchema, cartCheckoutRequestSchema, setCartQuantityReq
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
-import { perMinuteLimit } from '../http/rate-limit';
+import { orderRateLimit } from '../orders/order-rate-limit';
 import { toOrderDto } from '../orders/order-view';
 
 export function cartRoutes({ cart, sessions, config, db }: Container): Router {
@@ -38,7 +38,7 @@ export function cartRoutes({ cart, sessions, config, db }: Container): Router {
       await cart.assertAvailable(userOf(ctx.state));
       await next();
     },
-    perMinuteLimit(db, config.RATE_LIMIT_ORDERS_PER_MINUTE, (ctx) => `order:${ctx.state.userId}`),
+    orderRateLimit(db, config),
     async (ctx) => {
       // Parsed by the first step above.
       const request = ctx.request.body as CartCheckoutRequest;

@@ -4,7 +4,7 @@ import { createOrderRequestSchema, orderListQuerySchema, quoteRequestSchema, typ
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
-import { perMinuteLimit } from '../http/rate-limit';
+import { orderRateLimit } from './order-rate-limit';
 import { toOrderDto } from './order-view';
 
 export function orderRoutes({ orders, sessions, config, db }: Container): Router {
@@ -25,7 +25,7 @@ export function orderRoutes({ orders, sessions, config, db }: Container): Router
       ctx.request.body = request;
       await next();
     },
-    perMinuteLimit(db, config.RATE_LIMIT_ORDERS_PER_MINUTE, (ctx) => `order:${ctx.state.userId}`),
+    orderRateLimit(db, config),
     async (ctx) => {
       // Parsed by the first step above.
       const request = ctx.request.body as CreateOrderRequest;

@@ -56,7 +56,9 @@ export function errorHandler(): Middleware {
       }
     } catch (error) {
       const body = toErrorBody(error);
-      if (body.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
+      // A rule asking the caller to come back (a busy counter) is expected under load, not a fault to page on.
+      if (error instanceof DomainError && error.kind === 'UNAVAILABLE') ctx.state.log.warn({ code: body.code, reason: body.message }, 'request deferred');
+      else if (body.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
       if (body.status === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
       ctx.status = body.status;
       ctx.body = { ...body.details, code: body.code, message: body.message };

@@ -18,7 +18,7 @@ import { Types } from 'mongoose';
 import { couponModel } from '../../src/coupons/coupon.model';
 import { buyer, ordersByIds, sleep } from './fault-support';
 import { inParallel } from '../support/in-parallel';
-import { wechatCallbacks, postCallback } from '../support/wechat-callbacks';
+import { wechatCallbacks, deliverLikeWeChat } from '../support/wechat-callbacks';
 
 /**
  * The production shape, in real processes: two HTTP servers (`npm run server`; the first also runs jobs, the
@@ -146,9 +146,12 @@ test(`${ORDERS} orders over two server processes and a worker: paid (delivered t
   const duplicateAnswers = await inParallel(
     redeliveries,
     6,
-    async (event) => Promise.all([first, second].map((server) => postCallback(server.url, cb.signed(event)))),
+    async (event) => Promise.all([first, second].map((server) => deliverLikeWeChat(server.url, () => cb.signed(event)))),
   );
-  expect(new Set(duplicateAnswers.flat())).toEqual(new Set([204]));
+  // Every delivery is accepted in the end; on the way, only "busy, retry" (another order of the shopper
+  // holding the draw counter longer than GUARANTEE_WAIT_MS on a loaded machine), never a refusal.
+  expect(new Set(duplicateAnswers.flat().map((answers) => answers.at(-1)))).toEqual(new Set([204]));
+  expect(duplicateAnswers.flat(2).filter((status) => status !== 204 && status !== 503)).toEqual([]);
   // Then every callback is lost (retries included) for the next group: only reconciliation can find them.
   await simulatorControl(sim, 'POST', '/sim/faults', { dropNext: 1_000_000 });
   await inParallel(ofFate('dropped'), 10, (order) => payAtSimulator(sim, order.prepayId!));

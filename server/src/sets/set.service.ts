@@ -28,6 +28,8 @@ const OPEN_SETS = 3;
  * cancelled or its payment window ends, so remembering it for a moment delays a retry by at most that moment.
  */
 const TAKEN_MEMORY_MS = 250;
+/** One memory per database connection, so a position given back by any service of this process is forgotten at once. */
+const takenMemories = new WeakMap<Connection, Map<string, number>>();
 
 export const isSetBox = (box: Pick<BoxDoc, 'saleMode'>) => box.saleMode === 'SETS';
 
@@ -45,7 +47,13 @@ export function setService(db: Connection) {
   const Box = boxModel(db);
   const holds = positionHolds(db);
   const lowestForSale = new Map<string, number>();
-  const takenSeen = new Map<string, number>();
+  const takenSeen = takenMemories.get(db) ?? new Map<string, number>();
+  takenMemories.set(db, takenSeen);
+  const keyOf = (setId: Types.ObjectId, position: number) => `${setId.toHexString()}:${position}`;
+  const releaseLines = (orderId: Types.ObjectId, lines: readonly PositionLine[]) => {
+    for (const line of lines) for (const position of line.positions) takenSeen.delete(keyOf(line.setId, position));
+    return holds.release(orderId, lines);
+  };
 
   async function setBox(boxId: Types.ObjectId): Promise<BoxDoc> {
     const box = await Box.findById(boxId).lean<BoxDoc>();
@@ -204,11 +212,11 @@ export function setService(db: Connection) {
       for (const item of items) {
         if (!item.setPick?.positions) continue;
         const setId = new Types.ObjectId(item.setPick.setId);
-        const keys = item.setPick.positions.map((position) => `${setId.toHexString()}:${position}`);
+        const keys = item.setPick.positions.map((position) => keyOf(setId, position));
         const remembered = item.setPick.positions.find((_, index) => (takenSeen.get(keys[index] as string) ?? 0) > now);
         if (remembered !== undefined) throw new PositionTaken(`position ${remembered} of the set is already taken; pick again`, { position: remembered });
         const taken = await holds.takenAmong(setId, item.setPick.positions);
-        for (const position of taken) takenSeen.set(`${setId.toHexString()}:${position}`, now + TAKEN_MEMORY_MS);
+        for (const position of taken) takenSeen.set(keyOf(setId, position), now + TAKEN_MEMORY_MS);
         if (taken.length > 0) throw new PositionTaken(`position ${taken[0]} of the set is already taken; pick again`, { position: taken[0] as number });
       }
       if (takenSeen.size > 10_000) for (const [key, until] of takenSeen) if (until <= now) takenSeen.delete(key);
@@ -220,11 +228,11 @@ export function setService(db: Connection) {
      */
     async hold(orderId: Types.ObjectId, items: readonly OrderItemDoc[], expiresAt: Date): Promise<void> {
       const taken: PositionLine[] = [];
-      const giveBack = () => holds.release(orderId, taken);
+      const giveBack = () => releaseLines(orderId, taken);
       for (const line of linesOf(items)) {
         const lost = await holds.take(orderId, line, expiresAt);
         if (lost !== null) {
-          takenSeen.set(`${line.setId.toHexString()}:${lost}`, Date.now() + TAKEN_MEMORY_MS);
+          takenSeen.set(keyOf(line.setId, lost), Date.now() + TAKEN_MEMORY_MS);
           await giveBack();
           throw new PositionTaken(`position ${lost} of the set is already taken; pick again`, { position: lost });
         }
@@ -238,7 +246,7 @@ export function setService(db: Connection) {
     },
 
     /** Gives back the positions an unpaid order holds; returns how many this call gave back (each goes back once). */
-    release: (orderId: Types.ObjectId, items: readonly OrderItemDoc[]) => holds.release(orderId, linesOf(items)),
+    release: (orderId: Types.ObjectId, items: readonly OrderItemDoc[]) => releaseLines(orderId, linesOf(items)),
 
     /** The designs at the order's picked positions, as draws (after the weighted ones' unit indexes). */
     async drawsFor(item: OrderItemDoc): Promise<DrawDoc[]> {
@@ -273,7 +281,7 @@ export function setService(db: Connection) {
 
     /** Positions held past their order's payment window, for the leftover sweep. */
     expiredHolds: (now: Date, limit: number) => holds.expired(now, limit),
-    releaseHold: (orderId: Types.ObjectId, line: PositionLine) => holds.release(orderId, [line]),
+    releaseHold: (orderId: Types.ObjectId, line: PositionLine) => releaseLines(orderId, [line]),
   };
 }
 

@@ -81,7 +81,7 @@ test('paid at the last second with the callback lost: expiry finds the payment a
   const after = await waitUntil(async () => {
     const state = await boxState(server, box.id);
     return state.holds.some((hold) => hold.startsWith(order.id)) ? null : state;
-  }, 5_000, 'the hold to be kept as sold');
+  }, 15_000, 'the hold to be kept as sold');
   expect(after.stock).toBe(before.stock - 1); // sold, not given back
 });
 

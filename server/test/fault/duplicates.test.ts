@@ -45,7 +45,7 @@ test('100 concurrent deliveries of one notification fulfil it once, each answere
   const after = await waitUntil(async () => {
     const state = await boxState(server, box.id);
     return state.holds.some((hold) => hold.startsWith(order.id)) ? null : state;
-  }, 5_000, 'the hold to be kept as sold');
+  }, 15_000, 'the hold to be kept as sold');
   expect(after.stock).toBe(before.stock - 3);
 
   // A late straggler after everything settled changes nothing either.
@@ -97,6 +97,6 @@ test("the simulator's duplicate fault (every callback sent twice at once) still 
   const after = await waitUntil(async () => {
     const state = await boxState(server, box.id);
     return orders.some(({ order }) => state.holds.some((hold) => hold.startsWith(order.id))) ? null : state;
-  }, 5_000, 'the holds to be kept as sold');
+  }, 15_000, 'the holds to be kept as sold');
   expect(after.stock).toBe(before.stock - sold);
 });

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
 import { waitUntil } from '../../server/test/support/wechatpay-harness';
-import { checkPage, watchProblems, fillAddress } from './page-checks';
+import { checkPage, watchProblems, fillAddress, submitOrder } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -59,13 +59,10 @@ test('phone: two boxes into the cart → reload keeps them → stepper → check
 
   await page.getByTestId('cart-checkout').click();
   await page.getByTestId('confirm-cart-line').nth(1).waitFor();
-  if ((await page.getByTestId('address-option').count()) === 0) {
-    await fillAddress(page);
-    await page.getByTestId('address-option').first().waitFor();
-  }
+  if ((await page.getByTestId('address-option').count()) === 0) await fillAddress(page);
   await page.getByTestId('quote-subtotal').waitFor();
   await checkPage(page, 'phone-cart-03-confirm', ['submit-order']);
-  await page.getByTestId('submit-order').click();
+  await submitOrder(page);
 
   await page.getByTestId('pay-button').waitFor();
   await expect(page.getByTestId('pay-total').innerText()).resolves.toContain((total / 100).toFixed(2));

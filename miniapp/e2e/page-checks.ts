@@ -161,6 +161,18 @@ export async function fillAddress(page: Page): Promise<void> {
   await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
   await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
   await page.getByTestId('address-save').click();
+  // Saved and chosen only once it is listed: ordering before that races the save on a slow machine.
+  await page.getByTestId('address-option').first().waitFor();
+}
+
+/**
+ * Submits the confirm page once it can be submitted: the button stays disabled until the quote is in and an
+ * address is chosen, and a click on Taro's disabled button is swallowed rather than retried.
+ */
+export async function submitOrder(page: Page): Promise<void> {
+  await page.locator('[data-testid="quote-total"]', { hasNotText: '—' }).waitFor();
+  await page.locator('[data-testid="address-option"].choice--active').waitFor();
+  await page.getByTestId('submit-order').click();
 }
 
 /**

@@ -5,7 +5,7 @@ import { payAndWait } from '../../server/test/support/sets';
 import { boxModel } from '../../server/src/catalog/box.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
 import { verifySetJson } from '../../server/tools/verify-draw';
-import { checkPage, watchProblems, fillAddress, reachRevealList } from './page-checks';
+import { checkPage, watchProblems, fillAddress, reachRevealList, submitOrder } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -44,7 +44,7 @@ test('pick a position → pay → see its design; after the set sells out, verif
   expect(await page.getByTestId('confirm-pick').textContent()).toContain('3');
   await page.getByTestId('address-form').waitFor();
   await fillAddress(page);
-  await page.getByTestId('submit-order').click();
+  await submitOrder(page);
   await page.getByTestId('pay-button').click();
   await page.getByTestId('pay-sheet-pay').click();
 

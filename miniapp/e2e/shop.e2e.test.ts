@@ -3,7 +3,7 @@ import type { Order } from '@blindbox/shared';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
-import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems, fillAddress } from './page-checks';
+import { checkPage, expectCjkGlyphs, screenshotDir, watchProblems, fillAddress, submitOrder } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -52,7 +52,7 @@ async function orderFirstBox(page: Page, screenshots: boolean): Promise<void> {
   await expect(page.getByTestId('quantity').innerText()).resolves.toBe('2');
   await page.getByTestId('quote-subtotal').waitFor();
   if (screenshots) await checkPage(page, 'phone-04-confirm', ['quantity-minus', 'quantity-plus', 'submit-order', 'address-option', 'coupon-none']);
-  await page.getByTestId('submit-order').click();
+  await submitOrder(page);
 }
 
 /** The reveal after payment: the box opens by itself, and a rare draw's moment waits for a tap. */

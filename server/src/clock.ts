@@ -13,17 +13,25 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface MovableClock extends Clock {
   /** Makes `now()` answer `at` from this moment on (and then run on with real time). */
   setTo(at: Date): void;
+  /** Makes `now()` answer `at` until moved again: a check at "one second before" stays one second before however slow the request. */
+  freezeAt(at: Date): void;
   reset(): void;
 }
 
 export function movableClock(): MovableClock {
   let offsetMs = 0;
+  let frozenAt: number | null = null;
   return {
-    now: () => new Date(Date.now() + offsetMs),
+    now: () => new Date(frozenAt ?? Date.now() + offsetMs),
     setTo: (at) => {
+      frozenAt = null;
       offsetMs = at.getTime() - Date.now();
     },
+    freezeAt: (at) => {
+      frozenAt = at.getTime();
+    },
     reset: () => {
+      frozenAt = null;
       offsetMs = 0;
     },
   };

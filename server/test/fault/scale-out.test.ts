@@ -37,11 +37,13 @@ let observer: Container | undefined;
 let processes: SpawnedProcess[] = [];
 let servers: TestServer[] = [];
 /** Servers in processes of their own run on the system clock: nothing here can move it. */
+const unmovable = () => {
+  throw new Error('a server in its own process runs on the system clock');
+};
 const processClock: TestServer['clock'] = {
   now: () => new Date(),
-  setTo: () => {
-    throw new Error('a server in its own process runs on the system clock');
-  },
+  setTo: unmovable,
+  freezeAt: unmovable,
   reset: () => undefined,
 };
 

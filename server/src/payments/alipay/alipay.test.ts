@@ -83,8 +83,12 @@ test('full loop: signed page-pay form → cashier → signed notify → paid onc
   const after = await shop.api.get<PaymentStatusResponse>(`/api/orders/${order.id}/payment-status`);
   expect(after.body).toMatchObject({ orderNo: order.id, status: 'PAID' });
   expect(after.body.paidAt).not.toBeNull();
-  const deliveries = (await simulatorControl(server.simulatorUrl, 'GET', `/sim/alipay/notifications?outTradeNo=${paymentId}`)) as { deliveries: Array<{ answer: string }> };
-  expect(deliveries.deliveries.map((delivery) => delivery.answer)).toEqual(['success']);
+  // The order is paid before the answer reaches Alipay, which records it only then.
+  const answers = await waitUntil(async () => {
+    const log = (await simulatorControl(server.simulatorUrl, 'GET', `/sim/alipay/notifications?outTradeNo=${paymentId}`)) as { deliveries: Array<{ answer: string }> };
+    return log.deliveries.length > 0 ? log.deliveries.map((delivery) => delivery.answer) : null;
+  }, 15_000, 'Alipay to record the notification\'s answer');
+  expect(answers).toEqual(['success']);
 });
 
 test('the return alone never marks an order paid, and a forged return is refused', async () => {

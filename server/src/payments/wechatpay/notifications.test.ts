@@ -120,7 +120,11 @@ describe('WeChat Pay notifications from the simulator', () => {
     // 15 s then 15 s at a time scale of 0.01.
     expect(deliveries[2]!.receivedAt - deliveries[0]!.receivedAt).toBeGreaterThanOrEqual(250);
     for (const delivery of deliveries) await expect(verify(delivery.headers, delivery.body)).resolves.toMatchObject({ kind: 'transaction' });
-    const { attempts } = (await h.sim.get(`/sim/notifications?outTradeNo=${no}`)) as { attempts: Array<{ httpStatus: number | null }> };
+    // The simulator records an attempt once the answer is back, a moment after the receiver saw the request.
+    const attempts = await waitUntil(async () => {
+      const log = (await h.sim.get(`/sim/notifications?outTradeNo=${no}`)) as { attempts: Array<{ httpStatus: number | null }> };
+      return log.attempts.length >= 3 ? log.attempts : null;
+    }, 15_000, 'the third attempt to be recorded');
     expect(attempts.map((a) => a.httpStatus)).toEqual([500, 500, 204]);
   });
 

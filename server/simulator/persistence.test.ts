@@ -36,7 +36,7 @@ describe('WeChat Pay simulator: persistence', () => {
       expect(tx.body.trade_state).toBe('SUCCESS');
       expect(tx.headers.get('wechatpay-serial')).toBe(rotated);
 
-      await receiver.waitFor(2, 5_000);
+      await receiver.waitFor(2, 15_000);
       const [a, b] = receiver.received.map((callback) => openCallback(second.client, callback).envelope.id);
       expect(b).toBe(a);
       await waitUntil(async () => {

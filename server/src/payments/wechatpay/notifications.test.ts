@@ -133,7 +133,10 @@ describe('WeChat Pay notifications from the simulator', () => {
     const { no } = await paidOrder();
     const [delivery] = await deliveriesFor(no, 1);
     await expect(verify(delivery!.headers, delivery!.body)).resolves.toMatchObject({ kind: 'transaction' });
-    const { attempts } = (await h.sim.get(`/sim/notifications?outTradeNo=${no}`)) as { attempts: unknown[] };
+    const attempts = await waitUntil(async () => {
+      const log = (await h.sim.get(`/sim/notifications?outTradeNo=${no}`)) as { attempts: unknown[] };
+      return log.attempts.length >= 2 ? log.attempts : null;
+    }, 15_000, 'the dropped attempt and its retry to be recorded');
     expect(attempts.length).toBeGreaterThanOrEqual(2);
   });
 

@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from '../../test/support/test-server
 import { buyer } from '../../test/fault/fault-support';
 import { boxFile, catalogDir, setBoxFile } from '../../test/support/catalog-files';
 import { payAndWait } from '../../test/support/sets';
+import { waitUntil } from '../../test/support/wechatpay-harness';
 import { runAdminCommand } from '../admin/run-admin-command';
 import { boxModel } from '../catalog/box.model';
 import { catalogFileText } from '../catalog/catalog-files';
@@ -67,8 +68,11 @@ test('a whole-set box file imports as a box sold in sets with its first sets mad
   const designs = paid.draws.map((draw) => draw.productId);
   expect(designs).toContain('sb-rt-s');
   expect(designs.filter((id) => ['sb-rt-a', 'sb-rt-b', 'sb-rt-c'].includes(id))).toHaveLength(2);
-  const revealed = (await (await fetch(`${server.url}/api/sets/${made[0]!.id}`)).json()) as BoxSet;
-  expect(revealed.state).toBe('SOLD_OUT');
+  // The positions are recorded sold just after the order turns paid.
+  const revealed = await waitUntil(async () => {
+    const set = (await (await fetch(`${server.url}/api/sets/${made[0]!.id}`)).json()) as BoxSet;
+    return set.state === 'SOLD_OUT' ? set : null;
+  }, 10_000, 'the set to be sold out');
   expect(verifySet(revealed)).toEqual({ ok: true });
   // A sold-out set is no longer for sale: the export says one set is left.
   expect((await admin('box', 'export', 'sb-rt')).output).toContain('firstSets: 1\n');

@@ -52,7 +52,7 @@ const summaryOf = (box: Pick<BoxDoc, 'name' | 'priceFen' | 'version' | 'products
 export type BoxFields = ReturnType<typeof fieldsOf>;
 
 /** Whether an import changes what the file's descriptive fields set (names, price, pictures, terms). */
-export const fieldsDiffer = (existing: BoxDoc, fields: BoxFields) => (Object.keys(fields) as (keyof BoxFields)[]).some((key) => existing[key] !== fields[key]);
+const fieldsDiffer = (existing: BoxDoc, fields: BoxFields) => (Object.keys(fields) as (keyof BoxFields)[]).some((key) => existing[key] !== fields[key]);
 
 function fieldsOf(box: CatalogBoxFile, coverUrl: string) {
   return {
@@ -88,8 +88,7 @@ export function catalogImporter({ db, seeds }: CatalogImportDeps) {
       const pictures = source.pictures.get(item.id);
       if (!pictures) throw new Error(`picture of ${box.slug}/${item.id} was not read`);
       // A whole-set design is once per set: its weight only says so for the published line-up.
-      const weight = 'weight' in item && item.weight !== undefined ? item.weight : 1;
-      return { productId: item.id, name: item.name, rarity: item.rarity, weight, imageUrl: images.figure(pictures.picture, pictures.silhouette ?? GENERIC_SILHOUETTE) };
+      return { productId: item.id, name: item.name, rarity: item.rarity, weight: item.weight ?? 1, imageUrl: images.figure(pictures.picture, pictures.silhouette ?? GENERIC_SILHOUETTE) };
     });
     const existing = await Box.findOne({ slug: box.slug }).lean<BoxDoc>();
     const saleMode = box.saleMode ?? 'WEIGHTED';
@@ -97,7 +96,7 @@ export function catalogImporter({ db, seeds }: CatalogImportDeps) {
       // Stock counters and committed sets do not turn into one another.
       throw new ImportRefused(`box ${box.slug} is sold ${existing.saleMode === 'SETS' ? 'as whole sets' : 'by weighted draws'}; a box keeps the sale mode it was created with: a series sold the other way is a new box with a slug of its own`);
     }
-    if (isSetBoxFile(box)) return planSetBoxImport(db, { box, fields, products, images, existing });
+    if (isSetBoxFile(box)) return planSetBoxImport(db, { box, fields, fieldsChanged: existing !== null && fieldsDiffer(existing, fields), products, images, existing });
     const odds = { products, guarantee: box.guarantee ?? null };
     const fileStock = Object.fromEntries(box.items.map((item) => [item.id, item.stock]));
 

@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import type { CatalogSetBoxFile } from '@blindbox/shared';
 import { boxModel, type BoxDoc, type BoxProductDoc } from '../catalog/box.model';
 import { ImportRefused } from '../catalog/catalog-errors';
-import { fieldsDiffer, type BoxFields, type BoxImportPlan } from '../catalog/catalog-import';
+import type { BoxFields, BoxImportPlan } from '../catalog/catalog-import';
 import type { imageBatch } from '../catalog/images';
 import { boxSetModel } from './set.model';
 import { setService } from './set.service';
@@ -22,6 +22,8 @@ export interface SetBoxSummary {
 export interface SetBoxImportInput {
   box: CatalogSetBoxFile;
   fields: BoxFields;
+  /** Whether `fields` differ from the existing box's. */
+  fieldsChanged: boolean;
   products: BoxProductDoc[];
   images: ReturnType<typeof imageBatch>;
   existing: BoxDoc | null;
@@ -50,7 +52,7 @@ const summaryOf = (box: Pick<BoxDoc, 'name' | 'priceFen' | 'version' | 'products
  * is made a different line-up is refused (it is a new series: a new box with a slug of its own) rather than
  * versioned. `firstSets` sets are made when the box has none yet, so importing again never makes more.
  */
-export async function planSetBoxImport(db: Connection, { box, fields, products, images, existing }: SetBoxImportInput): Promise<BoxImportPlan> {
+export async function planSetBoxImport(db: Connection, { box, fields, fieldsChanged, products, images, existing }: SetBoxImportInput): Promise<BoxImportPlan> {
   const Box = boxModel(db);
   const BoxSet = boxSetModel(db);
   const sets = setService(db);
@@ -84,7 +86,7 @@ export async function planSetBoxImport(db: Connection, { box, fields, products, 
     );
   }
   const setsToMake = made === 0 ? box.firstSets : 0;
-  const changed = designsChanged || fieldsDiffer(existing, fields) || setsToMake > 0;
+  const changed = designsChanged || fieldsChanged || setsToMake > 0;
   return {
     slug: box.slug,
     action: changed ? 'update' : 'unchanged',

@@ -31,7 +31,7 @@ test('a whole-set box file imports as a box sold in sets with its first sets mad
   const yamlDir = await catalogDir([file]);
   const jsonDir = await catalogDir([setBoxFile('sb-json', { 'sb-json-a': 'COMMON', 'sb-json-b': 'COMMON' }, { firstSets: 1 })], 'json');
 
-  expect(await admin('box', 'import', yamlDir, '--as', 'merchant-mei')).toEqual({ exitCode: 0, output: 'sb-rt: created (version 1)' });
+  expect(await admin('box', 'import', yamlDir, '--as', 'merchant-mei')).toEqual({ exitCode: 0, output: 'sb-rt: created (version 1); 2 set(s) made, each committed before sale' });
   expect(await lastAudit()).toMatchObject({
     actor: 'merchant-mei',
     command: 'box import',
@@ -39,7 +39,7 @@ test('a whole-set box file imports as a box sold in sets with its first sets mad
     before: null,
     after: { designs: ['sb-rt-a', 'sb-rt-b', 'sb-rt-c', 'sb-rt-s'], secretEvery: 1, setsMade: 2 },
   });
-  expect((await admin('box', 'import', path.join(jsonDir, 'sb-json.json'))).output).toBe('sb-json: created (version 1)');
+  expect(JSON.parse((await admin('box', 'import', path.join(jsonDir, 'sb-json.json'), '--json')).output)).toEqual([{ slug: 'sb-json', action: 'create', version: 1, setsMade: 1 }]);
   const made = await setsOf('sb-rt');
   expect(made.map((set) => [set.number, set.positions, set.state, set.free])).toEqual([[1, 3, 'ON_SALE', 3], [2, 3, 'ON_SALE', 3]]);
   expect(await publicBox('sb-rt')).toMatchObject({ saleMode: 'SETS', stock: 6, purchaseLimit: 3, paymentWindowMinutes: 5, guarantee: null });
@@ -87,7 +87,7 @@ test('descriptive fields follow the file; the design list changes in place only 
   // No set yet: the line-up may change in place (a design added, one renamed), and the first sets follow the file.
   const lineUp = setBoxFile('sb-up', { ...designs, 'sb-up-c': 'EPIC' }, { ...rules, firstSets: 2 });
   lineUp.items[0]!.name = '新名字';
-  expect((await admin('box', 'import', await catalogDir([lineUp]))).output).toBe('sb-up: updated (version 1)');
+  expect((await admin('box', 'import', await catalogDir([lineUp]))).output).toBe('sb-up: updated (version 1); 2 set(s) made, each committed before sale');
   expect((await boxDoc('sb-up')).products.map((product) => [product.productId, product.name])).toEqual([
     ['sb-up-a', '新名字'],
     ['sb-up-b', 'design sb-up-b'],

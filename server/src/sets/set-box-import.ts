@@ -58,7 +58,7 @@ export async function planSetBoxImport(db: Connection, { box, fields, fieldsChan
   const sets = setService(db);
   const design = { products, guarantee: null, saleMode: 'SETS' as const, setRules: { secretEvery: box.secretEvery ?? null } };
   const makeFirstSets = async (boxId: BoxDoc['_id'], count: number) => {
-    // Guarded again at the write: two imports planned at once make the first sets once.
+    // Checked again at the write: sets made since the plan (another import, `admin sets create`) are the first ones.
     if (count > 0 && !(await BoxSet.exists({ boxId }))) await sets.create(boxId, count);
   };
 
@@ -94,6 +94,7 @@ export async function planSetBoxImport(db: Connection, { box, fields, fieldsChan
     after: summaryOf({ ...fields, ...design, version: existing.version ?? 1 }, setsToMake),
     async apply() {
       if (!changed) return boxId;
+      if (designsChanged && (await BoxSet.exists({ boxId }))) throw new ImportRefused(`box ${box.slug}: a set was made while it was being imported; import again`);
       await images.save(db);
       await Box.updateOne({ _id: boxId, saleMode: 'SETS' }, { $set: { ...fields, ...design } }, { runValidators: true });
       await makeFirstSets(boxId, setsToMake);

@@ -3,6 +3,8 @@ import type { BoxPage } from '@blindbox/shared';
 import type { Browser } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
+import { boxModel } from '../../server/src/catalog/box.model';
+import { formatDateTime } from '../src/lib/format';
 import { screenshotDir } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
@@ -48,4 +50,26 @@ test('the box page counts down by the server\'s clock and enables buying when th
   expect(openedAt).toBeGreaterThanOrEqual(opensAt.getTime());
   expect(await button.textContent()).toContain('立即购买');
   expect(await countdown.count()).toBe(0);
+}, 60_000);
+
+test('the box list marks a box whose drop has not opened with 即将开售 and its time, and drops the badge when the server opens it', async () => {
+  const boxes = ((await (await fetch(`${server.url}/api/boxes`)).json()) as BoxPage).items;
+  const box = boxes.find((candidate) => candidate.name === '机甲少年') ?? boxes[1]!;
+  const slug = (await boxModel(server.container.db).findById(box.id).lean())!.slug;
+  const opensAt = new Date(Math.ceil((server.clock.now().getTime() + 3_600_000) / 1000) * 1000);
+  expect((await runAdminCommand(server.container, ['drop', slug, '--at', opensAt.toISOString()])).exitCode).toBe(0);
+  server.clock.setTo(new Date(opensAt.getTime() - 3_000));
+
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  await page.goto(`${server.url}/#/pages/boxes/index`);
+  const item = page.locator(`[data-testid="box-item"][data-box-id="${box.id}"]`);
+  const badge = item.getByTestId('coming-soon');
+  await badge.waitFor();
+  expect(await item.getByTestId('coming-soon-time').textContent()).toBe(formatDateTime(opensAt.toISOString()));
+  // Only the scheduled box carries it.
+  expect(await page.getByTestId('coming-soon').count()).toBe(1);
+  await page.screenshot({ path: path.join(screenshotDir, 'phone-list-coming-soon.png') });
+
+  await badge.waitFor({ state: 'detached', timeout: 6_000 });
+  expect(server.clock.now().getTime()).toBeGreaterThanOrEqual(opensAt.getTime());
 }, 60_000);

@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { buyer } from '../../server/test/fault/fault-support';
 import { payAndWait } from '../../server/test/support/sets';
+import { waitUntil } from '../../server/test/support/wechatpay-harness';
 import { boxModel } from '../../server/src/catalog/box.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
 import { verifySetJson } from '../../server/tools/verify-draw';
@@ -63,6 +64,8 @@ test('pick a position → pay → see its design; after the set sells out, verif
   const bob = await buyer(server, 'dev-set-e2e-bob');
   const rest = await bob.orderNow([{ boxId: box._id.toHexString(), quantity: 5, setPick: { setId, positions: [0, 1, 3, 4, 5] } }]);
   await payAndWait(server, bob.api, rest.id);
+  // The positions are recorded sold just after the order turns paid; the page shows the verdict it loads with.
+  await waitUntil(async () => ((await boxSetModel(server.container.db).findById(setId).lean())?.state === 'SOLD_OUT' ? true : null), 10_000, 'the set to sell out');
 
   await page.reload();
   await page.getByTestId('set-verify-page').waitFor();

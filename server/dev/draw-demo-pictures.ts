@@ -55,6 +55,18 @@ const ART: Record<string, { series: SeriesArt; items: Record<string, FigureArt> 
       'forest-friends-unicorn': { body: '#fdf7ff', accent: '#c77dff', mark: 'star' },
     },
   },
+  'moon-rabbit-set': {
+    series: { motif: 'cat', sky: ['#2b1d4e', '#c0a7e8'] },
+    items: {
+      'moon-rabbit-jade': { body: '#f4f4f8', accent: '#ffc9d6', mark: 'none' },
+      'moon-rabbit-osmanthus': { body: '#ffe0a3', accent: '#f5a04a', mark: 'spots' },
+      'moon-rabbit-lantern': { body: '#ff8f7a', accent: '#ffe58f', mark: 'stripes' },
+      'moon-rabbit-mooncake': { body: '#d9a066', accent: '#7a4a22', mark: 'heart' },
+      'moon-rabbit-cloud': { body: '#bde0fe', accent: '#ffffff', mark: 'spots' },
+      'moon-rabbit-star': { body: '#8f7bd6', accent: '#ffd666', mark: 'star' },
+      'moon-rabbit-change': { body: '#ffe58f', accent: '#7b35e8', mark: 'star' },
+    },
+  },
 };
 
 for (const [slug, art] of Object.entries(ART)) {

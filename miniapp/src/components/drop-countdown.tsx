@@ -38,3 +38,17 @@ export function DropCountdown({ box, drop }: { box: Box; drop: DropState }) {
     </View>
   );
 }
+
+/** The box list's badge for a drop not open yet, with its opening time; gone at the second it opens, by the server's clock. */
+export function ComingSoonBadge({ box }: { box: Box }) {
+  const drop = useDropState(box);
+  if (drop.state !== 'SCHEDULED' || !box.onSaleAt) return null;
+  return (
+    <View className="coming-soon-badge" data-testid="coming-soon">
+      <Text>即将开售</Text>
+      <Text className="coming-soon-badge__time" data-testid="coming-soon-time">
+        {formatDateTime(box.onSaleAt)}
+      </Text>
+    </View>
+  );
+}

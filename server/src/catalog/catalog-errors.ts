@@ -42,3 +42,6 @@ export const NotOnSale = ruleError('CONFLICT', 'NOT_ON_SALE');
 
 /** `admin box retire`: the series takes no new orders (paid ones are still served). */
 export const BoxRetired = ruleError('CONFLICT', 'BOX_RETIRED');
+
+/** `admin box import` refused by a rule (the message says which); nothing of the import is written. */
+export const ImportRefused = ruleError('CONFLICT', 'IMPORT_REFUSED');

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
-import { catalogBoxFileSchema, type CatalogBoxFile } from '@blindbox/shared';
+import { catalogBoxFileSchema, isSetBoxFile, type CatalogBoxFile } from '@blindbox/shared';
 
 /** One problem in a catalog file, located by the field's path and its line (and column) in the file. */
 export interface CatalogFileError {
@@ -114,25 +114,22 @@ export async function readCatalogSource(source: string): Promise<{ boxes: Catalo
 
 /** The file text of a box, in the format its name asks for; keys in the schema's order, so an export is stable. */
 export function catalogFileText(box: CatalogBoxFile, format: 'yaml' | 'json'): string {
+  const itemText = (item: CatalogBoxFile['items'][number]) => ({ id: item.id, name: item.name, rarity: item.rarity });
+  const pictureText = (item: CatalogBoxFile['items'][number]) => ({ picture: item.picture, ...(item.silhouette === undefined ? {} : { silhouette: item.silhouette }) });
   const ordered = {
     slug: box.slug,
     name: box.name,
     description: box.description,
     priceFen: box.priceFen,
     cover: box.cover,
+    ...(isSetBoxFile(box) ? { saleMode: box.saleMode, ...(box.secretEvery === undefined ? {} : { secretEvery: box.secretEvery }), firstSets: box.firstSets } : {}),
     ...(box.paymentWindowMinutes === undefined ? {} : { paymentWindowMinutes: box.paymentWindowMinutes }),
     ...(box.purchaseLimit === undefined ? {} : { purchaseLimit: box.purchaseLimit }),
-    ...(box.guarantee === undefined ? {} : { guarantee: { minRarity: box.guarantee.minRarity, within: box.guarantee.within } }),
+    ...(isSetBoxFile(box) || box.guarantee === undefined ? {} : { guarantee: { minRarity: box.guarantee.minRarity, within: box.guarantee.within } }),
     sortOrder: box.sortOrder,
-    items: box.items.map((item) => ({
-      id: item.id,
-      name: item.name,
-      rarity: item.rarity,
-      weight: item.weight,
-      picture: item.picture,
-      ...(item.silhouette === undefined ? {} : { silhouette: item.silhouette }),
-      stock: item.stock,
-    })),
+    items: isSetBoxFile(box)
+      ? box.items.map((item) => ({ ...itemText(item), ...pictureText(item) }))
+      : box.items.map((item) => ({ ...itemText(item), weight: item.weight, ...pictureText(item), stock: item.stock })),
   };
   return format === 'json' ? `${JSON.stringify(ordered, null, 2)}\n` : stringify(ordered, { lineWidth: 0 });
 }

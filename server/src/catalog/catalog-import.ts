@@ -1,15 +1,14 @@
 import type { Connection, Types } from 'mongoose';
-import type { CatalogBoxFile } from '@blindbox/shared';
-import { ruleError } from '../domain-error';
+import { isSetBoxFile, type CatalogBoxFile } from '@blindbox/shared';
 import type { ServerSeeds } from '../fairness/server-seeds';
+import { planSetBoxImport, type SetBoxSummary } from '../sets/set-box-import';
 import { boxModel, type BoxDoc, type BoxProductDoc } from './box.model';
 import { boxVersions, oddsOf } from './box-versions';
+import { ImportRefused } from './catalog-errors';
 import type { CatalogBoxSource } from './catalog-files';
 import { imageBatch } from './images';
 import { itemStock, type ItemCounts } from './item-stock';
 import { stockLedger } from './stock';
-
-export const ImportRefused = ruleError('CONFLICT', 'IMPORT_REFUSED');
 
 export interface CatalogImportDeps {
   db: Connection;
@@ -32,8 +31,8 @@ export interface BoxSummary {
 export interface BoxImportPlan {
   slug: string;
   action: ImportAction;
-  before: BoxSummary | null;
-  after: BoxSummary;
+  before: BoxSummary | SetBoxSummary | null;
+  after: BoxSummary | SetBoxSummary;
   /** Writes the plan; returns the box's id. */
   apply(): Promise<Types.ObjectId>;
 }
@@ -49,6 +48,11 @@ const summaryOf = (box: Pick<BoxDoc, 'name' | 'priceFen' | 'version' | 'products
   weights: Object.fromEntries(box.products.map((product) => [product.productId, product.weight])),
   guarantee: box.guarantee ? `${box.guarantee.minRarity} within ${box.guarantee.within}` : null,
 });
+
+export type BoxFields = ReturnType<typeof fieldsOf>;
+
+/** Whether an import changes what the file's descriptive fields set (names, price, pictures, terms). */
+const fieldsDiffer = (existing: BoxDoc, fields: BoxFields) => (Object.keys(fields) as (keyof BoxFields)[]).some((key) => existing[key] !== fields[key]);
 
 function fieldsOf(box: CatalogBoxFile, coverUrl: string) {
   return {
@@ -67,7 +71,8 @@ function fieldsOf(box: CatalogBoxFile, coverUrl: string) {
  * changes nothing. A new box is created on sale with its items' stock. For an existing one, names, prices,
  * pictures and terms follow the file; its items and weights (its odds) change in place only while it is not
  * on sale (inactive, nothing held or sold), otherwise they become a new version with a server seed of its
- * own. Stock is only set for items the box did not have: later changes go through `admin stock`.
+ * own. Stock is only set for items the box did not have: later changes go through `admin stock`. A box's sale
+ * mode is fixed when it is created; whole-set boxes are planned by sets/set-box-import.ts.
  */
 export function catalogImporter({ db, seeds }: CatalogImportDeps) {
   const Box = boxModel(db);
@@ -82,11 +87,18 @@ export function catalogImporter({ db, seeds }: CatalogImportDeps) {
     const products: BoxProductDoc[] = box.items.map((item) => {
       const pictures = source.pictures.get(item.id);
       if (!pictures) throw new Error(`picture of ${box.slug}/${item.id} was not read`);
-      return { productId: item.id, name: item.name, rarity: item.rarity, weight: item.weight, imageUrl: images.figure(pictures.picture, pictures.silhouette ?? GENERIC_SILHOUETTE) };
+      // A whole-set design is once per set: its weight only says so for the published line-up.
+      return { productId: item.id, name: item.name, rarity: item.rarity, weight: item.weight ?? 1, imageUrl: images.figure(pictures.picture, pictures.silhouette ?? GENERIC_SILHOUETTE) };
     });
+    const existing = await Box.findOne({ slug: box.slug }).lean<BoxDoc>();
+    const saleMode = box.saleMode ?? 'WEIGHTED';
+    if (existing && (existing.saleMode ?? 'WEIGHTED') !== saleMode) {
+      // Stock counters and committed sets do not turn into one another.
+      throw new ImportRefused(`box ${box.slug} is sold ${existing.saleMode === 'SETS' ? 'as whole sets' : 'by weighted draws'}; a box keeps the sale mode it was created with: a series sold the other way is a new box with a slug of its own`);
+    }
+    if (isSetBoxFile(box)) return planSetBoxImport(db, { box, fields, fieldsChanged: existing !== null && fieldsDiffer(existing, fields), products, images, existing });
     const odds = { products, guarantee: box.guarantee ?? null };
     const fileStock = Object.fromEntries(box.items.map((item) => [item.id, item.stock]));
-    const existing = await Box.findOne({ slug: box.slug }).lean<BoxDoc>();
 
     if (!existing) {
       return {
@@ -107,7 +119,7 @@ export function catalogImporter({ db, seeds }: CatalogImportDeps) {
     const boxId = existing._id;
     const version = existing.version ?? 1;
     const oddsChanged = oddsOf(existing) !== oddsOf(odds);
-    const fieldsChanged = (Object.keys(fields) as (keyof typeof fields)[]).some((key) => existing[key] !== fields[key]);
+    const fieldsChanged = fieldsDiffer(existing, fields);
     const counts = await items.counts(boxId);
     // Items the box did not have come with their stock; items it drops take what they had left out of the box.
     const stockChanges: ItemCounts = {};

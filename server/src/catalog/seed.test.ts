@@ -6,6 +6,7 @@ import { stockLedger } from './stock';
 import { holdModel } from './stock.model';
 import { stockDatabase } from '../db/databases';
 import { Types } from 'mongoose';
+import { boxSetModel } from '../sets/set.model';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -47,8 +48,17 @@ describe('seedCatalog', () => {
       _id: `${orderId.toHexString()}:${starry._id.toHexString()}`, boxId: starry._id, orderId, quantity: 3, state: 'HELD', expiresAt: new Date(Date.now() + 60_000), updatedAt: new Date(),
     });
 
+    const setBox = (await Box.findOne({ slug: 'moon-rabbit-set' }).lean())!;
+    const commitments = async () => (await boxSetModel(server.container.db).find({ boxId: setBox._id }).sort({ number: 1 }).lean()).map((set) => set.commitment);
+    const firstSets = await commitments();
+
     const summary = await seedCatalog(server.container.db, server.container.fairness.seeds);
     expect(summary.created).toBe(0);
+    // The whole-set box's first sets (its file's firstSets) were made once, and are never remade.
+    expect(setBox.saleMode).toBe('SETS');
+    expect(firstSets).toHaveLength(3);
+    expect(await commitments()).toEqual(firstSets);
+    expect(summary.boxes.find((seeded) => seeded.slug === 'moon-rabbit-set')?.stock).toBe(18);
     expect(await Box.countDocuments()).toBe(countAfterFirst);
     expect((await ledger.available([starry._id])).get(starry._id.toHexString())).toBe(7);
     expect(await ledger.openHolds(starry._id)).toEqual(['65f0c0ffee0000000000abcd:3']);

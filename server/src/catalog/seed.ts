@@ -6,7 +6,7 @@ import { boxModel } from './box.model';
 import { formatFileError, readCatalogSource } from './catalog-files';
 import { catalogImporter } from './catalog-import';
 import { stockLedger } from './stock';
-import { seedDemoSetBox } from '../sets/demo-set-box';
+import { isSetBox, setService } from '../sets/set.service';
 import { seedWelcomeCoupon } from '../coupons/seed-coupons';
 
 /** The server package's folder, from source (server/src/catalog/) and from a build (server/dist/) alike. */
@@ -30,7 +30,7 @@ export interface SeedSummary {
  * Loads the demo catalog through the same import as `admin box import`; safe to run on every start. Boxes are
  * matched by slug: what the files describe is applied (changed odds of a box on sale become a new version),
  * but stock is only set for items a box does not have yet, so re-seeding never undoes sales or hands back
- * units held by unpaid orders.
+ * units held by unpaid orders, and a whole-set box makes its first sets only while it has none.
  */
 export async function seedCatalog(db: Connection, seeds: Pick<ServerSeeds, 'current' | 'rotate'>, dir = DEMO_CATALOG_DIR): Promise<SeedSummary> {
   const { boxes: sources, errors } = await readCatalogSource(dir);
@@ -43,15 +43,12 @@ export async function seedCatalog(db: Connection, seeds: Pick<ServerSeeds, 'curr
     await plan.apply();
     if (plan.action === 'create') created += 1;
   }
-  // The whole-set box is not a catalog file (the file format describes weighted boxes): it seeds its sets from code.
-  const setBox = await seedDemoSetBox(db, sources.length);
-  created += setBox.created ? 1 : 0;
-  const stock = stockLedger(db);
   const boxes = await boxModel(db).find({ slug: { $in: sources.map((source) => source.box.slug) } }).sort({ sortOrder: 1 }).lean();
-  const available = await stock.available(boxes.map((box) => box._id));
+  const [available, free] = await Promise.all([stockLedger(db).available(boxes.filter((box) => !isSetBox(box)).map((box) => box._id)), setService(db).freeByBox(boxes.filter(isSetBox).map((box) => box._id))]);
   return {
     created,
-    updated: sources.length + 1 - created,
-    boxes: [...boxes.map((box) => ({ slug: box.slug, name: box.name, stock: available.get(box._id.toHexString()) ?? 0 })), { slug: setBox.slug, name: setBox.name, stock: setBox.stock }],
+    updated: sources.length - created,
+    // A whole-set box's stock is its free positions, not a counter.
+    boxes: boxes.map((box) => ({ slug: box.slug, name: box.name, stock: free.get(box._id.toHexString()) ?? available.get(box._id.toHexString()) ?? 0 })),
   };
 }

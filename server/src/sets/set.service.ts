@@ -133,6 +133,9 @@ export function setService(db: Connection) {
       return (await BoxSet.findById(setId).lean<BoxSetDoc>()) ?? set;
     },
 
+    /** How many sets of the box are still for sale (what `admin box export` writes as its `firstSets`). */
+    forSaleCount: (boxId: Types.ObjectId) => BoxSet.countDocuments({ boxId, state: { $in: FOR_SALE } }),
+
     /** Every set of the box in number order, with sold / held / free counts. */
     async list(boxId: Types.ObjectId): Promise<BoxSetList['items']> {
       const sets = await BoxSet.find({ boxId }).sort({ number: 1 }).lean<BoxSetDoc[]>();

@@ -153,7 +153,8 @@ test('no endpoint shows the design of an unsold position before the set is revea
   ];
   for (const text of answers) {
     expect(text).not.toContain(stored.salt);
-    expect(text).not.toContain(JSON.stringify(stored.arrangement));
+    // `series` lists the designs in catalog order, which a shuffle keeps 1 time in 24 here: it is not the arrangement.
+    expect(JSON.stringify(JSON.parse(text), (key, value: unknown) => (key === 'series' ? undefined : value))).not.toContain(JSON.stringify(stored.arrangement));
     expect(text).not.toMatch(/"arrangement":\[/);
     // The only design tied to a position anywhere is the one Cleo paid for, at her position.
     for (const found of positionDesigns(JSON.parse(text))) expect(found).toEqual({ position: 2, productId: stored.arrangement[2] });

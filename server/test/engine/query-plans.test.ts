@@ -8,7 +8,7 @@ import { outTradeNoOf } from '../fault/fault-support';
 import { waitUntil } from '../support/wechatpay-harness';
 import { JOB_TEST_ENV, expireInDb, orderDoc } from '../support/job-test-support';
 import { runAdminCommand } from '../../src/admin/run-admin-command';
-import { boxFile, catalogDir } from '../support/catalog-files';
+import { boxFile, catalogDir, setBoxFile } from '../support/catalog-files';
 import { boxModel } from '../../src/catalog/box.model';
 
 /**
@@ -225,6 +225,10 @@ async function runFlows(round: number): Promise<void> {
   await expireInDb(server, unpaidPick.id);
   await waitForStatus(unpaidPick.id, 'CLOSED');
   expect((await admin('sets', 'list', 'moon-rabbit-set')).exitCode).toBe(0);
+  expect((await admin('box', 'export', 'moon-rabbit-set')).exitCode).toBe(0);
+  const setFile = await catalogDir([setBoxFile(`plans-sets-${round}`, { 'plans-s-a': 'COMMON', 'plans-s-b': 'COMMON' })]);
+  expect((await admin('box', 'import', setFile)).exitCode).toBe(0);
+  expect((await admin('box', 'import', setFile)).output).toContain('unchanged');
 
   // running the shop: sales and packing views, coupon templates and grants, a drop scheduled and one cancelled
   expect((await admin('sales')).exitCode).toBe(0);

@@ -1,13 +1,13 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { CatalogBoxFile, Rarity } from '@blindbox/shared';
+import type { CatalogBoxFile, CatalogSetBoxFile, CatalogWeightedBoxFile, Rarity } from '@blindbox/shared';
 import { catalogFileText } from '../../src/catalog/catalog-files';
 
 const svg = (label: string) => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>${label}</title></svg>`;
 
 /** A box file with `items` (id → rarity, weight, stock), pictures named `<slug>/<id>.svg` beside it. */
-export function boxFile(slug: string, items: Record<string, { rarity: Rarity; weight: number; stock: number }>, extra: Partial<CatalogBoxFile> = {}): CatalogBoxFile {
+export function boxFile(slug: string, items: Record<string, { rarity: Rarity; weight: number; stock: number }>, extra: Partial<CatalogWeightedBoxFile> = {}): CatalogWeightedBoxFile {
   return {
     slug,
     name: `盒子 ${slug}`,
@@ -16,6 +16,22 @@ export function boxFile(slug: string, items: Record<string, { rarity: Rarity; we
     cover: `${slug}/cover.svg`,
     sortOrder: 50,
     items: Object.entries(items).map(([id, item]) => ({ id, name: `item ${id}`, rarity: item.rarity, weight: item.weight, picture: `${slug}/${id}.svg`, stock: item.stock })),
+    ...extra,
+  };
+}
+
+/** A whole-set box file with `designs` (id → rarity), pictures named `<slug>/<id>.svg` beside it. */
+export function setBoxFile(slug: string, designs: Record<string, Rarity>, extra: Partial<CatalogSetBoxFile> = {}): CatalogSetBoxFile {
+  return {
+    slug,
+    name: `端盒 ${slug}`,
+    description: `the ${slug} whole-set series`,
+    priceFen: 2990,
+    cover: `${slug}/cover.svg`,
+    saleMode: 'SETS',
+    firstSets: 2,
+    sortOrder: 60,
+    items: Object.entries(designs).map(([id, rarity]) => ({ id, name: `design ${id}`, rarity, picture: `${slug}/${id}.svg` })),
     ...extra,
   };
 }

@@ -6,6 +6,7 @@ import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { DevUserBar } from '../../components/dev-user-bar';
 import { ArtImage } from '../../components/art-image';
+import { ComingSoonBadge } from '../../components/drop-countdown';
 import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
 import { routes } from '../../lib/routes';
 import { formatFen } from '@blindbox/shared/src/money';
@@ -81,7 +82,7 @@ export default function BoxListPage() {
           >
             <View className="box-item__cover-wrap">
               <ArtImage className="box-item__cover" url={box.coverUrl} />
-              {soldOut && <Text className="sold-out-badge">已售罄</Text>}
+              {soldOut ? <Text className="sold-out-badge">已售罄</Text> : <ComingSoonBadge box={box} />}
             </View>
             <View className="box-item__body">
               <Text className="box-item__name" data-testid="box-name">

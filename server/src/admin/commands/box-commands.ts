@@ -27,8 +27,9 @@ async function importBoxes(context: AdminContext, source: string): Promise<Comma
   for (const plan of plans) {
     if (plan.action !== 'unchanged') await context.apply({ command: 'box import', target: `box:${plan.slug}`, before: plan.before, after: plan.after }, plan.apply);
   }
-  const result = plans.map((plan) => ({ slug: plan.slug, action: plan.action, version: plan.after.version }));
-  return context.print(result, () => result.map((box) => `${box.slug}: ${ACTION_TEXT[box.action](box.version)}`).join('\n'));
+  const result = plans.map((plan) => ({ slug: plan.slug, action: plan.action, version: plan.after.version, ...('setsMade' in plan.after && plan.after.setsMade ? { setsMade: plan.after.setsMade } : {}) }));
+  const setsText = (made: number | undefined) => (made ? `; ${made} set(s) made, each committed before sale` : '');
+  return context.print(result, () => result.map((box) => `${box.slug}: ${ACTION_TEXT[box.action](box.version)}${setsText(box.setsMade)}`).join('\n'));
 }
 
 async function exportOne(context: AdminContext, slug: string): Promise<CommandResult> {

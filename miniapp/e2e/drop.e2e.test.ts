@@ -58,7 +58,7 @@ test('the box list marks a box whose drop has not opened with 即将开售 and i
   const slug = (await boxModel(server.container.db).findById(box.id).lean())!.slug;
   const opensAt = new Date(Math.ceil((server.clock.now().getTime() + 3_600_000) / 1000) * 1000);
   expect((await runAdminCommand(server.container, ['drop', slug, '--at', opensAt.toISOString()])).exitCode).toBe(0);
-  server.clock.setTo(new Date(opensAt.getTime() - 3_000));
+  server.clock.setTo(new Date(opensAt.getTime() - 10_000));
 
   const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
   await page.goto(`${server.url}/#/pages/boxes/index`);
@@ -70,6 +70,6 @@ test('the box list marks a box whose drop has not opened with 即将开售 and i
   expect(await page.getByTestId('coming-soon').count()).toBe(1);
   await page.screenshot({ path: path.join(screenshotDir, 'phone-list-coming-soon.png') });
 
-  await badge.waitFor({ state: 'detached', timeout: 6_000 });
+  await badge.waitFor({ state: 'detached', timeout: 20_000 });
   expect(server.clock.now().getTime()).toBeGreaterThanOrEqual(opensAt.getTime());
 }, 60_000);

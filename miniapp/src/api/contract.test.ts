@@ -65,6 +65,7 @@ test('the cart and the combined payment answer in their shared schemas', async (
   const combined = await api.payCombinedJsapi([fromCart.id, another.id]);
   expect(combined.totalFen).toBe(fromCart.totalFen + another.totalFen);
   expect(combined.params.package).toMatch(/^prepay_id=/);
+  expect((await api.combinedPaymentStatus(combined.id)).orders.map((order) => order.status)).toEqual(['TO_BE_PAID', 'TO_BE_PAID']);
 });
 
 test('an answer that breaks the contract fails in the client instead of on a screen', async () => {

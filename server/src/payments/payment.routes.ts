@@ -18,6 +18,15 @@ export async function qrDataUrlOf(codeUrl: string): Promise<string> {
   return `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(codeUrl, { type: 'svg', margin: 1 })).toString('base64')}`;
 }
 
+/**
+ * The channel hears about a payment at most once per interval however often it is polled (channel-query-throttle);
+ * a client polling in a tight loop is told to back off. One budget per shopper for every payment-status poll,
+ * of an order or of a combined payment.
+ */
+export function paymentStatusPollLimit({ config, db }: Pick<Container, 'config' | 'db'>) {
+  return perMinuteLimit(db, config.RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE, (ctx) => `payment-status:${ctx.state.userId}`);
+}
+
 export function paymentRoutes({ config, payments, sessions, db }: Container): Router {
   const router = new Router({ prefix: '/api' });
   const user = requireUser(sessions);
@@ -37,11 +46,7 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
     ctx.body = await payments.payAlipayPage(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), ctx.state.openid ?? '');
   });
 
-  // The channel hears about an order at most once per interval however often it is polled (channel-query-throttle);
-  // a client polling in a tight loop is told to back off.
-  const pollLimit = perMinuteLimit(db, config.RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE, (ctx) => `payment-status:${ctx.state.userId}`);
-
-  router.get('/orders/:id/payment-status', user, pollLimit, async (ctx) => {
+  router.get('/orders/:id/payment-status', user, paymentStatusPollLimit({ config, db }), async (ctx) => {
     const { orderNo, status, paidAt } = await payments.paymentStatus(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state));
     ctx.body = { orderNo, status, paidAt: paidAt?.toISOString() ?? null };
   });

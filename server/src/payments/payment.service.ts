@@ -39,6 +39,7 @@ export function paymentService({ db, config, logger, channels, scheduler, draws 
     syncWithChannel: sync.syncWithChannel,
     closeOpenAttempt: sync.closeOpenAttempt,
     paymentStatus: sync.paymentStatus,
+    combinedPaymentStatus: sync.combinedPaymentStatus,
     applyRefundResult,
 
     async payJsapi(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string): Promise<JsapiPayParams> {

@@ -4,10 +4,9 @@ import { startTestServer, type TestServer } from '../../test/support/test-server
 import { payAtSimulator, prepayIdOf, shopper } from '../../test/support/shop';
 import { postCallback, wechatCallbacks } from '../../test/support/wechat-callbacks';
 import { waitUntil } from '../../test/support/wechatpay-harness';
-import { JOB_TEST_ENV, boxState, clearFaults, expireInDb, orderDoc, setFaults, simTransaction } from '../../test/support/job-test-support';
+import { JOB_TEST_ENV, boxState, clearFaults, closeHereOnly, expireInDb, orderDoc, setFaults, simTransaction } from '../../test/support/job-test-support';
 import { inParallel } from '../../test/support/in-parallel';
-import { orderModel, type OrderDoc } from '../orders/order.model';
-import { orderTransitions } from '../orders/order-transitions';
+import type { OrderDoc } from '../orders/order.model';
 import { combinedPaymentModel, type CombinedPaymentDoc } from './combined-payment.model';
 import { buildReconciliationReport } from '../jobs/daily-reconciliation-report.job';
 
@@ -159,13 +158,8 @@ test('pay vs expire: a member closed before the money came is refunded its share
   const combined = await combinedDoc(paying.body.id);
   const [expired, ...others] = orders as [Order, Order, Order];
 
-  // Our side released and closed the first order, but closing the combined transaction never reached WeChat,
-  // so the shopper can still pay it (the simulator refuses to pay what it has closed).
-  await orderModel(server.container.db).updateOne({ _id: new Types.ObjectId(expired.id) }, { $set: { 'payment.combinedId': null } });
-  const { attemptCount } = (await orderDoc(server, expired.id)).payment;
-  const closed = await orderTransitions(server.container.db).close(new Types.ObjectId(expired.id), attemptCount, { reason: 'expired', actor: 'test' });
-  expect(closed?.status).toBe('CLOSED');
-  await server.container.orders.releaseResources(closed!);
+  // The simulator refuses to pay what it has closed, so only our side closes the first order.
+  await closeHereOnly(server, expired.id);
 
   await payAtSimulator(server.simulatorUrl, prepayIdOf(paying.body.params.package));
   const [refunded, ...paid] = await waitForStatuses(orders, ['REFUNDED', 'TO_BE_DELIVERED', 'TO_BE_DELIVERED'], 'the refund of the closed member and the others fulfilled');
@@ -195,11 +189,7 @@ test("the shopper polls one combined payment: PENDING while unpaid, PAID once ea
   expect((await poll(await shopper(server, 'dev-combined-oscar'))).status).toBe(404);
   expect((await poll(olga, 'not-an-id')).body.code).toBe('INVALID_ID');
 
-  // The first member was closed here before the money came, and closing it never reached WeChat.
-  const [closedFirst] = orders as [Order, Order, Order];
-  await orderModel(server.container.db).updateOne({ _id: new Types.ObjectId(closedFirst.id) }, { $set: { 'payment.combinedId': null } });
-  const closed = await orderTransitions(server.container.db).close(new Types.ObjectId(closedFirst.id), (await orderDoc(server, closedFirst.id)).payment.attemptCount, { reason: 'expired', actor: 'test' });
-  await server.container.orders.releaseResources(closed!);
+  await closeHereOnly(server, orders[0]!.id);
   await payAtSimulator(server.simulatorUrl, prepayIdOf(paying.body.params.package));
   await waitForStatuses(orders, ['REFUNDED', 'TO_BE_DELIVERED', 'TO_BE_DELIVERED'], 'the combined payment applied');
 

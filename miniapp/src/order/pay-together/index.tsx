@@ -1,6 +1,6 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api } from '../../api/session';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
@@ -19,6 +19,8 @@ export default function PayTogetherPage() {
   const [paying, setPaying] = useState(false);
   const [notice, setNotice] = useState<PayNotice | null>(null);
   const qrPay = useQrPay();
+  // The combined payment the QR code is for: its status is what the desktop panel polls.
+  const qrCombinedId = useRef('');
 
   if (orders.error) return <ErrorState message={orders.error} onRetry={() => void orders.reload()} />;
   if (!orders.data) return <Skeleton kind="detail" />;
@@ -30,10 +32,9 @@ export default function PayTogetherPage() {
     setPaying(true);
     setNotice(null);
     try {
-      const { params: payParams, totalFen } = await api.payCombinedJsapi(orderIds);
+      const { id, params: payParams, totalFen } = await api.payCombinedJsapi(orderIds);
       await requestPayment({ params: payParams, amountLabel: formatFen(totalFen) });
-      // One payment settles every order: the first one's result page waits for it and shows its draws.
-      toResult();
+      toResult(id);
     } catch (failure) {
       setNotice(payNoticeOf(failure));
     } finally {
@@ -42,11 +43,23 @@ export default function PayTogetherPage() {
   }
 
   const totalFen = list.reduce((sum, order) => sum + order.totalFen, 0);
-  const toResult = () => void Taro.redirectTo({ url: routes.result(orderIds[0] ?? '') });
+  // One payment settles every order: its result page waits for it and shows each order's draws.
+  const toResult = (combinedId: string) => void Taro.redirectTo({ url: routes.combinedResult(combinedId) });
+  const openQr = async () => {
+    const opened = await api.payCombinedNative(orderIds);
+    qrCombinedId.current = opened.id;
+    return opened;
+  };
   return (
     <View className="page page--with-footer">
       {unpaid && qrPay && (
-        <QrPay totalFen={totalFen} expiresAt={firstExpiry} open={() => api.payCombinedNative(orderIds)} check={() => api.paymentStatus(orderIds[0] ?? '')} onSettled={toResult} />
+        <QrPay
+          totalFen={totalFen}
+          expiresAt={firstExpiry}
+          open={openQr}
+          check={() => api.combinedPaymentStatus(qrCombinedId.current)}
+          onSettled={() => toResult(qrCombinedId.current)}
+        />
       )}
       {list.map((order) => (
         <View key={order.id} className="card" data-testid="pay-together-order">

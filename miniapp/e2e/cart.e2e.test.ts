@@ -29,6 +29,9 @@ async function phonePage(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems: watchProblems(page) };
 }
 
+/** One order's part of the result page of a combined payment. */
+const resultOrder = (page: Page, order: Order) => page.locator(`[data-testid="result-order"][data-order-id="${order.id}"]`);
+
 async function inStock(count: number): Promise<Box[]> {
   const boxes = (await alice.api.get<BoxPage>('/api/boxes')).body.items.filter((box) => box.stock > 5);
   expect(boxes.length).toBeGreaterThanOrEqual(count);
@@ -101,7 +104,7 @@ test('phone: two unpaid orders picked on the order list are paid with one paymen
   await page.getByTestId('pay-sheet-pay').click();
 
   // The result page waits for the one payment, then opens each order's boxes in turn.
-  const group = (order: Order) => page.locator(`[data-testid="result-order"][data-order-id="${order.id}"]`);
+  const group = (order: Order) => resultOrder(page, order);
   await reachRevealList(group(one));
   await expect(page.getByTestId('result-progress').innerText()).resolves.toContain('1/2');
   await checkPage(page, 'phone-cart-06-result-first-order', ['result-next-order']);
@@ -128,7 +131,7 @@ test('phone: an order closed before the one payment came is shown refunded on th
   await closeHereOnly(server, closed.id);
   await page.getByTestId('pay-sheet-pay').click();
 
-  await reachRevealList(page.locator(`[data-testid="result-order"][data-order-id="${kept.id}"]`));
+  await reachRevealList(resultOrder(page, kept));
   await expect(page.locator(`[data-testid="result-refunded-order"][data-order-id="${closed.id}"]`).innerText()).resolves.toContain('退回');
   expect(await page.getByTestId('result-order').count()).toBe(1);
   expect(await page.getByTestId('result-next-order').count()).toBe(0);
@@ -136,6 +139,25 @@ test('phone: an order closed before the one payment came is shown refunded on th
   const [refunding, paid] = await Promise.all([closed, kept].map((order) => alice.order(order.id)));
   expect(['REFUNDING', 'REFUNDED']).toContain(refunding!.status);
   expect(await page.getByTestId('reveal-name').allTextContents()).toEqual(paid!.draws.map((draw) => draw.name));
+  expect(problems).toEqual([]);
+});
+
+test('phone: orders paid together through the Alipay cashier: one trade for their sum, back to the result page, both revealed', async () => {
+  const [box] = (await inStock(1)) as [Box];
+  const orders = [await alice.placeOrder([{ boxId: box.id, quantity: 1 }]), await alice.placeOrder([{ boxId: box.id, quantity: 1 }])] as [Order, Order];
+  const { page, problems } = await phonePage();
+  await page.goto(`${server.url}/#/order/pay-together/index?orderIds=${orders.map((order) => order.id).join(',')}`);
+  await page.getByTestId('alipay-button').click();
+  await page.getByTestId('alipay-cashier').waitFor({ timeout: 30_000 });
+  await expect(page.getByTestId('alipay-amount').innerText()).resolves.toContain(((orders[0].totalFen + orders[1].totalFen) / 100).toFixed(2));
+  await page.getByTestId('alipay-pay').click();
+
+  await reachRevealList(resultOrder(page, orders[0]));
+  expect(page.url()).toContain(`${server.url}/#/order/result/index?combinedId=`);
+  await page.getByTestId('result-next-order').click();
+  await reachRevealList(resultOrder(page, orders[1]));
+  const paid = await Promise.all(orders.map((order) => alice.order(order.id)));
+  for (const order of paid) expect(await resultOrder(page, order).getByTestId('reveal-name').allTextContents()).toEqual(order.draws.map((draw) => draw.name));
   expect(problems).toEqual([]);
 });
 

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { Types } from 'mongoose';
-import { combinedPaymentRequestSchema, type CombinedJsapiResponse, type CombinedNativeResponse, type CombinedPaymentStatus } from '@blindbox/shared';
+import { combinedPaymentRequestSchema, type CombinedAlipayResponse, type CombinedJsapiResponse, type CombinedNativeResponse, type CombinedPaymentStatus } from '@blindbox/shared';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import type { CombinedPaymentDoc } from './combined-payment.model';
@@ -27,6 +27,12 @@ export function combinedPaymentRoutes({ config, db, payments, sessions }: Contai
   router.post('/native', async (ctx) => {
     const { combined, codeUrl } = await payments.payCombinedNative(orderIdsOf(ctx.request.body), userOf(ctx.state), ctx.state.openid ?? '');
     ctx.body = { ...view(combined), codeUrl, qrDataUrl: await qrDataUrlOf(codeUrl) } satisfies CombinedNativeResponse;
+  });
+
+  /** Alipay page pay (H5/PC): the self-submitting form that opens Alipay's cashier for the sum. */
+  router.post('/alipay', async (ctx) => {
+    const { combined, paymentId, formHtml } = await payments.payCombinedAlipayPage(orderIdsOf(ctx.request.body), userOf(ctx.state), ctx.state.openid ?? '');
+    ctx.body = { ...view(combined), paymentId, formHtml } satisfies CombinedAlipayResponse;
   });
 
   /** Polled by the result page until the one payment is in and every member is drawn or refunded its share. */

@@ -9,6 +9,7 @@ import { NotificationIgnoredError, NotificationRejectedError } from './wechatpay
 import { PaymentRejectedError } from './payment-rejected-error';
 import { AlipayNotificationRejected } from './alipay/alipay-channel';
 import { parseOutTradeNo } from '../orders/out-trade-no';
+import { parseCombinedOutTradeNo } from './combined-payment.model';
 
 /** Alipay posts its notifications form-encoded: the body middleware lets form bodies through here only. */
 export const ALIPAY_NOTIFY_PATH = '/api/payments/alipay/notify';
@@ -23,6 +24,14 @@ export async function qrDataUrlOf(codeUrl: string): Promise<string> {
  * a client polling in a tight loop is told to back off. One budget per shopper for every payment-status poll,
  * of an order or of a combined payment.
  */
+/** The result page's query for a trade: one order's attempt, or a combined payment for several; null for neither. */
+function resultPageQuery(outTradeNo: string): string | null {
+  const combinedId = parseCombinedOutTradeNo(outTradeNo);
+  if (combinedId) return `combinedId=${combinedId.toHexString()}`;
+  const attempt = parseOutTradeNo(outTradeNo);
+  return attempt ? `orderId=${attempt.orderId.toHexString()}` : null;
+}
+
 export function paymentStatusPollLimit({ config, db }: Pick<Container, 'config' | 'db'>) {
   return perMinuteLimit(db, config.RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE, (ctx) => `payment-status:${ctx.state.userId}`);
 }
@@ -109,13 +118,13 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
       ctx.state.log.warn({ reason: error.reason, err: error }, 'Alipay return rejected');
       outTradeNo = null;
     }
-    const parsed = outTradeNo ? parseOutTradeNo(outTradeNo) : null;
-    if (!parsed) {
+    const query = outTradeNo ? resultPageQuery(outTradeNo) : null;
+    if (!query) {
       ctx.status = 400;
       ctx.body = { code: 'SIGN_ERROR', message: 'return parameters do not verify' };
       return;
     }
-    ctx.redirect(`${config.ALIPAY_RESULT_PAGE_URL}?orderId=${parsed.orderId.toHexString()}`);
+    ctx.redirect(`${config.ALIPAY_RESULT_PAGE_URL}?${query}`);
   });
 
   return router;

@@ -8,10 +8,11 @@ import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { requestPayment } from '../../platform/pay';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
+import { alipay } from '../../platform/alipay';
 import { PayNoticeText, payNoticeOf, type PayNotice } from '../../components/pay-notice';
 import { formatFen } from '@blindbox/shared/src/money';
 
-/** One WeChat payment for several unpaid orders; the server charges the sum of the orders it holds. */
+/** One payment (WeChat Pay, or Alipay in the H5 build) for several unpaid orders; the server charges the sum of the orders it holds. */
 export default function PayTogetherPage() {
   const { params } = useRouter();
   const orderIds = (params.orderIds ?? '').split(',').filter(Boolean);
@@ -38,6 +39,19 @@ export default function PayTogetherPage() {
     } catch (failure) {
       setNotice(payNoticeOf(failure));
     } finally {
+      setPaying(false);
+    }
+  }
+
+  async function payWithAlipay() {
+    if (!alipay) return;
+    setPaying(true);
+    setNotice(null);
+    try {
+      // On success the browser leaves for Alipay's cashier, which sends it back to the combined result page.
+      await alipay.pay(() => api.payCombinedAlipay(orderIds));
+    } catch (failure) {
+      setNotice(payNoticeOf(failure));
       setPaying(false);
     }
   }
@@ -94,6 +108,11 @@ export default function PayTogetherPage() {
         {!qrPay && (
           <Button className="btn btn--primary" data-testid="pay-together-button" loading={paying} disabled={paying || !unpaid} onClick={() => void pay()}>
             {notice?.kind === 'cancelled' ? '继续支付' : '微信支付'}
+          </Button>
+        )}
+        {unpaid && alipay && (
+          <Button className="btn btn--ghost" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay()}>
+            {alipay.label}
           </Button>
         )}
       </View>

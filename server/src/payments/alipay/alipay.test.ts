@@ -449,4 +449,32 @@ describe('one Alipay page payment for several orders', () => {
     // A share refunded, the rest still paid: the trade stays successful.
     expect(trade.status).toBe('TRADE_SUCCESS');
   });
+
+  test('paid together in both channels (two tabs): the WeChat payment is kept, each member gets its share of the Alipay one back on Alipay', async () => {
+    // Tab 1 holds the Alipay form; tab 2 pays the same orders with WeChat Pay, which closes the Alipay payment first
+    // (its trade unknown at Alipay until the cashier opens).
+    const { shop, orders, paymentId, formHtml, totalFen } = await alipayTogether('dev-ali-together-both', [1, 2]);
+    const wechat = await shop.api.post<{ params: { package: string } }>('/api/payments/combined/jsapi', { orderIds: orders.map((order) => order.id) });
+    await payAtSimulator(server.simulatorUrl, prepayIdOf(wechat.body.params.package));
+    const paid = await waitUntil(async () => {
+      const current = await docs(orders);
+      return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;
+    }, 15_000, 'the WeChat payment');
+
+    await payAtAlipayCashier(server.simulatorUrl, formHtml);
+    const { tradeNo } = await simTrade(paymentId);
+    const recorded = await waitUntil(async () => {
+      const current = await docs(orders);
+      return current.every((order) => order.payment.extraTransactionIds.includes(tradeNo)) ? current : null;
+    }, 15_000, 'the Alipay payment recorded on both members');
+    for (const [index, order] of recorded.entries()) {
+      expect([order.status, order.payment.channel, order.payment.transactionId]).toEqual(['TO_BE_DELIVERED', 'wechatpay', paid[index]!.payment.transactionId]);
+      expect(order.draws).toEqual(paid[index]!.draws);
+      expect(order.refunds).toMatchObject([{ channel: 'alipay', transactionId: tradeNo, outTradeNo: paymentId, amountFen: orders[index]!.totalFen, totalFen }]);
+      await server.container.refunds.processRefunds(order._id, 'test');
+    }
+    const trade = await simTrade(paymentId);
+    expect(Object.values(trade.refunds).map((refund) => refund.amountFen).sort()).toEqual(orders.map((order) => order.totalFen).sort());
+    expect(trade.status).toBe('TRADE_CLOSED');
+  });
 });

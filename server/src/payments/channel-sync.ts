@@ -110,7 +110,7 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
     return (await Order.findById(order._id).lean<OrderDoc>()) ?? order;
   }
 
-  /** Asked whenever a poll may ask the channel: unreachable, or no longer configured here, means "answer from the database". */
+  /** A poll that finds the channel unreachable, or no longer configured here, answers from the database instead. */
   function isChannelUnavailable(error: unknown): boolean {
     return error instanceof ChannelError || error instanceof ChannelNotConfigured;
   }

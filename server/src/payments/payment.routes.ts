@@ -19,11 +19,6 @@ export async function qrDataUrlOf(codeUrl: string): Promise<string> {
   return `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(codeUrl, { type: 'svg', margin: 1 })).toString('base64')}`;
 }
 
-/**
- * The channel hears about a payment at most once per interval however often it is polled (channel-query-throttle);
- * a client polling in a tight loop is told to back off. One budget per shopper for every payment-status poll,
- * of an order or of a combined payment.
- */
 /** The result page's query for a trade: one order's attempt, or a combined payment for several; null for neither. */
 function resultPageQuery(outTradeNo: string): string | null {
   const combinedId = parseCombinedOutTradeNo(outTradeNo);
@@ -32,6 +27,11 @@ function resultPageQuery(outTradeNo: string): string | null {
   return attempt ? `orderId=${attempt.orderId.toHexString()}` : null;
 }
 
+/**
+ * The channel hears about a payment at most once per interval however often it is polled (channel-query-throttle);
+ * a client polling in a tight loop is told to back off. One budget per shopper for every payment-status poll,
+ * of an order or of a combined payment.
+ */
 export function paymentStatusPollLimit({ config, db }: Pick<Container, 'config' | 'db'>) {
   return perMinuteLimit(db, config.RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE, (ctx) => `payment-status:${ctx.state.userId}`);
 }

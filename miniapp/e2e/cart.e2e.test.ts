@@ -3,7 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { shopper } from '../../server/test/support/shop';
 import { waitUntil } from '../../server/test/support/wechatpay-harness';
-import { checkPage, watchProblems, fillAddress, submitOrder } from './page-checks';
+import { closeHereOnly } from '../../server/test/support/job-test-support';
+import { checkPage, watchProblems, fillAddress, reachRevealList, submitOrder } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -27,6 +28,9 @@ async function phonePage(): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
   return { page, problems: watchProblems(page) };
 }
+
+/** One order's part of the result page of a combined payment. */
+const resultOrder = (page: Page, order: Order) => page.locator(`[data-testid="result-order"][data-order-id="${order.id}"]`);
 
 async function inStock(count: number): Promise<Box[]> {
   const boxes = (await alice.api.get<BoxPage>('/api/boxes')).body.items.filter((box) => box.stock > 5);
@@ -95,12 +99,62 @@ test('phone: two unpaid orders picked on the order list are paid with one paymen
   await page.getByTestId('pay-together-button').click();
   await expect(page.getByTestId('pay-sheet-amount').innerText()).resolves.toContain(((one.totalFen + two.totalFen) / 100).toFixed(2));
   await page.getByTestId('pay-sheet-pay').click();
-  await page.getByTestId('reveal-stage').waitFor({ timeout: 30_000 });
-  const paid = await waitUntil(async () => {
-    const current = await Promise.all([one, two].map((order) => alice.order(order.id)));
-    return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;
-  }, 15_000, 'both orders paid by the one payment');
+
+  // The result page waits for the one payment, then opens each order's boxes in turn.
+  const group = (order: Order) => resultOrder(page, order);
+  await reachRevealList(group(one));
+  await expect(page.getByTestId('result-progress').innerText()).resolves.toContain('1/2');
+  await checkPage(page, 'phone-cart-06-result-first-order', ['result-next-order']);
+  await page.getByTestId('result-next-order').click();
+  await reachRevealList(group(two));
+  await checkPage(page, 'phone-cart-07-result-second-order', ['result-collection', 'result-view-order']);
+  const paid = await Promise.all([one, two].map((order) => alice.order(order.id)));
+  expect(paid.map((order) => order.status)).toEqual(['TO_BE_DELIVERED', 'TO_BE_DELIVERED']);
+  // Both orders' draws are on the page, each under its own order.
+  for (const order of paid) expect(await group(order).getByTestId('reveal-name').allTextContents()).toEqual(order.draws.map((draw) => draw.name));
   expect(paid.map((order) => order.draws.length)).toEqual([1, 2]);
+  expect(await page.getByTestId('result-refunded-order').count()).toBe(0);
+  expect(problems).toEqual([]);
+});
+
+test('phone: an order closed before the one payment came is shown refunded on the result page, the other one revealed', async () => {
+  const [box] = (await inStock(1)) as [Box];
+  const [closed, kept] = [await alice.placeOrder([{ boxId: box.id, quantity: 1 }]), await alice.placeOrder([{ boxId: box.id, quantity: 2 }])] as [Order, Order];
+  const { page, problems } = await phonePage();
+  await page.goto(`${server.url}/#/order/pay-together/index?orderIds=${closed.id},${kept.id}`);
+  await page.getByTestId('pay-together-button').click();
+  // The pay sheet is up, so the payment is open at WeChat: now the first order closes, and only here.
+  await page.getByTestId('pay-sheet-pay').waitFor();
+  await closeHereOnly(server, closed.id);
+  await page.getByTestId('pay-sheet-pay').click();
+
+  await reachRevealList(resultOrder(page, kept));
+  await expect(page.locator(`[data-testid="result-refunded-order"][data-order-id="${closed.id}"]`).innerText()).resolves.toContain('退回');
+  expect(await page.getByTestId('result-order').count()).toBe(1);
+  expect(await page.getByTestId('result-next-order').count()).toBe(0);
+  await checkPage(page, 'phone-cart-08-result-refunded-member', ['result-collection']);
+  const [refunding, paid] = await Promise.all([closed, kept].map((order) => alice.order(order.id)));
+  expect(['REFUNDING', 'REFUNDED']).toContain(refunding!.status);
+  expect(await page.getByTestId('reveal-name').allTextContents()).toEqual(paid!.draws.map((draw) => draw.name));
+  expect(problems).toEqual([]);
+});
+
+test('phone: orders paid together through the Alipay cashier: one trade for their sum, back to the result page, both revealed', async () => {
+  const [box] = (await inStock(1)) as [Box];
+  const orders = [await alice.placeOrder([{ boxId: box.id, quantity: 1 }]), await alice.placeOrder([{ boxId: box.id, quantity: 1 }])] as [Order, Order];
+  const { page, problems } = await phonePage();
+  await page.goto(`${server.url}/#/order/pay-together/index?orderIds=${orders.map((order) => order.id).join(',')}`);
+  await page.getByTestId('alipay-button').click();
+  await page.getByTestId('alipay-cashier').waitFor({ timeout: 30_000 });
+  await expect(page.getByTestId('alipay-amount').innerText()).resolves.toContain(((orders[0].totalFen + orders[1].totalFen) / 100).toFixed(2));
+  await page.getByTestId('alipay-pay').click();
+
+  await reachRevealList(resultOrder(page, orders[0]));
+  expect(page.url()).toContain(`${server.url}/#/order/result/index?combinedId=`);
+  await page.getByTestId('result-next-order').click();
+  await reachRevealList(resultOrder(page, orders[1]));
+  const paid = await Promise.all(orders.map((order) => alice.order(order.id)));
+  for (const order of paid) expect(await resultOrder(page, order).getByTestId('reveal-name').allTextContents()).toEqual(order.draws.map((draw) => draw.name));
   expect(problems).toEqual([]);
 });
 
@@ -124,6 +178,7 @@ test('desktop: orders paid together show one Native-pay QR code for their sum; s
   await phone.close();
 
   await page.getByTestId('reveal-stage').waitFor({ timeout: 30_000 });
+  expect(page.url()).toContain('combinedId=');
   const paid = await waitUntil(async () => {
     const current = await Promise.all(orders.map((order) => alice.order(order.id)));
     return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;

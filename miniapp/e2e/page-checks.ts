@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /** What every page of the browser test must get right, whatever it shows. */
 
@@ -177,10 +177,10 @@ export async function submitOrder(page: Page): Promise<void> {
 
 /**
  * Waits for the reveal after paying and goes on to the list of draws: a rare enough draw first gets its own moment
- * (which the draw decides, so a test cannot know beforehand).
+ * (which the draw decides, so a test cannot know beforehand). `scope`: the page, or one order's part of it.
  */
-export async function reachRevealList(page: Page, timeout = 30_000): Promise<void> {
-  await page.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout });
-  if (await page.getByTestId('reveal-moment').isVisible()) await page.getByTestId('reveal-continue').click();
-  await page.getByTestId('reveal-list').waitFor();
+export async function reachRevealList(scope: Page | Locator, timeout = 30_000): Promise<void> {
+  await scope.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout });
+  if (await scope.getByTestId('reveal-moment').isVisible()) await scope.getByTestId('reveal-continue').click();
+  await scope.getByTestId('reveal-list').waitFor();
 }

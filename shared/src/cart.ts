@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_QUANTITY_PER_ITEM } from './constants';
-import { fenSchema, jsapiPayParamsSchema } from './api';
+import { alipayPageResponseSchema, fenSchema, jsapiPayParamsSchema } from './api';
+import { orderStatusSchema, paymentStatusSchema } from './order-status';
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be a 24-character hex id');
 
@@ -63,3 +64,20 @@ export const combinedJsapiResponseSchema = combinedPaymentBase.extend({ params: 
 export type CombinedJsapiResponse = z.infer<typeof combinedJsapiResponseSchema>;
 export const combinedNativeResponseSchema = combinedPaymentBase.extend({ codeUrl: z.string(), qrDataUrl: z.string().startsWith('data:image/') });
 export type CombinedNativeResponse = z.infer<typeof combinedNativeResponseSchema>;
+/** Alipay page pay (H5/PC): `paymentId` is the combined payment's out_trade_no. */
+export const combinedAlipayResponseSchema = combinedPaymentBase.extend(alipayPageResponseSchema.shape);
+export type CombinedAlipayResponse = z.infer<typeof combinedAlipayResponseSchema>;
+
+/**
+ * What a shopper polls after paying several orders at once. PENDING until the money is in and every member has
+ * been fulfilled or refunded its share (a member closed before the payment came is refunded, not drawn);
+ * CLOSED: the payment was closed unpaid and its orders released.
+ */
+export const combinedPaymentStatusSchema = z.object({
+  id: objectId,
+  status: paymentStatusSchema,
+  paidAt: z.iso.datetime({ offset: true }).nullable(),
+  totalFen: fenSchema,
+  orders: z.array(z.object({ orderId: objectId, amountFen: fenSchema, status: orderStatusSchema })),
+});
+export type CombinedPaymentStatus = z.infer<typeof combinedPaymentStatusSchema>;

@@ -65,6 +65,11 @@ test('the cart and the combined payment answer in their shared schemas', async (
   const combined = await api.payCombinedJsapi([fromCart.id, another.id]);
   expect(combined.totalFen).toBe(fromCart.totalFen + another.totalFen);
   expect(combined.params.package).toMatch(/^prepay_id=/);
+  expect((await api.combinedPaymentStatus(combined.id)).orders.map((order) => order.status)).toEqual(['TO_BE_PAID', 'TO_BE_PAID']);
+  // The same orders through Alipay: the WeChat payment is closed and a new one opened for the same sum.
+  const alipay = await api.payCombinedAlipay([fromCart.id, another.id]);
+  expect([alipay.paymentId, alipay.totalFen]).toEqual([`C${alipay.id}`, combined.totalFen]);
+  expect((await api.combinedPaymentStatus(combined.id)).status).toBe('CLOSED');
 });
 
 test('an answer that breaks the contract fails in the client instead of on a screen', async () => {

@@ -5,8 +5,11 @@ export type PollOutcome =
   | { kind: 'TIMEOUT' }
   | { kind: 'STOPPED' };
 
+/** What a poll needs of an answer: an order's payment-status, or a combined payment's. */
+export type PaymentState = Pick<PaymentStatusResponse, 'status' | 'paidAt'>;
+
 export interface PollOptions {
-  check: () => Promise<PaymentStatusResponse>;
+  check: () => Promise<PaymentState>;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
   /** The page went away: stop without another request. */

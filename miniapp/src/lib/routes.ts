@@ -15,6 +15,8 @@ export const routes = {
   payTogether: (orderIds: readonly string[]) => `/order/pay-together/index?orderIds=${orderIds.map(encodeURIComponent).join(',')}`,
   pay: (orderId: string) => `/order/pay/index?orderId=${encodeURIComponent(orderId)}`,
   result: (orderId: string) => `/order/result/index?orderId=${encodeURIComponent(orderId)}`,
+  /** The same page for a combined payment: waits for the one payment, then shows every order it paid. */
+  combinedResult: (combinedId: string) => `/order/result/index?combinedId=${encodeURIComponent(combinedId)}`,
   orders: (status?: OrderStatus) => `/order/list/index${status ? `?status=${status}` : ''}`,
   order: (orderId: string) => `/order/detail/index?orderId=${encodeURIComponent(orderId)}`,
   collection: () => '/me/collection/index',

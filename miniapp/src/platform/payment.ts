@@ -1,4 +1,5 @@
-import type { JsapiPayParams, NativePayResponse, PaymentStatusResponse } from '@blindbox/shared';
+import type { JsapiPayParams, NativePayResponse } from '@blindbox/shared';
+import type { PaymentState } from '../lib/poll-payment';
 
 export interface PaymentRequest {
   params: JsapiPayParams;
@@ -27,7 +28,7 @@ export interface QrPayProps {
   expiresAt: string;
   /** Asks the server for the code to show (again after a retry). */
   open: () => Promise<NativePayResponse>;
-  /** The payment status of the order (of one member, for several: one payment settles them all). */
-  check: () => Promise<PaymentStatusResponse>;
+  /** The payment status of the order, or of the combined payment of several. */
+  check: () => Promise<PaymentState>;
   onSettled: (status: 'PAID' | 'CLOSED') => void;
 }

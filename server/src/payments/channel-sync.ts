@@ -8,7 +8,14 @@ import { ChannelError, type ChannelTransaction, type PaymentChannel } from './pa
 import { ChannelNotConfigured, type PaymentChannels } from './payment-channels';
 import type { PaymentApplier } from './apply-payment';
 import { channelQueryThrottle } from './channel-query-throttle';
-import { combinedPaymentModel, type CombinedPaymentDoc } from './combined-payment.model';
+import { combinedPaymentModel, combinedPaymentStatusOf, type CombinedPaymentDoc, type CombinedShareDoc } from './combined-payment.model';
+
+/** A combined payment, each share with its order, and what a polling client is told. */
+export interface CombinedStatus {
+  combined: CombinedPaymentDoc;
+  members: Array<{ share: CombinedShareDoc; order: OrderDoc }>;
+  status: PaymentStatus;
+}
 
 export interface ChannelSyncDeps {
   db: Connection;
@@ -103,6 +110,11 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
     return (await Order.findById(order._id).lean<OrderDoc>()) ?? order;
   }
 
+  /** A poll that finds the channel unreachable, or no longer configured here, answers from the database instead. */
+  function isChannelUnavailable(error: unknown): boolean {
+    return error instanceof ChannelError || error instanceof ChannelNotConfigured;
+  }
+
   /** The truth for a polling client: asks the channel (bounded per order) while the notification has not arrived yet. */
   async function paymentStatus(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<{ orderNo: string; status: PaymentStatus; paidAt: Date | null }> {
     let order = await Order.findOne({ _id: orderId, userId }).lean<OrderDoc>();
@@ -113,15 +125,47 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
       const mayAsk = canBeClosed(order.status) && open && (await channelQueries.claim(order._id));
       if (mayAsk) order = await syncWithChannel(order, `user:${userId.toHexString()}`);
     } catch (error) {
-      // Unreachable, or no longer configured here: the local state is the answer and the next poll asks again.
-      if (!(error instanceof ChannelError) && !(error instanceof ChannelNotConfigured)) throw error;
+      // The local state is the answer and the next poll asks again.
+      if (!isChannelUnavailable(error)) throw error;
       log.warn({ orderId: orderId.toHexString(), err: error }, 'payment query failed; answering from the database');
     }
     const status = paymentStatusOf(order.status);
     return { orderNo: order._id.toHexString(), status, paidAt: status === 'PAID' ? order.paidAt : null };
   }
 
-  return { syncWithChannel, closeOpenAttempt, closeCombined, paymentStatus };
+  /** A combined payment of the shopper's and each of its shares with its order as it is now. */
+  async function readCombined(combinedId: Types.ObjectId, userId: Types.ObjectId): Promise<CombinedStatus> {
+    const combined = await Combined.findOne({ _id: combinedId, userId }).lean<CombinedPaymentDoc>();
+    if (!combined) throw new NotFound('payment');
+    const found = await Order.find({ _id: { $in: combined.shares.map((share) => share.orderId) } }).lean<OrderDoc[]>();
+    const byId = new Map(found.map((order) => [order._id.toHexString(), order]));
+    const members = combined.shares.map((share) => {
+      const order = byId.get(share.orderId.toHexString());
+      if (!order) throw new Error(`order ${share.orderId} of combined payment ${combined._id} vanished`);
+      return { share, order };
+    });
+    return { combined, members, status: combinedPaymentStatusOf(combined.state, members.map(({ order }) => order.status)) };
+  }
+
+  /**
+   * The truth for a client polling a combined payment: while it is not settled, asks the channel (bounded per
+   * payment, as a member's poll is per order) and applies what it reports to every member.
+   */
+  async function combinedPaymentStatus(combinedId: Types.ObjectId, userId: Types.ObjectId): Promise<CombinedStatus> {
+    const seen = await readCombined(combinedId, userId);
+    if (seen.status !== 'PENDING') return seen;
+    try {
+      if (!(await channelQueries.claim(combinedId))) return seen;
+      await syncCombined(seen.combined, `user:${userId.toHexString()}`);
+    } catch (error) {
+      if (!isChannelUnavailable(error)) throw error;
+      log.warn({ combinedId: combinedId.toHexString(), err: error }, 'combined payment query failed; answering from the database');
+      return seen;
+    }
+    return readCombined(combinedId, userId);
+  }
+
+  return { syncWithChannel, closeOpenAttempt, closeCombined, paymentStatus, combinedPaymentStatus };
 }
 
 export type ChannelSync = ReturnType<typeof channelSync>;

@@ -1,13 +1,14 @@
 import Router from '@koa/router';
 import { Types } from 'mongoose';
-import { combinedPaymentRequestSchema, type CombinedJsapiResponse, type CombinedNativeResponse } from '@blindbox/shared';
+import { combinedPaymentRequestSchema, type CombinedAlipayResponse, type CombinedJsapiResponse, type CombinedNativeResponse, type CombinedPaymentStatus } from '@blindbox/shared';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import type { CombinedPaymentDoc } from './combined-payment.model';
-import { qrDataUrlOf } from './payment.routes';
+import { parseObjectId } from '../object-id';
+import { paymentStatusPollLimit, qrDataUrlOf } from './payment.routes';
 
 /** One payment for several of the shopper's own unpaid orders; the amount is always the stored orders' sum. */
-export function combinedPaymentRoutes({ payments, sessions }: Container): Router {
+export function combinedPaymentRoutes({ config, db, payments, sessions }: Container): Router {
   const router = new Router({ prefix: '/api/payments/combined' });
   router.use(requireUser(sessions));
   const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
@@ -26,6 +27,25 @@ export function combinedPaymentRoutes({ payments, sessions }: Container): Router
   router.post('/native', async (ctx) => {
     const { combined, codeUrl } = await payments.payCombinedNative(orderIdsOf(ctx.request.body), userOf(ctx.state), ctx.state.openid ?? '');
     ctx.body = { ...view(combined), codeUrl, qrDataUrl: await qrDataUrlOf(codeUrl) } satisfies CombinedNativeResponse;
+  });
+
+  /** Alipay page pay (H5/PC): the self-submitting form that opens Alipay's cashier for the sum. */
+  router.post('/alipay', async (ctx) => {
+    const { combined, paymentId, formHtml } = await payments.payCombinedAlipayPage(orderIdsOf(ctx.request.body), userOf(ctx.state), ctx.state.openid ?? '');
+    ctx.body = { ...view(combined), paymentId, formHtml } satisfies CombinedAlipayResponse;
+  });
+
+  /** Polled by the result page until the one payment is in and every member is drawn or refunded its share. */
+  router.get('/:id', paymentStatusPollLimit({ config, db }), async (ctx) => {
+    const { combined, members, status } = await payments.combinedPaymentStatus(parseObjectId(ctx.params.id, 'payment'), userOf(ctx.state));
+    const paidAt = status === 'PAID' ? (members.find(({ order }) => order.paidAt)?.order.paidAt ?? null) : null;
+    ctx.body = {
+      id: combined._id.toHexString(),
+      status,
+      paidAt: paidAt?.toISOString() ?? null,
+      totalFen: combined.totalFen,
+      orders: members.map(({ share, order }) => ({ orderId: share.orderId.toHexString(), amountFen: share.amountFen, status: order.status })),
+    } satisfies CombinedPaymentStatus;
   });
 
   return router;

@@ -1,13 +1,12 @@
 import { Types } from 'mongoose';
-import type { CombinedJsapiResponse, CombinedNativeResponse, Order, PaymentStatusResponse } from '@blindbox/shared';
+import type { CombinedJsapiResponse, CombinedNativeResponse, CombinedPaymentStatus, Order, PaymentStatusResponse } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { payAtSimulator, prepayIdOf, shopper } from '../../test/support/shop';
 import { postCallback, wechatCallbacks } from '../../test/support/wechat-callbacks';
 import { waitUntil } from '../../test/support/wechatpay-harness';
-import { JOB_TEST_ENV, boxState, clearFaults, expireInDb, orderDoc, setFaults, simTransaction } from '../../test/support/job-test-support';
+import { JOB_TEST_ENV, boxState, clearFaults, closeHereOnly, expireInDb, orderDoc, setFaults, simTransaction } from '../../test/support/job-test-support';
 import { inParallel } from '../../test/support/in-parallel';
-import { orderModel, type OrderDoc } from '../orders/order.model';
-import { orderTransitions } from '../orders/order-transitions';
+import type { OrderDoc } from '../orders/order.model';
 import { combinedPaymentModel, type CombinedPaymentDoc } from './combined-payment.model';
 import { buildReconciliationReport } from '../jobs/daily-reconciliation-report.job';
 
@@ -159,13 +158,8 @@ test('pay vs expire: a member closed before the money came is refunded its share
   const combined = await combinedDoc(paying.body.id);
   const [expired, ...others] = orders as [Order, Order, Order];
 
-  // Our side released and closed the first order, but closing the combined transaction never reached WeChat,
-  // so the shopper can still pay it (the simulator refuses to pay what it has closed).
-  await orderModel(server.container.db).updateOne({ _id: new Types.ObjectId(expired.id) }, { $set: { 'payment.combinedId': null } });
-  const { attemptCount } = (await orderDoc(server, expired.id)).payment;
-  const closed = await orderTransitions(server.container.db).close(new Types.ObjectId(expired.id), attemptCount, { reason: 'expired', actor: 'test' });
-  expect(closed?.status).toBe('CLOSED');
-  await server.container.orders.releaseResources(closed!);
+  // The simulator refuses to pay what it has closed, so only our side closes the first order.
+  await closeHereOnly(server, expired.id);
 
   await payAtSimulator(server.simulatorUrl, prepayIdOf(paying.body.params.package));
   const [refunded, ...paid] = await waitForStatuses(orders, ['REFUNDED', 'TO_BE_DELIVERED', 'TO_BE_DELIVERED'], 'the refund of the closed member and the others fulfilled');
@@ -175,6 +169,55 @@ test('pay vs expire: a member closed before the money came is refunded its share
   for (const [index, order] of paid.entries()) expect(order.draws).toHaveLength(others[index]!.items[0]!.quantity);
   const sim = (await simTransaction(server.simulatorUrl, combined.outTradeNo)) as unknown as { sim: { refunds: SimRefund[] } };
   expect(sim.sim.refunds.map((refund) => [refund.amount.refund, refund.amount.total])).toEqual([[expired.totalFen, combined.totalFen]]);
+});
+
+test("the shopper polls one combined payment: PENDING while unpaid, PAID once each member is drawn or refunded its share; another shopper's is 404", async () => {
+  const olga = await shopper(server, 'dev-combined-olga');
+  const orders = await threeOrders(olga);
+  const paying = await payTogether(olga, orders);
+  const poll = (buyer: Shopper, id = paying.body.id) => buyer.api.get<CombinedPaymentStatus & { code?: string }>(`/api/payments/combined/${id}`);
+
+  const pending = await poll(olga);
+  expect(pending.status).toBe(200);
+  expect(pending.body).toEqual({
+    id: paying.body.id,
+    status: 'PENDING',
+    paidAt: null,
+    totalFen: paying.body.totalFen,
+    orders: orders.map((order) => ({ orderId: order.id, amountFen: order.totalFen, status: 'TO_BE_PAID' })),
+  });
+  expect((await poll(await shopper(server, 'dev-combined-oscar'))).status).toBe(404);
+  expect((await poll(olga, 'not-an-id')).body.code).toBe('INVALID_ID');
+
+  await closeHereOnly(server, orders[0]!.id);
+  await payAtSimulator(server.simulatorUrl, prepayIdOf(paying.body.params.package));
+  await waitForStatuses(orders, ['REFUNDED', 'TO_BE_DELIVERED', 'TO_BE_DELIVERED'], 'the combined payment applied');
+
+  const paid = await poll(olga);
+  expect(paid.body.status).toBe('PAID');
+  expect(paid.body.paidAt).not.toBeNull();
+  expect(paid.body.orders.map((order) => [order.orderId, order.status])).toEqual([
+    [orders[0]!.id, 'REFUNDED'],
+    [orders[1]!.id, 'TO_BE_DELIVERED'],
+    [orders[2]!.id, 'TO_BE_DELIVERED'],
+  ]);
+});
+
+test('a combined payment recorded paid before its members were is still PENDING to its poller, whose poll finds the money and fulfils them', async () => {
+  const pia = await shopper(server, 'dev-combined-pia');
+  const orders = (await threeOrders(pia)).slice(0, 2);
+  const paying = await payTogether(pia, orders);
+  await setFaults(server.simulatorUrl, { dropNext: 1000 });
+  await payAtSimulator(server.simulatorUrl, prepayIdOf(paying.body.params.package));
+  const tx = await simTransaction(server.simulatorUrl, (await combinedDoc(paying.body.id)).outTradeNo);
+  // The first write of applyCombinedTransaction, and then the process died.
+  await combinedPaymentModel(server.container.db).updateOne({ _id: new Types.ObjectId(paying.body.id) }, { $set: { state: 'PAID', transactionId: tx.transaction_id } });
+
+  const status = await pia.api.get<CombinedPaymentStatus>(`/api/payments/combined/${paying.body.id}`);
+  expect([status.body.status, status.body.orders.map((order) => order.status)]).toEqual(['PAID', ['TO_BE_DELIVERED', 'TO_BE_DELIVERED']]);
+  const paid = await docs(orders);
+  const poller = `user:${paid[0]!.userId.toHexString()}`;
+  expect(paid.map((order) => order.audit.at(-1)?.actor)).toEqual([poller, poller]);
 });
 
 test('pay and expire at the same moment, many times: every paid combined payment fulfils or refunds each member once, every unpaid one frees them', async () => {

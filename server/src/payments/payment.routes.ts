@@ -9,6 +9,7 @@ import { NotificationIgnoredError, NotificationRejectedError } from './wechatpay
 import { PaymentRejectedError } from './payment-rejected-error';
 import { AlipayNotificationRejected } from './alipay/alipay-channel';
 import { parseOutTradeNo } from '../orders/out-trade-no';
+import { parseCombinedOutTradeNo } from './combined-payment.model';
 
 /** Alipay posts its notifications form-encoded: the body middleware lets form bodies through here only. */
 export const ALIPAY_NOTIFY_PATH = '/api/payments/alipay/notify';
@@ -16,6 +17,23 @@ export const ALIPAY_NOTIFY_PATH = '/api/payments/alipay/notify';
 /** A Native payment's code URL as a QR image the page can show in an <img>. */
 export async function qrDataUrlOf(codeUrl: string): Promise<string> {
   return `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(codeUrl, { type: 'svg', margin: 1 })).toString('base64')}`;
+}
+
+/** The result page's query for a trade: one order's attempt, or a combined payment for several; null for neither. */
+function resultPageQuery(outTradeNo: string): string | null {
+  const combinedId = parseCombinedOutTradeNo(outTradeNo);
+  if (combinedId) return `combinedId=${combinedId.toHexString()}`;
+  const attempt = parseOutTradeNo(outTradeNo);
+  return attempt ? `orderId=${attempt.orderId.toHexString()}` : null;
+}
+
+/**
+ * The channel hears about a payment at most once per interval however often it is polled (channel-query-throttle);
+ * a client polling in a tight loop is told to back off. One budget per shopper for every payment-status poll,
+ * of an order or of a combined payment.
+ */
+export function paymentStatusPollLimit({ config, db }: Pick<Container, 'config' | 'db'>) {
+  return perMinuteLimit(db, config.RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE, (ctx) => `payment-status:${ctx.state.userId}`);
 }
 
 export function paymentRoutes({ config, payments, sessions, db }: Container): Router {
@@ -37,11 +55,7 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
     ctx.body = await payments.payAlipayPage(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), ctx.state.openid ?? '');
   });
 
-  // The channel hears about an order at most once per interval however often it is polled (channel-query-throttle);
-  // a client polling in a tight loop is told to back off.
-  const pollLimit = perMinuteLimit(db, config.RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE, (ctx) => `payment-status:${ctx.state.userId}`);
-
-  router.get('/orders/:id/payment-status', user, pollLimit, async (ctx) => {
+  router.get('/orders/:id/payment-status', user, paymentStatusPollLimit({ config, db }), async (ctx) => {
     const { orderNo, status, paidAt } = await payments.paymentStatus(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state));
     ctx.body = { orderNo, status, paidAt: paidAt?.toISOString() ?? null };
   });
@@ -104,13 +118,13 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
       ctx.state.log.warn({ reason: error.reason, err: error }, 'Alipay return rejected');
       outTradeNo = null;
     }
-    const parsed = outTradeNo ? parseOutTradeNo(outTradeNo) : null;
-    if (!parsed) {
+    const query = outTradeNo ? resultPageQuery(outTradeNo) : null;
+    if (!query) {
       ctx.status = 400;
       ctx.body = { code: 'SIGN_ERROR', message: 'return parameters do not verify' };
       return;
     }
-    ctx.redirect(`${config.ALIPAY_RESULT_PAGE_URL}?orderId=${parsed.orderId.toHexString()}`);
+    ctx.redirect(`${config.ALIPAY_RESULT_PAGE_URL}?${query}`);
   });
 
   return router;

@@ -39,6 +39,7 @@ export function paymentService({ db, config, logger, channels, scheduler, draws 
     syncWithChannel: sync.syncWithChannel,
     closeOpenAttempt: sync.closeOpenAttempt,
     paymentStatus: sync.paymentStatus,
+    combinedPaymentStatus: sync.combinedPaymentStatus,
     applyRefundResult,
 
     async payJsapi(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string): Promise<JsapiPayParams> {
@@ -59,6 +60,13 @@ export function paymentService({ db, config, logger, channels, scheduler, draws 
       const { combined: opened, result } = await combined.startCombinedPayment(orderIds, userId, openid, { channel: 'wechatpay', kind: 'NATIVE' });
       if (!result.codeUrl) throw new Error('prepay returned no code_url');
       return { combined: opened, codeUrl: result.codeUrl };
+    },
+
+    /** One Alipay page payment for several of the shopper's unpaid orders: its out_trade_no and the form to the cashier. */
+    async payCombinedAlipayPage(orderIds: readonly Types.ObjectId[], userId: Types.ObjectId, openid: string): Promise<{ combined: CombinedPaymentDoc; paymentId: string; formHtml: string }> {
+      const { combined: opened, result } = await combined.startCombinedPayment(orderIds, userId, openid, { channel: 'alipay', kind: 'PAGE' });
+      if (!result.formHtml) throw new Error('page pay returned no form');
+      return { combined: opened, paymentId: opened.outTradeNo, formHtml: result.formHtml };
     },
 
     async payNative(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string): Promise<string> {

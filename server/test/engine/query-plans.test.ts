@@ -177,11 +177,13 @@ async function runFlows(round: number): Promise<void> {
 
   // combined payment: the cart's order and another paid together; its status poll, then a member refunded
   const another = await alice.placeOrder(items);
-  const combined = await alice.api.post<{ params: { package: string } }>('/api/payments/combined/jsapi', { orderIds: [fromCart.body.id, another.id] });
+  const combined = await alice.api.post<{ id: string; params: { package: string } }>('/api/payments/combined/jsapi', { orderIds: [fromCart.body.id, another.id] });
   expect(combined.status).toBe(200);
   await alice.api.get(`/api/orders/${another.id}/payment-status`);
+  await alice.api.get(`/api/payments/combined/${combined.body.id}`);
   await payAtSimulator(server.simulatorUrl, prepayIdOf(combined.body.params.package));
   await waitForStatus(another.id, 'TO_BE_DELIVERED');
+  await alice.api.get(`/api/payments/combined/${combined.body.id}`);
   expect((await admin('refund', another.id, '--reason', 'query-plan audit', '--yes')).exitCode).toBe(0);
   await waitForStatus(another.id, 'REFUNDED');
 

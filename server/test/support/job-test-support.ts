@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import type { TestServer } from './test-server';
 import { simulatorControl } from './shop';
 import { orderModel, type OrderDoc } from '../../src/orders/order.model';
+import { orderTransitions } from '../../src/orders/order-transitions';
 
 export const JOB_TEST_ENV = {
   JOBS: 'inline',
@@ -27,6 +28,18 @@ export async function orderDoc(server: TestServer, orderId: string): Promise<Ord
 /** Moves the order's expiry into the past (the API only allows whole minutes). */
 export async function expireInDb(server: TestServer, orderId: string): Promise<void> {
   await orderModel(server.container.db).updateOne({ _id: new Types.ObjectId(orderId) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+}
+
+/**
+ * Closes an unpaid member of a combined payment on our side only, as if closing the combined transaction had
+ * never reached WeChat: the shopper can still pay it, and the money then finds a closed order.
+ */
+export async function closeHereOnly(server: TestServer, orderId: string): Promise<void> {
+  const id = new Types.ObjectId(orderId);
+  await orderModel(server.container.db).updateOne({ _id: id }, { $set: { 'payment.combinedId': null } });
+  const closed = await orderTransitions(server.container.db).close(id, (await orderDoc(server, orderId)).payment.attemptCount, { reason: 'expired', actor: 'test' });
+  if (closed?.status !== 'CLOSED') throw new Error(`order ${orderId} was not closed`);
+  await server.container.orders.releaseResources(closed);
 }
 
 export async function simTransaction(simulatorUrl: string, outTradeNo: string): Promise<{ trade_state: string; transaction_id?: string }> {

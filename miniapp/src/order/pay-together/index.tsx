@@ -1,6 +1,6 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api } from '../../api/session';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
@@ -8,10 +8,11 @@ import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { requestPayment } from '../../platform/pay';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
+import { alipay } from '../../platform/alipay';
 import { PayNoticeText, payNoticeOf, type PayNotice } from '../../components/pay-notice';
 import { formatFen } from '@blindbox/shared/src/money';
 
-/** One WeChat payment for several unpaid orders; the server charges the sum of the orders it holds. */
+/** One payment (WeChat Pay, or Alipay in the H5 build) for several unpaid orders; the server charges the sum of the orders it holds. */
 export default function PayTogetherPage() {
   const { params } = useRouter();
   const orderIds = (params.orderIds ?? '').split(',').filter(Boolean);
@@ -19,6 +20,8 @@ export default function PayTogetherPage() {
   const [paying, setPaying] = useState(false);
   const [notice, setNotice] = useState<PayNotice | null>(null);
   const qrPay = useQrPay();
+  // The combined payment the QR code is for: its status is what the desktop panel polls.
+  const qrCombinedId = useRef('');
 
   if (orders.error) return <ErrorState message={orders.error} onRetry={() => void orders.reload()} />;
   if (!orders.data) return <Skeleton kind="detail" />;
@@ -30,10 +33,9 @@ export default function PayTogetherPage() {
     setPaying(true);
     setNotice(null);
     try {
-      const { params: payParams, totalFen } = await api.payCombinedJsapi(orderIds);
+      const { id, params: payParams, totalFen } = await api.payCombinedJsapi(orderIds);
       await requestPayment({ params: payParams, amountLabel: formatFen(totalFen) });
-      // One payment settles every order: the first one's result page waits for it and shows its draws.
-      toResult();
+      toResult(id);
     } catch (failure) {
       setNotice(payNoticeOf(failure));
     } finally {
@@ -41,12 +43,37 @@ export default function PayTogetherPage() {
     }
   }
 
+  async function payWithAlipay() {
+    if (!alipay) return;
+    setPaying(true);
+    setNotice(null);
+    try {
+      // On success the browser leaves for Alipay's cashier, which sends it back to the combined result page.
+      await alipay.pay(() => api.payCombinedAlipay(orderIds));
+    } catch (failure) {
+      setNotice(payNoticeOf(failure));
+      setPaying(false);
+    }
+  }
+
   const totalFen = list.reduce((sum, order) => sum + order.totalFen, 0);
-  const toResult = () => void Taro.redirectTo({ url: routes.result(orderIds[0] ?? '') });
+  // One payment settles every order: its result page waits for it and shows each order's draws.
+  const toResult = (combinedId: string) => void Taro.redirectTo({ url: routes.combinedResult(combinedId) });
+  const openQr = async () => {
+    const opened = await api.payCombinedNative(orderIds);
+    qrCombinedId.current = opened.id;
+    return opened;
+  };
   return (
     <View className="page page--with-footer">
       {unpaid && qrPay && (
-        <QrPay totalFen={totalFen} expiresAt={firstExpiry} open={() => api.payCombinedNative(orderIds)} check={() => api.paymentStatus(orderIds[0] ?? '')} onSettled={toResult} />
+        <QrPay
+          totalFen={totalFen}
+          expiresAt={firstExpiry}
+          open={openQr}
+          check={() => api.combinedPaymentStatus(qrCombinedId.current)}
+          onSettled={() => toResult(qrCombinedId.current)}
+        />
       )}
       {list.map((order) => (
         <View key={order.id} className="card" data-testid="pay-together-order">
@@ -81,6 +108,11 @@ export default function PayTogetherPage() {
         {!qrPay && (
           <Button className="btn btn--primary" data-testid="pay-together-button" loading={paying} disabled={paying || !unpaid} onClick={() => void pay()}>
             {notice?.kind === 'cancelled' ? '继续支付' : '微信支付'}
+          </Button>
+        )}
+        {unpaid && alipay && (
+          <Button className="btn btn--ghost" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay()}>
+            {alipay.label}
           </Button>
         )}
       </View>

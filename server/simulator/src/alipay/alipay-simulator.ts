@@ -229,8 +229,9 @@ export async function createAlipaySimulator(options: { credentialsDir: string; l
   const ok = (extra: Record<string, string>) => ({ code: '10000', msg: 'Success', ...extra });
   const failed = (subCode: string, subMsg: string) => ({ code: '40004', msg: 'Business Failed', sub_code: subCode, sub_msg: subMsg });
 
+  // The empty icon: without one the browser asks for /favicon.ico, and its 404 is a console error the browser tests count.
   function page(title: string, body: string): string {
-    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
+    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;background:#f5f5f5;margin:0;padding:24px}main{max-width:420px;margin:0 auto;background:#fff;border-radius:12px;padding:24px;text-align:center}
 h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{display:block;width:100%;padding:12px;margin-top:12px;border:0;border-radius:8px;font-size:16px}
 .pay{background:#1677ff;color:#fff}.cancel{background:#eee}</style></head><body><main>${body}</main></body></html>`;

@@ -2,13 +2,13 @@ import { CHANNEL_QUERY_INTERVAL_MS } from '../channel-query-throttle';
 import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { Types } from 'mongoose';
-import type { PaymentStatusResponse } from '@blindbox/shared';
+import { fenToYuan, type CombinedAlipayResponse, type CombinedPaymentStatus, type Order, type PaymentStatusResponse } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../../test/support/test-server';
 import { testEnv } from '../../../test/support/test-env';
 import { payAtSimulator, prepayIdOf, shopper, simulatorControl } from '../../../test/support/shop';
 import { waitUntil } from '../../../test/support/wechatpay-harness';
 import { boxState } from '../../../test/support/stock';
-import { expireInDb, orderDoc } from '../../../test/support/job-test-support';
+import { closeHereOnly, expireInDb, orderDoc } from '../../../test/support/job-test-support';
 import {
   alipayNotification,
   openAlipayCashier,
@@ -18,6 +18,7 @@ import {
   testAlipayCredentials,
 } from '../../../test/support/alipay';
 import { orderModel } from '../../orders/order.model';
+import { combinedPaymentModel } from '../combined-payment.model';
 import { runExpirySweep } from '../../jobs/expiry-sweep.job';
 import { runReconcilePayments } from '../../jobs/reconcile-payments.job';
 import { buildReconciliationReport } from '../../jobs/daily-reconciliation-report.job';
@@ -367,4 +368,117 @@ test('an admin refund of an Alipay-paid order goes to Alipay, and the daily repo
   const report = await buildReconciliationReport(server.container.jobs.context, { since: new Date(Date.now() - 3600_000) });
   expect(report.mismatches.filter((mismatch) => mismatch.orderId === order.id)).toEqual([]);
   expect(report.outcomes.MATCH_REFUND).toBeGreaterThanOrEqual(1);
+});
+
+describe('one Alipay page payment for several orders', () => {
+  /** Unpaid orders of one shopper (one per quantity) and the combined Alipay payment for them. */
+  async function alipayTogether(code: string, quantities: readonly number[]) {
+    const shop = await shopper(server, code);
+    const box = await shop.firstBox();
+    const orders: Order[] = [];
+    for (const quantity of quantities) orders.push(await shop.placeOrder([{ boxId: box.id, quantity }]));
+    const { status, body } = await shop.api.post<CombinedAlipayResponse & { code?: string }>('/api/payments/combined/alipay', { orderIds: orders.map((order) => order.id) });
+    if (status !== 200) throw new Error(`combined alipay page pay failed: ${status} ${JSON.stringify(body)}`);
+    return { shop, orders, ...body };
+  }
+  const docs = (orders: readonly Order[]) => Promise.all(orders.map((order) => orderDoc(server, order.id)));
+  const deliveriesOf = async (outTradeNo: string) =>
+    ((await simulatorControl(server.simulatorUrl, 'GET', `/sim/alipay/notifications?outTradeNo=${outTradeNo}`)) as { deliveries: Array<{ answer: string }> }).deliveries;
+
+  test('the form charges the stored sum under the combined out_trade_no; 20 concurrent duplicate notifications fulfil each order once; the return opens the combined result page', async () => {
+    const { shop, orders, id, paymentId, formHtml, totalFen } = await alipayTogether('dev-ali-together', [1, 2]);
+    const sum = orders.reduce((total, order) => total + order.totalFen, 0);
+    expect([paymentId, totalFen]).toEqual([`C${id}`, sum]);
+    expect(JSON.parse(parseAlipayForm(formHtml).fields.biz_content!)).toMatchObject({ out_trade_no: paymentId, total_amount: fenToYuan(sum) });
+
+    await fault({ kind: 'duplicate', copies: 19 });
+    const returnUrl = await payAtAlipayCashier(server.simulatorUrl, formHtml);
+    const deliveries = await waitUntil(async () => {
+      const seen = await deliveriesOf(paymentId);
+      return seen.length >= 20 ? seen : null;
+    }, 60_000, '20 concurrent deliveries');
+    // None refused. Each repeat re-runs the idempotent settling of every member, so on a loaded machine a copy
+    // may outlast the simulator's 5 s wait: that is an unanswered delivery, which Alipay retries, not a refusal.
+    expect(deliveries.filter((delivery) => delivery.answer === 'failure')).toEqual([]);
+    const paid = await waitUntil(async () => {
+      const current = await docs(orders);
+      return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;
+    }, 15_000, 'both orders paid');
+    const { tradeNo } = await simTrade(paymentId);
+    for (const [index, order] of paid.entries()) {
+      expect([order.status, order.payment.channel, order.payment.transactionId, order.payment.outTradeNo]).toEqual(['TO_BE_DELIVERED', 'alipay', tradeNo, paymentId]);
+      expect(order.audit.filter((entry) => entry.to === 'TO_BE_DELIVERED')).toHaveLength(1);
+      expect(order.draws).toHaveLength(orders[index]!.items[0]!.quantity);
+      expect(order.refunds).toEqual([]);
+    }
+
+    const back = await fetch(returnUrl, { redirect: 'manual' });
+    expect(back.headers.get('location')).toBe(`/#/order/result/index?combinedId=${id}`);
+    expect((await shop.api.get<CombinedPaymentStatus>(`/api/payments/combined/${id}`)).body.status).toBe('PAID');
+  });
+
+  test('a notification for the combined payment with another amount changes nothing and gets failure', async () => {
+    const { orders, paymentId, formHtml, totalFen } = await alipayTogether('dev-ali-together-amount', [1, 1]);
+    await openAlipayCashier(formHtml);
+    const credentials = await testAlipayCredentials();
+    const notify = (amountFen: number) =>
+      alipayNotification(
+        { app_id: credentials.appId, seller_id: credentials.sellerId, out_trade_no: paymentId, trade_no: '2026120122001400000000000002', total_amount: fenToYuan(amountFen), trade_status: 'TRADE_SUCCESS' },
+        credentials.alipayPrivateKey,
+      );
+    const before = await snapshotOrders();
+    // One member's amount (what a client might claim), and a fen more than the sum.
+    for (const amountFen of [orders[0]!.totalFen, totalFen + 1]) expect([amountFen, await postAlipayNotify(server.url, notify(amountFen))]).toEqual([amountFen, 'failure']);
+    expect(await snapshotOrders()).toBe(before);
+    expect((await combinedPaymentModel(server.container.db).findById(new Types.ObjectId(paymentId.slice(1))).lean())?.state).toBe('OPEN');
+
+    expect(await postAlipayNotify(server.url, notify(totalFen))).toBe('success');
+    expect((await docs(orders)).map((order) => order.status)).toEqual(['TO_BE_DELIVERED', 'TO_BE_DELIVERED']);
+  });
+
+  test('a member closed before the Alipay money came is refunded its share on Alipay; the other is fulfilled', async () => {
+    const { orders, paymentId, formHtml, totalFen } = await alipayTogether('dev-ali-together-closed', [1, 2]);
+    const [closed, kept] = orders as [Order, Order];
+    await closeHereOnly(server, closed.id);
+    await payAtAlipayCashier(server.simulatorUrl, formHtml);
+    await waitUntil(async () => ((await docs(orders)).map((order) => order.status).join() === 'REFUNDING,TO_BE_DELIVERED' ? true : null), 15_000, 'the payment applied to both');
+
+    await server.container.refunds.processRefunds(new Types.ObjectId(closed.id), 'test');
+    const [refunded, paid] = await docs(orders);
+    expect(refunded!.status).toBe('REFUNDED');
+    expect(refunded!.refunds).toMatchObject([{ channel: 'alipay', outTradeNo: paymentId, amountFen: closed.totalFen, totalFen, status: 'SUCCESS' }]);
+    expect(paid!.draws).toHaveLength(kept.items[0]!.quantity);
+    const trade = await simTrade(paymentId);
+    expect(Object.values(trade.refunds).map((refund) => refund.amountFen)).toEqual([closed.totalFen]);
+    // A share refunded, the rest still paid: the trade stays successful.
+    expect(trade.status).toBe('TRADE_SUCCESS');
+  });
+
+  test('paid together in both channels (two tabs): the WeChat payment is kept, each member gets its share of the Alipay one back on Alipay', async () => {
+    // Tab 1 holds the Alipay form; tab 2 pays the same orders with WeChat Pay, which closes the Alipay payment first
+    // (its trade unknown at Alipay until the cashier opens).
+    const { shop, orders, paymentId, formHtml, totalFen } = await alipayTogether('dev-ali-together-both', [1, 2]);
+    const wechat = await shop.api.post<{ params: { package: string } }>('/api/payments/combined/jsapi', { orderIds: orders.map((order) => order.id) });
+    await payAtSimulator(server.simulatorUrl, prepayIdOf(wechat.body.params.package));
+    const paid = await waitUntil(async () => {
+      const current = await docs(orders);
+      return current.every((order) => order.status === 'TO_BE_DELIVERED') ? current : null;
+    }, 15_000, 'the WeChat payment');
+
+    await payAtAlipayCashier(server.simulatorUrl, formHtml);
+    const { tradeNo } = await simTrade(paymentId);
+    const recorded = await waitUntil(async () => {
+      const current = await docs(orders);
+      return current.every((order) => order.payment.extraTransactionIds.includes(tradeNo)) ? current : null;
+    }, 15_000, 'the Alipay payment recorded on both members');
+    for (const [index, order] of recorded.entries()) {
+      expect([order.status, order.payment.channel, order.payment.transactionId]).toEqual(['TO_BE_DELIVERED', 'wechatpay', paid[index]!.payment.transactionId]);
+      expect(order.draws).toEqual(paid[index]!.draws);
+      expect(order.refunds).toMatchObject([{ channel: 'alipay', transactionId: tradeNo, outTradeNo: paymentId, amountFen: orders[index]!.totalFen, totalFen }]);
+      await server.container.refunds.processRefunds(order._id, 'test');
+    }
+    const trade = await simTrade(paymentId);
+    expect(Object.values(trade.refunds).map((refund) => refund.amountFen).sort()).toEqual(orders.map((order) => order.totalFen).sort());
+    expect(trade.status).toBe('TRADE_CLOSED');
+  });
 });

@@ -1,0 +1,64 @@
+import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { api } from '../../api/session';
+import { ErrorState } from '../../components/page-state';
+import { Reveal } from '../../components/reveal';
+import { routes } from '../../lib/routes';
+import { PendingState, TimeoutState } from './result-states';
+import { usePaymentOutcome } from './wait-for-payment';
+
+/** One order's payment: waits for it, then reveals what the order drew. */
+export function OrderResult({ orderId }: { orderId: string }) {
+  const { phase, retry } = usePaymentOutcome(
+    orderId,
+    () => api.paymentStatus(orderId),
+    () => api.getOrder(orderId),
+  );
+  const toOrder = () => void Taro.redirectTo({ url: routes.order(orderId) });
+
+  switch (phase.kind) {
+    case 'WAITING':
+      return <PendingState />;
+    case 'ERROR':
+      return <ErrorState message={phase.message} onRetry={retry} />;
+    case 'CLOSED':
+      return (
+        <View className="state" data-testid="result-closed">
+          <Text className="state__icon">×</Text>
+          <Text className="state__title">订单已关闭</Text>
+          <Text className="state__message">未完成支付，订单已关闭；如已扣款将原路退回。</Text>
+          <Button className="btn btn--primary" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
+            重新选购
+          </Button>
+          <Button className="btn btn--ghost" onClick={toOrder}>
+            查看订单
+          </Button>
+        </View>
+      );
+    case 'TIMEOUT':
+      return <TimeoutState onRetry={retry} onViewOrder={toOrder} />;
+    case 'PAID':
+      return (
+        <View className="page result" data-testid="result-paid">
+          <Text className="result__title">支付成功，开盒啦！</Text>
+          <Reveal
+            draws={phase.paid.draws}
+            orderId={phase.paid.id}
+            after={
+              <>
+                <Button className="btn btn--primary" data-testid="result-collection" onClick={() => void Taro.redirectTo({ url: routes.collection() })}>
+                  放进盒柜
+                </Button>
+                <Button className="btn btn--ghost" data-testid="result-view-order" onClick={toOrder}>
+                  查看订单
+                </Button>
+                <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
+                  继续逛逛
+                </Button>
+              </>
+            }
+          />
+        </View>
+      );
+  }
+}

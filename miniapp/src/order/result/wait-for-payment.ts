@@ -1,0 +1,47 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { describeError } from '../../api/api-error';
+import { pollPaymentStatus, type PaymentState } from '../../lib/poll-payment';
+
+export type Phase<T> = { kind: 'WAITING' } | { kind: 'PAID'; paid: T } | { kind: 'CLOSED' } | { kind: 'TIMEOUT' } | { kind: 'ERROR'; message: string };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `check` until the payment named by `key` settles (backing off, see pollPaymentStatus), then loads
+ * what it paid; stops when the page goes away. `retry` starts the wait over.
+ */
+export function usePaymentOutcome<T>(key: string, check: () => Promise<PaymentState>, load: () => Promise<T>): { phase: Phase<T>; retry: () => void } {
+  const [phase, setPhase] = useState<Phase<T>>({ kind: 'WAITING' });
+  const unmounted = useRef(false);
+  // The page passes new functions on every render; the wait restarts only for another payment.
+  const calls = useRef({ check, load });
+  calls.current = { check, load };
+
+  const waitForPayment = useCallback(async () => {
+    setPhase({ kind: 'WAITING' });
+    const outcome = await pollPaymentStatus({
+      check: () => calls.current.check(),
+      sleep,
+      now: Date.now,
+      isStopped: () => unmounted.current,
+    });
+    if (outcome.kind === 'STOPPED') return;
+    if (outcome.kind === 'TIMEOUT') return setPhase({ kind: 'TIMEOUT' });
+    if (outcome.status === 'CLOSED') return setPhase({ kind: 'CLOSED' });
+    try {
+      setPhase({ kind: 'PAID', paid: await calls.current.load() });
+    } catch (failure) {
+      setPhase({ kind: 'ERROR', message: describeError(failure) });
+    }
+  }, [key]);
+
+  useEffect(() => {
+    unmounted.current = false;
+    void waitForPayment();
+    return () => {
+      unmounted.current = true;
+    };
+  }, [waitForPayment]);
+
+  return { phase, retry: () => void waitForPayment() };
+}

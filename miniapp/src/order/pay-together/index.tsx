@@ -1,15 +1,14 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { api } from '../../api/session';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
-import { requestPayment } from '../../platform/pay';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
-import { alipay } from '../../platform/alipay';
-import { PayNoticeText, payNoticeOf, type PayNotice } from '../../components/pay-notice';
+import { PayNoticeText } from '../../components/pay-notice';
+import { usePayActions } from '../use-pay-actions';
 import { formatFen } from '@blindbox/shared/src/money';
 
 /** One payment (WeChat Pay, or Alipay in the H5 build) for several unpaid orders; the server charges the sum of the orders it holds. */
@@ -17,8 +16,7 @@ export default function PayTogetherPage() {
   const { params } = useRouter();
   const orderIds = (params.orderIds ?? '').split(',').filter(Boolean);
   const orders = useResource(() => Promise.all(orderIds.map((id) => api.getOrder(id))));
-  const [paying, setPaying] = useState(false);
-  const [notice, setNotice] = useState<PayNotice | null>(null);
+  const { paying, notice, payWithWechat, payWithAlipay, alipay } = usePayActions();
   const qrPay = useQrPay();
   // The combined payment the QR code is for: its status is what the desktop panel polls.
   const qrCombinedId = useRef('');
@@ -29,32 +27,7 @@ export default function PayTogetherPage() {
   const unpaid = list.every((order) => order.status === 'TO_BE_PAID');
   const firstExpiry = list.reduce((min, order) => (order.expiresAt < min ? order.expiresAt : min), list[0]?.expiresAt ?? '');
 
-  async function pay() {
-    setPaying(true);
-    setNotice(null);
-    try {
-      const { id, params: payParams, totalFen } = await api.payCombinedJsapi(orderIds);
-      await requestPayment({ params: payParams, amountLabel: formatFen(totalFen) });
-      toResult(id);
-    } catch (failure) {
-      setNotice(payNoticeOf(failure));
-    } finally {
-      setPaying(false);
-    }
-  }
-
-  async function payWithAlipay() {
-    if (!alipay) return;
-    setPaying(true);
-    setNotice(null);
-    try {
-      // On success the browser leaves for Alipay's cashier, which sends it back to the combined result page.
-      await alipay.pay(() => api.payCombinedAlipay(orderIds));
-    } catch (failure) {
-      setNotice(payNoticeOf(failure));
-      setPaying(false);
-    }
-  }
+  const pay = () => payWithWechat(() => api.payCombinedJsapi(orderIds), (opened) => toResult(opened.id));
 
   const totalFen = list.reduce((sum, order) => sum + order.totalFen, 0);
   // One payment settles every order: its result page waits for it and shows each order's draws.
@@ -111,7 +84,7 @@ export default function PayTogetherPage() {
           </Button>
         )}
         {unpaid && alipay && (
-          <Button className="btn btn--ghost" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay()}>
+          <Button className="btn btn--ghost" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay(() => api.payCombinedAlipay(orderIds))}>
             {alipay.label}
           </Button>
         )}

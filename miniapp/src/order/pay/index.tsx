@@ -1,56 +1,28 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { useState } from 'react';
 import { api } from '../../api/session';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { OrderAmounts } from '../../components/order-amounts';
-import { requestPayment } from '../../platform/pay';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
-import { alipay } from '../../platform/alipay';
-import { PayNoticeText, payNoticeOf, type PayNotice } from '../../components/pay-notice';
+import { PayNoticeText } from '../../components/pay-notice';
+import { usePayActions } from '../use-pay-actions';
 import { formatFen } from '@blindbox/shared/src/money';
 
 export default function PayPage() {
   const { params } = useRouter();
   const orderId = params.orderId ?? '';
   const order = useResource(() => api.getOrder(orderId));
-  const [paying, setPaying] = useState(false);
-  const [notice, setNotice] = useState<PayNotice | null>(null);
+  const { paying, notice, payWithWechat, payWithAlipay, alipay } = usePayActions();
   const qrPay = useQrPay();
 
   if (order.error) return <ErrorState message={order.error} onRetry={() => void order.reload()} />;
   if (!order.data) return <Skeleton kind="detail" />;
   const { data } = order;
 
-  async function pay() {
-    setPaying(true);
-    setNotice(null);
-    try {
-      const params = await api.payJsapi(orderId);
-      await requestPayment({ params, amountLabel: formatFen(data.totalFen) });
-      await Taro.redirectTo({ url: routes.result(orderId) });
-    } catch (failure) {
-      setNotice(payNoticeOf(failure));
-    } finally {
-      setPaying(false);
-    }
-  }
-
-  async function payWithAlipay() {
-    if (!alipay) return;
-    setPaying(true);
-    setNotice(null);
-    try {
-      // On success the browser leaves for Alipay's cashier, so `paying` stays set.
-      await alipay.pay(() => api.payAlipay(orderId));
-    } catch (failure) {
-      setNotice(payNoticeOf(failure));
-      setPaying(false);
-    }
-  }
+  const pay = () => payWithWechat(async () => ({ params: await api.payJsapi(orderId), totalFen: data.totalFen }), () => Taro.redirectTo({ url: routes.result(orderId) }));
 
   if (data.status === 'CLOSED') {
     return (
@@ -102,7 +74,7 @@ export default function PayPage() {
           </Button>
         )}
         {payable && alipay && (
-          <Button className="btn btn--ghost" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay()}>
+          <Button className="btn btn--ghost" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay(() => api.payAlipay(orderId))}>
             {alipay.label}
           </Button>
         )}

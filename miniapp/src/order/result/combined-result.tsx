@@ -9,7 +9,7 @@ import { DrawList } from '../../components/draw-list';
 import { ErrorState } from '../../components/page-state';
 import { Reveal } from '../../components/reveal';
 import { routes } from '../../lib/routes';
-import { PendingState, TimeoutState } from './result-states';
+import { AfterReveal, PendingState, TimeoutState } from './result-states';
 import { usePaymentOutcome } from './wait-for-payment';
 
 const isDrawn = (order: Order) => (PAID_ORDER_STATUSES as readonly string[]).includes(order.status);
@@ -90,17 +90,7 @@ function CombinedReveal({ orders, toOrders }: { orders: Order[]; toOrders: () =>
                   开下一单（{current + 2}/{drawn.length}）
                 </Button>
               ) : (
-                <>
-                  <Button className="btn btn--primary" data-testid="result-collection" onClick={() => void Taro.redirectTo({ url: routes.collection() })}>
-                    放进盒柜
-                  </Button>
-                  <Button className="btn btn--ghost" data-testid="result-view-order" onClick={toOrders}>
-                    查看订单
-                  </Button>
-                  <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
-                    继续逛逛
-                  </Button>
-                </>
+                <AfterReveal onViewOrder={toOrders} />
               )
             }
           />

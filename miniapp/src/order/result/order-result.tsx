@@ -4,7 +4,7 @@ import { api } from '../../api/session';
 import { ErrorState } from '../../components/page-state';
 import { Reveal } from '../../components/reveal';
 import { routes } from '../../lib/routes';
-import { PendingState, TimeoutState } from './result-states';
+import { AfterReveal, PendingState, TimeoutState } from './result-states';
 import { usePaymentOutcome } from './wait-for-payment';
 
 /** One order's payment: waits for it, then reveals what the order drew. */
@@ -45,17 +45,7 @@ export function OrderResult({ orderId }: { orderId: string }) {
             draws={phase.paid.draws}
             orderId={phase.paid.id}
             after={
-              <>
-                <Button className="btn btn--primary" data-testid="result-collection" onClick={() => void Taro.redirectTo({ url: routes.collection() })}>
-                  放进盒柜
-                </Button>
-                <Button className="btn btn--ghost" data-testid="result-view-order" onClick={toOrder}>
-                  查看订单
-                </Button>
-                <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
-                  继续逛逛
-                </Button>
-              </>
+              <AfterReveal onViewOrder={toOrder} />
             }
           />
         </View>

@@ -1,4 +1,6 @@
 import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { routes } from '../../lib/routes';
 
 /** The callback usually lands within a second or two; until then the payment is neither paid nor failed. */
 export function PendingState() {
@@ -24,5 +26,22 @@ export function TimeoutState({ onRetry, onViewOrder }: { onRetry: () => void; on
         查看订单
       </Button>
     </View>
+  );
+}
+
+/** Where a shopper goes after the last reveal: the collection, the order(s), or back to the shop. */
+export function AfterReveal({ onViewOrder }: { onViewOrder: () => void }) {
+  return (
+    <>
+      <Button className="btn btn--primary" data-testid="result-collection" onClick={() => void Taro.redirectTo({ url: routes.collection() })}>
+        放进盒柜
+      </Button>
+      <Button className="btn btn--ghost" data-testid="result-view-order" onClick={onViewOrder}>
+        查看订单
+      </Button>
+      <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
+        继续逛逛
+      </Button>
+    </>
   );
 }

@@ -5,6 +5,7 @@ import { payAndWait } from '../../server/test/support/sets';
 import { waitUntil } from '../../server/test/support/wechatpay-harness';
 import { boxModel } from '../../server/src/catalog/box.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
+import { setService } from '../../server/src/sets/set.service';
 import { verifySetJson } from '../../server/tools/verify-draw';
 import { checkPage, watchProblems, fillAddress, reachRevealList, submitOrder } from './page-checks';
 import { useH5Stack } from './h5-stack';
@@ -78,3 +79,22 @@ test('pick a position → pay → see its design; after the set sells out, verif
   expect(problems).toEqual([]);
   await page.close();
 }, 180_000);
+
+test('with every set gone the grid says the series is sold out and still lists each published set to verify', async () => {
+  const box = (await boxModel(server.container.db).findOne({ slug: 'moon-rabbit-set' }).lean())!;
+  const sets = setService(server.container.db);
+  for (const set of await boxSetModel(server.container.db).find({ boxId: box._id, state: 'ON_SALE' }).lean()) await sets.retire(set._id);
+
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  const problems = watchProblems(page);
+  await page.goto(`${server.url}/#/sets/grid/index?boxId=${box._id.toHexString()}`);
+  await page.getByTestId('sets-sold-out').waitFor();
+  const published = await boxSetModel(server.container.db).countDocuments({ boxId: box._id, revealedAt: { $ne: null } });
+  expect(await page.getByTestId('revealed-set').count()).toBe(published);
+  await checkPage(page, 'sets-sold-out', ['revealed-set']);
+  await page.getByTestId('revealed-set').first().click();
+  await page.locator('[data-testid="set-verdict"][data-verdict="MATCH"]').waitFor({ timeout: 10_000 });
+  // The sold-out answer is a state of the page, not a failed request.
+  expect(problems.filter((problem) => !problem.includes('409'))).toEqual([]);
+  await page.close();
+}, 120_000);

@@ -9,7 +9,7 @@ import { positionHolds, type PositionLine } from './position-holds';
 import type { PositionHoldDoc } from './position-hold.model';
 import { arrange, blockStartOf, secretDrawFor, seriesOf } from './arrangement';
 import { toBoxSetDto, toBoxSetSummary } from './set-view';
-import { InvalidSetPick, NotASetBox, PositionTaken, SetBusy, SetNotOnSale } from './set-errors';
+import { InvalidSetPick, NotASetBox, PositionTaken, SetBusy, SetNotOnSale, SetsSoldOut } from './set-errors';
 
 /**
  * How many set numbers "the set on sale now" reads at once, from the lowest one this process last saw on sale:
@@ -163,7 +163,7 @@ export function setService(db: Connection) {
         if (open.length === OPEN_SETS) break;
       }
       if (open.length > 0) return open;
-      if (!sets[0]) throw new NotFound('set on sale');
+      if (!sets[0]) throw new SetsSoldOut('every set of this box is sold out');
       return [await view(sets[0], box)];
     },
 

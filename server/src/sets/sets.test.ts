@@ -237,6 +237,15 @@ test('retiring a set publishes it and ends its sale, but not while a position is
   expect((await fay.api.post<{ code: string }>('/api/orders', { items: [pick(boxId, first, [1])], addressId: fay.addressId })).body.code).toBe('SET_NOT_ON_SALE');
   const current = (await fetch(`${server.url}/api/boxes/${boxId}/sets/current`).then((response) => response.json())) as BoxSet;
   expect(current.id).toBe(second);
+
+  // With no set left on sale the grid says so, rather than that the box has no sets (once the open sets the
+  // route shares for a moment are looked up again).
+  await sets.retire(new Types.ObjectId(second));
+  const none = await waitUntil(async () => {
+    const response = await fetch(`${server.url}/api/boxes/${boxId}/sets/current`);
+    return response.status === 200 ? null : [response.status, ((await response.json()) as { code: string }).code];
+  }, 15_000, 'the open sets to be looked up again');
+  expect(none).toEqual([409, 'SETS_SOLD_OUT']);
 });
 
 test('one set of every N has the secret design, each set a fresh shuffle with its own salt', async () => {

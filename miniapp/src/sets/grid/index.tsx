@@ -1,7 +1,8 @@
-import type { BoxSet, PositionState } from '@blindbox/shared';
+import type { BoxSet, BoxSetList, PositionState } from '@blindbox/shared';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { useRef, useState } from 'react';
+import { ApiError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { routes } from '../../lib/routes';
@@ -13,8 +14,28 @@ import '../../fair/fair.css';
 const STATE_LABELS: Record<PositionState, string> = { FREE: '可选', HELD: '已被锁定', SOLD: '已售' };
 
 async function loadGrid(boxId: string) {
-  const [box, set, sets] = await Promise.all([api.getBox(boxId), api.getCurrentSet(boxId), api.listSets(boxId)]);
+  // Every set sold out is a state of the box, not a failure: the page says so and still lists the sets to verify.
+  const current = api.getCurrentSet(boxId).catch((failure: unknown) => {
+    if (failure instanceof ApiError && failure.code === 'SETS_SOLD_OUT') return null;
+    throw failure;
+  });
+  const [box, set, sets] = await Promise.all([api.getBox(boxId), current, api.listSets(boxId)]);
   return { box, set, revealed: sets.items.filter((entry) => entry.revealedAt !== null) };
+}
+
+function RevealedSets({ revealed }: { revealed: BoxSetList['items'] }) {
+  if (revealed.length === 0) return null;
+  return (
+    <View className="card" data-testid="revealed-sets">
+      <Text className="section-title">已公布的端盒</Text>
+      {revealed.map((entry) => (
+        <View key={entry.id} className="set-list__row" data-testid="revealed-set" onClick={() => void Taro.navigateTo({ url: routes.setVerify(entry.id) })}>
+          <Text>第 {entry.number} 盒 · {entry.state === 'SOLD_OUT' ? '已售完' : '已下架'}</Text>
+          <Text className="link">验证 →</Text>
+        </View>
+      ))}
+    </View>
+  );
 }
 
 function Cell({ position, state, picked, onTap }: { position: number; state: PositionState; picked: boolean; onTap: () => void }) {
@@ -59,6 +80,20 @@ export default function SetGridPage() {
   if (grid.error) return <ErrorState message={grid.error} onRetry={() => void grid.reload()} />;
   if (!grid.data) return <Skeleton kind="detail" />;
   const { box, set, revealed } = grid.data;
+  if (!set) {
+    return (
+      <View className="page" data-testid="sets-sold-out">
+        <View className="card">
+          <Text className="section-title">{box.name} · 全部售完</Text>
+          <Text className="notice">这一系列的端盒都已售完，新的一批开售时再来看看。售完的端盒已公布排列，可以逐盒验证。</Text>
+        </View>
+        <RevealedSets revealed={revealed} />
+        <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
+          继续逛逛
+        </Button>
+      </View>
+    );
+  }
   const stillFree = picked.filter((position) => set.grid[position] === 'FREE');
   const wholeFree = set.free === set.positions;
   const toggle = (position: number) => setPicked((current) => (current.includes(position) ? current.filter((entry) => entry !== position) : [...current, position].sort((a, b) => a - b)));
@@ -83,17 +118,7 @@ export default function SetGridPage() {
           {set.commitment}
         </Text>
       </View>
-      {revealed.length > 0 && (
-        <View className="card" data-testid="revealed-sets">
-          <Text className="section-title">已公布的端盒</Text>
-          {revealed.map((entry) => (
-            <View key={entry.id} className="set-list__row" data-testid="revealed-set" onClick={() => void Taro.navigateTo({ url: routes.setVerify(entry.id) })}>
-              <Text>第 {entry.number} 盒 · {entry.state === 'SOLD_OUT' ? '已售完' : '已下架'}</Text>
-              <Text className="link">验证 →</Text>
-            </View>
-          ))}
-        </View>
-      )}
+      <RevealedSets revealed={revealed} />
       <View className="footer-bar">
         <Text className="footer-bar__total price">{formatFen(box.priceFen * Math.max(stillFree.length, 1))}</Text>
         <Button className="btn btn--ghost" data-testid="buy-whole-set" disabled={!wholeFree} onClick={() => buy(set.grid.map((_, position) => position), true)}>

@@ -60,7 +60,7 @@ async function watchReveal(page: Page, prefix: string): Promise<void> {
   await page.getByTestId('reveal-stage').waitFor({ timeout: 30_000 });
   // Straight away: the opening lasts 800 ms, too short for the full page checks.
   await page.screenshot({ path: path.join(screenshotDir, `${prefix}-reveal-opening.png`) });
-  await page.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout: 3_000 });
+  await page.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout: 10_000 });
   if (await page.getByTestId('reveal-moment').isVisible()) {
     await checkPage(page, `${prefix}-reveal-moment`, ['reveal-continue']);
     await page.getByTestId('reveal-continue').click();

@@ -3,7 +3,7 @@ import type { TestServer } from '../../server/test/support/test-server';
 import { serverSeedModel } from '../../server/src/fairness/fairness.model';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { verifyProofs } from '../../server/tools/verify-draw';
-import { fillAddress, reachRevealList, submitOrder } from './page-checks';
+import { orderAndPayFirstTime } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -40,12 +40,7 @@ test('rules → age declaration → buy → reveal → proof recomputed in the p
   await page.goBack();
   await page.goBack();
   await page.getByTestId('order-button').click();
-  await page.getByTestId('address-form').waitFor();
-  await fillAddress(page);
-  await submitOrder(page);
-  await page.getByTestId('pay-button').click();
-  await page.getByTestId('pay-sheet-pay').click();
-  await reachRevealList(page);
+  await orderAndPayFirstTime(page);
   const revealed = (await page.getByTestId('reveal-name').first().textContent())?.trim();
 
   await page.getByTestId('proof-link').first().click();

@@ -175,6 +175,16 @@ export async function submitOrder(page: Page): Promise<void> {
   await page.getByTestId('submit-order').click();
 }
 
+/** From a confirm page with no saved address: add one, order, pay in the dev pay sheet, and reach the list of draws. */
+export async function orderAndPayFirstTime(page: Page): Promise<void> {
+  await page.getByTestId('address-form').waitFor();
+  await fillAddress(page);
+  await submitOrder(page);
+  await page.getByTestId('pay-button').click();
+  await page.getByTestId('pay-sheet-pay').click();
+  await reachRevealList(page);
+}
+
 /**
  * Waits for the reveal after paying and goes on to the list of draws: a rare enough draw first gets its own moment
  * (which the draw decides, so a test cannot know beforehand). `scope`: the page, or one order's part of it.

@@ -7,7 +7,7 @@ import { boxModel } from '../../server/src/catalog/box.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
 import { setService } from '../../server/src/sets/set.service';
 import { verifySetJson } from '../../server/tools/verify-draw';
-import { checkPage, watchProblems, fillAddress, reachRevealList, submitOrder } from './page-checks';
+import { checkPage, watchProblems, orderAndPayFirstTime } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -44,13 +44,7 @@ test('pick a position → pay → see its design; after the set sells out, verif
 
   await page.getByTestId('confirm-pick').waitFor();
   expect(await page.getByTestId('confirm-pick').textContent()).toContain('3');
-  await page.getByTestId('address-form').waitFor();
-  await fillAddress(page);
-  await submitOrder(page);
-  await page.getByTestId('pay-button').click();
-  await page.getByTestId('pay-sheet-pay').click();
-
-  await reachRevealList(page);
+  await orderAndPayFirstTime(page);
   const set = (await boxSetModel(server.container.db).findById(setId).lean())!;
   const box = (await boxModel(server.container.db).findById(set.boxId).lean())!;
   const design = box.products.find((product) => product.productId === set.arrangement[2])!;

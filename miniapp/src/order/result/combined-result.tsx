@@ -23,10 +23,8 @@ export function CombinedResult({ combinedId }: { combinedId: string }) {
   const { phase, retry } = usePaymentOutcome(
     combinedId,
     () => api.combinedPaymentStatus(combinedId),
-    async () => {
-      const { orders } = await api.combinedPaymentStatus(combinedId);
-      return Promise.all(orders.map((order) => api.getOrder(order.orderId)));
-    },
+    // The settling answer lists the members: no second poll (it would spend the shopper's poll budget).
+    ({ orders }) => Promise.all(orders.map((order) => api.getOrder(order.orderId))),
   );
   const toOrders = () => void Taro.redirectTo({ url: routes.orders() });
 

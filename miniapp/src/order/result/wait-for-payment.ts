@@ -8,9 +8,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Polls `check` until the payment named by `key` settles (backing off, see pollPaymentStatus), then loads
- * what it paid; stops when the page goes away. `retry` starts the wait over.
+ * what it paid from the answer that settled it; stops when the page goes away. `retry` starts the wait over.
  */
-export function usePaymentOutcome<T>(key: string, check: () => Promise<PaymentState>, load: () => Promise<T>): { phase: Phase<T>; retry: () => void } {
+export function usePaymentOutcome<S extends PaymentState, T>(key: string, check: () => Promise<S>, load: (settled: S) => Promise<T>): { phase: Phase<T>; retry: () => void } {
   const [phase, setPhase] = useState<Phase<T>>({ kind: 'WAITING' });
   const unmounted = useRef(false);
   // The page passes new functions on every render; the wait restarts only for another payment.
@@ -19,8 +19,9 @@ export function usePaymentOutcome<T>(key: string, check: () => Promise<PaymentSt
 
   const waitForPayment = useCallback(async () => {
     setPhase({ kind: 'WAITING' });
+    let last: S | undefined;
     const outcome = await pollPaymentStatus({
-      check: () => calls.current.check(),
+      check: async () => (last = await calls.current.check()),
       sleep,
       now: Date.now,
       isStopped: () => unmounted.current,
@@ -29,7 +30,8 @@ export function usePaymentOutcome<T>(key: string, check: () => Promise<PaymentSt
     if (outcome.kind === 'TIMEOUT') return setPhase({ kind: 'TIMEOUT' });
     if (outcome.status === 'CLOSED') return setPhase({ kind: 'CLOSED' });
     try {
-      setPhase({ kind: 'PAID', paid: await calls.current.load() });
+      // Settled means the last check answered, so `last` is that answer.
+      setPhase({ kind: 'PAID', paid: await calls.current.load(last as S) });
     } catch (failure) {
       setPhase({ kind: 'ERROR', message: describeError(failure) });
     }

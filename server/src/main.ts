@@ -34,6 +34,10 @@ async function main(): Promise<void> {
   if (config.JOBS === 'inline') await container.jobs.start();
   // A drop opens thousands of connections at once: a deep accept queue turns them into waiting, not resets.
   const server = createApp(container).listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
+  // Longer than the idle time of the proxy's (or a client's) pooled connections: with Node's 5 s default the
+  // server closes a connection just as the other side reuses it, and that request ends in a reset (a 502 at nginx).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   logger.info({ url: `http://${config.HOST}:${config.PORT}`, jobs: config.JOBS }, 'server listening');
 

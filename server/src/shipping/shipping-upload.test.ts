@@ -101,6 +101,34 @@ test('the access token is fetched once, shared by every process through the data
   }
 });
 
+test('in its last five minutes the token is renewed by one plain fetch, the old one working meanwhile; never a fetch per call', async () => {
+  const AccessToken = accessTokenModel(server.container.db);
+  const appid = (await AccessToken.findOne().lean())!._id;
+  const before = await platformState();
+  const oldToken = before.currentToken!;
+  // Two hours on: 200 s left at WeChat and in the shop's copy, fetched long before its renewal window.
+  await simulatorControl(server.simulatorUrl, 'POST', '/sim/mini-program/age-token', { remainingSeconds: 200 });
+  await AccessToken.updateOne({ _id: appid }, { $set: { token: oldToken, expiresAt: new Date(Date.now() + 200_000), fetchedAt: new Date(Date.now() - 7000_000) } });
+
+  await Promise.all([1, 2, 3].map(async () => expect(await server.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true })));
+  for (let i = 0; i < 3; i++) expect(await server.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true });
+  const renewed = await platformState();
+  expect(renewed).toMatchObject({ tokenFetches: before.tokenFetches + 1, forcedRefreshes: before.forcedRefreshes });
+  expect(renewed.currentToken).not.toBe(oldToken);
+  const stored = await AccessToken.findById(appid).lean();
+  expect(stored?.token).toBe(renewed.currentToken);
+  expect(stored!.expiresAt.getTime() - Date.now()).toBeGreaterThan(7000_000);
+  // WeChat keeps the renewed-away token working until its own expiry, so calls already holding it succeed.
+  const withOld = await fetch(`${server.simulatorUrl}/wxa/sec/order/get_order?access_token=${oldToken}`, { method: 'POST', body: JSON.stringify({ merchant_id: shippedKey.kind === 'out_trade_no' ? shippedKey.mchid : '', merchant_trade_no: shippedKey.kind === 'out_trade_no' ? shippedKey.outTradeNo : '' }) });
+  expect(await withOld.json()).toMatchObject({ errcode: 0 });
+
+  // A token fetched inside its own window is the newest there is: it is used, not fetched again, until it expires.
+  await simulatorControl(server.simulatorUrl, 'POST', '/sim/mini-program/age-token', { remainingSeconds: 200 });
+  await AccessToken.updateOne({ _id: appid }, { $set: { expiresAt: new Date(Date.now() + 200_000), fetchedAt: new Date() } });
+  for (let i = 0; i < 3; i++) expect(await server.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true });
+  expect((await platformState()).tokenFetches).toBe(before.tokenFetches + 1);
+});
+
 test('shipping an order again queues an upload that a crash left unqueued', async () => {
   const buyer = await shopper(server, 'dev-ship-bob');
   const order = await buyer.placeOrder();

@@ -10,6 +10,7 @@ import { ensureDevAlipayCredentials, type DevAlipayCredentials } from '../dev/al
 import { TEST_CREDENTIALS_DIR } from './test-support/fixture';
 import { ensureDevCredentials } from '../dev/credentials';
 import { startSimulator, type RunningSimulator } from './src/simulator';
+import { beijingTime } from '@blindbox/shared';
 
 /**
  * The Alipay side of the simulator over real HTTP, driven by a merchant written here on node:crypto alone
@@ -38,7 +39,7 @@ const canonical = (params: Record<string, string>, skip: string[]) =>
     .join('&');
 
 function signed(method: string, biz: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
-  const params = { app_id: credentials.appId, method, charset: 'utf-8', sign_type: 'RSA2', timestamp: '2026-12-01 10:00:00', version: '1.0', biz_content: JSON.stringify(biz), ...extra };
+  const params = { app_id: credentials.appId, method, charset: 'utf-8', sign_type: 'RSA2', timestamp: beijingTime(new Date()), version: '1.0', biz_content: JSON.stringify(biz), ...extra };
   return { ...params, sign: createSign('RSA-SHA256').update(canonical(params, ['sign'])).sign(appPrivateKey, 'base64') };
 }
 
@@ -134,7 +135,7 @@ test('query, close and refund answer as Alipay does, refunds idempotent on out_r
     const refund = { out_trade_no: paid.outTradeNo, refund_amount: '10.00', out_request_no: 'RF1' };
     expect(await call('alipay.trade.refund', refund)).toMatchObject({ code: '10000', fund_change: 'Y', refund_fee: '10.00' });
     expect(await call('alipay.trade.refund', refund)).toMatchObject({ code: '10000', fund_change: 'N', refund_fee: '10.00' });
-    expect(await call('alipay.trade.refund', { ...refund, out_request_no: 'RF2' })).toMatchObject({ sub_code: 'ACQ.REFUND_AMT_RESTRICTION' });
+    expect(await call('alipay.trade.refund', { ...refund, out_request_no: 'RF2' })).toMatchObject({ sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL' });
     expect(await call('alipay.trade.fastpay.refund.query', { out_trade_no: paid.outTradeNo, out_request_no: 'RF1' })).toMatchObject({ refund_status: 'REFUND_SUCCESS', refund_amount: '10.00' });
     expect(await call('alipay.trade.query', { out_trade_no: paid.outTradeNo })).toMatchObject({ trade_status: 'TRADE_CLOSED' });
   } finally {

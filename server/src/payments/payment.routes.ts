@@ -89,8 +89,9 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
 
   /**
    * Alipay's asynchronous notification (form-encoded). The signature is verified before any field is read;
-   * `success` only once the outcome is durable. Anything else (forged, not ours, wrong amount, a trade that
-   * was not paid, a transient failure) answers `failure`, changes nothing, and Alipay retries.
+   * `success` only once the outcome is durable, or for a trade of ours that Alipay closed unpaid (nothing to do).
+   * Anything else (forged, not ours, wrong amount, a trade that was not paid, a transient failure) answers
+   * `failure`, changes nothing, and Alipay retries.
    */
   router.post(ALIPAY_NOTIFY_PATH.slice('/api'.length), async (ctx) => {
     ctx.type = 'text/plain';

@@ -68,6 +68,8 @@ type Fault = z.infer<typeof faultSchema> & { remaining: number };
 /** Alipay retries about 8 times over 25 hours; scaled by the simulator's time scale. */
 const RETRY_DELAYS_MS = [4, 10, 10, 60, 120, 360, 900].map((minutes) => minutes * 60_000);
 const NOTIFY_TIMEOUT_MS = 5_000;
+/** The (masked) payer every trade here has. */
+const BUYER_LOGON_ID = 'dev***@example.com';
 /** total_amount's documented range, [0.01, 100000000] yuan. */
 const MIN_TOTAL_FEN = 1;
 const MAX_TOTAL_FEN = 100_000_000 * 100;
@@ -347,7 +349,7 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
           ...tradeFields,
           trade_status: trade.status,
           total_amount: fenToYuan(trade.totalFen),
-          buyer_logon_id: 'dev***@example.com',
+          buyer_logon_id: BUYER_LOGON_ID,
           buyer_user_id: '2088102177846880',
           ...(trade.paidAt ? { send_pay_date: beijingTime(trade.paidAt) } : {}),
         }));
@@ -374,7 +376,7 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
           // The same out_request_no is the same refund: no second money movement. With other content it is
           // ACQ.DISCORDANT_REPEAT_REQUEST ("请求信息不一致", alipay.trade.refund's error table).
           answer(ctx, method, existing.amountFen === amountFen
-            ? ok({ ...tradeFields, fund_change: 'N', refund_fee: fenToYuan(refundedFen()) })
+            ? ok({ ...tradeFields, buyer_logon_id: BUYER_LOGON_ID, fund_change: 'N', refund_fee: fenToYuan(refundedFen()) })
             : failed('ACQ.DISCORDANT_REPEAT_REQUEST', '请求信息不一致'));
         } else if (!trade.paidAt) {
           answer(ctx, method, failed('ACQ.TRADE_STATUS_ERROR', '交易状态不合法'));
@@ -388,7 +390,7 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
             trade.status = 'TRADE_CLOSED';
             trade.closedAt = at;
           }
-          answer(ctx, method, ok({ ...tradeFields, fund_change: 'Y', refund_fee: fenToYuan(refundedFen()) }));
+          answer(ctx, method, ok({ ...tradeFields, buyer_logon_id: BUYER_LOGON_ID, fund_change: 'Y', refund_fee: fenToYuan(refundedFen()) }));
           // The refund is reported to the pay call's notify_url: TRADE_SUCCESS while money remains, TRADE_CLOSED once all is back.
           notify(trade, { outRequestNo: requestNo, at });
         }

@@ -21,6 +21,7 @@ interface PlatformState {
 let server: TestServer;
 const platformState = async () => (await simulatorControl(server.simulatorUrl, 'GET', '/sim/mini-program')) as PlatformState;
 let shippedKey: PlatformOrderKey;
+let shippedOrderId: string;
 
 beforeAll(async () => {
   server = await startTestServer({ env: { ...JOB_TEST_ENV } });
@@ -52,6 +53,7 @@ test('shipping an order uploads its shipping information, retried with backoff u
   expect(uploaded.lastError).toMatchObject({ errcode: -1 });
 
   shippedKey = { kind: 'out_trade_no', mchid: paid.payment.rawTransaction!.mchid as string, outTradeNo: paid.payment.outTradeNo! };
+  shippedOrderId = order.id;
   const atWechat = await server.container.platform.getOrder(shippedKey);
   expect(atWechat).toMatchObject({ transactionId: paid.payment.transactionId, orderState: 2, shipped: true, trackingNos: ['SF1234567890'], paidAmountFen: paid.totalFen });
   const state = await platformState();
@@ -99,6 +101,26 @@ test('the access token is fetched once, shared by every process through the data
   } finally {
     await second.stop();
   }
+});
+
+test('an upload repeated after its answer was lost (10060023 发货信息未更新 at WeChat) counts as accepted', async () => {
+  const upload = (await server.container.shipping.status(new Types.ObjectId(shippedOrderId)))!;
+  const before = await platformState();
+  await expect(
+    server.container.platform.uploadShippingInfo({
+      orderKey: shippedKey,
+      trackingNo: upload.trackingNo,
+      expressCompany: upload.expressCompany,
+      itemDesc: upload.itemDesc,
+      receiverContact: upload.receiverContact,
+      uploadTime: new Date(),
+      payerOpenid: upload.payerOpenid,
+    }),
+  ).resolves.toBeUndefined();
+  // Nothing changed at WeChat: no second upload, the one re-shipment still unused.
+  const after = await platformState();
+  expect(after.uploads).toBe(before.uploads);
+  expect(after.shipments).toEqual(before.shipments);
 });
 
 test('in its last five minutes the token is renewed by one plain fetch, the old one working meanwhile; never a fetch per call', async () => {

@@ -24,6 +24,7 @@ import { tradeBillReconciliation, type TradeBillReconciliation } from './bills/b
 import { fairness, type Fairness } from './fairness/fairness';
 import { systemClock, type Clock } from './clock';
 import { cartService, type CartService } from './cart/cart.service';
+import { assertSchemaCurrent } from './migrations/schema-version';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -67,6 +68,8 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     production: config.NODE_ENV === 'production',
   });
   try {
+    // Before anything reads or writes: a database this version does not understand is refused, not misread.
+    await assertSchemaCurrent(db);
     const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
     const gateway = wechatPayGatewayFor(config, credentials, logger.child({ component: 'wechatpay' }));
     const wechatpay = wechatPayChannel(gateway, { appid: credentials.appid, mchid: credentials.mchid });

@@ -6,7 +6,7 @@ import type { PaymentChannel } from './payments/payment-channel';
 import { paymentChannels, type PaymentChannels } from './payments/payment-channels';
 import { alipayChannel } from './payments/alipay/alipay-channel';
 import type { WechatLogin } from './users/wechat-login';
-import { connectDatabase } from './db/connect';
+import { connectDatabase, databaseOptionsOf } from './db/connect';
 import { loadWechatPayCredentials } from './payments/wechatpay/credentials';
 import { wechatPayGatewayFor } from './payments/wechatpay/wechatpay-gateway';
 import { wechatPayChannel } from './payments/wechatpay/wechatpay-channel';
@@ -61,12 +61,7 @@ export interface ContainerOptions {
 
 export async function createContainer(config: ConfigFor<'worker'>, logger: Logger, options: ContainerOptions = {}): Promise<Container> {
   const clock = options.clock ?? systemClock;
-  const db = await connectDatabase({
-    uri: config.MONGODB_URI,
-    dbName: config.MONGODB_DB,
-    poolSize: config.MONGODB_POOL_SIZE,
-    production: config.NODE_ENV === 'production',
-  });
+  const db = await connectDatabase(databaseOptionsOf(config, config.MONGODB_POOL_SIZE));
   try {
     // Before anything reads or writes: a database this version does not understand is refused, not misread.
     await assertSchemaCurrent(db);

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config';
 import { loadDotEnv } from '../env-file';
-import { connectDatabase } from '../db/connect';
+import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import { serverSeeds } from '../fairness/server-seeds';
 import { seedCatalog } from './seed';
 import { assertSchemaCurrent } from '../migrations/schema-version';
@@ -9,7 +9,7 @@ import { assertSchemaCurrent } from '../migrations/schema-version';
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig(process.env, 'seed');
-  const db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: 2, production: config.NODE_ENV === 'production' });
+  const db = await connectDatabase(databaseOptionsOf(config, 2));
   try {
     await assertSchemaCurrent(db);
     const summary = await seedCatalog(db, serverSeeds(db, { rotateEveryMs: config.FAIR_SEED_ROTATE_HOURS * 3600_000 }));

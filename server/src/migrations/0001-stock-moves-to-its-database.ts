@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Collection, Document, ObjectId } from 'mongodb';
+import type { mongo } from 'mongoose';
+
+type Collection = mongo.Collection;
+type Document = mongo.Document;
+type ObjectId = mongo.ObjectId;
 import type { Migration } from './migration';
 
 /**

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../config';
 import { loadDotEnv } from '../env-file';
 import { createLogger } from '../logger';
-import { connectDatabase } from '../db/connect';
+import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import { MIGRATIONS } from './migrations';
 import { migrate, schemaStatus } from './schema-version';
 
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig(process.env, 'seed');
   const logger = createLogger(config);
-  const db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: 2, production: config.NODE_ENV === 'production' });
+  const db = await connectDatabase(databaseOptionsOf(config, 2));
   try {
     const before = await schemaStatus(db);
     if (before.unknown.length > 0) {

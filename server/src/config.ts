@@ -45,6 +45,12 @@ const envSchema = z.object({
    * 5 s callback timeout, so a callback that cannot wait longer is answered 503 (and retried) rather than dropped.
    */
   GUARANTEE_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(3_000),
+  /** GET /metrics answers only `Authorization: Bearer <this>`; unset: no /metrics at all. */
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (openssl rand -hex 24)').optional(),
+  /** An inbound request must have arrived whole within this (slow senders hold a connection otherwise). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** On SIGTERM: how long requests in flight may finish before their connections are cut. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number().int().min(0).default(30),

@@ -6,6 +6,10 @@ import { PRODUCTION_INPUTS, credentialsFolderProblems, isLoopbackHost, productio
  * development, and a bad environment fails fast with every problem listed at once.
  */
 
+/** How WeChat Pay's signatures are checked; `both` while a merchant moves from platform certificates to the public key. */
+export const WECHATPAY_VERIFY_MODES = ['platform-certificate', 'public-key', 'both'] as const;
+export type WechatPayVerifyMode = (typeof WECHATPAY_VERIFY_MODES)[number];
+
 const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
@@ -64,7 +68,7 @@ const envSchema = z.object({
   /** Production only: comma-separated base URLs accepted in place of WeChat's own (an egress proxy, say). */
   WECHAT_BASE_URL_OVERRIDE: z.string().default('').transform((list) => list.split(',').map((url) => url.trim()).filter(Boolean)),
   WECHATPAY_CREDENTIALS_DIR: z.string().min(1).optional(),
-  WECHATPAY_VERIFY_MODE: z.enum(['platform-certificate', 'public-key']).default('platform-certificate'),
+  WECHATPAY_VERIFY_MODE: z.enum(WECHATPAY_VERIFY_MODES).default('platform-certificate'),
   WECHATPAY_NOTIFY_URL: z.url().optional(),
   WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 

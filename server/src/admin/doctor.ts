@@ -110,8 +110,8 @@ async function checkCredentials(config: DoctorConfig, add: Add): Promise<WechatP
   if (config.NODE_ENV === 'production') {
     add(ruleCheck('no simulator keys in the credentials folder', credentialsFolderProblems(config.WECHATPAY_CREDENTIALS_DIR), CREDENTIALS_FIX));
   }
-  if (config.WECHATPAY_VERIFY_MODE === 'public-key' && !credentials.wechatPayPublicKey) {
-    add({ name: 'public-key mode has its key', status: 'fail', detail: 'WECHATPAY_VERIFY_MODE=public-key but credentials.json names no publicKeyId / publicKeyFile', fix: CREDENTIALS_FIX });
+  if (config.WECHATPAY_VERIFY_MODE !== 'platform-certificate' && !credentials.wechatPayPublicKey) {
+    add({ name: 'public-key mode has its key', status: 'fail', detail: `WECHATPAY_VERIFY_MODE=${config.WECHATPAY_VERIFY_MODE} but credentials.json names no publicKeyId / publicKeyFile`, fix: CREDENTIALS_FIX });
     return null;
   }
   return credentials;
@@ -124,10 +124,12 @@ async function checkCredentials(config: DoctorConfig, add: Add): Promise<WechatP
  */
 async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCredentials, add: Add): Promise<void> {
   const signed = 'WeChat Pay accepts our signed requests';
-  const answers =
-    config.WECHATPAY_VERIFY_MODE === 'platform-certificate'
-      ? 'APIv3 key decrypts the platform certificates, and they verify WeChat Pay\'s answers'
-      : 'WeChat Pay public key verifies WeChat Pay\'s answers';
+  const answers = {
+    'platform-certificate': "APIv3 key decrypts the platform certificates, and they verify WeChat Pay's answers",
+    'public-key': "WeChat Pay public key verifies WeChat Pay's answers",
+    // Both configured: WeChat signs with one of them; the detail names which one this answer used.
+    both: "WeChat Pay's answers verify (platform certificates and public key both configured)",
+  }[config.WECHATPAY_VERIFY_MODE];
   const gateway = wechatPayGatewayFor(config, credentials, pino({ level: 'silent' }));
   try {
     await gateway.queryTransaction(`doctor${randomBytes(8).toString('hex')}`);

@@ -134,7 +134,7 @@ const noSessions: SessionTokens = {
 };
 
 /** Alipay when ALIPAY_APP_ID is set (config.ts then guarantees the rest); none otherwise. */
-async function createAlipayChannel(config: ConfigFor<'worker'>, logger: Logger): Promise<PaymentChannel[]> {
+export async function createAlipayChannel(config: ConfigFor<'worker'>, logger: Logger): Promise<PaymentChannel[]> {
   const { ALIPAY_APP_ID, ALIPAY_SELLER_ID, ALIPAY_APP_PRIVATE_KEY_FILE, ALIPAY_PUBLIC_KEY_FILE, ALIPAY_NOTIFY_URL, ALIPAY_RETURN_URL } = config;
   if (!ALIPAY_APP_ID || !ALIPAY_SELLER_ID || !ALIPAY_APP_PRIVATE_KEY_FILE || !ALIPAY_PUBLIC_KEY_FILE || !ALIPAY_NOTIFY_URL || !ALIPAY_RETURN_URL) return [];
   return [

@@ -1,5 +1,6 @@
 export * from './money';
 export * from './constants';
+export * from './safe-text';
 export * from './order-status';
 export * from './api';
 export * from './beijing-time';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_FEN } from './money';
 import { AGE_BRACKETS, CLIENT_SEED_PATTERN, MAX_QUANTITY_PER_ITEM, MAX_SET_POSITIONS, RARITIES, SALE_MODES } from './constants';
-import { orderStatusSchema, paymentStatusSchema } from './order-status';
+import { orderStatusSchema, paymentFailureReasonSchema, paymentStatusSchema } from './order-status';
 import { hasUnsafeCharacters } from './safe-text';
 
 export const fenSchema = z.number().int().min(0).max(MAX_FEN);
@@ -248,6 +248,8 @@ export const paymentStatusResponseSchema = z.object({
   /** The order's id (the reference payment API's orderNo). */
   orderNo: objectId,
   status: paymentStatusSchema,
+  /** Why a FAILED payment failed; null while PENDING and once PAID. */
+  reason: paymentFailureReasonSchema.nullable(),
   paidAt: isoDate.nullable(),
 });
 export type PaymentStatusResponse = z.infer<typeof paymentStatusResponseSchema>;

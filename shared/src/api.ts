@@ -272,11 +272,13 @@ export const ageBracketSchema = z.enum(AGE_BRACKETS);
 export const profileSchema = z.object({
   ageBracket: ageBracketSchema.nullable(),
   ageDeclaredAt: isoDate.nullable(),
+  /** When the guardian's consent in force was given (8–17 only); null without one, or once it no longer counts. */
   guardianConsentAt: isoDate.nullable(),
   clientSeed: z.string(),
 });
 export type Profile = z.infer<typeof profileSchema>;
-export const declareAgeRequestSchema = z.object({ bracket: ageBracketSchema, guardianConsent: z.boolean().default(false) });
+/** The shopper's own declaration; a guardian's consent is never part of it (guardian-consent.ts, its own page). */
+export const declareAgeRequestSchema = z.object({ bracket: ageBracketSchema });
 export type DeclareAgeRequest = z.input<typeof declareAgeRequestSchema>;
 export const clientSeedRequestSchema = z.object({ clientSeed: z.string().regex(CLIENT_SEED_PATTERN, '1–64 printable ASCII characters, no spaces') });
 

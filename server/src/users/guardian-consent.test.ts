@@ -52,9 +52,13 @@ test("the minor's own tap is no consent: PUT /api/me/age ignores guardianConsent
   expect((await teen.user()).guardianConsent ?? null).toBeNull();
 
   // Stored by the old one-tap flow: a guardianConsentAt the minor set themselves counts for nothing.
-  await userModel(server.container.db).collection.updateOne({ _id: teen.userId }, { $set: { 'age.guardianConsentAt': new Date() } });
+  // Users stored before the consent fields existed have none at all.
+  await userModel(server.container.db).collection.updateOne({ _id: teen.userId }, { $set: { 'age.guardianConsentAt': new Date() }, $unset: { guardianConsent: '' } });
   expect((await teen.api.get<Profile>('/api/me')).body.guardianConsentAt).toBeNull();
   expect((await teen.order()).status).toBe(422);
+  // Their guardian gives consent on the page like anyone's.
+  expect((await teen.api.post('/api/me/guardian-consent', guardianForm())).status).toBe(201);
+  expect((await teen.order()).status).toBe(201);
 });
 
 test('the guardian form is validated field by field, in Chinese, and must confirm the current declaration and limits', async () => {

@@ -86,14 +86,16 @@ export default function GuardianConsentPage() {
           </View>
           <View className="form-row">
             <Text className="form-row__label">与用户关系</Text>
-            {GUARDIAN_RELATIONSHIPS.map((value) => (
-              <Button key={value} className={`choice ${relationship === value ? 'choice--active' : ''}`} data-testid={`guardian-relationship-${value}`} onClick={() => setRelationship(value)}>
-                {GUARDIAN_RELATIONSHIP_LABELS[value]}
-              </Button>
-            ))}
+            <View className="guardian-choices">
+              {GUARDIAN_RELATIONSHIPS.map((value) => (
+                <Button key={value} className={`choice ${relationship === value ? 'choice--active' : ''}`} data-testid={`guardian-relationship-${value}`} onClick={() => setRelationship(value)}>
+                  {GUARDIAN_RELATIONSHIP_LABELS[value]}
+                </Button>
+              ))}
+            </View>
           </View>
           <View className="form-row">
-            <Text className="form-row__label">监护人手机号</Text>
+            <Text className="form-row__label">手机号</Text>
             <Input className="form-row__input" data-testid="guardian-phone" type="number" value={phone} maxlength={11} placeholder="11 位手机号" onInput={(event) => setPhone(event.detail.value)} />
           </View>
           <Text className="section-title">监护人声明</Text>
@@ -103,7 +105,7 @@ export default function GuardianConsentPage() {
             </Text>
           ))}
           <View className="form-row">
-            <Text className="form-row__label">本人确认</Text>
+            <Text className="guardian-confirm">本人是该用户的法定监护人，已阅读并同意以上声明</Text>
             <Switch checked={declared} onChange={(event) => setDeclared(event.detail.value)} data-testid="guardian-declared" />
           </View>
           <Button className="btn btn--primary" data-testid="guardian-submit" disabled={busy || !declared} onClick={give}>

@@ -51,9 +51,9 @@ export default function ShopperProfilePage() {
                 <Text className={data.guardianConsentAt ? 'muted' : 'error-text'}>
                   {data.guardianConsentAt ? `监护人已于 ${formatDateTime(data.guardianConsentAt)} 同意` : '需监护人本人确认同意后才能购买'}
                 </Text>
-                <Text className="link" data-testid="profile-guardian-link" onClick={() => void Taro.navigateTo({ url: routes.guardian() })}>
-                  {data.guardianConsentAt ? '查看或撤回监护人同意 →' : '请监护人填写“监护人同意” →'}
-                </Text>
+                <Button className="btn btn--ghost btn--small" data-testid="profile-guardian-link" onClick={() => void Taro.navigateTo({ url: routes.guardian() })}>
+                  {data.guardianConsentAt ? '查看或撤回监护人同意' : '请监护人填写“监护人同意”'}
+                </Button>
               </View>
             )}
             {data.ageBracket === 'UNDER_8' && <Text className="error-text">根据规定，未满 8 周岁不能购买盲盒。</Text>}
@@ -73,7 +73,7 @@ export default function ShopperProfilePage() {
             ))}
           </View>
         )}
-        {bracket === 'MINOR_8_17' && <Text className="muted">声明后，还需监护人本人在“监护人同意”页确认，才能购买。</Text>}
+        {!data.ageBracket && bracket === 'MINOR_8_17' && <Text className="muted">声明后，还需监护人本人在“监护人同意”页确认，才能购买。</Text>}
         {!data.ageBracket && (
           <Button
             className="btn btn--primary"

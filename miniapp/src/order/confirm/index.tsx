@@ -11,6 +11,8 @@ import { couponOffText, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { AddressForm } from './address-form';
+// Compliance (issue 34): the minors' notice where the shopper decides to buy.
+import { MinorsNotice } from '../../components/minors-notice';
 import { formatFen } from '@blindbox/shared/src/money';
 import { MAX_QUANTITY_PER_ITEM } from '@blindbox/shared/src/constants';
 
@@ -128,6 +130,7 @@ export default function ConfirmPage() {
 
   return (
     <View className="page page--with-footer">
+      <MinorsNotice />
       {goods.kind === 'box' ? (
         <View className="card">
           <Text className="section-title">{goods.box.name}</Text>

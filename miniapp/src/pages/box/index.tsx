@@ -12,6 +12,9 @@ import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { formatFen } from '@blindbox/shared/src/money';
 import { RARITIES } from '@blindbox/shared/src/constants';
+// Compliance (issue 34): item values and the minors' notice, each its own component.
+import { ItemValues } from '../../components/item-values';
+import { MinorsNotice } from '../../components/minors-notice';
 
 function OddsTable({ box }: { box: Box }) {
   // Rarest last, as the published odds are usually read: "how likely is the secret one?"
@@ -130,6 +133,9 @@ export default function BoxDetailPage() {
         </Text>
       </View>
       <DropCountdown box={data} drop={drop} />
+      {/* Compliance (issue 34): in plain sight before the shopper decides to buy. */}
+      <MinorsNotice />
+      <ItemValues box={data} />
       {soldOut && (
         <Text className="notice" data-testid="sold-out-notice">
           这一盒已经卖完了，看看其他系列吧

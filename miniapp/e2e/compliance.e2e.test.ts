@@ -64,7 +64,8 @@ test('an 8–17 shopper sees each item value and the guardian-consent notice on 
   await page.screenshot({ path: `${__dirname}/screenshots/phone-compliance-02-box-values.png` });
 
   await page.getByTestId('order-button').click();
-  const confirmNotice = page.locator('[data-testid="minors-notice"][data-kind="GUARDIAN_CONSENT_NEEDED"]');
+  // The box page stays in the DOM (hidden) under the confirm page: the visible notice is the confirm page's.
+  const confirmNotice = page.locator('[data-testid="minors-notice"][data-kind="GUARDIAN_CONSENT_NEEDED"] >> visible=true');
   await page.waitForURL(/order\/confirm/);
   await confirmNotice.waitFor({ timeout: 20_000 });
   expect((await confirmNotice.boundingBox())!.y).toBeLessThan(812);
@@ -91,7 +92,7 @@ test('the rules page lists each item value and the shop\'s commitments; an adult
   const commitments = page.getByTestId('compliance-commitments');
   expect(await commitments.textContent()).toContain('不折现、不回购、不炒作');
   expect(await commitments.textContent()).toContain('不向未满 8 周岁的儿童销售');
-  await page.getByTestId('item-values').scrollIntoViewIfNeeded();
+  await page.getByTestId('rules-page').getByTestId('item-values').scrollIntoViewIfNeeded();
   await checkPage(page, 'phone-compliance-04-rules-values');
   await commitments.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${__dirname}/screenshots/phone-compliance-05-rules-commitments.png` });

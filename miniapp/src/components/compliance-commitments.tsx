@@ -58,7 +58,7 @@ export function ComplianceCommitments({ box, limits }: { box: Pick<Box, 'guarant
           <Text className="commitments__what">{commitment.what}</Text>
           <Text className="muted">{commitment.how}</Text>
           {commitment.link && (
-            <Text className="link" onClick={() => void Taro.navigateTo({ url: commitment.link!.url })}>
+            <Text className="compliance-link" data-testid="commitment-link" onClick={() => void Taro.navigateTo({ url: commitment.link!.url })}>
               {commitment.link.text}
             </Text>
           )}

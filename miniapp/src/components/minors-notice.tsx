@@ -54,7 +54,7 @@ export function MinorsNotice() {
         {kind === 'GUARDIAN_CONSENTED' && consentAt ? `监护人已于 ${formatDateTime(consentAt)} 确认同意。` : ''}
       </Text>
       {text.link && (
-        <Text className="minors-notice__link" data-testid="minors-notice-link" onClick={() => void Taro.navigateTo({ url: routes.profile() })}>
+        <Text className="compliance-link" data-testid="minors-notice-link" onClick={() => void Taro.navigateTo({ url: routes.profile() })}>
           {text.link}
         </Text>
       )}

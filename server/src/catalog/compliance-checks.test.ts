@@ -73,6 +73,11 @@ test('a ¥999 box of ¥5 items imports with warnings naming their source; --stri
   expect(strict.output).toContain('与售价 ¥999.00 相差 -99%');
   expect(await boxDoc('pricey')).toBeNull();
 
+  const dryRun = await admin('box', 'import', dir, '--dry-run');
+  expect(dryRun.exitCode).toBe(0);
+  expect(dryRun.output).toContain('  warning: 单盒售价 ¥999.00 超过 ¥200.00');
+  expect(await boxDoc('pricey')).toBeNull();
+
   const warned = await admin('box', 'import', dir);
   expect(warned.exitCode).toBe(0);
   const lines = warned.output.split('\n');

@@ -6,8 +6,9 @@ import { useH5Stack } from './h5-stack';
 
 /**
  * What the blind-box rules ask a shopper to see before buying, on a phone in a real browser: every item's value
- * (box page and rules page), and for a shopper who declared 8–17 without a guardian's consent the notice that
- * one is needed, on the box page (in the first screen) and on the confirm page; an adult sees no such notice.
+ * (box page and rules page), and for a shopper who declared 8–17 the notice that a guardian's consent is needed,
+ * on the box page (in the first screen) and on the confirm page (there the page's own hold for a minor without
+ * consent, the reminder for one with it, never both); an adult sees no such notice.
  */
 
 let server: TestServer;
@@ -30,6 +31,7 @@ useH5Stack(async (stack) => {
   ({ server, browser } = stack);
   box = ((await (await fetch(`${server.url}/api/boxes?pageSize=50`)).json()) as BoxPage).items.find((candidate) => candidate.name === '星空猫咪')!;
   await declare('dev-teen', 'MINOR_8_17', false);
+  await declare('dev-teen-ok', 'MINOR_8_17', true);
   await declare('dev-grown', 'ADULT', false);
 });
 
@@ -64,10 +66,31 @@ test('an 8–17 shopper sees each item value and the guardian-consent notice on 
   await page.screenshot({ path: `${__dirname}/screenshots/phone-compliance-02-box-values.png` });
 
   await page.getByTestId('order-button').click();
-  // The box page stays in the DOM (hidden) under the confirm page: the visible notice is the confirm page's.
-  const confirmNotice = page.locator('[data-testid="minors-notice"][data-kind="GUARDIAN_CONSENT_NEEDED"] >> visible=true');
   await page.waitForURL(/order\/confirm/);
+  // The confirm page's own hold says it (and stops the purchase); the box page stays in the DOM, hidden, below it.
+  const hold = page.getByTestId('guardian-needed');
+  await hold.waitFor({ timeout: 20_000 });
+  expect(await hold.textContent()).toContain('需要监护人同意');
+  expect((await hold.boundingBox())!.y).toBeLessThan(812);
+  expect(await page.locator('[data-testid="minors-notice"] >> visible=true').count()).toBe(0);
+  expect(problems).toEqual([]);
+  await page.context().close();
+}, 120_000);
+
+test('an 8–17 shopper with a guardian\'s consent is reminded of it on the box page and the confirm page', async () => {
+  const { page, problems } = await phoneAs('dev-teen-ok');
+  await page.goto(`${server.url}/#/pages/box/index?id=${box.id}`);
+  const notice = page.getByTestId('minors-notice');
+  await notice.waitFor({ timeout: 20_000 });
+  expect(await notice.getAttribute('data-kind')).toBe('GUARDIAN_CONSENTED');
+  expect(await notice.textContent()).toContain('须在监护人同意下购买');
+
+  await page.getByTestId('order-button').click();
+  await page.waitForURL(/order\/confirm/);
+  // The box page stays in the DOM (hidden) under the confirm page: the visible notice is the confirm page's.
+  const confirmNotice = page.locator('[data-testid="minors-notice"][data-kind="GUARDIAN_CONSENTED"] >> visible=true');
   await confirmNotice.waitFor({ timeout: 20_000 });
+  expect(await confirmNotice.textContent()).toMatch(/监护人已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 确认同意/);
   expect((await confirmNotice.boundingBox())!.y).toBeLessThan(812);
   await checkPage(page, 'phone-compliance-03-confirm-minor');
   expect(problems).toEqual([]);

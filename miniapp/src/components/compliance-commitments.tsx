@@ -1,9 +1,8 @@
 import type { Box, BoxFairness } from '@blindbox/shared';
 import { Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
 import { formatFen } from '@blindbox/shared/src/money';
 import { RARITY_LABELS } from '../lib/format';
-import { routes } from '../lib/routes';
+import { openPage, routes } from '../lib/routes';
 import './compliance.css';
 
 interface Commitment {
@@ -43,7 +42,7 @@ export function ComplianceCommitments({ box, limits }: { box: Pick<Box, 'guarant
     {
       what: '保护未成年人',
       how: '不向未满 8 周岁的儿童销售；8–17 周岁须经监护人同意。下单时由服务器按年龄声明校验。',
-      link: { text: '年龄声明 →', url: routes.profile() },
+      link: { text: '年龄声明（我的）→', url: routes.me() },
     },
     {
       what: '不折现、不回购、不炒作',
@@ -58,7 +57,7 @@ export function ComplianceCommitments({ box, limits }: { box: Pick<Box, 'guarant
           <Text className="commitments__what">{commitment.what}</Text>
           <Text className="muted">{commitment.how}</Text>
           {commitment.link && (
-            <Text className="compliance-link" data-testid="commitment-link" onClick={() => void Taro.navigateTo({ url: commitment.link!.url })}>
+            <Text className="compliance-link" data-testid="commitment-link" onClick={() => void openPage(commitment.link!.url)}>
               {commitment.link.text}
             </Text>
           )}

@@ -1,11 +1,11 @@
 import type { Profile } from '@blindbox/shared';
 import { Text, View } from '@tarojs/components';
-import Taro, { useDidShow } from '@tarojs/taro';
+import { useDidShow } from '@tarojs/taro';
 import { useRef } from 'react';
 import { minorsNoticeFor, type MinorsNotice as NoticeKind } from '@blindbox/shared/src/compliance';
 import { api } from '../api/session';
 import { formatDateTime } from '../lib/format';
-import { routes } from '../lib/routes';
+import { openPage, routes } from '../lib/routes';
 import { useResource } from '../lib/use-resource';
 import './compliance.css';
 
@@ -31,9 +31,14 @@ const TEXT: Record<NoticeKind, { title: string; body: string; link?: string }> =
  * The minors' notice where a shopper decides to buy (box page, confirm page): 《盲盒经营行为规范指引（试行）》 asks
  * a seller to tell shoppers of 8 and over prominently that they need a guardian's consent, and never to sell
  * under 8. Who sees what is decided once, by minorsNoticeFor (shared/compliance.ts); the server's age gate
- * refuses the order anyway. Read again whenever the page shows, so a declaration made meanwhile counts.
+ * refuses the order anyway. Without `profile` it reads the shopper's own, again whenever the page shows, so a
+ * declaration made meanwhile (on 我的) counts; a page that holds the profile already passes it.
  */
-export function MinorsNotice() {
+export function MinorsNotice({ profile: given }: { profile?: Profile } = {}) {
+  return given ? <Notice profile={given} /> : <OwnProfileNotice />;
+}
+
+function OwnProfileNotice() {
   const profile = useResource(loadProfile);
   const shown = useRef(false);
   useDidShow(() => {
@@ -42,10 +47,14 @@ export function MinorsNotice() {
     shown.current = true;
   });
   if (profile.loading && !profile.data) return null;
-  const kind = minorsNoticeFor(profile.data);
+  return <Notice profile={profile.data} />;
+}
+
+function Notice({ profile }: { profile: Profile | null }) {
+  const kind = minorsNoticeFor(profile);
   if (!kind) return null;
   const text = TEXT[kind];
-  const consentAt = profile.data?.guardianConsentAt;
+  const consentAt = profile?.guardianConsentAt;
   return (
     <View className={`minors-notice${kind === 'UNDER_8' ? ' minors-notice--stop' : ''}`} data-testid="minors-notice" data-kind={kind}>
       <Text className="minors-notice__title">{text.title}</Text>
@@ -54,7 +63,7 @@ export function MinorsNotice() {
         {kind === 'GUARDIAN_CONSENTED' && consentAt ? `监护人已于 ${formatDateTime(consentAt)} 确认同意。` : ''}
       </Text>
       {text.link && (
-        <Text className="compliance-link" data-testid="minors-notice-link" onClick={() => void Taro.navigateTo({ url: routes.profile() })}>
+        <Text className="compliance-link" data-testid="minors-notice-link" onClick={() => void openPage(routes.me())}>
           {text.link}
         </Text>
       )}

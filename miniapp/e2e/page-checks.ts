@@ -249,6 +249,13 @@ export async function expectAllTapTargets(page: Page): Promise<void> {
       if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden') continue;
       // Inside a bigger control (the text of a button), the control is what counts.
       if (element.parentElement?.closest(selector)) continue;
+      // Under a sheet or an overlay: not a target now (one scrolled out of view is checked all the same).
+      const x = rect.left + rect.width / 2;
+      const y = rect.top + rect.height / 2;
+      if (x >= 0 && y >= 0 && x <= innerWidth && y <= innerHeight) {
+        const top = document.elementFromPoint(x, y);
+        if (top && !element.contains(top) && !top.contains(element)) continue;
+      }
       const isInput = element.tagName === 'INPUT';
       if (rect.height < 44 || (!isInput && rect.width < 44)) {
         const name = element.getAttribute('data-testid') ?? element.closest('[data-testid]')?.getAttribute('data-testid') ?? element.className;

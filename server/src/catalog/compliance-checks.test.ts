@@ -75,7 +75,8 @@ test('a ¥999 box of ¥5 items imports with warnings naming their source; --stri
 
   const dryRun = await admin('box', 'import', dir, '--dry-run');
   expect(dryRun.exitCode).toBe(0);
-  expect(dryRun.output).toContain('  warning: 单盒售价 ¥999.00 超过 ¥200.00');
+  expect(dryRun.output).toContain('dry run, nothing written');
+  expect(dryRun.output).toContain('"complianceWarnings":["单盒售价 ¥999.00 超过 ¥200.00');
   expect(await boxDoc('pricey')).toBeNull();
 
   const warned = await admin('box', 'import', dir);
@@ -86,6 +87,10 @@ test('a ¥999 box of ¥5 items imports with warnings naming their source; --stri
     expect.stringMatching(/^ {2}warning: 单盒售价 ¥999\.00 超过 ¥200\.00.*（依据：《上海市盲盒经营活动合规指引》/),
     expect.stringMatching(/^ {2}warning: 按公示概率每抽平均商品价值 ¥5\.00.*（依据：《上海市盲盒经营活动合规指引》/),
   ]);
+  // The audit entry keeps the warnings the box was published over.
+  const [entry] = JSON.parse((await admin('audit', '--limit', '1', '--json')).output) as Array<{ target: string; after: { complianceWarnings: string[] } }>;
+  expect(entry!.target).toBe('box:pricey');
+  expect(entry!.after.complianceWarnings).toHaveLength(2);
   const json = JSON.parse((await admin('box', 'import', dir, '--json')).output) as Array<{ warnings: Array<{ rule: string; severity: string }> }>;
   expect(json[0]!.warnings.map((finding) => [finding.rule, finding.severity])).toEqual([
     ['PRICE_OVER_CAP', 'ADVISED'],

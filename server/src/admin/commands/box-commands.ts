@@ -30,7 +30,9 @@ async function importBoxes(context: AdminContext, source: string): Promise<Comma
   const plans: BoxImportPlan[] = [];
   for (const box of boxes) plans.push(await importer.plan(box));
   for (const plan of plans) {
-    if (plan.action !== 'unchanged') await context.apply({ command: 'box import', target: `box:${plan.slug}`, before: plan.before, after: plan.after }, plan.apply);
+    // The audit keeps the compliance warnings a box was published over (and a dry run shows them with the plan).
+    const after = plan.findings.length > 0 ? { ...plan.after, complianceWarnings: plan.findings.map(formatFinding) } : plan.after;
+    if (plan.action !== 'unchanged') await context.apply({ command: 'box import', target: `box:${plan.slug}`, before: plan.before, after }, plan.apply);
   }
   const result = plans.map((plan) => ({
     slug: plan.slug,

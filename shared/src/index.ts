@@ -9,3 +9,4 @@ export * from './cart';
 export * from './catalog-file';
 export * from './fairness/set-verify';
 export * from './guardian-consent';
+export * from './compliance';

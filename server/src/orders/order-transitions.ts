@@ -56,8 +56,16 @@ export function orderTransitions(connection: Connection) {
     ship: (orderId: Types.ObjectId, trackingNote: string, cause: TransitionCause) =>
       transition(orderId, 'TO_BE_DELIVERED', 'DELIVERED', cause, { $set: { trackingNote } }),
     complete: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'DELIVERED', 'COMPLETED', cause),
-    startRefund: (orderId: Types.ObjectId, from: OrderStatus, refund: RefundDoc, cause: TransitionCause) =>
-      transition(orderId, from, 'REFUNDING', cause, { $set: { refundCheckAt: new Date() }, $push: { refunds: refund } }),
+    /** Guarded on the refund reservation read (payments/refund.service.ts): a refund added meanwhile makes it lose. */
+    startRefund: (orderId: Types.ObjectId, from: OrderStatus, refund: RefundDoc, cause: TransitionCause, reservation: { read: number | null; after: number }) =>
+      transition(
+        orderId,
+        from,
+        'REFUNDING',
+        cause,
+        { $set: { refundCheckAt: new Date(), refundReservedFen: reservation.after }, $push: { refunds: refund } },
+        { refundReservedFen: reservation.read },
+      ),
     finishRefund: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'REFUNDING', 'REFUNDED', cause),
   };
 }

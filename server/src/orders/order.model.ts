@@ -124,6 +124,10 @@ export interface RefundDoc {
   status: 'PENDING' | 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
   requestedAt: Date;
   completedAt: Date | null;
+  /** A partial refund by unit: which lines, how many units of each (absent: by amount, or the whole order). */
+  units?: Array<{ itemIndex: number; quantity: number }> | null;
+  /** Who asked for it (`staff:<name>`, `admin:<name>`, `system`); absent on refunds before the console. */
+  actor?: string | null;
 }
 
 export interface OrderDoc {
@@ -147,6 +151,12 @@ export interface OrderDoc {
   trackingNote: string | null;
   payment: PaymentDoc;
   refunds: RefundDoc[];
+  /**
+   * Of the order's own payment, the fen every refund requested so far holds: each new refund is added by a
+   * write guarded on the value read (payments/refund.service.ts), so concurrent refunds never exceed what was
+   * paid. Absent: no refund of the order's own payment yet.
+   */
+  refundReservedFen?: number;
   /**
    * Set whenever a refund record is added, cleared by the refund job once none is outstanding: a top-level
    * scalar the refund sweep finds through an index (a query on refunds.status would scan every order).
@@ -235,6 +245,8 @@ const refundSchema = new Schema<RefundDoc>(
     status: { type: String, enum: ['PENDING', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'] },
     requestedAt: Date,
     completedAt: { type: Date, default: null },
+    units: { type: [new Schema({ itemIndex: Number, quantity: Number }, { _id: false })], default: undefined },
+    actor: { type: String },
   },
   { _id: false },
 );
@@ -271,6 +283,7 @@ const orderSchema = new Schema<OrderDoc>(
       transactionTotalFen: { type: Number, default: null },
     },
     refunds: { type: [refundSchema], default: [] },
+    refundReservedFen: { type: Number },
     refundCheckAt: { type: Date, default: null },
     releasedAt: { type: Date, default: null },
     releaseDueAt: { type: Date, default: null },

@@ -11,8 +11,8 @@ export const staffRowSchema = z.object({
   disabled: z.boolean(),
   totpEnabled: z.boolean(),
   passwordChangeRequired: z.boolean(),
-  /** Locked after too many failed logins: until when (null = not locked). */
-  lockedUntil: consoleIsoDate.nullable(),
+  /** Locked after CONSOLE_LOGIN_MAX_FAILURES failed logins in a row, until the owner unlocks it (null = not locked). */
+  lockedAt: consoleIsoDate.nullable(),
   failedLogins: z.number().int(),
   lastLoginAt: consoleIsoDate.nullable(),
   createdAt: consoleIsoDate,

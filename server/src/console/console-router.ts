@@ -75,6 +75,11 @@ function cookieOptions(ctx: Context, { config }: Container) {
 export function consoleRouter(container: Container) {
   const router = new Router({ prefix: CONSOLE_API_PREFIX });
   router.use(consoleErrors());
+  router.use(async (ctx, next) => {
+    // Staff data: never kept by a browser or proxy cache.
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
 
   async function callerOf(ctx: Context, gate: ConsoleGate): Promise<ConsoleCaller> {
     const { session, staff } = await container.staffAuth.authenticate(ctx.cookies.get(CONSOLE_SESSION_COOKIE));

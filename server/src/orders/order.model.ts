@@ -305,5 +305,12 @@ orderSchema.index({ releaseDueAt: 1 });
 orderSchema.index({ refundCheckAt: 1 });
 // Sales figures (admin sales): paid orders by when they were paid.
 orderSchema.index({ paidAt: 1 });
+// The console's order search (orders/order-search.ts): by date, and by each number a shopper or a bill quotes.
+orderSchema.index({ createdAt: -1 });
+orderSchema.index({ 'payment.transactionId': 1 });
+orderSchema.index({ openid: 1, createdAt: -1 });
+orderSchema.index({ 'address.phone': 1 });
+// The console's dashboard: refunds asked for by day.
+orderSchema.index({ 'refunds.requestedAt': 1 });
 
 export const orderModel = defineModel<OrderDoc>('Order', orderSchema);

@@ -57,7 +57,7 @@ export function staffAuth({ db, clock, logger, settings }: StaffAuthDeps) {
   const totpRequiredFor = (role: StaffRole) => settings.requireTotp && ROLES_NEEDING_TOTP.has(role);
 
   /** Counts a failure; the one that reaches the limit locks the account (guarded: locked once, at that moment). */
-  async function fail(staff: StaffDoc): Promise<never> {
+  async function fail(staff: StaffDoc, refusal: Error): Promise<never> {
     const counted = await Staff.findOneAndUpdate({ _id: staff._id, lockedAt: null }, { $inc: { failedLogins: 1 } }, { returnDocument: 'after' }).lean<StaffDoc>();
     if (counted && counted.failedLogins >= settings.maxFailures) {
       const locked = await Staff.updateOne({ _id: staff._id, lockedAt: null }, { $set: { lockedAt: clock.now() } });
@@ -65,7 +65,7 @@ export function staffAuth({ db, clock, logger, settings }: StaffAuthDeps) {
       throw new AccountLocked('account locked after too many failed logins; the owner unlocks it');
     }
     if (!counted) throw new AccountLocked('account locked');
-    throw new InvalidCredentials('wrong username or password');
+    throw refusal;
   }
 
   async function startSession(staff: StaffDoc, ip: string, userAgent: string): Promise<{ token: string; session: StaffSessionDoc }> {
@@ -98,13 +98,13 @@ export function staffAuth({ db, clock, logger, settings }: StaffAuthDeps) {
       }
       // Locked: refused before the password is even looked at, so guessing on stops helping.
       if (staff.lockedAt) throw new AccountLocked('account locked after too many failed logins; the owner unlocks it');
-      if (!(await verifyPassword(staff.passwordHash, input.password))) return fail(staff);
+      if (!(await verifyPassword(staff.passwordHash, input.password))) return fail(staff, new InvalidCredentials('wrong username or password'));
       if (staff.disabled) throw new AccountDisabled('account disabled');
       let totpStep: number | null = null;
       if (staff.totpSecret) {
         if (!input.totp) throw new TotpRequired('two-factor code required');
         totpStep = await acceptedTotpStep(staff.totpSecret, input.totp, staff.lastTotpStep, clock.now());
-        if (totpStep === null) return fail(staff);
+        if (totpStep === null) return fail(staff, new TotpInvalid('wrong or already used two-factor code'));
       }
       // One write that both spends the code (guarded on the last step read: a replay racing this one loses)
       // and resets the failure count.
@@ -112,7 +112,8 @@ export function staffAuth({ db, clock, logger, settings }: StaffAuthDeps) {
         { _id: staff._id, lastTotpStep: staff.lastTotpStep, lockedAt: null },
         { $set: { failedLogins: 0, lastLoginAt: clock.now(), ...(totpStep === null ? {} : { lastTotpStep: totpStep }) } },
       );
-      if (done.modifiedCount === 0) return fail(staff);
+      // A concurrent login spent this code (or the account was locked) meanwhile.
+      if (done.modifiedCount === 0) return fail(staff, new TotpInvalid('two-factor code already used'));
       const { token, session } = await startSession(staff, input.ip, input.userAgent);
       log.info({ staff: staff.username, ip: input.ip }, 'staff logged in');
       return { token, session, staff };

@@ -1,22 +1,7 @@
-import type { Coupon, OrderStatus, Rarity } from '@blindbox/shared';
+import type { Coupon } from '@blindbox/shared';
 import { formatFen } from '@blindbox/shared/src/money';
 
-export const RARITY_LABELS: Record<Rarity, string> = {
-  COMMON: '普通',
-  RARE: '稀有',
-  EPIC: '史诗',
-  SECRET: '隐藏',
-};
-
-export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
-  TO_BE_PAID: '待支付',
-  TO_BE_DELIVERED: '待发货',
-  DELIVERED: '已发货',
-  COMPLETED: '已完成',
-  CLOSED: '已关闭',
-  REFUNDING: '退款中',
-  REFUNDED: '已退款',
-};
+export { ORDER_STATUS_LABELS, RARITY_LABELS } from '@blindbox/shared/src/constants';
 
 /** A published probability as a percentage, e.g. 0.0125 → "1.25%". Display only: draws happen on the server. */
 export function formatOdds(odds: number): string {

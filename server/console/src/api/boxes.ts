@@ -8,7 +8,7 @@ export function useBoxOptions() {
     queryKey: ['boxes'],
     staleTime: 300_000,
     queryFn: async () => {
-      const response = await fetch('/api/boxes?pageSize=100', { credentials: 'same-origin' });
+      const response = await fetch('/api/boxes?pageSize=50', { credentials: 'same-origin' });
       if (!response.ok) throw new ConsoleApiError(response.status, 'BOXES', '无法加载盲盒列表');
       return boxPageSchema.parse(await response.json()).items.map((box) => ({ value: box.id, label: box.name }));
     },

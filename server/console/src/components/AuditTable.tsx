@@ -1,14 +1,13 @@
 import { Table, Typography } from 'antd';
 import type { ConsoleAuditEntry } from '@blindbox/shared';
 import { formatTime } from '../time';
+import { auditCommandLabel } from './labels';
 
 /** Before/after as compact JSON text (never markup: it may hold what a shopper typed). */
 function compact(value: unknown): string {
   if (value === null || value === undefined) return '—';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
-
-export const AUDIT_COMMAND_HINT = '操作命令与命令行工具一致，例如 order.refund、order.ship';
 
 export function AuditTable({ entries, loading, pagination, showTarget = true }: { entries: ConsoleAuditEntry[] | undefined; loading?: boolean; pagination?: false | object; showTarget?: boolean }) {
   return (
@@ -22,7 +21,7 @@ export function AuditTable({ entries, loading, pagination, showTarget = true }: 
       columns={[
         { title: '时间', dataIndex: 'at', width: 170, render: formatTime },
         { title: '操作人', dataIndex: 'actor', width: 160 },
-        { title: '操作', dataIndex: 'command', width: 170 },
+        { title: '操作', dataIndex: 'command', width: 200, render: auditCommandLabel },
         ...(showTarget ? [{ title: '对象', dataIndex: 'target', width: 240 }] : []),
         {
           title: '变更',

@@ -37,8 +37,8 @@ export function AppShell() {
     .slice(-1);
 
   return (
-    <Layout style={{ minHeight: '100%' }}>
-      <Layout.Sider theme="dark" collapsible collapsed={collapsed} onCollapse={setCollapsed} width={208}>
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider theme="dark" collapsible collapsed={collapsed} onCollapse={setCollapsed} width={208} style={{ position: 'sticky', top: 0, height: '100vh', overflow: 'auto' }}>
         <div style={{ height: 56, display: 'flex', alignItems: 'center', justifyContent: 'center', color: '#fff', fontWeight: 600, fontSize: collapsed ? 14 : 17 }}>
           {collapsed ? '盲盒' : '盲盒商城 · 后台'}
         </div>

@@ -7,7 +7,7 @@ import { orderChannelViewSchema, orderDetailSchema, SHIPPING_CARRIERS, type Orde
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
 import { AuditTable } from '../../components/AuditTable';
-import { CHANNEL_LABELS, ORDER_STATUS_LABELS, OrderStatusTag, RefundStatusTag } from '../../components/labels';
+import { CHANNEL_LABELS, ORDER_STATUS_LABELS, OrderStatusTag, RarityTag, RefundStatusTag } from '../../components/labels';
 import { PageLoading } from '../../components/PageLoading';
 import { QueryError } from '../../components/QueryError';
 import { yuan } from '../../money';
@@ -136,7 +136,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
             columns={[
               { title: '第几件', dataIndex: 'unitIndex', width: 80, render: (index: number) => index + 1 },
               { title: '抽到', dataIndex: 'name', render: (name: string, draw) => (draw.imageUrl ? <Space><img src={draw.imageUrl} alt="" width={32} height={32} style={{ objectFit: 'cover', borderRadius: 4 }} />{name}</Space> : name) },
-              { title: '稀有度', dataIndex: 'rarity', width: 100, render: (rarity: string) => <Tag>{rarity}</Tag> },
+              { title: '稀有度', dataIndex: 'rarity', width: 100, render: (rarity: string) => <RarityTag rarity={rarity} /> },
               { title: '公平性证明', dataIndex: 'proofUrl', render: (url: string | null) => (url ? <a href={url} target="_blank" rel="noreferrer noopener">查看证明</a> : '—') },
             ]}
           />
@@ -170,7 +170,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
         <Timeline
           style={{ marginTop: 8 }}
           items={order.history.map((step) => ({
-            children: `${formatTime(step.at)}  ${step.from ? ORDER_STATUS_LABELS[step.from].text : '创建'} → ${ORDER_STATUS_LABELS[step.to].text}（${step.reason}，${step.actor}）`,
+            children: `${formatTime(step.at)}  ${step.from ? ORDER_STATUS_LABELS[step.from] : '创建'} → ${ORDER_STATUS_LABELS[step.to]}（${step.reason}，${step.actor}）`,
           }))}
         />
         <AuditTable entries={order.audit} showTarget={false} />

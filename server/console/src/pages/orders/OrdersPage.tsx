@@ -64,7 +64,7 @@ export default function OrdersPage() {
             <Input allowClear placeholder="订单号、商户订单号、微信交易单号、支付宝交易号、openid 或手机号" style={{ width: 420 }} data-testid="order-search-q" />
           </Form.Item>
           <Form.Item name="status" label="状态">
-            <Select allowClear placeholder="全部" style={{ width: 120 }} options={ORDER_STATUSES.map((status) => ({ value: status, label: ORDER_STATUS_LABELS[status].text }))} />
+            <Select allowClear placeholder="全部" style={{ width: 120 }} options={ORDER_STATUSES.map((status) => ({ value: status, label: ORDER_STATUS_LABELS[status] }))} />
           </Form.Item>
           <Form.Item name="boxId" label="盲盒">
             <Select allowClear placeholder="全部" style={{ width: 180 }} options={boxes.data} loading={boxes.isPending} showSearch optionFilterProp="label" />
@@ -111,7 +111,7 @@ export default function OrdersPage() {
           loading={orders.isFetching}
           dataSource={orders.data?.items}
           data-testid="order-table"
-          scroll={{ x: 1200 }}
+          scroll={{ x: 1400 }}
           onChange={(pagination, _filters, sorter) => {
             const one = Array.isArray(sorter) ? sorter[0] : sorter;
             const field = one?.order ? String(one.field) : undefined;
@@ -130,9 +130,9 @@ export default function OrdersPage() {
             { title: '状态', dataIndex: 'status', width: 90, render: (status: OrderRow['status']) => <OrderStatusTag status={status} /> },
             { title: '收货人', dataIndex: 'receiverName', render: (name: string, row) => `${name} ${row.receiverPhone}` },
             { title: '支付', dataIndex: 'channel', width: 90, render: (channel: string | null) => (channel ? CHANNEL_LABELS[channel] : '—') },
-            { title: '交易单号', dataIndex: 'transactionId', render: (id: string | null) => id ?? '—' },
-            { title: '下单时间', dataIndex: 'createdAt', width: 170, sorter: true, sortOrder: sortField === 'createdAt' ? sortOrder : null, render: formatTime },
-            { title: '付款时间', dataIndex: 'paidAt', width: 170, sorter: true, sortOrder: sortField === 'paidAt' ? sortOrder : null, render: formatTime },
+            { title: '交易单号', dataIndex: 'transactionId', width: 260, render: (id: string | null) => id ?? '—' },
+            { title: '下单时间', dataIndex: 'createdAt', width: 170, sorter: true, sortDirections: ['descend', 'ascend', 'descend'], sortOrder: sortField === 'createdAt' ? sortOrder : null, render: formatTime },
+            { title: '付款时间', dataIndex: 'paidAt', width: 170, sorter: true, sortDirections: ['descend', 'ascend', 'descend'], sortOrder: sortField === 'paidAt' ? sortOrder : null, render: formatTime },
           ]}
         />
       </Card>

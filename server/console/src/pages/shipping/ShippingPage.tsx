@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { orderActionResponseSchema, shippingUploadRowSchema, shippingUploadsResponseSchema, SHIPPING_CARRIERS, toShipResponseSchema, type ShipRequest } from '@blindbox/shared';
+import { orderActionResponseSchema, RARITY_LABELS, shippingUploadRowSchema, shippingUploadsResponseSchema, SHIPPING_CARRIERS, toShipResponseSchema, type ShipRequest } from '@blindbox/shared';
 import { z } from 'zod';
 import { errorMessage, request } from '../../api/client';
 import { useCan } from '../../api/session';
@@ -73,7 +73,7 @@ function ToShipQueue() {
           { title: '订单号', dataIndex: 'id', width: 230, render: (id: string) => <Link to={`/orders/${id}`}>{id}</Link> },
           { title: '付款时间', dataIndex: 'paidAt', width: 170, render: formatTime },
           { title: '金额', dataIndex: 'totalFen', align: 'right', width: 100, render: yuan },
-          { title: '抽到', key: 'draws', render: (_, row) => row.draws.map((draw) => `${draw.name}（${draw.rarity}）`).join('，') || row.items.map((item) => `${item.name} × ${item.quantity}`).join('，') },
+          { title: '抽到', key: 'draws', render: (_, row) => row.draws.map((draw) => `${draw.name}（${RARITY_LABELS[draw.rarity as keyof typeof RARITY_LABELS] ?? draw.rarity}）`).join('，') || row.items.map((item) => `${item.name} × ${item.quantity}`).join('，') },
           { title: '收货人', key: 'receiver', render: (_, row) => `${row.address.name} ${row.address.phone}` },
           { title: '地址', key: 'address', render: (_, row) => `${row.address.region} ${row.address.detail}` },
           {

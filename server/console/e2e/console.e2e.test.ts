@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { createStaff, paidOrderOf, totpCode, STAFF_PASSWORD } from '../../test/support/console';
+import { orderDoc } from '../../test/support/job-test-support';
+import { expectCjkGlyphs, launchChromium, watchProblems } from '../../../miniapp/e2e/page-checks';
+
+/**
+ * The staff console in a real Chromium against the real server and simulator: an owner logs in with a TOTP
+ * code, finds a paid three-unit order by its WeChat transaction id, refunds one unit, ships it, and finds both
+ * in the audit. Every page is photographed at 1440×900 into docs/console/. `npm test` builds the console first.
+ */
+
+const consoleDist = path.resolve(__dirname, '..', 'dist');
+const screenshotDir = path.resolve(__dirname, '..', '..', '..', 'docs', 'console');
+const VIEWPORT = { width: 1440, height: 900 };
+
+let server: TestServer;
+let browser: Browser;
+let owner: { username: string; totpSecret: string | null };
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(consoleDist, 'index.html'))) throw new Error('no console build: run `npm run build -w server/console` (npm test does)');
+  server = await startTestServer({ env: { CONSOLE_DIR: consoleDist } });
+  browser = await launchChromium();
+  owner = await createStaff(server, 'e2e-owner', 'owner', { totp: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Europe/London' });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  // Which request failed: the console message alone does not say.
+  page.on('response', (response) => {
+    if (response.status() >= 400 && response.status() !== 401) problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+  });
+  return { page, problems };
+}
+
+/** Expected refusals (no session yet, the code the login asks for) are answers, not problems. */
+const unexpected = (problems: string[]) => problems.filter((problem) => !/status of 401/.test(problem));
+
+async function shoot(page: Page, name: string): Promise<void> {
+  // Let antd's transitions (modal zoom, message slide) settle so the picture shows what staff see.
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+}
+
+async function logIn(page: Page): Promise<void> {
+  await page.goto(`${server.url}/console/`);
+  await page.getByTestId('login-form').waitFor();
+  await page.getByTestId('login-username').fill(owner.username);
+  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  // The password was right; the server asks for the second factor.
+  await page.getByTestId('login-totp').waitFor();
+  await shoot(page, '01-login-totp');
+  await page.getByTestId('login-totp').fill(await totpCode(owner.totpSecret!, server.clock.now()));
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('dashboard').waitFor({ timeout: 30_000 });
+}
+
+test('an owner logs in with TOTP, finds an order by its WeChat transaction id, refunds one unit of three, ships it and sees both in the audit', async () => {
+  const order = await paidOrderOf(server, 'console-e2e-shopper', 3);
+  const transactionId = (await orderDoc(server, order.id)).payment.transactionId;
+  expect(transactionId).toBeTruthy();
+  const { page, problems } = await newPage();
+
+  await logIn(page);
+  await expectCjkGlyphs(page);
+  await page.getByTestId('dashboard-chart').locator('svg').first().waitFor();
+  await expect(page.getByTestId('current-staff').innerText()).resolves.toBe('e2e-owner');
+  await shoot(page, '02-dashboard');
+
+  // Orders: the WeChat transaction id a shopper reads from their bill finds exactly their order, and the
+  // search lives in the URL.
+  await page.getByTestId('main-menu').getByText('订单管理').click();
+  await page.getByTestId('order-search-q').fill(transactionId!);
+  await page.getByTestId('order-search-submit').click();
+  await page.waitForURL((url) => url.searchParams.get('q') === transactionId);
+  const rows = page.getByTestId('order-table').locator('tbody tr.ant-table-row');
+  await expect(waitForCount(rows, 1)).resolves.toBe(1);
+  await expect(rows.first().innerText()).resolves.toContain(order.id);
+  await shoot(page, '03-orders');
+
+  await rows.first().getByRole('link', { name: order.id }).click();
+  await page.getByTestId('order-detail').waitFor();
+  await shoot(page, '04-order-detail');
+
+  // Refund one unit of the three: the dialog shows what is left, asks for a reason, then once more.
+  await page.getByTestId('order-refund').click();
+  await page.getByTestId('refundable-left').waitFor();
+  await page.getByTestId('refund-units-0').fill('1');
+  await page.getByTestId('refund-reason').fill('手办破损');
+  await shoot(page, '05-refund-dialog');
+  await page.getByRole('button', { name: '下一步' }).click();
+  await page.getByTestId('refund-confirm').click();
+  const refundRows = page.getByTestId('refund-table').locator('tbody tr.ant-table-row');
+  await expect(waitForCount(refundRows, 1)).resolves.toBe(1);
+  await expect(refundRows.first().innerText()).resolves.toContain('手办破损');
+  const unitFen = order.totalFen / 3;
+  await page.waitForFunction((text) => document.querySelector('[data-testid="order-refunded"]')?.textContent?.includes(text), `/ ${yuanText(order.totalFen - unitFen)}`);
+  const refunds = (await orderDoc(server, order.id)).refunds ?? [];
+  expect(refunds.map((refund: { amountFen: number }) => refund.amountFen)).toEqual([unitFen]);
+
+  // Ship with a tracking number.
+  await page.getByTestId('order-ship').click();
+  await page.getByTestId('ship-tracking').fill('SF1234567890');
+  await page.getByTestId('ship-confirm').click();
+  await expect(page.getByTestId('order-tracking').innerText({ timeout: 15_000 })).resolves.toContain('SF1234567890');
+  await expect(page.getByTestId('order-status').innerText()).resolves.toBe('已发货');
+  await shoot(page, '06-order-after-refund-and-ship');
+
+  // The audit page, filtered to this order: both changes, by this staff member.
+  await page.getByTestId('main-menu').getByText('操作日志').click();
+  await page.getByTestId('audit-target').fill(`order:${order.id}`);
+  await page.getByTestId('audit-search').click();
+  const auditRows = page.getByTestId('audit-table').locator('tbody tr.ant-table-row');
+  await expect(waitForCount(auditRows, 2)).resolves.toBeGreaterThanOrEqual(2);
+  const auditText = await page.getByTestId('audit-table').innerText();
+  expect(auditText).toMatch(/refund/);
+  expect(auditText).toMatch(/ship/);
+  expect(auditText).toContain('staff:e2e-owner');
+  await shoot(page, '07-audit');
+
+  for (const [menu, name, testId] of [
+    ['发货管理', '08-shipping', 'to-ship-table'],
+    ['交易账单', '09-bills', null],
+    ['员工账号', '10-staff', 'staff-table'],
+  ] as const) {
+    await page.getByTestId('main-menu').getByText(menu).click();
+    if (testId) await page.getByTestId(testId).waitFor();
+    await page.locator('.ant-table').first().waitFor();
+    await shoot(page, name);
+  }
+
+  expect(unexpected(problems)).toEqual([]);
+}, 180_000);
+
+test('a wrong TOTP code is refused in Chinese and lets nobody in', async () => {
+  const { page } = await newPage();
+  await page.goto(`${server.url}/console/orders`);
+  await page.getByTestId('login-username').fill(owner.username);
+  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('login-totp').fill('000000');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('login-error').innerText({ timeout: 15_000 })).resolves.toContain('两步验证码错误');
+  expect(await page.getByTestId('dashboard').count()).toBe(0);
+});
+
+/** The locator's count once it reaches `at least` (tables fill after their query answers). */
+async function waitForCount(locator: ReturnType<Page['locator']>, atLeast: number): Promise<number> {
+  await locator.nth(atLeast - 1).waitFor({ timeout: 20_000 });
+  return locator.count();
+}
+
+function yuanText(fen: number): string {
+  return `¥${Math.trunc(fen / 100).toLocaleString('en-US')}.${String(fen % 100).padStart(2, '0')}`;
+}

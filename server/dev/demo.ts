@@ -39,6 +39,9 @@ async function main(): Promise<void> {
     console.log('building the mini-program for H5 (set SKIP_H5_BUILD=1 to reuse the last build)…');
     await runToEnd('npm', ['run', 'build:h5', '-w', 'miniapp']);
   }
+  // Seconds, not minutes: always rebuilt, so the console shown is the one in the working tree.
+  console.log('building the staff console…');
+  await runToEnd('npm', ['run', 'build', '-w', 'server/console']);
 
   const children: ChildProcess[] = [
     runTs('server/simulator/src/main.ts', { SIM_PORT: demoPorts.simulator, SIM_ALIPAY_CREDENTIALS_DIR: devAlipayCredentialsDir }, 'simulator'),

@@ -25,6 +25,8 @@ beforeAll(async () => {
   server = await startTestServer({ env: { CONSOLE_DIR: consoleDist } });
   browser = await launchChromium();
   owner = await createStaff(server, 'e2e-owner', 'owner', { totp: true });
+  // A colleague, so the staff page shows more than the owner.
+  await createStaff(server, 'e2e-support', 'support');
 }, 120_000);
 
 afterAll(async () => {
@@ -68,6 +70,8 @@ async function logIn(page: Page): Promise<void> {
 
 test('an owner logs in with TOTP, finds an order by its WeChat transaction id, refunds one unit of three, ships it and sees both in the audit', async () => {
   const order = await paidOrderOf(server, 'console-e2e-shopper', 3);
+  // Another paid order, still waiting in the to-ship queue when the shipping page is photographed.
+  const waiting = await paidOrderOf(server, 'console-e2e-other', 1);
   const transactionId = (await orderDoc(server, order.id)).payment.transactionId;
   expect(transactionId).toBeTruthy();
   const { page, problems } = await newPage();
@@ -105,7 +109,7 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   await expect(waitForCount(refundRows, 1)).resolves.toBe(1);
   await expect(refundRows.first().innerText()).resolves.toContain('手办破损');
   const unitFen = order.totalFen / 3;
-  await page.waitForFunction((text) => document.querySelector('[data-testid="order-refunded"]')?.textContent?.includes(text), `/ ${yuanText(order.totalFen - unitFen)}`);
+  await page.getByTestId('order-refunded').filter({ hasText: `${yuanText(unitFen)} / ${yuanText(order.totalFen - unitFen)}` }).waitFor();
   const refunds = (await orderDoc(server, order.id)).refunds ?? [];
   expect(refunds.map((refund: { amountFen: number }) => refund.amountFen)).toEqual([unitFen]);
 
@@ -129,10 +133,21 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   expect(auditText).toContain('staff:e2e-owner');
   await shoot(page, '07-audit');
 
+  // The CSV import checks every row and names the wrong ones by line; nothing is applied.
+  await page.getByTestId('main-menu').getByText('发货管理').click();
+  await page.getByTestId('to-ship-table').getByRole('link', { name: waiting.id }).waitFor();
+  await shoot(page, '08-shipping');
+  await page.getByRole('tab', { name: '批量导入运单号' }).click();
+  await page.getByTestId('import-csv').fill(`order_id,tracking_no,carrier\n${waiting.id},YT9876543210,YTO\n${order.id},SF1,SF\n`);
+  await page.getByTestId('import-check').click();
+  await page.getByTestId('import-errors').waitFor();
+  await expect(page.getByTestId('import-errors').innerText()).resolves.toMatch(/\b3\b/);
+  expect((await orderDoc(server, waiting.id)).status).toBe('TO_BE_DELIVERED');
+  await shoot(page, '09-shipping-import-errors');
+
   for (const [menu, name, testId] of [
-    ['发货管理', '08-shipping', 'to-ship-table'],
-    ['交易账单', '09-bills', null],
-    ['员工账号', '10-staff', 'staff-table'],
+    ['交易账单', '10-bills', null],
+    ['员工账号', '11-staff', 'staff-table'],
   ] as const) {
     await page.getByTestId('main-menu').getByText(menu).click();
     if (testId) await page.getByTestId(testId).waitFor();

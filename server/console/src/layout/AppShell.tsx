@@ -3,7 +3,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Layout, Menu, Space, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
-import { AuditOutlined, DashboardOutlined, FileSearchOutlined, LogoutOutlined, ProfileOutlined, TeamOutlined, CarOutlined } from '@ant-design/icons';
+import { AuditOutlined, DashboardOutlined, FileSearchOutlined, LogoutOutlined, ProfileOutlined, SafetyOutlined, TeamOutlined, CarOutlined } from '@ant-design/icons';
 import { STAFF_ROLE_LABELS, type ConsoleAction } from '@blindbox/shared';
 import { errorMessage, requestNoContent } from '../api/client';
 import { storeSession, useMe } from '../api/session';
@@ -47,6 +47,11 @@ export function AppShell() {
       <Layout>
         <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', justifyContent: 'flex-end', alignItems: 'center', borderBottom: '1px solid #f0f0f0' }}>
           <Space size="middle">
+            {!me.totpEnabled && (
+              <Button type="link" icon={<SafetyOutlined />} onClick={() => navigate('/setup')} data-testid="enrol-totp">
+                绑定两步验证
+              </Button>
+            )}
             <Typography.Text data-testid="current-staff">{me.displayName || me.username}</Typography.Text>
             <Tag color="orange">{STAFF_ROLE_LABELS[me.role]}</Tag>
             <Button icon={<LogoutOutlined />} onClick={() => logout.mutate()} loading={logout.isPending}>

@@ -33,10 +33,10 @@ function ChangePassword() {
       <Typography.Paragraph type="secondary">首次登录请先把店主给的一次性密码改成只有您知道的密码。</Typography.Paragraph>
       <Form layout="vertical" onFinish={(values: { currentPassword: string; newPassword: string }) => change.mutate({ currentPassword: values.currentPassword, newPassword: values.newPassword })} requiredMark={false}>
         <Form.Item name="currentPassword" label="一次性密码" rules={[{ required: true, message: '请输入一次性密码' }]}>
-          <Input.Password autoComplete="current-password" />
+          <Input.Password autoComplete="current-password" data-testid="current-password" />
         </Form.Item>
         <Form.Item name="newPassword" label="新密码" rules={[zodRule(changePasswordRequestSchema.shape.newPassword)]} hasFeedback>
-          <Input.Password autoComplete="new-password" />
+          <Input.Password autoComplete="new-password" data-testid="new-password" />
         </Form.Item>
         <Form.Item
           name="confirm"
@@ -44,10 +44,10 @@ function ChangePassword() {
           dependencies={['newPassword']}
           rules={[({ getFieldValue }) => ({ validator: (_, value) => (value === getFieldValue('newPassword') ? Promise.resolve() : Promise.reject(new Error('两次输入的密码不一致'))) })]}
         >
-          <Input.Password autoComplete="new-password" />
+          <Input.Password autoComplete="new-password" data-testid="confirm-password" />
         </Form.Item>
         {change.error && <Alert type="error" showIcon message={errorMessage(change.error)} style={{ marginBottom: 16 }} />}
-        <Button type="primary" htmlType="submit" block loading={change.isPending}>
+        <Button type="primary" htmlType="submit" block loading={change.isPending} data-testid="password-submit">
           保存新密码
         </Button>
       </Form>

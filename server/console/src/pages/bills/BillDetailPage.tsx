@@ -23,7 +23,7 @@ export default function BillDetailPage() {
   if (bill.isError) return <QueryError error={bill.error} retry={() => bill.refetch()} />;
   const data = bill.data;
   return (
-    <Space direction="vertical" size={16} style={{ width: '100%' }}>
+    <Space direction="vertical" size={16} style={{ width: '100%' }} data-testid="bill-detail">
       <Card
         title={
           <Space>

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { errorMessage, request } from '../../api/client';
 import { useCan } from '../../api/session';
 import { QueryError } from '../../components/QueryError';
-import { beijing, beijingDay, dayjs, formatTime } from '../../time';
+import { beijingDay, dayjs, formatTime, todayInBeijing } from '../../time';
 
 type BillSummary = z.infer<typeof billListResponseSchema>['items'][number];
 
@@ -23,19 +23,20 @@ export default function BillsPage() {
       extra={
         can('bills.run') && (
           <Space>
-            <DatePicker value={day} onChange={setDay} placeholder="选择账单日" disabledDate={(date) => !date.isBefore(beijing().startOf('day'), 'day')} />
-            <Button type="primary" disabled={!day} loading={run.isPending} onClick={() => day && run.mutate(beijingDay(day))}>
+            <DatePicker value={day} onChange={setDay} placeholder="选择账单日" data-testid="bill-day" disabledDate={(date) => beijingDay(date) >= todayInBeijing()} />
+            <Button type="primary" disabled={!day} loading={run.isPending} data-testid="bill-run" onClick={() => day && run.mutate(beijingDay(day))}>
               下载并对账
             </Button>
           </Space>
         )
       }
     >
-      <Typography.Paragraph type="secondary">每天下载前一天的微信支付交易账单，逐笔与店内订单核对；发现的差异列在账单详情中。</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">账单日为北京时间，当天的账单次日才能下载。每天自动下载前一天的微信支付交易账单，逐笔与店内订单核对；发现的差异列在账单详情中。</Typography.Paragraph>
       {bills.isError && <QueryError error={bills.error} retry={() => bills.refetch()} />}
       <Table<BillSummary>
         rowKey="day"
         size="middle"
+        data-testid="bills-table"
         loading={bills.isFetching}
         dataSource={bills.data?.items}
         columns={[

@@ -16,7 +16,8 @@ const summaryOf = (report: TradeBillReport) => ({
   matched: report.matched ?? 0,
   findings: Object.values(report.counts ?? {}).reduce((sum, count) => sum + (count ?? 0), 0),
   counts: report.counts ?? {},
-  finishedAt: new Date(report.finishedAt).toISOString(),
+  // Reports stored by older versions (or cut short) may lack the end: the start stands in.
+  finishedAt: new Date(report.finishedAt ?? report.startedAt ?? 0).toISOString(),
   actor: report.actor,
 });
 

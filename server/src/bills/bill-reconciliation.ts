@@ -272,6 +272,11 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
       return report;
     },
 
+    /** Reports of `day` (YYYY-MM-DD) and after, newest first: a range on the _id index. */
+    listSince(day: string): Promise<TradeBillReport[]> {
+      return Report.find({ _id: { $gte: day } }).sort({ _id: -1 }).select({ findings: 0 }).lean<TradeBillReport[]>();
+    },
+
     list(limit: number): Promise<TradeBillReport[]> {
       return Report.find({}).sort({ _id: -1 }).limit(limit).select({ findings: 0 }).lean<TradeBillReport[]>();
     },

@@ -1,3 +1,4 @@
+import { beijingTime } from '@blindbox/shared';
 import type { Container } from '../container';
 import { NotFound } from '../domain-error';
 import type { ConsoleRoutes } from '../console/console-router';
@@ -23,9 +24,10 @@ const summaryOf = (report: TradeBillReport) => ({
 
 const detailOf = (report: TradeBillReport) => ({ ...summaryOf(report), findingsList: report.findings ?? [], findingsTruncated: report.findingsTruncated ?? false });
 
-export function billConsoleRoutes({ tradeBills }: Container, routes: ConsoleRoutes): void {
+export function billConsoleRoutes({ tradeBills, clock }: Container, routes: ConsoleRoutes): void {
   routes.get('/bills', 'bills.view', async (ctx) => {
-    ctx.body = { items: (await tradeBills.list(LISTED_DAYS)).map(summaryOf) };
+    const since = beijingTime(new Date(clock.now().getTime() - LISTED_DAYS * 86_400_000)).slice(0, 10);
+    ctx.body = { items: (await tradeBills.listSince(since)).map(summaryOf) };
   });
 
   routes.get('/bills/:day', 'bills.view', async (ctx) => {

@@ -272,9 +272,9 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
       return report;
     },
 
-    /** Reports of `day` (YYYY-MM-DD) and after, newest first: a range on the _id index. */
-    listSince(day: string): Promise<TradeBillReport[]> {
-      return Report.find({ _id: { $gte: day } }).sort({ _id: -1 }).select({ findings: 0 }).lean<TradeBillReport[]>();
+    /** Reports made (or made again) since `since`, newest day first: a range on the finishedAt index. */
+    listSince(since: Date): Promise<TradeBillReport[]> {
+      return Report.find({ finishedAt: { $gte: since } }).sort({ _id: -1 }).select({ findings: 0 }).lean<TradeBillReport[]>();
     },
 
     list(limit: number): Promise<TradeBillReport[]> {

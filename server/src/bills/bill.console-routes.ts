@@ -1,4 +1,3 @@
-import { beijingTime } from '@blindbox/shared';
 import type { Container } from '../container';
 import { NotFound } from '../domain-error';
 import type { ConsoleRoutes } from '../console/console-router';
@@ -26,8 +25,7 @@ const detailOf = (report: TradeBillReport) => ({ ...summaryOf(report), findingsL
 
 export function billConsoleRoutes({ tradeBills, clock }: Container, routes: ConsoleRoutes): void {
   routes.get('/bills', 'bills.view', async (ctx) => {
-    const since = beijingTime(new Date(clock.now().getTime() - LISTED_DAYS * 86_400_000)).slice(0, 10);
-    ctx.body = { items: (await tradeBills.listSince(since)).map(summaryOf) };
+    ctx.body = { items: (await tradeBills.listSince(new Date(clock.now().getTime() - LISTED_DAYS * 86_400_000))).map(summaryOf) };
   });
 
   routes.get('/bills/:day', 'bills.view', async (ctx) => {

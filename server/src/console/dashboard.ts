@@ -34,7 +34,7 @@ export async function dashboard({ db, clock, jobs, tradeBills }: Container): Pro
     Order.countDocuments({ status: 'TO_BE_DELIVERED' }),
     shippingUploadModel(db).countDocuments({ status: 'PENDING' }),
     jobs.health(),
-    tradeBills.listSince(beijingTime(new Date(now.getTime() - BILL_DAYS * DAY_MS)).slice(0, 10)),
+    tradeBills.listSince(new Date(now.getTime() - BILL_DAYS * DAY_MS)),
   ]);
 
   const series = new Map<string, DayFigures>();

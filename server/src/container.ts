@@ -28,6 +28,7 @@ import { adminAudit, type AdminAudit } from './admin/admin-audit';
 import { staffAccounts, type StaffAccounts } from './staff/staff-accounts';
 import { staffAuth, type StaffAuth } from './staff/staff-auth';
 import { orderDesk, type OrderDesk } from './orders/order-desk';
+import { shippingDesk, type ShippingDesk } from './shipping/shipping-desk';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -52,6 +53,8 @@ export interface Container {
   fairness: Fairness;
   /** What staff do to one order (reconcile, refund, ship, cancel): the CLI and the console both go through it. */
   desk: OrderDesk;
+  /** The packing table: the to-ship queue, tracking numbers from a CSV, the WeChat uploads' state. */
+  shippingDesk: ShippingDesk;
   /** Every change staff make (CLI and console), with who made it. */
   audit: AdminAudit;
   /** Staff accounts (the owner's business) and the console's login, sessions and two-factor. */
@@ -108,6 +111,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
     return {
       desk,
+      shippingDesk: shippingDesk({ db, desk, shipping, defaultCarrier: config.SHIPPING_EXPRESS_COMPANY }),
       config,
       logger,
       db,

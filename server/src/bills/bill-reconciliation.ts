@@ -272,6 +272,11 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
       return report;
     },
 
+    /** Reports made (or made again) since `since`, newest day first: a range on the finishedAt index. */
+    listSince(since: Date): Promise<TradeBillReport[]> {
+      return Report.find({ finishedAt: { $gte: since } }).sort({ _id: -1 }).select({ findings: 0 }).lean<TradeBillReport[]>();
+    },
+
     list(limit: number): Promise<TradeBillReport[]> {
       return Report.find({}).sort({ _id: -1 }).limit(limit).select({ findings: 0 }).lean<TradeBillReport[]>();
     },

@@ -16,15 +16,16 @@ const summaryOf = (report: TradeBillReport) => ({
   matched: report.matched ?? 0,
   findings: Object.values(report.counts ?? {}).reduce((sum, count) => sum + (count ?? 0), 0),
   counts: report.counts ?? {},
-  finishedAt: new Date(report.finishedAt).toISOString(),
+  // Reports stored by older versions (or cut short) may lack the end: the start stands in.
+  finishedAt: new Date(report.finishedAt ?? report.startedAt ?? 0).toISOString(),
   actor: report.actor,
 });
 
 const detailOf = (report: TradeBillReport) => ({ ...summaryOf(report), findingsList: report.findings ?? [], findingsTruncated: report.findingsTruncated ?? false });
 
-export function billConsoleRoutes({ tradeBills }: Container, routes: ConsoleRoutes): void {
+export function billConsoleRoutes({ tradeBills, clock }: Container, routes: ConsoleRoutes): void {
   routes.get('/bills', 'bills.view', async (ctx) => {
-    ctx.body = { items: (await tradeBills.list(LISTED_DAYS)).map(summaryOf) };
+    ctx.body = { items: (await tradeBills.listSince(new Date(clock.now().getTime() - LISTED_DAYS * 86_400_000))).map(summaryOf) };
   });
 
   routes.get('/bills/:day', 'bills.view', async (ctx) => {

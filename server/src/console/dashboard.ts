@@ -5,6 +5,8 @@ import { beijingDayStart } from '../orders/order-search';
 import { shippingUploadModel } from '../shipping/shipping-upload.model';
 
 const SERIES_DAYS = 14;
+/** The latest trade-bill report is looked for this far back (the job runs daily). */
+const BILL_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 type DayFigures = DashboardResponse['series'][number];
@@ -25,13 +27,14 @@ export async function dashboard({ db, clock, jobs, tradeBills }: Container): Pro
   const [placed, paid, refunded, unpaid, refundsOpen, toShip, uploadsPending, health, [latestBill]] = await Promise.all([
     Order.find({ createdAt: { $gte: start, $lt: end } }, { createdAt: 1, paidAt: 1 }).lean<Pick<OrderDoc, 'createdAt' | 'paidAt'>[]>(),
     Order.find({ paidAt: { $gte: start, $lt: end } }, { paidAt: 1, totalFen: 1 }).lean<Pick<OrderDoc, 'paidAt' | 'totalFen'>[]>(),
-    Order.find({ 'refunds.requestedAt': { $gte: start, $lt: end } }, { refunds: 1 }).lean<Pick<OrderDoc, 'refunds'>[]>(),
+    // Every order with a refund in the window was refunded last within it or later (lastRefundAt only grows).
+    Order.find({ lastRefundAt: { $gte: start } }, { refunds: 1 }).lean<Pick<OrderDoc, 'refunds'>[]>(),
     Order.find({ status: 'TO_BE_PAID' }, { 'payment.current': 1, 'payment.combinedId': 1 }).lean<Pick<OrderDoc, 'payment'>[]>(),
     Order.countDocuments({ refundCheckAt: { $gt: new Date(0) } }),
     Order.countDocuments({ status: 'TO_BE_DELIVERED' }),
     shippingUploadModel(db).countDocuments({ status: 'PENDING' }),
     jobs.health(),
-    tradeBills.list(1),
+    tradeBills.listSince(new Date(now.getTime() - BILL_DAYS * DAY_MS)),
   ]);
 
   const series = new Map<string, DayFigures>();

@@ -1,4 +1,17 @@
-import type { OrderDetail, OrderRow } from '@blindbox/shared';
+import {
+  auditResponseSchema,
+  billListResponseSchema,
+  dashboardResponseSchema,
+  orderActionResponseSchema,
+  orderChannelViewSchema,
+  orderDetailSchema,
+  orderSearchResponseSchema,
+  reconcileResponseSchema,
+  staffListResponseSchema,
+  toShipResponseSchema,
+  type OrderDetail,
+  type OrderRow,
+} from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { JOB_TEST_ENV, orderDoc } from '../../test/support/job-test-support';
 import { createStaff, loginAs, paidOrderOf, type ConsoleClient } from '../../test/support/console';
@@ -23,7 +36,7 @@ test('an order is found by its id, out_trade_no, transaction id, openid and ship
     const page = await found(`q=${encodeURIComponent(q)}`);
     expect([q, page.items.some((row) => row.id === order.id)]).toEqual([q, true]);
   }
-  const byTransaction = await found(`q=${doc.payment.transactionId}`);
+  const byTransaction = orderSearchResponseSchema.parse(await found(`q=${doc.payment.transactionId}`));
   expect(byTransaction.total).toBe(1);
   expect(byTransaction.items[0]).toMatchObject({ id: order.id, status: 'TO_BE_DELIVERED', transactionId: doc.payment.transactionId, units: 2, receiverName: '张三' });
   expect((await found(`q=${doc.payment.transactionId}&status=CLOSED`)).total).toBe(0);
@@ -59,17 +72,19 @@ test('CSV export: a BOM, a header, one line per order, formula-looking cells def
 
 test('detail, ship with a tracking number, cancel an unpaid order; each in the audit', async () => {
   const order = await paidOrderOf(server, 'detail-ship', 1);
-  const detail = (await support.get<OrderDetail>(`/orders/${order.id}`)).body;
+  // Every answer holds to the shared contract the console web app parses it with.
+  const detail = orderDetailSchema.parse((await support.get<OrderDetail>(`/orders/${order.id}`)).body);
   expect(detail.allowed).toEqual({ refund: true, ship: true, cancel: false, reconcile: true });
   expect(detail.draws[0]!.proofUrl).toBe(`/api/console/orders/${order.id}/proofs/0`);
   expect((await support.get(detail.draws[0]!.proofUrl!.replace('/api/console', ''))).status).toBe(200);
   const live = await support.get<{ tradeState: string }>(`/orders/${order.id}/channel`);
-  expect(live.body.tradeState).toBe('SUCCESS');
+  expect(orderChannelViewSchema.parse(live.body).tradeState).toBe('SUCCESS');
 
   const badTracking = await support.post<{ code: string }>(`/orders/${order.id}/ship`, { trackingNo: '<b>', carrier: 'SF' });
   expect(badTracking.status).toBe(400);
   const shipped = await support.post<{ order: OrderDetail }>(`/orders/${order.id}/ship`, { trackingNo: 'SF1234567890', carrier: 'SF' });
   expect(shipped.status).toBe(200);
+  orderActionResponseSchema.parse(shipped.body);
   expect(shipped.body.order).toMatchObject({ status: 'DELIVERED', trackingNo: 'SF1234567890' });
   expect(shipped.body.order.shipping?.trackingNo).toBe('SF1234567890');
   const again = await support.post<{ code: string }>(`/orders/${order.id}/ship`, { trackingNo: 'SF1234567890', carrier: 'SF' });
@@ -81,7 +96,7 @@ test('detail, ship with a tracking number, cancel an unpaid order; each in the a
   const cancelled = await support.post<{ order: OrderDetail }>(`/orders/${unpaid.id}/cancel`, { reason: '客户要求' });
   expect(cancelled.body.order.status).toBe('CLOSED');
   const reconciled = await support.post<{ before: string; after: string; steps: string[] }>(`/orders/${unpaid.id}/reconcile`);
-  expect(reconciled.body.after).toBe('CLOSED');
+  expect(reconcileResponseSchema.parse(reconciled.body).after).toBe('CLOSED');
 
   const audit = await support.get<{ items: Array<{ command: string; target: string }> }>('/audit?actor=staff:orders-support');
   expect(audit.body.items.map((entry) => `${entry.command} ${entry.target}`)).toEqual(
@@ -89,6 +104,13 @@ test('detail, ship with a tracking number, cancel an unpaid order; each in the a
   );
   const dashboard = await support.get<{ today: { orders: number; paid: number }; series: unknown[] }>('/dashboard');
   expect(dashboard.status).toBe(200);
+  dashboardResponseSchema.parse(dashboard.body);
+  auditResponseSchema.parse(audit.body);
+  toShipResponseSchema.parse((await support.get('/shipping/queue')).body);
+  billListResponseSchema.parse((await support.get('/bills')).body);
+  expect((await support.get('/staff')).status).toBe(403);
+  const owner = await loginAs(server, await createStaff(server, 'orders-owner', 'owner'));
+  staffListResponseSchema.parse((await owner.get('/staff')).body);
   expect(dashboard.body.today.paid).toBeGreaterThan(0);
   expect(dashboard.body.series).toHaveLength(14);
 }, 90_000);

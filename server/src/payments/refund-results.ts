@@ -45,9 +45,10 @@ export function refundResults({ db, logger }: { db: Connection; logger: Logger }
     // so the order never becomes REFUNDED while its refund record is not SUCCESS.
     if (recorded.modifiedCount === 0) return applyRefundResult(refund, actor);
     log.info({ ...fields, status: refund.status, actor }, 'refund status recorded');
-    const withThisRecord = { ...order, refunds: order.refunds.map((other, at) => (at === index ? { ...other, status: refund.status } : other)) };
-    // Partial refunds: the order is REFUNDED only once every refund of its own payment succeeded.
-    if (refund.status === 'SUCCESS' && record.transactionId === order.payment.transactionId && order.status === 'REFUNDING' && ownRefundsSucceeded(withThisRecord)) {
+    // Partial refunds: the order is REFUNDED only once every refund of its own payment succeeded. Read again, so
+    // of two refunds confirmed at the same moment the later write sees the other's SUCCESS (the refund job heals the rest).
+    const fresh = refund.status === 'SUCCESS' && order.status === 'REFUNDING' ? await Order.findById(order._id).lean<OrderDoc>() : null;
+    if (fresh && record.transactionId === fresh.payment.transactionId && fresh.status === 'REFUNDING' && ownRefundsSucceeded(fresh)) {
       if (await transitions.finishRefund(order._id, { reason: `refund ${refund.outRefundNo} succeeded`, actor })) {
         log.info({ ...fields, actor }, 'order refunded');
       }

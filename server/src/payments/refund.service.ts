@@ -180,7 +180,7 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
           : await Order.findOneAndUpdate(
               { _id: orderId, status: order.status, refundReservedFen: read },
               {
-                $set: { refundReservedFen: reservation.after, refundCheckAt: new Date() },
+                $set: { refundReservedFen: reservation.after, refundCheckAt: new Date(), lastRefundAt: new Date() },
                 $push: {
                   refunds: record,
                   audit: { from: order.status, to: order.status, reason: `partial refund ${record.outRefundNo} of ${amountFen} fen: ${request.reason}`, actor: by.actor, at: new Date() },

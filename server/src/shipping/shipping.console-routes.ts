@@ -4,7 +4,6 @@ import { NotFound } from '../domain-error';
 import { parseObjectId } from '../object-id';
 import type { ConsoleRoutes } from '../console/console-router';
 import type { ShippingUploadDoc, ShippingUploadStatus } from './shipping-upload.model';
-import { shippingDesk } from './shipping-desk';
 
 const uploadRow = (upload: ShippingUploadDoc) => ({
   orderId: upload._id.toHexString(),
@@ -19,7 +18,7 @@ const uploadRow = (upload: ShippingUploadDoc) => ({
 });
 
 export function shippingConsoleRoutes(container: Container, routes: ConsoleRoutes): void {
-  const desk = shippingDesk({ db: container.db, desk: container.desk, shipping: container.shipping, defaultCarrier: container.config.SHIPPING_EXPRESS_COMPANY });
+  const desk = container.shippingDesk;
 
   routes.get('/shipping/queue', 'shipping.view', async (ctx) => {
     const { page, pageSize } = consolePageQuerySchema.parse(ctx.query);

@@ -308,4 +308,4 @@ maybe('no query of the application scans a collection of more than a handful of 
   const fixed = KNOWN_SCANS.filter((shape) => !scans.has(shape));
   expect({ unexpected, fixed }).toEqual({ unexpected: [], fixed: [] });
   for (const db of databases) await server.container.db.getClient().db(db).dropDatabase();
-}, 180_000);
+}, 300_000);

@@ -47,21 +47,14 @@ export const ordersCommand: AdminCommand = {
 };
 
 async function listToShip(context: AdminContext) {
-  // Paid and not yet shipped is exactly TO_BE_DELIVERED (shipping moves it to DELIVERED); the status index finds them.
-  const orders = await orderModel(context.container.db)
-    .find({ status: 'TO_BE_DELIVERED' })
-    .select({ paidAt: 1, address: 1, items: 1, draws: 1 })
-    .lean<OrderDoc[]>();
-  const rows: ToShip[] = orders
-    .sort((a, b) => (a.paidAt?.getTime() ?? 0) - (b.paidAt?.getTime() ?? 0))
-    .slice(0, limitOption(context.values, 100))
-    .map((order) => ({
-      id: order._id.toHexString(),
-      paidAt: order.paidAt,
-      address: addressOf(order),
-      items: order.items.map((item) => ({ name: item.name, quantity: item.quantity })),
-      draws: order.draws.map((draw) => ({ name: draw.name, rarity: draw.rarity })),
-    }));
+  const { items } = await context.container.shippingDesk.toShip(1, limitOption(context.values, 100));
+  const rows: ToShip[] = items.map((order) => ({
+    id: order._id.toHexString(),
+    paidAt: order.paidAt,
+    address: addressOf(order),
+    items: order.items.map((item) => ({ name: item.name, quantity: item.quantity })),
+    draws: order.draws.map((draw) => ({ name: draw.name, rarity: draw.rarity })),
+  }));
   return context.print(rows, () => formatToShip(rows));
 }
 

@@ -137,7 +137,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
               { title: '第几件', dataIndex: 'unitIndex', width: 80, render: (index: number) => index + 1 },
               { title: '抽到', dataIndex: 'name', render: (name: string, draw) => (draw.imageUrl ? <Space><img src={draw.imageUrl} alt="" width={32} height={32} style={{ objectFit: 'cover', borderRadius: 4 }} />{name}</Space> : name) },
               { title: '稀有度', dataIndex: 'rarity', width: 100, render: (rarity: string) => <RarityTag rarity={rarity} /> },
-              { title: '公平性证明', dataIndex: 'proofUrl', render: (url: string | null) => (url ? <a href={url} target="_blank" rel="noreferrer noopener">查看证明</a> : '—') },
+              { title: '公平性证明', dataIndex: 'proofUrl', render: (url: string | null) => (url ? <a href={url} target="_blank" rel="noopener">查看证明</a> : '—') },
             ]}
           />
         )}

@@ -94,7 +94,16 @@ export default function OrdersPage() {
       </Card>
       {orders.isError && <QueryError error={orders.error} retry={() => orders.refetch()} />}
       <Card
-        title="订单列表"
+        title={
+          <span>
+            订单列表
+            {!filters.q && !filters.from && (
+              <Typography.Text type="secondary" style={{ fontSize: 13, fontWeight: 'normal', marginLeft: 12 }}>
+                未输入单号或日期时显示最近 30 天的订单
+              </Typography.Text>
+            )}
+          </span>
+        }
         extra={
           can('orders.export') && (
             <Tooltip title="按当前筛选条件导出（最多 5000 条），Excel 可直接打开">

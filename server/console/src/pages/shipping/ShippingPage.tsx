@@ -101,6 +101,7 @@ function Uploads() {
   const can = useCan();
   const client = useQueryClient();
   const { message } = App.useApp();
+  // Without a status the server lists the uploads still waiting, oldest first.
   const query = { status: filters.status, page, pageSize };
   const uploads = useQuery({ queryKey: ['shipping', 'uploads', query], queryFn: () => request('GET', '/shipping/uploads', shippingUploadsResponseSchema, { query }), placeholderData: keepPreviousData });
   const retry = useMutation({
@@ -117,11 +118,9 @@ function Uploads() {
       <Space style={{ marginBottom: 12 }}>
         <Typography.Text>状态</Typography.Text>
         <Select
-          allowClear
-          placeholder="全部"
           style={{ width: 140 }}
-          value={filters.status}
-          onChange={(status?: string) => update({ status, page: undefined })}
+          value={filters.status ?? 'PENDING'}
+          onChange={(status: string) => update({ status: status === 'PENDING' ? undefined : status, page: undefined })}
           options={[
             { value: 'PENDING', label: '待上传' },
             { value: 'UPLOADED', label: '已上传' },

@@ -201,6 +201,24 @@ test('a new operator changes the one-time password at first login and binds an a
   expect(unexpected(problems)).toEqual([]);
 }, 120_000);
 
+test('a viewer sees orders but no staff page, and every action on an order is disabled', async () => {
+  const viewer = await createStaff(server, 'e2e-viewer', 'viewer');
+  const order = await paidOrderOf(server, 'console-e2e-viewed', 1);
+  const { page, problems } = await newPage();
+  await page.goto(`${server.url}/console/orders/${order.id}`);
+  await page.getByTestId('login-username').fill(viewer.username);
+  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  // Back where the link pointed, after the login.
+  await page.getByTestId('order-detail').waitFor({ timeout: 30_000 });
+  for (const action of ['order-refund', 'order-ship', 'order-reconcile']) {
+    if ((await page.getByTestId(action).count()) > 0) expect(await page.getByTestId(action).isDisabled()).toBe(true);
+  }
+  expect(await page.getByTestId('order-refund').count()).toBe(1);
+  expect(await page.getByTestId('main-menu').getByText('员工账号').count()).toBe(0);
+  expect(unexpected(problems)).toEqual([]);
+}, 120_000);
+
 test('a wrong TOTP code is refused in Chinese and lets nobody in', async () => {
   const { page } = await newPage();
   await page.goto(`${server.url}/console/orders`);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Navigate, useLocation } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input } from 'antd';
 import { LockOutlined, SafetyOutlined, UserOutlined } from '@ant-design/icons';
@@ -12,23 +12,21 @@ import { AuthCard } from '../layout/AuthCard';
 export function LoginPage() {
   const session = useSession();
   const client = useQueryClient();
-  const navigate = useNavigate();
   const location = useLocation();
   const [form] = Form.useForm<ConsoleLoginRequest>();
   const [needsTotp, setNeedsTotp] = useState(false);
   const login = useMutation({
     mutationFn: (values: ConsoleLoginRequest) => request('POST', '/auth/login', consoleSessionResponseSchema, { body: { ...values, totp: values.totp || undefined } }),
-    onSuccess: (answer) => {
-      storeSession(client, answer);
-      const from = (location.state as { from?: string } | null)?.from;
-      navigate(from && from !== '/login' ? from : '/', { replace: true });
-    },
+    // With the session stored, this page renders the way back (below).
+    onSuccess: (answer) => storeSession(client, answer),
     onError: (error) => {
       if (error instanceof ConsoleApiError && (error.code === 'TOTP_REQUIRED' || error.code === 'TOTP_INVALID')) setNeedsTotp(true);
     },
   });
 
-  if (session.data) return <Navigate to="/" replace />;
+  // Back to the page that asked for the login (a link a colleague sent), else the dashboard.
+  const from = (location.state as { from?: string } | null)?.from;
+  if (session.data) return <Navigate to={from && !from.startsWith('/login') ? from : '/'} replace />;
   const showError = login.error && !(login.error instanceof ConsoleApiError && login.error.code === 'TOTP_REQUIRED');
   return (
     <AuthCard title="员工登录">

@@ -18,6 +18,11 @@ export function formatTime(iso: string | null | undefined): string {
   return iso ? beijing(iso).format('YYYY-MM-DD HH:mm:ss') : '—';
 }
 
+/** 2026-12-04 20:15, for tables where seconds only take room. */
+export function formatMinute(iso: string | null | undefined): string {
+  return iso ? beijing(iso).format('YYYY-MM-DD HH:mm') : '—';
+}
+
 /** A Beijing calendar day, as the API's `from`/`to` take it. */
 export function beijingDay(value: dayjs.Dayjs): string {
   return value.format('YYYY-MM-DD');

@@ -11,7 +11,7 @@ import { CHANNEL_LABELS, ORDER_STATUS_LABELS, OrderStatusTag } from '../../compo
 import { QueryError } from '../../components/QueryError';
 import { pageOf, useUrlFilters } from '../../components/use-url-filters';
 import { yuan } from '../../money';
-import { beijingDay, dayjs, formatTime } from '../../time';
+import { beijingDay, dayjs, formatMinute } from '../../time';
 
 const FILTERS = ['q', 'status', 'boxId', 'from', 'to', 'sort', 'order'] as const;
 
@@ -116,32 +116,43 @@ export default function OrdersPage() {
       >
         <Table<OrderRow>
           rowKey="id"
-          size="middle"
+          size="small"
           loading={orders.isFetching}
           dataSource={orders.data?.items}
           data-testid="order-table"
-          scroll={{ x: 1400 }}
+          scroll={{ x: 1100 }}
           onChange={(pagination, _filters, sorter) => {
             const one = Array.isArray(sorter) ? sorter[0] : sorter;
-            const field = one?.order ? String(one.field) : undefined;
             update({
               page: pagination.current === 1 ? undefined : pagination.current,
               pageSize: pagination.pageSize === 20 ? undefined : pagination.pageSize,
-              sort: field && field !== 'createdAt' ? field : undefined,
               order: one?.order === 'ascend' ? 'asc' : undefined,
             });
           }}
           pagination={{ current: page, pageSize, total: orders.data?.total ?? 0, showSizeChanger: true, showTotal: (total) => `共 ${total} 条` }}
           columns={[
-            { title: '订单号', dataIndex: 'id', width: 230, fixed: 'left', render: (id: string) => <Link to={`/orders/${id}`}>{id}</Link> },
-            { title: '商品', dataIndex: 'title', render: (title: string, row) => (row.units > 1 ? `${title} 等 ${row.units} 件` : title) },
-            { title: '金额', dataIndex: 'totalFen', align: 'right', render: (fen: number, row) => <span>{yuan(fen)}{row.refundedFen > 0 && <Typography.Text type="danger"> (退 {yuan(row.refundedFen)})</Typography.Text>}</span> },
-            { title: '状态', dataIndex: 'status', width: 90, render: (status: OrderRow['status']) => <OrderStatusTag status={status} /> },
-            { title: '收货人', dataIndex: 'receiverName', render: (name: string, row) => `${name} ${row.receiverPhone}` },
-            { title: '支付', dataIndex: 'channel', width: 90, render: (channel: string | null) => (channel ? CHANNEL_LABELS[channel] : '—') },
-            { title: '交易单号', dataIndex: 'transactionId', width: 260, render: (id: string | null) => id ?? '—' },
-            { title: '下单时间', dataIndex: 'createdAt', width: 170, sorter: true, sortDirections: ['descend', 'ascend', 'descend'], sortOrder: sortField === 'createdAt' ? sortOrder : null, render: formatTime },
-            { title: '付款时间', dataIndex: 'paidAt', width: 170, sorter: true, sortDirections: ['descend', 'ascend', 'descend'], sortOrder: sortField === 'paidAt' ? sortOrder : null, render: formatTime },
+            { title: '订单号', dataIndex: 'id', width: 210, fixed: 'left', render: (id: string) => <Link to={`/orders/${id}`}>{id}</Link> },
+            { title: '商品', dataIndex: 'title', width: 150, render: (title: string, row) => (row.units > 1 ? `${title} 等 ${row.units} 件` : title) },
+            { title: '金额', dataIndex: 'totalFen', align: 'right', width: 100, render: (fen: number, row) => <span>{yuan(fen)}{row.refundedFen > 0 && <div><Typography.Text type="danger">退 {yuan(row.refundedFen)}</Typography.Text></div>}</span> },
+            { title: '状态', dataIndex: 'status', width: 80, render: (status: OrderRow['status']) => <OrderStatusTag status={status} /> },
+            { title: '收货人', dataIndex: 'receiverName', width: 120, render: (name: string, row) => <span>{name}<div>{row.receiverPhone}</div></span> },
+            { title: '支付渠道 / 交易单号', dataIndex: 'transactionId', width: 245, render: (id: string | null, row) => (row.channel ? <span>{CHANNEL_LABELS[row.channel]}<div>{id ?? '—'}</div></span> : '—') },
+            {
+              // One column, two lines; which of the two the list is sorted by is the search form's 日期按.
+              title: sortField === 'paidAt' ? '下单 / 付款时间（按付款）' : '下单 / 付款时间',
+              dataIndex: sortField,
+              key: 'time',
+              width: 175,
+              sorter: true,
+              sortDirections: ['descend', 'ascend', 'descend'],
+              sortOrder,
+              render: (_: unknown, row) => (
+                <span>
+                  {formatMinute(row.createdAt)}
+                  <div>{row.paidAt ? formatMinute(row.paidAt) : <Typography.Text type="secondary">未付款</Typography.Text>}</div>
+                </span>
+              ),
+            },
           ]}
         />
       </Card>

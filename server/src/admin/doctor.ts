@@ -6,7 +6,7 @@ import { stockDatabase } from '../db/databases';
 import { holdModel, purchaseQuotaModel, stockModel } from '../catalog/stock.model';
 import { parseConfig, type ConfigFor } from '../config';
 import { credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
-import { connectDatabase } from '../db/connect';
+import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import { loadWechatPayCredentials, type WechatPayCredentials } from '../payments/wechatpay/credentials';
 import { WechatPayApiError } from '../payments/wechatpay/gateway';
 import { wechatPayGatewayFor } from '../payments/wechatpay/wechatpay-gateway';
@@ -17,6 +17,8 @@ import { userModel } from '../users/user.model';
 import { addressModel } from '../users/address.model';
 import { couponModel } from '../coupons/coupon.model';
 import { couponTemplateModel } from '../coupons/coupon-template.model';
+import { staffModel } from '../staff/staff.model';
+import { staffSessionModel } from '../staff/staff-session.model';
 import { orderModel } from '../orders/order.model';
 import { boxSetModel } from '../sets/set.model';
 import { positionHoldModel } from '../sets/position-hold.model';
@@ -45,7 +47,7 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), stockModel(stock), holdModel(stock), purchaseQuotaModel(stock), positionHoldModel(stock)];
+  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), stockModel(stock), holdModel(stock), purchaseQuotaModel(stock), positionHoldModel(stock)];
 }
 
 /**
@@ -215,7 +217,7 @@ async function checkDatabase(config: DoctorConfig, add: Add): Promise<void> {
   const name = 'database reachable';
   let db: Connection;
   try {
-    db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: 2, production: config.NODE_ENV === 'production', createIndexes: false });
+    db = await connectDatabase({ ...databaseOptionsOf(config, 2), createIndexes: false });
   } catch (error) {
     add({ name, status: 'fail', detail: message(error), fix: 'fix MONGODB_URI or the database (docs/deploy.md)' });
     add({ name: 'indexes present', status: 'skip', detail: 'not reached' });

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { orderActionResponseSchema, RARITY_LABELS, shippingUploadRowSchema, shippingUploadsResponseSchema, SHIPPING_CARRIERS, toShipResponseSchema, type ShipRequest } from '@blindbox/shared';
-import { z } from 'zod';
+import { orderActionResponseSchema, RARITY_LABELS, shippingCarriersResponseSchema, shippingUploadRowSchema, shippingUploadsResponseSchema, SHIPPING_CARRIERS, toShipResponseSchema, type ShipRequest } from '@blindbox/shared';
+import type { z } from 'zod';
 import { errorMessage, request } from '../../api/client';
 import { useCan } from '../../api/session';
 import { QueryError } from '../../components/QueryError';
@@ -12,9 +12,6 @@ import { yuan } from '../../money';
 import { formatTime } from '../../time';
 import { ShipDialog } from '../orders/ShipDialog';
 import { ShippingImport } from './ShippingImport';
-
-/** GET /shipping/carriers (the contract's `{ items: SHIPPING_CARRIERS, defaultCarrier }`). */
-const carrierListSchema = z.object({ items: z.array(z.object({ code: z.string(), name: z.string() })), defaultCarrier: z.string() });
 
 const carrierName = (code: string) => SHIPPING_CARRIERS.find((carrier) => carrier.code === code)?.name ?? code;
 
@@ -48,7 +45,7 @@ function ToShipQueue() {
   const { message } = App.useApp();
   const [shipping, setShipping] = useState<string | null>(null);
   const queue = useQuery({ queryKey: ['shipping', 'queue', page, pageSize], queryFn: () => request('GET', '/shipping/queue', toShipResponseSchema, { query: { page, pageSize } }), placeholderData: keepPreviousData });
-  const carriers = useQuery({ queryKey: ['carriers'], staleTime: Infinity, queryFn: () => request('GET', '/shipping/carriers', carrierListSchema) });
+  const carriers = useQuery({ queryKey: ['carriers'], staleTime: Infinity, queryFn: () => request('GET', '/shipping/carriers', shippingCarriersResponseSchema) });
   const ship = useMutation({
     mutationFn: ({ orderId, body }: { orderId: string; body: ShipRequest }) => request('POST', `/orders/${orderId}/ship`, orderActionResponseSchema, { body }),
     onSuccess: (answer) => {

@@ -2,8 +2,8 @@
 import type { Config } from 'jest';
 
 // Agenda 6 and its Mongo backend ship ESM only while the server runs as CommonJS
-// (tsx at runtime, @swc/jest here), so Jest must transform those packages too.
-const esmOnlyPackages = ['agenda', '@agendajs', 'cron-parser', 'luxon', 'human-interval', 'date.js'];
+// (tsx at runtime, @swc/jest here), so Jest must transform those packages too (and otplib's @scure/@noble).
+const esmOnlyPackages = ['agenda', '@agendajs', 'cron-parser', 'luxon', 'human-interval', 'date.js', 'otplib', '@otplib', '@scure', '@noble'];
 
 const config: Config = {
   rootDir: '.',

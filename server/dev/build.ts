@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { repoRoot } from './paths';
+import { runToEnd } from './processes';
 
 /**
  * `npm run build`: the server's entry points and the shared code they import, compiled to CommonJS in
@@ -38,11 +39,14 @@ export async function buildServer(): Promise<void> {
 }
 
 if (require.main === module) {
-  buildServer().then(
-    () => console.log(`built ${Object.keys(ENTRY_POINTS).map((name) => `server/dist/${name}.js`).join(', ')}`),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
+  // The staff console ships with the server (served from server/console/dist under /console).
+  buildServer()
+    .then(() => runToEnd('npm', ['run', 'build', '-w', 'server/console']))
+    .then(
+      () => console.log(`built ${Object.keys(ENTRY_POINTS).map((name) => `server/dist/${name}.js`).join(', ')} and the staff console in server/console/dist`),
+      (error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exit(1);
+      },
+    );
 }

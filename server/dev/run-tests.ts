@@ -6,8 +6,8 @@ import { repoRoot } from './paths';
 import { runToEnd } from './processes';
 
 /**
- * `npm test`: everything the suite needs, then one Jest run. Building the engine and both mini-program builds
- * up front keeps their minutes out of any test's timeout. The browser test needs Chromium and a CJK font
+ * `npm test`: everything the suite needs, then one Jest run. Building the engine, both mini-program builds and
+ * the staff console up front keeps their minutes out of any test's timeout. The browser test needs Chromium and a CJK font
  * (without one every Chinese character renders as an empty box); both come from Debian when missing.
  */
 const DEBIAN_PACKAGES = [
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   ensureDebianPackages();
   await runToEnd('npm', ['run', 'build:h5', '-w', 'miniapp']);
   await runToEnd('npm', ['run', 'build:weapp', '-w', 'miniapp']);
+  await runToEnd('npm', ['run', 'build', '-w', 'server/console']);
   await runToEnd(process.execPath, [path.join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', ...process.argv.slice(2)]);
 }
 

@@ -22,6 +22,8 @@ import { profileRoutes } from './users/profile.routes';
 import { cartRoutes } from './cart/cart.routes';
 import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 import { setRoutes } from './sets/sets.routes';
+import { consoleRoutes } from './console/console.routes';
+import { serveConsole } from './console/serve-console';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -51,11 +53,13 @@ export function createApp(container: Container): Koa {
     fairnessRoutes(container),
     profileRoutes(container),
     setRoutes(container),
+    consoleRoutes(container),
     devRoutes(container),
   ]) {
     // throw: the 405 / 501 go through the error handler, in the API's error shape, instead of a plain-text page.
     app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   }
+  app.use(serveConsole(container.config.CONSOLE_DIR));
   if (container.config.H5_DIR) app.use(serveH5(container.config.H5_DIR));
   return app;
 }

@@ -117,6 +117,21 @@ const envSchema = z.object({
   /** The carrier code sent with shipping information when the admin names none (the platform's get_delivery_list). */
   SHIPPING_EXPRESS_COMPANY: z.string().regex(/^[A-Za-z0-9_]{1,32}$/).default('SF'),
 
+  /** Staff console (server/console/dist, served under /console; the web app is built with `npm run build`). */
+  CONSOLE_DIR: z.string().default('server/console/dist'),
+  /** The largest single refund a support member may give, in fen; the owner has no limit. */
+  CONSOLE_SUPPORT_REFUND_LIMIT_FEN: z.coerce.number().int().min(0).default(20_000),
+  /** TOTP for owner and operator accounts; unset: required exactly when NODE_ENV=production (it cannot be turned off there). */
+  CONSOLE_REQUIRE_TOTP: bool.optional(),
+  /** A console session ends after this long without a request, and at the latest after CONSOLE_SESSION_HOURS. */
+  CONSOLE_IDLE_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
+  /** Failed logins in a row (password or code) that lock a staff account until the owner unlocks it. */
+  CONSOLE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** Login attempts per minute from one address, and for one account name (counted across server processes). */
+  CONSOLE_LOGIN_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  CONSOLE_LOGIN_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().min(0).default(10),
+
   /** Dev only: where the H5 build is served from, and the simulator the H5 pay sheet talks to. */
   H5_DIR: z.string().optional(),
   SIMULATOR_PUBLIC_URL: z.url().optional(),

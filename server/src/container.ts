@@ -24,6 +24,11 @@ import { tradeBillReconciliation, type TradeBillReconciliation } from './bills/b
 import { fairness, type Fairness } from './fairness/fairness';
 import { systemClock, type Clock } from './clock';
 import { cartService, type CartService } from './cart/cart.service';
+import { adminAudit, type AdminAudit } from './admin/admin-audit';
+import { staffAccounts, type StaffAccounts } from './staff/staff-accounts';
+import { staffAuth, type StaffAuth } from './staff/staff-auth';
+import { orderDesk, type OrderDesk } from './orders/order-desk';
+import { shippingDesk, type ShippingDesk } from './shipping/shipping-desk';
 import { assertSchemaCurrent } from './migrations/schema-version';
 import { createMetrics, type Metrics } from './metrics/metrics';
 
@@ -48,6 +53,15 @@ export interface Container {
   jobs: AgendaScheduler;
   /** Server seeds and draws (commit–reveal, guarantee). */
   fairness: Fairness;
+  /** What staff do to one order (reconcile, refund, ship, cancel): the CLI and the console both go through it. */
+  desk: OrderDesk;
+  /** The packing table: the to-ship queue, tracking numbers from a CSV, the WeChat uploads' state. */
+  shippingDesk: ShippingDesk;
+  /** Every change staff make (CLI and console), with who made it. */
+  audit: AdminAudit;
+  /** Staff accounts (the owner's business) and the console's login, sessions and two-factor. */
+  staff: StaffAccounts;
+  staffAuth: StaffAuth;
   /** The clock a drop opens by: the system's, except in tests (which move it). */
   clock: Clock;
   /** Prometheus metrics of this process (GET /metrics with METRICS_TOKEN). */
@@ -95,7 +109,10 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY });
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
     jobs.register({ orders, payments, refunds, channels, shipping, tradeBills });
+    const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
     return {
+      desk,
+      shippingDesk: shippingDesk({ db, desk, shipping, defaultCarrier: config.SHIPPING_EXPRESS_COMPANY }),
       config,
       logger,
       db,
@@ -111,6 +128,20 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       tradeBills,
       jobs,
       fairness: fair,
+      audit: adminAudit(db, logger),
+      staff: staffAccounts({ db, clock }),
+      staffAuth: staffAuth({
+        db,
+        clock,
+        logger,
+        settings: {
+          // Production always asks owners and operators for a second factor; elsewhere CONSOLE_REQUIRE_TOTP decides.
+          requireTotp: config.NODE_ENV === 'production' || config.CONSOLE_REQUIRE_TOTP === true,
+          idleTimeoutMs: config.CONSOLE_IDLE_TIMEOUT_MINUTES * 60_000,
+          lifetimeMs: config.CONSOLE_SESSION_HOURS * 3_600_000,
+          maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES,
+        },
+      }),
       clock,
       metrics: createMetrics({ db, jobsHealth: () => jobs.health() }),
       async dispose() {

@@ -1,4 +1,5 @@
 // Zod-free, like money.ts: the mini-program imports these values directly.
+import type { OrderStatus } from './order-status';
 
 export const RARITIES = ['COMMON', 'RARE', 'EPIC', 'SECRET'] as const;
 
@@ -12,6 +13,24 @@ export const SALE_MODES = ['WEIGHTED', 'SETS'] as const;
 export const MAX_SET_POSITIONS = MAX_QUANTITY_PER_ITEM;
 
 export type RarityName = (typeof RARITIES)[number];
+
+/** How the shop and the console name each rarity and order status (Chinese, one wording everywhere). */
+export const RARITY_LABELS: Record<RarityName, string> = {
+  COMMON: '普通',
+  RARE: '稀有',
+  EPIC: '史诗',
+  SECRET: '隐藏',
+};
+
+export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
+  TO_BE_PAID: '待支付',
+  TO_BE_DELIVERED: '待发货',
+  DELIVERED: '已发货',
+  COMPLETED: '已完成',
+  CLOSED: '已关闭',
+  REFUNDING: '退款中',
+  REFUNDED: '已退款',
+};
 
 /** Declared once by the shopper: under 8 may not buy, 8–17 needs a guardian's consent, 18+ may. */
 export const AGE_BRACKETS = ['UNDER_8', 'MINOR_8_17', 'ADULT'] as const;

@@ -2,22 +2,9 @@ import type { Coupon, Order, OrderStatus, Rarity } from '@blindbox/shared';
 import { formatFen } from '@blindbox/shared/src/money';
 import { beijingTime } from '@blindbox/shared/src/beijing-time';
 
-export const RARITY_LABELS: Record<Rarity, string> = {
-  COMMON: '普通',
-  RARE: '稀有',
-  EPIC: '史诗',
-  SECRET: '隐藏',
-};
+import { ORDER_STATUS_LABELS } from '@blindbox/shared/src/constants';
 
-export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
-  TO_BE_PAID: '待支付',
-  TO_BE_DELIVERED: '待发货',
-  DELIVERED: '已发货',
-  COMPLETED: '已完成',
-  CLOSED: '已关闭',
-  REFUNDING: '退款中',
-  REFUNDED: '已退款',
-};
+export { ORDER_STATUS_LABELS, RARITY_LABELS } from '@blindbox/shared/src/constants';
 
 /** A closed order says how it closed: the shopper's own cancel, or the payment window running out. */
 export function orderStatusText(order: Pick<Order, 'status' | 'audit'>): string {

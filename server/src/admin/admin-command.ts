@@ -1,6 +1,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Container } from '../container';
-import type { AdminAudit, AdminChange } from './admin-audit';
+import type { AdminAudit, AdminChange, ChangeRecorder } from './admin-audit';
+
+export type { PlannedChange } from './admin-audit';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 export type OptionValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
@@ -29,16 +31,12 @@ export interface AdminContext {
    * The one way a command changes the shop: in a dry run it only notes the change and returns null; otherwise it
    * writes, then records who changed what from what to what (`after` may be read from what the write returned).
    */
-  apply<T>(change: PlannedChange<T>, write: () => Promise<T>): Promise<T | null>;
+  apply: ChangeRecorder;
   /** The changes made (or, in a dry run, planned) so far. */
   readonly changes: readonly AdminChange[];
   audit: AdminAudit;
   /** Formats the result: JSON with --json, else the human text. */
   print(data: unknown, human: () => string): CommandResult;
-}
-
-export interface PlannedChange<T> extends Omit<AdminChange, 'after'> {
-  after: unknown | ((written: T) => unknown);
 }
 
 export interface AdminCommand {

@@ -2,8 +2,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Container } from '../container';
 import { DomainError } from '../domain-error';
-import { adminAudit, type AdminChange } from './admin-audit';
-import { UsageError, type AdminContext, type CommandResult, type OptionSpecs, type OptionValues } from './admin-command';
+import { afterOf, type AdminChange } from './admin-audit';
+import { UsageError, type AdminContext, type PlannedChange, type CommandResult, type OptionSpecs, type OptionValues } from './admin-command';
 import { ADMIN_COMMANDS } from './commands';
 import { escapeTerminalOutput } from '@blindbox/shared';
 
@@ -92,7 +92,7 @@ function osUserName(): string {
 }
 
 function contextFor(container: Container, { actor, values, positionals }: Pick<AdminContext, 'actor' | 'values' | 'positionals'>): AdminContext {
-  const audit = adminAudit(container.db, container.logger);
+  const { audit } = container;
   const changes: AdminChange[] = [];
   const dryRun = values['dry-run'] === true;
   const json = values.json === true;
@@ -106,13 +106,13 @@ function contextFor(container: Container, { actor, values, positionals }: Pick<A
     changes,
     audit,
     print: (data, human) => ({ exitCode: 0, output: json ? JSON.stringify(data, null, 2) : human() }),
-    async apply(planned, write) {
+    async apply<T>(planned: PlannedChange<T>, write: () => Promise<T>) {
       if (dryRun) {
         changes.push({ ...planned, after: typeof planned.after === 'function' ? null : planned.after });
         return null;
       }
       const written = await write();
-      const change: AdminChange = { ...planned, after: typeof planned.after === 'function' ? (planned.after as (value: typeof written) => unknown)(written) : planned.after };
+      const change: AdminChange = { ...planned, after: afterOf(planned, written) };
       changes.push(change);
       await audit.record(actor, change);
       return written;

@@ -222,7 +222,7 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
     return report;
   }
 
-  return {
+  const service = {
     async reconcileDay(billDate: string, actor: string): Promise<TradeBillReport> {
       const { start, end } = beijingDay(billDate);
       const startedAt = new Date();
@@ -272,6 +272,11 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
       return report;
     },
 
+    /** Reports made (or made again) since `since`, newest day first: a range on the finishedAt index. */
+    listSince(since: Date): Promise<TradeBillReport[]> {
+      return Report.find({ finishedAt: { $gte: since } }).sort({ _id: -1 }).select({ findings: 0 }).lean<TradeBillReport[]>();
+    },
+
     list(limit: number): Promise<TradeBillReport[]> {
       return Report.find({}).sort({ _id: -1 }).limit(limit).select({ findings: 0 }).lean<TradeBillReport[]>();
     },
@@ -280,7 +285,18 @@ export function tradeBillReconciliation({ db, logger, source, payments }: TradeB
       beijingDay(billDate);
       return Report.findById(billDate).lean<TradeBillReport>();
     },
+
+    /** A re-run asked by staff: a bill that fails its checks answers its stored FAILED report rather than the bare error. */
+    async rerunDay(billDate: string, actor: string): Promise<TradeBillReport> {
+      const started = new Date();
+      return service.reconcileDay(billDate, actor).catch(async (error: unknown) => {
+        const stored = await service.show(billDate);
+        if (stored?.status === 'FAILED' && new Date(stored.startedAt) >= started) return stored;
+        throw error;
+      });
+    },
   };
+  return service;
 
   async function apply(row: TradeBillRow, actor: string): Promise<string> {
     try {

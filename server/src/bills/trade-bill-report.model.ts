@@ -60,4 +60,7 @@ const tradeBillReportSchema = new Schema<TradeBillReport>(
   { versionKey: false, minimize: false },
 );
 
+// The console's bill list and dashboard: the reports of the last weeks (an _id range is not pushed down).
+tradeBillReportSchema.index({ finishedAt: 1 });
+
 export const tradeBillReportModel = defineModel<TradeBillReport>('TradeBillReport', tradeBillReportSchema);

@@ -20,6 +20,9 @@ export const isOnRefund = (status: OrderStatus): boolean => ON_REFUND.has(status
 /** Only an unpaid order can be closed (by the shopper, by expiry, or by the admin). */
 export const canBeClosed = (status: OrderStatus): boolean => status === 'TO_BE_PAID';
 
+/** Paid and not shipped yet: what staff may ship (order-transitions.ts `ship` moves it on). */
+export const canBeShipped = (status: OrderStatus): boolean => status === 'TO_BE_DELIVERED';
+
 /** What an admin may refund in full: a paid order, shipped or not. */
 export const canBeRefunded = (status: OrderStatus): boolean => PAID.has(status);
 

@@ -52,12 +52,20 @@ export function orderTransitions(connection: Connection) {
       ),
     /** Money arrived for an order already closed: keep the payment on record and refund it. */
     markPaidAfterClose: (orderId: Types.ObjectId, payment: Record<string, unknown>, refund: RefundDoc, cause: TransitionCause) =>
-      transition(orderId, 'CLOSED', 'REFUNDING', cause, { $set: { ...payment, refundCheckAt: new Date() }, $push: { refunds: refund } }),
+      transition(orderId, 'CLOSED', 'REFUNDING', cause, { $set: { ...payment, refundCheckAt: new Date(), lastRefundAt: new Date() }, $push: { refunds: refund } }),
     ship: (orderId: Types.ObjectId, trackingNote: string, cause: TransitionCause) =>
       transition(orderId, 'TO_BE_DELIVERED', 'DELIVERED', cause, { $set: { trackingNote } }),
     complete: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'DELIVERED', 'COMPLETED', cause),
-    startRefund: (orderId: Types.ObjectId, from: OrderStatus, refund: RefundDoc, cause: TransitionCause) =>
-      transition(orderId, from, 'REFUNDING', cause, { $set: { refundCheckAt: new Date() }, $push: { refunds: refund } }),
+    /** Guarded on the refund reservation read (payments/refund.service.ts): a refund added meanwhile makes it lose. */
+    startRefund: (orderId: Types.ObjectId, from: OrderStatus, refund: RefundDoc, cause: TransitionCause, reservation: { read: number | null; after: number }) =>
+      transition(
+        orderId,
+        from,
+        'REFUNDING',
+        cause,
+        { $set: { refundCheckAt: new Date(), lastRefundAt: new Date(), refundReservedFen: reservation.after }, $push: { refunds: refund } },
+        { refundReservedFen: reservation.read },
+      ),
     finishRefund: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'REFUNDING', 'REFUNDED', cause),
   };
 }

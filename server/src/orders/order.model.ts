@@ -126,6 +126,10 @@ export interface RefundDoc {
   status: 'PENDING' | 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
   requestedAt: Date;
   completedAt: Date | null;
+  /** A partial refund by unit: which lines, how many units of each (absent: by amount, or the whole order). */
+  units?: Array<{ itemIndex: number; quantity: number }> | null;
+  /** Who asked for it (`staff:<name>`, `admin:<name>`, `system`); absent on refunds before the console. */
+  actor?: string | null;
 }
 
 export interface OrderDoc {
@@ -149,6 +153,14 @@ export interface OrderDoc {
   trackingNote: string | null;
   payment: PaymentDoc;
   refunds: RefundDoc[];
+  /**
+   * Of the order's own payment, the fen every refund requested so far holds: each new refund is added by a
+   * write guarded on the value read (payments/refund.service.ts), so concurrent refunds never exceed what was
+   * paid. Absent: no refund of the order's own payment yet.
+   */
+  refundReservedFen?: number;
+  /** When a refund record was last added (never cleared): the dashboard finds recent refunds by it, through its index. */
+  lastRefundAt?: Date | null;
   /**
    * Set whenever a refund record is added, cleared by the refund job once none is outstanding: a top-level
    * scalar the refund sweep finds through an index (a query on refunds.status would scan every order).
@@ -237,6 +249,8 @@ const refundSchema = new Schema<RefundDoc>(
     status: { type: String, enum: ['PENDING', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'] },
     requestedAt: Date,
     completedAt: { type: Date, default: null },
+    units: { type: [new Schema({ itemIndex: Number, quantity: Number }, { _id: false })], default: undefined },
+    actor: { type: String },
   },
   { _id: false },
 );
@@ -273,6 +287,8 @@ const orderSchema = new Schema<OrderDoc>(
       transactionTotalFen: { type: Number, default: null },
     },
     refunds: { type: [refundSchema], default: [] },
+    refundReservedFen: { type: Number },
+    lastRefundAt: { type: Date },
     refundCheckAt: { type: Date, default: null },
     releasedAt: { type: Date, default: null },
     releaseDueAt: { type: Date, default: null },
@@ -294,5 +310,12 @@ orderSchema.index({ releaseDueAt: 1 });
 orderSchema.index({ refundCheckAt: 1 });
 // Sales figures (admin sales): paid orders by when they were paid.
 orderSchema.index({ paidAt: 1 });
+// The console's order search (orders/order-search.ts): by date, and by each number a shopper or a bill quotes.
+orderSchema.index({ createdAt: -1 });
+orderSchema.index({ 'payment.transactionId': 1 });
+orderSchema.index({ openid: 1, createdAt: -1 });
+orderSchema.index({ 'address.phone': 1 });
+// The console's dashboard: orders refunded lately (a range on an array's field would scan).
+orderSchema.index({ lastRefundAt: 1 });
 
 export const orderModel = defineModel<OrderDoc>('Order', orderSchema);

@@ -5,6 +5,7 @@ import { orderModel, type OrderDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
 import { parseOutTradeNo } from '../orders/out-trade-no';
 import { PaymentRejectedError } from './payment-rejected-error';
+import { ownRefundsSucceeded } from './refund-amounts';
 import { combinedPaymentModel, parseCombinedOutTradeNo, type CombinedPaymentDoc } from './combined-payment.model';
 
 /** Decides what a refund report means for the order's refund records and its state. */
@@ -44,7 +45,10 @@ export function refundResults({ db, logger }: { db: Connection; logger: Logger }
     // so the order never becomes REFUNDED while its refund record is not SUCCESS.
     if (recorded.modifiedCount === 0) return applyRefundResult(refund, actor);
     log.info({ ...fields, status: refund.status, actor }, 'refund status recorded');
-    if (refund.status === 'SUCCESS' && record.transactionId === order.payment.transactionId && order.status === 'REFUNDING') {
+    // Partial refunds: the order is REFUNDED only once every refund of its own payment succeeded. Read again, so
+    // of two refunds confirmed at the same moment the later write sees the other's SUCCESS (the refund job heals the rest).
+    const fresh = refund.status === 'SUCCESS' && order.status === 'REFUNDING' ? await Order.findById(order._id).lean<OrderDoc>() : null;
+    if (fresh && record.transactionId === fresh.payment.transactionId && fresh.status === 'REFUNDING' && ownRefundsSucceeded(fresh)) {
       if (await transitions.finishRefund(order._id, { reason: `refund ${refund.outRefundNo} succeeded`, actor })) {
         log.info({ ...fields, actor }, 'order refunded');
       }

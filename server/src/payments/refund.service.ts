@@ -6,9 +6,12 @@ import type { PaymentChannels } from './payment-channels';
 import { orderModel, type OrderDoc, type RefundDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
 import { canBeRefunded, isRefundOutstanding } from '../orders/order-state';
+import type { RefundRequest } from '@blindbox/shared';
 import { refundRecordFor } from './refund-record';
 import { NotFound } from '../domain-error';
 import { OrderStateConflict } from '../orders/order-errors';
+import { ownRefunds, ownRefundsSucceeded, refundableOf, refundedUnitsByLine, unitsRefundFen, type Refundable } from './refund-amounts';
+import { RefundExceedsRefundable, RefundOverRoleLimit, RefundUnitsInvalid } from './refund-errors';
 
 export interface RefundServiceDeps {
   db: Connection;
@@ -77,11 +80,9 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
 
   /** A crash after the record became SUCCESS but before REFUNDING → REFUNDED is healed here. */
   async function finishIfRefunded(order: OrderDoc, actor: string): Promise<OrderDoc> {
-    if (order.status !== 'REFUNDING' || !order.payment.transactionId) return order;
-    const own = order.refunds.find((record) => record.transactionId === order.payment.transactionId);
-    if (own?.status !== 'SUCCESS') return order;
-    const done = await transitions.finishRefund(order._id, { reason: `refund ${own.outRefundNo} succeeded`, actor });
-    if (done) log.info({ orderId: order._id.toHexString(), outTradeNo: own.outTradeNo, actor }, 'order refunded');
+    if (order.status !== 'REFUNDING' || !order.payment.transactionId || !ownRefundsSucceeded(order)) return order;
+    const done = await transitions.finishRefund(order._id, { reason: 'every refund of the payment succeeded', actor });
+    if (done) log.info({ orderId: order._id.toHexString(), outTradeNo: order.payment.outTradeNo, actor }, 'order refunded');
     return done ?? order;
   }
 
@@ -119,35 +120,96 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
     return { outstanding: open.length, needsAttention: stuck.length, oldestRequestedAt: oldest, order: fresh };
   }
 
-  /** Full refund of a paid order, started by an admin; the refund job then talks to the channel. */
-  async function refundOrder(orderId: Types.ObjectId, actor: string, reason = 'refunded by admin'): Promise<OrderDoc> {
+  /** Units (checked against what is left of each line) or an amount, in fen, and which lines when by unit. */
+  function amountOf(order: OrderDoc, request: RefundRequest, refundable: Refundable): { amountFen: number; units: RefundDoc['units'] } {
+    if (request.mode === 'full') return { amountFen: refundable.amountFen, units: null };
+    if (request.mode === 'amount') return { amountFen: request.amountFen, units: null };
+    const refunded = refundedUnitsByLine(order);
+    const seen = new Set<number>();
+    let amountFen = 0;
+    for (const { itemIndex, quantity } of request.units) {
+      const line = refundable.units[itemIndex];
+      if (!line || seen.has(itemIndex)) throw new RefundUnitsInvalid(`no line ${itemIndex} (or named twice)`);
+      if (quantity > line.quantity) throw new RefundUnitsInvalid(`line ${itemIndex} has ${line.quantity} unit(s) left to refund`);
+      seen.add(itemIndex);
+      amountFen += unitsRefundFen(order, itemIndex, refunded[itemIndex] ?? 0, quantity);
+    }
+    if (amountFen === 0) throw new RefundUnitsInvalid('those units cost nothing');
+    return { amountFen, units: request.units.map(({ itemIndex, quantity }) => ({ itemIndex, quantity })) };
+  }
+
+  /**
+   * Refunds part or the rest of a paid order's own payment: by unit, by amount, or in full (whatever is left).
+   * Each refund is its own record with its own out_refund_no, added by one write guarded on the status and on
+   * the reservation (refundReservedFen) read: of concurrent requests one wins, the others re-read and decide
+   * again against what is left, so together they never exceed what was paid. The refund that leaves nothing
+   * moves the order to REFUNDING (then REFUNDED once every refund of its payment succeeded); one that leaves
+   * something keeps the order where it is. `limitFen`: the largest refund the requester may give.
+   */
+  async function refund(orderId: Types.ObjectId, request: RefundRequest, by: { actor: string; limitFen?: number | null }): Promise<OrderDoc> {
     for (;;) {
       const order = await Order.findById(orderId).lean<OrderDoc>();
       if (!order) throw new NotFound('order');
-      if (order.status === 'REFUNDING' || order.status === 'REFUNDED') {
-        // Already on its way: make sure the job is there, answer with the current state.
-        if (order.status === 'REFUNDING') await scheduler.scheduleRefund(orderId);
-        return order;
-      }
       const { transactionId, outTradeNo } = order.payment;
       if (!canBeRefunded(order.status) || !transactionId || !outTradeNo) {
         throw new OrderStateConflict('ORDER_NOT_REFUNDABLE', `order is ${order.status}; only paid orders can be refunded`);
       }
-      // An order paid with others in one transaction gives back its own share of it.
+      const refundable = refundableOf(order);
+      const { amountFen, units } = amountOf(order, request, refundable);
+      if (amountFen <= 0 || amountFen > refundable.amountFen) {
+        throw new RefundExceedsRefundable(`${amountFen} fen asked, ${refundable.amountFen} fen left to refund`, { refundableFen: refundable.amountFen });
+      }
+      if (by.limitFen !== null && by.limitFen !== undefined && amountFen > by.limitFen) {
+        throw new RefundOverRoleLimit(`${amountFen} fen is above the ${by.limitFen} fen this role may refund`, { limitFen: by.limitFen });
+      }
+      // An order paid with others in one transaction gives back (part of) its own share of it.
       const { transactionTotalFen } = order.payment;
       const share = transactionTotalFen ? { orderId: order._id, totalFen: transactionTotalFen } : undefined;
-      const record = refundRecordFor(channels.ofOrder(order).name, transactionId, outTradeNo, order.totalFen, reason, share);
-      const started = await transitions.startRefund(orderId, order.status, record, { reason, actor });
+      const record = refundRecordFor(channels.ofOrder(order).name, transactionId, outTradeNo, amountFen, request.reason, share, {
+        sequence: ownRefunds(order).length + 1,
+        transactionTotalFen: transactionTotalFen ?? order.totalFen,
+        units: units ?? null,
+        actor: by.actor,
+      });
+      const read = order.refundReservedFen ?? null;
+      const reservation = { read, after: (read ?? 0) + amountFen };
+      const fields = { orderId: orderId.toHexString(), outTradeNo, outRefundNo: record.outRefundNo, amountFen, actor: by.actor };
+      const started =
+        amountFen === refundable.amountFen
+          ? await transitions.startRefund(orderId, order.status, record, { reason: request.reason, actor: by.actor }, reservation)
+          : await Order.findOneAndUpdate(
+              { _id: orderId, status: order.status, refundReservedFen: read },
+              {
+                $set: { refundReservedFen: reservation.after, refundCheckAt: new Date(), lastRefundAt: new Date() },
+                $push: {
+                  refunds: record,
+                  audit: { from: order.status, to: order.status, reason: `partial refund ${record.outRefundNo} of ${amountFen} fen: ${request.reason}`, actor: by.actor, at: new Date() },
+                },
+              },
+              { returnDocument: 'after' },
+            ).lean<OrderDoc>();
       if (started) {
-        log.info({ orderId: orderId.toHexString(), outTradeNo, outRefundNo: record.outRefundNo, amountFen: order.totalFen, actor }, 'refund started');
+        log.info(fields, amountFen === refundable.amountFen ? 'refund started' : 'partial refund started');
         await scheduler.scheduleRefund(orderId);
         return started;
       }
-      // Lost a race (shipped or confirmed meanwhile): re-read and decide again.
+      // Lost a race (another refund, shipped or confirmed meanwhile): re-read and decide again.
     }
   }
 
-  return { processRefunds, refundOrder };
+  /** Full refund of a paid order (the CLI's `refund` without --units/--amount); asking again changes nothing. */
+  async function refundOrder(orderId: Types.ObjectId, actor: string, reason = 'refunded by admin'): Promise<OrderDoc> {
+    const order = await Order.findById(orderId).lean<OrderDoc>();
+    if (!order) throw new NotFound('order');
+    if (order.status === 'REFUNDING' || order.status === 'REFUNDED') {
+      // Already on its way: make sure the job is there, answer with the current state.
+      if (order.status === 'REFUNDING') await scheduler.scheduleRefund(orderId);
+      return order;
+    }
+    return refund(orderId, { mode: 'full', reason }, { actor });
+  }
+
+  return { processRefunds, refund, refundOrder };
 }
 
 export type RefundService = ReturnType<typeof refundService>;

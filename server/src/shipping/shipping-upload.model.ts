@@ -46,4 +46,7 @@ const shippingUploadSchema = new Schema<ShippingUploadDoc>(
   { versionKey: false, minimize: false },
 );
 
+// The console's upload list: those WeChat has not accepted yet (or those it has), oldest shipment first.
+shippingUploadSchema.index({ status: 1, shippedAt: 1 });
+
 export const shippingUploadModel = defineModel<ShippingUploadDoc>('ShippingUpload', shippingUploadSchema);

@@ -12,6 +12,7 @@ import { boxFile, catalogDir, setBoxFile } from '../support/catalog-files';
 import { boxModel } from '../../src/catalog/box.model';
 import { apiClient } from '../support/api-client';
 import { GUARDIAN_DECLARATION_VERSION, type GuardianConsentView } from '@blindbox/shared';
+import { createStaff, loginAs } from '../support/console';
 
 /**
  * The query-plan audit: the application's real flows run against a database pre-loaded with a few hundred
@@ -257,6 +258,28 @@ async function runFlows(round: number): Promise<void> {
   const early = await alice.api.post<{ code: string }>('/api/orders', { items: [{ boxId: dropped!._id.toHexString(), quantity: 1 }], addressId: address.id });
   expect(early.body.code).toBe('NOT_ON_SALE_YET');
   expect((await admin('drop', 'forest-friends', '--cancel', '--yes')).exitCode).toBe(0);
+
+  // the staff console: login, every kind of order search, export, one order, a partial refund, shipping, audit, staff
+  const owner = await loginAs(server, await createStaff(server, `plan-owner-${round}`, 'owner'));
+  const paidDoc = await orderDoc(server, drawn.id);
+  for (const q of [drawn.id, paidDoc.payment.outTradeNo!, paidDoc.payment.transactionId!, paidDoc.openid, paidDoc.address.phone, `C${combined.body.id}`]) {
+    expect((await owner.get(`/orders?q=${encodeURIComponent(q)}`)).status).toBe(200);
+  }
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  for (const query of ['', 'status=TO_BE_DELIVERED', `from=${today}&to=${today}`, `sort=paidAt&from=${today}`, `boxId=${planned._id.toHexString()}`]) {
+    expect((await owner.get(`/orders?${query}`)).status).toBe(200);
+  }
+  expect((await owner.get(`/orders/export.csv?from=${today}`)).status).toBe(200);
+  expect((await owner.get(`/orders/${drawn.id}`)).status).toBe(200);
+  expect((await owner.post(`/orders/${drawn.id}/refunds`, { mode: 'units', units: [{ itemIndex: 0, quantity: 1 }], reason: 'plan' })).status).toBe(200);
+  expect((await owner.get('/dashboard')).status).toBe(200);
+  expect((await owner.get('/shipping/queue')).status).toBe(200);
+  expect((await owner.get('/shipping/uploads')).status).toBe(200);
+  expect((await owner.post('/shipping/import', { csv: `order_id,tracking_no\n${picked.id},SF12345678`, dryRun: true })).status).toBe(200);
+  expect((await owner.get('/bills')).status).toBe(200);
+  for (const query of ['', `actor=staff:plan-owner-${round}`, `target=order:${drawn.id}`, `from=${today}&to=${today}`]) expect((await owner.get(`/audit?${query}`)).status).toBe(200);
+  expect((await owner.get('/staff')).status).toBe(200);
+  expect((await owner.get('/staff/sessions')).status).toBe(200);
 }
 
 /** Document count from collection statistics: a count or find would itself be a query the audit records. */
@@ -295,4 +318,4 @@ maybe('no query of the application scans a collection of more than a handful of 
   const fixed = KNOWN_SCANS.filter((shape) => !scans.has(shape));
   expect({ unexpected, fixed }).toEqual({ unexpected: [], fixed: [] });
   for (const db of databases) await server.container.db.getClient().db(db).dropDatabase();
-}, 180_000);
+}, 300_000);

@@ -17,14 +17,7 @@ export const billCommand: AdminCommand = {
       return context.print(reports, () => formatBillList(reports));
     }
     if ((sub !== 'show' && sub !== 'run') || date === undefined || extra.length > 0) throw new UsageError('bill takes list, show <YYYY-MM-DD> or run <YYYY-MM-DD>');
-    const started = new Date();
-    const reconcile = () =>
-      // A bill that fails its checks is stored as a FAILED report: show that rather than the bare error.
-      tradeBills.reconcileDay(date, `admin:${context.actor}`).catch(async (error: unknown) => {
-        const stored = await tradeBills.show(date);
-        if (stored?.status === 'FAILED' && new Date(stored.startedAt) >= started) return stored;
-        throw error;
-      });
+    const reconcile = () => tradeBills.rerunDay(date, `admin:${context.actor}`);
     const report =
       sub === 'run'
         ? await context.apply({ command: 'bill run', target: `bill:${date}`, before: null, after: (done: Awaited<ReturnType<typeof reconcile>>) => ({ status: done.status }) }, reconcile)

@@ -10,6 +10,7 @@ import { salesCommand } from './sales-commands';
 import { couponCommand } from './coupon-commands';
 import { stockCommand } from './stock-commands';
 import { setsCommand } from './set-commands';
+import { staffCommand } from './staff-commands';
 
 /** Every admin command, in the order the usage text lists them. One line per command group file. */
 export const ADMIN_COMMANDS: readonly AdminCommand[] = [
@@ -28,4 +29,5 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   stockCommand,
   setsCommand,
   auditCommand,
+  staffCommand,
 ];

@@ -1,18 +1,17 @@
-import { ORDER_STATUSES, type OrderStatus } from '@blindbox/shared';
+import { ORDER_STATUSES, yuanToFen, type OrderStatus, type RefundRequest } from '@blindbox/shared';
 import type { Container } from '../../container';
 import { orderModel, type OrderDoc } from '../../orders/order.model';
 import { outTradeNoOfOrder } from '../../orders/out-trade-no';
-import { canBeClosed, canBeRefunded, hasOutstandingRefund, isOnRefund } from '../../orders/order-state';
+import { isOnRefund } from '../../orders/order-state';
 import { NotFound } from '../../domain-error';
 import { parseObjectId } from '../../object-id';
-import { OrderStateConflict } from '../../orders/order-errors';
-import type { ChannelTransaction } from '../../payments/payment-channel';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
 import { formatOrderDetail, formatOrderList, formatToShip, line, type OrderDetail, type OrderSummary, type ShippingAddress, type ToShip } from '../format';
 import { limitOption } from './limit-option';
 
 /** How an admin appears in an order's own audit log. */
 const actorOf = (context: AdminContext) => `admin:${context.actor}`;
+const callerOf = (context: AdminContext) => ({ actor: actorOf(context), change: context.apply });
 
 function orderIdArg(context: AdminContext, command: string) {
   if (context.positionals.length !== 1) throw new UsageError(`${command} takes exactly one <orderId>`);
@@ -48,21 +47,14 @@ export const ordersCommand: AdminCommand = {
 };
 
 async function listToShip(context: AdminContext) {
-  // Paid and not yet shipped is exactly TO_BE_DELIVERED (shipping moves it to DELIVERED); the status index finds them.
-  const orders = await orderModel(context.container.db)
-    .find({ status: 'TO_BE_DELIVERED' })
-    .select({ paidAt: 1, address: 1, items: 1, draws: 1 })
-    .lean<OrderDoc[]>();
-  const rows: ToShip[] = orders
-    .sort((a, b) => (a.paidAt?.getTime() ?? 0) - (b.paidAt?.getTime() ?? 0))
-    .slice(0, limitOption(context.values, 100))
-    .map((order) => ({
-      id: order._id.toHexString(),
-      paidAt: order.paidAt,
-      address: addressOf(order),
-      items: order.items.map((item) => ({ name: item.name, quantity: item.quantity })),
-      draws: order.draws.map((draw) => ({ name: draw.name, rarity: draw.rarity })),
-    }));
+  const { items } = await context.container.shippingDesk.toShip(1, limitOption(context.values, 100));
+  const rows: ToShip[] = items.map((order) => ({
+    id: order._id.toHexString(),
+    paidAt: order.paidAt,
+    address: addressOf(order),
+    items: order.items.map((item) => ({ name: item.name, quantity: item.quantity })),
+    draws: order.draws.map((draw) => ({ name: draw.name, rarity: draw.rarity })),
+  }));
   return context.print(rows, () => formatToShip(rows));
 }
 
@@ -83,54 +75,64 @@ export const reconcileCommand: AdminCommand = {
   usage: '  reconcile <orderId>               ask WeChat now and apply what it says (payment, close, release, refunds)',
   async run(context) {
     const orderId = orderIdArg(context, 'reconcile');
-    const before = await loadOrder(context.container, orderId);
-    const steps = await context.apply(
-      { command: 'reconcile', target: `order:${orderId.toHexString()}`, before: { status: before.status }, after: (done: string[]) => ({ steps: done }) },
-      () => reconcileOne(context.container, before, actorOf(context)),
-    );
-    const after = await loadOrder(context.container, orderId);
-    const result = { orderId: orderId.toHexString(), before: before.status, after: after.status, steps: steps ?? [] };
+    const done = await context.container.desk.reconcile(orderId, callerOf(context));
+    const result = { orderId: orderId.toHexString(), ...done };
     return context.print(result, () => `order ${result.orderId}: ${result.before} → ${result.after}\n${result.steps.map((step) => `  - ${step}`).join('\n')}`);
   },
 };
 
 export const refundCommand: AdminCommand = {
   name: 'refund',
-  usage: '  refund <orderId> [--reason text]  full refund of a paid order (the refund-order job confirms it)',
-  options: { reason: { type: 'string' } },
+  usage: `  refund <orderId> [--reason text] [--units <line>:<n>[,<line>:<n>...] | --amount <yuan>]
+                                    refund a paid order: in full (what is left), some units of its lines (line
+                                    numbers from 1, as \`show\` lists them) or an amount; the refund-order job confirms it`,
+  options: { reason: { type: 'string' }, units: { type: 'string' }, amount: { type: 'string' } },
   destructive: true,
   async run(context) {
     const { container } = context;
     const orderId = orderIdArg(context, 'refund');
-    const before = await loadOrder(container, orderId);
-    const onRefund = isOnRefund(before.status);
-    // Asked first, so a refused refund leaves no audit entry (and a dry run says it would be refused).
-    if (!onRefund && !canBeRefunded(before.status)) throw new OrderStateConflict('ORDER_NOT_REFUNDABLE', `order is ${before.status}; only paid orders can be refunded`);
     const reason = (typeof context.values.reason === 'string' && context.values.reason.trim()) || 'refunded by admin';
-    const refund = () => container.refunds.refundOrder(orderId, actorOf(context), reason);
-    // Already on its way: asking again changes nothing (it only makes sure the job is there), so it is not audited.
-    const started = onRefund
-      ? await refund()
-      : await context.apply(
-          { command: 'refund', target: `order:${orderId.toHexString()}`, before: { status: before.status }, after: { status: 'REFUNDING', amountFen: before.totalFen, reason } },
-          refund,
-        );
-    if (!started) return context.print(null, () => '');
-    // One pass right away for quick feedback; the refund-order job keeps going until WeChat confirms.
-    const progress = await container.refunds.processRefunds(orderId, actorOf(context));
-    const order = progress.order ?? started;
-    const result = { orderId: orderId.toHexString(), status: order.status, refunds: order.refunds };
-    return context.print(result, () =>
-      [
-        `order ${result.orderId} is ${order.status}`,
-        ...order.refunds.map((refund) => line`  refund ${refund.outRefundNo}: ${refund.status} (${refund.amountFen} fen) ${refund.reason}`),
-        progress.outstanding > 0 ? '  the refund-order job will keep checking until WeChat confirms' : '',
-      ]
-        .filter(Boolean)
-        .join('\n'),
-    );
+    const request = refundRequestOf(context, reason);
+    const before = await loadOrder(container, orderId);
+    // A full refund asked again of an order already on refund changes nothing (it only makes sure the job is there).
+    if (request.mode === 'full' && isOnRefund(before.status)) {
+      const order = await container.refunds.refundOrder(orderId, actorOf(context), reason);
+      return printRefunds(context, order, 0);
+    }
+    const done = await container.desk.refund(orderId, request, callerOf(context));
+    if (!done) return context.print(null, () => '');
+    return printRefunds(context, done.order, done.outstanding);
   },
 };
+
+function refundRequestOf(context: AdminContext, reason: string): RefundRequest {
+  const { units, amount } = context.values;
+  if (typeof units === 'string' && typeof amount === 'string') throw new UsageError('refund takes --units or --amount, not both');
+  if (typeof amount === 'string') {
+    const amountFen = yuanToFen(amount.trim());
+    if (amountFen === null || amountFen === 0) throw new UsageError('--amount must be yuan, e.g. 12.50');
+    return { mode: 'amount', amountFen, reason };
+  }
+  if (typeof units === 'string') {
+    const lines = units.split(',').map((part) => /^(\d+):(\d+)$/.exec(part.trim()));
+    if (lines.some((line) => !line)) throw new UsageError('--units takes <line>:<count> pairs, e.g. 1:1,3:2');
+    return { mode: 'units', units: lines.map((line) => ({ itemIndex: Number(line![1]) - 1, quantity: Number(line![2]) })), reason };
+  }
+  return { mode: 'full', reason };
+}
+
+function printRefunds(context: AdminContext, order: OrderDoc, outstanding: number) {
+  const result = { orderId: order._id.toHexString(), status: order.status, refunds: order.refunds };
+  return context.print(result, () =>
+    [
+      `order ${result.orderId} is ${order.status}`,
+      ...order.refunds.map((refund) => line`  refund ${refund.outRefundNo}: ${refund.status} (${refund.amountFen} fen) ${refund.reason}`),
+      outstanding > 0 ? '  the refund-order job will keep checking until WeChat confirms' : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+}
 
 export const shipCommand: AdminCommand = {
   name: 'ship',
@@ -144,22 +146,11 @@ export const shipCommand: AdminCommand = {
     const note = typeof context.values.note === 'string' ? context.values.note.trim() : '';
     if (!note) throw new UsageError('ship needs --note "<tracking note>"');
     const express = (typeof context.values.express === 'string' && context.values.express.trim()) || undefined;
-    const before = await loadOrder(container, orderId);
-    const shipped = await context.apply(
-      { command: 'ship', target: `order:${orderId.toHexString()}`, before: { status: before.status, trackingNote: before.trackingNote }, after: { status: 'DELIVERED', trackingNote: note } },
-      () =>
-        container.orders.ship(orderId, note, actorOf(context)).catch(async (error: unknown) => {
-          // A crash between shipping and queueing the upload would leave a shipped order WeChat never hears of:
-          // asking to ship it again queues what is missing, then still reports that it was shipped already.
-          const order = await loadOrder(container, orderId);
-          if (order.status === 'DELIVERED' && !(await container.shipping.status(orderId))) await container.shipping.recordShipment(order, express);
-          throw error;
-        }),
-    );
+    const shipped = await container.desk.ship(orderId, { trackingNo: note, carrier: express }, callerOf(context));
     if (!shipped) return context.print(null, () => '');
-    const upload = await container.shipping.recordShipment(shipped, express);
-    return context.print({ ...summary(shipped), shippingUpload: upload.status }, () =>
-      line`order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload.expressCompany})`,
+    const upload = await container.shipping.status(orderId);
+    return context.print({ ...summary(shipped), shippingUpload: upload?.status ?? null }, () =>
+      line`order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload?.expressCompany ?? ''})`,
     );
   },
 };
@@ -179,18 +170,7 @@ export function summary(order: OrderDoc): OrderSummary {
 }
 
 async function describe(container: Container, order: OrderDoc): Promise<OrderDetail> {
-  const outTradeNo = outTradeNoOfOrder(order);
-  let wechat: OrderDetail['wechat'] = null;
-  if (outTradeNo) {
-    try {
-      const tx: ChannelTransaction | null = await container.channels.queryFor(order, outTradeNo);
-      wechat = tx
-        ? { outTradeNo, tradeState: tx.tradeState, transactionId: tx.transactionId, amountFen: tx.amountFen, successTime: tx.successTime, error: null }
-        : { outTradeNo, tradeState: 'NOT_FOUND', transactionId: null, amountFen: null, successTime: null, error: null };
-    } catch (error) {
-      wechat = { outTradeNo, tradeState: null, transactionId: null, amountFen: null, successTime: null, error: error instanceof Error ? error.message : String(error) };
-    }
-  }
+  const { channel: _channel, ...live } = await container.desk.channelView(order);
   return {
     ...summary(order),
     address: addressOf(order),
@@ -200,7 +180,7 @@ async function describe(container: Container, order: OrderDoc): Promise<OrderDet
     releasedAt: order.releasedAt,
     refunds: order.refunds,
     audit: order.audit,
-    wechat,
+    wechat: live.outTradeNo ? { ...live, outTradeNo: live.outTradeNo } : null,
     shipping: await shippingView(container, order),
   };
 }
@@ -215,29 +195,4 @@ async function shippingView(container: Container, order: OrderDoc): Promise<Orde
   } catch (error) {
     return { upload, platform: null, platformError: error instanceof Error ? error.message : String(error) };
   }
-}
-
-/** Everything the jobs would do for this one order, now. Each step is the same guarded, idempotent one. */
-async function reconcileOne(container: Container, order: OrderDoc, actor: string): Promise<string[]> {
-  const steps: string[] = [];
-  let current = order;
-  if (canBeClosed(current.status) && (current.payment.current || current.payment.combinedId)) {
-    current = await container.payments.syncWithChannel(current, actor);
-    steps.push(current.status === 'TO_BE_PAID' ? 'WeChat reports no payment' : `payment found at WeChat: now ${current.status}`);
-  }
-  if (canBeClosed(current.status) && current.expiresAt.getTime() <= Date.now()) {
-    current = await container.orders.closeUnpaid(current._id, { reason: 'expired', actor });
-    steps.push(`expired order handled: now ${current.status}`);
-  }
-  if (current.status === 'CLOSED' && !current.releasedAt) {
-    await container.orders.releaseResources(current);
-    steps.push('stock and coupon released');
-  }
-  if (hasOutstandingRefund(current)) {
-    const progress = await container.refunds.processRefunds(current._id, actor);
-    if (progress.outstanding > 0) await container.jobs.scheduleRefund(current._id);
-    steps.push(`refunds advanced: ${progress.outstanding} still awaiting WeChat`);
-  }
-  if (steps.length === 0) steps.push('nothing to do');
-  return steps;
 }

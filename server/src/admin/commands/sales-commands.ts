@@ -5,6 +5,7 @@ import { orderModel, type OrderDoc } from '../../orders/order.model';
 import { UsageError, type AdminCommand } from '../admin-command';
 import { boxBySlug } from './box-by-slug';
 import { parseTimeOption } from './time-option';
+import { refundedUnitsByLine, splitOverLines } from '../../payments/refund-amounts';
 
 /** How far back `admin sales` looks without --since. */
 const DEFAULT_SALES_DAYS = 30;
@@ -17,21 +18,6 @@ export interface SalesRow {
   revenueFen: number;
   refundedUnits: number;
   refundsFen: number;
-}
-
-/**
- * Splits an order-level amount (what was paid, what was refunded) over its lines by their share of the subtotal,
- * in integer fen: each line gets the floor of its share and the last line the remainder, so the lines add up to
- * the amount exactly (a coupon's discount is carried by every line in proportion).
- */
-export function splitOverLines(amountFen: number, order: Pick<OrderDoc, 'items' | 'subtotalFen'>): number[] {
-  let left = amountFen;
-  return order.items.map((item, index) => {
-    if (index === order.items.length - 1) return left;
-    const share = Math.floor((amountFen * item.priceFen * item.quantity) / order.subtotalFen);
-    left -= share;
-    return share;
-  });
 }
 
 /**
@@ -53,6 +39,7 @@ export function salesRows(orders: readonly OrderDoc[], slugOf: (boxId: Types.Obj
     const refunded = refundedFen(order);
     const revenue = splitOverLines(order.totalFen, order);
     const refunds = splitOverLines(Math.min(refunded, order.totalFen), order);
+    const unitsBack = refundedUnitsByLine(order);
     order.items.forEach((item, index) => {
       if (onlyBox && !item.boxId.equals(onlyBox)) return;
       const box = slugOf(item.boxId);
@@ -61,8 +48,8 @@ export function salesRows(orders: readonly OrderDoc[], slugOf: (boxId: Types.Obj
       row.units += item.quantity;
       row.revenueFen += revenue[index] ?? 0;
       row.refundsFen += refunds[index] ?? 0;
-      // Refunds are whole-order (admin refund, a payment after close), so a refunded order returns all its units.
-      if (refunded >= order.totalFen) row.refundedUnits += item.quantity;
+      // A whole refund returns every unit; a partial one the units it named (an amount refund names none).
+      row.refundedUnits += refunded >= order.totalFen ? item.quantity : (unitsBack[index] ?? 0);
       rows.set(key, row);
     });
   }

@@ -1,0 +1,38 @@
+import { Table, Typography } from 'antd';
+import type { ConsoleAuditEntry } from '@blindbox/shared';
+import { formatTime } from '../time';
+import { auditCommandLabel } from './labels';
+
+/** Before/after as compact JSON text (never markup: it may hold what a shopper typed). */
+function compact(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function AuditTable({ entries, loading, pagination, showTarget = true }: { entries: ConsoleAuditEntry[] | undefined; loading?: boolean; pagination?: false | object; showTarget?: boolean }) {
+  return (
+    <Table<ConsoleAuditEntry>
+      size="small"
+      rowKey={(entry) => `${entry.at}-${entry.actor}-${entry.command}-${entry.target}`}
+      loading={loading}
+      dataSource={entries}
+      pagination={pagination ?? false}
+      data-testid="audit-table"
+      columns={[
+        { title: '时间', dataIndex: 'at', width: 170, render: formatTime },
+        { title: '操作人', dataIndex: 'actor', width: 160 },
+        { title: '操作', dataIndex: 'command', width: 200, render: auditCommandLabel },
+        ...(showTarget ? [{ title: '对象', dataIndex: 'target', width: 240 }] : []),
+        {
+          title: '变更',
+          key: 'change',
+          render: (_: unknown, entry: ConsoleAuditEntry) => (
+            <Typography.Paragraph style={{ margin: 0, fontSize: 12, fontFamily: 'monospace', wordBreak: 'break-all' }} ellipsis={{ rows: 3, expandable: true, symbol: '展开' }}>
+              {`${compact(entry.before)} → ${compact(entry.after)}`}
+            </Typography.Paragraph>
+          ),
+        },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,65 @@
+import { Tag } from 'antd';
+import { ORDER_STATUS_LABELS, RARITY_LABELS, type OrderStatus } from '@blindbox/shared';
+
+export { ORDER_STATUS_LABELS };
+
+const ORDER_STATUS_COLORS: Record<OrderStatus, string> = {
+  TO_BE_PAID: 'default',
+  TO_BE_DELIVERED: 'orange',
+  DELIVERED: 'blue',
+  COMPLETED: 'green',
+  CLOSED: 'default',
+  REFUNDING: 'purple',
+  REFUNDED: 'red',
+};
+
+export function OrderStatusTag({ status }: { status: OrderStatus }) {
+  return <Tag color={ORDER_STATUS_COLORS[status]}>{ORDER_STATUS_LABELS[status]}</Tag>;
+}
+
+const RARITY_COLORS: Record<string, string> = { COMMON: 'default', RARE: 'blue', EPIC: 'purple', SECRET: 'gold' };
+
+export function RarityTag({ rarity }: { rarity: string }) {
+  return <Tag color={RARITY_COLORS[rarity]}>{RARITY_LABELS[rarity as keyof typeof RARITY_LABELS] ?? rarity}</Tag>;
+}
+
+/** The audit's commands (the CLI's names) in words staff read; the raw name stays visible beside it. */
+const AUDIT_COMMAND_LABELS: Record<string, string> = {
+  refund: '退款',
+  ship: '发货',
+  cancel: '取消订单',
+  reconcile: '与渠道核对',
+  'bill run': '交易账单对账',
+  'staff create': '添加员工',
+  'staff update': '修改员工',
+  'staff reset-password': '重置密码',
+  'staff reset-2fa': '重置两步验证',
+  'staff unlock': '解锁账号',
+  'staff revoke-session': '强制下线',
+  'staff enrol-2fa': '绑定两步验证',
+  'staff change-password': '修改密码',
+  'shipping import': '批量导入运单号',
+  'shipping retry': '重试上传发货信息',
+  drop: '开售/下架',
+  'rotate-seed': '轮换抽取种子',
+};
+
+export function auditCommandLabel(command: string): string {
+  const label = AUDIT_COMMAND_LABELS[command];
+  return label ? `${label}（${command}）` : command;
+}
+
+export const CHANNEL_LABELS: Record<string, string> = { wechatpay: '微信支付', alipay: '支付宝' };
+
+export const REFUND_STATUS_LABELS: Record<string, { text: string; color: string }> = {
+  PENDING: { text: '待提交', color: 'default' },
+  PROCESSING: { text: '处理中', color: 'processing' },
+  SUCCESS: { text: '已到账', color: 'success' },
+  CLOSED: { text: '已关闭', color: 'error' },
+  ABNORMAL: { text: '异常', color: 'error' },
+};
+
+export function RefundStatusTag({ status }: { status: string }) {
+  const label = REFUND_STATUS_LABELS[status] ?? { text: status, color: 'default' };
+  return <Tag color={label.color}>{label.text}</Tag>;
+}

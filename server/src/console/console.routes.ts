@@ -1,0 +1,23 @@
+import type Router from '@koa/router';
+import type { Container } from '../container';
+import { auditConsoleRoutes } from '../admin/audit.console-routes';
+import { billConsoleRoutes } from '../bills/bill.console-routes';
+import { orderConsoleRoutes } from '../orders/order.console-routes';
+import { shippingConsoleRoutes } from '../shipping/shipping.console-routes';
+import { staffConsoleRoutes } from '../staff/staff.console-routes';
+import { consoleRouter } from './console-router';
+import { dashboard } from './dashboard';
+
+/** The staff console's API (/api/console): each domain adds its routes; docs/console-api.md lists them. */
+export function consoleRoutes(container: Container): Router {
+  const routes = consoleRouter(container);
+  staffConsoleRoutes(container, routes);
+  routes.get('/dashboard', 'dashboard.view', async (ctx) => {
+    ctx.body = await dashboard(container);
+  });
+  orderConsoleRoutes(container, routes);
+  shippingConsoleRoutes(container, routes);
+  billConsoleRoutes(container, routes);
+  auditConsoleRoutes(container, routes);
+  return routes.router;
+}

@@ -1,0 +1,36 @@
+/**
+ * The console's error codes and their Chinese messages: the server answers with these messages (staff read
+ * Chinese); the web may show `message` as is. Codes not listed keep the server's message.
+ */
+export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
+  UNAUTHENTICATED: '请先登录',
+  SESSION_EXPIRED: '登录已过期，请重新登录',
+  INVALID_CREDENTIALS: '用户名或密码错误',
+  TOTP_REQUIRED: '请输入两步验证码',
+  TOTP_INVALID: '两步验证码错误或已过期',
+  TOTP_ALREADY_ENABLED: '已启用两步验证；如需更换请联系店主重置',
+  TOTP_NOT_STARTED: '请先开始绑定两步验证',
+  ACCOUNT_LOCKED: '登录失败次数过多，账号已锁定，请联系店主解锁',
+  ACCOUNT_DISABLED: '账号已停用',
+  TOO_MANY_ATTEMPTS: '尝试过于频繁，请稍后再试',
+  TOTP_ENROLMENT_REQUIRED: '请先绑定两步验证',
+  PASSWORD_CHANGE_REQUIRED: '请先修改初始密码',
+  FORBIDDEN: '当前角色无权执行此操作',
+  CSRF_REJECTED: '请求校验失败，请刷新页面后重试',
+  VALIDATION_ERROR: '输入有误',
+  NOT_FOUND: '未找到',
+  ORDER_NOT_REFUNDABLE: '该订单当前状态不能退款',
+  REFUND_EXCEEDS_REFUNDABLE: '退款金额超过可退金额',
+  REFUND_OVER_ROLE_LIMIT: '退款金额超过您的权限上限，请联系店主',
+  REFUND_UNITS_INVALID: '退款件数有误',
+  ORDER_NOT_SHIPPABLE: '该订单当前状态不能发货',
+  ORDER_NOT_CANCELLABLE: '只能取消未付款的订单',
+  UNKNOWN_CARRIER: '不支持的快递公司',
+  STAFF_NAME_TAKEN: '用户名已存在',
+  LAST_OWNER: '至少需要保留一名启用的店主',
+  CANNOT_CHANGE_SELF: '不能修改自己的角色或停用自己',
+  INVALID_BILL_DATE: '账单日期有误',
+  RATE_LIMITED: '请求过于频繁，请稍后再试',
+  DATABASE_UNAVAILABLE: '数据库暂时不可用，请稍后再试',
+  INTERNAL: '服务器内部错误',
+};

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * Staff roles and what each may do: the ONE table the server checks on every console request (and the web
+ * reads only to hide buttons a role cannot use; hiding is no protection, the server's check is).
+ */
+export const STAFF_ROLES = ['owner', 'operator', 'support', 'viewer'] as const;
+export const staffRoleSchema = z.enum(STAFF_ROLES);
+export type StaffRole = z.infer<typeof staffRoleSchema>;
+
+export const STAFF_ROLE_LABELS: Record<StaffRole, string> = { owner: '店主', operator: '运营', support: '客服', viewer: '只读' };
+
+export const CONSOLE_ACTIONS = [
+  'dashboard.view',
+  'orders.view',
+  'orders.export',
+  'orders.reconcile',
+  'orders.refund',
+  'orders.ship',
+  'orders.cancel',
+  'shipping.view',
+  'shipping.import',
+  'shipping.retry',
+  'bills.view',
+  'bills.run',
+  'audit.view',
+  // The catalog (boxes, stock, drops, sets, coupons): pages come with the next issue; the rights exist now.
+  'catalog.view',
+  'catalog.manage',
+  'staff.view',
+  'staff.manage',
+] as const;
+export const consoleActionSchema = z.enum(CONSOLE_ACTIONS);
+export type ConsoleAction = z.infer<typeof consoleActionSchema>;
+
+const READ: readonly ConsoleAction[] = ['dashboard.view', 'orders.view', 'orders.export', 'shipping.view', 'bills.view', 'audit.view', 'catalog.view'];
+
+export const ROLE_ACTIONS: Record<StaffRole, readonly ConsoleAction[]> = {
+  owner: CONSOLE_ACTIONS,
+  operator: [...READ, 'orders.ship', 'shipping.import', 'shipping.retry', 'catalog.manage'],
+  // Refunds up to CONSOLE_SUPPORT_REFUND_LIMIT_FEN (server config) per refund; the owner has no limit.
+  support: [...READ, 'orders.reconcile', 'orders.refund', 'orders.ship', 'orders.cancel', 'shipping.retry'],
+  viewer: READ,
+};
+
+export function roleMay(role: StaffRole, action: ConsoleAction): boolean {
+  return ROLE_ACTIONS[role].includes(action);
+}

@@ -1,4 +1,4 @@
-import type { Coupon, Order, OrderStatus, Rarity } from '@blindbox/shared';
+import type { Coupon, Order, OrderStatus } from '@blindbox/shared';
 import { formatFen } from '@blindbox/shared/src/money';
 import { beijingTime } from '@blindbox/shared/src/beijing-time';
 

@@ -8,7 +8,7 @@ export default defineAppConfig({
     },
     { root: 'me', pages: ['collection/index'] },
     // Rules, proofs and the age declaration: the SHA-256/HMAC verifier stays out of the main package.
-    { root: 'fair', pages: ['rules/index', 'proof/index', 'profile/index'] },
+    { root: 'fair', pages: ['rules/index', 'proof/index', 'profile/index', 'guardian/index'] },
     // Whole-set boxes (端盒): the position grid and the set verifier (SHA-256 again, out of the main package).
     { root: 'sets', pages: ['grid/index', 'verify/index'] },
   ],

@@ -1,5 +1,6 @@
 export * from './money';
 export * from './constants';
+export * from './safe-text';
 export * from './order-status';
 export * from './api';
 export * from './beijing-time';
@@ -8,3 +9,4 @@ export * from './cart';
 export * from './catalog-file';
 export * from './fairness/set-verify';
 export * from './console';
+export * from './guardian-consent';

@@ -30,7 +30,11 @@ export function errorFromResponse(status: number, body: unknown): ApiError {
 const RULE_MESSAGES: Record<string, string> = {
   AGE_NOT_DECLARED: '购买前请先在“年龄声明”中声明年龄段（盒子详情 → 规则）',
   AGE_RESTRICTED: '根据规定，未满 8 周岁不能购买盲盒',
-  GUARDIAN_CONSENT_REQUIRED: '8–17 周岁购买需先确认监护人同意（盒子详情 → 规则 → 年龄声明）',
+  GUARDIAN_CONSENT_REQUIRED: '8–17 周岁购买需监护人本人在“监护人同意”页确认（盒子详情 → 规则 → 年龄声明）',
+  GUARDIAN_CONSENT_OUTDATED: '购买限制或监护人声明已更新，需监护人重新确认（盒子详情 → 规则 → 年龄声明）',
+  GUARDIAN_CONSENT_EXISTS: '监护人同意已生效；如需更换，请先撤回',
+  GUARDIAN_CONSENT_NOT_APPLICABLE: '只有声明 8–17 周岁的用户需要监护人同意',
+  GUARDIAN_DECLARATION_CHANGED: '声明内容或购买限制刚刚更新，请监护人重新阅读后确认',
   DAILY_SPEND_LIMIT_REACHED: '已达到今日消费上限，请明天再来',
   DAILY_DRAW_LIMIT_REACHED: '今日该盲盒的抽取次数已达上限，请明天再来',
   ORDER_IN_OPEN_PAYMENT: '有订单已在另一笔合并支付中：请完成那笔支付，或单独支付该订单',

@@ -1,10 +1,12 @@
 import type { AgeBracket, Profile } from '@blindbox/shared';
-import { Button, Input, Switch, Text, View } from '@tarojs/components';
+import { Button, Input, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ErrorState, Loading } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
+import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 
 const BRACKETS: Array<{ value: AgeBracket; label: string }> = [
@@ -17,7 +19,6 @@ const BRACKETS: Array<{ value: AgeBracket; label: string }> = [
 export default function ShopperProfilePage() {
   const profile = useResource(() => api.getProfile());
   const [bracket, setBracket] = useState<AgeBracket | null>(null);
-  const [consent, setConsent] = useState(false);
   const [seed, setSeed] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
@@ -36,7 +37,6 @@ export default function ShopperProfilePage() {
     }
   }
 
-  const needsConsent = data.ageBracket === 'MINOR_8_17' && !data.guardianConsentAt;
   return (
     <View className="page" data-testid="profile-page">
       <View className="card">
@@ -46,7 +46,16 @@ export default function ShopperProfilePage() {
             <Text data-testid="profile-age" data-bracket={data.ageBracket}>
               已声明：{BRACKETS.find((item) => item.value === data.ageBracket)?.label}（{data.ageDeclaredAt ? formatDateTime(data.ageDeclaredAt) : ''}）
             </Text>
-            {data.guardianConsentAt && <Text className="muted">监护人已于 {formatDateTime(data.guardianConsentAt)} 同意</Text>}
+            {data.ageBracket === 'MINOR_8_17' && (
+              <View data-testid="profile-guardian">
+                <Text className={data.guardianConsentAt ? 'muted' : 'error-text'}>
+                  {data.guardianConsentAt ? `监护人已于 ${formatDateTime(data.guardianConsentAt)} 同意` : '需监护人本人确认同意后才能购买'}
+                </Text>
+                <Button className="btn btn--ghost btn--small" data-testid="profile-guardian-link" onClick={() => void Taro.navigateTo({ url: routes.guardian() })}>
+                  {data.guardianConsentAt ? '查看或撤回监护人同意' : '请监护人填写“监护人同意”'}
+                </Button>
+              </View>
+            )}
             {data.ageBracket === 'UNDER_8' && <Text className="error-text">根据规定，未满 8 周岁不能购买盲盒。</Text>}
           </View>
         ) : (
@@ -64,18 +73,13 @@ export default function ShopperProfilePage() {
             ))}
           </View>
         )}
-        {(bracket === 'MINOR_8_17' || needsConsent) && (
-          <View className="form-row">
-            <Text className="form-row__label">监护人已知情并同意</Text>
-            <Switch checked={consent} onChange={(event) => setConsent(event.detail.value)} data-testid="age-consent" />
-          </View>
-        )}
-        {(!data.ageBracket || needsConsent) && (
+        {!data.ageBracket && bracket === 'MINOR_8_17' && <Text className="muted">声明后，还需监护人本人在“监护人同意”页确认，才能购买。</Text>}
+        {!data.ageBracket && (
           <Button
             className="btn btn--primary"
             data-testid="age-submit"
-            disabled={!data.ageBracket && !bracket}
-            onClick={() => void save(() => api.declareAge({ bracket: (data.ageBracket ?? bracket) as AgeBracket, guardianConsent: consent }), '已保存')}
+            disabled={!bracket}
+            onClick={() => bracket && void save(() => api.declareAge({ bracket }), '已保存')}
           >
             确认声明
           </Button>

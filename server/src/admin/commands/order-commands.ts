@@ -6,7 +6,7 @@ import { isOnRefund } from '../../orders/order-state';
 import { NotFound } from '../../domain-error';
 import { parseObjectId } from '../../object-id';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
-import { formatOrderDetail, formatOrderList, formatToShip, type OrderDetail, type OrderSummary, type ShippingAddress, type ToShip } from '../format';
+import { formatOrderDetail, formatOrderList, formatToShip, line, type OrderDetail, type OrderSummary, type ShippingAddress, type ToShip } from '../format';
 import { limitOption } from './limit-option';
 
 /** How an admin appears in an order's own audit log. */
@@ -77,7 +77,7 @@ export const reconcileCommand: AdminCommand = {
     const orderId = orderIdArg(context, 'reconcile');
     const done = await context.container.desk.reconcile(orderId, callerOf(context));
     const result = { orderId: orderId.toHexString(), ...done };
-    return context.print(result, () => `order ${result.orderId}: ${result.before} → ${result.after}\n${result.steps.map((step) => `  - ${step}`).join('\n')}`);
+    return context.print(result, () => [line`order ${result.orderId}: ${result.before} → ${result.after}`, ...result.steps.map((step) => line`  - ${step}`)].join('\n'));
   },
 };
 
@@ -126,7 +126,7 @@ function printRefunds(context: AdminContext, order: OrderDoc, outstanding: numbe
   return context.print(result, () =>
     [
       `order ${result.orderId} is ${order.status}`,
-      ...order.refunds.map((refund) => `  refund ${refund.outRefundNo}: ${refund.status} (${refund.amountFen} fen) ${refund.reason}`),
+      ...order.refunds.map((refund) => line`  refund ${refund.outRefundNo}: ${refund.status} (${refund.amountFen} fen) ${refund.reason}`),
       outstanding > 0 ? '  the refund-order job will keep checking until WeChat confirms' : '',
     ]
       .filter(Boolean)
@@ -150,7 +150,7 @@ export const shipCommand: AdminCommand = {
     if (!shipped) return context.print(null, () => '');
     const upload = await container.shipping.status(orderId);
     return context.print({ ...summary(shipped), shippingUpload: upload?.status ?? null }, () =>
-      `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload?.expressCompany ?? ''})`,
+      line`order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload?.expressCompany ?? ''})`,
     );
   },
 };

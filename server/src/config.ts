@@ -42,6 +42,17 @@ const envSchema = z.object({
   /** Per shopper per day (Asia/Shanghai): what the orders placed may cost in total, and draws per box. */
   DAILY_SPEND_CAP_FEN: z.coerce.number().int().min(1).default(200_000),
   DAILY_DRAW_CAP_PER_BOX: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
+   * Price and value checks of a box (catalog/compliance-checks.ts, shared/compliance.ts): warnings at import and in
+   * `admin doctor`, refusals with COMPLIANCE_STRICT (or `admin box import --strict`). A missing item value always refuses.
+   */
+  COMPLIANCE_STRICT: bool.default(false),
+  /** Shanghai's guideline: a single box generally no more than ¥200. */
+  COMPLIANCE_MAX_BOX_PRICE_FEN: z.coerce.number().int().min(1).default(20_000),
+  /** The dearest item of a series may be worth at most this many times its cheapest. */
+  COMPLIANCE_MAX_VALUE_SPREAD: z.coerce.number().min(1).max(1000).default(5),
+  /** The value a draw yields on average (odds-weighted) may differ from the price by at most this percent. */
+  COMPLIANCE_VALUE_PRICE_TOLERANCE_PERCENT: z.coerce.number().int().min(0).max(1000).default(30),
   /** How long a box's server seed is taken by new orders before the next one is committed (then it is revealed). */
   FAIR_SEED_ROTATE_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
   /**

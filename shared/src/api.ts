@@ -47,6 +47,8 @@ export const boxProductSchema = z.object({
   rarity: raritySchema,
   imageUrl: z.string(),
   weight: z.number().int().positive(),
+  /** 商品价值 in fen, published before purchase (compliance.ts); null while the merchant has not set it. */
+  valueFen: fenSchema.nullable(),
   /**
    * The exact probability the draw uses now: weight / sum of the weights of the items still in stock (0 once
    * this one has run out). Orders keep the odds they were sold under.

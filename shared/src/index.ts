@@ -10,3 +10,4 @@ export * from './catalog-file';
 export * from './fairness/set-verify';
 export * from './console';
 export * from './guardian-consent';
+export * from './compliance';

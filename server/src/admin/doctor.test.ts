@@ -10,6 +10,7 @@ import { merchantCredentials } from '../../test/support/merchant-credentials';
 import { connectDatabase } from '../db/connect';
 import { clearFaults, setFaults } from '../../test/support/job-test-support';
 import { devAlipayEnv, ensureDevAlipayCredentials } from '../../dev/alipay-credentials';
+import { boxModel } from '../catalog/box.model';
 import { indexedModels, formatDoctor, runDoctor, type DoctorReport } from './doctor';
 
 let scratch: string;
@@ -87,6 +88,7 @@ test('a merchant folder passes every check against the simulator, in both verify
     "appid equals the mini-program project's (project.config.json)",
     'database reachable',
     'indexes present',
+    'boxes on sale publish item values and meet the price checks',
   ]);
   expect(formatDoctor(platform)).toContain('ready: every check passed');
 
@@ -186,3 +188,38 @@ test('Alipay, when configured, is checked too: a correct setup passes, the swapp
   expect(failed(otherApp)).toEqual(['Alipay accepts our signed query, and its answer verifies with 支付宝公钥']);
   expect(formatDoctor(otherApp)).toMatch(/fix: ALIPAY_APP_ID must be the app id/);
 }, 60_000);
+test('doctor lists the boxes on sale that break the blind-box rules: fail for an unpublished item value, warn for an advised price rule', async () => {
+  const dir = await credentials();
+  const db = await connectDatabase({ uri: testEnv().mongodbUri, dbName, poolSize: 2 });
+  const Box = boxModel(db);
+  const product = (productId: string, valueFen: number | null) => ({ productId, name: productId, rarity: 'COMMON' as const, imageUrl: '/x.svg', weight: 1, valueFen });
+  const name = 'boxes on sale publish item values and meet the price checks';
+  const checkOf = (report: DoctorReport) => report.checks.find((check) => check.name === name)!;
+  try {
+    // ¥999 for ¥5 items: the issue's example; advised rules only, so the shop is still ready.
+    await Box.create({ slug: 'doc-pricey', name: 'pricey', coverUrl: '/c.svg', priceFen: 99_900, products: [product('doc-cheap', 500)] });
+    const warned = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir });
+    expect(checkOf(warned)).toMatchObject({ status: 'warn' });
+    expect(checkOf(warned).detail).toContain('doc-pricey: 单盒售价 ¥999.00 超过 ¥200.00');
+    expect(checkOf(warned).detail).toContain('上海市盲盒经营活动合规指引');
+    expect(warned.ok).toBe(true);
+    expect(formatDoctor(warned)).toContain('! boxes on sale');
+
+    const strict = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, COMPLIANCE_STRICT: 'true' });
+    expect(checkOf(strict).status).toBe('fail');
+
+    // A box stored before item values were kept: the value is not published, which the national guideline requires.
+    await Box.create({ slug: 'doc-legacy', name: 'legacy', coverUrl: '/c.svg', priceFen: 1990, products: [product('doc-old', null)] });
+    // A retired (inactive) box is not on sale: not listed.
+    await Box.create({ slug: 'doc-retired', name: 'retired', coverUrl: '/c.svg', priceFen: 1990, active: false, products: [product('doc-gone', null)] });
+    const failedReport = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir });
+    expect(failed(failedReport)).toEqual([name]);
+    expect(checkOf(failedReport).detail).toMatch(/^doc-legacy: 1 个款式未填写商品价值（valueFen）：doc-old/);
+    expect(checkOf(failedReport).detail).toContain('doc-pricey');
+    expect(checkOf(failedReport).detail).not.toContain('doc-retired');
+    expect(checkOf(failedReport).fix).toContain('valueFen');
+  } finally {
+    await Box.deleteMany({ slug: { $in: ['doc-pricey', 'doc-legacy', 'doc-retired'] } });
+    await db.close();
+  }
+});

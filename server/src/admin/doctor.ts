@@ -24,10 +24,13 @@ import { staffSessionModel } from '../staff/staff-session.model';
 import { orderModel } from '../orders/order.model';
 import { boxSetModel } from '../sets/set.model';
 import { positionHoldModel } from '../sets/position-hold.model';
+import { complianceSettingsOf, nonCompliantBoxes } from '../catalog/compliance-checks';
+import { formatFinding, refusingFindings } from '@blindbox/shared';
 
 export interface DoctorCheck {
   name: string;
-  status: 'pass' | 'fail' | 'skip';
+  /** warn: something to act on that does not stop the shop (an advised price rule, say); `ok` stays true. */
+  status: 'pass' | 'fail' | 'warn' | 'skip';
   /** What was found (the error, or why the check was skipped). */
   detail?: string;
   /** What to do about a failure. */
@@ -266,9 +269,29 @@ async function checkDatabase(config: DoctorConfig, add: Add): Promise<void> {
       missing.push(...toCreate.map((index) => `${model.collection.collectionName} ${JSON.stringify(index)}`));
     }
     add(ruleCheck('indexes present', missing.map((index) => `missing ${index}`), 'start the server once (it creates missing indexes at start), then run doctor again'));
+    add(await complianceCheck(db, config));
   } finally {
     await db.close();
   }
+}
+
+/**
+ * The boxes on sale that break the blind-box rules (catalog/compliance-checks.ts): fail for what an import would
+ * refuse (an item value not published; any finding under COMPLIANCE_STRICT), warn for the advised price rules.
+ */
+async function complianceCheck(db: Connection, config: DoctorConfig): Promise<DoctorCheck> {
+  const name = 'boxes on sale publish item values and meet the price checks';
+  const settings = complianceSettingsOf(config);
+  const boxes = await nonCompliantBoxes(db, settings);
+  if (boxes.length === 0) return { name, status: 'pass' };
+  const detail = boxes.map((box) => `${box.slug}: ${box.findings.map(formatFinding).join('；')}`).join('\n    ');
+  const refused = boxes.some((box) => refusingFindings(box.findings, settings.strict).length > 0);
+  return {
+    name,
+    status: refused ? 'fail' : 'warn',
+    detail,
+    fix: 'set each item\'s valueFen (and fix the price or values) in the box\'s catalog file, then admin box import it (docs/compliance.md)',
+  };
 }
 
 function message(error: unknown): string {
@@ -276,11 +299,11 @@ function message(error: unknown): string {
 }
 
 export function formatDoctor(report: DoctorReport): string {
-  const mark = { pass: '✔', fail: '✘', skip: '–' } as const;
+  const mark = { pass: '✔', fail: '✘', warn: '!', skip: '–' } as const;
   const lines = report.checks.flatMap((check) => [
     `${mark[check.status]} ${check.name}${check.status === 'pass' && check.detail ? ` (${check.detail})` : ''}`,
     ...(check.status !== 'pass' && check.detail ? [`    ${check.detail}`] : []),
-    ...(check.fix && check.status === 'fail' ? [`    fix: ${check.fix}`] : []),
+    ...(check.fix && (check.status === 'fail' || check.status === 'warn') ? [`    fix: ${check.fix}`] : []),
   ]);
   const failed = report.checks.filter((check) => check.status === 'fail').length;
   lines.push('', report.ok ? 'ready: every check passed' : `${failed} check${failed === 1 ? '' : 's'} failed`);

@@ -140,7 +140,7 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
         priceFen: box.priceFen,
         quantity: line.quantity,
         dropKey: box.dropKey,
-        products: box.products.map(({ productId, name, rarity, imageUrl, weight }) => ({ productId, name, rarity, imageUrl, weight })),
+        products: box.products.map(({ productId, name, rarity, imageUrl, weight, valueFen }) => ({ productId, name, rarity, imageUrl, weight, valueFen: valueFen ?? null })),
         guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,
         seedId: '',
         boxVersion: box.version,

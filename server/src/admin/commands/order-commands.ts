@@ -77,7 +77,7 @@ export const reconcileCommand: AdminCommand = {
     const orderId = orderIdArg(context, 'reconcile');
     const done = await context.container.desk.reconcile(orderId, callerOf(context));
     const result = { orderId: orderId.toHexString(), ...done };
-    return context.print(result, () => `order ${result.orderId}: ${result.before} → ${result.after}\n${result.steps.map((step) => `  - ${step}`).join('\n')}`);
+    return context.print(result, () => [line`order ${result.orderId}: ${result.before} → ${result.after}`, ...result.steps.map((step) => line`  - ${step}`)].join('\n'));
   },
 };
 

@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import { STAFF_ROLES, staffPasswordSchema, staffRoleSchema, staffUsernameSchema, totpCodeSchema, type StaffRole } from '@blindbox/shared';
 import { staffRow } from '../../staff/staff-view';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
+import { line } from '../format';
 
 const ROLES = STAFF_ROLES.join('|');
 
@@ -75,7 +76,7 @@ export const staffCommand: AdminCommand = {
           rows.length === 0
             ? 'no staff accounts: npm run admin -- staff create <name> --role owner'
             : rows
-                .map((row) => `${row.username.padEnd(20)} ${row.role.padEnd(9)} ${row.totpEnabled ? '2FA' : '   '} ${row.disabled ? 'disabled' : row.lockedAt ? 'LOCKED' : 'active'}  last login ${row.lastLoginAt ?? 'never'}`)
+                .map((row) => line`${row.username.padEnd(20)} ${row.role.padEnd(9)} ${row.totpEnabled ? '2FA' : '   '} ${row.disabled ? 'disabled' : row.lockedAt ? 'LOCKED' : 'active'}  last login ${row.lastLoginAt ?? 'never'}`)
                 .join('\n'),
         );
       }

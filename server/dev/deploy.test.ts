@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,10 +27,12 @@ afterAll(async () => {
 
 test('the built server installs with --omit=dev and runs in production mode with plain node', async () => {
   await buildServer();
-  for (const file of ['package.json', 'package-lock.json', 'server/package.json', 'shared/package.json', 'miniapp/package.json']) {
+  // The artifact docs/deploy.md lists: manifests, lockfile, the built server and console, the demo catalog.
+  for (const file of ['package.json', 'package-lock.json', 'server/package.json', 'shared/package.json', 'miniapp/package.json', 'server/console/package.json']) {
     await cp(path.join(repoRoot, file), path.join(folder, file));
   }
   await cp(distDir, path.join(folder, 'server', 'dist'), { recursive: true });
+  await cp(path.join(repoRoot, 'server', 'catalog'), path.join(folder, 'server', 'catalog'), { recursive: true });
   // The root install just filled npm's cache, so nothing needs the (slow) registry.
   await runToEnd('npm', ['install', '--omit=dev', '--workspace', 'server', '--prefer-offline', '--no-audit', '--no-fund'], {}, folder);
   for (const devTool of ['tsx', 'typescript', 'esbuild', 'jest', '@tarojs/cli']) {
@@ -38,6 +40,7 @@ test('the built server installs with --omit=dev and runs in production mode with
   }
 
   const port = await freePort();
+  const dbName = uniqueDbName('deploy');
   const credentialsDir = await merchantCredentials(testEnv().credentialsDir, path.join(folder, 'credentials'));
   // The session secret comes only from the .env in the working directory, as on a host without a supervisor.
   await writeFile(path.join(folder, '.env'), 'SESSION_SECRET=deploy-test-session-secret-long-enough\n', { mode: 0o600 });
@@ -48,7 +51,7 @@ test('the built server installs with --omit=dev and runs in production mode with
       NODE_ENV: 'production',
       PORT: String(port),
       MONGODB_URI: testEnv().mongodbUri,
-      MONGODB_DB: uniqueDbName('deploy'),
+      MONGODB_DB: dbName,
       WECHATPAY_CREDENTIALS_DIR: credentialsDir,
       WECHATPAY_NOTIFY_URL: 'https://shop.example.com/api/payments/wechat/notify',
       // The simulator stands in for WeChat, so production mode has to be told that on purpose.
@@ -67,7 +70,12 @@ test('the built server installs with --omit=dev and runs in production mode with
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitUntil(async () => ((await fetch(`${base}/readyz`).catch(() => null))?.ok ? true : null), 30_000, `the built server to be ready (output: ${output})`);
-    expect((await fetch(`${base}/api/boxes`)).status).toBe(200);
+    // seed.js finds the demo catalog the artifact carries.
+    const seeded = spawnSync(process.execPath, ['server/dist/seed.js'], { cwd: folder, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', MONGODB_URI: testEnv().mongodbUri, MONGODB_DB: dbName, MONGODB_ALLOW_STANDALONE: 'true' }, encoding: 'utf8' });
+    expect(seeded.stderr).toBe('');
+    expect(seeded.stdout).toContain('catalog seeded');
+    const boxes = (await (await fetch(`${base}/api/boxes`)).json()) as { items: unknown[] };
+    expect(boxes.items.length).toBeGreaterThan(0);
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'dev-deploy' }) });
     expect(login.status).toBe(200);
     child.kill('SIGTERM');

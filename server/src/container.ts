@@ -24,6 +24,13 @@ import { tradeBillReconciliation, type TradeBillReconciliation } from './bills/b
 import { fairness, type Fairness } from './fairness/fairness';
 import { systemClock, type Clock } from './clock';
 import { cartService, type CartService } from './cart/cart.service';
+import { stockLedger, type StockLedger } from './catalog/stock';
+import { itemStock } from './catalog/item-stock';
+import { setService, type SetService } from './sets/set.service';
+import { couponLocks } from './coupons/coupon-locks';
+import { purchaseQuotas } from './limits/purchase-quota';
+import { dailyLimits, type DailyLimits } from './limits/daily-limits';
+import { orderHolds, type OrderHolds } from './orders/order-holds';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -48,6 +55,14 @@ export interface Container {
   fairness: Fairness;
   /** The clock a drop opens by: the system's, except in tests (which move it). */
   clock: Clock;
+  /** Each box's units: for sale, held, sold. */
+  stock: StockLedger;
+  /** Whole-set boxes (端盒): sets, positions, arrangements. */
+  sets: SetService;
+  /** The per-shopper daily caps (limits/). */
+  limits: DailyLimits;
+  /** Everything an order holds, in one list: taken at placing, given back at close, kept at payment, swept after crashes. */
+  holds: OrderHolds;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
   dispose(): Promise<void>;
 }
@@ -78,10 +93,15 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
-    const fair = fairness(db, config);
-    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws });
+    const stock = stockLedger(db);
+    const items = itemStock(db);
+    const sets = setService(db);
+    const limits = dailyLimits(db, config);
+    const fair = fairness(db, config, { items, sets });
+    const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
+    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds });
     const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments, seeds: fair.seeds, clock });
+    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock });
     // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
     const platform = createWechatPlatform({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,
@@ -93,7 +113,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     });
     const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY });
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
-    jobs.register({ orders, payments, refunds, channels, shipping, tradeBills });
+    jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills });
     return {
       config,
       logger,
@@ -104,13 +124,17 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       orders,
       payments,
       refunds,
-      cart: cartService({ db, orders }),
+      cart: cartService({ db, orders, stock }),
       platform,
       shipping,
       tradeBills,
       jobs,
       fairness: fair,
       clock,
+      stock,
+      sets,
+      limits,
+      holds,
       async dispose() {
         await jobs.stop();
         await db.close();

@@ -3,7 +3,7 @@ import { MAX_CART_LINES, MAX_QUANTITY_PER_ITEM, type Cart, type CartCheckoutRequ
 import type { OrderDoc } from '../orders/order.model';
 import type { OrderService } from '../orders/order.service';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
-import { stockLedger } from '../catalog/stock';
+import type { StockLedger } from '../catalog/stock';
 import { BoxNotFound, QuantityTooLarge } from '../catalog/catalog-errors';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { NotFound } from '../domain-error';
@@ -15,13 +15,13 @@ import { InvalidSetPick } from '../sets/set-errors';
 export interface CartServiceDeps {
   db: Connection;
   orders: Pick<OrderService, 'create' | 'assertAvailable'>;
+  stock: Pick<StockLedger, 'available'>;
 }
 
 /** The shopper's cart on the server: survives reloads and devices; checkout places one order with every line. */
-export function cartService({ db, orders }: CartServiceDeps) {
+export function cartService({ db, orders, stock }: CartServiceDeps) {
   const Cart = cartModel(db);
   const Box = boxModel(db);
-  const stock = stockLedger(db);
 
   async function linesOf(userId: Types.ObjectId): Promise<CartLineDoc[]> {
     return (await Cart.findById(userId).lean<CartDoc>())?.lines ?? [];

@@ -71,14 +71,6 @@ export interface ItemTakeDoc {
   updatedAt: Date;
 }
 
-/** Units one shopper has taken of one box in one drop: `_id` is `<boxId>:<dropKey>:<userId>`. */
-export interface PurchaseQuotaDoc {
-  _id: string;
-  units: number;
-  /** The orders counted in `units` (at most the per-shopper limit), so taking and giving back are idempotent. */
-  orders: string[];
-}
-
 const stockSchema = new Schema<StockDoc>(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
@@ -129,16 +121,6 @@ const itemTakeSchema = new Schema<ItemTakeDoc>(
 // `admin stock`: what each item of a box has given to draws.
 itemTakeSchema.index({ boxId: 1, state: 1 });
 
-const purchaseQuotaSchema = new Schema<PurchaseQuotaDoc>(
-  {
-    _id: { type: String, required: true },
-    units: { type: Number, required: true, min: 0 },
-    orders: { type: [String], default: [] },
-  },
-  { versionKey: false },
-);
-
 export const stockModel = defineModel<StockDoc>('Stock', stockSchema);
 export const holdModel = defineModel<HoldDoc>('Hold', holdSchema);
 export const itemTakeModel = defineModel<ItemTakeDoc>('ItemTake', itemTakeSchema);
-export const purchaseQuotaModel = defineModel<PurchaseQuotaDoc>('PurchaseQuota', purchaseQuotaSchema);

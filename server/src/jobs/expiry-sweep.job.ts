@@ -1,13 +1,12 @@
 import type { Agenda } from 'agenda';
 import { orderModel, type OrderDoc } from '../orders/order.model';
-import { leftoverSweep } from '../orders/leftover-sweep';
 import { JOB_NAMES, type JobContext } from './job-context';
 
 export interface ExpirySweepResult {
   closed: number;
   released: number;
   refundJobsEnsured: number;
-  /** Stock holds and locked coupons of orders that settled without finishing their settle/release step. */
+  /** Holds (stock, positions, quota, caps, coupon, item takes) of orders that settled without finishing their keep or give-back. */
   leftoversSettled: number;
   failed: number;
 }
@@ -67,8 +66,8 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
   }
 
   await touch();
-  const leftovers = await leftoverSweep(ctx.db, limit)();
-  result.leftoversSettled = leftovers.holdsSettled + leftovers.couponsSettled;
+  const leftovers = await ctx.holds.sweep(new Date(), limit);
+  result.leftoversSettled = Object.values(leftovers).reduce((sum, n) => sum + n, 0);
 
   if (result.closed || result.released || result.leftoversSettled || result.failed) log.info({ ...result }, 'expiry sweep');
   return result;

@@ -211,8 +211,6 @@ export function stockLedger(main: Connection) {
      */
     async heal(now = new Date()): Promise<{ reclaimed: number; releasesFinished: number }> {
       const cutoff = now.getTime() - STUCK_STEP_MS;
-      // Counters stored with a null `tokensAt` (before it was unset instead) hid their tokens from this sweep.
-      await Stock.updateMany({ tokensAt: { $type: 'null' } }, { $unset: { tokensAt: 1 } });
       let reclaimed = 0;
       let releasesFinished = 0;
 

@@ -1,6 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import { stockDatabase } from '../db/databases';
-import { holdModel, stockModel, type HoldDoc } from './stock.model';
+import { holdIdOf, holdModel, stockModel, type HoldDoc } from './stock.model';
 import { itemStock, type ItemCounts } from './item-stock';
 
 export interface StockLine {
@@ -11,7 +11,7 @@ export interface StockLine {
 /** Longer than any reserve or release takes between its steps; past it, the healing sweep finishes them. */
 export const STUCK_STEP_MS = 5 * 60 * 1000;
 
-export const holdIdOf = (orderId: Types.ObjectId, boxId: Types.ObjectId) => `${orderId.toHexString()}:${boxId.toHexString()}`;
+export { holdIdOf };
 const tokenOf = (holdId: string, quantity: number) => `${holdId}:${quantity}`;
 
 function parseToken(token: string): { holdId: string; orderId: Types.ObjectId; quantity: number } | null {

@@ -199,7 +199,7 @@ export function stockLedger(main: Connection) {
 
     account,
 
-    /** Holds still HELD although their order stopped being payable: their order decides (orders/leftover-sweep.ts). */
+    /** Holds still HELD although their order stopped being payable: their order decides (orders/order-holds.ts). */
     async expiredHolds(now: Date, limit: number): Promise<HoldDoc[]> {
       return Hold.find({ state: 'HELD', expiresAt: { $lte: now } }).sort({ expiresAt: 1 }).limit(limit).lean<HoldDoc[]>();
     },

@@ -29,6 +29,7 @@ export function toBoxProductDtos(products: readonly BoxProductDoc[], counts: Rea
     rarity: product.rarity,
     imageUrl: product.imageUrl,
     weight: product.weight,
+    valueFen: product.valueFen ?? null,
     odds: odds[inStock.indexOf(product)] ?? 0,
     ...(counts ? { soldOut: soldOut(product) } : {}),
   }));

@@ -35,6 +35,15 @@ export function createApp(container: Container): Koa {
   app.use(requestLog(container.logger));
   app.use(proxyWarning(hops, container.logger));
   app.use(container.metrics.middleware);
+  const { commands } = container;
+  if (commands) {
+    app.use((ctx, next) =>
+      commands.count(
+        async () => void (await next()),
+        () => `${ctx.method} ${(ctx as { _matchedRoute?: string })._matchedRoute ?? ctx.path} ${ctx.status}${(ctx.body as { code?: string } | undefined)?.code ? ` ${(ctx.body as { code: string }).code}` : ''}`,
+      ),
+    );
+  }
   app.use(errorHandler());
   app.use(metricsEndpoint(container.metrics, container.config.METRICS_TOKEN));
   app.use(jsonBody(container.config.BODY_LIMIT_BYTES, [ALIPAY_NOTIFY_PATH]));

@@ -29,6 +29,14 @@ import { staffAccounts, type StaffAccounts } from './staff/staff-accounts';
 import { staffAuth, type StaffAuth } from './staff/staff-auth';
 import { orderDesk, type OrderDesk } from './orders/order-desk';
 import { shippingDesk, type ShippingDesk } from './shipping/shipping-desk';
+import { stockLedger, type StockLedger } from './catalog/stock';
+import { itemStock } from './catalog/item-stock';
+import { setService, type SetService } from './sets/set.service';
+import { couponLocks } from './coupons/coupon-locks';
+import { purchaseQuotas } from './limits/purchase-quota';
+import { dailyLimits, type DailyLimits } from './limits/daily-limits';
+import { orderHolds, type OrderHolds } from './orders/order-holds';
+import { commandCounter, type CommandCounter } from './db/command-counts';
 import { assertSchemaCurrent } from './migrations/schema-version';
 import { createMetrics, type Metrics } from './metrics/metrics';
 
@@ -64,6 +72,16 @@ export interface Container {
   staffAuth: StaffAuth;
   /** The clock a drop opens by: the system's, except in tests (which move it). */
   clock: Clock;
+  /** Each box's units: for sale, held, sold. */
+  stock: StockLedger;
+  /** Whole-set boxes (端盒): sets, positions, arrangements. */
+  sets: SetService;
+  /** The per-shopper daily caps (limits/). */
+  limits: DailyLimits;
+  /** Everything an order holds, in one list: taken at placing, given back at close, kept at payment, swept after crashes. */
+  holds: OrderHolds;
+  /** Bench only (DB_COMMAND_COUNTS): each request's database operations. */
+  commands: CommandCounter | null;
   /** Prometheus metrics of this process (GET /metrics with METRICS_TOKEN). */
   metrics: Metrics;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
@@ -78,7 +96,7 @@ export interface ContainerOptions {
 
 export async function createContainer(config: ConfigFor<'worker'>, logger: Logger, options: ContainerOptions = {}): Promise<Container> {
   const clock = options.clock ?? systemClock;
-  const db = await connectDatabase(databaseOptionsOf(config, config.MONGODB_POOL_SIZE));
+  const db = await connectDatabase({ ...databaseOptionsOf(config, config.MONGODB_POOL_SIZE), monitorCommands: config.DB_COMMAND_COUNTS });
   try {
     // Before anything reads or writes: a database this version does not understand is refused, not misread.
     await assertSchemaCurrent(db);
@@ -93,10 +111,15 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
-    const fair = fairness(db, config);
-    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws });
+    const stock = stockLedger(db);
+    const items = itemStock(db);
+    const sets = setService(db);
+    const limits = dailyLimits(db, config);
+    const fair = fairness(db, config, { items, sets });
+    const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
+    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds });
     const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments, seeds: fair.seeds, clock });
+    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock });
     // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
     const platform = createWechatPlatform({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,
@@ -108,7 +131,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     });
     const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY });
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
-    jobs.register({ orders, payments, refunds, channels, shipping, tradeBills });
+    jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills });
     const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
     return {
       desk,
@@ -122,7 +145,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       orders,
       payments,
       refunds,
-      cart: cartService({ db, orders, config, clock }),
+      cart: cartService({ db, orders, stock, config, clock }),
       platform,
       shipping,
       tradeBills,
@@ -143,6 +166,11 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
         },
       }),
       clock,
+      stock,
+      sets,
+      limits,
+      holds,
+      commands: config.DB_COMMAND_COUNTS ? commandCounter(db) : null,
       metrics: createMetrics({ db, jobsHealth: () => jobs.health() }),
       async dispose() {
         await jobs.stop();

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import type { Connection } from 'mongoose';
 import { stockDatabase } from '../db/databases';
-import { holdModel, purchaseQuotaModel, stockModel } from '../catalog/stock.model';
+import { holdModel, stockModel } from '../catalog/stock.model';
+import { countedUnitsModel } from '../limits/counted-units.model';
 import { parseConfig, type ConfigFor } from '../config';
 import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
 import { createAlipayChannel } from '../container';
@@ -52,7 +53,7 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), stockModel(stock), holdModel(stock), purchaseQuotaModel(stock), positionHoldModel(stock)];
+  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock)];
 }
 
 /**

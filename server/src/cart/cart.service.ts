@@ -3,9 +3,9 @@ import { MAX_CART_LINES, MAX_QUANTITY_PER_ITEM, type Cart, type CartCheckoutRequ
 import type { OrderDoc } from '../orders/order.model';
 import type { OrderService } from '../orders/order.service';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
-import { stockLedger } from '../catalog/stock';
-import { BoxNotFound, BoxRetired, NotOnSale, NotOnSaleYet, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
-import { saleOpeningOf, saleTermsOf, type SaleDefaults } from '../catalog/sale-terms';
+import type { StockLedger } from '../catalog/stock';
+import { BoxNotFound, BoxRetired, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
+import { refuseUnlessOpen, saleOpeningOf, saleTermsOf, type SaleDefaults } from '../catalog/sale-terms';
 import type { Clock } from '../clock';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { NotFound } from '../domain-error';
@@ -17,6 +17,7 @@ import { InvalidSetPick } from '../sets/set-errors';
 export interface CartServiceDeps {
   db: Connection;
   orders: Pick<OrderService, 'create' | 'assertAvailable'>;
+  stock: Pick<StockLedger, 'available' | 'nextReturnAt'>;
   /** The default purchase limit, for boxes that set none. */
   config: SaleDefaults;
   /** The clock a drop opens by. */
@@ -24,10 +25,9 @@ export interface CartServiceDeps {
 }
 
 /** The shopper's cart on the server: survives reloads and devices; checkout places one order with every line. */
-export function cartService({ db, orders, config, clock }: CartServiceDeps) {
+export function cartService({ db, orders, stock, config, clock }: CartServiceDeps) {
   const Cart = cartModel(db);
   const Box = boxModel(db);
-  const stock = stockLedger(db);
 
   async function linesOf(userId: Types.ObjectId): Promise<CartLineDoc[]> {
     return (await Cart.findById(userId).lean<CartDoc>())?.lines ?? [];
@@ -72,9 +72,7 @@ export function cartService({ db, orders, config, clock }: CartServiceDeps) {
    */
   async function assertCanHold(box: BoxDoc, quantity: number): Promise<void> {
     if (box.retiredAt) throw new BoxRetired(`box ${box.slug} is retired: it takes no new orders`);
-    const opening = saleOpeningOf(box, clock.now());
-    if (opening.state === 'SCHEDULED') throw new NotOnSaleYet(box._id, opening.onSaleAt);
-    if (opening.state === 'CANCELLED') throw new NotOnSale(`the drop of box ${box._id.toHexString()} was cancelled`);
+    refuseUnlessOpen(box._id, box, clock.now());
     const { purchaseLimit } = saleTermsOf(box, config);
     if (quantity > purchaseLimit) throw new PurchaseLimitReached(`at most ${purchaseLimit} of box ${box._id.toHexString()} per shopper in this drop`, { limit: purchaseLimit });
     const left = (await stock.available([box._id])).get(box._id.toHexString()) ?? 0;

@@ -5,15 +5,12 @@ import { notFound } from '../http/app-error';
 import { parseObjectId } from '../object-id';
 import { boxModel, type BoxDoc } from './box.model';
 import { toBoxDto } from './box-view';
-import { stockLedger } from './stock';
 import { saleTermsOf } from './sale-terms';
-import { isSetBox, setService } from '../sets/set.service';
+import { isSetBox } from '../sets/set.service';
 
 /** Public: browsing the catalog needs no login. Inactive boxes are hidden from the list and from detail. */
-export function catalogRoutes({ db, config, clock }: Pick<Container, 'db' | 'config' | 'clock'>): Router {
+export function catalogRoutes({ db, config, clock, stock, sets }: Pick<Container, 'db' | 'config' | 'clock' | 'stock' | 'sets'>): Router {
   const Box = boxModel(db);
-  const stock = stockLedger(db);
-  const sets = setService(db);
 
   async function withSale(docs: BoxDoc[]) {
     const [forSale, free] = await Promise.all([stock.forSale(docs.map((doc) => doc._id)), sets.freeByBox(docs.filter(isSetBox).map((doc) => doc._id))]);

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Connection, Types } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
 import { stockDatabase } from '../db/databases';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
-import { holdIdOf } from './stock';
-import { itemTakeModel, stockModel, type ItemTakeDoc, type StockDoc, type TakenUnit } from './stock.model';
+import { holdIdOf, itemTakeModel, stockModel, type ItemTakeDoc, type StockDoc, type TakenUnit } from './stock.model';
 
 export type ItemCounts = Record<string, number>;
 
@@ -190,6 +189,19 @@ export function itemStock(main: Connection) {
         for (const [productId, n] of tally(unitsOf(take, take.takenAttempt))) drawn.set(productId, (drawn.get(productId) ?? 0) + n);
       }
       return drawn;
+    },
+
+    /**
+     * Order lines whose take has been on a counter since before `cutoff` (index { tokensAt }): their order's fate
+     * says whether they are settled or given back (orders/order-holds.ts), before `healTokens` tidies the rest.
+     */
+    async linesInFlight(cutoff: Date, limit: number): Promise<Array<{ orderId: Types.ObjectId; boxId: Types.ObjectId }>> {
+      const stocks = await Stock.find({ tokensAt: { $lte: cutoff } }).select({ drawingLines: 1 }).limit(limit).lean<Array<Pick<StockDoc, '_id' | 'drawingLines'>>>();
+      return stocks.flatMap((stock) =>
+        (stock.drawingLines ?? [])
+          .filter((line) => !line.endsWith('#back'))
+          .map((line) => ({ orderId: new Types.ObjectId(line.split(':')[0]), boxId: stock._id })),
+      );
     },
 
     /**

@@ -1,5 +1,7 @@
 import type { Config } from '../config';
+import type { Types } from 'mongoose';
 import type { BoxDoc } from './box.model';
+import { NotOnSale, NotOnSaleYet } from './catalog-errors';
 
 export type SaleDefaults = Pick<Config, 'PURCHASE_LIMIT_PER_BOX' | 'ORDER_EXPIRY_MINUTES'>;
 
@@ -23,4 +25,11 @@ export function saleOpeningOf(box: Pick<BoxDoc, 'onSaleAt' | 'dropCancelledAt'>,
   if (box.dropCancelledAt) return { state: 'CANCELLED' };
   if (box.onSaleAt && box.onSaleAt.getTime() > now.getTime()) return { state: 'SCHEDULED', onSaleAt: box.onSaleAt };
   return { state: 'OPEN' };
+}
+
+/** Refuses an order line of a box whose drop has not opened at `now`, or was cancelled. */
+export function refuseUnlessOpen(boxId: Types.ObjectId, box: Pick<BoxDoc, 'onSaleAt' | 'dropCancelledAt'>, now: Date): void {
+  const opening = saleOpeningOf(box, now);
+  if (opening.state === 'SCHEDULED') throw new NotOnSaleYet(boxId, opening.onSaleAt);
+  if (opening.state === 'CANCELLED') throw new NotOnSale(`the drop of box ${boxId.toHexString()} was cancelled`);
 }

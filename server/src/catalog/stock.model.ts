@@ -29,8 +29,11 @@ export interface StockDoc {
    * No later than the oldest token: set with every token, cleared by the healing sweep once none is left, so
    * the sweep finds the counters worth a look through an index instead of reading every box's.
    */
-  tokensAt: Date | null;
+  tokensAt?: Date;
 }
+
+/** A held order line's id: one hold (and one item take) per order and box. */
+export const holdIdOf = (orderId: Types.ObjectId, boxId: Types.ObjectId) => `${orderId.toHexString()}:${boxId.toHexString()}`;
 
 export type HoldState = 'HELD' | 'RELEASING' | 'RELEASED' | 'SOLD';
 
@@ -71,14 +74,6 @@ export interface ItemTakeDoc {
   updatedAt: Date;
 }
 
-/** Units one shopper has taken of one box in one drop: `_id` is `<boxId>:<dropKey>:<userId>`. */
-export interface PurchaseQuotaDoc {
-  _id: string;
-  units: number;
-  /** The orders counted in `units` (at most the per-shopper limit), so taking and giving back are idempotent. */
-  orders: string[];
-}
-
 const stockSchema = new Schema<StockDoc>(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
@@ -88,7 +83,7 @@ const stockSchema = new Schema<StockDoc>(
     items: { type: Schema.Types.Mixed, default: undefined },
     drawingLines: { type: [String], default: [] },
     drawing: { type: [String], default: [] },
-    tokensAt: { type: Date, default: null },
+    tokensAt: { type: Date },
   },
   { versionKey: false, minimize: false },
 );
@@ -129,16 +124,6 @@ const itemTakeSchema = new Schema<ItemTakeDoc>(
 // `admin stock`: what each item of a box has given to draws.
 itemTakeSchema.index({ boxId: 1, state: 1 });
 
-const purchaseQuotaSchema = new Schema<PurchaseQuotaDoc>(
-  {
-    _id: { type: String, required: true },
-    units: { type: Number, required: true, min: 0 },
-    orders: { type: [String], default: [] },
-  },
-  { versionKey: false },
-);
-
 export const stockModel = defineModel<StockDoc>('Stock', stockSchema);
 export const holdModel = defineModel<HoldDoc>('Hold', holdSchema);
 export const itemTakeModel = defineModel<ItemTakeDoc>('ItemTake', itemTakeSchema);
-export const purchaseQuotaModel = defineModel<PurchaseQuotaDoc>('PurchaseQuota', purchaseQuotaSchema);

@@ -1,6 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import { stockDatabase } from '../db/databases';
-import { holdModel, stockModel, type HoldDoc } from './stock.model';
+import { holdIdOf, holdModel, stockModel, type HoldDoc } from './stock.model';
 import { itemStock, type ItemCounts } from './item-stock';
 
 export interface StockLine {
@@ -11,7 +11,7 @@ export interface StockLine {
 /** Longer than any reserve or release takes between its steps; past it, the healing sweep finishes them. */
 export const STUCK_STEP_MS = 5 * 60 * 1000;
 
-export const holdIdOf = (orderId: Types.ObjectId, boxId: Types.ObjectId) => `${orderId.toHexString()}:${boxId.toHexString()}`;
+export { holdIdOf };
 const tokenOf = (holdId: string, quantity: number) => `${holdId}:${quantity}`;
 
 function parseToken(token: string): { holdId: string; orderId: Types.ObjectId; quantity: number } | null {
@@ -145,7 +145,7 @@ export function stockLedger(main: Connection) {
       const available = Object.values(units).reduce((sum, n) => sum + n, 0);
       const created = await Stock.updateOne(
         { _id: boxId },
-        { $setOnInsert: { available, items: units, reserving: [], releasing: [], drawingLines: [], drawing: [], tokensAt: null } },
+        { $setOnInsert: { available, items: units, reserving: [], releasing: [], drawingLines: [], drawing: [] } },
         { upsert: true },
       );
       return created.upsertedCount === 1;
@@ -199,7 +199,7 @@ export function stockLedger(main: Connection) {
 
     account,
 
-    /** Holds still HELD although their order stopped being payable: their order decides (orders/leftover-sweep.ts). */
+    /** Holds still HELD although their order stopped being payable: their order decides (orders/order-holds.ts). */
     async expiredHolds(now: Date, limit: number): Promise<HoldDoc[]> {
       return Hold.find({ state: 'HELD', expiresAt: { $lte: now } }).sort({ expiresAt: 1 }).limit(limit).lean<HoldDoc[]>();
     },
@@ -247,7 +247,8 @@ export function stockLedger(main: Connection) {
         // Nothing in flight any more: out of the sweep's sight until the next token (a token pushed meanwhile keeps it).
         // (Counters stocked before item takes existed have no `drawingLines` array at all.)
         const noDrawing = stock.drawingLines ? { $size: 0 } : { $exists: false };
-        await Stock.updateOne({ _id: stock._id, reserving: { $size: 0 }, releasing: { $size: 0 }, drawingLines: noDrawing }, { $set: { tokensAt: null } });
+        // Unset, not null: `$min` leaves a null as it is (null sorts before every date), so the next token would go unseen.
+        await Stock.updateOne({ _id: stock._id, reserving: { $size: 0 }, releasing: { $size: 0 }, drawingLines: noDrawing }, { $unset: { tokensAt: 1 } });
       }
       return { reclaimed, releasesFinished };
     },

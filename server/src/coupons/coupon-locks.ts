@@ -16,6 +16,11 @@ export function couponLocks(connection: Connection) {
     async release(couponId: Types.ObjectId, orderId: Types.ObjectId): Promise<void> {
       await Coupon.updateOne({ _id: couponId, state: 'LOCKED', orderId }, { $set: { state: 'AVAILABLE', orderId: null } });
     },
+    /** Coupons locked for an order, for the leftover sweep to settle by that order's fate. */
+    async lockedWithOrder(limit: number): Promise<Array<{ _id: Types.ObjectId; orderId: Types.ObjectId }>> {
+      const locked = await Coupon.find({ state: 'LOCKED' }).select({ orderId: 1 }).limit(limit).lean();
+      return locked.filter((coupon): coupon is typeof coupon & { orderId: Types.ObjectId } => coupon.orderId !== null);
+    },
     async markUsed(couponId: Types.ObjectId, orderId: Types.ObjectId): Promise<void> {
       await Coupon.updateOne({ _id: couponId, state: 'LOCKED', orderId }, { $set: { state: 'USED' } });
     },

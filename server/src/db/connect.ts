@@ -11,6 +11,8 @@ export interface DatabaseOptions {
   allowStandalone?: boolean;
   /** Default true: mongoose creates missing indexes as models are first used. `admin doctor` only looks. */
   createIndexes?: boolean;
+  /** The driver's command events, for counting each request's database operations (db/command-counts.ts). */
+  monitorCommands?: boolean;
 }
 
 /** The connection every entry point opens, from its configuration. */
@@ -38,6 +40,7 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
     connectTimeoutMS: 5_000,
     socketTimeoutMS: 30_000,
     autoIndex: options.createIndexes ?? true,
+    monitorCommands: options.monitorCommands ?? false,
   });
   try {
     await connection.asPromise();

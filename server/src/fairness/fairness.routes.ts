@@ -7,7 +7,7 @@ import { boxModel, type BoxDoc } from '../catalog/box.model';
 import { saleTermsOf } from '../catalog/sale-terms';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { currentUserId, requireUser } from '../users/require-user';
-import { dailyLimits, shopperDayOf } from '../limits/daily-limits';
+import { shopperDayOf } from '../limits/daily-limits';
 import { toPublicSeed, type PublicSeed as SeedView } from './server-seeds';
 import { drawProofOf } from './draw-proof';
 
@@ -22,10 +22,9 @@ const seedDto = (seed: SeedView): PublicSeed => ({
 });
 
 /** What a shopper needs to check the draws: the box's rules and seeds (public), their own count, a draw's proof. */
-export function fairnessRoutes({ db, config, sessions, fairness }: Pick<Container, 'db' | 'config' | 'sessions' | 'fairness'>): Router {
+export function fairnessRoutes({ db, config, sessions, fairness, limits }: Pick<Container, 'db' | 'config' | 'sessions' | 'fairness' | 'limits'>): Router {
   const Box = boxModel(db);
   const Order = orderModel(db);
-  const limits = dailyLimits(db, config);
   const router = new Router();
 
   async function activeBox(id: string | undefined): Promise<BoxDoc> {

@@ -2,17 +2,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection, Types } from 'mongoose';
 import { fairDraw, meetsRarity } from '@blindbox/shared';
 import { orderModel, type DrawDoc, type OrderDoc, type OrderItemDoc } from '../orders/order.model';
-import { itemStock, type ItemCounts } from '../catalog/item-stock';
+import type { ItemCounts, ItemStock } from '../catalog/item-stock';
 import type { TakenUnit } from '../catalog/stock.model';
 import { guaranteeCounters, type CounterKey } from './guarantee-counters';
 import type { ServerSeeds } from './server-seeds';
 import type { ServerSeedDoc } from './fairness.model';
 import { GuaranteeCounterBusy } from './fairness-errors';
-import { setService } from '../sets/set.service';
+import type { SetService } from '../sets/set.service';
 
 export interface OrderDrawsDeps {
   db: Connection;
   seeds: ServerSeeds;
+  items: ItemStock;
+  sets: Pick<SetService, 'drawsFor'>;
   /** How long a draw waits for another order of the same shopper and box to finish its draw. */
   waitForCounterMs: number;
 }
@@ -31,11 +33,9 @@ const STUCK_CLAIM_MS = 1_000;
  * believe they are the 72nd draw. The claim serialises them; every unit's inputs, `missesBefore` included,
  * are then stored on the order, so the proof and the verifier need nothing but the order and the seed.
  */
-export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
+export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDrawsDeps) {
   const Order = orderModel(db);
   const counters = guaranteeCounters(db);
-  const items = itemStock(db);
-  const sets = setService(db);
 
   const keyOf = (order: Pick<OrderDoc, 'userId'>, item: Pick<OrderItemDoc, 'boxId'>): CounterKey => ({ userId: order.userId, boxId: item.boxId });
   // A fixed claiming order (by box id) so two orders sharing two boxes can never each hold one and wait on the other.
@@ -55,13 +55,8 @@ export function orderDraws({ db, seeds, waitForCounterMs }: OrderDrawsDeps) {
         await counters.giveUp(key, order._id);
       }
     }
-    // A line taken out of its items leaves the counter once drawn, and goes back to its items if its order was
-    // closed while being paid.
-    if (order.status === 'TO_BE_PAID') return;
-    for (const item of order.items) {
-      if (order.draws.some((draw) => draw.boxId.equals(item.boxId))) await items.settleTaken(order._id, item.boxId);
-      else await items.giveBack(order._id, item.boxId);
-    }
+    // The units a line took out of its items are one of the order's holds: kept or given back with the others
+    // (orders/order-holds.ts).
   }
 
   /** Helps the order holding a counter finish (it may have crashed between its steps). */

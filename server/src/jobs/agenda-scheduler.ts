@@ -43,7 +43,7 @@ export interface JobsHealth {
 
 export interface AgendaScheduler extends JobScheduler, ShippingUploadScheduler {
   /** Defines the job handlers on the ports they work through; the services behind them need the scheduler first. */
-  register(ports: Pick<JobContext, 'orders' | 'payments' | 'refunds' | 'channels' | 'shipping' | 'tradeBills'>): void;
+  register(ports: Pick<JobContext, 'orders' | 'holds' | 'payments' | 'refunds' | 'channels' | 'shipping' | 'tradeBills'>): void;
   /** Starts processing and makes sure the repeating jobs exist (once per name, whatever the number of processes). */
   start(): Promise<void>;
   /** Stops polling, waits (bounded) for running jobs, then releases the locks of claimed-but-not-started ones. */

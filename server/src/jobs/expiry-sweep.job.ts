@@ -1,13 +1,12 @@
 import type { Agenda } from 'agenda';
 import { orderModel, type OrderDoc } from '../orders/order.model';
-import { leftoverSweep } from '../orders/leftover-sweep';
 import { JOB_NAMES, type JobContext } from './job-context';
 
 export interface ExpirySweepResult {
   closed: number;
   released: number;
   refundJobsEnsured: number;
-  /** Stock holds and locked coupons of orders that settled without finishing their settle/release step. */
+  /** Holds (stock, positions, quota, caps, coupon, item takes) of orders that settled without finishing their keep or give-back. */
   leftoversSettled: number;
   failed: number;
 }
@@ -17,7 +16,7 @@ export interface ExpirySweepResult {
  * ends (one indexed query instead of a job per order, so the jobs collection stays small and placing an
  * order writes nothing there), closed orders whose release step was interrupted are released, orders with
  * unconfirmed refunds get their refund job back, and stock holds or locked coupons left behind by any other
- * interrupted settle or release are settled (orders/leftover-sweep.ts). Each query is index-backed and
+ * interrupted settle or release are settled (orders/order-holds.ts). Each query is index-backed and
  * limited to RECONCILE_BATCH_SIZE, so a pass costs what is due, not what is stored.
  */
 export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep', touch: () => Promise<unknown> = async () => undefined): Promise<ExpirySweepResult> {
@@ -67,8 +66,8 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
   }
 
   await touch();
-  const leftovers = await leftoverSweep(ctx.db, limit)();
-  result.leftoversSettled = leftovers.holdsSettled + leftovers.couponsSettled;
+  const leftovers = await ctx.holds.sweep(new Date(), limit);
+  result.leftoversSettled = Object.values(leftovers).reduce((sum, n) => sum + n, 0);
 
   if (result.closed || result.released || result.leftoversSettled || result.failed) log.info({ ...result }, 'expiry sweep');
   return result;

@@ -16,6 +16,11 @@ export interface OrderClosing {
   releaseResources(order: OrderDoc): Promise<void>;
 }
 
+export interface LeftoverSweeping {
+  /** Finds and heals, hold by hold, what crashes left (orders/order-holds.ts); how many each settled. */
+  sweep(now: Date, limit: number): Promise<Record<string, number>>;
+}
+
 export interface PaymentSyncing {
   syncWithChannel(order: OrderDoc, actor: string): Promise<OrderDoc>;
 }
@@ -49,6 +54,7 @@ export interface JobContext {
   config: Config;
   logger: Logger;
   orders: OrderClosing;
+  holds: LeftoverSweeping;
   payments: PaymentSyncing;
   refunds: RefundProgressing;
   channels: TransactionLookup;

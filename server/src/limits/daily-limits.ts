@@ -1,6 +1,6 @@
 import type { Connection, Types } from 'mongoose';
 import type { Config } from '../config';
-import { countedUnits } from '../catalog/purchase-quota';
+import { countedUnits } from './counted-units';
 import { DailyDrawLimitReached, DailySpendLimitReached } from './limit-errors';
 
 export interface DailyLine {
@@ -16,6 +16,15 @@ export const shopperDayOf = (at: Date): string => new Date(at.getTime() + SHANGH
 const spendIdOf = (userId: Types.ObjectId, day: string) => `daily-spend:${day}:${userId.toHexString()}`;
 const drawsIdOf = (userId: Types.ObjectId, boxId: Types.ObjectId, day: string) => `daily-draws:${day}:${boxId.toHexString()}:${userId.toHexString()}`;
 
+/** One order's share of the daily caps: who, which day, how much, which boxes. */
+export interface DailyTake {
+  userId: Types.ObjectId;
+  orderId: Types.ObjectId;
+  day: string;
+  totalFen: number;
+  lines: readonly DailyLine[];
+}
+
 /**
  * Per shopper per day: a spend cap in fen over all orders and a draw cap per box, taken when an order is
  * placed with the same guarded counters as the purchase limit (so parallel orders cannot pass a cap between
@@ -23,9 +32,9 @@ const drawsIdOf = (userId: Types.ObjectId, boxId: Types.ObjectId, day: string) =
  * was placed on, stored on the order so the give-back finds the same counters after midnight.
  */
 export function dailyLimits(db: Connection, config: Pick<Config, 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX'>) {
-  const units = countedUnits(db);
+  const units = countedUnits(db, 'daily');
 
-  async function giveBack(userId: Types.ObjectId, orderId: Types.ObjectId, day: string, totalFen: number, lines: readonly DailyLine[]): Promise<void> {
+  async function giveBack({ userId, orderId, day, totalFen, lines }: DailyTake): Promise<void> {
     for (const line of lines) await units.giveBack(drawsIdOf(userId, line.boxId, day), orderId, line.quantity);
     await units.giveBack(spendIdOf(userId, day), orderId, totalFen);
   }
@@ -33,15 +42,16 @@ export function dailyLimits(db: Connection, config: Pick<Config, 'DAILY_SPEND_CA
   return {
     giveBack,
 
-    /** Takes both caps or neither: a refusal gives back what this call took before throwing. */
-    async take(userId: Types.ObjectId, orderId: Types.ObjectId, day: string, totalFen: number, lines: readonly DailyLine[]): Promise<void> {
-      if (!(await units.take(spendIdOf(userId, day), orderId, totalFen, config.DAILY_SPEND_CAP_FEN))) {
+    /** Takes both caps or neither: a refusal gives back what this call took before throwing. `checkAt`: see countedUnits. */
+    async take(taking: DailyTake, checkAt: Date): Promise<void> {
+      const { userId, orderId, day, totalFen, lines } = taking;
+      if (!(await units.take(spendIdOf(userId, day), orderId, totalFen, config.DAILY_SPEND_CAP_FEN, checkAt))) {
         throw new DailySpendLimitReached(`at most ${config.DAILY_SPEND_CAP_FEN} fen per shopper per day`, { limit: config.DAILY_SPEND_CAP_FEN });
       }
       const taken: DailyLine[] = [];
       for (const line of lines) {
-        if (!(await units.take(drawsIdOf(userId, line.boxId, day), orderId, line.quantity, config.DAILY_DRAW_CAP_PER_BOX))) {
-          await giveBack(userId, orderId, day, totalFen, taken);
+        if (!(await units.take(drawsIdOf(userId, line.boxId, day), orderId, line.quantity, config.DAILY_DRAW_CAP_PER_BOX, checkAt))) {
+          await giveBack({ ...taking, lines: taken });
           throw new DailyDrawLimitReached(`at most ${config.DAILY_DRAW_CAP_PER_BOX} draws of box ${line.boxId.toHexString()} per shopper per day`, {
             limit: config.DAILY_DRAW_CAP_PER_BOX,
           });
@@ -53,6 +63,9 @@ export function dailyLimits(db: Connection, config: Pick<Config, 'DAILY_SPEND_CA
     async used(userId: Types.ObjectId, boxId: Types.ObjectId, day: string): Promise<{ spentFen: number; draws: number }> {
       return { spentFen: await units.used(spendIdOf(userId, day)), draws: await units.used(drawsIdOf(userId, boxId, day)) };
     },
+
+    /** For the sweep, which settles pending orders from their tokens. */
+    counters: units,
   };
 }
 

@@ -1,5 +1,6 @@
 import { PAID_ORDER_STATUSES, type OrderStatus } from '@blindbox/shared';
-import type { RefundDoc } from './order.model';
+import type { Types } from 'mongoose';
+import type { OrderDoc, RefundDoc } from './order.model';
 
 /**
  * What each order state means, defined once beside the transitions (order-transitions.ts) and asked
@@ -30,3 +31,23 @@ export const canBeRefunded = (status: OrderStatus): boolean => PAID.has(status);
 export const isRefundOutstanding = (refund: Pick<RefundDoc, 'status'>): boolean => OUTSTANDING_REFUND.has(refund.status);
 
 export const hasOutstandingRefund = (order: { refunds: readonly Pick<RefundDoc, 'status'>[] }): boolean => order.refunds.some(isRefundOutstanding);
+
+/**
+ * Fulfilled: paid and drawn. The one rule for what an order's holds become: a fulfilled order keeps them for
+ * good (units sold, coupon spent, quota and caps counted), even once refunded; money that came too late
+ * (CLOSED → REFUNDING) drew nothing, so it fulfilled nothing.
+ */
+export const isFulfilled = (order: Pick<OrderDoc, 'draws'>): boolean => order.draws.length > 0;
+
+/** Long enough for any order placing to have stored its order after taking its holds (it takes milliseconds). */
+export const ORPHAN_AGE_MS = 10 * 60 * 1000;
+
+/** What becomes of what an order holds: it waits while payable, is kept once fulfilled, goes back otherwise. */
+export type HoldFate = 'WAIT' | 'KEEP' | 'RELEASE';
+
+/** An order never stored (placing crashed after taking a hold) gives its holds back once it surely never will be. */
+export function holdFateOf(orderId: Types.ObjectId, order: Pick<OrderDoc, 'status' | 'draws'> | undefined, now: Date): HoldFate {
+  if (!order) return now.getTime() - orderId.getTimestamp().getTime() > ORPHAN_AGE_MS ? 'RELEASE' : 'WAIT';
+  if (order.status === 'TO_BE_PAID') return 'WAIT';
+  return isFulfilled(order) ? 'KEEP' : 'RELEASE';
+}

@@ -7,21 +7,20 @@ import { orderModel, type OrderDoc, type OrderItemDoc } from './order.model';
 import { orderTransitions } from './order-transitions';
 import { canBeClosed } from './order-state';
 import { couponDiscountFen, priceOrder } from './pricing';
+import type { OrderHolds } from './order-holds';
+import { soldOutMemory } from './sold-out-memory';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
-import { stockLedger } from '../catalog/stock';
-import { purchaseQuotas, type QuotaKey } from '../catalog/purchase-quota';
-import { saleOpeningOf, saleTermsOf } from '../catalog/sale-terms';
+import type { StockLedger } from '../catalog/stock';
+import { refuseUnlessOpen, saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
-import { couponLocks } from '../coupons/coupon-locks';
 import { findUserAddress } from '../users/address.service';
 import { NotFound, type DomainError } from '../domain-error';
-import { BoxNotFound, BoxRetired, NotOnSale, NotOnSaleYet, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
+import { BoxNotFound, BoxRetired, OutOfStock, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
 import { CouponExpired, CouponMinSpend, CouponUnavailable } from '../coupons/coupon-errors';
 import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
-import type { ServerSeeds } from '../fairness/server-seeds';
-import { dailyLimits, shopperDayOf } from '../limits/daily-limits';
+import { shopperDayOf } from '../limits/daily-limits';
 import { shopperProfiles } from '../users/shopper-profile';
-import { setService } from '../sets/set.service';
+import type { SetService } from '../sets/set.service';
 import type { Clock } from '../clock';
 
 export interface OrderServiceDeps {
@@ -29,13 +28,13 @@ export interface OrderServiceDeps {
   config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX' | 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX'>;
   logger: Logger;
   payments: PaymentService;
-  seeds: ServerSeeds;
+  /** Everything an order holds, taken, given back and kept through one list. */
+  holds: OrderHolds;
+  stock: Pick<StockLedger, 'available' | 'nextReturnAt'>;
+  sets: Pick<SetService, 'picksFor' | 'refuseTaken'>;
   /** A drop opens by this clock. */
   clock: Clock;
 }
-
-/** How long a box seen sold out is answered so without asking the database again. */
-const SOLD_OUT_MEMORY_MS = 250;
 /** How long a box's drop schedule is used without reading it again (the decision itself is made at every order). */
 const SCHEDULE_MEMORY_MS = 250;
 
@@ -48,40 +47,24 @@ function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.Ob
   return [...quantities].map(([boxId, quantity]) => ({ boxId: new Types.ObjectId(boxId), quantity }));
 }
 
-export function orderService({ db, config, logger, payments, seeds, clock }: OrderServiceDeps) {
+export function orderService({ db, config, logger, payments, holds, stock, sets, clock }: OrderServiceDeps) {
   const Order = orderModel(db);
   const Box = boxModel(db);
   const Coupon = couponModel(db);
   const transitions = orderTransitions(db);
-  const stock = stockLedger(db);
-  const coupons = couponLocks(db);
-  const quotas = purchaseQuotas(db);
-  const limits = dailyLimits(db, config);
   const profiles = shopperProfiles(db, config);
-  const sets = setService(db);
+  const soldOut = soldOutMemory(stock);
   const log = logger.child({ component: 'orders' });
 
-  const stockLines = (order: OrderDoc) => order.items.map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
-  const quotaKey = (userId: Types.ObjectId, item: Pick<OrderItemDoc, 'boxId' | 'dropKey'>): QuotaKey => ({ boxId: item.boxId, dropKey: item.dropKey, userId });
-
   /**
-   * A sold-out box answers from one read of its counter, so the shoppers who arrive after the last unit
-   * never queue behind the writes of those still buying; and for a moment after that read from none at all,
-   * so a drop's thousands of late arrivals cost the database nothing. The reservation below stays the real
-   * guard: a box remembered as sold out a fraction of a second too long only delays a shopper's retry.
+   * A box this process saw sold out answers from memory (sold-out-memory.ts), without a read: the drop's late
+   * arrivals cost the database nothing. Any other box goes on to the reservation, the real guard, whose
+   * refusal teaches the memory.
    */
-  const soldOutSeen = new Map<string, { until: number; availableAgainAt: Date | null }>();
-  async function refuseIfSoldOut(lines: ReturnType<typeof mergeLines>): Promise<void> {
-    const now = Date.now();
+  function refuseIfSoldOut(lines: ReturnType<typeof mergeLines>): void {
     for (const line of lines) {
-      const seen = soldOutSeen.get(line.boxId.toHexString());
-      if (seen && seen.until > now) throw new SoldOut(line.boxId, seen.availableAgainAt);
-    }
-    const available = await stock.available(lines.map((line) => line.boxId));
-    for (const line of lines) {
-      // A box without a counter is not for sale at all: loading it answers BOX_NOT_FOUND.
-      const left = available.get(line.boxId.toHexString());
-      if (left !== undefined && left < line.quantity) throw await outOfStock(line.boxId, left);
+      const seen = soldOut.seen(line.boxId);
+      if (seen) throw new SoldOut(line.boxId, seen.availableAgainAt);
     }
   }
 
@@ -101,16 +84,18 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
     for (const line of lines) {
       // An unknown box is answered BOX_NOT_FOUND by the order itself.
       const schedule = scheduleSeen.get(line.boxId.toHexString())?.schedule;
-      const opening = schedule && saleOpeningOf(schedule, now);
-      if (opening?.state === 'SCHEDULED') throw new NotOnSaleYet(line.boxId, opening.onSaleAt);
-      if (opening?.state === 'CANCELLED') throw new NotOnSale(`the drop of box ${line.boxId.toHexString()} was cancelled`);
+      if (schedule) refuseUnlessOpen(line.boxId, schedule, now);
     }
   }
 
-  async function outOfStock(boxId: Types.ObjectId, left: number): Promise<DomainError> {
+  /** Why a reservation was refused: sold out (remembered) or short; a box already remembered costs no read. */
+  async function refuseShort(boxId: Types.ObjectId): Promise<DomainError> {
+    const seen = soldOut.seen(boxId);
+    if (seen) return new SoldOut(boxId, seen.availableAgainAt);
+    const left = (await stock.available([boxId])).get(boxId.toHexString()) ?? 0;
     if (left > 0) return new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`);
     const availableAgainAt = await stock.nextReturnAt(boxId);
-    soldOutSeen.set(boxId.toHexString(), { until: Date.now() + SOLD_OUT_MEMORY_MS, availableAgainAt });
+    soldOut.remember(boxId, availableAgainAt);
     return new SoldOut(boxId, availableAgainAt);
   }
 
@@ -164,16 +149,13 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
     return order;
   }
 
-  /** Gives stock and coupon back after a close; every step is guarded, so re-running it is harmless. */
+  /** Gives back everything a closed order held (order-holds.ts); every step is guarded, so re-running it is harmless. */
   async function releaseResources(order: OrderDoc): Promise<void> {
     if (order.status !== 'CLOSED' || order.releasedAt) return;
-    await stock.release(order._id, stockLines(order));
-    await sets.release(order._id, order.items);
-    for (const item of order.items) await quotas.giveBack(quotaKey(order.userId, item), order._id, item.quantity);
-    await limits.giveBack(order.userId, order._id, order.limitDay, order.totalFen, stockLines(order));
-    if (order.couponId) await coupons.release(order.couponId, order._id);
+    // A hold that fails leaves releaseDueAt set: the expiry sweep runs this again, the leftover sweep heals too.
+    await holds.giveBack(order);
     await Order.updateOne({ _id: order._id, status: 'CLOSED', releasedAt: null }, { $set: { releasedAt: new Date(), releaseDueAt: null } });
-    log.info({ orderId: order._id.toHexString() }, 'stock and coupon released');
+    log.info({ orderId: order._id.toHexString() }, 'holds given back');
   }
 
   /**
@@ -209,10 +191,10 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
      */
     async assertAvailable(items: CreateOrderRequest['items']): Promise<void> {
       const lines = mergeLines(items);
+      // Sold out first: a drop's late arrivals are answered from memory before anything else is looked at.
+      refuseIfSoldOut(lines);
       await refuseIfNotOnSale(lines);
-      // Positions before stock: a set's late arrivals are then mostly answered from memory.
       await sets.refuseTaken(items);
-      await refuseIfSoldOut(lines);
     },
 
     releaseResources,
@@ -226,84 +208,45 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
     },
 
     /**
-     * Prices from the database, then takes the shopper's purchase quota, locks the coupon and reserves stock,
-     * each step undone (in reverse) if a later one fails, and stores the order last.
+     * Prices from the database, checks what costs no write (box, profile, address, set pick, coupon), then
+     * takes the order's holds (order-holds.ts: stock first, where a drop's losers stop) and stores the order
+     * last. A refusal or failure gives back what was taken, in reverse.
      */
     async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
       const lines = mergeLines(request.items);
-      const boxes = await loadBoxes(lines);
-      const { clientSeed } = await profiles.mayOrder(userId);
-      const address = await findUserAddress(db, userId, new Types.ObjectId(request.addressId));
+      const [boxes, { clientSeed }, address] = await Promise.all([
+        loadBoxes(lines),
+        profiles.mayOrder(userId),
+        findUserAddress(db, userId, new Types.ObjectId(request.addressId)),
+      ]);
       if (!address) throw new NotFound('address');
       const picks = await sets.picksFor(request.items, boxes);
       const items = snapshot(lines, boxes).map((item) => ({ ...item, setPick: picks.get(item.boxId.toHexString()) ?? null }));
       const orderId = new Types.ObjectId();
-      const { subtotalFen } = priceOrder(items, null);
+      const price = priceOrder(items, null);
       const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
-      if (couponId) await usableCouponDiscount(request.couponId, userId, subtotalFen);
+      if (couponId) await usableCouponDiscount(request.couponId, userId, price.subtotalFen);
       const placedAt = new Date();
       const expiresAt = expiryFor(lines, boxes, placedAt.getTime());
-      const limitDay = shopperDayOf(placedAt);
-      // The seed is taken now, before the order id and client seed it will be combined with are stored:
-      // its hash was public before this order existed, so the server cannot choose a seed to suit them.
-      // Nothing to undo if a later step fails: the seed's reveal merely waits for this order's deadline too.
-      // A whole-set line takes no seed: its designs were fixed (and committed) when its set was made.
-      for (const item of items) if (!item.setPick) item.seedId = (await seeds.takeForOrder(item.boxId, expiresAt, placedAt))._id;
       const actor = `user:${userId.toHexString()}`;
 
-      const undo: Array<() => Promise<void>> = [];
+      const draft = {
+        order: { _id: orderId, userId, items, couponId, limitDay: shopperDayOf(placedAt), totalFen: price.totalFen, expiresAt },
+        boxes,
+        placedAt,
+        price,
+        refuseShort,
+      };
+      await holds.take(draft);
       try {
-        // Positions first: most shoppers racing for a set lose here, and then they have taken nothing else.
-        await sets.hold(orderId, items, expiresAt);
-        undo.push(async () => void (await sets.release(orderId, items)));
-        for (const item of items) {
-          const { purchaseLimit } = saleTermsOf(boxes.get(item.boxId.toHexString()) as BoxDoc, config);
-          if (!(await quotas.take(quotaKey(userId, item), orderId, item.quantity, purchaseLimit))) {
-            throw new PurchaseLimitReached(`at most ${purchaseLimit} of box ${item.boxId.toHexString()} per shopper in this drop`, { limit: purchaseLimit });
-          }
-          undo.push(() => quotas.giveBack(quotaKey(userId, item), orderId, item.quantity));
-        }
-
-        let couponAmount: number | null = null;
-        if (couponId) {
-          const locked = await coupons.lock(couponId, userId, orderId, subtotalFen, new Date());
-          if (!locked) throw new CouponUnavailable('coupon cannot be used for this order');
-          undo.push(() => coupons.release(couponId, orderId));
-          couponAmount = couponDiscountFen(locked, subtotalFen);
-        }
-        const price = priceOrder(items, couponAmount);
-        await limits.take(userId, orderId, limitDay, price.totalFen, lines);
-        undo.push(() => limits.giveBack(userId, orderId, limitDay, price.totalFen, lines));
-
-        const stocked = lines.filter((line) => !picks.has(line.boxId.toHexString()));
-        const short = await stock.reserve(orderId, stocked, expiresAt);
-        if (short) {
-          const left = (await stock.available([short])).get(short.toHexString()) ?? 0;
-          throw await outOfStock(short, left);
-        }
-        undo.push(() => stock.release(orderId, stocked));
-
         const [created] = await Order.create([
-          {
-            _id: orderId,
-            userId,
-            openid,
-            status: 'TO_BE_PAID',
-            items,
-            ...price,
-            address,
-            couponId,
-            expiresAt,
-            clientSeed,
-            limitDay,
-            audit: [{ from: null, to: 'TO_BE_PAID', reason: 'order placed', actor, at: new Date() }],
-          },
+          { ...draft.order, openid, status: 'TO_BE_PAID', ...draft.price, address, clientSeed, audit: [{ from: null, to: 'TO_BE_PAID', reason: 'order placed', actor, at: new Date() }] },
         ]);
         if (!created) throw new Error('order not created');
-        log.info({ orderId: orderId.toHexString(), totalFen: price.totalFen, actor }, 'order placed');
+        log.info({ orderId: orderId.toHexString(), totalFen: draft.price.totalFen, actor }, 'order placed');
         return created.toObject<OrderDoc>();
       } catch (error) {
-        for (const step of undo.reverse()) await step();
+        await holds.giveBack(draft.order).catch(() => undefined);
         throw error;
       }
     },

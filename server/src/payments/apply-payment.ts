@@ -5,12 +5,9 @@ import type { ChannelName, ChannelTransaction } from './payment-channel';
 import type { PaymentChannels } from './payment-channels';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { orderTransitions } from '../orders/order-transitions';
-import { isPaid } from '../orders/order-state';
+import { isFulfilled } from '../orders/order-state';
 import { parseOutTradeNo } from '../orders/out-trade-no';
 import type { OrderDraws } from '../fairness/order-draws';
-import { stockLedger } from '../catalog/stock';
-import { couponLocks } from '../coupons/coupon-locks';
-import { setService } from '../sets/set.service';
 import { PaymentRejectedError } from './payment-rejected-error';
 import { refundRecordFor } from './refund-record';
 import { paymentFinding, recordFinding, transactionFinding } from './transaction-findings';
@@ -36,26 +33,30 @@ export interface PaymentApplierDeps {
   scheduler: JobScheduler;
   /** Provably fair draws and the guarantee counters they move. */
   draws: OrderDraws;
+  /** What the order holds (stock, positions, coupon, ...): kept once it is fulfilled, given back if the money came too late. */
+  holds: HoldSettling;
+}
+
+/** The part of orders/order-holds.ts a payment needs: the port, so payments know nothing of stock, coupons or sets. */
+export interface HoldSettling {
+  keep(order: OrderDoc): Promise<void>;
+  giveBack(order: OrderDoc): Promise<void>;
 }
 
 /** Decides what money reported by the channel does to an order: fulfil it, refund it, or refuse the report. */
-export function paymentApplier({ db, logger, channels, scheduler, draws }: PaymentApplierDeps) {
+export function paymentApplier({ db, logger, channels, scheduler, draws, holds }: PaymentApplierDeps) {
   const Order = orderModel(db);
   const Combined = combinedPaymentModel(db);
   const transitions = orderTransitions(db);
-  const stock = stockLedger(db);
-  const coupons = couponLocks(db);
-  const sets = setService(db);
   const log = logger.child({ component: 'payments' });
 
-  const lines = (order: OrderDoc) => order.items.map((item) => ({ boxId: item.boxId, quantity: item.quantity }));
-
-  /** After payment the held stock is sold, the coupon spent and the guarantee counted; each step is idempotent so they can be re-run. */
-  async function settlePaidOrder(order: OrderDoc): Promise<void> {
+  /**
+   * After the paid-and-drawn write: the guarantee counted, and what the order holds kept (or, for money that came
+   * after the close, given back: it drew nothing). Each step is idempotent, so any repeat finishes the job.
+   */
+  async function settle(order: OrderDoc): Promise<void> {
     await draws.settle(order);
-    await stock.keep(order._id, lines(order));
-    await sets.keep(order);
-    if (order.couponId) await coupons.markUsed(order.couponId, order._id);
+    await (isFulfilled(order) ? holds.keep(order) : holds.giveBack(order));
   }
 
   async function reread(orderId: Types.ObjectId): Promise<OrderDoc> {
@@ -182,20 +183,20 @@ export function paymentApplier({ db, logger, channels, scheduler, draws }: Payme
         const drawn = await draws.prepare(order);
         const paid = drawn && (await transitions.markPaid(order._id, { ...payment, draws: drawn }, cause));
         if (paid) {
-          await settlePaidOrder(paid);
+          await settle(paid);
           log.info({ ...orderFields, draws: paid.draws.length, actor }, 'order paid and drawn');
           return { outcome: 'FULFILLED', order: paid };
         }
       } else if (order.payment.transactionId === transactionId || order.payment.extraTransactionIds.includes(transactionId)) {
         // The write that applied it may have been cut off before settling (the database went away between
         // the two; the channel got a 5xx and retries): settling is idempotent, so every repeat finishes the job.
-        if (isPaid(order.status) && order.payment.transactionId === transactionId) await settlePaidOrder(order);
+        if (order.payment.transactionId === transactionId) await settle(order);
         return { outcome: 'ALREADY_APPLIED', order };
       } else if (order.status === 'CLOSED') {
         const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, amountFen, 'paid after the order was closed', share);
         const refunding = await transitions.markPaidAfterClose(order._id, payment, refund, { ...cause, reason: `${cause.reason} after close; refunding` });
         if (refunding) {
-          await draws.settle(refunding);
+          await settle(refunding);
           log.warn({ ...orderFields, actor }, 'payment arrived for a closed order; refund scheduled');
           await scheduler.scheduleRefund(order._id);
           return { outcome: 'REFUND_SCHEDULED', order: refunding };

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { ChannelName, NotificationHeaders } from './payment-channel';
 import type { PaymentChannels } from './payment-channels';
-import { paymentApplier, type ApplyOutcome } from './apply-payment';
+import { paymentApplier, type ApplyOutcome, type HoldSettling } from './apply-payment';
 import type { OrderDraws } from '../fairness/order-draws';
 import { channelSync } from './channel-sync';
 import { paymentAttempts } from './payment-attempts';
@@ -22,11 +22,12 @@ export interface PaymentServiceDeps {
   channels: PaymentChannels;
   scheduler: JobScheduler;
   draws: OrderDraws;
+  holds: HoldSettling;
 }
 
 /** The payment domain's face: each part decides one thing (see the files it composes). */
-export function paymentService({ db, config, logger, channels, scheduler, draws }: PaymentServiceDeps) {
-  const applier = paymentApplier({ db, logger, channels, scheduler, draws });
+export function paymentService({ db, config, logger, channels, scheduler, draws, holds }: PaymentServiceDeps) {
+  const applier = paymentApplier({ db, logger, channels, scheduler, draws, holds });
   const sync = channelSync({ db, logger, channels, applier });
   const attempts = paymentAttempts({ db, config, logger, channels, sync });
   const combined = combinedPayments({ db, config, logger, channels, sync });

@@ -28,8 +28,6 @@ const OPEN_SETS = 3;
  * cancelled or its payment window ends, so remembering it for a moment delays a retry by at most that moment.
  */
 const TAKEN_MEMORY_MS = 250;
-/** One memory per database connection, so a position given back by any service of this process is forgotten at once. */
-const takenMemories = new WeakMap<Connection, Map<string, number>>();
 
 export const isSetBox = (box: Pick<BoxDoc, 'saleMode'>) => box.saleMode === 'SETS';
 
@@ -47,8 +45,8 @@ export function setService(db: Connection) {
   const Box = boxModel(db);
   const holds = positionHolds(db);
   const lowestForSale = new Map<string, number>();
-  const takenSeen = takenMemories.get(db) ?? new Map<string, number>();
-  takenMemories.set(db, takenSeen);
+  // Built once per process (container.ts), so a position given back anywhere in it is forgotten at once.
+  const takenSeen = new Map<string, number>();
   const keyOf = (setId: Types.ObjectId, position: number) => `${setId.toHexString()}:${position}`;
   const releaseLines = (orderId: Types.ObjectId, lines: readonly PositionLine[]) => {
     for (const line of lines) for (const position of line.positions) takenSeen.delete(keyOf(line.setId, position));

@@ -4,7 +4,6 @@ import type { Container } from '../container';
 import { NotFound } from '../domain-error';
 import { parseObjectId } from '../object-id';
 import { boxModel } from '../catalog/box.model';
-import { setService } from './set.service';
 
 /**
  * How long the open sets of a box are answered from memory (the reads of concurrent looks shared too): a
@@ -14,9 +13,8 @@ import { setService } from './set.service';
 const CURRENT_MEMORY_MS = 200;
 
 /** Public, like the catalog: a set's grid and commitment while on sale, its arrangement and sales after. */
-export function setRoutes({ db }: Pick<Container, 'db'>): Router {
+export function setRoutes({ db, sets }: Pick<Container, 'db' | 'sets'>): Router {
   const Box = boxModel(db);
-  const sets = setService(db);
   const router = new Router();
   const openSeen = new Map<string, { until: number; sets: Promise<BoxSet[]> }>();
 

@@ -7,9 +7,7 @@ import { waitUntil } from '../../test/support/wechatpay-harness';
 import { JOB_TEST_ENV, expireInDb, orderDoc } from '../../test/support/job-test-support';
 import { payAndWait, setBoxWithSets, type PlacedOrNot } from '../../test/support/sets';
 import { stockDatabase } from '../db/databases';
-import { leftoverSweep } from '../orders/leftover-sweep';
 import { positionHoldModel } from './position-hold.model';
-import { setService } from './set.service';
 import { boxSetModel } from './set.model';
 import { boxModel } from '../catalog/box.model';
 import { runAdminCommand } from '../admin/run-admin-command';
@@ -179,14 +177,14 @@ test('expired held positions come back exactly once, can be picked again, and a 
   expect((await grid(setId)).grid).toEqual(['FREE', 'FREE', 'FREE']);
 
   // Releasing again (by hand, and by the leftover sweep) gives nothing back a second time.
-  const sets = setService(server.container.db);
+  const sets = server.container.sets;
   const closed = await orderDoc(server, unpaid.id);
   expect(await sets.release(closed._id, closed.items)).toBe(0);
-  await leftoverSweep(server.container.db)(new Date(Date.now() + 3600_000));
+  await server.container.holds.sweep(new Date(Date.now() + 3600_000), 500);
 
   const again = await next.orderNow([pick(boxId, setId, [1])]);
   expect(await sets.release(closed._id, closed.items)).toBe(0);
-  await leftoverSweep(server.container.db)();
+  await server.container.holds.sweep(new Date(), 500);
   expect((await grid(setId)).grid).toEqual(['FREE', 'HELD', 'FREE']);
   const hold = await positionHoldModel(stockDatabase(server.container.db)).findById(`${setId}:1`).lean();
   expect(hold).toMatchObject({ state: 'HELD', orderId: new Types.ObjectId(again.id) });
@@ -199,7 +197,7 @@ test('a position held for an order that was never stored (creation crashed) goes
   const Hold = positionHoldModel(stockDatabase(server.container.db));
   await Hold.create({ _id: `${setIds[0]}:1`, setId, boxId: new Types.ObjectId(boxId), position: 1, orderId: orphan, state: 'HELD', expiresAt: new Date(Date.now() - 60_000), updatedAt: new Date() });
   expect((await grid(setIds[0]!)).grid).toEqual(['FREE', 'HELD']);
-  await leftoverSweep(server.container.db)();
+  await server.container.holds.sweep(new Date(), 500);
   expect((await grid(setIds[0]!)).grid).toEqual(['FREE', 'FREE']);
   expect(await Hold.findById(`${setIds[0]}:1`).lean()).toMatchObject({ state: 'RELEASED', orderId: orphan });
 });
@@ -223,7 +221,7 @@ test('a pick must name positions of a set of its own box, as many as its quantit
 test('retiring a set publishes it and ends its sale, but not while a position is held; the shopper moves on to the next set', async () => {
   const { boxId, setIds } = await setBoxWithSets(server, 2, 2);
   const [first, second] = setIds as [string, string];
-  const sets = setService(server.container.db);
+  const sets = server.container.sets;
   const fay = await buyer(server, 'dev-set-retire');
   const order = await fay.orderNow([pick(boxId, first, [0])]);
   await expect(sets.retire(new Types.ObjectId(first))).rejects.toMatchObject({ code: 'SET_BUSY' });
@@ -250,7 +248,7 @@ test('retiring a set publishes it and ends its sale, but not while a position is
 
 test('one set of every N has the secret design, each set a fresh shuffle with its own salt', async () => {
   const { boxId } = await setBoxWithSets(server, 6, 0, 3);
-  await setService(server.container.db).create(new Types.ObjectId(boxId), 12);
+  await server.container.sets.create(new Types.ObjectId(boxId), 12);
   const stored = await boxSetModel(server.container.db).find({ boxId: new Types.ObjectId(boxId) }).sort({ number: 1 }).lean();
   expect(stored.map((set) => set.number)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   for (let block = 0; block < 4; block++) {

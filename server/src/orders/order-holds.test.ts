@@ -8,7 +8,6 @@ import { holdIdOf } from '../catalog/stock';
 import { holdModel, stockModel } from '../catalog/stock.model';
 import { couponModel } from '../coupons/coupon.model';
 import { orderModel } from './order.model';
-import { leftoverSweep } from './leftover-sweep';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -54,16 +53,16 @@ test('holds, counter tokens and coupons left by interrupted steps are kept, rele
   await Hold.updateOne({ _id: holdIdOf(new Types.ObjectId(stuck.id), boxId) }, { $set: { state: 'RELEASING', updatedAt: hourAgo() } });
 
   const before = (await boxState(server, target.id)).stock;
-  const result = await leftoverSweep(db)();
-  expect(result).toEqual({ holdsSettled: 4, couponsSettled: 1 });
+  const result = await server.container.holds.sweep(new Date(), 500);
+  expect(result).toEqual({ 'item takes': 0, 'daily caps': 0, coupon: 1, 'purchase quota': 0, 'seed commitment': 0, 'set positions': 0, stock: 4 });
 
   const after = await boxState(server, target.id);
   expect(after.holds).toEqual([`${unpaid.id}:1`]);
   expect(after.stock).toBe(before + 3 + 1 + 4);
   expect((await Hold.findById(holdIdOf(new Types.ObjectId(paid.id), boxId)).lean())?.state).toBe('SOLD');
-  expect((await Stock.findById(boxId).lean())).toMatchObject({ reserving: [], releasing: [], tokensAt: null });
+  expect(await Stock.findById(boxId).lean()).toMatchObject({ reserving: [], releasing: [] });
   expect((await couponModel(db).findById(coupon.id).lean())?.state).toBe('USED');
 
-  expect(await leftoverSweep(db)()).toEqual({ holdsSettled: 0, couponsSettled: 0 });
+  expect(Object.values(await server.container.holds.sweep(new Date(), 500)).every((settled) => settled === 0)).toBe(true);
   expect((await boxState(server, target.id)).stock).toBe(before + 8);
 });

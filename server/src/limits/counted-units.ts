@@ -1,0 +1,76 @@
+import type { Connection, Types } from 'mongoose';
+import { stockDatabase } from '../db/databases';
+import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { countedUnitsModel, type CountedKind, type CountedUnitsDoc } from './counted-units.model';
+
+/** How soon the sweep looks again at a counter whose pending orders were still payable. */
+const RECHECK_MS = 60_000;
+
+/** A pending order with the units it took, so the sweep can give back for an order it cannot read. */
+const tokenOf = (orderId: Types.ObjectId, quantity: number) => `${orderId.toHexString()}:${quantity}`;
+
+function parsePending(token: string): { orderId: string; quantity: number } | null {
+  const [orderId, quantity] = token.split(':');
+  return orderId && Number.isInteger(Number(quantity)) ? { orderId, quantity: Number(quantity) } : null;
+}
+
+/**
+ * Units counted against a limit under one key, per order. One small document per key, listing the orders it
+ * counts: taking is one guarded `$inc` that also records the order (so 50 parallel orders from one shopper
+ * cannot pass the limit between them, and a repeat counts nothing), giving back is one write guarded on the
+ * order being listed. The order also stays `pending` until its fate is known, so units taken for an order
+ * that never got stored (placing crashed) or whose give-back failed are found and returned by the sweep.
+ */
+export function countedUnits(main: Connection, kind: CountedKind) {
+  const Counted = countedUnitsModel(stockDatabase(main));
+
+  return {
+    /** `checkAt`: when the sweep may judge this order (its payment deadline). */
+    async take(_id: string, orderId: Types.ObjectId, quantity: number, limit: number, checkAt: Date): Promise<boolean> {
+      if (quantity > limit) return false;
+      const order = orderId.toHexString();
+      const guard = { _id, units: { $lte: limit - quantity }, orders: { $ne: order } };
+      const change = { $inc: { units: quantity }, $push: { orders: order, pending: tokenOf(orderId, quantity) }, $set: { kind }, $min: { checkAt } };
+      try {
+        const taken = await Counted.updateOne(guard, change, { upsert: true });
+        return taken.modifiedCount + taken.upsertedCount === 1;
+      } catch (error) {
+        // The document exists and the guard refused it, or a parallel first order created it just now.
+        if (!isDuplicateKeyError(error)) throw error;
+        const taken = await Counted.updateOne(guard, change);
+        return taken.modifiedCount === 1;
+      }
+    },
+
+    async giveBack(_id: string, orderId: Types.ObjectId, quantity: number): Promise<void> {
+      const order = orderId.toHexString();
+      await Counted.updateOne({ _id, orders: order }, { $inc: { units: -quantity }, $pull: { orders: order, pending: tokenOf(orderId, quantity) } });
+    },
+
+    async used(_id: string): Promise<number> {
+      return (await Counted.findById(_id).lean())?.units ?? 0;
+    },
+
+    /** Counters of this kind with pending orders due a look (index { kind, checkAt }). */
+    async due(now: Date, limit: number): Promise<Array<Pick<CountedUnitsDoc, '_id' | 'pending'>>> {
+      return Counted.find({ kind, checkAt: { $lte: now } }).select({ pending: 1 }).limit(limit).lean<Array<Pick<CountedUnitsDoc, '_id' | 'pending'>>>();
+    },
+
+    /** The sweep's verdict on one pending order, from its token: kept (paid) or given back. */
+    async settlePending(_id: string, token: string, fate: 'KEEP' | 'RELEASE'): Promise<void> {
+      const parsed = parsePending(token);
+      if (!parsed) return;
+      if (fate === 'KEEP') await Counted.updateOne({ _id, pending: token }, { $pull: { pending: token } });
+      else await Counted.updateOne({ _id, orders: parsed.orderId }, { $inc: { units: -parsed.quantity }, $pull: { orders: parsed.orderId, pending: token } });
+    },
+
+    /** After the sweep settled what it could: out of its sight when nothing is pending, else looked at again soon. */
+    async doneChecking(_id: string, now: Date): Promise<void> {
+      // Unset, not null: `$min` leaves a null as it is (null sorts before every date).
+      const cleared = await Counted.updateOne({ _id, pending: { $size: 0 } }, { $unset: { checkAt: 1 } });
+      if (cleared.modifiedCount === 0) await Counted.updateOne({ _id, checkAt: { $lte: now } }, { $set: { checkAt: new Date(now.getTime() + RECHECK_MS) } });
+    },
+  };
+}
+
+export type CountedUnits = ReturnType<typeof countedUnits>;

@@ -80,7 +80,7 @@ export const stockMovesToItsDatabase: Migration = {
       }
       await stocks.updateOne(
         { _id: boxId },
-        { $setOnInsert: { available, reserving: [], releasing: [], drawingLines: [], drawing: [], tokensAt: null } },
+        { $setOnInsert: { available, reserving: [], releasing: [], drawingLines: [], drawing: [] } },
         { upsert: true },
       );
       await versions.updateOne(

@@ -1,5 +1,6 @@
 import type { Migration } from './migration';
 import { stockMovesToItsDatabase } from './0001-stock-moves-to-its-database';
+import { stockCountersDropNullTokensAt } from './0002-stock-counters-drop-null-tokens-at';
 
 /** Every migration this version of the server knows, in the order they run. Append only; never rename. */
-export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase];
+export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase, stockCountersDropNullTokensAt];

@@ -83,6 +83,8 @@ export const boxSchema = z.object({
   onSaleAt: z.string().nullable(),
   /** The drop was cancelled: not on sale until a new one is scheduled. */
   dropCancelled: z.boolean(),
+  /** When the box first went on sale (its drop's opening, else when it was added): 新品 is decided from it (shelf.ts). */
+  launchedAt: isoDate,
   /** The server's clock as it answered: a countdown runs against it, never against the phone's own clock. */
   serverTime: z.string(),
 });

@@ -7,3 +7,4 @@ export * from './fairness/fair-draw';
 export * from './cart';
 export * from './catalog-file';
 export * from './fairness/set-verify';
+export * from './shelf';

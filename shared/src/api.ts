@@ -306,6 +306,8 @@ export const drawProofSchema = z.object({
   orderPlacedAt: isoDate,
   serverSeed: z.string().nullable(),
   revealedAt: isoDate.nullable(),
+  /** Until the seed is revealed: the earliest time it will be (a shopper is told when to come back to verify). */
+  revealAfter: isoDate.nullable().default(null),
   products: z.array(z.object({ productId: z.string(), name: z.string(), rarity: raritySchema, weight: z.number().int().positive() })),
   guarantee: guaranteeRuleSchema.nullable(),
   missesBefore: z.number().int().min(0),

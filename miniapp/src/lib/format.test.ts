@@ -8,9 +8,10 @@ describe('display formatting', () => {
     expect(formatOdds(0)).toBe('0.00%');
   });
 
-  it('shows timestamps in local time and leaves unparseable text alone', () => {
-    const local = new Date(2030, 0, 2, 3, 4, 5);
-    expect(formatDateTime(local.toISOString())).toBe('2030-01-02 03:04');
+  it('shows timestamps in Beijing time whatever the device zone, and leaves unparseable text alone', () => {
+    // 08:14 UTC is 16:14 in Beijing; 20:30 UTC is the next day there.
+    expect(formatDateTime('2026-12-01T08:14:00.000Z')).toBe('2026-12-01 16:14');
+    expect(formatDateTime('2026-12-31T20:30:00.000Z')).toBe('2027-01-01 04:30');
     expect(formatDateTime('soon')).toBe('soon');
   });
 

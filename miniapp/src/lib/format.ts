@@ -27,11 +27,21 @@ function pad(value: number): string {
   return String(value).padStart(2, '0');
 }
 
-/** Local "YYYY-MM-DD HH:mm" for an ISO timestamp. */
+/** Beijing is UTC+8 all year (no daylight saving): the shop's times read the same on a phone set to any zone. */
+const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** The Beijing wall-clock parts of an instant, whatever zone the device is set to. */
+export function beijingParts(iso: string): { year: number; month: number; day: number; hour: number; minute: number } | null {
+  const date = new Date(new Date(iso).getTime() + BEIJING_OFFSET_MS);
+  if (Number.isNaN(date.getTime())) return null;
+  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: date.getUTCHours(), minute: date.getUTCMinutes() };
+}
+
+/** Beijing "YYYY-MM-DD HH:mm" for an ISO timestamp: the one formatter for every time a shopper reads. */
 export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  const parts = beijingParts(iso);
+  if (!parts) return iso;
+  return `${parts.year}-${pad(parts.month)}-${pad(parts.day)} ${pad(parts.hour)}:${pad(parts.minute)}`;
 }
 
 /** What a coupon takes off: `减 ¥5.00`, or for a percentage one `9折` (1000 basis points off) and its cap. */

@@ -1,9 +1,10 @@
 import type { Address, Order } from '@blindbox/shared';
-import { Button, View } from '@tarojs/components';
+import { View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useRef } from 'react';
 import { formatFen } from '@blindbox/shared/src/money';
 import { api } from '../../api/session';
+import { ActionButton } from '../../components/action-button';
 import { PayNoticeText } from '../../components/pay-notice';
 import { rarestDraw } from '../../components/reveal';
 import { routes } from '../../lib/routes';
@@ -29,7 +30,7 @@ export function OneMoreAndShare({ order }: { order: Order }) {
   const canRepeat = order.items.length === 1 && item !== undefined;
 
   async function oneMore() {
-    if (!item || paying) return;
+    if (!item) return;
     if (isSetBox) {
       void Taro.navigateTo({ url: routes.setGrid(item.boxId) });
       return;
@@ -55,9 +56,9 @@ export function OneMoreAndShare({ order }: { order: Order }) {
     <>
       <View className="reveal-actions">
         {canRepeat && (
-          <Button className="btn btn--primary" data-testid="one-more" loading={paying} disabled={paying} onClick={() => void oneMore()}>
+          <ActionButton testId="one-more" busy={paying} onTap={oneMore}>
             {isSetBox ? '再挑一个' : `再来一个 ${formatFen(item.priceFen)}`}
-          </Button>
+          </ActionButton>
         )}
         {best && <ShareButton draw={best} boxName={item?.name ?? ''} />}
       </View>

@@ -4,6 +4,7 @@ import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../api/api-error';
 import { api } from '../../api/session';
+import { ActionButton } from '../../components/action-button';
 import { ArtImage } from '../../components/art-image';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { routes } from '../../lib/routes';
@@ -161,27 +162,15 @@ export default function SetGridPage() {
           </Text>
         ) : (
           <Text className="footer-bar__total muted" data-testid="set-total">
-            {formatFen(box.priceFen)} /只
+            选好位置再结算
           </Text>
         )}
-        <Button
-          className={`btn btn--ghost${wholeFree ? '' : ' btn--inert'}`}
-          data-testid="buy-whole-set"
-          disabled={!wholeFree}
-          aria-disabled={!wholeFree}
-          onClick={wholeFree ? () => buy(set.grid.map((_, position) => position), true) : undefined}
-        >
+        <ActionButton variant="ghost" testId="buy-whole-set" disabled={!wholeFree} onTap={() => buy(set.grid.map((_, position) => position), true)}>
           {wholeFree ? `整盒 ${set.positions} 只` : '整盒已拆'}
-        </Button>
-        <Button
-          className={`btn btn--primary${stillFree.length > 0 ? '' : ' btn--inert'}`}
-          data-testid="buy-picked"
-          disabled={stillFree.length === 0}
-          aria-disabled={stillFree.length === 0}
-          onClick={stillFree.length > 0 ? () => buy(stillFree, false) : undefined}
-        >
+        </ActionButton>
+        <ActionButton testId="buy-picked" disabled={stillFree.length === 0} onTap={() => buy(stillFree, false)}>
           {stillFree.length > 0 ? `买 ${stillFree.length} 个` : '请选位置'}
-        </Button>
+        </ActionButton>
       </View>
     </View>
   );

@@ -59,7 +59,7 @@ export function OrderResult({ orderId, onShare }: { orderId: string; onShare: (c
             after={
               <>
                 <OneMoreAndShare order={phase.paid} />
-                <AfterReveal onViewOrder={toOrder} />
+                <AfterReveal onViewOrder={toOrder} secondary />
               </>
             }
           />

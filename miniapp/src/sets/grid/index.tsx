@@ -134,7 +134,7 @@ export default function SetGridPage() {
               {box.name} · 第 {set.number} 盒
             </Text>
             <Text className="muted" data-testid="set-counts">
-              还剩 {set.free} 个位置可选 · 每盒 {set.positions} 只，每款各一
+              还剩 {set.free} 个位置可选 · 每盒 {set.positions} 只
             </Text>
           </View>
           {nextSet && (

@@ -5,7 +5,7 @@ import { api } from '../../api/session';
 import { ErrorState, Loading } from '../../components/page-state';
 import { RARITY_LABELS } from '../../lib/format';
 import { exactOdds } from '../../lib/odds';
-import { routes } from '../../lib/routes';
+import { openPage, routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { formatFen } from '@blindbox/shared/src/money';
 import '../fair.css';
@@ -79,8 +79,8 @@ export default function BoxRulesPage() {
         <Text>每人每天累计消费不超过 {formatFen(fairness.limits.dailySpendCapFen)}</Text>
         <Text>每人每天本盒最多抽 {fairness.limits.dailyDrawCapPerBox} 次；本期每人限购 {fairness.limits.purchaseLimitPerDrop} 个</Text>
         <Text>未满 8 周岁不得购买；8–17 周岁须经监护人同意。</Text>
-        <Text className="link" data-testid="rules-profile-link" onClick={() => void Taro.navigateTo({ url: routes.profile() })}>
-          年龄声明 / 设置客户端种子 →
+        <Text className="link link--block" data-testid="rules-profile-link" onClick={() => void openPage(routes.me())}>
+          年龄段与客户端种子在“我的”中 →
         </Text>
       </View>
 

@@ -109,12 +109,6 @@ export default function BoxListPage() {
       <View className="toolbar">
         <Text className="toolbar__title">全部盲盒</Text>
         <View className="toolbar__links">
-          <Text className="pill" data-testid="my-collection" onClick={() => void Taro.navigateTo({ url: routes.collection() })}>
-            我的盒柜
-          </Text>
-          <Text className="pill" data-testid="my-orders" onClick={() => void Taro.navigateTo({ url: routes.orders() })}>
-            我的订单
-          </Text>
           <Text className="pill" data-testid="my-cart" onClick={() => void Taro.navigateTo({ url: routes.cart() })}>
             购物车
           </Text>

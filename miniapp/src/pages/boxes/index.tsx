@@ -24,7 +24,7 @@ const SECTIONS: { section: ShelfSection; title: string; note?: string }[] = [
 /** The server's clock when the box was answered: the shelf's sections never follow the phone's own clock. */
 const serverNow = (box: Box) => new Date(box.serverTime);
 
-function ShelfCard({ box, isNew }: { box: Box; isNew: boolean }) {
+function ShelfCard({ box }: { box: Box }) {
   const stock = stockWordOf(box.stock);
   const soldOut = stock.kind === 'SOLD_OUT';
   return (
@@ -41,7 +41,6 @@ function ShelfCard({ box, isNew }: { box: Box; isNew: boolean }) {
             端盒
           </Text>
         )}
-        {isNew && <Text className="shelf-tag shelf-tag--new">新品</Text>}
         {soldOut ? <Text className="sold-out-badge">已售罄</Text> : <ComingSoonBadge box={box} />}
       </View>
       <View className="shelf-card__body">
@@ -126,7 +125,7 @@ export default function BoxListPage() {
             </Text>
             <View className="shelf-grid">
               {shelf.map((box) => (
-                <ShelfCard key={box.id} box={box} isNew={section === 'NEW'} />
+                <ShelfCard key={box.id} box={box} />
               ))}
             </View>
           </View>

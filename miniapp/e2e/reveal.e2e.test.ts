@@ -128,9 +128,32 @@ test('four draws: 跳过 shortens the opening but not the secret and epic moment
   expect(picture.colours).toBeGreaterThan(5);
   expect(await page.getByTestId('share-poster-save').getAttribute('download')).toMatch(/\.png$/);
   await checkPage(page, 'reveal-share-poster', ['share-poster-close']);
+  await page.getByTestId('share-poster-close').click();
+
+  // Each card's 验证公平性 opens a proof that speaks to the shopper: the item's name, when it can be checked.
+  await page.getByTestId('proof-link').first().click();
+  await page.getByTestId('proof-page').waitFor();
+  expect(await page.getByTestId('proof-verdict').getAttribute('data-verdict')).toBe('PENDING');
+  expect(await page.getByTestId('proof-verify-after').textContent()).toMatch(/^可在 \d{1,2} 月 \d{1,2} 日 \d{2}:\d{2} 后验证$/);
+  expect(await page.getByTestId('proof-product').textContent()).toContain(order.draws[0]!.name);
+  expect(await page.getByTestId('proof-odds').count()).toBe(4);
+  const shopperText = await page.getByTestId('proof-page').innerText();
+  expect(shopperText).not.toMatch(/npm|\{"|[0-9a-f]{16}|reveal-[a-z]+/);
+  await checkPage(page, 'proof-pending', ['proof-developer-toggle']);
+  await page.getByTestId('proof-developer-toggle').click();
+  expect(JSON.parse((await page.getByTestId('proof-json').textContent()) ?? '{}')).toMatchObject({ orderId: order.id, productId: order.draws[0]!.productId });
   expect(problems).toEqual([]);
   await page.close();
 }, 180_000);
+
+test('odds fractions on the rules page stay on one line', async () => {
+  const page = await browser.newPage(PHONE);
+  await page.goto(`${server.url}/#/fair/rules/index?boxId=${fourBox.id}`);
+  await page.getByTestId('rules-odds-fraction').first().waitFor();
+  const lines = await page.getByTestId('rules-odds-fraction').evaluateAll((elements) => elements.map((element) => [element.textContent, element.getClientRects().length]));
+  expect(lines).toEqual(lines.map(([text]) => [text, 1]));
+  await page.close();
+}, 60_000);
 
 test('with reduced motion the box does not open on screen and the effects stand still, but a rare moment still comes first', async () => {
   const box = (await boxModel(server.container.db).findOne({ slug: 'starry-cat' }).lean())!;

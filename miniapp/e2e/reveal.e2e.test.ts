@@ -108,8 +108,8 @@ test('four draws: 跳过 shortens the opening but not the secret and epic moment
   await checkPage(page, 'reveal-cards');
 
   await page.getByTestId('share-button').click();
-  const poster = page.getByTestId('share-poster');
-  await poster.waitFor();
+  // Taro's <Image> is a custom element that puts its <img> in once it is upgraded.
+  await page.locator('[data-testid="share-poster"] img, img[data-testid="share-poster"]').first().waitFor();
   const picture = await page.evaluate(async () => {
     const image = document.querySelector<HTMLImageElement>('[data-testid="share-poster"] img, img[data-testid="share-poster"]')!;
     await image.decode();

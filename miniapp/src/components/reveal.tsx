@@ -66,7 +66,7 @@ export function Reveal({ draws, orderId, after }: { draws: Draw[]; orderId: stri
           <View className="gift__ribbon" />
         </View>
         <View className="reveal-stage__item" />
-        <Text className="reveal-stage__hint">{draws.length > 1 ? `正在拆 ${draws.length} 个盒子…` : '正在拆盒…'}</Text>
+        <Text className="reveal-stage__hint">{draws.length > 1 ? `${draws.length} 连抽，开盒中…` : '开盒中…'}</Text>
         <Skip onSkip={() => setStage(afterOpening)} />
       </View>
     );

@@ -173,7 +173,7 @@ export default function OrderListPage() {
         </ActionButton>
       )}
       {chosen.length > 0 && (
-        <View className="footer-bar">
+        <View className="footer-bar footer-bar--tab">
           <Text className="footer-bar__total">
             已选 {chosen.length} 单 · <Text className="price">{formatFen(chosenTotal)}</Text>
           </Text>

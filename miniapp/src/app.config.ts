@@ -7,10 +7,10 @@ export default defineAppConfig({
     backgroundColor: '#ffffff',
     borderStyle: 'black',
     list: [
-      { pagePath: 'pages/boxes/index', text: '首页' },
-      { pagePath: 'pages/collection/index', text: '盒柜' },
-      { pagePath: 'pages/orders/index', text: '订单' },
-      { pagePath: 'pages/me/index', text: '我的' },
+      { pagePath: 'pages/boxes/index', text: '首页', iconPath: 'assets/tab/home-normal.png', selectedIconPath: 'assets/tab/home-active.png' },
+      { pagePath: 'pages/collection/index', text: '盒柜', iconPath: 'assets/tab/shelf-normal.png', selectedIconPath: 'assets/tab/shelf-active.png' },
+      { pagePath: 'pages/orders/index', text: '订单', iconPath: 'assets/tab/orders-normal.png', selectedIconPath: 'assets/tab/orders-active.png' },
+      { pagePath: 'pages/me/index', text: '我的', iconPath: 'assets/tab/me-normal.png', selectedIconPath: 'assets/tab/me-active.png' },
     ],
   },
   // Order pages are a subpackage so the main package (what WeChat downloads first) stays small.

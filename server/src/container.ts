@@ -104,7 +104,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       orders,
       payments,
       refunds,
-      cart: cartService({ db, orders }),
+      cart: cartService({ db, orders, config, clock }),
       platform,
       shipping,
       tradeBills,

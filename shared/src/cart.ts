@@ -28,6 +28,9 @@ export const cartLineSchema = z.object({
   lineTotalFen: fenSchema,
   /** Units on sale now; false: the box is off sale or sold out, and checkout would be refused. */
   stock: z.number().int().min(0),
+  /** The most units this line may hold: the box's purchase limit per shopper, within one order's maximum. */
+  limit: z.number().int().min(1),
+  /** False: off sale, not open yet, sold out, or over the limit; checkout would be refused. */
   available: z.boolean(),
 });
 export type CartLine = z.infer<typeof cartLineSchema>;

@@ -51,14 +51,15 @@ describe('addresses', () => {
   });
 
   it('validates the address with the shared schema', async () => {
-    for (const bad of [
-      { ...home, phone: '12345' },
-      { ...home, name: '   ' },
-      { ...home, detail: 'x'.repeat(201) },
-      { name: home.name, phone: home.phone },
-    ]) {
+    // Each refusal names the fields at fault, for the client to mark them in its own words.
+    for (const [bad, fields] of [
+      [{ ...home, phone: '12345' }, 'phone'],
+      [{ ...home, name: '   ' }, 'name'],
+      [{ ...home, detail: 'x'.repeat(201) }, 'detail'],
+      [{ name: home.name, phone: home.phone }, 'region,detail'],
+    ] as const) {
       const response = await alice.post('/api/addresses', bad);
-      expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_ERROR' } });
+      expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_ERROR', fields } });
     }
     const id = await createAddress(alice);
     expect((await alice.put(`/api/addresses/${id}`, { ...home, phone: 'not a phone' })).status).toBe(400);

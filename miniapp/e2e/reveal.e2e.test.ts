@@ -14,7 +14,7 @@ import { boxModel } from '../../server/src/catalog/box.model';
 import { coverSvg, figureSvg } from '../../server/src/catalog/images.art';
 import { orderModel } from '../../server/src/orders/order.model';
 import { boxSetModel } from '../../server/src/sets/set.model';
-import { checkPage, reachRevealList, watchProblems } from './page-checks';
+import { checkPage, expectAllTapTargets, expectNoLatinWords, reachRevealList, watchProblems } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -59,6 +59,13 @@ async function paidOrder(boxId: string, quantity: number): Promise<Order> {
   return alice.order(order.id);
 }
 
+/** What every shopper page must get right, then the Latin-word and 44 px scans of the first-time journey's test. */
+async function shopperCheck(page: Page, name: string, tapTargets: string[] = []): Promise<void> {
+  await checkPage(page, name, tapTargets);
+  await expectNoLatinWords(page);
+  await expectAllTapTargets(page);
+}
+
 const openResult = async (page: Page, orderId: string) => page.goto(`${server.url}/#/order/result/index?orderId=${orderId}`);
 
 test('four draws: 跳过 shortens the opening but not the secret and epic moments, then one full-width card per unit, each with its rarity effect; the H5 share poster is an image', async () => {
@@ -76,7 +83,7 @@ test('four draws: 跳过 shortens the opening but not the secret and epic moment
   expect(await moment.getAttribute('data-rarity')).toBe('SECRET');
   expect(await page.getByTestId('reveal-skip').count()).toBe(0);
   expect(await page.getByTestId('reveal-list').count()).toBe(0);
-  await checkPage(page, 'reveal-secret-moment', ['reveal-continue']);
+  await shopperCheck(page, 'reveal-secret-moment', ['reveal-continue']);
   await page.getByTestId('reveal-continue').click();
   await page.locator('[data-testid="reveal-moment"][data-rarity="EPIC"]').waitFor();
   await page.getByTestId('reveal-continue').click();
@@ -105,7 +112,7 @@ test('four draws: 跳过 shortens the opening but not the secret and epic moment
   expect(new Set(looks.map((look) => look.effect)).size).toBe(4);
   expect(new Set(looks.map((look) => look.background)).size).toBe(4);
   expect(looks.filter((look) => look.animation === 'none' || look.background === 'none')).toEqual([]);
-  await checkPage(page, 'reveal-cards');
+  await shopperCheck(page, 'reveal-cards');
 
   await page.getByTestId('share-button').click();
   // Taro's <Image> is a custom element that puts its <img> in once it is upgraded.
@@ -127,7 +134,7 @@ test('four draws: 跳过 shortens the opening but not the secret and epic moment
   expect(picture).toMatchObject({ src: 'data:image/png;base64,', width: 750, height: 1200 });
   expect(picture.colours).toBeGreaterThan(5);
   expect(await page.getByTestId('share-poster-save').getAttribute('download')).toMatch(/\.png$/);
-  await checkPage(page, 'reveal-share-poster', ['share-poster-close']);
+  await shopperCheck(page, 'reveal-share-poster', ['share-poster-close']);
   await page.getByTestId('share-poster-close').click();
 
   // Each card's 验证公平性 opens a proof that speaks to the shopper: the item's name, when it can be checked.
@@ -139,7 +146,7 @@ test('four draws: 跳过 shortens the opening but not the secret and epic moment
   expect(await page.getByTestId('proof-odds').count()).toBe(4);
   const shopperText = await page.getByTestId('proof-page').innerText();
   expect(shopperText).not.toMatch(/npm|\{"|[0-9a-f]{16}|reveal-[a-z]+/);
-  await checkPage(page, 'proof-pending', ['proof-developer-toggle']);
+  await shopperCheck(page, 'proof-pending', ['proof-developer-toggle']);
   await page.getByTestId('proof-developer-toggle').click();
   expect(JSON.parse((await page.getByTestId('proof-json').textContent()) ?? '{}')).toMatchObject({ orderId: order.id, productId: order.draws[0]!.productId });
   expect(problems).toEqual([]);
@@ -178,7 +185,7 @@ test('再来一个 places one more of the same box and opens the pay sheet at on
   const problems = watchProblems(page);
   await openResult(page, first.id);
   await reachRevealList(page);
-  await checkPage(page, 'reveal-one-more', ['one-more', 'share-button']);
+  await shopperCheck(page, 'reveal-one-more', ['one-more', 'share-button']);
 
   await page.getByTestId('one-more').click();
   await page.getByTestId('pay-sheet').waitFor({ timeout: 20_000 });
@@ -233,7 +240,7 @@ test('the shelf: two columns in sections 新品, 即将开售 (Beijing time) and
   const [left, right] = await page.locator('[data-section="NEW"] [data-testid="box-item"]').evaluateAll((elements) => elements.slice(0, 2).map((element) => element.getBoundingClientRect()));
   expect(left!.top).toBe(right!.top);
   expect(right!.left).toBeGreaterThan(left!.right);
-  await checkPage(page, 'shelf-sections', ['box-item']);
+  await shopperCheck(page, 'shelf-sections', ['box-item']);
   expect(problems).toEqual([]);
   await page.close();
 
@@ -262,7 +269,7 @@ test('the 端盒 grid: no price before a pick, 请选位置 and 整盒 inert whe
   expect(await whole.getAttribute('data-inert')).toBe('true');
   expect(await whole.textContent()).toBe('整盒已拆');
   expect(await page.getByTestId('buy-picked').getAttribute('data-inert')).toBe('true');
-  await checkPage(page, 'sets-grid-empty', ['set-cell', 'change-set']);
+  await shopperCheck(page, 'sets-grid-empty', ['set-cell', 'change-set']);
   // Forced: the controls say they are disabled, and a tap on them must still do nothing.
   await whole.click({ force: true });
   await page.getByTestId('buy-picked').click({ force: true });
@@ -278,7 +285,7 @@ test('the 端盒 grid: no price before a pick, 请选位置 and 整盒 inert whe
 
   await page.locator('[data-testid="set-cell"][data-position="3"]').click();
   expect(await page.getByTestId('set-total').textContent()).toBe(`¥${(box.priceFen / 100).toFixed(2)}`);
-  await checkPage(page, 'sets-grid-picked', ['set-cell', 'buy-picked', 'buy-whole-set', 'change-set']);
+  await shopperCheck(page, 'sets-grid-picked', ['set-cell', 'buy-picked', 'buy-whole-set', 'change-set']);
   await page.getByTestId('buy-picked').click();
   // Only the pick was ordered: had 整盒 or the empty 请选位置 acted, this would be another page.
   await page.getByTestId('confirm-pick').waitFor();

@@ -82,6 +82,8 @@ export default function SetGridPage() {
   const [setId, setSetId] = useState<string | null>(null);
   const grid = useResource(() => loadGrid(boxId, setId));
   const [picked, setPicked] = useState<number[]>([]);
+  // The commitment is a hex string, for whoever checks it: shown on request, not to every shopper.
+  const [showCommitment, setShowCommitment] = useState(false);
   const shownOnce = useRef(false);
   useEffect(() => {
     if (setId) void grid.reload();
@@ -150,9 +152,14 @@ export default function SetGridPage() {
       <View className="card">
         <Text className="section-title">公平承诺</Text>
         <Text className="muted">开售前已公布这一盒的排列指纹；整盒售完后公布排列，可逐位验证没有被调换。</Text>
-        <Text className="proof-value" data-testid="set-commitment">
-          {set.commitment}
-        </Text>
+        <View className="fold" data-testid="set-commitment-toggle" role="button" aria-expanded={showCommitment} onClick={() => setShowCommitment(!showCommitment)}>
+          <Text>{showCommitment ? '收起指纹' : '查看指纹'}</Text>
+        </View>
+        {showCommitment && (
+          <Text className="proof-value" data-testid="set-commitment">
+            {set.commitment}
+          </Text>
+        )}
       </View>
       <RevealedSets revealed={revealed} />
       <View className="footer-bar">

@@ -3,7 +3,7 @@ import type { Container } from './container';
 import { errorHandler } from './http/error-handler';
 import { requestLog } from './http/request-log';
 import { jsonBody } from './http/body';
-import { ALIPAY_NOTIFY_PATH } from './payments/payment.routes';
+import { ALIPAY_NOTIFY_PATH } from './payments/callback-paths';
 import { healthRoutes } from './http/health.routes';
 import { devRoutes } from './http/dev.routes';
 import { serveH5 } from './http/serve-h5';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRODUCTION_INPUTS, productionProblems } from './production-rules';
+import { PRODUCTION_INPUTS, credentialsFolderProblems, isLoopbackHost, productionProblems, type ProductionInputs } from './production-rules';
 
 /**
  * The only place that reads the environment. Everything is parsed once, with defaults suited to local
@@ -21,6 +21,8 @@ const envSchema = z.object({
   MONGODB_URI: z.url({ protocol: /^mongodb(\+srv)?$/, error: 'must be a mongodb:// or mongodb+srv:// URL' }),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('blindbox'),
   MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /** Staging only: production mode on a standalone server or the embedded engine (a box against the simulators). */
+  MONGODB_ALLOW_STANDALONE: bool.default(false),
 
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_TTL_SECONDS: seconds.default(7 * 24 * 3600),
@@ -165,8 +167,22 @@ export function loadConfig<R extends ConfigRole = 'server'>(env: Record<string, 
   const parsed = parseConfig(env, role);
   const problems = [...parsed.problems];
   if (env.NODE_ENV === 'production') {
-    const inputs = envSchema.pick(PRODUCTION_INPUTS).safeParse(withoutEmpty(env));
-    if (inputs.success) problems.push(...productionProblems(inputs.data));
+    // Field by field: one bad setting (already listed above) must not hide what production says of the others.
+    const present = withoutEmpty(env);
+    const inputs = Object.fromEntries(
+      Object.keys(PRODUCTION_INPUTS).flatMap((name) => {
+        const field = envSchema.shape[name as keyof typeof PRODUCTION_INPUTS].safeParse(present[name]);
+        return field.success ? [[name, field.data]] : [];
+      }),
+    ) as ProductionInputs;
+    problems.push(...productionProblems(inputs));
+  } else if (role === 'server' && parsed.config && !isLoopbackHost(parsed.config.HOST)) {
+    // Whatever the mode: the simulator's keys are public (they are in every clone), so a server that others can
+    // reach with them would accept payment callbacks anyone can forge.
+    const devKeys = credentialsFolderProblems(parsed.config.WECHATPAY_CREDENTIALS_DIR!);
+    if (devKeys.length > 0) {
+      problems.push(`HOST=${parsed.config.HOST} lets other machines reach a server running on development credentials; bind 127.0.0.1, or set NODE_ENV=production with the merchant's credentials`);
+    }
   }
   if (!parsed.config || problems.length > 0) throw new ConfigError(problems);
   return parsed.config;

@@ -6,7 +6,7 @@ import type { PaymentChannel } from './payments/payment-channel';
 import { paymentChannels, type PaymentChannels } from './payments/payment-channels';
 import { alipayChannel } from './payments/alipay/alipay-channel';
 import type { WechatLogin } from './users/wechat-login';
-import { connectDatabase } from './db/connect';
+import { connectDatabase, databaseOptionsOf } from './db/connect';
 import { loadWechatPayCredentials } from './payments/wechatpay/credentials';
 import { wechatPayGatewayFor } from './payments/wechatpay/wechatpay-gateway';
 import { wechatPayChannel } from './payments/wechatpay/wechatpay-channel';
@@ -24,6 +24,7 @@ import { tradeBillReconciliation, type TradeBillReconciliation } from './bills/b
 import { fairness, type Fairness } from './fairness/fairness';
 import { systemClock, type Clock } from './clock';
 import { cartService, type CartService } from './cart/cart.service';
+import { assertSchemaCurrent } from './migrations/schema-version';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -60,13 +61,10 @@ export interface ContainerOptions {
 
 export async function createContainer(config: ConfigFor<'worker'>, logger: Logger, options: ContainerOptions = {}): Promise<Container> {
   const clock = options.clock ?? systemClock;
-  const db = await connectDatabase({
-    uri: config.MONGODB_URI,
-    dbName: config.MONGODB_DB,
-    poolSize: config.MONGODB_POOL_SIZE,
-    production: config.NODE_ENV === 'production',
-  });
+  const db = await connectDatabase(databaseOptionsOf(config, config.MONGODB_POOL_SIZE));
   try {
+    // Before anything reads or writes: a database this version does not understand is refused, not misread.
+    await assertSchemaCurrent(db);
     const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
     const gateway = wechatPayGatewayFor(config, credentials, logger.child({ component: 'wechatpay' }));
     const wechatpay = wechatPayChannel(gateway, { appid: credentials.appid, mchid: credentials.mchid });

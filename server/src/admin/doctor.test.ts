@@ -59,6 +59,8 @@ async function doctor(env: Record<string, string>, options: { simulator?: Runnin
       WECHAT_LOGIN_BASE_URL: simulator.url,
       WECHAT_BASE_URL_OVERRIDE: simulator.url,
       WECHATPAY_TIMEOUT_MS: '3000',
+      // The embedded engine is no replica set: production mode is told so on purpose, as a staging box would be.
+      MONGODB_ALLOW_STANDALONE: 'true',
       ...env,
     },
     { projectConfigFile: options.projectConfigFile ?? projectConfigFile },

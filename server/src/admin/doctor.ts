@@ -6,7 +6,7 @@ import { stockDatabase } from '../db/databases';
 import { holdModel, purchaseQuotaModel, stockModel } from '../catalog/stock.model';
 import { parseConfig, type ConfigFor } from '../config';
 import { credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
-import { connectDatabase } from '../db/connect';
+import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import { loadWechatPayCredentials, type WechatPayCredentials } from '../payments/wechatpay/credentials';
 import { WechatPayApiError } from '../payments/wechatpay/gateway';
 import { wechatPayGatewayFor } from '../payments/wechatpay/wechatpay-gateway';
@@ -215,7 +215,7 @@ async function checkDatabase(config: DoctorConfig, add: Add): Promise<void> {
   const name = 'database reachable';
   let db: Connection;
   try {
-    db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: 2, production: config.NODE_ENV === 'production', createIndexes: false });
+    db = await connectDatabase({ ...databaseOptionsOf(config, 2), createIndexes: false });
   } catch (error) {
     add({ name, status: 'fail', detail: message(error), fix: 'fix MONGODB_URI or the database (docs/deploy.md)' });
     add({ name: 'indexes present', status: 'skip', detail: 'not reached' });

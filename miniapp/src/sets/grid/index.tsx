@@ -153,7 +153,7 @@ export default function SetGridPage() {
         <Text className="section-title">公平承诺</Text>
         <Text className="muted">开售前已公布这一盒的排列指纹；整盒售完后公布排列，可逐位验证没有被调换。</Text>
         <View className="fold" data-testid="set-commitment-toggle" role="button" aria-expanded={showCommitment} onClick={() => setShowCommitment(!showCommitment)}>
-          <Text>{showCommitment ? '收起指纹' : '查看指纹'}</Text>
+          <Text className="link">{showCommitment ? '收起指纹' : '查看指纹 ›'}</Text>
         </View>
         {showCommitment && (
           <Text className="proof-value" data-testid="set-commitment">

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { boxModel } from '../../server/src/catalog/box.model';
-import { formatDateTime } from '../src/lib/format';
+import { beijingMonthDayTime } from '@blindbox/shared/src/beijing-time';
 import { screenshotDir } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
@@ -65,7 +65,9 @@ test('the box list marks a box whose drop has not opened with 即将开售 and i
   const item = page.locator(`[data-testid="box-item"][data-box-id="${box.id}"]`);
   const badge = item.getByTestId('coming-soon');
   await badge.waitFor();
-  expect(await item.getByTestId('coming-soon-time').textContent()).toBe(formatDateTime(opensAt.toISOString()));
+  // Beijing time, whatever the browser's zone; and the box sits in the shelf's 即将开售 section.
+  expect(await item.getByTestId('coming-soon-time').textContent()).toBe(beijingMonthDayTime(opensAt));
+  expect(await page.locator('[data-testid="shelf-section"][data-section="COMING"]').getByTestId('box-item').count()).toBe(1);
   // Only the scheduled box carries it.
   expect(await page.getByTestId('coming-soon').count()).toBe(1);
   await page.screenshot({ path: path.join(screenshotDir, 'phone-list-coming-soon.png') });

@@ -3,7 +3,7 @@ import type { TestServer } from '../../server/test/support/test-server';
 import { serverSeedModel } from '../../server/src/fairness/fairness.model';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { verifyProofs } from '../../server/tools/verify-draw';
-import { orderAndPayFirstTime } from './page-checks';
+import { checkPage, orderAndPayFirstTime } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -40,8 +40,16 @@ test('rules → buy (age asked inline) → reveal → proof recomputed in the pa
 
   await page.getByTestId('proof-link').first().click();
   await page.getByTestId('proof-page').waitFor();
-  expect(await page.getByTestId('proof-seed-hash').textContent()).toBe(publishedHash);
   expect(await page.getByTestId('proof-verdict').getAttribute('data-verdict')).toBe('PENDING');
+  // A shopper reads when to come back (Beijing time) and the item's name; the raw data waits under 开发者验证.
+  const verifyAfter = (await page.getByTestId('proof-verify-after').textContent()) ?? '';
+  expect(verifyAfter).toMatch(/^可在 \d{1,2} 月 \d{1,2} 日 \d{2}:\d{2} 后验证$/);
+  expect(await page.getByTestId('proof-product').textContent()).toContain(revealed ?? '?');
+  const shopperText = (await page.getByTestId('proof-page').innerText()) ?? '';
+  expect(shopperText).not.toMatch(/npm|\{"|[0-9a-f]{64}|[a-z]+(-[a-z]+)+/);
+  await checkPage(page, 'proof-pending', ['proof-developer-toggle']);
+  await page.getByTestId('proof-developer-toggle').click();
+  expect(await page.getByTestId('proof-seed-hash').textContent()).toBe(publishedHash);
 
   // The seed is rotated, and time moves past the payment window of every order that took it (set in the
   // database: waiting out a real 15-minute window has no place in a test).
@@ -51,6 +59,7 @@ test('rules → buy (age asked inline) → reveal → proof recomputed in the pa
 
   await page.reload();
   await page.getByTestId('proof-page').waitFor();
+  await page.getByTestId('proof-developer-toggle').click();
   const verdict = page.getByTestId('proof-verdict');
   expect(await verdict.getAttribute('data-verdict')).toBe('MATCH');
   expect(await page.getByTestId('proof-product').textContent()).toContain(revealed ?? '?');

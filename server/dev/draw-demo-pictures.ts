@@ -13,7 +13,7 @@ const CATALOG_DIR = path.join(__dirname, '..', 'catalog');
 
 const ART: Record<string, { series: SeriesArt; items: Record<string, FigureArt> }> = {
   'starry-cat': {
-    series: { motif: 'cat', sky: ['#1d2b64', '#5b4ba8'] },
+    series: { motif: 'cat', sky: ['#1d2b64', '#5b4ba8'], cover: { hero: { body: '#f5a04a', accent: '#ffe0b8', mark: 'stripes' }, pattern: 'stars', band: '#2a2f7a' } },
     items: {
       'starry-cat-orange': { body: '#f5a04a', accent: '#ffe0b8', mark: 'stripes' },
       'starry-cat-white': { body: '#f4f4f8', accent: '#ffc9d6', mark: 'none' },
@@ -24,7 +24,7 @@ const ART: Record<string, { series: SeriesArt; items: Record<string, FigureArt> 
     },
   },
   'mecha-boy': {
-    series: { motif: 'mecha', sky: ['#0f3443', '#34a2a8'] },
+    series: { motif: 'mecha', sky: ['#0f3443', '#34a2a8'], cover: { hero: { body: '#e84a3c', accent: '#ffb347', mark: 'stripes' }, pattern: 'circuits', band: '#15303a' } },
     items: {
       'mecha-boy-flame': { body: '#e84a3c', accent: '#ffb347', mark: 'stripes' },
       'mecha-boy-frost': { body: '#7fc8f8', accent: '#e8f6ff', mark: 'none' },
@@ -34,7 +34,7 @@ const ART: Record<string, { series: SeriesArt; items: Record<string, FigureArt> 
     },
   },
   'dessert-elf': {
-    series: { motif: 'dessert', sky: ['#ffd3e1', '#ff9a9e'] },
+    series: { motif: 'dessert', sky: ['#ffd3e1', '#ff9a9e'], cover: { hero: { body: '#ff8fab', accent: '#fff0f3', mark: 'spots' }, pattern: 'dots', band: '#e0507a' } },
     items: {
       'dessert-elf-strawberry': { body: '#ff8fab', accent: '#fff0f3', mark: 'spots' },
       'dessert-elf-matcha': { body: '#a7c957', accent: '#f2e8cf', mark: 'none' },
@@ -47,7 +47,7 @@ const ART: Record<string, { series: SeriesArt; items: Record<string, FigureArt> 
     },
   },
   'forest-friends': {
-    series: { motif: 'forest', sky: ['#134e2a', '#6fbf73'] },
+    series: { motif: 'forest', sky: ['#134e2a', '#6fbf73'], cover: { hero: { body: '#f08a24', accent: '#fff5e6', mark: 'none' }, pattern: 'leaves', band: '#6b4a2b' } },
     items: {
       'forest-friends-deer': { body: '#c68b59', accent: '#f6e0c8', mark: 'spots' },
       'forest-friends-fox': { body: '#f08a24', accent: '#fff5e6', mark: 'none' },
@@ -56,7 +56,7 @@ const ART: Record<string, { series: SeriesArt; items: Record<string, FigureArt> 
     },
   },
   'moon-rabbit-set': {
-    series: { motif: 'cat', sky: ['#2b1d4e', '#c0a7e8'] },
+    series: { motif: 'rabbit', sky: ['#2b1d4e', '#c0a7e8'], cover: { hero: { body: '#f4f4f8', accent: '#ffc9d6', mark: 'none' }, pattern: 'moon', band: '#6a2fc9' } },
     items: {
       'moon-rabbit-jade': { body: '#f4f4f8', accent: '#ffc9d6', mark: 'none' },
       'moon-rabbit-osmanthus': { body: '#ffe0a3', accent: '#f5a04a', mark: 'spots' },

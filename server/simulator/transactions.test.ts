@@ -79,7 +79,15 @@ describe('WeChat Pay simulator: transactions API', () => {
     expect(unpaid.body.transaction_id).toBeUndefined();
 
     const checkout = await fetch(`${h.sim.url}/sim/checkout/${body.prepay_id}`);
-    expect(await checkout.text()).toContain('¥19.99');
+    const html = await checkout.text();
+    expect(html).toContain('¥19.99');
+    // A person reads this page: Chinese like WeChat's sheet (the merchant's own description and order number aside);
+    // the protocol's value stays in an attribute.
+    expect(html).toContain('data-trade-state="NOTPAY"');
+    const visible = html.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<title>[\s\S]*?<\/title>|<[^>]+>/g, ' ').replace(outTradeNo, ' ').replace('Blindbox - test box', ' ');
+    expect(visible).toContain('待支付');
+    expect(visible).toContain('确认支付');
+    expect(visible.match(/[A-Za-z]{2,}/g)).toBeNull();
 
     const cancelled = await h.control('POST', '/sim/pay', { prepayId: body.prepay_id, result: 'CANCEL' });
     expect(cancelled.body.trade_state).toBe('NOTPAY');

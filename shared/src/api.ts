@@ -86,6 +86,8 @@ export const boxSchema = z.object({
   onSaleAt: z.string().nullable(),
   /** The drop was cancelled: not on sale until a new one is scheduled. */
   dropCancelled: z.boolean(),
+  /** When the box first went on sale (its drop's opening, else when it was added): 新品 is decided from it (shelf.ts). */
+  launchedAt: isoDate,
   /** The server's clock as it answered: a countdown runs against it, never against the phone's own clock. */
   serverTime: z.string(),
 });
@@ -330,6 +332,8 @@ export const drawProofSchema = z.object({
   orderPlacedAt: isoDate,
   serverSeed: z.string().nullable(),
   revealedAt: isoDate.nullable(),
+  /** Until the seed is revealed: the earliest time it will be (a shopper is told when to come back to verify). */
+  revealAfter: isoDate.nullable().default(null),
   products: z.array(z.object({ productId: z.string(), name: z.string(), rarity: raritySchema, weight: z.number().int().positive() })),
   guarantee: guaranteeRuleSchema.nullable(),
   missesBefore: z.number().int().min(0),

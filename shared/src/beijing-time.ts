@@ -8,3 +8,9 @@ export function fromBeijingTime(text: string | undefined): Date | null {
   if (!text || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text)) return null;
   return new Date(`${text.replace(' ', 'T')}+08:00`);
 }
+
+/** "M 月 D 日 HH:mm" in Beijing time whatever the device's zone (a shopper in China reads every time so). */
+export function beijingMonthDayTime(date: Date): string {
+  const [month, day, hour, minute] = beijingTime(date).slice(5, 16).split(/[- :]/);
+  return `${Number(month)} 月 ${Number(day)} 日 ${hour}:${minute}`;
+}

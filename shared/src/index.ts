@@ -11,3 +11,4 @@ export * from './fairness/set-verify';
 export * from './guardian-consent';
 export * from './compliance';
 export * from './console';
+export * from './shelf';

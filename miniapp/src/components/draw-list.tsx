@@ -6,17 +6,16 @@ import { routes } from '../lib/routes';
 import { ArtImage } from './art-image';
 
 /**
- * The products the server drew for a paid order, each with a link to its proof; `stagger` lets the reveal
- * bring them in one by one.
+ * The products the server drew for a paid order, each with a link to its proof (the reveal's own full-width
+ * cards are in reveal.tsx).
  */
-export function DrawList({ draws, orderId, stagger = false }: { draws: Draw[]; orderId: string; stagger?: boolean }) {
+export function DrawList({ draws, orderId }: { draws: Draw[]; orderId: string }) {
   return (
     <View className="reveal" data-testid="reveal-list">
       {draws.map((draw, index) => (
         <View
           key={`${draw.productId}-${index}`}
-          className={`reveal__item rarity-card--${draw.rarity.toLowerCase()}${stagger ? ' reveal__item--enter' : ''}`}
-          style={stagger ? { animationDelay: `${Math.min(index, 8) * 70}ms` } : undefined}
+          className={`reveal__item rarity-card--${draw.rarity.toLowerCase()}`}
           data-testid="reveal-item"
           data-rarity={draw.rarity}
         >

@@ -2,6 +2,7 @@ import type { Box } from '@blindbox/shared';
 import { Text, View } from '@tarojs/components';
 import { useEffect, useMemo, useState } from 'react';
 import { dropStateAt, formatCountdown, nextTickMs, type DropState } from '../lib/drop-countdown';
+import { beijingMonthDayTime } from '@blindbox/shared/src/beijing-time';
 import { formatDateTime } from '../lib/format';
 
 /** The box's drop by the server's clock, re-evaluated on every second of the countdown until it opens. */
@@ -39,16 +40,16 @@ export function DropCountdown({ box, drop }: { box: Box; drop: DropState }) {
   );
 }
 
-/** The box list's badge for a drop not open yet, with its opening time; gone at the second it opens, by the server's clock. */
+/** The shelf's badge for a drop not open yet, with its opening time in Beijing time; gone at the second it opens, by the server's clock. */
 export function ComingSoonBadge({ box }: { box: Box }) {
   const drop = useDropState(box);
   if (drop.state !== 'SCHEDULED' || !box.onSaleAt) return null;
   return (
     <View className="coming-soon-badge" data-testid="coming-soon">
-      <Text>即将开售</Text>
       <Text className="coming-soon-badge__time" data-testid="coming-soon-time">
-        {formatDateTime(box.onSaleAt)}
+        {beijingMonthDayTime(new Date(box.onSaleAt))}
       </Text>
+      <Text>开售</Text>
     </View>
   );
 }

@@ -1,77 +1,145 @@
 import type { Draw, Rarity } from '@blindbox/shared';
 import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useEffect, useState, type ReactNode } from 'react';
-import { RARITY_LABELS } from '../lib/format';
 import { RARITIES } from '@blindbox/shared/src/constants';
+import { RARITY_LABELS } from '../lib/format';
+import { routes } from '../lib/routes';
 import { prefersReducedMotion } from '../platform/motion';
 import { ArtImage } from './art-image';
-import { DrawList } from './draw-list';
 import './reveal.css';
 
-/** Long enough to feel the lid lift, short enough that nobody waits: the whole opening is under a second. */
-const OPENING_MS = 800;
+/**
+ * The unboxing: the box shakes (harder towards the end), the lid flies off, light and the item rise out. Long
+ * enough to feel like opening something, short enough that a repeat buyer does not wait: under two seconds.
+ */
+const OPENING_MS = 1800;
 
-type Stage = 'opening' | 'moment' | 'items';
-
+/** The rarities that earn a moment of their own, which 跳过 never skips. */
 const MOMENT_TITLES: Partial<Record<Rarity, string>> = { SECRET: '隐藏款！', EPIC: '史诗款！' };
 
-/** The draw that earns its own moment: the rarest one, if it is epic or secret. */
-function highlightOf(draws: readonly Draw[]): Draw | null {
-  const rank = (rarity: Rarity) => RARITIES.indexOf(rarity);
-  const best = draws.reduce<Draw | null>((top, draw) => (!top || rank(draw.rarity) > rank(top.rarity) ? draw : top), null);
-  return best && MOMENT_TITLES[best.rarity] ? best : null;
+const rank = (rarity: Rarity) => RARITIES.indexOf(rarity);
+
+/** The rarest draw of the order (the first of them): the colour of the light out of the box, the picture shared. */
+export function rarestDraw(draws: readonly Draw[]): Draw | undefined {
+  return draws.reduce<Draw | undefined>((top, draw) => (!top || rank(draw.rarity) > rank(top.rarity) ? draw : top), undefined);
 }
 
+/** The units that get their own moment, rarest first (a shopper drawing two sees the secret one first). */
+function momentsOf(draws: readonly Draw[]): number[] {
+  return draws
+    .map((draw, index) => ({ draw, index }))
+    .filter(({ draw }) => MOMENT_TITLES[draw.rarity])
+    .sort((a, b) => rank(b.draw.rarity) - rank(a.draw.rarity) || a.index - b.index)
+    .map(({ index }) => index);
+}
+
+type Stage = { kind: 'opening' } | { kind: 'moment'; step: number } | { kind: 'cards' };
+
 /**
- * After payment: the box shakes and opens, a rare draw is shown on its own, then everything drawn. Each
- * step can be skipped; with reduced motion the box does not animate at all. CSS animations and a timer
- * only, so it runs the same in WeChat and in a browser.
+ * After payment: the box opens, each epic or secret draw gets its own moment, then one full-width card per
+ * unit, each with its rarity's effect (a shine for common, a glow for rare, an aura for epic, turning gold rays
+ * for secret). 跳过 shortens the opening only: a rare moment waits for the shopper's 收下. With reduced motion
+ * the box is not shown opening and nothing moves. CSS animations and a timer only, so WeChat and a browser
+ * run the same.
  */
-export function Reveal({ draws, orderId, after }: { draws: Draw[]; orderId: string; /** Shown with the final list, not over the opening. */ after?: ReactNode }) {
-  const highlight = highlightOf(draws);
-  const afterOpening: Stage = highlight ? 'moment' : 'items';
-  const [stage, setStage] = useState<Stage>(() => (prefersReducedMotion() ? afterOpening : 'opening'));
+export function Reveal({ draws, orderId, after }: { draws: Draw[]; orderId: string; /** Shown under the cards, not over the opening. */ after?: ReactNode }) {
+  const moments = momentsOf(draws);
+  const afterOpening: Stage = moments.length > 0 ? { kind: 'moment', step: 0 } : { kind: 'cards' };
+  const [stage, setStage] = useState<Stage>(() => (prefersReducedMotion() ? afterOpening : { kind: 'opening' }));
 
   useEffect(() => {
-    if (stage !== 'opening') return undefined;
+    if (stage.kind !== 'opening') return undefined;
     const timer = setTimeout(() => setStage(afterOpening), OPENING_MS);
     return () => clearTimeout(timer);
-  }, [stage, afterOpening]);
+  }, [stage.kind, afterOpening.kind]);
 
-  if (stage === 'opening') {
+  if (stage.kind === 'opening') {
     return (
-      <View className="reveal-stage" data-testid="reveal-stage" onClick={() => setStage(afterOpening)}>
-        <View className="reveal-stage__burst" />
+      <View className={`reveal-stage reveal-stage--${(rarestDraw(draws)?.rarity ?? 'COMMON').toLowerCase()}`} data-testid="reveal-stage">
+        <View className="reveal-stage__beam" />
         <View className="gift">
-          <View className="gift__lid" />
           <View className="gift__body" />
+          <View className="gift__lid">
+            <View className="gift__bow" />
+          </View>
           <View className="gift__ribbon" />
         </View>
-        <Text className="reveal-stage__hint">正在开盒…</Text>
-        <Skip onSkip={() => setStage('items')} />
+        <View className="reveal-stage__item" />
+        <Text className="reveal-stage__hint">{draws.length > 1 ? `${draws.length} 连抽，开盒中…` : '开盒中…'}</Text>
+        <Skip onSkip={() => setStage(afterOpening)} />
       </View>
     );
   }
-  if (stage === 'moment' && highlight) {
-    const rarity = highlight.rarity.toLowerCase();
+  if (stage.kind === 'moment') {
+    const index = moments[stage.step] ?? 0;
+    const draw = draws[index]!;
+    const next = stage.step + 1 < moments.length ? ({ kind: 'moment', step: stage.step + 1 } as const) : ({ kind: 'cards' } as const);
     return (
-      <View className={`reveal-moment reveal-moment--${rarity}`} data-testid="reveal-moment" data-rarity={highlight.rarity}>
+      <View key={index} className={`reveal-moment reveal-moment--${draw.rarity.toLowerCase()}`} data-testid="reveal-moment" data-rarity={draw.rarity}>
+        <View className="reveal-moment__rays" />
         <View className="reveal-moment__glow" />
-        <Text className="reveal-moment__title">{MOMENT_TITLES[highlight.rarity]}</Text>
-        <ArtImage className="reveal-moment__image" url={highlight.imageUrl} />
-        <Text className="reveal-moment__name">{highlight.name}</Text>
-        <Text className="reveal-moment__rarity">{RARITY_LABELS[highlight.rarity]}</Text>
-        <Button className="btn btn--primary reveal-moment__continue" data-testid="reveal-continue" onClick={() => setStage('items')}>
-          {draws.length > 1 ? `收下，看全部 ${draws.length} 个` : '收下'}
+        <Text className="reveal-moment__title">{MOMENT_TITLES[draw.rarity]}</Text>
+        <ArtImage className="reveal-moment__image" url={draw.imageUrl} />
+        <Text className="reveal-moment__name" data-testid="reveal-moment-name">
+          {draw.name}
+        </Text>
+        <Text className="reveal-moment__rarity">{RARITY_LABELS[draw.rarity]}</Text>
+        <Button className="btn btn--primary reveal-moment__continue" data-testid="reveal-continue" onClick={() => setStage(next)}>
+          {next.kind === 'moment' ? '收下，看下一个' : draws.length > 1 ? `收下，看全部 ${draws.length} 个` : '收下'}
         </Button>
       </View>
     );
   }
   return (
     <>
-      <DrawList draws={draws} orderId={orderId} stagger />
+      <View className="reveal-cards" data-testid="reveal-list">
+        {draws.map((draw, index) => (
+          <RevealCard key={`${draw.productId}-${index}`} draw={draw} index={index} orderId={orderId} />
+        ))}
+      </View>
       {after}
     </>
+  );
+}
+
+/** Which effect each rarity's card carries (the class and, for tests and screen readers, its name). */
+export const RARITY_EFFECTS: Record<Rarity, string> = { COMMON: 'shine', RARE: 'glow', EPIC: 'aura', SECRET: 'rays' };
+
+function RevealCard({ draw, index, orderId }: { draw: Draw; index: number; orderId: string }) {
+  const rarity = draw.rarity.toLowerCase();
+  return (
+    <View
+      className={`reveal-card reveal-card--${rarity}`}
+      style={{ animationDelay: `${Math.min(index, 8) * 120}ms` }}
+      data-testid="reveal-item"
+      data-rarity={draw.rarity}
+      data-effect={RARITY_EFFECTS[draw.rarity]}
+    >
+      <View className="reveal-card__art">
+        <View className={`reveal-card__fx reveal-fx--${RARITY_EFFECTS[draw.rarity]}`} data-testid="reveal-effect" />
+        <ArtImage className="reveal-card__image" url={draw.imageUrl} />
+        <View className="reveal-card__sheen" />
+      </View>
+      <View className="reveal-card__body">
+        <Text className="reveal-card__name" data-testid="reveal-name">
+          {draw.name}
+        </Text>
+        <Text className={`rarity-tag rarity--${rarity}`}>{RARITY_LABELS[draw.rarity]}</Text>
+      </View>
+      <View className="reveal-card__links">
+        {draw.set && (
+          <Text className="link reveal-card__link" data-testid="set-verify-link" onClick={() => void Taro.navigateTo({ url: routes.setVerify(draw.set?.setId ?? '') })}>
+            第 {draw.set.number} 盒 · {draw.set.position + 1} 号位 · 验证
+          </Text>
+        )}
+        {draw.proof && (
+          <Text className="link reveal-card__link" data-testid="proof-link" onClick={() => void Taro.navigateTo({ url: routes.proof(orderId, index) })}>
+            {draw.proof.forced ? '保底 · ' : ''}验证公平性
+          </Text>
+        )}
+      </View>
+    </View>
   );
 }
 

@@ -43,6 +43,7 @@ describe('toBoxDto', () => {
       ],
       onSaleAt: new Date('2026-12-01T12:00:00Z'),
       dropCancelledAt: null,
+      createdAt: new Date('2026-11-20T08:00:00Z'),
     }, { stock: 7, items: null, purchaseLimit: 2, paymentWindowMinutes: 5, now: new Date('2026-12-01T11:59:00Z') });
     expect(dto).toEqual({
       id: _id.toHexString(),
@@ -62,6 +63,7 @@ describe('toBoxDto', () => {
       ],
       onSaleAt: '2026-12-01T12:00:00.000Z',
       dropCancelled: false,
+      launchedAt: '2026-12-01T12:00:00.000Z',
       serverTime: '2026-12-01T11:59:00.000Z',
     });
   });

@@ -44,7 +44,7 @@ export interface BoxSaleView extends SaleTerms {
 }
 
 export function toBoxDto(
-  doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'version' | 'onSaleAt' | 'dropCancelledAt' | 'saleMode'>,
+  doc: Pick<BoxDoc, '_id' | 'name' | 'description' | 'coverUrl' | 'priceFen' | 'products' | 'guarantee' | 'version' | 'onSaleAt' | 'dropCancelledAt' | 'saleMode' | 'createdAt'>,
   sale: BoxSaleView,
 ): Box {
   return {
@@ -62,6 +62,7 @@ export function toBoxDto(
     products: toBoxProductDtos(doc.products, sale.items),
     onSaleAt: doc.onSaleAt ? doc.onSaleAt.toISOString() : null,
     dropCancelled: doc.dropCancelledAt !== null && doc.dropCancelledAt !== undefined,
+    launchedAt: (doc.onSaleAt ?? doc.createdAt).toISOString(),
     serverTime: sale.now.toISOString(),
   };
 }

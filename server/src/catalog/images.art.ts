@@ -6,12 +6,20 @@ import type { Rarity } from '@blindbox/shared';
  * be rendered with whatever fonts the viewer has.
  */
 
-export type Motif = 'cat' | 'mecha' | 'dessert' | 'forest';
+export type Motif = 'cat' | 'mecha' | 'dessert' | 'forest' | 'rabbit';
 
-/** A series: one figure shape, one sky. */
+/** A series: one figure shape, one sky, and how its box's cover sets it apart on the shelf. */
 export interface SeriesArt {
   motif: Motif;
   sky: readonly [string, string];
+  cover: CoverArt;
+}
+
+/** The cover: the series' signature figure in its colours over the series' own pattern, on a band of its packaging. */
+export interface CoverArt {
+  hero: FigureArt;
+  pattern: 'stars' | 'circuits' | 'dots' | 'leaves' | 'moon';
+  band: string;
 }
 
 /** One product of a series: its colours and a mark that tells it apart from its siblings. */
@@ -124,6 +132,13 @@ const figures: Record<Motif, (art: FigureArt, paint: Paint) => string> = {
     (p.detail ? `<ellipse cx="150" cy="184" rx="36" ry="26" fill="${p.accent}"/>` : '') +
     mark(art.mark, 150, 160, p) +
     face(150, 158, p),
+  rabbit: (art, p) =>
+    `<ellipse cx="150" cy="240" rx="62" ry="30" fill="${p.body}"/>` +
+    `<ellipse cx="118" cy="72" rx="20" ry="56" fill="${p.body}" transform="rotate(-10 118 72)"/><ellipse cx="182" cy="72" rx="20" ry="56" fill="${p.body}" transform="rotate(10 182 72)"/>` +
+    (p.detail ? `<ellipse cx="118" cy="76" rx="9" ry="38" fill="${p.accent}" transform="rotate(-10 118 76)"/><ellipse cx="182" cy="76" rx="9" ry="38" fill="${p.accent}" transform="rotate(10 182 76)"/>` : '') +
+    `<ellipse cx="150" cy="170" rx="72" ry="66" fill="${p.body}"/>` +
+    mark(art.mark, 150, 172, p) +
+    face(150, 172, p),
 };
 
 /** The figure's shape in one flat colour: no face, no mark. */
@@ -173,17 +188,30 @@ export function silhouetteSvg(series: SeriesArt): string {
   );
 }
 
-/** A box's cover: the series' sky, a gift box with a bow, and the outline of what might be inside. */
+/** Each series' backdrop pattern: what tells the covers apart at a glance, with the figure and the colours. */
+const PATTERNS: Record<CoverArt['pattern'], string> = {
+  stars: sparkles(16, '#ffffff', 0.8) + `<circle cx="236" cy="64" r="26" fill="#fff6d5" opacity=".9"/><circle cx="248" cy="56" r="24" fill="url(#sky)"/>`,
+  circuits: [40, 90, 140].map((y, index) => `<path d="M0 ${y} h${60 + index * 30} l20 20 h${90 - index * 20}" stroke="#7df9ff" stroke-width="4" fill="none" opacity=".45"/><circle cx="${190 - index * 10}" cy="${y + 20}" r="6" fill="#7df9ff" opacity=".7"/>`).join(''),
+  dots: Array.from({ length: 24 }, (_, index) => `<circle cx="${20 + (index % 6) * 52 + (Math.floor(index / 6) % 2) * 26}" cy="${24 + Math.floor(index / 6) * 44}" r="9" fill="#ffffff" opacity=".55"/>`).join(''),
+  leaves: Array.from({ length: 9 }, (_, index) => `<ellipse cx="${24 + (index * 71) % 260}" cy="${30 + (index * 43) % 140}" rx="16" ry="7" fill="#c7f0a8" opacity=".6" transform="rotate(${index * 40} ${24 + (index * 71) % 260} ${30 + (index * 43) % 140})"/>`).join(''),
+  moon: `<circle cx="150" cy="120" r="104" fill="#fff6d5" opacity=".9"/><circle cx="118" cy="96" r="14" fill="#f1e2b0"/><circle cx="184" cy="142" r="10" fill="#f1e2b0"/>` + sparkles(8, '#ffffff', 0.8),
+};
+
+/**
+ * A box's cover: the series' sky and pattern, its signature figure in colour, on a band of the series' packaging
+ * with a gold bow. No two series share a pattern, a figure or a palette, so the shelf is never five look-alikes.
+ */
 export function coverSvg(series: SeriesArt): string {
+  const { hero, pattern, band } = series.cover;
+  const paint: Paint = { body: hero.body, accent: hero.accent, line: INK, detail: true };
   return svg(
     skyGradient(series.sky) + goldGradient,
     `<rect width="${SIZE}" height="${SIZE}" rx="32" fill="url(#sky)"/>` +
-      sparkles(10, '#ffffff', 0.7) +
-      `<g transform="translate(60 8) scale(.6)" opacity=".85">${outline(series.motif, '#ffffff')}</g>` +
-      `<rect x="56" y="168" width="188" height="106" rx="12" fill="#ff5a6e"/>` +
-      `<rect x="44" y="148" width="212" height="34" rx="10" fill="#ff7a8a"/>` +
-      `<rect x="138" y="148" width="24" height="126" fill="url(#gold)"/>` +
-      `<path d="M150 150 c-30 -34 -62 -10 -34 6z M150 150 c30 -34 62 -10 34 6z" fill="url(#gold)"/>` +
-      star(150, 226, 22, '#fff', ' opacity=".9"'),
+      PATTERNS[pattern] +
+      `<g transform="translate(30 4) scale(.8)">${figures[series.motif](hero, paint)}</g>` +
+      `<path d="M0 228 h${SIZE} v40 a32 32 0 0 1 -32 32 h-${SIZE - 64} a32 32 0 0 1 -32 -32z" fill="${band}"/>` +
+      `<rect x="0" y="228" width="${SIZE}" height="8" fill="url(#gold)"/>` +
+      `<path d="M40 252 c-18 -20 -40 -4 -20 8z M40 252 c18 -20 40 -4 20 8z" fill="url(#gold)"/><circle cx="40" cy="256" r="7" fill="url(#gold)"/>` +
+      star(260, 264, 16, '#fff', ' opacity=".9"'),
   );
 }

@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { BoxPage } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { figureSvg, silhouetteSvg } from './images.art';
@@ -54,13 +56,26 @@ describe('catalog pictures', () => {
   });
 
   it('show rarity in the artwork: a different frame per rarity, and a star only on secret items', () => {
-    const series = { motif: 'cat', sky: ['#000000', '#111111'] } as const;
     const art = { body: '#f5a04a', accent: '#ffe0b8', mark: 'none' } as const;
+    const series = { motif: 'cat', sky: ['#000000', '#111111'], cover: { hero: art, pattern: 'stars', band: '#222222' } } as const;
     const frames = (['COMMON', 'RARE', 'EPIC', 'SECRET'] as const).map((rarity) => figureSvg(series, art, rarity));
     expect(new Set(frames).size).toBe(4);
     expect(frames[3]).toContain('stroke="url(#gold)"');
     for (const svg of frames.slice(0, 3)) expect(svg).not.toContain('url(#gold)');
     expect(silhouetteSvg(series)).not.toContain(art.body);
+  });
+
+  it('give every series of the demo catalog a cover of its own: figure, pattern and colours', () => {
+    const catalog = path.join(__dirname, '..', '..', 'catalog');
+    const covers = readdirSync(catalog, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => readFileSync(path.join(catalog, entry.name, 'cover.svg'), 'utf8'));
+    expect(covers.length).toBeGreaterThanOrEqual(5);
+    // Not one template recoloured: no two covers share their figure's colours or their backdrop.
+    const heroColours = covers.map((svg) => svg.match(/<g transform="translate\(30 4\) scale\(\.8\)"><[^>]*fill="(#[0-9a-f]{6})"/)?.[1]);
+    expect(heroColours.every(Boolean)).toBe(true);
+    expect(new Set(heroColours).size).toBe(covers.length);
+    expect(new Set(covers.map((svg) => svg.slice(0, 400))).size).toBe(covers.length);
   });
 
   it('re-seeding stores nothing new and keeps every URL', async () => {

@@ -1,7 +1,7 @@
 import { drawMessage, type DrawProof } from '@blindbox/shared';
 import type { OrderDoc } from '../orders/order.model';
 import type { ServerSeedDoc } from './fairness.model';
-import { toPublicSeed } from './server-seeds';
+import { expectedRevealOf, toPublicSeed } from './server-seeds';
 
 /**
  * Everything needed to recompute one unit's draw, from the order (its snapshot of the box, client seed and
@@ -25,6 +25,7 @@ export function drawProofOf(order: OrderDoc, unitIndex: number, seed: ServerSeed
     orderPlacedAt: order.createdAt.toISOString(),
     serverSeed: published.seed,
     revealedAt: published.revealedAt?.toISOString() ?? null,
+    revealAfter: published.revealedAt ? null : expectedRevealOf(seed).toISOString(),
     products: item.products.map(({ productId, name, rarity, weight }) => ({ productId, name, rarity, weight })),
     guarantee: item.guarantee ?? null,
     missesBefore: proof.missesBefore,

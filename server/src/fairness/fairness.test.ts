@@ -62,6 +62,8 @@ test('the seed hash is public before the first draw, and neither the fairness pa
   const before = await alice.api.get<DrawProof>(`/api/proofs/${order.id}/0`);
   expect(before.status).toBe(200);
   expect(before.body.serverSeed).toBeNull();
+  // The shopper is told when to come back: not before the seed's scheduled rotation.
+  expect(Date.parse(before.body.revealAfter ?? '')).toBeGreaterThanOrEqual(Date.parse(published!.rotateAt));
   expect(Date.parse(before.body.seedCommittedAt)).toBeLessThanOrEqual(Date.parse(before.body.orderPlacedAt));
   expect(JSON.stringify(before.body)).not.toContain(await secretOf(published!.id));
 
@@ -72,13 +74,17 @@ test('the seed hash is public before the first draw, and neither the fairness pa
   const after = await alice.api.get<BoxFairness>(`/api/boxes/${box.id}/fairness`);
   expect(after.body.seeds[0]?.id).not.toBe(published?.id);
   expect(after.body.seeds.find((seed) => seed.id === published?.id)).toMatchObject({ seed: null, revealedAt: null });
-  expect((await alice.api.get<DrawProof>(`/api/proofs/${order.id}/0`)).body.serverSeed).toBeNull();
+  const pending = (await alice.api.get<DrawProof>(`/api/proofs/${order.id}/0`)).body;
+  expect(pending.serverSeed).toBeNull();
+  // Retired, it is shown when the last order that took it can no longer be paid.
+  expect(pending.revealAfter).toBe(new Date(order.expiresAt).toISOString());
 
   // Once that window is over the seed is published, and it is the one whose hash was committed.
   const seedDoc = await serverSeedModel(server.container.db).findById(published!.id).lean();
   const later = new Date(order.expiresAt).getTime() + 1;
   const proof = drawProofOf((await orderDoc(server, order.id)) as OrderDoc, 0, seedDoc!, new Date(later));
   expect(proof?.serverSeed).toBe(await secretOf(published!.id));
+  expect(proof?.revealAfter).toBeNull();
   expect(verifyProofs(proof).every((entry) => entry.result.ok)).toBe(true);
 });
 

@@ -31,6 +31,16 @@ export function revealTimeOf(doc: Pick<ServerSeedDoc, 'retiredAt' | 'lastOrderEx
   return doc.lastOrderExpiresAt && doc.lastOrderExpiresAt > doc.retiredAt ? doc.lastOrderExpiresAt : doc.retiredAt;
 }
 
+/**
+ * When the seed will be shown, as far as is known now: its reveal time once retired; before that, not before
+ * its scheduled rotation nor the payment deadline of the last order that took it (a later order may push it on).
+ */
+export function expectedRevealOf(doc: Pick<ServerSeedDoc, 'retiredAt' | 'lastOrderExpiresAt' | 'rotateAt'>): Date {
+  const revealAt = revealTimeOf(doc);
+  if (revealAt) return revealAt;
+  return doc.lastOrderExpiresAt && doc.lastOrderExpiresAt > doc.rotateAt ? doc.lastOrderExpiresAt : doc.rotateAt;
+}
+
 export function toPublicSeed(doc: ServerSeedDoc, now = new Date()): PublicSeed {
   const revealAt = revealTimeOf(doc);
   const revealed = revealAt !== null && revealAt <= now;

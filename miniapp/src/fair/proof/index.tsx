@@ -1,10 +1,12 @@
 import type { DrawProof } from '@blindbox/shared';
 import { Text, View } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
+import { useState } from 'react';
+import { beijingMonthDayTime } from '@blindbox/shared/src/beijing-time';
 import { verifyDraw } from '@blindbox/shared/src/fairness/fair-draw';
 import { api } from '../../api/session';
 import { ErrorState, Loading } from '../../components/page-state';
-import { RARITY_LABELS, formatDateTime } from '../../lib/format';
+import { RARITY_LABELS, formatDateTime, formatOdds } from '../../lib/format';
 import { useResource } from '../../lib/use-resource';
 import '../fair.css';
 
@@ -19,28 +21,76 @@ function Row({ label, value, testId }: { label: string; value: string; testId?: 
   );
 }
 
+const nameIn = (proof: DrawProof) => (productId: string | undefined) => proof.products.find((product) => product.productId === productId)?.name ?? '另一款';
+
+/** Why a recomputation can disagree, in a shopper's words. */
+const MISMATCH_REASONS: Record<string, string> = {
+  SEED_HASH_MISMATCH: '公布的服务器种子与开盒前公布的指纹不符',
+  PRODUCT_MISMATCH: '重算得到的款式与开盒结果不同',
+  FORCED_MISMATCH: '保底记录与重算结果不符',
+};
+
 /** One draw's proof, recomputed here in the shopper's own client with the same algorithm the server used. */
-function Recomputed({ proof }: { proof: DrawProof }) {
+function Verdict({ proof }: { proof: DrawProof }) {
   const result = verifyDraw({ ...proof, recordedProductId: proof.productId, recordedForced: proof.forced });
-  const name = (productId: string | undefined) => proof.products.find((product) => product.productId === productId)?.name ?? productId ?? '';
+  const name = nameIn(proof);
   if (result.ok) {
     return (
       <Text className="notice" data-testid="proof-verdict" data-verdict="MATCH" data-product={result.productId}>
-        ✓ 本机重算得到「{name(result.productId)}」，与开盒结果一致，服务器种子与预先公布的 SHA-256 相符
+        ✓ 已验证：本机按公开的规则重算，结果就是「{name(result.productId)}」，开盒前公布的种子指纹也对得上。
       </Text>
     );
   }
   if (result.reason === 'SEED_NOT_REVEALED') {
     return (
-      <Text className="muted" data-testid="proof-verdict" data-verdict="PENDING">
-        服务器种子尚未公布：它会在轮换、且使用它的订单都过了支付期限后公布，届时可在此重算。现在可先记下它的 SHA-256。
-      </Text>
+      <View className="proof-pending" data-testid="proof-verdict" data-verdict="PENDING">
+        <Text className="proof-pending__when" data-testid="proof-verify-after">
+          {proof.revealAfter ? `可在 ${beijingMonthDayTime(new Date(proof.revealAfter))} 后验证` : '稍后即可验证'}
+        </Text>
+        <Text className="muted">
+          抽取用的服务器种子开盒前就公布了指纹，但种子本身要等使用它的订单都付完款才公布，免得有人先算出结果再决定付不付。到时回到这里，本机就能重算这一抽。
+        </Text>
+      </View>
     );
   }
   return (
     <Text className="error-text" data-testid="proof-verdict" data-verdict="MISMATCH">
-      ✗ 验证失败（{result.reason}）{result.expected ? `：重算结果为「${name(result.expected)}」` : ''}
+      ✗ 验证未通过：{MISMATCH_REASONS[result.reason] ?? '重算结果不一致'}
+      {result.expected ? `（重算为「${name(result.expected)}」）` : ''}。请联系客服并保留本页。
     </Text>
+  );
+}
+
+/** The raw inputs, for someone who wants to recompute the draw themself: folded away from shoppers. */
+function DeveloperDetails({ proof }: { proof: DrawProof }) {
+  const [open, setOpen] = useState(false);
+  const name = nameIn(proof);
+  return (
+    <View className="card">
+      <View className="fold" data-testid="proof-developer-toggle" role="button" aria-expanded={open} onClick={() => setOpen(!open)}>
+        <Text className="section-title">开发者验证</Text>
+        <Text className="muted">{open ? '收起' : '展开'}</Text>
+      </View>
+      {open && (
+        <View data-testid="proof-developer">
+          <Row label="订单号" value={proof.orderId} />
+          <Row label="第几抽 (i)" value={String(proof.unitIndex)} />
+          <Row label="客户端种子" value={proof.clientSeed} testId="proof-client-seed" />
+          <Row label="服务器种子 SHA-256" value={proof.serverSeedHash} testId="proof-seed-hash" />
+          <Row label="SHA-256 公布时间 / 下单时间" value={`${formatDateTime(proof.seedCommittedAt)} / ${formatDateTime(proof.orderPlacedAt)}`} />
+          <Row label="服务器种子" value={proof.serverSeed ?? '（尚未公布）'} testId="proof-seed" />
+          <Row label="HMAC 消息" value={proof.message} />
+          <Row label="保底前连续未出" value={proof.guarantee ? `${proof.missesBefore} / ${proof.guarantee.within}` : '本盒无保底'} />
+          {proof.exhausted.length > 0 && <Row label="已抽完（不参与本抽）" value={proof.exhausted.map(name).join('、')} testId="proof-exhausted" />}
+          <Row label="开盒时间" value={formatDateTime(proof.drawnAt)} />
+          <Row label="款式顺序与权重" value={proof.products.map((item) => `${item.productId}×${item.weight}`).join(', ')} />
+          <Text className="muted">可把下面的 JSON 保存为 proof.json，运行 npm run verify-draw -- proof.json 离线重算：</Text>
+          <Text className="muted proof-value" userSelect data-testid="proof-json">
+            {JSON.stringify(proof)}
+          </Text>
+        </View>
+      )}
+    </View>
   );
 }
 
@@ -53,44 +103,35 @@ export default function DrawProofPage() {
   if (!proof.data) return <Loading />;
   const { data } = proof;
   const product = data.products.find((candidate) => candidate.productId === data.productId);
+  // The odds this draw had: items already gone took no tickets (as in the draw itself, shared/fairness).
+  const live = data.products.filter((item) => !data.exhausted.includes(item.productId));
+  const liveTotal = live.reduce((sum, item) => sum + item.weight, 0);
   return (
     <View className="page" data-testid="proof-page">
       <View className="card">
-        <Text className="section-title">开盒结果</Text>
+        <Text className="section-title">这一抽公平吗？</Text>
         <Text data-testid="proof-product">
-          {product?.name}（{product ? RARITY_LABELS[product.rarity] : ''}）{data.forced ? ' · 保底' : ''}
+          第 {data.unitIndex + 1} 抽：{product?.name}（{product ? RARITY_LABELS[product.rarity] : ''}）{data.forced ? ' · 保底' : ''}
         </Text>
         {data.forced && data.guarantee && (
           <Text className="muted">
             此前已连续 {data.missesBefore} 抽未出{RARITY_LABELS[data.guarantee.minRarity]}及以上，第 {data.guarantee.within} 抽保底，只在这些款式中按权重抽取。
           </Text>
         )}
-        <Recomputed proof={data} />
+        <Verdict proof={data} />
       </View>
       <View className="card">
-        <Text className="section-title">验证数据</Text>
-        <Row label="订单号" value={data.orderId} />
-        <Row label="第几抽 (i)" value={String(data.unitIndex)} />
-        <Row label="客户端种子" value={data.clientSeed} testId="proof-client-seed" />
-        <Row label="服务器种子 SHA-256" value={data.serverSeedHash} testId="proof-seed-hash" />
-        <Row label="SHA-256 公布时间 / 下单时间" value={`${formatDateTime(data.seedCommittedAt)} / ${formatDateTime(data.orderPlacedAt)}`} />
-        <Row label="服务器种子" value={data.serverSeed ?? '（尚未公布）'} testId="proof-seed" />
-        <Row label="HMAC 消息" value={data.message} />
-        <Row label="保底前连续未出" value={data.guarantee ? `${data.missesBefore} / ${data.guarantee.within}` : '本盒无保底'} />
-        {data.exhausted.length > 0 && (
-          <Row
-            label="已抽完（不参与本抽）"
-            value={data.exhausted.map((id) => data.products.find((candidate) => candidate.productId === id)?.name ?? id).join('、')}
-            testId="proof-exhausted"
-          />
-        )}
-        <Row label="开盒时间" value={formatDateTime(data.drawnAt)} />
-        <Text className="muted">款式顺序与权重：{data.products.map((item) => `${item.productId}×${item.weight}`).join(', ')}</Text>
-        <Text className="muted">可把下面的 JSON 保存为 proof.json，运行 npm run verify-draw -- proof.json 离线重算：</Text>
-        <Text className="muted proof-value" userSelect data-testid="proof-json">
-          {JSON.stringify(data)}
-        </Text>
+        <Text className="section-title">这一抽的概率</Text>
+        {live.map((item) => (
+            <View key={item.productId} className="proof-odds" data-testid="proof-odds">
+              <Text>{item.name}</Text>
+              <Text className={`rarity--${item.rarity.toLowerCase()}`}>{RARITY_LABELS[item.rarity]}</Text>
+              <Text className="proof-odds__value">{formatOdds(item.weight / liveTotal)}</Text>
+            </View>
+          ))}
+        {data.exhausted.length > 0 && <Text className="muted">已抽完的款式不参与：{data.exhausted.map(nameIn(data)).join('、')}</Text>}
       </View>
+      <DeveloperDetails proof={data} />
     </View>
   );
 }

@@ -26,7 +26,8 @@ export function CombinedResult({ combinedId }: { combinedId: string }) {
     // The settling answer lists the members: no second poll (it would spend the shopper's poll budget).
     ({ orders }) => Promise.all(orders.map((order) => api.getOrder(order.orderId))),
   );
-  const toOrders = () => void Taro.redirectTo({ url: routes.orders() });
+  // The order list is a tab: WeChat reaches a tab only by switchTab.
+  const toOrders = () => void Taro.switchTab({ url: routes.orders() });
 
   switch (phase.kind) {
     case 'WAITING':

@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '支付结果' });
+export default definePageConfig({ navigationBarTitleText: '开盒结果', enableShareAppMessage: true });

@@ -1,20 +1,32 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
+import { useEffect } from 'react';
 import { api } from '../../api/session';
 import { ErrorState } from '../../components/page-state';
 import { Reveal } from '../../components/reveal';
 import { routes } from '../../lib/routes';
+import { rarestDraw } from '../../components/reveal';
+import { shareContentOf, type ShareContent } from '../../platform/share';
+import { OneMoreAndShare } from './one-more';
 import { AfterReveal, PendingState, TimeoutState } from './result-states';
 import { usePaymentOutcome } from './wait-for-payment';
 
-/** One order's payment: waits for it, then reveals what the order drew. */
-export function OrderResult({ orderId }: { orderId: string }) {
+/**
+ * One order's payment: waits for it, then reveals what the order drew, with 再来一个 and sharing. `onShare` tells
+ * the page what WeChat's share sheet should show (the rarest draw).
+ */
+export function OrderResult({ orderId, onShare }: { orderId: string; onShare: (content: ShareContent | null) => void }) {
   const { phase, retry } = usePaymentOutcome(
     orderId,
     () => api.paymentStatus(orderId),
     () => api.getOrder(orderId),
   );
   const toOrder = () => void Taro.redirectTo({ url: routes.order(orderId) });
+  const paid = phase.kind === 'PAID' ? phase.paid : null;
+  useEffect(() => {
+    const best = paid && rarestDraw(paid.draws);
+    onShare(best ? shareContentOf({ draw: best, boxName: paid.items.find((item) => item.boxId === best.boxId)?.name ?? '' }) : null);
+  }, [paid, onShare]);
 
   switch (phase.kind) {
     case 'WAITING':
@@ -45,7 +57,10 @@ export function OrderResult({ orderId }: { orderId: string }) {
             draws={phase.paid.draws}
             orderId={phase.paid.id}
             after={
-              <AfterReveal onViewOrder={toOrder} />
+              <>
+                <OneMoreAndShare order={phase.paid} />
+                <AfterReveal onViewOrder={toOrder} secondary />
+              </>
             }
           />
         </View>

@@ -29,17 +29,20 @@ export function TimeoutState({ onRetry, onViewOrder }: { onRetry: () => void; on
   );
 }
 
-/** Where a shopper goes after the last reveal: the collection, the order(s), or back to the shop. */
-export function AfterReveal({ onViewOrder }: { onViewOrder: () => void }) {
+/**
+ * Where a shopper goes after the last reveal: the collection, the order(s), or back to the shop. `secondary`: the
+ * page has its own first choice (再来一个), so the collection is not a second red button beside it.
+ */
+export function AfterReveal({ onViewOrder, secondary = false }: { onViewOrder: () => void; secondary?: boolean }) {
   return (
     <>
-      <Button className="btn btn--primary" data-testid="result-collection" onClick={() => void Taro.redirectTo({ url: routes.collection() })}>
+      <Button className={`btn ${secondary ? 'btn--ghost' : 'btn--primary'}`} data-testid="result-collection" onClick={() => void Taro.switchTab({ url: routes.collection() })}>
         放进盒柜
       </Button>
       <Button className="btn btn--ghost" data-testid="result-view-order" onClick={onViewOrder}>
         查看订单
       </Button>
-      <Button className="btn btn--ghost" onClick={() => void Taro.reLaunch({ url: routes.boxes() })}>
+      <Button className="btn btn--ghost" onClick={() => void Taro.switchTab({ url: routes.boxes() })}>
         继续逛逛
       </Button>
     </>

@@ -1,4 +1,5 @@
 import type { Box } from '@blindbox/shared';
+import { shelfSectionOf, stockWordOf, type ShelfSection } from '@blindbox/shared/src/shelf';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -10,8 +11,57 @@ import { ComingSoonBadge } from '../../components/drop-countdown';
 import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
 import { routes } from '../../lib/routes';
 import { formatFen } from '@blindbox/shared/src/money';
+import './shelf.css';
 
 const PAGE_SIZE = 10;
+
+const SECTIONS: { section: ShelfSection; title: string; note?: string }[] = [
+  { section: 'NEW', title: '新品' },
+  { section: 'COMING', title: '即将开售', note: '北京时间' },
+  { section: 'ON_SALE', title: '全部在售' },
+];
+
+/** The server's clock when the box was answered: the shelf's sections never follow the phone's own clock. */
+const serverNow = (box: Box) => new Date(box.serverTime);
+
+function ShelfCard({ box }: { box: Box }) {
+  const stock = stockWordOf(box.stock);
+  const soldOut = stock.kind === 'SOLD_OUT';
+  return (
+    <View
+      className={`shelf-card${soldOut ? ' shelf-card--sold-out' : ''}`}
+      data-testid="box-item"
+      data-box-id={box.id}
+      onClick={() => void Taro.navigateTo({ url: routes.box(box.id) })}
+    >
+      <View className="shelf-card__cover-wrap">
+        <ArtImage className="shelf-card__cover" url={box.coverUrl} />
+        {box.saleMode === 'SETS' && (
+          <Text className="shelf-tag shelf-tag--set" data-testid="set-box-tag">
+            端盒
+          </Text>
+        )}
+        {soldOut ? <Text className="sold-out-badge">已售罄</Text> : <ComingSoonBadge box={box} />}
+      </View>
+      <View className="shelf-card__body">
+        <Text className="shelf-card__name" data-testid="box-name">
+          {box.name}
+        </Text>
+        <View className="shelf-card__meta">
+          <Text className="price" data-testid="box-price">
+            {formatFen(box.priceFen)}
+            {box.saleMode === 'SETS' ? ' /只' : ''}
+          </Text>
+          {stock.text && (
+            <Text className={`shelf-card__stock${soldOut ? ' shelf-card__stock--sold-out' : ''}`} data-testid="box-stock">
+              {stock.text}
+            </Text>
+          )}
+        </View>
+      </View>
+    </View>
+  );
+}
 
 export default function BoxListPage() {
   const [boxes, setBoxes] = useState<Box[]>([]);
@@ -58,42 +108,25 @@ export default function BoxListPage() {
       <View className="toolbar">
         <Text className="toolbar__title">全部盲盒</Text>
         <View className="toolbar__links">
-          <Text className="pill" data-testid="my-collection" onClick={() => void Taro.navigateTo({ url: routes.collection() })}>
-            我的盒柜
-          </Text>
-          <Text className="pill" data-testid="my-orders" onClick={() => void Taro.navigateTo({ url: routes.orders() })}>
-            我的订单
-          </Text>
           <Text className="pill" data-testid="my-cart" onClick={() => void Taro.navigateTo({ url: routes.cart() })}>
             购物车
           </Text>
         </View>
       </View>
       <DevUserBar />
-      {boxes.map((box) => {
-        const soldOut = box.stock === 0;
+      {SECTIONS.map(({ section, title, note }) => {
+        const shelf = boxes.filter((box) => shelfSectionOf(box, serverNow(box)) === section);
+        if (shelf.length === 0) return null;
         return (
-          <View
-            key={box.id}
-            className={`card box-item${soldOut ? ' box-item--sold-out' : ''}`}
-            data-testid="box-item"
-            data-box-id={box.id}
-            onClick={() => void Taro.navigateTo({ url: routes.box(box.id) })}
-          >
-            <View className="box-item__cover-wrap">
-              <ArtImage className="box-item__cover" url={box.coverUrl} />
-              {soldOut ? <Text className="sold-out-badge">已售罄</Text> : <ComingSoonBadge box={box} />}
-            </View>
-            <View className="box-item__body">
-              <Text className="box-item__name" data-testid="box-name">
-                {box.name}
-              </Text>
-              <Text className="price" data-testid="box-price">
-                {formatFen(box.priceFen)}
-              </Text>
-              <Text className={`stock-text${soldOut ? ' stock-text--sold-out' : ''}`} data-testid="box-stock">
-                {soldOut ? '已售罄' : `库存 ${box.stock}`}
-              </Text>
+          <View key={section} className="shelf-section" data-testid="shelf-section" data-section={section}>
+            <Text className="shelf-section__title">
+              {title}
+              {note && <Text className="shelf-section__note">{note}</Text>}
+            </Text>
+            <View className="shelf-grid">
+              {shelf.map((box) => (
+                <ShelfCard key={box.id} box={box} />
+              ))}
             </View>
           </View>
         );

@@ -112,7 +112,7 @@ export default function MePage() {
           高级设置 {advanced ? '▲' : '▼'}
         </Text>
         {advanced && (
-          <View data-testid="me-seed">
+          <View className="stack" data-testid="me-seed">
             <Text className="section-title">客户端种子</Text>
             <Text className="muted">你自己的一段随机文字，和商店的种子一起决定每一抽，让你能事后验证结果没有被操纵；不懂可以不改。</Text>
             <Input className="form-row__input" data-testid="client-seed-input" value={seed ?? profile.clientSeed} maxlength={64} onInput={(event) => setSeed(event.detail.value)} />

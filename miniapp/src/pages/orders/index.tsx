@@ -165,7 +165,7 @@ export default function OrderListPage() {
       {loading && orders.length > 0 && <Loading />}
       {error && <ErrorState message={error} onRetry={() => void load(status, orders.length === 0 ? 1 : page + 1)} />}
       {!loading && !error && orders.length === 0 && (
-        <Empty text="还没有这类订单" action={{ label: '去挑一个盲盒', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />
+        <Empty text={status ? '还没有这类订单' : '还没有订单'} action={{ label: '去挑一个盲盒', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />
       )}
       {!loading && !error && hasMore && (
         <ActionButton variant="ghost" testId="load-more" onTap={() => load(status, page + 1)}>
@@ -173,7 +173,7 @@ export default function OrderListPage() {
         </ActionButton>
       )}
       {chosen.length > 0 && (
-        <View className="footer-bar">
+        <View className="footer-bar footer-bar--tab">
           <Text className="footer-bar__total">
             已选 {chosen.length} 单 · <Text className="price">{formatFen(chosenTotal)}</Text>
           </Text>

@@ -328,7 +328,7 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
     }
     if (trade.status !== 'WAIT_BUYER_PAY') {
       ctx.status = 400;
-      ctx.body = page('交易已结束', `<p data-testid="alipay-error">${trade.status === 'TRADE_CLOSED' ? 'TRADE_HAS_CLOSE: 交易已关闭' : 'TRADE_HAS_SUCCESS: 交易已支付'}</p>`);
+      ctx.body = page('交易已结束', trade.status === 'TRADE_CLOSED' ? '<p data-testid="alipay-error" data-code="TRADE_HAS_CLOSE">交易已关闭</p>' : '<p data-testid="alipay-error" data-code="TRADE_HAS_SUCCESS">交易已支付</p>');
       return;
     }
     ctx.body = cashier(trade);
@@ -453,7 +453,7 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
     ctx.type = 'html';
     if (!trade || trade.status !== 'WAIT_BUYER_PAY') {
       ctx.status = 400;
-      ctx.body = page('交易已结束', `<p data-testid="alipay-error">${trade ? trade.status : 'TRADE_NOT_EXIST'}</p>`);
+      ctx.body = page('交易已结束', `<p data-testid="alipay-error" data-code="${trade ? trade.status : 'TRADE_NOT_EXIST'}">${trade ? (trade.status === 'TRADE_SUCCESS' ? '交易已支付' : '交易已关闭') : '交易不存在'}</p>`);
       return;
     }
     if (ctx.params.choice === 'pay') {

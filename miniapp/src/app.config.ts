@@ -21,8 +21,8 @@ export default defineAppConfig({
     },
     // The privacy policy, read from the consent popup, the address form and 我的.
     { root: 'me', pages: ['privacy/index'] },
-    // Rules and proofs: the SHA-256/HMAC verifier stays out of the main package.
-    { root: 'fair', pages: ['rules/index', 'proof/index'] },
+    // Rules, proofs and the guardian's consent page: the SHA-256/HMAC verifier stays out of the main package.
+    { root: 'fair', pages: ['rules/index', 'proof/index', 'guardian/index'] },
     // Whole-set boxes (端盒): the position grid and the set verifier (SHA-256 again, out of the main package).
     { root: 'sets', pages: ['grid/index', 'verify/index'] },
   ],

@@ -2,6 +2,8 @@ import Koa from 'koa';
 import type { Container } from './container';
 import { errorHandler } from './http/error-handler';
 import { requestLog } from './http/request-log';
+import { proxyWarning } from './http/proxy-warning';
+import { metricsEndpoint } from './metrics/metrics';
 import { jsonBody } from './http/body';
 import { ALIPAY_NOTIFY_PATH } from './payments/callback-paths';
 import { healthRoutes } from './http/health.routes';
@@ -29,7 +31,10 @@ export function createApp(container: Container): Koa {
   const hops = container.config.TRUSTED_PROXY_HOPS;
   const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   app.use(requestLog(container.logger));
+  app.use(proxyWarning(hops, container.logger));
+  app.use(container.metrics.middleware);
   app.use(errorHandler());
+  app.use(metricsEndpoint(container.metrics, container.config.METRICS_TOKEN));
   app.use(jsonBody(container.config.BODY_LIMIT_BYTES, [ALIPAY_NOTIFY_PATH]));
   for (const router of [
     healthRoutes(container),

@@ -6,6 +6,10 @@ import { PRODUCTION_INPUTS, credentialsFolderProblems, isLoopbackHost, productio
  * development, and a bad environment fails fast with every problem listed at once.
  */
 
+/** How WeChat Pay's signatures are checked; `both` while a merchant moves from platform certificates to the public key. */
+export const WECHATPAY_VERIFY_MODES = ['platform-certificate', 'public-key', 'both'] as const;
+export type WechatPayVerifyMode = (typeof WECHATPAY_VERIFY_MODES)[number];
+
 const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
@@ -45,6 +49,12 @@ const envSchema = z.object({
    * 5 s callback timeout, so a callback that cannot wait longer is answered 503 (and retried) rather than dropped.
    */
   GUARANTEE_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(3_000),
+  /** GET /metrics answers only `Authorization: Bearer <this>`; unset: no /metrics at all. */
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (openssl rand -hex 24)').optional(),
+  /** An inbound request must have arrived whole within this (slow senders hold a connection otherwise). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** On SIGTERM: how long requests in flight may finish before their connections are cut. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
@@ -58,7 +68,7 @@ const envSchema = z.object({
   /** Production only: comma-separated base URLs accepted in place of WeChat's own (an egress proxy, say). */
   WECHAT_BASE_URL_OVERRIDE: z.string().default('').transform((list) => list.split(',').map((url) => url.trim()).filter(Boolean)),
   WECHATPAY_CREDENTIALS_DIR: z.string().min(1).optional(),
-  WECHATPAY_VERIFY_MODE: z.enum(['platform-certificate', 'public-key']).default('platform-certificate'),
+  WECHATPAY_VERIFY_MODE: z.enum(WECHATPAY_VERIFY_MODES).default('platform-certificate'),
   WECHATPAY_NOTIFY_URL: z.url().optional(),
   WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 

@@ -25,6 +25,7 @@ import { fairness, type Fairness } from './fairness/fairness';
 import { systemClock, type Clock } from './clock';
 import { cartService, type CartService } from './cart/cart.service';
 import { assertSchemaCurrent } from './migrations/schema-version';
+import { createMetrics, type Metrics } from './metrics/metrics';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -49,6 +50,8 @@ export interface Container {
   fairness: Fairness;
   /** The clock a drop opens by: the system's, except in tests (which move it). */
   clock: Clock;
+  /** Prometheus metrics of this process (GET /metrics with METRICS_TOKEN). */
+  metrics: Metrics;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
   dispose(): Promise<void>;
 }
@@ -109,6 +112,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       jobs,
       fairness: fair,
       clock,
+      metrics: createMetrics({ db, jobsHealth: () => jobs.health() }),
       async dispose() {
         await jobs.stop();
         await db.close();
@@ -130,7 +134,7 @@ const noSessions: SessionTokens = {
 };
 
 /** Alipay when ALIPAY_APP_ID is set (config.ts then guarantees the rest); none otherwise. */
-async function createAlipayChannel(config: ConfigFor<'worker'>, logger: Logger): Promise<PaymentChannel[]> {
+export async function createAlipayChannel(config: ConfigFor<'worker'>, logger: Logger): Promise<PaymentChannel[]> {
   const { ALIPAY_APP_ID, ALIPAY_SELLER_ID, ALIPAY_APP_PRIVATE_KEY_FILE, ALIPAY_PUBLIC_KEY_FILE, ALIPAY_NOTIFY_URL, ALIPAY_RETURN_URL } = config;
   if (!ALIPAY_APP_ID || !ALIPAY_SELLER_ID || !ALIPAY_APP_PRIVATE_KEY_FILE || !ALIPAY_PUBLIC_KEY_FILE || !ALIPAY_NOTIFY_URL || !ALIPAY_RETURN_URL) return [];
   return [

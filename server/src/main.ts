@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   // server closes a connection just as the other side reuses it, and that request ends in a reset (a 502 at nginx).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  server.requestTimeout = config.REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve) => server.once('listening', resolve));
   logger.info({ url: `http://${config.HOST}:${config.PORT}`, jobs: config.JOBS, mode: config.NODE_ENV }, 'server listening');
 
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      shutdown(server, container.dispose, 10_000)
+      shutdown(server, container.dispose, config.SHUTDOWN_GRACE_MS)
         .then(() => process.exit(0))
         .catch((error: unknown) => {
           logger.error({ err: error }, 'unclean shutdown');

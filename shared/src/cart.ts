@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_QUANTITY_PER_ITEM } from './constants';
 import { alipayPageResponseSchema, fenSchema, jsapiPayParamsSchema } from './api';
-import { orderStatusSchema, paymentStatusSchema } from './order-status';
+import { orderStatusSchema, paymentFailureReasonSchema, paymentStatusSchema } from './order-status';
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be a 24-character hex id');
 
@@ -74,11 +74,14 @@ export type CombinedAlipayResponse = z.infer<typeof combinedAlipayResponseSchema
 /**
  * What a shopper polls after paying several orders at once. PENDING until the money is in and every member has
  * been fulfilled or refunded its share (a member closed before the payment came is refunded, not drawn);
- * CLOSED: the payment was closed unpaid and its orders released.
+ * FAILED (reason CLOSED): the payment was closed unpaid and its orders released. The same three words as an
+ * order's payment-status.
  */
 export const combinedPaymentStatusSchema = z.object({
   id: objectId,
   status: paymentStatusSchema,
+  /** CLOSED when FAILED; null otherwise. */
+  reason: paymentFailureReasonSchema.nullable(),
   paidAt: z.iso.datetime({ offset: true }).nullable(),
   totalFen: fenSchema,
   orders: z.array(z.object({ orderId: objectId, amountFen: fenSchema, status: orderStatusSchema })),

@@ -53,7 +53,11 @@ export const ERROR_WORDS: Record<string, Wording> = {
   // The age gate.
   AGE_NOT_DECLARED: '购买前请先选择你的年龄段',
   AGE_RESTRICTED: '根据规定，未满 8 周岁不能购买盲盒',
-  GUARDIAN_CONSENT_REQUIRED: '8–17 周岁购买需先取得监护人同意，请在“我的”中完成',
+  GUARDIAN_CONSENT_REQUIRED: '8–17 周岁购买需监护人本人在“监护人同意”页确认（我的 → 监护人同意）',
+  GUARDIAN_CONSENT_OUTDATED: '购买限制或监护人声明已更新，需监护人重新确认（我的 → 监护人同意）',
+  GUARDIAN_CONSENT_EXISTS: '监护人同意已生效；如需更换，请先撤回',
+  GUARDIAN_CONSENT_NOT_APPLICABLE: '只有声明 8–17 周岁的用户需要监护人同意',
+  GUARDIAN_DECLARATION_CHANGED: '声明内容或购买限制刚刚更新，请监护人重新阅读后确认',
   AGE_ALREADY_DECLARED: '年龄段已经声明过，不能再更改',
 
   // Coupons.

@@ -27,6 +27,8 @@ export const routes = {
   privacy: () => '/me/privacy/index',
   rules: (boxId: string) => `/fair/rules/index?boxId=${encodeURIComponent(boxId)}`,
   proof: (orderId: string, unit: number) => `/fair/proof/index?orderId=${encodeURIComponent(orderId)}&unit=${unit}`,
+  /** The guardian's own page: consent for a shopper aged 8–17, and its revocation. */
+  guardian: () => '/fair/guardian/index',
   setGrid: (boxId: string) => `/sets/grid/index?boxId=${encodeURIComponent(boxId)}`,
   setVerify: (setId: string) => `/sets/verify/index?setId=${encodeURIComponent(setId)}`,
 };

@@ -35,5 +35,5 @@ export interface QrPayProps {
   open: () => Promise<NativePayResponse>;
   /** The payment status of the order, or of the combined payment of several. */
   check: () => Promise<PaymentState>;
-  onSettled: (status: 'PAID' | 'CLOSED') => void;
+  onSettled: (status: 'PAID' | 'FAILED') => void;
 }

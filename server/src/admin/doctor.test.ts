@@ -9,6 +9,7 @@ import { testEnv, uniqueDbName } from '../../test/support/test-env';
 import { merchantCredentials } from '../../test/support/merchant-credentials';
 import { connectDatabase } from '../db/connect';
 import { clearFaults, setFaults } from '../../test/support/job-test-support';
+import { devAlipayEnv, ensureDevAlipayCredentials } from '../../dev/alipay-credentials';
 import { indexedModels, formatDoctor, runDoctor, type DoctorReport } from './doctor';
 
 let scratch: string;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   dev = JSON.parse(await readFile(path.join(credentialsDir, 'credentials.json'), 'utf8')) as DevCredentials;
   projectConfigFile = path.join(scratch, 'project.config.json');
   await writeFile(projectConfigFile, JSON.stringify({ appid: dev.appid }));
-  platformSimulator = await startSimulator({ credentialsDir, port: 0 });
+  platformSimulator = await startSimulator({ credentialsDir, alipayCredentialsDir: testEnv().alipayCredentialsDir, port: 0 });
   publicKeySimulator = await startSimulator({ credentialsDir, port: 0, signingMode: 'public-key' });
   // What a server's first start leaves behind: the schema indexes.
   const db = await connectDatabase({ uri: mongodbUri, dbName, poolSize: 2 });
@@ -166,3 +167,22 @@ test('each injected fault fails its own check, with a fix', async () => {
     expect(formatDoctor(report)).toMatch(/✘[\s\S]*fix: [\s\S]*1 check failed$/);
   }
 }, 120_000);
+
+test('Alipay, when configured, is checked too: a correct setup passes, the swapped public key and a wrong app id fail with their fix', async () => {
+  const dir = testEnv().alipayCredentialsDir;
+  const alipay = devAlipayEnv(dir, await ensureDevAlipayCredentials(dir), platformSimulator.url, 'https://shop.example.com');
+  const env = { WECHATPAY_CREDENTIALS_DIR: await credentials(), ...alipay };
+  const good = await doctor(env);
+  expect(failed(good)).toEqual([]);
+  expect(good.checks.map((check) => check.name)).toEqual(
+    expect.arrayContaining(['Alipay production settings', "Alipay keys parse, and Alipay's public key is not the app's own", 'Alipay accepts our signed query, and its answer verifies with 支付宝公钥']),
+  );
+
+  const swapped = await doctor({ ...env, ALIPAY_PUBLIC_KEY_FILE: path.join(dir, 'app_public_key.pem') });
+  expect(failed(swapped)).toEqual(["Alipay keys parse, and Alipay's public key is not the app's own"]);
+  expect(formatDoctor(swapped)).toMatch(/应用公钥[\s\S]*fix: ALIPAY_APP_PRIVATE_KEY_FILE is 应用私钥/);
+
+  const otherApp = await doctor({ ...env, ALIPAY_APP_ID: '2021000000000999' });
+  expect(failed(otherApp)).toEqual(['Alipay accepts our signed query, and its answer verifies with 支付宝公钥']);
+  expect(formatDoctor(otherApp)).toMatch(/fix: ALIPAY_APP_ID must be the app id/);
+}, 60_000);

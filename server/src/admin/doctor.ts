@@ -5,7 +5,9 @@ import type { Connection } from 'mongoose';
 import { stockDatabase } from '../db/databases';
 import { holdModel, purchaseQuotaModel, stockModel } from '../catalog/stock.model';
 import { parseConfig, type ConfigFor } from '../config';
-import { credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
+import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
+import { createAlipayChannel } from '../container';
+import { ChannelError } from '../payments/payment-channel';
 import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import { loadWechatPayCredentials, type WechatPayCredentials } from '../payments/wechatpay/credentials';
 import { WechatPayApiError } from '../payments/wechatpay/gateway';
@@ -81,8 +83,39 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     await checkLogin(config, credentials, add);
     await checkAppid(credentials, options.projectConfigFile, add);
   }
+  if (config.ALIPAY_APP_ID) await checkAlipay(config, add);
   await checkDatabase(config, add);
   return report(checks);
+}
+
+/**
+ * Alipay, when configured: the settings production holds it to, its keys, and one signed query for a trade
+ * that cannot exist. Alipay checks our signature with the app public key the merchant uploaded (a wrong pair
+ * answers invalid-signature) and answers ACQ.TRADE_NOT_EXIST signed with its key, which we verify.
+ */
+async function checkAlipay(config: DoctorConfig, add: Add): Promise<void> {
+  const keysFix = 'ALIPAY_APP_PRIVATE_KEY_FILE is 应用私钥 (its public half uploaded to the open platform), ALIPAY_PUBLIC_KEY_FILE is 支付宝公钥 as the open platform shows it (docs/credentials.md)';
+  if (config.NODE_ENV === 'production') add(ruleCheck('Alipay production settings', alipayProblems(config).filter((problem) => !/KEY_FILE/.test(problem)), 'change the variables named'));
+  const keyProblems = alipayKeyProblems(config.ALIPAY_APP_PRIVATE_KEY_FILE, config.ALIPAY_PUBLIC_KEY_FILE);
+  add(ruleCheck('Alipay keys parse, and Alipay\'s public key is not the app\'s own', keyProblems, keysFix));
+  const name = 'Alipay accepts our signed query, and its answer verifies with 支付宝公钥';
+  if (keyProblems.length > 0) {
+    add({ name, status: 'skip', detail: 'keys unreadable' });
+    return;
+  }
+  try {
+    const [channel] = await createAlipayChannel(config, pino({ level: 'silent' }));
+    const trade = await channel!.query(`doctor${randomBytes(8).toString('hex')}`);
+    add(trade === null ? { name, status: 'pass' } : { name, status: 'fail', detail: 'a trade that cannot exist was found', fix: 'ALIPAY_APP_ID must be your own app' });
+  } catch (error) {
+    const code = error instanceof ChannelError ? error.code : '';
+    const fix = /invalid-app-id/.test(code)
+      ? 'ALIPAY_APP_ID must be the app id of your app on the open platform (开放平台 → 应用详情)'
+      : /signature|sign/i.test(`${code} ${message(error)}`)
+        ? keysFix
+        : `check that this host reaches ${config.ALIPAY_GATEWAY_URL}`;
+    add({ name, status: 'fail', detail: message(error), fix });
+  }
 }
 
 /** A check that passes when a rule finds no problem. */
@@ -110,8 +143,8 @@ async function checkCredentials(config: DoctorConfig, add: Add): Promise<WechatP
   if (config.NODE_ENV === 'production') {
     add(ruleCheck('no simulator keys in the credentials folder', credentialsFolderProblems(config.WECHATPAY_CREDENTIALS_DIR), CREDENTIALS_FIX));
   }
-  if (config.WECHATPAY_VERIFY_MODE === 'public-key' && !credentials.wechatPayPublicKey) {
-    add({ name: 'public-key mode has its key', status: 'fail', detail: 'WECHATPAY_VERIFY_MODE=public-key but credentials.json names no publicKeyId / publicKeyFile', fix: CREDENTIALS_FIX });
+  if (config.WECHATPAY_VERIFY_MODE !== 'platform-certificate' && !credentials.wechatPayPublicKey) {
+    add({ name: 'public-key mode has its key', status: 'fail', detail: `WECHATPAY_VERIFY_MODE=${config.WECHATPAY_VERIFY_MODE} but credentials.json names no publicKeyId / publicKeyFile`, fix: CREDENTIALS_FIX });
     return null;
   }
   return credentials;
@@ -124,10 +157,12 @@ async function checkCredentials(config: DoctorConfig, add: Add): Promise<WechatP
  */
 async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCredentials, add: Add): Promise<void> {
   const signed = 'WeChat Pay accepts our signed requests';
-  const answers =
-    config.WECHATPAY_VERIFY_MODE === 'platform-certificate'
-      ? 'APIv3 key decrypts the platform certificates, and they verify WeChat Pay\'s answers'
-      : 'WeChat Pay public key verifies WeChat Pay\'s answers';
+  const answers = {
+    'platform-certificate': "APIv3 key decrypts the platform certificates, and they verify WeChat Pay's answers",
+    'public-key': "WeChat Pay public key verifies WeChat Pay's answers",
+    // Both configured: WeChat signs with one of them; the detail names which one this answer used.
+    both: "WeChat Pay's answers verify (platform certificates and public key both configured)",
+  }[config.WECHATPAY_VERIFY_MODE];
   const gateway = wechatPayGatewayFor(config, credentials, pino({ level: 'silent' }));
   try {
     await gateway.queryTransaction(`doctor${randomBytes(8).toString('hex')}`);

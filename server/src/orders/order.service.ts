@@ -57,7 +57,7 @@ export function orderService({ db, config, logger, payments, seeds, clock }: Ord
   const coupons = couponLocks(db);
   const quotas = purchaseQuotas(db);
   const limits = dailyLimits(db, config);
-  const profiles = shopperProfiles(db);
+  const profiles = shopperProfiles(db, config);
   const sets = setService(db);
   const log = logger.child({ component: 'orders' });
 

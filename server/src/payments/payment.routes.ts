@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { Types } from 'mongoose';
 import QRCode from 'qrcode';
+import type { PaymentStatusResponse } from '@blindbox/shared';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
@@ -56,8 +57,8 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
   });
 
   router.get('/orders/:id/payment-status', user, paymentStatusPollLimit({ config, db }), async (ctx) => {
-    const { orderNo, status, paidAt } = await payments.paymentStatus(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state));
-    ctx.body = { orderNo, status, paidAt: paidAt?.toISOString() ?? null };
+    const { orderNo, status, reason, paidAt } = await payments.paymentStatus(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state));
+    ctx.body = { orderNo, status, reason, paidAt: paidAt?.toISOString() ?? null } satisfies PaymentStatusResponse;
   });
 
   /**

@@ -78,7 +78,10 @@ export default function BoxRulesPage() {
         <Text className="section-title">购买限制</Text>
         <Text>每人每天累计消费不超过 {formatFen(fairness.limits.dailySpendCapFen)}</Text>
         <Text>每人每天本盒最多抽 {fairness.limits.dailyDrawCapPerBox} 次；本期每人限购 {fairness.limits.purchaseLimitPerDrop} 个</Text>
-        <Text>未满 8 周岁不得购买；8–17 周岁须经监护人同意。</Text>
+        <Text>未满 8 周岁不得购买；8–17 周岁须由父母或其他法定监护人本人在“监护人同意”页填写姓名、关系与手机号并确认声明后方可购买，上述限制同样适用；监护人可随时撤回，撤回后不能再下单、未付款订单自动取消。</Text>
+        <Text className="muted" data-testid="rules-guardian-limits">
+          本店目前不核验监护人身份：不做实名认证，也不通过短信验证码确认监护人手机号，无法排除未成年人自行填写。正式经营需接入实名认证与短信验证后再开放未成年人购买。
+        </Text>
         <Text className="link link--block" data-testid="rules-profile-link" onClick={() => void openPage(routes.me())}>
           年龄段与客户端种子在“我的”中 →
         </Text>

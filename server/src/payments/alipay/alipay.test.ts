@@ -76,7 +76,7 @@ test('full loop: signed page-pay form → cashier → signed notify → paid onc
   });
 
   const before = await shop.api.get<PaymentStatusResponse>(`/api/orders/${order.id}/payment-status`);
-  expect(before.body).toEqual({ orderNo: order.id, status: 'PENDING', paidAt: null });
+  expect(before.body).toEqual({ orderNo: order.id, status: 'PENDING', reason: null, paidAt: null });
 
   const returnUrl = await payAtAlipayCashier(server.simulatorUrl, formHtml);
   const paid = await paidOrder(order.id);
@@ -301,7 +301,7 @@ test('payment-status answers from the database while Alipay cannot be reached', 
     expect((await shop.api.post(`/api/orders/${order.id}/alipay`)).status).toBe(200);
     const { status, body } = await shop.api.get<PaymentStatusResponse>(`/api/orders/${order.id}/payment-status`);
     expect(status).toBe(200);
-    expect(body).toEqual({ orderNo: order.id, status: 'PENDING', paidAt: null });
+    expect(body).toEqual({ orderNo: order.id, status: 'PENDING', reason: null, paidAt: null });
   } finally {
     await cutOff.stop();
   }

@@ -49,6 +49,7 @@ export default function MePage() {
     <View className="page" data-testid="me-page">
       {asking && (
         <AgeSheet
+          onTab
           onDeclared={() => {
             setAsking(false);
             void me.reload();

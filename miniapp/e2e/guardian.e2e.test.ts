@@ -15,14 +15,14 @@ useH5Stack((stack) => {
 
 test('8–17 declaration → the guardian fills the consent page → recorded, shown, revocable', async () => {
   const page = await browser.newPage({ viewport: { width: 375, height: 812 } });
+  // Declared in 我的 (the same age sheet as on a first purchase): 8–17 asks a second time, since it cannot change.
   await page.goto(`${server.url}/#/pages/me/index`);
   await page.getByTestId('me-declare-age').click();
   await page.getByTestId('age-MINOR_8_17').click();
   await page.getByTestId('age-confirm').click();
-  // 8–17 cannot be changed later: the sheet asks once more.
   await page.getByTestId('age-confirm-final').click();
   await page.getByTestId('profile-guardian').waitFor();
-  expect(await page.getByTestId('profile-guardian').textContent()).toContain('需监护人本人确认同意');
+  expect(await page.getByTestId('profile-guardian').textContent()).toContain('需要监护人本人确认同意');
   await checkPage(page, 'profile-minor', ['profile-guardian-link']);
 
   await page.getByTestId('profile-guardian-link').click();

@@ -24,7 +24,8 @@ const CONSEQUENCE: Record<AgeBracket, string | null> = {
  * The age question, asked once as a sheet on the first purchase (the server refuses orders without it).
  * Answers that stop or hold up buying need a second confirmation, since no answer can be changed later.
  */
-export function AgeSheet({ onDeclared }: { onDeclared: (profile: Profile) => void }) {
+/** `onTab`: shown on a tab page, whose H5 tab bar takes the bottom of the screen. */
+export function AgeSheet({ onDeclared, onTab = false }: { onDeclared: (profile: Profile) => void; onTab?: boolean }) {
   const [choice, setChoice] = useState<AgeBracket | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -40,7 +41,7 @@ export function AgeSheet({ onDeclared }: { onDeclared: (profile: Profile) => voi
 
   const consequence = choice ? CONSEQUENCE[choice] : null;
   return (
-    <View className="sheet" data-testid="age-sheet">
+    <View className={`sheet${onTab ? ' sheet--tab' : ''}`} data-testid="age-sheet">
       <View className="sheet__panel">
         <Text className="sheet__title">请选择你的年龄段</Text>
         <Text className="muted">按照盲盒经营的相关规定，盲盒不向未满 8 周岁的儿童销售，8–17 周岁需监护人同意。只需选择一次，选择后不能更改。</Text>

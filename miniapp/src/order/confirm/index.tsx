@@ -74,9 +74,9 @@ function AgeHold({ profile }: { profile: Profile }) {
   if (profile.ageBracket === 'MINOR_8_17' && !profile.guardianConsentAt) {
     return (
       <View className="notice" data-testid="guardian-needed">
-        <Text>8–17 周岁购买盲盒需要监护人同意。请监护人在“我的”中确认后再下单。</Text>
-        <Text className="link link--block" data-testid="guardian-link" onClick={() => void Taro.switchTab({ url: routes.me() })}>
-          去“我的”请监护人确认 →
+        <Text>8–17 周岁购买盲盒需要监护人本人确认同意，确认后才能下单。</Text>
+        <Text className="link link--block" data-testid="guardian-link" onClick={() => void Taro.navigateTo({ url: routes.guardian() })}>
+          请监护人填写“监护人同意” →
         </Text>
       </View>
     );

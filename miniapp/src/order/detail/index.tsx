@@ -18,7 +18,9 @@ import { formatFen } from '@blindbox/shared/src/money';
 
 export default function OrderDetailPage() {
   const { params } = useRouter();
-  const orderId = params.orderId ?? '';
+  // Fixed at mount: Taro's H5 router may hand a page hidden under a tab the params of the page on screen, and a
+  // reload on returning must ask for this page's order, not for none.
+  const [orderId] = useState(() => params.orderId ?? '');
   const order = useResource(() => api.getOrder(orderId));
   const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [acting, setActing] = useState(false);

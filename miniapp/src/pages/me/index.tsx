@@ -49,6 +49,7 @@ export default function MePage() {
     <View className="page" data-testid="me-page">
       {asking && (
         <AgeSheet
+          onTab
           onDeclared={() => {
             setAsking(false);
             void me.reload();
@@ -71,15 +72,15 @@ export default function MePage() {
         )}
         {profile.ageBracket === 'UNDER_8' && <Text className="error-text">根据规定，未满 8 周岁不能购买盲盒。</Text>}
         {profile.ageBracket === 'MINOR_8_17' && (
-          <View data-testid="profile-guardian">
+          <View className="stack" data-testid="profile-guardian">
             {profile.guardianConsentAt ? (
               <Text className="muted">监护人已于 {formatDateTime(profile.guardianConsentAt)} 同意</Text>
             ) : (
               <Text className="notice" data-testid="guardian-needed">
-                8–17 周岁购买盲盒需要监护人本人确认同意。
+                8–17 周岁购买盲盒需要监护人本人确认同意，确认后才能下单。
               </Text>
             )}
-            <ActionButton variant="ghost" testId="profile-guardian-link" onTap={() => void Taro.navigateTo({ url: routes.guardian() })}>
+            <ActionButton variant="ghost" testId="profile-guardian-link" onTap={() => Taro.navigateTo({ url: routes.guardian() })}>
               {profile.guardianConsentAt ? '查看或撤回监护人同意' : '请监护人填写“监护人同意”'}
             </ActionButton>
           </View>

@@ -38,6 +38,7 @@ const RULE_MESSAGES: Record<string, string> = {
   CART_FULL: '购物车最多放 10 种盲盒',
   POSITION_TAKEN: '手慢了，这个位置刚被别人选走，请重新选择',
   SET_NOT_ON_SALE: '这一盒已经售完或下架，请换一盒',
+  GUARANTEE_UNAVAILABLE: '你的保底即将触发，但保底款已售罄：为保证承诺，本盒暂不能再购买（规则页有说明）',
 };
 
 /** What a page shows the shopper for any failure. */

@@ -46,6 +46,18 @@ export interface DrawOutcome {
 
 const WORD_RANGE = 2 ** 32;
 
+/**
+ * A unit whose guarantee is due finds no item of the guaranteed rarity left. Never drawn: such a unit is not
+ * sold (docs/fairness.md "The guarantee"): an order that would need it is refused when placed, and one paid
+ * in the same moment the last eligible item went is refunded in full instead of drawn.
+ */
+export class GuaranteeCannotBeKept extends Error {
+  constructor(readonly unitIndex: number) {
+    super(`unit ${unitIndex}: the guarantee is due and every eligible item has run out`);
+    this.name = 'GuaranteeCannotBeKept';
+  }
+}
+
 /** What the published hash commits to: SHA-256 of the seed's text, in hex. */
 export function seedHash(serverSeed: string): string {
   return toHex(sha256(utf8(serverSeed)));
@@ -89,9 +101,9 @@ export function pickByTicket(products: readonly FairProduct[], ticket: number): 
 }
 
 /**
- * One unit's draw: deterministic in its inputs, so anyone holding them gets the same product. When every
- * product the guarantee would force has run out, the unit is drawn unforced among what is left: a guarantee
- * cannot award an item that no longer exists.
+ * One unit's draw: deterministic in its inputs, so anyone holding them gets the same product. A due guarantee
+ * whose eligible products have all run out throws GuaranteeCannotBeKept: the unit is never drawn unforced
+ * (that was the lapse of issue 28), its order is refused or refunded instead.
  */
 export function fairDraw(inputs: DrawInputs): DrawOutcome {
   const { guarantee } = inputs;
@@ -99,7 +111,8 @@ export function fairDraw(inputs: DrawInputs): DrawOutcome {
   const inStock = inputs.products.filter((product) => !gone.has(product.productId));
   if (inStock.length === 0) throw new RangeError('every product has run out');
   const eligible = guarantee === null ? [] : inStock.filter((product) => meetsRarity(product.rarity, guarantee.minRarity));
-  const forced = guarantee !== null && inputs.missesBefore >= guarantee.within - 1 && eligible.length > 0;
+  const forced = guarantee !== null && inputs.missesBefore >= guarantee.within - 1;
+  if (forced && eligible.length === 0) throw new GuaranteeCannotBeKept(inputs.unitIndex);
   const pool = forced ? eligible : inStock;
   const total = pool.reduce((sum, product) => sum + product.weight, 0);
   const ticket = uniformTicket(inputs.serverSeed, (round) => drawMessage(inputs.clientSeed, inputs.orderId, inputs.unitIndex, round), total);

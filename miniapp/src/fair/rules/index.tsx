@@ -63,6 +63,9 @@ export default function BoxRulesPage() {
               同一位顾客连续 {box.guarantee.within} 抽内，必出至少一个{RARITY_LABELS[box.guarantee.minRarity]}或更稀有的款式。第 {box.guarantee.within}{' '}
               抽仍未出时，该抽只在这些款式中按其权重抽取（开盒验证中标注为“保底”）。
             </Text>
+            <Text data-testid="rules-guarantee-kept">
+              保底绝不落空：保底款售罄后，保底即将触发的顾客不能再下单本盒；若付款时保底款恰好被别人抽完，该订单不开盒、全额原路退款，保底计数不变。
+            </Text>
             {mine?.remaining != null && (
               <Text className="notice" data-testid="rules-my-count">
                 你已连续 {mine.misses} 抽未出，最多再抽 {mine.remaining} 次必得{RARITY_LABELS[box.guarantee.minRarity]}款

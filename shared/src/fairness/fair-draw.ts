@@ -90,14 +90,34 @@ export function uniformTicket(serverSeed: string, message: (round: number) => st
 
 export const meetsRarity = (rarity: RarityName, minRarity: RarityName) => RARITIES.indexOf(rarity) >= RARITIES.indexOf(minRarity);
 
-/** Products in published order, each owning `weight` consecutive tickets. */
-export function pickByTicket(products: readonly FairProduct[], ticket: number): FairProduct {
+/** Products in published order, each owning its `tickets` consecutive tickets (by default its weight). */
+export function pickByTicket(products: readonly FairProduct[], ticket: number, odds: readonly OddsRow[] = drawOdds(products)): FairProduct {
   let rest = ticket;
-  for (const product of products) {
-    if (rest < product.weight) return product;
-    rest -= product.weight;
+  for (const [index, product] of products.entries()) {
+    const tickets = odds[index]?.tickets ?? 0;
+    if (rest < tickets) return product;
+    rest -= tickets;
   }
   throw new RangeError('ticket beyond the total weight');
+}
+
+/** One product's share of a draw: `tickets` of `total` (0 tickets: out of stock, or not eligible for a forced draw). */
+export interface OddsRow {
+  productId: string;
+  tickets: number;
+  total: number;
+}
+
+/**
+ * The odds a draw uses, in published order: the one function behind the box page, the rules page, the draw
+ * and the verifier, so what is shown is what is drawn. An exhausted product takes no tickets; a forced draw
+ * (`forcedBy` given) gives tickets only to products of its rarity or rarer. `total` is 0 when nothing can be drawn.
+ */
+export function drawOdds(products: readonly FairProduct[], exhausted: readonly string[] = [], forcedBy: GuaranteeRule | null = null): OddsRow[] {
+  const gone = new Set(exhausted);
+  const ticketsOf = (product: FairProduct) => (gone.has(product.productId) || (forcedBy !== null && !meetsRarity(product.rarity, forcedBy.minRarity)) ? 0 : product.weight);
+  const total = products.reduce((sum, product) => sum + ticketsOf(product), 0);
+  return products.map((product) => ({ productId: product.productId, tickets: ticketsOf(product), total }));
 }
 
 /**
@@ -107,16 +127,13 @@ export function pickByTicket(products: readonly FairProduct[], ticket: number): 
  */
 export function fairDraw(inputs: DrawInputs): DrawOutcome {
   const { guarantee } = inputs;
-  const gone = new Set(inputs.exhausted ?? []);
-  const inStock = inputs.products.filter((product) => !gone.has(product.productId));
-  if (inStock.length === 0) throw new RangeError('every product has run out');
-  const eligible = guarantee === null ? [] : inStock.filter((product) => meetsRarity(product.rarity, guarantee.minRarity));
   const forced = guarantee !== null && inputs.missesBefore >= guarantee.within - 1;
-  if (forced && eligible.length === 0) throw new GuaranteeCannotBeKept(inputs.unitIndex);
-  const pool = forced ? eligible : inStock;
-  const total = pool.reduce((sum, product) => sum + product.weight, 0);
+  const odds = drawOdds(inputs.products, inputs.exhausted ?? [], forced ? guarantee : null);
+  const total = odds[0]?.total ?? 0;
+  if (total === 0 && forced) throw new GuaranteeCannotBeKept(inputs.unitIndex);
+  if (total === 0) throw new RangeError('every product has run out');
   const ticket = uniformTicket(inputs.serverSeed, (round) => drawMessage(inputs.clientSeed, inputs.orderId, inputs.unitIndex, round), total);
-  const product = pickByTicket(pool, ticket);
+  const product = pickByTicket(inputs.products, ticket, odds);
   const hit = guarantee !== null && meetsRarity(product.rarity, guarantee.minRarity);
   return { productId: product.productId, forced, ticket, total, missesAfter: guarantee === null ? 0 : hit ? 0 : inputs.missesBefore + 1 };
 }

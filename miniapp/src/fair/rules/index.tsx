@@ -1,4 +1,4 @@
-import type { Box, BoxFairness, MyGuarantee } from '@blindbox/shared';
+import { boxProductOdds, type Box, type BoxFairness, type MyGuarantee } from '@blindbox/shared';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { api } from '../../api/session';
@@ -31,7 +31,9 @@ export default function BoxRulesPage() {
   if (rules.error) return <ErrorState message={rules.error} onRetry={() => void rules.reload()} />;
   if (!rules.data) return <Loading />;
   const { box, fairness, mine } = rules.data;
-  const total = box.products.reduce((sum, product) => sum + product.weight, 0);
+  // The draw's own odds: sold-out items take no tickets (shared drawOdds, as the draw and the verifier).
+  const odds = boxProductOdds(box.products);
+  const total = odds[0]?.total ?? 0;
   const current = fairness.seeds[0];
   const revealed = fairness.seeds.filter((seed) => seed.seed !== null);
 
@@ -40,19 +42,20 @@ export default function BoxRulesPage() {
       <View className="card">
         <Text className="detail-name">{box.name}</Text>
         <Text className="section-title">款式与概率（精确值）</Text>
-        {box.products.map((product) => {
-          const odds = exactOdds(product.weight, total);
+        {box.products.map((product, index) => {
+          const row = exactOdds(odds[index]?.tickets ?? 0, total);
           return (
             <View key={product.id} className="odds__row" data-testid="rules-odds-row">
               <Text className="odds__name">{product.name}</Text>
               <Text className={`odds__rarity rarity--${product.rarity.toLowerCase()}`}>{RARITY_LABELS[product.rarity]}</Text>
               <Text className="odds__value" data-testid="rules-odds-fraction">
-                {odds.fraction}（{odds.percent}）
+                {product.soldOut ? '已抽完 · ' : ''}
+                {row.fraction}（{row.percent}）
               </Text>
             </View>
           );
         })}
-        <Text className="muted">每一抽独立计算：概率 = 该款权重 / 总权重 {total}。</Text>
+        <Text className="muted">每一抽独立计算：概率 = 该款权重 / 仍有库存款式的总权重 {total}；已抽完的款式不再占票。</Text>
       </View>
 
       <View className="card" data-testid="rules-guarantee">

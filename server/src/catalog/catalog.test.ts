@@ -3,7 +3,6 @@ import { Types } from 'mongoose';
 import { apiClient } from '../../test/support/api-client';
 import { startTestServer } from '../../test/support/test-server';
 import { boxModel } from './box.model';
-import { stockLedger } from './stock';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -73,7 +72,7 @@ describe('GET /api/boxes/:id', () => {
     const { status, body } = await get(`/api/boxes/${stored!._id.toHexString()}`);
     expect(status).toBe(200);
     const box = boxSchema.parse(body);
-    const stock = (await stockLedger(server.container.db).available([stored!._id])).get(stored!._id.toHexString());
+    const stock = (await server.container.stock.available([stored!._id])).get(stored!._id.toHexString());
     expect(box).toMatchObject({ id: stored!._id.toHexString(), name: stored!.name, priceFen: stored!.priceFen, stock, purchaseLimit: 1000, paymentWindowMinutes: 15 });
     expect(box.products.map((product) => product.id)).toEqual(stored!.products.map((product) => product.productId));
   });

@@ -7,7 +7,6 @@ import { waitUntil } from '../../test/support/wechatpay-harness';
 import { JOB_TEST_ENV, expireInDb, orderDoc } from '../../test/support/job-test-support';
 import { stockDatabase } from '../db/databases';
 import { boxModel } from './box.model';
-import { stockLedger } from './stock';
 import { holdModel } from './stock.model';
 
 // The shop's default per-shopper limit (2), and sweeps every second so expired holds come back in the test.
@@ -78,7 +77,7 @@ test('expired holds return their units exactly once, and those units can be boug
   await holdModel(stockDatabase(server.container.db)).updateMany({ orderId: new Types.ObjectId(unpaid.id) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
   await waitUntil(async () => ((await orderDoc(server, unpaid.id)).releasedAt ? true : null), 15_000, 'the sweep to close and release the order');
   // Several more sweeps (and a release run by hand) give nothing back twice.
-  await stockLedger(server.container.db).release(new Types.ObjectId(unpaid.id), [{ boxId: new Types.ObjectId(boxId), quantity: 2 }]);
+  await server.container.stock.release(new Types.ObjectId(unpaid.id), [{ boxId: new Types.ObjectId(boxId), quantity: 2 }]);
   await new Promise((resolve) => setTimeout(resolve, 2_500));
   expect(await boxState(server, boxId)).toEqual({ stock: 2, holds: [] });
 

@@ -12,7 +12,6 @@ import { verifyProofs } from '../../tools/verify-draw';
 import type { OrderDoc } from '../orders/order.model';
 import { boxModel } from './box.model';
 import { itemStock } from './item-stock';
-import { stockLedger } from './stock';
 import { itemTakeModel, stockModel } from './stock.model';
 import { stockDatabase } from '../db/databases';
 
@@ -25,6 +24,8 @@ afterAll(() => server.stop());
 const admin = (...argv: string[]) => runAdminCommand(server.container, argv, { osUser: 'stock-test' });
 const auditCount = async () => (JSON.parse((await admin('audit', '--limit', '1000', '--json')).output) as unknown[]).length;
 
+/** The order's "item takes" hold (orders/order-holds.ts). */
+const itemTakes = () => server.container.holds.list.find((hold) => hold.name === 'item takes')!;
 const counterOf = (boxId: Types.ObjectId) => stockModel(stockDatabase(server.container.db)).findById(boxId).lean();
 
 async function importBox(...args: Parameters<typeof boxFile>): Promise<Types.ObjectId> {
@@ -36,7 +37,7 @@ async function importBox(...args: Parameters<typeof boxFile>): Promise<Types.Obj
 /** Item counts, and the box's units: the counter stays Σ items − units held (nothing is paid and undrawn here). */
 async function ledgerOf(boxId: Types.ObjectId) {
   const counts = (await itemStock(server.container.db).counts(boxId)) ?? {};
-  const account = await stockLedger(server.container.db).account(boxId);
+  const account = await server.container.stock.account(boxId);
   return { counts, ...account, items: Object.values(counts).reduce((sum, n) => sum + n, 0) };
 }
 
@@ -98,8 +99,9 @@ test('a retried fulfilment takes a line out of its items once, and a line whose 
   // The order is held (3 units) and its line taken: 7 left in items, 7 for sale.
   expect(after.available).toBe(7);
 
-  await draws.settle({ ...doc, status: 'CLOSED' });
-  await draws.settle({ ...doc, status: 'CLOSED' });
+  // The order's item takes, one of its holds, given back twice (a repeat gives nothing more).
+  await itemTakes().giveBack(doc);
+  await itemTakes().giveBack(doc);
   expect((await ledgerOf(boxId)).items).toBe(10);
   // A stale applier drawing after the line went back takes nothing (the record says it was given back).
   expect(await draws.prepare(doc, now)).toEqual(first);
@@ -186,18 +188,18 @@ test('the healing sweep finishes a take cut short before it was marked, and give
   await stockModel(db).updateOne({ _id: boxId }, { $inc: { 'items.heal-a': -2 }, $push: { drawing: `${takeId}#0#stale`, drawingLines: takeId }, $set: { tokensAt: new Date(Date.now() - 3_600_000) } });
   expect((await ledgerOf(boxId)).items).toBe(6);
 
-  await stockLedger(server.container.db).heal();
+  await server.container.stock.heal();
   expect(await Take.findById(takeId).lean()).toMatchObject({ state: 'TAKEN', takenToken: landed });
   expect((await ledgerOf(boxId)).items).toBe(8);
   expect((await counterOf(boxId))?.drawing).toEqual([landed]);
 
-  await draws.settle({ ...doc, status: 'TO_BE_DELIVERED', draws: drawn! });
+  await itemTakes().keep({ ...doc, status: 'TO_BE_DELIVERED', draws: drawn! });
   expect(await counterOf(boxId)).toMatchObject({ drawing: [], drawingLines: [] });
 });
 
 test('a box stocked before per-item counts gets them from admin stock --set, around the units held for unpaid orders', async () => {
   const boxId = await importBox('legacy', { 'legacy-a': { rarity: 'COMMON', weight: 1, stock: 5 }, 'legacy-b': { rarity: 'RARE', weight: 1, stock: 5 } });
-  await stockLedger(server.container.db).setAvailable(boxId, 10);
+  await server.container.stock.setAvailable(boxId, 10);
   const buyer = await shopper(server, 'dev-legacy-stock');
   await buyer.placeOrder([{ boxId: boxId.toHexString(), quantity: 2 }]);
   expect(await itemStock(server.container.db).counts(boxId)).toBeNull();

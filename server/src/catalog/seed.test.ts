@@ -2,7 +2,6 @@ import { startTestServer } from '../../test/support/test-server';
 import { boxModel } from './box.model';
 import { publishedOdds } from './box-view';
 import { seedCatalog } from './seed';
-import { stockLedger } from './stock';
 import { holdModel } from './stock.model';
 import { stockDatabase } from '../db/databases';
 import { Types } from 'mongoose';
@@ -26,7 +25,7 @@ describe('seedCatalog', () => {
       expect(box.products.length).toBeGreaterThanOrEqual(4);
       expect(box.products.length).toBeLessThanOrEqual(8);
       expect(Number.isInteger(box.priceFen)).toBe(true);
-      const stock = (await stockLedger(server.container.db).available([box._id])).get(box._id.toHexString());
+      const stock = (await server.container.stock.available([box._id])).get(box._id.toHexString());
       expect(stock).toBeGreaterThanOrEqual(100);
       expect(stock).toBeLessThanOrEqual(500);
       expect(new Set(box.products.map((product) => product.rarity))).toEqual(new Set(['COMMON', 'RARE', 'EPIC', 'SECRET']));
@@ -41,7 +40,7 @@ describe('seedCatalog', () => {
     await seedCatalog(server.container.db, server.container.fairness.seeds);
     const countAfterFirst = await Box.countDocuments();
     const starry = (await Box.findOne({ slug: 'starry-cat' }).lean())!;
-    const ledger = stockLedger(server.container.db);
+    const ledger = server.container.stock;
     await ledger.setAvailable(starry._id, 7);
     const orderId = new Types.ObjectId('65f0c0ffee0000000000abcd');
     await holdModel(stockDatabase(server.container.db)).create({

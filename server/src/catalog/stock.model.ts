@@ -29,7 +29,7 @@ export interface StockDoc {
    * No later than the oldest token: set with every token, cleared by the healing sweep once none is left, so
    * the sweep finds the counters worth a look through an index instead of reading every box's.
    */
-  tokensAt: Date | null;
+  tokensAt?: Date;
 }
 
 export type HoldState = 'HELD' | 'RELEASING' | 'RELEASED' | 'SOLD';
@@ -80,7 +80,7 @@ const stockSchema = new Schema<StockDoc>(
     items: { type: Schema.Types.Mixed, default: undefined },
     drawingLines: { type: [String], default: [] },
     drawing: { type: [String], default: [] },
-    tokensAt: { type: Date, default: null },
+    tokensAt: { type: Date },
   },
   { versionKey: false, minimize: false },
 );

@@ -145,7 +145,7 @@ export function stockLedger(main: Connection) {
       const available = Object.values(units).reduce((sum, n) => sum + n, 0);
       const created = await Stock.updateOne(
         { _id: boxId },
-        { $setOnInsert: { available, items: units, reserving: [], releasing: [], drawingLines: [], drawing: [], tokensAt: null } },
+        { $setOnInsert: { available, items: units, reserving: [], releasing: [], drawingLines: [], drawing: [] } },
         { upsert: true },
       );
       return created.upsertedCount === 1;
@@ -211,6 +211,8 @@ export function stockLedger(main: Connection) {
      */
     async heal(now = new Date()): Promise<{ reclaimed: number; releasesFinished: number }> {
       const cutoff = now.getTime() - STUCK_STEP_MS;
+      // Counters stored with a null `tokensAt` (before it was unset instead) hid their tokens from this sweep.
+      await Stock.updateMany({ tokensAt: { $type: 'null' } }, { $unset: { tokensAt: 1 } });
       let reclaimed = 0;
       let releasesFinished = 0;
 
@@ -247,7 +249,8 @@ export function stockLedger(main: Connection) {
         // Nothing in flight any more: out of the sweep's sight until the next token (a token pushed meanwhile keeps it).
         // (Counters stocked before item takes existed have no `drawingLines` array at all.)
         const noDrawing = stock.drawingLines ? { $size: 0 } : { $exists: false };
-        await Stock.updateOne({ _id: stock._id, reserving: { $size: 0 }, releasing: { $size: 0 }, drawingLines: noDrawing }, { $set: { tokensAt: null } });
+        // Unset, not null: `$min` leaves a null as it is (null sorts before every date), so the next token would go unseen.
+        await Stock.updateOne({ _id: stock._id, reserving: { $size: 0 }, releasing: { $size: 0 }, drawingLines: noDrawing }, { $unset: { tokensAt: 1 } });
       }
       return { reclaimed, releasesFinished };
     },

@@ -21,8 +21,8 @@ export interface CountedUnitsDoc {
   pending: string[];
   /** Absent for counters stored before sweeping existed (treated as quota). */
   kind?: CountedKind;
-  /** When the sweep should look at `pending` (the earliest payment deadline among them); null when empty. */
-  checkAt: Date | null;
+  /** When the sweep should look at `pending` (the earliest payment deadline among them); absent when empty. */
+  checkAt?: Date;
 }
 
 const countedUnitsSchema = new Schema<CountedUnitsDoc>(
@@ -32,7 +32,7 @@ const countedUnitsSchema = new Schema<CountedUnitsDoc>(
     orders: { type: [String], default: [] },
     pending: { type: [String], default: [] },
     kind: { type: String, enum: ['quota', 'daily'] },
-    checkAt: { type: Date, default: null },
+    checkAt: { type: Date },
   },
   { versionKey: false },
 );

@@ -66,7 +66,8 @@ export function countedUnits(main: Connection, kind: CountedKind) {
 
     /** After the sweep settled what it could: out of its sight when nothing is pending, else looked at again soon. */
     async doneChecking(_id: string, now: Date): Promise<void> {
-      const cleared = await Counted.updateOne({ _id, pending: { $size: 0 } }, { $set: { checkAt: null } });
+      // Unset, not null: `$min` leaves a null as it is (null sorts before every date).
+      const cleared = await Counted.updateOne({ _id, pending: { $size: 0 } }, { $unset: { checkAt: 1 } });
       if (cleared.modifiedCount === 0) await Counted.updateOne({ _id, checkAt: { $lte: now } }, { $set: { checkAt: new Date(now.getTime() + RECHECK_MS) } });
     },
   };

@@ -269,7 +269,8 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
   };
 
   return {
-    names: list.map((hold) => hold.name),
+    /** The holds themselves, in placing order (the crash tests stop between them). */
+    list,
 
     /**
      * Takes every hold for the order being placed, in order; when one refuses or fails, gives back the ones

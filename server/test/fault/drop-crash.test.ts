@@ -11,7 +11,6 @@ import { setStock } from '../support/stock';
 import { waitUntil } from '../support/wechatpay-harness';
 import { JOB_TEST_ENV } from '../support/job-test-support';
 import { boxModel } from '../../src/catalog/box.model';
-import { stockLedger } from '../../src/catalog/stock';
 import { holdModel } from '../../src/catalog/stock.model';
 import { stockDatabase } from '../../src/db/databases';
 import { orderModel, type OrderDoc } from '../../src/orders/order.model';
@@ -82,7 +81,7 @@ test('the engine killed during a drop and restarted: stock, holds and orders add
   const Hold = holdModel(stockDatabase(server.container.db));
   const id = new Types.ObjectId(boxId);
   const account = await waitUntil(async () => {
-    const units = await stockLedger(server.container.db).account(id).catch(() => null);
+    const units = await server.container.stock.account(id).catch(() => null);
     return units && units.available + units.held + units.sold + units.inFlight === UNITS ? units : null;
   }, 30_000, 'the ledger to add up');
   const holds = await Hold.find({ boxId: id }).lean();

@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import type { Order } from '@blindbox/shared';
 import { boxModel } from '../../src/catalog/box.model';
-import { setService } from '../../src/sets/set.service';
 import { orderModel, type OrderDoc } from '../../src/orders/order.model';
 import type { TestServer } from './test-server';
 import { payAtSimulator, prepayIdOf } from './shop';
@@ -17,7 +16,7 @@ export async function setBoxWithSets(server: TestServer, regular: number, count:
   const [box] = await boxModel(server.container.db).create([
     { slug, name: '端盒', coverUrl: '/c.png', priceFen: 1000, saleMode: 'SETS', setRules: { secretEvery }, products },
   ]);
-  const sets = await setService(server.container.db).create(box!._id, count);
+  const sets = await server.container.sets.create(box!._id, count);
   return { boxId: box!._id.toHexString(), setIds: sets.map((set) => set._id.toHexString()) };
 }
 

@@ -1,10 +1,9 @@
 import { Types } from 'mongoose';
-import { stockLedger } from '../../src/catalog/stock';
 import type { TestServer } from './test-server';
 
 /** A box's counter and its open holds (`<orderId>:<quantity>`), as the ledger keeps them. */
 export async function boxState(server: TestServer, boxId: string): Promise<{ stock: number; holds: string[] }> {
-  const ledger = stockLedger(server.container.db);
+  const ledger = server.container.stock;
   const id = new Types.ObjectId(boxId);
   const stock = (await ledger.available([id])).get(boxId);
   if (stock === undefined) throw new Error(`box ${boxId} has no stock counter`);
@@ -12,5 +11,5 @@ export async function boxState(server: TestServer, boxId: string): Promise<{ sto
 }
 
 export async function setStock(server: TestServer, boxId: string, units: number): Promise<void> {
-  await stockLedger(server.container.db).setAvailable(new Types.ObjectId(boxId), units);
+  await server.container.stock.setAvailable(new Types.ObjectId(boxId), units);
 }

@@ -1,0 +1,169 @@
+import { Types } from 'mongoose';
+import type { Coupon } from '@blindbox/shared';
+import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { shopper } from '../../test/support/shop';
+import { setBoxWithSets } from '../../test/support/sets';
+import { stockDatabase } from '../db/databases';
+import { boxModel, type BoxDoc } from '../catalog/box.model';
+import { holdModel, itemTakeModel, stockModel } from '../catalog/stock.model';
+import { positionHoldModel } from '../sets/position-hold.model';
+import { countedUnitsModel } from '../limits/counted-units.model';
+import { couponModel } from '../coupons/coupon.model';
+import { orderModel, type OrderDoc } from './order.model';
+import { orderTransitions } from './order-transitions';
+import type { OrderDraft } from './order-holds';
+
+// A crash at every step of placing, closing and settling an order, then the leftover sweep: whatever the
+// crash cut off, every hold heals. A crash after the k-th hold leaves exactly what running the first k holds
+// of the list leaves (placing and settling run them in the list's order, closing in reverse), so each case
+// runs those and stops, as a killed process would, and then sweeps at a time past every deadline.
+
+let server: TestServer;
+let weighted: BoxDoc;
+let setBox: { boxId: string; setIds: string[] };
+const UNITS = 40;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const [created] = await boxModel(server.container.db).create([
+    {
+      slug: `crash-holds-${new Types.ObjectId().toHexString()}`,
+      name: '崩溃测试',
+      coverUrl: '/c.png',
+      priceFen: 5000,
+      products: [
+        { productId: 'crash-a', name: 'A', rarity: 'COMMON', imageUrl: '/a.png', weight: 1 },
+        { productId: 'crash-b', name: 'B', rarity: 'SECRET', imageUrl: '/b.png', weight: 1 },
+      ],
+    },
+  ]);
+  weighted = created!.toObject<BoxDoc>();
+  // Item counts: a paid order takes its units out of them (the "item takes" hold).
+  await server.container.stock.stockIfNew(weighted._id, { 'crash-a': UNITS / 2, 'crash-b': UNITS / 2 });
+  // One set per test: each case picks a position of its own.
+  setBox = await setBoxWithSets(server, 12, 3);
+}, 60_000);
+afterAll(async () => {
+  await server.stop();
+});
+
+const later = () => new Date(Date.now() + 3 * 3600_000);
+const stockDb = () => stockDatabase(server.container.db);
+
+/** Everything any hold may have left for the order, in the stock database and the coupon. */
+async function leftoversOf(orderId: Types.ObjectId, couponId: string | null) {
+  const id = orderId.toHexString();
+  const counters = await countedUnitsModel(stockDb()).find({ orders: id }).lean();
+  const pending = await countedUnitsModel(stockDb()).find({ pending: { $regex: `^${id}:` } }).lean();
+  const stock = await stockModel(stockDb()).findById(weighted._id).lean();
+  return {
+    stockHolds: (await holdModel(stockDb()).find({ orderId }).lean()).map((hold) => hold.state),
+    reserving: (stock?.reserving ?? []).filter((token) => token.startsWith(id)),
+    itemLines: [...(stock?.drawing ?? []), ...(stock?.drawingLines ?? [])].filter((token) => token.startsWith(id)),
+    itemTakes: (await itemTakeModel(stockDb()).find({ orderId }).lean()).map((take) => take.state),
+    positions: (await positionHoldModel(stockDb()).find({ orderId }).lean()).map((hold) => hold.state),
+    counted: counters.map((counter) => counter._id.split(':')[0]).sort(),
+    pending: pending.length,
+    coupon: couponId ? (await couponModel(server.container.db).findById(couponId).lean())?.state : null,
+  };
+}
+
+async function availableNow() {
+  return (await server.container.stock.available([weighted._id])).get(weighted._id.toHexString());
+}
+
+/** A shopper with a welcome coupon, and the lines of a mixed order: two weighted units and one set position. */
+async function buyerFor(name: string, set: number, position: number) {
+  const buyer = await shopper(server, `dev-crash-holds-${name}`);
+  const coupon = (await buyer.api.get<{ items: Coupon[] }>('/api/coupons')).body.items[0]!;
+  const lines = [
+    { boxId: weighted._id.toHexString(), quantity: 2 },
+    { boxId: setBox.boxId, quantity: 1, setPick: { setId: setBox.setIds[set]!, positions: [position] } },
+  ];
+  return { buyer, coupon, lines };
+}
+
+test('a crash after any hold taken while placing: the sweep gives every one back (stock, positions, quota, coupon, caps)', async () => {
+  const holds = server.container.holds;
+  const before = await availableNow();
+  // A real order gives the shape of what placing takes; it is cancelled, so its holds are back before the cases.
+  const { buyer, coupon, lines } = await buyerFor('create', 0, 0);
+  const template = await orderModel(server.container.db).findById((await buyer.placeOrder(lines, coupon.id)).id).lean<OrderDoc>();
+  expect((await buyer.api.post(`/api/orders/${template!._id.toHexString()}/cancel`)).status).toBe(200);
+  const boxes = new Map((await boxModel(server.container.db).find({ _id: { $in: template!.items.map((item) => item.boxId) } }).lean<BoxDoc[]>()).map((box) => [box._id.toHexString(), box]));
+  const takers = holds.list.filter((hold) => hold.take);
+  expect(takers.map((hold) => hold.name)).toEqual(['stock', 'set positions', 'seed commitment', 'purchase quota', 'coupon', 'daily caps']);
+
+  for (let k = 1; k <= takers.length; k += 1) {
+    const orderId = new Types.ObjectId();
+    const items = template!.items.map((item) => ({ ...item, seedId: '', setPick: item.setPick && { ...item.setPick, positions: [k] } }));
+    const draft: OrderDraft = {
+      order: { _id: orderId, userId: template!.userId, items, couponId: template!.couponId, limitDay: template!.limitDay, totalFen: template!.subtotalFen, expiresAt: new Date(Date.now() + 15 * 60_000) },
+      boxes,
+      placedAt: new Date(),
+      price: { subtotalFen: template!.subtotalFen, discountFen: 0, totalFen: template!.subtotalFen },
+      refuseShort: async () => new Error('short'),
+    };
+    // The process dies right after the k-th hold: nothing is undone, the order is never stored.
+    for (const hold of takers.slice(0, k)) await hold.take!(draft);
+    const held = await leftoversOf(orderId, coupon.id);
+    expect([k, held.stockHolds]).toEqual([k, ['HELD']]);
+
+    await holds.sweep(later(), 500);
+    expect([k, await leftoversOf(orderId, coupon.id)]).toEqual([
+      k,
+      { stockHolds: ['RELEASED'], reserving: [], itemLines: [], itemTakes: [], positions: k >= 2 ? ['RELEASED'] : [], counted: [], pending: 0, coupon: 'AVAILABLE' },
+    ]);
+    expect([k, await availableNow()]).toEqual([k, before]);
+  }
+}, 180_000);
+
+test('a crash after any hold given back while closing: the sweep gives back the rest', async () => {
+  const holds = server.container.holds;
+  const before = await availableNow();
+  const reversed = [...holds.list].reverse();
+  for (let k = 0; k < reversed.length; k += 1) {
+    const { buyer, coupon, lines } = await buyerFor(`close-${k}`, 1, k);
+    const placed = await buyer.placeOrder(lines, coupon.id);
+    const orderId = new Types.ObjectId(placed.id);
+    const closed = await orderTransitions(server.container.db).close(orderId, 0, { reason: 'crash test', actor: 'test' });
+    expect(closed?.status).toBe('CLOSED');
+    // The process dies after giving back k holds; the close's own retry (releaseDueAt) is not waited for.
+    for (const hold of reversed.slice(0, k)) await hold.giveBack(closed!);
+    await orderModel(server.container.db).updateOne({ _id: orderId }, { $set: { releaseDueAt: null } });
+
+    await holds.sweep(later(), 500);
+    expect([k, await leftoversOf(orderId, coupon.id)]).toEqual([
+      k,
+      { stockHolds: ['RELEASED'], reserving: [], itemLines: [], itemTakes: [], positions: ['RELEASED'], counted: [], pending: 0, coupon: 'AVAILABLE' },
+    ]);
+    expect([k, await availableNow()]).toEqual([k, before]);
+  }
+}, 180_000);
+
+test('a crash after any hold kept while settling a payment: the sweep keeps the rest (sold, spent, counted)', async () => {
+  const { holds, fairness } = server.container;
+  const transitions = orderTransitions(server.container.db);
+  const before = await availableNow();
+  for (let k = 0; k <= holds.list.length; k += 1) {
+    const { buyer, coupon, lines } = await buyerFor(`settle-${k}`, 2, k);
+    const placed = await buyer.placeOrder(lines, coupon.id);
+    const order = (await orderModel(server.container.db).findById(placed.id).lean<OrderDoc>())!;
+    // Paid and drawn in one write, as the payment path does; the process dies after keeping k holds.
+    const draws = await fairness.draws.prepare(order);
+    const paid = await transitions.markPaid(order._id, { paidAt: new Date(), draws }, { reason: 'crash test', actor: 'test' });
+    await fairness.draws.settle(paid!);
+    for (const hold of holds.list.slice(0, k)) await hold.keep(paid!);
+
+    await holds.sweep(later(), 500);
+    const left = await leftoversOf(order._id, coupon.id);
+    expect([k, left]).toEqual([
+      k,
+      // Counted: the quota (keyed by box) and the caps (daily-draws, daily-spend) keep the paid order's units.
+      { stockHolds: ['SOLD'], reserving: [], itemLines: [], itemTakes: ['TAKEN'], positions: ['SOLD'], counted: expect.arrayContaining(['daily-draws', 'daily-spend']), pending: 0, coupon: 'USED' },
+    ]);
+    expect(left.counted).toHaveLength(5);
+  }
+  // Each paid order took two units for good.
+  expect(await availableNow()).toBe((before ?? 0) - 2 * (holds.list.length + 1));
+}, 240_000);

@@ -112,3 +112,25 @@ test('an order whose guarantee falls due after its items ran out is refunded in 
   const bob = await shopper(server, 'dev-due-bob');
   expect((await pay(bob, await bob.placeOrder([{ boxId: boxId.toHexString(), quantity: 1 }]))).draws[0]?.productId).toBe('due-common');
 }, 120_000);
+
+test('a refund leaves the guarantee count as the draws left it: refunded misses still count, a refunded hit still resets, and later draws go on from them', async () => {
+  const within = 3;
+  const boxId = await importBox('refunded', { 'refunded-common': { rarity: 'COMMON', weight: 1_000_000, stock: 20 }, 'refunded-secret': { rarity: 'SECRET', weight: 1, stock: 5 } }, { guarantee: { minRarity: 'SECRET', within } });
+  const cy = await shopper(server, 'dev-refunded-cy');
+  const guarantee = async () => (await cy.api.get<MyGuarantee>(`/api/me/guarantee/${boxId.toHexString()}`)).body;
+  const admin = (...argv: string[]) => runAdminCommand(server.container, argv, { osUser: 'guarantee-test' });
+  const buy = async (quantity: number) => pay(cy, await cy.placeOrder([{ boxId: boxId.toHexString(), quantity }]));
+
+  const misses = await buy(2);
+  expect(await guarantee()).toMatchObject({ misses: 2, remaining: 1 });
+  expect((await admin('refund', misses._id.toHexString(), '--reason', 'damaged in transit', '--yes')).exitCode).toBe(0);
+  expect((await orderDoc(server, misses._id.toHexString())).status).toMatch(/^REFUND/);
+  expect(await guarantee()).toMatchObject({ misses: 2, remaining: 1 });
+
+  // The next draw is due because of the refunded misses; its hit stays counted once refunded too.
+  const hit = await buy(1);
+  expect(hit.draws.map((draw) => [draw.proof?.missesBefore, draw.proof?.forced, draw.rarity])).toEqual([[2, true, 'SECRET']]);
+  expect((await admin('refund', hit._id.toHexString(), '--reason', 'damaged in transit', '--yes')).exitCode).toBe(0);
+  expect(await guarantee()).toMatchObject({ misses: 0, remaining: within });
+  expect((await buy(1)).draws[0]?.proof?.missesBefore).toBe(0);
+}, 120_000);

@@ -111,6 +111,7 @@ export default function BoxRulesPage() {
         <Text>未支付订单在支付期限（{box.paymentWindowMinutes} 分钟）后自动关闭，库存与额度退回。</Text>
         <Text>订单关闭后才到账的付款、重复付款，系统自动全额原路退回。</Text>
         <Text>盲盒一经开盒不支持因款式不满意退换；商品质量问题可联系客服全额退款。</Text>
+        <Text data-testid="rules-refund-guarantee">退款不改变保底计数：已退款订单的抽取照常计入（未出的仍算连续未出，出过的仍算已出），之后每一抽都由此接着计算，才能被公开验证。</Text>
       </View>
 
       <Button className="btn btn--ghost" onClick={() => void Taro.navigateBack()}>

@@ -170,6 +170,8 @@ export const orderItemSchema = z.object({
   products: z.array(boxProductSchema),
   /** A whole-set box: the set and the positions this line holds (or bought). */
   setPick: z.object({ setId: objectId, number: z.number().int().min(1), positions: z.array(z.number().int().min(0)) }).optional(),
+  /** The server seed commitment this line's draws will use, public before the order was placed (keep it to check the reveal). */
+  commitment: z.object({ seedId: z.string(), serverSeedHash: z.string() }).optional(),
 });
 export type OrderItem = z.infer<typeof orderItemSchema>;
 
@@ -276,8 +278,10 @@ export const boxFairnessSchema = z.object({
   boxId: objectId,
   guarantee: guaranteeRuleSchema.nullable(),
   limits: z.object({ dailySpendCapFen: fenSchema, dailyDrawCapPerBox: z.number().int(), purchaseLimitPerDrop: z.number().int() }),
-  /** Newest first: the seed new orders take, then retired (and, once revealed, published) ones. */
+  /** Newest first: the next seed (committed a period ahead), the seed new orders take, then retired (and, once revealed, published) ones. */
   seeds: z.array(publicSeedSchema),
+  /** The seed new orders take now; the one listed before it is next. */
+  currentSeedId: z.string(),
 });
 export type BoxFairness = z.infer<typeof boxFairnessSchema>;
 

@@ -8,3 +8,6 @@ export const GuaranteeCounterBusy = ruleError('UNAVAILABLE', 'GUARANTEE_COUNTER_
  * left: the order is not taken (docs/fairness.md "The guarantee"), so the promise on the page stays true.
  */
 export const GuaranteeUnavailable = ruleError('CONFLICT', 'GUARANTEE_UNAVAILABLE');
+
+/** Two seed rotations fell inside one order's request: no seed committed before it began is in use. Try again. */
+export const SeedNotReady = ruleError('UNAVAILABLE', 'SEED_NOT_READY');

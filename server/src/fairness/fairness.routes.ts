@@ -36,7 +36,7 @@ export function fairnessRoutes({ db, config, sessions, fairness, limits }: Pick<
   // Public: the current seed's hash is shown before any order can take it (asking commits one if needed).
   router.get('/api/boxes/:id/fairness', async (ctx) => {
     const box = await activeBox(ctx.params.id);
-    await fairness.seeds.current(box._id);
+    const current = await fairness.seeds.current(box._id);
     const now = new Date();
     const seeds = await fairness.seeds.history(box._id, SEED_HISTORY);
     ctx.body = {
@@ -44,6 +44,7 @@ export function fairnessRoutes({ db, config, sessions, fairness, limits }: Pick<
       guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,
       limits: { dailySpendCapFen: config.DAILY_SPEND_CAP_FEN, dailyDrawCapPerBox: config.DAILY_DRAW_CAP_PER_BOX, purchaseLimitPerDrop: saleTermsOf(box, config).purchaseLimit },
       seeds: seeds.map((seed) => seedDto(toPublicSeed(seed, now))),
+      currentSeedId: current._id,
     } satisfies BoxFairness;
   });
 

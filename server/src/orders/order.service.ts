@@ -217,6 +217,8 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
      * last. A refusal or failure gives back what was taken, in reverse.
      */
     async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
+      // Before anything is read or made for this order: the seeds it takes must have been public by then.
+      const requestedAt = new Date();
       const lines = mergeLines(request.items);
       const [boxes, { clientSeed }, address] = await Promise.all([
         loadBoxes(lines),
@@ -239,6 +241,7 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
         order: { _id: orderId, userId, items, couponId, limitDay: shopperDayOf(placedAt), totalFen: price.totalFen, expiresAt },
         boxes,
         placedAt,
+        requestedAt,
         price,
         refuseShort: async (boxId: Types.ObjectId) => outOfStock(boxId, (await stock.available([boxId])).get(boxId.toHexString()) ?? 0),
       };

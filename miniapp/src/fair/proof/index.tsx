@@ -6,6 +6,7 @@ import { api } from '../../api/session';
 import { ErrorState, Loading } from '../../components/page-state';
 import { RARITY_LABELS, formatDateTime } from '../../lib/format';
 import { useResource } from '../../lib/use-resource';
+import { seenCommitment } from '../../lib/seen-commitments';
 import '../fair.css';
 
 function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
@@ -21,6 +22,15 @@ function Row({ label, value, testId }: { label: string; value: string; testId?: 
 
 /** One draw's proof, recomputed here in the shopper's own client with the same algorithm the server used. */
 function Recomputed({ proof }: { proof: DrawProof }) {
+  // Checked against the hash this device saw before paying, when it has it: not only the one served with the reveal.
+  const seen = seenCommitment(proof.orderId, proof.boxId);
+  if (seen !== null && seen !== proof.serverSeedHash) {
+    return (
+      <Text className="error-text" data-testid="proof-verdict" data-verdict="MISMATCH">
+        ✗ 验证失败：本抽所用种子的 SHA-256 与你下单时看到的承诺（{seen}）不同
+      </Text>
+    );
+  }
   const result = verifyDraw({ ...proof, recordedProductId: proof.productId, recordedForced: proof.forced });
   const name = (productId: string | undefined) => proof.products.find((product) => product.productId === productId)?.name ?? productId ?? '';
   if (result.ok) {

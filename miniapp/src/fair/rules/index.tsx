@@ -34,7 +34,8 @@ export default function BoxRulesPage() {
   // The draw's own odds: sold-out items take no tickets (shared drawOdds, as the draw and the verifier).
   const odds = boxProductOdds(box.products);
   const total = odds[0]?.total ?? 0;
-  const current = fairness.seeds[0];
+  const current = fairness.seeds.find((seed) => seed.id === fairness.currentSeedId);
+  const next = fairness.seeds.find((seed) => seed.generation === (current?.generation ?? 0) + 1);
   const revealed = fairness.seeds.filter((seed) => seed.seed !== null);
 
   return (
@@ -96,6 +97,11 @@ export default function BoxRulesPage() {
         <Text className="muted proof-value" data-testid="rules-seed-hash">
           {current?.hash}
         </Text>
+        {next && (
+          <Text className="muted proof-value" data-testid="rules-next-seed-hash">
+            下一个种子（提前一个周期公布，轮换后才启用）：{next.hash}
+          </Text>
+        )}
         <Text>2. 下单时订单记下该种子、你的客户端种子和订单号；第 i 抽的随机数 = HMAC-SHA256(服务器种子, "客户端种子:订单号:i")。</Text>
         <Text>3. 把摘要按 4 字节大端切成 8 个整数，丢弃 ≥ 2³² − (2³² mod 总权重) 的值（无取模偏差），首个保留值 mod 总权重即为票号；8 个都被丢弃时在消息末尾加 &quot;:1&quot;、&quot;:2&quot;… 再算。按款式顺序，每款占其权重张票（已抽完的款式、保底抽中不够稀有的款式占 0 张）。</Text>
         <Text>服务器种子以 64 位十六进制文本本身作为 HMAC 密钥和 SHA-256 的输入（UTF-8）。完整规范与算例见 docs/fairness.md，可据此自己写验证程序。</Text>

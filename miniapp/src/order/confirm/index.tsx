@@ -13,6 +13,7 @@ import { useResource } from '../../lib/use-resource';
 import { AddressForm } from './address-form';
 import { formatFen } from '@blindbox/shared/src/money';
 import { MAX_QUANTITY_PER_ITEM } from '@blindbox/shared/src/constants';
+import { rememberCommitments } from '../../lib/seen-commitments';
 
 /** One box bought now (its quantity chosen here), or the whole cart (quantities chosen in the cart). */
 type Goods = { kind: 'box'; box: Box } | { kind: 'cart'; cart: Cart };
@@ -94,6 +95,7 @@ export default function ConfirmPage() {
     try {
       // The cart's checkout orders what the server's cart holds, at the catalog's prices.
       const order = goods.kind === 'cart' ? await api.checkoutCart({ addressId, couponId }) : await api.createOrder({ items: itemsOf(goods, quantity, pick), addressId, couponId });
+      rememberCommitments(order);
       await Taro.redirectTo({ url: routes.pay(order.id) });
     } catch (failure) {
       setSubmitError(describeError(failure));

@@ -6,6 +6,7 @@ import { ensureDevCredentials } from '../dev/credentials';
 import { dataDir, repoRoot } from '../dev/paths';
 import { callbackSection } from './callbacks';
 import { createContext, ms, verdict, type BenchContext, type Row } from './context';
+import { countsSection } from './counts';
 import { dropSection } from './drop';
 import { growthSection } from './growth';
 import { miniappMainPackageKb } from './miniapp-size';
@@ -17,7 +18,7 @@ import type { Stack } from './stack';
 /**
  * `npm run bench`: every figure of issue 11's target table from one run, printed as one table with PASS/FAIL.
  *   BENCH_SCALE=0.2    shorter runs and smaller counts (a quick check that everything works; figures are rougher)
- *   BENCH_ONLY=drop,growth   only these sections (callbacks, orders, growth, drop, sets)
+ *   BENCH_ONLY=drop,growth   only these sections (callbacks, orders, growth, drop, counts, sets)
  *   BENCH_PROFILE=1    CPU profiles of every server, simulator (--cpu-prof) and engine (pprof) into .data/bench/
  *   MONGODB_URI=…      run against that MongoDB instead of the embedded engine
  */
@@ -27,6 +28,7 @@ const SECTIONS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   orders: orderSection,
   growth: growthSection,
   drop: dropSection,
+  counts: countsSection,
   sets: setsSection,
 };
 

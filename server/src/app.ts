@@ -29,6 +29,15 @@ export function createApp(container: Container): Koa {
   const hops = container.config.TRUSTED_PROXY_HOPS;
   const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   app.use(requestLog(container.logger));
+  const { commands } = container;
+  if (commands) {
+    app.use((ctx, next) =>
+      commands.count(
+        async () => void (await next()),
+        () => `${ctx.method} ${(ctx as { _matchedRoute?: string })._matchedRoute ?? ctx.path} ${ctx.status}${(ctx.body as { code?: string } | undefined)?.code ? ` ${(ctx.body as { code: string }).code}` : ''}`,
+      ),
+    );
+  }
   app.use(errorHandler());
   app.use(jsonBody(container.config.BODY_LIMIT_BYTES, [ALIPAY_NOTIFY_PATH]));
   for (const router of [

@@ -96,6 +96,8 @@ const envSchema = z.object({
 
   /** Dev only: where the H5 build is served from, and the simulator the H5 pay sheet talks to. */
   H5_DIR: z.string().optional(),
+  /** Bench only: count each request's database operations from the driver's command events (GET /api/dev/db-commands). */
+  DB_COMMAND_COUNTS: bool.default(false),
   SIMULATOR_PUBLIC_URL: z.url().optional(),
 });
 

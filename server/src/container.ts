@@ -31,6 +31,7 @@ import { couponLocks } from './coupons/coupon-locks';
 import { purchaseQuotas } from './limits/purchase-quota';
 import { dailyLimits, type DailyLimits } from './limits/daily-limits';
 import { orderHolds, type OrderHolds } from './orders/order-holds';
+import { commandCounter, type CommandCounter } from './db/command-counts';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -63,6 +64,8 @@ export interface Container {
   limits: DailyLimits;
   /** Everything an order holds, in one list: taken at placing, given back at close, kept at payment, swept after crashes. */
   holds: OrderHolds;
+  /** Bench only (DB_COMMAND_COUNTS): each request's database operations. */
+  commands: CommandCounter | null;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
   dispose(): Promise<void>;
 }
@@ -80,6 +83,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     dbName: config.MONGODB_DB,
     poolSize: config.MONGODB_POOL_SIZE,
     production: config.NODE_ENV === 'production',
+    monitorCommands: config.DB_COMMAND_COUNTS,
   });
   try {
     const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
@@ -135,6 +139,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       sets,
       limits,
       holds,
+      commands: config.DB_COMMAND_COUNTS ? commandCounter(db) : null,
       async dispose() {
         await jobs.stop();
         await db.close();

@@ -12,6 +12,7 @@ export const PRODUCTION_INPUTS = {
   H5_DIR: true,
   SIMULATOR_PUBLIC_URL: true,
   LOG_PRETTY: true,
+  DB_COMMAND_COUNTS: true,
 } as const;
 
 export type ProductionInputs = Pick<Config, keyof typeof PRODUCTION_INPUTS>;
@@ -50,11 +51,12 @@ export function wechatOriginProblems(config: Pick<ProductionInputs, 'WECHATPAY_B
   return problems;
 }
 
-export function devSettingProblems(config: Pick<ProductionInputs, 'H5_DIR' | 'SIMULATOR_PUBLIC_URL' | 'LOG_PRETTY'>): string[] {
+export function devSettingProblems(config: Pick<ProductionInputs, 'H5_DIR' | 'SIMULATOR_PUBLIC_URL' | 'LOG_PRETTY' | 'DB_COMMAND_COUNTS'>): string[] {
   const problems: string[] = [];
   for (const name of ['H5_DIR', 'SIMULATOR_PUBLIC_URL'] as const) {
     if (config[name] !== undefined) problems.push(`${name} is a development setting (the simulator's H5 shop); unset it in production`);
   }
+  if (config.DB_COMMAND_COUNTS) problems.push('DB_COMMAND_COUNTS=true is a benchmark setting (it counts every command of every request); unset it in production');
   if (config.LOG_PRETTY) problems.push('LOG_PRETTY=true is a development setting; production logs are JSON lines for your log collector');
   return problems;
 }

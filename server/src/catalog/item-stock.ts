@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
 import { stockDatabase } from '../db/databases';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
-import { holdIdOf } from './stock';
-import { itemTakeModel, stockModel, type ItemTakeDoc, type StockDoc, type TakenUnit } from './stock.model';
+import { holdIdOf, itemTakeModel, stockModel, type ItemTakeDoc, type StockDoc, type TakenUnit } from './stock.model';
 
 export type ItemCounts = Record<string, number>;
 

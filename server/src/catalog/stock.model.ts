@@ -32,6 +32,9 @@ export interface StockDoc {
   tokensAt?: Date;
 }
 
+/** A held order line's id: one hold (and one item take) per order and box. */
+export const holdIdOf = (orderId: Types.ObjectId, boxId: Types.ObjectId) => `${orderId.toHexString()}:${boxId.toHexString()}`;
+
 export type HoldState = 'HELD' | 'RELEASING' | 'RELEASED' | 'SOLD';
 
 /** Units of one box held for one order: `_id` is `<orderId>:<boxId>`, so each order line has exactly one. */

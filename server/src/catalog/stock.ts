@@ -1,6 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import { stockDatabase } from '../db/databases';
-import { holdModel, stockModel, type HoldDoc } from './stock.model';
+import { holdIdOf, holdModel, stockModel, type HoldDoc } from './stock.model';
 import { itemStock, type ItemCounts } from './item-stock';
 
 export interface StockLine {
@@ -11,7 +11,7 @@ export interface StockLine {
 /** Longer than any reserve or release takes between its steps; past it, the healing sweep finishes them. */
 export const STUCK_STEP_MS = 5 * 60 * 1000;
 
-export const holdIdOf = (orderId: Types.ObjectId, boxId: Types.ObjectId) => `${orderId.toHexString()}:${boxId.toHexString()}`;
+export { holdIdOf };
 const tokenOf = (holdId: string, quantity: number) => `${holdId}:${quantity}`;
 
 function parseToken(token: string): { holdId: string; orderId: Types.ObjectId; quantity: number } | null {
@@ -199,7 +199,7 @@ export function stockLedger(main: Connection) {
 
     account,
 
-    /** Holds still HELD although their order stopped being payable: their order decides (orders/leftover-sweep.ts). */
+    /** Holds still HELD although their order stopped being payable: their order decides (orders/order-holds.ts). */
     async expiredHolds(now: Date, limit: number): Promise<HoldDoc[]> {
       return Hold.find({ state: 'HELD', expiresAt: { $lte: now } }).sort({ expiresAt: 1 }).limit(limit).lean<HoldDoc[]>();
     },
@@ -211,8 +211,6 @@ export function stockLedger(main: Connection) {
      */
     async heal(now = new Date()): Promise<{ reclaimed: number; releasesFinished: number }> {
       const cutoff = now.getTime() - STUCK_STEP_MS;
-      // Counters stored with a null `tokensAt` (before it was unset instead) hid their tokens from this sweep.
-      await Stock.updateMany({ tokensAt: { $type: 'null' } }, { $unset: { tokensAt: 1 } });
       let reclaimed = 0;
       let releasesFinished = 0;
 

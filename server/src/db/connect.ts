@@ -8,6 +8,8 @@ export interface DatabaseOptions {
   production?: boolean;
   /** Default true: mongoose creates missing indexes as models are first used. `admin doctor` only looks. */
   createIndexes?: boolean;
+  /** The driver's command events, for counting each request's database operations (db/command-counts.ts). */
+  monitorCommands?: boolean;
 }
 
 /** Strips credentials so a connection string can appear in an error message. */
@@ -27,6 +29,7 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Connect
     connectTimeoutMS: 5_000,
     socketTimeoutMS: 30_000,
     autoIndex: options.createIndexes ?? true,
+    monitorCommands: options.monitorCommands ?? false,
   });
   try {
     await connection.asPromise();

@@ -16,7 +16,7 @@ export interface ExpirySweepResult {
  * ends (one indexed query instead of a job per order, so the jobs collection stays small and placing an
  * order writes nothing there), closed orders whose release step was interrupted are released, orders with
  * unconfirmed refunds get their refund job back, and stock holds or locked coupons left behind by any other
- * interrupted settle or release are settled (orders/leftover-sweep.ts). Each query is index-backed and
+ * interrupted settle or release are settled (orders/order-holds.ts). Each query is index-backed and
  * limited to RECONCILE_BATCH_SIZE, so a pass costs what is due, not what is stored.
  */
 export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep', touch: () => Promise<unknown> = async () => undefined): Promise<ExpirySweepResult> {

@@ -14,6 +14,7 @@ import type { SetService } from '../sets/set.service';
 import type { PurchaseQuotas, QuotaKey } from '../limits/purchase-quota';
 import type { DailyLimits } from '../limits/daily-limits';
 import type { CountedUnits } from '../limits/counted-units';
+import { DomainError } from '../domain-error';
 import { orderModel, type OrderDoc, type OrderItemDoc } from './order.model';
 import { holdFateOf, type HoldFate } from './order-state';
 import { couponDiscountFen, priceOrder, type Price } from './pricing';
@@ -282,16 +283,20 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
     /**
      * Takes every hold for the order being placed, in order; when one refuses or fails, gives back the ones
      * taken in reverse, every one of them even if one fails (the sweep finishes that one), and throws the refusal.
-     * `afterEach` lets a test stop placing between two holds, as a crash would.
      */
-    async take(draft: OrderDraft, afterEach: (name: string) => Promise<void> = async () => undefined): Promise<void> {
+    async take(draft: OrderDraft): Promise<void> {
       const taken: OrderHold[] = [];
       try {
         for (const hold of list) {
           if (!hold.take) continue;
+          try {
+            await hold.take(draft);
+          } catch (error) {
+            // A refusal keeps nothing; a failure (the database went away) may have kept part: give that back too.
+            if (!(error instanceof DomainError)) taken.push(hold);
+            throw error;
+          }
           taken.push(hold);
-          await hold.take(draft);
-          await afterEach(hold.name);
         }
       } catch (error) {
         await each(taken.reverse(), draft.order._id, 'undo', (hold) => hold.giveBack(draft.order)).catch(() => undefined);

@@ -60,19 +60,14 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
   const log = logger.child({ component: 'orders' });
 
   /**
-   * A box this process saw sold out answers from memory (sold-out-memory.ts); any other from one read of its
-   * counter. The reservation stays the real guard.
+   * A box this process saw sold out answers from memory (sold-out-memory.ts), without a read: the drop's late
+   * arrivals cost the database nothing. Any other box goes on to the reservation, the real guard, whose
+   * refusal teaches the memory.
    */
-  async function refuseIfSoldOut(lines: ReturnType<typeof mergeLines>): Promise<void> {
+  function refuseIfSoldOut(lines: ReturnType<typeof mergeLines>): void {
     for (const line of lines) {
       const seen = soldOut.seen(line.boxId);
       if (seen) throw new SoldOut(line.boxId, seen.availableAgainAt);
-    }
-    const available = await stock.available(lines.map((line) => line.boxId));
-    for (const line of lines) {
-      // A box without a counter is not for sale at all: loading it answers BOX_NOT_FOUND.
-      const left = available.get(line.boxId.toHexString());
-      if (left !== undefined && left < line.quantity) throw await outOfStock(line.boxId, left);
     }
   }
 
@@ -96,7 +91,11 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
     }
   }
 
-  async function outOfStock(boxId: Types.ObjectId, left: number): Promise<DomainError> {
+  /** Why a reservation was refused: sold out (remembered) or short; a box already remembered costs no read. */
+  async function refuseShort(boxId: Types.ObjectId): Promise<DomainError> {
+    const seen = soldOut.seen(boxId);
+    if (seen) return new SoldOut(boxId, seen.availableAgainAt);
+    const left = (await stock.available([boxId])).get(boxId.toHexString()) ?? 0;
     if (left > 0) return new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`);
     const availableAgainAt = await stock.nextReturnAt(boxId);
     soldOut.remember(boxId, availableAgainAt);
@@ -195,10 +194,10 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
      */
     async assertAvailable(items: CreateOrderRequest['items']): Promise<void> {
       const lines = mergeLines(items);
+      // Sold out first: a drop's late arrivals are answered from memory before anything else is looked at.
+      refuseIfSoldOut(lines);
       await refuseIfNotOnSale(lines);
-      // Positions before stock: a set's late arrivals are then mostly answered from memory.
       await sets.refuseTaken(items);
-      await refuseIfSoldOut(lines);
     },
 
     releaseResources,
@@ -243,7 +242,7 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
         placedAt,
         requestedAt,
         price,
-        refuseShort: async (boxId: Types.ObjectId) => outOfStock(boxId, (await stock.available([boxId])).get(boxId.toHexString()) ?? 0),
+        refuseShort,
       };
       await holds.take(draft);
       try {

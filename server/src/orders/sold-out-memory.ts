@@ -6,15 +6,15 @@ const REFRESH_MS = 250;
 
 /**
  * The boxes this process saw sold out, answered from memory: a drop's thousands of late arrivals cost the
- * database nothing. The memory is refreshed by one read at a time in the background, started by an arrival
- * that found it older than REFRESH_MS but never awaited by it, so shoppers never queue behind the drop's
- * writes to be told it is over. Units that come back (a window ends, an order is cancelled) are seen by the
- * next refresh. The reservation stays the real guard: a box remembered sold out a moment too long only
- * delays a retry by that moment.
+ * database nothing. While shoppers keep asking about them, the memory is refreshed every REFRESH_MS by one
+ * read at a time, from a timer of its own: never by a waiting shopper (nor in a shopper's request), so nobody
+ * queues behind the drop's writes to be told it is over. Units that come back (a window ends, an order is
+ * cancelled) are seen by the next refresh. The reservation stays the real guard: a box remembered sold out a
+ * moment too long only delays a retry by that moment.
  */
 export function soldOutMemory(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>, refreshMs = REFRESH_MS) {
   const soldOut = new Map<string, { boxId: Types.ObjectId; availableAgainAt: Date | null }>();
-  let refreshedAt = 0;
+  let asked = false;
   let refreshing = false;
 
   async function refresh(): Promise<void> {
@@ -27,30 +27,28 @@ export function soldOutMemory(stock: Pick<StockLedger, 'available' | 'nextReturn
     }
   }
 
-  function refreshSoon(): void {
-    if (refreshing || Date.now() - refreshedAt < refreshMs) return;
+  // Started with the service (built once, outside any request); unref'd: it never keeps a process alive.
+  setInterval(() => {
+    if (!asked || refreshing || soldOut.size === 0) return;
+    asked = false;
     refreshing = true;
-    refreshedAt = Date.now();
-    // A failed refresh keeps what it knew: the next arrival after REFRESH_MS tries again.
+    // A failed refresh keeps what it knew: the next tick tries again.
     refresh()
       .catch(() => undefined)
       .finally(() => {
         refreshing = false;
-        refreshedAt = Date.now();
       });
-  }
+  }, refreshMs).unref();
 
   return {
     /** The box if remembered sold out, with when units may come back; never reads. */
     seen(boxId: Types.ObjectId): { availableAgainAt: Date | null } | null {
       const entry = soldOut.get(boxId.toHexString());
-      if (!entry) return null;
-      refreshSoon();
-      return entry;
+      if (entry) asked = true;
+      return entry ?? null;
     },
 
     remember(boxId: Types.ObjectId, availableAgainAt: Date | null): void {
-      if (!soldOut.has(boxId.toHexString())) refreshedAt = Date.now();
       soldOut.set(boxId.toHexString(), { boxId, availableAgainAt });
     },
   };

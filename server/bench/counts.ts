@@ -1,0 +1,80 @@
+import type { CommandSample } from '../src/db/command-counts';
+import { bulkShoppers, call, placeAndPrepay, verdict, waitFor, type BenchContext } from './context';
+import type { Stack } from './stack';
+
+const SECTION = 'Round trips';
+/** Shoppers racing for the few units left, so some pass the early sold-out check and lose at the reservation. */
+const RACERS = 30;
+const UNITS = 3;
+const SAMPLES = 5;
+const PROFILE_PATH = '/api/me';
+
+async function samples(stack: Stack): Promise<CommandSample[]> {
+  return (await call<{ samples: CommandSample[] }>(stack.url, 'GET', '/api/dev/db-commands', undefined, undefined, 200)).body.samples;
+}
+
+const ops = (sample: CommandSample) => sample.reads + sample.writes;
+const describe = (picked: CommandSample[]) => {
+  const worst = picked.reduce((most, sample) => (ops(sample) > ops(most) ? sample : most), picked[0]!);
+  return `${ops(worst)} (${worst.reads} reads, ${worst.writes} writes; worst of ${picked.length}): ${worst.commands.join(' ')}`;
+};
+
+/**
+ * Database operations per request kind, counted in the server from the driver's command events
+ * (DB_COMMAND_COUNTS): each request's commands are the ones the driver started in its async context.
+ */
+export async function countsSection(ctx: BenchContext): Promise<void> {
+  const stack = await ctx.stack('counts', { DB_COMMAND_COUNTS: 'true', RATE_LIMIT_ORDERS_PER_MINUTE: '0', RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE: '0', PURCHASE_LIMIT_PER_BOX: '1000' }, 0.01);
+  try {
+    const shoppers = await bulkShoppers(ctx, stack, RACERS + 2 * SAMPLES, 'counts');
+    const [boxId] = await stack.db.boxIds();
+    await stack.db.setStock(boxId!, SAMPLES);
+    // Returning shoppers: their profile was opened before, so it has its client seed (a shopper's very first
+    // order also writes that seed: one write and one read more, counted by users/, not by the order's holds).
+    for (const shopper of shoppers) await call(stack.url, 'GET', PROFILE_PATH, undefined, shopper.token, 200);
+    const start = (await samples(stack)).length;
+    const since = async () => (await samples(stack)).slice(start);
+
+    // Winners, prepaid one after the other, then paid at the simulator: their callbacks fulfil them.
+    const won: Array<{ orderId: string; prepayId: string }> = [];
+    for (const shopper of shoppers.slice(0, SAMPLES)) won.push(await placeAndPrepay(stack.url, shopper, boxId!));
+    for (const order of won) await call(stack.simulatorUrl, 'POST', '/sim/pay', { prepayId: order.prepayId, result: 'SUCCESS' }, undefined, 200);
+    await waitFor(async () => (await stack.db.fulfilledCount(won.map((order) => order.orderId))) === won.length, 30_000, 100);
+    for (const [index, order] of won.entries()) {
+      await call(stack.url, 'GET', `/api/orders/${order.orderId}/payment-status`, undefined, shoppers[index]!.token, 200);
+    }
+
+    // The drop's end: a few units, many shoppers at once; then late arrivals one by one.
+    await stack.db.setStock(boxId!, UNITS);
+    const racers = shoppers.slice(SAMPLES, SAMPLES + RACERS);
+    await Promise.all(racers.map((shopper) => call(stack.url, 'POST', '/api/orders', { items: [{ boxId, quantity: 1 }], addressId: shopper.addressId }, shopper.token)));
+    for (const shopper of shoppers.slice(SAMPLES + RACERS)) {
+      await call(stack.url, 'POST', '/api/orders', { items: [{ boxId, quantity: 1 }], addressId: shopper.addressId }, shopper.token);
+    }
+
+    const all = await since();
+    ctx.record('counts', all);
+    const of = (pattern: RegExp, keep: (sample: CommandSample) => boolean = () => true) => all.filter((sample) => pattern.test(sample.kind) && keep(sample));
+    const soldOut = of(/^POST \/api\/orders 409 SOLD_OUT$/, (sample) => sample.writes === 0).slice(-SAMPLES);
+    const losing = of(/^POST \/api\/orders 409 SOLD_OUT$/, (sample) => sample.writes > 0);
+    const winning = of(/^POST \/api\/orders 201$/);
+    const prepay = of(/^POST \/api\/orders\/:id\/pay\/jsapi 200$/);
+    const callback = of(/^POST \/api\/payments\/wechat\/notify 2\d\d$/);
+    const poll = of(/^GET \/api\/orders\/:id\/payment-status 200$/);
+    const row = (figure: string, picked: CommandSample[], target?: string, ok?: (sample: CommandSample) => boolean) =>
+      ctx.row({
+        section: SECTION,
+        figure: `${figure} (${picked.length} seen)`,
+        value: picked.length ? describe(picked) : 'none seen',
+        ...(target && ok ? { target, verdict: verdict(picked.length > 0 && picked.every(ok)) } : {}),
+      });
+    row('sold-out answer (late arrival, box remembered sold out)', soldOut, '0', (sample) => ops(sample) === 0);
+    row('losing attempt (passed the early check, lost at the reservation)', losing, '≤ 1 write', (sample) => sample.writes <= 1);
+    row('winning order', winning, '≤ 8', (sample) => ops(sample) <= 8);
+    row('prepay (JSAPI)', prepay);
+    row('fulfilling callback (WeChat Pay notify)', callback, '≤ 5', (sample) => ops(sample) <= 5);
+    row('payment-status poll (paid order)', poll);
+  } finally {
+    await stack.stop();
+  }
+}

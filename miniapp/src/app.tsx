@@ -1,12 +1,17 @@
 import { useLaunch } from '@tarojs/taro';
 import type { PropsWithChildren } from 'react';
 import { api } from './api/session';
+import { ensureDeviceClientSeed } from './lib/device-seed';
 import './app.css';
 
 export default function App({ children }: PropsWithChildren) {
   useLaunch(() => {
     // Log in up front so the first authenticated page does not wait; pages retry on their own if this fails.
-    api.ensureLogin().catch(() => undefined);
+    // Then, at first launch, the client seed is made on this device and sent (lib/device-seed.ts).
+    api
+      .ensureLogin()
+      .then(() => ensureDeviceClientSeed(api.setClientSeed))
+      .catch(() => undefined);
   });
   return children;
 }

@@ -383,8 +383,13 @@ export const boxSetSchema = z.object({
   sales: z.array(z.object({ position: z.number().int().min(0), productId: z.string(), orderRef: z.string(), soldAt: isoDate })).nullable(),
   /** The series rule the arrangement follows: each regular design once, a secret one possibly replacing one. */
   series: z.object({ regular: z.array(z.string()), secret: z.array(z.string()) }),
+  /**
+   * The block rule: sets are numbered from 1 in blocks of `secretEvery` (1…n, n+1…2n, …) and at most one set of a
+   * block carries a secret design (null: no set does). A verifier checks it over the published sets of a block.
+   */
+  secretEvery: z.number().int().min(1).nullable(),
 });
 export type BoxSet = z.infer<typeof boxSetSchema>;
 
-export const boxSetListSchema = z.object({ items: z.array(boxSetSchema.omit({ grid: true, arrangement: true, salt: true, sales: true, series: true })) });
+export const boxSetListSchema = z.object({ items: z.array(boxSetSchema.omit({ grid: true, arrangement: true, salt: true, sales: true, series: true, secretEvery: true })) });
 export type BoxSetList = z.infer<typeof boxSetListSchema>;

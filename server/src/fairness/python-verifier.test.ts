@@ -84,7 +84,7 @@ test('the Python verifier written from docs/fairness.md agrees with the server o
   expect(proofs.every((proof) => proof.serverSeed !== null)).toBe(true);
 
   // A whole set, sold out by one shopper: its arrangement and sales are published.
-  const { boxId: setBox, setIds } = await setBoxWithSets(server, 4, 1);
+  const { boxId: setBox, setIds } = await setBoxWithSets(server, 4, 1, 3);
   const setBuyer = await shopper(server, 'dev-py-set');
   const setOrder = await setBuyer.placeOrder([{ boxId: setBox, quantity: 4, setPick: { setId: setIds[0]!, wholeSet: true } }]);
   await payAndWait(server, setBuyer.api, setOrder.id);
@@ -92,6 +92,8 @@ test('the Python verifier written from docs/fairness.md agrees with the server o
     const { body } = await setBuyer.api.get<BoxSet>(`/api/sets/${setIds[0]}`);
     return body.arrangement ? body : null;
   }, 30_000, 'set revealed');
+  // Every input a set verifier needs is in the answer, the block rule's `secretEvery` too.
+  expect(set.secretEvery).toBe(3);
 
   const agreed = await python([set, ...proofs]);
   expect(agreed.lines.filter((line) => line.startsWith('OK'))).toHaveLength(proofs.length + 1);

@@ -9,7 +9,7 @@ import { boxFile, catalogDir } from '../../test/support/catalog-files';
 import { runAdminCommand } from '../admin/run-admin-command';
 import { boxModel } from '../catalog/box.model';
 import { serverSeedModel } from './fairness.model';
-import type { OrderDraft } from '../orders/order-holds';
+import type { OrderDraft, OrderHold } from '../orders/order-holds';
 
 let server: TestServer;
 let boxId: string;
@@ -25,15 +25,14 @@ const rotate = async () => expect((await runAdminCommand(server.container, ['rot
 
 /** Runs `during` right after the named hold is taken while the order is being placed (as a slow request would meet it). */
 function atHold(name: string, during: () => Promise<void>): () => void {
-  const holds = server.container.holds;
-  const take = holds.take;
-  holds.take = (draft: OrderDraft, afterEach?: (hold: string) => Promise<void>) =>
-    take(draft, async (hold) => {
-      if (hold === name) await during();
-      await afterEach?.(hold);
-    });
+  const hold = server.container.holds.list.find((candidate) => candidate.name === name) as OrderHold;
+  const take = hold.take!;
+  hold.take = async (draft: OrderDraft) => {
+    await take(draft);
+    await during();
+  };
   return () => {
-    holds.take = take;
+    hold.take = take;
   };
 }
 

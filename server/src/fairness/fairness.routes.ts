@@ -38,7 +38,9 @@ export function fairnessRoutes({ db, config, sessions, fairness, limits }: Pick<
     const box = await activeBox(ctx.params.id);
     const current = await fairness.seeds.current(box._id);
     const now = new Date();
-    const seeds = await fairness.seeds.history(box._id, SEED_HISTORY);
+    // Paged, so the whole history can be read: `?before=<generation>` lists the generations older than it.
+    const before = Number(ctx.query.before);
+    const seeds = await fairness.seeds.history(box._id, SEED_HISTORY, Number.isInteger(before) && before > 0 ? before : undefined);
     ctx.body = {
       boxId: box._id.toHexString(),
       guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,

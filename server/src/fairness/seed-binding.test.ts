@@ -96,3 +96,18 @@ test('two rotations inside one request leave no seed public before it began: the
   // The next request finds the seed promoted by those rotations public before it.
   expect((await bo.placeOrder([{ boxId, quantity: 1 }])).items[0]?.commitment?.serverSeedHash).toMatch(/^[0-9a-f]{64}$/);
 }, 120_000);
+
+test('the seed history is complete: paging with ?before=<generation> lists every generation once, newest first', async () => {
+  for (let i = 0; i < 12; i++) await rotate();
+  const ann = await shopper(server, 'dev-bound-pages');
+  const generations: number[] = [];
+  let before = '';
+  for (;;) {
+    const { body } = await ann.api.get<BoxFairness>(`/api/boxes/${boxId}/fairness${before}`);
+    if (body.seeds.length === 0) break;
+    generations.push(...body.seeds.map((seed) => seed.generation));
+    before = `?before=${body.seeds.at(-1)!.generation}`;
+  }
+  expect(generations).toEqual(Array.from({ length: generations[0]! }, (_, i) => generations[0]! - i));
+  expect(generations.length).toBeGreaterThan(12);
+}, 120_000);

@@ -38,7 +38,7 @@ async function inStock(count: number): Promise<Box[]> {
   return boxes.slice(0, count);
 }
 
-test('phone: two boxes into the cart → reload keeps them → stepper → checkout → pay page → paid', async () => {
+test('phone: two boxes into the cart → reload keeps them → stepper → checkout → pay sheet → paid', async () => {
   const { page, problems } = await phonePage();
   const [first, second] = (await inStock(2)) as [Box, Box];
   for (const box of [first, second]) {
@@ -68,10 +68,10 @@ test('phone: two boxes into the cart → reload keeps them → stepper → check
   await checkPage(page, 'phone-cart-03-confirm', ['submit-order']);
   await submitOrder(page);
 
-  await page.getByTestId('pay-button').waitFor();
-  await expect(page.getByTestId('pay-total').innerText()).resolves.toContain((total / 100).toFixed(2));
+  // 提交并支付 places the order and opens the pay sheet at once.
+  await page.getByTestId('pay-sheet').waitFor();
+  await expect(page.getByTestId('pay-sheet-amount').innerText()).resolves.toContain((total / 100).toFixed(2));
   expect((await alice.api.get<Cart>('/api/cart')).body.lines).toEqual([]);
-  await page.getByTestId('pay-button').click();
   await page.getByTestId('pay-sheet-pay').click();
   await page.getByTestId('reveal-stage').waitFor({ timeout: 30_000 });
   const orders = (await alice.api.get<{ items: Order[] }>('/api/orders')).body.items;
@@ -87,7 +87,7 @@ test('phone: two unpaid orders picked on the order list are paid with one paymen
   const one = await alice.placeOrder([{ boxId: box.id, quantity: 1 }]);
   const two = await alice.placeOrder([{ boxId: box.id, quantity: 2 }]);
   const { page, problems } = await phonePage();
-  await page.goto(`${server.url}/#/order/list/index?status=TO_BE_PAID`);
+  await page.goto(`${server.url}/#/pages/orders/index?status=TO_BE_PAID`);
   for (const order of [one, two]) await page.locator(`[data-order-id="${order.id}"] [data-testid="order-select"]`).click();
   await expect(page.getByTestId('pay-selected').innerText()).resolves.toBe('合并支付');
   await checkPage(page, 'phone-cart-04-orders-selected', ['order-select', 'pay-selected']);

@@ -18,7 +18,7 @@ useH5Stack((stack) => {
   ({ server, browser } = stack);
 });
 
-test('rules → age declaration → buy → reveal → proof recomputed in the page and by the verifier', async () => {
+test('rules → buy (age asked inline) → reveal → proof recomputed in the page and by the verifier', async () => {
   // A phone: at desktop width the pay page shows the Native-pay QR code instead of the pay sheet.
   const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
   await page.goto(`${server.url}/`);
@@ -31,15 +31,10 @@ test('rules → age declaration → buy → reveal → proof recomputed in the p
   const publishedHash = (await page.getByTestId('rules-seed-hash').textContent())?.trim() ?? '';
   expect(publishedHash).toMatch(/^[0-9a-f]{64}$/);
 
-  await page.getByTestId('rules-profile-link').click();
-  await page.getByTestId('age-ADULT').click();
-  await page.getByTestId('age-submit').click();
-  await page.getByTestId('profile-age').waitFor();
-  expect(await page.getByTestId('profile-age').getAttribute('data-bracket')).toBe('ADULT');
-
-  await page.goBack();
+  // The age is asked on the first purchase, as a sheet on the confirm page (orderAndPayFirstTime answers it).
   await page.goBack();
   await page.getByTestId('order-button').click();
+  await page.getByTestId('age-sheet').waitFor();
   await orderAndPayFirstTime(page);
   const revealed = (await page.getByTestId('reveal-name').first().textContent())?.trim();
 

@@ -154,35 +154,117 @@ export async function checkPage(page: Page, name: string, tapTargets: string[] =
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 }
 
-/** Fills and saves the confirm page's address form with a test address. */
+/** Answers the age sheet (shown on a first purchase only) as an adult. */
+export async function declareAdultIfAsked(page: Page): Promise<void> {
+  await page.locator('[data-testid="age-sheet"], [data-testid="quote"]').first().waitFor();
+  if (await page.getByTestId('age-sheet').isVisible()) {
+    await page.getByTestId('age-ADULT').click();
+    await page.getByTestId('age-confirm').click();
+    await page.getByTestId('age-sheet').waitFor({ state: 'detached' });
+  }
+}
+
+/** Picks the first region the picker offers (北京市 东城区): opens the picker and confirms it. */
+export async function pickRegion(page: Page): Promise<void> {
+  await page.getByTestId('address-region').click();
+  const ok = page.locator('.weui-picker__action', { hasText: '确定' });
+  await ok.waitFor();
+  await ok.click();
+  await page.locator('[data-testid="address-region"]', { hasText: '北京市' }).waitFor();
+}
+
+/** Fills the confirm page's new-address fields with a test address (saved when the order is placed). */
 export async function fillAddress(page: Page): Promise<void> {
   await page.locator('[data-testid="address-name"] input').fill('张三');
   await page.locator('[data-testid="address-phone"] input').fill('13800138000');
-  await page.locator('[data-testid="address-region"] input').fill('上海市 浦东新区');
+  await pickRegion(page);
   await page.locator('[data-testid="address-detail"] input').fill('世纪大道 1 号');
-  await page.getByTestId('address-save').click();
-  // Saved and chosen only once it is listed: ordering before that races the save on a slow machine.
-  await page.getByTestId('address-option').first().waitFor();
 }
 
 /**
- * Submits the confirm page once it can be submitted: the button stays disabled until the quote is in and an
- * address is chosen, and a click on Taro's disabled button is swallowed rather than retried.
+ * Taps 提交并支付 once it can be tapped: the button stays disabled until the quote is in (and an inert button
+ * ignores taps), so tapping earlier would do nothing. Placing the order opens the pay sheet.
  */
 export async function submitOrder(page: Page): Promise<void> {
   await page.locator('[data-testid="quote-total"]', { hasNotText: '—' }).waitFor();
-  await page.locator('[data-testid="address-option"].choice--active').waitFor();
+  await page.locator('[data-testid="submit-order"][data-inert="false"]').waitFor();
   await page.getByTestId('submit-order').click();
 }
 
-/** From a confirm page with no saved address: add one, order, pay in the dev pay sheet, and reach the list of draws. */
+/** From a confirm page of a first purchase: answer the age sheet, add the address, order, pay in the dev pay sheet, reach the draws. */
 export async function orderAndPayFirstTime(page: Page): Promise<void> {
+  await declareAdultIfAsked(page);
   await page.getByTestId('address-form').waitFor();
   await fillAddress(page);
   await submitOrder(page);
-  await page.getByTestId('pay-button').click();
   await page.getByTestId('pay-sheet-pay').click();
   await reachRevealList(page);
+}
+
+/** Latin words a shopper may see: brand names. Numbers, ¥ and punctuation are never flagged. */
+const ALLOWED_LATIN = new Set(['WeChat', 'Alipay']);
+
+/**
+ * Every word a shopper sees is Chinese: fails on a Latin word in any visible text, placeholder or accessible
+ * label of the page (numbers, ¥ and brand names allowed). Reusable by any shopper page's browser test.
+ */
+export async function expectNoLatinWords(page: Page): Promise<void> {
+  const seen = await page.evaluate(() => {
+    const texts: string[] = [];
+    const visible = (element: Element) => {
+      const rect = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      return rect.width > 0 && rect.height > 0 && style.visibility !== 'hidden' && style.display !== 'none';
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const element = node.parentElement;
+      // The H5 build's dev-user switcher is a developer's tool (absent from WeChat), not the shop's words.
+      if (!element || element.closest('script, style, noscript, [data-testid="dev-user-bar"]') || !visible(element)) continue;
+      if (node.textContent?.trim()) texts.push(node.textContent.trim());
+    }
+    for (const element of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
+      if (!visible(element)) continue;
+      for (const name of ['placeholder', 'aria-label', 'title']) {
+        const value = element.getAttribute(name);
+        if (value) texts.push(value);
+      }
+    }
+    return texts;
+  });
+  const latin = seen.flatMap((text) => (text.match(/[A-Za-z]+/g) ?? []).filter((word) => !ALLOWED_LATIN.has(word)).map((word) => `${word} (in "${text.slice(0, 40)}")`));
+  expect(latin).toEqual([]);
+}
+
+/** What a shopper taps: buttons, links, choices, pills, tab bar items, inputs. */
+const TAPPABLE = 'button, a[href], input:not([type="hidden"]), [role="button"], [role="radio"], [role="checkbox"], .link, .pill, .choice, .row-link, .footer-bar__link, .taro-tabbar__tabbar-item, .weui-picker__action';
+
+/** Every visible control on the page is at least 44 × 44 CSS px (an input, which is a line to type in, by height only). */
+export async function expectAllTapTargets(page: Page): Promise<void> {
+  const small = await page.evaluate((selector) => {
+    const found: string[] = [];
+    for (const element of document.querySelectorAll(selector)) {
+      const rect = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden') continue;
+      // Inside a bigger control (the text of a button), the control is what counts.
+      if (element.parentElement?.closest(selector)) continue;
+      // Under a sheet or an overlay: not a target now (one scrolled out of view is checked all the same).
+      const x = rect.left + rect.width / 2;
+      const y = rect.top + rect.height / 2;
+      if (x >= 0 && y >= 0 && x <= innerWidth && y <= innerHeight) {
+        const top = document.elementFromPoint(x, y);
+        if (top && !element.contains(top) && !top.contains(element)) continue;
+      }
+      const isInput = element.tagName === 'INPUT';
+      if (rect.height < 44 || (!isInput && rect.width < 44)) {
+        const name = element.getAttribute('data-testid') ?? element.closest('[data-testid]')?.getAttribute('data-testid') ?? element.className;
+        found.push(`${name} "${(element.textContent ?? '').trim().slice(0, 12)}": ${rect.width.toFixed(0)}×${rect.height.toFixed(0)}`);
+      }
+    }
+    return found;
+  }, TAPPABLE);
+  expect(small).toEqual([]);
 }
 
 /**

@@ -31,7 +31,7 @@ async function openPage(options: BrowserContextOptions): Promise<{ page: Page; p
   return { page, problems: watchProblems(page) };
 }
 
-/** From the box list to the pay page of a new order for the first box, adding an address if there is none. */
+/** From the box list to 提交并支付 of a new order for the first box (typing an address if there is none): the pay sheet opens (a QR code at desktop width). */
 async function orderFirstBox(page: Page, screenshots: boolean): Promise<void> {
   await page.getByTestId('box-item').first().click();
   await page.getByTestId('odds-table').waitFor();
@@ -41,17 +41,14 @@ async function orderFirstBox(page: Page, screenshots: boolean): Promise<void> {
   await page.getByTestId('order-button').click();
 
   await page.getByTestId('quantity').waitFor();
-  if ((await page.getByTestId('address-option').count()) === 0) {
-    await fillAddress(page);
-    await page.getByTestId('address-option').first().waitFor();
-  }
+  if ((await page.getByTestId('address-option').count()) === 0) await fillAddress(page);
   // The stepper's buttons show their glyphs (they used to render blank) and change the quantity.
   expect((await page.getByTestId('quantity-minus').innerText()).trim()).toBe('−');
   expect((await page.getByTestId('quantity-plus').innerText()).trim()).toBe('+');
   await page.getByTestId('quantity-plus').click();
   await expect(page.getByTestId('quantity').innerText()).resolves.toBe('2');
   await page.getByTestId('quote-subtotal').waitFor();
-  if (screenshots) await checkPage(page, 'phone-04-confirm', ['quantity-minus', 'quantity-plus', 'submit-order', 'address-option', 'coupon-none']);
+  if (screenshots) await checkPage(page, 'phone-04-confirm', ['quantity-minus', 'quantity-plus', 'submit-order', 'coupon-none']);
   await submitOrder(page);
 }
 
@@ -86,7 +83,7 @@ async function skipRevealWhenItStarts(page: Page): Promise<void> {
   });
 }
 
-test('phone: boxes → empty collection → detail → confirm → cancel pay → pay → reveal → collection → order', async () => {
+test('phone: boxes → empty collection → detail → confirm → cancel the pay sheet → pay from the order → reveal → collection → order', async () => {
   const { page, problems } = await openPage(PHONE);
   await page.goto(`${server.url}/`);
   await page.getByTestId('box-item').first().waitFor();
@@ -99,16 +96,15 @@ test('phone: boxes → empty collection → detail → confirm → cancel pay �
   await page.getByTestId('state-empty-action').click();
   await page.getByTestId('box-item').first().waitFor();
 
+  // 提交并支付 opens the pay sheet at once; cancelled, the order waits on its own page, payable.
   await orderFirstBox(page, true);
-  await page.getByTestId('pay-button').waitFor();
-  await checkPage(page, 'phone-05-pay', ['pay-button']);
-
-  await page.getByTestId('pay-button').click();
+  await page.getByTestId('pay-sheet').waitFor();
+  await page.screenshot({ path: path.join(screenshotDir, 'phone-05-pay-sheet.png') });
   await page.getByTestId('pay-sheet-cancel').click();
   await page.getByTestId('pay-cancelled').waitFor();
-  await checkPage(page, 'phone-06-pay-cancelled', ['pay-button']);
+  await checkPage(page, 'phone-06-pay-cancelled', ['pay-again', 'cancel-order']);
 
-  await page.getByTestId('pay-button').click();
+  await page.getByTestId('pay-again').click();
   await page.getByTestId('pay-sheet-pay').click();
   await watchReveal(page, 'phone-07');
   expect(await page.getByTestId('reveal-item').count()).toBe(2);
@@ -175,7 +171,7 @@ test('phone: loading skeleton, network error with retry, sold out', async () => 
   expect(problems.filter((problem) => !/ERR_INTERNET_DISCONNECTED/.test(problem))).toEqual([]);
 }, 120_000);
 
-test('phone: payment pending until the order is cancelled elsewhere, then closed on the result and pay pages', async () => {
+test('phone: payment pending until the order is cancelled elsewhere, then closed on the result page and 已取消 on the order page', async () => {
   const { page, problems } = await openPage(PHONE);
   // The same dev user as the browser, placing and later cancelling an order through the API.
   const alice = await shopper(server, 'dev-alice');
@@ -187,20 +183,20 @@ test('phone: payment pending until the order is cancelled elsewhere, then closed
   expect((await alice.api.post(`/api/orders/${order.id}/cancel`)).status).toBe(200);
   await page.getByTestId('result-closed').waitFor({ timeout: 15_000 });
   await checkPage(page, 'phone-24-result-closed');
-  await page.goto(`${server.url}/#/order/pay/index?orderId=${order.id}`);
-  await page.getByTestId('pay-closed').waitFor();
-  expect(await page.getByTestId('pay-button').count()).toBe(0);
-  await checkPage(page, 'phone-25-pay-closed');
+  await page.goto(`${server.url}/#/order/detail/index?orderId=${order.id}`);
+  await expect(page.getByTestId('order-detail-status').innerText()).resolves.toBe('已取消');
+  expect(await page.getByTestId('pay-again').count()).toBe(0);
+  await checkPage(page, 'phone-25-order-cancelled');
   expect(problems).toEqual([]);
 }, 120_000);
 
-test('desktop: the pay page shows a Native-pay QR code; scanning it in the simulator pays and opens the box (skipped)', async () => {
+test('desktop: the order page shows a Native-pay QR code; scanning it in the simulator pays and opens the box (skipped)', async () => {
   const { page, problems } = await openPage(DESKTOP);
   await page.goto(`${server.url}/`);
   await page.getByTestId('box-item').first().waitFor();
   await orderFirstBox(page, false);
   await page.getByTestId('qr-image').waitFor();
-  expect(await page.getByTestId('pay-button').count()).toBe(0);
+  expect(await page.getByTestId('pay-again').count()).toBe(0);
   await checkPage(page, 'desktop-01-qr-pay', ['qr-scan-link']);
 
   // The simulator's cashier page plays the shopper's phone.
@@ -254,7 +250,8 @@ test('pays through the Alipay cashier in the H5 build: form → cashier → retu
   await page.addInitScript(() => localStorage.setItem('blindbox.devUser', JSON.stringify({ data: 'dev-bob' })));
   await page.goto(`${server.url}/`);
   await orderFirstBox(page, false);
-
+  // The WeChat sheet opens first; closed, the order's page offers 支付宝.
+  await page.getByTestId('pay-sheet-cancel').click();
   await page.getByTestId('alipay-button').click();
   await page.getByTestId('alipay-cashier').waitFor({ timeout: 30_000 });
   expect(page.url()).toContain(`${server.simulatorUrl}/alipay/gateway.do`);

@@ -1,17 +1,34 @@
 export default defineAppConfig({
-  pages: ['pages/boxes/index', 'pages/box/index'],
-  // Order pages and the collection are subpackages so the main package (what WeChat downloads first) stays under 512 KB.
+  // The four tabs must be in the main package (WeChat's rule); it stays within 600 KB (weapp-build.test.ts).
+  pages: ['pages/boxes/index', 'pages/collection/index', 'pages/orders/index', 'pages/me/index', 'pages/box/index'],
+  tabBar: {
+    color: '#5f5868',
+    selectedColor: '#c8102e',
+    backgroundColor: '#ffffff',
+    borderStyle: 'black',
+    list: [
+      { pagePath: 'pages/boxes/index', text: '首页', iconPath: 'assets/tab/home-normal.png', selectedIconPath: 'assets/tab/home-active.png' },
+      { pagePath: 'pages/collection/index', text: '盒柜', iconPath: 'assets/tab/shelf-normal.png', selectedIconPath: 'assets/tab/shelf-active.png' },
+      { pagePath: 'pages/orders/index', text: '订单', iconPath: 'assets/tab/orders-normal.png', selectedIconPath: 'assets/tab/orders-active.png' },
+      { pagePath: 'pages/me/index', text: '我的', iconPath: 'assets/tab/me-normal.png', selectedIconPath: 'assets/tab/me-active.png' },
+    ],
+  },
+  // Order pages are a subpackage so the main package (what WeChat downloads first) stays small.
   subPackages: [
     {
       root: 'order',
-      pages: ['confirm/index', 'pay/index', 'result/index', 'list/index', 'detail/index', 'cart/index', 'pay-together/index'],
+      pages: ['confirm/index', 'result/index', 'detail/index', 'cart/index', 'pay-together/index'],
     },
-    { root: 'me', pages: ['collection/index'] },
-    // Rules, proofs and the age declaration: the SHA-256/HMAC verifier stays out of the main package.
-    { root: 'fair', pages: ['rules/index', 'proof/index', 'profile/index'] },
+    // The privacy policy, read from the consent popup, the address form and 我的.
+    { root: 'me', pages: ['privacy/index'] },
+    // Rules, proofs and the guardian's consent page: the SHA-256/HMAC verifier stays out of the main package.
+    { root: 'fair', pages: ['rules/index', 'proof/index', 'guardian/index'] },
     // Whole-set boxes (端盒): the position grid and the set verifier (SHA-256 again, out of the main package).
     { root: 'sets', pages: ['grid/index', 'verify/index'] },
   ],
+  // WeChat's privacy flow: any API collecting personal data (chooseAddress) first asks for consent, through the
+  // popup the app shows from `onNeedPrivacyAuthorization` (platform/privacy.ts).
+  __usePrivacyCheck__: true,
   window: {
     backgroundTextStyle: 'dark',
     navigationBarBackgroundColor: '#ffffff',

@@ -2,10 +2,14 @@ import { useLaunch } from '@tarojs/taro';
 import type { PropsWithChildren } from 'react';
 import { api } from './api/session';
 import { ensureDeviceClientSeed } from './lib/device-seed';
+import { watchChunkFailures } from './platform/chunk-errors';
+import { watchPrivacyConsent } from './platform/privacy';
 import './app.css';
 
 export default function App({ children }: PropsWithChildren) {
   useLaunch(() => {
+    watchChunkFailures();
+    watchPrivacyConsent();
     // Log in up front so the first authenticated page does not wait; pages retry on their own if this fails.
     // Then, at first launch, the client seed is made on this device and sent (lib/device-seed.ts).
     api

@@ -106,7 +106,7 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
       await insertInBatches(
         shop.collection(COLLECTIONS.users),
         // Adults who declared so (the age gate refuses orders from shoppers who have not).
-        shoppers.map((s) => ({ _id: s.userId, openid: s.openid, unionid: null, lastLoginAt: now, createdAt: now, age: { bracket: 'ADULT', declaredAt: now, guardianConsentAt: null }, clientSeed: null, __v: 0 })),
+        shoppers.map((s) => ({ _id: s.userId, openid: s.openid, unionid: null, lastLoginAt: now, createdAt: now, age: { bracket: 'ADULT', declaredAt: now }, clientSeed: null, __v: 0 })),
       );
       await insertInBatches(
         shop.collection(COLLECTIONS.addresses),

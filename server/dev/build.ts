@@ -16,6 +16,7 @@ export const ENTRY_POINTS = {
   worker: 'src/jobs/worker.ts',
   admin: 'src/admin/cli.ts',
   seed: 'src/catalog/seed-cli.ts',
+  migrate: 'src/migrations/migrate-cli.ts',
 };
 
 export async function buildServer(): Promise<void> {

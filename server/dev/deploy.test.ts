@@ -55,6 +55,8 @@ test('the built server installs with --omit=dev and runs in production mode with
       WECHATPAY_BASE_URL: simulator.url,
       WECHAT_LOGIN_BASE_URL: simulator.url,
       WECHAT_BASE_URL_OVERRIDE: simulator.url,
+      // …and so does the embedded engine, which is no replica set.
+      MONGODB_ALLOW_STANDALONE: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

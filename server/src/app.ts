@@ -2,8 +2,10 @@ import Koa from 'koa';
 import type { Container } from './container';
 import { errorHandler } from './http/error-handler';
 import { requestLog } from './http/request-log';
+import { proxyWarning } from './http/proxy-warning';
+import { metricsEndpoint } from './metrics/metrics';
 import { jsonBody } from './http/body';
-import { ALIPAY_NOTIFY_PATH } from './payments/payment.routes';
+import { ALIPAY_NOTIFY_PATH } from './payments/callback-paths';
 import { healthRoutes } from './http/health.routes';
 import { devRoutes } from './http/dev.routes';
 import { serveH5 } from './http/serve-h5';
@@ -29,6 +31,8 @@ export function createApp(container: Container): Koa {
   const hops = container.config.TRUSTED_PROXY_HOPS;
   const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   app.use(requestLog(container.logger));
+  app.use(proxyWarning(hops, container.logger));
+  app.use(container.metrics.middleware);
   const { commands } = container;
   if (commands) {
     app.use((ctx, next) =>
@@ -39,6 +43,7 @@ export function createApp(container: Container): Koa {
     );
   }
   app.use(errorHandler());
+  app.use(metricsEndpoint(container.metrics, container.config.METRICS_TOKEN));
   app.use(jsonBody(container.config.BODY_LIMIT_BYTES, [ALIPAY_NOTIFY_PATH]));
   for (const router of [
     healthRoutes(container),

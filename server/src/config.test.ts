@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -161,4 +162,75 @@ test('Alipay is optional, but once ALIPAY_APP_ID is set every other Alipay setti
   });
   expect(alipay.ALIPAY_GATEWAY_URL).toBe('https://openapi.alipay.com/gateway.do');
   expect(() => loadConfig({ ...valid, ALIPAY_APP_ID: '2021000122671080', ALIPAY_SELLER_ID: '12345' })).toThrow(/ALIPAY_SELLER_ID/);
+});
+
+describe('production refusals found by a hurried merchant', () => {
+  const merchantFolder = mkdtempSync(path.join(os.tmpdir(), 'config-merchant-'));
+  writeFileSync(path.join(merchantFolder, 'credentials.json'), JSON.stringify({ appid: 'wx0123456789abcdef' }));
+  const production = { ...valid, NODE_ENV: 'production', WECHATPAY_CREDENTIALS_DIR: merchantFolder, SESSION_SECRET: '3f9c2a7d1e5b8046c2d9a1f7e3b6054d8a2c9e1f7b3d6042' };
+
+  test('a session secret copied from the deploy doc, or with no entropy, is refused with the command that makes one', () => {
+    expect(problemsOf(production)).toEqual([]);
+    for (const secret of ['<openssl rand -hex 32, the same on every server>', 'a'.repeat(32), 'abcdabcdabcdabcdabcdabcdabcdabcd', 'changeme-changeme-changeme-changeme']) {
+      expect(problemsOf({ ...production, SESSION_SECRET: secret })).toEqual([expect.stringMatching(/^SESSION_SECRET .*openssl rand -hex 32/)]);
+    }
+  });
+
+  test('a notify URL on another path, or with a query, is refused: WeChat would call where nobody answers', () => {
+    expect(problemsOf({ ...production, WECHATPAY_NOTIFY_URL: 'https://shop.example.com/notify' })).toEqual([expect.stringMatching(/must end in \/api\/payments\/wechat\/notify/)]);
+    expect(problemsOf({ ...production, WECHATPAY_NOTIFY_URL: 'https://shop.example.com/api/payments/wechat/notify?x=1' })).toEqual([expect.stringMatching(/no query/)]);
+  });
+
+  describe('Alipay is held to what WeChat is', () => {
+    const keys = mkdtempSync(path.join(os.tmpdir(), 'config-alipay-'));
+    const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const app = pair();
+    const alipay = pair();
+    const file = (name: string, text: string) => {
+      writeFileSync(path.join(keys, name), text);
+      return path.join(keys, name);
+    };
+    const alipayEnv = {
+      ...production,
+      ALIPAY_APP_ID: '2021000000000001',
+      ALIPAY_SELLER_ID: '2088000000000001',
+      ALIPAY_APP_PRIVATE_KEY_FILE: file('app_private.pem', app.privateKey),
+      ALIPAY_PUBLIC_KEY_FILE: file('alipay_public.pem', alipay.publicKey),
+      ALIPAY_NOTIFY_URL: 'https://shop.example.com/api/payments/alipay/notify',
+      ALIPAY_RETURN_URL: 'https://shop.example.com/api/payments/alipay/return',
+    };
+
+    test('a correct setup starts', () => {
+      expect(problemsOf(alipayEnv)).toEqual([]);
+    });
+
+    test('http or misplaced callbacks, the simulator gateway, a key file that is no key and the swapped public key are each refused', () => {
+      expect(
+        problemsOf({
+          ...alipayEnv,
+          ALIPAY_GATEWAY_URL: 'http://127.0.0.1:9090/alipay/gateway.do',
+          ALIPAY_NOTIFY_URL: 'http://shop.example.com/api/payments/alipay/notify',
+          ALIPAY_RETURN_URL: 'https://shop.example.com/return',
+          ALIPAY_APP_PRIVATE_KEY_FILE: file('not-a-key.pem', 'not a key'),
+        }),
+      ).toEqual([
+        expect.stringMatching(/^ALIPAY_GATEWAY_URL=\S+ is not Alipay's gateway/),
+        expect.stringMatching(/^ALIPAY_NOTIFY_URL=\S+ must be https:\/\//),
+        expect.stringMatching(/^ALIPAY_RETURN_URL=\S+ must end in \/api\/payments\/alipay\/return/),
+        expect.stringMatching(/^ALIPAY_APP_PRIVATE_KEY_FILE=\S+ is not a readable RSA private key/),
+      ]);
+      expect(problemsOf({ ...alipayEnv, ALIPAY_PUBLIC_KEY_FILE: file('app_public.pem', app.publicKey) })).toEqual([
+        expect.stringMatching(/holds the app's own public key \(应用公钥\), not Alipay's \(支付宝公钥\)/),
+      ]);
+    });
+  });
+
+  test('development credentials on an address other machines reach are refused in any mode', () => {
+    const devFolder = mkdtempSync(path.join(os.tmpdir(), 'config-dev-'));
+    writeFileSync(path.join(devFolder, 'platform_key.pem'), '');
+    const dev = { ...valid, WECHATPAY_CREDENTIALS_DIR: devFolder };
+    expect(problemsOf(dev)).toEqual([]);
+    expect(problemsOf({ ...dev, HOST: '0.0.0.0' })).toEqual([expect.stringMatching(/^HOST=0\.0\.0\.0 lets other machines reach a server running on development credentials/)]);
+    expect(problemsOf({ ...dev, HOST: '0.0.0.0' }, 'worker')).toEqual([]);
+  });
 });

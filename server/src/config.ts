@@ -1,10 +1,14 @@
 import { z } from 'zod';
-import { PRODUCTION_INPUTS, productionProblems } from './production-rules';
+import { PRODUCTION_INPUTS, credentialsFolderProblems, isLoopbackHost, productionProblems, type ProductionInputs } from './production-rules';
 
 /**
  * The only place that reads the environment. Everything is parsed once, with defaults suited to local
  * development, and a bad environment fails fast with every problem listed at once.
  */
+
+/** How WeChat Pay's signatures are checked; `both` while a merchant moves from platform certificates to the public key. */
+export const WECHATPAY_VERIFY_MODES = ['platform-certificate', 'public-key', 'both'] as const;
+export type WechatPayVerifyMode = (typeof WECHATPAY_VERIFY_MODES)[number];
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -21,6 +25,8 @@ const envSchema = z.object({
   MONGODB_URI: z.url({ protocol: /^mongodb(\+srv)?$/, error: 'must be a mongodb:// or mongodb+srv:// URL' }),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('blindbox'),
   MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /** Staging only: production mode on a standalone server or the embedded engine (a box against the simulators). */
+  MONGODB_ALLOW_STANDALONE: bool.default(false),
 
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_TTL_SECONDS: seconds.default(7 * 24 * 3600),
@@ -36,6 +42,17 @@ const envSchema = z.object({
   /** Per shopper per day (Asia/Shanghai): what the orders placed may cost in total, and draws per box. */
   DAILY_SPEND_CAP_FEN: z.coerce.number().int().min(1).default(200_000),
   DAILY_DRAW_CAP_PER_BOX: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
+   * Price and value checks of a box (catalog/compliance-checks.ts, shared/compliance.ts): warnings at import and in
+   * `admin doctor`, refusals with COMPLIANCE_STRICT (or `admin box import --strict`). A missing item value always refuses.
+   */
+  COMPLIANCE_STRICT: bool.default(false),
+  /** Shanghai's guideline: a single box generally no more than ¥200. */
+  COMPLIANCE_MAX_BOX_PRICE_FEN: z.coerce.number().int().min(1).default(20_000),
+  /** The dearest item of a series may be worth at most this many times its cheapest. */
+  COMPLIANCE_MAX_VALUE_SPREAD: z.coerce.number().min(1).max(1000).default(5),
+  /** The value a draw yields on average (odds-weighted) may differ from the price by at most this percent. */
+  COMPLIANCE_VALUE_PRICE_TOLERANCE_PERCENT: z.coerce.number().int().min(0).max(1000).default(30),
   /** How long a box's server seed is taken by new orders before the next one is committed (then it is revealed). */
   FAIR_SEED_ROTATE_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
   /**
@@ -43,6 +60,12 @@ const envSchema = z.object({
    * 5 s callback timeout, so a callback that cannot wait longer is answered 503 (and retried) rather than dropped.
    */
   GUARANTEE_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(3_000),
+  /** GET /metrics answers only `Authorization: Bearer <this>`; unset: no /metrics at all. */
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (openssl rand -hex 24)').optional(),
+  /** An inbound request must have arrived whole within this (slow senders hold a connection otherwise). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** On SIGTERM: how long requests in flight may finish before their connections are cut. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
@@ -56,7 +79,7 @@ const envSchema = z.object({
   /** Production only: comma-separated base URLs accepted in place of WeChat's own (an egress proxy, say). */
   WECHAT_BASE_URL_OVERRIDE: z.string().default('').transform((list) => list.split(',').map((url) => url.trim()).filter(Boolean)),
   WECHATPAY_CREDENTIALS_DIR: z.string().min(1).optional(),
-  WECHATPAY_VERIFY_MODE: z.enum(['platform-certificate', 'public-key']).default('platform-certificate'),
+  WECHATPAY_VERIFY_MODE: z.enum(WECHATPAY_VERIFY_MODES).default('platform-certificate'),
   WECHATPAY_NOTIFY_URL: z.url().optional(),
   WECHATPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 
@@ -167,8 +190,22 @@ export function loadConfig<R extends ConfigRole = 'server'>(env: Record<string, 
   const parsed = parseConfig(env, role);
   const problems = [...parsed.problems];
   if (env.NODE_ENV === 'production') {
-    const inputs = envSchema.pick(PRODUCTION_INPUTS).safeParse(withoutEmpty(env));
-    if (inputs.success) problems.push(...productionProblems(inputs.data));
+    // Field by field: one bad setting (already listed above) must not hide what production says of the others.
+    const present = withoutEmpty(env);
+    const inputs = Object.fromEntries(
+      Object.keys(PRODUCTION_INPUTS).flatMap((name) => {
+        const field = envSchema.shape[name as keyof typeof PRODUCTION_INPUTS].safeParse(present[name]);
+        return field.success ? [[name, field.data]] : [];
+      }),
+    ) as ProductionInputs;
+    problems.push(...productionProblems(inputs));
+  } else if (role === 'server' && parsed.config && !isLoopbackHost(parsed.config.HOST)) {
+    // Whatever the mode: the simulator's keys are public (they are in every clone), so a server that others can
+    // reach with them would accept payment callbacks anyone can forge.
+    const devKeys = credentialsFolderProblems(parsed.config.WECHATPAY_CREDENTIALS_DIR!);
+    if (devKeys.length > 0) {
+      problems.push(`HOST=${parsed.config.HOST} lets other machines reach a server running on development credentials; bind 127.0.0.1, or set NODE_ENV=production with the merchant's credentials`);
+    }
   }
   if (!parsed.config || problems.length > 0) throw new ConfigError(problems);
   return parsed.config;

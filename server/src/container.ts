@@ -6,7 +6,7 @@ import type { PaymentChannel } from './payments/payment-channel';
 import { paymentChannels, type PaymentChannels } from './payments/payment-channels';
 import { alipayChannel } from './payments/alipay/alipay-channel';
 import type { WechatLogin } from './users/wechat-login';
-import { connectDatabase } from './db/connect';
+import { connectDatabase, databaseOptionsOf } from './db/connect';
 import { loadWechatPayCredentials } from './payments/wechatpay/credentials';
 import { wechatPayGatewayFor } from './payments/wechatpay/wechatpay-gateway';
 import { wechatPayChannel } from './payments/wechatpay/wechatpay-channel';
@@ -32,6 +32,8 @@ import { purchaseQuotas } from './limits/purchase-quota';
 import { dailyLimits, type DailyLimits } from './limits/daily-limits';
 import { orderHolds, type OrderHolds } from './orders/order-holds';
 import { commandCounter, type CommandCounter } from './db/command-counts';
+import { assertSchemaCurrent } from './migrations/schema-version';
+import { createMetrics, type Metrics } from './metrics/metrics';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -66,6 +68,8 @@ export interface Container {
   holds: OrderHolds;
   /** Bench only (DB_COMMAND_COUNTS): each request's database operations. */
   commands: CommandCounter | null;
+  /** Prometheus metrics of this process (GET /metrics with METRICS_TOKEN). */
+  metrics: Metrics;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
   dispose(): Promise<void>;
 }
@@ -78,14 +82,10 @@ export interface ContainerOptions {
 
 export async function createContainer(config: ConfigFor<'worker'>, logger: Logger, options: ContainerOptions = {}): Promise<Container> {
   const clock = options.clock ?? systemClock;
-  const db = await connectDatabase({
-    uri: config.MONGODB_URI,
-    dbName: config.MONGODB_DB,
-    poolSize: config.MONGODB_POOL_SIZE,
-    production: config.NODE_ENV === 'production',
-    monitorCommands: config.DB_COMMAND_COUNTS,
-  });
+  const db = await connectDatabase({ ...databaseOptionsOf(config, config.MONGODB_POOL_SIZE), monitorCommands: config.DB_COMMAND_COUNTS });
   try {
+    // Before anything reads or writes: a database this version does not understand is refused, not misread.
+    await assertSchemaCurrent(db);
     const credentials = await loadWechatPayCredentials(config.WECHATPAY_CREDENTIALS_DIR);
     const gateway = wechatPayGatewayFor(config, credentials, logger.child({ component: 'wechatpay' }));
     const wechatpay = wechatPayChannel(gateway, { appid: credentials.appid, mchid: credentials.mchid });
@@ -128,7 +128,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       orders,
       payments,
       refunds,
-      cart: cartService({ db, orders, stock }),
+      cart: cartService({ db, orders, stock, config, clock }),
       platform,
       shipping,
       tradeBills,
@@ -140,6 +140,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       limits,
       holds,
       commands: config.DB_COMMAND_COUNTS ? commandCounter(db) : null,
+      metrics: createMetrics({ db, jobsHealth: () => jobs.health() }),
       async dispose() {
         await jobs.stop();
         await db.close();
@@ -161,7 +162,7 @@ const noSessions: SessionTokens = {
 };
 
 /** Alipay when ALIPAY_APP_ID is set (config.ts then guarantees the rest); none otherwise. */
-async function createAlipayChannel(config: ConfigFor<'worker'>, logger: Logger): Promise<PaymentChannel[]> {
+export async function createAlipayChannel(config: ConfigFor<'worker'>, logger: Logger): Promise<PaymentChannel[]> {
   const { ALIPAY_APP_ID, ALIPAY_SELLER_ID, ALIPAY_APP_PRIVATE_KEY_FILE, ALIPAY_PUBLIC_KEY_FILE, ALIPAY_NOTIFY_URL, ALIPAY_RETURN_URL } = config;
   if (!ALIPAY_APP_ID || !ALIPAY_SELLER_ID || !ALIPAY_APP_PRIVATE_KEY_FILE || !ALIPAY_PUBLIC_KEY_FILE || !ALIPAY_NOTIFY_URL || !ALIPAY_RETURN_URL) return [];
   return [

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +48,8 @@ test('a database outage in production gives an operator\'s advice, not the devel
   }
 }, 30_000);
 
-test('the server starts, serves, and on SIGTERM stops accepting, stops jobs, closes the database and exits 0', async () => {
+test('the server starts, serves metrics to the scraper, and on SIGTERM drains the request in flight, stops jobs, closes the database and exits 0', async () => {
+  const METRICS_TOKEN = 'metrics-token-for-the-main-test-0123';
   const { mongodbUri, credentialsDir } = testEnv();
   const port = await freePort();
   const main = startMain({
@@ -59,10 +61,34 @@ test('the server starts, serves, and on SIGTERM stops accepting, stops jobs, clo
     WECHATPAY_CREDENTIALS_DIR: credentialsDir,
     WECHATPAY_NOTIFY_URL: `http://127.0.0.1:${port}/api/payments/wechat/notify`,
     JOBS: 'inline',
+    METRICS_TOKEN,
   });
   try {
     await waitUntil(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok ? true : null), 30_000, 'the server to be ready');
+    // Metrics are for the scraper's token only.
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/readyz",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/jobs_queued\{job="[a-z-]+",state="scheduled"\}/);
+    // A proxy in front while TRUSTED_PROXY_HOPS=0 is named once.
+    for (let n = 0; n < 2; n++) await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    await waitUntil(() => (main.output().includes('TRUSTED_PROXY_HOPS=0') ? true : null), 10_000, 'the proxy warning');
+    expect(main.output().split('TRUSTED_PROXY_HOPS=0')).toHaveLength(2);
+
+    // A request half sent when SIGTERM comes is still answered: the server drains before it exits.
+    const inFlight = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => inFlight.once('connect', resolve));
+    // A login with no code: the app reads the whole body and answers it (400), no WeChat call needed.
+    const body = JSON.stringify({ code: '' });
+    inFlight.write(`POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`);
+    let answer = '';
+    inFlight.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const answered = new Promise((resolve) => inFlight.once('close', resolve));
     main.child.kill('SIGTERM');
+    await waitUntil(() => (main.output().includes('"msg":"shutting down"') ? true : null), 10_000, 'the server to start shutting down');
+    inFlight.write(body.slice(5));
+    await answered;
+    expect(answer).toMatch(/^HTTP\/1\.1 400 [\s\S]*VALIDATION/);
     expect(await main.exited).toBe(0);
     expect(main.output()).toContain('"msg":"shutting down"');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();

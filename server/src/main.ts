@@ -28,6 +28,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
+  // The first line says the mode: a production start is never silent, a development one never mistaken for it.
+  logger.info({ mode: config.NODE_ENV }, config.NODE_ENV === 'production' ? 'starting in production mode' : `starting in ${config.NODE_ENV} mode (NODE_ENV=production for real money)`);
+  if (config.NODE_ENV === 'production' && config.MONGODB_ALLOW_STANDALONE) {
+    logger.warn('MONGODB_ALLOW_STANDALONE=true: the database is not required to be a replica set; staging only, never with real money');
+  }
   const container = await createContainer(config, logger).catch((error: unknown) => {
     throw new StartupError(error, config);
   });
@@ -38,8 +43,9 @@ async function main(): Promise<void> {
   // server closes a connection just as the other side reuses it, and that request ends in a reset (a 502 at nginx).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  server.requestTimeout = config.REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve) => server.once('listening', resolve));
-  logger.info({ url: `http://${config.HOST}:${config.PORT}`, jobs: config.JOBS }, 'server listening');
+  logger.info({ url: `http://${config.HOST}:${config.PORT}`, jobs: config.JOBS, mode: config.NODE_ENV }, 'server listening');
 
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -47,7 +53,7 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      shutdown(server, container.dispose, 10_000)
+      shutdown(server, container.dispose, config.SHUTDOWN_GRACE_MS)
         .then(() => process.exit(0))
         .catch((error: unknown) => {
           logger.error({ err: error }, 'unclean shutdown');

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { MAX_FEN } from './money';
 import { AGE_BRACKETS, CLIENT_SEED_PATTERN, MAX_QUANTITY_PER_ITEM, MAX_SET_POSITIONS, RARITIES, SALE_MODES } from './constants';
-import { orderStatusSchema, paymentStatusSchema } from './order-status';
+import { orderStatusSchema, paymentFailureReasonSchema, paymentStatusSchema } from './order-status';
+import { hasUnsafeCharacters } from './safe-text';
 
 export const fenSchema = z.number().int().min(0).max(MAX_FEN);
 
@@ -46,6 +47,8 @@ export const boxProductSchema = z.object({
   rarity: raritySchema,
   imageUrl: z.string(),
   weight: z.number().int().positive(),
+  /** 商品价值 in fen, published before purchase (compliance.ts); null while the merchant has not set it. */
+  valueFen: fenSchema.nullable(),
   /**
    * The exact probability the draw uses now: weight / sum of the weights of the items still in stock (0 once
    * this one has run out). Orders keep the odds they were sold under.
@@ -91,11 +94,30 @@ export const boxPageSchema = pageOf(boxSchema);
 export type BoxPage = z.infer<typeof boxPageSchema>;
 
 // Addresses
+/**
+ * A line of text a shopper types (a name, an address field): trimmed, required, at most `max` characters, and
+ * free of line breaks and control characters (safe-text.ts), so what they type can never add a line to a packing
+ * list or send an escape sequence to an operator's terminal. No shopper field takes several lines: one that does
+ * would allow `\n` alone, here. Messages name the field in Chinese: the shopper reads them.
+ */
+export function shopperLineSchema(label: string, max: number) {
+  return z
+    .string({ error: `请填写${label}` })
+    .trim()
+    .min(1, `请填写${label}`)
+    .max(max, `${label}最多 ${max} 个字`)
+    .refine((text) => !hasUnsafeCharacters(text), { error: `${label}不能包含换行、制表符或其他控制字符` });
+}
+
+/** A mainland mobile number, as WeChat's address book and the carriers' labels take it. */
+export const mobileNumberSchema = (label: string) => z.string({ error: `请填写${label}` }).regex(/^1\d{10}$/, `${label}须为 11 位中国大陆手机号`);
+
+// Line breaks are refused in every field, the detail too: it is printed on one line of a shipping label.
 export const addressInputSchema = z.object({
-  name: z.string().trim().min(1).max(50),
-  phone: z.string().regex(/^1\d{10}$/, 'must be an 11-digit mainland mobile number'),
-  region: z.string().trim().min(1).max(100),
-  detail: z.string().trim().min(1).max(200),
+  name: shopperLineSchema('收货人', 50),
+  phone: mobileNumberSchema('手机号'),
+  region: shopperLineSchema('所在地区', 100),
+  detail: shopperLineSchema('详细地址', 200),
 });
 export type AddressInput = z.infer<typeof addressInputSchema>;
 export const addressSchema = addressInputSchema.extend({ id: objectId });
@@ -230,6 +252,8 @@ export const paymentStatusResponseSchema = z.object({
   /** The order's id (the reference payment API's orderNo). */
   orderNo: objectId,
   status: paymentStatusSchema,
+  /** Why a FAILED payment failed; null while PENDING and once PAID. */
+  reason: paymentFailureReasonSchema.nullable(),
   paidAt: isoDate.nullable(),
 });
 export type PaymentStatusResponse = z.infer<typeof paymentStatusResponseSchema>;
@@ -252,11 +276,13 @@ export const ageBracketSchema = z.enum(AGE_BRACKETS);
 export const profileSchema = z.object({
   ageBracket: ageBracketSchema.nullable(),
   ageDeclaredAt: isoDate.nullable(),
+  /** When the guardian's consent in force was given (8–17 only); null without one, or once it no longer counts. */
   guardianConsentAt: isoDate.nullable(),
   clientSeed: z.string(),
 });
 export type Profile = z.infer<typeof profileSchema>;
-export const declareAgeRequestSchema = z.object({ bracket: ageBracketSchema, guardianConsent: z.boolean().default(false) });
+/** The shopper's own declaration; a guardian's consent is never part of it (guardian-consent.ts, its own page). */
+export const declareAgeRequestSchema = z.object({ bracket: ageBracketSchema });
 export type DeclareAgeRequest = z.input<typeof declareAgeRequestSchema>;
 export const clientSeedRequestSchema = z.object({ clientSeed: z.string().regex(CLIENT_SEED_PATTERN, '1–64 printable ASCII characters, no spaces') });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_QUANTITY_PER_ITEM } from './constants';
 import { alipayPageResponseSchema, fenSchema, jsapiPayParamsSchema } from './api';
-import { orderStatusSchema, paymentStatusSchema } from './order-status';
+import { orderStatusSchema, paymentFailureReasonSchema, paymentStatusSchema } from './order-status';
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be a 24-character hex id');
 
@@ -28,6 +28,9 @@ export const cartLineSchema = z.object({
   lineTotalFen: fenSchema,
   /** Units on sale now; false: the box is off sale or sold out, and checkout would be refused. */
   stock: z.number().int().min(0),
+  /** The most units this line may hold: the box's purchase limit per shopper, within one order's maximum. */
+  limit: z.number().int().min(1),
+  /** False: off sale, not open yet, sold out, or over the limit; checkout would be refused. */
   available: z.boolean(),
 });
 export type CartLine = z.infer<typeof cartLineSchema>;
@@ -71,11 +74,14 @@ export type CombinedAlipayResponse = z.infer<typeof combinedAlipayResponseSchema
 /**
  * What a shopper polls after paying several orders at once. PENDING until the money is in and every member has
  * been fulfilled or refunded its share (a member closed before the payment came is refunded, not drawn);
- * CLOSED: the payment was closed unpaid and its orders released.
+ * FAILED (reason CLOSED): the payment was closed unpaid and its orders released. The same three words as an
+ * order's payment-status.
  */
 export const combinedPaymentStatusSchema = z.object({
   id: objectId,
   status: paymentStatusSchema,
+  /** CLOSED when FAILED; null otherwise. */
+  reason: paymentFailureReasonSchema.nullable(),
   paidAt: z.iso.datetime({ offset: true }).nullable(),
   totalFen: fenSchema,
   orders: z.array(z.object({ orderId: objectId, amountFen: fenSchema, status: orderStatusSchema })),

@@ -19,6 +19,12 @@ const itemFields = {
   picture: pictureFile,
   /** What the 盒柜 collection shows until the shopper draws the item; a generic shape when absent. */
   silhouette: pictureFile.optional(),
+  /**
+   * 商品价值: what the item is worth on its own (its retail price), published before purchase as the national
+   * blind-box guideline requires (compliance.ts). Optional here only so files written before the field still
+   * read: an import refuses a new item without one and warns about an existing item without one.
+   */
+  valueFen: z.number().int().min(1).max(MAX_FEN).optional(),
 };
 
 export const catalogItemFileSchema = z

@@ -1,5 +1,6 @@
 export * from './money';
 export * from './constants';
+export * from './safe-text';
 export * from './order-status';
 export * from './api';
 export * from './beijing-time';
@@ -8,3 +9,5 @@ export * from './fairness/box-odds';
 export * from './cart';
 export * from './catalog-file';
 export * from './fairness/set-verify';
+export * from './guardian-consent';
+export * from './compliance';

@@ -46,6 +46,7 @@ test('every answer of the real server on the shopper loop parses with its shared
   expect((await api.payJsapi(order.id)).package).toMatch(/^prepay_id=/);
   expect((await api.paymentStatus(order.id)).status).toBe('PENDING');
   expect((await api.cancelOrder(order.id)).status).toBe('CLOSED');
+  expect(await api.paymentStatus(order.id)).toMatchObject({ status: 'FAILED', reason: 'CANCELLED', paidAt: null });
 });
 
 test('the cart and the combined payment answer in their shared schemas', async () => {
@@ -69,7 +70,7 @@ test('the cart and the combined payment answer in their shared schemas', async (
   // The same orders through Alipay: the WeChat payment is closed and a new one opened for the same sum.
   const alipay = await api.payCombinedAlipay([fromCart.id, another.id]);
   expect([alipay.paymentId, alipay.totalFen]).toEqual([`C${alipay.id}`, combined.totalFen]);
-  expect((await api.combinedPaymentStatus(combined.id)).status).toBe('CLOSED');
+  expect(await api.combinedPaymentStatus(combined.id)).toMatchObject({ status: 'FAILED', reason: 'CLOSED' });
 });
 
 test('an answer that breaks the contract fails in the client instead of on a screen', async () => {

@@ -16,7 +16,7 @@ function fakeClock() {
 }
 
 const orderNo = '0123456789abcdef01234567';
-const pending: PaymentStatusResponse = { orderNo, status: 'PENDING', paidAt: null };
+const pending: PaymentStatusResponse = { orderNo, status: 'PENDING', reason: null, paidAt: null };
 
 function answers(...sequence: (PaymentStatusResponse | Error)[]): PollOptions['check'] {
   return jest.fn(async () => {
@@ -30,17 +30,17 @@ function answers(...sequence: (PaymentStatusResponse | Error)[]): PollOptions['c
 describe('pollPaymentStatus', () => {
   it('returns PAID as soon as the server reports it, backing off between checks', async () => {
     const clock = fakeClock();
-    const check = answers(pending, pending, pending, { orderNo, status: 'PAID', paidAt: '2030-01-01T00:00:00Z' });
+    const check = answers(pending, pending, pending, { orderNo, status: 'PAID', reason: null, paidAt: '2030-01-01T00:00:00Z' });
     const outcome = await pollPaymentStatus({ check, ...clock });
     expect(outcome).toEqual({ kind: 'SETTLED', status: 'PAID', paidAt: '2030-01-01T00:00:00Z' });
     expect(check).toHaveBeenCalledTimes(4);
     expect(clock.sleeps).toEqual([500, 1000, 2000]);
   });
 
-  it('reports CLOSED without waiting', async () => {
+  it('reports FAILED without waiting', async () => {
     const clock = fakeClock();
-    const outcome = await pollPaymentStatus({ check: answers({ orderNo, status: 'CLOSED', paidAt: null }), ...clock });
-    expect(outcome).toEqual({ kind: 'SETTLED', status: 'CLOSED', paidAt: null });
+    const outcome = await pollPaymentStatus({ check: answers({ orderNo, status: 'FAILED', reason: 'EXPIRED', paidAt: null }), ...clock });
+    expect(outcome).toEqual({ kind: 'SETTLED', status: 'FAILED', paidAt: null });
     expect(clock.sleeps).toEqual([]);
   });
 
@@ -56,7 +56,7 @@ describe('pollPaymentStatus', () => {
 
   it('treats a failed check as still pending', async () => {
     const clock = fakeClock();
-    const check = answers(new Error('offline'), new Error('offline'), { orderNo, status: 'PAID', paidAt: null });
+    const check = answers(new Error('offline'), new Error('offline'), { orderNo, status: 'PAID', reason: null, paidAt: null });
     await expect(pollPaymentStatus({ check, ...clock })).resolves.toMatchObject({ kind: 'SETTLED', status: 'PAID' });
     expect(check).toHaveBeenCalledTimes(3);
   });

@@ -1,7 +1,7 @@
-import type { PaymentStatusResponse } from '@blindbox/shared';
+import type { PaymentStatus, PaymentStatusResponse } from '@blindbox/shared';
 
 export type PollOutcome =
-  | { kind: 'SETTLED'; status: 'PAID' | 'CLOSED'; paidAt: string | null }
+  | { kind: 'SETTLED'; status: Exclude<PaymentStatus, 'PENDING'>; paidAt: string | null }
   | { kind: 'TIMEOUT' }
   | { kind: 'STOPPED' };
 
@@ -21,7 +21,7 @@ export interface PollOptions {
 }
 
 /**
- * Asks the server until the payment settles. WeChat's callback usually lands within a second or two,
+ * Asks the server until the payment settles: PAID or FAILED, the reference payment API's loop. WeChat's callback usually lands within a second or two,
  * so the first checks come quickly and later ones back off to spare the server; a failed check
  * (flaky network) counts as "still pending" rather than ending the wait.
  */

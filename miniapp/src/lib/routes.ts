@@ -1,7 +1,7 @@
-import type { OrderStatus } from '@blindbox/shared';
+import Taro from '@tarojs/taro';
 
-// Paths must match app.config.ts; order pages live in the `order` subpackage, the collection in `me`,
-// fairness pages in `fair`, whole-set pages in `sets`.
+// Paths must match app.config.ts; the four tab pages live in the main package, order pages in the `order`
+// subpackage, the privacy policy in `me`, fairness pages in `fair`, whole-set pages in `sets`.
 export const routes = {
   boxes: () => '/pages/boxes/index',
   box: (id: string) => `/pages/box/index?id=${encodeURIComponent(id)}`,
@@ -13,16 +13,32 @@ export const routes = {
   cart: () => '/order/cart/index',
   /** One payment for several unpaid orders. */
   payTogether: (orderIds: readonly string[]) => `/order/pay-together/index?orderIds=${orderIds.map(encodeURIComponent).join(',')}`,
-  pay: (orderId: string) => `/order/pay/index?orderId=${encodeURIComponent(orderId)}`,
   result: (orderId: string) => `/order/result/index?orderId=${encodeURIComponent(orderId)}`,
   /** The same page for a combined payment: waits for the one payment, then shows every order it paid. */
   combinedResult: (combinedId: string) => `/order/result/index?combinedId=${encodeURIComponent(combinedId)}`,
-  orders: (status?: OrderStatus) => `/order/list/index${status ? `?status=${status}` : ''}`,
-  order: (orderId: string) => `/order/detail/index?orderId=${encodeURIComponent(orderId)}`,
-  collection: () => '/me/collection/index',
+  /** A tab: open with `openTab` (a tab page takes no query in WeChat). */
+  orders: () => '/pages/orders/index',
+  /** `paid`: what became of a pay sheet opened just before (cancelled or failed), told on arrival. */
+  order: (orderId: string, paid?: 'cancelled' | 'failed') => `/order/detail/index?orderId=${encodeURIComponent(orderId)}${paid ? `&paid=${paid}` : ''}`,
+  /** A tab. */
+  collection: () => '/pages/collection/index',
+  /** A tab: age, addresses, the privacy policy, the client seed. */
+  me: () => '/pages/me/index',
+  privacy: () => '/me/privacy/index',
   rules: (boxId: string) => `/fair/rules/index?boxId=${encodeURIComponent(boxId)}`,
   proof: (orderId: string, unit: number) => `/fair/proof/index?orderId=${encodeURIComponent(orderId)}&unit=${unit}`,
-  profile: () => '/fair/profile/index',
+  /** The guardian's own page: consent for a shopper aged 8–17, and its revocation. */
+  guardian: () => '/fair/guardian/index',
   setGrid: (boxId: string) => `/sets/grid/index?boxId=${encodeURIComponent(boxId)}`,
   setVerify: (setId: string) => `/sets/verify/index?setId=${encodeURIComponent(setId)}`,
 };
+
+const TABS = new Set([routes.boxes(), routes.collection(), routes.orders(), routes.me()]);
+
+/**
+ * Goes to any page: a tab page by `switchTab` (WeChat refuses navigateTo and redirectTo to one), any other by
+ * `navigateTo`. Pages that lead to a tab use this rather than choosing the call themselves.
+ */
+export function openPage(url: string): Promise<unknown> {
+  return TABS.has(url.split('?')[0]!) ? Taro.switchTab({ url }) : Taro.navigateTo({ url });
+}

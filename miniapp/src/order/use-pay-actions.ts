@@ -1,6 +1,6 @@
 import type { AlipayPageResponse, JsapiPayParams } from '@blindbox/shared';
 import { formatFen } from '@blindbox/shared/src/money';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { alipay } from '../platform/alipay';
 import { requestPayment } from '../platform/pay';
 import { payNoticeOf, type PayNotice } from '../components/pay-notice';
@@ -9,24 +9,37 @@ import { payNoticeOf, type PayNotice } from '../components/pay-notice';
 export function usePayActions() {
   const [paying, setPaying] = useState(false);
   const [notice, setNotice] = useState<PayNotice | null>(null);
+  // Set before any await: a second tap in the same frame sees it, where `paying` (state) is not yet updated.
+  const underway = useRef(false);
 
-  /** Asks the server for the pay sheet's parameters (`open`), shows the sheet, then `paid` moves on to the result. */
-  async function payWithWechat<T extends { params: JsapiPayParams; totalFen: number }>(open: () => Promise<T>, paid: (opened: T) => Promise<unknown> | void) {
+  /**
+   * Asks the server for the pay sheet's parameters (`open`), shows the sheet, then `paid` moves on to the result.
+   * Answers what to tell the shopper when the sheet did not end in a payment (null when it did). A second call
+   * while one is under way is ignored: one screen never opens two pay sheets.
+   */
+  async function payWithWechat<T extends { params: JsapiPayParams; totalFen: number }>(open: () => Promise<T>, paid: (opened: T) => Promise<unknown> | void): Promise<PayNotice | null> {
+    if (underway.current) return null;
+    underway.current = true;
     setPaying(true);
     setNotice(null);
     try {
       const opened = await open();
       await requestPayment({ params: opened.params, amountLabel: formatFen(opened.totalFen) });
       await paid(opened);
+      return null;
     } catch (failure) {
-      setNotice(payNoticeOf(failure));
+      const told = payNoticeOf(failure);
+      setNotice(told);
+      return told;
     } finally {
+      underway.current = false;
       setPaying(false);
     }
   }
 
   async function payWithAlipay(open: () => Promise<AlipayPageResponse>) {
-    if (!alipay) return;
+    if (!alipay || underway.current) return;
+    underway.current = true;
     setPaying(true);
     setNotice(null);
     try {
@@ -34,6 +47,7 @@ export function usePayActions() {
       await alipay.pay(open);
     } catch (failure) {
       setNotice(payNoticeOf(failure));
+      underway.current = false;
       setPaying(false);
     }
   }

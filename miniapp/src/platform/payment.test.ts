@@ -8,8 +8,10 @@ describe('requestPayment outcomes', () => {
     expect(isPaymentCancel(null)).toBe(false);
   });
 
-  it('describes other failures with their errMsg', () => {
-    expect(paymentFailureMessage({ errMsg: 'requestPayment:fail no permission' })).toBe('支付失败：requestPayment:fail no permission');
-    expect(paymentFailureMessage(undefined)).toBe('支付失败，请重试');
+  it('describes other failures in Chinese, never with their errMsg', () => {
+    // Never WeChat's English reason: a lost connection is named, anything else is one plain line.
+    expect(paymentFailureMessage({ errMsg: 'requestPayment:fail no permission' })).toBe('支付没有完成，请稍后重试，订单会为你保留');
+    expect(paymentFailureMessage({ errMsg: 'requestPayment:fail Failed to fetch' })).toBe('支付没有完成：网络连接失败，请检查网络后重试');
+    expect(paymentFailureMessage(undefined)).toBe('支付没有完成，请稍后重试，订单会为你保留');
   });
 });

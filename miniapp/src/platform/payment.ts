@@ -13,9 +13,14 @@ export function isPaymentCancel(error: unknown): boolean {
   return typeof errMsg === 'string' && /cancel/i.test(errMsg);
 }
 
+/**
+ * Why a pay sheet failed, in Chinese: `requestPayment:fail …` carries WeChat's (or the browser's) English reason,
+ * which a shopper must not see. A lost connection is worth naming; anything else is one plain line.
+ */
 export function paymentFailureMessage(error: unknown): string {
   const errMsg = (error as { errMsg?: unknown } | null)?.errMsg;
-  return typeof errMsg === 'string' ? `支付失败：${errMsg}` : '支付失败，请重试';
+  if (typeof errMsg === 'string' && /fetch|network|timeout|timed out|offline/i.test(errMsg)) return '支付没有完成：网络连接失败，请检查网络后重试';
+  return '支付没有完成，请稍后重试，订单会为你保留';
 }
 
 /**
@@ -30,5 +35,5 @@ export interface QrPayProps {
   open: () => Promise<NativePayResponse>;
   /** The payment status of the order, or of the combined payment of several. */
   check: () => Promise<PaymentState>;
-  onSettled: (status: 'PAID' | 'CLOSED') => void;
+  onSettled: (status: 'PAID' | 'FAILED') => void;
 }

@@ -70,7 +70,7 @@ export class Notifier {
   enqueue(event: NotificationEvent): DeliveryRecord {
     const { store, keys, faults } = this.deps;
     const now = Date.now();
-    const eventId = `EV-${randomUUID()}`;
+    const eventId = eventIdOf();
     const box = encryptWithApiV3Key(keys.credentials.apiV3Key, JSON.stringify(event.resource), event.kind);
     const body = JSON.stringify({
       id: eventId,
@@ -141,7 +141,7 @@ export class Notifier {
   async probe(notifyUrl: string): Promise<AttemptRecord & { accepted: boolean }> {
     const { keys } = this.deps;
     const now = Date.now();
-    const eventId = `EV-${randomUUID()}`;
+    const eventId = eventIdOf();
     const resource = {
       appid: keys.credentials.appid,
       mchid: keys.credentials.mchid,
@@ -314,4 +314,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** 通知ID: string[1,36] (支付通知 / 退款结果通知): "EV-" and the 32 hex digits of a UUID. */
+function eventIdOf(): string {
+  return `EV-${randomUUID().replaceAll('-', '')}`;
 }

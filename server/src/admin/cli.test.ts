@@ -4,6 +4,8 @@ import { shopper, payAtSimulator } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { JOB_TEST_ENV, orderDoc, prepayIdOf, setFaults, clearFaults, expireInDb } from '../../test/support/job-test-support';
 import { runAdminCommand } from './run-admin-command';
+import { orderModel } from '../orders/order.model';
+import { hasUnsafeCharacters } from '@blindbox/shared';
 
 // Jobs are processed by this server (as a worker would); the commands run against the same container.
 let server: TestServer;
@@ -132,4 +134,47 @@ test('jobs shows queue health; bad input is a usage error', async () => {
   expect((await admin('show', 'not-an-id')).exitCode).toBe(1);
   expect((await admin('show', new Types.ObjectId().toHexString())).exitCode).toBe(1);
   expect((await admin('orders', '--status', 'WRONG')).exitCode).toBe(2);
+});
+
+test('hostile addresses (forged packing-list lines, ESC/OSC/BEL, bidi) print one line per order with no control byte, in to-ship and show', async () => {
+  // Stored before the address schema refused them, or written by anything that skips it: output escapes anyway.
+  const hostile = [
+    { name: '张三', phone: '13800138000', region: '上海市', detail: '1 号\norder 000000000000000000000000  paid 2026-01-01 00:00:00\n  ship to 李四 13900000000  北京市 假地址\n  1 × 隐藏款' },
+    { name: '王\u001b]0;pwned\u0007五', phone: '13800138001', region: '\u001b[2J\u001b[H广州市', detail: '\u009b31m红字\r\n\u202e地址\u0007' },
+    { name: '赵六\u001b]8;;https://evil.example/\u001b\\点我\u001b]8;;\u001b\\', phone: '13800138002', region: '深圳市\u2028南山区', detail: '\t科技园\u0000' },
+  ];
+  const ids: string[] = [];
+  for (const [i, address] of hostile.entries()) {
+    const orderId = await paidOrder(`dev-cli-hostile-${i}`);
+    await orderModel(server.container.db).updateOne({ _id: new Types.ObjectId(orderId) }, { $set: { address } });
+    ids.push(orderId);
+  }
+  const noControlBytes = (output: string) => output.split('\n').every((row) => !hasUnsafeCharacters(row));
+
+  const toShip = await admin('orders', '--to-ship', '--limit', '1000');
+  expect(toShip.exitCode).toBe(0);
+  expect(noControlBytes(toShip.output)).toBe(true);
+  const listed = JSON.parse((await admin('orders', '--to-ship', '--limit', '1000', '--json')).output) as Array<{ id: string; address: unknown; items: unknown[]; draws: unknown[] }>;
+  const rows = toShip.output.split('\n');
+  // Exactly one "order" line and one "ship to" line per order, and every other line is an item or a draw of one.
+  expect(rows.filter((row) => row.startsWith('order '))).toHaveLength(listed.length);
+  expect(rows.filter((row) => row.startsWith('  ship to '))).toHaveLength(listed.length);
+  expect(rows).toHaveLength(listed.reduce((sum, order) => sum + 2 + order.items.length + order.draws.length, 0));
+  expect(rows.filter((row) => row.includes('000000000000000000000000')).every((row) => row.startsWith('  ship to '))).toBe(true);
+  for (const id of ids) expect(rows.filter((row) => row.startsWith(`order ${id} `))).toHaveLength(1);
+  expect(toShip.output).toContain('\\u001b]0;pwned\\u0007');
+  // --json keeps the stored text exactly (JSON's own escapes).
+  expect(listed.find((order) => order.id === ids[1])?.address).toEqual(hostile[1]);
+
+  for (const [i, id] of ids.entries()) {
+    const shown = await admin('show', id);
+    expect(shown.exitCode).toBe(0);
+    expect(noControlBytes(shown.output)).toBe(true);
+    const shipTo = shown.output.split('\n').filter((row) => row.startsWith('ship to: '));
+    expect(shipTo).toHaveLength(1);
+    expect(shown.output.split('\n').filter((row) => row.startsWith('order '))).toHaveLength(1);
+    expect(shipTo[0]).toContain(hostile[i]!.phone);
+    const json = JSON.parse((await admin('show', id, '--json')).output) as { address: unknown };
+    expect(json.address).toEqual(hostile[i]);
+  }
 });

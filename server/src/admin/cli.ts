@@ -11,6 +11,7 @@ import { createContainer } from '../container';
 import { createInterface } from 'node:readline/promises';
 import { runAdminCommand, USAGE } from './run-admin-command';
 import { formatDoctor, runDoctor } from './doctor';
+import { escapeTerminalOutput } from '@blindbox/shared';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
@@ -20,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
   loadDotEnv();
   if (argv[0] === 'doctor') {
     const report = await runDoctor(process.env, { projectConfigFile: path.resolve('project.config.json') });
-    console.log(argv.includes('--json') ? JSON.stringify(report, null, 2) : formatDoctor(report));
+    console.log(escapeTerminalOutput(argv.includes('--json') ? JSON.stringify(report, null, 2) : formatDoctor(report)));
     return report.ok ? 0 : 1;
   }
   let config: ConfigFor<'admin'>;

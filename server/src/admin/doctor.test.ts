@@ -9,6 +9,8 @@ import { testEnv, uniqueDbName } from '../../test/support/test-env';
 import { merchantCredentials } from '../../test/support/merchant-credentials';
 import { connectDatabase } from '../db/connect';
 import { clearFaults, setFaults } from '../../test/support/job-test-support';
+import { devAlipayEnv, ensureDevAlipayCredentials } from '../../dev/alipay-credentials';
+import { boxModel } from '../catalog/box.model';
 import { indexedModels, formatDoctor, runDoctor, type DoctorReport } from './doctor';
 
 let scratch: string;
@@ -24,7 +26,7 @@ beforeAll(async () => {
   dev = JSON.parse(await readFile(path.join(credentialsDir, 'credentials.json'), 'utf8')) as DevCredentials;
   projectConfigFile = path.join(scratch, 'project.config.json');
   await writeFile(projectConfigFile, JSON.stringify({ appid: dev.appid }));
-  platformSimulator = await startSimulator({ credentialsDir, port: 0 });
+  platformSimulator = await startSimulator({ credentialsDir, alipayCredentialsDir: testEnv().alipayCredentialsDir, port: 0 });
   publicKeySimulator = await startSimulator({ credentialsDir, port: 0, signingMode: 'public-key' });
   // What a server's first start leaves behind: the schema indexes.
   const db = await connectDatabase({ uri: mongodbUri, dbName, poolSize: 2 });
@@ -59,6 +61,8 @@ async function doctor(env: Record<string, string>, options: { simulator?: Runnin
       WECHAT_LOGIN_BASE_URL: simulator.url,
       WECHAT_BASE_URL_OVERRIDE: simulator.url,
       WECHATPAY_TIMEOUT_MS: '3000',
+      // The embedded engine is no replica set: production mode is told so on purpose, as a staging box would be.
+      MONGODB_ALLOW_STANDALONE: 'true',
       ...env,
     },
     { projectConfigFile: options.projectConfigFile ?? projectConfigFile },
@@ -84,6 +88,7 @@ test('a merchant folder passes every check against the simulator, in both verify
     "appid equals the mini-program project's (project.config.json)",
     'database reachable',
     'indexes present',
+    'boxes on sale publish item values and meet the price checks',
   ]);
   expect(formatDoctor(platform)).toContain('ready: every check passed');
 
@@ -164,3 +169,57 @@ test('each injected fault fails its own check, with a fix', async () => {
     expect(formatDoctor(report)).toMatch(/✘[\s\S]*fix: [\s\S]*1 check failed$/);
   }
 }, 120_000);
+
+test('Alipay, when configured, is checked too: a correct setup passes, the swapped public key and a wrong app id fail with their fix', async () => {
+  const dir = testEnv().alipayCredentialsDir;
+  const alipay = devAlipayEnv(dir, await ensureDevAlipayCredentials(dir), platformSimulator.url, 'https://shop.example.com');
+  const env = { WECHATPAY_CREDENTIALS_DIR: await credentials(), ...alipay };
+  const good = await doctor(env);
+  expect(failed(good)).toEqual([]);
+  expect(good.checks.map((check) => check.name)).toEqual(
+    expect.arrayContaining(['Alipay production settings', "Alipay keys parse, and Alipay's public key is not the app's own", 'Alipay accepts our signed query, and its answer verifies with 支付宝公钥']),
+  );
+
+  const swapped = await doctor({ ...env, ALIPAY_PUBLIC_KEY_FILE: path.join(dir, 'app_public_key.pem') });
+  expect(failed(swapped)).toEqual(["Alipay keys parse, and Alipay's public key is not the app's own"]);
+  expect(formatDoctor(swapped)).toMatch(/应用公钥[\s\S]*fix: ALIPAY_APP_PRIVATE_KEY_FILE is 应用私钥/);
+
+  const otherApp = await doctor({ ...env, ALIPAY_APP_ID: '2021000000000999' });
+  expect(failed(otherApp)).toEqual(['Alipay accepts our signed query, and its answer verifies with 支付宝公钥']);
+  expect(formatDoctor(otherApp)).toMatch(/fix: ALIPAY_APP_ID must be the app id/);
+}, 60_000);
+test('doctor lists the boxes on sale that break the blind-box rules: fail for an unpublished item value, warn for an advised price rule', async () => {
+  const dir = await credentials();
+  const db = await connectDatabase({ uri: testEnv().mongodbUri, dbName, poolSize: 2 });
+  const Box = boxModel(db);
+  const product = (productId: string, valueFen: number | null) => ({ productId, name: productId, rarity: 'COMMON' as const, imageUrl: '/x.svg', weight: 1, valueFen });
+  const name = 'boxes on sale publish item values and meet the price checks';
+  const checkOf = (report: DoctorReport) => report.checks.find((check) => check.name === name)!;
+  try {
+    // ¥999 for ¥5 items: the issue's example; advised rules only, so the shop is still ready.
+    await Box.create({ slug: 'doc-pricey', name: 'pricey', coverUrl: '/c.svg', priceFen: 99_900, products: [product('doc-cheap', 500)] });
+    const warned = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir });
+    expect(checkOf(warned)).toMatchObject({ status: 'warn' });
+    expect(checkOf(warned).detail).toContain('doc-pricey: 单盒售价 ¥999.00 超过 ¥200.00');
+    expect(checkOf(warned).detail).toContain('上海市盲盒经营活动合规指引');
+    expect(warned.ok).toBe(true);
+    expect(formatDoctor(warned)).toContain('! boxes on sale');
+
+    const strict = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, COMPLIANCE_STRICT: 'true' });
+    expect(checkOf(strict).status).toBe('fail');
+
+    // A box stored before item values were kept: the value is not published, which the national guideline requires.
+    await Box.create({ slug: 'doc-legacy', name: 'legacy', coverUrl: '/c.svg', priceFen: 1990, products: [product('doc-old', null)] });
+    // A retired (inactive) box is not on sale: not listed.
+    await Box.create({ slug: 'doc-retired', name: 'retired', coverUrl: '/c.svg', priceFen: 1990, active: false, products: [product('doc-gone', null)] });
+    const failedReport = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir });
+    expect(failed(failedReport)).toEqual([name]);
+    expect(checkOf(failedReport).detail).toMatch(/^doc-legacy: 1 个款式未填写商品价值（valueFen）：doc-old/);
+    expect(checkOf(failedReport).detail).toContain('doc-pricey');
+    expect(checkOf(failedReport).detail).not.toContain('doc-retired');
+    expect(checkOf(failedReport).fix).toContain('valueFen');
+  } finally {
+    await Box.deleteMany({ slug: { $in: ['doc-pricey', 'doc-legacy', 'doc-retired'] } });
+    await db.close();
+  }
+});

@@ -6,8 +6,10 @@ import { stockDatabase } from '../db/databases';
 import { holdModel, stockModel } from '../catalog/stock.model';
 import { countedUnitsModel } from '../limits/counted-units.model';
 import { parseConfig, type ConfigFor } from '../config';
-import { credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
-import { connectDatabase } from '../db/connect';
+import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
+import { createAlipayChannel } from '../container';
+import { ChannelError } from '../payments/payment-channel';
+import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import { loadWechatPayCredentials, type WechatPayCredentials } from '../payments/wechatpay/credentials';
 import { WechatPayApiError } from '../payments/wechatpay/gateway';
 import { wechatPayGatewayFor } from '../payments/wechatpay/wechatpay-gateway';
@@ -21,10 +23,13 @@ import { couponTemplateModel } from '../coupons/coupon-template.model';
 import { orderModel } from '../orders/order.model';
 import { boxSetModel } from '../sets/set.model';
 import { positionHoldModel } from '../sets/position-hold.model';
+import { complianceSettingsOf, nonCompliantBoxes } from '../catalog/compliance-checks';
+import { formatFinding, refusingFindings } from '@blindbox/shared';
 
 export interface DoctorCheck {
   name: string;
-  status: 'pass' | 'fail' | 'skip';
+  /** warn: something to act on that does not stop the shop (an advised price rule, say); `ok` stays true. */
+  status: 'pass' | 'fail' | 'warn' | 'skip';
   /** What was found (the error, or why the check was skipped). */
   detail?: string;
   /** What to do about a failure. */
@@ -82,8 +87,39 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     await checkLogin(config, credentials, add);
     await checkAppid(credentials, options.projectConfigFile, add);
   }
+  if (config.ALIPAY_APP_ID) await checkAlipay(config, add);
   await checkDatabase(config, add);
   return report(checks);
+}
+
+/**
+ * Alipay, when configured: the settings production holds it to, its keys, and one signed query for a trade
+ * that cannot exist. Alipay checks our signature with the app public key the merchant uploaded (a wrong pair
+ * answers invalid-signature) and answers ACQ.TRADE_NOT_EXIST signed with its key, which we verify.
+ */
+async function checkAlipay(config: DoctorConfig, add: Add): Promise<void> {
+  const keysFix = 'ALIPAY_APP_PRIVATE_KEY_FILE is 应用私钥 (its public half uploaded to the open platform), ALIPAY_PUBLIC_KEY_FILE is 支付宝公钥 as the open platform shows it (docs/credentials.md)';
+  if (config.NODE_ENV === 'production') add(ruleCheck('Alipay production settings', alipayProblems(config).filter((problem) => !/KEY_FILE/.test(problem)), 'change the variables named'));
+  const keyProblems = alipayKeyProblems(config.ALIPAY_APP_PRIVATE_KEY_FILE, config.ALIPAY_PUBLIC_KEY_FILE);
+  add(ruleCheck('Alipay keys parse, and Alipay\'s public key is not the app\'s own', keyProblems, keysFix));
+  const name = 'Alipay accepts our signed query, and its answer verifies with 支付宝公钥';
+  if (keyProblems.length > 0) {
+    add({ name, status: 'skip', detail: 'keys unreadable' });
+    return;
+  }
+  try {
+    const [channel] = await createAlipayChannel(config, pino({ level: 'silent' }));
+    const trade = await channel!.query(`doctor${randomBytes(8).toString('hex')}`);
+    add(trade === null ? { name, status: 'pass' } : { name, status: 'fail', detail: 'a trade that cannot exist was found', fix: 'ALIPAY_APP_ID must be your own app' });
+  } catch (error) {
+    const code = error instanceof ChannelError ? error.code : '';
+    const fix = /invalid-app-id/.test(code)
+      ? 'ALIPAY_APP_ID must be the app id of your app on the open platform (开放平台 → 应用详情)'
+      : /signature|sign/i.test(`${code} ${message(error)}`)
+        ? keysFix
+        : `check that this host reaches ${config.ALIPAY_GATEWAY_URL}`;
+    add({ name, status: 'fail', detail: message(error), fix });
+  }
 }
 
 /** A check that passes when a rule finds no problem. */
@@ -111,8 +147,8 @@ async function checkCredentials(config: DoctorConfig, add: Add): Promise<WechatP
   if (config.NODE_ENV === 'production') {
     add(ruleCheck('no simulator keys in the credentials folder', credentialsFolderProblems(config.WECHATPAY_CREDENTIALS_DIR), CREDENTIALS_FIX));
   }
-  if (config.WECHATPAY_VERIFY_MODE === 'public-key' && !credentials.wechatPayPublicKey) {
-    add({ name: 'public-key mode has its key', status: 'fail', detail: 'WECHATPAY_VERIFY_MODE=public-key but credentials.json names no publicKeyId / publicKeyFile', fix: CREDENTIALS_FIX });
+  if (config.WECHATPAY_VERIFY_MODE !== 'platform-certificate' && !credentials.wechatPayPublicKey) {
+    add({ name: 'public-key mode has its key', status: 'fail', detail: `WECHATPAY_VERIFY_MODE=${config.WECHATPAY_VERIFY_MODE} but credentials.json names no publicKeyId / publicKeyFile`, fix: CREDENTIALS_FIX });
     return null;
   }
   return credentials;
@@ -125,10 +161,12 @@ async function checkCredentials(config: DoctorConfig, add: Add): Promise<WechatP
  */
 async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCredentials, add: Add): Promise<void> {
   const signed = 'WeChat Pay accepts our signed requests';
-  const answers =
-    config.WECHATPAY_VERIFY_MODE === 'platform-certificate'
-      ? 'APIv3 key decrypts the platform certificates, and they verify WeChat Pay\'s answers'
-      : 'WeChat Pay public key verifies WeChat Pay\'s answers';
+  const answers = {
+    'platform-certificate': "APIv3 key decrypts the platform certificates, and they verify WeChat Pay's answers",
+    'public-key': "WeChat Pay public key verifies WeChat Pay's answers",
+    // Both configured: WeChat signs with one of them; the detail names which one this answer used.
+    both: "WeChat Pay's answers verify (platform certificates and public key both configured)",
+  }[config.WECHATPAY_VERIFY_MODE];
   const gateway = wechatPayGatewayFor(config, credentials, pino({ level: 'silent' }));
   try {
     await gateway.queryTransaction(`doctor${randomBytes(8).toString('hex')}`);
@@ -216,7 +254,7 @@ async function checkDatabase(config: DoctorConfig, add: Add): Promise<void> {
   const name = 'database reachable';
   let db: Connection;
   try {
-    db = await connectDatabase({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, poolSize: 2, production: config.NODE_ENV === 'production', createIndexes: false });
+    db = await connectDatabase({ ...databaseOptionsOf(config, 2), createIndexes: false });
   } catch (error) {
     add({ name, status: 'fail', detail: message(error), fix: 'fix MONGODB_URI or the database (docs/deploy.md)' });
     add({ name: 'indexes present', status: 'skip', detail: 'not reached' });
@@ -230,9 +268,29 @@ async function checkDatabase(config: DoctorConfig, add: Add): Promise<void> {
       missing.push(...toCreate.map((index) => `${model.collection.collectionName} ${JSON.stringify(index)}`));
     }
     add(ruleCheck('indexes present', missing.map((index) => `missing ${index}`), 'start the server once (it creates missing indexes at start), then run doctor again'));
+    add(await complianceCheck(db, config));
   } finally {
     await db.close();
   }
+}
+
+/**
+ * The boxes on sale that break the blind-box rules (catalog/compliance-checks.ts): fail for what an import would
+ * refuse (an item value not published; any finding under COMPLIANCE_STRICT), warn for the advised price rules.
+ */
+async function complianceCheck(db: Connection, config: DoctorConfig): Promise<DoctorCheck> {
+  const name = 'boxes on sale publish item values and meet the price checks';
+  const settings = complianceSettingsOf(config);
+  const boxes = await nonCompliantBoxes(db, settings);
+  if (boxes.length === 0) return { name, status: 'pass' };
+  const detail = boxes.map((box) => `${box.slug}: ${box.findings.map(formatFinding).join('；')}`).join('\n    ');
+  const refused = boxes.some((box) => refusingFindings(box.findings, settings.strict).length > 0);
+  return {
+    name,
+    status: refused ? 'fail' : 'warn',
+    detail,
+    fix: 'set each item\'s valueFen (and fix the price or values) in the box\'s catalog file, then admin box import it (docs/compliance.md)',
+  };
 }
 
 function message(error: unknown): string {
@@ -240,11 +298,11 @@ function message(error: unknown): string {
 }
 
 export function formatDoctor(report: DoctorReport): string {
-  const mark = { pass: '✔', fail: '✘', skip: '–' } as const;
+  const mark = { pass: '✔', fail: '✘', warn: '!', skip: '–' } as const;
   const lines = report.checks.flatMap((check) => [
     `${mark[check.status]} ${check.name}${check.status === 'pass' && check.detail ? ` (${check.detail})` : ''}`,
     ...(check.status !== 'pass' && check.detail ? [`    ${check.detail}`] : []),
-    ...(check.fix && check.status === 'fail' ? [`    fix: ${check.fix}`] : []),
+    ...(check.fix && (check.status === 'fail' || check.status === 'warn') ? [`    fix: ${check.fix}`] : []),
   ]);
   const failed = report.checks.filter((check) => check.status === 'fail').length;
   lines.push('', report.ok ? 'ready: every check passed' : `${failed} check${failed === 1 ? '' : 's'} failed`);

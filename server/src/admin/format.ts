@@ -3,6 +3,16 @@ import type { JobsHealth } from '../jobs/agenda-scheduler';
 import type { OrderStatus } from '@blindbox/shared';
 import type { ShippingUploadDoc } from '../shipping/shipping-upload.model';
 import type { PlatformOrder } from '../shipping/mini-program-platform';
+import { escapeText } from '@blindbox/shared';
+
+/**
+ * A line of human output whose every interpolated value is escaped (escapeText): a stored or received string (a
+ * shopper's address, an item name, a channel's error) prints on its own line, never as several, and never sends
+ * a control sequence to the operator's terminal. Every formatter builds its lines with it.
+ */
+export function line(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return strings.reduce((out, text, i) => `${out}${escapeText(String(values[i - 1]))}${text}`);
+}
 
 export interface OrderSummary {
   id: string;
@@ -56,7 +66,8 @@ export interface OrderDetail extends OrderSummary {
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
 const time = (date: Date | null | undefined) => (date ? new Date(date).toISOString().replace('T', ' ').slice(0, 19) : '-');
 
-function table(rows: string[][]): string {
+function table(cells: string[][]): string {
+  const rows = cells.map((row) => row.map(escapeText));
   const widths = rows.reduce<number[]>((acc, row) => row.map((cell, i) => Math.max(acc[i] ?? 0, cell.length)), []);
   return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
@@ -69,17 +80,17 @@ export function formatOrderList(orders: OrderSummary[]): string {
   ]);
 }
 
-const addressLine = (a: ShippingAddress) => `${a.name} ${a.phone}  ${a.region} ${a.detail}`;
+const addressLine = (a: ShippingAddress) => line`${a.name} ${a.phone}  ${a.region} ${a.detail}`;
 
 export function formatToShip(orders: ToShip[]): string {
   if (orders.length === 0) return 'nothing to ship';
   return orders
     .map((o) =>
       [
-        `order ${o.id}  paid ${time(o.paidAt)}`,
+        line`order ${o.id}  paid ${time(o.paidAt)}`,
         `  ship to ${addressLine(o.address)}`,
-        ...o.items.map((item) => `  ${item.quantity} × ${item.name}`),
-        ...o.draws.map((draw) => `    - ${draw.name} (${draw.rarity})`),
+        ...o.items.map((item) => line`  ${item.quantity} × ${item.name}`),
+        ...o.draws.map((draw) => line`    - ${draw.name} (${draw.rarity})`),
       ].join('\n'),
     )
     .join('\n');
@@ -87,29 +98,29 @@ export function formatToShip(orders: ToShip[]): string {
 
 export function formatOrderDetail(order: OrderDetail): string {
   const lines = [
-    `order ${order.id}  ${order.status}  ${yuan(order.totalFen)}`,
-    `  created ${time(order.createdAt)}  expires ${time(order.expiresAt)}  paid ${time(order.paidAt)}  released ${time(order.releasedAt)}`,
-    `  payment attempts ${order.attemptCount}  out_trade_no ${order.outTradeNo ?? '-'}  transaction ${order.transactionId ?? '-'}`,
+    line`order ${order.id}  ${order.status}  ${yuan(order.totalFen)}`,
+    line`  created ${time(order.createdAt)}  expires ${time(order.expiresAt)}  paid ${time(order.paidAt)}  released ${time(order.releasedAt)}`,
+    line`  payment attempts ${order.attemptCount}  out_trade_no ${order.outTradeNo ?? '-'}  transaction ${order.transactionId ?? '-'}`,
   ];
-  if (order.trackingNote) lines.push(`  tracking ${order.trackingNote}`);
+  if (order.trackingNote) lines.push(line`  tracking ${order.trackingNote}`);
   lines.push(`ship to: ${addressLine(order.address)}`);
-  lines.push('items:', ...order.items.map((item) => `  ${item.quantity} × ${item.name} @ ${yuan(item.priceFen)}`));
-  if (order.draws.length) lines.push('draws:', ...order.draws.map((draw) => `  ${draw.name} (${draw.rarity})`));
+  lines.push('items:', ...order.items.map((item) => line`  ${item.quantity} × ${item.name} @ ${yuan(item.priceFen)}`));
+  if (order.draws.length) lines.push('draws:', ...order.draws.map((draw) => line`  ${draw.name} (${draw.rarity})`));
   if (order.refunds.length) {
-    lines.push('refunds:', ...order.refunds.map((r) => `  ${r.outRefundNo}  ${r.status}  ${yuan(r.amountFen)}  ${r.reason}  requested ${time(r.requestedAt)}`));
+    lines.push('refunds:', ...order.refunds.map((r) => line`  ${r.outRefundNo}  ${r.status}  ${yuan(r.amountFen)}  ${r.reason}  requested ${time(r.requestedAt)}`));
   }
-  lines.push('audit:', ...order.audit.map((a) => `  ${time(a.at)}  ${a.from ?? '(new)'} → ${a.to}  by ${a.actor}: ${a.reason}`));
+  lines.push('audit:', ...order.audit.map((a) => line`  ${time(a.at)}  ${a.from ?? '(new)'} → ${a.to}  by ${a.actor}: ${a.reason}`));
   const w = order.wechat;
   if (!w) lines.push('wechat: no payment attempt');
-  else if (w.error) lines.push(`wechat: ${w.outTradeNo} query failed: ${w.error}`);
-  else lines.push(`wechat: ${w.outTradeNo} ${w.tradeState}${w.transactionId ? `  transaction ${w.transactionId}` : ''}${w.amountFen !== null ? `  ${yuan(w.amountFen)}` : ''}`);
+  else if (w.error) lines.push(line`wechat: ${w.outTradeNo} query failed: ${w.error}`);
+  else lines.push(line`wechat: ${w.outTradeNo} ${w.tradeState}` + (w.transactionId ? line`  transaction ${w.transactionId}` : '') + (w.amountFen !== null ? `  ${yuan(w.amountFen)}` : ''));
   if (order.shipping) {
     const { upload: s, platform, platformError } = order.shipping;
-    const error = s.lastError ? `  last error ${s.lastError.errcode ?? 'no answer'}: ${s.lastError.message}` : '';
-    lines.push(`shipping info to WeChat: ${s.status}  ${s.expressCompany} ${s.trackingNo}  attempts ${s.attempts}  uploaded ${time(s.uploadedAt)}${s.status === 'PENDING' ? error : ''}`);
-    if (platformError) lines.push(`  platform: get_order failed: ${platformError}`);
+    const error = s.lastError ? line`  last error ${s.lastError.errcode ?? 'no answer'}: ${s.lastError.message}` : '';
+    lines.push(line`shipping info to WeChat: ${s.status}  ${s.expressCompany} ${s.trackingNo}  attempts ${s.attempts}  uploaded ${time(s.uploadedAt)}` + (s.status === 'PENDING' ? error : ''));
+    if (platformError) lines.push(line`  platform: get_order failed: ${platformError}`);
     else if (!platform) lines.push('  platform: no such order');
-    else lines.push(`  platform: order_state ${platform.orderState}${platform.shipped ? `  shipped ${platform.trackingNos.join(', ')}` : '  not shipped'}`);
+    else lines.push(line`  platform: order_state ${platform.orderState}` + (platform.shipped ? line`  shipped ${platform.trackingNos.join(', ')}` : '  not shipped'));
   }
   return lines.join('\n');
 }

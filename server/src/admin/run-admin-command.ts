@@ -5,6 +5,7 @@ import { DomainError } from '../domain-error';
 import { adminAudit, type AdminChange } from './admin-audit';
 import { UsageError, type AdminContext, type CommandResult, type OptionSpecs, type OptionValues } from './admin-command';
 import { ADMIN_COMMANDS } from './commands';
+import { escapeTerminalOutput } from '@blindbox/shared';
 
 const COMMON_OPTIONS: OptionSpecs = {
   json: { type: 'boolean', default: false },
@@ -37,8 +38,17 @@ export interface RunOptions {
 
 const usage = (message: string): CommandResult => ({ exitCode: 2, output: `${message}\n\n${USAGE}` });
 
-/** Runs one admin command against a container; never exits the process (the CLI entry does). */
+/**
+ * Runs one admin command against a container; never exits the process (the CLI entry does). Whatever a command
+ * prints passes escapeTerminalOutput: no control sequence reaches the operator's terminal, even from a formatter
+ * that forgot to escape a value (the formatters escape each value too, so a value cannot add a line either).
+ */
 export async function runAdminCommand(container: Container, argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+  const result = await runCommand(container, argv, options);
+  return { ...result, output: escapeTerminalOutput(result.output) };
+}
+
+async function runCommand(container: Container, argv: readonly string[], options: RunOptions): Promise<CommandResult> {
   const [name] = argv;
   if (!name || name.startsWith('-')) return argv.includes('--help') || argv.includes('-h') ? { exitCode: 0, output: USAGE } : usage('name a command');
   const command = ADMIN_COMMANDS.find((candidate) => candidate.name === name);

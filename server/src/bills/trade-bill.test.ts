@@ -56,7 +56,7 @@ test('a bill whose hash or file is wrong is refused before any row is read, and 
     await billFaults(corrupt);
     const failed = server.container.tradeBills.reconcileDay(today(), 'test');
     await expect(failed).rejects.toThrow(TradeBillIntegrityError);
-    await expect(failed).rejects.toThrow(/SHA1 of the downloaded file is [0-9a-f]{40}, WeChat said [0-9a-f]{40}; nothing was read/);
+    await expect(failed).rejects.toThrow(/SHA1 of the downloaded bill is [0-9a-f]{40}, WeChat said [0-9a-f]{40}; nothing was read/);
     expect((await orderDoc(server, missedAtShop)).status).toBe('TO_BE_PAID');
     const stored = await server.container.tradeBills.show(today());
     expect(stored).toMatchObject({ status: 'FAILED', findings: [], matched: 0 });

@@ -4,7 +4,9 @@ import type { OrderDoc } from '../orders/order.model';
 import type { OrderService } from '../orders/order.service';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
 import type { StockLedger } from '../catalog/stock';
-import { BoxNotFound, QuantityTooLarge } from '../catalog/catalog-errors';
+import { BoxNotFound, BoxRetired, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
+import { refuseUnlessOpen, saleOpeningOf, saleTermsOf, type SaleDefaults } from '../catalog/sale-terms';
+import type { Clock } from '../clock';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { NotFound } from '../domain-error';
 import { cartModel, type CartDoc, type CartLineDoc } from './cart.model';
@@ -15,11 +17,15 @@ import { InvalidSetPick } from '../sets/set-errors';
 export interface CartServiceDeps {
   db: Connection;
   orders: Pick<OrderService, 'create' | 'assertAvailable'>;
-  stock: Pick<StockLedger, 'available'>;
+  stock: Pick<StockLedger, 'available' | 'nextReturnAt'>;
+  /** The default purchase limit, for boxes that set none. */
+  config: SaleDefaults;
+  /** The clock a drop opens by. */
+  clock: Clock;
 }
 
 /** The shopper's cart on the server: survives reloads and devices; checkout places one order with every line. */
-export function cartService({ db, orders, stock }: CartServiceDeps) {
+export function cartService({ db, orders, stock, config, clock }: CartServiceDeps) {
   const Cart = cartModel(db);
   const Box = boxModel(db);
 
@@ -56,6 +62,24 @@ export function cartService({ db, orders, stock }: CartServiceDeps) {
     return new Map(boxes.map((box) => [box._id.toHexString(), box]));
   }
 
+  /** The most units of a box one line may hold: its purchase limit, and no more than one order takes. */
+  const lineLimitOf = (box: BoxDoc) => Math.min(saleTermsOf(box, config).purchaseLimit, MAX_QUANTITY_PER_ITEM);
+
+  /**
+   * The shop's rules, met before checkout rather than discovered there: the box is on sale now (not retired, its
+   * drop open), the line stays within its purchase limit, and that many units are left. Checkout checks again
+   * (and counts what the shopper already bought in this drop).
+   */
+  async function assertCanHold(box: BoxDoc, quantity: number): Promise<void> {
+    if (box.retiredAt) throw new BoxRetired(`box ${box.slug} is retired: it takes no new orders`);
+    refuseUnlessOpen(box._id, box, clock.now());
+    const { purchaseLimit } = saleTermsOf(box, config);
+    if (quantity > purchaseLimit) throw new PurchaseLimitReached(`at most ${purchaseLimit} of box ${box._id.toHexString()} per shopper in this drop`, { limit: purchaseLimit });
+    const left = (await stock.available([box._id])).get(box._id.toHexString()) ?? 0;
+    if (left === 0) throw new SoldOut(box._id, await stock.nextReturnAt(box._id));
+    if (left < quantity) throw new OutOfStock(`only ${left} left of box ${box._id.toHexString()}`);
+  }
+
   /** The cart at the catalog's current prices and stock; a line whose box left the catalog is shown unavailable. */
   async function view(lines: readonly CartLineDoc[]): Promise<Cart> {
     const [boxes, available] = await Promise.all([boxesFor(lines), stock.available(lines.map((line) => line.boxId))]);
@@ -63,6 +87,8 @@ export function cartService({ db, orders, stock }: CartServiceDeps) {
       const box = boxes.get(line.boxId.toHexString());
       if (!box) return [];
       const left = available.get(box._id.toHexString()) ?? 0;
+      const limit = lineLimitOf(box);
+      const open = !box.retiredAt && saleOpeningOf(box, clock.now()).state === 'OPEN';
       return [
         {
           boxId: box._id.toHexString(),
@@ -72,7 +98,8 @@ export function cartService({ db, orders, stock }: CartServiceDeps) {
           quantity: line.quantity,
           lineTotalFen: box.priceFen * line.quantity,
           stock: left,
-          available: box.active && left >= line.quantity,
+          limit,
+          available: box.active && open && left >= line.quantity && line.quantity <= limit,
         },
       ];
     });
@@ -93,10 +120,12 @@ export function cartService({ db, orders, stock }: CartServiceDeps) {
 
     /** Adds units of a box on sale (to its line, if it has one). */
     async add(userId: Types.ObjectId, boxId: Types.ObjectId, quantity: number): Promise<Cart> {
-      const box = await Box.findOne({ _id: boxId, active: true }).select({ saleMode: 1 }).lean<Pick<BoxDoc, 'saleMode'>>();
+      const box = await Box.findOne({ _id: boxId, active: true }).lean<BoxDoc>();
       if (!box) throw new BoxNotFound(boxId);
       // A whole-set box is bought by picking positions on its grid, which a cart line has no room for.
       if (isSetBox(box)) throw new InvalidSetPick(`box ${boxId.toHexString()} is sold as whole sets: pick positions on its grid`);
+      const inCart = (await linesOf(userId)).find((line) => line.boxId.equals(boxId))?.quantity ?? 0;
+      await assertCanHold(box, inCart + quantity);
       const lines = await change(userId, (current) => {
         const line = current.find((candidate) => candidate.boxId.equals(boxId));
         if (line) return current.map((candidate) => (candidate === line ? { boxId, quantity: checkQuantity(boxId, line.quantity + quantity) } : candidate));
@@ -106,7 +135,14 @@ export function cartService({ db, orders, stock }: CartServiceDeps) {
       return view(lines);
     },
 
+    /** Fewer units are always allowed (even of a box sold out meanwhile); more must meet the shop's rules. */
     async setQuantity(userId: Types.ObjectId, boxId: Types.ObjectId, quantity: number): Promise<Cart> {
+      const inCart = (await linesOf(userId)).find((line) => line.boxId.equals(boxId))?.quantity ?? 0;
+      if (quantity > inCart) {
+        const box = await Box.findOne({ _id: boxId, active: true }).lean<BoxDoc>();
+        if (!box) throw new BoxNotFound(boxId);
+        await assertCanHold(box, quantity);
+      }
       const lines = await change(userId, (current) => {
         if (!current.some((line) => line.boxId.equals(boxId))) throw new NotFound('cart line');
         return current.map((line) => (line.boxId.equals(boxId) ? { boxId, quantity: checkQuantity(boxId, quantity) } : line));

@@ -4,6 +4,7 @@ import { apiClient } from '../../test/support/api-client';
 import { payAtSimulator, prepayIdOf, shopper } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { boxModel } from '../catalog/box.model';
+import { boxState, setStock } from '../../test/support/stock';
 
 let server: TestServer;
 let boxes: Box[];
@@ -101,4 +102,42 @@ test('a refused checkout leaves the cart as it was', async () => {
   expect((await dave.api.get<Cart>('/api/cart')).body.count).toBe(1);
   // Someone else's cart is their own: a second shopper starts empty.
   expect((await (await shopper(server, 'dev-cart-erin')).api.get<Cart>('/api/cart')).body.count).toBe(0);
+});
+
+test('the cart keeps the shop rules before checkout: the purchase limit, a sold-out box, a drop not open yet', async () => {
+  const fay = await shopper(server, 'dev-cart-fay');
+  const first = boxes.find((box) => box.saleMode !== 'SETS')!;
+  const Box = boxModel(server.container.db);
+  await Box.updateOne({ _id: first.id }, { $set: { purchaseLimit: 2 } });
+  try {
+    const added = await fay.api.post<Cart>('/api/cart/lines', { boxId: first.id, quantity: 2 });
+    expect(added.body.lines[0]).toMatchObject({ quantity: 2, limit: 2, available: true });
+    // A third unit, by adding or by the stepper, is refused with the limit it carries; the line keeps 2.
+    const over = await fay.api.post<{ code: string; limit: number }>('/api/cart/lines', { boxId: first.id, quantity: 1 });
+    expect([over.status, over.body.code, over.body.limit]).toEqual([409, 'PURCHASE_LIMIT_REACHED', 2]);
+    expect((await fay.api.put<{ code: string }>(`/api/cart/lines/${first.id}`, { quantity: 3 })).body.code).toBe('PURCHASE_LIMIT_REACHED');
+    expect((await fay.api.get<Cart>('/api/cart')).body.lines[0]!.quantity).toBe(2);
+    // Fewer is always allowed.
+    expect((await fay.api.put<Cart>(`/api/cart/lines/${first.id}`, { quantity: 1 })).body.lines[0]!.quantity).toBe(1);
+
+    // A drop not open yet: refused with its opening time, and a line already held shows unavailable.
+    const opensAt = new Date(Date.now() + 3_600_000);
+    await Box.updateOne({ _id: first.id }, { $set: { onSaleAt: opensAt } });
+    const early = await fay.api.put<{ code: string; onSaleAt: string }>(`/api/cart/lines/${first.id}`, { quantity: 2 });
+    expect([early.body.code, early.body.onSaleAt]).toEqual(['NOT_ON_SALE_YET', opensAt.toISOString()]);
+    expect((await fay.api.get<Cart>('/api/cart')).body.lines[0]!.available).toBe(false);
+  } finally {
+    await Box.updateOne({ _id: first.id }, { $set: { purchaseLimit: null, onSaleAt: null } });
+  }
+
+  // Sold out: nothing to add.
+  const second = boxes.filter((box) => box.saleMode !== 'SETS')[1]!;
+  const before = await boxState(server, second.id);
+  await setStock(server, second.id, 0);
+  try {
+    const soldOut = await fay.api.post<{ code: string }>('/api/cart/lines', { boxId: second.id, quantity: 1 });
+    expect([soldOut.status, soldOut.body.code]).toEqual([409, 'SOLD_OUT']);
+  } finally {
+    await setStock(server, second.id, before.stock);
+  }
 });

@@ -4,7 +4,7 @@ import { defineModel } from '../db/define-model';
 import type { BoxDoc, BoxProductDoc } from './box.model';
 
 /**
- * The published odds of one version of a box, kept for good: `_id` is `<boxId>:<version>`. While a box is on
+ * The published odds (and item values) of one version of a box, kept for good: `_id` is `<boxId>:<version>`. While a box is on
  * sale its items, weights and guarantee never change in place: an import that changes them publishes the
  * next version (with a server seed of its own, so the new odds get a new commitment) and orders keep the
  * version they were placed under in their snapshot.
@@ -33,6 +33,7 @@ const boxVersionSchema = new Schema<BoxVersionDoc>(
         rarity: { type: String, enum: RARITIES },
         imageUrl: String,
         weight: Number,
+        valueFen: { type: Number, default: null },
       },
     ],
     guarantee: { type: new Schema<GuaranteeRule>({ minRarity: { type: String, enum: RARITIES }, within: Number }, { _id: false }), default: null },
@@ -46,10 +47,14 @@ export const boxVersionModel = defineModel<BoxVersionDoc>('BoxVersion', boxVersi
 
 export const boxVersionIdOf = (boxId: Types.ObjectId, version: number) => `${boxId.toHexString()}:${version}`;
 
-/** What a version fixes: the items as drawn (ids, names, rarities, pictures, weights, order) and the guarantee. */
+/**
+ * What a version fixes: the items as drawn (ids, names, rarities, pictures, weights, order), their published
+ * values and the guarantee. A value is published information the shopper buys on, as the odds are: changing it
+ * while on sale is a new version, so every order's version says which values were shown when it was placed.
+ */
 export function oddsOf(box: Pick<BoxDoc, 'products' | 'guarantee'>): string {
   return JSON.stringify({
-    products: box.products.map(({ productId, name, rarity, imageUrl, weight }) => ({ productId, name, rarity, imageUrl, weight })),
+    products: box.products.map(({ productId, name, rarity, imageUrl, weight, valueFen }) => ({ productId, name, rarity, imageUrl, weight, valueFen: valueFen ?? null })),
     guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,
   });
 }

@@ -39,7 +39,8 @@ describe('toBoxDto', () => {
       priceFen: 5900,
       version: 2,
       products: [
-        { productId: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3 },
+        { productId: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3, valueFen: 4900 },
+        // Stored before item values were kept: published as null (待公示), not left out.
         { productId: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1 },
       ],
       onSaleAt: new Date('2026-12-01T12:00:00Z'),
@@ -58,8 +59,8 @@ describe('toBoxDto', () => {
       guarantee: { minRarity: 'SECRET', within: 72 },
       version: 2,
       products: [
-        { id: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3, odds: 0.75 },
-        { id: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1, odds: 0.25 },
+        { id: 'a', name: 'A', rarity: 'COMMON', imageUrl: 'ia', weight: 3, valueFen: 4900, odds: 0.75 },
+        { id: 'b', name: 'B', rarity: 'SECRET', imageUrl: 'ib', weight: 1, valueFen: null, odds: 0.25 },
       ],
       onSaleAt: '2026-12-01T12:00:00.000Z',
       dropCancelled: false,

@@ -25,6 +25,7 @@ export function toBoxProductDtos(products: readonly BoxProductDoc[], counts: Rea
     rarity: product.rarity,
     imageUrl: product.imageUrl,
     weight: product.weight,
+    valueFen: product.valueFen ?? null,
     odds: odds[index] ?? 0,
     ...(counts ? { soldOut: soldOut(product) } : {}),
   }));

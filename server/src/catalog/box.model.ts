@@ -9,6 +9,11 @@ export interface BoxProductDoc {
   imageUrl: string;
   /** Relative weight; the published odds are weight / total weight of the box. */
   weight: number;
+  /**
+   * 商品价值 in fen, published before purchase; null or absent on items stored before values were kept (the
+   * shop shows them as not published and `admin doctor` lists the box until an import sets them).
+   */
+  valueFen?: number | null;
 }
 
 export interface BoxDoc {
@@ -55,6 +60,7 @@ const productSchema = new Schema<BoxProductDoc>(
     rarity: { type: String, enum: RARITIES, required: true },
     imageUrl: { type: String, required: true },
     weight: { type: Number, required: true, min: 1, validate: Number.isInteger },
+    valueFen: { type: Number, default: null, min: 1, validate: (value: number | null) => value === null || Number.isInteger(value) },
   },
   { _id: false },
 );

@@ -45,3 +45,6 @@ export const BoxRetired = ruleError('CONFLICT', 'BOX_RETIRED');
 
 /** `admin box import` refused by a rule (the message says which); nothing of the import is written. */
 export const ImportRefused = ruleError('CONFLICT', 'IMPORT_REFUSED');
+
+/** A box the price and value checks (compliance-checks.ts) do not let be published; `details.rules` names them. */
+export const NotCompliant = ruleError('CONFLICT', 'NOT_COMPLIANT');

@@ -34,7 +34,8 @@ export async function exportBox(db: Connection, slug: string): Promise<ExportedB
     pictures.set(picture, stored.picture);
     const silhouette = stored.silhouette && stored.silhouette !== GENERIC_SILHOUETTE ? `${slug}/${product.productId}-silhouette.svg` : undefined;
     if (silhouette && stored.silhouette) pictures.set(silhouette, stored.silhouette);
-    designs.push({ id: product.productId, name: product.name, rarity: product.rarity, picture, ...(silhouette ? { silhouette } : {}) });
+    const valueFen = product.valueFen ?? null;
+    designs.push({ id: product.productId, name: product.name, rarity: product.rarity, picture, ...(silhouette ? { silhouette } : {}), ...(valueFen === null ? {} : { valueFen }) });
   }
   const common = {
     slug: doc.slug,

@@ -114,7 +114,7 @@ export async function readCatalogSource(source: string): Promise<{ boxes: Catalo
 
 /** The file text of a box, in the format its name asks for; keys in the schema's order, so an export is stable. */
 export function catalogFileText(box: CatalogBoxFile, format: 'yaml' | 'json'): string {
-  const itemText = (item: CatalogBoxFile['items'][number]) => ({ id: item.id, name: item.name, rarity: item.rarity });
+  const itemText = (item: CatalogBoxFile['items'][number]) => ({ id: item.id, name: item.name, rarity: item.rarity, ...(item.valueFen === undefined ? {} : { valueFen: item.valueFen }) });
   const pictureText = (item: CatalogBoxFile['items'][number]) => ({ picture: item.picture, ...(item.silhouette === undefined ? {} : { silhouette: item.silhouette }) });
   const ordered = {
     slug: box.slug,

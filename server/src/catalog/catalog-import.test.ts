@@ -160,7 +160,7 @@ test('changing the weights of a box on sale publishes a new version with a new s
 
   const v2 = boxFile('ver', { 'ver-common': { rarity: 'COMMON', weight: 1, stock: 50 }, 'ver-secret': { rarity: 'SECRET', weight: 9, stock: 50 } });
   const imported = await admin('box', 'import', await catalogDir([v2]), '--json');
-  expect(JSON.parse(imported.output)).toEqual([{ slug: 'ver', action: 'new-version', version: 2 }]);
+  expect(JSON.parse(imported.output)).toEqual([{ slug: 'ver', action: 'new-version', version: 2, warnings: [] }]);
   const shown = await publicBox(boxId);
   expect(shown.version).toBe(2);
   expect(shown.products.map((product) => product.odds)).toEqual([0.1, 0.9]);

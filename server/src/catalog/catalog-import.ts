@@ -1,10 +1,11 @@
 import type { Connection, Types } from 'mongoose';
-import { isSetBoxFile, type CatalogBoxFile } from '@blindbox/shared';
+import { isSetBoxFile, type CatalogBoxFile, type ComplianceFinding } from '@blindbox/shared';
 import type { ServerSeeds } from '../fairness/server-seeds';
 import { planSetBoxImport, type SetBoxSummary } from '../sets/set-box-import';
 import { boxModel, type BoxDoc, type BoxProductDoc } from './box.model';
 import { boxVersions, oddsOf } from './box-versions';
 import { ImportRefused } from './catalog-errors';
+import { boxFindings, refuseNonCompliant, type ComplianceSettings } from './compliance-checks';
 import type { CatalogBoxSource } from './catalog-files';
 import { imageBatch } from './images';
 import { itemStock, type ItemCounts } from './item-stock';
@@ -13,6 +14,8 @@ import { stockLedger } from './stock';
 export interface CatalogImportDeps {
   db: Connection;
   seeds: Pick<ServerSeeds, 'current' | 'rotate'>;
+  /** The price and value checks (config COMPLIANCE_*); absent: the default thresholds, warnings only. */
+  compliance?: ComplianceSettings;
 }
 
 export type ImportAction = 'create' | 'update' | 'new-version' | 'unchanged';
@@ -23,6 +26,8 @@ export interface BoxSummary {
   priceFen: number;
   version: number;
   weights: Record<string, number>;
+  /** Each item's published value (null: not set): a change while on sale is a new version, like the odds. */
+  values: Record<string, number | null>;
   guarantee: string | null;
   /** Units added to (+) or removed from (−) items by this import: new items come with their stock, dropped ones leave. */
   stockChanges?: ItemCounts;
@@ -33,6 +38,8 @@ export interface BoxImportPlan {
   action: ImportAction;
   before: BoxSummary | SetBoxSummary | null;
   after: BoxSummary | SetBoxSummary;
+  /** What the price and value checks found that does not refuse the import: the merchant is warned (compliance-checks.ts). */
+  findings: ComplianceFinding[];
   /** Writes the plan; returns the box's id. */
   apply(): Promise<Types.ObjectId>;
 }
@@ -46,6 +53,7 @@ const summaryOf = (box: Pick<BoxDoc, 'name' | 'priceFen' | 'version' | 'products
   priceFen: box.priceFen,
   version: box.version ?? 1,
   weights: Object.fromEntries(box.products.map((product) => [product.productId, product.weight])),
+  values: Object.fromEntries(box.products.map((product) => [product.productId, product.valueFen ?? null])),
   guarantee: box.guarantee ? `${box.guarantee.minRarity} within ${box.guarantee.within}` : null,
 });
 
@@ -74,7 +82,7 @@ function fieldsOf(box: CatalogBoxFile, coverUrl: string) {
  * own. Stock is only set for items the box did not have: later changes go through `admin stock`. A box's sale
  * mode is fixed when it is created; whole-set boxes are planned by sets/set-box-import.ts.
  */
-export function catalogImporter({ db, seeds }: CatalogImportDeps) {
+export function catalogImporter({ db, seeds, compliance }: CatalogImportDeps) {
   const Box = boxModel(db);
   const stock = stockLedger(db);
   const items = itemStock(db);
@@ -88,15 +96,24 @@ export function catalogImporter({ db, seeds }: CatalogImportDeps) {
       const pictures = source.pictures.get(item.id);
       if (!pictures) throw new Error(`picture of ${box.slug}/${item.id} was not read`);
       // A whole-set design is once per set: its weight only says so for the published line-up.
-      return { productId: item.id, name: item.name, rarity: item.rarity, weight: item.weight ?? 1, imageUrl: images.figure(pictures.picture, pictures.silhouette ?? GENERIC_SILHOUETTE) };
+      return {
+        productId: item.id,
+        name: item.name,
+        rarity: item.rarity,
+        weight: item.weight ?? 1,
+        valueFen: item.valueFen ?? null,
+        imageUrl: images.figure(pictures.picture, pictures.silhouette ?? GENERIC_SILHOUETTE),
+      };
     });
+    // Checked before anything is planned: a box that may not be published is refused with every reason at once.
+    const findings = refuseNonCompliant(box.slug, boxFindings({ priceFen: box.priceFen, products }, compliance), compliance);
     const existing = await Box.findOne({ slug: box.slug }).lean<BoxDoc>();
     const saleMode = box.saleMode ?? 'WEIGHTED';
     if (existing && (existing.saleMode ?? 'WEIGHTED') !== saleMode) {
       // Stock counters and committed sets do not turn into one another.
       throw new ImportRefused(`box ${box.slug} is sold ${existing.saleMode === 'SETS' ? 'as whole sets' : 'by weighted draws'}; a box keeps the sale mode it was created with: a series sold the other way is a new box with a slug of its own`);
     }
-    if (isSetBoxFile(box)) return planSetBoxImport(db, { box, fields, fieldsChanged: existing !== null && fieldsDiffer(existing, fields), products, images, existing });
+    if (isSetBoxFile(box)) return { ...(await planSetBoxImport(db, { box, fields, fieldsChanged: existing !== null && fieldsDiffer(existing, fields), products, images, existing })), findings };
     const odds = { products, guarantee: box.guarantee ?? null };
     const fileStock = Object.fromEntries(box.items.map((item) => [item.id, item.stock]));
 
@@ -106,6 +123,7 @@ export function catalogImporter({ db, seeds }: CatalogImportDeps) {
         action: 'create',
         before: null,
         after: { ...summaryOf({ ...fields, ...odds, version: 1 }), stockChanges: fileStock },
+        findings,
         async apply() {
           await images.save(db);
           const created = await Box.create({ slug: box.slug, ...fields, ...odds, version: 1, active: true, retiredAt: null });
@@ -144,6 +162,7 @@ export function catalogImporter({ db, seeds }: CatalogImportDeps) {
       action,
       before: summaryOf(existing),
       after: { ...summaryOf({ ...fields, ...odds, version: nextVersion }), ...(Object.keys(stockChanges).length > 0 ? { stockChanges } : {}) },
+      findings,
       async apply() {
         if (action === 'unchanged') return boxId;
         await images.save(db);

@@ -35,3 +35,10 @@ test('an unreachable database fails fast with a readable message', async () => {
     /cannot reach the database at mongodb:\/\/127\.0\.0\.1:\d+\/ .*MONGODB_URI/,
   );
 }, 20_000);
+
+test('production refuses a database that is not a replica set, naming what it found; staging may allow it', async () => {
+  const options = { uri: testEnv().mongodbUri, dbName: uniqueDbName('db'), poolSize: 1, production: true };
+  await expect(connectDatabase(options)).rejects.toThrow(/is the embedded development engine \(FerretDB\), not MongoDB: production needs a replica set/);
+  const staging = await connectDatabase({ ...options, allowStandalone: true });
+  await staging.close();
+});

@@ -29,7 +29,9 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof ZodError) {
     const message = error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
-    return { status: 400, code: 'VALIDATION_ERROR', message };
+    // The top-level fields at fault, so a client can mark them in its own words (the message is for developers).
+    const fields = [...new Set(error.issues.map((issue) => String(issue.path[0] ?? '')).filter(Boolean))].join(',');
+    return { status: 400, code: 'VALIDATION_ERROR', message, details: fields ? { fields } : undefined };
   }
   if (isDatabaseUnavailable(error)) return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'the database is unreachable; try again shortly' };
   if (isDuplicateKeyError(error)) {

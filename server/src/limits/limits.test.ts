@@ -1,4 +1,4 @@
-import type { Box, BoxPage, Order, Profile } from '@blindbox/shared';
+import { GUARDIAN_DECLARATION_VERSION, type Box, type BoxPage, type Order, type Profile } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { apiClient } from '../../test/support/api-client';
 
@@ -78,9 +78,18 @@ test('the age gate: undeclared, under 8 and 8–17 without consent are refused w
   expect(declared.body).toMatchObject({ ageBracket: 'MINOR_8_17', guardianConsentAt: null });
   const refused = await Promise.all(Array.from({ length: 20 }, () => teen.order(teen.box(CHEAP_BOX).id)));
   expect(countBy(refused)).toEqual({ '422 GUARDIAN_CONSENT_REQUIRED': 20 });
-  const consented = await teen.api.put<Profile>('/api/me/age', { bracket: 'MINOR_8_17', guardianConsent: true });
-  expect(consented.status).toBe(200);
-  expect(Date.parse(consented.body.guardianConsentAt ?? '')).toBeGreaterThan(Date.parse(declared.body.ageDeclaredAt ?? ''));
+  // The guardian's consent is its own step (users/guardian-consent.test.ts); with it, the minor may order.
+  const consented = await teen.api.post('/api/me/guardian-consent', {
+    guardianName: '李妈妈',
+    relationship: 'PARENT',
+    guardianPhone: '13912345678',
+    declarationVersion: GUARDIAN_DECLARATION_VERSION,
+    limits: { dailySpendCapFen: 5 * PRICE_FEN, dailyDrawCapPerBox: 3 },
+    declared: true,
+  });
+  expect(consented.status).toBe(201);
+  const profile = (await teen.api.get<Profile>('/api/me')).body;
+  expect(Date.parse(profile.guardianConsentAt ?? '')).toBeGreaterThanOrEqual(Date.parse(declared.body.ageDeclaredAt ?? ''));
   expect((await teen.order(teen.box(CHEAP_BOX).id)).status).toBe(201);
 });
 

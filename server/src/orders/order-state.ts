@@ -1,4 +1,4 @@
-import { PAID_ORDER_STATUSES, type OrderStatus, type PaymentStatus } from '@blindbox/shared';
+import { PAID_ORDER_STATUSES, type OrderStatus } from '@blindbox/shared';
 import type { Types } from 'mongoose';
 import type { OrderDoc, RefundDoc } from './order.model';
 
@@ -28,12 +28,6 @@ export const canBeRefunded = (status: OrderStatus): boolean => PAID.has(status);
 export const isRefundOutstanding = (refund: Pick<RefundDoc, 'status'>): boolean => OUTSTANDING_REFUND.has(refund.status);
 
 export const hasOutstandingRefund = (order: { refunds: readonly Pick<RefundDoc, 'status'>[] }): boolean => order.refunds.some(isRefundOutstanding);
-
-/** The answer a paying client polls for. */
-export function paymentStatusOf(status: OrderStatus): PaymentStatus {
-  if (status === 'TO_BE_PAID') return 'PENDING';
-  return isPaid(status) ? 'PAID' : 'CLOSED';
-}
 
 /**
  * Fulfilled: paid and drawn. The one rule for what an order's holds become: a fulfilled order keeps them for

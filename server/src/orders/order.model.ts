@@ -8,6 +8,8 @@ export interface OrderProductSnapshot {
   rarity: Rarity;
   imageUrl: string;
   weight: number;
+  /** The item's published value when the order was placed; absent on older orders. */
+  valueFen?: number | null;
 }
 
 /** The box as it was sold: later catalog edits never change an order. */
@@ -168,7 +170,7 @@ export interface OrderDoc {
 const objectId = Schema.Types.ObjectId;
 
 const productSnapshotSchema = new Schema<OrderProductSnapshot>(
-  { productId: String, name: String, rarity: { type: String, enum: RARITIES }, imageUrl: String, weight: Number },
+  { productId: String, name: String, rarity: { type: String, enum: RARITIES }, imageUrl: String, weight: Number, valueFen: { type: Number, default: null } },
   { _id: false },
 );
 

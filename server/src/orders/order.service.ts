@@ -55,7 +55,7 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
   const Box = boxModel(db);
   const Coupon = couponModel(db);
   const transitions = orderTransitions(db);
-  const profiles = shopperProfiles(db);
+  const profiles = shopperProfiles(db, config);
   const soldOut = soldOutMemory(stock);
   const log = logger.child({ component: 'orders' });
 
@@ -128,7 +128,7 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
         priceFen: box.priceFen,
         quantity: line.quantity,
         dropKey: box.dropKey,
-        products: box.products.map(({ productId, name, rarity, imageUrl, weight }) => ({ productId, name, rarity, imageUrl, weight })),
+        products: box.products.map(({ productId, name, rarity, imageUrl, weight, valueFen }) => ({ productId, name, rarity, imageUrl, weight, valueFen: valueFen ?? null })),
         guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,
         seedId: '',
         boxVersion: box.version,

@@ -1,20 +1,20 @@
 import type { Connection, Types } from 'mongoose';
-import type { PaymentStatus } from '@blindbox/shared';
 import type { Logger } from '../logger';
 import { NotFound } from '../domain-error';
 import { orderModel, type OrderDoc } from '../orders/order.model';
-import { canBeClosed, paymentStatusOf } from '../orders/order-state';
+import { canBeClosed } from '../orders/order-state';
 import { ChannelError, type ChannelTransaction, type PaymentChannel } from './payment-channel';
 import { ChannelNotConfigured, type PaymentChannels } from './payment-channels';
 import type { PaymentApplier } from './apply-payment';
 import { channelQueryThrottle } from './channel-query-throttle';
-import { combinedPaymentModel, combinedPaymentStatusOf, type CombinedPaymentDoc, type CombinedShareDoc } from './combined-payment.model';
+import { combinedPaymentModel, type CombinedPaymentDoc, type CombinedShareDoc } from './combined-payment.model';
+import { combinedPaymentOutcome, orderPaymentOutcome, type PaymentOutcome } from './payment-status';
 
 /** A combined payment, each share with its order, and what a polling client is told. */
 export interface CombinedStatus {
   combined: CombinedPaymentDoc;
   members: Array<{ share: CombinedShareDoc; order: OrderDoc }>;
-  status: PaymentStatus;
+  outcome: PaymentOutcome;
 }
 
 export interface ChannelSyncDeps {
@@ -116,7 +116,7 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
   }
 
   /** The truth for a polling client: asks the channel (bounded per order) while the notification has not arrived yet. */
-  async function paymentStatus(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<{ orderNo: string; status: PaymentStatus; paidAt: Date | null }> {
+  async function paymentStatus(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<PaymentOutcome & { orderNo: string; paidAt: Date | null }> {
     let order = await Order.findOne({ _id: orderId, userId }).lean<OrderDoc>();
     if (!order) throw new NotFound('order');
     try {
@@ -129,8 +129,8 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
       if (!isChannelUnavailable(error)) throw error;
       log.warn({ orderId: orderId.toHexString(), err: error }, 'payment query failed; answering from the database');
     }
-    const status = paymentStatusOf(order.status);
-    return { orderNo: order._id.toHexString(), status, paidAt: status === 'PAID' ? order.paidAt : null };
+    const outcome = orderPaymentOutcome(order);
+    return { orderNo: order._id.toHexString(), ...outcome, paidAt: outcome.status === 'PAID' ? order.paidAt : null };
   }
 
   /** A combined payment of the shopper's and each of its shares with its order as it is now. */
@@ -144,7 +144,7 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
       if (!order) throw new Error(`order ${share.orderId} of combined payment ${combined._id} vanished`);
       return { share, order };
     });
-    return { combined, members, status: combinedPaymentStatusOf(combined.state, members.map(({ order }) => order.status)) };
+    return { combined, members, outcome: combinedPaymentOutcome(combined.state, members.map(({ order }) => order.status)) };
   }
 
   /**
@@ -153,7 +153,7 @@ export function channelSync({ db, logger, channels, applier }: ChannelSyncDeps) 
    */
   async function combinedPaymentStatus(combinedId: Types.ObjectId, userId: Types.ObjectId): Promise<CombinedStatus> {
     const seen = await readCombined(combinedId, userId);
-    if (seen.status !== 'PENDING') return seen;
+    if (seen.outcome.status !== 'PENDING') return seen;
     try {
       if (!(await channelQueries.claim(combinedId))) return seen;
       await syncCombined(seen.combined, `user:${userId.toHexString()}`);

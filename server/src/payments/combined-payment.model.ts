@@ -1,8 +1,6 @@
 import { Schema, Types } from 'mongoose';
 import { defineModel } from '../db/define-model';
-import type { OrderStatus, PaymentStatus } from '@blindbox/shared';
 import { CHANNEL_NAMES, type ChannelName, type PaymentKind } from '../orders/order.model';
-import { isOnRefund, isPaid } from '../orders/order-state';
 
 /** What one order contributes to a combined payment: its totalFen as stored when the payment was opened. */
 export interface CombinedShareDoc {
@@ -16,16 +14,6 @@ export interface CombinedShareDoc {
  * member is fulfilled, or refunded its share, through the one apply path.
  */
 export type CombinedPaymentState = 'OPEN' | 'CLOSED' | 'PAID';
-
-/**
- * The answer a client polling a combined payment gets. PAID is recorded before its members are applied
- * (apply-payment.ts), so it is PAID only once no member is still unpaid or closed: each has been drawn, or
- * refunded its share, and the client can show every order as it will stay.
- */
-export function combinedPaymentStatusOf(state: CombinedPaymentState, memberStatuses: readonly OrderStatus[]): PaymentStatus {
-  if (state === 'CLOSED') return 'CLOSED';
-  return state === 'PAID' && memberStatuses.every((status) => isPaid(status) || isOnRefund(status)) ? 'PAID' : 'PENDING';
-}
 
 /** One channel transaction (one out_trade_no) for several orders of one shopper: mall4cloud's pay-by-list. */
 export interface CombinedPaymentDoc {

@@ -37,11 +37,11 @@ export function combinedPaymentRoutes({ config, db, payments, sessions }: Contai
 
   /** Polled by the result page until the one payment is in and every member is drawn or refunded its share. */
   router.get('/:id', paymentStatusPollLimit({ config, db }), async (ctx) => {
-    const { combined, members, status } = await payments.combinedPaymentStatus(parseObjectId(ctx.params.id, 'payment'), userOf(ctx.state));
-    const paidAt = status === 'PAID' ? (members.find(({ order }) => order.paidAt)?.order.paidAt ?? null) : null;
+    const { combined, members, outcome } = await payments.combinedPaymentStatus(parseObjectId(ctx.params.id, 'payment'), userOf(ctx.state));
+    const paidAt = outcome.status === 'PAID' ? (members.find(({ order }) => order.paidAt)?.order.paidAt ?? null) : null;
     ctx.body = {
       id: combined._id.toHexString(),
-      status,
+      ...outcome,
       paidAt: paidAt?.toISOString() ?? null,
       totalFen: combined.totalFen,
       orders: members.map(({ share, order }) => ({ orderId: share.orderId.toHexString(), amountFen: share.amountFen, status: order.status })),

@@ -182,6 +182,7 @@ test("the shopper polls one combined payment: PENDING while unpaid, PAID once ea
   expect(pending.body).toEqual({
     id: paying.body.id,
     status: 'PENDING',
+    reason: null,
     paidAt: null,
     totalFen: paying.body.totalFen,
     orders: orders.map((order) => ({ orderId: order.id, amountFen: order.totalFen, status: 'TO_BE_PAID' })),

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { Types } from 'mongoose';
 import QRCode from 'qrcode';
+import type { PaymentStatusResponse } from '@blindbox/shared';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
@@ -12,7 +13,7 @@ import { parseOutTradeNo } from '../orders/out-trade-no';
 import { parseCombinedOutTradeNo } from './combined-payment.model';
 
 /** Alipay posts its notifications form-encoded: the body middleware lets form bodies through here only. */
-export const ALIPAY_NOTIFY_PATH = '/api/payments/alipay/notify';
+import { ALIPAY_NOTIFY_PATH, ALIPAY_RETURN_PATH, WECHATPAY_NOTIFY_PATH } from './callback-paths';
 
 /** A Native payment's code URL as a QR image the page can show in an <img>. */
 export async function qrDataUrlOf(codeUrl: string): Promise<string> {
@@ -56,8 +57,8 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
   });
 
   router.get('/orders/:id/payment-status', user, paymentStatusPollLimit({ config, db }), async (ctx) => {
-    const { orderNo, status, paidAt } = await payments.paymentStatus(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state));
-    ctx.body = { orderNo, status, paidAt: paidAt?.toISOString() ?? null };
+    const { orderNo, status, reason, paidAt } = await payments.paymentStatus(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state));
+    ctx.body = { orderNo, status, reason, paidAt: paidAt?.toISOString() ?? null } satisfies PaymentStatusResponse;
   });
 
   /**
@@ -65,7 +66,7 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
    * on; 401 for anything we cannot verify and 400 for verified reports we refuse (both logged, neither changes
    * anything); 5xx on transient failure so WeChat retries.
    */
-  router.post('/payments/wechat/notify', async (ctx) => {
+  router.post(WECHATPAY_NOTIFY_PATH.slice('/api'.length), async (ctx) => {
     try {
       // headersDistinct: ctx.headers joins a repeated header into one "a, b" value, hiding the repetition.
       await payments.handleNotification('wechatpay', ctx.req.headersDistinct, ctx.state.rawBody ?? Buffer.alloc(0));
@@ -89,8 +90,9 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
 
   /**
    * Alipay's asynchronous notification (form-encoded). The signature is verified before any field is read;
-   * `success` only once the outcome is durable. Anything else (forged, not ours, wrong amount, a trade that
-   * was not paid, a transient failure) answers `failure`, changes nothing, and Alipay retries.
+   * `success` only once the outcome is durable, or for a trade of ours that Alipay closed unpaid (nothing to do).
+   * Anything else (forged, not ours, wrong amount, a trade that was not paid, a transient failure) answers
+   * `failure`, changes nothing, and Alipay retries.
    */
   router.post(ALIPAY_NOTIFY_PATH.slice('/api'.length), async (ctx) => {
     ctx.type = 'text/plain';
@@ -108,7 +110,7 @@ export function paymentRoutes({ config, payments, sessions, db }: Container): Ro
    * Where Alipay's cashier sends the shopper's browser. Verified, then redirected to the H5 result page,
    * which polls payment-status: a return proves nothing about payment and never marks an order paid.
    */
-  router.get('/payments/alipay/return', async (ctx) => {
+  router.get(ALIPAY_RETURN_PATH.slice('/api'.length), async (ctx) => {
     const params = Object.fromEntries(Object.entries(ctx.query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
     let outTradeNo: string | null;
     try {

@@ -87,14 +87,17 @@ export function paymentService({ db, config, logger, channels, scheduler, draws,
      * Verifies a notification from `channel` (its adapter throws its own rejection error first, before anything
      * is read) and applies it; answers what the money did ('NOT_PAID' for a report of an unpaid trade).
      */
-    async handleNotification(channelName: ChannelName, headers: NotificationHeaders, rawBody: Buffer): Promise<ApplyOutcome | 'REFUND_RECORDED'> {
+    async handleNotification(channelName: ChannelName, headers: NotificationHeaders, rawBody: Buffer): Promise<ApplyOutcome | 'REFUND_RECORDED' | 'CLOSED'> {
       const channel = channels.get(channelName);
       const notification = await channel.verifyNotification(headers, rawBody);
       if (notification.kind === 'refund') {
         await applyRefundResult(notification.refund, `${channel.name}:notify`);
         return 'REFUND_RECORDED';
       }
-      return applier.applyReported(notification.transaction, channel.name, `${channel.name}:notify`);
+      const outcome = await applier.applyReported(notification.transaction, channel.name, `${channel.name}:notify`);
+      // A verified report, for a trade of ours, that it closed unpaid (Alipay's TRADE_CLOSED after a close): nothing
+      // to do, and nothing for the channel to send again.
+      return outcome === 'NOT_PAID' && notification.transaction.tradeState === 'CLOSED' ? 'CLOSED' : outcome;
     },
 
     /** Where the shopper's browser comes back from a redirect channel's cashier: which order it was for. */

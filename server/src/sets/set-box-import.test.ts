@@ -39,7 +39,7 @@ test('a whole-set box file imports as a box sold in sets with its first sets mad
     before: null,
     after: { designs: ['sb-rt-a', 'sb-rt-b', 'sb-rt-c', 'sb-rt-s'], secretEvery: 1, setsMade: 2 },
   });
-  expect(JSON.parse((await admin('box', 'import', path.join(jsonDir, 'sb-json.json'), '--json')).output)).toEqual([{ slug: 'sb-json', action: 'create', version: 1, setsMade: 1 }]);
+  expect(JSON.parse((await admin('box', 'import', path.join(jsonDir, 'sb-json.json'), '--json')).output)).toEqual([{ slug: 'sb-json', action: 'create', version: 1, setsMade: 1, warnings: [] }]);
   const made = await setsOf('sb-rt');
   expect(made.map((set) => [set.number, set.positions, set.state, set.free])).toEqual([[1, 3, 'ON_SALE', 3], [2, 3, 'ON_SALE', 3]]);
   expect(await publicBox('sb-rt')).toMatchObject({ saleMode: 'SETS', stock: 6, purchaseLimit: 3, paymentWindowMinutes: 5, guarantee: null });
@@ -153,8 +153,8 @@ test('a field of the other sale mode, and a line-up no set can be made of, is an
   const at = (file: string) => errors.filter((error) => error.file === path.join(setDir, file)).map(({ path: field, line, message }) => ({ path: field, line, message }));
   expect(at('sb-bad.yaml')).toEqual(
     expect.arrayContaining([
-      { path: 'items[0].weight', line: 16, message: expect.stringContaining('weight is for weighted boxes') },
-      { path: 'items[0].stock', line: 18, message: expect.stringContaining('stock is for weighted boxes') },
+      { path: 'items[0].weight', line: 17, message: expect.stringContaining('weight is for weighted boxes') },
+      { path: 'items[0].stock', line: 19, message: expect.stringContaining('stock is for weighted boxes') },
       { path: 'guarantee', line: 10, message: expect.stringContaining('guarantee (保底) is for weighted boxes') },
       { path: 'secretEvery', line: 1, message: 'the series has 1 SECRET design(s): say in how many sets one replaces a position (secretEvery)' },
     ]),

@@ -14,6 +14,8 @@ export interface SetBoxSummary {
   version: number;
   /** The design ids in the file's order; SECRET ones replace a position in 1 set of every `secretEvery`. */
   designs: string[];
+  /** Each design's published value (null: not set). */
+  values: Record<string, number | null>;
   secretEvery: number | null;
   /** Sets this import makes (the box had none yet). */
   setsMade?: number;
@@ -29,7 +31,11 @@ export interface SetBoxImportInput {
   existing: BoxDoc | null;
 }
 
-/** What a set is committed to: the designs (ids, names, rarities, pictures, order) and how often a secret comes. */
+/**
+ * What a set is committed to: the designs (ids, names, rarities, pictures, order) and how often a secret comes.
+ * Not the designs' values: a set's arrangement does not depend on them, so a value is corrected in place (the
+ * audit entry keeps what it was) rather than refused once sets exist; a whole-set box has no versions.
+ */
 const designListOf = (box: Pick<BoxDoc, 'products' | 'setRules'>) =>
   JSON.stringify({
     designs: box.products.map(({ productId, name, rarity, imageUrl }) => ({ productId, name, rarity, imageUrl })),
@@ -41,6 +47,7 @@ const summaryOf = (box: Pick<BoxDoc, 'name' | 'priceFen' | 'version' | 'products
   priceFen: box.priceFen,
   version: box.version ?? 1,
   designs: box.products.map((product) => product.productId),
+  values: Object.fromEntries(box.products.map((product) => [product.productId, product.valueFen ?? null])),
   secretEvery: box.setRules?.secretEvery ?? null,
   ...(setsMade > 0 ? { setsMade } : {}),
 });
@@ -52,7 +59,7 @@ const summaryOf = (box: Pick<BoxDoc, 'name' | 'priceFen' | 'version' | 'products
  * is made a different line-up is refused (it is a new series: a new box with a slug of its own) rather than
  * versioned. `firstSets` sets are made when the box has none yet, so importing again never makes more.
  */
-export async function planSetBoxImport(db: Connection, { box, fields, fieldsChanged, products, images, existing }: SetBoxImportInput): Promise<BoxImportPlan> {
+export async function planSetBoxImport(db: Connection, { box, fields, fieldsChanged, products, images, existing }: SetBoxImportInput): Promise<Omit<BoxImportPlan, 'findings'>> {
   const Box = boxModel(db);
   const BoxSet = boxSetModel(db);
   const sets = setService(db);
@@ -86,7 +93,8 @@ export async function planSetBoxImport(db: Connection, { box, fields, fieldsChan
     );
   }
   const setsToMake = made === 0 ? box.firstSets : 0;
-  const changed = designsChanged || fieldsChanged || setsToMake > 0;
+  const valuesOf = (list: readonly BoxProductDoc[]) => JSON.stringify(list.map((product) => [product.productId, product.valueFen ?? null]));
+  const changed = designsChanged || fieldsChanged || setsToMake > 0 || valuesOf(existing.products) !== valuesOf(products);
   return {
     slug: box.slug,
     action: changed ? 'update' : 'unchanged',

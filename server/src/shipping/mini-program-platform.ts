@@ -27,7 +27,7 @@ export interface ShippingInfo {
   itemDesc: string;
   /** The receiver's phone with all but the last four digits masked (SF requires a contact). */
   receiverContact: string;
-  /** Orders re-uploads: the platform keeps the latest upload_time. */
+  /** When this request is made: the platform refuses an upload_time no newer than the last one it accepted. */
   uploadTime: Date;
   payerOpenid: string;
   split?: { allDelivered: boolean };

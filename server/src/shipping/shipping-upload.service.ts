@@ -92,7 +92,9 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
           expressCompany: upload.expressCompany,
           itemDesc: upload.itemDesc,
           receiverContact: upload.receiverContact,
-          uploadTime: upload.shippedAt,
+          // upload_time orders the platform's requests and must grow with each ("上传时间必须比之前的请求更新"): a retry
+          // after an answer that never came is a later request than the one that may have been recorded.
+          uploadTime: new Date(),
           payerOpenid: upload.payerOpenid,
           ...(upload.splitOf ? { split: { allDelivered: await othersShipped(upload.splitOf, orderId) } } : {}),
         });

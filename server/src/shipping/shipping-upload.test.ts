@@ -21,6 +21,7 @@ interface PlatformState {
 let server: TestServer;
 const platformState = async () => (await simulatorControl(server.simulatorUrl, 'GET', '/sim/mini-program')) as PlatformState;
 let shippedKey: PlatformOrderKey;
+let shippedOrderId: string;
 
 beforeAll(async () => {
   server = await startTestServer({ env: { ...JOB_TEST_ENV } });
@@ -52,6 +53,7 @@ test('shipping an order uploads its shipping information, retried with backoff u
   expect(uploaded.lastError).toMatchObject({ errcode: -1 });
 
   shippedKey = { kind: 'out_trade_no', mchid: paid.payment.rawTransaction!.mchid as string, outTradeNo: paid.payment.outTradeNo! };
+  shippedOrderId = order.id;
   const atWechat = await server.container.platform.getOrder(shippedKey);
   expect(atWechat).toMatchObject({ transactionId: paid.payment.transactionId, orderState: 2, shipped: true, trackingNos: ['SF1234567890'], paidAmountFen: paid.totalFen });
   const state = await platformState();
@@ -99,6 +101,54 @@ test('the access token is fetched once, shared by every process through the data
   } finally {
     await second.stop();
   }
+});
+
+test('an upload repeated after its answer was lost (10060023 发货信息未更新 at WeChat) counts as accepted', async () => {
+  const upload = (await server.container.shipping.status(new Types.ObjectId(shippedOrderId)))!;
+  const before = await platformState();
+  await expect(
+    server.container.platform.uploadShippingInfo({
+      orderKey: shippedKey,
+      trackingNo: upload.trackingNo,
+      expressCompany: upload.expressCompany,
+      itemDesc: upload.itemDesc,
+      receiverContact: upload.receiverContact,
+      uploadTime: new Date(),
+      payerOpenid: upload.payerOpenid,
+    }),
+  ).resolves.toBeUndefined();
+  // Nothing changed at WeChat: no second upload, the one re-shipment still unused.
+  const after = await platformState();
+  expect(after.uploads).toBe(before.uploads);
+  expect(after.shipments).toEqual(before.shipments);
+});
+
+test('in its last five minutes the token is renewed by one plain fetch, the old one working meanwhile; never a fetch per call', async () => {
+  const AccessToken = accessTokenModel(server.container.db);
+  const appid = (await AccessToken.findOne().lean())!._id;
+  const before = await platformState();
+  const oldToken = before.currentToken!;
+  // Two hours on: 200 s left at WeChat and in the shop's copy, fetched long before its renewal window.
+  await simulatorControl(server.simulatorUrl, 'POST', '/sim/mini-program/age-token', { remainingSeconds: 200 });
+  await AccessToken.updateOne({ _id: appid }, { $set: { token: oldToken, expiresAt: new Date(Date.now() + 200_000), fetchedAt: new Date(Date.now() - 7000_000) } });
+
+  await Promise.all([1, 2, 3].map(async () => expect(await server.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true })));
+  for (let i = 0; i < 3; i++) expect(await server.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true });
+  const renewed = await platformState();
+  expect(renewed).toMatchObject({ tokenFetches: before.tokenFetches + 1, forcedRefreshes: before.forcedRefreshes });
+  expect(renewed.currentToken).not.toBe(oldToken);
+  const stored = await AccessToken.findById(appid).lean();
+  expect(stored?.token).toBe(renewed.currentToken);
+  expect(stored!.expiresAt.getTime() - Date.now()).toBeGreaterThan(7000_000);
+  // WeChat keeps the renewed-away token working until its own expiry, so calls already holding it succeed.
+  const withOld = await fetch(`${server.simulatorUrl}/wxa/sec/order/get_order?access_token=${oldToken}`, { method: 'POST', body: JSON.stringify({ merchant_id: shippedKey.kind === 'out_trade_no' ? shippedKey.mchid : '', merchant_trade_no: shippedKey.kind === 'out_trade_no' ? shippedKey.outTradeNo : '' }) });
+  expect(await withOld.json()).toMatchObject({ errcode: 0 });
+
+  // A token fetched inside its own window is the newest there is: it is used, not fetched again, until it expires.
+  await simulatorControl(server.simulatorUrl, 'POST', '/sim/mini-program/age-token', { remainingSeconds: 200 });
+  await AccessToken.updateOne({ _id: appid }, { $set: { expiresAt: new Date(Date.now() + 200_000), fetchedAt: new Date() } });
+  for (let i = 0; i < 3; i++) expect(await server.container.platform.getOrder(shippedKey)).toMatchObject({ shipped: true });
+  expect((await platformState()).tokenFetches).toBe(before.tokenFetches + 1);
 });
 
 test('shipping an order again queues an upload that a crash left unqueued', async () => {

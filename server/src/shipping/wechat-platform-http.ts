@@ -16,8 +16,14 @@ export interface WechatPlatformOptions {
   now?: () => Date;
 }
 
-/** A token this close to its expiry is fetched again rather than sent: a request in flight must not outlive it. */
-const REFRESH_MARGIN_MS = 5 * 60_000;
+/**
+ * WeChat renews a token in its last five minutes and keeps the old one working until it expires (getStableAccessToken:
+ * "平台会提前 5 分钟更新 access_token … 新旧 access_token 都可用", so expires_in is never under 300 s). A token inside
+ * that window is renewed by one plain stable_token call, and used meanwhile.
+ */
+const RENEWAL_WINDOW_MS = 5 * 60_000;
+/** 10060023 发货信息未更新 (upload_shipping_info's error table). */
+const UNCHANGED_ERRCODE = 10060023;
 
 const errAnswerSchema = z.object({ errcode: z.number().int(), errmsg: z.string().optional() }).loose();
 const tokenAnswerSchema = z.object({ access_token: z.string().min(1), expires_in: z.number().int().positive() });
@@ -81,9 +87,23 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
     return fetching;
   }
 
+  /**
+   * The stored token while it outlives a request (a request in flight must not outlive it). In its renewal window
+   * one plain fetch gets WeChat's new token; should that fail the old one still works. A token fetched inside its
+   * own window is already the newest WeChat has, so it is not fetched again: no fetch per call near expiry.
+   */
   async function storedToken(): Promise<string | null> {
     const stored = await AccessToken.findById(options.appid).lean();
-    return stored && stored.expiresAt.getTime() - REFRESH_MARGIN_MS > now().getTime() ? stored.token : null;
+    const at = now().getTime();
+    if (!stored || stored.expiresAt.getTime() - options.timeoutMs <= at) return null;
+    const renewFrom = stored.expiresAt.getTime() - RENEWAL_WINDOW_MS;
+    if (at < renewFrom || stored.fetchedAt.getTime() >= renewFrom) return stored.token;
+    try {
+      return await fetchCurrentToken();
+    } catch (error) {
+      log.warn({ event: 'platform.access_token_renewal_failed', err: error }, 'renewing the access token failed; the current one still works');
+      return stored.token;
+    }
   }
 
   /**
@@ -136,7 +156,10 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
         upload_time: rfc3339Beijing(input.uploadTime),
         payer: { openid: input.payerOpenid },
       });
-      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `upload_shipping_info errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+      // 10060023 发货信息未更新: the platform already holds exactly this shipment (a retry of an upload whose answer was lost).
+      if (answer.errcode !== 0 && answer.errcode !== UNCHANGED_ERRCODE) {
+        throw new PlatformError(answer.errcode, `upload_shipping_info errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+      }
     },
 
     async getOrder(key): Promise<PlatformOrder | null> {

@@ -51,17 +51,44 @@ describe('addresses', () => {
   });
 
   it('validates the address with the shared schema', async () => {
-    for (const bad of [
-      { ...home, phone: '12345' },
-      { ...home, name: '   ' },
-      { ...home, detail: 'x'.repeat(201) },
-      { name: home.name, phone: home.phone },
-    ]) {
+    // Each refusal names the fields at fault, for the client to mark them in its own words.
+    for (const [bad, fields] of [
+      [{ ...home, phone: '12345' }, 'phone'],
+      [{ ...home, name: '   ' }, 'name'],
+      [{ ...home, detail: 'x'.repeat(201) }, 'detail'],
+      [{ name: home.name, phone: home.phone }, 'region,detail'],
+    ] as const) {
       const response = await alice.post('/api/addresses', bad);
-      expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_ERROR' } });
+      expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_ERROR', fields } });
     }
     const id = await createAddress(alice);
     expect((await alice.put(`/api/addresses/${id}`, { ...home, phone: 'not a phone' })).status).toBe(400);
+    await alice.delete(`/api/addresses/${id}`);
+  });
+
+  it('refuses line breaks and control characters in every typed field, with a Chinese message naming the field', async () => {
+    const hostile = [
+      ['detail', '世纪大道 1 号\norder 000000000000000000000000  paid 2026-01-01\n  ship to 李四 13900000000  北京市 假地址'],
+      ['detail', '1 号\r\n'.repeat(2) + '2 号'],
+      ['name', '张三\u001b]0;pwned\u0007'],
+      ['region', '上海市\u001b[2J\u001b[H'],
+      ['name', '张\u202e三'],
+      ['detail', '1 号\t2 号'],
+      ['region', '上海\u2028市'],
+    ] as const;
+    const labels = { name: '收货人', region: '所在地区', detail: '详细地址' };
+    for (const [field, value] of hostile) {
+      const response = await alice.post<{ code: string; message: string }>('/api/addresses', { ...home, [field]: value });
+      expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_ERROR' } });
+      expect(response.body.message).toContain(`${labels[field]}不能包含换行`);
+    }
+    expect((await alice.post<{ message: string }>('/api/addresses', { ...home, phone: '123' })).body.message).toContain('手机号须为 11 位');
+    expect((await alice.post<{ message: string }>('/api/addresses', { ...home, name: ' ' })).body.message).toContain('请填写收货人');
+    const id = await createAddress(alice);
+    expect((await alice.put(`/api/addresses/${id}`, { ...home, detail: 'a\u0007b' })).status).toBe(400);
+    // Line breaks at either end are trimmed away, not refused.
+    expect((await alice.put(`/api/addresses/${id}`, { ...home, detail: '\n文三路 100 号\n' })).body).toMatchObject({ detail: '文三路 100 号' });
+    expect((await alice.get('/api/addresses')).body).toEqual({ items: [{ ...home, detail: '文三路 100 号', id }] });
     await alice.delete(`/api/addresses/${id}`);
   });
 

@@ -3,13 +3,16 @@ import type { Connection, Types } from 'mongoose';
 import type { AgeBracket } from '@blindbox/shared';
 import { NotFound } from '../domain-error';
 import { userModel, type UserDoc } from './user.model';
-import { AgeAlreadyDeclared, AgeNotDeclared, GuardianConsentRequired, UnderAge } from './user-errors';
+import type { Config } from '../config';
+import { AgeAlreadyDeclared, AgeNotDeclared, GuardianConsentOutdated, GuardianConsentRequired, UnderAge } from './user-errors';
+import { consentCovers, minorLimitsOf } from './guardian-consents';
 
 /**
  * The shopper's own settings that the shop's rules depend on: the age bracket (declared once, enforced here
- * at order time, not only in the client) and the client seed of their draws.
+ * at order time, not only in the client), a guardian's consent for 8–17 (given on its own page by the guardian,
+ * guardian-consents.ts) and the client seed of their draws.
  */
-export function shopperProfiles(db: Connection) {
+export function shopperProfiles(db: Connection, config: Pick<Config, 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX'>) {
   const User = userModel(db);
 
   async function load(userId: Types.ObjectId): Promise<UserDoc> {
@@ -29,21 +32,13 @@ export function shopperProfiles(db: Connection) {
     get: async (userId: Types.ObjectId) => withClientSeed(await load(userId)),
 
     /**
-     * Declared once: the first declaration wins (a guarded write, so 50 parallel ones leave exactly one). The
-     * one later change allowed is a guardian's consent added to an 8–17 declaration that had none.
+     * Declared once: the first declaration wins (a guarded write, so 50 parallel ones leave exactly one) and is never
+     * changed. A guardian's consent is not part of it: it is the guardian's own step (guardian-consents.ts).
      */
-    async declareAge(userId: Types.ObjectId, bracket: AgeBracket, guardianConsent: boolean, now = new Date()): Promise<UserDoc> {
-      const consentAt = bracket === 'MINOR_8_17' && guardianConsent ? now : null;
-      const first = await User.updateOne({ _id: userId, age: null }, { $set: { age: { bracket, declaredAt: now, guardianConsentAt: consentAt } } });
-      if (first.modifiedCount === 1) return load(userId);
-      if (consentAt) {
-        const consent = await User.updateOne(
-          { _id: userId, 'age.bracket': 'MINOR_8_17', 'age.guardianConsentAt': null },
-          { $set: { 'age.guardianConsentAt': consentAt } },
-        );
-        if (consent.modifiedCount === 1) return load(userId);
-      }
-      throw new AgeAlreadyDeclared('the age bracket was already declared and cannot be changed');
+    async declareAge(userId: Types.ObjectId, bracket: AgeBracket, now = new Date()): Promise<UserDoc> {
+      const first = await User.updateOne({ _id: userId, age: null }, { $set: { age: { bracket, declaredAt: now } } });
+      if (first.modifiedCount !== 1) throw new AgeAlreadyDeclared('the age bracket was already declared and cannot be changed');
+      return load(userId);
     },
 
     async setClientSeed(userId: Types.ObjectId, clientSeed: string): Promise<UserDoc> {
@@ -51,12 +46,17 @@ export function shopperProfiles(db: Connection) {
       return load(userId);
     },
 
-    /** The age gate, and the client seed the order's draws will use. */
+    /** The age gate (with the guardian's consent for 8–17), and the client seed the order's draws will use. */
     async mayOrder(userId: Types.ObjectId): Promise<{ clientSeed: string }> {
       const user = await withClientSeed(await load(userId));
       if (!user.age) throw new AgeNotDeclared('declare your age bracket before ordering');
       if (user.age.bracket === 'UNDER_8') throw new UnderAge('mystery boxes are not sold to children under 8');
-      if (user.age.bracket === 'MINOR_8_17' && !user.age.guardianConsentAt) throw new GuardianConsentRequired('shoppers aged 8–17 need a guardian’s consent');
+      if (user.age.bracket === 'MINOR_8_17') {
+        // What the rules page says: 8–17 only with a guardian's consent in force, given to the current declaration and
+        // limits; the limits themselves hold for every shopper (limits/daily-limits.ts, the purchase quota).
+        if (!user.guardianConsent) throw new GuardianConsentRequired('shoppers aged 8–17 need a guardian’s consent');
+        if (!consentCovers(user.guardianConsent, minorLimitsOf(config))) throw new GuardianConsentOutdated('the guardian’s consent was given to an older declaration or lower limits');
+      }
       return { clientSeed: user.clientSeed as string };
     },
   };

@@ -1,12 +1,35 @@
 import { Schema, type Types } from 'mongoose';
-import { AGE_BRACKETS, type AgeBracket } from '@blindbox/shared';
+import { AGE_BRACKETS, GUARDIAN_RELATIONSHIPS, type AgeBracket, type GuardianRelationship, type MinorLimits } from '@blindbox/shared';
 import { defineModel } from '../db/define-model';
 
-/** Declared once by the shopper (users/age-gate.ts); the guardian's consent is kept with its time. */
+/**
+ * Declared once by the shopper (users/shopper-profile.ts). Declarations made before guardian consent became its
+ * own step may still hold a `guardianConsentAt` the minor set themselves: it is ignored.
+ */
 export interface AgeDeclarationDoc {
   bracket: AgeBracket;
   declaredAt: Date;
-  guardianConsentAt: Date | null;
+}
+
+/** A guardian's consent for a shopper aged 8–17, as given on the guardian page (users/guardian-consents.ts). */
+export interface GuardianConsentDoc {
+  id: Types.ObjectId;
+  guardianName: string;
+  relationship: GuardianRelationship;
+  guardianPhone: string;
+  /** GUARDIAN_DECLARATION_VERSION of the text the guardian confirmed, and the limits it named. */
+  declarationVersion: string;
+  limits: MinorLimits;
+  /** Server time, and the client address it came from (behind the configured proxies, the shopper's). */
+  givenAt: Date;
+  givenFrom: string;
+}
+
+/** A consent no longer in force: revoked, or replaced by a new one after the declaration or limits changed. */
+export interface EndedGuardianConsentDoc extends GuardianConsentDoc {
+  endedAt: Date;
+  endedBy: 'REVOKED' | 'REPLACED';
+  endedFrom: string;
 }
 
 export interface UserDoc {
@@ -16,9 +39,24 @@ export interface UserDoc {
   createdAt: Date;
   lastLoginAt: Date;
   age: AgeDeclarationDoc | null;
+  guardianConsent?: GuardianConsentDoc | null;
+  /** Every earlier consent with how it ended: the record a shop keeps of who agreed to what, and when. */
+  endedGuardianConsents?: EndedGuardianConsentDoc[];
   /** The shopper's own input to every draw (provably fair); they may change it, orders keep the one they had. */
   clientSeed: string | null;
 }
+
+const guardianConsentFields = {
+  id: { type: Schema.Types.ObjectId, required: true },
+  guardianName: { type: String, required: true },
+  relationship: { type: String, enum: GUARDIAN_RELATIONSHIPS, required: true },
+  guardianPhone: { type: String, required: true },
+  declarationVersion: { type: String, required: true },
+  limits: { dailySpendCapFen: Number, dailyDrawCapPerBox: Number },
+  givenAt: { type: Date, required: true },
+  givenFrom: { type: String, required: true },
+};
+const guardianConsentSchema = new Schema<GuardianConsentDoc>(guardianConsentFields, { _id: false });
 
 const userSchema = new Schema<UserDoc>(
   {
@@ -27,12 +65,17 @@ const userSchema = new Schema<UserDoc>(
     lastLoginAt: { type: Date, required: true },
     age: {
       type: new Schema<AgeDeclarationDoc>(
-        { bracket: { type: String, enum: AGE_BRACKETS, required: true }, declaredAt: { type: Date, required: true }, guardianConsentAt: { type: Date, default: null } },
+        { bracket: { type: String, enum: AGE_BRACKETS, required: true }, declaredAt: { type: Date, required: true } },
         { _id: false },
       ),
       default: null,
     },
     clientSeed: { type: String, default: null },
+    guardianConsent: { type: guardianConsentSchema, default: null },
+    endedGuardianConsents: {
+      type: [new Schema<EndedGuardianConsentDoc>({ ...guardianConsentFields, endedAt: Date, endedBy: String, endedFrom: String }, { _id: false })],
+      default: undefined,
+    },
   },
   { timestamps: { createdAt: true, updatedAt: false } },
 );

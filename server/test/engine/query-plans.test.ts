@@ -10,6 +10,8 @@ import { JOB_TEST_ENV, expireInDb, orderDoc } from '../support/job-test-support'
 import { runAdminCommand } from '../../src/admin/run-admin-command';
 import { boxFile, catalogDir, setBoxFile } from '../support/catalog-files';
 import { boxModel } from '../../src/catalog/box.model';
+import { apiClient } from '../support/api-client';
+import { GUARDIAN_DECLARATION_VERSION, type GuardianConsentView } from '@blindbox/shared';
 
 /**
  * The query-plan audit: the application's real flows run against a database pre-loaded with a few hundred
@@ -243,6 +245,14 @@ async function runFlows(round: number): Promise<void> {
   expect((await admin('coupon', 'welcome', `PLAN${round}`)).exitCode).toBe(0);
   expect((await admin('coupon', 'list')).exitCode).toBe(0);
   await shopper(server, `plan-newcomer-${round}`);
+  // A shopper aged 8–17: the guardian's consent, an order under it, and its revocation (which cancels that order).
+  const teen = apiClient(server.url, await server.login(`plan-teen-${round}`, 'MINOR_8_17'));
+  const form = (await teen.get<GuardianConsentView>('/api/me/guardian-consent')).body;
+  const guardian = { guardianName: '李妈妈', relationship: 'PARENT', guardianPhone: '13912345678', declarationVersion: GUARDIAN_DECLARATION_VERSION, limits: form.limits, declared: true };
+  expect((await teen.post('/api/me/guardian-consent', guardian)).status).toBe(201);
+  const teenAddress = (await teen.post<{ id: string }>('/api/addresses', { name: '李小明', phone: '13800138002', region: '上海市', detail: '1 号' })).body;
+  expect((await teen.post('/api/orders', { items: [{ boxId: boxes.body.items[0]!.id, quantity: 1 }], addressId: teenAddress.id })).status).toBe(201);
+  expect((await teen.delete('/api/me/guardian-consent')).status).toBe(200);
   expect((await admin('coupon', 'welcome', 'WELCOME5')).exitCode).toBe(0);
   expect((await admin('drop', 'forest-friends', '--at', '+1h')).exitCode).toBe(0);
   const dropped = await boxModel(server.container.db).findOne({ slug: 'forest-friends' }).lean();

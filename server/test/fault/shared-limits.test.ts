@@ -65,7 +65,7 @@ test('payment-status polled in a loop on both servers asks WeChat at most once p
   // Logged in as a client of its own behind the proxy: 127.0.0.1's login budget went to the test above.
   const { token } = (await (await loginResponse(proxied, 'dev-limits-poller', '203.0.113.50')).json()) as { token: string };
   const clients = [apiClient(proxied.url, token), apiClient(direct.url, token)];
-  expect((await clients[0]!.put('/api/me/age', { bracket: 'ADULT', guardianConsent: false })).status).toBe(200);
+  expect((await clients[0]!.put('/api/me/age', { bracket: 'ADULT' })).status).toBe(200);
   const boxId = (await clients[0]!.get<BoxPage>('/api/boxes')).body.items[0]!.id;
   const addressId = (await clients[0]!.post<{ id: string }>('/api/addresses', { name: '张三', phone: '13800138000', region: '上海市 浦东新区', detail: '世纪大道 1 号' })).body.id;
   const order = (await clients[0]!.post<Order>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId })).body;

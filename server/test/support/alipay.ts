@@ -36,21 +36,22 @@ export async function testAlipayCredentials(): Promise<DevAlipayCredentials & { 
   return { ...credentials, alipayPrivateKey: await readFile(path.join(dir, credentials.alipayPrivateKeyFile), 'utf8') };
 }
 
-/** A trade_status_sync notification as Alipay sends it, signed with `privateKey` (Alipay's, unless a test forges). */
+/**
+ * A trade_status_sync notification as Alipay sends it, signed with `privateKey` (Alipay's, unless a test forges).
+ * A field given as '' is left out (e.g. gmt_payment of a trade closed unpaid).
+ */
 export function alipayNotification(fields: Record<string, string>, privateKey: string): Record<string, string> {
-  return signedByAlipay(
-    {
-      notify_time: '2026-12-01 10:00:00',
-      notify_type: 'trade_status_sync',
-      notify_id: `n${Date.now()}${Math.random().toString(16).slice(2)}`,
-      charset: 'utf-8',
-      version: '1.0',
-      gmt_create: '2026-12-01 09:59:00',
-      gmt_payment: '2026-12-01 10:00:00',
-      ...fields,
-    },
-    privateKey,
-  );
+  const params = {
+    notify_time: '2026-12-01 10:00:00',
+    notify_type: 'trade_status_sync',
+    notify_id: `n${Date.now()}${Math.random().toString(16).slice(2)}`,
+    charset: 'utf-8',
+    version: '1.0',
+    gmt_create: '2026-12-01 09:59:00',
+    gmt_payment: '2026-12-01 10:00:00',
+    ...fields,
+  };
+  return signedByAlipay(Object.fromEntries(Object.entries(params).filter(([, value]) => value !== '')), privateKey);
 }
 
 export async function postAlipayNotify(serverUrl: string, params: Record<string, string>): Promise<string> {

@@ -6,8 +6,18 @@ import { catalogFileText } from '../../src/catalog/catalog-files';
 
 const svg = (label: string) => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>${label}</title></svg>`;
 
-/** A box file with `items` (id → rarity, weight, stock), pictures named `<slug>/<id>.svg` beside it. */
-export function boxFile(slug: string, items: Record<string, { rarity: Rarity; weight: number; stock: number }>, extra: Partial<CatalogWeightedBoxFile> = {}): CatalogWeightedBoxFile {
+/** Every item's 商品价值 unless a test names one: the box's price, so a test box passes the price checks. */
+const DEFAULT_VALUE_FEN = 1990;
+
+/**
+ * A box file with `items` (id → rarity, weight, stock, value: ¥19.90 unless given; null: none), pictures named
+ * `<slug>/<id>.svg` beside it.
+ */
+export function boxFile(
+  slug: string,
+  items: Record<string, { rarity: Rarity; weight: number; stock: number; valueFen?: number | null }>,
+  extra: Partial<CatalogWeightedBoxFile> = {},
+): CatalogWeightedBoxFile {
   return {
     slug,
     name: `盒子 ${slug}`,
@@ -15,10 +25,20 @@ export function boxFile(slug: string, items: Record<string, { rarity: Rarity; we
     priceFen: 1990,
     cover: `${slug}/cover.svg`,
     sortOrder: 50,
-    items: Object.entries(items).map(([id, item]) => ({ id, name: `item ${id}`, rarity: item.rarity, weight: item.weight, picture: `${slug}/${id}.svg`, stock: item.stock })),
+    items: Object.entries(items).map(([id, item]) => ({
+      id,
+      name: `item ${id}`,
+      rarity: item.rarity,
+      ...valueOf(item.valueFen),
+      weight: item.weight,
+      picture: `${slug}/${id}.svg`,
+      stock: item.stock,
+    })),
     ...extra,
   };
 }
+
+const valueOf = (valueFen: number | null | undefined) => (valueFen === null ? {} : { valueFen: valueFen ?? DEFAULT_VALUE_FEN });
 
 /** A whole-set box file with `designs` (id → rarity), pictures named `<slug>/<id>.svg` beside it. */
 export function setBoxFile(slug: string, designs: Record<string, Rarity>, extra: Partial<CatalogSetBoxFile> = {}): CatalogSetBoxFile {
@@ -31,7 +51,7 @@ export function setBoxFile(slug: string, designs: Record<string, Rarity>, extra:
     saleMode: 'SETS',
     firstSets: 2,
     sortOrder: 60,
-    items: Object.entries(designs).map(([id, rarity]) => ({ id, name: `design ${id}`, rarity, picture: `${slug}/${id}.svg` })),
+    items: Object.entries(designs).map(([id, rarity]) => ({ id, name: `design ${id}`, rarity, valueFen: 2990, picture: `${slug}/${id}.svg` })),
     ...extra,
   };
 }

@@ -57,7 +57,7 @@ export async function loginAt(url: string, code: string, age: AgeBracket | null 
     const declared = await fetch(`${url}/api/me/age`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ bracket: age, guardianConsent: age === 'MINOR_8_17' }),
+      body: JSON.stringify({ bracket: age }),
     });
     if (!declared.ok && declared.status !== 409) throw new Error(`age declaration failed: ${declared.status} ${await declared.text()}`);
   }

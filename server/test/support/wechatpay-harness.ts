@@ -125,7 +125,7 @@ export interface Harness {
   /** Another gateway on the same simulator, e.g. in the other verify mode or with a shorter timeout. */
   gatewayWith(overrides: Partial<WechatPayGatewayOptions>): { gateway: WechatPayGateway; logs: CapturedLogs };
   /** The private key WeChat signs with in the folder's initial setup, for callbacks that must pass the signature check. */
-  wechatSigningKey(): Promise<{ serial: string; key: KeyObject }>;
+  wechatSigningKey(mode?: 'platform-certificate' | 'public-key'): Promise<{ serial: string; key: KeyObject }>;
   close(): Promise<void>;
 }
 
@@ -145,7 +145,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     credentialsDir: dir,
     port: 0,
     timeScale: options.timeScale ?? 1,
-    signingMode: options.signingMode ?? verifyMode,
+    signingMode: options.signingMode ?? (verifyMode === 'both' ? 'platform-certificate' : verifyMode),
   });
   const receiver = await startReceiver();
   const credentials = await loadWechatPayCredentials(dir);
@@ -174,8 +174,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     gateway,
     logs,
     gatewayWith,
-    async wechatSigningKey() {
-      const usePublicKey = (options.signingMode ?? verifyMode) === 'public-key';
+    async wechatSigningKey(mode) {
+      const usePublicKey = (mode ?? options.signingMode ?? verifyMode) === 'public-key';
       const file = usePublicKey ? devCredentials.publicKeyPrivateKeyFile : devCredentials.platformPrivateKeyFile;
       return {
         serial: usePublicKey ? devCredentials.publicKeyId : devCredentials.platformSerialNo,

@@ -5,9 +5,12 @@ import { api } from '../../api/session';
 import { ErrorState, Loading } from '../../components/page-state';
 import { RARITY_LABELS } from '../../lib/format';
 import { exactOdds } from '../../lib/odds';
-import { routes } from '../../lib/routes';
+import { openPage, routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { formatFen } from '@blindbox/shared/src/money';
+// Compliance (issue 34): item values and the shop's commitments, each its own component.
+import { ComplianceCommitments } from '../../components/compliance-commitments';
+import { ItemValues } from '../../components/item-values';
 import '../fair.css';
 
 interface RulesData {
@@ -23,7 +26,7 @@ async function loadRules(boxId: string): Promise<RulesData> {
   return { box, fairness, mine };
 }
 
-/** Everything the 盲盒经营活动规范指引 asks a shop to publish for a box, and how to check a draw. */
+/** Everything the 盲盒经营行为规范指引 asks a shop to publish for a box (item values included), and how to check a draw. */
 export default function BoxRulesPage() {
   const { params } = useRouter();
   const boxId = params.boxId ?? '';
@@ -59,6 +62,8 @@ export default function BoxRulesPage() {
         <Text className="muted">每一抽独立计算：概率 = 该款权重 / 仍有库存款式的总权重 {total}；已抽完的款式不再占票。</Text>
       </View>
 
+      <ItemValues box={box} />
+
       <View className="card" data-testid="rules-guarantee">
         <Text className="section-title">保底规则</Text>
         {box.guarantee ? (
@@ -85,9 +90,12 @@ export default function BoxRulesPage() {
         <Text className="section-title">购买限制</Text>
         <Text>每人每天累计消费不超过 {formatFen(fairness.limits.dailySpendCapFen)}</Text>
         <Text>每人每天本盒最多抽 {fairness.limits.dailyDrawCapPerBox} 次；本期每人限购 {fairness.limits.purchaseLimitPerDrop} 个</Text>
-        <Text>未满 8 周岁不得购买；8–17 周岁须经监护人同意。</Text>
-        <Text className="link" data-testid="rules-profile-link" onClick={() => void Taro.navigateTo({ url: routes.profile() })}>
-          年龄声明 / 设置客户端种子 →
+        <Text>未满 8 周岁不得购买；8–17 周岁须由父母或其他法定监护人本人在“监护人同意”页填写姓名、关系与手机号并确认声明后方可购买，上述限制同样适用；监护人可随时撤回，撤回后不能再下单、未付款订单自动取消。</Text>
+        <Text className="muted" data-testid="rules-guardian-limits">
+          本店目前不核验监护人身份：不做实名认证，也不通过短信验证码确认监护人手机号，无法排除未成年人自行填写。正式经营需接入实名认证与短信验证后再开放未成年人购买。
+        </Text>
+        <Text className="link link--block" data-testid="rules-profile-link" onClick={() => void openPage(routes.me())}>
+          年龄段、监护人同意与客户端种子在“我的”中 →
         </Text>
       </View>
 
@@ -120,6 +128,8 @@ export default function BoxRulesPage() {
         <Text>盲盒一经开盒不支持因款式不满意退换；商品质量问题可联系客服全额退款。</Text>
         <Text data-testid="rules-refund-guarantee">退款不改变保底计数：已退款订单的抽取照常计入（未出的仍算连续未出，出过的仍算已出），之后每一抽都由此接着计算，才能被公开验证。</Text>
       </View>
+
+      <ComplianceCommitments box={box} limits={fairness.limits} />
 
       <Button className="btn btn--ghost" onClick={() => void Taro.navigateBack()}>
         返回

@@ -1,5 +1,6 @@
 import type { Cart, CartLine } from '@blindbox/shared';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import { ActionButton } from '../../components/action-button';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { useState } from 'react';
 import { describeError } from '../../api/api-error';
@@ -46,7 +47,7 @@ export default function CartPage() {
   if (error) return <ErrorState message={error} onRetry={() => void load()} />;
   if (!cart) return <Skeleton kind="list" rows={2} />;
   if (cart.lines.length === 0) {
-    return <Empty text="购物车是空的" action={{ label: '去挑一个盲盒', onClick: () => void Taro.reLaunch({ url: routes.boxes() }) }} />;
+    return <Empty text="购物车是空的" action={{ label: '去挑一个盲盒', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />;
   }
   const unavailable = cart.lines.some((line) => !line.available);
 
@@ -62,7 +63,12 @@ export default function CartPage() {
             <Text className="muted">单价 {formatFen(line.priceFen)}</Text>
             {!line.available && (
               <Text className="error-text" data-testid="cart-line-unavailable">
-                {line.stock === 0 ? '已售罄' : `库存仅剩 ${line.stock}`}
+                {line.stock === 0 ? '已售罄' : line.quantity > line.limit ? `每人限购 ${line.limit} 个，请减少数量` : line.stock < line.quantity ? `仅剩 ${line.stock} 个，请减少数量` : '暂不能购买（未开售或已下架）'}
+              </Text>
+            )}
+            {line.available && line.quantity >= Math.min(line.limit, line.stock) && (
+              <Text className="muted" data-testid="cart-line-cap">
+                {line.quantity >= line.limit ? `每人限购 ${line.limit} 个` : `仅剩 ${line.stock} 个`}
               </Text>
             )}
           </View>
@@ -71,7 +77,7 @@ export default function CartPage() {
           <Stepper
             value={line.quantity}
             min={1}
-            max={Math.max(1, Math.min(MAX_QUANTITY_PER_ITEM, line.stock))}
+            max={Math.max(1, Math.min(MAX_QUANTITY_PER_ITEM, line.limit, line.stock))}
             onChange={(quantity) => void change(() => api.setCartQuantity(line.boxId, quantity))}
           />
           <Text className="footer-bar__link cart-line__remove" data-testid="cart-line-remove" onClick={() => void change(() => api.removeFromCart(line.boxId))}>
@@ -90,7 +96,7 @@ export default function CartPage() {
           {changeError}
         </Text>
       )}
-      {unavailable && <Text className="notice">有盲盒库存不足，请调整数量或删除后再结算</Text>}
+      {unavailable && <Text className="notice">有盲盒暂不能购买，请调整数量或删除后再结算</Text>}
       <View className="footer-bar">
         <Text className="footer-bar__total">
           共 <Text data-testid="cart-count">{cart.count}</Text> 件 · 合计{' '}
@@ -98,14 +104,9 @@ export default function CartPage() {
             {formatFen(cart.totalFen)}
           </Text>
         </Text>
-        <Button
-          className="btn btn--primary"
-          data-testid="cart-checkout"
-          disabled={busy || unavailable}
-          onClick={() => void Taro.navigateTo({ url: routes.confirmCart() })}
-        >
+        <ActionButton testId="cart-checkout" busy={busy} disabled={unavailable} onTap={() => Taro.navigateTo({ url: routes.confirmCart() })}>
           去结算
-        </Button>
+        </ActionButton>
       </View>
     </View>
   );

@@ -1,16 +1,26 @@
-import type { Address, Box, Cart, Coupon, CreateOrderRequest } from '@blindbox/shared';
-import { Button, Text, View } from '@tarojs/components';
+import type { Address, AddressInput, Box, Cart, Coupon, CreateOrderRequest, Order, Profile } from '@blindbox/shared';
+import { Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, describeError } from '../../api/api-error';
+import { ApiError, describeError, invalidFields } from '../../api/api-error';
 import { api } from '../../api/session';
 import type { QuoteResponse } from '@blindbox/shared';
+import { ActionButton } from '../../components/action-button';
+import { AddressEntry } from '../../components/address-entry';
+import { AgeSheet } from '../../components/age-sheet';
 import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
+import { PayNoticeText } from '../../components/pay-notice';
+import { PrivacyPopup } from '../../components/privacy-popup';
 import { Stepper } from '../../components/stepper';
+import { EMPTY_ADDRESS, addressErrors, addressErrorsFor, type AddressErrors } from '../../lib/address-check';
 import { couponOffText, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
-import { AddressForm } from './address-form';
+import { useQrPay } from '../../platform/qr-pay';
+import { usePayActions } from '../use-pay-actions';
+// Compliance (issue 34): the minors' notice where the shopper decides to buy.
+import { MinorsNotice } from '../../components/minors-notice';
+import { minorsNoticeFor } from '@blindbox/shared/src/compliance';
 import { formatFen } from '@blindbox/shared/src/money';
 import { MAX_QUANTITY_PER_ITEM } from '@blindbox/shared/src/constants';
 import { rememberCommitments } from '../../lib/seen-commitments';
@@ -18,10 +28,22 @@ import { rememberCommitments } from '../../lib/seen-commitments';
 /** One box bought now (its quantity chosen here), or the whole cart (quantities chosen in the cart). */
 type Goods = { kind: 'box'; box: Box } | { kind: 'cart'; cart: Cart };
 
-async function loadCheckout(boxId: string, fromCart: boolean) {
+async function loadCheckout(boxId: string, fromCart: boolean, pick: ReturnType<typeof pickOf>) {
   const goods: Promise<Goods> = fromCart ? api.getCart().then((cart) => ({ kind: 'cart', cart })) : api.getBox(boxId).then((box) => ({ kind: 'box', box }));
-  const [bought, addresses, coupons] = await Promise.all([goods, api.listAddresses(), api.listCoupons()]);
-  return { goods: bought, addresses: addresses.items, coupons: coupons.items.filter((coupon) => coupon.status === 'AVAILABLE') };
+  const [bought, addresses, coupons, profile] = await Promise.all([goods, api.listAddresses(), api.listCoupons(), api.getProfile()]);
+  const usable = coupons.items.filter((coupon) => coupon.status === 'AVAILABLE');
+  return { goods: bought, addresses: addresses.items, coupons: usable, profile, bestCouponId: await bestCoupon(bought, pick, usable) };
+}
+
+/**
+ * The coupon that takes the most off the first quote, asked of the server for each (the discount rules are its
+ * own); a coupon the order cannot use (below its minimum spend) answers an error and is skipped.
+ */
+async function bestCoupon(goods: Goods, pick: ReturnType<typeof pickOf>, coupons: Coupon[]): Promise<string | undefined> {
+  const items = itemsOf(goods, 1, pick);
+  const quotes = await Promise.all(coupons.map((coupon) => api.quoteOrder({ items, couponId: coupon.id }).then((quote) => ({ id: coupon.id, off: quote.discountFen }), () => null)));
+  const best = quotes.reduce<{ id: string; off: number } | null>((top, quote) => (quote && quote.off > (top?.off ?? 0) ? quote : top), null);
+  return best?.id;
 }
 
 /** A whole-set box's pick, from the grid page: positions of one set, or the whole set. */
@@ -41,29 +63,56 @@ function itemsOf(goods: Goods, quantity: number, pick: ReturnType<typeof pickOf>
 /** Someone else was quicker: the shopper goes back to the grid, which shows it as it is now. */
 const PICK_LOST = new Set(['POSITION_TAKEN', 'SET_NOT_ON_SALE']);
 
+/** Why the order cannot be placed for this shopper's declared age, or null when it can. */
+function AgeHold({ profile }: { profile: Profile }) {
+  if (profile.ageBracket === 'UNDER_8') {
+    return (
+      <Text className="error-text" data-testid="age-blocked">
+        根据规定，未满 8 周岁不能购买盲盒。
+      </Text>
+    );
+  }
+  if (profile.ageBracket === 'MINOR_8_17' && !profile.guardianConsentAt) {
+    return (
+      <View className="notice" data-testid="guardian-needed">
+        <Text>8–17 周岁购买盲盒需要监护人同意。请监护人在“我的”中确认后再下单。</Text>
+        <Text className="link link--block" data-testid="guardian-link" onClick={() => void Taro.switchTab({ url: routes.me() })}>
+          去“我的”请监护人确认 →
+        </Text>
+      </View>
+    );
+  }
+  return null;
+}
+
 export default function ConfirmPage() {
   const { params } = useRouter();
   const boxId = params.boxId ?? '';
   const fromCart = params.from === 'cart';
   const pick = pickOf(params);
-  const checkout = useResource(() => loadCheckout(boxId, fromCart));
+  const checkout = useResource(() => loadCheckout(boxId, fromCart, pick));
   const [quantity, setQuantity] = useState(1);
   const [addresses, setAddresses] = useState<Address[]>([]);
   const [addressId, setAddressId] = useState<string | null>(null);
-  const [addingAddress, setAddingAddress] = useState(false);
+  // A new address typed (H5) or chosen from WeChat's address book: saved when the order is placed.
+  const [draft, setDraft] = useState<AddressInput>(EMPTY_ADDRESS);
+  const [draftErrors, setDraftErrors] = useState<AddressErrors>({});
+  const [profile, setProfile] = useState<Profile | null>(null);
   const [couponId, setCouponId] = useState<string | undefined>(undefined);
   const [quote, setQuote] = useState<QuoteResponse | null>(null);
   const [quoteError, setQuoteError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [pickLost, setPickLost] = useState(false);
   const quoteGeneration = useRef(0);
+  const { paying, notice, payWithWechat } = usePayActions();
+  const qrPay = useQrPay();
 
   useEffect(() => {
     if (!checkout.data) return;
     setAddresses(checkout.data.addresses);
     setAddressId((current) => current ?? checkout.data?.addresses[0]?.id ?? null);
-    setAddingAddress(checkout.data.addresses.length === 0);
+    setProfile(checkout.data.profile);
+    setCouponId(checkout.data.bestCouponId);
   }, [checkout.data]);
 
   useEffect(() => {
@@ -79,30 +128,57 @@ export default function ConfirmPage() {
   }, [checkout.data, quantity, couponId]);
 
   if (checkout.error) return <ErrorState message={checkout.error} onRetry={() => void checkout.reload()} />;
-  if (!checkout.data) return <Skeleton kind="detail" />;
+  if (!checkout.data || !profile) return <Skeleton kind="detail" />;
   const { goods, coupons } = checkout.data;
   if (goods.kind === 'box' && goods.box.stock === 0) {
-    return <Empty text={`${goods.box.name}已售罄，看看其他系列吧`} action={{ label: '返回盲盒列表', onClick: () => void Taro.reLaunch({ url: routes.boxes() }) }} />;
+    return <Empty text={`${goods.box.name}已售罄，看看其他系列吧`} action={{ label: '返回首页', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />;
   }
   if (goods.kind === 'cart' && goods.cart.lines.length === 0) {
-    return <Empty text="购物车是空的" action={{ label: '返回盲盒列表', onClick: () => void Taro.reLaunch({ url: routes.boxes() }) }} />;
+    return <Empty text="购物车是空的" action={{ label: '返回首页', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />;
   }
 
-  async function submit() {
-    if (!addressId) return;
-    setSubmitting(true);
+  /** The chosen saved address, or the new one saved now (its fields checked first, errors shown per field). */
+  async function addressToUse(): Promise<string | null> {
+    if (addressId) return addressId;
+    const errors = addressErrors(draft);
+    setDraftErrors(errors);
+    if (Object.keys(errors).length > 0) return null;
+    try {
+      const saved = await api.createAddress(draft);
+      setAddresses((previous) => [...previous, saved]);
+      setAddressId(saved.id);
+      return saved.id;
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.code === 'VALIDATION_ERROR') setDraftErrors(addressErrorsFor(invalidFields(failure)));
+      else setSubmitError(describeError(failure));
+      return null;
+    }
+  }
+
+  /** 提交并支付: one tap places the order and opens the pay sheet. */
+  async function submitAndPay() {
     setSubmitError(null);
+    const chosen = await addressToUse();
+    if (!chosen) return;
+    let order: Order;
     try {
       // The cart's checkout orders what the server's cart holds, at the catalog's prices.
-      const order = goods.kind === 'cart' ? await api.checkoutCart({ addressId, couponId }) : await api.createOrder({ items: itemsOf(goods, quantity, pick), addressId, couponId });
+      order = goods.kind === 'cart' ? await api.checkoutCart({ addressId: chosen, couponId }) : await api.createOrder({ items: itemsOf(goods, quantity, pick), addressId: chosen, couponId });
       rememberCommitments(order);
-      await Taro.redirectTo({ url: routes.pay(order.id) });
     } catch (failure) {
       setSubmitError(describeError(failure));
       setPickLost(failure instanceof ApiError && PICK_LOST.has(failure.code));
-    } finally {
-      setSubmitting(false);
+      return;
     }
+    // A desktop browser pays by QR code, shown on the order's page.
+    if (qrPay) {
+      await Taro.redirectTo({ url: routes.order(order.id) });
+      return;
+    }
+    const placed = order;
+    const told = await payWithWechat(async () => ({ params: await api.payJsapi(placed.id), totalFen: placed.totalFen }), () => Taro.redirectTo({ url: routes.result(placed.id) }));
+    // Cancelled or failed: the order is placed and stays payable from its page (a second submit would order twice).
+    if (told) await Taro.redirectTo({ url: routes.order(placed.id, told.kind) });
   }
 
   function couponRow(coupon: Coupon | null) {
@@ -128,8 +204,16 @@ export default function ConfirmPage() {
     );
   }
 
+  const maxQuantity = goods.kind === 'box' ? Math.min(MAX_QUANTITY_PER_ITEM, goods.box.stock, goods.box.purchaseLimit) : 0;
+  const ageHold = profile.ageBracket !== null && <AgeHold profile={profile} />;
+  const cannotBuy = profile.ageBracket === 'UNDER_8' || (profile.ageBracket === 'MINOR_8_17' && !profile.guardianConsentAt);
   return (
     <View className="page page--with-footer">
+      {!profile.ageBracket && <AgeSheet onDeclared={setProfile} />}
+      <PrivacyPopup />
+      {ageHold}
+      {/* Compliance (issue 34): the age sheet and hold above show the other cases; a minor with consent is reminded. */}
+      {minorsNoticeFor(profile) === 'GUARDIAN_CONSENTED' && <MinorsNotice profile={profile} />}
       {goods.kind === 'box' ? (
         <View className="card">
           <Text className="section-title">{goods.box.name}</Text>
@@ -139,10 +223,17 @@ export default function ConfirmPage() {
               {pick.whole ? `整盒 ${pick.positions.length} 只` : `位置 ${pick.positions.map((position) => position + 1).join('、')} 号`}
             </Text>
           ) : (
-            <View className="line">
-              <Text>数量</Text>
-              <Stepper value={quantity} min={1} max={Math.min(MAX_QUANTITY_PER_ITEM, goods.box.stock, goods.box.purchaseLimit)} onChange={setQuantity} />
-            </View>
+            <>
+              <View className="line">
+                <Text>数量</Text>
+                <Stepper value={quantity} min={1} max={maxQuantity} onChange={setQuantity} />
+              </View>
+              {quantity >= maxQuantity && (
+                <Text className="muted" data-testid="quantity-cap">
+                  {maxQuantity === goods.box.purchaseLimit ? `每人本期限购 ${goods.box.purchaseLimit} 个` : maxQuantity === goods.box.stock ? `仅剩 ${goods.box.stock} 个` : `每单最多 ${MAX_QUANTITY_PER_ITEM} 个`}
+                </Text>
+              )}
+            </>
           )}
         </View>
       ) : (
@@ -175,26 +266,29 @@ export default function ConfirmPage() {
             </Text>
           </View>
         ))}
-        {addingAddress ? (
-          <AddressForm
-            onSaved={(address) => {
-              setAddresses((previous) => [...previous, address]);
-              setAddressId(address.id);
-              setAddingAddress(false);
+        {addressId === null ? (
+          <AddressEntry
+            value={draft}
+            errors={draftErrors}
+            onChange={(next) => {
+              setDraft(next);
+              setDraftErrors({});
             }}
           />
         ) : (
-          <Text className="footer-bar__link" data-testid="address-add" onClick={() => setAddingAddress(true)}>
-            + 新增地址
+          <Text className="footer-bar__link" data-testid="address-add" onClick={() => setAddressId(null)}>
+            + 使用新地址
           </Text>
         )}
       </View>
 
-      <View className="card">
-        <Text className="section-title">优惠券</Text>
-        {couponRow(null)}
-        {coupons.map(couponRow)}
-      </View>
+      {coupons.length > 0 && (
+        <View className="card">
+          <Text className="section-title">优惠券</Text>
+          {couponRow(null)}
+          {coupons.map(couponRow)}
+        </View>
+      )}
 
       <View className="card" data-testid="quote">
         {quote ? (
@@ -218,24 +312,19 @@ export default function ConfirmPage() {
       </View>
 
       {submitError && <Text className="error-text" data-testid="submit-error">{submitError}</Text>}
+      <PayNoticeText notice={notice} />
       {pickLost && (
-        <Button className="btn btn--ghost" data-testid="pick-again" onClick={() => void Taro.navigateBack().catch(() => Taro.redirectTo({ url: routes.setGrid(boxId) }))}>
+        <ActionButton variant="ghost" testId="pick-again" onTap={() => Taro.navigateBack().catch(() => Taro.redirectTo({ url: routes.setGrid(boxId) }))}>
           重新选择位置
-        </Button>
+        </ActionButton>
       )}
       <View className="footer-bar">
         <Text className="footer-bar__total">
-          实付 <Text className="price" data-testid="quote-total">{quote ? formatFen(quote.totalFen) : '—'}</Text>
+          应付 <Text className="price" data-testid="quote-total">{quote ? formatFen(quote.totalFen) : '—'}</Text>
         </Text>
-        <Button
-          className="btn btn--primary"
-          data-testid="submit-order"
-          loading={submitting}
-          disabled={!quote || !addressId || submitting}
-          onClick={() => void submit()}
-        >
-          提交订单
-        </Button>
+        <ActionButton testId="submit-order" busy={paying} disabled={!quote || !profile.ageBracket || cannotBuy} onTap={submitAndPay}>
+          提交并支付
+        </ActionButton>
       </View>
     </View>
   );

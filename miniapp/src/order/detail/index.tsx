@@ -1,15 +1,20 @@
 import type { Order } from '@blindbox/shared';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
+import { ActionButton } from '../../components/action-button';
 import { DrawList } from '../../components/draw-list';
 import { OrderAmounts } from '../../components/order-amounts';
 import { ErrorState, Skeleton } from '../../components/page-state';
-import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
+import { PayNoticeText } from '../../components/pay-notice';
+import { formatDateTime, orderStatusText, totalLabel } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
+import { QrPay, useQrPay } from '../../platform/qr-pay';
+import { usePayActions } from '../use-pay-actions';
+import { formatFen } from '@blindbox/shared/src/money';
 
 export default function OrderDetailPage() {
   const { params } = useRouter();
@@ -18,8 +23,12 @@ export default function OrderDetailPage() {
   const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [acting, setActing] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
+  const { paying, notice, payWithWechat, payWithAlipay, alipay } = usePayActions();
+  const qrPay = useQrPay();
+  // Arriving from the confirm page after its pay sheet was cancelled or failed: say so until the next attempt.
+  const arrivedWith = params.paid === 'cancelled' ? { kind: 'cancelled' as const } : params.paid === 'failed' ? { kind: 'failed' as const, message: '支付没有完成，订单已为你保留，可在这里继续支付' } : null;
 
-  // Returning from the pay page may find the order paid.
+  // Returning from another page may find the order paid or closed.
   useDidShow(() => {
     if (order.data) void order.reload();
   });
@@ -27,6 +36,9 @@ export default function OrderDetailPage() {
   if (order.error) return <ErrorState message={order.error} onRetry={() => void order.reload()} />;
   if (!order.data) return <Skeleton kind="detail" />;
   const { data } = order;
+
+  const payable = data.status === 'TO_BE_PAID';
+  const pay = () => payWithWechat(async () => ({ params: await api.payJsapi(orderId), totalFen: data.totalFen }), () => Taro.redirectTo({ url: routes.result(orderId) }));
 
   async function act(action: (id: string) => Promise<Order>) {
     setActing(true);
@@ -48,12 +60,13 @@ export default function OrderDetailPage() {
         <View className="line">
           <Text className="section-title">订单状态</Text>
           <Text className={`status status--${data.status.toLowerCase()}`} data-testid="order-detail-status" data-status={data.status}>
-            {ORDER_STATUS_LABELS[data.status]}
+            {orderStatusText(data)}
           </Text>
         </View>
         <Text className="muted">下单时间 {formatDateTime(data.createdAt)}</Text>
         {data.paidAt && <Text className="muted">支付时间 {formatDateTime(data.paidAt)}</Text>}
-        {data.status === 'TO_BE_PAID' && <Text className="muted">请在 {formatDateTime(data.expiresAt)} 前支付</Text>}
+        {payable && <Text className="muted">请在 {formatDateTime(data.expiresAt)} 前支付，超时订单将自动关闭</Text>}
+        {data.status === 'CLOSED' && <Text className="muted">库存和优惠券已退回</Text>}
         {data.trackingNote && <Text className="muted">物流：{data.trackingNote}</Text>}
       </View>
 
@@ -64,8 +77,18 @@ export default function OrderDetailPage() {
         </View>
       )}
 
+      {payable && qrPay && (
+        <QrPay
+          totalFen={data.totalFen}
+          expiresAt={data.expiresAt}
+          open={() => api.payNative(orderId)}
+          check={() => api.paymentStatus(orderId)}
+          onSettled={() => void Taro.redirectTo({ url: routes.result(orderId) })}
+        />
+      )}
+
       <View className="card">
-        <OrderAmounts order={data} totalLabel="实付" totalTestId="order-detail-total" withSubtotal />
+        <OrderAmounts order={data} totalLabel={totalLabel(data.status)} totalTestId="order-detail-total" withSubtotal />
       </View>
 
       <View className="card">
@@ -79,35 +102,43 @@ export default function OrderDetailPage() {
       </View>
 
       {actionError && <Text className="error-text">{actionError}</Text>}
-      {data.status === 'TO_BE_PAID' && (
+      {payable && <PayNoticeText notice={notice ?? arrivedWith} />}
+      {payable && (
         <View className="footer-bar">
           {confirmingCancel ? (
             <>
               <Text className="muted">确定取消该订单？</Text>
-              <Button className="btn btn--ghost btn--small" onClick={() => setConfirmingCancel(false)}>
+              <ActionButton variant="ghost" small onTap={() => setConfirmingCancel(false)}>
                 再想想
-              </Button>
-              <Button className="btn btn--danger btn--small" data-testid="cancel-order-confirm" loading={acting} disabled={acting} onClick={() => void act(api.cancelOrder)}>
+              </ActionButton>
+              <ActionButton variant="danger" small testId="cancel-order-confirm" busy={acting} onTap={() => act(api.cancelOrder)}>
                 确认取消
-              </Button>
+              </ActionButton>
             </>
           ) : (
             <>
-              <Button className="btn btn--ghost" data-testid="cancel-order" onClick={() => setConfirmingCancel(true)}>
+              <ActionButton variant="ghost" small testId="cancel-order" busy={paying} onTap={() => setConfirmingCancel(true)}>
                 取消订单
-              </Button>
-              <Button className="btn btn--primary" data-testid="pay-again" onClick={() => void Taro.navigateTo({ url: routes.pay(orderId) })}>
-                去支付
-              </Button>
+              </ActionButton>
+              {alipay && (
+                <ActionButton variant="ghost" small testId="alipay-button" busy={paying} onTap={() => payWithAlipay(() => api.payAlipay(orderId))}>
+                  {alipay.label}
+                </ActionButton>
+              )}
+              {!qrPay && (
+                <ActionButton testId="pay-again" busy={paying} onTap={pay}>
+                  去支付 {formatFen(data.totalFen)}
+                </ActionButton>
+              )}
             </>
           )}
         </View>
       )}
       {data.status === 'DELIVERED' && (
         <View className="footer-bar">
-          <Button className="btn btn--primary" data-testid="confirm-receipt" loading={acting} disabled={acting} onClick={() => void act(api.confirmReceipt)}>
+          <ActionButton testId="confirm-receipt" busy={acting} onTap={() => act(api.confirmReceipt)}>
             确认收货
-          </Button>
+          </ActionButton>
         </View>
       )}
     </View>

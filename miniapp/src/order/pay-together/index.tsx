@@ -1,4 +1,5 @@
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import { ActionButton } from '../../components/action-button';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useRef } from 'react';
 import { api } from '../../api/session';
@@ -79,14 +80,14 @@ export default function PayTogetherPage() {
           </Text>
         </Text>
         {!qrPay && (
-          <Button className="btn btn--primary" data-testid="pay-together-button" loading={paying} disabled={paying || !unpaid} onClick={() => void pay()}>
+          <ActionButton testId="pay-together-button" busy={paying} disabled={!unpaid} onTap={pay}>
             {notice?.kind === 'cancelled' ? '继续支付' : '微信支付'}
-          </Button>
+          </ActionButton>
         )}
         {unpaid && alipay && (
-          <Button className="btn btn--ghost" data-testid="alipay-button" disabled={paying} onClick={() => void payWithAlipay(() => api.payCombinedAlipay(orderIds))}>
+          <ActionButton variant="ghost" testId="alipay-button" busy={paying} onTap={() => payWithAlipay(() => api.payCombinedAlipay(orderIds))}>
             {alipay.label}
-          </Button>
+          </ActionButton>
         )}
       </View>
     </View>

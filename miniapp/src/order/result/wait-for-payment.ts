@@ -28,7 +28,8 @@ export function usePaymentOutcome<S extends PaymentState, T>(key: string, check:
     });
     if (outcome.kind === 'STOPPED') return;
     if (outcome.kind === 'TIMEOUT') return setPhase({ kind: 'TIMEOUT' });
-    if (outcome.status === 'CLOSED') return setPhase({ kind: 'CLOSED' });
+    // FAILED: closed, cancelled or refunded; the page says the order is closed and any money goes back.
+    if (outcome.status === 'FAILED') return setPhase({ kind: 'CLOSED' });
     try {
       // Settled means the last check answered, so `last` is that answer.
       setPhase({ kind: 'PAID', paid: await calls.current.load(last as S) });

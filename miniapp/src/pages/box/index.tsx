@@ -1,5 +1,6 @@
 import type { Box } from '@blindbox/shared';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
+import { ActionButton } from '../../components/action-button';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { describeError } from '../../api/api-error';
@@ -12,6 +13,9 @@ import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { formatFen } from '@blindbox/shared/src/money';
 import { RARITIES } from '@blindbox/shared/src/constants';
+// Compliance (issue 34): item values and the minors' notice, each its own component.
+import { ItemValues } from '../../components/item-values';
+import { MinorsNotice } from '../../components/minors-notice';
 
 function OddsTable({ box }: { box: Box }) {
   // Rarest last, as the published odds are usually read: "how likely is the secret one?"
@@ -122,14 +126,17 @@ export default function BoxDetailPage() {
         </Text>
         <Text className="price price--large">{formatFen(data.priceFen)}</Text>
         <Text className={`stock-text${soldOut ? ' stock-text--sold-out' : ''}`} data-testid="box-detail-stock">
-          {soldOut ? '已售罄' : `库存 ${data.stock}`}
+          {soldOut ? '已售罄' : data.stock <= 10 ? `仅剩 ${data.stock} 个` : '现货'}
         </Text>
         <Text className="detail-description">{data.description}</Text>
-        <Text className="link" data-testid="cart-link" onClick={() => void Taro.navigateTo({ url: routes.cart() })}>
+        <Text className="link link--block" data-testid="cart-link" onClick={() => void Taro.navigateTo({ url: routes.cart() })}>
           查看购物车{inCart ? `（${inCart} 件）` : ''} →
         </Text>
       </View>
       <DropCountdown box={data} drop={drop} />
+      {/* Compliance (issue 34): in plain sight before the shopper decides to buy. */}
+      <MinorsNotice />
+      <ItemValues box={data} />
       {soldOut && (
         <Text className="notice" data-testid="sold-out-notice">
           这一盒已经卖完了，看看其他系列吧
@@ -144,7 +151,7 @@ export default function BoxDetailPage() {
       ) : (
         <View className="card">
           <OddsTable box={data} />
-          <Text className="link" data-testid="rules-link" onClick={() => void Taro.navigateTo({ url: routes.rules(data.id) })}>
+          <Text className="link link--block" data-testid="rules-link" onClick={() => void Taro.navigateTo({ url: routes.rules(data.id) })}>
             {data.guarantee ? `保底：${data.guarantee.within} 抽内必出${RARITY_LABELS[data.guarantee.minRarity]}款 · ` : ''}规则、概率、限购与开盒验证 →
           </Text>
         </View>
@@ -152,28 +159,24 @@ export default function BoxDetailPage() {
       <View className="footer-bar">
         <Text className="footer-bar__total price price--large">{formatFen(data.priceFen)}</Text>
         {soldOut ? (
-          <Button className="btn btn--ghost" data-testid="sold-out-back" onClick={() => void Taro.navigateBack().catch(() => Taro.reLaunch({ url: routes.boxes() }))}>
+          <ActionButton variant="ghost" testId="sold-out-back" onTap={() => Taro.navigateBack().catch(() => Taro.switchTab({ url: routes.boxes() }))}>
             已售罄 · 看看别的
-          </Button>
+          </ActionButton>
         ) : drop.state !== 'OPEN' ? (
           // Enabled by the countdown at the second the server opens the drop; the server refuses earlier orders anyway.
-          <Button className="btn btn--primary" data-testid="order-button" disabled>
+          <ActionButton testId="order-button" disabled onTap={() => undefined}>
             {drop.state === 'SCHEDULED' ? '即将开售' : '暂停发售'}
-          </Button>
+          </ActionButton>
         ) : (
           <>
             {!wholeSet && (
-              <Button className="btn btn--ghost btn--small" data-testid="add-to-cart" loading={adding} disabled={adding} onClick={() => void addToCart(data.id)}>
+              <ActionButton variant="ghost" small testId="add-to-cart" busy={adding} onTap={() => addToCart(data.id)}>
                 加入购物车
-              </Button>
+              </ActionButton>
             )}
-            <Button
-              className="btn btn--primary"
-              data-testid="order-button"
-              onClick={() => void Taro.navigateTo({ url: wholeSet ? routes.setGrid(data.id) : routes.confirm(data.id) })}
-            >
+            <ActionButton testId="order-button" onTap={() => Taro.navigateTo({ url: wholeSet ? routes.setGrid(data.id) : routes.confirm(data.id) })}>
               {wholeSet ? '挑选位置' : '立即购买'}
-            </Button>
+            </ActionButton>
           </>
         )}
       </View>

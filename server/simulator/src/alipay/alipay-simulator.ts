@@ -27,10 +27,12 @@ export interface AlipayTrade {
   subject: string;
   status: AlipayTradeStatus;
   notifyUrl: string;
-  returnUrl: string;
+  /** Optional in page pay: without one the cashier shows the result itself. */
+  returnUrl: string | null;
   timeExpire: Date | null;
   createdAt: Date;
   paidAt: Date | null;
+  closedAt: Date | null;
   refunds: Map<string, { amountFen: number; at: Date }>;
   /** How many alipay.trade.query calls asked about it (tests check the shop's polling is bounded). */
   queries: number;
@@ -39,6 +41,9 @@ export interface AlipayTrade {
 export interface AlipayDelivery {
   notifyId: string;
   outTradeNo: string;
+  /** The notification's trade_status, and out_biz_no when it reports a refund. */
+  tradeStatus: string;
+  outBizNo: string | null;
   attempt: number;
   copy: number;
   tampered: string | null;
@@ -63,6 +68,14 @@ type Fault = z.infer<typeof faultSchema> & { remaining: number };
 /** Alipay retries about 8 times over 25 hours; scaled by the simulator's time scale. */
 const RETRY_DELAYS_MS = [4, 10, 10, 60, 120, 360, 900].map((minutes) => minutes * 60_000);
 const NOTIFY_TIMEOUT_MS = 5_000;
+/** The (masked) payer every trade here has. */
+const BUYER_LOGON_ID = 'dev***@example.com';
+/** total_amount's documented range, [0.01, 100000000] yuan. */
+const MIN_TOTAL_FEN = 1;
+const MAX_TOTAL_FEN = 100_000_000 * 100;
+/** How far a request's `timestamp` may be from now (Alipay states no figure; a signed request is meant to be fresh). */
+const TIMESTAMP_SKEW_MS = 30 * 60_000;
+const API_METHODS = new Set(['alipay.trade.query', 'alipay.trade.close', 'alipay.trade.refund', 'alipay.trade.fastpay.refund.query']);
 
 interface Credentials {
   appId: string;
@@ -109,8 +122,14 @@ export async function createAlipaySimulator(options: { credentialsDir: string; l
     return taken;
   }
 
-  function notificationOf(trade: AlipayTrade): Record<string, string> {
+  /**
+   * The trade_status_sync notification. After a refund it also carries the refund (异步通知 of 统一收单交易退款:
+   * refund_fee is the trade's total refunded so far, gmt_refund, out_biz_no the refund's out_request_no); after a
+   * close or a full refund, gmt_close. A refund that leaves money in the trade keeps it TRADE_SUCCESS.
+   */
+  function notificationOf(trade: AlipayTrade, refund: { outRequestNo: string; at: Date } | null = null): Record<string, string> {
     const now = new Date();
+    const refundedFen = [...trade.refunds.values()].reduce((sum, entry) => sum + entry.amountFen, 0);
     return signedByAlipay(
       {
         notify_time: beijingTime(now),
@@ -131,6 +150,8 @@ export async function createAlipaySimulator(options: { credentialsDir: string; l
         trade_status: trade.status,
         gmt_create: beijingTime(trade.createdAt),
         ...(trade.paidAt ? { gmt_payment: beijingTime(trade.paidAt) } : {}),
+        ...(trade.closedAt ? { gmt_close: beijingTime(trade.closedAt) } : {}),
+        ...(refund ? { out_biz_no: refund.outRequestNo, refund_fee: fenToYuan(refundedFen), gmt_refund: beijingTime(refund.at) } : {}),
       },
       alipayPrivateKey,
     );
@@ -157,18 +178,28 @@ export async function createAlipaySimulator(options: { credentialsDir: string; l
     } catch (error) {
       answer = `error: ${(error as Error).message}`;
     }
-    deliveries.push({ notifyId: params.notify_id ?? '', outTradeNo: trade.outTradeNo, attempt, copy, tampered, answer, at: new Date().toISOString() });
+    deliveries.push({
+      notifyId: params.notify_id ?? '',
+      outTradeNo: trade.outTradeNo,
+      tradeStatus: params.trade_status ?? '',
+      outBizNo: params.out_biz_no ?? null,
+      attempt,
+      copy,
+      tampered,
+      answer,
+      at: new Date().toISOString(),
+    });
     return answer === 'success';
   }
 
   /** One notification: each attempt (with its faults) until the merchant answers `success` or the schedule ends. */
-  function notify(trade: AlipayTrade): void {
+  function notify(trade: AlipayTrade, refund: { outRequestNo: string; at: Date } | null = null): void {
     const applied = takeFaults();
     if (applied.some((fault) => fault.kind === 'drop')) {
-      deliveries.push({ notifyId: '', outTradeNo: trade.outTradeNo, attempt: 0, copy: 0, tampered: null, answer: 'dropped', at: new Date().toISOString() });
+      deliveries.push({ notifyId: '', outTradeNo: trade.outTradeNo, tradeStatus: trade.status, outBizNo: refund?.outRequestNo ?? null, attempt: 0, copy: 0, tampered: null, answer: 'dropped', at: new Date().toISOString() });
       return;
     }
-    const params = notificationOf(trade);
+    const params = notificationOf(trade, refund);
     const copies = 1 + applied.filter((fault) => fault.kind === 'duplicate').reduce((sum, fault) => sum + fault.copies, 0);
     const delay = applied.filter((fault) => fault.kind === 'delay').reduce((sum, fault) => sum + fault.delayMs, 0);
     const tamperField = applied.find((fault) => fault.kind === 'tamper')?.field ?? null;
@@ -199,7 +230,8 @@ export async function createAlipaySimulator(options: { credentialsDir: string; l
   }
 
   /** The signed return_url the browser is sent to after paying (Alipay signs it like a notification). */
-  function returnUrlOf(trade: AlipayTrade): string {
+  function returnUrlOf(trade: AlipayTrade): string | null {
+    if (!trade.returnUrl) return null;
     const params = signedByAlipay(
       {
         app_id: trade.appId,
@@ -228,6 +260,8 @@ export async function createAlipaySimulator(options: { credentialsDir: string; l
   }
   const ok = (extra: Record<string, string>) => ({ code: '10000', msg: 'Success', ...extra });
   const failed = (subCode: string, subMsg: string) => ({ code: '40004', msg: 'Business Failed', sub_code: subCode, sub_msg: subMsg });
+  /** Gateway-level refusals (公共错误码): 40001 Missing Required Arguments, 40002 Invalid Arguments. */
+  const invalid = (code: '40001' | '40002', subCode: string, subMsg: string) => ({ code, msg: code === '40001' ? 'Missing Required Arguments' : 'Invalid Arguments', sub_code: subCode, sub_msg: subMsg });
 
   // The empty icon: without one the browser asks for /favicon.ico, and its 404 is a console error the browser tests count.
   function page(title: string, body: string): string {
@@ -253,9 +287,17 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
     ctx.type = 'html';
     const biz = parseBiz(params.biz_content);
     const totalFen = yuanToFen(biz?.total_amount ?? '');
-    if (!biz?.out_trade_no || totalFen === null || !biz.subject || biz.product_code !== 'FAST_INSTANT_TRADE_PAY' || !params.notify_url || !params.return_url) {
+    // alipay.trade.page.pay's parameters: out_trade_no, total_amount, subject and product_code are required,
+    // return_url is optional (公共请求参数: "HTTP/HTTPS开头字符串", 否); notify_url is needed for the notification.
+    if (!biz?.out_trade_no || totalFen === null || !biz.subject || biz.product_code !== 'FAST_INSTANT_TRADE_PAY' || !params.notify_url) {
       ctx.status = 400;
-      ctx.body = page('参数错误', '<p data-testid="alipay-error">INVALID_PARAMETER: out_trade_no, total_amount, subject, product_code, notify_url and return_url are required</p>');
+      ctx.body = page('参数错误', '<p data-testid="alipay-error">ACQ.INVALID_PARAMETER: out_trade_no, total_amount, subject, product_code and notify_url are required</p>');
+      return;
+    }
+    // total_amount: "单位为元，精确到小数点后两位，取值范围为 [0.01,100000000]".
+    if (totalFen < MIN_TOTAL_FEN || totalFen > MAX_TOTAL_FEN) {
+      ctx.status = 400;
+      ctx.body = page('参数错误', '<p data-testid="alipay-error">ACQ.INVALID_PARAMETER: total_amount must be within [0.01, 100000000]</p>');
       return;
     }
     let trade = current(biz.out_trade_no);
@@ -273,7 +315,8 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
         subject: biz.subject,
         status: 'WAIT_BUYER_PAY',
         notifyUrl: params.notify_url,
-        returnUrl: params.return_url,
+        returnUrl: params.return_url ?? null,
+        closedAt: null,
         timeExpire: fromBeijingTime(biz.time_expire),
         createdAt: new Date(),
         paidAt: null,
@@ -306,7 +349,7 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
           ...tradeFields,
           trade_status: trade.status,
           total_amount: fenToYuan(trade.totalFen),
-          buyer_logon_id: 'dev***@example.com',
+          buyer_logon_id: BUYER_LOGON_ID,
           buyer_user_id: '2088102177846880',
           ...(trade.paidAt ? { send_pay_date: beijingTime(trade.paidAt) } : {}),
         }));
@@ -317,7 +360,10 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
           return;
         }
         trade.status = 'TRADE_CLOSED';
+        trade.closedAt = new Date();
         answer(ctx, method, ok(tradeFields));
+        // A closed trade is reported as TRADE_CLOSED to notify_url (for apps subscribed to it; see README).
+        notify(trade);
         return;
       case 'alipay.trade.refund': {
         const amountFen = yuanToFen(biz.refund_amount ?? '');
@@ -327,18 +373,26 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
         if (amountFen === null || amountFen <= 0) {
           answer(ctx, method, failed('ACQ.INVALID_PARAMETER', 'refund_amount'));
         } else if (existing) {
-          // The same out_request_no is the same refund: no second money movement.
+          // The same out_request_no is the same refund: no second money movement. With other content it is
+          // ACQ.DISCORDANT_REPEAT_REQUEST ("请求信息不一致", alipay.trade.refund's error table).
           answer(ctx, method, existing.amountFen === amountFen
-            ? ok({ ...tradeFields, fund_change: 'N', refund_fee: fenToYuan(refundedFen()) })
-            : failed('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额与原请求不一致'));
+            ? ok({ ...tradeFields, buyer_logon_id: BUYER_LOGON_ID, fund_change: 'N', refund_fee: fenToYuan(refundedFen()) })
+            : failed('ACQ.DISCORDANT_REPEAT_REQUEST', '请求信息不一致'));
         } else if (!trade.paidAt) {
           answer(ctx, method, failed('ACQ.TRADE_STATUS_ERROR', '交易状态不合法'));
         } else if (refundedFen() + amountFen > trade.totalFen) {
-          answer(ctx, method, failed('ACQ.REFUND_AMT_RESTRICTION', '退款金额超限'));
+          // "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL 退款金额超限: 请检查退款金额是否正确".
+          answer(ctx, method, failed('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限'));
         } else {
-          trade.refunds.set(requestNo, { amountFen, at: new Date() });
-          if (refundedFen() === trade.totalFen) trade.status = 'TRADE_CLOSED';
-          answer(ctx, method, ok({ ...tradeFields, fund_change: 'Y', refund_fee: fenToYuan(refundedFen()) }));
+          const at = new Date();
+          trade.refunds.set(requestNo, { amountFen, at });
+          if (refundedFen() === trade.totalFen) {
+            trade.status = 'TRADE_CLOSED';
+            trade.closedAt = at;
+          }
+          answer(ctx, method, ok({ ...tradeFields, buyer_logon_id: BUYER_LOGON_ID, fund_change: 'Y', refund_fee: fenToYuan(refundedFen()) }));
+          // The refund is reported to the pay call's notify_url: TRADE_SUCCESS while money remains, TRADE_CLOSED once all is back.
+          notify(trade, { outRequestNo: requestNo, at });
         }
         return;
       }
@@ -351,8 +405,23 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
         return;
       }
       default:
-        answer(ctx, method, { code: '40004', msg: 'Business Failed', sub_code: 'isv.invalid-method', sub_msg: `unsupported method ${method}` });
+        answer(ctx, method, invalid('40002', 'isv.invalid-method', '不存在的方法名'));
     }
+  }
+
+  /**
+   * The gateway's own checks, in 公共错误码 order: app_id known (isv.invalid-app-id), timestamp present and
+   * "yyyy-MM-dd HH:mm:ss" near now (isv.missing-timestamp / isv.invalid-timestamp), then the RSA2 signature over
+   * every parameter but `sign` (isv.invalid-signature).
+   */
+  function gatewayRefusal(params: Record<string, string>): ReturnType<typeof invalid> | null {
+    if (!params.app_id) return invalid('40001', 'isv.missing-app-id', '缺少AppID参数');
+    if (params.app_id !== credentials.appId) return invalid('40002', 'isv.invalid-app-id', '无效的AppID参数');
+    if (!params.timestamp) return invalid('40001', 'isv.missing-timestamp', '缺少时间戳参数');
+    const sentAt = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(params.timestamp) ? fromBeijingTime(params.timestamp) : null;
+    if (!sentAt || Math.abs(sentAt.getTime() - Date.now()) > TIMESTAMP_SKEW_MS) return invalid('40002', 'isv.invalid-timestamp', '非法的时间戳参数');
+    const signed = params.sign !== undefined && params.sign_type === 'RSA2' && rsa2Verify(signContent(params, false), params.sign, appPublicKey);
+    return signed ? null : invalid('40002', 'isv.invalid-signature', '验签出错');
   }
 
   const router = new Router();
@@ -361,22 +430,22 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
     const body = ctx.method === 'POST' ? Object.fromEntries(new URLSearchParams(await readText(ctx))) : {};
     const params: Record<string, string> = { ...stringsOf(ctx.query), ...body };
     const method = params.method ?? '';
-    // The merchant's request: every parameter but `sign` is signed, sign_type included.
-    const signatureOk = params.sign !== undefined && params.app_id === credentials.appId && params.sign_type === 'RSA2'
-      && rsa2Verify(signContent(params, false), params.sign, appPublicKey);
-    if (!signatureOk) {
-      log.warn({ method, appId: params.app_id }, 'Alipay request with a bad signature or app_id');
+    const refusal = gatewayRefusal(params);
+    if (refusal) {
+      log.warn({ method, appId: params.app_id, subCode: refusal.sub_code }, 'Alipay request refused at the gateway');
       if (method === 'alipay.trade.page.pay') {
         ctx.status = 400;
         ctx.type = 'html';
-        ctx.body = page('验签出错', '<p data-testid="alipay-error">isv.invalid-signature: 验签出错</p>');
+        ctx.body = page('参数错误', `<p data-testid="alipay-error">${escapeHtml(refusal.sub_code)}: ${escapeHtml(refusal.sub_msg)}</p>`);
       } else {
-        answer(ctx, method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错' });
+        answer(ctx, method, refusal);
       }
       return;
     }
     if (method === 'alipay.trade.page.pay') pagePay(ctx, params);
-    else api(ctx, method, params);
+    else if (API_METHODS.has(method)) api(ctx, method, params);
+    // An unknown method has no `<method>_response` to answer in: error_response, as the gateway answers.
+    else answer(ctx, 'error', invalid('40002', 'isv.invalid-method', '不存在的方法名'));
   });
 
   router.post('/alipay/cashier/:outTradeNo/:choice', (ctx) => {
@@ -389,7 +458,9 @@ h1{color:#1677ff;font-size:20px}.amount{font-size:32px;margin:16px 0}button{disp
     }
     if (ctx.params.choice === 'pay') {
       pay(trade);
-      ctx.redirect(returnUrlOf(trade));
+      const back = returnUrlOf(trade);
+      if (back) ctx.redirect(back);
+      else ctx.body = page('支付成功', '<p data-testid="alipay-paid">支付成功</p>');
       return;
     }
     // Cancelling leaves the trade open, as closing Alipay's cashier does: the shop can still be paid.

@@ -15,53 +15,130 @@ import { parseRfc3339 } from '../time';
 
 const TOKEN_LIFETIME_S = 7200;
 /**
- * One completed delivery, then one re-upload (重新发货) per transaction; a third is refused. In split delivery
- * (delivery_mode 2) the parcels before the one marked is_all_delivered do not count: they are one delivery.
+ * getStableAccessToken (https://developers.weixin.qq.com/minigame/dev/api-backend/open-api/access-token/auth.getStableAccessToken.html):
+ * "在普通模式调用下，平台会提前 5 分钟更新 access_token … 平台会保证在 5 分钟内，新旧 access_token 都可用 … expires_in >= 300";
+ * "连续使用该模式（强制刷新）时，请保证调用时间隔至少为 30s，否则不会刷新".
  */
-const MAX_UPLOADS = 2;
+const RENEW_BEFORE_MS = 300_000;
+const FORCED_REFRESH_GAP_MS = 30_000;
 
-const orderKeySchema = z.union([
-  z.object({ order_number_type: z.literal(1), mchid: z.string().min(1), out_trade_no: z.string().min(1) }),
-  z.object({ order_number_type: z.literal(2), transaction_id: z.string().min(1) }),
-]);
+/**
+ * The errors of 发货信息录入 (upload_shipping_info) and 查询订单发货状态 (get_order), from the error tables of
+ * https://developers.weixin.qq.com/miniprogram/dev/platform-capabilities/business-capabilities/order-shipping/order-shipping.html
+ * (47001 "data format error" is the platform's answer to a body whose fields have the wrong JSON types).
+ */
+const E = {
+  dataFormat: [47001, 'data format error'],
+  notFound: [10060001, '支付单不存在'],
+  reshipUsed: [10060003, '支付单已使用重新发货机会'],
+  notShippable: [10060004, '支付单处于不可发货的状态'],
+  logisticsType: [10060005, '物流类型有误'],
+  splitNotExpress: [10060006, '非快递发货时不允许分拆发货'],
+  splitNeedsAllDelivered: [10060007, '分拆发货模式下必须填写 is_all_delivered 字段'],
+  itemDescEmpty: [10060008, '商品描述 item_desc 字段不能为空'],
+  itemDescLong: [10060009, '商品描述 item_desc 字段太长'],
+  param: [10060014, '参数错误'],
+  unchanged: [10060023, '发货信息未更新'],
+  listLong: [10060024, '物流信息列表太长'],
+  companyLong: [10060025, '物流公司编码太长'],
+  trackingLong: [10060026, '物流单号太长'],
+  notPayer: [10060031, '该笔支付单不属于 openid 所指定的用户'],
+  orderNumberType: [268485194, '订单单号类型非法'],
+  noTransactionId: [268485195, '微信支付单号形式下 transaction_id 字段不能为空'],
+  noMchid: [268485196, '商户侧单号形式下 mchid 字段不能为空'],
+  noOutTradeNo: [268485197, '商户侧单号形式下 out_trade_no 字段不能为空'],
+  uploadTime: [268485216, '上传时间非法，请按照 RFC 3339 格式填写'],
+  deliveryMode: [268485224, '发货模式非法'],
+  unifiedOneParcel: [268485228, '统一发货模式下，物流信息列表长度必须为 1'],
+  noTrackingNo: [268485226, '物流单号不能为空'],
+  noCompany: [268485227, '物流公司编码不能为空'],
+} as const satisfies Record<string, readonly [number, string]>;
+type Refusal = readonly [number, string];
 
-const uploadSchema = z
-  .object({
-    order_key: orderKeySchema,
-    logistics_type: z.number().int().min(1).max(4),
-    delivery_mode: z.number().int().min(1).max(2),
-    is_all_delivered: z.boolean().optional(),
-    shipping_list: z
-      .array(
-        z.object({
-          tracking_no: z.string().min(1).max(128).optional(),
-          express_company: z.string().min(1).max(128).optional(),
-          item_desc: z.string().min(1).max(120),
-          contact: z.object({ consignor_contact: z.string().optional(), receiver_contact: z.string().optional() }).optional(),
-        }),
-      )
-      .min(1)
-      .max(15),
-    upload_time: z.string().refine((value) => parseRfc3339(value) !== null),
-    payer: z.object({ openid: z.string().min(1) }),
-  })
-  // Express delivery needs a tracking number and carrier; SF (顺丰) also a contact whose last four digits are clear.
-  .refine((body) => body.logistics_type !== 1 || body.shipping_list.every((item) => item.tracking_no && item.express_company))
-  .refine((body) => body.shipping_list.every((item) => item.express_company !== 'SF' || /\d{4}$/.test(item.contact?.receiver_contact ?? item.contact?.consignor_contact ?? '')));
+/**
+ * 发货信息录入's notes: "分拆发货仅支持使用物流快递发货，一笔支付单最多分拆成 15 个包裹" (shipping_list 多重性 [1, 15]);
+ * item_desc at most 120 characters; tracking_no and express_company [1, 128] bytes.
+ */
+const MAX_PARCELS = 15;
+const ITEM_DESC_MAX = 120;
+const CODE_MAX_BYTES = 128;
 
-const getOrderSchema = z.union([
-  z.object({ transaction_id: z.string().min(1) }),
-  z.object({ merchant_id: z.string().min(1), merchant_trade_no: z.string().min(1) }),
-]);
+const uploadShape = z.object({
+  order_key: z.object({
+    order_number_type: z.number().int(),
+    transaction_id: z.string().optional(),
+    mchid: z.string().optional(),
+    out_trade_no: z.string().optional(),
+  }),
+  logistics_type: z.number().int(),
+  delivery_mode: z.number().int(),
+  is_all_delivered: z.boolean().optional(),
+  shipping_list: z.array(
+    z.object({
+      tracking_no: z.string().optional(),
+      express_company: z.string().optional(),
+      item_desc: z.string().optional(),
+      contact: z.object({ consignor_contact: z.string().optional(), receiver_contact: z.string().optional() }).optional(),
+    }),
+  ),
+  upload_time: z.string(),
+  payer: z.object({ openid: z.string().min(1) }),
+});
+type Upload = z.infer<typeof uploadShape>;
+
+/** The documented rules beyond JSON types, each with its own errcode; null when the upload may go ahead. */
+function uploadRefusal(upload: Upload): Refusal | null {
+  const key = upload.order_key;
+  if (key.order_number_type !== 1 && key.order_number_type !== 2) return E.orderNumberType;
+  if (key.order_number_type === 2 && !key.transaction_id) return E.noTransactionId;
+  if (key.order_number_type === 1 && !key.mchid) return E.noMchid;
+  if (key.order_number_type === 1 && !key.out_trade_no) return E.noOutTradeNo;
+  // logistics_type: 1 实体物流配送, 2 同城配送, 3 虚拟商品, 4 用户自提; delivery_mode: 1 统一发货, 2 分拆发货.
+  if (![1, 2, 3, 4].includes(upload.logistics_type)) return E.logisticsType;
+  if (upload.delivery_mode !== 1 && upload.delivery_mode !== 2) return E.deliveryMode;
+  if (parseRfc3339(upload.upload_time) === null) return E.uploadTime;
+  if (upload.shipping_list.length === 0) return E.param;
+  if (upload.shipping_list.length > MAX_PARCELS) return E.listLong;
+  // "统一发货（枚举值1），一笔订单统一发货，只有一个物流单号".
+  if (upload.delivery_mode === 1 && upload.shipping_list.length !== 1) return E.unifiedOneParcel;
+  if (upload.delivery_mode === 2 && upload.logistics_type !== 1) return E.splitNotExpress;
+  // is_all_delivered: "分拆发货模式时必填".
+  if (upload.delivery_mode === 2 && upload.is_all_delivered === undefined) return E.splitNeedsAllDelivered;
+  for (const item of upload.shipping_list) {
+    if (!item.item_desc) return E.itemDescEmpty;
+    if ([...item.item_desc].length > ITEM_DESC_MAX) return E.itemDescLong;
+    // tracking_no, express_company: "物流快递发货时必填".
+    if (upload.logistics_type === 1 && !item.tracking_no) return E.noTrackingNo;
+    if (upload.logistics_type === 1 && !item.express_company) return E.noCompany;
+    if (Buffer.byteLength(item.express_company ?? '') > CODE_MAX_BYTES) return E.companyLong;
+    if (Buffer.byteLength(item.tracking_no ?? '') > CODE_MAX_BYTES) return E.trackingLong;
+    // contact: "顺丰必须填写" one of the two, masked but for its last four digits. No own errcode: 参数错误.
+    if (item.express_company === 'SF' && !/\d{4}$/.test(item.contact?.receiver_contact ?? item.contact?.consignor_contact ?? '')) return E.param;
+  }
+  return null;
+}
+
+const getOrderShape = z.object({ transaction_id: z.string().optional(), merchant_id: z.string().optional(), merchant_trade_no: z.string().optional() });
+
+interface Parcel {
+  tracking_no: string;
+  express_company: string;
+  item_desc: string;
+  contact?: { consignor_contact?: string; receiver_contact?: string };
+  /** When this parcel's upload said it was sent (epoch ms). */
+  uploadTime: number;
+}
 
 interface Shipment {
-  uploads: number;
+  /** 1 for the first delivery, 2 after the one re-shipment (重新发货) each transaction has. */
+  deliveries: number;
   /** False while a split delivery still has parcels to come. */
   allDelivered: boolean;
   logisticsType: number;
   deliveryMode: number;
-  items: Array<{ tracking_no?: string; express_company?: string; item_desc: string }>;
-  uploadTime: number;
+  items: Parcel[];
+  /** The newest upload_time accepted: "如果要更新物流信息，上传时间必须比之前的请求更新". */
+  lastUploadTime: number;
 }
 
 const answer = (ctx: Context, errcode: number, errmsg: string, extra: Record<string, unknown> = {}) => {
@@ -73,13 +150,22 @@ export function miniProgramRoutes(sim: SimContext): Router {
   const router = new Router();
   const { appid, appSecret, mchid } = sim.keys.credentials;
   let current: { token: string; expiresAt: number; revoked: boolean } | null = null;
+  /** The token renewed in its last five minutes: it keeps working until its own expiry. */
+  let renewed: { token: string; expiresAt: number } | null = null;
+  let lastForcedAt = -Infinity;
   const retired = new Set<string>();
   const shipments = new Map<string, Shipment>();
   const stats = { tokenFetches: 0, forcedRefreshes: 0, uploads: 0 };
   const faults = { failNext: 0, errcode: -1 };
 
-  function issueToken(): { token: string; expiresAt: number } {
-    if (current) retired.add(current.token);
+  /** A new current token; `overlap` keeps the old one valid until it expires (renewal), otherwise it stops at once. */
+  function issueToken(overlap: boolean): { token: string; expiresAt: number } {
+    if (renewed) retired.add(renewed.token);
+    renewed = null;
+    if (current) {
+      if (overlap && !current.revoked && current.expiresAt > Date.now()) renewed = { token: current.token, expiresAt: current.expiresAt };
+      else retired.add(current.token);
+    }
     current = { token: `sim_${randomBytes(24).toString('base64url')}`, expiresAt: Date.now() + TOKEN_LIFETIME_S * 1000, revoked: false };
     return current;
   }
@@ -100,6 +186,7 @@ export function miniProgramRoutes(sim: SimContext): Router {
       if (current.revoked) return [40001, 'invalid credential, access_token is invalid or not latest'];
       return current.expiresAt > Date.now() ? null : [42001, 'access_token expired'];
     }
+    if (renewed?.token === token) return renewed.expiresAt > Date.now() ? null : [42001, 'access_token expired'];
     return [40001, retired.has(token) ? 'invalid credential, access_token is invalid or not latest' : 'invalid credential'];
   }
 
@@ -112,6 +199,8 @@ export function miniProgramRoutes(sim: SimContext): Router {
         faults.failNext -= 1;
         return answer(ctx, faults.errcode, 'system error (simulated fault)');
       }
+      // An empty body, or one that is not a JSON object: 10060014 请求参数非法.
+      if (typeof input !== 'object' || input === null || Array.isArray(input) || Object.keys(input).length === 0) return answer(ctx, ...E.param);
       handler(ctx, input);
     };
   }
@@ -132,36 +221,67 @@ export function miniProgramRoutes(sim: SimContext): Router {
     if (input.appid !== appid) return answer(ctx, 40013, 'invalid appid');
     if (input.secret !== appSecret) return answer(ctx, 40125, 'invalid appsecret');
     stats.tokenFetches += 1;
-    const force = input.force_refresh === true;
-    if (force) stats.forcedRefreshes += 1;
-    const token = !force && current && current.expiresAt > Date.now() ? current : issueToken();
-    ctx.body = { access_token: token.token, expires_in: Math.floor((token.expiresAt - Date.now()) / 1000) };
+    const now = Date.now();
+    let token: { token: string; expiresAt: number };
+    if (input.force_refresh === true) {
+      stats.forcedRefreshes += 1;
+      // A forced refresh within 30 s of the last one does not refresh.
+      if (current && now - lastForcedAt < FORCED_REFRESH_GAP_MS) token = current;
+      else {
+        token = issueToken(false);
+        lastForcedAt = now;
+      }
+    } else {
+      // In a token's last five minutes (or after it), a plain call renews it; the old one works until it expires.
+      token = current && current.expiresAt - now > RENEW_BEFORE_MS ? current : issueToken(true);
+    }
+    ctx.body = { access_token: token.token, expires_in: Math.floor((token.expiresAt - now) / 1000) };
   });
 
   router.post(
     '/wxa/sec/order/upload_shipping_info',
     guarded((ctx, input) => {
-      const parsed = uploadSchema.safeParse(input);
-      if (!parsed.success) return answer(ctx, 47001, 'data format error');
+      const parsed = uploadShape.safeParse(input);
+      if (!parsed.success) return answer(ctx, ...E.dataFormat);
       const upload = parsed.data;
+      const refusal = uploadRefusal(upload);
+      if (refusal) return answer(ctx, ...refusal);
       const key = upload.order_key;
       const tx = paidTransaction((t) => (key.order_number_type === 1 ? key.mchid === mchid && t.outTradeNo === key.out_trade_no : t.transactionId === key.transaction_id));
-      if (!tx?.transactionId) return answer(ctx, 10060001, '支付单不存在');
+      if (!tx?.transactionId) return answer(ctx, ...E.notFound);
       // A partly refunded transaction still ships the rest; a wholly refunded one has nothing left to ship.
-      if (tx.tradeState !== 'SUCCESS' && (tx.tradeState !== 'REFUND' || refundedFen(tx.outTradeNo) >= tx.total)) return answer(ctx, 10060004, '支付单处于不可发货的状态');
-      if (tx.payerOpenid !== upload.payer.openid) return answer(ctx, 10060031, '该笔支付单不属于 openid 所指定的用户');
+      if (tx.tradeState !== 'SUCCESS' && (tx.tradeState !== 'REFUND' || refundedFen(tx.outTradeNo) >= tx.total)) return answer(ctx, ...E.notShippable);
+      if (tx.payerOpenid !== upload.payer.openid) return answer(ctx, ...E.notPayer);
+      const uploadTime = parseRfc3339(upload.upload_time)!;
       const previous = shipments.get(tx.transactionId);
-      if (previous && previous.allDelivered && previous.uploads >= MAX_UPLOADS) return answer(ctx, 10060003, '支付单已使用重新发货机会');
-      const anotherParcel = upload.delivery_mode === 2 && previous !== undefined && !previous.allDelivered;
+      if (previous && uploadTime <= previous.lastUploadTime) return answer(ctx, E.uploadTime[0], '上传时间必须比之前的请求更新');
+      const parcels: Parcel[] = upload.shipping_list.map((item) => ({
+        tracking_no: item.tracking_no ?? '',
+        express_company: item.express_company ?? '',
+        item_desc: item.item_desc ?? '',
+        ...(item.contact ? { contact: item.contact } : {}),
+        uploadTime,
+      }));
       const allDelivered = upload.delivery_mode === 1 || upload.is_all_delivered === true;
-      shipments.set(tx.transactionId, {
-        uploads: anotherParcel ? previous.uploads : (previous?.uploads ?? 0) + 1,
-        allDelivered,
-        logisticsType: upload.logistics_type,
-        deliveryMode: upload.delivery_mode,
-        items: anotherParcel ? [...previous.items, ...upload.shipping_list] : upload.shipping_list,
-        uploadTime: parseRfc3339(upload.upload_time)!,
-      });
+      // A split delivery's next parcels, in the same modes: part of the same delivery.
+      const anotherParcel =
+        previous !== undefined && !previous.allDelivered && upload.delivery_mode === 2 && previous.deliveryMode === 2 && upload.logistics_type === previous.logisticsType;
+      if (anotherParcel) {
+        if (previous.items.length + parcels.length > MAX_PARCELS) return answer(ctx, ...E.listLong);
+        shipments.set(tx.transactionId, { ...previous, allDelivered, items: [...previous.items, ...parcels], lastUploadTime: uploadTime });
+      } else {
+        // "以下情况将视为重新发货，每笔支付单仅有一次重新发货机会：对已完成发货的支付单再次调用该 API；使用该 API 修改发货模式或物流模式".
+        if (previous && previous.deliveries >= 2) return answer(ctx, ...E.reshipUsed);
+        if (previous?.allDelivered && sameShipment(previous, upload)) return answer(ctx, ...E.unchanged);
+        shipments.set(tx.transactionId, {
+          deliveries: (previous?.deliveries ?? 0) + 1,
+          allDelivered,
+          logisticsType: upload.logistics_type,
+          deliveryMode: upload.delivery_mode,
+          items: parcels,
+          lastUploadTime: uploadTime,
+        });
+      }
       stats.uploads += 1;
       answer(ctx, 0, 'ok');
     }),
@@ -170,16 +290,19 @@ export function miniProgramRoutes(sim: SimContext): Router {
   router.post(
     '/wxa/sec/order/get_order',
     guarded((ctx, input) => {
-      const parsed = getOrderSchema.safeParse(input);
-      if (!parsed.success) return answer(ctx, 47001, 'data format error');
+      const parsed = getOrderShape.safeParse(input);
+      if (!parsed.success) return answer(ctx, ...E.dataFormat);
       const key = parsed.data;
-      const tx = paidTransaction((t) => ('transaction_id' in key ? t.transactionId === key.transaction_id : key.merchant_id === mchid && t.outTradeNo === key.merchant_trade_no));
-      if (!tx?.transactionId) return answer(ctx, 10060001, '支付单不存在');
+      // "请检查微信支付单号形式下 transaction_id 字段是否已填写，或商户侧单号形式下 merchant_id、merchant_trade_no 字段是否已填写".
+      if (!key.transaction_id && !(key.merchant_id && key.merchant_trade_no)) return answer(ctx, ...E.param);
+      const tx = paidTransaction((t) => (key.transaction_id ? t.transactionId === key.transaction_id : key.merchant_id === mchid && t.outTradeNo === key.merchant_trade_no));
+      if (!tx?.transactionId) return answer(ctx, ...E.notFound);
       const shipment = shipments.get(tx.transactionId);
       answer(ctx, 0, 'ok', {
         order: {
           transaction_id: tx.transactionId,
           merchant_id: tx.mchid,
+          sub_merchant_id: '',
           merchant_trade_no: tx.outTradeNo,
           description: tx.description,
           paid_amount: tx.total,
@@ -189,20 +312,25 @@ export function miniProgramRoutes(sim: SimContext): Router {
           // 1 待发货, 2 已发货, 5 已退款 (all of it: a partly refunded transaction still ships).
           order_state: tx.tradeState === 'REFUND' && refundedFen(tx.outTradeNo) >= tx.total ? 5 : shipment?.allDelivered ? 2 : 1,
           in_complaint: false,
+          // The documented order without a shipment carries `shipping: {}` (get_order_list's example).
           shipping: shipment
             ? {
                 delivery_mode: shipment.deliveryMode,
                 logistics_type: shipment.logisticsType,
                 finish_shipping: shipment.allDelivered,
-                goods_desc: shipment.items.map((item) => item.item_desc).join(';'),
-                finish_shipping_count: shipment.uploads,
+                // "在小程序后台发货信息录入页录入的商品描述": nothing was entered there, each parcel has its own.
+                goods_desc: '',
+                // "已完成全部发货的次数，未完成时为 0，完成时为 1，重新发货并完成后为 2".
+                finish_shipping_count: shipment.allDelivered ? shipment.deliveries : shipment.deliveries - 1,
                 shipping_list: shipment.items.map((item) => ({
-                  tracking_no: item.tracking_no ?? '',
-                  express_company: item.express_company ?? '',
-                  upload_time: Math.floor(shipment.uploadTime / 1000),
+                  tracking_no: item.tracking_no,
+                  express_company: item.express_company,
+                  goods_desc: item.item_desc,
+                  upload_time: Math.floor(item.uploadTime / 1000),
+                  contact: { consignor_contact: item.contact?.consignor_contact ?? '', receiver_contact: item.contact?.receiver_contact ?? '' },
                 })),
               }
-            : undefined,
+            : {},
         },
       });
     }),
@@ -240,8 +368,30 @@ export function miniProgramRoutes(sim: SimContext): Router {
 
   /** Someone else force-refreshed: a new token is current and the old one answers 40001. */
   router.post('/sim/mini-program/replace-token', (ctx) => {
-    ctx.body = { token: issueToken().token };
+    ctx.body = { token: issueToken(false).token };
+  });
+
+  /** The current token has `remainingSeconds` left, e.g. to enter its renewal window (the last 300 s). */
+  router.post('/sim/mini-program/age-token', async (ctx) => {
+    const parsed = z.object({ remainingSeconds: z.number().int().min(0) }).strict().safeParse(await body(ctx));
+    if (!parsed.success || !current) {
+      ctx.status = 400;
+      ctx.body = { code: 'PARAM_ERROR', message: parsed.success ? 'no token issued yet' : parsed.error.message };
+      return;
+    }
+    current.expiresAt = Date.now() + parsed.data.remainingSeconds * 1000;
+    ctx.body = { token: current.token, expiresAt: current.expiresAt };
   });
 
   return router;
+}
+
+/** A re-upload that says exactly what the finished shipment says changes nothing (10060023 发货信息未更新). */
+function sameShipment(previous: Shipment, upload: Upload): boolean {
+  const parcel = (item: { tracking_no?: string; express_company?: string; item_desc?: string }) => `${item.tracking_no ?? ''}|${item.express_company ?? ''}|${item.item_desc ?? ''}`;
+  return (
+    previous.deliveryMode === upload.delivery_mode &&
+    previous.logisticsType === upload.logistics_type &&
+    previous.items.map(parcel).join('\n') === upload.shipping_list.map(parcel).join('\n')
+  );
 }

@@ -5,12 +5,14 @@ import { boxModel, type BoxDoc } from '../../catalog/box.model';
 import { catalogFileText, formatFileError, formatOfFile, readCatalogSource } from '../../catalog/catalog-files';
 import { catalogImporter, type BoxImportPlan } from '../../catalog/catalog-import';
 import { exportBox } from '../../catalog/catalog-export';
+import { complianceSettingsOf } from '../../catalog/compliance-checks';
+import { formatFinding } from '@blindbox/shared';
 import { UsageError, type AdminCommand, type AdminContext, type CommandResult } from '../admin-command';
 
 const ACTION_TEXT: Record<BoxImportPlan['action'], (version: number) => string> = {
   create: (version) => `created (version ${version})`,
   update: (version) => `updated (version ${version})`,
-  'new-version': (version) => `new version ${version}: its odds were changed while on sale`,
+  'new-version': (version) => `new version ${version}: its odds or item values were changed while on sale`,
   unchanged: (version) => `unchanged (version ${version})`,
 };
 
@@ -20,16 +22,31 @@ async function importBoxes(context: AdminContext, source: string): Promise<Comma
     const output = context.json ? JSON.stringify({ errors }, null, 2) : [`nothing imported: ${errors.length} error(s)`, ...errors.map(formatFileError)].join('\n');
     return { exitCode: 1, output };
   }
-  const importer = catalogImporter({ db: context.container.db, seeds: context.container.fairness.seeds });
+  const settings = complianceSettingsOf(context.container.config);
+  // --strict turns the price checks' warnings into refusals for this import; COMPLIANCE_STRICT does it for every one.
+  const compliance = { ...settings, strict: settings.strict || context.values.strict === true };
+  const importer = catalogImporter({ db: context.container.db, seeds: context.container.fairness.seeds, compliance });
   // Every box is planned (and may be refused) before the first is written.
   const plans: BoxImportPlan[] = [];
   for (const box of boxes) plans.push(await importer.plan(box));
   for (const plan of plans) {
-    if (plan.action !== 'unchanged') await context.apply({ command: 'box import', target: `box:${plan.slug}`, before: plan.before, after: plan.after }, plan.apply);
+    // The audit keeps the compliance warnings a box was published over (and a dry run shows them with the plan).
+    const after = plan.findings.length > 0 ? { ...plan.after, complianceWarnings: plan.findings.map(formatFinding) } : plan.after;
+    if (plan.action !== 'unchanged') await context.apply({ command: 'box import', target: `box:${plan.slug}`, before: plan.before, after }, plan.apply);
   }
-  const result = plans.map((plan) => ({ slug: plan.slug, action: plan.action, version: plan.after.version, ...('setsMade' in plan.after && plan.after.setsMade ? { setsMade: plan.after.setsMade } : {}) }));
+  const result = plans.map((plan) => ({
+    slug: plan.slug,
+    action: plan.action,
+    version: plan.after.version,
+    ...('setsMade' in plan.after && plan.after.setsMade ? { setsMade: plan.after.setsMade } : {}),
+    warnings: plan.findings,
+  }));
   const setsText = (made: number | undefined) => (made ? `; ${made} set(s) made, each committed before sale` : '');
-  return context.print(result, () => result.map((box) => `${box.slug}: ${ACTION_TEXT[box.action](box.version)}${setsText(box.setsMade)}`).join('\n'));
+  return context.print(result, () =>
+    result
+      .flatMap((box) => [`${box.slug}: ${ACTION_TEXT[box.action](box.version)}${setsText(box.setsMade)}`, ...box.warnings.map((finding) => `  warning: ${formatFinding(finding)}`)])
+      .join('\n'),
+  );
 }
 
 async function exportOne(context: AdminContext, slug: string): Promise<CommandResult> {
@@ -62,12 +79,14 @@ async function retire(context: AdminContext, slug: string): Promise<CommandResul
 
 export const boxCommand: AdminCommand = {
   name: 'box',
-  usage: `  box import <file|dir>             create or update boxes from catalog files (one box per .yaml/.yml/.json,
+  usage: `  box import <file|dir> [--strict]  create or update boxes from catalog files (one box per .yaml/.yml/.json,
                                     pictures beside it; see README "Running the catalog"); nothing is written
-                                    unless every file is valid
+                                    unless every file is valid; price and value checks
+                                    (docs/compliance.md) warn, --strict (or COMPLIANCE_STRICT)
+                                    refuses; an item without valueFen is always refused
   box export <slug> [--out file]    the box as a catalog file (stdout; with --out, the file and its pictures)
   box retire <slug>                 no new orders, no longer listed; paid orders are still served`,
-  options: { out: { type: 'string' } },
+  options: { out: { type: 'string' }, strict: { type: 'boolean' } },
   destructive: (positionals) => positionals[0] === 'retire',
   async run(context) {
     const [action, target, ...rest] = context.positionals;

@@ -8,7 +8,7 @@ import { parseObjectId } from '../../object-id';
 import { OrderStateConflict } from '../../orders/order-errors';
 import type { ChannelTransaction } from '../../payments/payment-channel';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
-import { formatOrderDetail, formatOrderList, formatToShip, type OrderDetail, type OrderSummary, type ShippingAddress, type ToShip } from '../format';
+import { formatOrderDetail, formatOrderList, formatToShip, line, type OrderDetail, type OrderSummary, type ShippingAddress, type ToShip } from '../format';
 import { limitOption } from './limit-option';
 
 /** How an admin appears in an order's own audit log. */
@@ -123,7 +123,7 @@ export const refundCommand: AdminCommand = {
     return context.print(result, () =>
       [
         `order ${result.orderId} is ${order.status}`,
-        ...order.refunds.map((refund) => `  refund ${refund.outRefundNo}: ${refund.status} (${refund.amountFen} fen) ${refund.reason}`),
+        ...order.refunds.map((refund) => line`  refund ${refund.outRefundNo}: ${refund.status} (${refund.amountFen} fen) ${refund.reason}`),
         progress.outstanding > 0 ? '  the refund-order job will keep checking until WeChat confirms' : '',
       ]
         .filter(Boolean)
@@ -159,7 +159,7 @@ export const shipCommand: AdminCommand = {
     if (!shipped) return context.print(null, () => '');
     const upload = await container.shipping.recordShipment(shipped, express);
     return context.print({ ...summary(shipped), shippingUpload: upload.status }, () =>
-      `order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload.expressCompany})`,
+      line`order ${orderId.toHexString()} is ${shipped.status} (tracking: ${shipped.trackingNote ?? ''}); shipping information upload to WeChat queued (${upload.expressCompany})`,
     );
   },
 };

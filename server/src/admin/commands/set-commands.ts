@@ -1,7 +1,6 @@
 import { boxModel } from '../../catalog/box.model';
 import { NotFound } from '../../domain-error';
 import { parseObjectId } from '../../object-id';
-import { setService } from '../../sets/set.service';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
 
 async function boxIdOfSlug(context: AdminContext, slug: string | undefined) {
@@ -29,7 +28,7 @@ export const setsCommand: AdminCommand = {
   async run(context) {
     const [action, arg, ...rest] = context.positionals;
     if (rest.length > 0 || !arg) throw new UsageError('sets create <slug> --count N | sets retire <setId> | sets list <slug>');
-    const sets = setService(context.container.db);
+    const { sets } = context.container;
 
     if (action === 'create') {
       const boxId = await boxIdOfSlug(context, arg);

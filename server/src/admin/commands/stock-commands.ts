@@ -2,7 +2,6 @@ import type { Types } from 'mongoose';
 import { NotFound, ruleError } from '../../domain-error';
 import { boxModel, type BoxDoc } from '../../catalog/box.model';
 import { itemStock, type ItemCounts } from '../../catalog/item-stock';
-import { stockLedger } from '../../catalog/stock';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
 
 export const StockBelowHeld = ruleError('CONFLICT', 'STOCK_BELOW_HELD');
@@ -29,7 +28,7 @@ function integerOption(value: unknown, name: string): number | null {
 
 async function report(context: AdminContext, box: BoxDoc): Promise<StockReport> {
   const { db } = context.container;
-  const account = await stockLedger(db).account(box._id);
+  const account = await context.container.stock.account(box._id);
   const items = itemStock(db);
   const counts = (await items.counts(box._id)) ?? {};
   const drawn = await items.drawnPerItem(box._id);
@@ -55,8 +54,7 @@ const formatReport = (stock: StockReport) =>
  * race the change. Refused, with the numbers, when the change would need held units.
  */
 async function changeStock(context: AdminContext, boxId: Types.ObjectId, targets: string[], add: number | null, set: number | null): Promise<ItemCounts> {
-  const { db } = context.container;
-  const ledger = stockLedger(db);
+  const { db, stock: ledger } = context.container;
   const items = itemStock(db);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const counts = (await items.counts(boxId)) ?? {};
@@ -82,7 +80,7 @@ async function changeStock(context: AdminContext, boxId: Types.ObjectId, targets
  */
 async function startItemCounts(context: AdminContext, box: BoxDoc, set: number | null) {
   if (set === null) throw new NoItemCounts(`box ${box.slug} keeps no per-item counts (stocked before they existed): give every item its count with --set N, without --item`);
-  const ledger = stockLedger(context.container.db);
+  const ledger = context.container.stock;
   const units = Object.fromEntries(box.products.map((product) => [product.productId, set]));
   const before = await ledger.account(box._id);
   await context.apply({ command: 'stock set', target: `box:${box.slug}`, before: { available: before.available, items: null }, after: { items: units } }, async () => {

@@ -41,6 +41,12 @@ const RETRYABLE_CODES = new Set(['20000', 'ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ER
 type Answer = Record<string, string | undefined>;
 
 /**
+ * The common parameter `timestamp` ("yyyy-MM-dd HH:mm:ss") is Beijing time at Alipay. The SDK writes the
+ * process's local time, which on a server not set to Asia/Shanghai is hours off and refused (isv.invalid-timestamp).
+ */
+const requestTimestamp = () => beijingTime(new Date());
+
+/**
  * Alipay (open platform, RSA2 keys) behind the payment-channel port, on the `alipay-sdk` package: page pay
  * forms, trade query / close / refund with verified response signatures, and notification / return
  * verification with Alipay's public key before any field is read.
@@ -63,7 +69,7 @@ export function alipayChannel(settings: AlipaySettings): PaymentChannel {
   async function call(method: string, bizContent: Record<string, string>): Promise<Answer> {
     let answer: Record<string, unknown>;
     try {
-      answer = await sdk.exec(method, { bizContent }, { validateSign: true });
+      answer = await sdk.exec(method, { bizContent, timestamp: requestTimestamp() }, { validateSign: true });
     } catch (error) {
       const code = error instanceof AlipayRequestError ? 'NETWORK_ERROR' : 'UNKNOWN';
       log.warn({ method, err: error }, 'Alipay request failed');
@@ -122,6 +128,22 @@ export function alipayChannel(settings: AlipaySettings): PaymentChannel {
     return transactionOf(answer, merchant.appid, merchant.mchid);
   }
 
+  async function queryRefund(outRefundNo: string, outTradeNo: string): Promise<ChannelRefund | null> {
+    const answer = await call('alipay.trade.fastpay.refund.query', { out_trade_no: outTradeNo, out_request_no: outRefundNo });
+    if (answer.sub_code === 'ACQ.TRADE_NOT_EXIST') return null;
+    if (answer.code !== '10000') throw refused('alipay.trade.fastpay.refund.query', answer);
+    // Alipay answers an unknown refund with success and no refund fields.
+    if (!answer.out_request_no && !answer.refund_status) return null;
+    return {
+      outRefundNo,
+      outTradeNo,
+      refundId: answer.trade_no ?? outRefundNo,
+      status: answer.refund_status === 'REFUND_SUCCESS' ? 'SUCCESS' : 'PROCESSING',
+      refundFen: amountOf(answer.refund_amount, 'refund_amount'),
+      raw: { ...answer },
+    };
+  }
+
   return {
     name: 'alipay',
     merchant,
@@ -139,6 +161,7 @@ export function alipayChannel(settings: AlipaySettings): PaymentChannel {
         },
         notifyUrl: settings.notifyUrl,
         returnUrl: settings.returnUrl,
+        timestamp: requestTimestamp(),
       });
       return { prepayId: null, codeUrl: null, formHtml };
     },
@@ -181,25 +204,21 @@ export function alipayChannel(settings: AlipaySettings): PaymentChannel {
       return refund;
     },
 
-    async queryRefund(outRefundNo, outTradeNo) {
-      const answer = await call('alipay.trade.fastpay.refund.query', { out_trade_no: outTradeNo, out_request_no: outRefundNo });
-      if (answer.sub_code === 'ACQ.TRADE_NOT_EXIST') return null;
-      if (answer.code !== '10000') throw refused('alipay.trade.fastpay.refund.query', answer);
-      // Alipay answers an unknown refund with success and no refund fields.
-      if (!answer.out_request_no && !answer.refund_status) return null;
-      return {
-        outRefundNo,
-        outTradeNo,
-        refundId: answer.trade_no ?? outRefundNo,
-        status: answer.refund_status === 'REFUND_SUCCESS' ? 'SUCCESS' : 'PROCESSING',
-        refundFen: amountOf(answer.refund_amount, 'refund_amount'),
-        raw: { ...answer },
-      };
-    },
+    queryRefund,
 
     async verifyNotification(_headers, rawBody) {
       const params = Object.fromEntries(new URLSearchParams(rawBody.toString('utf8')));
       const fields = verified(params);
+      // After a refund Alipay notifies the pay call's notify_url with the refund's out_request_no as out_biz_no and
+      // refund_fee (the trade's total refunded), in a TRADE_SUCCESS (money left) or TRADE_CLOSED (all back) trade.
+      // That refund's own amount and state come from the refund query, asked with our app's key.
+      if (fields.out_biz_no && (fields.refund_fee !== undefined || fields.gmt_refund !== undefined)) {
+        if (fields.app_id !== merchant.appid) throw new AlipayNotificationRejected('MALFORMED', `refund notification for app_id ${fields.app_id}`);
+        if (!fields.out_trade_no) throw new AlipayNotificationRejected('MALFORMED', 'no out_trade_no');
+        const refund = await queryRefund(fields.out_biz_no, fields.out_trade_no);
+        if (!refund) throw new AlipayNotificationRejected('MALFORMED', `Alipay does not know refund ${fields.out_biz_no} of ${fields.out_trade_no}`);
+        return { kind: 'refund', refund };
+      }
       return { kind: 'transaction', transaction: transactionOf(fields, fields.app_id, fields.seller_id) };
     },
 

@@ -37,6 +37,13 @@ afterEach(async () => {
 type AlipayTradeView = { status: string; tradeNo: string; queries: number; refunds: Record<string, { amountFen: number }> };
 const simTrade = (outTradeNo: string) => simulatorControl(server.simulatorUrl, 'GET', `/sim/alipay/trades/${outTradeNo}`) as Promise<AlipayTradeView>;
 const fault = (body: Record<string, unknown>) => simulatorControl(server.simulatorUrl, 'POST', '/sim/alipay/faults', body);
+type AlipayDeliveryView = { tradeStatus: string; outBizNo: string | null; attempt: number; answer: string };
+/** The notifications Alipay sent for a trade, once `count` of them have been answered. */
+const deliveredNotifications = (outTradeNo: string, count: number) =>
+  waitUntil(async () => {
+    const { deliveries } = (await simulatorControl(server.simulatorUrl, 'GET', `/sim/alipay/notifications?outTradeNo=${outTradeNo}`)) as { deliveries: AlipayDeliveryView[] };
+    return deliveries.length >= count ? deliveries : null;
+  }, 15_000, `${count} notification(s) for ${outTradeNo}`);
 const paidOrder = (orderId: string) =>
   waitUntil(async () => {
     const order = await orderDoc(server, orderId);
@@ -69,7 +76,7 @@ test('full loop: signed page-pay form → cashier → signed notify → paid onc
   });
 
   const before = await shop.api.get<PaymentStatusResponse>(`/api/orders/${order.id}/payment-status`);
-  expect(before.body).toEqual({ orderNo: order.id, status: 'PENDING', paidAt: null });
+  expect(before.body).toEqual({ orderNo: order.id, status: 'PENDING', reason: null, paidAt: null });
 
   const returnUrl = await payAtAlipayCashier(server.simulatorUrl, formHtml);
   const paid = await paidOrder(order.id);
@@ -131,7 +138,6 @@ test('forged, tampered and not-paid notifications change nothing and get failure
     'amount off by one fen': alipayNotification({ ...genuine, total_amount: oneFenMore }, credentials.alipayPrivateKey),
     'unknown order': alipayNotification({ ...genuine, out_trade_no: `${new Types.ObjectId().toHexString()}_1` }, credentials.alipayPrivateKey),
     'attempt never opened': alipayNotification({ ...genuine, out_trade_no: `${order.id}_2` }, credentials.alipayPrivateKey),
-    'TRADE_CLOSED': alipayNotification({ ...genuine, trade_status: 'TRADE_CLOSED' }, credentials.alipayPrivateKey),
     'WAIT_BUYER_PAY': alipayNotification({ ...genuine, trade_status: 'WAIT_BUYER_PAY' }, credentials.alipayPrivateKey),
     'a float amount': alipayNotification({ ...genuine, total_amount: `${order.totalFen / 100 + 1e-9}` }, credentials.alipayPrivateKey),
   };
@@ -139,6 +145,8 @@ test('forged, tampered and not-paid notifications change nothing and get failure
   for (const [name, params] of Object.entries(cases)) {
     expect([name, await postAlipayNotify(server.url, params)]).toEqual([name, 'failure']);
   }
+  // A genuine TRADE_CLOSED (Alipay closed the trade unpaid) is acknowledged, so it is not sent again, and changes nothing.
+  expect(await postAlipayNotify(server.url, alipayNotification({ ...genuine, trade_status: 'TRADE_CLOSED', gmt_payment: '', gmt_close: '2026-12-01 10:05:00' }, credentials.alipayPrivateKey))).toBe('success');
   expect(await snapshotOrders()).toBe(before);
 
   // The genuine one is applied, and its replay changes nothing more (answered success so Alipay stops).
@@ -228,6 +236,9 @@ test('switching from Alipay to WeChat Pay closes the opened Alipay trade first',
   await shop.payJsapi(order.id);
   expect((await simTrade(paymentId)).status).toBe('TRADE_CLOSED');
   expect((await openAlipayCashier(formHtml)).status).toBe(400);
+  // Alipay reports the close (TRADE_CLOSED, no payment): acknowledged at once, and the order waits for WeChat Pay.
+  expect(await deliveredNotifications(paymentId, 1)).toEqual([expect.objectContaining({ tradeStatus: 'TRADE_CLOSED', outBizNo: null, attempt: 1, answer: 'success' })]);
+  expect((await orderDoc(server, order.id)).status).toBe('TO_BE_PAID');
 });
 
 test('expiry closes the Alipay trade before the order, and a paid-but-unnotified trade is fulfilled instead', async () => {
@@ -290,7 +301,7 @@ test('payment-status answers from the database while Alipay cannot be reached', 
     expect((await shop.api.post(`/api/orders/${order.id}/alipay`)).status).toBe(200);
     const { status, body } = await shop.api.get<PaymentStatusResponse>(`/api/orders/${order.id}/payment-status`);
     expect(status).toBe(200);
-    expect(body).toEqual({ orderNo: order.id, status: 'PENDING', paidAt: null });
+    expect(body).toEqual({ orderNo: order.id, status: 'PENDING', reason: null, paidAt: null });
   } finally {
     await cutOff.stop();
   }
@@ -364,10 +375,56 @@ test('an admin refund of an Alipay-paid order goes to Alipay, and the daily repo
   expect(refunded.status).toBe('REFUNDED');
   expect(refunded.refunds).toMatchObject([{ channel: 'alipay', outTradeNo: paymentId, status: 'SUCCESS' }]);
   expect((await simTrade(paymentId)).status).toBe('TRADE_CLOSED');
+  // Alipay reports the full refund (TRADE_CLOSED with out_biz_no): answered success, the first time.
+  const [payment, refundReport] = await deliveredNotifications(paymentId, 2);
+  expect(payment).toMatchObject({ tradeStatus: 'TRADE_SUCCESS', outBizNo: null, answer: 'success' });
+  expect(refundReport).toMatchObject({ tradeStatus: 'TRADE_CLOSED', outBizNo: refunded.refunds[0]!.outRefundNo, attempt: 1, answer: 'success' });
 
   const report = await buildReconciliationReport(server.container.jobs.context, { since: new Date(Date.now() - 3600_000) });
   expect(report.mismatches.filter((mismatch) => mismatch.orderId === order.id)).toEqual([]);
   expect(report.outcomes.MATCH_REFUND).toBeGreaterThanOrEqual(1);
+});
+
+test('a refund notification records a refund whose answer was lost, after asking Alipay; one Alipay does not know gets failure', async () => {
+  const { order, paymentId, formHtml } = await alipayOrder('dev-ali-refund-notify');
+  await payAtAlipayCashier(server.simulatorUrl, formHtml);
+  const paid = await paidOrder(order.id);
+  const orderId = new Types.ObjectId(order.id);
+  await server.container.refunds.refundOrder(orderId, 'admin:test');
+  await server.container.refunds.processRefunds(orderId, 'test');
+  const { outRefundNo } = (await orderDoc(server, order.id)).refunds[0]!;
+  // As if the refund call's answer never came: the refund is still PROCESSING here, the order REFUNDING.
+  await orderModel(server.container.db).updateOne({ _id: orderId }, { $set: { status: 'REFUNDING', 'refunds.0.status': 'PROCESSING', 'refunds.0.completedAt': null } });
+
+  const credentials = await testAlipayCredentials();
+  const report = (outBizNo: string) =>
+    alipayNotification(
+      {
+        app_id: credentials.appId,
+        seller_id: credentials.sellerId,
+        out_trade_no: paymentId,
+        trade_no: paid.payment.transactionId!,
+        total_amount: fenToYuan(order.totalFen),
+        trade_status: 'TRADE_CLOSED',
+        gmt_payment: '2026-12-01 10:00:00',
+        gmt_close: '2026-12-01 10:05:00',
+        out_biz_no: outBizNo,
+        refund_fee: fenToYuan(order.totalFen),
+        gmt_refund: '2026-12-01 10:05:00',
+      },
+      credentials.alipayPrivateKey,
+    );
+  const before = await snapshotOrders();
+  expect(await postAlipayNotify(server.url, report(`${outRefundNo}x`))).toBe('failure');
+  expect(await snapshotOrders()).toBe(before);
+
+  expect(await postAlipayNotify(server.url, report(outRefundNo))).toBe('success');
+  const refunded = await orderDoc(server, order.id);
+  expect(refunded.status).toBe('REFUNDED');
+  expect(refunded.refunds).toMatchObject([{ outRefundNo, status: 'SUCCESS' }]);
+  const after = await snapshotOrders();
+  expect(await postAlipayNotify(server.url, report(outRefundNo))).toBe('success');
+  expect(await snapshotOrders()).toBe(after);
 });
 
 describe('one Alipay page payment for several orders', () => {
@@ -450,8 +507,10 @@ describe('one Alipay page payment for several orders', () => {
     expect(paid!.draws).toHaveLength(kept.items[0]!.quantity);
     const trade = await simTrade(paymentId);
     expect(Object.values(trade.refunds).map((refund) => refund.amountFen)).toEqual([closed.totalFen]);
-    // A share refunded, the rest still paid: the trade stays successful.
+    // A share refunded, the rest still paid: the trade stays successful, and so does the refund's notification.
     expect(trade.status).toBe('TRADE_SUCCESS');
+    const reports = await deliveredNotifications(paymentId, 2);
+    expect(reports[1]).toMatchObject({ tradeStatus: 'TRADE_SUCCESS', outBizNo: refunded!.refunds[0]!.outRefundNo, attempt: 1, answer: 'success' });
   });
 
   test('paid together in both channels (two tabs): the WeChat payment is kept, each member gets its share of the Alipay one back on Alipay', async () => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Pay from 'wechatpay-node-v3';
 import { WechatPayApiError } from './gateway';
-import { type Harness, outTradeNo, startHarness } from '../../../test/support/wechatpay-harness';
+import { type Harness, freshRsaKey, outTradeNo, signedHeaders, startHarness } from '../../../test/support/wechatpay-harness';
 
 interface Answer {
   status: number;
@@ -205,6 +205,42 @@ describe('response signatures (WeChat Pay public key mode)', () => {
 
   it('refuses to start in public-key mode without a public key', () => {
     expect(() => h.gatewayWith({ credentials: { ...h.credentials, wechatPayPublicKey: null } })).toThrow(/public-key needs publicKeyId/);
+  });
+});
+
+describe('both verification modes at once (a merchant moving from platform certificates to the public key)', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ verifyMode: 'both', timeScale: 0.01 });
+  });
+  afterAll(() => h.close());
+
+  it('verifies each answer and callback with the key its serial names, certificate or public key', async () => {
+    for (const mode of ['platform-certificate', 'public-key'] as const) {
+      await h.sim.post('/sim/signing-mode', { mode });
+      const no = await prepay(h);
+      await h.sim.post('/sim/pay', { outTradeNo: no, result: 'SUCCESS' });
+      expect(await h.gateway.queryTransaction(no)).toMatchObject({ tradeState: 'SUCCESS' });
+      const deliveries = await h.receiver.waitFor(mode === 'platform-certificate' ? 1 : 2);
+      const delivery = deliveries[deliveries.length - 1]!;
+      const signer = await h.wechatSigningKey(mode);
+      expect(delivery.headers['wechatpay-serial']).toBe(signer.serial);
+      await expect(h.gateway.verifyNotification(delivery.headers, delivery.body)).resolves.toMatchObject({ kind: 'transaction', transaction: { outTradeNo: no } });
+    }
+  });
+
+  it('still refuses a callback signed by any other key, whatever serial it names', async () => {
+    const body = Buffer.from(JSON.stringify({ id: 'forged' }));
+    for (const mode of ['platform-certificate', 'public-key'] as const) {
+      const { serial } = await h.wechatSigningKey(mode);
+      const forged = signedHeaders(body, { serial, key: freshRsaKey() });
+      await expect(h.gateway.verifyNotification(forged, body)).rejects.toThrow(/BAD_SIGNATURE|signature/);
+    }
+  });
+
+  it('refuses to start in both modes without a public key', () => {
+    expect(() => h.gatewayWith({ credentials: { ...h.credentials, wechatPayPublicKey: null } })).toThrow(/both needs publicKeyId/);
   });
 });
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { TradeBillIntegrityError } from '../../bills/trade-bill';
 import { parseTradeBillCsv } from './trade-bill-csv';
 
@@ -44,4 +46,26 @@ test('a bill whose summary disagrees with its rows, or that lost its summary, is
     }
   });
   expect(accepted).toEqual([]);
+});
+
+test("reads WeChat's own published sample bill, whose summary writes the row count as a decimal (`1.0`, `45.0`)", () => {
+  const sample = readFileSync(path.join(__dirname, 'fixtures', 'wechat-sample-bill-all.csv'), 'utf8');
+  const parsed = parseTradeBillCsv('2022-03-21', sample);
+  expect(parsed.rows).toEqual([
+    expect.objectContaining({
+      kind: 'PAYMENT',
+      appid: 'wxfdc955f7104ad557',
+      mchid: '180023671',
+      transactionId: '420000612032130748613220688',
+      outTradeNo: '2021WERUN1647840687637',
+      payerOpenid: 'oZWaCKXip5njeEiloC4oeOV1TTsk',
+      tradeType: 'JSAPI',
+      totalFen: 1,
+      refund: null,
+    }),
+  ]);
+  expect(parsed.rows[0]?.tradeTime.toISOString()).toBe('2022-03-21T05:51:31.000Z');
+  // A decimal count is still checked: 2.0 rows is not one.
+  expect(() => parseTradeBillCsv('2022-03-21', sample.replace('`1.0,', '`2.0,'))).toThrow(TradeBillIntegrityError);
+  expect(() => parseTradeBillCsv('2022-03-21', sample.replace('`1.0,', '`1.5,'))).toThrow(TradeBillIntegrityError);
 });

@@ -90,8 +90,10 @@ export function parseTradeBillCsv(billDate: string, text: string): TradeBill {
       throw new TradeBillIntegrityError(`bill ${billDate}: summary says ${name} ${stated}, the rows add up to ${yuan(actualFen)}`);
     }
   };
-  if (summaryValue(SUMMARY.count) !== String(rows.length)) {
-    throw new TradeBillIntegrityError(`bill ${billDate}: summary says ${summaryValue(SUMMARY.count)} rows, the file has ${rows.length}`);
+  // WeChat's own sample bill writes the count as a spreadsheet number (`45.0`): the same count.
+  const count = summaryValue(SUMMARY.count);
+  if (!/^\d+(\.0+)?$/.test(count) || Number(count) !== rows.length) {
+    throw new TradeBillIntegrityError(`bill ${billDate}: summary says ${count} rows, the file has ${rows.length}`);
   }
   agrees(SUMMARY.totalFen, totalFen);
   agrees(SUMMARY.requestedRefundFen, requestedRefundFen);

@@ -5,8 +5,12 @@ import type { WechatPayGateway } from './gateway';
 import { parseTradeBillCsv } from './trade-bill-csv';
 
 /**
- * WeChat Pay's daily trade bill behind the trade-bill port: apply (signed answer with the file's SHA1),
- * download (unsigned bytes), check the hash over the bytes exactly as served, only then unzip and parse.
+ * WeChat Pay's daily trade bill behind the trade-bill port: apply (signed answer with the bill's SHA1),
+ * download (unsigned bytes), unzip, check the hash, only then parse.
+ *
+ * The hash is of the bill itself: "原始账单(gzip需要解压缩)的摘要值" (申请交易账单,
+ * https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter7_9_1.shtml), and the official wechatpay-java SDK digests
+ * the GZIPInputStream (BillDownloadServiceExtension). A gzip archive's bytes also carry a file name and a time.
  */
 export function wechatPayTradeBills(gateway: Pick<WechatPayGateway, 'applyTradeBill' | 'downloadBillFile'>): TradeBillSource {
   return {
@@ -15,17 +19,17 @@ export function wechatPayTradeBills(gateway: Pick<WechatPayGateway, 'applyTradeB
       if (!location) return { billDate, rows: [] };
       if (location.hashType.toUpperCase() !== 'SHA1') throw new TradeBillIntegrityError(`bill ${billDate}: unsupported hash type ${location.hashType}`);
       const file = await gateway.downloadBillFile(location.downloadUrl);
-      const actual = createHash('sha1').update(file).digest('hex');
-      if (actual !== location.hashValue.toLowerCase()) {
-        throw new TradeBillIntegrityError(`bill ${billDate}: SHA1 of the downloaded file is ${actual}, WeChat said ${location.hashValue}; nothing was read`);
-      }
-      let text: string;
+      let bill: Buffer;
       try {
-        text = (isGzip(file) ? gunzipSync(file) : file).toString('utf8');
+        bill = isGzip(file) ? gunzipSync(file) : file;
       } catch (error) {
-        throw new TradeBillIntegrityError(`bill ${billDate}: the file does not unzip: ${(error as Error).message}`);
+        throw new TradeBillIntegrityError(`bill ${billDate}: the file does not unzip: ${(error as Error).message}; nothing was read`);
       }
-      return parseTradeBillCsv(billDate, text);
+      const actual = createHash('sha1').update(bill).digest('hex');
+      if (actual !== location.hashValue.toLowerCase()) {
+        throw new TradeBillIntegrityError(`bill ${billDate}: SHA1 of the downloaded bill is ${actual}, WeChat said ${location.hashValue}; nothing was read`);
+      }
+      return parseTradeBillCsv(billDate, bill.toString('utf8'));
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JsapiPayParams } from '@blindbox/shared';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Config } from '../../config';
+import type { Config, WechatPayVerifyMode } from '../../config';
 import type { WechatPayCredentials } from './credentials';
 import {
   type JsapiPrepayInput,
@@ -25,7 +25,7 @@ export interface WechatPayGatewayOptions {
   /** https://api.mch.weixin.qq.com in production, the simulator's origin otherwise. */
   baseUrl: string;
   credentials: WechatPayCredentials;
-  verifyMode: 'platform-certificate' | 'public-key';
+  verifyMode: WechatPayVerifyMode;
   notifyUrl: string;
   timeoutMs: number;
   logger: Logger;
@@ -215,14 +215,22 @@ function verificationKeys(
   options: WechatPayGatewayOptions,
   deps: Pick<ConstructorParameters<typeof PlatformCertificateStore>[0], 'transport' | 'signer' | 'now'>,
 ): VerificationKeys {
-  if (options.verifyMode === 'public-key') {
-    const publicKey = options.credentials.wechatPayPublicKey;
-    if (!publicKey) throw new Error('verify mode public-key needs publicKeyId and publicKeyFile in the credentials');
-    const source = publicKeySource(publicKey.id, publicKey.pem);
-    return { responses: source, callbacks: source };
+  const publicKey = options.credentials.wechatPayPublicKey;
+  if (options.verifyMode !== 'platform-certificate' && !publicKey) {
+    throw new Error(`verify mode ${options.verifyMode} needs publicKeyId and publicKeyFile in the credentials`);
   }
+  const keyOf = publicKey ? publicKeySource(publicKey.id, publicKey.pem) : null;
+  if (options.verifyMode === 'public-key') return { responses: keyOf!, callbacks: keyOf! };
   const store = new PlatformCertificateStore({ ...deps, apiV3Key: options.credentials.apiV3Key, logger: options.logger });
-  return { responses: store, callbacks: store.forCallbacks };
+  if (options.verifyMode === 'platform-certificate') return { responses: store, callbacks: store.forCallbacks };
+  // Both, during WeChat's move from platform certificates to the public key: answers and callbacks come signed
+  // either way, and Wechatpay-Serial names which key signed (PUB_KEY_ID_… or a certificate serial).
+  return { responses: bySerial(keyOf!, publicKey!.id, store), callbacks: bySerial(keyOf!, publicKey!.id, store.forCallbacks) };
+}
+
+/** The public key for its own id, the certificates for every other serial. */
+function bySerial(publicKey: VerificationKeySource, publicKeyId: string, certificates: VerificationKeySource): VerificationKeySource {
+  return { keyFor: (serial) => (serial === publicKeyId ? publicKey.keyFor(serial) : certificates.keyFor(serial)) };
 }
 
 /** Only signed answers reach here with a business code (see the transport), so acting on them is safe. */

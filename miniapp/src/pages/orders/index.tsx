@@ -1,13 +1,17 @@
 import type { Order, OrderStatus } from '@blindbox/shared';
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from '@tarojs/taro';
 import { useCallback, useRef, useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ArtImage } from '../../components/art-image';
 import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
-import { ORDER_STATUS_LABELS, formatDateTime } from '../../lib/format';
+import { ORDER_STATUS_LABELS, formatDateTime, orderStatusText, totalLabel } from '../../lib/format';
 import { routes } from '../../lib/routes';
+import { ActionButton } from '../../components/action-button';
+import { usePayActions } from '../../order/use-pay-actions';
+import { PayNoticeText } from '../../components/pay-notice';
+import { useQrPay } from '../../platform/qr-pay';
 import { formatFen } from '@blindbox/shared/src/money';
 
 const PAGE_SIZE = 10;
@@ -34,6 +38,8 @@ export default function OrderListPage() {
   const [error, setError] = useState<string | null>(null);
   // Unpaid orders picked to be paid with one payment.
   const [selected, setSelected] = useState<string[]>([]);
+  const { paying, notice, payWithWechat } = usePayActions();
+  const qrPay = useQrPay();
   // Switching tabs quickly must not let the previous tab's answer land in the new tab.
   const generation = useRef(0);
 
@@ -72,6 +78,15 @@ export default function OrderListPage() {
   const payable = new Set(orders.filter((order) => order.status === 'TO_BE_PAID').map((order) => order.id));
   const chosen = selected.filter((id) => payable.has(id));
   const chosenTotal = orders.filter((order) => chosen.includes(order.id)).reduce((sum, order) => sum + order.totalFen, 0);
+
+  /** Pays one unpaid order from the list: the pay sheet at once (a desktop browser shows the order's QR code). */
+  async function payOne(order: Order) {
+    if (qrPay) {
+      await Taro.navigateTo({ url: routes.order(order.id) });
+      return;
+    }
+    await payWithWechat(async () => ({ params: await api.payJsapi(order.id), totalFen: order.totalFen }), () => Taro.navigateTo({ url: routes.result(order.id) }));
+  }
 
   function selectTab(next: OrderStatus | undefined) {
     setStatus(next);
@@ -119,7 +134,7 @@ export default function OrderListPage() {
             )}
             <Text className="muted">{formatDateTime(order.createdAt)}</Text>
             <Text className={`status status--${order.status.toLowerCase()}`} data-testid="order-status" data-status={order.status}>
-              {ORDER_STATUS_LABELS[order.status]}
+              {orderStatusText(order)}
             </Text>
           </View>
           {order.items.map((item) => (
@@ -132,35 +147,39 @@ export default function OrderListPage() {
             </View>
           ))}
           <View className="line line--strong">
-            <Text>实付</Text>
+            <Text>{totalLabel(order.status)}</Text>
             <Text className="price">{formatFen(order.totalFen)}</Text>
           </View>
+          {order.status === 'TO_BE_PAID' && (
+            // Its own tap: paying from the list must not also open the order.
+            <View className="order-card__actions" onClick={(event) => event.stopPropagation()}>
+              <ActionButton small testId="order-pay" busy={paying} onTap={() => payOne(order)}>
+                去支付
+              </ActionButton>
+            </View>
+          )}
         </View>
       ))}
+      <PayNoticeText notice={notice} />
       {loading && orders.length === 0 && <Skeleton kind="list" rows={2} inline />}
       {loading && orders.length > 0 && <Loading />}
       {error && <ErrorState message={error} onRetry={() => void load(status, orders.length === 0 ? 1 : page + 1)} />}
       {!loading && !error && orders.length === 0 && (
-        <Empty text="还没有这类订单" action={{ label: '去挑一个盲盒', onClick: () => void Taro.reLaunch({ url: routes.boxes() }) }} />
+        <Empty text="还没有这类订单" action={{ label: '去挑一个盲盒', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />
       )}
       {!loading && !error && hasMore && (
-        <Button className="btn btn--ghost" data-testid="load-more" onClick={() => void load(status, page + 1)}>
+        <ActionButton variant="ghost" testId="load-more" onTap={() => load(status, page + 1)}>
           加载更多
-        </Button>
+        </ActionButton>
       )}
       {chosen.length > 0 && (
         <View className="footer-bar">
           <Text className="footer-bar__total">
             已选 {chosen.length} 单 · <Text className="price">{formatFen(chosenTotal)}</Text>
           </Text>
-          <Button
-            className="btn btn--primary"
-            data-testid="pay-selected"
-            disabled={chosen.length < 2}
-            onClick={() => void Taro.navigateTo({ url: routes.payTogether(chosen) })}
-          >
+          <ActionButton testId="pay-selected" disabled={chosen.length < 2} onTap={() => Taro.navigateTo({ url: routes.payTogether(chosen) })}>
             {chosen.length < 2 ? '再选一单' : '合并支付'}
-          </Button>
+          </ActionButton>
         </View>
       )}
     </View>

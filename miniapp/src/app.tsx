@@ -1,6 +1,7 @@
 import { useLaunch } from '@tarojs/taro';
 import type { PropsWithChildren } from 'react';
 import { api } from './api/session';
+import { ensureDeviceClientSeed } from './lib/device-seed';
 import { watchChunkFailures } from './platform/chunk-errors';
 import { watchPrivacyConsent } from './platform/privacy';
 import './app.css';
@@ -10,7 +11,11 @@ export default function App({ children }: PropsWithChildren) {
     watchChunkFailures();
     watchPrivacyConsent();
     // Log in up front so the first authenticated page does not wait; pages retry on their own if this fails.
-    api.ensureLogin().catch(() => undefined);
+    // Then, at first launch, the client seed is made on this device and sent (lib/device-seed.ts).
+    api
+      .ensureLogin()
+      .then(() => ensureDeviceClientSeed(api.setClientSeed))
+      .catch(() => undefined);
   });
   return children;
 }

@@ -119,7 +119,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
     const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds });
     const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock });
+    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees: fair.draws });
     // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
     const platform = createWechatPlatform({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,

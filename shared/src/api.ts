@@ -194,6 +194,8 @@ export const orderItemSchema = z.object({
   products: z.array(boxProductSchema),
   /** A whole-set box: the set and the positions this line holds (or bought). */
   setPick: z.object({ setId: objectId, number: z.number().int().min(1), positions: z.array(z.number().int().min(0)) }).optional(),
+  /** The server seed commitment this line's draws will use, public before the order was placed (keep it to check the reveal). */
+  commitment: z.object({ seedId: z.string(), serverSeedHash: z.string() }).optional(),
 });
 export type OrderItem = z.infer<typeof orderItemSchema>;
 
@@ -304,8 +306,10 @@ export const boxFairnessSchema = z.object({
   boxId: objectId,
   guarantee: guaranteeRuleSchema.nullable(),
   limits: z.object({ dailySpendCapFen: fenSchema, dailyDrawCapPerBox: z.number().int(), purchaseLimitPerDrop: z.number().int() }),
-  /** Newest first: the seed new orders take, then retired (and, once revealed, published) ones. */
+  /** Newest first: the next seed (committed a period ahead), the seed new orders take, then retired (and, once revealed, published) ones. */
   seeds: z.array(publicSeedSchema),
+  /** The seed new orders take now; the one listed before it is next. */
+  currentSeedId: z.string(),
 });
 export type BoxFairness = z.infer<typeof boxFairnessSchema>;
 
@@ -409,8 +413,13 @@ export const boxSetSchema = z.object({
   sales: z.array(z.object({ position: z.number().int().min(0), productId: z.string(), orderRef: z.string(), soldAt: isoDate })).nullable(),
   /** The series rule the arrangement follows: each regular design once, a secret one possibly replacing one. */
   series: z.object({ regular: z.array(z.string()), secret: z.array(z.string()) }),
+  /**
+   * The block rule: sets are numbered from 1 in blocks of `secretEvery` (1…n, n+1…2n, …) and at most one set of a
+   * block carries a secret design (null: no set does). A verifier checks it over the published sets of a block.
+   */
+  secretEvery: z.number().int().min(1).nullable(),
 });
 export type BoxSet = z.infer<typeof boxSetSchema>;
 
-export const boxSetListSchema = z.object({ items: z.array(boxSetSchema.omit({ grid: true, arrangement: true, salt: true, sales: true, series: true })) });
+export const boxSetListSchema = z.object({ items: z.array(boxSetSchema.omit({ grid: true, arrangement: true, salt: true, sales: true, series: true, secretEvery: true })) });
 export type BoxSetList = z.infer<typeof boxSetListSchema>;

@@ -5,6 +5,7 @@ export * from './order-status';
 export * from './api';
 export * from './beijing-time';
 export * from './fairness/fair-draw';
+export * from './fairness/box-odds';
 export * from './cart';
 export * from './catalog-file';
 export * from './fairness/set-verify';

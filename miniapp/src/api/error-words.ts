@@ -90,6 +90,8 @@ export const ERROR_WORDS: Record<string, Wording> = {
   // Whole sets (端盒).
   POSITION_TAKEN: '手慢了，这个位置刚被别人选走，请重新选择',
   SET_NOT_ON_SALE: '这一盒已经售完或下架，请换一盒',
+  GUARANTEE_UNAVAILABLE: '你的保底即将触发，但保底款已售罄：为保证承诺，本盒暂不能再购买（规则页有说明）',
+  SEED_NOT_READY: '抽取种子刚刚轮换，请再试一次',
   SETS_SOLD_OUT: '这一系列的端盒已全部售完',
   INVALID_SET_PICK: '选择的位置有误，请重新选择',
   SET_BUSY: '这一盒还有未支付的订单，暂时不能操作',

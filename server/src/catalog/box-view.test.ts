@@ -3,13 +3,15 @@ import { pickByTicket } from '@blindbox/shared';
 import { publishedOdds, toBoxDto, toBoxProductDtos } from './box-view';
 
 describe('publishedOdds', () => {
-  it('is each weight over the total weight', () => {
-    expect(publishedOdds([{ weight: 60 }, { weight: 25 }, { weight: 10 }, { weight: 5 }])).toEqual([0.6, 0.25, 0.1, 0.05]);
-    expect(publishedOdds([{ weight: 1 }, { weight: 2 }])).toEqual([1 / 3, 2 / 3]);
+  const productsOf = (weights: number[]) => weights.map((weight, index) => ({ productId: `p${index}`, rarity: 'COMMON' as const, weight }));
+  it('is each weight over the total weight of what is in stock', () => {
+    expect(publishedOdds(productsOf([60, 25, 10, 5]))).toEqual([0.6, 0.25, 0.1, 0.05]);
+    expect(publishedOdds(productsOf([1, 2]))).toEqual([1 / 3, 2 / 3]);
+    expect(publishedOdds(productsOf([60, 25, 10, 5]), ['p0'])).toEqual([0, 25 / 40, 10 / 40, 5 / 40]);
   });
 
-  it('refuses a box with nothing to draw', () => {
-    expect(() => publishedOdds([])).toThrow(RangeError);
+  it('gives nothing any odds when nothing is left to draw', () => {
+    expect(publishedOdds(productsOf([1, 2]), ['p0', 'p1'])).toEqual([0, 0]);
   });
 
   it('matches the draw exactly: every ticket the draw can pick maps to a product in these proportions', () => {

@@ -1,36 +1,32 @@
-import type { Box, BoxProduct } from '@blindbox/shared';
+import { drawOdds, type Box, type BoxProduct, type FairProduct } from '@blindbox/shared';
 import type { BoxDoc, BoxProductDoc } from './box.model';
 import type { SaleTerms } from './sale-terms';
 import type { ItemCounts } from './item-stock';
 
 /**
- * The probability of each product, in order: weight / total weight of the box, as a plain division.
- * The draw (fairDraw in shared/) picks a uniform integer ticket below the same total (rejection-sampled, no
- * modulo bias) and walks the same weights, so these are exactly the odds it uses, not a rounded summary.
+ * The probability of each product, in order, as the draw uses it: tickets / total of shared drawOdds (the one
+ * odds function of the box page, the rules page, the draw and the verifier); 0 for an exhausted product.
  */
-export function publishedOdds(products: readonly { weight: number }[]): number[] {
-  const total = products.reduce((sum, product) => sum + product.weight, 0);
-  if (total <= 0) throw new RangeError('a box needs at least one product with a positive weight');
-  return products.map((product) => product.weight / total);
+export function publishedOdds(products: readonly FairProduct[], exhausted: readonly string[] = []): number[] {
+  return drawOdds(products, exhausted).map(({ tickets, total }) => (total === 0 ? 0 : tickets / total));
 }
 
 /**
- * Products with the odds a draw would use now: with item counts, an item with nothing left takes no tickets,
- * so the odds are the published weights of what is still in stock (the draw excludes the same items, see
- * fairness/order-draws.ts); without (an order's snapshot, a box keeping no counts), the published weights.
+ * Products with the odds a draw would use now: with item counts, an item with nothing left takes no tickets
+ * (the draw excludes the same items, see fairness/order-draws.ts); without (an order's snapshot, a box keeping
+ * no counts), the published weights.
  */
 export function toBoxProductDtos(products: readonly BoxProductDoc[], counts: Readonly<ItemCounts> | null = null): BoxProduct[] {
   const soldOut = (product: BoxProductDoc) => counts !== null && (counts[product.productId] ?? 0) <= 0;
-  const inStock = products.filter((product) => !soldOut(product));
-  const odds = inStock.length > 0 ? publishedOdds(inStock) : [];
-  return products.map((product) => ({
+  const odds = publishedOdds(products, products.filter(soldOut).map((product) => product.productId));
+  return products.map((product, index) => ({
     id: product.productId,
     name: product.name,
     rarity: product.rarity,
     imageUrl: product.imageUrl,
     weight: product.weight,
     valueFen: product.valueFen ?? null,
-    odds: odds[inStock.indexOf(product)] ?? 0,
+    odds: odds[index] ?? 0,
     ...(counts ? { soldOut: soldOut(product) } : {}),
   }));
 }

@@ -36,14 +36,17 @@ export function fairnessRoutes({ db, config, sessions, fairness, limits }: Pick<
   // Public: the current seed's hash is shown before any order can take it (asking commits one if needed).
   router.get('/api/boxes/:id/fairness', async (ctx) => {
     const box = await activeBox(ctx.params.id);
-    await fairness.seeds.current(box._id);
+    const current = await fairness.seeds.current(box._id);
     const now = new Date();
-    const seeds = await fairness.seeds.history(box._id, SEED_HISTORY);
+    // Paged, so the whole history can be read: `?before=<generation>` lists the generations older than it.
+    const before = Number(ctx.query.before);
+    const seeds = await fairness.seeds.history(box._id, SEED_HISTORY, Number.isInteger(before) && before > 0 ? before : undefined);
     ctx.body = {
       boxId: box._id.toHexString(),
       guarantee: box.guarantee ? { minRarity: box.guarantee.minRarity, within: box.guarantee.within } : null,
       limits: { dailySpendCapFen: config.DAILY_SPEND_CAP_FEN, dailyDrawCapPerBox: config.DAILY_DRAW_CAP_PER_BOX, purchaseLimitPerDrop: saleTermsOf(box, config).purchaseLimit },
       seeds: seeds.map((seed) => seedDto(toPublicSeed(seed, now))),
+      currentSeedId: current._id,
     } satisfies BoxFairness;
   });
 

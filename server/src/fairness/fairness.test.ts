@@ -48,7 +48,9 @@ test('the seed hash is public before the first draw, and neither the fairness pa
   const alice = await buyer(server, 'dev-fair-seed');
   const page = await alice.api.get<BoxFairness>(`/api/boxes/${box.id}/fairness`);
   expect(page.status).toBe(200);
-  const [published] = page.body.seeds;
+  const published = page.body.seeds.find((seed) => seed.id === page.body.currentSeedId);
+  // The next seed is listed before it, committed a period ahead.
+  expect(page.body.seeds[0]?.generation).toBe(published!.generation + 1);
   expect(published?.hash).toMatch(/^[0-9a-f]{64}$/);
   expect(published?.seed).toBeNull();
 
@@ -72,7 +74,7 @@ test('the seed hash is public before the first draw, and neither the fairness pa
   const rotated = await runAdminCommand(server.container, ['rotate-seed', box.id, '--json']);
   expect(rotated.exitCode).toBe(0);
   const after = await alice.api.get<BoxFairness>(`/api/boxes/${box.id}/fairness`);
-  expect(after.body.seeds[0]?.id).not.toBe(published?.id);
+  expect(after.body.currentSeedId).toBe(page.body.seeds[0]?.id);
   expect(after.body.seeds.find((seed) => seed.id === published?.id)).toMatchObject({ seed: null, revealedAt: null });
   const pending = (await alice.api.get<DrawProof>(`/api/proofs/${order.id}/0`)).body;
   expect(pending.serverSeed).toBeNull();

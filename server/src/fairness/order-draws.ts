@@ -7,7 +7,7 @@ import type { TakenUnit } from '../catalog/stock.model';
 import { guaranteeCounters, type CounterKey } from './guarantee-counters';
 import type { ServerSeeds } from './server-seeds';
 import type { ServerSeedDoc } from './fairness.model';
-import { GuaranteeCounterBusy } from './fairness-errors';
+import { GuaranteeCounterBusy, GuaranteeUnavailable } from './fairness-errors';
 import type { SetService } from '../sets/set.service';
 
 export interface OrderDrawsDeps {
@@ -156,6 +156,25 @@ export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDr
         }
       }
       return draws;
+    },
+
+    /**
+     * Refuses a line that could reach the shopper's due guarantee when no item of its rarity is left. The
+     * misses this line may reach are at most the counter's plus its own units (other unpaid orders of the
+     * shopper are not counted: one of those paid in the same moment is refunded instead of drawn, see
+     * apply-payment.ts). Lines of boxes without item counts, or without a guarantee, are never refused.
+     */
+    async refuseUnkeptGuarantee(userId: Types.ObjectId, item: Pick<OrderItemDoc, 'boxId' | 'quantity' | 'products' | 'guarantee' | 'setPick'>): Promise<void> {
+      const { guarantee } = item;
+      if (!guarantee || item.setPick) return;
+      const counts = await items.counts(item.boxId);
+      if (!counts) return;
+      const eligibleLeft = item.products.filter((product) => meetsRarity(product.rarity, guarantee.minRarity)).reduce((sum, product) => sum + (counts[product.productId] ?? 0), 0);
+      if (eligibleLeft > 0) return;
+      const misses = (await counters.state({ userId, boxId: item.boxId }))?.misses ?? 0;
+      if (misses + item.quantity >= guarantee.within) {
+        throw new GuaranteeUnavailable(`the guarantee of box ${item.boxId.toHexString()} falls due within ${guarantee.within - misses} draws and its items are sold out`, { drawsBeforeDue: guarantee.within - 1 - misses });
+      }
     },
 
     /** How many more draws of this box until the guarantee forces an eligible item (the shopper's own count). */

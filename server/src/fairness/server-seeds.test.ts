@@ -14,22 +14,27 @@ afterAll(async () => {
 
 const HOUR = 3600_000;
 
-test('concurrent uses at the scheduled time commit exactly one next seed and retire the old one', async () => {
+test('concurrent uses at the scheduled time promote the queued seed, commit exactly one new one behind it, and retire the old one', async () => {
   const seeds = serverSeeds(server.container.db, { rotateEveryMs: HOUR });
   const boxId = new Types.ObjectId();
   const start = new Date('2026-12-01T00:00:00Z');
   const first = await seeds.current(boxId, start);
   expect(first.generation).toBe(1);
+  // The next seed is committed with the first: public a whole period before any order can take it.
+  const queued = await seeds.queued(boxId, start);
+  expect([queued.generation, queued.committedAt.getTime(), queued.rotateAt.getTime()]).toEqual([2, start.getTime(), start.getTime() + 2 * HOUR]);
   expect(first.hash).toBe(seedHash(first.seed));
   expect((await seeds.current(boxId, new Date(start.getTime() + HOUR / 2)))._id).toBe(first._id);
 
   const due = new Date(start.getTime() + HOUR);
   const taken = await Promise.all(Array.from({ length: 20 }, () => seeds.current(boxId, due)));
   expect(new Set(taken.map((seed) => seed._id))).toEqual(new Set([`${boxId.toHexString()}:2`]));
+  expect(taken[0]!.committedAt.getTime()).toBe(start.getTime());
   const all = await serverSeedModel(server.container.db).find({ boxId }).sort({ generation: 1 }).lean();
   expect(all.map((seed) => [seed.generation, seed.retiredAt?.getTime() ?? null])).toEqual([
     [1, due.getTime()],
     [2, null],
+    [3, null],
   ]);
 });
 
@@ -38,7 +43,10 @@ test('a seed is shown only once retired and past the payment window of the last 
   const boxId = new Types.ObjectId();
   const now = new Date();
   const expiresAt = new Date(now.getTime() + 15 * 60_000);
-  const taken = await seeds.takeForOrder(boxId, expiresAt, now);
+  const requestedAt = new Date(now.getTime() + 1);
+  // Committed inside the request (a box's first seeds made by its first order): refused, never used.
+  await expect(seeds.takeForOrder(boxId, expiresAt, new Date(now.getTime() - 1), now)).rejects.toMatchObject({ code: 'SEED_NOT_READY' });
+  const taken = await seeds.takeForOrder(boxId, expiresAt, requestedAt, now);
   expect(toPublicSeed(taken, now).seed).toBeNull();
 
   const { retired, current } = await seeds.rotate(boxId, now);
@@ -52,7 +60,7 @@ test('a seed is shown only once retired and past the payment window of the last 
   const boxB = new Types.ObjectId();
   await seeds.current(boxB, now);
   const racing = await Promise.all([
-    ...Array.from({ length: 20 }, () => seeds.takeForOrder(boxB, expiresAt, now)),
+    ...Array.from({ length: 20 }, () => seeds.takeForOrder(boxB, expiresAt, requestedAt, now)),
     seeds.rotate(boxB, now).then(() => null),
   ]);
   const docs = await serverSeedModel(server.container.db).find({ boxId: boxB }).lean();

@@ -3,6 +3,7 @@ import type { Connection, Types } from 'mongoose';
 import { seedHash } from '@blindbox/shared';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { serverSeedModel, type ServerSeedDoc } from './fairness.model';
+import { SeedNotReady } from './fairness-errors';
 
 export interface SeedSchedule {
   /** How long a seed is taken by new orders before the next one is committed and it is retired. */
@@ -57,20 +58,26 @@ export function toPublicSeed(doc: ServerSeedDoc, now = new Date()): PublicSeed {
 }
 
 /**
- * Commit–reveal seeds per box. Rotation is lazy: whoever next asks for a box's seed at or after its
- * `rotateAt` (an order, the fairness page, a proof) commits the next generation and then retires the older
- * ones, so the schedule holds without a job; the admin CLI rotates on demand the same way.
+ * Commit–reveal seeds per box, committed a whole period ahead: a box always has its current seed and the
+ * next one, whose hash is already public (a queue of one). Rotation promotes the queued seed and commits a
+ * new one behind it, so the seed an order takes was published before the order's request began: a rotation
+ * run inside a request (rotation is lazy: whoever next asks for the box's seed at or after its `rotateAt`, or
+ * the admin CLI) only promotes a seed committed earlier. `takeForOrder` checks it, and refuses rather than use
+ * a seed committed after the request started (two rotations inside one request; the client tries again).
  */
 export function serverSeeds(db: Connection, schedule: SeedSchedule) {
   const Seed = serverSeedModel(db);
 
+  /** The box's active seeds, newest first: [queued, current] once the queue is full. */
+  const active = (boxId: Types.ObjectId) => Seed.find({ boxId, retiredAt: null }).sort({ generation: -1 }).limit(2).lean<ServerSeedDoc[]>();
   const newest = (boxId: Types.ObjectId) => Seed.findOne({ boxId }).sort({ generation: -1 }).lean<ServerSeedDoc>();
-  const newestActive = (boxId: Types.ObjectId) => Seed.findOne({ boxId, retiredAt: null }).sort({ generation: -1 }).lean<ServerSeedDoc>();
 
-  /** Commits generation `after + 1` unless a concurrent rotation already did (same `_id`). */
-  async function commitAfter(boxId: Types.ObjectId, after: number, now: Date): Promise<void> {
+  /** Commits the generation after `after` unless a concurrent caller already did (same `_id`). */
+  async function commitAfter(boxId: Types.ObjectId, after: ServerSeedDoc | null, now: Date): Promise<void> {
     const seed = randomBytes(32).toString('hex');
-    const generation = after + 1;
+    const generation = (after?.generation ?? 0) + 1;
+    // Used one period after the seed before it: it is first current when that one is retired.
+    const from = after && after.rotateAt > now ? after.rotateAt : now;
     try {
       await Seed.create({
         _id: `${boxId.toHexString()}:${generation}`,
@@ -79,7 +86,7 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
         seed,
         hash: seedHash(seed),
         committedAt: now,
-        rotateAt: new Date(now.getTime() + schedule.rotateEveryMs),
+        rotateAt: new Date(from.getTime() + schedule.rotateEveryMs),
         retiredAt: null,
         lastOrderExpiresAt: null,
       });
@@ -88,51 +95,65 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
     }
   }
 
+  /** The current seed and the queued one behind it, committing what is missing (a new box commits both at once). */
+  async function queue(boxId: Types.ObjectId, now: Date): Promise<{ current: ServerSeedDoc; queued: ServerSeedDoc }> {
+    for (;;) {
+      const [queued, current] = await active(boxId);
+      if (queued && current) return { current, queued };
+      await commitAfter(boxId, await newest(boxId), now);
+    }
+  }
+
   /**
-   * Commits the generation after `from` (the seed found due, or the newest there is): every caller that saw
-   * the same seed due commits the same `_id`, so concurrent rotations collapse into one instead of cascading.
+   * Promotes the queued seed after `from` (the current seed found due): commits the one after the newest and
+   * retires `from` and older. Every caller that saw the same seed due commits the same `_id` and retires the
+   * same generations, so concurrent rotations collapse into one instead of cascading.
    */
-  async function rotateFrom(boxId: Types.ObjectId, from: ServerSeedDoc | null, now: Date): Promise<ServerSeedDoc> {
-    await commitAfter(boxId, (from ?? (await newest(boxId)))?.generation ?? 0, now);
-    const next = await newestActive(boxId);
-    if (!next) throw new Error(`no seed for box ${boxId.toHexString()} after committing one`);
-    await Seed.updateMany({ boxId, generation: { $lt: next.generation }, retiredAt: null }, { $set: { retiredAt: now } });
-    return next;
+  async function rotateFrom(boxId: Types.ObjectId, from: ServerSeedDoc, now: Date): Promise<ServerSeedDoc> {
+    const last = await newest(boxId);
+    if (last && last.generation === from.generation + 1) await commitAfter(boxId, last, now);
+    await Seed.updateMany({ boxId, generation: { $lte: from.generation }, retiredAt: null }, { $set: { retiredAt: now } });
+    return (await queue(boxId, now)).current;
   }
 
   async function current(boxId: Types.ObjectId, now = new Date()): Promise<ServerSeedDoc> {
-    const seed = await newestActive(boxId);
-    if (seed && seed.rotateAt > now) return seed;
-    return rotateFrom(boxId, seed, now);
+    const seeds = await queue(boxId, now);
+    return seeds.current.rotateAt > now ? seeds.current : rotateFrom(boxId, seeds.current, now);
   }
 
   return {
     current,
 
+    /** The seed committed to follow the current one: its hash is public a whole period before any order can take it. */
+    queued: async (boxId: Types.ObjectId, now = new Date()) => (await queue(boxId, now)).queued,
+
     /**
-     * The seed a new order of this box takes. Registering its payment deadline is guarded on the seed not
-     * being retired, so once retired no order can join it and its reveal time is final.
+     * The seed a new order of this box takes: committed before `requestedAt` (when the order's request began,
+     * before the server read or made anything combined with it). Registering its payment deadline is guarded
+     * on the seed not being retired, so once retired no order can join it and its reveal time is final.
      */
-    async takeForOrder(boxId: Types.ObjectId, expiresAt: Date, now = new Date()): Promise<ServerSeedDoc> {
+    async takeForOrder(boxId: Types.ObjectId, expiresAt: Date, requestedAt: Date, now = new Date()): Promise<ServerSeedDoc> {
       for (;;) {
         const seed = await current(boxId, now);
+        if (seed.committedAt >= requestedAt) throw new SeedNotReady(`box ${boxId.toHexString()}: the seed in use was committed after this order's request began (${seed.committedAt.toISOString()} ≥ ${requestedAt.toISOString()}, generation ${seed.generation})`);
         const taken = await Seed.updateOne({ _id: seed._id, retiredAt: null }, { $max: { lastOrderExpiresAt: expiresAt } });
         if (taken.matchedCount === 1) return seed;
       }
     },
 
-    /** On demand (admin CLI): the next seed is committed and the one in use retired. */
+    /** On demand (admin CLI): the queued seed becomes current, the current one is retired, and a new one is queued. */
     async rotate(boxId: Types.ObjectId, now = new Date()): Promise<{ retired: ServerSeedDoc | null; current: ServerSeedDoc }> {
-      const before = await newestActive(boxId);
+      const before = (await queue(boxId, now)).current;
       const next = await rotateFrom(boxId, before, now);
-      const retired = before ? await Seed.findById(before._id).lean<ServerSeedDoc>() : null;
+      const retired = await Seed.findById(before._id).lean<ServerSeedDoc>();
       return { retired, current: next };
     },
 
     byId: (seedId: string) => Seed.findById(seedId).lean<ServerSeedDoc>(),
 
-    /** Newest first: the seed in use, then the retired ones. */
-    history: (boxId: Types.ObjectId, limit: number) => Seed.find({ boxId }).sort({ generation: -1 }).limit(limit).lean<ServerSeedDoc[]>(),
+    /** Newest first: the queued seed, the seed in use, then the retired ones. */
+    history: (boxId: Types.ObjectId, limit: number, beforeGeneration = Number.MAX_SAFE_INTEGER) =>
+      Seed.find({ boxId, generation: { $lt: beforeGeneration } }).sort({ generation: -1 }).limit(limit).lean<ServerSeedDoc[]>(),
   };
 }
 

@@ -40,6 +40,8 @@ beforeAll(async () => {
   weighted = created!.toObject<BoxDoc>();
   // Item counts: a paid order takes its units out of them (the "item takes" hold).
   await server.container.stock.stockIfNew(weighted._id, { 'crash-a': UNITS / 2, 'crash-b': UNITS / 2 });
+  // As the catalog import does: the box's seeds are public before its first order.
+  await server.container.fairness.seeds.current(weighted._id);
   // One set per test: each case picks a position of its own.
   setBox = await setBoxWithSets(server, 12, 3);
 }, 60_000);
@@ -101,6 +103,7 @@ test('a crash after any hold taken while placing: the sweep gives every one back
       order: { _id: orderId, userId: template!.userId, items, couponId: template!.couponId, limitDay: template!.limitDay, totalFen: template!.subtotalFen, expiresAt: new Date(Date.now() + 15 * 60_000) },
       boxes,
       placedAt: new Date(),
+      requestedAt: new Date(),
       price: { subtotalFen: template!.subtotalFen, discountFen: 0, totalFen: template!.subtotalFen },
       refuseShort: async () => new Error('short'),
     };

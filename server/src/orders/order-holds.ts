@@ -27,6 +27,8 @@ export interface OrderDraft {
   order: HeldOrder;
   boxes: ReadonlyMap<string, BoxDoc>;
   placedAt: Date;
+  /** When the order's request began: the seeds it takes were committed before (fairness/server-seeds.ts). */
+  requestedAt: Date;
   /** Set by the coupon hold (the discount is the locked coupon's); the caps hold counts the total. */
   price: Price;
   /** Told when a box is short: remembers a sold-out box and says how to refuse. */
@@ -160,8 +162,13 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
        * rules' to decide; this is the one place it happens.
        */
       name: 'seed commitment',
-      async take({ order, placedAt }) {
-        for (const item of order.items) if (isStocked(item)) item.seedId = (await seeds.takeForOrder(item.boxId, order.expiresAt, placedAt))._id;
+      async take({ order, placedAt, requestedAt }) {
+        for (const item of order.items) {
+          if (!isStocked(item)) continue;
+          const seed = await seeds.takeForOrder(item.boxId, order.expiresAt, requestedAt, placedAt);
+          item.seedId = seed._id;
+          item.seedHash = seed.hash;
+        }
       },
       giveBack: async () => undefined,
       keep: async () => undefined,

@@ -56,6 +56,12 @@ export function orderTransitions(connection: Connection) {
     ship: (orderId: Types.ObjectId, trackingNote: string, cause: TransitionCause) =>
       transition(orderId, 'TO_BE_DELIVERED', 'DELIVERED', cause, { $set: { trackingNote } }),
     complete: (orderId: Types.ObjectId, cause: TransitionCause) => transition(orderId, 'DELIVERED', 'COMPLETED', cause),
+    /**
+     * Money arrived but the order cannot be drawn (its due guarantee's items ran out in the same moment,
+     * docs/fairness.md): nothing is drawn, the payment is kept on record and refunded in full.
+     */
+    markPaidUndrawable: (orderId: Types.ObjectId, payment: Record<string, unknown>, refund: RefundDoc, cause: TransitionCause) =>
+      transition(orderId, 'TO_BE_PAID', 'REFUNDING', cause, { $set: { ...payment, refundCheckAt: new Date(), lastRefundAt: new Date(), refundReservedFen: refund.amountFen }, $push: { refunds: refund } }),
     /** Guarded on the refund reservation read (payments/refund.service.ts): a refund added meanwhile makes it lose. */
     startRefund: (orderId: Types.ObjectId, from: OrderStatus, refund: RefundDoc, cause: TransitionCause, reservation: { read: number | null; after: number }) =>
       transition(

@@ -18,6 +18,7 @@ export function toOrderDto(order: OrderDoc): Order {
       ...(item.boxVersion ? { boxVersion: item.boxVersion } : {}),
       products: toBoxProductDtos(item.products),
       ...(item.setPick ? { setPick: { setId: item.setPick.setId.toHexString(), number: item.setPick.number, positions: [...item.setPick.positions] } } : {}),
+      ...(item.seedId && item.seedHash ? { commitment: { seedId: item.seedId, serverSeedHash: item.seedHash } } : {}),
     })),
     subtotalFen: order.subtotalFen,
     discountFen: order.discountFen,

@@ -26,6 +26,8 @@ export interface OrderItemDoc {
   guarantee: GuaranteeRule | null;
   /** The box's server seed when the order was placed (its hash was public then): the draws use it. */
   seedId: string;
+  /** That seed's commitment, named in the order's answer before it is paid; absent on older orders. */
+  seedHash?: string;
   /** The box version (catalog/box-versions.ts) `products` and `guarantee` are a snapshot of; absent on older orders. */
   boxVersion?: number;
   /** A whole-set box (sets/): the set and positions this line holds; its draws are those positions' designs. */
@@ -195,6 +197,7 @@ const itemSchema = new Schema<OrderItemDoc>(
     products: [productSnapshotSchema],
     guarantee: { type: new Schema<GuaranteeRule>({ minRarity: { type: String, enum: RARITIES }, within: Number }, { _id: false }), default: null },
     seedId: { type: String, default: '' },
+    seedHash: { type: String },
     boxVersion: { type: Number },
     setPick: { type: new Schema<SetPickDoc>({ setId: objectId, number: Number, positions: [Number] }, { _id: false }), default: null },
   },

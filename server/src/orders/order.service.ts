@@ -22,6 +22,7 @@ import { shopperDayOf } from '../limits/daily-limits';
 import { shopperProfiles } from '../users/shopper-profile';
 import type { SetService } from '../sets/set.service';
 import type { Clock } from '../clock';
+import type { OrderDraws } from '../fairness/order-draws';
 
 export interface OrderServiceDeps {
   db: Connection;
@@ -34,6 +35,8 @@ export interface OrderServiceDeps {
   sets: Pick<SetService, 'picksFor' | 'refuseTaken'>;
   /** A drop opens by this clock. */
   clock: Clock;
+  /** The guarantee (保底) is kept or the order is not taken (fairness/order-draws.ts). */
+  guarantees: Pick<OrderDraws, 'refuseUnkeptGuarantee'>;
 }
 /** How long a box's drop schedule is used without reading it again (the decision itself is made at every order). */
 const SCHEDULE_MEMORY_MS = 250;
@@ -47,7 +50,7 @@ function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.Ob
   return [...quantities].map(([boxId, quantity]) => ({ boxId: new Types.ObjectId(boxId), quantity }));
 }
 
-export function orderService({ db, config, logger, payments, holds, stock, sets, clock }: OrderServiceDeps) {
+export function orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees }: OrderServiceDeps) {
   const Order = orderModel(db);
   const Box = boxModel(db);
   const Coupon = couponModel(db);
@@ -213,6 +216,8 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
      * last. A refusal or failure gives back what was taken, in reverse.
      */
     async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
+      // Before anything is read or made for this order: the seeds it takes must have been public by then.
+      const requestedAt = new Date();
       const lines = mergeLines(request.items);
       const [boxes, { clientSeed }, address] = await Promise.all([
         loadBoxes(lines),
@@ -222,6 +227,7 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
       if (!address) throw new NotFound('address');
       const picks = await sets.picksFor(request.items, boxes);
       const items = snapshot(lines, boxes).map((item) => ({ ...item, setPick: picks.get(item.boxId.toHexString()) ?? null }));
+      for (const item of items) await guarantees.refuseUnkeptGuarantee(userId, item);
       const orderId = new Types.ObjectId();
       const price = priceOrder(items, null);
       const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
@@ -234,6 +240,7 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
         order: { _id: orderId, userId, items, couponId, limitDay: shopperDayOf(placedAt), totalFen: price.totalFen, expiresAt },
         boxes,
         placedAt,
+        requestedAt,
         price,
         refuseShort,
       };

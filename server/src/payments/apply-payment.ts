@@ -1,4 +1,5 @@
 import type { Connection, Types } from 'mongoose';
+import { GuaranteeCannotBeKept } from '@blindbox/shared';
 import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { ChannelName, ChannelTransaction } from './payment-channel';
@@ -180,7 +181,23 @@ export function paymentApplier({ db, logger, channels, scheduler, draws, holds }
     for (let order = seen; ; order = await reread(order._id)) {
       if (order.status === 'TO_BE_PAID') {
         // Null: the guarantee counter already counts this order, so our copy is stale and the re-read below sees it paid.
-        const drawn = await draws.prepare(order);
+        const drawn = await draws.prepare(order).catch((error: unknown) => {
+          if (error instanceof GuaranteeCannotBeKept) return 'UNDRAWABLE' as const;
+          throw error;
+        });
+        if (drawn === 'UNDRAWABLE') {
+          // A unit's guarantee fell due after the last eligible item went to another order paid in the same
+          // moment: the unit is never drawn without it, so the whole order is refunded instead.
+          const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, amountFen, 'the guarantee could not be kept: its items sold out', share);
+          const refunding = await transitions.markPaidUndrawable(order._id, payment, refund, { ...cause, reason: `${cause.reason}; guarantee items sold out, refunding` });
+          if (refunding) {
+            await settle(refunding);
+            log.warn({ ...orderFields, actor }, 'guarantee could not be kept; order not drawn, refund scheduled');
+            await scheduler.scheduleRefund(order._id);
+            return { outcome: 'REFUND_SCHEDULED', order: refunding };
+          }
+          continue;
+        }
         const paid = drawn && (await transitions.markPaid(order._id, { ...payment, draws: drawn }, cause));
         if (paid) {
           await settle(paid);

@@ -40,7 +40,7 @@ export function toBoxSetSummary(set: BoxSetDoc, taken: readonly PositionHoldDoc[
  * sold, and the commitment; never a design, not even a sold one (with every design once per set, the sold
  * ones would narrow down the rest). Once sold out or retired: the arrangement, the salt and every sale.
  */
-export function toBoxSetDto(set: BoxSetDoc, taken: readonly PositionHoldDoc[], box: Pick<BoxDoc, 'products'>): BoxSet {
+export function toBoxSetDto(set: BoxSetDoc, taken: readonly PositionHoldDoc[], box: Pick<BoxDoc, 'products' | 'setRules'>): BoxSet {
   const revealed = isRevealed(set);
   const sales = taken
     .filter((hold) => hold.state === 'SOLD')
@@ -53,5 +53,6 @@ export function toBoxSetDto(set: BoxSetDoc, taken: readonly PositionHoldDoc[], b
     salt: revealed ? set.salt : null,
     sales: revealed ? sales : null,
     series: seriesOf(box),
+    secretEvery: box.setRules?.secretEvery ?? null,
   };
 }

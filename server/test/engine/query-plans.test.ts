@@ -76,6 +76,8 @@ async function preload(source: string, target: string): Promise<void> {
         const copy = farFuture(BSON.deserialize(BSON.serialize(originals[n % originals.length]!)), n) as Record<string, unknown>;
         copy._id = copy._id instanceof mongoose.Types.ObjectId ? new mongoose.Types.ObjectId() : `${String(copy._id)}~copy${n}`;
         for (const field of uniqueFields) setPath(copy, field, (value) => `${String(value)}~copy${n}`);
+        // A box has one seed per generation (its `_id` is `<boxId>:<generation>`): a copy belongs to no real box.
+        if (name === 'serverseeds') copy.boxId = new mongoose.Types.ObjectId();
         return copy;
       });
       const secondary = indexes.filter((index) => index.name !== '_id_');

@@ -10,6 +10,8 @@ export async function boxState(server: TestServer, boxId: string): Promise<{ sto
   return { stock, holds: (await ledger.openHolds(id)).sort() };
 }
 
+/** Stocks a box made straight in the database and, as the catalog import does, commits its seeds before any order. */
 export async function setStock(server: TestServer, boxId: string, units: number): Promise<void> {
   await server.container.stock.setAvailable(new Types.ObjectId(boxId), units);
+  await server.container.fairness.seeds.current(new Types.ObjectId(boxId));
 }

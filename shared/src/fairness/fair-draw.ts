@@ -46,6 +46,18 @@ export interface DrawOutcome {
 
 const WORD_RANGE = 2 ** 32;
 
+/**
+ * A unit whose guarantee is due finds no item of the guaranteed rarity left. Never drawn: such a unit is not
+ * sold (docs/fairness.md "The guarantee"): an order that would need it is refused when placed, and one paid
+ * in the same moment the last eligible item went is refunded in full instead of drawn.
+ */
+export class GuaranteeCannotBeKept extends Error {
+  constructor(readonly unitIndex: number) {
+    super(`unit ${unitIndex}: the guarantee is due and every eligible item has run out`);
+    this.name = 'GuaranteeCannotBeKept';
+  }
+}
+
 /** What the published hash commits to: SHA-256 of the seed's text, in hex. */
 export function seedHash(serverSeed: string): string {
   return toHex(sha256(utf8(serverSeed)));
@@ -78,32 +90,50 @@ export function uniformTicket(serverSeed: string, message: (round: number) => st
 
 export const meetsRarity = (rarity: RarityName, minRarity: RarityName) => RARITIES.indexOf(rarity) >= RARITIES.indexOf(minRarity);
 
-/** Products in published order, each owning `weight` consecutive tickets. */
-export function pickByTicket(products: readonly FairProduct[], ticket: number): FairProduct {
+/** Products in published order, each owning its `tickets` consecutive tickets (by default its weight). */
+export function pickByTicket(products: readonly FairProduct[], ticket: number, odds: readonly OddsRow[] = drawOdds(products)): FairProduct {
   let rest = ticket;
-  for (const product of products) {
-    if (rest < product.weight) return product;
-    rest -= product.weight;
+  for (const [index, product] of products.entries()) {
+    const tickets = odds[index]?.tickets ?? 0;
+    if (rest < tickets) return product;
+    rest -= tickets;
   }
   throw new RangeError('ticket beyond the total weight');
 }
 
+/** One product's share of a draw: `tickets` of `total` (0 tickets: out of stock, or not eligible for a forced draw). */
+export interface OddsRow {
+  productId: string;
+  tickets: number;
+  total: number;
+}
+
 /**
- * One unit's draw: deterministic in its inputs, so anyone holding them gets the same product. When every
- * product the guarantee would force has run out, the unit is drawn unforced among what is left: a guarantee
- * cannot award an item that no longer exists.
+ * The odds a draw uses, in published order: the one function behind the box page, the rules page, the draw
+ * and the verifier, so what is shown is what is drawn. An exhausted product takes no tickets; a forced draw
+ * (`forcedBy` given) gives tickets only to products of its rarity or rarer. `total` is 0 when nothing can be drawn.
+ */
+export function drawOdds(products: readonly FairProduct[], exhausted: readonly string[] = [], forcedBy: GuaranteeRule | null = null): OddsRow[] {
+  const gone = new Set(exhausted);
+  const ticketsOf = (product: FairProduct) => (gone.has(product.productId) || (forcedBy !== null && !meetsRarity(product.rarity, forcedBy.minRarity)) ? 0 : product.weight);
+  const total = products.reduce((sum, product) => sum + ticketsOf(product), 0);
+  return products.map((product) => ({ productId: product.productId, tickets: ticketsOf(product), total }));
+}
+
+/**
+ * One unit's draw: deterministic in its inputs, so anyone holding them gets the same product. A due guarantee
+ * whose eligible products have all run out throws GuaranteeCannotBeKept: the unit is never drawn unforced
+ * (that was the lapse of issue 28), its order is refused or refunded instead.
  */
 export function fairDraw(inputs: DrawInputs): DrawOutcome {
   const { guarantee } = inputs;
-  const gone = new Set(inputs.exhausted ?? []);
-  const inStock = inputs.products.filter((product) => !gone.has(product.productId));
-  if (inStock.length === 0) throw new RangeError('every product has run out');
-  const eligible = guarantee === null ? [] : inStock.filter((product) => meetsRarity(product.rarity, guarantee.minRarity));
-  const forced = guarantee !== null && inputs.missesBefore >= guarantee.within - 1 && eligible.length > 0;
-  const pool = forced ? eligible : inStock;
-  const total = pool.reduce((sum, product) => sum + product.weight, 0);
+  const forced = guarantee !== null && inputs.missesBefore >= guarantee.within - 1;
+  const odds = drawOdds(inputs.products, inputs.exhausted ?? [], forced ? guarantee : null);
+  const total = odds[0]?.total ?? 0;
+  if (total === 0 && forced) throw new GuaranteeCannotBeKept(inputs.unitIndex);
+  if (total === 0) throw new RangeError('every product has run out');
   const ticket = uniformTicket(inputs.serverSeed, (round) => drawMessage(inputs.clientSeed, inputs.orderId, inputs.unitIndex, round), total);
-  const product = pickByTicket(pool, ticket);
+  const product = pickByTicket(inputs.products, ticket, odds);
   const hit = guarantee !== null && meetsRarity(product.rarity, guarantee.minRarity);
   return { productId: product.productId, forced, ticket, total, missesAfter: guarantee === null ? 0 : hit ? 0 : inputs.missesBefore + 1 };
 }

@@ -8,6 +8,7 @@ import { api } from '../../api/session';
 import { ErrorState, Loading } from '../../components/page-state';
 import { RARITY_LABELS, formatDateTime, formatOdds } from '../../lib/format';
 import { useResource } from '../../lib/use-resource';
+import { seenCommitment } from '../../lib/seen-commitments';
 import '../fair.css';
 
 function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
@@ -32,6 +33,15 @@ const MISMATCH_REASONS: Record<string, string> = {
 
 /** One draw's proof, recomputed here in the shopper's own client with the same algorithm the server used. */
 function Verdict({ proof }: { proof: DrawProof }) {
+  // Checked against the hash this device saw before paying, when it has it: not only the one served with the reveal.
+  const seen = seenCommitment(proof.orderId, proof.boxId);
+  if (seen !== null && seen !== proof.serverSeedHash) {
+    return (
+      <Text className="error-text" data-testid="proof-verdict" data-verdict="MISMATCH">
+        ✗ 验证未通过：本抽所用种子的指纹，与你下单时看到的承诺不同。请联系客服并保留本页。
+      </Text>
+    );
+  }
   const result = verifyDraw({ ...proof, recordedProductId: proof.productId, recordedForced: proof.forced });
   const name = nameIn(proof);
   if (result.ok) {

@@ -1,4 +1,4 @@
-import type { Box, BoxFairness, MyGuarantee } from '@blindbox/shared';
+import { boxProductOdds, type Box, type BoxFairness, type MyGuarantee } from '@blindbox/shared';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { api } from '../../api/session';
@@ -34,8 +34,11 @@ export default function BoxRulesPage() {
   if (rules.error) return <ErrorState message={rules.error} onRetry={() => void rules.reload()} />;
   if (!rules.data) return <Loading />;
   const { box, fairness, mine } = rules.data;
-  const total = box.products.reduce((sum, product) => sum + product.weight, 0);
-  const current = fairness.seeds[0];
+  // The draw's own odds: sold-out items take no tickets (shared drawOdds, as the draw and the verifier).
+  const odds = boxProductOdds(box.products);
+  const total = odds[0]?.total ?? 0;
+  const current = fairness.seeds.find((seed) => seed.id === fairness.currentSeedId);
+  const next = fairness.seeds.find((seed) => seed.generation === (current?.generation ?? 0) + 1);
   const revealed = fairness.seeds.filter((seed) => seed.seed !== null);
 
   return (
@@ -43,19 +46,20 @@ export default function BoxRulesPage() {
       <View className="card">
         <Text className="detail-name">{box.name}</Text>
         <Text className="section-title">款式与概率（精确值）</Text>
-        {box.products.map((product) => {
-          const odds = exactOdds(product.weight, total);
+        {box.products.map((product, index) => {
+          const row = exactOdds(odds[index]?.tickets ?? 0, total);
           return (
             <View key={product.id} className="odds__row" data-testid="rules-odds-row">
               <Text className="odds__name">{product.name}</Text>
               <Text className={`odds__rarity rarity--${product.rarity.toLowerCase()}`}>{RARITY_LABELS[product.rarity]}</Text>
               <Text className="odds__value" data-testid="rules-odds-fraction">
-                {odds.fraction}（{odds.percent}）
+                {product.soldOut ? '已抽完 · ' : ''}
+                {row.fraction}（{row.percent}）
               </Text>
             </View>
           );
         })}
-        <Text className="muted">每一抽独立计算：概率 = 该款权重 / 总权重 {total}。</Text>
+        <Text className="muted">每一抽独立计算：概率 = 该款权重 / 仍有库存款式的总权重 {total}；已抽完的款式不再占票。</Text>
       </View>
 
       <ItemValues box={box} />
@@ -67,6 +71,9 @@ export default function BoxRulesPage() {
             <Text>
               同一位顾客连续 {box.guarantee.within} 抽内，必出至少一个{RARITY_LABELS[box.guarantee.minRarity]}或更稀有的款式。第 {box.guarantee.within}{' '}
               抽仍未出时，该抽只在这些款式中按其权重抽取（开盒验证中标注为“保底”）。
+            </Text>
+            <Text data-testid="rules-guarantee-kept">
+              保底绝不落空：保底款售罄后，保底即将触发的顾客不能再下单本盒；若付款时保底款恰好被别人抽完，该订单不开盒、全额原路退款，保底计数不变。
             </Text>
             {mine?.remaining != null && (
               <Text className="notice" data-testid="rules-my-count">
@@ -98,8 +105,14 @@ export default function BoxRulesPage() {
         <Text className="muted proof-value" data-testid="rules-seed-hash">
           {current?.hash}
         </Text>
+        {next && (
+          <Text className="muted proof-value" data-testid="rules-next-seed-hash">
+            下一个种子（提前一个周期公布，轮换后才启用）：{next.hash}
+          </Text>
+        )}
         <Text>2. 下单时订单记下该种子、你的客户端种子和订单号；第 i 抽的随机数 = HMAC-SHA256(服务器种子, "客户端种子:订单号:i")。</Text>
-        <Text>3. 把摘要按 4 字节大端切成整数，丢弃 ≥ 2³² − (2³² mod 总权重) 的值（无取模偏差），首个保留值 mod 总权重即为票号，按款式顺序与权重对应款式。</Text>
+        <Text>3. 把摘要按 4 字节大端切成 8 个整数，丢弃 ≥ 2³² − (2³² mod 总权重) 的值（无取模偏差），首个保留值 mod 总权重即为票号；8 个都被丢弃时在消息末尾加 &quot;:1&quot;、&quot;:2&quot;… 再算。按款式顺序，每款占其权重张票（已抽完的款式、保底抽中不够稀有的款式占 0 张）。</Text>
+        <Text>服务器种子以 64 位十六进制文本本身作为 HMAC 密钥和 SHA-256 的输入（UTF-8）。完整规范与算例见 docs/fairness.md，可据此自己写验证程序。</Text>
         <Text>4. 种子定期（或由管理员）轮换；轮换后、且使用它的订单都已过支付期限时公布原种子，你可核对其 SHA-256 并在“开盒验证”页或用 npm run verify-draw 重算结果。</Text>
         {revealed.length > 0 && (
           <Text className="muted proof-value" data-testid="rules-revealed-seeds">
@@ -113,6 +126,7 @@ export default function BoxRulesPage() {
         <Text>未支付订单在支付期限（{box.paymentWindowMinutes} 分钟）后自动关闭，库存与额度退回。</Text>
         <Text>订单关闭后才到账的付款、重复付款，系统自动全额原路退回。</Text>
         <Text>盲盒一经开盒不支持因款式不满意退换；商品质量问题可联系客服全额退款。</Text>
+        <Text data-testid="rules-refund-guarantee">退款不改变保底计数：已退款订单的抽取照常计入（未出的仍算连续未出，出过的仍算已出），之后每一抽都由此接着计算，才能被公开验证。</Text>
       </View>
 
       <ComplianceCommitments box={box} limits={fairness.limits} />

@@ -23,6 +23,7 @@ import { MinorsNotice } from '../../components/minors-notice';
 import { minorsNoticeFor } from '@blindbox/shared/src/compliance';
 import { formatFen } from '@blindbox/shared/src/money';
 import { MAX_QUANTITY_PER_ITEM } from '@blindbox/shared/src/constants';
+import { rememberCommitments } from '../../lib/seen-commitments';
 
 /** One box bought now (its quantity chosen here), or the whole cart (quantities chosen in the cart). */
 type Goods = { kind: 'box'; box: Box } | { kind: 'cart'; cart: Cart };
@@ -163,6 +164,7 @@ export default function ConfirmPage() {
     try {
       // The cart's checkout orders what the server's cart holds, at the catalog's prices.
       order = goods.kind === 'cart' ? await api.checkoutCart({ addressId: chosen, couponId }) : await api.createOrder({ items: itemsOf(goods, quantity, pick), addressId: chosen, couponId });
+      rememberCommitments(order);
     } catch (failure) {
       setSubmitError(describeError(failure));
       setPickLost(failure instanceof ApiError && PICK_LOST.has(failure.code));

@@ -1,3 +1,4 @@
+import type { GuardianConsentView } from '@blindbox/shared';
 import type { BoxPage, Box } from '@blindbox/shared';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
@@ -16,15 +17,20 @@ let browser: Browser;
 let box: Box;
 const PHONE: BrowserContextOptions = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
-/** Logs `code` in through the API and declares its age bracket, as the profile page would. */
+/** Logs `code` in through the API and declares its age bracket, as 我的 would; the guardian consents on their own page. */
 async function declare(code: string, bracket: 'ADULT' | 'MINOR_8_17', guardianConsent: boolean): Promise<void> {
   const { token } = (await (await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })).json()) as { token: string };
-  const declared = await fetch(`${server.url}/api/me/age`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ bracket, guardianConsent }),
-  });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const declared = await fetch(`${server.url}/api/me/age`, { method: 'PUT', headers, body: JSON.stringify({ bracket }) });
   expect(declared.status).toBe(200);
+  if (!guardianConsent) return;
+  const view = (await (await fetch(`${server.url}/api/me/guardian-consent`, { headers })).json()) as GuardianConsentView;
+  const consent = await fetch(`${server.url}/api/me/guardian-consent`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ guardianName: '李妈妈', relationship: 'PARENT', guardianPhone: '13912345678', declarationVersion: view.declarationVersion, limits: view.limits, declared: true }),
+  });
+  expect(consent.status).toBe(201);
 }
 
 useH5Stack(async (stack) => {

@@ -60,7 +60,9 @@ export function fuzzSeed(): number {
 export function isErrorShape(body: string): boolean {
   try {
     const parsed = JSON.parse(body) as Record<string, unknown>;
-    return typeof parsed.code === 'string' && typeof parsed.message === 'string' && Object.keys(parsed).length === 2;
+    // `fields` names the request fields a validation error is about (the mini-program says them in Chinese).
+    const extra = Object.keys(parsed).filter((key) => key !== 'code' && key !== 'message');
+    return typeof parsed.code === 'string' && typeof parsed.message === 'string' && extra.every((key) => key === 'fields' && typeof parsed.fields === 'string');
   } catch {
     return false;
   }

@@ -24,6 +24,7 @@ import { minorsNoticeFor } from '@blindbox/shared/src/compliance';
 import { formatFen } from '@blindbox/shared/src/money';
 import { MAX_QUANTITY_PER_ITEM } from '@blindbox/shared/src/constants';
 import { rememberCommitments } from '../../lib/seen-commitments';
+import { AddressLines } from '../../components/address-lines';
 
 /** One box bought now (its quantity chosen here), or the whole cart (quantities chosen in the cart). */
 type Goods = { kind: 'box'; box: Box } | { kind: 'cart'; cart: Cart };
@@ -258,12 +259,7 @@ export default function ConfirmPage() {
             data-testid="address-option"
             onClick={() => setAddressId(address.id)}
           >
-            <Text>
-              {address.name} {address.phone}
-            </Text>
-            <Text className="muted">
-              {address.region} {address.detail}
-            </Text>
+            <AddressLines address={address} />
           </View>
         ))}
         {addressId === null ? (

@@ -10,6 +10,7 @@ import { ErrorState, Skeleton } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
+import { AddressLines } from '../../components/address-lines';
 
 async function loadMe(): Promise<{ profile: Profile; addresses: Address[] }> {
   const [profile, addresses] = await Promise.all([api.getProfile(), api.listAddresses()]);
@@ -94,12 +95,7 @@ export default function MePage() {
         ) : (
           addresses.map((address) => (
             <View key={address.id} className="choice" data-testid="me-address">
-              <Text>
-                {address.name} {address.phone}
-              </Text>
-              <Text className="muted">
-                {address.region} {address.detail}
-              </Text>
+              <AddressLines address={address} />
             </View>
           ))
         )}

@@ -166,9 +166,18 @@ test('bad quantities, too many lines and unknown or inactive boxes are refused w
   } finally {
     await boxModel(server.container.db).updateOne({ _id: new Types.ObjectId(inactive!.id) }, { $set: { active: true } });
   }
-  // More than is in stock: refused whole, with no unit of the first line taken.
+  // More than is in stock: refused whole, with no unit of the first line kept. Stock is taken first (a drop's loser
+  // spends one write), so the first line's units are taken and given back: the ledger ends where it began, with
+  // the given-back hold on record (RELEASED), and no order, coupon or other document changed.
   await setStock(server, other!.id, 3);
-  await expectRefused('beyond stock', order([{ boxId: box!.id, quantity: 1 }, { boxId: other!.id, quantity: 4 }]), 409, 'OUT_OF_STOCK', server);
+  const ledgerBefore = [await boxState(server, box!.id), await boxState(server, other!.id)];
+  const notHolds = ['orders', 'boxes', 'coupons', 'stocks', 'purchasequotas'];
+  const omit = { stocks: ['releasing', 'reserving', 'tokensAt'] };
+  const before = await snapshotCollections(server, notHolds, omit);
+  const refused = await order([{ boxId: box!.id, quantity: 1 }, { boxId: other!.id, quantity: 4 }])();
+  expect([refused.status, (refused.body as { code?: string }).code]).toEqual([409, 'OUT_OF_STOCK']);
+  expect(changedDocuments(before, await snapshotCollections(server, notHolds, omit))).toEqual([]);
+  expect([await boxState(server, box!.id), await boxState(server, other!.id)]).toEqual(ledgerBefore);
 });
 
 test('expired, foreign-threshold and reused coupons are refused; a coupon returns on close and stays spent after payment', async () => {

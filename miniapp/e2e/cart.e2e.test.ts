@@ -176,8 +176,8 @@ test('desktop: orders paid together show one Native-pay QR code for their sum; s
   const scanUrl = await page.getByTestId('qr-scan-link').getAttribute('href');
   const phone = await context.newPage();
   await phone.goto(scanUrl!);
-  await phone.getByRole('button', { name: /Pay/ }).click();
-  await phone.locator('#state', { hasText: 'SUCCESS' }).waitFor();
+  await phone.getByRole('button', { name: '确认支付' }).click();
+  await phone.locator('#state[data-trade-state="SUCCESS"]', { hasText: '支付成功' }).waitFor();
   await phone.close();
 
   await page.getByTestId('reveal-stage').waitFor({ timeout: 30_000 });

@@ -35,7 +35,7 @@ test('the weapp build has the shop pages, the order, collection, fairness and wh
   expect(app.subPackages).toEqual([
     { root: 'order', pages: expect.arrayContaining(['confirm/index', 'result/index', 'detail/index']) },
     { root: 'me', pages: ['privacy/index'] },
-    { root: 'fair', pages: ['rules/index', 'proof/index'] },
+    { root: 'fair', pages: ['rules/index', 'proof/index', 'guardian/index'] },
     { root: 'sets', pages: ['grid/index', 'verify/index'] },
   ]);
 

@@ -16,4 +16,3 @@ export const TotpNotStarted = ruleError('CONFLICT', 'TOTP_NOT_STARTED');
 export const StaffNameTaken = ruleError('CONFLICT', 'STAFF_NAME_TAKEN');
 export const LastOwner = ruleError('CONFLICT', 'LAST_OWNER');
 export const CannotChangeSelf = ruleError('CONFLICT', 'CANNOT_CHANGE_SELF');
-export const WeakPassword = ruleError('INVALID', 'WEAK_PASSWORD');

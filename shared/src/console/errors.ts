@@ -29,6 +29,7 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   STAFF_NAME_TAKEN: '用户名已存在',
   LAST_OWNER: '至少需要保留一名启用的店主',
   CANNOT_CHANGE_SELF: '不能修改自己的角色或停用自己',
+  UNSUPPORTED_MEDIA_TYPE: '请求格式须为 JSON',
   INVALID_BILL_DATE: '账单日期有误',
   RATE_LIMITED: '请求过于频繁，请稍后再试',
   DATABASE_UNAVAILABLE: '数据库暂时不可用，请稍后再试',

@@ -57,7 +57,9 @@ export function setSessionCookie(ctx: Context, container: Container, token: stri
 }
 
 export function clearSessionCookie(ctx: Context, container: Container): void {
-  ctx.cookies.set(CONSOLE_SESSION_COOKIE, '', { ...cookieOptions(ctx, container), expires: new Date(0) });
+  // Expired at the epoch: the browser drops the cookie at once.
+  const expires = new Date(0);
+  ctx.cookies.set(CONSOLE_SESSION_COOKIE, '', { ...cookieOptions(ctx, container), expires });
 }
 
 /**

@@ -68,7 +68,7 @@ export function staffAuth({ db, clock, logger, settings }: StaffAuthDeps) {
     throw refusal;
   }
 
-  async function startSession(staff: StaffDoc, ip: string, userAgent: string): Promise<{ token: string; session: StaffSessionDoc }> {
+  async function openSession(staff: StaffDoc, ip: string, userAgent: string): Promise<{ token: string; session: StaffSessionDoc }> {
     const token = randomBytes(32).toString('base64url');
     const now = clock.now();
     const session: StaffSessionDoc = {
@@ -114,7 +114,7 @@ export function staffAuth({ db, clock, logger, settings }: StaffAuthDeps) {
       );
       // A concurrent login spent this code (or the account was locked) meanwhile.
       if (done.modifiedCount === 0) return fail(staff, new TotpInvalid('two-factor code already used'));
-      const { token, session } = await startSession(staff, input.ip, input.userAgent);
+      const { token, session } = await openSession(staff, input.ip, input.userAgent);
       log.info({ staff: staff.username, ip: input.ip }, 'staff logged in');
       return { token, session, staff };
     },

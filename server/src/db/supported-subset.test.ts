@@ -8,7 +8,9 @@ import path from 'node:path';
 const forbidden: Array<[RegExp, string]> = [
   [/\bstartSession\b|\bwithTransaction\b/, 'multi-document transactions'],
   [/\$lookup|\$graphLookup|\$facet|\$bucket|\$merge|\$out\b|\$unionWith/, 'aggregation stage outside the supported set'],
-  [/expireAfterSeconds|expires:\s/, 'TTL indexes'],
+  // mongoose's TTL shorthand takes seconds or a duration string (`expires: 3600`, `expires: '1d'`); a cookie's
+  // `expires: someDate` is not one.
+  [/expireAfterSeconds|\bexpires:\s*['"`\d]/, 'TTL indexes'],
   [/partialFilterExpression/, 'partial indexes'],
   [/sparse:\s*true/, 'sparse indexes (ignored by FerretDB)'],
   [/arrayFilters|\$\[\w*\]/, 'array filters'],
@@ -35,7 +37,7 @@ test('server code stays inside what both FerretDB v1 and MongoDB support', () =>
 });
 
 test('the guard notices a forbidden feature', () => {
-  const sample = "Order.aggregate([{ $lookup: { from: 'users' } }]); schema.index({ at: 1 }, { expireAfterSeconds: 60 });";
+  const sample = "Order.aggregate([{ $lookup: { from: 'users' } }]); schema.index({ at: 1 }, { expireAfterSeconds: 60 }); new Schema({ at: { type: Date, expires: '1d' } });";
   expect(forbidden.filter(([pattern]) => pattern.test(sample)).map(([, what]) => what)).toEqual([
     'aggregation stage outside the supported set',
     'TTL indexes',

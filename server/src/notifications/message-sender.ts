@@ -57,7 +57,6 @@ export function messageSender({ db, logger, platform, settings }: { db: Connecti
     const fields = { grantId: grant._id.toHexString(), kind: grant.kind, ref: grant.ref, attempts: grant.attempts };
     const wait = lastSendAt + gapMs - performance.now();
     if (wait > 0) await sleep(wait);
-    lastSendAt = performance.now();
     try {
       await platform.send({ touser: grant.openid, templateId: grant.templateId, message: grant.message!, miniprogramState: settings.miniprogramState });
       await finish(grant, { state: 'sent', sentAt: now(), lastErrcode: null, lastError: null });
@@ -93,6 +92,10 @@ export function messageSender({ db, logger, platform, settings }: { db: Connecti
       await finish(grant, { state: 'queued', dueAt, lastErrcode: errcode, lastError });
       summary.retrying += 1;
       log.warn({ event: 'notification.retry', ...fields, errcode, dueAt, err: error }, 'subscribe message not sent; retrying later');
+    } finally {
+      // Counted from the answer, not the request: WeChat saw the previous one arrive before this answer, so the
+      // next one reaches it at least a gap later, however the network delays each.
+      lastSendAt = performance.now();
     }
   }
 

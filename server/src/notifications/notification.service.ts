@@ -78,7 +78,8 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
           { $set: { state: 'queued', ref, message, dueAt: clock.now() } },
           { sort: { grantedAt: 1 }, returnDocument: 'after' },
         ).lean<SubscribeGrantDoc>();
-        const outcome = spent ? 'queued' : 'no-grant';
+        // Nothing open to spend: an event already told (its grant spent) is a duplicate, not a missing grant.
+        const outcome = spent ? 'queued' : (await Grant.exists({ ref })) ? 'duplicate' : 'no-grant';
         log.info({ event: 'notification.notify', kind, ref, orderId, outcome, grantId: spent?._id.toHexString() }, 'shopper notification');
         return outcome;
       } catch (error) {

@@ -5,6 +5,7 @@ import { api } from '../api/session';
 import { useResource } from '../lib/use-resource';
 import { requestSubscribe } from '../platform/subscribe';
 import { ActionButton } from './action-button';
+import './drop-reminder.css';
 
 /**
  * 开售提醒 on a scheduled drop: WeChat asks the shopper for one message of the shop's drop template, the server
@@ -39,8 +40,8 @@ export function DropReminderButton({ boxId }: { boxId: string }) {
   }
 
   return (
-    <ActionButton variant="ghost" small testId="drop-reminder" disabled={done} onTap={() => remind(templateId)}>
-      {done ? '已设开售提醒' : '开售提醒'}
+    <ActionButton variant="ghost" small testId="drop-reminder" disabled={done} className={done ? 'drop-reminder--set' : ''} onTap={() => remind(templateId)}>
+      {done ? '✓ 已设提醒' : '开售提醒'}
     </ActionButton>
   );
 }

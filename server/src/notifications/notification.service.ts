@@ -5,6 +5,7 @@ import { boxModel, type BoxDoc } from '../catalog/box.model';
 import { BoxNotFound } from '../catalog/catalog-errors';
 import { saleOpeningOf } from '../catalog/sale-terms';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { notificationsDatabase } from '../db/databases';
 import type { NotificationData, NotificationKind, Notifier, NotifyOutcome } from './notifier';
 import type { NotificationTemplates } from './notification-templates';
 import { NoDropToRemind, UnknownTemplate } from './notification-errors';
@@ -31,9 +32,14 @@ export interface NotificationService extends Notifier {
 }
 
 const DROP_NOTE = '已开售，数量有限，先到先得';
+/**
+ * Grants kept per shopper, kind and state: WeChat lets a shopper bank many, but a client that reports 'accept' in
+ * a loop (the answer cannot be verified) must not grow the collection without end. Beyond it, one more changes nothing.
+ */
+const MAX_GRANTS_KEPT = 20;
 
 export function notificationService({ db, logger, clock, templates }: { db: Connection; logger: Logger; clock: Clock; templates: NotificationTemplates }): NotificationService {
-  const Grant = subscribeGrantModel(db);
+  const Grant = subscribeGrantModel(notificationsDatabase(db));
   const Box = boxModel(db);
   const log = logger.child({ component: 'notifications' });
 
@@ -105,12 +111,14 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
       }
       for (const { templateId, answer, kind } of entries) {
         const _id = new Types.ObjectId();
+        const state = answer === 'accept' ? 'open' : 'declined';
+        if (answer === 'accept') granted.push(kind);
+        if (!(kind === 'drop-opening' && state === 'open') && (await Grant.countDocuments({ openid, kind, state }).limit(MAX_GRANTS_KEPT)) >= MAX_GRANTS_KEPT) continue;
         const base = { openid, kind, templateId, grantedAt: now, message: null, dueAt: null, sendingAt: null, attempts: 0, lastErrcode: null, lastError: null, sentAt: null };
-        if (answer !== 'accept') {
-          await Grant.create({ _id, ...base, boxId: box?._id ?? null, opensAt: null, state: 'declined', ref: `grant:${_id.toHexString()}` });
+        if (state === 'declined') {
+          await Grant.create({ _id, ...base, boxId: box?._id ?? null, opensAt: null, state, ref: `grant:${_id.toHexString()}` });
           continue;
         }
-        granted.push(kind);
         if (kind === 'drop-opening' && box) {
           // One reminder per shopper and drop: a second tap finds the first.
           await Grant.updateOne(

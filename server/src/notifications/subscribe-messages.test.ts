@@ -10,6 +10,7 @@ import { DEV_SUBSCRIBE_TEMPLATES } from '../../simulator/src/routes/subscribe-me
 import { runAdminCommand } from '../admin/run-admin-command';
 import { boxModel } from '../catalog/box.model';
 import { subscribeGrantModel } from './subscribe-grant.model';
+import { notificationsDatabase } from '../db/databases';
 
 interface SendRecord {
   at: number;
@@ -38,7 +39,7 @@ afterAll(async () => {
 const sim = (method: string, path: string, body?: unknown) => simulatorControl(server.simulatorUrl, method, path, body);
 const sends = async () => ((await sim('GET', '/sim/subscribe-messages')) as { sends: SendRecord[] }).sends;
 const admin = (...argv: string[]) => runAdminCommand(server.container, argv, { osUser: 'notify-test' });
-const Grant = () => subscribeGrantModel(server.container.db);
+const Grant = () => subscribeGrantModel(notificationsDatabase(server.container.db));
 
 /** The session token carries the shopper's openid (what WeChat addresses messages to). */
 const openidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { openid: string }).openid;
@@ -99,6 +100,10 @@ test('the server records what the shopper answered, one drop reminder per shoppe
   const opened = await buyer.api.post<{ code: string }>('/api/notifications/grants', { answers: { [DROP.id]: 'accept' }, boxId: onSale._id.toHexString() });
   expect(opened).toMatchObject({ status: 409, body: { code: 'NO_DROP_TO_REMIND' } });
   expect(await Grant().countDocuments({ openid })).toBe(2);
+
+  // A client reporting 'accept' in a loop (the server cannot verify it) banks at most 20 per kind.
+  for (let n = 0; n < 22; n++) await buyer.api.post('/api/notifications/grants', { answers: { [SHIPPED.id]: 'accept' } });
+  expect(await Grant().countDocuments({ openid, kind: 'order-shipped', state: 'open' })).toBe(20);
 });
 
 test('a drop reminder reaches every subscriber exactly once, at the opening, paced; a shopper who unsubscribed is not retried', async () => {

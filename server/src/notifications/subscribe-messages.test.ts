@@ -209,6 +209,18 @@ test('the refund notice goes once when the refund succeeds', async () => {
   expect(delivered[0]).toMatchObject({ errcode: 0, data: { character_string1: { value: order.id }, amount2: { value: `¥${(order.totalFen / 100).toFixed(2)}` }, thing3: { value: '缺货' } } });
 });
 
+test('after-sales and complaints tell the shopper through notify(): one message per event, on a grant of its own', async () => {
+  const { openid } = await subscribe('dev-notify-service', [DEV_SUBSCRIBE_TEMPLATES.serviceUpdate.id]);
+  const step = { eventId: `aftersales:${new Types.ObjectId().toHexString()}:resolved`, orderId: null, service: '售后申请（手办破损）', status: '已退款', note: '已为你退款 ¥29.50，请留意到账', at: new Date() };
+  const { notify } = server.container.notifications.service;
+  expect(await notify(openid, 'service-update', step)).toBe('queued');
+  expect(await notify(openid, 'service-update', step)).toBe('duplicate');
+  expect(await notify(openid, 'service-update', { ...step, eventId: `${step.eventId}:again` })).toBe('no-grant');
+  const sent = await waitUntil(async () => (await sends()).find((send) => send.touser === openid && send.errcode === 0) ?? null, 20_000, 'the service message');
+  expect(sent).toMatchObject({ templateId: DEV_SUBSCRIBE_TEMPLATES.serviceUpdate.id, page: 'pages/orders/index', data: { thing1: { value: '售后申请（手办破损）' }, phrase2: { value: '已退款' } } });
+  expect([...sent.data.thing3!.value].length).toBeLessThanOrEqual(20);
+});
+
 test('a revoked template stops sending without retries: one 40037, every waiting grant of it void', async () => {
   const opensAt = new Date(Date.now() + 3_600_000);
   const box = await scheduledBox('撤回模板盒', opensAt);

@@ -3,7 +3,7 @@ import { subscribeGrantsRequestSchema, type NotificationSettings, type Subscribe
 import type { Container } from '../container';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
 import { parseObjectId } from '../object-id';
-import { currentUserId, requireUser } from '../users/require-user';
+import { requireUser } from '../users/require-user';
 import { unauthorized } from '../http/app-error';
 import type { Context } from 'koa';
 
@@ -14,8 +14,8 @@ export function notificationRoutes({ db, sessions, notifications }: Pick<Contain
   const router = new Router({ prefix: '/api/notifications' });
   router.use(requireUser(sessions));
 
+  /** WeChat addresses messages to the openid the session was issued for. */
   function openidOf(ctx: Context): string {
-    currentUserId(ctx);
     if (!ctx.state.openid) throw unauthorized();
     return ctx.state.openid;
   }

@@ -23,8 +23,8 @@ export interface NotificationService extends Notifier {
    * reminder (the box's 开售提醒) is one per shopper and drop however often they tap.
    */
   recordGrants(openid: string, answers: Record<string, SubscribeAnswer>, boxId: Types.ObjectId | null): Promise<{ granted: NotificationKind[] }>;
-  /** Whether the shopper has asked to hear of this box's coming drop. */
-  hasDropReminder(openid: string, box: Pick<BoxDoc, '_id' | 'dropKey'>): Promise<boolean>;
+  /** Whether the shopper is waiting to hear of this box's coming drop. */
+  hasDropReminder(openid: string, box: Pick<BoxDoc, '_id'>): Promise<boolean>;
   /** Queues the reminders of every drop that has opened by `now`; how many were queued. */
   queueOpenedDrops(now: Date, limit: number): Promise<number>;
   /** A drop scheduled again or called off: its waiting reminders follow it (null: none until one is scheduled). */
@@ -62,6 +62,10 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
     }
     const update = data as NotificationData['service-update'];
     return { orderId: update.orderId, values: { service: update.service, status: update.status, note: update.note, at: update.at, ...(update.orderId ? { orderNo: update.orderId } : {}) } };
+  }
+
+  async function hasOpenReminder(openid: string, boxId: Types.ObjectId): Promise<boolean> {
+    return (await Grant.exists({ boxId, state: 'open', openid })) !== null;
   }
 
   async function redateDropReminders(boxId: Types.ObjectId, opensAt: Date | null): Promise<void> {
@@ -120,7 +124,9 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
           continue;
         }
         if (kind === 'drop-opening' && box) {
-          // One reminder per shopper and drop: a second tap finds the first.
+          // One reminder per shopper and drop: a second tap finds the first, also one given before the drop was
+          // rescheduled (a new dropKey; its reminder moved with the drop).
+          if (await hasOpenReminder(openid, box._id)) continue;
           await Grant.updateOne(
             { ref: dropRef(box._id, box.dropKey, openid) },
             { $setOnInsert: { _id, ...base, boxId: box._id, opensAt: box.onSaleAt, state: 'open' } },
@@ -134,9 +140,7 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
       return { granted };
     },
 
-    async hasDropReminder(openid, box) {
-      return (await Grant.exists({ ref: dropRef(box._id, box.dropKey, openid) })) !== null;
-    },
+    hasDropReminder: (openid, box) => hasOpenReminder(openid, box._id),
 
     async queueOpenedDrops(now, limit) {
       const due = await Grant.find({ state: 'open', kind: 'drop-opening', opensAt: { $lte: now } }, { boxId: 1 }).limit(limit).lean<Pick<SubscribeGrantDoc, '_id' | 'boxId'>[]>();

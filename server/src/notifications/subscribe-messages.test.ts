@@ -158,11 +158,17 @@ test('a drop moved later reminds at its new opening, not the old one', async () 
   const { openid } = await subscribe('dev-notify-moved', [DROP.id], box.id);
   const later = new Date(first.getTime() + 3_600_000);
   expect((await admin('drop', box.slug, '--at', later.toISOString())).exitCode).toBe(0);
+  // The rescheduled drop has a new key; the shopper's reminder moved with it, so tapping again adds none.
+  const again = await subscribe('dev-notify-moved', [DROP.id], box.id);
+  expect(again.recorded.body).toMatchObject({ granted: ['drop-opening'], dropReminder: true });
+  expect(await Grant().countDocuments({ openid, boxId: new Types.ObjectId(box.id) })).toBe(1);
   server.clock.setTo(first);
   await server.container.notifications.sweep();
   expect((await sends()).filter((send) => send.touser === openid)).toHaveLength(0);
   server.clock.setTo(later);
   await waitUntil(async () => ((await sends()).some((send) => send.touser === openid && send.errcode === 0) ? true : null), 20_000, 'the reminder at the new opening');
+  await server.container.notifications.sweep();
+  expect((await sends()).filter((send) => send.touser === openid)).toHaveLength(1);
 });
 
 test('a failed send is retried with backoff; the shipping notice goes once, however often the order is shipped', async () => {

@@ -69,6 +69,16 @@ async function logIn(page: Page): Promise<void> {
 /** A statistic's number as the page shows it now. */
 const statistic = async (page: Page, testId: string) => (await page.getByTestId(testId).locator('.ant-statistic-content').innerText()).replace(/\s/g, '');
 
+async function waitForInnerText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let text = await locator.innerText();
+  while (!pattern.test(text)) {
+    if (Date.now() > deadline) throw new Error(`expected ${pattern}, still "${text}" after ${timeoutMs} ms`);
+    await locator.page().waitForTimeout(100);
+    text = await locator.innerText();
+  }
+}
+
 async function waitForStatistic(page: Page, testId: string, expected: string): Promise<void> {
   await page.waitForFunction(
     ([id, want]) => document.querySelector(`[data-testid="${id}"] .ant-statistic-content`)?.textContent?.replace(/\s/g, '') === want,
@@ -178,12 +188,22 @@ test('an operator makes a coupon and grants it to a shopper found by phone; the 
   await page.getByTestId('grant-matches').locator('tbody tr').first().click();
   await shoot(page, 'console-coupon-grant');
   await page.getByTestId('grant-confirm').click();
-  await expect(row.innerText({ timeout: 15_000 })).resolves.toMatch(/100\s+1\s+99/);
+  // Granted 1 of 100, 99 left, once the list is read again.
+  await waitForInnerText(row, /100\s+1\s+99/);
   await shoot(page, 'console-coupons');
 
+  // One position of the first set bought and paid, one held for an unpaid order: the grid's counts show both.
+  const setBoxId = (await boxModel(server.container.db).findOne({ slug: 'moon-rabbit-set' }).lean())!._id.toHexString();
+  const [payer, holder] = await Promise.all([buyer(server, 'dev-ops-set-payer'), buyer(server, 'dev-ops-set-holder')]);
+  const current = (await payer.api.get<{ id: string }>(`/api/boxes/${setBoxId}/sets/current`)).body;
+  const picked = await payer.orderNow([{ boxId: setBoxId, quantity: 1, setPick: { setId: current.id, positions: [0] } }]);
+  await payAndWait(server, payer.api, picked.id);
+  await holder.orderNow([{ boxId: setBoxId, quantity: 1, setPick: { setId: current.id, positions: [1] } }]);
+
   await page.getByTestId('main-menu').getByText('端盒').click();
-  await page.getByTestId('sets-table').locator('tbody tr.ant-table-row').first().waitFor();
-  await expect(page.getByTestId('sets-table').innerText()).resolves.toContain('#1');
+  const firstSet = page.getByTestId('sets-table').locator('tbody tr.ant-table-row').first();
+  await firstSet.waitFor();
+  await expect(firstSet.innerText()).resolves.toMatch(/#1[\s\S]*已售 1 · 占用 1 · 空位 4/);
   await shoot(page, 'console-sets');
   expect(unexpected(problems)).toEqual([]);
 }, 180_000);

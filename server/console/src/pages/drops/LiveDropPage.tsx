@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Breadcrumb, Card, Col, Empty, Row, Space, Statistic, Typography } from 'antd';
+import { Alert, Breadcrumb, Card, Col, Empty, Row, Space, Statistic, Tag, Typography } from 'antd';
 import { LIVE_DROP_RATE_SECONDS, liveDropSchema, type LiveDrop } from '@blindbox/shared';
 import { request } from '../../api/client';
 import { PageLoading } from '../../components/PageLoading';
@@ -39,7 +39,7 @@ export default function LiveDropPage() {
         title={
           <Space>
             <span>实时开售：{drop.box.name}</span>
-            <DropStateTag state={drop.box.state} />
+            {drop.soldOutAt ? <Tag color="red">已售罄</Tag> : <DropStateTag state={drop.box.state} />}
           </Space>
         }
         extra={<Typography.Text type="secondary" data-testid="live-updated">每 {REFRESH_MS / 1000} 秒刷新 · 服务器时间 {formatTime(drop.serverTime)}</Typography.Text>}

@@ -47,24 +47,28 @@ export default function LiveDropPage() {
         <Opening drop={drop} />
         <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
           <Col xs={12} md={8} xl={4}><Statistic title="剩余可售" value={drop.unitsLeft} suffix="件" valueStyle={drop.unitsLeft === 0 ? { color: '#cf1322' } : undefined} data-testid="live-left" /></Col>
-          <Col xs={12} md={8} xl={4}><Statistic title="待付款占用" value={drop.heldUnits} suffix="件" data-testid="live-held" /></Col>
-          <Col xs={12} md={8} xl={4}><Statistic title="已付款" value={drop.soldUnits} suffix="件" valueStyle={{ color: '#3f8600' }} data-testid="live-sold" /></Col>
-          <Col xs={12} md={8} xl={4}><Statistic title="本轮下单" value={drop.orders} suffix="单" data-testid="live-orders" /></Col>
-          <Col xs={12} md={8} xl={4}><Statistic title={`每秒下单（近 ${LIVE_DROP_RATE_SECONDS} 秒）`} value={drop.ordersPerSecond} precision={1} data-testid="live-rate" /></Col>
-          <Col xs={12} md={8} xl={4}>
-            <Statistic
-              title="售罄"
-              value={drop.soldOutAt ? formatTime(drop.soldOutAt).slice(11) : '未售罄'}
-              valueStyle={{ fontSize: drop.soldOutAt ? 24 : 20, color: drop.soldOutAt ? '#cf1322' : '#8c8c8c' }}
-              data-testid="live-sold-out"
-            />
-            {drop.soldOutAt && drop.box.onSaleAt && <Typography.Text type="secondary">开售后 {duration(drop.box.onSaleAt, drop.soldOutAt)}</Typography.Text>}
-          </Col>
+          {drop.box.saleMode === 'WEIGHTED' && (
+            <>
+              <Col xs={12} md={8} xl={4}><Statistic title="待付款占用" value={drop.heldUnits} suffix="件" data-testid="live-held" /></Col>
+              <Col xs={12} md={8} xl={4}><Statistic title="已付款" value={drop.soldUnits} suffix="件" valueStyle={{ color: '#3f8600' }} data-testid="live-sold" /></Col>
+              <Col xs={12} md={8} xl={4}><Statistic title="本轮下单" value={drop.orders} suffix="单" data-testid="live-orders" /></Col>
+              <Col xs={12} md={8} xl={4}><Statistic title={`每秒下单（近 ${LIVE_DROP_RATE_SECONDS} 秒）`} value={drop.ordersPerSecond} precision={1} data-testid="live-rate" /></Col>
+              <Col xs={12} md={8} xl={4}>
+                <Statistic
+                  title="售罄"
+                  value={drop.soldOutAt ? formatTime(drop.soldOutAt).slice(11) : '未售罄'}
+                  valueStyle={{ fontSize: drop.soldOutAt ? 24 : 20, color: drop.soldOutAt ? '#cf1322' : '#8c8c8c' }}
+                  data-testid="live-sold-out"
+                />
+                {drop.soldOutAt && drop.box.onSaleAt && <Typography.Text type="secondary">开售后 {duration(drop.box.onSaleAt, drop.soldOutAt)}</Typography.Text>}
+              </Col>
+            </>
+          )}
         </Row>
       </Card>
       <Card title="下单与付款走势" size="small">
-        {drop.series.length === 0 ? (
-          <Empty description="开售后显示" />
+        {drop.box.saleMode === 'SETS' || drop.series.length === 0 ? (
+          <Empty description={drop.box.saleMode === 'SETS' ? '端盒系列请在「端盒」页按套查看' : '开售后显示'} />
         ) : (
           <Suspense fallback={<PageLoading />}>
             <LiveDropChart drop={drop} />

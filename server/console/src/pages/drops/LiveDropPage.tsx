@@ -87,5 +87,8 @@ function Opening({ drop }: { drop: LiveDrop }) {
   if (box.state === 'SCHEDULED') {
     return <Alert type="info" showIcon data-testid="live-countdown" message={`北京时间 ${formatTime(box.onSaleAt)} 开售，还有 ${duration(drop.serverTime, box.onSaleAt)}`} description={`付款时限 ${box.paymentWindowMinutes} 分钟，每人限购 ${box.purchaseLimit} 件`} />;
   }
+  if (drop.soldOutAt) {
+    return <Alert type="success" showIcon message={`北京时间 ${formatTime(box.onSaleAt)} 开售，开售后 ${duration(box.onSaleAt, drop.soldOutAt)} 售罄`} description="本轮所有件数均已付款；补货后可重新排期开售。" />;
+  }
   return <Alert type="success" showIcon message={`北京时间 ${formatTime(box.onSaleAt)} 开售，已开售 ${duration(box.onSaleAt, drop.serverTime)}`} description={`付款时限 ${box.paymentWindowMinutes} 分钟，每人限购 ${box.purchaseLimit} 件`} />;
 }

@@ -38,7 +38,14 @@ interface BoxMemory {
   reading: Promise<void> | null;
 }
 
+/** A line with its box's memory looked up once (a drop's thousands of waiters are scanned on every change). */
+interface HeldLine {
+  memory: BoxMemory;
+  quantity: number;
+}
+
 interface Waiter {
+  held: readonly HeldLine[];
   lines: readonly GateLine[];
   /** Waiting since (ms): the stock wait is bounded by WAIT_MS; the wait for a free placing slot is not. */
   since: number;
@@ -87,24 +94,25 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
     return memory.reading;
   }
 
+  const held = (lines: readonly GateLine[]): HeldLine[] => lines.map((line) => ({ memory: memoryOf(line.boxId), quantity: line.quantity }));
+
   /** The refusal memory gives for these lines right now: a box with too few units and no order in flight to wait for. */
-  function refusalOf(lines: readonly GateLine[]): Error | null {
-    for (const line of lines) {
-      const memory = memoryOf(line.boxId);
-      if (memory.known === null || memory.inFlight > 0 || memory.known >= line.quantity) continue;
+  function refusalOf(lines: readonly HeldLine[]): Error | null {
+    for (const { memory, quantity } of lines) {
+      if (memory.known === null || memory.inFlight > 0 || memory.known >= quantity) continue;
       memory.asked = true;
       return memory.known > 0
-        ? new OutOfStock(`only ${memory.known} left of box ${line.boxId.toHexString()}`)
-        : new SoldOut(line.boxId, memory.availableAgainAt);
+        ? new OutOfStock(`only ${memory.known} left of box ${memory.boxId.toHexString()}`)
+        : new SoldOut(memory.boxId, memory.availableAgainAt);
     }
     return null;
   }
 
-  const inStock = (lines: readonly GateLine[]) => lines.every((line) => free(memoryOf(line.boxId)) >= line.quantity);
-  const fits = (lines: readonly GateLine[]) => placing < placingLimit && inStock(lines);
+  const inStock = (lines: readonly HeldLine[]) => lines.every(({ memory, quantity }) => free(memory) >= quantity);
+  const fits = (lines: readonly HeldLine[]) => placing < placingLimit && inStock(lines);
 
-  function admission(lines: readonly GateLine[]): Admission {
-    for (const line of lines) memoryOf(line.boxId).inFlight += line.quantity;
+  function admission(lines: readonly GateLine[], taking: readonly HeldLine[]): Admission {
+    for (const { memory, quantity } of taking) memory.inFlight += quantity;
     placing += 1;
     let settled = false;
     return {
@@ -113,10 +121,9 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
         if (settled) return;
         settled = true;
         placing -= 1;
-        for (const line of lines) {
-          const memory = memoryOf(line.boxId);
-          memory.inFlight -= line.quantity;
-          if (taken && memory.known !== null) memory.known = Math.max(0, memory.known - line.quantity);
+        for (const { memory, quantity } of taking) {
+          memory.inFlight -= quantity;
+          if (taken && memory.known !== null) memory.known = Math.max(0, memory.known - quantity);
           // The last unit went: learn when held units may come back, for the sold-out answers to say so.
           if (memory.known === 0 && memory.inFlight === 0) void read(memory).catch(() => undefined);
         }
@@ -125,31 +132,34 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
     };
   }
 
-  /** After anything changed: admit who fits now, in arrival order; refuse who can no longer hope. */
+  /**
+   * After anything changed (an order settled, a read came back, a tick): admit who fits now, in arrival order;
+   * refuse who can no longer hope. Afterwards either every placing slot is taken or no waiter fits, which is why
+   * a new arrival that fits may go straight in without passing anyone (admit()).
+   */
   function pump(): void {
     if (waiters.length === 0) return;
     const now = Date.now();
     const still: Waiter[] = [];
     for (const waiter of waiters) {
       // A read under way says when units may come back: the refusal waits for it (a moment, no extra cost).
-      if (waiter.lines.some((line) => memoryOf(line.boxId).reading)) {
+      if (waiter.held.some(({ memory }) => memory.reading)) {
         still.push(waiter);
         continue;
       }
-      const refusal = refusalOf(waiter.lines) ?? (now - waiter.since >= WAIT_MS && !inStock(waiter.lines) ? soldOutFor(waiter.lines) : null);
+      const refusal = refusalOf(waiter.held) ?? (now - waiter.since >= WAIT_MS && !inStock(waiter.held) ? soldOutFor(waiter.held) : null);
       if (refusal) waiter.refuse(refusal);
-      else if (fits(waiter.lines)) waiter.admit();
+      else if (fits(waiter.held)) waiter.admit();
       else still.push(waiter);
     }
     waiters = still;
   }
 
   /** Every unit left is held by orders being placed, for longer than a shopper should wait: sold out for now. */
-  function soldOutFor(lines: readonly GateLine[]): Error {
-    const short = lines.find((line) => free(memoryOf(line.boxId)) < line.quantity) ?? lines[0]!;
-    const memory = memoryOf(short.boxId);
+  function soldOutFor(lines: readonly HeldLine[]): Error {
+    const { memory } = lines.find((line) => free(line.memory) < line.quantity) ?? lines[0]!;
     memory.asked = true;
-    return new SoldOut(short.boxId, memory.availableAgainAt);
+    return new SoldOut(memory.boxId, memory.availableAgainAt);
   }
 
   // Started with the service (built once, outside any request); unref'd: it never keeps a process alive.
@@ -173,22 +183,22 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
   }, refreshMs).unref();
 
   return {
+    /** The refusal memory already holds for these lines (sold out, short), without a read or a wait; null: ask admit(). */
+    refusalFromMemory: (lines: readonly GateLine[]): Error | null => refusalOf(held(lines)),
+
     /**
      * A place for these lines among the orders being placed, or the refusal: sold out (or short) from memory, or
      * after waiting for the orders in flight. A box never seen before costs one read, shared by all who ask.
      */
-    /** The refusal memory already holds for these lines (sold out, short), without a read or a wait; null: ask admit(). */
-    refusalFromMemory: (lines: readonly GateLine[]): Error | null => refusalOf(lines),
-
     async admit(lines: readonly GateLine[]): Promise<Admission> {
-      const pending = lines.map((line) => memoryOf(line.boxId)).filter((memory) => memory.known === null || memory.reading);
+      const taking = held(lines);
+      const pending = taking.map(({ memory }) => memory).filter((memory) => memory.known === null || memory.reading);
       await Promise.all(pending.map((memory) => memory.reading ?? read(memory)));
-      const refusal = refusalOf(lines);
+      const refusal = refusalOf(taking);
       if (refusal) throw refusal;
-      // First come, first served: nobody passes a shopper already waiting for a placing slot.
-      if (fits(lines) && !waiters.some((waiter) => inStock(waiter.lines))) return admission(lines);
+      if (fits(taking)) return admission(lines, taking);
       return new Promise<Admission>((resolve, reject) => {
-        waiters.push({ lines, since: Date.now(), admit: () => resolve(admission(lines)), refuse: reject });
+        waiters.push({ held: taking, lines, since: Date.now(), admit: () => resolve(admission(lines, taking)), refuse: reject });
       });
     },
 

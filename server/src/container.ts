@@ -30,6 +30,7 @@ import { staffAuth, type StaffAuth } from './staff/staff-auth';
 import { orderDesk, type OrderDesk } from './orders/order-desk';
 import { shippingDesk, type ShippingDesk } from './shipping/shipping-desk';
 import { stockLedger, type StockLedger } from './catalog/stock';
+import { dropDesk, type DropDesk } from './catalog/drops';
 import { itemStock } from './catalog/item-stock';
 import { setService, type SetService } from './sets/set.service';
 import { couponLocks } from './coupons/coupon-locks';
@@ -78,6 +79,8 @@ export interface Container {
   clock: Clock;
   /** Each box's units: for sale, held, sold. */
   stock: StockLedger;
+  /** Scheduling and cancelling drops (the CLI and the console). */
+  drops: DropDesk;
   /** Whole-set boxes (端盒): sets, positions, arrangements. */
   sets: SetService;
   /** The per-shopper daily caps (limits/). */
@@ -173,6 +176,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       }),
       clock,
       stock,
+      drops: dropDesk({ db, clock, reminders: notifications.service }),
       sets,
       limits,
       holds,

@@ -289,6 +289,24 @@ async function runFlows(round: number): Promise<void> {
   for (const query of ['', `actor=staff:plan-owner-${round}`, `target=order:${drawn.id}`, `from=${today}&to=${today}`]) expect((await owner.get(`/audit?${query}`)).status).toBe(200);
   expect((await owner.get('/staff')).status).toBe(200);
   expect((await owner.get('/staff/sessions')).status).toBe(200);
+
+  // the console running the shop: drops (list, schedule, live, cancel), whole sets, coupons and grants, sales
+  const droppedId = dropped!._id.toHexString();
+  expect((await owner.get('/drops')).status).toBe(200);
+  expect((await owner.post(`/drops/${droppedId}`, { onSaleAt: new Date(Date.now() + 3_600_000).toISOString(), paymentWindowMinutes: 5, purchaseLimit: 2 })).status).toBe(200);
+  expect((await owner.get(`/drops/${droppedId}/live`)).status).toBe(200);
+  expect((await owner.get(`/drops/${planned._id.toHexString()}/live`)).status).toBe(200);
+  expect((await owner.post(`/drops/${droppedId}/cancel`)).status).toBe(200);
+  expect((await owner.get(`/sets?boxId=${setBox.id}`)).status).toBe(200);
+  const madeSets = await owner.post<{ items: Array<{ id: string; number: number }> }>('/sets', { boxId: setBox.id, count: 1 });
+  expect(madeSets.status).toBe(201);
+  expect((await owner.post(`/sets/${madeSets.body.items.at(-1)!.id}/retire`)).status).toBe(200);
+  expect((await owner.get('/coupons')).status).toBe(200);
+  expect((await owner.post('/coupons', { code: `CPLAN${round}`, amountOffFen: 100, quantity: 5 })).status).toBe(201);
+  for (const q of [paidDoc.address.phone, paidDoc.openid, paidDoc.userId.toHexString()]) expect((await owner.get(`/shoppers?q=${q}`)).status).toBe(200);
+  expect((await owner.post(`/coupons/CPLAN${round}/grants`, { userId: paidDoc.userId.toHexString() })).status).toBe(201);
+  expect((await owner.get(`/sales?from=${today}&to=${today}`)).status).toBe(200);
+  expect((await owner.get(`/sales/export.csv?from=${today}&to=${today}&boxId=${planned._id.toHexString()}`)).status).toBe(200);
 }
 
 /** Document count from collection statistics: a count or find would itself be a query the audit records. */

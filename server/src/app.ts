@@ -24,6 +24,7 @@ import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 import { setRoutes } from './sets/sets.routes';
 import { consoleRoutes } from './console/console.routes';
 import { serveConsole } from './console/serve-console';
+import { complaintNotifyRoutes } from './complaints/complaint-notify.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -56,6 +57,7 @@ export function createApp(container: Container): Koa {
     couponRoutes(container),
     orderRoutes(container),
     paymentRoutes(container),
+    complaintNotifyRoutes(container),
     combinedPaymentRoutes(container),
     cartRoutes(container),
     collectionRoutes(container),

@@ -6,6 +6,7 @@ import { orderConsoleRoutes } from '../orders/order.console-routes';
 import { shippingConsoleRoutes } from '../shipping/shipping.console-routes';
 import { staffConsoleRoutes } from '../staff/staff.console-routes';
 import { consoleRouter } from './console-router';
+import { complaintConsoleRoutes } from '../complaints/complaints.console-routes';
 import { dashboard } from './dashboard';
 
 /** The staff console's API (/api/console): each domain adds its routes; docs/console-api.md lists them. */
@@ -18,6 +19,7 @@ export function consoleRoutes(container: Container): Router {
   orderConsoleRoutes(container, routes);
   shippingConsoleRoutes(container, routes);
   billConsoleRoutes(container, routes);
+  complaintConsoleRoutes(container, routes);
   auditConsoleRoutes(container, routes);
   return routes.router;
 }

@@ -7,4 +7,5 @@ export * from './bills';
 export * from './audit';
 export * from './staff';
 export * from './dashboard';
+export * from './complaints';
 export * from './errors';

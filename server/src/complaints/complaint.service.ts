@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Clock } from '../clock';
-import type { AdminAudit } from '../admin/admin-audit';
+import type { AdminAudit, ChangeRecorder } from '../admin/admin-audit';
 import { NotFound } from '../domain-error';
 import type { Logger } from '../logger';
 import { orderModel } from '../orders/order.model';
@@ -86,7 +86,7 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
     return ids;
   }
 
-  /** Reads the complaint whole from WeChat and stores it (an upsert of WeChat's view; our own fields kept). */
+  /** Reads the complaint whole from WeChat and stores it (WeChat's view replaced; our own fields kept). */
   async function sync(complaintId: string, fetched?: ChannelComplaint): Promise<ComplaintDoc> {
     const [complaint, history] = await atWechat('read complaint', async () => [fetched ?? (await channel.get(complaintId)), await channel.history(complaintId)] as const);
     const existing = await Complaint.findById(complaintId, { media: 1 }).lean<Pick<ComplaintDoc, 'media'>>();
@@ -96,6 +96,13 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
     for (const entry of history) entries.push({ ...historyFields(entry), imageIds: await imagesOf(entry.imageUrls, known, complaintId) });
     const order = complaint.orders[0] ?? null;
     const now = clock.now();
+    if (!existing) {
+      // Created first, then updated like any other read: the engine's upsert drops empty arrays and nulls from
+      // $setOnInsert. Two first reads at once: the second insert meets the first (duplicate key) and just updates.
+      await Complaint.create({ _id: complaintId, complaintTime: complaint.complaintTime, state: complaint.state, syncedAt: now, createdAt: now }).catch((error: unknown) => {
+        if ((error as { code?: number }).code !== 11000) throw error;
+      });
+    }
     const stored = await Complaint.findOneAndUpdate(
       { _id: complaintId },
       {
@@ -121,9 +128,8 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
           replyDueAt: replyDueAt(complaint.state, complaint.complaintTime, history),
           syncedAt: now,
         },
-        $setOnInsert: { createdAt: now, eventIds: [], refunds: [] },
       },
-      { upsert: true, new: true },
+      { returnDocument: 'after' },
     ).lean<ComplaintDoc>();
     log.info({ complaintId, state: complaint.state, outTradeNo: order?.outTradeNo, messages: history.length }, 'complaint read from WeChat Pay');
     return stored!;
@@ -149,12 +155,16 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
     load,
     sync,
 
-    /** Registers where WeChat posts complaint notifications (admin command and doctor); audited when it changes. */
-    async registerNotificationUrl(url: string, actor: string): Promise<'CREATED' | 'UPDATED' | 'UNCHANGED'> {
+    /**
+     * Registers where WeChat posts complaint notifications (admin `complaints register-url`); the change goes
+     * through the caller's recorder (audited; null in a dry run). Already registered there: nothing done.
+     */
+    async registerNotificationUrl(url: string, change: ChangeRecorder): Promise<'CREATED' | 'UPDATED' | 'UNCHANGED' | null> {
       const before = await atWechat('read notification url', () => channel.notificationUrl());
-      const outcome = await atWechat('register notification url', () => channel.registerNotificationUrl(url));
-      if (outcome !== 'UNCHANGED') await audit.record(actor, { command: 'complaints register-url', target: 'wechatpay:complaint-notifications', before: { url: before }, after: { url } });
-      return outcome;
+      if (before === url) return 'UNCHANGED';
+      return change({ command: 'complaints register-url', target: 'wechatpay:complaint-notifications', before: { url: before }, after: { url } }, () =>
+        atWechat('register notification url', () => channel.registerNotificationUrl(url)),
+      );
     },
 
     notificationUrl: () => atWechat('read notification url', () => channel.notificationUrl()),

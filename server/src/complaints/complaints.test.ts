@@ -1,6 +1,5 @@
 import { CONSOLE_SESSION_COOKIE, type ComplaintDetail, type DashboardResponse } from '@blindbox/shared';
 import { encryptWithApiV3Key } from '../../simulator/src/aead';
-import { outTradeNoOf } from '../../test/fault/fault-support';
 import { createStaff, loginAs, paidOrderOf, type ConsoleClient } from '../../test/support/console';
 import { simulatorControl } from '../../test/support/shop';
 import { startTestServer, type TestServer } from '../../test/support/test-server';

@@ -17,6 +17,8 @@ const BillsPage = lazy(() => import('./pages/bills/BillsPage'));
 const BillDetailPage = lazy(() => import('./pages/bills/BillDetailPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const StaffPage = lazy(() => import('./pages/staff/StaffPage'));
+const ComplaintsPage = lazy(() => import('./pages/complaints/ComplaintsPage'));
+const ComplaintDetailPage = lazy(() => import('./pages/complaints/ComplaintDetailPage'));
 
 /** Pages inside the shell need a session whose setup (password change, TOTP) is done. */
 function RequireSession({ children }: { children: ReactNode }) {
@@ -48,6 +50,8 @@ export function AppRoutes() {
         <Route path="shipping" element={<Lazy page={<ShippingPage />} />} />
         <Route path="bills" element={<Lazy page={<BillsPage />} />} />
         <Route path="bills/:day" element={<Lazy page={<BillDetailPage />} />} />
+        <Route path="complaints" element={<Lazy page={<ComplaintsPage />} />} />
+        <Route path="complaints/:id" element={<Lazy page={<ComplaintDetailPage />} />} />
         <Route path="audit" element={<Lazy page={<AuditPage />} />} />
         <Route path="staff" element={<Lazy page={<StaffPage />} />} />
         <Route path="*" element={<Result status="404" title="页面不存在" />} />

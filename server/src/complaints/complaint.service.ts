@@ -57,7 +57,9 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
     } catch (error) {
       if (!(error instanceof WechatPayApiError)) throw error;
       if (error.retryable) throw new ComplaintChannelUnavailable(`${what}: ${error.message}`);
-      throw new ComplaintChannelRefused(`${what}: ${error.code} ${error.message}`);
+      // WeChat's own words (Chinese, after the transport's "METHOD path: ") are what staff are shown.
+      log.warn({ what, code: error.code, err: error }, 'WeChat Pay refused a complaint request');
+      throw new ComplaintChannelRefused(error.message.slice(error.message.lastIndexOf(': ') + 2));
     }
   }
 

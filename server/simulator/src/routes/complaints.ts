@@ -242,7 +242,10 @@ export function complaintRoutes(sim: SimContext): { api: Router; control: (route
     log(complaint, {
       operator: '商户',
       operateType: input.action === 'APPROVE' ? 'MERCHANT_APPROVE_REFUND' : 'MERCHANT_REFUSE_RERUND',
-      operateDetails: input.action === 'APPROVE' ? `同意退款，预计 ${input.launch_refund_day ?? 0} 天内发起。${input.remark ?? ''}` : (input.reject_reason ?? ''),
+      operateDetails:
+        input.action === 'APPROVE'
+          ? `同意退款，${(input.launch_refund_day ?? 0) === 0 ? '已发起退款' : `预计 ${input.launch_refund_day} 天内发起退款`}${input.remark ? `（${input.remark}）` : ''}`
+          : (input.reject_reason ?? ''),
       mediaIds: [],
     });
     complaint.state = 'PROCESSING';

@@ -22,7 +22,7 @@ export function complaintNotifyRoutes({ complaints }: Container): Router {
       } else if (error instanceof NotificationRejectedError) {
         ctx.state.log.warn({ reason: error.reason, err: error }, 'complaint notification rejected');
         ctx.status = 401;
-        ctx.body = { code: 'FAIL', message: error.reason };
+        ctx.body = { code: 'SIGN_ERROR', message: `notification rejected: ${error.reason}` };
       } else {
         throw error;
       }

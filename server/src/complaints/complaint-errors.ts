@@ -8,3 +8,5 @@ export const ComplaintWithoutOrder = ruleError('CONFLICT', 'COMPLAINT_WITHOUT_OR
 export const ComplaintChannelUnavailable = ruleError('UNAVAILABLE', 'WECHATPAY_UNAVAILABLE');
 /** WeChat Pay refused the request (its message says why). */
 export const ComplaintChannelRefused = ruleError('REFUSED', 'WECHATPAY_REFUSED');
+/** A refund from this complaint is on its way already (a second click would refund twice). */
+export const ComplaintBusy = ruleError('CONFLICT', 'COMPLAINT_BUSY');

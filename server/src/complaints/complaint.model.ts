@@ -48,6 +48,8 @@ export interface ComplaintDoc {
   eventIds: string[];
   /** Refunds given from this complaint (their out_refund_no in the order's refunds). */
   refunds: { outRefundNo: string; amountFen: number; at: Date; by: string }[];
+  /** Set while a refund from this complaint is on its way (one at a time); null otherwise. */
+  refundingSince: Date | null;
   syncedAt: Date;
   createdAt: Date;
 }
@@ -88,6 +90,7 @@ const complaintSchema = new Schema<ComplaintDoc>(
     replyDueAt: { type: Date, default: null },
     eventIds: { type: [String], default: [] },
     refunds: { type: [{ outRefundNo: String, amountFen: Number, at: Date, by: String, _id: false }], default: [] },
+    refundingSince: { type: Date, default: null },
     syncedAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
   },
@@ -98,7 +101,5 @@ const complaintSchema = new Schema<ComplaintDoc>(
 complaintSchema.index({ complaintTime: -1 });
 complaintSchema.index({ state: 1, complaintTime: -1 });
 complaintSchema.index({ replyDueAt: 1 });
-// An order's complaints, from its page.
-complaintSchema.index({ orderId: 1 });
 
 export const complaintModel = defineModel<ComplaintDoc>('Complaint', complaintSchema);

@@ -10,7 +10,7 @@ import type { NotificationHeaders } from '../payments/payment-channel';
 import { WechatPayApiError } from '../payments/wechatpay/gateway';
 import type { ChannelComplaint, ComplaintChannel, NegotiationEntry } from './complaint-channel';
 import { replyDueAt } from './complaint-deadline';
-import { ComplaintChannelRefused, ComplaintChannelUnavailable, ComplaintClosed, ComplaintWithoutOrder } from './complaint-errors';
+import { ComplaintBusy, ComplaintChannelRefused, ComplaintChannelUnavailable, ComplaintClosed, ComplaintWithoutOrder } from './complaint-errors';
 import { storeComplaintImage } from './complaint-image.model';
 import { complaintModel, type ComplaintDoc } from './complaint.model';
 
@@ -30,6 +30,8 @@ const LIST_DAYS = 30;
 const LIST_PAGE = 50;
 const DAY_MS = 86_400_000;
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
+/** A refund lock older than this was left by a crash. */
+const REFUND_LOCK_MS = 120_000;
 
 export interface ComplaintListQuery {
   state?: ComplaintDoc['state'];
@@ -90,6 +92,9 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
 
   /** Reads the complaint whole from WeChat and stores it (WeChat's view replaced; our own fields kept). */
   async function sync(complaintId: string, fetched?: ChannelComplaint): Promise<ComplaintDoc> {
+    // When this read began: a read that began earlier (a slow notification racing a staff action) must not
+    // overwrite what a later one stored.
+    const readAt = clock.now();
     const [complaint, history] = await atWechat('read complaint', async () => [fetched ?? (await channel.get(complaintId)), await channel.history(complaintId)] as const);
     const existing = await Complaint.findById(complaintId, { media: 1 }).lean<Pick<ComplaintDoc, 'media'>>();
     const known = new Map((existing?.media ?? []).map((media) => [media.url, media.imageId]));
@@ -97,16 +102,15 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
     const entries = [];
     for (const entry of history) entries.push({ ...historyFields(entry), imageIds: await imagesOf(entry.imageUrls, known, complaintId) });
     const order = complaint.orders[0] ?? null;
-    const now = clock.now();
     if (!existing) {
       // Created first, then updated like any other read: the engine's upsert drops empty arrays and nulls from
       // $setOnInsert. Two first reads at once: the second insert meets the first (duplicate key) and just updates.
-      await Complaint.create({ _id: complaintId, complaintTime: complaint.complaintTime, state: complaint.state, syncedAt: now, createdAt: now }).catch((error: unknown) => {
+      await Complaint.create({ _id: complaintId, complaintTime: complaint.complaintTime, state: complaint.state, syncedAt: readAt, createdAt: readAt }).catch((error: unknown) => {
         if ((error as { code?: number }).code !== 11000) throw error;
       });
     }
     const stored = await Complaint.findOneAndUpdate(
-      { _id: complaintId },
+      { _id: complaintId, syncedAt: { $lte: readAt } },
       {
         $set: {
           complaintTime: complaint.complaintTime,
@@ -128,13 +132,17 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
           history: entries,
           media: [...known].map(([url, imageId]) => ({ url, imageId })),
           replyDueAt: replyDueAt(complaint.state, complaint.complaintTime, history),
-          syncedAt: now,
+          syncedAt: readAt,
         },
       },
       { returnDocument: 'after' },
     ).lean<ComplaintDoc>();
+    if (!stored) {
+      log.info({ complaintId }, 'a later read of the complaint was stored meanwhile; this one is dropped');
+      return load(complaintId);
+    }
     log.info({ complaintId, state: complaint.state, outTradeNo: order?.outTradeNo, messages: history.length }, 'complaint read from WeChat Pay');
-    return stored!;
+    return stored;
   }
 
   async function load(complaintId: string): Promise<ComplaintDoc> {
@@ -243,22 +251,34 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
       const before = await openForAction(complaintId);
       if (!before.orderId) throw new ComplaintWithoutOrder(`complaint ${complaintId} names no order of this shop (${before.outTradeNo ?? 'no trade'})`);
       const orderId = before.orderId;
-      await by.change(
-        { command: 'complaint refund', target: target(complaintId), before: { state: before.state, refunds: before.refunds.length }, after: (record: { outRefundNo: string; amountFen: number }) => ({ orderId: orderId.toHexString(), ...record }) },
-        async () => {
-          const refunded = await desk.refund(orderId, { mode: 'amount', amountFen: input.amountFen, reason: input.reason }, by);
-          const last = refunded?.order.refunds.at(-1);
-          if (!last) throw new Error('the order desk started no refund');
-          const record = { outRefundNo: last.outRefundNo, amountFen: last.amountFen };
-          await Complaint.updateOne({ _id: complaintId, 'refunds.outRefundNo': { $ne: record.outRefundNo } }, { $push: { refunds: { ...record, at: clock.now(), by: by.actor } } });
-          log.info({ complaintId, orderId: orderId.toHexString(), outTradeNo: before.outTradeNo, ...record }, 'refund given from a complaint');
-          // Only a complaint that asks for money has a refund request to approve (申请退款).
-          if (before.applyRefundFen !== null) {
-            await atWechat('approve refund', () => channel.updateRefundProgress(complaintId, { action: 'APPROVE', launchRefundDay: 0, remark: input.reason }));
-          }
-          return record;
-        },
+      // One refund from a complaint at a time: a second click while the first is on its way would refund twice.
+      // A lock left by a crash expires.
+      const lockedAt = clock.now();
+      const locked = await Complaint.updateOne(
+        { _id: complaintId, $or: [{ refundingSince: null }, { refundingSince: { $lt: new Date(lockedAt.getTime() - REFUND_LOCK_MS) } }] },
+        { $set: { refundingSince: lockedAt } },
       );
+      if (locked.modifiedCount === 0) throw new ComplaintBusy(`complaint ${complaintId}: a refund from it is already on its way`);
+      try {
+        await by.change(
+          { command: 'complaint refund', target: target(complaintId), before: { state: before.state, refunds: before.refunds.length }, after: (record: { outRefundNo: string; amountFen: number }) => ({ orderId: orderId.toHexString(), ...record }) },
+          async () => {
+            const refunded = await desk.refund(orderId, { mode: 'amount', amountFen: input.amountFen, reason: input.reason }, by);
+            const last = refunded?.order.refunds.at(-1);
+            if (!last) throw new Error('the order desk started no refund');
+            const record = { outRefundNo: last.outRefundNo, amountFen: last.amountFen };
+            await Complaint.updateOne({ _id: complaintId, 'refunds.outRefundNo': { $ne: record.outRefundNo } }, { $push: { refunds: { ...record, at: clock.now(), by: by.actor } } });
+            log.info({ complaintId, orderId: orderId.toHexString(), outTradeNo: before.outTradeNo, ...record }, 'refund given from a complaint');
+            // Only a complaint that asks for money has a refund request to approve (申请退款).
+            if (before.applyRefundFen !== null) {
+              await atWechat('approve refund', () => channel.updateRefundProgress(complaintId, { action: 'APPROVE', launchRefundDay: 0, remark: input.reason }));
+            }
+            return record;
+          },
+        );
+      } finally {
+        await Complaint.updateOne({ _id: complaintId, refundingSince: lockedAt }, { $set: { refundingSince: null } });
+      }
       return sync(complaintId);
     },
 

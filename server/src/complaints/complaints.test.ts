@@ -116,6 +116,12 @@ test('a complaint is notified, read with its history and pictures, answered, ref
   expect(tooMuch.body.code).toBe('REFUND_EXCEEDS_REFUNDABLE');
   expect((await orderModel(server.container.db).findById(orderId).lean<OrderDoc>())!.refunds).toHaveLength(0);
 
+  // A refund from the complaint already on its way: a second one is refused until it is done.
+  await complaintModel(server.container.db).updateOne({ _id: complaintId }, { $set: { refundingSince: new Date() } });
+  const busy = await staff.post<{ code: string }>(`/complaints/${complaintId}/refund`, { amountFen: 500, reason: '投诉退款' });
+  expect(busy.body.code).toBe('COMPLAINT_BUSY');
+  await complaintModel(server.container.db).updateOne({ _id: complaintId }, { $set: { refundingSince: null } });
+
   const refunded = await staff.post<ComplaintDetail>(`/complaints/${complaintId}/refund`, { amountFen: 500, reason: '投诉退款：手办破损' });
   expect(refunded.status).toBe(200);
   expect(refunded.body.refunds).toEqual([expect.objectContaining({ amountFen: 500, by: 'staff:kefu' })]);

@@ -32,6 +32,7 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   UNSUPPORTED_MEDIA_TYPE: '请求格式须为 JSON',
   INVALID_BILL_DATE: '账单日期有误',
   COMPLAINT_CLOSED: '该投诉已处理完成，不能再回复或退款',
+  COMPLAINT_BUSY: '该投诉的退款正在处理中，请稍后刷新',
   COMPLAINT_WITHOUT_ORDER: '该投诉找不到本店对应的订单，无法从投诉退款',
   WECHATPAY_UNAVAILABLE: '微信支付暂时无法处理，请稍后重试',
   WECHATPAY_REFUSED: '微信支付拒绝了该操作',

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Clock } from '../clock';
 import type { AdminAudit, ChangeRecorder } from '../admin/admin-audit';
+import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { NotFound } from '../domain-error';
 import type { Logger } from '../logger';
 import { orderModel } from '../orders/order.model';
@@ -106,7 +107,7 @@ export function complaintService({ db, logger, channel, desk, audit, clock }: Co
       // Created first, then updated like any other read: the engine's upsert drops empty arrays and nulls from
       // $setOnInsert. Two first reads at once: the second insert meets the first (duplicate key) and just updates.
       await Complaint.create({ _id: complaintId, complaintTime: complaint.complaintTime, state: complaint.state, syncedAt: readAt, createdAt: readAt }).catch((error: unknown) => {
-        if ((error as { code?: number }).code !== 11000) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       });
     }
     const stored = await Complaint.findOneAndUpdate(

@@ -25,6 +25,7 @@ import { setRoutes } from './sets/sets.routes';
 import { consoleRoutes } from './console/console.routes';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { serveConsole } from './console/serve-console';
+import { complaintNotifyRoutes } from './complaints/complaint-notify.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -57,6 +58,7 @@ export function createApp(container: Container): Koa {
     couponRoutes(container),
     orderRoutes(container),
     paymentRoutes(container),
+    complaintNotifyRoutes(container),
     combinedPaymentRoutes(container),
     cartRoutes(container),
     collectionRoutes(container),

@@ -42,6 +42,7 @@ import { assertSchemaCurrent } from './migrations/schema-version';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { createNotifications, type Notifications } from './notifications/notifications';
 import { wechatSubscribeMessages } from './notifications/subscribe-message-http';
+import { complaintService, type ComplaintService } from './complaints/complaint.service';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -89,6 +90,8 @@ export interface Container {
   holds: OrderHolds;
   /** Bench only (DB_COMMAND_COUNTS): each request's database operations. */
   commands: CommandCounter | null;
+  /** WeChat Pay consumer complaints (消费者投诉 2.0): taken in, answered, refunded, completed. */
+  complaints: ComplaintService;
   /** Prometheus metrics of this process (GET /metrics with METRICS_TOKEN). */
   metrics: Metrics;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
@@ -141,7 +144,9 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
     jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills, notifications });
     const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
+    const audit = adminAudit(db, logger);
     return {
+      complaints: complaintService({ db, logger, channel: gateway.complaints, desk, audit, clock }),
       desk,
       shippingDesk: shippingDesk({ db, desk, shipping, defaultCarrier: config.SHIPPING_EXPRESS_COMPANY }),
       config,
@@ -160,7 +165,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       tradeBills,
       jobs,
       fairness: fair,
-      audit: adminAudit(db, logger),
+      audit,
       staff: staffAccounts({ db, clock }),
       staffAuth: staffAuth({
         db,

@@ -22,6 +22,8 @@ const LiveDropPage = lazy(() => import('./pages/drops/LiveDropPage'));
 const SetsPage = lazy(() => import('./pages/sets/SetsPage'));
 const CouponsPage = lazy(() => import('./pages/coupons/CouponsPage'));
 const SalesPage = lazy(() => import('./pages/sales/SalesPage'));
+const ComplaintsPage = lazy(() => import('./pages/complaints/ComplaintsPage'));
+const ComplaintDetailPage = lazy(() => import('./pages/complaints/ComplaintDetailPage'));
 
 /** Pages inside the shell need a session whose setup (password change, TOTP) is done. */
 function RequireSession({ children }: { children: ReactNode }) {
@@ -53,6 +55,8 @@ export function AppRoutes() {
         <Route path="shipping" element={<Lazy page={<ShippingPage />} />} />
         <Route path="bills" element={<Lazy page={<BillsPage />} />} />
         <Route path="bills/:day" element={<Lazy page={<BillDetailPage />} />} />
+        <Route path="complaints" element={<Lazy page={<ComplaintsPage />} />} />
+        <Route path="complaints/:id" element={<Lazy page={<ComplaintDetailPage />} />} />
         <Route path="audit" element={<Lazy page={<AuditPage />} />} />
         <Route path="staff" element={<Lazy page={<StaffPage />} />} />
         <Route path="drops" element={<Lazy page={<DropsPage />} />} />

@@ -10,6 +10,7 @@ import { setsConsoleRoutes } from '../sets/sets.console-routes';
 import { couponConsoleRoutes } from '../coupons/coupon.console-routes';
 import { salesConsoleRoutes } from '../orders/sales.console-routes';
 import { consoleRouter } from './console-router';
+import { complaintConsoleRoutes } from '../complaints/complaints.console-routes';
 import { dashboard } from './dashboard';
 
 /** The staff console's API (/api/console): each domain adds its routes; docs/console-api.md lists them. */
@@ -22,6 +23,7 @@ export function consoleRoutes(container: Container): Router {
   orderConsoleRoutes(container, routes);
   shippingConsoleRoutes(container, routes);
   billConsoleRoutes(container, routes);
+  complaintConsoleRoutes(container, routes);
   auditConsoleRoutes(container, routes);
   dropConsoleRoutes(container, routes);
   setsConsoleRoutes(container, routes);

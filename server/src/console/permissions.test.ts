@@ -22,6 +22,8 @@ const PROBES: Partial<Record<ConsoleAction, [method: 'GET' | 'POST', path: strin
   'bills.view': ['GET', '/bills'],
   'bills.run': ['POST', '/bills/not-a-day/run'],
   'audit.view': ['GET', '/audit'],
+  'complaints.view': ['GET', '/complaints'],
+  'complaints.handle': ['POST', '/complaints/no-such-complaint/reply', { content: '' }],
   'staff.view': ['GET', '/staff'],
   'staff.manage': ['POST', '/staff', { username: '' }],
   'catalog.view': ['GET', '/drops'],

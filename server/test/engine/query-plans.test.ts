@@ -281,6 +281,14 @@ async function runFlows(round: number): Promise<void> {
   expect((await owner.get(`/orders/export.csv?from=${today}`)).status).toBe(200);
   expect((await owner.get(`/orders/${drawn.id}`)).status).toBe(200);
   expect((await owner.post(`/orders/${drawn.id}/refunds`, { mode: 'units', units: [{ itemIndex: 0, quantity: 1 }], reason: 'plan' })).status).toBe(200);
+  // WeChat Pay complaints: registered, raised at WeChat and notified, read whole, listed, opened, answered, synced
+  expect((await admin('complaints', 'register-url', '--as', 'plan')).exitCode).toBe(0);
+  const raised = await fetch(`${server.simulatorUrl}/sim/complaints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outTradeNo: paidDoc.payment.outTradeNo, images: 1 }) });
+  const { complaintId } = (await raised.json()) as { complaintId: string };
+  await waitUntil(async () => ((await owner.get(`/complaints/${complaintId}`)).status === 200 ? true : null), 20_000, 'complaint taken in');
+  for (const query of ['', 'state=PENDING']) expect((await owner.get(`/complaints?${query}`)).status).toBe(200);
+  expect((await owner.post(`/complaints/${complaintId}/reply`, { content: 'plan' })).status).toBe(200);
+  expect((await owner.post('/complaints/sync')).status).toBe(200);
   expect((await owner.get('/dashboard')).status).toBe(200);
   expect((await owner.get('/shipping/queue')).status).toBe(200);
   expect((await owner.get('/shipping/uploads')).status).toBe(200);

@@ -11,4 +11,5 @@ export * from './drops';
 export * from './sets';
 export * from './coupons';
 export * from './sales';
+export * from './complaints';
 export * from './errors';

@@ -24,6 +24,9 @@ export const CONSOLE_ACTIONS = [
   'bills.view',
   'bills.run',
   'audit.view',
+  // WeChat Pay complaints (消费者投诉): reading them, and answering, refunding, completing them.
+  'complaints.view',
+  'complaints.handle',
   // The catalog (boxes, stock, drops, whole sets, coupon templates): seeing it, and changing it.
   'catalog.view',
   'catalog.manage',
@@ -37,13 +40,14 @@ export const CONSOLE_ACTIONS = [
 export const consoleActionSchema = z.enum(CONSOLE_ACTIONS);
 export type ConsoleAction = z.infer<typeof consoleActionSchema>;
 
-const READ: readonly ConsoleAction[] = ['dashboard.view', 'orders.view', 'orders.export', 'shipping.view', 'bills.view', 'audit.view', 'catalog.view', 'sales.view'];
+const READ: readonly ConsoleAction[] = ['dashboard.view', 'orders.view', 'orders.export', 'shipping.view', 'bills.view', 'audit.view', 'catalog.view', 'sales.view', 'complaints.view'];
 
 export const ROLE_ACTIONS: Record<StaffRole, readonly ConsoleAction[]> = {
   owner: CONSOLE_ACTIONS,
   operator: [...READ, 'orders.ship', 'shipping.import', 'shipping.retry', 'catalog.manage', 'coupons.grant'],
   // Refunds up to CONSOLE_SUPPORT_REFUND_LIMIT_FEN (server config) per refund; the owner has no limit.
-  support: [...READ, 'orders.reconcile', 'orders.refund', 'orders.ship', 'orders.cancel', 'shipping.retry', 'coupons.grant'],
+  // Customer service answers WeChat Pay complaints (a refund from one is still an orders.refund within the limit).
+  support: [...READ, 'orders.reconcile', 'orders.refund', 'orders.ship', 'orders.cancel', 'shipping.retry', 'coupons.grant', 'complaints.handle'],
   viewer: READ,
 };
 

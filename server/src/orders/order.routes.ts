@@ -7,7 +7,7 @@ import { parseObjectId } from '../object-id';
 import { orderRateLimit } from './order-rate-limit';
 import { toOrderDto } from './order-view';
 
-export function orderRoutes({ orders, sessions, config, db }: Container): Router {
+export function orderRoutes({ orders, receipts, sessions, config, db }: Container): Router {
   const router = new Router({ prefix: '/api/orders' });
   router.use(requireUser(sessions));
   const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
@@ -49,7 +49,8 @@ export function orderRoutes({ orders, sessions, config, db }: Container): Router
   });
 
   router.post('/:id/confirm-receipt', async (ctx) => {
-    ctx.body = toOrderDto(await orders.confirmReceipt(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
+    // A mini-program payment is confirmed in WeChat's component; receipts.confirm asks WeChat before the order moves.
+    ctx.body = toOrderDto(await receipts.confirm(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
   });
 
   return router;

@@ -5,3 +5,5 @@
 export const WECHATPAY_NOTIFY_PATH = '/api/payments/wechat/notify';
 export const ALIPAY_NOTIFY_PATH = '/api/payments/alipay/notify';
 export const ALIPAY_RETURN_PATH = '/api/payments/alipay/return';
+/** The mini-program's message push URL (shipping/message-push.routes.ts): its body is JSON or XML, read raw. */
+export const MINIPROGRAM_PUSH_PATH = '/api/wechat/mini-program/push';

@@ -64,7 +64,7 @@ test('the settlement is recorded once, however often WeChat pushes it, and compl
   expect(after.audit.at(-1)).toMatchObject({ actor: 'wechat:trade-management', reason: 'receipt confirmed at WeChat (automatically)' });
 
   const shown = await runAdminCommand(server.container, ['show', orderId]);
-  expect(shown.output).toMatch(/money: SETTLED .*receipt confirmed .* \(auto\)  settled /);
+  expect(shown.output).toMatch(/money: SETTLED .*receipt confirmed .* \(auto\) {2}settled /);
 });
 
 test('a shipping reminder in XML is raised to staff once', async () => {

@@ -179,6 +179,9 @@ export type RefundRequest = z.infer<typeof refundRequestSchema>;
 /** Answer of refund, ship, cancel: the order as it is now. */
 export const orderActionResponseSchema = z.object({ order: orderDetailSchema });
 
+/** POST /orders/:id/received: when the carrier delivered the parcel (default: now). */
+export const receivedRequestSchema = z.object({ receivedAt: z.iso.datetime({ offset: true }).optional() });
+
 export const shipRequestSchema = z.object({
   trackingNo: z.string().trim().min(4, '运单号至少 4 位').max(32).regex(/^[A-Za-z0-9-]+$/, '运单号只能包含字母、数字和横线'),
   /** A code from SHIPPING_CARRIERS. */

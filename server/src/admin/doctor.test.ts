@@ -86,11 +86,21 @@ test('a merchant folder passes every check against the simulator, in both verify
     "APIv3 key decrypts the platform certificates, and they verify WeChat Pay's answers",
     'WeChat login accepts the appid and AppSecret',
     "appid equals the mini-program project's (project.config.json)",
+    'message push configured',
+    'trade management (is_trade_managed)',
+    'shipping messages open the configured page (set_msg_jump_path)',
     'database reachable',
     'indexes present',
     'boxes on sale publish item values and meet the price checks',
   ]);
-  expect(formatDoctor(platform)).toContain('ready: every check passed');
+  const named = (name: string) => platform.checks.find((check) => check.name === name);
+  expect(named('trade management (is_trade_managed)')).toMatchObject({ status: 'pass' });
+  // Before the server's first start WeChat was never told the page; a pre-flight says so without failing.
+  expect(named('shipping messages open the configured page (set_msg_jump_path)')).toMatchObject({ status: 'warn', detail: 'never applied' });
+  expect(formatDoctor(platform)).toContain('ready');
+
+  const pushInPlain = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, MINIPROGRAM_PUSH_TOKEN: 'pushToken1' });
+  expect(failed(pushInPlain)).toEqual(['message push in safe mode']);
 
   const publicKey = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, WECHATPAY_VERIFY_MODE: 'public-key' }, { simulator: publicKeySimulator });
   expect(failed(publicKey)).toEqual([]);

@@ -26,6 +26,7 @@ import { orderModel } from '../orders/order.model';
 import { boxSetModel } from '../sets/set.model';
 import { positionHoldModel } from '../sets/position-hold.model';
 import { complianceSettingsOf, nonCompliantBoxes } from '../catalog/compliance-checks';
+import { checkTradeManagement } from './doctor-trade-management';
 import { formatFinding, refusingFindings } from '@blindbox/shared';
 
 export interface DoctorCheck {
@@ -88,6 +89,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     await checkWechatPay(config, credentials, add);
     await checkLogin(config, credentials, add);
     await checkAppid(credentials, options.projectConfigFile, add);
+    await checkTradeManagement(config, credentials, add);
   }
   if (config.ALIPAY_APP_ID) await checkAlipay(config, add);
   await checkDatabase(config, add);

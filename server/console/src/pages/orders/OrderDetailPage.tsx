@@ -220,7 +220,7 @@ function MoneyCard({ order }: { order: OrderDetail }) {
             {MONEY_STATE_LABELS[money.state]}
           </Tag>
         </Descriptions.Item>
-        <Descriptions.Item label="微信发货管理">{money.heldByWechat ? '小程序支付：确认收货后结算' : '不适用'}</Descriptions.Item>
+        <Descriptions.Item label="结算方式">{money.heldByWechat ? '微信冻结，确认收货后结算' : '直接到账'}</Descriptions.Item>
         <Descriptions.Item label="预计结算">{formatTime(money.settlementEstimatedAt)}</Descriptions.Item>
         <Descriptions.Item label="确认收货">{money.receiptConfirmedAt ? `${formatTime(money.receiptConfirmedAt)}${how}` : '—'}</Descriptions.Item>
         <Descriptions.Item label="结算时间">{formatTime(money.settledAt)}</Descriptions.Item>

@@ -22,8 +22,7 @@ export function messagePushRoutes(container: Container): Router {
   router.post(MINIPROGRAM_PUSH_PATH, async (ctx) => {
     const raw = (ctx.state.rawBody as Buffer | undefined)?.toString('utf8') ?? '';
     const message = push().open(ctx.query, raw);
-    const outcome = await container.pushEvents.apply(message);
-    ctx.state.pushOutcome = outcome;
+    await container.pushEvents.apply(message);
     // "success" (or an empty body) tells WeChat the push was taken; anything else makes it retry.
     ctx.type = 'text/plain';
     ctx.body = 'success';

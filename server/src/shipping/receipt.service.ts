@@ -29,6 +29,11 @@ export function receiptService({ db, logger, platform, orders, scheduler }: Rece
   const Upload = shippingUploadModel(db);
   const log = logger.child({ component: 'receipt' });
 
+  async function othersReceived(upload: ShippingUploadDoc): Promise<boolean> {
+    const parcels = await Upload.find({ splitOf: upload.splitOf, _id: { $ne: upload._id } }, { receivedAt: 1 }).lean<Array<Pick<ShippingUploadDoc, 'receivedAt'>>>();
+    return parcels.every((parcel) => parcel.receivedAt);
+  }
+
   return {
     /**
      * 确认收货. For a mini-program payment WeChat's component is where the shopper confirms, and its return to the
@@ -69,7 +74,10 @@ export function receiptService({ db, logger, platform, orders, scheduler }: Rece
       if (receivedAt.getTime() < upload.shippedAt.getTime() || receivedAt.getTime() > Date.now() + 60_000) {
         throw new ReceivedTimeInvalid('the parcel cannot have been received before it was shipped, nor in the future');
       }
-      const remind = order.status === 'DELIVERED' && receiptByWechat(order);
+      // WeChat takes one reminder per transaction: a transaction that paid several orders (split delivery) is
+      // reminded when its last parcel arrives. Two last parcels marked in the same instant may both wait: a reminder
+      // missed (WeChat confirms automatically in time), never one sent twice.
+      const remind = order.status === 'DELIVERED' && receiptByWechat(order) && (!upload.splitOf || (await othersReceived(upload)));
       const done = await by.change(
         { command: 'received', target: `order:${orderId.toHexString()}`, before: { receivedAt: null }, after: { receivedAt: receivedAt.toISOString(), reminder: remind } },
         async () => {

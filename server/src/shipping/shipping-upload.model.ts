@@ -70,5 +70,7 @@ const shippingUploadSchema = new Schema<ShippingUploadDoc>(
 
 // The console's upload list: those WeChat has not accepted yet (or those it has), oldest shipment first.
 shippingUploadSchema.index({ status: 1, shippedAt: 1 });
+// The parcels of one transaction paid for several orders (receipt.service.ts: its one reminder waits for the last).
+shippingUploadSchema.index({ splitOf: 1 });
 
 export const shippingUploadModel = defineModel<ShippingUploadDoc>('ShippingUpload', shippingUploadSchema);

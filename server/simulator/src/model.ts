@@ -76,6 +76,8 @@ export interface AttemptRecord {
   url: string;
   httpStatus: number | null;
   error: string | null;
+  /** How long the merchant took to answer (or until WeChat gave up); absent in records from older stores. */
+  ms?: number;
   /** 2 for the second copy of a duplicated send. */
   copy?: number;
 }

@@ -62,4 +62,4 @@ test('safe mode: encrypted pushes (JSON and XML) are decrypted and applied; plai
   });
   expect(foreign.status).toBe(401);
   expect((await orderDoc(server, otherId)).settledAt ?? null).toBeNull();
-});
+}, 180_000);

@@ -28,7 +28,7 @@ test('URL verification answers echostr only to WeChat’s signature', async () =
   expect(await good.text()).toBe('4375120948345356249');
   const forged = await fetch(`${pushUrl()}?signature=${sha1('guessed', '1714036504', '1514711492')}&echostr=1&timestamp=1714036504&nonce=1514711492`);
   expect(forged.status).toBe(401);
-});
+}, 180_000);
 
 test('a forged or unsigned settlement is refused and changes nothing', async () => {
   const { orderId, transactionId } = await shippedOrder(server, 'dev-push-forger');
@@ -40,7 +40,7 @@ test('a forged or unsigned settlement is refused and changes nothing', async () 
   const order = await orderDoc(server, orderId);
   expect(order.status).toBe('DELIVERED');
   expect(order.settledAt ?? null).toBeNull();
-});
+}, 180_000);
 
 test('the settlement is recorded once, however often WeChat pushes it, and completes the order', async () => {
   const { orderId, transactionId } = await shippedOrder(server, 'dev-push-settle');
@@ -65,7 +65,7 @@ test('the settlement is recorded once, however often WeChat pushes it, and compl
 
   const shown = await runAdminCommand(server.container, ['show', orderId]);
   expect(shown.output).toMatch(/money: SETTLED .*receipt confirmed .* \(auto\) {2}settled /);
-});
+}, 180_000);
 
 test('a shipping reminder in XML is raised to staff once', async () => {
   const { orderId, transactionId } = await shippedOrder(server, 'dev-push-remind');
@@ -83,4 +83,4 @@ test('a shipping reminder in XML is raised to staff once', async () => {
   await server.container.pushEvents.resolveReminder(reminders[0]!._id, 'staff:test');
   expect((await server.container.pushEvents.openReminders(50)).map((reminder) => reminder._id)).not.toContain(reminders[0]!._id);
   await simulatorControl(server.simulatorUrl, 'POST', '/sim/mini-program/push-config', { url: pushUrl(), token: TOKEN, format: 'json' });
-});
+}, 180_000);

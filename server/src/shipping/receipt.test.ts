@@ -43,7 +43,7 @@ test('a mini-program order completes only once get_order reports the receipt con
   const completions = (await orderDoc(server, orderId)).audit.filter((entry) => entry.to === 'COMPLETED');
   expect(completions).toHaveLength(1);
   expect(completions[0]!.actor).toMatch(/^user:/);
-});
+}, 180_000);
 
 test('a received parcel gets one receipt reminder at WeChat, even when marked twice or after a crash mid-send', async () => {
   const { orderId, transactionId } = await shippedOrder(server, 'dev-receipt-bob');
@@ -56,7 +56,7 @@ test('a received parcel gets one receipt reminder at WeChat, even when marked tw
   const sent = await waitUntil(async () => {
     const upload = await server.container.shipping.status(id);
     return upload?.reminderStatus === 'SENT' ? upload : null;
-  }, 20_000, 'the receipt reminder');
+  }, 60_000, 'the receipt reminder');
   expect(sent.remindedAt).toBeInstanceOf(Date);
   const afterFirst = await tradeState();
   expect(afterFirst.reminders[transactionId]).toBeDefined();
@@ -83,7 +83,7 @@ test('a received parcel gets one receipt reminder at WeChat, even when marked tw
   const shown = await runAdminCommand(server.container, ['show', orderId]);
   expect(shown.output).toMatch(/money: FROZEN/);
   expect(shown.output).toMatch(/parcel received .* receipt reminder SENT/);
-});
+}, 180_000);
 
 test('set_msg_jump_path and is_trade_managed reach the platform', async () => {
   await server.container.platform.setMsgJumpPath('pages/orders/index');
@@ -93,4 +93,4 @@ test('set_msg_jump_path and is_trade_managed reach the platform', async () => {
   expect(await server.container.platform.isTradeManaged(appid)).toBe(true);
   await simulatorControl(server.simulatorUrl, 'POST', '/sim/mini-program/trade-managed', { managed: false });
   expect(await server.container.platform.isTradeManaged(appid)).toBe(false);
-});
+}, 180_000);

@@ -13,9 +13,9 @@ export async function shippedOrder(server: TestServer, code: string) {
   const paid = await waitUntil(async () => {
     const current = await orderDoc(server, order.id);
     return current.status === 'TO_BE_DELIVERED' ? current : null;
-  }, 20_000, 'the payment callback');
+  }, 60_000, 'the payment callback');
   const shipped = await runAdminCommand(server.container, ['ship', order.id, '--note', `SF${Date.now()}`]);
   if (shipped.exitCode !== 0) throw new Error(shipped.output);
-  await waitUntil(async () => ((await server.container.shipping.status(new Types.ObjectId(order.id)))?.status === 'UPLOADED' ? true : null), 20_000, 'the upload');
+  await waitUntil(async () => ((await server.container.shipping.status(new Types.ObjectId(order.id)))?.status === 'UPLOADED' ? true : null), 60_000, 'the upload');
   return { buyer, orderId: order.id, transactionId: paid.payment.transactionId!, outTradeNo: paid.payment.outTradeNo! };
 }

@@ -24,6 +24,7 @@ import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 import { setRoutes } from './sets/sets.routes';
 import { consoleRoutes } from './console/console.routes';
 import { messagePushRoutes } from './shipping/message-push.routes';
+import { notificationRoutes } from './notifications/notifications.routes';
 import { serveConsole } from './console/serve-console';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
@@ -63,6 +64,7 @@ export function createApp(container: Container): Koa {
     fairnessRoutes(container),
     profileRoutes(container),
     setRoutes(container),
+    notificationRoutes(container),
     consoleRoutes(container),
     messagePushRoutes(container),
     devRoutes(container),

@@ -33,6 +33,7 @@ import { receiptService, type ReceiptService } from './shipping/receipt.service'
 import { messagePush, type MessagePush } from './shipping/message-push';
 import { messagePushEvents, type MessagePushEvents } from './shipping/message-push.service';
 import { stockLedger, type StockLedger } from './catalog/stock';
+import { dropDesk, type DropDesk } from './catalog/drops';
 import { itemStock } from './catalog/item-stock';
 import { setService, type SetService } from './sets/set.service';
 import { couponLocks } from './coupons/coupon-locks';
@@ -42,6 +43,8 @@ import { orderHolds, type OrderHolds } from './orders/order-holds';
 import { commandCounter, type CommandCounter } from './db/command-counts';
 import { assertSchemaCurrent } from './migrations/schema-version';
 import { createMetrics, type Metrics } from './metrics/metrics';
+import { createNotifications, type Notifications } from './notifications/notifications';
+import { wechatSubscribeMessages } from './notifications/subscribe-message-http';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -65,6 +68,8 @@ export interface Container {
   /** The mini-program message push: verification (null when MINIPROGRAM_PUSH_TOKEN is unset) and what its events do. */
   push: MessagePush | null;
   pushEvents: MessagePushEvents;
+  /** Subscribe messages (订阅消息): grants from the mini-program, the notifier other domains call, the sender. */
+  notifications: Notifications;
   tradeBills: TradeBillReconciliation;
   jobs: AgendaScheduler;
   /** Server seeds and draws (commit–reveal, guarantee). */
@@ -82,6 +87,8 @@ export interface Container {
   clock: Clock;
   /** Each box's units: for sale, held, sold. */
   stock: StockLedger;
+  /** Scheduling and cancelling drops (the CLI and the console). */
+  drops: DropDesk;
   /** Whole-set boxes (端盒): sets, positions, arrangements. */
   sets: SetService;
   /** The per-shopper daily caps (limits/). */
@@ -119,15 +126,6 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
-    const stock = stockLedger(db);
-    const items = itemStock(db);
-    const sets = setService(db);
-    const limits = dailyLimits(db, config);
-    const fair = fairness(db, config, { items, sets });
-    const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
-    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds });
-    const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees: fair.draws });
     // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
     const platform = createWechatPlatform({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,
@@ -137,9 +135,19 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       db,
       logger,
     });
-    const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY });
+    const notifications = createNotifications({ db, logger, clock, config, platform: wechatSubscribeMessages(platform) });
+    const stock = stockLedger(db);
+    const items = itemStock(db);
+    const sets = setService(db);
+    const limits = dailyLimits(db, config);
+    const fair = fairness(db, config, { items, sets });
+    const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
+    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds, notifier: notifications.service });
+    const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
+    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees: fair.draws });
+    const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY, notifier: notifications.service });
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
-    jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills });
+    jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills, notifications });
     const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
     return {
       desk,
@@ -161,6 +169,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
         ? messagePush({ token: config.MINIPROGRAM_PUSH_TOKEN, encodingAesKey: config.MINIPROGRAM_PUSH_AES_KEY ?? null, appid: credentials.appid })
         : null,
       pushEvents: messagePushEvents({ db, logger }),
+      notifications,
       tradeBills,
       jobs,
       fairness: fair,
@@ -180,6 +189,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       }),
       clock,
       stock,
+      drops: dropDesk({ db, clock, reminders: notifications.service }),
       sets,
       limits,
       holds,

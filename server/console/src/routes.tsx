@@ -17,6 +17,11 @@ const BillsPage = lazy(() => import('./pages/bills/BillsPage'));
 const BillDetailPage = lazy(() => import('./pages/bills/BillDetailPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const StaffPage = lazy(() => import('./pages/staff/StaffPage'));
+const DropsPage = lazy(() => import('./pages/drops/DropsPage'));
+const LiveDropPage = lazy(() => import('./pages/drops/LiveDropPage'));
+const SetsPage = lazy(() => import('./pages/sets/SetsPage'));
+const CouponsPage = lazy(() => import('./pages/coupons/CouponsPage'));
+const SalesPage = lazy(() => import('./pages/sales/SalesPage'));
 
 /** Pages inside the shell need a session whose setup (password change, TOTP) is done. */
 function RequireSession({ children }: { children: ReactNode }) {
@@ -50,6 +55,11 @@ export function AppRoutes() {
         <Route path="bills/:day" element={<Lazy page={<BillDetailPage />} />} />
         <Route path="audit" element={<Lazy page={<AuditPage />} />} />
         <Route path="staff" element={<Lazy page={<StaffPage />} />} />
+        <Route path="drops" element={<Lazy page={<DropsPage />} />} />
+        <Route path="drops/:boxId" element={<Lazy page={<LiveDropPage />} />} />
+        <Route path="sets" element={<Lazy page={<SetsPage />} />} />
+        <Route path="coupons" element={<Lazy page={<CouponsPage />} />} />
+        <Route path="sales" element={<Lazy page={<SalesPage />} />} />
         <Route path="*" element={<Result status="404" title="页面不存在" />} />
       </Route>
     </Routes>

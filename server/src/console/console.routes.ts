@@ -5,6 +5,10 @@ import { billConsoleRoutes } from '../bills/bill.console-routes';
 import { orderConsoleRoutes } from '../orders/order.console-routes';
 import { shippingConsoleRoutes } from '../shipping/shipping.console-routes';
 import { staffConsoleRoutes } from '../staff/staff.console-routes';
+import { dropConsoleRoutes } from '../catalog/drop.console-routes';
+import { setsConsoleRoutes } from '../sets/sets.console-routes';
+import { couponConsoleRoutes } from '../coupons/coupon.console-routes';
+import { salesConsoleRoutes } from '../orders/sales.console-routes';
 import { consoleRouter } from './console-router';
 import { dashboard } from './dashboard';
 
@@ -19,5 +23,9 @@ export function consoleRoutes(container: Container): Router {
   shippingConsoleRoutes(container, routes);
   billConsoleRoutes(container, routes);
   auditConsoleRoutes(container, routes);
+  dropConsoleRoutes(container, routes);
+  setsConsoleRoutes(container, routes);
+  couponConsoleRoutes(container, routes);
+  salesConsoleRoutes(container, routes);
   return routes.router;
 }

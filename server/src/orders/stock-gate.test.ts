@@ -39,30 +39,43 @@ async function boxWith(units: number): Promise<Types.ObjectId> {
 const outcomes = (attempts: Array<Promise<Admission>>) =>
   attempts.map((attempt) => attempt.then((admission) => ({ admission, code: 'ADMITTED' }), (error: { code?: string }) => ({ admission: null, code: error.code ?? String(error) })));
 
-test('as many admitted as there are units; the rest wait in memory and are refused together when the last unit is taken', async () => {
+test('as many admitted as there are units, everyone after them refused at once from memory; a failed order frees its unit for the next arrival', async () => {
   const boxId = await boxWith(3);
   const { ledger, reads } = countedLedger();
   const gate = stockGate(ledger, 100);
   const line = [{ boxId, quantity: 1 }];
-  const arrivals = outcomes(Array.from({ length: 20 }, () => gate.admit(line)));
-  const first = await Promise.all(arrivals.slice(0, 3));
-  expect(first.map((outcome) => outcome.code)).toEqual(['ADMITTED', 'ADMITTED', 'ADMITTED']);
+  const arrivals = await Promise.all(outcomes(Array.from({ length: 20 }, () => gate.admit(line))));
+  expect(arrivals.map((outcome) => outcome.code)).toEqual([...Array(3).fill('ADMITTED'), ...Array(17).fill('SOLD_OUT')]);
   // One read for the box, shared by all twenty.
   expect(reads.count).toBe(1);
 
-  // One order fails (its units go back): the next in line gets its place, nobody else.
-  first[0]!.admission!.settle(false);
-  const fourth = await arrivals[3]!;
-  expect(fourth.code).toBe('ADMITTED');
+  // One order fails (its unit was never taken): the next arrival gets it.
+  arrivals[0]!.admission!.settle(false);
+  const next = await gate.admit(line);
+  for (const admission of [arrivals[1]!.admission!, arrivals[2]!.admission!, next]) await place(admission);
 
-  for (const outcome of [first[1]!, first[2]!, fourth]) await place(outcome.admission!);
-  const rest = await Promise.all(arrivals.slice(4));
-  expect(new Set(rest.map((outcome) => outcome.code))).toEqual(new Set(['SOLD_OUT']));
-
-  // Late arrivals: from memory, no read of their own.
+  // Late arrivals: from memory, no read of their own (the one read after the last unit learns when units may return).
+  await new Promise((resolve) => setTimeout(resolve, 50));
   const before = reads.count;
   await expect(gate.admit(line)).rejects.toMatchObject({ code: 'SOLD_OUT' });
   expect(reads.count).toBe(before);
+});
+
+test('with every placing slot busy, arrivals wait in line and are refused once the units are all claimed', async () => {
+  const boxId = await boxWith(3);
+  const gate = stockGate(server.container.stock, 1);
+  const line = [{ boxId, quantity: 1 }];
+  const arrivals = outcomes(Array.from({ length: 6 }, () => gate.admit(line)));
+  const first = await arrivals[0]!;
+  expect(first.code).toBe('ADMITTED');
+  // Two more claim the other units and wait; the last three are refused without waiting.
+  expect((await Promise.all(arrivals.slice(3))).map((outcome) => outcome.code)).toEqual(['SOLD_OUT', 'SOLD_OUT', 'SOLD_OUT']);
+  await place(first.admission!);
+  const second = await arrivals[1]!;
+  await place(second.admission!);
+  const third = await arrivals[2]!;
+  await place(third.admission!);
+  expect([first, second, third].map((outcome) => outcome.code)).toEqual(['ADMITTED', 'ADMITTED', 'ADMITTED']);
 });
 
 test('units given back in this process are for sale again at once; returns elsewhere are found by the background read', async () => {

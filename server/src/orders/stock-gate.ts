@@ -4,11 +4,6 @@ import { OutOfStock, SoldOut } from '../catalog/catalog-errors';
 
 /** How often a box remembered sold out is read again (in the background, never by a waiting shopper). */
 const REFRESH_MS = 250;
-/**
- * Longest a shopper waits in memory for the orders being placed to finish, when every unit left is taken by
- * them: past it, the box is answered sold out for now (those orders will hold the units until paid or closed).
- */
-const WAIT_MS = 2_000;
 
 export interface GateLine {
   boxId: Types.ObjectId;
@@ -32,32 +27,39 @@ interface BoxMemory {
   known: number | null;
   /** Units admitted to orders this process is placing right now. */
   inFlight: number;
+  /** Units claimed by shoppers waiting in line for a placing slot. */
+  queued: number;
   availableAgainAt: Date | null;
   /** A shopper was refused since the last refresh: keep reading while the box is still wanted. */
   asked: boolean;
   reading: Promise<void> | null;
 }
 
+/** A line with its box's memory looked up once (a drop's thousands of arrivals are sorted on every change). */
+interface HeldLine {
+  memory: BoxMemory;
+  quantity: number;
+}
+
 interface Waiter {
+  held: readonly HeldLine[];
   lines: readonly GateLine[];
-  /** Waiting since (ms): the stock wait is bounded by WAIT_MS; the wait for a free placing slot is not. */
-  since: number;
   admit(): void;
   refuse(error: Error): void;
 }
 
 /**
- * The stock gate: a drop's many arrivals for few units are sorted in memory, so only as many orders as there
- * are units reach the database at once, and everyone else is answered without a read or a write:
- * - while units are free, an arrival is admitted (counted in flight) and goes on to the rate limit and the
- *   reservation;
- * - while every unit left is in flight, it waits, costing nothing, for those orders to finish: a unit given
- *   back admits the next in line (first come, first served), the last unit taken refuses all of them at once;
- * - once none are left and none in flight, the box is sold out: answered at once, read again every REFRESH_MS
- *   in the background while shoppers keep asking (units come back when a payment window ends).
- * It is also the bulkhead: at most `placingLimit` orders are placed at once in this process, the rest wait their
- * turn in the same line, so ordering never takes every database connection from the payment callbacks, which
- * WeChat and Alipay give seconds to answer.
+ * The stock gate: a drop's many arrivals for few units are sorted in memory, so only the shoppers who can
+ * still get a unit reach the database, and everyone else is answered at once, without a read or a write.
+ * Each arrival claims its units from what this process believes is left:
+ * - while unclaimed units remain, it is admitted to place its order (rate limit, reservation, the order), or,
+ *   when every placing slot is busy, waits its turn in line, first come, first served;
+ * - once every unit left is claimed by shoppers ahead (placing or in line), it is refused: sold out. A claim
+ *   that fails (the order refused for another reason) frees its units for the next arrival;
+ * - a box with none left and none in flight is read again every REFRESH_MS in the background while shoppers
+ *   keep asking (units come back when a payment window ends).
+ * It is also the bulkhead: at most `placingLimit` orders are placed at once in this process, so ordering never
+ * takes every database connection from the payment callbacks, which WeChat and Alipay give seconds to answer.
  * Built once per process with the order service; the stock reservation stays the real guard against overselling.
  */
 export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>, placingLimit: number, refreshMs = REFRESH_MS) {
@@ -69,10 +71,12 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
   const memoryOf = (boxId: Types.ObjectId): BoxMemory => {
     const key = boxId.toHexString();
     let memory = memories.get(key);
-    if (!memory) memories.set(key, (memory = { boxId, known: null, inFlight: 0, availableAgainAt: null, asked: false, reading: null }));
+    if (!memory) memories.set(key, (memory = { boxId, known: null, inFlight: 0, queued: 0, availableAgainAt: null, asked: false, reading: null }));
     return memory;
   };
-  const free = (memory: BoxMemory) => (memory.known ?? 0) - memory.inFlight;
+  const held = (lines: readonly GateLine[]): HeldLine[] => lines.map((line) => ({ memory: memoryOf(line.boxId), quantity: line.quantity }));
+  /** Units nobody has claimed yet. */
+  const unclaimed = (memory: BoxMemory) => (memory.known ?? 0) - memory.inFlight - memory.queued;
 
   /** One read per box at a time, however many shoppers need it: they all wait for the same one. */
   function read(memory: BoxMemory): Promise<void> {
@@ -87,24 +91,19 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
     return memory.reading;
   }
 
-  /** The refusal memory gives for these lines right now: a box with too few units and no order in flight to wait for. */
-  function refusalOf(lines: readonly GateLine[]): Error | null {
-    for (const line of lines) {
-      const memory = memoryOf(line.boxId);
-      if (memory.known === null || memory.inFlight > 0 || memory.known >= line.quantity) continue;
+  /** The refusal for an arrival whose units are all claimed by shoppers ahead; null while some are unclaimed. */
+  function refusalOf(lines: readonly HeldLine[]): Error | null {
+    for (const { memory, quantity } of lines) {
+      if (memory.known === null || unclaimed(memory) >= quantity) continue;
       memory.asked = true;
-      return memory.known > 0
-        ? new OutOfStock(`only ${memory.known} left of box ${line.boxId.toHexString()}`)
-        : new SoldOut(line.boxId, memory.availableAgainAt);
+      const left = Math.max(0, unclaimed(memory));
+      return left > 0 ? new OutOfStock(`only ${left} left of box ${memory.boxId.toHexString()}`) : new SoldOut(memory.boxId, memory.availableAgainAt);
     }
     return null;
   }
 
-  const inStock = (lines: readonly GateLine[]) => lines.every((line) => free(memoryOf(line.boxId)) >= line.quantity);
-  const fits = (lines: readonly GateLine[]) => placing < placingLimit && inStock(lines);
-
-  function admission(lines: readonly GateLine[]): Admission {
-    for (const line of lines) memoryOf(line.boxId).inFlight += line.quantity;
+  function admission(lines: readonly GateLine[], taking: readonly HeldLine[]): Admission {
+    for (const { memory, quantity } of taking) memory.inFlight += quantity;
     placing += 1;
     let settled = false;
     return {
@@ -113,10 +112,9 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
         if (settled) return;
         settled = true;
         placing -= 1;
-        for (const line of lines) {
-          const memory = memoryOf(line.boxId);
-          memory.inFlight -= line.quantity;
-          if (taken && memory.known !== null) memory.known = Math.max(0, memory.known - line.quantity);
+        for (const { memory, quantity } of taking) {
+          memory.inFlight -= quantity;
+          if (taken && memory.known !== null) memory.known = Math.max(0, memory.known - quantity);
           // The last unit went: learn when held units may come back, for the sold-out answers to say so.
           if (memory.known === 0 && memory.inFlight === 0) void read(memory).catch(() => undefined);
         }
@@ -125,40 +123,35 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
     };
   }
 
-  /** After anything changed: admit who fits now, in arrival order; refuse who can no longer hope. */
+  /**
+   * After anything changed (an order settled, a read came back, units returned): the line, in arrival order,
+   * is given the free placing slots; who no longer has units to claim (another process sold them, a read found
+   * fewer) is refused. Afterwards either every slot is busy or nobody waits, which is why an arrival with
+   * unclaimed units and a free slot may go straight in without passing anyone (admit()).
+   */
   function pump(): void {
     if (waiters.length === 0) return;
-    const now = Date.now();
+    for (const { held: lines } of waiters) for (const { memory, quantity } of lines) memory.queued -= quantity;
     const still: Waiter[] = [];
     for (const waiter of waiters) {
-      // A read under way says when units may come back: the refusal waits for it (a moment, no extra cost).
-      if (waiter.lines.some((line) => memoryOf(line.boxId).reading)) {
+      const refusal = refusalOf(waiter.held);
+      if (refusal) {
+        waiter.refuse(refusal);
+      } else if (placing < placingLimit) {
+        waiter.admit();
+      } else {
+        for (const { memory, quantity } of waiter.held) memory.queued += quantity;
         still.push(waiter);
-        continue;
       }
-      const refusal = refusalOf(waiter.lines) ?? (now - waiter.since >= WAIT_MS && !inStock(waiter.lines) ? soldOutFor(waiter.lines) : null);
-      if (refusal) waiter.refuse(refusal);
-      else if (fits(waiter.lines)) waiter.admit();
-      else still.push(waiter);
     }
     waiters = still;
-  }
-
-  /** Every unit left is held by orders being placed, for longer than a shopper should wait: sold out for now. */
-  function soldOutFor(lines: readonly GateLine[]): Error {
-    const short = lines.find((line) => free(memoryOf(line.boxId)) < line.quantity) ?? lines[0]!;
-    const memory = memoryOf(short.boxId);
-    memory.asked = true;
-    return new SoldOut(short.boxId, memory.availableAgainAt);
   }
 
   // Started with the service (built once, outside any request); unref'd: it never keeps a process alive.
   let refreshing = false;
   setInterval(() => {
-    // Waiters past WAIT_MS for stock are told at the next tick.
-    pump();
     if (refreshing) return;
-    const wanted = [...memories.values()].filter((memory) => memory.asked && memory.known !== null && free(memory) <= 0 && memory.inFlight === 0);
+    const wanted = [...memories.values()].filter((memory) => memory.asked && memory.known === 0 && memory.inFlight === 0);
     if (wanted.length === 0) return;
     refreshing = true;
     // One read at a time; a failed one keeps what it knew, and the next tick tries again.
@@ -173,22 +166,24 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
   }, refreshMs).unref();
 
   return {
-    /**
-     * A place for these lines among the orders being placed, or the refusal: sold out (or short) from memory, or
-     * after waiting for the orders in flight. A box never seen before costs one read, shared by all who ask.
-     */
     /** The refusal memory already holds for these lines (sold out, short), without a read or a wait; null: ask admit(). */
-    refusalFromMemory: (lines: readonly GateLine[]): Error | null => refusalOf(lines),
+    refusalFromMemory: (lines: readonly GateLine[]): Error | null => refusalOf(held(lines)),
 
+    /**
+     * A place among the orders being placed (at once, or after waiting for a slot), or the refusal: sold out or
+     * short, every unit left being claimed by shoppers ahead. A box never seen before costs one read, shared by
+     * all who ask meanwhile.
+     */
     async admit(lines: readonly GateLine[]): Promise<Admission> {
-      const pending = lines.map((line) => memoryOf(line.boxId)).filter((memory) => memory.known === null || memory.reading);
+      const taking = held(lines);
+      const pending = taking.map(({ memory }) => memory).filter((memory) => memory.known === null || memory.reading);
       await Promise.all(pending.map((memory) => memory.reading ?? read(memory)));
-      const refusal = refusalOf(lines);
+      const refusal = refusalOf(taking);
       if (refusal) throw refusal;
-      // First come, first served: nobody passes a shopper already waiting for a placing slot.
-      if (fits(lines) && !waiters.some((waiter) => inStock(waiter.lines))) return admission(lines);
+      if (placing < placingLimit) return admission(lines, taking);
+      for (const { memory, quantity } of taking) memory.queued += quantity;
       return new Promise<Admission>((resolve, reject) => {
-        waiters.push({ lines, since: Date.now(), admit: () => resolve(admission(lines)), refuse: reject });
+        waiters.push({ held: taking, lines, admit: () => resolve(admission(lines, taking)), refuse: reject });
       });
     },
 
@@ -198,6 +193,7 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
       memory.known = left;
       memory.availableAgainAt = availableAgainAt;
       memory.asked = true;
+      pump();
     },
 
     /** Units this process gave back (an order closed): for sale again at once, without waiting for a read. */

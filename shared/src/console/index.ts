@@ -7,4 +7,8 @@ export * from './bills';
 export * from './audit';
 export * from './staff';
 export * from './dashboard';
+export * from './drops';
+export * from './sets';
+export * from './coupons';
+export * from './sales';
 export * from './errors';

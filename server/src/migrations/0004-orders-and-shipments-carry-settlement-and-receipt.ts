@@ -7,7 +7,7 @@ import type { Migration } from './migration';
  * the settlement guard `settledAt: null`) sees one shape whatever the engine's handling of missing fields.
  */
 export const ordersAndShipmentsCarrySettlementAndReceipt: Migration = {
-  name: '0003-orders-and-shipments-carry-settlement-and-receipt',
+  name: '0004-orders-and-shipments-carry-settlement-and-receipt',
   summary: 'orders gain settlement fields (estimated, receipt confirmed, settled) and shipments the parcel\'s arrival and receipt reminder, all null',
   async up({ db }) {
     const orders = db.db!.collection('orders');

@@ -8,12 +8,13 @@ import { badRequest } from './app-error';
  * taken only on `formPaths` (Alipay's notifications, which their route verifies and parses from the raw
  * bytes); everywhere else anything but JSON is refused. raw-body rejects bodies over the limit with a 413.
  */
-export function jsonBody(limitBytes: number, formPaths: readonly string[] = []): Middleware {
+export function jsonBody(limitBytes: number, formPaths: readonly string[] = [], rawPaths: readonly string[] = []): Middleware {
   return async (ctx, next) => {
     if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'DELETE') return next();
     const raw = await getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('content-length') || undefined });
     ctx.state.rawBody = raw;
-    if (raw.length === 0) {
+    if (raw.length === 0 || rawPaths.includes(ctx.path)) {
+      // rawPaths (the mini-program's message push, JSON or XML) are verified and parsed from the raw bytes by their route.
       ctx.request.body = {};
     } else if (ctx.is('application/json') || !ctx.get('content-type')) {
       try {

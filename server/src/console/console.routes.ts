@@ -5,6 +5,7 @@ import { billConsoleRoutes } from '../bills/bill.console-routes';
 import { orderConsoleRoutes } from '../orders/order.console-routes';
 import { shippingConsoleRoutes } from '../shipping/shipping.console-routes';
 import { staffConsoleRoutes } from '../staff/staff.console-routes';
+import { catalogConsoleRoutes } from '../catalog/catalog.console-routes';
 import { PICTURE_UPLOADS, pictureConsoleRoutes } from '../media/picture.console-routes';
 import { consoleRouter } from './console-router';
 import { dashboard } from './dashboard';
@@ -24,5 +25,6 @@ export function consoleRoutes(container: Container): Router {
   billConsoleRoutes(container, routes);
   auditConsoleRoutes(container, routes);
   pictureConsoleRoutes(container, routes);
+  catalogConsoleRoutes(container, routes);
   return routes.router;
 }

@@ -17,6 +17,9 @@ const BillsPage = lazy(() => import('./pages/bills/BillsPage'));
 const BillDetailPage = lazy(() => import('./pages/bills/BillDetailPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const StaffPage = lazy(() => import('./pages/staff/StaffPage'));
+const SeriesListPage = lazy(() => import('./pages/catalog/SeriesListPage'));
+const SeriesEditorPage = lazy(() => import('./pages/catalog/SeriesEditorPage'));
+const StockPage = lazy(() => import('./pages/catalog/StockPage'));
 
 /** Pages inside the shell need a session whose setup (password change, TOTP) is done. */
 function RequireSession({ children }: { children: ReactNode }) {
@@ -50,6 +53,10 @@ export function AppRoutes() {
         <Route path="bills/:day" element={<Lazy page={<BillDetailPage />} />} />
         <Route path="audit" element={<Lazy page={<AuditPage />} />} />
         <Route path="staff" element={<Lazy page={<StaffPage />} />} />
+        <Route path="catalog" element={<Lazy page={<SeriesListPage />} />} />
+        <Route path="catalog/new" element={<Lazy page={<SeriesEditorPage />} />} />
+        <Route path="catalog/:slug" element={<Lazy page={<SeriesEditorPage key="edit" />} />} />
+        <Route path="catalog/:slug/stock" element={<Lazy page={<StockPage />} />} />
         <Route path="*" element={<Result status="404" title="页面不存在" />} />
       </Route>
     </Routes>

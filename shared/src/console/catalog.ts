@@ -46,35 +46,42 @@ export const consoleBoxSaveSchema = z.object({ box: consoleBoxEditSchema, confir
 
 export const consoleStockChangeSchema = z.object({ itemId: z.string().min(1), add: z.number().int().refine((n) => n !== 0, '数量不能为 0') });
 
-export interface ConsoleBoxRow {
-  id: string;
-  slug: string;
-  name: string;
-  priceFen: number;
-  coverUrl: string;
-  saleMode: 'WEIGHTED' | 'SETS';
-  version: number;
-  active: boolean;
-  retired: boolean;
-  available: number;
-  items: number;
-}
+export const consoleBoxRowSchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  priceFen: z.number(),
+  coverUrl: z.string(),
+  saleMode: z.enum(['WEIGHTED', 'SETS']),
+  version: z.number(),
+  active: z.boolean(),
+  retired: z.boolean(),
+  available: z.number(),
+  items: z.number(),
+});
+export type ConsoleBoxRow = z.infer<typeof consoleBoxRowSchema>;
+export const consoleBoxListSchema = z.object({ items: z.array(consoleBoxRowSchema) });
+
+/** GET /catalog/boxes/:slug: the box as the editor edits it (null: a whole-set box, edited with catalog files). */
+export const consoleBoxDetailSchema = z.object({ box: consoleBoxEditSchema.nullable(), version: z.number(), saleMode: z.enum(['WEIGHTED', 'SETS']) });
 
 /** What a save would do (POST /catalog/boxes/plan) or did: the before / after the audit keeps. */
-export interface ConsoleBoxPlan {
-  slug: string;
-  action: 'create' | 'update' | 'new-version' | 'unchanged';
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> & { version: number };
-  warnings: string[];
-}
+export const consoleBoxPlanSchema = z.object({
+  slug: z.string(),
+  action: z.enum(['create', 'update', 'new-version', 'unchanged']),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).and(z.object({ version: z.number() })),
+  warnings: z.array(z.string()),
+});
+export type ConsoleBoxPlan = z.infer<typeof consoleBoxPlanSchema>;
 
-export interface ConsoleStockReport {
-  slug: string;
-  version: number;
-  available: number;
-  held: number;
-  sold: number;
-  items: { id: string; name: string; left: number; drawn: number }[];
-  history: { at: string; actor: string; command: string; change: unknown }[];
-}
+export const consoleStockReportSchema = z.object({
+  slug: z.string(),
+  version: z.number(),
+  available: z.number(),
+  held: z.number(),
+  sold: z.number(),
+  items: z.array(z.object({ id: z.string(), name: z.string(), left: z.number(), drawn: z.number() })),
+  history: z.array(z.object({ at: z.string(), actor: z.string(), command: z.string(), change: z.unknown() })),
+});
+export type ConsoleStockReport = z.infer<typeof consoleStockReportSchema>;

@@ -42,6 +42,11 @@ const AUDIT_COMMAND_LABELS: Record<string, string> = {
   'shipping retry': '重试上传发货信息',
   drop: '开售/下架',
   'rotate-seed': '轮换抽取种子',
+  'box save': '保存系列',
+  'box import': '导入系列文件',
+  'stock add': '增减库存',
+  'stock set': '设置库存',
+  'picture upload': '上传图片',
 };
 
 export function auditCommandLabel(command: string): string {

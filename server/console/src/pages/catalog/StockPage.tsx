@@ -6,13 +6,22 @@ import { consoleStockReportSchema } from '@blindbox/shared';
 import { errorMessage, request } from '../../api/client';
 import { useCan } from '../../api/session';
 import { QueryError } from '../../components/QueryError';
+import { auditCommandLabel } from '../../components/labels';
 import { formatTime } from '../../time';
 
-/** Items of a change as the audit keeps it: `{ items: { id: n } }`. */
-const countsText = (value: unknown) =>
-  Object.entries(((value as { items?: Record<string, number> } | null)?.items ?? {}) as Record<string, number>)
+const countsOf = (counts: Record<string, number> | undefined) =>
+  Object.entries(counts ?? {})
     .map(([id, count]) => `${id}: ${count}`)
     .join('，');
+
+/** One side of a change as the audit keeps it: a stock change's `{ items }`, a save's odds version and the units it added. */
+function changeText(value: unknown): string {
+  const side = value as { items?: Record<string, number>; version?: number; stockChanges?: Record<string, number> } | null;
+  if (!side) return '—';
+  if (side.items) return countsOf(side.items);
+  const units = side.stockChanges ? `，库存 ${countsOf(side.stockChanges)}` : '';
+  return side.version === undefined ? '—' : `概率版本 v${side.version}${units}`;
+}
 
 /**
  * A series' units: available / held for unpaid orders / sold, each item's left and drawn, and who changed
@@ -82,13 +91,13 @@ export default function StockPage() {
           columns={[
             { title: '时间', dataIndex: 'at', render: (at: string) => formatTime(at) },
             { title: '操作人', dataIndex: 'actor' },
-            { title: '操作', dataIndex: 'command' },
+            { title: '操作', dataIndex: 'command', render: (command: string) => auditCommandLabel(command) },
             {
               title: '变更',
               dataIndex: 'change',
               render: (value: { before?: unknown; after?: unknown }) => (
                 <Typography.Text>
-                  {countsText(value.before) || '—'} → {countsText(value.after) || '—'}
+                  {changeText(value.before)} → {changeText(value.after)}
                 </Typography.Text>
               ),
             },

@@ -30,6 +30,8 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export const staffActor = (staff: Pick<StaffDoc, 'username'>) => `staff:${staff.username}`;
 
+const DETAIL_SHOWN = new Set(['VALIDATION_ERROR', 'PICTURE_REFUSED']);
+
 /** Errors in the console's shape: the code as everywhere, a Chinese message for staff, the detail for support. */
 export function consoleErrors(): Middleware {
   return async (ctx, next) => {
@@ -44,8 +46,8 @@ export function consoleErrors(): Middleware {
       ctx.body = {
         ...body.details,
         code: body.code,
-        // Validation messages are mostly the schemas' own Chinese: shown after the generic words.
-        message: body.code === 'VALIDATION_ERROR' ? `${zh}：${body.message}` : (zh ?? body.message),
+        // Validation messages are mostly the schemas' own Chinese, a picture's refusal says in Chinese what was found: shown after the generic words.
+        message: DETAIL_SHOWN.has(body.code) ? `${zh}：${body.message}` : (zh ?? body.message),
         detail: body.message,
       };
     }

@@ -14,3 +14,4 @@ export * from './compliance';
 export * from './console';
 export * from './shelf';
 export * from './pictures';
+export * from './notifications';

@@ -27,10 +27,10 @@ export type ConsoleHandler = (ctx: Context, caller: ConsoleCaller) => Promise<vo
 export type ConsoleGate = ConsoleAction | 'self';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Codes whose own message is Chinese a staff member can act on. */
+const STAFF_READABLE = new Set(['VALIDATION_ERROR', 'WECHATPAY_REFUSED', 'PICTURE_REFUSED']);
 
 export const staffActor = (staff: Pick<StaffDoc, 'username'>) => `staff:${staff.username}`;
-
-const DETAIL_SHOWN = new Set(['VALIDATION_ERROR', 'PICTURE_REFUSED']);
 
 /** Errors in the console's shape: the code as everywhere, a Chinese message for staff, the detail for support. */
 export function consoleErrors(): Middleware {
@@ -46,8 +46,8 @@ export function consoleErrors(): Middleware {
       ctx.body = {
         ...body.details,
         code: body.code,
-        // Validation messages are mostly the schemas' own Chinese, a picture's refusal says in Chinese what was found: shown after the generic words.
-        message: DETAIL_SHOWN.has(body.code) ? `${zh}：${body.message}` : (zh ?? body.message),
+        // Validation messages are mostly the schemas' own Chinese, WeChat Pay's refusals and a picture's refusal their own: shown after the generic words.
+        message: STAFF_READABLE.has(body.code) ? `${zh}：${body.message}` : (zh ?? body.message),
         detail: body.message,
       };
     }

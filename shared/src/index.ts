@@ -14,4 +14,5 @@ export * from './guardian-consent';
 export * from './compliance';
 export * from './console';
 export * from './shelf';
+export * from './pictures';
 export * from './notifications';

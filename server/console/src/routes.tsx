@@ -17,6 +17,9 @@ const BillsPage = lazy(() => import('./pages/bills/BillsPage'));
 const BillDetailPage = lazy(() => import('./pages/bills/BillDetailPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const StaffPage = lazy(() => import('./pages/staff/StaffPage'));
+const SeriesListPage = lazy(() => import('./pages/catalog/SeriesListPage'));
+const SeriesEditorPage = lazy(() => import('./pages/catalog/SeriesEditorPage'));
+const StockPage = lazy(() => import('./pages/catalog/StockPage'));
 const DropsPage = lazy(() => import('./pages/drops/DropsPage'));
 const LiveDropPage = lazy(() => import('./pages/drops/LiveDropPage'));
 const SetsPage = lazy(() => import('./pages/sets/SetsPage'));
@@ -59,6 +62,10 @@ export function AppRoutes() {
         <Route path="complaints/:id" element={<Lazy page={<ComplaintDetailPage />} />} />
         <Route path="audit" element={<Lazy page={<AuditPage />} />} />
         <Route path="staff" element={<Lazy page={<StaffPage />} />} />
+        <Route path="catalog" element={<Lazy page={<SeriesListPage />} />} />
+        <Route path="catalog/new" element={<Lazy page={<SeriesEditorPage />} />} />
+        <Route path="catalog/:slug" element={<Lazy page={<SeriesEditorPage key="edit" />} />} />
+        <Route path="catalog/:slug/stock" element={<Lazy page={<StockPage />} />} />
         <Route path="drops" element={<Lazy page={<DropsPage />} />} />
         <Route path="drops/:boxId" element={<Lazy page={<LiveDropPage />} />} />
         <Route path="sets" element={<Lazy page={<SetsPage />} />} />

@@ -54,5 +54,9 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   WECHATPAY_REFUSED: '微信支付拒绝了该操作',
   RATE_LIMITED: '请求过于频繁，请稍后再试',
   DATABASE_UNAVAILABLE: '数据库暂时不可用，请稍后再试',
+  PAYLOAD_TOO_LARGE: '上传内容过大',
+  PICTURE_REFUSED: '图片未通过检查',
+  VERSION_NOT_CONFIRMED: '该盒子正在销售，修改款式或权重将发布新的概率版本，请确认后再保存',
+  STOCK_BELOW_HELD: '库存不能少于未付款订单占用的数量',
   INTERNAL: '服务器内部错误',
 };

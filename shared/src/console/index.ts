@@ -13,3 +13,4 @@ export * from './coupons';
 export * from './sales';
 export * from './complaints';
 export * from './errors';
+export * from './catalog';

@@ -50,6 +50,11 @@ const AUDIT_COMMAND_LABELS: Record<string, string> = {
   'coupon grant': '发放优惠券',
   'coupon welcome': '设置新人券',
   'rotate-seed': '轮换抽取种子',
+  'box save': '保存系列',
+  'box import': '导入系列文件',
+  'stock add': '增减库存',
+  'stock set': '设置库存',
+  'picture upload': '上传图片',
 };
 
 export function auditCommandLabel(command: string): string {

@@ -10,7 +10,7 @@
  * Prints the product each draw yields and whether it matches the recorded one; exits 1 if any does not.
  */
 import { readFileSync } from 'node:fs';
-import { boxSetSchema, drawProofSchema, verifyDraw, verifySet, type BoxSet, type DrawProof, type SetVerifyResult, type VerifyResult } from '@blindbox/shared';
+import { boxSetSchema, drawProofSchema, messageKeyOf, verifyDraw, verifySet, type BoxSet, type DrawProof, type SetVerifyResult, type VerifyResult } from '@blindbox/shared';
 
 export interface VerifiedProof {
   proof: DrawProof;
@@ -21,7 +21,7 @@ export function verifyProofs(input: unknown): VerifiedProof[] {
   const proofs = (Array.isArray(input) ? input : [input]).map((proof) => drawProofSchema.parse(proof));
   return proofs.map((proof) => ({
     proof,
-    result: verifyDraw({ ...proof, recordedProductId: proof.productId, recordedForced: proof.forced }),
+    result: verifyDraw({ ...proof, key: messageKeyOf(proof), recordedProductId: proof.productId, recordedForced: proof.forced }),
   }));
 }
 

@@ -390,8 +390,8 @@ export const drawLogEntrySchema = z.object({
 });
 export type DrawLogEntry = z.infer<typeof drawLogEntrySchema>;
 
-/** `?after=<seq>&limit=`: the entries after the cursor (0: from the start). */
-export const drawLogQuerySchema = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(100) });
+/** `?after=<cursor>&limit=`: the entries after the cursor (a log's `seq`, a set's number; 0: from the start). */
+export const afterQuerySchema = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(100) });
 /** `?before=<generation>&limit=`: the generations older than the cursor (absent: from the newest). */
 export const seedHistoryQuerySchema = z.object({ before: z.coerce.number().int().min(1).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 
@@ -475,3 +475,7 @@ export type BoxSet = z.infer<typeof boxSetSchema>;
 
 export const boxSetListSchema = z.object({ items: z.array(boxSetSchema.omit({ grid: true, arrangement: true, salt: true, sales: true, series: true, secretEvery: true })) });
 export type BoxSetList = z.infer<typeof boxSetListSchema>;
+
+/** A page of a box's sets as GET /api/sets/:setId shows each (arrangement and sales once revealed), by number. */
+export const boxSetPageSchema = z.object({ boxId: objectId, items: z.array(boxSetSchema), nextAfter: z.number().int().nullable() });
+export type BoxSetPage = z.infer<typeof boxSetPageSchema>;

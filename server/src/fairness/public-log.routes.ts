@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Types } from 'mongoose';
-import { drawLogQuerySchema, drawMessage, seedHistoryQuerySchema, type DrawLogEntry, type DrawLogPage, type SeedHistoryPage } from '@blindbox/shared';
+import { afterQuerySchema, drawMessage, seedHistoryQuerySchema, type BoxSetPage, type DrawLogEntry, type DrawLogPage, type SeedHistoryPage } from '@blindbox/shared';
 import type { Container } from '../container';
 import { NotFound } from '../domain-error';
 import { parseObjectId } from '../object-id';
@@ -18,7 +18,7 @@ const DOWNLOAD_PAGE = 500;
  * download, and the box's complete seed history, so anyone can recompute every draw of a box, not only their own.
  * Any box that exists, on sale or not: a sold-out box is what an auditor checks.
  */
-export function publicLogRoutes({ db, fairness }: Pick<Container, 'db' | 'fairness'>): Router {
+export function publicLogRoutes({ db, fairness, sets }: Pick<Container, 'db' | 'fairness' | 'sets'>): Router {
   const Box = boxModel(db);
   const router = new Router();
 
@@ -56,7 +56,7 @@ export function publicLogRoutes({ db, fairness }: Pick<Container, 'db' | 'fairne
 
   router.get('/api/fairness/boxes/:id/draws', async (ctx) => {
     const boxId = await boxIdOf(ctx.params.id);
-    const { after, limit } = drawLogQuerySchema.parse(ctx.query);
+    const { after, limit } = afterQuerySchema.parse(ctx.query);
     const docs = await fairness.log.page(boxId, after, limit);
     ctx.body = { boxId: boxId.toHexString(), items: await publish(docs), nextAfter: docs.length === limit ? (docs.at(-1)?.seq ?? null) : null } satisfies DrawLogPage;
   });
@@ -88,6 +88,15 @@ export function publicLogRoutes({ db, fairness }: Pick<Container, 'db' | 'fairne
       items: seeds.map((seed) => seedDto(toPublicSeed(seed, now))),
       nextBefore: seeds.length === limit ? (seeds.at(-1)?.generation ?? null) : null,
     } satisfies SeedHistoryPage;
+  });
+
+  // A whole-set box's sets with everything a set verifier needs (`secretEvery`, the series, once revealed the
+  // arrangement, salt and sales): retiring a set publishes its arrangement here at once.
+  router.get('/api/fairness/boxes/:id/sets', async (ctx) => {
+    const boxId = await boxIdOf(ctx.params.id);
+    const { after, limit } = afterQuerySchema.parse(ctx.query);
+    const items = await sets.page(boxId, after, limit);
+    ctx.body = { boxId: boxId.toHexString(), items, nextAfter: items.length === limit ? (items.at(-1)?.number ?? null) : null } satisfies BoxSetPage;
   });
 
   return router;

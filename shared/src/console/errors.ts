@@ -34,4 +34,8 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   RATE_LIMITED: '请求过于频繁，请稍后再试',
   DATABASE_UNAVAILABLE: '数据库暂时不可用，请稍后再试',
   INTERNAL: '服务器内部错误',
+  SET_BUSY: '这一盒还有未支付订单占着位置，等订单支付或释放后再下架',
+  SET_SECRET_UNSOLD: '这一盒装着本组的隐藏款且尚未售出，不能下架：下架会让本组的隐藏款再也买不到（公平规则）。请等隐藏款售出后再下架',
+  SET_NOT_ON_SALE: '这一盒已售完或已下架',
+  NOT_A_SET_BOX: '该系列不按整盒出售',
 };

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { drawMessage, drawOdds, fairDraw, seedHash, setCommitment, setCommitmentMessage, type FairProduct, type MessageKey } from '@blindbox/shared';
+import { drawMessage, drawOdds, fairDraw, seedHash, setCommitment, setCommitmentMessage, type DrawLogEntry, type FairProduct, type MessageKey } from '@blindbox/shared';
 import { hmacSha256, toHex, utf8 } from '@blindbox/shared/src/fairness/sha256';
 
 export const DOC = path.resolve(__dirname, '../../docs/fairness.md');
@@ -56,6 +56,33 @@ function drawLines(title: string, key: MessageKey, products: FairProduct[], extr
   return lines;
 }
 
+/** Example 1's draw as its box's public log shows it (one line of the JSON-lines download). */
+function logEntry(): DrawLogEntry {
+  const boxId = '665f1c2e8b3a4d00aaaaaaaa';
+  const outcome = fairDraw({ serverSeed: SERVER_SEED, clientSeed: CLIENT_SEED, key: v2(0), products: PRODUCTS, guarantee: null, missesBefore: 0 });
+  return {
+    seq: 1,
+    boxId,
+    shopper: '3f9a0c2e7b1d4e58',
+    messageVersion: 2,
+    clientSeed: CLIENT_SEED,
+    nonce: NONCE,
+    unit: 0,
+    message: drawMessage(CLIENT_SEED, v2(0)),
+    seedId: `${boxId}:4`,
+    serverSeedHash: seedHash(SERVER_SEED),
+    serverSeed: SERVER_SEED,
+    boxVersion: 1,
+    products: PRODUCTS,
+    guarantee: null,
+    missesBefore: 0,
+    exhausted: [],
+    forced: false,
+    productId: outcome.productId,
+    drawnAt: '2026-12-04T08:00:00.000Z',
+  };
+}
+
 /** The first unit whose round-0 first word is rejected for `total`: an example of rejection sampling. */
 function rejectedUnit(total: number): MessageKey {
   for (let unit = 0; ; unit++) {
@@ -92,6 +119,12 @@ export function examples(): string {
     `salt                 ${salt}`,
     `message              ${setCommitmentMessage(arrangement, salt)}`,
     `commitment           ${setCommitment(arrangement, salt)}`,
+    '```',
+    '',
+    '### Example 7: Example 1 as a line of its box\'s public log',
+    '',
+    '```json',
+    JSON.stringify(logEntry()),
     '```',
   ].join('\n');
 }

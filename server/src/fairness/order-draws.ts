@@ -50,12 +50,12 @@ export function orderDraws({ db, seeds, items, sets, log, waitForCounterMs }: Or
     order.items.filter((item) => !item.setPick).sort((a, b) => a.boxId.toHexString().localeCompare(b.boxId.toHexString()));
 
   /**
-   * Logs the order's draws publicly, then finishes or gives up the claims this order holds, from what the order
-   * itself says happened (both guarded on the claim). The log comes first so that a crash before the claim is
-   * finished leaves the claim pending, and whoever heals it (a repeat applier, the next claimer) logs too.
+   * Finishes or gives up the claims this order holds, from what the order itself says happened (both guarded on
+   * the claim), then logs its draws publicly. The claims first: they are what the shopper's count shows and what
+   * their next order waits on. Every applier settles again (a channel retries until answered, so a crash before
+   * the answer is followed by a repeat), and appending to the log is idempotent.
    */
   async function settle(order: OrderDoc): Promise<void> {
-    if (order.draws.length > 0) await log.append(order);
     for (const item of drawnLines(order)) {
       const key = keyOf(order, item);
       const draws = order.draws.filter((draw) => draw.boxId.equals(item.boxId));
@@ -67,6 +67,7 @@ export function orderDraws({ db, seeds, items, sets, log, waitForCounterMs }: Or
         await counters.giveUp(key, order._id);
       }
     }
+    if (order.draws.length > 0) await log.append(order);
     // The units a line took out of its items are one of the order's holds: kept or given back with the others
     // (orders/order-holds.ts).
   }
@@ -204,9 +205,21 @@ export function orderDraws({ db, seeds, items, sets, log, waitForCounterMs }: Or
       }
     },
 
-    /** How many more draws of this box until the guarantee forces an eligible item (the shopper's own count). */
+    /**
+     * How many more draws of this box until the guarantee forces an eligible item (the shopper's own count). A
+     * claim whose order is already drawn is settled first (its applier may still be on its way, or have died), so
+     * the count shown right after a payment includes that payment's draws.
+     */
     async drawsUntilGuarantee(userId: Types.ObjectId, boxId: Types.ObjectId, within: number): Promise<{ misses: number; remaining: number }> {
-      const misses = (await counters.state({ userId, boxId }))?.misses ?? 0;
+      let counter = await counters.state({ userId, boxId });
+      if (counter?.pending) {
+        const holder = await Order.findById(counter.pending.orderId).lean<OrderDoc>();
+        if (holder && holder.draws.length > 0) {
+          await settle(holder);
+          counter = await counters.state({ userId, boxId });
+        }
+      }
+      const misses = counter?.misses ?? 0;
       return { misses, remaining: Math.max(1, within - misses) };
     },
   };

@@ -67,11 +67,11 @@ test('whenever the seed rotates in an order\'s life, the order takes a seed whos
         const order = await place();
         const { seeds } = server.container.fairness;
         const byId = seeds.byId;
-        seeds.byId = async (seedId) => {
+        seeds.byId = (async (seedId: string) => {
           seeds.byId = byId;
           await rotate();
           return byId(seedId);
-        };
+        }) as typeof byId;
         return order;
       },
     ],

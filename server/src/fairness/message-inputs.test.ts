@@ -77,8 +77,12 @@ test('the draw message holds nothing the server chooses after the commitment: th
   }
 
   // The public log says the same, under the shopper's random name, and its message is the proof's.
-  const log = (await (await fetch(`${server.url}/api/fairness/boxes/${boxId}/draws`)).json()) as DrawLogPage;
-  const mine = log.items.filter((entry) => entry.clientSeed === 'ann-phone-seed');
+  // Logged right after the paid-and-drawn write settles (the answer to the payment may come first).
+  const mine = await waitUntil(async () => {
+    const log = (await (await fetch(`${server.url}/api/fairness/boxes/${boxId}/draws`)).json()) as DrawLogPage;
+    const entries = log.items.filter((entry) => entry.clientSeed === 'ann-phone-seed');
+    return entries.length === 5 ? entries : null;
+  }, 30_000, 'the draws logged');
   expect(mine.map((entry) => `${entry.nonce}:${entry.unit}`)).toEqual(['1:0', '1:1', '2:0', '2:1', '2:2']);
   expect(new Set(mine.map((entry) => entry.shopper)).size).toBe(1);
   expect(mine[0]!.shopper).not.toContain(first.userId.toHexString());

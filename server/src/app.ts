@@ -24,7 +24,9 @@ import { cartRoutes } from './cart/cart.routes';
 import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 import { setRoutes } from './sets/sets.routes';
 import { consoleRoutes } from './console/console.routes';
+import { notificationRoutes } from './notifications/notifications.routes';
 import { serveConsole } from './console/serve-console';
+import { complaintNotifyRoutes } from './complaints/complaint-notify.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -57,6 +59,7 @@ export function createApp(container: Container): Koa {
     couponRoutes(container),
     orderRoutes(container),
     paymentRoutes(container),
+    complaintNotifyRoutes(container),
     combinedPaymentRoutes(container),
     cartRoutes(container),
     collectionRoutes(container),
@@ -64,6 +67,7 @@ export function createApp(container: Container): Koa {
     publicLogRoutes(container),
     profileRoutes(container),
     setRoutes(container),
+    notificationRoutes(container),
     consoleRoutes(container),
     devRoutes(container),
   ]) {

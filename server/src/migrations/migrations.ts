@@ -1,7 +1,8 @@
 import type { Migration } from './migration';
 import { stockMovesToItsDatabase } from './0001-stock-moves-to-its-database';
 import { stockCountersDropNullTokensAt } from './0002-stock-counters-drop-null-tokens-at';
-import { drawCountersNumberLines } from './0003-draw-counters-number-lines';
+import { subscribeGrantsIndexes } from './0003-subscribe-grants-indexes';
+import { drawCountersNumberLines } from './0004-draw-counters-number-lines';
 
 /** Every migration this version of the server knows, in the order they run. Append only; never rename. */
-export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase, stockCountersDropNullTokensAt, drawCountersNumberLines];
+export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase, stockCountersDropNullTokensAt, subscribeGrantsIndexes, drawCountersNumberLines];

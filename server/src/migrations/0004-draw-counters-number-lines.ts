@@ -8,7 +8,7 @@ import type { Migration } from './migration';
  * claim in flight gets the number its order will draw with. Idempotent: only counters without `nonces` change.
  */
 export const drawCountersNumberLines: Migration = {
-  name: '0003-draw-counters-number-lines',
+  name: '0004-draw-counters-number-lines',
   summary: 'shopper draw counters get a sequence number (the draw message\'s nonce) and an anonymous name for the public draw log',
   async up({ db }) {
     const counters = db.useDb(`${db.name}_stock`, { useCache: true }).db!.collection<{ _id: string; nonces?: number; pending?: { orderId: string } | null }>('guaranteecounters');

@@ -18,6 +18,7 @@ import { couponRoutes } from './coupons/coupon.routes';
 import { orderRoutes } from './orders/order.routes';
 import { paymentRoutes } from './payments/payment.routes';
 import { fairnessRoutes } from './fairness/fairness.routes';
+import { publicLogRoutes } from './fairness/public-log.routes';
 import { profileRoutes } from './users/profile.routes';
 import { cartRoutes } from './cart/cart.routes';
 import { combinedPaymentRoutes } from './payments/combined-payment.routes';
@@ -64,6 +65,7 @@ export function createApp(container: Container): Koa {
     cartRoutes(container),
     collectionRoutes(container),
     fairnessRoutes(container),
+    publicLogRoutes(container),
     profileRoutes(container),
     setRoutes(container),
     notificationRoutes(container),

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { drawMessage, drawOdds, fairDraw, seedHash, setCommitment, setCommitmentMessage, type FairProduct } from '@blindbox/shared';
+import { drawMessage, drawOdds, fairDraw, seedHash, setCommitment, setCommitmentMessage, type DrawLogEntry, type FairProduct, type MessageKey } from '@blindbox/shared';
 import { hmacSha256, toHex, utf8 } from '@blindbox/shared/src/fairness/sha256';
 
 export const DOC = path.resolve(__dirname, '../../docs/fairness.md');
@@ -14,7 +14,11 @@ const END = '<!-- examples:end -->';
 
 const SERVER_SEED = '9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c2e4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e';
 const CLIENT_SEED = 'my-phone-seed';
+/** The shopper's sequence number for the box of the examples' order line (message version 2). */
+const NONCE = 3;
+/** Only for the version 1 example (draws made before version 2 named the order). */
 const ORDER_ID = '665f1c2e8b3a4d0012345678';
+const v2 = (unit: number): MessageKey => ({ version: 2, nonce: NONCE, unit });
 const PRODUCTS: FairProduct[] = [
   { productId: 'fox', rarity: 'COMMON', weight: 60 },
   { productId: 'owl', rarity: 'RARE', weight: 25 },
@@ -25,17 +29,18 @@ const PRODUCTS: FairProduct[] = [
 const words = (digest: Uint8Array) => Array.from({ length: 8 }, (_, i) => new DataView(digest.buffer, digest.byteOffset).getUint32(i * 4));
 const limitOf = (total: number) => 2 ** 32 - (2 ** 32 % total);
 
-function drawLines(title: string, unitIndex: number, products: FairProduct[], extra: { exhausted?: string[]; guarantee?: { minRarity: 'EPIC'; within: number }; missesBefore?: number } = {}): string[] {
-  const outcome = fairDraw({ serverSeed: SERVER_SEED, clientSeed: CLIENT_SEED, orderId: ORDER_ID, unitIndex, products, guarantee: extra.guarantee ?? null, missesBefore: extra.missesBefore ?? 0, exhausted: extra.exhausted ?? [] });
+function drawLines(title: string, key: MessageKey, products: FairProduct[], extra: { exhausted?: string[]; guarantee?: { minRarity: 'EPIC'; within: number }; missesBefore?: number } = {}): string[] {
+  const outcome = fairDraw({ serverSeed: SERVER_SEED, clientSeed: CLIENT_SEED, key, products, guarantee: extra.guarantee ?? null, missesBefore: extra.missesBefore ?? 0, exhausted: extra.exhausted ?? [] });
   const odds = drawOdds(products, extra.exhausted ?? [], outcome.forced ? (extra.guarantee ?? null) : null);
   const lines = [`### ${title}`, '', '```text'];
-  lines.push(`unitIndex            ${unitIndex}`);
+  if (key.version === 2) lines.push(`nonce, unit          ${key.nonce}, ${key.unit}`);
+  else lines.push(`message version      1`, `orderId, unitIndex   ${key.orderId}, ${key.unitIndex}`);
   if (extra.exhausted?.length) lines.push(`exhausted            ${extra.exhausted.join(', ')}`);
   if (extra.guarantee) lines.push(`guarantee            ${extra.guarantee.minRarity} within ${extra.guarantee.within}, missesBefore ${extra.missesBefore ?? 0} -> forced ${outcome.forced}`);
   lines.push(`tickets              ${odds.map((row) => `${row.productId} ${row.tickets}`).join(', ')}  (total ${outcome.total})`);
   lines.push(`limit                2^32 - (2^32 mod ${outcome.total}) = ${limitOf(outcome.total)}`);
   for (let round = 0; ; round++) {
-    const message = drawMessage(CLIENT_SEED, ORDER_ID, unitIndex, round);
+    const message = drawMessage(CLIENT_SEED, key, round);
     const digest = hmacSha256(utf8(SERVER_SEED), utf8(message));
     lines.push(`message (round ${round})    "${message}"`);
     lines.push(`HMAC-SHA256          ${toHex(digest)}`);
@@ -51,11 +56,38 @@ function drawLines(title: string, unitIndex: number, products: FairProduct[], ex
   return lines;
 }
 
-/** The first unit index whose round-0 first word is rejected for `total`: an example of rejection sampling. */
-function rejectedUnit(total: number): number {
+/** Example 1's draw as its box's public log shows it (one line of the JSON-lines download). */
+function logEntry(): DrawLogEntry {
+  const boxId = '665f1c2e8b3a4d00aaaaaaaa';
+  const outcome = fairDraw({ serverSeed: SERVER_SEED, clientSeed: CLIENT_SEED, key: v2(0), products: PRODUCTS, guarantee: null, missesBefore: 0 });
+  return {
+    seq: 1,
+    boxId,
+    shopper: '3f9a0c2e7b1d4e58',
+    messageVersion: 2,
+    clientSeed: CLIENT_SEED,
+    nonce: NONCE,
+    unit: 0,
+    message: drawMessage(CLIENT_SEED, v2(0)),
+    seedId: `${boxId}:4`,
+    serverSeedHash: seedHash(SERVER_SEED),
+    serverSeed: SERVER_SEED,
+    boxVersion: 1,
+    products: PRODUCTS,
+    guarantee: null,
+    missesBefore: 0,
+    exhausted: [],
+    forced: false,
+    productId: outcome.productId,
+    drawnAt: '2026-12-04T08:00:00.000Z',
+  };
+}
+
+/** The first unit whose round-0 first word is rejected for `total`: an example of rejection sampling. */
+function rejectedUnit(total: number): MessageKey {
   for (let unit = 0; ; unit++) {
-    const first = words(hmacSha256(utf8(SERVER_SEED), utf8(drawMessage(CLIENT_SEED, ORDER_ID, unit))))[0] as number;
-    if (first >= limitOf(total)) return unit;
+    const first = words(hmacSha256(utf8(SERVER_SEED), utf8(drawMessage(CLIENT_SEED, v2(unit)))))[0] as number;
+    if (first >= limitOf(total)) return v2(unit);
   }
 }
 
@@ -71,21 +103,28 @@ export function examples(): string {
     `serverSeed (64 hex characters, used as text)   ${SERVER_SEED}`,
     `commitment = SHA-256(UTF-8(serverSeed))        ${seedHash(SERVER_SEED)}`,
     `clientSeed                                     ${CLIENT_SEED}`,
-    `orderId                                        ${ORDER_ID}`,
+    `nonce (the shopper's sequence number, box)     ${NONCE}`,
     `products (published order)                     ${PRODUCTS.map((p) => `${p.productId} ${p.rarity} ${p.weight}`).join(', ')}`,
     '```',
     '',
-    ...drawLines('Example 1: a plain draw', 0, PRODUCTS),
-    ...drawLines('Example 2: the same order, unit 1, after unicorn ran out', 1, PRODUCTS, { exhausted: ['unicorn'] }),
-    ...drawLines('Example 3: a forced draw (guarantee EPIC within 10, 9 misses before)', 2, PRODUCTS, { guarantee: { minRarity: 'EPIC', within: 10 }, missesBefore: 9 }),
+    ...drawLines('Example 1: a plain draw', v2(0), PRODUCTS),
+    ...drawLines('Example 2: the same line, unit 1, after unicorn ran out', v2(1), PRODUCTS, { exhausted: ['unicorn'] }),
+    ...drawLines('Example 3: a forced draw (guarantee EPIC within 10, 9 misses before)', v2(2), PRODUCTS, { guarantee: { minRarity: 'EPIC', within: 10 }, missesBefore: 9 }),
     ...drawLines('Example 4: rejection sampling (weights 2,000,000,000 and 1,000,000,000)', rejectedUnit(3_000_000_000), big),
-    '### Example 5: a whole set\'s commitment',
+    ...drawLines('Example 5: an older draw, message version 1 (order id and unit index)', { version: 1, orderId: ORDER_ID, unitIndex: 0 }, PRODUCTS),
+    '### Example 6: a whole set\'s commitment',
     '',
     '```text',
     `arrangement          ${JSON.stringify(arrangement)}`,
     `salt                 ${salt}`,
     `message              ${setCommitmentMessage(arrangement, salt)}`,
     `commitment           ${setCommitment(arrangement, salt)}`,
+    '```',
+    '',
+    '### Example 7: Example 1 as a line of its box\'s public log',
+    '',
+    '```json',
+    JSON.stringify(logEntry()),
     '```',
   ].join('\n');
 }

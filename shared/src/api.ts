@@ -352,10 +352,62 @@ export const drawProofSchema = z.object({
   forced: z.boolean(),
   productId: z.string(),
   drawnAt: isoDate,
+  /**
+   * The message format (docs/fairness.md "Messages"): 2 signs `clientSeed:nonce:unit` (the shopper's sequence
+   * number for the box and the unit's place in its line), 1 (older draws) `clientSeed:orderId:unitIndex`.
+   */
+  messageVersion: z.union([z.literal(1), z.literal(2)]).default(1),
+  nonce: z.number().int().min(1).nullable().default(null),
+  unit: z.number().int().min(0).nullable().default(null),
   /** The HMAC message of round 0; more rounds append `:1`, `:2`, … only when a word is rejected. */
   message: z.string(),
 });
 export type DrawProof = z.infer<typeof drawProofSchema>;
+
+/**
+ * One unit's draw in its box's public log (docs/fairness.md "The public draw log"): anonymised (no account, no
+ * order), everything needed to recompute it. `seq` numbers the box's entries in the order logged (from 1, gaps
+ * possible); `shopper` is the shopper's random name in this box's log; `nonce` their sequence number for the box
+ * (one per order line) and `unit` the unit's place in that line: with `clientSeed`, the HMAC message.
+ */
+export const drawLogEntrySchema = z.object({
+  seq: z.number().int().min(1),
+  boxId: objectId,
+  shopper: z.string(),
+  messageVersion: z.literal(2),
+  clientSeed: z.string(),
+  nonce: z.number().int().min(1),
+  unit: z.number().int().min(0),
+  /** Round 0's message: `clientSeed:nonce:unit`. */
+  message: z.string(),
+  seedId: z.string(),
+  serverSeedHash: z.string(),
+  /** Null until revealed (docs/fairness.md "Server seeds"). */
+  serverSeed: z.string().nullable(),
+  /** The box version whose odds the unit was drawn with (null: sold before versions), and that odds table itself. */
+  boxVersion: z.number().int().min(1).nullable(),
+  products: z.array(z.object({ productId: z.string(), rarity: raritySchema, weight: z.number().int().positive() })),
+  guarantee: guaranteeRuleSchema.nullable(),
+  missesBefore: z.number().int().min(0),
+  exhausted: z.array(z.string()),
+  forced: z.boolean(),
+  productId: z.string(),
+  drawnAt: isoDate,
+});
+export type DrawLogEntry = z.infer<typeof drawLogEntrySchema>;
+
+/** `?after=<cursor>&limit=`: the entries after the cursor (a log's `seq`, a set's number; 0: from the start). */
+export const afterQuerySchema = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(100) });
+/** `?before=<generation>&limit=`: the generations older than the cursor (absent: from the newest). */
+export const seedHistoryQuerySchema = z.object({ before: z.coerce.number().int().min(1).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
+
+/** A page of a box's draw log, oldest first; `nextAfter` is the cursor of the next page (`?after=`), null at the end. */
+export const drawLogPageSchema = z.object({ boxId: objectId, items: z.array(drawLogEntrySchema), nextAfter: z.number().int().nullable() });
+export type DrawLogPage = z.infer<typeof drawLogPageSchema>;
+
+/** A page of a box's seed history, newest first; `nextBefore` is the cursor of the next page (`?before=`), null at the end. */
+export const seedHistoryPageSchema = z.object({ boxId: objectId, items: z.array(publicSeedSchema), nextBefore: z.number().int().nullable() });
+export type SeedHistoryPage = z.infer<typeof seedHistoryPageSchema>;
 
 export const devConfigSchema = z.object({ simulatorUrl: z.string() });
 export type DevConfig = z.infer<typeof devConfigSchema>;
@@ -429,3 +481,7 @@ export type BoxSet = z.infer<typeof boxSetSchema>;
 
 export const boxSetListSchema = z.object({ items: z.array(boxSetSchema.omit({ grid: true, arrangement: true, salt: true, sales: true, series: true, secretEvery: true })) });
 export type BoxSetList = z.infer<typeof boxSetListSchema>;
+
+/** A page of a box's sets as GET /api/sets/:setId shows each (arrangement and sales once revealed), by number. */
+export const boxSetPageSchema = z.object({ boxId: objectId, items: z.array(boxSetSchema), nextAfter: z.number().int().nullable() });
+export type BoxSetPage = z.infer<typeof boxSetPageSchema>;

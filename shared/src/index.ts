@@ -10,6 +10,7 @@ export * from './fairness/box-odds';
 export * from './cart';
 export * from './catalog-file';
 export * from './fairness/set-verify';
+export * from './fairness/log-verify';
 export * from './guardian-consent';
 export * from './compliance';
 export * from './console';

@@ -96,6 +96,7 @@ export const ERROR_WORDS: Record<string, Wording> = {
   SETS_SOLD_OUT: '这一系列的端盒已全部售完',
   INVALID_SET_PICK: '选择的位置有误，请重新选择',
   SET_BUSY: '这一盒还有未支付的订单，暂时不能操作',
+  SET_SECRET_UNSOLD: '这一盒的隐藏款还没有售出，不能下架',
   NOT_A_SET_BOX: '这一款不按整盒出售',
 
   // Subscribe messages (开售提醒, 发货/退款通知).

@@ -1,4 +1,4 @@
-import { drawMessage, type DrawProof } from '@blindbox/shared';
+import { drawMessage, type DrawProof, type MessageKey } from '@blindbox/shared';
 import type { OrderDoc } from '../orders/order.model';
 import type { ServerSeedDoc } from './fairness.model';
 import { expectedRevealOf, toPublicSeed } from './server-seeds';
@@ -14,6 +14,7 @@ export function drawProofOf(order: OrderDoc, unitIndex: number, seed: ServerSeed
   if (!draw || !proof || !item) return null;
   const published = toPublicSeed(seed, now);
   const orderId = order._id.toHexString();
+  const key: MessageKey = proof.messageVersion === 2 ? { version: 2, nonce: proof.nonce ?? 0, unit: proof.unit ?? 0 } : { version: 1, orderId, unitIndex };
   return {
     orderId,
     unitIndex,
@@ -33,6 +34,9 @@ export function drawProofOf(order: OrderDoc, unitIndex: number, seed: ServerSeed
     forced: proof.forced,
     productId: draw.productId,
     drawnAt: proof.drawnAt.toISOString(),
-    message: drawMessage(order.clientSeed, orderId, unitIndex),
+    messageVersion: key.version,
+    nonce: key.version === 2 ? key.nonce : null,
+    unit: key.version === 2 ? key.unit : null,
+    message: drawMessage(order.clientSeed, key),
   };
 }

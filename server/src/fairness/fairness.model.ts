@@ -23,17 +23,21 @@ export interface ServerSeedDoc {
   lastOrderExpiresAt: Date | null;
 }
 
-/** A draw of this shopper and box is under way for `orderId`, taken against `missesBefore`. */
+/** A draw of this shopper and box is under way for `orderId`, taken against `missesBefore`, with sequence number `nonce`. */
 export interface PendingClaimDoc {
   orderId: string;
   missesBefore: number;
+  nonce: number;
   at: Date;
 }
 
 /**
- * The guarantee (保底) state of one shopper for one box, in the stock database: `_id` is `<userId>:<boxId>`. `misses` counts the
- * consecutive draws without an item of the guaranteed rarity; `draws` only grows and serves as the version
- * a claim is guarded on; `counted` lists the orders whose draws are in `misses`.
+ * The draw counter of one shopper for one box, in the stock database: `_id` is `<userId>:<boxId>`. Every drawn
+ * line of the box claims it (so a shopper's lines of one box are drawn one after the other). `misses` counts
+ * the consecutive draws without an item of the guaranteed rarity (保底); `draws` only grows and serves as the
+ * version a claim is guarded on; `counted` lists the orders whose draws are in `misses`. `nonces` is the last
+ * sequence number given to a line (the HMAC message's nonce, docs/fairness.md), `tag` the shopper's anonymous
+ * name in the box's public draw log (random, so it says nothing of who they are).
  */
 export interface GuaranteeCounterDoc {
   _id: string;
@@ -41,6 +45,8 @@ export interface GuaranteeCounterDoc {
   draws: number;
   counted: string[];
   pending: PendingClaimDoc | null;
+  nonces: number;
+  tag: string;
 }
 
 const serverSeedSchema = new Schema<ServerSeedDoc>(
@@ -67,7 +73,9 @@ const guaranteeCounterSchema = new Schema<GuaranteeCounterDoc>(
     misses: { type: Number, required: true, min: 0 },
     draws: { type: Number, required: true, min: 0 },
     counted: { type: [String], default: [] },
-    pending: { type: new Schema<PendingClaimDoc>({ orderId: String, missesBefore: Number, at: Date }, { _id: false }), default: null },
+    pending: { type: new Schema<PendingClaimDoc>({ orderId: String, missesBefore: Number, nonce: Number, at: Date }, { _id: false }), default: null },
+    nonces: { type: Number, required: true, min: 0 },
+    tag: { type: String, required: true },
   },
   { versionKey: false },
 );

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { BoxFairness, MyGuarantee, PublicSeed } from '@blindbox/shared';
+import type { BoxFairness, MyGuarantee } from '@blindbox/shared';
 import type { Container } from '../container';
 import { NotFound } from '../domain-error';
 import { parseObjectId } from '../object-id';
@@ -8,18 +8,11 @@ import { saleTermsOf } from '../catalog/sale-terms';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { currentUserId, requireUser } from '../users/require-user';
 import { shopperDayOf } from '../limits/daily-limits';
-import { toPublicSeed, type PublicSeed as SeedView } from './server-seeds';
+import { toPublicSeed } from './server-seeds';
 import { drawProofOf } from './draw-proof';
+import { seedDto } from './seed-dto';
 
 const SEED_HISTORY = 10;
-
-const seedDto = (seed: SeedView): PublicSeed => ({
-  ...seed,
-  committedAt: seed.committedAt.toISOString(),
-  rotateAt: seed.rotateAt.toISOString(),
-  retiredAt: seed.retiredAt?.toISOString() ?? null,
-  revealedAt: seed.revealedAt?.toISOString() ?? null,
-});
 
 /** What a shopper needs to check the draws: the box's rules and seeds (public), their own count, a draw's proof. */
 export function fairnessRoutes({ db, config, sessions, fairness, limits }: Pick<Container, 'db' | 'config' | 'sessions' | 'fairness' | 'limits'>): Router {

@@ -248,7 +248,7 @@ test('a claim left by an applier that died blocks only until its order is settle
   const box = await boxBySlugName('森林伙伴');
   const frank = await buyer(server, 'dev-fair-stuck');
   const userId = new Types.ObjectId(await userIdOf(frank.token));
-  const draws = orderDraws({ db: server.container.db, seeds: server.container.fairness.seeds, items: itemStock(server.container.db), sets: server.container.sets, waitForCounterMs: 200 });
+  const draws = orderDraws({ db: server.container.db, seeds: server.container.fairness.seeds, items: itemStock(server.container.db), sets: server.container.sets, log: server.container.fairness.log, waitForCounterMs: 200 });
   const a = await frank.orderNow([{ boxId: box.id, quantity: 1 }]);
   const b = await frank.orderNow([{ boxId: box.id, quantity: 2 }]);
 

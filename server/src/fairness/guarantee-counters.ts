@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Connection, Types } from 'mongoose';
 import { stockDatabase } from '../db/databases';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
@@ -9,7 +10,8 @@ export interface CounterKey {
 }
 
 export type ClaimResult =
-  | { kind: 'CLAIMED'; missesBefore: number }
+  /** `nonce`: the line's sequence number (never given twice); `tag`: the shopper's name in the box's public log. */
+  | { kind: 'CLAIMED'; missesBefore: number; nonce: number; tag: string }
   /** Another order of the same shopper and box holds the counter (since `at`): its draws must land (or be given up) first. */
   | { kind: 'BUSY'; orderId: string; at: Date }
   /** This order's draws are already counted: the caller read a stale order and must re-read it. */
@@ -17,8 +19,11 @@ export type ClaimResult =
 
 const counterIdOf = ({ userId, boxId }: CounterKey) => `${userId.toHexString()}:${boxId.toHexString()}`;
 
+/** The shopper's anonymous name in one box's public draw log: random, unlinkable to the account. */
+export const newShopperTag = () => randomBytes(8).toString('hex');
+
 /**
- * The guarantee counter of one shopper and box, moved in three guarded steps around the order's own
+ * The draw counter (guarantee and sequence numbers) of one shopper and box, moved in three guarded steps around the order's own
  * paid-and-drawn write (there are no multi-document transactions):
  *
  * 1. claim: the order takes the counter's single pending slot, recording the `missesBefore` it draws
@@ -31,6 +36,11 @@ const counterIdOf = ({ userId, boxId }: CounterKey) => `${userId.toHexString()}:
  *    given back instead. Either step is re-run by any later applier, or by the next order that finds the
  *    slot taken, so a crash between the steps heals without skipping or double-counting.
  *
+ * The claim also gives the line its sequence number (`nonce`, the HMAC message's, docs/fairness.md): `nonces`
+ * moves with the claim in the same guarded write, and the number is kept on the pending claim, so every applier
+ * of the order draws with the same one and no two lines ever get the same. A claim given up leaves its number
+ * unused (a gap), never reused: its draws may have been computed (not stored) by an applier that lost.
+ *
  * `counted` is what makes a late, stale applier harmless: it cannot claim again for an order already counted.
  * The counters live beside the stock counters, in the database whose writes do not queue behind the shop's:
  * the claim is held across the order's write, so every write saved in it shortens what a second order waits.
@@ -38,9 +48,9 @@ const counterIdOf = ({ userId, boxId }: CounterKey) => `${userId.toHexString()}:
 export function guaranteeCounters(db: Connection) {
   const Counter = guaranteeCounterModel(stockDatabase(db));
 
-  async function firstClaim(_id: string, order: string, now: Date): Promise<boolean> {
+  async function firstClaim(_id: string, order: string, tag: string, now: Date): Promise<boolean> {
     try {
-      await Counter.create({ _id, misses: 0, draws: 0, counted: [], pending: { orderId: order, missesBefore: 0, at: now } });
+      await Counter.create({ _id, misses: 0, draws: 0, counted: [], pending: { orderId: order, missesBefore: 0, nonce: 1, at: now }, nonces: 1, tag });
       return true;
     } catch (error) {
       if (isDuplicateKeyError(error)) return false;
@@ -55,17 +65,20 @@ export function guaranteeCounters(db: Connection) {
       for (;;) {
         const counter = await Counter.findById(_id).lean<GuaranteeCounterDoc>();
         if (!counter) {
-          if (await firstClaim(_id, order, now)) return { kind: 'CLAIMED', missesBefore: 0 };
+          const tag = newShopperTag();
+          if (await firstClaim(_id, order, tag, now)) return { kind: 'CLAIMED', missesBefore: 0, nonce: 1, tag };
           continue;
         }
         if (counter.counted.includes(order)) return { kind: 'COUNTED' };
-        if (counter.pending?.orderId === order) return { kind: 'CLAIMED', missesBefore: counter.pending.missesBefore };
+        if (counter.pending?.orderId === order) return { kind: 'CLAIMED', missesBefore: counter.pending.missesBefore, nonce: counter.pending.nonce, tag: counter.tag };
         if (counter.pending) return { kind: 'BUSY', orderId: counter.pending.orderId, at: counter.pending.at };
+        const nonce = counter.nonces + 1;
+        // Guarded on `nonces` too: a claim given up in between leaves `draws` as it was but used a number.
         const taken = await Counter.updateOne(
-          { _id, pending: null, draws: counter.draws, counted: { $ne: order } },
-          { $set: { pending: { orderId: order, missesBefore: counter.misses, at: now } } },
+          { _id, pending: null, draws: counter.draws, nonces: counter.nonces, counted: { $ne: order } },
+          { $set: { pending: { orderId: order, missesBefore: counter.misses, nonce, at: now }, nonces: nonce } },
         );
-        if (taken.modifiedCount === 1) return { kind: 'CLAIMED', missesBefore: counter.misses };
+        if (taken.modifiedCount === 1) return { kind: 'CLAIMED', missesBefore: counter.misses, nonce, tag: counter.tag };
       }
     },
 

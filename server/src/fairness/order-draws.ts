@@ -5,6 +5,7 @@ import { orderModel, type DrawDoc, type OrderDoc, type OrderItemDoc } from '../o
 import type { ItemCounts, ItemStock } from '../catalog/item-stock';
 import type { TakenUnit } from '../catalog/stock.model';
 import { guaranteeCounters, type CounterKey } from './guarantee-counters';
+import type { DrawLog } from './draw-log';
 import type { ServerSeeds } from './server-seeds';
 import type { ServerSeedDoc } from './fairness.model';
 import { GuaranteeCounterBusy, GuaranteeUnavailable } from './fairness-errors';
@@ -15,6 +16,8 @@ export interface OrderDrawsDeps {
   seeds: ServerSeeds;
   items: ItemStock;
   sets: Pick<SetService, 'drawsFor'>;
+  /** The public draw log a settled order's draws join. */
+  log: Pick<DrawLog, 'append'>;
   /** How long a draw waits for another order of the same shopper and box to finish its draw. */
   waitForCounterMs: number;
 }
@@ -33,28 +36,38 @@ const STUCK_CLAIM_MS = 1_000;
  * believe they are the 72nd draw. The claim serialises them; every unit's inputs, `missesBefore` included,
  * are then stored on the order, so the proof and the verifier need nothing but the order and the seed.
  */
-export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDrawsDeps) {
+export function orderDraws({ db, seeds, items, sets, log, waitForCounterMs }: OrderDrawsDeps) {
   const Order = orderModel(db);
   const counters = guaranteeCounters(db);
 
   const keyOf = (order: Pick<OrderDoc, 'userId'>, item: Pick<OrderItemDoc, 'boxId'>): CounterKey => ({ userId: order.userId, boxId: item.boxId });
-  // A fixed claiming order (by box id) so two orders sharing two boxes can never each hold one and wait on the other.
-  const guaranteedLines = (order: OrderDoc) =>
-    order.items.filter((item) => item.guarantee).sort((a, b) => a.boxId.toHexString().localeCompare(b.boxId.toHexString()));
+  /**
+   * The lines drawn with a server seed (not whole-set lines): each claims its shopper's counter for the box, for
+   * the guarantee and for its sequence number. A fixed claiming order (by box id) so two orders sharing two boxes
+   * can never each hold one and wait on the other.
+   */
+  const drawnLines = (order: OrderDoc) =>
+    order.items.filter((item) => !item.setPick).sort((a, b) => a.boxId.toHexString().localeCompare(b.boxId.toHexString()));
 
-  /** Finishes or gives up the claims this order holds, from what the order itself says happened (both guarded on the claim). */
+  /**
+   * Finishes or gives up the claims this order holds, from what the order itself says happened (both guarded on
+   * the claim), then logs its draws publicly. The claims first: they are what the shopper's count shows and what
+   * their next order waits on. Every applier settles again (a channel retries until answered, so a crash before
+   * the answer is followed by a repeat), and appending to the log is idempotent.
+   */
   async function settle(order: OrderDoc): Promise<void> {
-    for (const item of guaranteedLines(order)) {
+    for (const item of drawnLines(order)) {
       const key = keyOf(order, item);
       const draws = order.draws.filter((draw) => draw.boxId.equals(item.boxId));
       const last = draws.at(-1);
-      if (last?.proof && item.guarantee) {
-        const hit = meetsRarity(last.rarity, item.guarantee.minRarity);
+      if (last?.proof) {
+        const hit = item.guarantee ? meetsRarity(last.rarity, item.guarantee.minRarity) : true;
         await counters.finish(key, order._id, draws.length, hit ? 0 : last.proof.missesBefore + 1);
       } else if (order.status !== 'TO_BE_PAID') {
         await counters.giveUp(key, order._id);
       }
     }
+    if (order.draws.length > 0) await log.append(order);
     // The units a line took out of its items are one of the order's holds: kept or given back with the others
     // (orders/order-holds.ts).
   }
@@ -65,11 +78,11 @@ export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDr
     if (holder) await settle(holder);
   }
 
-  async function claimFor(order: OrderDoc, item: OrderItemDoc): Promise<number | null> {
+  async function claimFor(order: OrderDoc, item: OrderItemDoc): Promise<{ missesBefore: number; nonce: number; tag: string } | null> {
     const deadline = Date.now() + waitForCounterMs;
     for (;;) {
       const claim = await counters.claim(keyOf(order, item), order._id);
-      if (claim.kind === 'CLAIMED') return claim.missesBefore;
+      if (claim.kind === 'CLAIMED') return claim;
       if (claim.kind === 'COUNTED') return null;
       if (Date.now() - claim.at.getTime() > STUCK_CLAIM_MS) await settleHolder(claim.orderId);
       if (Date.now() > deadline) throw new GuaranteeCounterBusy(`box ${item.boxId.toHexString()} is being drawn for another order of this shopper`);
@@ -95,12 +108,14 @@ export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDr
         if (!seed) throw new Error(`seed ${item.seedId} of order ${order._id.toHexString()} is missing`);
         seedOf.set(item.boxId.toHexString(), seed);
       }
-      const missesBefore = new Map<string, number>();
-      for (const item of guaranteedLines(order)) {
-        const misses = await claimFor(order, item);
-        if (misses === null) return null;
-        missesBefore.set(item.boxId.toHexString(), misses);
+      const claims = new Map<string, { missesBefore: number; nonce: number; tag: string }>();
+      for (const item of drawnLines(order)) {
+        const claim = await claimFor(order, item);
+        if (claim === null) return null;
+        claims.set(item.boxId.toHexString(), claim);
       }
+      // When the draw happens, once it is this order's turn (the claims above may have waited for another order).
+      const drawnAt = new Date();
       const draws: DrawDoc[] = [];
       for (const item of order.items) {
         if (item.setPick) {
@@ -109,12 +124,13 @@ export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDr
           continue;
         }
         const seed = seedOf.get(item.boxId.toHexString()) as ServerSeedDoc;
+        const claim = claims.get(item.boxId.toHexString()) as { missesBefore: number; nonce: number; tag: string };
         const firstUnit = draws.length;
+        // Message version 2: the shopper's sequence number and the unit's place in the line, nothing the server chose.
         const inputsOf = (unit: number, misses: number, exhausted: readonly string[]) => ({
           serverSeed: seed.seed,
           clientSeed: order.clientSeed,
-          orderId: order._id.toHexString(),
-          unitIndex: firstUnit + unit,
+          key: { version: 2 as const, nonce: claim.nonce, unit },
           products: item.products,
           // Lean reads of lines stored before the guarantee existed have no field at all.
           guarantee: item.guarantee ?? null,
@@ -127,7 +143,7 @@ export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDr
          */
         const drawLine = (counts: Readonly<ItemCounts> | null): TakenUnit[] => {
           const left = new Map(Object.entries(counts ?? {}));
-          let misses = missesBefore.get(item.boxId.toHexString()) ?? 0;
+          let misses = claim.missesBefore;
           const units: TakenUnit[] = [];
           for (let unit = 0; unit < item.quantity; unit++) {
             const exhausted = counts ? item.products.filter((product) => (left.get(product.productId) ?? 0) <= 0).map((product) => product.productId) : [];
@@ -139,7 +155,7 @@ export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDr
           return units;
         };
         const units = (await items.take(order._id, item.boxId, drawLine)) ?? drawLine(null);
-        let misses = missesBefore.get(item.boxId.toHexString()) ?? 0;
+        let misses = claim.missesBefore;
         for (const [unit, taken] of units.entries()) {
           const outcome = fairDraw(inputsOf(unit, misses, taken.exhausted));
           const product = item.products.find((candidate) => candidate.productId === outcome.productId);
@@ -150,7 +166,19 @@ export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDr
             name: product.name,
             rarity: product.rarity,
             imageUrl: product.imageUrl,
-            proof: { unitIndex: firstUnit + unit, seedId: seed._id, serverSeedHash: seed.hash, missesBefore: misses, exhausted: taken.exhausted, forced: outcome.forced, drawnAt: now },
+            proof: {
+              unitIndex: firstUnit + unit,
+              seedId: seed._id,
+              serverSeedHash: seed.hash,
+              missesBefore: misses,
+              exhausted: taken.exhausted,
+              forced: outcome.forced,
+              drawnAt,
+              messageVersion: 2,
+              nonce: claim.nonce,
+              unit,
+              shopperTag: claim.tag,
+            },
           });
           misses = outcome.missesAfter;
         }
@@ -177,9 +205,21 @@ export function orderDraws({ db, seeds, items, sets, waitForCounterMs }: OrderDr
       }
     },
 
-    /** How many more draws of this box until the guarantee forces an eligible item (the shopper's own count). */
+    /**
+     * How many more draws of this box until the guarantee forces an eligible item (the shopper's own count). A
+     * claim whose order is already drawn is settled first (its applier may still be on its way, or have died), so
+     * the count shown right after a payment includes that payment's draws.
+     */
     async drawsUntilGuarantee(userId: Types.ObjectId, boxId: Types.ObjectId, within: number): Promise<{ misses: number; remaining: number }> {
-      const misses = (await counters.state({ userId, boxId }))?.misses ?? 0;
+      let counter = await counters.state({ userId, boxId });
+      if (counter?.pending) {
+        const holder = await Order.findById(counter.pending.orderId).lean<OrderDoc>();
+        if (holder && holder.draws.length > 0) {
+          await settle(holder);
+          counter = await counters.state({ userId, boxId });
+        }
+      }
+      const misses = counter?.misses ?? 0;
       return { misses, remaining: Math.max(1, within - misses) };
     },
   };

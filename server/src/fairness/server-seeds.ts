@@ -151,6 +151,8 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
 
     byId: (seedId: string) => Seed.findById(seedId).lean<ServerSeedDoc>(),
 
+    byIds: (seedIds: readonly string[]) => Seed.find({ _id: { $in: [...new Set(seedIds)] } }).lean<ServerSeedDoc[]>(),
+
     /** Newest first: the queued seed, the seed in use, then the retired ones. */
     history: (boxId: Types.ObjectId, limit: number, beforeGeneration = Number.MAX_SAFE_INTEGER) =>
       Seed.find({ boxId, generation: { $lt: beforeGeneration } }).sort({ generation: -1 }).limit(limit).lean<ServerSeedDoc[]>(),

@@ -51,6 +51,14 @@ export interface DrawProofDoc {
   exhausted?: string[];
   forced: boolean;
   drawnAt: Date;
+  /**
+   * Message version 2 (docs/fairness.md): the line's sequence number for this shopper and box, the unit's place
+   * in its line, and the shopper's name in the box's public log. Absent: version 1 (the order id and `unitIndex`).
+   */
+  messageVersion?: 2;
+  nonce?: number;
+  unit?: number;
+  shopperTag?: string;
 }
 
 export interface DrawDoc {
@@ -214,7 +222,19 @@ const itemSchema = new Schema<OrderItemDoc>(
 );
 
 const drawProofSchema = new Schema<DrawProofDoc>(
-  { unitIndex: Number, seedId: String, serverSeedHash: String, missesBefore: Number, exhausted: { type: [String], default: undefined }, forced: Boolean, drawnAt: Date },
+  {
+    unitIndex: Number,
+    seedId: String,
+    serverSeedHash: String,
+    missesBefore: Number,
+    exhausted: { type: [String], default: undefined },
+    forced: Boolean,
+    drawnAt: Date,
+    messageVersion: { type: Number },
+    nonce: { type: Number },
+    unit: { type: Number },
+    shopperTag: { type: String },
+  },
   { _id: false },
 );
 

@@ -94,10 +94,6 @@ export function positionHolds(main: Connection) {
       return Hold.countDocuments({ setId, state: 'SOLD' });
     },
 
-    async heldCount(setId: Types.ObjectId): Promise<number> {
-      return Hold.countDocuments({ setId, state: 'HELD' });
-    },
-
     /** Positions still HELD although their order may have stopped being payable: their order decides (orders/order-holds.ts). */
     async expired(now: Date, limit: number): Promise<PositionHoldDoc[]> {
       return Hold.find({ state: 'HELD', expiresAt: { $lte: now } }).sort({ expiresAt: 1 }).limit(limit).lean<PositionHoldDoc[]>();

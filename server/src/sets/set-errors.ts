@@ -10,5 +10,10 @@ export const SetsSoldOut = ruleError('CONFLICT', 'SETS_SOLD_OUT');
 export const InvalidSetPick = ruleError('INVALID', 'INVALID_SET_PICK');
 /** A set with positions held for unpaid orders cannot be retired (its arrangement would show them their design). */
 export const SetBusy = ruleError('CONFLICT', 'SET_BUSY');
+/**
+ * The set holds its block's secret design and that position is not sold: retiring it would withdraw the secret
+ * the block promised (docs/fairness.md "Whole sets": a set holding an unsold secret is never retired).
+ */
+export const SetSecretUnsold = ruleError('CONFLICT', 'SET_SECRET_UNSOLD');
 /** The box is not sold as whole sets, or its designs cannot make one. */
 export const NotASetBox = ruleError('INVALID', 'NOT_A_SET_BOX');

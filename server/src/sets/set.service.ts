@@ -9,7 +9,7 @@ import { positionHolds, type PositionLine } from './position-holds';
 import type { PositionHoldDoc } from './position-hold.model';
 import { arrange, blockStartOf, secretDrawFor, seriesOf } from './arrangement';
 import { toBoxSetDto, toBoxSetSummary } from './set-view';
-import { InvalidSetPick, NotASetBox, PositionTaken, SetBusy, SetNotOnSale, SetsSoldOut } from './set-errors';
+import { InvalidSetPick, NotASetBox, PositionTaken, SetBusy, SetNotOnSale, SetSecretUnsold, SetsSoldOut } from './set-errors';
 
 /**
  * How many set numbers "the set on sale now" reads at once, from the lowest one this process last saw on sale:
@@ -111,9 +111,14 @@ export function setService(db: Connection) {
     },
 
     /**
-     * Takes the set off sale and publishes its arrangement. Refused while a position is held for an unpaid
-     * order: its shopper would see their design before paying. RETIRING first, so no new pick can slip in
-     * between the check and the retire (a pick re-reads the set after taking its positions).
+     * Takes the set off sale and publishes its arrangement at once (`get` shows it from then on). Returns the set
+     * as it is after (an already retired or sold-out set as it was). Refused, changing nothing:
+     * - SetBusy while a position is held for an unpaid order: its shopper would see their design before paying;
+     * - SetSecretUnsold while the set holds its block's secret design unsold: the block promised one secret in
+     *   `secretEvery` sets, and it cannot move to another set (every other set's arrangement is committed), so the
+     *   set stays on sale until the secret is sold (docs/fairness.md "Whole sets", the retire rule).
+     * RETIRING first, so no new pick can slip in between the checks and the retire (a pick re-reads the set
+     * after taking its positions). The console's retire action calls this.
      */
     async retire(setId: Types.ObjectId): Promise<BoxSetDoc> {
       const set = await BoxSet.findOneAndUpdate({ _id: setId, state: { $in: ['ON_SALE', 'RETIRING'] } }, { $set: { state: 'RETIRING' } }, { returnDocument: 'after' }).lean<BoxSetDoc>();
@@ -122,10 +127,20 @@ export function setService(db: Connection) {
         if (!existing) throw new NotFound('set');
         return existing;
       }
-      const held = await holds.heldCount(setId);
+      const backOnSale = () => BoxSet.updateOne({ _id: setId, state: 'RETIRING' }, { $set: { state: 'ON_SALE' } });
+      const taken = await holds.taken([setId]);
+      const held = taken.filter((hold) => hold.state !== 'SOLD').length;
       if (held > 0) {
-        await BoxSet.updateOne({ _id: setId, state: 'RETIRING' }, { $set: { state: 'ON_SALE' } });
+        await backOnSale();
         throw new SetBusy(`${held} position(s) of set ${set.number} are held for unpaid orders; retry once they are paid or released`);
+      }
+      if (set.hasSecret) {
+        const { secret } = seriesOf(await setBox(set.boxId));
+        const unsold = set.arrangement.findIndex((productId, position) => secret.includes(productId) && !taken.some((hold) => hold.position === position && hold.state === 'SOLD'));
+        if (unsold !== -1) {
+          await backOnSale();
+          throw new SetSecretUnsold(`set ${set.number} holds its block's secret design, unsold: it stays on sale until the secret is sold`);
+        }
       }
       await BoxSet.updateOne({ _id: setId, state: 'RETIRING' }, { $set: { state: 'RETIRED', revealedAt: new Date() } });
       return (await BoxSet.findById(setId).lean<BoxSetDoc>()) ?? set;
@@ -139,6 +154,15 @@ export function setService(db: Connection) {
       const sets = await BoxSet.find({ boxId }).sort({ number: 1 }).lean<BoxSetDoc[]>();
       const taken = await holds.taken(sets.map((set) => set._id));
       return sets.map((set) => toBoxSetSummary(set, taken.filter((hold) => hold.setId.equals(set._id))));
+    },
+
+    /** The box's sets numbered after `afterNumber`, in order, each as `get` shows it (the public log's sets). */
+    async page(boxId: Types.ObjectId, afterNumber: number, limit: number): Promise<BoxSet[]> {
+      const sets = await BoxSet.find({ boxId, number: { $gt: afterNumber } }).sort({ number: 1 }).limit(limit).lean<BoxSetDoc[]>();
+      if (sets.length === 0) return [];
+      const box = (await Box.findById(boxId).lean<BoxDoc>()) ?? undefined;
+      const taken = await holds.taken(sets.map((set) => set._id));
+      return Promise.all(sets.map((set) => view(set, box, taken.filter((hold) => hold.setId.equals(set._id)))));
     },
 
     async get(setId: Types.ObjectId): Promise<BoxSet> {

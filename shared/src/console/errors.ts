@@ -59,4 +59,6 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   VERSION_NOT_CONFIRMED: '该盒子正在销售，修改款式或权重将发布新的概率版本，请确认后再保存',
   STOCK_BELOW_HELD: '库存不能少于未付款订单占用的数量',
   INTERNAL: '服务器内部错误',
+  SET_SECRET_UNSOLD: '该套装着本组的隐藏款且尚未售出，不能下架：下架会让本组的隐藏款再也买不到（公平规则）。请等隐藏款售出后再下架',
+  SET_NOT_ON_SALE: '该套已售完或已下架',
 };

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { hmacSha256, sha256, toHex, utf8 } from './sha256';
-import { fairDraw, seedHash, uniformTicket, verifyDraw, type FairProduct, type GuaranteeRule } from './fair-draw';
+import { drawMessage, fairDraw, messageKeyOf, seedHash, uniformTicket, verifyDraw, type FairProduct, type GuaranteeRule } from './fair-draw';
 
 const products: FairProduct[] = [
   { productId: 'c', rarity: 'COMMON', weight: 60 },
@@ -28,7 +28,7 @@ test('observed frequencies of the production draw match the published odds (chi-
   const serverSeed = randomBytes(32).toString('hex');
   const counts = new Map<string, number>();
   for (let unitIndex = 0; unitIndex < draws; unitIndex++) {
-    const { productId } = fairDraw({ serverSeed, clientSeed: 'chi', orderId: 'order', unitIndex, products, guarantee: null, missesBefore: 0 });
+    const { productId } = fairDraw({ serverSeed, clientSeed: 'chi', key: { version: 2, nonce: 1, unit: unitIndex }, products, guarantee: null, missesBefore: 0 });
     counts.set(productId, (counts.get(productId) ?? 0) + 1);
   }
   const chiSquare = products.reduce((sum, product) => {
@@ -66,7 +66,7 @@ test('with the guarantee on, simulated shopper histories never go `within` draws
       let longestDry = 0;
       let forcedSeen = 0;
       for (let unitIndex = 0; unitIndex < 500; unitIndex++) {
-        const outcome = fairDraw({ serverSeed, clientSeed: `shopper-${shopper}`, orderId: 'o', unitIndex, products, guarantee, missesBefore: misses });
+        const outcome = fairDraw({ serverSeed, clientSeed: `shopper-${shopper}`, key: { version: 2, nonce: 1, unit: unitIndex }, products, guarantee, missesBefore: misses });
         if (outcome.forced) forcedSeen++;
         misses = outcome.missesAfter;
         longestDry = Math.max(longestDry, misses);
@@ -78,7 +78,7 @@ test('with the guarantee on, simulated shopper histories never go `within` draws
 });
 
 test('a forced draw says so and picks only eligible products', () => {
-  const outcome = fairDraw({ serverSeed: 's', clientSeed: 'c', orderId: 'o', unitIndex: 0, products, guarantee: { minRarity: 'EPIC', within: 5 }, missesBefore: 4 });
+  const outcome = fairDraw({ serverSeed: 's', clientSeed: 'c', key: { version: 2, nonce: 1, unit: 0 }, products, guarantee: { minRarity: 'EPIC', within: 5 }, missesBefore: 4 });
   expect(outcome.forced).toBe(true);
   expect(['e', 's']).toContain(outcome.productId);
   expect(outcome.total).toBe(15);
@@ -86,7 +86,7 @@ test('a forced draw says so and picks only eligible products', () => {
 
 test('verification recomputes a draw from its public inputs and names what does not match', () => {
   const serverSeed = randomBytes(32).toString('hex');
-  const inputs = { clientSeed: 'c', orderId: 'o', unitIndex: 3, products, guarantee: null, missesBefore: 0 };
+  const inputs = { clientSeed: 'c', key: { version: 2 as const, nonce: 4, unit: 3 }, products, guarantee: null, missesBefore: 0 };
   const drawn = fairDraw({ ...inputs, serverSeed });
   const proof = { ...inputs, serverSeed, serverSeedHash: seedHash(serverSeed), recordedProductId: drawn.productId, recordedForced: false };
   expect(verifyDraw(proof)).toEqual({ ok: true, productId: drawn.productId, forced: false });
@@ -94,4 +94,13 @@ test('verification recomputes a draw from its public inputs and names what does 
   expect(verifyDraw({ ...proof, serverSeedHash: seedHash('other') })).toMatchObject({ ok: false, reason: 'SEED_HASH_MISMATCH' });
   const other = products.find((product) => product.productId !== drawn.productId)?.productId ?? '';
   expect(verifyDraw({ ...proof, recordedProductId: other })).toMatchObject({ ok: false, reason: 'PRODUCT_MISMATCH', expected: drawn.productId });
+});
+
+test('the message names the shopper\'s sequence number and the unit (version 2), or the order and unit (version 1, older draws)', () => {
+  expect(drawMessage('my-seed', { version: 2, nonce: 7, unit: 1 })).toBe('my-seed:7:1');
+  expect(drawMessage('my-seed', { version: 2, nonce: 7, unit: 1 }, 2)).toBe('my-seed:7:1:2');
+  expect(drawMessage('my-seed', { version: 1, orderId: '665f1c2e8b3a4d0012345678', unitIndex: 3 })).toBe('my-seed:665f1c2e8b3a4d0012345678:3');
+  expect(messageKeyOf({ messageVersion: 2, orderId: 'ignored', unitIndex: 5, nonce: 7, unit: 1 })).toEqual({ version: 2, nonce: 7, unit: 1 });
+  expect(messageKeyOf({ orderId: 'o', unitIndex: 5, nonce: null, unit: null })).toEqual({ version: 1, orderId: 'o', unitIndex: 5 });
+  expect(() => messageKeyOf({ messageVersion: 2, nonce: null, unit: 0 })).toThrow(RangeError);
 });

@@ -16,12 +16,19 @@ export interface GuaranteeRule {
   within: number;
 }
 
+/**
+ * What the HMAC message names besides the client seed (docs/fairness.md "Messages"). Version 2: the shopper's
+ * own sequence number for the box (`nonce`, one per order line, taken when the line is drawn) and the unit's
+ * place in its line: nothing the server picks after the seed's commitment. Version 1 (draws made before it):
+ * the order id, which the server makes, and the unit's place among the order's draws.
+ */
+export type MessageKey = { version: 1; orderId: string; unitIndex: number } | { version: 2; nonce: number; unit: number };
+
 export interface DrawInputs {
   serverSeed: string;
   clientSeed: string;
-  orderId: string;
-  /** Position of the unit among the order's draws (0-based): every unit has its own message. */
-  unitIndex: number;
+  /** Every unit has its own message. */
+  key: MessageKey;
   products: readonly FairProduct[];
   guarantee: GuaranteeRule | null;
   /** Consecutive draws of this box by this shopper without a guaranteed-rarity item, before this one. */
@@ -52,8 +59,8 @@ const WORD_RANGE = 2 ** 32;
  * in the same moment the last eligible item went is refunded in full instead of drawn.
  */
 export class GuaranteeCannotBeKept extends Error {
-  constructor(readonly unitIndex: number) {
-    super(`unit ${unitIndex}: the guarantee is due and every eligible item has run out`);
+  constructor(readonly unit: string) {
+    super(`${unit}: the guarantee is due and every eligible item has run out`);
     this.name = 'GuaranteeCannotBeKept';
   }
 }
@@ -63,10 +70,26 @@ export function seedHash(serverSeed: string): string {
   return toHex(sha256(utf8(serverSeed)));
 }
 
-/** Round 0 signs `clientSeed:orderId:unitIndex`; further rounds (needed only after rejections) append `:round`. */
-export function drawMessage(clientSeed: string, orderId: string, unitIndex: number, round = 0): string {
-  const base = `${clientSeed}:${orderId}:${unitIndex}`;
+/**
+ * Round 0 signs `clientSeed:nonce:unit` (version 2) or `clientSeed:orderId:unitIndex` (version 1), numbers in
+ * decimal; further rounds (needed only after rejections) append `:round`.
+ */
+export function drawMessage(clientSeed: string, key: MessageKey, round = 0): string {
+  const base = key.version === 2 ? `${clientSeed}:${key.nonce}:${key.unit}` : `${clientSeed}:${key.orderId}:${key.unitIndex}`;
   return round === 0 ? base : `${base}:${round}`;
+}
+
+/** Names a unit in messages and errors: `nonce 7 unit 1` or `order … unit 3`. */
+export const describeKey = (key: MessageKey) => (key.version === 2 ? `nonce ${key.nonce} unit ${key.unit}` : `order ${key.orderId} unit ${key.unitIndex}`);
+
+/** A published proof's or log entry's message fields (`messageVersion` absent: version 1) as a MessageKey. */
+export function messageKeyOf(fields: { messageVersion?: number | null; orderId?: string | null; unitIndex?: number | null; nonce?: number | null; unit?: number | null }): MessageKey {
+  if (fields.messageVersion === 2) {
+    if (fields.nonce == null || fields.unit == null) throw new RangeError('a version 2 message needs its nonce and unit');
+    return { version: 2, nonce: fields.nonce, unit: fields.unit };
+  }
+  if (fields.orderId == null || fields.unitIndex == null) throw new RangeError('a version 1 message needs its order id and unit index');
+  return { version: 1, orderId: fields.orderId, unitIndex: fields.unitIndex };
 }
 
 /**
@@ -130,9 +153,9 @@ export function fairDraw(inputs: DrawInputs): DrawOutcome {
   const forced = guarantee !== null && inputs.missesBefore >= guarantee.within - 1;
   const odds = drawOdds(inputs.products, inputs.exhausted ?? [], forced ? guarantee : null);
   const total = odds[0]?.total ?? 0;
-  if (total === 0 && forced) throw new GuaranteeCannotBeKept(inputs.unitIndex);
+  if (total === 0 && forced) throw new GuaranteeCannotBeKept(describeKey(inputs.key));
   if (total === 0) throw new RangeError('every product has run out');
-  const ticket = uniformTicket(inputs.serverSeed, (round) => drawMessage(inputs.clientSeed, inputs.orderId, inputs.unitIndex, round), total);
+  const ticket = uniformTicket(inputs.serverSeed, (round) => drawMessage(inputs.clientSeed, inputs.key, round), total);
   const product = pickByTicket(inputs.products, ticket, odds);
   const hit = guarantee !== null && meetsRarity(product.rarity, guarantee.minRarity);
   return { productId: product.productId, forced, ticket, total, missesAfter: guarantee === null ? 0 : hit ? 0 : inputs.missesBefore + 1 };

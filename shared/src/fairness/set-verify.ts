@@ -74,3 +74,47 @@ export function verifySet(inputs: SetVerifyInputs): SetVerifyResult {
 export function saleRef(orderId: string, position: number): string {
   return toHex(sha256(utf8(`${orderId}:${position}`))).slice(0, 16);
 }
+
+/** A published set as the block checks read it (GET /api/sets/:setId). */
+export interface SetBlockInputs {
+  number: number;
+  state: string;
+  arrangement: readonly string[] | null;
+  sales: readonly SetSale[] | null;
+  series: { secret: readonly string[] };
+  secretEvery: number | null;
+}
+
+export interface SetBlockFinding {
+  number: number;
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * The rules across a box's sets (docs/fairness.md "Whole sets"): at most one set of each block of `secretEvery`
+ * carries a secret design, and a retired set never took an unsold secret off sale (its secret's position is
+ * among its sales). Sets not revealed yet are skipped: their turn comes when they sell out or are retired.
+ */
+export function verifySetBlocks(sets: readonly SetBlockInputs[]): SetBlockFinding[] {
+  const findings: SetBlockFinding[] = [];
+  const secretSets = new Map<number, number[]>();
+  for (const set of sets) {
+    if (set.arrangement === null) continue;
+    const secretAt = set.arrangement.flatMap((productId, position) => (set.series.secret.includes(productId) ? [position] : []));
+    if (secretAt.length === 0) continue;
+    if (set.secretEvery === null) findings.push({ number: set.number, ok: false, text: `set #${set.number} carries a secret design but the box's sets carry none` });
+    else {
+      const block = Math.floor((set.number - 1) / set.secretEvery);
+      secretSets.set(block, [...(secretSets.get(block) ?? []), set.number]);
+    }
+    const unsold = secretAt.filter((position) => !(set.sales ?? []).some((sale) => sale.position === position));
+    if (set.state === 'RETIRED' && unsold.length > 0) findings.push({ number: set.number, ok: false, text: `set #${set.number} was retired with its secret design unsold (position ${unsold.join(', ')})` });
+  }
+  for (const [block, numbers] of secretSets) {
+    const every = sets.find((set) => set.number === numbers[0])?.secretEvery ?? 1;
+    const span = `sets ${block * every + 1}–${(block + 1) * every}`;
+    findings.push(numbers.length > 1 ? { number: numbers[0] as number, ok: false, text: `block ${span}: ${numbers.length} sets carry a secret (#${numbers.join(', #')})` } : { number: numbers[0] as number, ok: true, text: `block ${span}: one secret, in set #${numbers[0]}` });
+  }
+  return findings;
+}

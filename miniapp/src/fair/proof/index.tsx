@@ -3,7 +3,7 @@ import { Text, View } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { beijingMonthDayTime } from '@blindbox/shared/src/beijing-time';
-import { verifyDraw } from '@blindbox/shared/src/fairness/fair-draw';
+import { messageKeyOf, verifyDraw } from '@blindbox/shared/src/fairness/fair-draw';
 import { api } from '../../api/session';
 import { ErrorState, Loading } from '../../components/page-state';
 import { RARITY_LABELS, formatDateTime, formatOdds } from '../../lib/format';
@@ -42,7 +42,7 @@ function Verdict({ proof }: { proof: DrawProof }) {
       </Text>
     );
   }
-  const result = verifyDraw({ ...proof, recordedProductId: proof.productId, recordedForced: proof.forced });
+  const result = verifyDraw({ ...proof, key: messageKeyOf(proof), recordedProductId: proof.productId, recordedForced: proof.forced });
   const name = nameIn(proof);
   if (result.ok) {
     return (
@@ -84,7 +84,11 @@ function DeveloperDetails({ proof }: { proof: DrawProof }) {
       {open && (
         <View data-testid="proof-developer">
           <Row label="订单号" value={proof.orderId} />
-          <Row label="第几抽 (i)" value={String(proof.unitIndex)} />
+          {proof.messageVersion === 2 ? (
+            <Row label="本盒第几单 (nonce) / 单内第几抽" value={`${proof.nonce ?? ''} / ${proof.unit ?? ''}`} testId="proof-nonce" />
+          ) : (
+            <Row label="第几抽 (i)" value={String(proof.unitIndex)} />
+          )}
           <Row label="客户端种子" value={proof.clientSeed} testId="proof-client-seed" />
           <Row label="服务器种子 SHA-256" value={proof.serverSeedHash} testId="proof-seed-hash" />
           <Row label="SHA-256 公布时间 / 下单时间" value={`${formatDateTime(proof.seedCommittedAt)} / ${formatDateTime(proof.orderPlacedAt)}`} />

@@ -109,10 +109,18 @@ export default function BoxRulesPage() {
             下一个种子（提前一个周期公布，轮换后才启用）：{next.hash}
           </Text>
         )}
-        <Text>2. 下单时订单记下该种子、你的客户端种子和订单号；第 i 抽的随机数 = HMAC-SHA256(服务器种子, "客户端种子:订单号:i")。</Text>
+        <Text>2. 下单时订单记下该种子（订单页显示它的 SHA-256，请与上面核对）。付款开盒时，这一单是你在本盒开的第 n 单（n 从 1 数起，只数开了盒的订单，你自己事先就知道）；这一单里第 k 个（从 0 数起）的随机数 = HMAC-SHA256(服务器种子, &quot;客户端种子:n:k&quot;)。客户端种子由你的手机生成，可随时更换；算式里没有服务器在公布种子之后才能定的东西，订单号也不参与。</Text>
         <Text>3. 把摘要按 4 字节大端切成 8 个整数，丢弃 ≥ 2³² − (2³² mod 总权重) 的值（无取模偏差），首个保留值 mod 总权重即为票号；8 个都被丢弃时在消息末尾加 &quot;:1&quot;、&quot;:2&quot;… 再算。按款式顺序，每款占其权重张票（已抽完的款式、保底抽中不够稀有的款式占 0 张）。</Text>
         <Text>服务器种子以 64 位十六进制文本本身作为 HMAC 密钥和 SHA-256 的输入（UTF-8）。完整规范与算例见 docs/fairness.md，可据此自己写验证程序。</Text>
         <Text>4. 种子定期（或由管理员）轮换；轮换后、且使用它的订单都已过支付期限时公布原种子，你可核对其 SHA-256 并在“开盒验证”页或用 npm run verify-draw 重算结果。</Text>
+        <Text data-testid="rules-public-log">5. 公开抽取记录：本盒每一抽都公开（不含账号和订单号，每位买家只用一个随机代号），附种子承诺、算式输入、概率表和结果，任何人都能下载全部记录逐条重算；所有种子的承诺也全部公开。下载地址：</Text>
+        <Text className="muted proof-value" data-testid="rules-public-log-url">
+          /api/fairness/boxes/{box.id}/draws.jsonl
+        </Text>
+        <Text className="muted proof-value">/api/fairness/boxes/{box.id}/seeds</Text>
+        {box.saleMode === 'SETS' && (
+          <Text data-testid="rules-sets">6. 端盒：每一盒的排列在开售前就公布哈希；售完或下架时立即公布排列与每个位置卖出的款式。按编号每若干盒为一组（组的大小随每盒公开），每组至多一盒有隐藏款；装着隐藏款的那一盒，在隐藏款卖出之前不会下架。</Text>
+        )}
         {revealed.length > 0 && (
           <Text className="muted proof-value" data-testid="rules-revealed-seeds">
             已公布的种子：{revealed.map((seed) => `#${seed.generation} ${seed.seed}`).join('；')}

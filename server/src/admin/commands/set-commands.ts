@@ -21,7 +21,7 @@ function countOf(context: AdminContext): number {
 export const setsCommand: AdminCommand = {
   name: 'sets',
   usage: `  sets create <slug> --count N      make N new sets of a whole-set box, each shuffled and committed
-  sets retire <setId>               take a set off sale and publish its arrangement (refused while positions are held)
+  sets retire <setId>               take a set off sale and publish its arrangement (refused while positions are held, or while it holds its block's unsold secret)
   sets list <slug>                  the box's sets with sold / held / free positions and commitments`,
   options: { count: { type: 'string' } },
   // Retiring publishes the arrangement: what is left of the set can never be sold again.

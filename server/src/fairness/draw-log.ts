@@ -1,0 +1,82 @@
+import type { Connection, Types } from 'mongoose';
+import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import type { DrawDoc, OrderDoc } from '../orders/order.model';
+import { drawLogHeadModel, drawLogModel, type DrawLogDoc } from './draw-log.model';
+
+/** A bulk insert refused only by unique indexes (every failed document was there already). */
+function onlyDuplicates(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: unknown[] }).writeErrors;
+  return Array.isArray(writeErrors) ? writeErrors.every(isDuplicateKeyError) : isDuplicateKeyError(error);
+}
+
+const isLogged = (draw: DrawDoc): draw is DrawDoc & { proof: NonNullable<DrawDoc['proof']> & { nonce: number; unit: number; shopperTag: string } } =>
+  draw.proof?.messageVersion === 2;
+
+/**
+ * The public draw log (docs/fairness.md "The public draw log"): every unit drawn with message version 2, per box,
+ * in the order logged, anonymised. Appended when an order's draws are settled (fairness/order-draws.ts settle,
+ * which every applier, and the next claimer of a stuck counter, runs again), so a crash between the paid-and-drawn
+ * write and the log heals with the rest. A refunded order's draws stay (docs/fairness.md "Refunds").
+ */
+export function drawLog(db: Connection) {
+  const Log = drawLogModel(db);
+  const Head = drawLogHeadModel(db);
+
+  /**
+   * Logs one line's units, once: a line whose last unit is logged is done; otherwise numbers are taken for all
+   * its units and the ones not yet there are inserted (a repeat after a crash mid-insert fills the rest). Two
+   * appliers logging the same line at the same moment both take numbers; the loser's stay unused: `seq` is
+   * unique and increasing, with gaps only there.
+   */
+  async function appendLine(order: OrderDoc, units: Array<DrawDoc & { proof: { nonce: number; unit: number; shopperTag: string } }>): Promise<void> {
+    const [first] = units;
+    const last = units.at(-1);
+    if (!first || !last) return;
+    const { boxId } = first;
+    const item = order.items.find((candidate) => candidate.boxId.equals(boxId));
+    if (!item) return;
+    if (await Log.exists({ boxId, tag: last.proof.shopperTag, nonce: last.proof.nonce, unit: last.proof.unit })) return;
+    const head = await Head.findOneAndUpdate({ _id: boxId }, { $inc: { last: units.length } }, { upsert: true, returnDocument: 'after' }).lean();
+    const start = (head?.last ?? units.length) - units.length + 1;
+    const entries = units.map(
+      (draw, i): Omit<DrawLogDoc, '_id'> => ({
+        boxId,
+        seq: start + i,
+        tag: draw.proof.shopperTag,
+        nonce: draw.proof.nonce,
+        unit: draw.proof.unit,
+        clientSeed: order.clientSeed,
+        seedId: draw.proof.seedId,
+        serverSeedHash: draw.proof.serverSeedHash,
+        boxVersion: item.boxVersion ?? null,
+        products: item.products.map(({ productId, rarity, weight }) => ({ productId, rarity, weight })),
+        guarantee: item.guarantee ? { minRarity: item.guarantee.minRarity, within: item.guarantee.within } : null,
+        missesBefore: draw.proof.missesBefore,
+        exhausted: draw.proof.exhausted ?? [],
+        forced: draw.proof.forced,
+        productId: draw.productId,
+        drawnAt: draw.proof.drawnAt,
+      }),
+    );
+    try {
+      await Log.insertMany(entries, { ordered: false });
+    } catch (error) {
+      if (!onlyDuplicates(error)) throw error;
+    }
+  }
+
+  return {
+    /** Logs every line of a drawn order (safe to repeat and to race). */
+    async append(order: OrderDoc): Promise<void> {
+      for (const item of order.items) {
+        const units = order.draws.filter((draw) => draw.boxId.equals(item.boxId)).filter(isLogged);
+        await appendLine(order, units);
+      }
+    },
+
+    /** The box's entries after `afterSeq`, in log order. */
+    page: (boxId: Types.ObjectId, afterSeq: number, limit: number) => Log.find({ boxId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).lean<DrawLogDoc[]>(),
+  };
+}
+
+export type DrawLog = ReturnType<typeof drawLog>;

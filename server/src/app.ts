@@ -23,6 +23,7 @@ import { cartRoutes } from './cart/cart.routes';
 import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 import { setRoutes } from './sets/sets.routes';
 import { consoleRoutes } from './console/console.routes';
+import { aftersalesRoutes } from './aftersales/aftersales.routes';
 import { serveConsole } from './console/serve-console';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
@@ -62,6 +63,7 @@ export function createApp(container: Container): Koa {
     fairnessRoutes(container),
     profileRoutes(container),
     setRoutes(container),
+    aftersalesRoutes(container),
     consoleRoutes(container),
     devRoutes(container),
   ]) {

@@ -39,6 +39,9 @@ import { orderHolds, type OrderHolds } from './orders/order-holds';
 import { commandCounter, type CommandCounter } from './db/command-counts';
 import { assertSchemaCurrent } from './migrations/schema-version';
 import { createMetrics, type Metrics } from './metrics/metrics';
+import { aftersalesService, type AftersalesService } from './aftersales/aftersales.service';
+import { loggedAftersalesNotices } from './aftersales/aftersales-notices';
+import { noAftersalesPhotos } from './aftersales/aftersales-photos';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -80,6 +83,8 @@ export interface Container {
   limits: DailyLimits;
   /** Everything an order holds, in one list: taken at placing, given back at close, kept at payment, swept after crashes. */
   holds: OrderHolds;
+  /** After-sales requests (售后): the shopper's requests and threads, staff's replies and resolutions. */
+  aftersales: AftersalesService;
   /** Bench only (DB_COMMAND_COUNTS): each request's database operations. */
   commands: CommandCounter | null;
   /** Prometheus metrics of this process (GET /metrics with METRICS_TOKEN). */
@@ -170,6 +175,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       sets,
       limits,
       holds,
+      aftersales: aftersalesService({ db, logger, refunds, notices: loggedAftersalesNotices(logger), photos: noAftersalesPhotos }),
       commands: config.DB_COMMAND_COUNTS ? commandCounter(db) : null,
       metrics: createMetrics({ db, jobsHealth: () => jobs.health() }),
       async dispose() {

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Container } from '../container';
 import { auditConsoleRoutes } from '../admin/audit.console-routes';
+import { aftersalesConsoleRoutes } from '../aftersales/aftersales.console-routes';
 import { billConsoleRoutes } from '../bills/bill.console-routes';
 import { orderConsoleRoutes } from '../orders/order.console-routes';
 import { shippingConsoleRoutes } from '../shipping/shipping.console-routes';
@@ -19,5 +20,6 @@ export function consoleRoutes(container: Container): Router {
   shippingConsoleRoutes(container, routes);
   billConsoleRoutes(container, routes);
   auditConsoleRoutes(container, routes);
+  aftersalesConsoleRoutes(container, routes);
   return routes.router;
 }

@@ -8,3 +8,4 @@ export * from './audit';
 export * from './staff';
 export * from './dashboard';
 export * from './errors';
+export * from './aftersales';

@@ -24,6 +24,9 @@ export const CONSOLE_ACTIONS = [
   'bills.view',
   'bills.run',
   'audit.view',
+  // After-sales requests (售后): the queue and threads; replying and resolving (refund, reshipment, refusal).
+  'aftersales.view',
+  'aftersales.handle',
   // The catalog (boxes, stock, drops, sets, coupons): pages come with the next issue; the rights exist now.
   'catalog.view',
   'catalog.manage',
@@ -33,13 +36,14 @@ export const CONSOLE_ACTIONS = [
 export const consoleActionSchema = z.enum(CONSOLE_ACTIONS);
 export type ConsoleAction = z.infer<typeof consoleActionSchema>;
 
-const READ: readonly ConsoleAction[] = ['dashboard.view', 'orders.view', 'orders.export', 'shipping.view', 'bills.view', 'audit.view', 'catalog.view'];
+const READ: readonly ConsoleAction[] = ['dashboard.view', 'orders.view', 'orders.export', 'shipping.view', 'bills.view', 'audit.view', 'catalog.view', 'aftersales.view'];
 
 export const ROLE_ACTIONS: Record<StaffRole, readonly ConsoleAction[]> = {
   owner: CONSOLE_ACTIONS,
   operator: [...READ, 'orders.ship', 'shipping.import', 'shipping.retry', 'catalog.manage'],
   // Refunds up to CONSOLE_SUPPORT_REFUND_LIMIT_FEN (server config) per refund; the owner has no limit.
-  support: [...READ, 'orders.reconcile', 'orders.refund', 'orders.ship', 'orders.cancel', 'shipping.retry'],
+  // After-sales is customer service's work: its refunds are held to the same limit.
+  support: [...READ, 'orders.reconcile', 'orders.refund', 'orders.ship', 'orders.cancel', 'shipping.retry', 'aftersales.handle'],
   viewer: READ,
 };
 

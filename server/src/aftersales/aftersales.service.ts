@@ -14,7 +14,7 @@ import type { Logger } from '../logger';
 import type { ChangeRecorder } from '../admin/admin-audit';
 import { DomainError, NotFound } from '../domain-error';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
-import { orderModel, type OrderDoc, type RefundDoc } from '../orders/order.model';
+import { orderModel, type OrderDoc } from '../orders/order.model';
 import type { RefundService } from '../payments/refund.service';
 import { UnknownCarrier } from '../orders/order-desk';
 import { aftersalesModel, openLineKey, resolvedLineKey, type AftersalesDoc, type AftersalesEventDoc, type AftersalesMessageDoc, type AftersalesResolutionDoc } from './aftersales.model';

@@ -17,6 +17,8 @@ const BillsPage = lazy(() => import('./pages/bills/BillsPage'));
 const BillDetailPage = lazy(() => import('./pages/bills/BillDetailPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const StaffPage = lazy(() => import('./pages/staff/StaffPage'));
+const AftersalesQueuePage = lazy(() => import('./pages/aftersales/AftersalesQueuePage'));
+const AftersalesDetailPage = lazy(() => import('./pages/aftersales/AftersalesDetailPage'));
 
 /** Pages inside the shell need a session whose setup (password change, TOTP) is done. */
 function RequireSession({ children }: { children: ReactNode }) {
@@ -45,6 +47,8 @@ export function AppRoutes() {
         <Route index element={<Lazy page={<DashboardPage />} />} />
         <Route path="orders" element={<Lazy page={<OrdersPage />} />} />
         <Route path="orders/:id" element={<Lazy page={<OrderDetailPage />} />} />
+        <Route path="aftersales" element={<Lazy page={<AftersalesQueuePage />} />} />
+        <Route path="aftersales/:id" element={<Lazy page={<AftersalesDetailPage />} />} />
         <Route path="shipping" element={<Lazy page={<ShippingPage />} />} />
         <Route path="bills" element={<Lazy page={<BillsPage />} />} />
         <Route path="bills/:day" element={<Lazy page={<BillDetailPage />} />} />

@@ -282,6 +282,20 @@ async function runFlows(round: number): Promise<void> {
   for (const query of ['', `actor=staff:plan-owner-${round}`, `target=order:${drawn.id}`, `from=${today}&to=${today}`]) expect((await owner.get(`/audit?${query}`)).status).toBe(200);
   expect((await owner.get('/staff')).status).toBe(200);
   expect((await owner.get('/staff/sessions')).status).toBe(200);
+
+  // after-sales: a request on the shipped order, its thread both ways, the queue, a refund and a refusal
+  const asked = await alice.api.post<{ id: string }>('/api/aftersales', { orderId: paid.id, itemIndex: 0, kind: 'DAMAGED', description: '盒子压坏了，手办断了', photos: [] });
+  expect(asked.status).toBe(201);
+  expect((await alice.api.post('/api/aftersales', { orderId: paid.id, itemIndex: 0, kind: 'DAMAGED', description: '再申请一次试试', photos: [] })).status).toBe(409);
+  await alice.api.get(`/api/aftersales?orderId=${paid.id}`);
+  expect((await owner.post(`/aftersales/${asked.body.id}/messages`, { text: '请问是哪一款？' })).status).toBe(200);
+  expect((await alice.api.post(`/api/aftersales/${asked.body.id}/messages`, { text: '隐藏款' })).status).toBe(200);
+  for (const state of ['open', 'resolved']) expect((await owner.get(`/aftersales?state=${state}`)).status).toBe(200);
+  expect((await owner.get(`/aftersales/${asked.body.id}`)).status).toBe(200);
+  expect((await owner.post(`/aftersales/${asked.body.id}/resolve`, { kind: 'REFUND', amountFen: 1 })).status).toBe(200);
+  const again = await alice.api.post<{ id: string }>('/api/aftersales', { orderId: paid.id, itemIndex: 0, kind: 'NOT_RECEIVED', description: '补发的还没收到', photos: [] });
+  expect((await owner.post(`/aftersales/${again.body.id}/resolve`, { kind: 'REFUSE', reason: '物流显示已签收' })).status).toBe(200);
+  await alice.api.get(`/api/aftersales/${again.body.id}`);
 }
 
 /** Document count from collection statistics: a count or find would itself be a query the audit records. */

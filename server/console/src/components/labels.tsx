@@ -42,6 +42,8 @@ const AUDIT_COMMAND_LABELS: Record<string, string> = {
   'shipping retry': '重试上传发货信息',
   drop: '开售/下架',
   'rotate-seed': '轮换抽取种子',
+  'aftersales reply': '回复售后',
+  'aftersales resolve': '处理售后',
 };
 
 export function auditCommandLabel(command: string): string {

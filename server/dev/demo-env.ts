@@ -4,6 +4,7 @@ import { ensureDevCredentials } from './credentials';
 import { devAlipayEnv, ensureDevAlipayCredentials } from './alipay-credentials';
 import { devSessionSecret } from './dev-secrets';
 import { dataDir, devAlipayCredentialsDir, devCredentialsDir } from './paths';
+import { devNotifyEnv } from './subscribe-templates';
 
 export const demoPorts = { server: process.env.PORT || '3000', simulator: process.env.SIM_PORT || '9090' };
 export const demoServerUrl = `http://127.0.0.1:${demoPorts.server}`;
@@ -30,6 +31,7 @@ export async function demoServerEnv(): Promise<{ env: Record<string, string>; en
     WECHATPAY_NOTIFY_URL: `${demoServerUrl}/api/payments/wechat/notify`,
     SIMULATOR_PUBLIC_URL: demoSimulatorUrl,
     ...devAlipayEnv(devAlipayCredentialsDir, alipayCredentials, demoSimulatorUrl, demoServerUrl),
+    ...devNotifyEnv(),
     LOG_PRETTY: process.env.LOG_PRETTY || 'true',
   };
   return { env, engine };

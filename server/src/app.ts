@@ -24,6 +24,7 @@ import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 import { setRoutes } from './sets/sets.routes';
 import { consoleRoutes } from './console/console.routes';
 import { aftersalesRoutes } from './aftersales/aftersales.routes';
+import { notificationRoutes } from './notifications/notifications.routes';
 import { serveConsole } from './console/serve-console';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
@@ -64,6 +65,7 @@ export function createApp(container: Container): Koa {
     profileRoutes(container),
     setRoutes(container),
     aftersalesRoutes(container),
+    notificationRoutes(container),
     consoleRoutes(container),
     devRoutes(container),
   ]) {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_FIELDS, parseFieldMap } from './notifications/template-fields';
+import { MINIPROGRAM_STATES } from './notifications/subscribe-message-platform';
+import type { NotificationKind } from './notifications/notifier';
 import { PRODUCTION_INPUTS, credentialsFolderProblems, isLoopbackHost, productionProblems, type ProductionInputs } from './production-rules';
 
 /**
@@ -14,6 +17,22 @@ const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 const seconds = z.coerce.number().int().positive();
+/** A subscribe-message template id as the mini-program admin shows it (模板ID: 43 characters of base64url). */
+const templateId = z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'must be a template id (mp.weixin.qq.com → 订阅消息 → 我的模板 → 模板ID)');
+/** A page of the mini-program, as WeChat wants it in a message: no leading slash, no query (the shop adds it). */
+const miniProgramPage = z.string().regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)+$/i, 'must be a page path like pages/box/index (no leading slash, no query)');
+const templateFields = (kind: NotificationKind) =>
+  z
+    .string()
+    .default(DEFAULT_FIELDS[kind])
+    .transform((text, ctx) => {
+      const parsed = parseFieldMap(kind, text);
+      if ('problem' in parsed) {
+        ctx.addIssue({ code: 'custom', message: `must be slot=key pairs: ${parsed.problem}` });
+        return z.NEVER;
+      }
+      return parsed.map;
+    });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -116,6 +135,30 @@ const envSchema = z.object({
   TRADE_BILL_CRON: z.string().min(9).default('30 10 * * *'),
   /** The carrier code sent with shipping information when the admin names none (the platform's get_delivery_list). */
   SHIPPING_EXPRESS_COMPANY: z.string().regex(/^[A-Za-z0-9_]{1,32}$/).default('SF'),
+
+  /**
+   * Subscribe messages (订阅消息, docs/notifications.md): each kind's template id from 我的模板; unset, the shop
+   * never asks for that kind. The fields say which of the template's keys (thing1, time2, …) each value fills.
+   */
+  NOTIFY_TEMPLATE_DROP_OPENING: templateId.optional(),
+  NOTIFY_TEMPLATE_ORDER_SHIPPED: templateId.optional(),
+  NOTIFY_TEMPLATE_REFUND_SUCCEEDED: templateId.optional(),
+  NOTIFY_TEMPLATE_SERVICE_UPDATE: templateId.optional(),
+  NOTIFY_FIELDS_DROP_OPENING: templateFields('drop-opening'),
+  NOTIFY_FIELDS_ORDER_SHIPPED: templateFields('order-shipped'),
+  NOTIFY_FIELDS_REFUND_SUCCEEDED: templateFields('refund-succeeded'),
+  NOTIFY_FIELDS_SERVICE_UPDATE: templateFields('service-update'),
+  /** Where a tap on a message opens the mini-program: the box page (`?id=<boxId>`) and the order page (`?id=<orderId>`). */
+  NOTIFY_BOX_PAGE: miniProgramPage.default('pages/box/index'),
+  NOTIFY_ORDER_PAGE: miniProgramPage.default('order/detail/index'),
+  /** Which version a tap opens (跳转小程序类型); production sends formal only. */
+  NOTIFY_MINIPROGRAM_STATE: z.enum(MINIPROGRAM_STATES).default('formal'),
+  /** The sender's pace across all processes (it runs as one job at a time): WeChat answers 45011 to bursts. */
+  NOTIFY_SENDS_PER_SECOND: z.coerce.number().int().min(1).max(1_000).default(20),
+  /** How often the sender looks for due messages (drop openings included). */
+  NOTIFY_SWEEP_INTERVAL_SECONDS: seconds.default(5),
+  /** A message that failed this many times (busy, quota, no answer) is given up; backoff JOB_RETRY_BASE_MS … JOB_RETRY_MAX_MS. */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
 
   /** Staff console (server/console/dist, served under /console; the web app is built with `npm run build`). */
   CONSOLE_DIR: z.string().default('server/console/dist'),

@@ -40,8 +40,10 @@ import { commandCounter, type CommandCounter } from './db/command-counts';
 import { assertSchemaCurrent } from './migrations/schema-version';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { aftersalesService, type AftersalesService } from './aftersales/aftersales.service';
-import { loggedAftersalesNotices } from './aftersales/aftersales-notices';
+import { aftersalesNotices } from './aftersales/aftersales-notices';
 import { noAftersalesPhotos } from './aftersales/aftersales-photos';
+import { createNotifications, type Notifications } from './notifications/notifications';
+import { wechatSubscribeMessages } from './notifications/subscribe-message-http';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -60,6 +62,8 @@ export interface Container {
   /** The mini-program platform (api.weixin.qq.com: access token, shipping information). */
   platform: MiniProgramPlatform;
   shipping: ShippingUploadService;
+  /** Subscribe messages (订阅消息): grants from the mini-program, the notifier other domains call, the sender. */
+  notifications: Notifications;
   tradeBills: TradeBillReconciliation;
   jobs: AgendaScheduler;
   /** Server seeds and draws (commit–reveal, guarantee). */
@@ -116,15 +120,6 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
-    const stock = stockLedger(db);
-    const items = itemStock(db);
-    const sets = setService(db);
-    const limits = dailyLimits(db, config);
-    const fair = fairness(db, config, { items, sets });
-    const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
-    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds });
-    const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees: fair.draws });
     // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
     const platform = createWechatPlatform({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,
@@ -134,9 +129,19 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       db,
       logger,
     });
-    const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY });
+    const notifications = createNotifications({ db, logger, clock, config, platform: wechatSubscribeMessages(platform) });
+    const stock = stockLedger(db);
+    const items = itemStock(db);
+    const sets = setService(db);
+    const limits = dailyLimits(db, config);
+    const fair = fairness(db, config, { items, sets });
+    const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
+    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds, notifier: notifications.service });
+    const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
+    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees: fair.draws });
+    const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY, notifier: notifications.service });
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
-    jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills });
+    jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills, notifications });
     const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
     return {
       desk,
@@ -153,6 +158,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       cart: cartService({ db, orders, stock, config, clock }),
       platform,
       shipping,
+      notifications,
       tradeBills,
       jobs,
       fairness: fair,
@@ -175,7 +181,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       sets,
       limits,
       holds,
-      aftersales: aftersalesService({ db, logger, refunds, notices: loggedAftersalesNotices(logger), photos: noAftersalesPhotos }),
+      aftersales: aftersalesService({ db, logger, refunds, notices: aftersalesNotices(notifications.service), photos: noAftersalesPhotos }),
       commands: config.DB_COMMAND_COUNTS ? commandCounter(db) : null,
       metrics: createMetrics({ db, jobsHealth: () => jobs.health() }),
       async dispose() {

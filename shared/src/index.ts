@@ -14,3 +14,4 @@ export * from './guardian-consent';
 export * from './compliance';
 export * from './console';
 export * from './shelf';
+export * from './notifications';

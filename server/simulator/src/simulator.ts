@@ -15,6 +15,7 @@ import { certificateRoutes } from './routes/certificates';
 import { controlRoutes, corsForControl } from './routes/control';
 import { loginRoutes } from './routes/login';
 import { miniProgramRoutes } from './routes/mini-program';
+import { subscribeMessageRoutes } from './routes/subscribe-messages';
 import { pageRoutes } from './routes/pages';
 import { refundRoutes } from './routes/refunds';
 import { transactionRoutes } from './routes/transactions';
@@ -79,6 +80,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     certificateRoutes(sim),
     loginRoutes(sim),
     miniProgramRoutes(sim),
+    subscribeMessageRoutes(sim),
     billRoutes(sim),
     controlRoutes(sim),
     pageRoutes(sim),

@@ -38,6 +38,8 @@ export interface AftersalesDoc {
   _id: Types.ObjectId;
   orderId: Types.ObjectId;
   userId: Types.ObjectId;
+  /** The shopper's openid (the order's): where their notices go. */
+  openid: string;
   itemIndex: number;
   kind: AftersalesKind;
   description: string;
@@ -86,6 +88,7 @@ const aftersalesSchema = new Schema<AftersalesDoc>(
   {
     orderId: { type: Schema.Types.ObjectId, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
+    openid: { type: String, required: true },
     itemIndex: { type: Number, required: true },
     kind: { type: String, enum: AFTERSALES_KINDS, required: true },
     description: { type: String, required: true },

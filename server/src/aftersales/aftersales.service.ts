@@ -185,6 +185,7 @@ export function aftersalesService({ db, logger, refunds, notices, photos }: Afte
         const created = await Request.create({
           orderId,
           userId,
+          openid: order.openid,
           itemIndex: input.itemIndex,
           kind: input.kind,
           description: input.description,

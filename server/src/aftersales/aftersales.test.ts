@@ -3,7 +3,9 @@ import { startTestServer, type TestServer } from '../../test/support/test-server
 import { JOB_TEST_ENV, orderDoc } from '../../test/support/job-test-support';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { createStaff, loginAs, paidOrderOf, type ConsoleClient } from '../../test/support/console';
-import { shopper } from '../../test/support/shop';
+import { shopper, simulatorControl } from '../../test/support/shop';
+import { devNotifyEnv } from '../../dev/subscribe-templates';
+import { DEV_SUBSCRIBE_TEMPLATES } from '../../simulator/src/routes/subscribe-messages';
 import { aftersalesModel } from './aftersales.model';
 
 let server: TestServer;
@@ -13,7 +15,7 @@ let viewer: ConsoleClient;
 
 beforeAll(async () => {
   server = await startTestServer({
-    env: { ...JOB_TEST_ENV, RECONCILE_INTERVAL_SECONDS: '3600', RECONCILE_GRACE_SECONDS: '3600', CONSOLE_SUPPORT_REFUND_LIMIT_FEN: '1000000', CONSOLE_LOGIN_PER_ADDRESS_PER_MINUTE: '0' },
+    env: { ...JOB_TEST_ENV, ...devNotifyEnv(), NOTIFY_SWEEP_INTERVAL_SECONDS: '1', RECONCILE_INTERVAL_SECONDS: '3600', RECONCILE_GRACE_SECONDS: '3600', CONSOLE_SUPPORT_REFUND_LIMIT_FEN: '1000000', CONSOLE_LOGIN_PER_ADDRESS_PER_MINUTE: '0' },
   });
   owner = await loginAs(server, await createStaff(server, 'as-owner', 'owner'));
   support = await loginAs(server, await createStaff(server, 'as-support', 'support'));
@@ -161,4 +163,30 @@ test('who may: a viewer reads but cannot reply or resolve (403, nothing changes)
   expect([early.status, early.body.code]).toEqual([409, 'AFTERSALES_NOT_ALLOWED']);
   const noLine = await open(buyer, orderId, 5);
   expect(noLine.status).toBe(404);
+}, 90_000);
+
+test('the shopper hears of a reply and of the decision through the subscribe message they granted', async () => {
+  const { id: orderId, totalFen, buyer } = await deliveredOrder('as-notice', 1);
+  const openid = (await orderDoc(server, orderId)).openid;
+  const template = DEV_SUBSCRIBE_TEMPLATES.serviceUpdate.id;
+  // Two taps on 允许 (as the request page asks when it is opened and again when the shopper replies).
+  await simulatorControl(server.simulatorUrl, 'POST', '/sim/subscribe-messages/grants', { openid, templateIds: [template, template] });
+  expect((await buyer.api.post('/api/notifications/grants', { answers: { [template]: 'accept' } })).status).toBe(201);
+  expect((await buyer.api.post('/api/notifications/grants', { answers: { [template]: 'accept' } })).status).toBe(201);
+  const request = (await open(buyer, orderId)).body;
+  await support.post(`/aftersales/${request.id}/messages`, { text: '请补充一张破损处的照片' });
+  await support.post(`/aftersales/${request.id}/resolve`, { kind: 'REFUND', amountFen: Math.min(100, totalFen) });
+  type Send = { touser: string; templateId: string; page: string | null; data: Record<string, { value: string }> };
+  const sent = await waitUntil(
+    async () => {
+      const { sends } = (await simulatorControl(server.simulatorUrl, 'GET', '/sim/subscribe-messages')) as { sends: Send[] };
+      const mine = sends.filter((send) => send.touser === openid && send.templateId === template);
+      return mine.length >= 2 ? mine : null;
+    },
+    30_000,
+    'two service-update messages',
+  );
+  // The dev template's status is its phrase2 field (DEFAULT_FIELDS).
+  expect(sent.map((send) => send.data.phrase2?.value)).toEqual(['客服已回复', '同意退款']);
+  expect(sent[0]!.page).toContain(orderId);
 }, 90_000);

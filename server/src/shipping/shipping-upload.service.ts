@@ -5,6 +5,8 @@ import { combinedPaymentModel, type CombinedPaymentDoc } from '../payments/combi
 import { ruleError } from '../domain-error';
 import { shippingUploadModel, type ShippingUploadDoc } from './shipping-upload.model';
 import { PlatformError, type MiniProgramPlatform } from './mini-program-platform';
+import { SHIPPING_CARRIERS } from '@blindbox/shared';
+import type { Notifier } from '../notifications/notifier';
 
 /** What the shipping upload asks of the job system: one upload job per order, retried until the platform accepts. */
 export interface ShippingUploadScheduler {
@@ -19,6 +21,8 @@ export interface ShippingUploadDeps {
   scheduler: ShippingUploadScheduler;
   /** The shop's carrier when the admin names none (SHIPPING_EXPRESS_COMPANY). */
   defaultExpressCompany: string;
+  /** Tells the shopper their parcel left (a subscribe message, when they granted one). */
+  notifier: Notifier;
 }
 
 const ITEM_DESC_MAX = 120;
@@ -30,7 +34,7 @@ export const OrderNotShipped = ruleError('CONFLICT', 'ORDER_NOT_SHIPPED');
  * Since 2023 WeChat holds a mini-program's settlement until the shipping information of each paid
  * transaction is uploaded, so a shipment here is not finished until the platform has accepted it.
  */
-export function shippingUploads({ db, logger, platform, mchid, scheduler, defaultExpressCompany }: ShippingUploadDeps) {
+export function shippingUploads({ db, logger, platform, mchid, scheduler, defaultExpressCompany, notifier }: ShippingUploadDeps) {
   const Upload = shippingUploadModel(db);
   const Order = orderModel(db);
   const Combined = combinedPaymentModel(db);
@@ -45,6 +49,23 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
     const others = (combined?.shares ?? []).map((share) => share.orderId).filter((id) => !id.equals(orderId));
     const members = await Order.find({ _id: { $in: others } }).select({ status: 1 }).lean<Array<Pick<OrderDoc, 'status'>>>();
     return members.every((member) => member.status !== 'TO_BE_DELIVERED');
+  }
+
+  /** 发货通知, once per order (the notifier keys it by the order), whichever call of recordShipment gets there. */
+  async function notifyShipped(order: OrderDoc, upload: ShippingUploadDoc): Promise<void> {
+    const carrier = SHIPPING_CARRIERS.find((known) => known.code === upload.expressCompany)?.name ?? upload.expressCompany;
+    try {
+      await notifier.notify(order.openid, 'order-shipped', {
+        orderId: order._id.toHexString(),
+        itemName: order.items.map((item) => item.name).join('、'),
+        carrier,
+        trackingNo: upload.trackingNo,
+        shippedAt: upload.shippedAt,
+      });
+    } catch (error) {
+      // The shipment stands; only the message is lost (the shopper still sees it in the order).
+      log.warn({ orderId: order._id.toHexString(), outTradeNo: upload.outTradeNo, err: error }, 'shipping notice not queued');
+    }
   }
 
   return {
@@ -78,7 +99,9 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
         { upsert: true },
       );
       await scheduler.scheduleShippingUpload(order._id);
-      return (await Upload.findById(order._id).lean<ShippingUploadDoc>())!;
+      const upload = (await Upload.findById(order._id).lean<ShippingUploadDoc>())!;
+      await notifyShipped(order, upload);
+      return upload;
     },
 
     /** One upload attempt; throws (for the job's backoff) while the platform has not answered errcode 0. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger';
 import { accessTokenModel } from './access-token.model';
 import { PlatformError, STALE_TOKEN_ERRCODES, type MiniProgramPlatform, type PlatformOrder, type PlatformOrderKey } from './mini-program-platform';
+import type { WechatApiCaller } from './wechat-api-caller';
 
 export interface WechatPlatformOptions {
   /** https://api.weixin.qq.com in production (the same host as code2session), the simulator otherwise. */
@@ -39,11 +40,12 @@ const orderAnswerSchema = z.object({
 });
 
 /** The mini-program platform over HTTP: stable_token, upload_shipping_info and get_order on api.weixin.qq.com. */
-export function createWechatPlatform(options: WechatPlatformOptions): MiniProgramPlatform {
+export function createWechatPlatform(options: WechatPlatformOptions): MiniProgramPlatform & WechatApiCaller {
   const now = options.now ?? (() => new Date());
   const AccessToken = accessTokenModel(options.db);
   const log = options.logger.child({ component: 'mini-program-platform' });
 
+  /** POSTs `body` as JSON; without one (undefined), a GET. */
   async function post(path: string, query: Record<string, string>, body: unknown): Promise<z.infer<typeof errAnswerSchema> & Record<string, unknown>> {
     const url = new URL(path, options.baseUrl);
     url.search = new URLSearchParams(query).toString();
@@ -51,7 +53,8 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
     let text: string;
     let status: number;
     try {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+      const request: RequestInit = body === undefined ? { method: 'GET', signal } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal };
+      const response = await fetch(url, request);
       status = response.status;
       text = await response.text();
     } catch (error) {
@@ -144,6 +147,8 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
   }
 
   return {
+    callWithToken,
+
     async uploadShippingInfo(input) {
       const answer = await callWithToken('/wxa/sec/order/upload_shipping_info', {
         order_key: orderKeyBody(input.orderKey),

@@ -190,6 +190,9 @@ export function miniProgramRoutes(sim: SimContext): Router {
     return [40001, retired.has(token) ? 'invalid credential, access_token is invalid or not latest' : 'invalid credential'];
   }
 
+  // Other api.weixin.qq.com routes (subscribe messages) take the same token.
+  sim.accessTokenProblem = tokenProblem;
+
   function guarded(handler: (ctx: Context, input: unknown) => void) {
     return async (ctx: Context) => {
       const input = await body(ctx);

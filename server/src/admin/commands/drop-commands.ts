@@ -77,6 +77,8 @@ async function scheduleDrop(context: AdminContext, slug: string, atText: string)
     },
   );
   if (!updated) return context.print(null, () => '');
+  // Shoppers who asked for 开售提醒 hear of the new opening, earlier or later.
+  await container.notifications.service.redateDropReminders(box._id, onSaleAt);
   const opensIn = Math.max(0, Math.round((onSaleAt.getTime() - now.getTime()) / 1000));
   return context.print({ slug, ...dropView(updated) }, () =>
     [
@@ -102,6 +104,7 @@ async function cancelDrop(context: AdminContext, slug: string) {
     },
   );
   if (!updated) return context.print(null, () => '');
+  await container.notifications.service.redateDropReminders(box._id, null);
   return context.print({ slug, ...dropView(updated) }, () =>
     `the drop of box ${slug} at ${box.onSaleAt?.toISOString()} is cancelled${opening.state === 'OPEN' ? ' (it had opened: no new orders from now; placed ones are served)' : ''}`,
   );

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { Alert, Form, Input, Modal, Select, Typography } from 'antd';
 import { REFUND_REASON_MAX, SHIPPING_CARRIERS, aftersalesResolveRequestSchema, shipRequestSchema, type AftersalesDetail, type AftersalesResolveRequest } from '@blindbox/shared';
 import { zodRule } from '../../components/zod-rule';
@@ -21,6 +22,12 @@ const TITLES: Record<ResolveKind, string> = { REFUND: '售后退款', RESHIP: '�
  */
 export function ResolveDialog({ kind, request, limitFen, pending, onClose, onSubmit }: { kind: ResolveKind | null; request: AftersalesDetail; limitFen: number | null; pending: boolean; onClose: () => void; onSubmit: (body: AftersalesResolveRequest) => void }) {
   const [form] = Form.useForm<Values>();
+  // One decision per opening: a double click on 确认 sends it once (the server would refuse the second anyway).
+  const sent = useRef(false);
+  useEffect(() => {
+    // Free again once the answer is in (a refused decision may be corrected and sent).
+    if (!pending) sent.current = false;
+  }, [kind, pending]);
   const cap = request.order.refundCapFen;
   const toRequest = (values: Values): AftersalesResolveRequest | null => {
     const parsed = aftersalesResolveRequestSchema.safeParse(
@@ -36,7 +43,8 @@ export function ResolveDialog({ kind, request, limitFen, pending, onClose, onSub
   return (
     <Modal
       title={kind ? TITLES[kind] : ''}
-      open={kind !== null}
+      // Closed once the request is no longer open: resolved here, or by a colleague meanwhile.
+      open={kind !== null && request.allowed.resolve}
       onCancel={onClose}
       okText={kind === 'REFUND' ? '确认退款' : '确认'}
       okButtonProps={{ danger: kind === 'REFUND', loading: pending, 'data-testid': 'resolve-confirm' }}
@@ -51,7 +59,9 @@ export function ResolveDialog({ kind, request, limitFen, pending, onClose, onSub
         initialValues={{ carrier: SHIPPING_CARRIERS[0].code }}
         onFinish={(values) => {
           const body = toRequest(values);
-          if (body) onSubmit(body);
+          if (!body || sent.current) return;
+          sent.current = true;
+          onSubmit(body);
         }}
       >
         {kind === 'REFUND' && (

@@ -65,7 +65,10 @@ export default function AftersalesApplyPage() {
               aria-checked={kind === choice}
               className={`choice aftersales-kinds__choice${kind === choice ? ' choice--active' : ''}`}
               data-testid={`aftersales-kind-${choice}`}
-              onClick={() => setKind(choice)}
+              onClick={() => {
+                setKind(choice);
+                setError(null);
+              }}
             >
               <Text>{AFTERSALES_KIND_LABELS[choice]}</Text>
             </View>
@@ -81,7 +84,10 @@ export default function AftersalesApplyPage() {
           value={description}
           maxlength={AFTERSALES_TEXT_MAX}
           placeholder={kind ? HINTS[kind] : '请先选择问题，再描述具体情况（至少 5 个字）'}
-          onInput={(event) => setDescription(event.detail.value)}
+          onInput={(event) => {
+            setDescription(event.detail.value);
+            setError(null);
+          }}
         />
         <Text className="muted">{`${description.length}/${AFTERSALES_TEXT_MAX}`}</Text>
         <Text className="muted">客服会在这里回复你，处理结果也会通知你。</Text>

@@ -34,8 +34,8 @@ function Resolution({ request }: { request: AftersalesView }) {
       {resolution.kind === 'RESHIP' && (
         <>
           <Text>已为你补发</Text>
-          <View className="line">
-            <Text className="muted" data-testid="aftersales-tracking">{`${resolution.carrierName} ${resolution.trackingNo}`}</Text>
+          <View className="aftersales-line">
+            <Text className="muted aftersales-line__text" data-testid="aftersales-tracking">{`${resolution.carrierName} ${resolution.trackingNo}`}</Text>
             <ActionButton variant="ghost" small testId="aftersales-copy-tracking" onTap={() => Taro.setClipboardData({ data: resolution.trackingNo })}>
               复制单号
             </ActionButton>

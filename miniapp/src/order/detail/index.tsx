@@ -121,7 +121,7 @@ export default function OrderDetailPage() {
               const inProgress = latest && latest.status !== 'RESOLVED';
               return (
                 <View key={index} className="aftersales-line">
-                  <Text className="order-card__item">{`${item.name} × ${item.quantity}`}</Text>
+                  <Text className="order-card__item aftersales-line__text">{`${item.name} × ${item.quantity}`}</Text>
                   {latest && (
                     <ActionButton variant="ghost" small testId={`aftersales-view-${index}`} onTap={() => Taro.navigateTo({ url: routes.aftersales(latest.id) })}>
                       {inProgress ? AFTERSALES_STATUS_LABELS[latest.status] : '售后记录'}

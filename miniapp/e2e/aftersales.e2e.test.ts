@@ -40,7 +40,7 @@ test('a shipped order → 申请售后 → a thread with customer service → th
   await page.goto(`${server.url}/#/order/detail/index?orderId=${order.id}`);
   await page.getByTestId('aftersales-apply-0').waitFor({ timeout: 30_000 });
   // The after-sales card sits at the end of the order: in view for its picture.
-  await page.getByTestId('aftersales-card').evaluate((card) => card.scrollIntoView({ block: 'end' }));
+  await page.getByTestId('aftersales-card').evaluate((card) => card.scrollIntoView({ block: 'center' }));
   // The order page's own draw list has small 验证 links (not this feature's): only the after-sales controls here.
   await settled(page, 'aftersales-order', ['aftersales-apply-0'], false);
 

@@ -22,6 +22,7 @@ export const PRODUCTION_INPUTS = {
   ALIPAY_RETURN_URL: true,
   ALIPAY_APP_PRIVATE_KEY_FILE: true,
   ALIPAY_PUBLIC_KEY_FILE: true,
+  NOTIFY_MINIPROGRAM_STATE: true,
 } as const;
 
 /** Each may be absent: a setting that failed its own parse is reported by config.ts, and judged no further here. */
@@ -47,7 +48,14 @@ export function productionProblems(config: ProductionInputs): string[] {
     ...devSettingProblems(config),
     ...(config.SESSION_SECRET === undefined ? [] : secretProblems('SESSION_SECRET', config.SESSION_SECRET)),
     ...alipayProblems(config),
+    ...notifyProblems(config),
   ];
+}
+
+/** A subscribe message's tap opens the released mini-program: shoppers have no developer or trial version. */
+export function notifyProblems(config: Pick<ProductionInputs, 'NOTIFY_MINIPROGRAM_STATE'>): string[] {
+  if (config.NOTIFY_MINIPROGRAM_STATE === undefined || config.NOTIFY_MINIPROGRAM_STATE === 'formal') return [];
+  return [`NOTIFY_MINIPROGRAM_STATE=${config.NOTIFY_MINIPROGRAM_STATE} opens a version shoppers do not have; unset it (formal) in production`];
 }
 
 const ALIPAY_ORIGINS = ['https://openapi.alipay.com'];

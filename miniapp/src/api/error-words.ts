@@ -104,6 +104,10 @@ export const ERROR_WORDS: Record<string, Wording> = {
   SET_BUSY: '这一盒还有未支付的订单，暂时不能操作',
   NOT_A_SET_BOX: '这一款不按整盒出售',
 
+  // Subscribe messages (开售提醒, 发货/退款通知).
+  NO_DROP_TO_REMIND: '这一款已经开售或没有待开售的发售，不需要开售提醒',
+  UNKNOWN_TEMPLATE: '通知设置已更新，请退出后重新打开再订阅',
+
   // Account and addresses.
   UNAUTHORIZED: '登录已失效，请重新进入',
   INVALID_LOGIN_CODE: '登录失败，请重新进入',

@@ -12,6 +12,7 @@ import { clearFaults, setFaults } from '../../test/support/job-test-support';
 import { devAlipayEnv, ensureDevAlipayCredentials } from '../../dev/alipay-credentials';
 import { boxModel } from '../catalog/box.model';
 import { indexedModels, formatDoctor, runDoctor, type DoctorReport } from './doctor';
+import { devNotifyEnv } from '../../dev/subscribe-templates';
 
 let scratch: string;
 let platformSimulator: RunningSimulator;
@@ -86,6 +87,7 @@ test('a merchant folder passes every check against the simulator, in both verify
     "APIv3 key decrypts the platform certificates, and they verify WeChat Pay's answers",
     'WeChat login accepts the appid and AppSecret',
     "appid equals the mini-program project's (project.config.json)",
+    'subscribe-message templates exist, are one-time, and have the fields filled',
     'database reachable',
     'indexes present',
     'boxes on sale publish item values and meet the price checks',
@@ -222,4 +224,23 @@ test('doctor lists the boxes on sale that break the blind-box rules: fail for an
     await Box.deleteMany({ slug: { $in: ['doc-pricey', 'doc-legacy', 'doc-retired'] } });
     await db.close();
   }
+});
+
+test('subscribe-message templates are checked against the account: present, one-time, with the keys the fields fill', async () => {
+  const dir = await credentials();
+  const name = 'subscribe-message templates exist, are one-time, and have the fields filled';
+  const { NOTIFY_MINIPROGRAM_STATE: _developer, ...templates } = devNotifyEnv();
+  const check = (report: DoctorReport) => report.checks.find((entry) => entry.name === name);
+
+  expect(check(await doctor({ WECHATPAY_CREDENTIALS_DIR: dir }))).toMatchObject({ status: 'skip' });
+  expect(check(await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...templates }))).toMatchObject({ status: 'pass', detail: 'drop-opening, order-shipped, refund-succeeded, service-update' });
+
+  const deleted = check(await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...templates, NOTIFY_TEMPLATE_ORDER_SHIPPED: 'DeletedTemplate_000000000000000000000000' }));
+  expect(deleted).toMatchObject({ status: 'fail', detail: expect.stringContaining('NOTIFY_TEMPLATE_ORDER_SHIPPED=DeletedTemplate_000000000000000000000000 is not among'), fix: expect.any(String) });
+  const wrongKeys = check(await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...templates, NOTIFY_FIELDS_DROP_OPENING: 'boxName=thing7,opensAt=time2' }));
+  expect(wrongKeys).toMatchObject({ status: 'fail', detail: expect.stringContaining('has no thing7; set NOTIFY_FIELDS_DROP_OPENING') });
+
+  // Production sends only to the released mini-program.
+  const developer = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...templates, NOTIFY_MINIPROGRAM_STATE: 'developer' });
+  expect(developer.checks.find((entry) => entry.name === 'production settings')).toMatchObject({ status: 'fail', detail: expect.stringContaining('NOTIFY_MINIPROGRAM_STATE=developer') });
 });

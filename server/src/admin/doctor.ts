@@ -6,7 +6,7 @@ import { stockDatabase } from '../db/databases';
 import { holdModel, stockModel } from '../catalog/stock.model';
 import { countedUnitsModel } from '../limits/counted-units.model';
 import { parseConfig, type ConfigFor } from '../config';
-import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
+import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems, notifyProblems } from '../production-rules';
 import { createAlipayChannel } from '../container';
 import { ChannelError } from '../payments/payment-channel';
 import { connectDatabase, databaseOptionsOf } from '../db/connect';
@@ -28,6 +28,8 @@ import { boxSetModel } from '../sets/set.model';
 import { positionHoldModel } from '../sets/position-hold.model';
 import { complianceSettingsOf, nonCompliantBoxes } from '../catalog/compliance-checks';
 import { formatFinding, refusingFindings } from '@blindbox/shared';
+import { subscribeGrantModel } from '../notifications/subscribe-grant.model';
+import { checkSubscribeTemplates } from '../notifications/subscribe-doctor';
 
 export interface DoctorCheck {
   name: string;
@@ -54,13 +56,14 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), aftersalesModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock)];
+  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), aftersalesModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock), subscribeGrantModel(main)];
 }
 
 /**
  * The pre-flight for a real merchant account: everything that would otherwise fail only at the first payment,
  * the first login or the first outage, checked now and printed with its fix. It changes nothing: no index is
- * created, and the only calls to WeChat are a query for an order that cannot exist and a login with a bogus code.
+ * created, and the only calls to WeChat are a query for an order that cannot exist, a login with a bogus code and,
+ * with subscribe messages configured, the list of templates (its access token is stored as a server's would be).
  */
 export async function runDoctor(env: Record<string, string | undefined>, options: DoctorOptions): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
@@ -73,7 +76,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
   const config = parsed.config;
   add({ name: 'configuration parses', status: 'pass' });
   if (config.NODE_ENV === 'production') {
-    add(ruleCheck('production settings', [...wechatOriginProblems(config), ...devSettingProblems(config)], 'change the variables named'));
+    add(ruleCheck('production settings', [...wechatOriginProblems(config), ...devSettingProblems(config), ...notifyProblems(config)], 'change the variables named'));
   }
   add(
     ruleCheck(
@@ -90,6 +93,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     await checkLogin(config, credentials, add);
     await checkAppid(credentials, options.projectConfigFile, add);
   }
+  if (credentials) await checkSubscribeTemplates(config, credentials, add);
   if (config.ALIPAY_APP_ID) await checkAlipay(config, add);
   await checkDatabase(config, add);
   return report(checks);

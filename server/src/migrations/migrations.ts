@@ -1,7 +1,8 @@
 import type { Migration } from './migration';
 import { stockMovesToItsDatabase } from './0001-stock-moves-to-its-database';
 import { stockCountersDropNullTokensAt } from './0002-stock-counters-drop-null-tokens-at';
-import { aftersalesRequests } from './0003-aftersales-requests';
+import { subscribeGrantsIndexes } from './0003-subscribe-grants-indexes';
+import { aftersalesRequests } from './0004-aftersales-requests';
 
 /** Every migration this version of the server knows, in the order they run. Append only; never rename. */
-export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase, stockCountersDropNullTokensAt, aftersalesRequests];
+export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase, stockCountersDropNullTokensAt, subscribeGrantsIndexes, aftersalesRequests];

@@ -13,6 +13,7 @@ import { boxModel } from '../../src/catalog/box.model';
 import { apiClient } from '../support/api-client';
 import { GUARDIAN_DECLARATION_VERSION, type GuardianConsentView } from '@blindbox/shared';
 import { createStaff, loginAs } from '../support/console';
+import { devNotifyEnv } from '../../dev/subscribe-templates';
 
 /**
  * The query-plan audit: the application's real flows run against a database pre-loaded with a few hundred
@@ -118,6 +119,9 @@ async function waitForStatus(orderId: string, status: string): Promise<void> {
 /** Every flow the shop has, once, so each of its query shapes reaches the engine. */
 async function runFlows(round: number): Promise<void> {
   const alice = await shopper(server, `plan-alice-${round}`);
+  // Subscribe messages: the shipping and refund notices granted at ordering (spent when alice's orders ship and refund).
+  const templates = (await alice.api.get<{ templates: { dropOpening: string; orderShipped: string; refundSucceeded: string } }>('/api/notifications')).body.templates;
+  await alice.api.post('/api/notifications/grants', { answers: { [templates.orderShipped]: 'accept', [templates.refundSucceeded]: 'accept' } });
   const boxes = await alice.api.get<{ items: Array<{ id: string; stock: number }> }>('/api/boxes');
   await alice.api.get(`/api/boxes/${boxes.body.items[0]!.id}`);
   await alice.api.get('/api/coupons');
@@ -259,7 +263,10 @@ async function runFlows(round: number): Promise<void> {
   const dropped = await boxModel(server.container.db).findOne({ slug: 'forest-friends' }).lean();
   const early = await alice.api.post<{ code: string }>('/api/orders', { items: [{ boxId: dropped!._id.toHexString(), quantity: 1 }], addressId: address.id });
   expect(early.body.code).toBe('NOT_ON_SALE_YET');
+  await alice.api.post('/api/notifications/grants', { answers: { [templates.dropOpening]: 'accept' }, boxId: dropped!._id.toHexString() });
+  await alice.api.get(`/api/notifications?boxId=${dropped!._id.toHexString()}`);
   expect((await admin('drop', 'forest-friends', '--cancel', '--yes')).exitCode).toBe(0);
+  await server.container.notifications.sweep();
 
   // the staff console: login, every kind of order search, export, one order, a partial refund, shipping, audit, staff
   const owner = await loginAs(server, await createStaff(server, `plan-owner-${round}`, 'owner'));
@@ -305,14 +312,14 @@ async function collectionSize(dbName: string, collection: string): Promise<numbe
 }
 
 maybe('no query of the application scans a collection of more than a handful of documents', async () => {
-  server = await startTestServer({ env: JOB_TEST_ENV });
+  server = await startTestServer({ env: { ...JOB_TEST_ENV, ...devNotifyEnv() } });
   await runFlows(0);
   const source = server.container.db.name;
   const audited = uniqueDbName('plans');
   await preload(source, audited);
   for (const db of await databasesOf(source)) await server.container.db.getClient().db(db).dropDatabase();
   await server.stop();
-  server = await startTestServer({ env: JOB_TEST_ENV, dbName: audited, seed: false });
+  server = await startTestServer({ env: { ...JOB_TEST_ENV, ...devNotifyEnv() }, dbName: audited, seed: false });
   await runFlows(1);
   // Agenda's pollers and the sweeps have run throughout; give them one more round on the full collections.
   await new Promise((resolve) => setTimeout(resolve, 1_500));

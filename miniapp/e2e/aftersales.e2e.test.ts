@@ -52,6 +52,7 @@ test('a shipped order → 申请售后 → a thread with customer service → th
   await page.getByTestId('aftersales-kind-DAMAGED').click();
   await page.locator('[data-testid="aftersales-description"] textarea').fill('收到时外盒压扁了，隐藏款月兔的右手断了');
   await settled(page, 'aftersales-apply', ['aftersales-kind-DAMAGED', 'aftersales-kind-NOT_RECEIVED', 'aftersales-submit']);
+  await page.screenshot({ path: path.join(docsShots, 'aftersales-shopper-apply.png') });
   await page.getByTestId('aftersales-submit').click();
   await page.getByTestId('aftersales-status').filter({ hasText: '待客服处理' }).waitFor({ timeout: 15_000 });
 

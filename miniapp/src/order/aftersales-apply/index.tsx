@@ -9,6 +9,7 @@ import { ArtImage } from '../../components/art-image';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
+import { useNoticeAsk } from '../../lib/order-notices';
 
 /** What the shopper is asked to say for each kind, so the first message already answers staff's first question. */
 const HINTS: Record<AftersalesKind, string> = {
@@ -27,6 +28,8 @@ export default function AftersalesApplyPage() {
   const [kind, setKind] = useState<AftersalesKind | null>(null);
   const [description, setDescription] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // Customer service's replies and the decision (and a refund's arrival), asked for in the tap that sends.
+  const askNotices = useNoticeAsk((templates) => [templates.serviceUpdate, templates.refundSucceeded]);
 
   if (order.error) return <ErrorState message={order.error} onRetry={() => void order.reload()} />;
   if (!order.data) return <Skeleton kind="detail" />;
@@ -38,6 +41,8 @@ export default function AftersalesApplyPage() {
     if (!kind) return setError('请选择遇到的问题');
     const parsed = createAftersalesRequestSchema.safeParse({ orderId, itemIndex, kind, description, photos: [] });
     if (!parsed.success) return setError(parsed.error.issues[0]?.message ?? '填写的内容有误');
+    // Still within the tap (checks above are synchronous), as WeChat's sheet requires.
+    void askNotices();
     try {
       const created = await api.createAftersales(parsed.data);
       await Taro.redirectTo({ url: routes.aftersales(created.id) });

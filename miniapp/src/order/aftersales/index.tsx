@@ -11,6 +11,7 @@ import { ErrorState, Skeleton } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
 import { openPage, routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
+import { useNoticeAsk } from '../../lib/order-notices';
 
 const REFUND_STATUS_TEXT: Record<string, string> = { PENDING: '退款处理中', PROCESSING: '退款处理中', SUCCESS: '已原路退回', CLOSED: '退款未成功，客服会联系你', ABNORMAL: '退款未成功，客服会联系你' };
 
@@ -62,6 +63,8 @@ export default function AftersalesPage() {
   const request = useResource(() => api.getAftersales(id));
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // Customer service's replies and the decision (and a refund's arrival), asked for in the tap that sends.
+  const askNotices = useNoticeAsk((templates) => [templates.serviceUpdate, templates.refundSucceeded]);
 
   // Back from elsewhere (a notice opened the order page): staff may have answered meanwhile.
   useDidShow(() => {
@@ -77,6 +80,8 @@ export default function AftersalesPage() {
     setError(null);
     const parsed = aftersalesMessageRequestSchema.safeParse({ text, photos: [] });
     if (!parsed.success) return setError(parsed.error.issues[0]?.message ?? '填写的内容有误');
+    // Still within the tap (the check above is synchronous), as WeChat's sheet requires.
+    void askNotices();
     try {
       await api.sendAftersalesMessage(id, parsed.data);
       setText('');

@@ -15,3 +15,4 @@ export * from './compliance';
 export * from './console';
 export * from './shelf';
 export * from './notifications';
+export * from './pictures';

@@ -6,8 +6,12 @@ import { billConsoleRoutes } from '../bills/bill.console-routes';
 import { orderConsoleRoutes } from '../orders/order.console-routes';
 import { shippingConsoleRoutes } from '../shipping/shipping.console-routes';
 import { staffConsoleRoutes } from '../staff/staff.console-routes';
+import { PICTURE_UPLOADS, pictureConsoleRoutes } from '../media/picture.console-routes';
 import { consoleRouter } from './console-router';
 import { dashboard } from './dashboard';
+
+/** Console routes whose body is a file, read by the route itself (http/body.ts leaves them alone). */
+export const CONSOLE_FILE_UPLOADS: readonly string[] = [...PICTURE_UPLOADS];
 
 /** The staff console's API (/api/console): each domain adds its routes; docs/console-api.md lists them. */
 export function consoleRoutes(container: Container): Router {
@@ -21,5 +25,6 @@ export function consoleRoutes(container: Container): Router {
   billConsoleRoutes(container, routes);
   auditConsoleRoutes(container, routes);
   aftersalesConsoleRoutes(container, routes);
+  pictureConsoleRoutes(container, routes);
   return routes.router;
 }

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import { badRequest } from './app-error';
 
@@ -6,11 +6,13 @@ import { badRequest } from './app-error';
  * Reads the body once as raw bytes (WeChat Pay signs the exact bytes, so re-serialised JSON would not
  * verify), keeps them on ctx.state.rawBody and parses JSON bodies into ctx.request.body. Form bodies are
  * taken only on `formPaths` (Alipay's notifications, which their route verifies and parses from the raw
- * bytes); everywhere else anything but JSON is refused. raw-body rejects bodies over the limit with a 413.
+ * bytes); `filePaths` are left to their routes (fileBody); everywhere else anything but JSON is refused. raw-body rejects bodies over the limit with a 413.
  */
-export function jsonBody(limitBytes: number, formPaths: readonly string[] = []): Middleware {
+export function jsonBody(limitBytes: number, formPaths: readonly string[] = [], filePaths: readonly string[] = []): Middleware {
   return async (ctx, next) => {
     if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'DELETE') return next();
+    // A file upload's route reads its own body (fileBody), after it has checked who is asking.
+    if (filePaths.includes(ctx.path)) return next();
     const raw = await getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('content-length') || undefined });
     ctx.state.rawBody = raw;
     if (raw.length === 0) {
@@ -28,4 +30,12 @@ export function jsonBody(limitBytes: number, formPaths: readonly string[] = []):
     }
     return next();
   };
+}
+
+/**
+ * A file upload's bytes, of any declared type (its route checks what they really are), up to `limitBytes`:
+ * past it raw-body stops reading and answers 413.
+ */
+export function fileBody(ctx: Context, limitBytes: number): Promise<Buffer> {
+  return getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('content-length') || undefined });
 }

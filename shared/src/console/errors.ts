@@ -35,5 +35,6 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   INVALID_BILL_DATE: '账单日期有误',
   RATE_LIMITED: '请求过于频繁，请稍后再试',
   DATABASE_UNAVAILABLE: '数据库暂时不可用，请稍后再试',
+  PAYLOAD_TOO_LARGE: '上传内容过大',
   INTERNAL: '服务器内部错误',
 };

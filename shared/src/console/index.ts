@@ -9,3 +9,4 @@ export * from './staff';
 export * from './dashboard';
 export * from './errors';
 export * from './aftersales';
+export * from './catalog';

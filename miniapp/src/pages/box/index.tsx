@@ -70,7 +70,7 @@ function Gallery({ box }: { box: Box }) {
     <View className="gallery" data-testid="gallery">
       {products.map((product) => (
         <View key={product.id} className="gallery__item">
-          <ArtImage className="gallery__image" url={product.imageUrl} />
+          <ArtImage className="gallery__image" url={product.imageUrl} size="list" />
           <Text className="gallery__name">{product.name}</Text>
           <Text className={`rarity-tag rarity--${product.rarity.toLowerCase()}`}>{RARITY_LABELS[product.rarity]}</Text>
         </View>
@@ -120,7 +120,7 @@ export default function BoxDetailPage() {
   const wholeSet = data.saleMode === 'SETS';
   return (
     <View className="page page--with-footer">
-      <ArtImage className="detail-cover" url={data.coverUrl} />
+      <ArtImage className="detail-cover" url={data.coverUrl} size="detail" />
       <View className="card">
         <Text className="detail-name" data-testid="box-detail-name">
           {data.name}

@@ -23,7 +23,7 @@ import { cartRoutes } from './cart/cart.routes';
 import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 import { setRoutes } from './sets/sets.routes';
 import { CONSOLE_FILE_UPLOADS, consoleRoutes } from './console/console.routes';
-import { aftersalesRoutes } from './aftersales/aftersales.routes';
+import { AFTERSALES_PHOTO_PATH, aftersalesRoutes } from './aftersales/aftersales.routes';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { serveConsole } from './console/serve-console';
 
@@ -48,7 +48,7 @@ export function createApp(container: Container): Koa {
   }
   app.use(errorHandler());
   app.use(metricsEndpoint(container.metrics, container.config.METRICS_TOKEN));
-  app.use(jsonBody(container.config.BODY_LIMIT_BYTES, [ALIPAY_NOTIFY_PATH], CONSOLE_FILE_UPLOADS));
+  app.use(jsonBody(container.config.BODY_LIMIT_BYTES, [ALIPAY_NOTIFY_PATH], [...CONSOLE_FILE_UPLOADS, AFTERSALES_PHOTO_PATH]));
   for (const router of [
     healthRoutes(container),
     authRoutes(container),

@@ -41,7 +41,7 @@ import { assertSchemaCurrent } from './migrations/schema-version';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { aftersalesService, type AftersalesService } from './aftersales/aftersales.service';
 import { aftersalesNotices } from './aftersales/aftersales-notices';
-import { noAftersalesPhotos } from './aftersales/aftersales-photos';
+import { aftersalesPhotos, type AftersalesPhotos } from './aftersales/aftersales-photos';
 import { createNotifications, type Notifications } from './notifications/notifications';
 import { wechatSubscribeMessages } from './notifications/subscribe-message-http';
 
@@ -89,6 +89,8 @@ export interface Container {
   holds: OrderHolds;
   /** After-sales requests (售后): the shopper's requests and threads, staff's replies and resolutions. */
   aftersales: AftersalesService;
+  /** The shoppers' after-sales photos (stored by the catalog's picture handling, media/). */
+  aftersalesPhotos: AftersalesPhotos;
   /** Bench only (DB_COMMAND_COUNTS): each request's database operations. */
   commands: CommandCounter | null;
   /** Prometheus metrics of this process (GET /metrics with METRICS_TOKEN). */
@@ -142,6 +144,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY, notifier: notifications.service });
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
     jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills, notifications });
+    const aftersalesPhotosStore = aftersalesPhotos(db);
     const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
     return {
       desk,
@@ -181,7 +184,8 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       sets,
       limits,
       holds,
-      aftersales: aftersalesService({ db, logger, refunds, notices: aftersalesNotices(notifications.service), photos: noAftersalesPhotos }),
+      aftersales: aftersalesService({ db, logger, refunds, notices: aftersalesNotices(notifications.service), photos: aftersalesPhotosStore }),
+      aftersalesPhotos: aftersalesPhotosStore,
       commands: config.DB_COMMAND_COUNTS ? commandCounter(db) : null,
       metrics: createMetrics({ db, jobsHealth: () => jobs.health() }),
       async dispose() {

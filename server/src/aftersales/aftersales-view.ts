@@ -23,7 +23,8 @@ function resolutionView(request: AftersalesDoc, order: OrderDoc): AftersalesReso
 }
 
 /** The request as its shopper sees it: the line as sold, the thread, and what was decided (with the refund's state). */
-export function aftersalesView(request: AftersalesDoc, order: OrderDoc, photoUrl: (id: string) => string): AftersalesView {
+/** Photos are their detail-size URLs (a client asks pictureVariantUrl for a thumbnail's). */
+export function aftersalesView(request: AftersalesDoc, order: OrderDoc): AftersalesView {
   const item = order.items[request.itemIndex];
   return {
     id: request._id.toHexString(),
@@ -32,9 +33,9 @@ export function aftersalesView(request: AftersalesDoc, order: OrderDoc, photoUrl
     item: { name: item?.name ?? '', coverUrl: item?.coverUrl ?? '', quantity: item?.quantity ?? 0 },
     kind: request.kind,
     description: request.description,
-    photos: request.photos.map(photoUrl),
+    photos: [...request.photos],
     status: request.status,
-    messages: request.messages.map((message) => ({ from: message.from, text: message.text, photos: message.photos.map(photoUrl), at: message.at.toISOString() })),
+    messages: request.messages.map((message) => ({ from: message.from, text: message.text, photos: [...message.photos], at: message.at.toISOString() })),
     resolution: resolutionView(request, order),
     createdAt: request.createdAt.toISOString(),
     updatedAt: request.updatedAt.toISOString(),
@@ -57,10 +58,10 @@ export function aftersalesRow(request: AftersalesDoc, itemName: string): Aftersa
 }
 
 /** The request for staff: the shopper's view plus the order around it, the refund cap and the staff audit. */
-export function aftersalesDetail(request: AftersalesDoc, order: OrderDoc, audit: AdminAuditEntryDoc[], photoUrl: (id: string) => string, trackingNo: string | null): AftersalesDetail {
+export function aftersalesDetail(request: AftersalesDoc, order: OrderDoc, audit: AdminAuditEntryDoc[], trackingNo: string | null): AftersalesDetail {
   const open = isOpen(request.status);
   return {
-    ...aftersalesView(request, order, photoUrl),
+    ...aftersalesView(request, order),
     order: {
       status: order.status,
       totalFen: order.totalFen,

@@ -22,7 +22,7 @@ export function aftersalesConsoleRoutes(container: Container, routes: ConsoleRou
       200,
     );
     const upload = await shipping.status(order._id);
-    return aftersalesDetail(request, order, entries, aftersales.photoUrl, upload?.trackingNo ?? order.trackingNote);
+    return aftersalesDetail(request, order, entries, upload?.trackingNo ?? order.trackingNote);
   }
 
   const callerOf = (caller: ConsoleCaller): AftersalesCaller => ({ actor: caller.actor, change: caller.change, refundLimitFen: refundLimitFor(container, caller.staff.role) });

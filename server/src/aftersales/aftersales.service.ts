@@ -28,7 +28,7 @@ export interface AftersalesDeps {
   logger: Logger;
   refunds: Pick<RefundService, 'refund' | 'processRefunds'>;
   notices: AftersalesNotices;
-  photos: AftersalesPhotos;
+  photos: Pick<AftersalesPhotos, 'assertOwned'>;
 }
 
 /** A staff member acting on a request: audited through `change`, refunds held to `refundLimitFen`. */
@@ -163,8 +163,6 @@ export function aftersalesService({ db, logger, refunds, notices, photos }: Afte
   return {
     load,
     loadOrder,
-    /** Where a photo of a request is shown. */
-    photoUrl: (id: string) => photos.urlOf(id),
 
     /** The orders of a page of the queue, by id (one read through _id). */
     async ordersOf(ids: Types.ObjectId[]): Promise<Map<string, OrderDoc>> {

@@ -7,6 +7,7 @@ import { shopper, simulatorControl } from '../../test/support/shop';
 import { devNotifyEnv } from '../../dev/subscribe-templates';
 import { DEV_SUBSCRIBE_TEMPLATES } from '../../simulator/src/routes/subscribe-messages';
 import { aftersalesModel } from './aftersales.model';
+import { CLEAN_SVG, photograph } from '../../test/support/pictures';
 
 let server: TestServer;
 let owner: ConsoleClient;
@@ -189,4 +190,38 @@ test('the shopper hears of a reply and of the decision through the subscribe mes
   // The dev template's status is its phrase2 field (DEFAULT_FIELDS).
   expect(sent.map((send) => send.data.phrase2?.value)).toEqual(['客服已回复', '同意退款']);
   expect(sent[0]!.page).toContain(orderId);
+}, 90_000);
+
+/** What the mini-program's Taro.uploadFile does in the end: the photo's bytes, with the shopper's session. */
+async function uploadPhoto(token: string, bytes: Buffer | string): Promise<{ status: number; body: { url?: string; code?: string } }> {
+  const response = await fetch(`${server.url}/api/aftersales/photos`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: bytes });
+  return { status: response.status, body: (await response.json()) as { url?: string; code?: string } };
+}
+
+test('photos: stored through the picture handling without their metadata, named only by the shopper who uploaded them', async () => {
+  const { id: orderId, buyer } = await deliveredOrder('as-photos', 1);
+  const uploaded = await uploadPhoto(buyer.token, await photograph('jpeg'));
+  expect(uploaded.status).toBe(201);
+  expect(uploaded.body.url).toMatch(/^\/images\/[0-9a-f]{24}\.jpg$/);
+  const served = Buffer.from(await (await fetch(`${server.url}${uploaded.body.url}`)).arrayBuffer());
+  expect(served.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+  expect(served.includes('secret-owner')).toBe(false);
+  // Markup is no photograph; no session, no upload.
+  expect((await uploadPhoto(buyer.token, CLEAN_SVG)).body.code).toBe('PICTURE_REFUSED');
+  expect((await uploadPhoto('not-a-token', await photograph('png'))).status).toBe(401);
+
+  const stranger = await shopper(server, 'as-photo-stranger');
+  const borrowed = await stranger.api.post<{ code: string }>(`/api/aftersales/${'0'.repeat(24)}/messages`, { text: '看我的照片', photos: [uploaded.body.url] });
+  expect(borrowed.status).toBe(404);
+  const theirs = await paidOrderOf(server, 'as-photo-stranger', 1);
+  expect((await owner.post(`/orders/${theirs.id}/ship`, { trackingNo: 'SF1234567890', carrier: 'SF' })).status).toBe(200);
+  const stolen = await stranger.api.post<{ code: string }>('/api/aftersales', { orderId: theirs.id, itemIndex: 0, kind: 'DAMAGED', description: '用别人的照片申请售后', photos: [uploaded.body.url] });
+  expect([stolen.status, stolen.body.code]).toEqual([400, 'AFTERSALES_PHOTO_UNKNOWN']);
+
+  const opened = await buyer.api.post<AftersalesView>('/api/aftersales', { orderId, itemIndex: 0, kind: 'DAMAGED', description: '照片里是破损的位置', photos: [uploaded.body.url] });
+  expect(opened.status).toBe(201);
+  expect(opened.body.photos).toEqual([uploaded.body.url]);
+  expect((await detail(opened.body.id)).photos).toEqual([uploaded.body.url]);
+  const four = await buyer.api.post<{ code: string }>(`/api/aftersales/${opened.body.id}/messages`, { text: '再补充几张', photos: Array(4).fill(uploaded.body.url) });
+  expect(four.body.code).toBe('VALIDATION_ERROR');
 }, 90_000);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { createStaff, loginAs, paidOrderOf } from '../../server/test/support/console';
+import { photograph } from '../../server/test/support/pictures';
 import { checkPage, expectAllTapTargets, expectNoLatinWords, watchProblems } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
@@ -51,10 +52,16 @@ test('a shipped order → 申请售后 → a thread with customer service → th
   await page.getByTestId('aftersales-error').filter({ hasText: '请选择遇到的问题' }).waitFor();
   await page.getByTestId('aftersales-kind-DAMAGED').click();
   await page.locator('[data-testid="aftersales-description"] textarea').fill('收到时外盒压扁了，隐藏款月兔的右手断了');
-  await settled(page, 'aftersales-apply', ['aftersales-kind-DAMAGED', 'aftersales-kind-NOT_RECEIVED', 'aftersales-submit']);
+  // A photo from the phone's album: uploaded at once, shown as a thumbnail that can be removed.
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('photo-add').click();
+  await (await chooser).setFiles({ name: 'damage.jpg', mimeType: 'image/jpeg', buffer: await photograph('jpeg', { width: 900, height: 700 }) });
+  await page.getByTestId('photo-remove').waitFor({ timeout: 15_000 });
+  await settled(page, 'aftersales-apply', ['aftersales-kind-DAMAGED', 'aftersales-kind-NOT_RECEIVED', 'photo-add', 'photo-remove', 'aftersales-submit']);
   await page.screenshot({ path: path.join(docsShots, 'aftersales-shopper-apply.png') });
   await page.getByTestId('aftersales-submit').click();
   await page.getByTestId('aftersales-status').filter({ hasText: '待客服处理' }).waitFor({ timeout: 15_000 });
+  expect(await page.getByTestId('aftersales-photo').count()).toBe(1);
 
   // Customer service asks; the shopper sees it when the page is shown again, and answers.
   const requestId = new URL(page.url().replace('/#/', '/')).searchParams.get('id')!;

@@ -99,4 +99,7 @@ export const aftersalesViewSchema = z.object({
   updatedAt: z.iso.datetime({ offset: true }),
 });
 export type AftersalesView = z.infer<typeof aftersalesViewSchema>;
+/** POST /api/aftersales/photos (the body is the photo's bytes): the id a request names, and where it is shown. */
+export const aftersalesPhotoUploadSchema = z.object({ id: z.string(), url: z.string() });
+
 export const aftersalesListSchema = z.object({ items: z.array(aftersalesViewSchema) });

@@ -1,6 +1,7 @@
 import {
   addressListSchema,
   aftersalesListSchema,
+  aftersalesPhotoUploadSchema,
   aftersalesViewSchema,
   type AftersalesMessageRequest,
   type CreateAftersalesRequest,
@@ -92,6 +93,7 @@ export function createShopApi(client: ApiClient) {
     getAftersales: (id: string) => request('GET', `/api/aftersales/${encodeURIComponent(id)}`, { schema: aftersalesViewSchema }),
     createAftersales: (body: CreateAftersalesRequest) => request('POST', '/api/aftersales', { body, schema: aftersalesViewSchema }),
     sendAftersalesMessage: (id: string, body: AftersalesMessageRequest) => request('POST', `/api/aftersales/${encodeURIComponent(id)}/messages`, { body, schema: aftersalesViewSchema }),
+    uploadAftersalesPhoto: (bytes: ArrayBuffer) => request('POST', '/api/aftersales/photos', { body: bytes, schema: aftersalesPhotoUploadSchema }),
     getProof: (orderId: string, unitIndex: number) => request('GET', `/api/proofs/${encodeURIComponent(orderId)}/${unitIndex}`, { schema: drawProofSchema }),
   };
 }

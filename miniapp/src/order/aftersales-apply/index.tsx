@@ -1,4 +1,4 @@
-import { AFTERSALES_KIND_LABELS, AFTERSALES_KINDS, AFTERSALES_TEXT_MAX, createAftersalesRequestSchema, type AftersalesKind } from '@blindbox/shared/src/aftersales';
+import { AFTERSALES_KIND_LABELS, AFTERSALES_KINDS, AFTERSALES_PHOTOS_MAX, AFTERSALES_TEXT_MAX, createAftersalesRequestSchema, type AftersalesKind } from '@blindbox/shared/src/aftersales';
 import { Text, Textarea, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
@@ -6,6 +6,7 @@ import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ActionButton } from '../../components/action-button';
 import { ArtImage } from '../../components/art-image';
+import { PhotoPicker } from '../../components/photo-picker';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
@@ -27,6 +28,7 @@ export default function AftersalesApplyPage() {
   const order = useResource(() => api.getOrder(orderId));
   const [kind, setKind] = useState<AftersalesKind | null>(null);
   const [description, setDescription] = useState('');
+  const [photos, setPhotos] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   // Customer service's replies and the decision (and a refund's arrival), asked for in the tap that sends.
   const askNotices = useNoticeAsk((templates) => [templates.serviceUpdate, templates.refundSucceeded]);
@@ -39,7 +41,7 @@ export default function AftersalesApplyPage() {
   async function submit() {
     setError(null);
     if (!kind) return setError('请选择遇到的问题');
-    const parsed = createAftersalesRequestSchema.safeParse({ orderId, itemIndex, kind, description, photos: [] });
+    const parsed = createAftersalesRequestSchema.safeParse({ orderId, itemIndex, kind, description, photos });
     if (!parsed.success) return setError(parsed.error.issues[0]?.message ?? '填写的内容有误');
     // Still within the tap (checks above are synchronous), as WeChat's sheet requires.
     void askNotices();
@@ -55,7 +57,7 @@ export default function AftersalesApplyPage() {
     <View className="page page--with-footer">
       <View className="card">
         <View className="order-card__line">
-          <ArtImage url={item.coverUrl} className="order-card__thumb" />
+          <ArtImage url={item.coverUrl} className="order-card__thumb" size="list" />
           <Text className="order-card__item">{`${item.name} × ${item.quantity}`}</Text>
         </View>
       </View>
@@ -95,6 +97,8 @@ export default function AftersalesApplyPage() {
           }}
         />
         <Text className="muted">{`${description.length}/${AFTERSALES_TEXT_MAX}`}</Text>
+        <Text className="muted">拍下破损处和外包装，客服能更快处理（选填，最多 3 张）</Text>
+        <PhotoPicker photos={photos} max={AFTERSALES_PHOTOS_MAX} onChange={setPhotos} onError={setError} />
         <Text className="muted">客服会在这里回复你，处理结果也会通知你。</Text>
       </View>
 

@@ -1,6 +1,7 @@
 import { AFTERSALES_KIND_LABELS, AFTERSALES_STATUS_LABELS, AFTERSALES_TEXT_MAX, aftersalesMessageRequestSchema, type AftersalesView } from '@blindbox/shared/src/aftersales';
 import { formatFen } from '@blindbox/shared/src/money';
-import { Text, Textarea, View } from '@tarojs/components';
+import { Image, Text, Textarea, View } from '@tarojs/components';
+import { pictureVariantUrl } from '@blindbox/shared/src/pictures';
 import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { describeError } from '../../api/api-error';
@@ -9,11 +10,25 @@ import { ActionButton } from '../../components/action-button';
 import { ArtImage } from '../../components/art-image';
 import { ErrorState, Skeleton } from '../../components/page-state';
 import { formatDateTime } from '../../lib/format';
+import { imageSrc } from '../../lib/image-url';
 import { openPage, routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { useNoticeAsk } from '../../lib/order-notices';
 
 const REFUND_STATUS_TEXT: Record<string, string> = { PENDING: '退款处理中', PROCESSING: '退款处理中', SUCCESS: '已原路退回', CLOSED: '退款未成功，客服会联系你', ABNORMAL: '退款未成功，客服会联系你' };
+
+/** A message's photos: thumbnails that open the full picture in WeChat's viewer. */
+function Photos({ urls }: { urls: string[] }) {
+  if (urls.length === 0) return null;
+  const full = urls.map((url) => imageSrc(url));
+  return (
+    <View className="bubble__photos">
+      {urls.map((url, index) => (
+        <Image key={url} className="bubble__photo" src={imageSrc(pictureVariantUrl(url, 'list'))} mode="aspectFill" data-testid="aftersales-photo" onClick={() => void Taro.previewImage({ urls: full, current: full[index] })} />
+      ))}
+    </View>
+  );
+}
 
 /** What was decided, in the shopper's words: the refund and where it stands, the reshipment's parcel, or why not. */
 function Resolution({ request }: { request: AftersalesView }) {
@@ -101,7 +116,7 @@ export default function AftersalesPage() {
           </Text>
         </View>
         <View className="order-card__line">
-          <ArtImage url={data.item.coverUrl} className="order-card__thumb" />
+          <ArtImage url={data.item.coverUrl} className="order-card__thumb" size="list" />
           <Text className="order-card__item">{`${data.item.name} × ${data.item.quantity}`}</Text>
         </View>
         <Text className="muted">{`申请时间 ${formatDateTime(data.createdAt)}`}</Text>
@@ -117,11 +132,13 @@ export default function AftersalesPage() {
         <View className="bubble bubble--mine">
           <Text className="bubble__who">{`我 · ${formatDateTime(data.createdAt)}`}</Text>
           <Text className="bubble__text">{data.description}</Text>
+          <Photos urls={data.photos} />
         </View>
         {data.messages.map((message, index) => (
           <View key={`${message.at}-${index}`} className={`bubble ${message.from === 'SHOPPER' ? 'bubble--mine' : 'bubble--staff'}`} data-testid="aftersales-message">
             <Text className="bubble__who">{`${message.from === 'SHOPPER' ? '我' : '客服'} · ${formatDateTime(message.at)}`}</Text>
             <Text className="bubble__text">{message.text}</Text>
+            <Photos urls={message.photos} />
           </View>
         ))}
         {data.messages.length === 0 && open && <Text className="muted">客服会尽快回复，请留意通知。</Text>}

@@ -6,6 +6,7 @@ import { createStaff, loginAs, paidOrderOf, STAFF_PASSWORD } from '../../test/su
 import { orderDoc } from '../../test/support/job-test-support';
 import { shopper } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
+import { photograph } from '../../test/support/pictures';
 import { expectCjkGlyphs, launchChromium, watchProblems } from '../../../miniapp/e2e/page-checks';
 
 /**
@@ -45,7 +46,10 @@ test('customer service answers a damaged-figure request in its thread and resolv
     const order = await paidOrderOf(server, code, 2);
     expect((await owner.post(`/orders/${order.id}/ship`, { trackingNo: 'SF1234567890', carrier: 'SF' })).status).toBe(200);
     const buyer = await shopper(server, code);
-    const opened = await buyer.api.post<{ id: string }>('/api/aftersales', { orderId: order.id, itemIndex: 0, kind, description, photos: [] });
+    // The shopper's photo, uploaded from the mini-program as its bytes.
+    const upload = await fetch(`${server.url}/api/aftersales/photos`, { method: 'POST', headers: { authorization: `Bearer ${buyer.token}`, 'content-type': 'application/octet-stream' }, body: await photograph('jpeg', { width: 900, height: 700 }) });
+    const { url } = (await upload.json()) as { url: string };
+    const opened = await buyer.api.post<{ id: string }>('/api/aftersales', { orderId: order.id, itemIndex: 0, kind, description, photos: [url] });
     expect(opened.status).toBe(201);
     requests.push({ id: opened.body.id, orderId: order.id, totalFen: order.totalFen, buyer });
   }
@@ -71,6 +75,7 @@ test('customer service answers a damaged-figure request in its thread and resolv
 
   await rows.filter({ hasText: '商品破损' }).getByRole('link', { name: /^查看/ }).click();
   await page.getByTestId('aftersales-detail').waitFor();
+  await page.locator('[data-testid="aftersales-photo"] img, img[data-testid="aftersales-photo"]').first().waitFor();
   await page.getByTestId('aftersales-reply-text').fill('您好，很抱歉！请问破损的是哪一款？');
   await page.getByTestId('aftersales-reply-send').click();
   await page.getByTestId('aftersales-status').filter({ hasText: '待买家回复' }).waitFor({ timeout: 15_000 });

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Descriptions, Empty, Form, Image, Input, Row, Space, Tooltip, Typography } from 'antd';
 import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
-import { AFTERSALES_RESOLUTION_LABELS, AFTERSALES_TEXT_MAX, aftersalesDetailSchema, aftersalesReplySchema, type AftersalesDetail } from '@blindbox/shared';
+import { AFTERSALES_RESOLUTION_LABELS, AFTERSALES_TEXT_MAX, aftersalesDetailSchema, aftersalesReplySchema, pictureVariantUrl, type AftersalesDetail } from '@blindbox/shared';
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
 import { AuditTable } from '../../components/AuditTable';
@@ -32,7 +32,7 @@ function Photos({ urls }: { urls: string[] }) {
     <Image.PreviewGroup>
       <Space style={{ marginTop: 8 }}>
         {urls.map((url) => (
-          <Image key={url} src={url} width={96} height={96} style={{ objectFit: 'cover', borderRadius: 6 }} alt="买家照片" />
+          <Image key={url} src={pictureVariantUrl(url, 'list')} preview={{ src: url }} width={96} height={96} style={{ objectFit: 'cover', borderRadius: 6 }} alt="买家照片" data-testid="aftersales-photo" />
         ))}
       </Space>
     </Image.PreviewGroup>

@@ -13,6 +13,7 @@ import { boxModel } from '../../src/catalog/box.model';
 import { apiClient } from '../support/api-client';
 import { GUARDIAN_DECLARATION_VERSION, type GuardianConsentView } from '@blindbox/shared';
 import { createStaff, loginAs } from '../support/console';
+import { photograph } from '../support/pictures';
 import { devNotifyEnv } from '../../dev/subscribe-templates';
 
 /**
@@ -291,7 +292,9 @@ async function runFlows(round: number): Promise<void> {
   expect((await owner.get('/staff/sessions')).status).toBe(200);
 
   // after-sales: a request on the shipped order, its thread both ways, the queue, a refund and a refusal
-  const asked = await alice.api.post<{ id: string }>('/api/aftersales', { orderId: paid.id, itemIndex: 0, kind: 'DAMAGED', description: '盒子压坏了，手办断了', photos: [] });
+  const photo = await fetch(`${server.url}/api/aftersales/photos`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}` }, body: await photograph('jpeg', { width: 400, height: 300, hue: round * 40 }) });
+  const { url: photoUrl } = (await photo.json()) as { url: string };
+  const asked = await alice.api.post<{ id: string }>('/api/aftersales', { orderId: paid.id, itemIndex: 0, kind: 'DAMAGED', description: '盒子压坏了，手办断了', photos: [photoUrl] });
   expect(asked.status).toBe(201);
   expect((await alice.api.post('/api/aftersales', { orderId: paid.id, itemIndex: 0, kind: 'DAMAGED', description: '再申请一次试试', photos: [] })).status).toBe(409);
   await alice.api.get(`/api/aftersales?orderId=${paid.id}`);

@@ -97,7 +97,7 @@ export default function AftersalesApplyPage() {
           }}
         />
         <Text className="muted">{`${description.length}/${AFTERSALES_TEXT_MAX}`}</Text>
-        <Text className="muted">拍下破损处和外包装，客服能更快处理（选填，最多 3 张）</Text>
+        <Text className="muted">拍下破损处和外包装（选填，最多 3 张）</Text>
         <PhotoPicker photos={photos} max={AFTERSALES_PHOTOS_MAX} onChange={setPhotos} onError={setError} />
         <Text className="muted">客服会在这里回复你，处理结果也会通知你。</Text>
       </View>

@@ -89,7 +89,7 @@ export const ERROR_WORDS: Record<string, Wording> = {
   AFTERSALES_CLOSED: '这个售后申请已处理完毕；如有新问题，请重新申请',
   AFTERSALES_THREAD_FULL: '留言太多了，请稍后再试或联系客服电话',
   AFTERSALES_PHOTO_UNKNOWN: '照片没有上传成功，请重新添加',
-  PICTURE_REFUSED: '这张照片无法使用，请换一张 JPG、PNG 或 WebP 照片',
+  PICTURE_REFUSED: '这张照片无法使用，请换一张手机拍摄的照片',
 
   // Cart.
   CART_EMPTY: '购物车是空的',

@@ -26,6 +26,7 @@ import { CONSOLE_FILE_UPLOADS, consoleRoutes } from './console/console.routes';
 import { AFTERSALES_PHOTO_PATH, aftersalesRoutes } from './aftersales/aftersales.routes';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { serveConsole } from './console/serve-console';
+import { complaintNotifyRoutes } from './complaints/complaint-notify.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -58,6 +59,7 @@ export function createApp(container: Container): Koa {
     couponRoutes(container),
     orderRoutes(container),
     paymentRoutes(container),
+    complaintNotifyRoutes(container),
     combinedPaymentRoutes(container),
     cartRoutes(container),
     collectionRoutes(container),

@@ -30,6 +30,7 @@ import { staffAuth, type StaffAuth } from './staff/staff-auth';
 import { orderDesk, type OrderDesk } from './orders/order-desk';
 import { shippingDesk, type ShippingDesk } from './shipping/shipping-desk';
 import { stockLedger, type StockLedger } from './catalog/stock';
+import { dropDesk, type DropDesk } from './catalog/drops';
 import { itemStock } from './catalog/item-stock';
 import { setService, type SetService } from './sets/set.service';
 import { couponLocks } from './coupons/coupon-locks';
@@ -44,6 +45,7 @@ import { aftersalesNotices } from './aftersales/aftersales-notices';
 import { aftersalesPhotos, type AftersalesPhotos } from './aftersales/aftersales-photos';
 import { createNotifications, type Notifications } from './notifications/notifications';
 import { wechatSubscribeMessages } from './notifications/subscribe-message-http';
+import { complaintService, type ComplaintService } from './complaints/complaint.service';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -81,6 +83,8 @@ export interface Container {
   clock: Clock;
   /** Each box's units: for sale, held, sold. */
   stock: StockLedger;
+  /** Scheduling and cancelling drops (the CLI and the console). */
+  drops: DropDesk;
   /** Whole-set boxes (端盒): sets, positions, arrangements. */
   sets: SetService;
   /** The per-shopper daily caps (limits/). */
@@ -93,6 +97,8 @@ export interface Container {
   aftersalesPhotos: AftersalesPhotos;
   /** Bench only (DB_COMMAND_COUNTS): each request's database operations. */
   commands: CommandCounter | null;
+  /** WeChat Pay consumer complaints (消费者投诉 2.0): taken in, answered, refunded, completed. */
+  complaints: ComplaintService;
   /** Prometheus metrics of this process (GET /metrics with METRICS_TOKEN). */
   metrics: Metrics;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
@@ -146,7 +152,9 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills, notifications });
     const aftersalesPhotosStore = aftersalesPhotos(db);
     const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
+    const audit = adminAudit(db, logger);
     return {
+      complaints: complaintService({ db, logger, channel: gateway.complaints, desk, audit, clock }),
       desk,
       shippingDesk: shippingDesk({ db, desk, shipping, defaultCarrier: config.SHIPPING_EXPRESS_COMPANY }),
       config,
@@ -165,7 +173,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       tradeBills,
       jobs,
       fairness: fair,
-      audit: adminAudit(db, logger),
+      audit,
       staff: staffAccounts({ db, clock }),
       staffAuth: staffAuth({
         db,
@@ -181,6 +189,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       }),
       clock,
       stock,
+      drops: dropDesk({ db, clock, reminders: notifications.service }),
       sets,
       limits,
       holds,

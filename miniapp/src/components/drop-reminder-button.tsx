@@ -30,9 +30,10 @@ export function DropReminderButton({ boxId }: { boxId: string }) {
       if (recorded.dropReminder) {
         setSubscribed(true);
         await Taro.showToast({ title: '开售时会在微信里提醒你', icon: 'none' });
+      } else if (answers[template] === 'ban') {
+        await Taro.showModal({ title: '通知已关闭', content: '你关闭了这类通知。可在右上角「…」→ 设置 → 通知管理 中打开，再点“开售提醒”。', showCancel: false, confirmText: '知道了' });
       } else {
-        const banned = answers[template] === 'ban';
-        await Taro.showToast({ title: banned ? '你关闭了这类通知，可在右上角「…」→ 设置 → 通知管理 中打开' : '没有订阅，开售前可以再点一次', icon: 'none' });
+        await Taro.showToast({ title: '没有订阅，开售前可以再点一次', icon: 'none' });
       }
     } catch (failure) {
       await Taro.showToast({ title: describeError(failure), icon: 'none' });

@@ -12,6 +12,7 @@ import { Notifier } from './notifier';
 import { RefundCompletion } from './refund-completion';
 import { billRoutes } from './routes/bills';
 import { certificateRoutes } from './routes/certificates';
+import { complaintRoutes } from './routes/complaints';
 import { controlRoutes, corsForControl } from './routes/control';
 import { loginRoutes } from './routes/login';
 import { miniProgramRoutes } from './routes/mini-program';
@@ -74,15 +75,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     ? await createAlipaySimulator({ credentialsDir: options.alipayCredentialsDir, logger, timeScale: () => sim.timeScale })
     : null;
   if (alipay) app.use(alipay.router.routes());
+  const complaints = complaintRoutes(sim);
   for (const router of [
     transactionRoutes(sim),
+    complaints.api,
     refundRoutes(sim),
     certificateRoutes(sim),
     loginRoutes(sim),
     miniProgramRoutes(sim),
     subscribeMessageRoutes(sim),
     billRoutes(sim),
-    controlRoutes(sim),
+    controlRoutes(sim, complaints.control),
     pageRoutes(sim),
   ]) {
     app.use(router.routes());

@@ -85,6 +85,7 @@ test('a merchant folder passes every check against the simulator, in both verify
     'no simulator keys in the credentials folder',
     'WeChat Pay accepts our signed requests',
     "APIv3 key decrypts the platform certificates, and they verify WeChat Pay's answers",
+    "WeChat Pay's complaint notifications come to this server",
     'WeChat login accepts the appid and AppSecret',
     "appid equals the mini-program project's (project.config.json)",
     'subscribe-message templates exist, are one-time, and have the fields filled',
@@ -93,6 +94,9 @@ test('a merchant folder passes every check against the simulator, in both verify
     'boxes on sale publish item values and meet the price checks',
   ]);
   expect(formatDoctor(platform)).toContain('ready: every check passed');
+  // No complaint notification URL registered at this simulator yet: a warning with its fix, not a failure.
+  const complaintUrl = platform.checks.find((check) => check.name === "WeChat Pay's complaint notifications come to this server")!;
+  expect(complaintUrl).toMatchObject({ status: 'warn', fix: expect.stringContaining('complaints register-url') });
 
   const publicKey = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, WECHATPAY_VERIFY_MODE: 'public-key' }, { simulator: publicKeySimulator });
   expect(failed(publicKey)).toEqual([]);

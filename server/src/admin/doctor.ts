@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import type { Connection } from 'mongoose';
-import { stockDatabase } from '../db/databases';
+import { notificationsDatabase, stockDatabase } from '../db/databases';
 import { holdModel, stockModel } from '../catalog/stock.model';
 import { countedUnitsModel } from '../limits/counted-units.model';
 import { parseConfig, type ConfigFor } from '../config';
@@ -11,7 +11,8 @@ import { createAlipayChannel } from '../container';
 import { ChannelError } from '../payments/payment-channel';
 import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import { loadWechatPayCredentials, type WechatPayCredentials } from '../payments/wechatpay/credentials';
-import { WechatPayApiError } from '../payments/wechatpay/gateway';
+import { WechatPayApiError, type WechatPayGateway } from '../payments/wechatpay/gateway';
+import { complaintNotifyUrlOf } from '../payments/callback-paths';
 import { wechatPayGatewayFor } from '../payments/wechatpay/wechatpay-gateway';
 import { createWechatLogin } from '../users/wechat-login-http';
 import { InvalidLoginCodeError } from '../users/wechat-login';
@@ -56,7 +57,7 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), aftersalesModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock), subscribeGrantModel(main)];
+  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), aftersalesModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock), subscribeGrantModel(notificationsDatabase(main))];
 }
 
 /**
@@ -179,6 +180,7 @@ async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCreden
     await gateway.queryTransaction(`doctor${randomBytes(8).toString('hex')}`);
     add({ name: signed, status: 'pass' });
     add({ name: answers, status: 'pass' });
+    add(await complaintUrlCheck(gateway, config));
   } catch (error) {
     const { failed, fix } = diagnoseWechatPay(error, config);
     if (failed === 'signed') {
@@ -188,6 +190,23 @@ async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCreden
       add({ name: signed, status: 'pass' });
       add({ name: answers, status: 'fail', detail: message(error), fix });
     }
+  }
+}
+
+/**
+ * WeChat Pay posts consumer complaints (消费者投诉) to one registered URL; a shop that never registered it (or moved)
+ * hears of complaints only from the list, and WeChat's answer time runs anyway. A warning: the shop still sells.
+ */
+async function complaintUrlCheck(gateway: WechatPayGateway, config: DoctorConfig): Promise<DoctorCheck> {
+  const name = "WeChat Pay's complaint notifications come to this server";
+  const wanted = complaintNotifyUrlOf(config.WECHATPAY_NOTIFY_URL);
+  const fix = 'npm run admin -- complaints register-url (docs/complaints.md)';
+  try {
+    const registered = await gateway.complaints.notificationUrl();
+    if (registered === wanted) return { name, status: 'pass' };
+    return { name, status: 'warn', detail: `registered: ${registered ?? '(none)'}; this server's: ${wanted}`, fix };
+  } catch (error) {
+    return { name, status: 'warn', detail: message(error), fix };
   }
 }
 

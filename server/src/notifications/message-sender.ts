@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger';
+import { notificationsDatabase } from '../db/databases';
 import { PlatformError } from '../shipping/mini-program-platform';
 import { sendOutcome, type MiniprogramState, type SubscribeMessagePlatform } from './subscribe-message-platform';
 import { subscribeGrantModel, type SubscribeGrantDoc } from './subscribe-grant.model';
@@ -31,7 +32,7 @@ const CLAIM_LEASE_MS = 5 * 60_000;
  * wrong, or retried to the limit), or back to queued after a backoff.
  */
 export function messageSender({ db, logger, platform, settings }: { db: Connection; logger: Logger; platform: SubscribeMessagePlatform; settings: MessageSenderSettings }) {
-  const Grant = subscribeGrantModel(db);
+  const Grant = subscribeGrantModel(notificationsDatabase(db));
   const log = logger.child({ component: 'notifications' });
   const gapMs = 1000 / settings.sendsPerSecond;
   // Real time, not the shop's clock: the pace is WeChat's, whatever a test did to the clock.

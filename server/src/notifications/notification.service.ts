@@ -5,6 +5,7 @@ import { boxModel, type BoxDoc } from '../catalog/box.model';
 import { BoxNotFound } from '../catalog/catalog-errors';
 import { saleOpeningOf } from '../catalog/sale-terms';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { notificationsDatabase } from '../db/databases';
 import type { NotificationData, NotificationKind, Notifier, NotifyOutcome } from './notifier';
 import type { NotificationTemplates } from './notification-templates';
 import { NoDropToRemind, UnknownTemplate } from './notification-errors';
@@ -22,8 +23,8 @@ export interface NotificationService extends Notifier {
    * reminder (the box's 开售提醒) is one per shopper and drop however often they tap.
    */
   recordGrants(openid: string, answers: Record<string, SubscribeAnswer>, boxId: Types.ObjectId | null): Promise<{ granted: NotificationKind[] }>;
-  /** Whether the shopper has asked to hear of this box's coming drop. */
-  hasDropReminder(openid: string, box: Pick<BoxDoc, '_id' | 'dropKey'>): Promise<boolean>;
+  /** Whether the shopper is waiting to hear of this box's coming drop. */
+  hasDropReminder(openid: string, box: Pick<BoxDoc, '_id'>): Promise<boolean>;
   /** Queues the reminders of every drop that has opened by `now`; how many were queued. */
   queueOpenedDrops(now: Date, limit: number): Promise<number>;
   /** A drop scheduled again or called off: its waiting reminders follow it (null: none until one is scheduled). */
@@ -31,9 +32,14 @@ export interface NotificationService extends Notifier {
 }
 
 const DROP_NOTE = '已开售，数量有限，先到先得';
+/**
+ * Grants kept per shopper, kind and state: WeChat lets a shopper bank many, but a client that reports 'accept' in
+ * a loop (the answer cannot be verified) must not grow the collection without end. Beyond it, one more changes nothing.
+ */
+const MAX_GRANTS_KEPT = 20;
 
 export function notificationService({ db, logger, clock, templates }: { db: Connection; logger: Logger; clock: Clock; templates: NotificationTemplates }): NotificationService {
-  const Grant = subscribeGrantModel(db);
+  const Grant = subscribeGrantModel(notificationsDatabase(db));
   const Box = boxModel(db);
   const log = logger.child({ component: 'notifications' });
 
@@ -56,6 +62,10 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
     }
     const update = data as NotificationData['service-update'];
     return { orderId: update.orderId, values: { service: update.service, status: update.status, note: update.note, at: update.at, ...(update.orderId ? { orderNo: update.orderId } : {}) } };
+  }
+
+  async function hasOpenReminder(openid: string, boxId: Types.ObjectId): Promise<boolean> {
+    return (await Grant.exists({ boxId, state: 'open', openid })) !== null;
   }
 
   async function redateDropReminders(boxId: Types.ObjectId, opensAt: Date | null): Promise<void> {
@@ -105,14 +115,18 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
       }
       for (const { templateId, answer, kind } of entries) {
         const _id = new Types.ObjectId();
+        const state = answer === 'accept' ? 'open' : 'declined';
+        if (answer === 'accept') granted.push(kind);
+        if (!(kind === 'drop-opening' && state === 'open') && (await Grant.countDocuments({ openid, kind, state }).limit(MAX_GRANTS_KEPT)) >= MAX_GRANTS_KEPT) continue;
         const base = { openid, kind, templateId, grantedAt: now, message: null, dueAt: null, sendingAt: null, attempts: 0, lastErrcode: null, lastError: null, sentAt: null };
-        if (answer !== 'accept') {
-          await Grant.create({ _id, ...base, boxId: box?._id ?? null, opensAt: null, state: 'declined', ref: `grant:${_id.toHexString()}` });
+        if (state === 'declined') {
+          await Grant.create({ _id, ...base, boxId: box?._id ?? null, opensAt: null, state, ref: `grant:${_id.toHexString()}` });
           continue;
         }
-        granted.push(kind);
         if (kind === 'drop-opening' && box) {
-          // One reminder per shopper and drop: a second tap finds the first.
+          // One reminder per shopper and drop: a second tap finds the first, also one given before the drop was
+          // rescheduled (a new dropKey; its reminder moved with the drop).
+          if (await hasOpenReminder(openid, box._id)) continue;
           await Grant.updateOne(
             { ref: dropRef(box._id, box.dropKey, openid) },
             { $setOnInsert: { _id, ...base, boxId: box._id, opensAt: box.onSaleAt, state: 'open' } },
@@ -126,9 +140,7 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
       return { granted };
     },
 
-    async hasDropReminder(openid, box) {
-      return (await Grant.exists({ ref: dropRef(box._id, box.dropKey, openid) })) !== null;
-    },
+    hasDropReminder: (openid, box) => hasOpenReminder(openid, box._id),
 
     async queueOpenedDrops(now, limit) {
       const due = await Grant.find({ state: 'open', kind: 'drop-opening', opensAt: { $lte: now } }, { boxId: 1 }).limit(limit).lean<Pick<SubscribeGrantDoc, '_id' | 'boxId'>[]>();

@@ -1,29 +1,26 @@
 import Router from '@koa/router';
 import { subscribeGrantsRequestSchema, type NotificationSettings, type SubscribeGrantsResponse } from '@blindbox/shared';
 import type { Container } from '../container';
-import { boxModel, type BoxDoc } from '../catalog/box.model';
 import { parseObjectId } from '../object-id';
-import { currentUserId, requireUser } from '../users/require-user';
+import { requireUser } from '../users/require-user';
 import { unauthorized } from '../http/app-error';
 import type { Context } from 'koa';
 
 /** The shopper's side of subscribe messages: which templates to ask for, and what WeChat answered. */
-export function notificationRoutes({ db, sessions, notifications }: Pick<Container, 'db' | 'sessions' | 'notifications'>): Router {
-  const Box = boxModel(db);
+export function notificationRoutes({ sessions, notifications }: Pick<Container, 'sessions' | 'notifications'>): Router {
   const { service } = notifications;
   const router = new Router({ prefix: '/api/notifications' });
   router.use(requireUser(sessions));
 
+  /** WeChat addresses messages to the openid the session was issued for. */
   function openidOf(ctx: Context): string {
-    currentUserId(ctx);
     if (!ctx.state.openid) throw unauthorized();
     return ctx.state.openid;
   }
 
   async function dropReminder(openid: string, boxIdText: string | undefined): Promise<boolean> {
     if (!boxIdText) return false;
-    const box = await Box.findById(parseObjectId(boxIdText, 'box')).select({ dropKey: 1 }).lean<Pick<BoxDoc, '_id' | 'dropKey'>>();
-    return box ? service.hasDropReminder(openid, box) : false;
+    return service.hasDropReminder(openid, { _id: parseObjectId(boxIdText, 'box') });
   }
 
   router.get('/', async (ctx) => {

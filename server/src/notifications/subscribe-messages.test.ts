@@ -10,6 +10,7 @@ import { DEV_SUBSCRIBE_TEMPLATES } from '../../simulator/src/routes/subscribe-me
 import { runAdminCommand } from '../admin/run-admin-command';
 import { boxModel } from '../catalog/box.model';
 import { subscribeGrantModel } from './subscribe-grant.model';
+import { notificationsDatabase } from '../db/databases';
 
 interface SendRecord {
   at: number;
@@ -38,7 +39,7 @@ afterAll(async () => {
 const sim = (method: string, path: string, body?: unknown) => simulatorControl(server.simulatorUrl, method, path, body);
 const sends = async () => ((await sim('GET', '/sim/subscribe-messages')) as { sends: SendRecord[] }).sends;
 const admin = (...argv: string[]) => runAdminCommand(server.container, argv, { osUser: 'notify-test' });
-const Grant = () => subscribeGrantModel(server.container.db);
+const Grant = () => subscribeGrantModel(notificationsDatabase(server.container.db));
 
 /** The session token carries the shopper's openid (what WeChat addresses messages to). */
 const openidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { openid: string }).openid;
@@ -99,6 +100,10 @@ test('the server records what the shopper answered, one drop reminder per shoppe
   const opened = await buyer.api.post<{ code: string }>('/api/notifications/grants', { answers: { [DROP.id]: 'accept' }, boxId: onSale._id.toHexString() });
   expect(opened).toMatchObject({ status: 409, body: { code: 'NO_DROP_TO_REMIND' } });
   expect(await Grant().countDocuments({ openid })).toBe(2);
+
+  // A client reporting 'accept' in a loop (the server cannot verify it) banks at most 20 per kind.
+  for (let n = 0; n < 22; n++) await buyer.api.post('/api/notifications/grants', { answers: { [SHIPPED.id]: 'accept' } });
+  expect(await Grant().countDocuments({ openid, kind: 'order-shipped', state: 'open' })).toBe(20);
 });
 
 test('a drop reminder reaches every subscriber exactly once, at the opening, paced; a shopper who unsubscribed is not retried', async () => {
@@ -153,11 +158,17 @@ test('a drop moved later reminds at its new opening, not the old one', async () 
   const { openid } = await subscribe('dev-notify-moved', [DROP.id], box.id);
   const later = new Date(first.getTime() + 3_600_000);
   expect((await admin('drop', box.slug, '--at', later.toISOString())).exitCode).toBe(0);
+  // The rescheduled drop has a new key; the shopper's reminder moved with it, so tapping again adds none.
+  const again = await subscribe('dev-notify-moved', [DROP.id], box.id);
+  expect(again.recorded.body).toMatchObject({ granted: ['drop-opening'], dropReminder: true });
+  expect(await Grant().countDocuments({ openid, boxId: new Types.ObjectId(box.id) })).toBe(1);
   server.clock.setTo(first);
   await server.container.notifications.sweep();
   expect((await sends()).filter((send) => send.touser === openid)).toHaveLength(0);
   server.clock.setTo(later);
   await waitUntil(async () => ((await sends()).some((send) => send.touser === openid && send.errcode === 0) ? true : null), 20_000, 'the reminder at the new opening');
+  await server.container.notifications.sweep();
+  expect((await sends()).filter((send) => send.touser === openid)).toHaveLength(1);
 });
 
 test('a failed send is retried with backoff; the shipping notice goes once, however often the order is shipped', async () => {
@@ -202,6 +213,18 @@ test('the refund notice goes once when the refund succeeds', async () => {
   const delivered = (await sends()).filter((send) => send.touser === openid && send.templateId === REFUND.id);
   expect(delivered).toHaveLength(1);
   expect(delivered[0]).toMatchObject({ errcode: 0, data: { character_string1: { value: order.id }, amount2: { value: `¥${(order.totalFen / 100).toFixed(2)}` }, thing3: { value: '缺货' } } });
+});
+
+test('after-sales and complaints tell the shopper through notify(): one message per event, on a grant of its own', async () => {
+  const { openid } = await subscribe('dev-notify-service', [DEV_SUBSCRIBE_TEMPLATES.serviceUpdate.id]);
+  const step = { eventId: `aftersales:${new Types.ObjectId().toHexString()}:resolved`, orderId: null, service: '售后申请（手办破损）', status: '已退款', note: '已为你退款 ¥29.50，请留意到账', at: new Date() };
+  const { notify } = server.container.notifications.service;
+  expect(await notify(openid, 'service-update', step)).toBe('queued');
+  expect(await notify(openid, 'service-update', step)).toBe('duplicate');
+  expect(await notify(openid, 'service-update', { ...step, eventId: `${step.eventId}:again` })).toBe('no-grant');
+  const sent = await waitUntil(async () => (await sends()).find((send) => send.touser === openid && send.errcode === 0) ?? null, 20_000, 'the service message');
+  expect(sent).toMatchObject({ templateId: DEV_SUBSCRIBE_TEMPLATES.serviceUpdate.id, page: 'pages/orders/index', data: { thing1: { value: '售后申请（手办破损）' }, phrase2: { value: '已退款' } } });
+  expect([...sent.data.thing3!.value].length).toBeLessThanOrEqual(20);
 });
 
 test('a revoked template stops sending without retries: one 40037, every waiting grant of it void', async () => {

@@ -6,6 +6,7 @@ import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
 import { orderRateLimit } from './order-rate-limit';
 import { toOrderDto } from './order-view';
+import type { Admission } from './stock-gate';
 
 export function orderRoutes({ orders, sessions, config, db }: Container): Router {
   const router = new Router({ prefix: '/api/orders' });
@@ -18,19 +19,25 @@ export function orderRoutes({ orders, sessions, config, db }: Container): Router
 
   router.post(
     '/',
-    // Sold out is answered before the rate limit spends its shared write: a drop's late arrivals cost no write at all.
+    // Sold out is answered before the rate limit spends its shared write: a drop's losers cost no write at all.
     async (ctx, next) => {
       const request = createOrderRequestSchema.parse(ctx.request.body);
-      await orders.assertAvailable(request.items);
+      const admission = await orders.admit(request.items);
       ctx.request.body = request;
-      await next();
+      ctx.state.admission = admission;
+      try {
+        await next();
+      } finally {
+        // A refusal before create() (the rate limit) gives the place back; after create() this is a no-op.
+        admission.settle(false);
+      }
     },
     orderRateLimit(db, config),
     async (ctx) => {
-      // Parsed by the first step above.
+      // Parsed and admitted by the first step above.
       const request = ctx.request.body as CreateOrderRequest;
       ctx.status = 201;
-      ctx.body = toOrderDto(await orders.create(userOf(ctx.state), ctx.state.openid ?? '', request));
+      ctx.body = toOrderDto(await orders.create(userOf(ctx.state), ctx.state.openid ?? '', request, ctx.state.admission as Admission));
     },
   );
 

@@ -282,6 +282,14 @@ async function runFlows(round: number): Promise<void> {
   expect((await owner.get(`/orders/export.csv?from=${today}`)).status).toBe(200);
   expect((await owner.get(`/orders/${drawn.id}`)).status).toBe(200);
   expect((await owner.post(`/orders/${drawn.id}/refunds`, { mode: 'units', units: [{ itemIndex: 0, quantity: 1 }], reason: 'plan' })).status).toBe(200);
+  // WeChat Pay complaints: registered, raised at WeChat and notified, read whole, listed, opened, answered, synced
+  expect((await admin('complaints', 'register-url', '--as', 'plan')).exitCode).toBe(0);
+  const raised = await fetch(`${server.simulatorUrl}/sim/complaints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outTradeNo: paidDoc.payment.outTradeNo, images: 1 }) });
+  const { complaintId } = (await raised.json()) as { complaintId: string };
+  await waitUntil(async () => ((await owner.get(`/complaints/${complaintId}`)).status === 200 ? true : null), 20_000, 'complaint taken in');
+  for (const query of ['', 'state=PENDING']) expect((await owner.get(`/complaints?${query}`)).status).toBe(200);
+  expect((await owner.post(`/complaints/${complaintId}/reply`, { content: 'plan' })).status).toBe(200);
+  expect((await owner.post('/complaints/sync')).status).toBe(200);
   expect((await owner.get('/dashboard')).status).toBe(200);
   expect((await owner.get('/shipping/queue')).status).toBe(200);
   expect((await owner.get('/shipping/uploads')).status).toBe(200);
@@ -290,6 +298,24 @@ async function runFlows(round: number): Promise<void> {
   for (const query of ['', `actor=staff:plan-owner-${round}`, `target=order:${drawn.id}`, `from=${today}&to=${today}`]) expect((await owner.get(`/audit?${query}`)).status).toBe(200);
   expect((await owner.get('/staff')).status).toBe(200);
   expect((await owner.get('/staff/sessions')).status).toBe(200);
+
+  // the console running the shop: drops (list, schedule, live, cancel), whole sets, coupons and grants, sales
+  const droppedId = dropped!._id.toHexString();
+  expect((await owner.get('/drops')).status).toBe(200);
+  expect((await owner.post(`/drops/${droppedId}`, { onSaleAt: new Date(Date.now() + 3_600_000).toISOString(), paymentWindowMinutes: 5, purchaseLimit: 2 })).status).toBe(200);
+  expect((await owner.get(`/drops/${droppedId}/live`)).status).toBe(200);
+  expect((await owner.get(`/drops/${planned._id.toHexString()}/live`)).status).toBe(200);
+  expect((await owner.post(`/drops/${droppedId}/cancel`)).status).toBe(200);
+  expect((await owner.get(`/sets?boxId=${setBox.id}`)).status).toBe(200);
+  const madeSets = await owner.post<{ items: Array<{ id: string; number: number }> }>('/sets', { boxId: setBox.id, count: 1 });
+  expect(madeSets.status).toBe(201);
+  expect((await owner.post(`/sets/${madeSets.body.items.at(-1)!.id}/retire`)).status).toBe(200);
+  expect((await owner.get('/coupons')).status).toBe(200);
+  expect((await owner.post('/coupons', { code: `CPLAN${round}`, amountOffFen: 100, quantity: 5 })).status).toBe(201);
+  for (const q of [paidDoc.address.phone, paidDoc.openid, paidDoc.userId.toHexString()]) expect((await owner.get(`/shoppers?q=${q}`)).status).toBe(200);
+  expect((await owner.post(`/coupons/CPLAN${round}/grants`, { userId: paidDoc.userId.toHexString() })).status).toBe(201);
+  expect((await owner.get(`/sales?from=${today}&to=${today}`)).status).toBe(200);
+  expect((await owner.get(`/sales/export.csv?from=${today}&to=${today}&boxId=${planned._id.toHexString()}`)).status).toBe(200);
 
   // after-sales: a request on the shipped order, its thread both ways, the queue, a refund and a refusal
   const photo = await fetch(`${server.url}/api/aftersales/photos`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}` }, body: await photograph('jpeg', { width: 400, height: 300, hue: round * 40 }) });

@@ -11,6 +11,7 @@ import { couponCommand } from './coupon-commands';
 import { stockCommand } from './stock-commands';
 import { setsCommand } from './set-commands';
 import { staffCommand } from './staff-commands';
+import { complaintsCommand } from './complaint-commands';
 
 /** Every admin command, in the order the usage text lists them. One line per command group file. */
 export const ADMIN_COMMANDS: readonly AdminCommand[] = [
@@ -30,4 +31,5 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   setsCommand,
   auditCommand,
   staffCommand,
+  complaintsCommand,
 ];

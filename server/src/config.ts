@@ -140,6 +140,18 @@ const envSchema = z.object({
   TRADE_BILL_CRON: z.string().min(9).default('30 10 * * *'),
   /** The carrier code sent with shipping information when the admin names none (the platform's get_delivery_list). */
   SHIPPING_EXPRESS_COMPANY: z.string().regex(/^[A-Za-z0-9_]{1,32}$/).default('SF'),
+  /**
+   * The page WeChat's shipping and receipt messages open (set_msg_jump_path, applied at start, checked by
+   * `admin doctor`): a page of the mini-program, without a leading slash.
+   */
+  MINIPROGRAM_MSG_JUMP_PATH: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*(\?[^\s]*)?$/, 'must be a mini-program page path such as pages/orders/index')
+    .default('pages/orders/index'),
+  /** The message push's Token (小程序后台 → 开发管理 → 消息推送配置: 3–32 letters or digits); unset: no push endpoint. */
+  MINIPROGRAM_PUSH_TOKEN: z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3 to 32 letters or digits, as WeChat takes it').optional(),
+  /** Its EncodingAESKey: set, the endpoint takes only safe-mode (encrypted) pushes, as production should. */
+  MINIPROGRAM_PUSH_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey').optional(),
 
   /**
    * Subscribe messages (订阅消息, docs/notifications.md): each kind's template id from 我的模板; unset, the shop

@@ -29,6 +29,9 @@ import { staffAccounts, type StaffAccounts } from './staff/staff-accounts';
 import { staffAuth, type StaffAuth } from './staff/staff-auth';
 import { orderDesk, type OrderDesk } from './orders/order-desk';
 import { shippingDesk, type ShippingDesk } from './shipping/shipping-desk';
+import { receiptService, type ReceiptService } from './shipping/receipt.service';
+import { messagePush, type MessagePush } from './shipping/message-push';
+import { messagePushEvents, type MessagePushEvents } from './shipping/message-push.service';
 import { stockLedger, type StockLedger } from './catalog/stock';
 import { dropDesk, type DropDesk } from './catalog/drops';
 import { itemStock } from './catalog/item-stock';
@@ -64,6 +67,11 @@ export interface Container {
   /** The mini-program platform (api.weixin.qq.com: access token, shipping information). */
   platform: MiniProgramPlatform;
   shipping: ShippingUploadService;
+  /** The parcel's arrival and the shopper's receipt (WeChat's component for mini-program payments). */
+  receipts: ReceiptService;
+  /** The mini-program message push: verification (null when MINIPROGRAM_PUSH_TOKEN is unset) and what its events do. */
+  push: MessagePush | null;
+  pushEvents: MessagePushEvents;
   /** Subscribe messages (订阅消息): grants from the mini-program, the notifier other domains call, the sender. */
   notifications: Notifications;
   tradeBills: TradeBillReconciliation;
@@ -169,6 +177,11 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       cart: cartService({ db, orders, stock, config, clock }),
       platform,
       shipping,
+      receipts: receiptService({ db, logger, platform, orders, scheduler: jobs }),
+      push: config.MINIPROGRAM_PUSH_TOKEN
+        ? messagePush({ token: config.MINIPROGRAM_PUSH_TOKEN, encodingAesKey: config.MINIPROGRAM_PUSH_AES_KEY ?? null, appid: credentials.appid })
+        : null,
+      pushEvents: messagePushEvents({ db, logger }),
       notifications,
       tradeBills,
       jobs,

@@ -1,4 +1,5 @@
 export * from './money';
+export * from './money-state';
 export * from './constants';
 export * from './safe-text';
 export * from './order-status';

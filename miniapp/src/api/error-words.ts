@@ -76,6 +76,7 @@ export const ERROR_WORDS: Record<string, Wording> = {
   ORDER_NOT_CANCELLABLE: '这笔订单现在不能取消',
   ORDER_NOT_DELIVERED: '订单还没有发货，暂时不能确认收货',
   ORDER_NOT_SHIPPABLE: '这笔订单现在不能发货',
+  RECEIPT_NOT_CONFIRMED: '微信还没有收到你的确认收货，请在微信小程序里打开这笔订单确认收货',
   ORDER_NOT_REFUNDABLE: '这笔订单现在不能退款',
   ORDER_NOT_SHIPPED: '这笔订单还没有发货',
   TRACKING_NOTE_REQUIRED: '请填写物流信息',

@@ -88,15 +88,24 @@ test('a merchant folder passes every check against the simulator, in both verify
     "WeChat Pay's complaint notifications come to this server",
     'WeChat login accepts the appid and AppSecret',
     "appid equals the mini-program project's (project.config.json)",
+    'message push configured',
+    'trade management (is_trade_managed)',
+    'shipping messages open the configured page (set_msg_jump_path)',
     'subscribe-message templates exist, are one-time, and have the fields filled',
     'database reachable',
     'indexes present',
     'boxes on sale publish item values and meet the price checks',
   ]);
-  expect(formatDoctor(platform)).toContain('ready: every check passed');
+  const named = (name: string) => platform.checks.find((check) => check.name === name);
+  expect(formatDoctor(platform)).toContain('ready');
   // No complaint notification URL registered at this simulator yet: a warning with its fix, not a failure.
-  const complaintUrl = platform.checks.find((check) => check.name === "WeChat Pay's complaint notifications come to this server")!;
-  expect(complaintUrl).toMatchObject({ status: 'warn', fix: expect.stringContaining('complaints register-url') });
+  expect(named("WeChat Pay's complaint notifications come to this server")).toMatchObject({ status: 'warn', fix: expect.stringContaining('complaints register-url') });
+  expect(named('trade management (is_trade_managed)')).toMatchObject({ status: 'pass' });
+  // Before the server's first start WeChat was never told the page; a pre-flight says so without failing.
+  expect(named('shipping messages open the configured page (set_msg_jump_path)')).toMatchObject({ status: 'warn', detail: 'never applied' });
+
+  const pushInPlain = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, MINIPROGRAM_PUSH_TOKEN: 'pushToken1' });
+  expect(failed(pushInPlain)).toEqual(['message push in safe mode']);
 
   const publicKey = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, WECHATPAY_VERIFY_MODE: 'public-key' }, { simulator: publicKeySimulator });
   expect(failed(publicKey)).toEqual([]);

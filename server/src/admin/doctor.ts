@@ -28,6 +28,7 @@ import { aftersalesModel } from '../aftersales/aftersales.model';
 import { boxSetModel } from '../sets/set.model';
 import { positionHoldModel } from '../sets/position-hold.model';
 import { complianceSettingsOf, nonCompliantBoxes } from '../catalog/compliance-checks';
+import { checkTradeManagement } from './doctor-trade-management';
 import { formatFinding, refusingFindings } from '@blindbox/shared';
 import { subscribeGrantModel } from '../notifications/subscribe-grant.model';
 import { checkSubscribeTemplates } from '../notifications/subscribe-doctor';
@@ -93,6 +94,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     await checkWechatPay(config, credentials, add);
     await checkLogin(config, credentials, add);
     await checkAppid(credentials, options.projectConfigFile, add);
+    await checkTradeManagement(config, credentials, add);
   }
   if (credentials) await checkSubscribeTemplates(config, credentials, add);
   if (config.ALIPAY_APP_ID) await checkAlipay(config, add);

@@ -8,7 +8,7 @@ import { orderRateLimit } from './order-rate-limit';
 import { toOrderDto } from './order-view';
 import type { Admission } from './stock-gate';
 
-export function orderRoutes({ orders, sessions, config, db }: Container): Router {
+export function orderRoutes({ orders, receipts, sessions, config, db }: Container): Router {
   const router = new Router({ prefix: '/api/orders' });
   router.use(requireUser(sessions));
   const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
@@ -56,7 +56,8 @@ export function orderRoutes({ orders, sessions, config, db }: Container): Router
   });
 
   router.post('/:id/confirm-receipt', async (ctx) => {
-    ctx.body = toOrderDto(await orders.confirmReceipt(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
+    // A mini-program payment is confirmed in WeChat's component; receipts.confirm asks WeChat before the order moves.
+    ctx.body = toOrderDto(await receipts.confirm(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
   });
 
   return router;

@@ -12,3 +12,5 @@ export const WECHATPAY_COMPLAINT_NOTIFY_PATH = '/api/complaints/wechat/notify';
 export function complaintNotifyUrlOf(paymentNotifyUrl: string): string {
   return new URL(WECHATPAY_COMPLAINT_NOTIFY_PATH, paymentNotifyUrl).toString();
 }
+/** The mini-program's message push URL (shipping/message-push.routes.ts): its body is JSON or XML, read raw. */
+export const MINIPROGRAM_PUSH_PATH = '/api/wechat/mini-program/push';

@@ -8,6 +8,12 @@ export interface MiniProgramPlatform {
   uploadShippingInfo(input: ShippingInfo): Promise<void>;
   /** The platform's view of a paid transaction; null when it has none (errcode 10060001). */
   getOrder(key: PlatformOrderKey): Promise<PlatformOrder | null>;
+  /** notify_confirm_receive: WeChat reminds the shopper to confirm receipt; it accepts one reminder per transaction. */
+  notifyConfirmReceive(key: PlatformOrderKey, receivedAt: Date): Promise<void>;
+  /** set_msg_jump_path: the page WeChat's shipping and receipt messages open (its query gets the transaction's numbers). */
+  setMsgJumpPath(path: string): Promise<void>;
+  /** is_trade_managed: whether the mini-program is under the shipping-information management service. */
+  isTradeManaged(appid: string): Promise<boolean>;
 }
 
 /** order_number_type 1 = mchid + out_trade_no, 2 = transaction_id. */

@@ -5,6 +5,7 @@ import { combinedPaymentModel, type CombinedPaymentDoc } from '../payments/combi
 import { ruleError } from '../domain-error';
 import { shippingUploadModel, type ShippingUploadDoc } from './shipping-upload.model';
 import { PlatformError, type MiniProgramPlatform } from './mini-program-platform';
+import { receiptReminders } from './receipt-reminder';
 import { SHIPPING_CARRIERS } from '@blindbox/shared';
 import type { Notifier } from '../notifications/notifier';
 
@@ -39,6 +40,8 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
   const Order = orderModel(db);
   const Combined = combinedPaymentModel(db);
   const log = logger.child({ component: 'shipping-upload' });
+  // The receipt reminder rides on the shipment's job: it needs the upload accepted first.
+  const reminders = receiptReminders({ db, platform, mchid, logger });
 
   /**
    * Whether this parcel completes its transaction: every other order the combined payment paid has shipped or
@@ -104,10 +107,17 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
       return upload;
     },
 
-    /** One upload attempt; throws (for the job's backoff) while the platform has not answered errcode 0. */
+    /**
+     * One upload attempt, then the receipt reminder if one is owed; throws (for the job's backoff) while the
+     * platform has not accepted what it is owed.
+     */
     async uploadShipping(orderId: Types.ObjectId, actor: string): Promise<ShippingUploadDoc | null> {
       const upload = await Upload.findById(orderId).lean<ShippingUploadDoc>();
-      if (!upload || upload.status === 'UPLOADED') return upload;
+      if (!upload) return upload;
+      if (upload.status === 'UPLOADED') {
+        await reminders.remindIfDue(orderId);
+        return Upload.findById(orderId).lean<ShippingUploadDoc>();
+      }
       try {
         await platform.uploadShippingInfo({
           orderKey: { kind: 'out_trade_no', mchid, outTradeNo: upload.outTradeNo },
@@ -132,6 +142,7 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
       }
       await Upload.updateOne({ _id: orderId, status: 'PENDING' }, { $inc: { attempts: 1 }, $set: { status: 'UPLOADED', uploadedAt: new Date() } });
       log.info({ orderId: orderId.toHexString(), outTradeNo: upload.outTradeNo, actor }, 'shipping information uploaded');
+      await reminders.remindIfDue(orderId);
       return Upload.findById(orderId).lean<ShippingUploadDoc>();
     },
 

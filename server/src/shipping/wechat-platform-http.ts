@@ -39,7 +39,10 @@ const orderAnswerSchema = z.object({
   }),
 });
 
-/** The mini-program platform over HTTP: stable_token, upload_shipping_info and get_order on api.weixin.qq.com. */
+/**
+ * The mini-program platform over HTTP on api.weixin.qq.com: stable_token, and the shipping-information service's
+ * upload_shipping_info, get_order, notify_confirm_receive, set_msg_jump_path and is_trade_managed.
+ */
 export function createWechatPlatform(options: WechatPlatformOptions): MiniProgramPlatform & WechatApiCaller {
   const now = options.now ?? (() => new Date());
   const AccessToken = accessTokenModel(options.db);
@@ -184,6 +187,25 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
         shipped: order.shipping?.finish_shipping ?? false,
         trackingNos: (order.shipping?.shipping_list ?? []).flatMap((item) => (item.tracking_no ? [item.tracking_no] : [])),
       };
+    },
+
+    async notifyConfirmReceive(key, receivedAt) {
+      const body = key.kind === 'out_trade_no' ? { merchant_id: key.mchid, merchant_trade_no: key.outTradeNo } : { transaction_id: key.transactionId };
+      // received_time in seconds: milliseconds are refused as 10060029 签收时间不合理.
+      const answer = await callWithToken('/wxa/sec/order/notify_confirm_receive', { ...body, received_time: Math.floor(receivedAt.getTime() / 1000) });
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `notify_confirm_receive errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+    },
+
+    async setMsgJumpPath(path) {
+      const answer = await callWithToken('/wxa/sec/order/set_msg_jump_path', { path });
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `set_msg_jump_path errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+    },
+
+    async isTradeManaged(appid) {
+      const answer = await callWithToken('/wxa/sec/order/is_trade_managed', { appid });
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `is_trade_managed errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+      if (typeof answer.is_trade_managed !== 'boolean') throw new PlatformError(null, 'is_trade_managed answered without is_trade_managed');
+      return answer.is_trade_managed;
     },
   };
 }

@@ -26,6 +26,8 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   ORDER_NOT_SHIPPABLE: '该订单当前状态不能发货',
   ORDER_NOT_CANCELLABLE: '只能取消未付款的订单',
   UNKNOWN_CARRIER: '不支持的快递公司',
+  PARCEL_NOT_SHIPPED: '该订单还没有发货，不能标记签收',
+  RECEIVED_TIME_INVALID: '签收时间不能早于发货时间，也不能晚于现在',
   STAFF_NAME_TAKEN: '用户名已存在',
   LAST_OWNER: '至少需要保留一名启用的店主',
   CANNOT_CHANGE_SELF: '不能修改自己的角色或停用自己',

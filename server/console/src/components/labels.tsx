@@ -40,6 +40,8 @@ const AUDIT_COMMAND_LABELS: Record<string, string> = {
   'staff change-password': '修改密码',
   'shipping import': '批量导入运单号',
   'shipping retry': '重试上传发货信息',
+  received: '标记签收',
+  'reminder resolve': '处理微信提醒',
   drop: '排期开售',
   'drop cancel': '取消开售',
   'sets create': '新增端盒套数',

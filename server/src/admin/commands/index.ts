@@ -4,7 +4,7 @@ import { billCommand } from './bill-commands';
 import { boxCommand } from './box-commands';
 import { rotateSeedCommand } from './fairness-commands';
 import { jobsCommand } from './job-commands';
-import { ordersCommand, reconcileCommand, refundCommand, shipCommand, showCommand } from './order-commands';
+import { ordersCommand, receivedCommand, reconcileCommand, refundCommand, shipCommand, showCommand } from './order-commands';
 import { dropCommand } from './drop-commands';
 import { salesCommand } from './sales-commands';
 import { couponCommand } from './coupon-commands';
@@ -20,6 +20,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   reconcileCommand,
   refundCommand,
   shipCommand,
+  receivedCommand,
   salesCommand,
   dropCommand,
   couponCommand,

@@ -7,7 +7,7 @@ import type { Migration } from './migration';
  * createIndexes with the same keys and options is a no-op, so a second run changes nothing.
  */
 export const aftersalesRequests: Migration = {
-  name: '0004-aftersales-requests',
+  name: '0005-aftersales-requests',
   summary: 'after-sales requests get their collection and indexes (one request in progress per order line)',
   async up({ db }) {
     await db.db!.collection('aftersalesrequests').createIndexes([

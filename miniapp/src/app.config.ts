@@ -17,7 +17,7 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'order',
-      pages: ['confirm/index', 'result/index', 'detail/index', 'cart/index', 'pay-together/index'],
+      pages: ['confirm/index', 'result/index', 'detail/index', 'cart/index', 'pay-together/index', 'aftersales-apply/index', 'aftersales/index'],
     },
     // The privacy policy, read from the consent popup, the address form and 我的.
     { root: 'me', pages: ['privacy/index'] },

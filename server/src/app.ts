@@ -24,6 +24,7 @@ import { cartRoutes } from './cart/cart.routes';
 import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 import { setRoutes } from './sets/sets.routes';
 import { CONSOLE_FILE_UPLOADS, consoleRoutes } from './console/console.routes';
+import { AFTERSALES_PHOTO_PATH, aftersalesRoutes } from './aftersales/aftersales.routes';
 import { messagePushRoutes } from './shipping/message-push.routes';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { serveConsole } from './console/serve-console';
@@ -50,7 +51,7 @@ export function createApp(container: Container): Koa {
   }
   app.use(errorHandler());
   app.use(metricsEndpoint(container.metrics, container.config.METRICS_TOKEN));
-  app.use(jsonBody(container.config.BODY_LIMIT_BYTES, { form: [ALIPAY_NOTIFY_PATH], raw: [MINIPROGRAM_PUSH_PATH], file: CONSOLE_FILE_UPLOADS }));
+  app.use(jsonBody(container.config.BODY_LIMIT_BYTES, { form: [ALIPAY_NOTIFY_PATH], raw: [MINIPROGRAM_PUSH_PATH], file: [...CONSOLE_FILE_UPLOADS, AFTERSALES_PHOTO_PATH] }));
   for (const router of [
     healthRoutes(container),
     authRoutes(container),
@@ -68,6 +69,7 @@ export function createApp(container: Container): Koa {
     publicLogRoutes(container),
     profileRoutes(container),
     setRoutes(container),
+    aftersalesRoutes(container),
     notificationRoutes(container),
     consoleRoutes(container),
     messagePushRoutes(container),

@@ -43,6 +43,9 @@ import { orderHolds, type OrderHolds } from './orders/order-holds';
 import { commandCounter, type CommandCounter } from './db/command-counts';
 import { assertSchemaCurrent } from './migrations/schema-version';
 import { createMetrics, type Metrics } from './metrics/metrics';
+import { aftersalesService, type AftersalesService } from './aftersales/aftersales.service';
+import { aftersalesNotices } from './aftersales/aftersales-notices';
+import { aftersalesPhotos, type AftersalesPhotos } from './aftersales/aftersales-photos';
 import { createNotifications, type Notifications } from './notifications/notifications';
 import { wechatSubscribeMessages } from './notifications/subscribe-message-http';
 import { complaintService, type ComplaintService } from './complaints/complaint.service';
@@ -96,6 +99,10 @@ export interface Container {
   limits: DailyLimits;
   /** Everything an order holds, in one list: taken at placing, given back at close, kept at payment, swept after crashes. */
   holds: OrderHolds;
+  /** After-sales requests (售后): the shopper's requests and threads, staff's replies and resolutions. */
+  aftersales: AftersalesService;
+  /** The shoppers' after-sales photos (stored by the catalog's picture handling, media/). */
+  aftersalesPhotos: AftersalesPhotos;
   /** Bench only (DB_COMMAND_COUNTS): each request's database operations. */
   commands: CommandCounter | null;
   /** WeChat Pay consumer complaints (消费者投诉 2.0): taken in, answered, refunded, completed. */
@@ -151,6 +158,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY, notifier: notifications.service });
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
     jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills, notifications });
+    const aftersalesPhotosStore = aftersalesPhotos(db);
     const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
     const audit = adminAudit(db, logger);
     return {
@@ -198,6 +206,8 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       sets,
       limits,
       holds,
+      aftersales: aftersalesService({ db, logger, refunds, notices: aftersalesNotices(notifications.service), photos: aftersalesPhotosStore }),
+      aftersalesPhotos: aftersalesPhotosStore,
       commands: config.DB_COMMAND_COUNTS ? commandCounter(db) : null,
       metrics: createMetrics({ db, jobsHealth: () => jobs.health() }),
       async dispose() {

@@ -8,6 +8,7 @@ export * from './beijing-time';
 export * from './fairness/fair-draw';
 export * from './fairness/box-odds';
 export * from './cart';
+export * from './aftersales';
 export * from './catalog-file';
 export * from './fairness/set-verify';
 export * from './fairness/log-verify';

@@ -63,7 +63,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   async function send(method: HttpMethod, path: string, token: string | null, query?: Query, body?: unknown) {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // Bytes (a photo) go as they are; anything else is JSON.
+    if (body !== undefined) headers['Content-Type'] = body instanceof ArrayBuffer ? 'application/octet-stream' : 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     try {
       return await transport({ method, url: `${baseUrl}${path}${queryString(query)}`, headers, body });

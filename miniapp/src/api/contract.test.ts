@@ -43,6 +43,7 @@ test('every answer of the real server on the shopper loop parses with its shared
   const order = await api.createOrder({ items, addressId: address.id, couponId: coupons.items[0]?.id });
   expect((await api.listOrders(undefined, 1, 10)).items.map((item) => item.id)).toContain(order.id);
   expect((await api.getOrder(order.id)).status).toBe('TO_BE_PAID');
+  expect((await api.listAftersales(order.id)).items).toEqual([]);
   expect((await api.payJsapi(order.id)).package).toMatch(/^prepay_id=/);
   expect((await api.paymentStatus(order.id)).status).toBe('PENDING');
   expect((await api.cancelOrder(order.id)).status).toBe('CLOSED');

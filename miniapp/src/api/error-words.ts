@@ -84,6 +84,14 @@ export const ERROR_WORDS: Record<string, Wording> = {
   WECHATPAY_UNAVAILABLE: '支付暂时无法发起，请稍后重试',
   CHANNEL_NOT_CONFIGURED: '暂不支持这种支付方式，请换一种',
 
+  // After-sales (售后).
+  AFTERSALES_NOT_ALLOWED: '订单发货后才能申请售后',
+  AFTERSALES_ALREADY_OPEN: '这件商品已有处理中的售后申请，请在申请里补充说明',
+  AFTERSALES_CLOSED: '这个售后申请已处理完毕；如有新问题，请重新申请',
+  AFTERSALES_THREAD_FULL: '留言太多了，请稍后再试或联系客服电话',
+  AFTERSALES_PHOTO_UNKNOWN: '照片没有上传成功，请重新添加',
+  PICTURE_REFUSED: '这张照片无法使用，请换一张手机拍摄的照片',
+
   // Cart.
   CART_EMPTY: '购物车是空的',
   CART_FULL: '购物车最多放 10 种盲盒',

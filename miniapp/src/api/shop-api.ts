@@ -1,5 +1,10 @@
 import {
   addressListSchema,
+  aftersalesListSchema,
+  aftersalesPhotoUploadSchema,
+  aftersalesViewSchema,
+  type AftersalesMessageRequest,
+  type CreateAftersalesRequest,
   cartSchema,
   combinedJsapiResponseSchema,
   combinedNativeResponseSchema,
@@ -84,6 +89,11 @@ export function createShopApi(client: ApiClient) {
     getCurrentSet: (boxId: string) => request('GET', `/api/boxes/${encodeURIComponent(boxId)}/sets/current`, { auth: false, schema: boxSetSchema }),
     listSets: (boxId: string) => request('GET', `/api/boxes/${encodeURIComponent(boxId)}/sets`, { auth: false, schema: boxSetListSchema }),
     getSet: (setId: string) => request('GET', `/api/sets/${encodeURIComponent(setId)}`, { auth: false, schema: boxSetSchema }),
+    listAftersales: (orderId: string) => request('GET', '/api/aftersales', { query: { orderId }, schema: aftersalesListSchema }),
+    getAftersales: (id: string) => request('GET', `/api/aftersales/${encodeURIComponent(id)}`, { schema: aftersalesViewSchema }),
+    createAftersales: (body: CreateAftersalesRequest) => request('POST', '/api/aftersales', { body, schema: aftersalesViewSchema }),
+    sendAftersalesMessage: (id: string, body: AftersalesMessageRequest) => request('POST', `/api/aftersales/${encodeURIComponent(id)}/messages`, { body, schema: aftersalesViewSchema }),
+    uploadAftersalesPhoto: (bytes: ArrayBuffer) => request('POST', '/api/aftersales/photos', { body: bytes, schema: aftersalesPhotoUploadSchema }),
     getProof: (orderId: string, unitIndex: number) => request('GET', `/api/proofs/${encodeURIComponent(orderId)}/${unitIndex}`, { schema: drawProofSchema }),
   };
 }

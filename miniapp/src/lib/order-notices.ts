@@ -1,19 +1,21 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { NotificationSettings } from '@blindbox/shared';
 import { api } from '../api/session';
 import { ASK_AT_ORDER, requestSubscribe } from '../platform/subscribe';
 
 /**
- * The shipping and refund notices, asked for as the shopper taps 提交并支付 (WeChat only). `ask()` must run first
- * in the tap (WeChat's rule); it opens WeChat's sheet and returns at once, so placing the order — what a drop races
- * for — never waits on the shopper's answer. Only the pay sheet waits (`ask()`'s promise), since WeChat shows one
- * sheet at a time. The answer is recorded on the server; a failure there costs a notice, never the order.
+ * Asks, in a tap, for the notices `pick` names (WeChat only). `ask()` must run first in the tap (WeChat's rule);
+ * it opens WeChat's sheet and returns at once, so what the tap does never waits on the shopper's answer; only
+ * a later sheet (the pay sheet) waits on `ask()`'s promise, since WeChat shows one sheet at a time. The answer is
+ * recorded on the server; a failure there costs a notice, never the shopper's step.
  */
-export function useOrderNotices(): () => Promise<void> {
+export function useNoticeAsk(pick: (templates: NotificationSettings['templates']) => Array<string | null>): () => Promise<void> {
   const [templateIds, setTemplateIds] = useState<string[]>([]);
+  const pickRef = useRef(pick);
   useEffect(() => {
     if (!ASK_AT_ORDER) return;
     api.notificationSettings().then(
-      ({ templates }) => setTemplateIds([templates.orderShipped, templates.refundSucceeded].filter((id): id is string => id !== null)),
+      ({ templates }) => setTemplateIds(pickRef.current(templates).filter((id): id is string => id !== null)),
       () => undefined,
     );
   }, []);
@@ -25,3 +27,6 @@ export function useOrderNotices(): () => Promise<void> {
     });
   };
 }
+
+/** The shipping and refund notices, asked for as the shopper taps 提交并支付 (placing the order never waits). */
+export const useOrderNotices = () => useNoticeAsk((templates) => [templates.orderShipped, templates.refundSucceeded]);

@@ -20,6 +20,9 @@ export const routes = {
   orders: () => '/pages/orders/index',
   /** `paid`: what became of a pay sheet opened just before (cancelled or failed), told on arrival. */
   order: (orderId: string, paid?: 'cancelled' | 'failed') => `/order/detail/index?orderId=${encodeURIComponent(orderId)}${paid ? `&paid=${paid}` : ''}`,
+  /** After-sales (售后): a new request on one line of a shipped order, and one request with its thread. */
+  aftersalesApply: (orderId: string, itemIndex: number) => `/order/aftersales-apply/index?orderId=${encodeURIComponent(orderId)}&itemIndex=${itemIndex}`,
+  aftersales: (id: string) => `/order/aftersales/index?id=${encodeURIComponent(id)}`,
   /** A tab. */
   collection: () => '/pages/collection/index',
   /** A tab: age, addresses, the privacy policy, the client seed. */

@@ -20,6 +20,8 @@ const StaffPage = lazy(() => import('./pages/staff/StaffPage'));
 const SeriesListPage = lazy(() => import('./pages/catalog/SeriesListPage'));
 const SeriesEditorPage = lazy(() => import('./pages/catalog/SeriesEditorPage'));
 const StockPage = lazy(() => import('./pages/catalog/StockPage'));
+const AftersalesQueuePage = lazy(() => import('./pages/aftersales/AftersalesQueuePage'));
+const AftersalesDetailPage = lazy(() => import('./pages/aftersales/AftersalesDetailPage'));
 const DropsPage = lazy(() => import('./pages/drops/DropsPage'));
 const LiveDropPage = lazy(() => import('./pages/drops/LiveDropPage'));
 const SetsPage = lazy(() => import('./pages/sets/SetsPage'));
@@ -55,6 +57,8 @@ export function AppRoutes() {
         <Route index element={<Lazy page={<DashboardPage />} />} />
         <Route path="orders" element={<Lazy page={<OrdersPage />} />} />
         <Route path="orders/:id" element={<Lazy page={<OrderDetailPage />} />} />
+        <Route path="aftersales" element={<Lazy page={<AftersalesQueuePage />} />} />
+        <Route path="aftersales/:id" element={<Lazy page={<AftersalesDetailPage />} />} />
         <Route path="shipping" element={<Lazy page={<ShippingPage />} />} />
         <Route path="bills" element={<Lazy page={<BillsPage />} />} />
         <Route path="bills/:day" element={<Lazy page={<BillDetailPage />} />} />

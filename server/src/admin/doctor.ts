@@ -24,6 +24,7 @@ import { couponTemplateModel } from '../coupons/coupon-template.model';
 import { staffModel } from '../staff/staff.model';
 import { staffSessionModel } from '../staff/staff-session.model';
 import { orderModel } from '../orders/order.model';
+import { aftersalesModel } from '../aftersales/aftersales.model';
 import { boxSetModel } from '../sets/set.model';
 import { drawLogModel } from '../fairness/draw-log.model';
 import { positionHoldModel } from '../sets/position-hold.model';
@@ -58,7 +59,7 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), drawLogModel(main), staffModel(main), staffSessionModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock), subscribeGrantModel(notificationsDatabase(main))];
+  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), drawLogModel(main), staffModel(main), staffSessionModel(main), aftersalesModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock), subscribeGrantModel(notificationsDatabase(main))];
 }
 
 /**

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Container } from '../container';
 import { auditConsoleRoutes } from '../admin/audit.console-routes';
+import { aftersalesConsoleRoutes } from '../aftersales/aftersales.console-routes';
 import { billConsoleRoutes } from '../bills/bill.console-routes';
 import { orderConsoleRoutes } from '../orders/order.console-routes';
 import { shippingConsoleRoutes } from '../shipping/shipping.console-routes';
@@ -30,6 +31,7 @@ export function consoleRoutes(container: Container): Router {
   billConsoleRoutes(container, routes);
   complaintConsoleRoutes(container, routes);
   auditConsoleRoutes(container, routes);
+  aftersalesConsoleRoutes(container, routes);
   pictureConsoleRoutes(container, routes);
   catalogConsoleRoutes(container, routes);
   dropConsoleRoutes(container, routes);

@@ -22,6 +22,8 @@ const PROBES: Partial<Record<ConsoleAction, [method: 'GET' | 'POST', path: strin
   'bills.view': ['GET', '/bills'],
   'bills.run': ['POST', '/bills/not-a-day/run'],
   'audit.view': ['GET', '/audit'],
+  'aftersales.view': ['GET', '/aftersales'],
+  'aftersales.handle': ['POST', `/aftersales/${NO_ORDER}/messages`, { text: 'probe' }],
   'complaints.view': ['GET', '/complaints'],
   'complaints.handle': ['POST', '/complaints/no-such-complaint/reply', { content: '' }],
   'staff.view': ['GET', '/staff'],
@@ -70,6 +72,8 @@ test('the table: owner may everything, viewer only reads, support refunds but ne
   expect(roleMay('operator', 'orders.refund')).toBe(false);
   expect(roleMay('support', 'staff.manage')).toBe(false);
   expect(roleMay('operator', 'catalog.manage')).toBe(true);
+  // After-sales is customer service's: support handles requests, the viewer only reads them.
+  expect([roleMay('support', 'aftersales.handle'), roleMay('viewer', 'aftersales.handle'), roleMay('viewer', 'aftersales.view')]).toEqual([true, false, true]);
 });
 
 test('no role reaches a console route without a session', async () => {

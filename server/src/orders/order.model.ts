@@ -140,6 +140,8 @@ export interface RefundDoc {
   units?: Array<{ itemIndex: number; quantity: number }> | null;
   /** Who asked for it (`staff:<name>`, `admin:<name>`, `system`); absent on refunds before the console. */
   actor?: string | null;
+  /** What asked for it when that must refund once only (`aftersales:<id>`): asking again finds this one. */
+  requestKey?: string | null;
 }
 
 export interface OrderDoc {
@@ -283,6 +285,7 @@ const refundSchema = new Schema<RefundDoc>(
     completedAt: { type: Date, default: null },
     units: { type: [new Schema({ itemIndex: Number, quantity: Number }, { _id: false })], default: undefined },
     actor: { type: String },
+    requestKey: { type: String },
   },
   { _id: false },
 );

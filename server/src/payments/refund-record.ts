@@ -9,6 +9,8 @@ export interface PartialRefund {
   transactionTotalFen: number;
   units: Array<{ itemIndex: number; quantity: number }> | null;
   actor: string;
+  /** Set when the refund must happen once per asker (refund.service.ts `key`). */
+  requestKey?: string | null;
 }
 
 /**
@@ -37,6 +39,7 @@ export function refundRecordFor(
     amountFen,
     ...(totalFen === undefined ? {} : { totalFen }),
     ...(partial ? { units: partial.units, actor: partial.actor } : {}),
+    ...(partial?.requestKey ? { requestKey: partial.requestKey } : {}),
     reason,
     status: 'PENDING',
     requestedAt: new Date(),

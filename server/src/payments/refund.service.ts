@@ -144,12 +144,15 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
    * the reservation (refundReservedFen) read: of concurrent requests one wins, the others re-read and decide
    * again against what is left, so together they never exceed what was paid. The refund that leaves nothing
    * moves the order to REFUNDING (then REFUNDED once every refund of its payment succeeded); one that leaves
-   * something keeps the order where it is. `limitFen`: the largest refund the requester may give.
+   * something keeps the order where it is. `limitFen`: the largest refund the requester may give. `key`: this
+   * refund happens once for that key: a refund already recorded under it is the answer (every refund write
+   * moves refundReservedFen, so of two callers with one key the loser re-reads and finds the winner's record).
    */
-  async function refund(orderId: Types.ObjectId, request: RefundRequest, by: { actor: string; limitFen?: number | null }): Promise<OrderDoc> {
+  async function refund(orderId: Types.ObjectId, request: RefundRequest, by: { actor: string; limitFen?: number | null; key?: string }): Promise<OrderDoc> {
     for (;;) {
       const order = await Order.findById(orderId).lean<OrderDoc>();
       if (!order) throw new NotFound('order');
+      if (by.key && order.refunds.some((record) => record.requestKey === by.key)) return order;
       const { transactionId, outTradeNo } = order.payment;
       if (!canBeRefunded(order.status) || !transactionId || !outTradeNo) {
         throw new OrderStateConflict('ORDER_NOT_REFUNDABLE', `order is ${order.status}; only paid orders can be refunded`);
@@ -170,6 +173,7 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
         transactionTotalFen: transactionTotalFen ?? order.totalFen,
         units: units ?? null,
         actor: by.actor,
+        requestKey: by.key ?? null,
       });
       const read = order.refundReservedFen ?? null;
       const reservation = { read, after: (read ?? 0) + amountFen };

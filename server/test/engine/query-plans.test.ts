@@ -13,6 +13,7 @@ import { boxModel } from '../../src/catalog/box.model';
 import { apiClient } from '../support/api-client';
 import { GUARDIAN_DECLARATION_VERSION, type GuardianConsentView } from '@blindbox/shared';
 import { createStaff, loginAs } from '../support/console';
+import { photograph } from '../support/pictures';
 import { devNotifyEnv } from '../../dev/subscribe-templates';
 
 /**
@@ -315,6 +316,22 @@ async function runFlows(round: number): Promise<void> {
   expect((await owner.post(`/coupons/CPLAN${round}/grants`, { userId: paidDoc.userId.toHexString() })).status).toBe(201);
   expect((await owner.get(`/sales?from=${today}&to=${today}`)).status).toBe(200);
   expect((await owner.get(`/sales/export.csv?from=${today}&to=${today}&boxId=${planned._id.toHexString()}`)).status).toBe(200);
+
+  // after-sales: a request on the shipped order, its thread both ways, the queue, a refund and a refusal
+  const photo = await fetch(`${server.url}/api/aftersales/photos`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}` }, body: await photograph('jpeg', { width: 400, height: 300, hue: round * 40 }) });
+  const { url: photoUrl } = (await photo.json()) as { url: string };
+  const asked = await alice.api.post<{ id: string }>('/api/aftersales', { orderId: paid.id, itemIndex: 0, kind: 'DAMAGED', description: '盒子压坏了，手办断了', photos: [photoUrl] });
+  expect(asked.status).toBe(201);
+  expect((await alice.api.post('/api/aftersales', { orderId: paid.id, itemIndex: 0, kind: 'DAMAGED', description: '再申请一次试试', photos: [] })).status).toBe(409);
+  await alice.api.get(`/api/aftersales?orderId=${paid.id}`);
+  expect((await owner.post(`/aftersales/${asked.body.id}/messages`, { text: '请问是哪一款？' })).status).toBe(200);
+  expect((await alice.api.post(`/api/aftersales/${asked.body.id}/messages`, { text: '隐藏款' })).status).toBe(200);
+  for (const state of ['open', 'resolved']) expect((await owner.get(`/aftersales?state=${state}`)).status).toBe(200);
+  expect((await owner.get(`/aftersales/${asked.body.id}`)).status).toBe(200);
+  expect((await owner.post(`/aftersales/${asked.body.id}/resolve`, { kind: 'REFUND', amountFen: 1 })).status).toBe(200);
+  const again = await alice.api.post<{ id: string }>('/api/aftersales', { orderId: paid.id, itemIndex: 0, kind: 'NOT_RECEIVED', description: '补发的还没收到', photos: [] });
+  expect((await owner.post(`/aftersales/${again.body.id}/resolve`, { kind: 'REFUSE', reason: '物流显示已签收' })).status).toBe(200);
+  await alice.api.get(`/api/aftersales/${again.body.id}`);
 }
 
 /** Document count from collection statistics: a count or find would itself be a query the audit records. */

@@ -31,6 +31,8 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   STAFF_NAME_TAKEN: '用户名已存在',
   LAST_OWNER: '至少需要保留一名启用的店主',
   CANNOT_CHANGE_SELF: '不能修改自己的角色或停用自己',
+  AFTERSALES_ALREADY_RESOLVED: '该售后申请已处理，请刷新查看结果',
+  AFTERSALES_REFUND_OVER_CAP: '退款金额超过本次售后可退上限（该商品实付金额与订单剩余可退金额中的较小者）',
   UNSUPPORTED_MEDIA_TYPE: '请求格式须为 JSON',
   INVALID_BILL_DATE: '账单日期有误',
   INVALID_ID: '编号格式有误',

@@ -13,4 +13,5 @@ export * from './coupons';
 export * from './sales';
 export * from './complaints';
 export * from './errors';
+export * from './aftersales';
 export * from './catalog';

@@ -24,6 +24,9 @@ export const CONSOLE_ACTIONS = [
   'bills.view',
   'bills.run',
   'audit.view',
+  // After-sales requests (售后): the queue and threads; replying and resolving (refund, reshipment, refusal).
+  'aftersales.view',
+  'aftersales.handle',
   // WeChat Pay complaints (消费者投诉): reading them, and answering, refunding, completing them.
   'complaints.view',
   'complaints.handle',
@@ -40,14 +43,14 @@ export const CONSOLE_ACTIONS = [
 export const consoleActionSchema = z.enum(CONSOLE_ACTIONS);
 export type ConsoleAction = z.infer<typeof consoleActionSchema>;
 
-const READ: readonly ConsoleAction[] = ['dashboard.view', 'orders.view', 'orders.export', 'shipping.view', 'bills.view', 'audit.view', 'catalog.view', 'sales.view', 'complaints.view'];
+const READ: readonly ConsoleAction[] = ['dashboard.view', 'orders.view', 'orders.export', 'shipping.view', 'bills.view', 'audit.view', 'catalog.view', 'sales.view', 'complaints.view', 'aftersales.view'];
 
 export const ROLE_ACTIONS: Record<StaffRole, readonly ConsoleAction[]> = {
   owner: CONSOLE_ACTIONS,
   operator: [...READ, 'orders.ship', 'shipping.import', 'shipping.retry', 'catalog.manage', 'coupons.grant'],
   // Refunds up to CONSOLE_SUPPORT_REFUND_LIMIT_FEN (server config) per refund; the owner has no limit.
-  // Customer service answers WeChat Pay complaints (a refund from one is still an orders.refund within the limit).
-  support: [...READ, 'orders.reconcile', 'orders.refund', 'orders.ship', 'orders.cancel', 'shipping.retry', 'coupons.grant', 'complaints.handle'],
+  // Customer service answers WeChat Pay complaints and after-sales requests (their refunds are orders.refund within the limit).
+  support: [...READ, 'orders.reconcile', 'orders.refund', 'orders.ship', 'orders.cancel', 'shipping.retry', 'coupons.grant', 'complaints.handle', 'aftersales.handle'],
   viewer: READ,
 };
 

@@ -1,4 +1,5 @@
-import type { Order } from '@blindbox/shared';
+import type { Order, OrderStatus } from '@blindbox/shared';
+import { AFTERSALES_STATUS_LABELS } from '@blindbox/shared/src/aftersales';
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { useEffect, useState } from 'react';
@@ -17,12 +18,17 @@ import { openReceiptConfirm, RECEIPT_RETURNED, type ReceiptReturn } from '../../
 import { usePayActions } from '../use-pay-actions';
 import { formatFen } from '@blindbox/shared/src/money';
 
+/** Shipped orders take after-sales requests (the server holds the rule; this only decides what to offer). */
+const takesAftersales = (status: OrderStatus) => status === 'DELIVERED' || status === 'COMPLETED';
+
 export default function OrderDetailPage() {
   const { params } = useRouter();
   // Fixed at mount: Taro's H5 router may hand a page hidden under a tab the params of the page on screen, and a
   // reload on returning must ask for this page's order, not for none.
   const [orderId] = useState(() => params.orderId ?? '');
   const order = useResource(() => api.getOrder(orderId));
+  // The after-sales requests on this order's lines (a shipped order only; none is asked for before).
+  const aftersales = useResource(() => api.listAftersales(orderId));
   const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [acting, setActing] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -34,6 +40,7 @@ export default function OrderDetailPage() {
   // Returning from another page may find the order paid or closed.
   useDidShow(() => {
     if (order.data) void order.reload();
+    if (aftersales.data) void aftersales.reload();
   });
 
   // WeChat's receipt component came back (App.onShow → platform/receipt.ts) and the server has asked WeChat.
@@ -127,6 +134,35 @@ export default function OrderDetailPage() {
           {data.address.region} {data.address.detail}
         </Text>
       </View>
+
+      {takesAftersales(data.status) && (
+        <View className="card" data-testid="aftersales-card">
+          <Text className="section-title">售后服务</Text>
+          <Text className="muted">商品破损、少件、错发或没有收到，可以申请售后</Text>
+          <View className="aftersales-lines">
+            {data.items.map((item, index) => {
+              // Newest first: the line's latest request says whether one is still in progress.
+              const latest = aftersales.data?.items.find((request) => request.itemIndex === index);
+              const inProgress = latest && latest.status !== 'RESOLVED';
+              return (
+                <View key={index} className="aftersales-line">
+                  <Text className="order-card__item aftersales-line__text">{`${item.name} × ${item.quantity}`}</Text>
+                  {latest && (
+                    <ActionButton variant="ghost" small testId={`aftersales-view-${index}`} onTap={() => Taro.navigateTo({ url: routes.aftersales(latest.id) })}>
+                      {inProgress ? AFTERSALES_STATUS_LABELS[latest.status] : '售后记录'}
+                    </ActionButton>
+                  )}
+                  {!inProgress && (
+                    <ActionButton variant="ghost" small testId={`aftersales-apply-${index}`} onTap={() => Taro.navigateTo({ url: routes.aftersalesApply(orderId, index) })}>
+                      申请售后
+                    </ActionButton>
+                  )}
+                </View>
+              );
+            })}
+          </View>
+        </View>
+      )}
 
       {actionError && <Text className="error-text">{actionError}</Text>}
       {payable && <PayNoticeText notice={notice ?? arrivedWith} />}

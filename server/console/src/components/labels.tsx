@@ -55,6 +55,8 @@ const AUDIT_COMMAND_LABELS: Record<string, string> = {
   'stock add': '增减库存',
   'stock set': '设置库存',
   'picture upload': '上传图片',
+  'aftersales reply': '回复售后',
+  'aftersales resolve': '处理售后',
 };
 
 export function auditCommandLabel(command: string): string {

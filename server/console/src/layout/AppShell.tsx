@@ -3,7 +3,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Layout, Menu, Space, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
-import { AlertOutlined, ShopOutlined, AuditOutlined, DashboardOutlined, FileSearchOutlined, LogoutOutlined, ProfileOutlined, SafetyOutlined, TeamOutlined, CarOutlined, FieldTimeOutlined, AppstoreOutlined, GiftOutlined, LineChartOutlined } from '@ant-design/icons';
+import { AlertOutlined, ShopOutlined, AuditOutlined, DashboardOutlined, FileSearchOutlined, LogoutOutlined, ProfileOutlined, SafetyOutlined, TeamOutlined, CarOutlined, FieldTimeOutlined, AppstoreOutlined, GiftOutlined, LineChartOutlined, CustomerServiceOutlined } from '@ant-design/icons';
 import { STAFF_ROLE_LABELS, type ConsoleAction } from '@blindbox/shared';
 import { errorMessage, requestNoContent } from '../api/client';
 import { storeSession, useMe } from '../api/session';
@@ -11,6 +11,7 @@ import { storeSession, useMe } from '../api/session';
 const MENU: { key: string; label: string; icon: React.ReactNode; action: ConsoleAction }[] = [
   { key: '/', label: '数据概览', icon: <DashboardOutlined />, action: 'dashboard.view' },
   { key: '/orders', label: '订单管理', icon: <ProfileOutlined />, action: 'orders.view' },
+  { key: '/aftersales', label: '售后处理', icon: <CustomerServiceOutlined />, action: 'aftersales.view' },
   { key: '/shipping', label: '发货管理', icon: <CarOutlined />, action: 'shipping.view' },
   { key: '/catalog', label: '系列商品', icon: <ShopOutlined />, action: 'catalog.view' },
   { key: '/complaints', label: '投诉处理', icon: <AlertOutlined />, action: 'complaints.view' },

@@ -54,6 +54,8 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   COMPLAINT_WITHOUT_ORDER: '该投诉找不到本店对应的订单，无法从投诉退款',
   WECHATPAY_UNAVAILABLE: '微信支付暂时无法处理，请稍后重试',
   WECHATPAY_REFUSED: '微信支付拒绝了该操作',
+  // Answered to WeChat's message push, never to a person; worded for the staff reading the logs.
+  PUSH_SIGNATURE_INVALID: '微信消息推送的签名校验未通过',
   RATE_LIMITED: '请求过于频繁，请稍后再试',
   DATABASE_UNAVAILABLE: '数据库暂时不可用，请稍后再试',
   PAYLOAD_TOO_LARGE: '上传内容过大',

@@ -6,7 +6,8 @@ import { stockDatabase } from '../db/databases';
 import { holdModel, stockModel } from '../catalog/stock.model';
 import { countedUnitsModel } from '../limits/counted-units.model';
 import { parseConfig, type ConfigFor } from '../config';
-import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems } from '../production-rules';
+import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems, smsProblems } from '../production-rules';
+import { phoneBindingModel } from '../users/phone-binding.model';
 import { createAlipayChannel } from '../container';
 import { ChannelError } from '../payments/payment-channel';
 import { connectDatabase, databaseOptionsOf } from '../db/connect';
@@ -53,7 +54,7 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock)];
+  return [boxModel(main), userModel(main), phoneBindingModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock)];
 }
 
 /**
@@ -90,6 +91,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     await checkAppid(credentials, options.projectConfigFile, add);
   }
   if (config.ALIPAY_APP_ID) await checkAlipay(config, add);
+  checkSms(config, add);
   await checkDatabase(config, add);
   return report(checks);
 }
@@ -122,6 +124,20 @@ async function checkAlipay(config: DoctorConfig, add: Add): Promise<void> {
         : `check that this host reaches ${config.ALIPAY_GATEWAY_URL}`;
     add({ name, status: 'fail', detail: message(error), fix });
   }
+}
+
+/**
+ * SMS (phone sign-in of the H5/PC shop): its production settings when configured. Without it the web shop can sign
+ * nobody in, so Alipay and desktop QR pay have no shoppers: a warning, since a mini-program-only shop needs none.
+ * No message is sent: every test message would cost the merchant and reach a real phone.
+ */
+function checkSms(config: DoctorConfig, add: Add): void {
+  const name = 'SMS sign-in (Tencent Cloud SMS) settings';
+  if (!config.TENCENT_SMS_SECRET_ID) {
+    add({ name, status: 'warn', detail: 'not configured: the H5/PC shop cannot sign shoppers in (Alipay and desktop QR pay need it)', fix: 'set TENCENT_SMS_SECRET_ID, _SECRET_KEY, _SDK_APP_ID, _SIGN_NAME and _TEMPLATE_ID (docs/phone-sign-in.md)' });
+    return;
+  }
+  add(ruleCheck(name, config.NODE_ENV === 'production' ? smsProblems(config) : [], 'change the variables named (docs/phone-sign-in.md)', `SdkAppId ${config.TENCENT_SMS_SDK_APP_ID}, sign ${config.TENCENT_SMS_SIGN_NAME}, template ${config.TENCENT_SMS_TEMPLATE_ID}`));
 }
 
 /** A check that passes when a rule finds no problem. */

@@ -38,7 +38,11 @@ const orderAnswerSchema = z.object({
   }),
 });
 
-/** The mini-program platform over HTTP: stable_token, upload_shipping_info and get_order on api.weixin.qq.com. */
+const phoneAnswerSchema = z.object({
+  phone_info: z.object({ purePhoneNumber: z.string().min(1), countryCode: z.union([z.string(), z.number()]).transform(String) }),
+});
+
+/** The mini-program platform over HTTP: stable_token, upload_shipping_info, get_order and getuserphonenumber on api.weixin.qq.com. */
 export function createWechatPlatform(options: WechatPlatformOptions): MiniProgramPlatform {
   const now = options.now ?? (() => new Date());
   const AccessToken = accessTokenModel(options.db);
@@ -179,6 +183,14 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
         shipped: order.shipping?.finish_shipping ?? false,
         trackingNos: (order.shipping?.shipping_list ?? []).flatMap((item) => (item.tracking_no ? [item.tracking_no] : [])),
       };
+    },
+
+    async getPhoneNumber(code) {
+      const answer = await callWithToken('/wxa/business/getuserphonenumber', { code });
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `getuserphonenumber errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+      const parsed = phoneAnswerSchema.safeParse(answer);
+      if (!parsed.success) throw new PlatformError(null, `getuserphonenumber answered without phone_info: ${parsed.error.message}`);
+      return parsed.data.phone_info;
     },
   };
 }

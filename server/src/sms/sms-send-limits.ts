@@ -72,7 +72,7 @@ export function smsSendLimits(db: Connection, settings: SmsSendLimitSettings) {
     const filter = { _id, until: { $lte: now } };
     const update = { $set: { until, expiresAt: until } };
     try {
-      if (await counters.findOneAndUpdate(filter, update, { upsert: true })) return { until };
+      if (await counters.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' })) return { until };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       if ((await counters.updateOne(filter, update)).modifiedCount === 1) return { until };

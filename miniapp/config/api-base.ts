@@ -10,7 +10,14 @@ export const RELEASE_MODE = 'release';
  * without one would upload a shop that cannot reach its server.
  */
 export function apiBaseFor(target: string | undefined, mode: string, configured: string | undefined): string {
-  if (target === 'h5') return configured ?? '';
+  if (target === 'h5' && mode !== RELEASE_MODE) return configured ?? '';
+  if (target === 'h5') {
+    // Shoppers sign in with their phone number and pay with Alipay or desktop QR: real money, so HTTPS only.
+    if (!configured || !/^https:\/\/[^/]+/.test(configured)) {
+      throw new Error(`A release H5 build needs TARO_APP_API_BASE=https://<your shop's domain> (got ${configured ? JSON.stringify(configured) : 'nothing'}); see docs/phone-sign-in.md`);
+    }
+    return configured.replace(/\/+$/, '');
+  }
   if (mode !== RELEASE_MODE) return configured ?? DEV_API_BASE;
   if (!configured || !/^https:\/\/[^/]+/.test(configured)) {
     throw new Error(

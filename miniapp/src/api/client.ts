@@ -46,6 +46,10 @@ export interface ApiClient {
   ensureLogin(): Promise<void>;
   /** Forgets the session and logs in again (e.g. after switching the H5 dev user). */
   relogin(): Promise<void>;
+  /** Keeps a session the shopper got another way (phone sign-in, binding a phone); stored, so it survives reloads. */
+  useSession(token: string): void;
+  /** Forgets the session (signing out of the H5 shop). */
+  forgetSession(): void;
 }
 
 function queryString(query: Query | undefined): string {
@@ -118,5 +122,5 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     await login();
   }
 
-  return { request, ensureLogin, relogin };
+  return { request, ensureLogin, relogin, useSession: (token) => tokens.set(token), forgetSession: () => tokens.clear() };
 }

@@ -1,6 +1,9 @@
 /** Where a weapp development build sends API calls: the demo server, for WeChat DevTools on the same machine. */
 export const DEV_API_BASE = 'http://127.0.0.1:3000';
 
+/** The HTTPS origin the browser test's release H5 build is made for; the test routes it to its own server. */
+export const RELEASE_TEST_API_BASE = 'https://shop.blindbox.test';
+
 /** The Taro mode of the build that gets uploaded to WeChat (`npm run release:weapp -w miniapp`). */
 export const RELEASE_MODE = 'release';
 

@@ -96,7 +96,7 @@ export default function SignInPage() {
         <View className="form-row sign-in__code-row">
           <Text className="form-row__label">验证码</Text>
           <Input className="form-row__input" data-testid="sign-in-code" type="number" maxlength={6} value={code} placeholder="6 位验证码" onInput={(event) => setCode(event.detail.value)} />
-          <ActionButton variant="ghost" small className="sign-in__send" testId="sign-in-send" disabled={secondsLeft > 0} onTap={sendCode}>
+          <ActionButton variant="ghost" small testId="sign-in-send" disabled={secondsLeft > 0} onTap={sendCode}>
             {secondsLeft > 0 ? `${secondsLeft} 秒后重发` : sent ? '重新获取' : '获取验证码'}
           </ActionButton>
         </View>

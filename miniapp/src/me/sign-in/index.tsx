@@ -105,7 +105,7 @@ export default function SignInPage() {
             {errors.code}
           </Text>
         )}
-        {sent && !errors.phone && <Text className="muted" data-testid="sign-in-sent">验证码已发送，5 分钟内有效</Text>}
+        {sent && !errors.phone && !errors.code && <Text className="muted" data-testid="sign-in-sent">验证码已发送，5 分钟内有效</Text>}
         <ActionButton testId="sign-in-submit" onTap={signIn}>
           登录
         </ActionButton>

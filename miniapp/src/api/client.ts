@@ -20,6 +20,8 @@ export interface ApiClientOptions {
    * contract fails loudly here instead of as a blank screen.
    */
   validateResponses?: boolean;
+  /** Told when the shopper's session was replaced or dropped on purpose (phone sign-in, binding, signing out). */
+  onSessionChange?: () => void;
 }
 
 /** What the client needs of a shared zod schema; kept structural so this file does not depend on zod. */
@@ -61,7 +63,7 @@ function queryString(query: Query | undefined): string {
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const { baseUrl, transport, tokens, getLoginCode, validateResponses = false } = options;
+  const { baseUrl, transport, tokens, getLoginCode, validateResponses = false, onSessionChange } = options;
   // Pages load in parallel on launch; they must share one login rather than race several.
   let pendingLogin: Promise<string> | null = null;
 
@@ -122,5 +124,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     await login();
   }
 
-  return { request, ensureLogin, relogin, useSession: (token) => tokens.set(token), forgetSession: () => tokens.clear() };
+  return {
+    request,
+    ensureLogin,
+    relogin,
+    useSession(token) {
+      tokens.set(token);
+      onSessionChange?.();
+    },
+    forgetSession() {
+      tokens.clear();
+      onSessionChange?.();
+    },
+  };
 }

@@ -9,11 +9,10 @@ import type { PhoneAccountProps } from './phone-account';
  * 我的 in the H5/PC shop: the number signed in with and 退出登录, or the way to sign in with one. There is no
  * WeChat phone button outside WeChat.
  */
-export function PhoneAccount({ phone, onChanged }: PhoneAccountProps) {
+export function PhoneAccount({ phone }: PhoneAccountProps) {
   async function signOut() {
     api.signOut();
     await Taro.showToast({ title: '已退出登录', icon: 'none' });
-    onChanged();
   }
 
   return (

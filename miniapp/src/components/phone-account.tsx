@@ -7,14 +7,14 @@ import { api } from '../api/session';
 export interface PhoneAccountProps {
   /** The bound number, masked (138****0000); null when none. */
   phone: string | null;
-  onChanged: () => void;
 }
 
 /**
  * 我的 in the mini-program: binds the shopper's number through WeChat's phone-number button, so signing in on the
  * web shop with it reaches this same account (orders, 盒柜, limits). WeChat shows its own consent sheet.
  */
-export function PhoneAccount({ phone, onChanged }: PhoneAccountProps) {
+/** The page reloads by itself once the session changes (lib/use-resource.ts). */
+export function PhoneAccount({ phone }: PhoneAccountProps) {
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -26,7 +26,6 @@ export function PhoneAccount({ phone, onChanged }: PhoneAccountProps) {
     try {
       const bound = await api.bindPhone(code);
       await Taro.showToast({ title: bound.merged ? '已绑定，并合并到该手机号的账号' : '已绑定', icon: 'none' });
-      onChanged();
     } catch (failure) {
       setMessage(describeError(failure));
     } finally {

@@ -9,10 +9,17 @@ import { getDevUser } from './dev-user';
  */
 export const SILENT_LOGIN = process.env.TARO_APP_DEV_LOGIN === '1';
 
+let opening: Promise<unknown> | null = null;
+
 /** H5 stand-in for `Taro.login`: the dev user's code, or (release builds) the sign-in page. */
 export async function getLoginCode(): Promise<string> {
   if (SILENT_LOGIN) return getDevUser();
-  // Parallel requests share one login (client.ts), so the page opens once; never on top of itself.
-  if (!(Taro.getCurrentPages().at(-1)?.route ?? '').includes('sign-in')) await Taro.navigateTo({ url: routes.signIn() }).catch(() => undefined);
+  // A page's requests fail one after another: the sign-in page opens once, and never on top of itself.
+  if (!opening && !(Taro.getCurrentPages().at(-1)?.route ?? '').includes('sign-in')) {
+    opening = Taro.navigateTo({ url: routes.signIn() })
+      .catch(() => undefined)
+      .finally(() => (opening = null));
+  }
+  await opening;
   throw new ApiError(401, SIGN_IN_REQUIRED, 'sign in with a phone number first');
 }

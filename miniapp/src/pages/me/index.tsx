@@ -58,7 +58,7 @@ export default function MePage() {
           }}
         />
       )}
-      <PhoneAccount phone={profile.phone} onChanged={() => void me.reload()} />
+      <PhoneAccount phone={profile.phone} />
       <View className="card">
         <Text className="section-title">年龄段</Text>
         {profile.ageBracket ? (

@@ -52,6 +52,8 @@ export interface ApiClient {
   useSession(token: string): void;
   /** Forgets the session (signing out of the H5 shop). */
   forgetSession(): void;
+  /** Whether a session is stored (the H5 shop reads optional, per-shopper details only then). */
+  hasSession(): boolean;
 }
 
 function queryString(query: Query | undefined): string {
@@ -136,5 +138,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       tokens.clear();
       onSessionChange?.();
     },
+    hasSession: () => tokens.get() !== null,
   };
 }

@@ -55,6 +55,7 @@ export function createShopApi(client: ApiClient) {
       return session;
     },
     signOut: client.forgetSession,
+    hasSession: client.hasSession,
     /** Mini-program: the getPhoneNumber button's code; from then on the session of the account the number reaches. */
     async bindPhone(code: string) {
       const bound = await request('POST', '/api/me/phone', { body: { code }, schema: bindPhoneResponseSchema });

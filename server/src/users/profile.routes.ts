@@ -8,11 +8,11 @@ import { currentUserId, requireUser } from './require-user';
 import { shopperProfiles } from './shopper-profile';
 import { consentCovers, guardianConsents, type ConsentOrigin } from './guardian-consents';
 import type { UserDoc } from './user.model';
+import { maskedPhone } from '../sms/phone-codes';
 
 /** Giving or revoking a consent is a deliberate step; a script flipping it would only grow the shopper's record. */
 const CONSENT_CHANGES_PER_MINUTE = 10;
 
-const maskPhone = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(-4)}`;
 const originOf = (ctx: Context): ConsentOrigin => ({ ip: ctx.ip || 'unknown', at: new Date() });
 
 export function profileRoutes({ db, config, sessions, orders, phoneAccounts }: Pick<Container, 'db' | 'config' | 'sessions' | 'orders' | 'phoneAccounts'>): Router {
@@ -30,7 +30,7 @@ export function profileRoutes({ db, config, sessions, orders, phoneAccounts }: P
   const inForce = (user: UserDoc) => (user.guardianConsent && consentCovers(user.guardianConsent, consents.limits()) ? user.guardianConsent : null);
 
   const toProfileDto = async (user: UserDoc): Promise<Profile> => ({
-    phone: await phoneAccounts.phoneOf(user._id).then((phone) => (phone ? maskPhone(phone) : null)),
+    phone: await phoneAccounts.phoneOf(user._id).then((phone) => (phone ? maskedPhone(phone) : null)),
     ageBracket: user.age?.bracket ?? null,
     ageDeclaredAt: user.age?.declaredAt.toISOString() ?? null,
     guardianConsentAt: user.age?.bracket === 'MINOR_8_17' ? (inForce(user)?.givenAt.toISOString() ?? null) : null,
@@ -45,7 +45,7 @@ export function profileRoutes({ db, config, sessions, orders, phoneAccounts }: P
       consent: consent && {
         guardianName: consent.guardianName,
         relationship: consent.relationship,
-        guardianPhone: maskPhone(consent.guardianPhone),
+        guardianPhone: maskedPhone(consent.guardianPhone),
         givenAt: consent.givenAt.toISOString(),
         declarationVersion: consent.declarationVersion,
         limits: consent.limits,

@@ -73,7 +73,9 @@ test('a phone shopper: browses without signing in, is asked to sign in to order,
   expect(page.url()).toContain(`${RELEASE_TEST_API_BASE}/#/order/result/index?orderId=`);
   if (await page.getByTestId('reveal-skip').isVisible()) await page.getByTestId('reveal-skip').click();
   await reachRevealList(page);
-  expect(problems).toEqual([]);
+  // The redirects back from the cashier reach the shop through the test's routing of its made-up domain; Chromium
+  // also reports them as unresolved, though the routed answers are what the page shows. Anything else is a problem.
+  expect(problems.filter((problem) => !problem.includes(`${RELEASE_TEST_API_BASE}/`) || !problem.includes('net::ERR_NAME_NOT_RESOLVED'))).toEqual([]);
   await context.close();
 }, 180_000);
 

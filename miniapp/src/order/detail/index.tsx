@@ -123,7 +123,7 @@ export default function OrderDetailPage() {
                 取消订单
               </ActionButton>
               {alipay && (
-                <ActionButton variant="ghost" small testId="alipay-button" busy={paying} onTap={() => payWithAlipay(() => api.payAlipay(orderId))}>
+                <ActionButton variant={wechatInApp ? 'ghost' : 'primary'} small testId="alipay-button" busy={paying} onTap={() => payWithAlipay(() => api.payAlipay(orderId))}>
                   {alipay.label}
                 </ActionButton>
               )}

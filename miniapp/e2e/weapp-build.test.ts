@@ -42,6 +42,8 @@ test('the weapp build has the shop pages, the order, collection, fairness and wh
   const scripts = files(weappDir).filter((file) => file.endsWith('.js'));
   const text = (file: string) => fs.readFileSync(file, 'utf8');
   expect(scripts.some((file) => text(file).includes('requestPayment'))).toBe(true);
+  // 开售提醒 and the order's notices ask WeChat itself (the H5 twin only explains).
+  expect(scripts.some((file) => text(file).includes('requestSubscribeMessage'))).toBe(true);
   expect(scripts.filter((file) => /\/sim\/pay|\/sim\/native|api\/dev\/config|dev-alice|matchMedia/.test(text(file))).map((file) => path.relative(weappDir, file))).toEqual([]);
 });
 

@@ -37,7 +37,19 @@ export interface Stack {
   /** Spawn of the server process to its first 200 on /readyz. */
   coldStartMs: number;
   db: BenchDb;
+  /** CPU time the server process has used so far (user + system), from /proc: what its requests cost it. */
+  serverCpuMs(): number;
   stop(): Promise<void>;
+}
+
+/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every kernel Node supports here). */
+const TICKS_PER_SECOND = 100;
+
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  // Fields after the command's closing parenthesis; utime and stime are the 14th and 15th of the whole line.
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
 /**
@@ -165,6 +177,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env,
       coldStartMs,
       db,
+      serverCpuMs: () => cpuMsOf(server.pid),
       async stop() {
         if (!engine) await db.dropDatabases();
         await db.close();

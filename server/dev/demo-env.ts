@@ -5,6 +5,7 @@ import { devAlipayEnv, ensureDevAlipayCredentials } from './alipay-credentials';
 import { devSessionSecret } from './dev-secrets';
 import { devSmsEnv, ensureDevSmsCredentials } from './tencent-sms-credentials';
 import { dataDir, devAlipayCredentialsDir, devCredentialsDir, devSmsCredentialsDir } from './paths';
+import { devNotifyEnv } from './subscribe-templates';
 
 export const demoPorts = { server: process.env.PORT || '3000', simulator: process.env.SIM_PORT || '9090' };
 export const demoServerUrl = `http://127.0.0.1:${demoPorts.server}`;
@@ -33,6 +34,7 @@ export async function demoServerEnv(): Promise<{ env: Record<string, string>; en
     ...devAlipayEnv(devAlipayCredentialsDir, alipayCredentials, demoSimulatorUrl, demoServerUrl),
     // Phone sign-in of the H5 shop: codes go to the simulator, shown at /sim/sms/page.
     ...devSmsEnv(await ensureDevSmsCredentials(devSmsCredentialsDir), demoSimulatorUrl),
+    ...devNotifyEnv(),
     LOG_PRETTY: process.env.LOG_PRETTY || 'true',
   };
   return { env, engine };

@@ -5,7 +5,7 @@ import { requestLog } from './http/request-log';
 import { proxyWarning } from './http/proxy-warning';
 import { metricsEndpoint } from './metrics/metrics';
 import { jsonBody } from './http/body';
-import { ALIPAY_NOTIFY_PATH } from './payments/callback-paths';
+import { ALIPAY_NOTIFY_PATH, MINIPROGRAM_PUSH_PATH } from './payments/callback-paths';
 import { healthRoutes } from './http/health.routes';
 import { devRoutes } from './http/dev.routes';
 import { serveH5 } from './http/serve-h5';
@@ -23,8 +23,11 @@ import { profileRoutes } from './users/profile.routes';
 import { cartRoutes } from './cart/cart.routes';
 import { combinedPaymentRoutes } from './payments/combined-payment.routes';
 import { setRoutes } from './sets/sets.routes';
-import { consoleRoutes } from './console/console.routes';
+import { CONSOLE_FILE_UPLOADS, consoleRoutes } from './console/console.routes';
+import { messagePushRoutes } from './shipping/message-push.routes';
+import { notificationRoutes } from './notifications/notifications.routes';
 import { serveConsole } from './console/serve-console';
+import { complaintNotifyRoutes } from './complaints/complaint-notify.routes';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -47,7 +50,7 @@ export function createApp(container: Container): Koa {
   }
   app.use(errorHandler());
   app.use(metricsEndpoint(container.metrics, container.config.METRICS_TOKEN));
-  app.use(jsonBody(container.config.BODY_LIMIT_BYTES, [ALIPAY_NOTIFY_PATH]));
+  app.use(jsonBody(container.config.BODY_LIMIT_BYTES, { form: [ALIPAY_NOTIFY_PATH], raw: [MINIPROGRAM_PUSH_PATH], file: CONSOLE_FILE_UPLOADS }));
   for (const router of [
     healthRoutes(container),
     authRoutes(container),
@@ -58,13 +61,16 @@ export function createApp(container: Container): Koa {
     couponRoutes(container),
     orderRoutes(container),
     paymentRoutes(container),
+    complaintNotifyRoutes(container),
     combinedPaymentRoutes(container),
     cartRoutes(container),
     collectionRoutes(container),
     fairnessRoutes(container),
     profileRoutes(container),
     setRoutes(container),
+    notificationRoutes(container),
     consoleRoutes(container),
+    messagePushRoutes(container),
     devRoutes(container),
   ]) {
     // throw: the 405 / 501 go through the error handler, in the API's error shape, instead of a plain-text page.

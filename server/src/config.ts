@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_FIELDS, parseFieldMap } from './notifications/template-fields';
+import { MINIPROGRAM_STATES } from './notifications/subscribe-message-platform';
+import type { NotificationKind } from './notifications/notifier';
 import { PRODUCTION_INPUTS, credentialsFolderProblems, isLoopbackHost, productionProblems, type ProductionInputs } from './production-rules';
 
 /**
@@ -14,6 +17,22 @@ const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 const seconds = z.coerce.number().int().positive();
+/** A subscribe-message template id as the mini-program admin shows it (模板ID: 43 characters of base64url). */
+const templateId = z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'must be a template id (mp.weixin.qq.com → 订阅消息 → 我的模板 → 模板ID)');
+/** A page of the mini-program, as WeChat wants it in a message: no leading slash, no query (the shop adds it). */
+const miniProgramPage = z.string().regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)+$/i, 'must be a page path like pages/box/index (no leading slash, no query)');
+const templateFields = (kind: NotificationKind) =>
+  z
+    .string()
+    .default(DEFAULT_FIELDS[kind])
+    .transform((text, ctx) => {
+      const parsed = parseFieldMap(kind, text);
+      if ('problem' in parsed) {
+        ctx.addIssue({ code: 'custom', message: `must be slot=key pairs: ${parsed.problem}` });
+        return z.NEVER;
+      }
+      return parsed.map;
+    });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -25,6 +44,11 @@ const envSchema = z.object({
   MONGODB_URI: z.url({ protocol: /^mongodb(\+srv)?$/, error: 'must be a mongodb:// or mongodb+srv:// URL' }),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('blindbox'),
   MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /**
+   * Orders placed at once per process (orders/stock-gate.ts); the rest wait in memory. Below MONGODB_POOL_SIZE, so
+   * a payment callback always finds a connection however busy ordering is.
+   */
+  ORDER_PLACING_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
   /** Staging only: production mode on a standalone server or the embedded engine (a box against the simulators). */
   MONGODB_ALLOW_STANDALONE: bool.default(false),
 
@@ -136,6 +160,42 @@ const envSchema = z.object({
   TRADE_BILL_CRON: z.string().min(9).default('30 10 * * *'),
   /** The carrier code sent with shipping information when the admin names none (the platform's get_delivery_list). */
   SHIPPING_EXPRESS_COMPANY: z.string().regex(/^[A-Za-z0-9_]{1,32}$/).default('SF'),
+  /**
+   * The page WeChat's shipping and receipt messages open (set_msg_jump_path, applied at start, checked by
+   * `admin doctor`): a page of the mini-program, without a leading slash.
+   */
+  MINIPROGRAM_MSG_JUMP_PATH: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*(\?[^\s]*)?$/, 'must be a mini-program page path such as pages/orders/index')
+    .default('pages/orders/index'),
+  /** The message push's Token (小程序后台 → 开发管理 → 消息推送配置: 3–32 letters or digits); unset: no push endpoint. */
+  MINIPROGRAM_PUSH_TOKEN: z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3 to 32 letters or digits, as WeChat takes it').optional(),
+  /** Its EncodingAESKey: set, the endpoint takes only safe-mode (encrypted) pushes, as production should. */
+  MINIPROGRAM_PUSH_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey').optional(),
+
+  /**
+   * Subscribe messages (订阅消息, docs/notifications.md): each kind's template id from 我的模板; unset, the shop
+   * never asks for that kind. The fields say which of the template's keys (thing1, time2, …) each value fills.
+   */
+  NOTIFY_TEMPLATE_DROP_OPENING: templateId.optional(),
+  NOTIFY_TEMPLATE_ORDER_SHIPPED: templateId.optional(),
+  NOTIFY_TEMPLATE_REFUND_SUCCEEDED: templateId.optional(),
+  NOTIFY_TEMPLATE_SERVICE_UPDATE: templateId.optional(),
+  NOTIFY_FIELDS_DROP_OPENING: templateFields('drop-opening'),
+  NOTIFY_FIELDS_ORDER_SHIPPED: templateFields('order-shipped'),
+  NOTIFY_FIELDS_REFUND_SUCCEEDED: templateFields('refund-succeeded'),
+  NOTIFY_FIELDS_SERVICE_UPDATE: templateFields('service-update'),
+  /** Where a tap on a message opens the mini-program: the box page (`?id=<boxId>`) and the order page (`?id=<orderId>`). */
+  NOTIFY_BOX_PAGE: miniProgramPage.default('pages/box/index'),
+  NOTIFY_ORDER_PAGE: miniProgramPage.default('order/detail/index'),
+  /** Which version a tap opens (跳转小程序类型); production sends formal only. */
+  NOTIFY_MINIPROGRAM_STATE: z.enum(MINIPROGRAM_STATES).default('formal'),
+  /** The sender's pace across all processes (it runs as one job at a time): WeChat answers 45011 to bursts. */
+  NOTIFY_SENDS_PER_SECOND: z.coerce.number().int().min(1).max(1_000).default(20),
+  /** How often the sender looks for due messages (drop openings included). */
+  NOTIFY_SWEEP_INTERVAL_SECONDS: seconds.default(5),
+  /** A message that failed this many times (busy, quota, no answer) is given up; backoff JOB_RETRY_BASE_MS … JOB_RETRY_MAX_MS. */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
 
   /** Staff console (server/console/dist, served under /console; the web app is built with `npm run build`). */
   CONSOLE_DIR: z.string().default('server/console/dist'),

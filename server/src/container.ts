@@ -30,7 +30,11 @@ import { staffAccounts, type StaffAccounts } from './staff/staff-accounts';
 import { staffAuth, type StaffAuth } from './staff/staff-auth';
 import { orderDesk, type OrderDesk } from './orders/order-desk';
 import { shippingDesk, type ShippingDesk } from './shipping/shipping-desk';
+import { receiptService, type ReceiptService } from './shipping/receipt.service';
+import { messagePush, type MessagePush } from './shipping/message-push';
+import { messagePushEvents, type MessagePushEvents } from './shipping/message-push.service';
 import { stockLedger, type StockLedger } from './catalog/stock';
+import { dropDesk, type DropDesk } from './catalog/drops';
 import { itemStock } from './catalog/item-stock';
 import { setService, type SetService } from './sets/set.service';
 import { couponLocks } from './coupons/coupon-locks';
@@ -45,6 +49,9 @@ import { smsSendLimits } from './sms/sms-send-limits';
 import { smsCodes } from './sms/sms-codes';
 import { phoneCodes, type PhoneCodes } from './sms/phone-codes';
 import { phoneAccounts, type PhoneAccounts } from './users/phone-accounts';
+import { createNotifications, type Notifications } from './notifications/notifications';
+import { wechatSubscribeMessages } from './notifications/subscribe-message-http';
+import { complaintService, type ComplaintService } from './complaints/complaint.service';
 
 /** Everything the HTTP layer, the jobs and the CLI need, wired once from the configuration. */
 export interface Container {
@@ -66,6 +73,13 @@ export interface Container {
   /** The mini-program platform (api.weixin.qq.com: access token, shipping information). */
   platform: MiniProgramPlatform;
   shipping: ShippingUploadService;
+  /** The parcel's arrival and the shopper's receipt (WeChat's component for mini-program payments). */
+  receipts: ReceiptService;
+  /** The mini-program message push: verification (null when MINIPROGRAM_PUSH_TOKEN is unset) and what its events do. */
+  push: MessagePush | null;
+  pushEvents: MessagePushEvents;
+  /** Subscribe messages (订阅消息): grants from the mini-program, the notifier other domains call, the sender. */
+  notifications: Notifications;
   tradeBills: TradeBillReconciliation;
   jobs: AgendaScheduler;
   /** Server seeds and draws (commit–reveal, guarantee). */
@@ -83,6 +97,8 @@ export interface Container {
   clock: Clock;
   /** Each box's units: for sale, held, sold. */
   stock: StockLedger;
+  /** Scheduling and cancelling drops (the CLI and the console). */
+  drops: DropDesk;
   /** Whole-set boxes (端盒): sets, positions, arrangements. */
   sets: SetService;
   /** The per-shopper daily caps (limits/). */
@@ -91,6 +107,8 @@ export interface Container {
   holds: OrderHolds;
   /** Bench only (DB_COMMAND_COUNTS): each request's database operations. */
   commands: CommandCounter | null;
+  /** WeChat Pay consumer complaints (消费者投诉 2.0): taken in, answered, refunded, completed. */
+  complaints: ComplaintService;
   /** Prometheus metrics of this process (GET /metrics with METRICS_TOKEN). */
   metrics: Metrics;
   /** Closes what the container opened, jobs first so none runs against a closed database. */
@@ -120,15 +138,6 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
-    const stock = stockLedger(db);
-    const items = itemStock(db);
-    const sets = setService(db);
-    const limits = dailyLimits(db, config);
-    const fair = fairness(db, config, { items, sets });
-    const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
-    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds });
-    const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees: fair.draws });
     // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
     const platform = createWechatPlatform({
       baseUrl: config.WECHAT_LOGIN_BASE_URL,
@@ -138,11 +147,23 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       db,
       logger,
     });
-    const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY });
+    const notifications = createNotifications({ db, logger, clock, config, platform: wechatSubscribeMessages(platform) });
+    const stock = stockLedger(db);
+    const items = itemStock(db);
+    const sets = setService(db);
+    const limits = dailyLimits(db, config);
+    const fair = fairness(db, config, { items, sets });
+    const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
+    const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds, notifier: notifications.service });
+    const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
+    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees: fair.draws });
+    const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY, notifier: notifications.service });
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
-    jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills });
+    jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills, notifications });
     const desk = orderDesk({ db, orders, payments, refunds, channels, shipping, jobs, clock });
+    const audit = adminAudit(db, logger);
     return {
+      complaints: complaintService({ db, logger, channel: gateway.complaints, desk, audit, clock }),
       desk,
       shippingDesk: shippingDesk({ db, desk, shipping, defaultCarrier: config.SHIPPING_EXPRESS_COMPANY }),
       config,
@@ -171,10 +192,16 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       cart: cartService({ db, orders, stock, config, clock }),
       platform,
       shipping,
+      receipts: receiptService({ db, logger, platform, orders, scheduler: jobs }),
+      push: config.MINIPROGRAM_PUSH_TOKEN
+        ? messagePush({ token: config.MINIPROGRAM_PUSH_TOKEN, encodingAesKey: config.MINIPROGRAM_PUSH_AES_KEY ?? null, appid: credentials.appid })
+        : null,
+      pushEvents: messagePushEvents({ db, logger }),
+      notifications,
       tradeBills,
       jobs,
       fairness: fair,
-      audit: adminAudit(db, logger),
+      audit,
       staff: staffAccounts({ db, clock }),
       staffAuth: staffAuth({
         db,
@@ -190,6 +217,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       }),
       clock,
       stock,
+      drops: dropDesk({ db, clock, reminders: notifications.service }),
       sets,
       limits,
       holds,

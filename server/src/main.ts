@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { loadDotEnv } from './env-file';
 import { createLogger } from './logger';
 import { createContainer } from './container';
+import { applyMsgJumpPath } from './shipping/msg-jump-path';
 import { createApp } from './app';
 
 /** Stop accepting, let in-flight requests finish (bounded), then stop jobs and close the database. */
@@ -37,6 +38,10 @@ async function main(): Promise<void> {
     throw new StartupError(error, config);
   });
   if (config.JOBS === 'inline') await container.jobs.start();
+  // Not awaited: WeChat being slow must not delay the start; a failure is retried at the next start (doctor says so).
+  applyMsgJumpPath({ db: container.db, platform: container.platform, path: config.MINIPROGRAM_MSG_JUMP_PATH, logger }).catch((error: unknown) =>
+    logger.warn({ err: error }, 'set_msg_jump_path failed; WeChat shipping messages may open the wrong page until the next start'),
+  );
   // A drop opens thousands of connections at once: a deep accept queue turns them into waiting, not resets.
   const server = createApp(container).listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
   // Longer than the idle time of the proxy's (or a client's) pooled connections: with Node's 5 s default the

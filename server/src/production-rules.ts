@@ -25,6 +25,7 @@ export const PRODUCTION_INPUTS = {
   TENCENT_SMS_SECRET_ID: true,
   TENCENT_SMS_SECRET_KEY: true,
   TENCENT_SMS_ENDPOINT: true,
+  NOTIFY_MINIPROGRAM_STATE: true,
 } as const;
 
 /** Each may be absent: a setting that failed its own parse is reported by config.ts, and judged no further here. */
@@ -51,6 +52,7 @@ export function productionProblems(config: ProductionInputs): string[] {
     ...(config.SESSION_SECRET === undefined ? [] : secretProblems('SESSION_SECRET', config.SESSION_SECRET)),
     ...alipayProblems(config),
     ...smsProblems(config),
+    ...notifyProblems(config),
   ];
 }
 
@@ -67,6 +69,12 @@ export function smsProblems(config: Partial<Pick<Config, 'TENCENT_SMS_SECRET_ID'
   }
   if (config.TENCENT_SMS_SECRET_KEY) problems.push(...secretProblems('TENCENT_SMS_SECRET_KEY', config.TENCENT_SMS_SECRET_KEY).map((problem) => problem.replace(/; generate one.*$/, '; copy the SecretKey from 访问管理 → API 密钥管理')));
   return problems;
+}
+
+/** A subscribe message's tap opens the released mini-program: shoppers have no developer or trial version. */
+export function notifyProblems(config: Pick<ProductionInputs, 'NOTIFY_MINIPROGRAM_STATE'>): string[] {
+  if (config.NOTIFY_MINIPROGRAM_STATE === undefined || config.NOTIFY_MINIPROGRAM_STATE === 'formal') return [];
+  return [`NOTIFY_MINIPROGRAM_STATE=${config.NOTIFY_MINIPROGRAM_STATE} opens a version shoppers do not have; unset it (formal) in production`];
 }
 
 const ALIPAY_ORIGINS = ['https://openapi.alipay.com'];

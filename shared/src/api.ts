@@ -245,6 +245,12 @@ export const orderSchema = z.object({
   paidAt: isoDate.nullable(),
   draws: z.array(drawSchema),
   trackingNote: z.string().nullable(),
+  /**
+   * Where the shopper confirms receipt: WECHAT for a mini-program payment (WeChat's receipt component, opened with
+   * `wechatTransactionId`; the money is frozen until then), SHOP for the shop's own button.
+   */
+  receiptBy: z.enum(['WECHAT', 'SHOP']).optional(),
+  wechatTransactionId: z.string().nullable().optional(),
   audit: z.array(auditEntrySchema),
 });
 export type Order = z.infer<typeof orderSchema>;

@@ -6,8 +6,8 @@ import { MAX_FEN } from './money';
 /** Slugs and item ids name files, URLs and fields of the stock counter (`items.<id>`): no dots, no `$`. */
 export const CATALOG_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const catalogId = z.string().regex(CATALOG_ID_PATTERN, 'lower-case letters, digits and "-", at most 63');
-/** Picture files are named relative to the box file; they are copied into the served image store on import. */
-const pictureFile = z.string().min(1).max(200).regex(/\.svg$/i, 'an .svg file');
+/** Picture files are named relative to the box file; on import they are checked by their content (not this name) and stored in the served image store. */
+const pictureFile = z.string().min(1).max(200).regex(/\.(svg|jpe?g|png|webp)$/i, 'a picture file: .jpg, .jpeg, .png, .webp or .svg');
 
 /** A field of the other sale mode: named by its path with the reason, not as an unknown key of the object. */
 const notIn = (message: string) => z.never({ error: message }).optional();

@@ -1,4 +1,5 @@
 export * from './money';
+export * from './money-state';
 export * from './constants';
 export * from './safe-text';
 export * from './order-status';
@@ -13,3 +14,5 @@ export * from './guardian-consent';
 export * from './compliance';
 export * from './console';
 export * from './shelf';
+export * from './pictures';
+export * from './notifications';

@@ -77,6 +77,7 @@ export const ERROR_WORDS: Record<string, Wording> = {
   ORDER_NOT_CANCELLABLE: '这笔订单现在不能取消',
   ORDER_NOT_DELIVERED: '订单还没有发货，暂时不能确认收货',
   ORDER_NOT_SHIPPABLE: '这笔订单现在不能发货',
+  RECEIPT_NOT_CONFIRMED: '微信还没有收到你的确认收货，请在微信小程序里打开这笔订单确认收货',
   ORDER_NOT_REFUNDABLE: '这笔订单现在不能退款',
   ORDER_NOT_SHIPPED: '这笔订单还没有发货',
   TRACKING_NOTE_REQUIRED: '请填写物流信息',
@@ -97,6 +98,10 @@ export const ERROR_WORDS: Record<string, Wording> = {
   INVALID_SET_PICK: '选择的位置有误，请重新选择',
   SET_BUSY: '这一盒还有未支付的订单，暂时不能操作',
   NOT_A_SET_BOX: '这一款不按整盒出售',
+
+  // Subscribe messages (开售提醒, 发货/退款通知).
+  NO_DROP_TO_REMIND: '这一款已经开售或没有待开售的发售，不需要开售提醒',
+  UNKNOWN_TEMPLATE: '通知设置已更新，请退出后重新打开再订阅',
 
   // Account and addresses.
   UNAUTHORIZED: '登录已失效，请重新进入',

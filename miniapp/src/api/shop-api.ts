@@ -34,6 +34,9 @@ import {
   type CreateOrderRequest,
   type DeclareAgeRequest,
   type OrderStatus,
+  notificationSettingsSchema,
+  subscribeGrantsResponseSchema,
+  type SubscribeGrantsRequest,
 } from '@blindbox/shared';
 import type { ApiClient } from './client';
 
@@ -63,6 +66,8 @@ export function createShopApi(client: ApiClient) {
       return bound;
     },
     listBoxes: (page: number, pageSize: number) => request('GET', '/api/boxes', { query: { page, pageSize }, auth: false, schema: boxPageSchema }),
+    notificationSettings: (boxId?: string) => request('GET', '/api/notifications', { query: { boxId }, schema: notificationSettingsSchema }),
+    recordSubscribeGrants: (body: SubscribeGrantsRequest) => request('POST', '/api/notifications/grants', { body, schema: subscribeGrantsResponseSchema }),
     getBox: (id: string) => request('GET', `/api/boxes/${encodeURIComponent(id)}`, { auth: false, schema: boxSchema }),
     listAddresses: () => request('GET', '/api/addresses', { schema: addressListSchema }),
     createAddress: (input: AddressInput) => request('POST', '/api/addresses', { body: input, schema: addressSchema }),

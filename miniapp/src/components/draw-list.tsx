@@ -19,7 +19,7 @@ export function DrawList({ draws, orderId }: { draws: Draw[]; orderId: string })
           data-testid="reveal-item"
           data-rarity={draw.rarity}
         >
-          <ArtImage className="reveal__image" url={draw.imageUrl} />
+          <ArtImage className="reveal__image" url={draw.imageUrl} size="list" />
           <Text className="reveal__name" data-testid="reveal-name">
             {draw.name}
           </Text>

@@ -80,7 +80,7 @@ export function Reveal({ draws, orderId, after }: { draws: Draw[]; orderId: stri
         <View className="reveal-moment__rays" />
         <View className="reveal-moment__glow" />
         <Text className="reveal-moment__title">{MOMENT_TITLES[draw.rarity]}</Text>
-        <ArtImage className="reveal-moment__image" url={draw.imageUrl} />
+        <ArtImage className="reveal-moment__image" url={draw.imageUrl} size="detail" />
         <Text className="reveal-moment__name" data-testid="reveal-moment-name">
           {draw.name}
         </Text>
@@ -118,7 +118,7 @@ function RevealCard({ draw, index, orderId }: { draw: Draw; index: number; order
     >
       <View className="reveal-card__art">
         <View className={`reveal-card__fx reveal-fx--${RARITY_EFFECTS[draw.rarity]}`} data-testid="reveal-effect" />
-        <ArtImage className="reveal-card__image" url={draw.imageUrl} />
+        <ArtImage className="reveal-card__image" url={draw.imageUrl} size="list" />
         <View className="reveal-card__sheen" />
       </View>
       <View className="reveal-card__body">

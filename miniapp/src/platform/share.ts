@@ -1,9 +1,9 @@
-import type { Draw, Rarity } from '@blindbox/shared';
+import { pictureVariantUrl, type Draw, type Rarity } from '@blindbox/shared';
 import { RARITY_LABELS } from '../lib/format';
 import { imageSrc } from '../lib/image-url';
 import { routes } from '../lib/routes';
 
-/** What a shared reveal shows a friend: what was drawn, the picture, and the box to try for themselves. */
+/** What a shared reveal shows a friend: what was drawn, the picture (its 5:4 share card), and the box to try for themselves. */
 export interface ShareContent {
   title: string;
   path: string;
@@ -22,5 +22,5 @@ export function shareTitle(draw: Pick<Draw, 'name' | 'rarity'>, boxName: string)
 }
 
 export function shareContentOf({ draw, boxName }: ShareProps): ShareContent {
-  return { title: shareTitle(draw, boxName), path: routes.box(draw.boxId), imageUrl: imageSrc(draw.imageUrl) };
+  return { title: shareTitle(draw, boxName), path: routes.box(draw.boxId), imageUrl: imageSrc(pictureVariantUrl(draw.imageUrl, 'share')) };
 }

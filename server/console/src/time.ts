@@ -33,3 +33,15 @@ export function todayInBeijing(): string {
 }
 
 export { dayjs };
+
+/**
+ * The pickers work in the browser's own zone; the shop's is Beijing. A picker therefore holds Beijing wall-clock
+ * time (what staff type and read), and these turn it to and from the moment it names, whatever the computer's zone.
+ */
+export function toBeijingWall(iso: string | Date): dayjs.Dayjs {
+  return dayjs(beijing(iso).format('YYYY-MM-DDTHH:mm:ss'));
+}
+
+export function fromBeijingWall(value: dayjs.Dayjs): string {
+  return dayjs.tz(value.format('YYYY-MM-DDTHH:mm:ss'), SHOP_TIME_ZONE).toISOString();
+}

@@ -47,7 +47,7 @@ export interface RefundRecord {
   successTime: number | null;
 }
 
-export type DeliveryKind = 'transaction' | 'refund';
+export type DeliveryKind = 'transaction' | 'refund' | 'complaint';
 
 export interface DeliveryRecord {
   id: string;
@@ -76,6 +76,8 @@ export interface AttemptRecord {
   url: string;
   httpStatus: number | null;
   error: string | null;
+  /** How long the merchant took to answer (or until WeChat gave up); absent in records from older stores. */
+  ms?: number;
   /** 2 for the second copy of a duplicated send. */
   copy?: number;
 }
@@ -163,4 +165,35 @@ export function refundNotificationResource(refund: RefundRecord, mchid: string):
     user_received_account: '支付用户零钱',
     amount: { total: refund.total, refund: refund.refund, payer_total: refund.total, payer_refund: refund.refund },
   };
+}
+
+export type ComplaintStateValue = 'PENDING' | 'PROCESSING' | 'PROCESSED';
+
+export interface NegotiationRecord {
+  logId: string;
+  operator: string;
+  operateTime: number;
+  operateType: string;
+  operateDetails: string;
+  mediaIds: string[];
+}
+
+/** A consumer complaint (消费者投诉 2.0) against a paid transaction. */
+export interface ComplaintRecord {
+  complaintId: string;
+  complaintTime: number;
+  detail: string;
+  state: ComplaintStateValue;
+  payerPhone: string | null;
+  payerOpenid: string | null;
+  outTradeNo: string;
+  transactionId: string;
+  amount: number;
+  problemDescription: string;
+  problemType: 'REFUND' | 'SERVICE_NOT_WORK' | 'OTHERS';
+  applyRefundAmount: number | null;
+  mediaIds: string[];
+  history: NegotiationRecord[];
+  incomingUserResponse: boolean;
+  userComplaintTimes: number;
 }

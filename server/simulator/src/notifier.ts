@@ -45,6 +45,8 @@ export interface NotificationEvent {
 interface SendResult {
   httpStatus: number | null;
   error: string | null;
+  /** From sending to the merchant's whole answer (or giving up): what WeChat holds against its 5 s. */
+  ms: number;
 }
 
 interface NotifierDeps {
@@ -230,7 +232,7 @@ export class Notifier {
 
     let results: SendResult[];
     if (faults.takeDrop()) {
-      results = [{ httpStatus: null, error: 'dropped by fault injection' }];
+      results = [{ httpStatus: null, error: 'dropped by fault injection', ms: 0 }];
     } else {
       const copies = faults.duplicate ? 2 : 1;
       results = await Promise.all(Array.from({ length: copies }, () => this.send(delivery.notifyUrl, delivery.body)));
@@ -276,6 +278,8 @@ export class Notifier {
     };
     if (signatureOverride) headers['Wechatpay-Signature'] = signatureOverride;
     const timeout = AbortSignal.timeout(RESPONSE_TIMEOUT_MS);
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -285,10 +289,10 @@ export class Notifier {
         signal: AbortSignal.any([timeout, this.stopController.signal]),
       });
       await response.arrayBuffer();
-      return { httpStatus: response.status, error: null };
+      return { httpStatus: response.status, error: null, ms: ms() };
     } catch (error) {
-      if (timeout.aborted) return { httpStatus: null, error: `no answer within ${RESPONSE_TIMEOUT_MS} ms` };
-      return { httpStatus: null, error: describe(error) };
+      if (timeout.aborted) return { httpStatus: null, error: `no answer within ${RESPONSE_TIMEOUT_MS} ms`, ms: ms() };
+      return { httpStatus: null, error: describe(error), ms: ms() };
     }
   }
 }

@@ -12,9 +12,11 @@ import { Notifier } from './notifier';
 import { RefundCompletion } from './refund-completion';
 import { billRoutes } from './routes/bills';
 import { certificateRoutes } from './routes/certificates';
+import { complaintRoutes } from './routes/complaints';
 import { controlRoutes, corsForControl } from './routes/control';
 import { loginRoutes } from './routes/login';
 import { miniProgramRoutes } from './routes/mini-program';
+import { subscribeMessageRoutes } from './routes/subscribe-messages';
 import { pageRoutes } from './routes/pages';
 import { refundRoutes } from './routes/refunds';
 import { transactionRoutes } from './routes/transactions';
@@ -78,14 +80,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     : null;
   if (alipay) app.use(alipay.router.routes());
   if (options.smsCredentialsDir) app.use(tencentSmsRoutes(await ensureDevSmsCredentials(options.smsCredentialsDir)).routes());
+  const complaints = complaintRoutes(sim);
   for (const router of [
     transactionRoutes(sim),
+    complaints.api,
     refundRoutes(sim),
     certificateRoutes(sim),
     loginRoutes(sim),
     miniProgramRoutes(sim),
+    subscribeMessageRoutes(sim),
     billRoutes(sim),
-    controlRoutes(sim),
+    controlRoutes(sim, complaints.control),
     pageRoutes(sim),
   ]) {
     app.use(router.routes());

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type {
   AttemptRecord,
+  ComplaintRecord,
   DeliveryRecord,
   PlatformCertificateRecord,
   RefundRecord,
@@ -16,6 +17,12 @@ export interface SimState {
   deliveries: DeliveryRecord[];
   attempts: AttemptRecord[];
   platformCertificates: PlatformCertificateRecord[];
+  /** Consumer complaints by complaint_id; absent in state files written before complaints were simulated. */
+  complaints?: Record<string, ComplaintRecord>;
+  /** The registered complaint notification URL (complaint-notifications API). */
+  complaintNotifyUrl?: string | null;
+  /** Complaint pictures by media id, base64. */
+  media?: Record<string, string>;
 }
 
 /** Keeps the delivery log from growing without bound in a long-running dev simulator. */
@@ -71,7 +78,7 @@ export function isUnpaid(tx: TransactionRecord): boolean {
 }
 
 function emptyState(): SimState {
-  return { version: 1, transactions: {}, refunds: {}, deliveries: [], attempts: [], platformCertificates: [] };
+  return { version: 1, transactions: {}, refunds: {}, deliveries: [], attempts: [], platformCertificates: [], complaints: {}, complaintNotifyUrl: null, media: {} };
 }
 
 function loadState(file: string): SimState | null {

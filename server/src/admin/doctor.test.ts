@@ -12,6 +12,7 @@ import { clearFaults, setFaults } from '../../test/support/job-test-support';
 import { devAlipayEnv, ensureDevAlipayCredentials } from '../../dev/alipay-credentials';
 import { boxModel } from '../catalog/box.model';
 import { indexedModels, formatDoctor, runDoctor, type DoctorReport } from './doctor';
+import { devNotifyEnv } from '../../dev/subscribe-templates';
 
 let scratch: string;
 let platformSimulator: RunningSimulator;
@@ -84,14 +85,28 @@ test('a merchant folder passes every check against the simulator, in both verify
     'no simulator keys in the credentials folder',
     'WeChat Pay accepts our signed requests',
     "APIv3 key decrypts the platform certificates, and they verify WeChat Pay's answers",
+    "WeChat Pay's complaint notifications come to this server",
     'WeChat login accepts the appid and AppSecret',
     "appid equals the mini-program project's (project.config.json)",
     'SMS sign-in (Tencent Cloud SMS) settings',
+    'message push configured',
+    'trade management (is_trade_managed)',
+    'shipping messages open the configured page (set_msg_jump_path)',
+    'subscribe-message templates exist, are one-time, and have the fields filled',
     'database reachable',
     'indexes present',
     'boxes on sale publish item values and meet the price checks',
   ]);
-  expect(formatDoctor(platform)).toContain('ready: every check passed');
+  const named = (name: string) => platform.checks.find((check) => check.name === name);
+  expect(formatDoctor(platform)).toContain('ready');
+  // No complaint notification URL registered at this simulator yet: a warning with its fix, not a failure.
+  expect(named("WeChat Pay's complaint notifications come to this server")).toMatchObject({ status: 'warn', fix: expect.stringContaining('complaints register-url') });
+  expect(named('trade management (is_trade_managed)')).toMatchObject({ status: 'pass' });
+  // Before the server's first start WeChat was never told the page; a pre-flight says so without failing.
+  expect(named('shipping messages open the configured page (set_msg_jump_path)')).toMatchObject({ status: 'warn', detail: 'never applied' });
+
+  const pushInPlain = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, MINIPROGRAM_PUSH_TOKEN: 'pushToken1' });
+  expect(failed(pushInPlain)).toEqual(['message push in safe mode']);
 
   const publicKey = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, WECHATPAY_VERIFY_MODE: 'public-key' }, { simulator: publicKeySimulator });
   expect(failed(publicKey)).toEqual([]);
@@ -237,4 +252,23 @@ test('doctor lists the boxes on sale that break the blind-box rules: fail for an
     await Box.deleteMany({ slug: { $in: ['doc-pricey', 'doc-legacy', 'doc-retired'] } });
     await db.close();
   }
+});
+
+test('subscribe-message templates are checked against the account: present, one-time, with the keys the fields fill', async () => {
+  const dir = await credentials();
+  const name = 'subscribe-message templates exist, are one-time, and have the fields filled';
+  const { NOTIFY_MINIPROGRAM_STATE: _developer, ...templates } = devNotifyEnv();
+  const check = (report: DoctorReport) => report.checks.find((entry) => entry.name === name);
+
+  expect(check(await doctor({ WECHATPAY_CREDENTIALS_DIR: dir }))).toMatchObject({ status: 'skip' });
+  expect(check(await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...templates }))).toMatchObject({ status: 'pass', detail: 'drop-opening, order-shipped, refund-succeeded, service-update' });
+
+  const deleted = check(await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...templates, NOTIFY_TEMPLATE_ORDER_SHIPPED: 'DeletedTemplate_000000000000000000000000' }));
+  expect(deleted).toMatchObject({ status: 'fail', detail: expect.stringContaining('NOTIFY_TEMPLATE_ORDER_SHIPPED=DeletedTemplate_000000000000000000000000 is not among'), fix: expect.any(String) });
+  const wrongKeys = check(await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...templates, NOTIFY_FIELDS_DROP_OPENING: 'boxName=thing7,opensAt=time2' }));
+  expect(wrongKeys).toMatchObject({ status: 'fail', detail: expect.stringContaining('has no thing7; set NOTIFY_FIELDS_DROP_OPENING') });
+
+  // Production sends only to the released mini-program.
+  const developer = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...templates, NOTIFY_MINIPROGRAM_STATE: 'developer' });
+  expect(developer.checks.find((entry) => entry.name === 'production settings')).toMatchObject({ status: 'fail', detail: expect.stringContaining('NOTIFY_MINIPROGRAM_STATE=developer') });
 });

@@ -2,17 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import type { Connection } from 'mongoose';
-import { stockDatabase } from '../db/databases';
+import { notificationsDatabase, stockDatabase } from '../db/databases';
 import { holdModel, stockModel } from '../catalog/stock.model';
 import { countedUnitsModel } from '../limits/counted-units.model';
 import { parseConfig, type ConfigFor } from '../config';
-import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems, smsProblems } from '../production-rules';
+import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems, notifyProblems, smsProblems } from '../production-rules';
 import { phoneBindingModel } from '../users/phone-binding.model';
 import { createAlipayChannel } from '../container';
 import { ChannelError } from '../payments/payment-channel';
 import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import { loadWechatPayCredentials, type WechatPayCredentials } from '../payments/wechatpay/credentials';
-import { WechatPayApiError } from '../payments/wechatpay/gateway';
+import { WechatPayApiError, type WechatPayGateway } from '../payments/wechatpay/gateway';
+import { complaintNotifyUrlOf } from '../payments/callback-paths';
 import { wechatPayGatewayFor } from '../payments/wechatpay/wechatpay-gateway';
 import { createWechatLogin } from '../users/wechat-login-http';
 import { InvalidLoginCodeError } from '../users/wechat-login';
@@ -27,7 +28,10 @@ import { orderModel } from '../orders/order.model';
 import { boxSetModel } from '../sets/set.model';
 import { positionHoldModel } from '../sets/position-hold.model';
 import { complianceSettingsOf, nonCompliantBoxes } from '../catalog/compliance-checks';
+import { checkTradeManagement } from './doctor-trade-management';
 import { formatFinding, refusingFindings } from '@blindbox/shared';
+import { subscribeGrantModel } from '../notifications/subscribe-grant.model';
+import { checkSubscribeTemplates } from '../notifications/subscribe-doctor';
 
 export interface DoctorCheck {
   name: string;
@@ -54,13 +58,14 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), phoneBindingModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock)];
+  return [boxModel(main), userModel(main), phoneBindingModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), staffModel(main), staffSessionModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock), subscribeGrantModel(notificationsDatabase(main))];
 }
 
 /**
  * The pre-flight for a real merchant account: everything that would otherwise fail only at the first payment,
  * the first login or the first outage, checked now and printed with its fix. It changes nothing: no index is
- * created, and the only calls to WeChat are a query for an order that cannot exist and a login with a bogus code.
+ * created, and the only calls to WeChat are a query for an order that cannot exist, a login with a bogus code and,
+ * with subscribe messages configured, the list of templates (its access token is stored as a server's would be).
  */
 export async function runDoctor(env: Record<string, string | undefined>, options: DoctorOptions): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
@@ -73,7 +78,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
   const config = parsed.config;
   add({ name: 'configuration parses', status: 'pass' });
   if (config.NODE_ENV === 'production') {
-    add(ruleCheck('production settings', [...wechatOriginProblems(config), ...devSettingProblems(config)], 'change the variables named'));
+    add(ruleCheck('production settings', [...wechatOriginProblems(config), ...devSettingProblems(config), ...notifyProblems(config)], 'change the variables named'));
   }
   add(
     ruleCheck(
@@ -89,7 +94,9 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     await checkWechatPay(config, credentials, add);
     await checkLogin(config, credentials, add);
     await checkAppid(credentials, options.projectConfigFile, add);
+    await checkTradeManagement(config, credentials, add);
   }
+  if (credentials) await checkSubscribeTemplates(config, credentials, add);
   if (config.ALIPAY_APP_ID) await checkAlipay(config, add);
   checkSms(config, add);
   await checkDatabase(config, add);
@@ -190,6 +197,7 @@ async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCreden
     await gateway.queryTransaction(`doctor${randomBytes(8).toString('hex')}`);
     add({ name: signed, status: 'pass' });
     add({ name: answers, status: 'pass' });
+    add(await complaintUrlCheck(gateway, config));
   } catch (error) {
     const { failed, fix } = diagnoseWechatPay(error, config);
     if (failed === 'signed') {
@@ -199,6 +207,23 @@ async function checkWechatPay(config: DoctorConfig, credentials: WechatPayCreden
       add({ name: signed, status: 'pass' });
       add({ name: answers, status: 'fail', detail: message(error), fix });
     }
+  }
+}
+
+/**
+ * WeChat Pay posts consumer complaints (消费者投诉) to one registered URL; a shop that never registered it (or moved)
+ * hears of complaints only from the list, and WeChat's answer time runs anyway. A warning: the shop still sells.
+ */
+async function complaintUrlCheck(gateway: WechatPayGateway, config: DoctorConfig): Promise<DoctorCheck> {
+  const name = "WeChat Pay's complaint notifications come to this server";
+  const wanted = complaintNotifyUrlOf(config.WECHATPAY_NOTIFY_URL);
+  const fix = 'npm run admin -- complaints register-url (docs/complaints.md)';
+  try {
+    const registered = await gateway.complaints.notificationUrl();
+    if (registered === wanted) return { name, status: 'pass' };
+    return { name, status: 'warn', detail: `registered: ${registered ?? '(none)'}; this server's: ${wanted}`, fix };
+  } catch (error) {
+    return { name, status: 'warn', detail: message(error), fix };
   }
 }
 

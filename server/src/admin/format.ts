@@ -1,3 +1,4 @@
+import type { MoneyState } from '@blindbox/shared';
 import type { AuditEntryDoc, RefundDoc } from '../orders/order.model';
 import type { JobsHealth } from '../jobs/agenda-scheduler';
 import type { OrderStatus } from '@blindbox/shared';
@@ -61,6 +62,8 @@ export interface OrderDetail extends OrderSummary {
   } | null;
   /** The shipping information owed to WeChat's platform once shipped, and the platform's view of it. */
   shipping: { upload: ShippingUploadDoc; platform: PlatformOrder | null; platformError: string | null } | null;
+  /** Where the money stands (shipping/receipt-state.ts) and what WeChat said of its settlement. */
+  money: { state: MoneyState; settlementEstimatedAt: Date | null; receiptConfirmedAt: Date | null; receiptConfirmMethod: number | null; settledAt: Date | null };
 }
 
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
@@ -103,6 +106,14 @@ export function formatOrderDetail(order: OrderDetail): string {
     line`  payment attempts ${order.attemptCount}  out_trade_no ${order.outTradeNo ?? '-'}  transaction ${order.transactionId ?? '-'}`,
   ];
   if (order.trackingNote) lines.push(line`  tracking ${order.trackingNote}`);
+  const m = order.money;
+  const how = m.receiptConfirmMethod === 1 ? ' (auto)' : m.receiptConfirmMethod === 2 ? ' (by the shopper)' : '';
+  lines.push(
+    line`money: ${m.state}` +
+      (m.settlementEstimatedAt ? line`  settlement expected ${time(m.settlementEstimatedAt)}` : '') +
+      (m.receiptConfirmedAt ? line`  receipt confirmed ${time(m.receiptConfirmedAt)}${how}` : '') +
+      (m.settledAt ? line`  settled ${time(m.settledAt)}` : ''),
+  );
   lines.push(`ship to: ${addressLine(order.address)}`);
   lines.push('items:', ...order.items.map((item) => line`  ${item.quantity} × ${item.name} @ ${yuan(item.priceFen)}`));
   if (order.draws.length) lines.push('draws:', ...order.draws.map((draw) => line`  ${draw.name} (${draw.rarity})`));
@@ -121,6 +132,7 @@ export function formatOrderDetail(order: OrderDetail): string {
     if (platformError) lines.push(line`  platform: get_order failed: ${platformError}`);
     else if (!platform) lines.push('  platform: no such order');
     else lines.push(line`  platform: order_state ${platform.orderState}` + (platform.shipped ? line`  shipped ${platform.trackingNos.join(', ')}` : '  not shipped'));
+    if (s.receivedAt) lines.push(line`  parcel received ${time(s.receivedAt)}  receipt reminder ${s.reminderStatus ?? 'none'} ${time(s.remindedAt)}` + (s.reminderError ? line`  ${s.reminderError}` : ''));
   }
   return lines.join('\n');
 }

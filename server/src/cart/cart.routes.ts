@@ -6,6 +6,7 @@ import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
 import { orderRateLimit } from '../orders/order-rate-limit';
 import { toOrderDto } from '../orders/order-view';
+import type { AdmittedCart } from './cart.service';
 
 export function cartRoutes({ cart, sessions, config, db }: Container): Router {
   const router = new Router({ prefix: '/api/cart' });
@@ -35,15 +36,21 @@ export function cartRoutes({ cart, sessions, config, db }: Container): Router {
     // As placing an order: sold out is answered before the rate limit (the same budget as orders) spends its write.
     async (ctx, next) => {
       ctx.request.body = cartCheckoutRequestSchema.parse(ctx.request.body);
-      await cart.assertAvailable(userOf(ctx.state));
-      await next();
+      const admitted = await cart.admit(userOf(ctx.state));
+      ctx.state.admitted = admitted;
+      try {
+        await next();
+      } finally {
+        // A refusal before the order is placed gives the place back; after it, this is a no-op.
+        admitted.admission.settle(false);
+      }
     },
     orderRateLimit(db, config),
     async (ctx) => {
-      // Parsed by the first step above.
+      // Parsed and admitted by the first step above.
       const request = ctx.request.body as CartCheckoutRequest;
       ctx.status = 201;
-      ctx.body = toOrderDto(await cart.checkout(userOf(ctx.state), ctx.state.openid ?? '', request));
+      ctx.body = toOrderDto(await cart.checkout(userOf(ctx.state), ctx.state.openid ?? '', request, ctx.state.admitted as AdmittedCart));
     },
   );
 

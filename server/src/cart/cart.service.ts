@@ -2,6 +2,7 @@ import { Types, type Connection } from 'mongoose';
 import { MAX_CART_LINES, MAX_QUANTITY_PER_ITEM, type Cart, type CartCheckoutRequest } from '@blindbox/shared';
 import type { OrderDoc } from '../orders/order.model';
 import type { OrderService } from '../orders/order.service';
+import type { Admission } from '../orders/stock-gate';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
 import type { StockLedger } from '../catalog/stock';
 import { BoxNotFound, BoxRetired, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
@@ -14,9 +15,15 @@ import { CartEmpty, CartFull } from './cart-errors';
 import { isSetBox } from '../sets/set.service';
 import { InvalidSetPick } from '../sets/set-errors';
 
+/** The lines a checkout orders, read once, with their place in line among the orders being placed. */
+export interface AdmittedCart {
+  items: Array<{ boxId: string; quantity: number }>;
+  admission: Admission;
+}
+
 export interface CartServiceDeps {
   db: Connection;
-  orders: Pick<OrderService, 'create' | 'assertAvailable'>;
+  orders: Pick<OrderService, 'create' | 'admit'>;
   stock: Pick<StockLedger, 'available' | 'nextReturnAt'>;
   /** The default purchase limit, for boxes that set none. */
   config: SaleDefaults;
@@ -155,21 +162,23 @@ export function cartService({ db, orders, stock, config, clock }: CartServiceDep
       return view(await change(userId, (current) => current.filter((line) => !line.boxId.equals(boxId))));
     },
 
-    /** Refuses a cart with a sold-out box, from memory or one read, before the order route's rate limit (as an order does). */
-    async assertAvailable(userId: Types.ObjectId): Promise<void> {
+    /**
+     * The cart's lines as they are now, with their place in line (or the refusal: a sold-out box, from memory),
+     * asked before the order route's rate limit as an order does; checkout() orders exactly these lines.
+     */
+    async admit(userId: Types.ObjectId): Promise<AdmittedCart> {
       const lines = await linesOf(userId);
-      if (lines.length > 0) await orders.assertAvailable(lines.map((line) => ({ boxId: line.boxId.toHexString(), quantity: line.quantity })));
+      if (lines.length === 0) throw new CartEmpty('the cart is empty');
+      const items = lines.map((line) => ({ boxId: line.boxId.toHexString(), quantity: line.quantity }));
+      return { items, admission: await orders.admit(items) };
     },
 
     /**
      * One order with every line, priced from the catalog by the order path itself; then only what was ordered
      * leaves the cart (units added meanwhile stay). Nothing leaves it when the order is refused.
      */
-    async checkout(userId: Types.ObjectId, openid: string, request: CartCheckoutRequest): Promise<OrderDoc> {
-      const lines = await linesOf(userId);
-      if (lines.length === 0) throw new CartEmpty('the cart is empty');
-      const items = lines.map((line) => ({ boxId: line.boxId.toHexString(), quantity: line.quantity }));
-      const order = await orders.create(userId, openid, { items, addressId: request.addressId, couponId: request.couponId });
+    async checkout(userId: Types.ObjectId, openid: string, request: CartCheckoutRequest, { items, admission }: AdmittedCart): Promise<OrderDoc> {
+      const order = await orders.create(userId, openid, { items, addressId: request.addressId, couponId: request.couponId }, admission);
       const ordered = new Map(order.items.map((item) => [item.boxId.toHexString(), item.quantity]));
       await change(userId, (current) =>
         current.flatMap((line) => {

@@ -4,36 +4,49 @@ import { NotFound } from '../domain-error';
 import { isSetBox, setService } from '../sets/set.service';
 import { boxModel, type BoxDoc } from './box.model';
 import { GENERIC_SILHOUETTE } from './catalog-import';
-import { storedPicture } from './images';
+import { silhouetteFor } from '../media/picture-variants';
+import { storedPicture, type StoredFile } from './images';
 import { itemStock } from './item-stock';
 
 /** A box in the catalog-file format, with its pictures by the path the file names them with. */
 export interface ExportedBox {
   box: CatalogBoxFile;
-  pictures: Map<string, string>;
+  pictures: Map<string, string | Buffer>;
+}
+
+/** Whether a stored silhouette is the generic shape (beside a photograph, as rendered to its format: the same bytes each time). */
+async function isGenericSilhouette(file: StoredFile): Promise<boolean> {
+  if (typeof file.body === 'string') return file.body === GENERIC_SILHOUETTE;
+  if (file.ext === 'svg') return false;
+  const rendered = await silhouetteFor({ id: '', ext: file.ext === 'png' ? 'png' : 'jpg', variants: [] }, { kind: 'svg', svg: GENERIC_SILHOUETTE });
+  return Buffer.isBuffer(rendered.body) && rendered.body.equals(file.body);
 }
 
 /**
  * The box as a catalog file (`admin box export`): what `admin box import` reads back to the same box. Pictures
- * are named `<slug>/cover.svg`, `<slug>/<item>.svg` and `<slug>/<item>-silhouette.svg` beside the file;
+ * are named `<slug>/cover.<ext>`, `<slug>/<item>.<ext>` and `<slug>/<item>-silhouette.<ext>` beside the file (a
+ * photograph as its stored detail size);
  * `stock` is what each item has left (an import only uses it for items a box does not have yet); a whole-set
  * box's `firstSets` is how many of its sets are still for sale (an import only makes sets for a box with none).
  */
 export async function exportBox(db: Connection, slug: string): Promise<ExportedBox> {
   const doc = await boxModel(db).findOne({ slug }).lean<BoxDoc>();
   if (!doc) throw new NotFound(`box ${slug}`);
-  const pictures = new Map<string, string>();
+  const pictures = new Map<string, string | Buffer>();
   const cover = await storedPicture(db, doc.coverUrl);
   if (!cover) throw new NotFound(`picture ${doc.coverUrl} of box ${slug} in the image store`);
-  pictures.set(`${slug}/cover.svg`, cover.picture);
+  const coverFile = `${slug}/cover.${cover.picture.ext}`;
+  pictures.set(coverFile, cover.picture.body);
   const designs: CatalogDesignFile[] = [];
   for (const product of doc.products) {
     const stored = await storedPicture(db, product.imageUrl);
     if (!stored) throw new NotFound(`picture ${product.imageUrl} of ${slug}/${product.productId} in the image store`);
-    const picture = `${slug}/${product.productId}.svg`;
-    pictures.set(picture, stored.picture);
-    const silhouette = stored.silhouette && stored.silhouette !== GENERIC_SILHOUETTE ? `${slug}/${product.productId}-silhouette.svg` : undefined;
-    if (silhouette && stored.silhouette) pictures.set(silhouette, stored.silhouette);
+    const picture = `${slug}/${product.productId}.${stored.picture.ext}`;
+    pictures.set(picture, stored.picture.body);
+    // The generic shape is what an import stores when a file names no silhouette: exported as none, it reads back the same.
+    const generic = stored.silhouette === null || (await isGenericSilhouette(stored.silhouette));
+    const silhouette = stored.silhouette && !generic ? `${slug}/${product.productId}-silhouette.${stored.silhouette.ext}` : undefined;
+    if (silhouette && stored.silhouette) pictures.set(silhouette, stored.silhouette.body);
     const valueFen = product.valueFen ?? null;
     designs.push({ id: product.productId, name: product.name, rarity: product.rarity, picture, ...(silhouette ? { silhouette } : {}), ...(valueFen === null ? {} : { valueFen }) });
   }
@@ -42,7 +55,7 @@ export async function exportBox(db: Connection, slug: string): Promise<ExportedB
     name: doc.name,
     description: doc.description,
     priceFen: doc.priceFen,
-    cover: `${slug}/cover.svg`,
+    cover: coverFile,
     ...(doc.paymentWindowMinutes === null ? {} : { paymentWindowMinutes: doc.paymentWindowMinutes }),
     ...(doc.purchaseLimit === null ? {} : { purchaseLimit: doc.purchaseLimit }),
     sortOrder: doc.sortOrder,

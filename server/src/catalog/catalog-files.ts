@@ -2,6 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { catalogBoxFileSchema, isSetBoxFile, type CatalogBoxFile } from '@blindbox/shared';
+import { checkPicture, type CheckedPicture } from '../media/picture-check';
+import { PictureRefused } from '../media/picture-errors';
 
 /** One problem in a catalog file, located by the field's path and its line (and column) in the file. */
 export interface CatalogFileError {
@@ -13,12 +15,12 @@ export interface CatalogFileError {
   message: string;
 }
 
-/** A valid box file with its pictures read (SVG text), ready to import. */
+/** A valid box file with its pictures read and checked, ready to import. */
 export interface CatalogBoxSource {
   file: string;
   box: CatalogBoxFile;
-  cover: string;
-  pictures: Map<string, { picture: string; silhouette: string | null }>;
+  cover: CheckedPicture;
+  pictures: Map<string, { picture: CheckedPicture; silhouette: CheckedPicture | null }>;
 }
 
 const CATALOG_FILE = /\.(ya?ml|json)$/i;
@@ -50,14 +52,20 @@ async function filesOf(source: string): Promise<string[]> {
   return names.map((name) => path.join(source, name));
 }
 
-async function readSvg(file: string): Promise<string | string[]> {
-  let text: string;
+/** A picture file, checked as the console's upload checks it (JPG, PNG, WebP or a clean SVG, by its content). */
+async function readPicture(file: string): Promise<CheckedPicture | string> {
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch {
-    return [`picture file ${file} cannot be read`];
+    return `picture file ${file} cannot be read`;
   }
-  return /<svg[\s>]/.test(text) ? text : [`picture file ${file} is not an SVG document`];
+  try {
+    return await checkPicture(bytes);
+  } catch (error) {
+    if (error instanceof PictureRefused) return `picture file ${file}: ${error.message}`;
+    throw error;
+  }
 }
 
 /**
@@ -92,14 +100,14 @@ export async function readCatalogSource(source: string): Promise<{ boxes: Catalo
     if (other) at(['slug'], `slug "${box.slug}" is also the slug of ${other}`);
     slugs.set(box.slug, file);
     const near = (relative: string) => path.resolve(path.dirname(file), relative);
-    const picture = async (segments: PropertyKey[], relative: string): Promise<string | null> => {
-      const svg = await readSvg(near(relative));
-      if (typeof svg === 'string') return svg;
-      for (const message of svg) at(segments, message);
+    const picture = async (segments: PropertyKey[], relative: string): Promise<CheckedPicture | null> => {
+      const read = await readPicture(near(relative));
+      if (typeof read !== 'string') return read;
+      at(segments, read);
       return null;
     };
     const cover = await picture(['cover'], box.cover);
-    const pictures = new Map<string, { picture: string; silhouette: string | null }>();
+    const pictures = new Map<string, { picture: CheckedPicture; silhouette: CheckedPicture | null }>();
     let complete = cover !== null;
     for (const [index, item] of box.items.entries()) {
       const figure = await picture(['items', index, 'picture'], item.picture);

@@ -90,21 +90,22 @@ export function catalogImporter({ db, seeds, compliance }: CatalogImportDeps) {
 
   async function plan(source: CatalogBoxSource): Promise<BoxImportPlan> {
     const { box } = source;
-    const images = imageBatch();
-    const fields = fieldsOf(box, images.svg(source.cover));
-    const products: BoxProductDoc[] = box.items.map((item) => {
+    const images = imageBatch(db);
+    const fields = fieldsOf(box, await images.picture(source.cover));
+    const products: BoxProductDoc[] = [];
+    for (const item of box.items) {
       const pictures = source.pictures.get(item.id);
       if (!pictures) throw new Error(`picture of ${box.slug}/${item.id} was not read`);
       // A whole-set design is once per set: its weight only says so for the published line-up.
-      return {
+      products.push({
         productId: item.id,
         name: item.name,
         rarity: item.rarity,
         weight: item.weight ?? 1,
         valueFen: item.valueFen ?? null,
-        imageUrl: images.figure(pictures.picture, pictures.silhouette ?? GENERIC_SILHOUETTE),
-      };
-    });
+        imageUrl: await images.figure(pictures.picture, pictures.silhouette ?? { kind: 'svg', svg: GENERIC_SILHOUETTE }),
+      });
+    }
     // Checked before anything is planned: a box that may not be published is refused with every reason at once.
     const findings = refuseNonCompliant(box.slug, boxFindings({ priceFen: box.priceFen, products }, compliance), compliance);
     const existing = await Box.findOne({ slug: box.slug }).lean<BoxDoc>();
@@ -125,7 +126,7 @@ export function catalogImporter({ db, seeds, compliance }: CatalogImportDeps) {
         after: { ...summaryOf({ ...fields, ...odds, version: 1 }), stockChanges: fileStock },
         findings,
         async apply() {
-          await images.save(db);
+          await images.save();
           const created = await Box.create({ slug: box.slug, ...fields, ...odds, version: 1, active: true, retiredAt: null });
           await versions.publish(created, 1, (await seeds.current(created._id))._id);
           await stock.stockIfNew(created._id, fileStock);
@@ -165,7 +166,7 @@ export function catalogImporter({ db, seeds, compliance }: CatalogImportDeps) {
       findings,
       async apply() {
         if (action === 'unchanged') return boxId;
-        await images.save(db);
+        await images.save();
         if (Object.keys(stockChanges).length > 0 && !(await stock.changeItems(boxId, stockChanges))) {
           throw new ImportRefused(`box ${box.slug}: the items it drops have units held for unpaid orders`);
         }

@@ -27,6 +27,8 @@ export type ConsoleHandler = (ctx: Context, caller: ConsoleCaller) => Promise<vo
 export type ConsoleGate = ConsoleAction | 'self';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Codes whose own message is Chinese a staff member can act on. */
+const STAFF_READABLE = new Set(['VALIDATION_ERROR', 'WECHATPAY_REFUSED', 'PICTURE_REFUSED']);
 
 export const staffActor = (staff: Pick<StaffDoc, 'username'>) => `staff:${staff.username}`;
 
@@ -44,8 +46,8 @@ export function consoleErrors(): Middleware {
       ctx.body = {
         ...body.details,
         code: body.code,
-        // Validation messages are mostly the schemas' own Chinese: shown after the generic words.
-        message: body.code === 'VALIDATION_ERROR' ? `${zh}：${body.message}` : (zh ?? body.message),
+        // Validation messages are mostly the schemas' own Chinese, WeChat Pay's refusals and a picture's refusal their own: shown after the generic words.
+        message: STAFF_READABLE.has(body.code) ? `${zh}：${body.message}` : (zh ?? body.message),
         detail: body.message,
       };
     }

@@ -5,8 +5,18 @@ import { billConsoleRoutes } from '../bills/bill.console-routes';
 import { orderConsoleRoutes } from '../orders/order.console-routes';
 import { shippingConsoleRoutes } from '../shipping/shipping.console-routes';
 import { staffConsoleRoutes } from '../staff/staff.console-routes';
+import { catalogConsoleRoutes } from '../catalog/catalog.console-routes';
+import { PICTURE_UPLOADS, pictureConsoleRoutes } from '../media/picture.console-routes';
+import { dropConsoleRoutes } from '../catalog/drop.console-routes';
+import { setsConsoleRoutes } from '../sets/sets.console-routes';
+import { couponConsoleRoutes } from '../coupons/coupon.console-routes';
+import { salesConsoleRoutes } from '../orders/sales.console-routes';
 import { consoleRouter } from './console-router';
+import { complaintConsoleRoutes } from '../complaints/complaints.console-routes';
 import { dashboard } from './dashboard';
+
+/** Console routes whose body is a file, read by the route itself (http/body.ts leaves them alone). */
+export const CONSOLE_FILE_UPLOADS: readonly string[] = [...PICTURE_UPLOADS];
 
 /** The staff console's API (/api/console): each domain adds its routes; docs/console-api.md lists them. */
 export function consoleRoutes(container: Container): Router {
@@ -18,6 +28,13 @@ export function consoleRoutes(container: Container): Router {
   orderConsoleRoutes(container, routes);
   shippingConsoleRoutes(container, routes);
   billConsoleRoutes(container, routes);
+  complaintConsoleRoutes(container, routes);
   auditConsoleRoutes(container, routes);
+  pictureConsoleRoutes(container, routes);
+  catalogConsoleRoutes(container, routes);
+  dropConsoleRoutes(container, routes);
+  setsConsoleRoutes(container, routes);
+  couponConsoleRoutes(container, routes);
+  salesConsoleRoutes(container, routes);
   return routes.router;
 }

@@ -1,4 +1,4 @@
-import { beijingTime, type DashboardResponse } from '@blindbox/shared';
+import { beijingTime, COMPLAINT_DUE_SOON_HOURS, type DashboardResponse } from '@blindbox/shared';
 import type { Container } from '../container';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { beijingDayStart } from '../orders/order-search';
@@ -8,6 +8,8 @@ const SERIES_DAYS = 14;
 /** The latest trade-bill report is looked for this far back (the job runs daily). */
 const BILL_DAYS = 7;
 const DAY_MS = 86_400_000;
+/** Complaints listed on the front page at most (the complaints page has them all). */
+const COMPLAINTS_SHOWN = 5;
 
 type DayFigures = DashboardResponse['series'][number];
 
@@ -16,7 +18,7 @@ type DayFigures = DashboardResponse['series'][number];
  * needs a person, and the last 14 days. Each figure is one indexed query (by date, status or check time); the
  * 14 days' orders are bucketed here, which a small shop's volume allows.
  */
-export async function dashboard({ db, clock, jobs, tradeBills }: Container): Promise<DashboardResponse> {
+export async function dashboard({ db, clock, jobs, tradeBills, complaints }: Container): Promise<DashboardResponse> {
   const Order = orderModel(db);
   const now = clock.now();
   const today = beijingTime(now).slice(0, 10);
@@ -24,7 +26,7 @@ export async function dashboard({ db, clock, jobs, tradeBills }: Container): Pro
   const start = new Date(end.getTime() - SERIES_DAYS * DAY_MS);
   const dayOf = (at: Date) => beijingTime(at).slice(0, 10);
 
-  const [placed, paid, refunded, unpaid, refundsOpen, toShip, uploadsPending, health, [latestBill]] = await Promise.all([
+  const [placed, paid, refunded, unpaid, refundsOpen, toShip, uploadsPending, health, [latestBill], complaintsDue] = await Promise.all([
     Order.find({ createdAt: { $gte: start, $lt: end } }, { createdAt: 1, paidAt: 1 }).lean<Pick<OrderDoc, 'createdAt' | 'paidAt'>[]>(),
     Order.find({ paidAt: { $gte: start, $lt: end } }, { paidAt: 1, totalFen: 1 }).lean<Pick<OrderDoc, 'paidAt' | 'totalFen'>[]>(),
     // Every order with a refund in the window was refunded last within it or later (lastRefundAt only grows).
@@ -35,6 +37,7 @@ export async function dashboard({ db, clock, jobs, tradeBills }: Container): Pro
     shippingUploadModel(db).countDocuments({ status: 'PENDING' }),
     jobs.health(),
     tradeBills.listSince(new Date(now.getTime() - BILL_DAYS * DAY_MS)),
+    complaints.dueBefore(new Date(now.getTime() + COMPLAINT_DUE_SOON_HOURS * 3_600_000), COMPLAINTS_SHOWN),
   ]);
 
   const series = new Map<string, DayFigures>();
@@ -83,6 +86,12 @@ export async function dashboard({ db, clock, jobs, tradeBills }: Container): Pro
       shippingUploadsPending: uploadsPending,
       toShip,
     },
+    complaintsDue: complaintsDue.map((complaint) => ({
+      id: complaint._id,
+      replyDueAt: complaint.replyDueAt!.toISOString(),
+      detail: complaint.detail,
+      overdue: complaint.replyDueAt!.getTime() <= now.getTime(),
+    })),
     series: [...series.values()],
     generatedAt: now.toISOString(),
   };

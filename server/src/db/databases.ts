@@ -14,6 +14,14 @@ export function jobsDatabase(main: Connection): Connection {
   return main.useDb(`${main.name}_jobs`, { useCache: true });
 }
 
+/**
+ * Subscribe grants: the sender's claims and results (two writes a message, most of them at a drop's opening)
+ * stay off the file the drop's orders are written to.
+ */
+export function notificationsDatabase(main: Connection): Connection {
+  return main.useDb(`${main.name}_notify`, { useCache: true });
+}
+
 /** Rate-limit windows and channel-query slots: a write on nearly every request, kept off the shop's file. */
 export function limitsDatabase(main: Connection): Connection {
   return main.useDb(`${main.name}_limits`, { useCache: true });

@@ -1,19 +1,31 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import { badRequest } from './app-error';
 
 /**
  * Reads the body once as raw bytes (WeChat Pay signs the exact bytes, so re-serialised JSON would not
- * verify), keeps them on ctx.state.rawBody and parses JSON bodies into ctx.request.body. Form bodies are
- * taken only on `formPaths` (Alipay's notifications, which their route verifies and parses from the raw
- * bytes); everywhere else anything but JSON is refused. raw-body rejects bodies over the limit with a 413.
+ * verify), keeps them on ctx.state.rawBody and parses JSON bodies into ctx.request.body. Anything but JSON is
+ * refused except on the BodyPaths named for it. raw-body rejects bodies over the limit with a 413.
  */
-export function jsonBody(limitBytes: number, formPaths: readonly string[] = []): Middleware {
+/** Paths whose bodies are not JSON: each is read by the route that verifies it. */
+export interface BodyPaths {
+  /** Form bodies (Alipay's notifications, verified and parsed from the raw bytes). */
+  form?: readonly string[];
+  /** JSON or XML taken raw (the mini-program's message push, verified and parsed by its route). */
+  raw?: readonly string[];
+  /** File uploads: not read here at all; the route reads its own body (fileBody) after checking who is asking. */
+  file?: readonly string[];
+}
+
+export function jsonBody(limitBytes: number, { form: formPaths = [], raw: rawPaths = [], file: filePaths = [] }: BodyPaths = {}): Middleware {
   return async (ctx, next) => {
     if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'DELETE') return next();
+    // A file upload's route reads its own body (fileBody), after it has checked who is asking.
+    if (filePaths.includes(ctx.path)) return next();
     const raw = await getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('content-length') || undefined });
     ctx.state.rawBody = raw;
-    if (raw.length === 0) {
+    if (raw.length === 0 || rawPaths.includes(ctx.path)) {
+      // rawPaths (the mini-program's message push, JSON or XML) are verified and parsed from the raw bytes by their route.
       ctx.request.body = {};
     } else if (ctx.is('application/json') || !ctx.get('content-type')) {
       try {
@@ -28,4 +40,12 @@ export function jsonBody(limitBytes: number, formPaths: readonly string[] = []):
     }
     return next();
   };
+}
+
+/**
+ * A file upload's bytes, of any declared type (its route checks what they really are), up to `limitBytes`:
+ * past it raw-body stops reading and answers 413.
+ */
+export function fileBody(ctx: Context, limitBytes: number): Promise<Buffer> {
+  return getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('content-length') || undefined });
 }

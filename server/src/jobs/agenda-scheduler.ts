@@ -13,6 +13,7 @@ import { defineRefundOrder } from './refund-order.job';
 import { defineDailyReconciliationReport } from './daily-reconciliation-report.job';
 import { defineUploadShippingInfo } from './upload-shipping-info.job';
 import { defineTradeBillReconciliation } from './trade-bill-reconciliation.job';
+import { defineSendSubscribeMessages } from './send-subscribe-messages.job';
 import type { ShippingUploadScheduler } from '../shipping/shipping-upload.service';
 
 /**
@@ -43,7 +44,7 @@ export interface JobsHealth {
 
 export interface AgendaScheduler extends JobScheduler, ShippingUploadScheduler {
   /** Defines the job handlers on the ports they work through; the services behind them need the scheduler first. */
-  register(ports: Pick<JobContext, 'orders' | 'holds' | 'payments' | 'refunds' | 'channels' | 'shipping' | 'tradeBills'>): void;
+  register(ports: Pick<JobContext, 'orders' | 'holds' | 'payments' | 'refunds' | 'channels' | 'shipping' | 'tradeBills' | 'notifications'>): void;
   /** Starts processing and makes sure the repeating jobs exist (once per name, whatever the number of processes). */
   start(): Promise<void>;
   /** Stops polling, waits (bounded) for running jobs, then releases the locks of claimed-but-not-started ones. */
@@ -152,6 +153,7 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
       defineDailyReconciliationReport(agenda, context);
       defineUploadShippingInfo(agenda, context);
       defineTradeBillReconciliation(agenda, context);
+      defineSendSubscribeMessages(agenda, context);
     },
 
     get context(): JobContext {
@@ -168,6 +170,7 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
       await agenda.every(config.RECONCILE_INTERVAL_SECONDS * 1000, JOB_NAMES.reconcilePayments);
       await agenda.every(config.RECONCILE_REPORT_CRON, JOB_NAMES.dailyReport, undefined, { timezone: 'Asia/Shanghai', skipImmediate: true });
       await agenda.every(config.TRADE_BILL_CRON, JOB_NAMES.tradeBill, undefined, { timezone: 'Asia/Shanghai', skipImmediate: true });
+      await agenda.every(config.NOTIFY_SWEEP_INTERVAL_SECONDS * 1000, JOB_NAMES.sendSubscribeMessages);
       await removeDuplicateRepeatingJobs();
       logger.info(
         {
@@ -214,7 +217,7 @@ export async function createAgendaScheduler({ db, config, logger }: AgendaSchedu
    * unique index fits Agenda's documents). Keep the oldest of each name; every process converges on it.
    */
   async function removeDuplicateRepeatingJobs(): Promise<void> {
-    for (const name of [JOB_NAMES.expirySweep, JOB_NAMES.reconcilePayments, JOB_NAMES.dailyReport, JOB_NAMES.tradeBill]) {
+    for (const name of [JOB_NAMES.expirySweep, JOB_NAMES.reconcilePayments, JOB_NAMES.dailyReport, JOB_NAMES.tradeBill, JOB_NAMES.sendSubscribeMessages]) {
       const copies = await jobsCollection.find({ name, type: 'single' }).sort({ _id: 1 }).project({ _id: 1 }).toArray();
       if (copies.length > 1) {
         await jobsCollection.deleteMany({ _id: { $in: copies.slice(1).map((copy) => copy._id) } });

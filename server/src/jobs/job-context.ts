@@ -48,6 +48,11 @@ export interface TradeBillReconciling {
   reconcileDay(billDate: string, actor: string): Promise<TradeBillReport>;
 }
 
+export interface NotificationSweeping {
+  /** Queues opened drops' reminders and sends the due subscribe messages (notifications/notifications.ts). */
+  sweep(): Promise<{ dropReminders: number; sent: number; refused: number; failed: number; retrying: number }>;
+}
+
 /** What every job handler may use; built once in AgendaScheduler.register(). */
 export interface JobContext {
   db: Connection;
@@ -60,6 +65,7 @@ export interface JobContext {
   channels: TransactionLookup;
   shipping: ShippingUploading;
   tradeBills: TradeBillReconciling;
+  notifications: NotificationSweeping;
   scheduler: JobScheduler & { ensureRefundJob(orderId: string): Promise<void> };
 }
 
@@ -70,6 +76,7 @@ export const JOB_NAMES = {
   dailyReport: 'daily-reconciliation-report',
   uploadShippingInfo: 'upload-shipping-info',
   tradeBill: 'trade-bill-reconciliation',
+  sendSubscribeMessages: 'send-subscribe-messages',
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];

@@ -2,6 +2,7 @@ import type { ConsoleAuditEntry, OrderDetail, OrderRow } from '@blindbox/shared'
 import type { AdminAuditEntryDoc } from '../admin/admin-audit';
 import { heldForRefundsFen, refundableOf, refundedUnitsByLine } from '../payments/refund-amounts';
 import type { ShippingUploadDoc } from '../shipping/shipping-upload.model';
+import { moneyStateOf, receiptByWechat } from '../shipping/receipt-state';
 import type { OrderDoc } from './order.model';
 import { canBeClosed, canBeRefunded, canBeShipped } from './order-state';
 import { outTradeNoOfOrder } from './out-trade-no';
@@ -113,13 +114,26 @@ export function orderDetail(order: OrderDoc, audit: AdminAuditEntryDoc[], upload
           attempts: upload.attempts,
           lastError: upload.lastError?.message ?? null,
           uploadedAt: iso(upload.uploadedAt),
+          receivedAt: iso(upload.receivedAt ?? null),
+          reminderStatus: upload.reminderStatus ?? null,
+          remindedAt: iso(upload.remindedAt ?? null),
+          reminderError: upload.reminderError ?? null,
         }
       : null,
+    money: {
+      state: moneyStateOf(order),
+      heldByWechat: receiptByWechat(order),
+      settlementEstimatedAt: iso(order.settlementEstimatedAt ?? null),
+      receiptConfirmedAt: iso(order.receiptConfirmedAt ?? null),
+      receiptConfirmMethod: order.receiptConfirmMethod ?? null,
+      settledAt: iso(order.settledAt ?? null),
+    },
     allowed: {
       refund: canBeRefunded(order.status) && refundableOf(order).amountFen > 0,
       ship: canBeShipped(order.status),
       cancel: canBeClosed(order.status),
       reconcile: true,
+      markReceived: upload !== null && !upload.receivedAt && (order.status === 'DELIVERED' || order.status === 'COMPLETED'),
     },
   };
 }

@@ -74,7 +74,7 @@ test('detail, ship with a tracking number, cancel an unpaid order; each in the a
   const order = await paidOrderOf(server, 'detail-ship', 1);
   // Every answer holds to the shared contract the console web app parses it with.
   const detail = orderDetailSchema.parse((await support.get<OrderDetail>(`/orders/${order.id}`)).body);
-  expect(detail.allowed).toEqual({ refund: true, ship: true, cancel: false, reconcile: true });
+  expect(detail.allowed).toEqual({ refund: true, ship: true, cancel: false, reconcile: true, markReceived: false });
   expect(detail.draws[0]!.proofUrl).toBe(`/api/console/orders/${order.id}/proofs/0`);
   expect((await support.get(detail.draws[0]!.proofUrl!.replace('/api/console', ''))).status).toBe(200);
   const live = await support.get<{ tradeState: string }>(`/orders/${order.id}/channel`);

@@ -1,6 +1,7 @@
 import type { Order } from '@blindbox/shared';
 import type { OrderDoc } from './order.model';
 import { toBoxProductDtos } from '../catalog/box-view';
+import { receiptByWechat } from '../shipping/receipt-state';
 
 const iso = (date: Date) => date.toISOString();
 
@@ -38,6 +39,8 @@ export function toOrderDto(order: OrderDoc): Order {
       ...(draw.set ? { set: { ...draw.set, setId: draw.set.setId.toHexString() } } : {}),
     })),
     trackingNote: order.trackingNote,
+    receiptBy: receiptByWechat(order) ? 'WECHAT' : 'SHOP',
+    wechatTransactionId: receiptByWechat(order) ? order.payment.transactionId : null,
     audit: order.audit.map((entry) => ({ ...entry, at: iso(entry.at) })),
   };
 }

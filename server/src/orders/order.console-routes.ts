@@ -1,4 +1,4 @@
-import { beijingTime, cancelRequestSchema, fenToYuan, orderSearchQuerySchema, refundRequestSchema, shipRequestSchema } from '@blindbox/shared';
+import { beijingTime, cancelRequestSchema, fenToYuan, orderSearchQuerySchema, receivedRequestSchema, refundRequestSchema, shipRequestSchema } from '@blindbox/shared';
 import type { Container } from '../container';
 import { NotFound } from '../domain-error';
 import { drawProofOf } from '../fairness/draw-proof';
@@ -97,6 +97,14 @@ export function orderConsoleRoutes(container: Container, routes: ConsoleRoutes):
   routes.post('/orders/:id/ship', 'orders.ship', async (ctx, caller) => {
     const orderId = parseObjectId(ctx.params.id, 'order');
     await desk.ship(orderId, shipRequestSchema.parse(ctx.request.body), caller);
+    ctx.body = { order: await detailOf(await desk.load(orderId)) };
+  });
+
+  // The carrier delivered the parcel (签收): recorded once; a mini-program payment's shopper then gets WeChat's reminder.
+  routes.post('/orders/:id/received', 'orders.ship', async (ctx, caller) => {
+    const orderId = parseObjectId(ctx.params.id, 'order');
+    const { receivedAt } = receivedRequestSchema.parse(ctx.request.body);
+    await container.receipts.markReceived(orderId, receivedAt ? new Date(receivedAt) : new Date(), caller);
     ctx.body = { order: await detailOf(await desk.load(orderId)) };
   });
 

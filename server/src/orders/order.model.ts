@@ -174,6 +174,15 @@ export interface OrderDoc {
   releaseDueAt: Date | null;
   /** When reconciliation should next ask WeChat about the open attempt (grace after prepay, then spaced). */
   reconcileAt: Date | null;
+  /**
+   * WeChat's trade management (shipping/message-push.service.ts): when it expects to release the money (sent once
+   * shipping is complete), when the receipt was confirmed and how (1 auto, 2 by the shopper, as WeChat numbers
+   * them), and when it settled. All null until WeChat says so; absent on orders before 0.x, read as null.
+   */
+  settlementEstimatedAt?: Date | null;
+  receiptConfirmedAt?: Date | null;
+  receiptConfirmMethod?: number | null;
+  settledAt?: Date | null;
   audit: AuditEntryDoc[];
   createdAt: Date;
   updatedAt: Date;
@@ -296,6 +305,10 @@ const orderSchema = new Schema<OrderDoc>(
     releasedAt: { type: Date, default: null },
     releaseDueAt: { type: Date, default: null },
     reconcileAt: { type: Date, default: null },
+    settlementEstimatedAt: { type: Date, default: null },
+    receiptConfirmedAt: { type: Date, default: null },
+    receiptConfirmMethod: { type: Number, default: null },
+    settledAt: { type: Date, default: null },
     audit: { type: [auditSchema], default: [] },
   },
   { timestamps: true, minimize: false },

@@ -6,8 +6,9 @@ import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
 import { orderRateLimit } from './order-rate-limit';
 import { toOrderDto } from './order-view';
+import type { Admission } from './stock-gate';
 
-export function orderRoutes({ orders, sessions, config, db }: Container): Router {
+export function orderRoutes({ orders, receipts, sessions, config, db }: Container): Router {
   const router = new Router({ prefix: '/api/orders' });
   router.use(requireUser(sessions));
   const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
@@ -18,19 +19,25 @@ export function orderRoutes({ orders, sessions, config, db }: Container): Router
 
   router.post(
     '/',
-    // Sold out is answered before the rate limit spends its shared write: a drop's late arrivals cost no write at all.
+    // Sold out is answered before the rate limit spends its shared write: a drop's losers cost no write at all.
     async (ctx, next) => {
       const request = createOrderRequestSchema.parse(ctx.request.body);
-      await orders.assertAvailable(request.items);
+      const admission = await orders.admit(request.items);
       ctx.request.body = request;
-      await next();
+      ctx.state.admission = admission;
+      try {
+        await next();
+      } finally {
+        // A refusal before create() (the rate limit) gives the place back; after create() this is a no-op.
+        admission.settle(false);
+      }
     },
     orderRateLimit(db, config),
     async (ctx) => {
-      // Parsed by the first step above.
+      // Parsed and admitted by the first step above.
       const request = ctx.request.body as CreateOrderRequest;
       ctx.status = 201;
-      ctx.body = toOrderDto(await orders.create(userOf(ctx.state), ctx.state.openid ?? '', request));
+      ctx.body = toOrderDto(await orders.create(userOf(ctx.state), ctx.state.openid ?? '', request, ctx.state.admission as Admission));
     },
   );
 
@@ -49,7 +56,8 @@ export function orderRoutes({ orders, sessions, config, db }: Container): Router
   });
 
   router.post('/:id/confirm-receipt', async (ctx) => {
-    ctx.body = toOrderDto(await orders.confirmReceipt(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
+    // A mini-program payment is confirmed in WeChat's component; receipts.confirm asks WeChat before the order moves.
+    ctx.body = toOrderDto(await receipts.confirm(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
   });
 
   return router;

@@ -8,7 +8,7 @@ import { orderTransitions } from './order-transitions';
 import { canBeClosed } from './order-state';
 import { couponDiscountFen, priceOrder } from './pricing';
 import type { OrderHolds } from './order-holds';
-import { soldOutMemory } from './sold-out-memory';
+import { stockGate, type Admission, type GateLine } from './stock-gate';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
 import type { StockLedger } from '../catalog/stock';
 import { refuseUnlessOpen, saleTermsOf } from '../catalog/sale-terms';
@@ -26,7 +26,7 @@ import type { OrderDraws } from '../fairness/order-draws';
 
 export interface OrderServiceDeps {
   db: Connection;
-  config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX' | 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX'>;
+  config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX' | 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX' | 'ORDER_PLACING_CONCURRENCY' | 'MONGODB_POOL_SIZE'>;
   logger: Logger;
   payments: PaymentService;
   /** Everything an order holds, taken, given back and kept through one list. */
@@ -50,39 +50,42 @@ function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.Ob
   return [...quantities].map(([boxId, quantity]) => ({ boxId: new Types.ObjectId(boxId), quantity }));
 }
 
+/** The lines the stock gate and the box counters see: whole-set picks are held by position instead. */
+const stockedLines = (items: CreateOrderRequest['items']): GateLine[] => mergeLines(items.filter((item) => !item.setPick));
+
+const sameLines = (a: readonly GateLine[], b: readonly GateLine[]) =>
+  a.length === b.length && a.every((line) => b.some((other) => other.boxId.equals(line.boxId) && other.quantity === line.quantity));
+
 export function orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees }: OrderServiceDeps) {
   const Order = orderModel(db);
   const Box = boxModel(db);
   const Coupon = couponModel(db);
   const transitions = orderTransitions(db);
   const profiles = shopperProfiles(db, config);
-  const soldOut = soldOutMemory(stock);
+  const gate = stockGate(stock, Math.min(config.ORDER_PLACING_CONCURRENCY, Math.max(1, config.MONGODB_POOL_SIZE - 1)));
   const log = logger.child({ component: 'orders' });
 
   /**
-   * A box this process saw sold out answers from memory (sold-out-memory.ts), without a read: the drop's late
-   * arrivals cost the database nothing. Any other box goes on to the reservation, the real guard, whose
-   * refusal teaches the memory.
-   */
-  function refuseIfSoldOut(lines: ReturnType<typeof mergeLines>): void {
-    for (const line of lines) {
-      const seen = soldOut.seen(line.boxId);
-      if (seen) throw new SoldOut(line.boxId, seen.availableAgainAt);
-    }
-  }
-
-  /**
    * Before a drop opens, its early shoppers are refused from the box's schedule, read at most once per moment
-   * per box: the thousands refreshing in the last seconds cost the database almost nothing. Only the schedule is
-   * remembered; open or not is decided by the server's clock at every order, so a drop opens at its exact time.
+   * per box (one read shared by everyone asking meanwhile): the thousands refreshing in the last seconds cost
+   * the database almost nothing. Only the schedule is remembered; open or not is decided by the server's clock
+   * at every order, so a drop opens at its exact time.
    */
   const scheduleSeen = new Map<string, { until: number; schedule: Pick<BoxDoc, 'onSaleAt' | 'dropCancelledAt'> }>();
-  async function refuseIfNotOnSale(lines: ReturnType<typeof mergeLines>): Promise<void> {
-    const unknown = lines.filter((line) => (scheduleSeen.get(line.boxId.toHexString())?.until ?? 0) <= Date.now());
-    if (unknown.length > 0) {
-      const docs = await Box.find({ _id: { $in: unknown.map((line) => line.boxId) } }).select({ onSaleAt: 1, dropCancelledAt: 1 }).lean<BoxDoc[]>();
-      for (const doc of docs) scheduleSeen.set(doc._id.toHexString(), { until: Date.now() + SCHEDULE_MEMORY_MS, schedule: doc });
+  const scheduleReads = new Map<string, Promise<void>>();
+  async function refuseIfNotOnSale(lines: readonly GateLine[]): Promise<void> {
+    const stale = lines.map((line) => line.boxId.toHexString()).filter((key) => (scheduleSeen.get(key)?.until ?? 0) <= Date.now());
+    const unread = stale.filter((key) => !scheduleReads.has(key));
+    if (unread.length > 0) {
+      const read = (async () => {
+        const docs = await Box.find({ _id: { $in: unread.map((key) => new Types.ObjectId(key)) } }).select({ onSaleAt: 1, dropCancelledAt: 1 }).lean<BoxDoc[]>();
+        for (const doc of docs) scheduleSeen.set(doc._id.toHexString(), { until: Date.now() + SCHEDULE_MEMORY_MS, schedule: doc });
+      })().finally(() => {
+        for (const key of unread) scheduleReads.delete(key);
+      });
+      for (const key of unread) scheduleReads.set(key, read);
     }
+    await Promise.all(stale.map((key) => scheduleReads.get(key)));
     const now = clock.now();
     for (const line of lines) {
       // An unknown box is answered BOX_NOT_FOUND by the order itself.
@@ -91,15 +94,12 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
     }
   }
 
-  /** Why a reservation was refused: sold out (remembered) or short; a box already remembered costs no read. */
+  /** Why a reservation was refused: short or sold out, as the database says now; the gate learns it too. */
   async function refuseShort(boxId: Types.ObjectId): Promise<DomainError> {
-    const seen = soldOut.seen(boxId);
-    if (seen) return new SoldOut(boxId, seen.availableAgainAt);
     const left = (await stock.available([boxId])).get(boxId.toHexString()) ?? 0;
-    if (left > 0) return new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`);
-    const availableAgainAt = await stock.nextReturnAt(boxId);
-    soldOut.remember(boxId, availableAgainAt);
-    return new SoldOut(boxId, availableAgainAt);
+    const availableAgainAt = left > 0 ? null : await stock.nextReturnAt(boxId);
+    gate.learnShort(boxId, left, availableAgainAt);
+    return left > 0 ? new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`) : new SoldOut(boxId, availableAgainAt);
   }
 
   /** An order is payable for the shortest payment window among its boxes. */
@@ -157,6 +157,8 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
     if (order.status !== 'CLOSED' || order.releasedAt) return;
     // A hold that fails leaves releaseDueAt set: the expiry sweep runs this again, the leftover sweep heals too.
     await holds.giveBack(order);
+    // Known here first: the units are for sale again in this process at once (other processes read them back).
+    gate.returned(order.items.filter((item) => !item.setPick).map(({ boxId, quantity }) => ({ boxId, quantity })));
     await Order.updateOne({ _id: order._id, status: 'CLOSED', releasedAt: null }, { $set: { releasedAt: new Date(), releaseDueAt: null } });
     log.info({ orderId: order._id.toHexString() }, 'holds given back');
   }
@@ -184,20 +186,72 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
     }
   }
 
+  /**
+   * Prices from the database, checks what costs no write (box, profile, address, set pick, coupon), then
+   * takes the order's holds (order-holds.ts: stock first, where a drop's losers stop) and stores the order
+   * last. A refusal or failure gives back what was taken, in reverse.
+   */
+  async function place(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
+    // Before anything is read or made for this order: the seeds it takes must have been public by then.
+    const requestedAt = new Date();
+    const lines = mergeLines(request.items);
+    const [boxes, { clientSeed }, address] = await Promise.all([
+      loadBoxes(lines),
+      profiles.mayOrder(userId),
+      findUserAddress(db, userId, new Types.ObjectId(request.addressId)),
+    ]);
+    if (!address) throw new NotFound('address');
+    const picks = await sets.picksFor(request.items, boxes);
+    const items = snapshot(lines, boxes).map((item) => ({ ...item, setPick: picks.get(item.boxId.toHexString()) ?? null }));
+    for (const item of items) await guarantees.refuseUnkeptGuarantee(userId, item);
+    const orderId = new Types.ObjectId();
+    const price = priceOrder(items, null);
+    const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
+    if (couponId) await usableCouponDiscount(request.couponId, userId, price.subtotalFen);
+    const placedAt = new Date();
+    const expiresAt = expiryFor(lines, boxes, placedAt.getTime());
+    const actor = `user:${userId.toHexString()}`;
+
+    const draft = {
+      order: { _id: orderId, userId, items, couponId, limitDay: shopperDayOf(placedAt), totalFen: price.totalFen, expiresAt },
+      boxes,
+      placedAt,
+      requestedAt,
+      price,
+      refuseShort,
+    };
+    await holds.take(draft);
+    try {
+      const [created] = await Order.create([
+        { ...draft.order, openid, status: 'TO_BE_PAID', ...draft.price, address, clientSeed, audit: [{ from: null, to: 'TO_BE_PAID', reason: 'order placed', actor, at: new Date() }] },
+      ]);
+      if (!created) throw new Error('order not created');
+      log.info({ orderId: orderId.toHexString(), totalFen: draft.price.totalFen, actor }, 'order placed');
+      return created.toObject<OrderDoc>();
+    } catch (error) {
+      await holds.giveBack(draft.order).catch(() => undefined);
+      throw error;
+    }
+  }
+
   return {
     closeUnpaid,
 
     /**
-     * Refuses an order for a box whose drop has not opened (or was cancelled), for a set position already taken,
-     * or for a box that is sold out (or short), from memory or one read each. The order route asks it before the
-     * rate limit and create(); create() itself relies on the reservation and the position holds, the real guards.
+     * An order's place in line (stock-gate.ts), or its refusal: sold out or short (from memory, or after waiting
+     * for the orders in flight), a drop not open (or cancelled), a set position already taken; from memory or one
+     * shared read each. The order routes ask it before the rate limit spends its write; create() settles it.
      */
-    async assertAvailable(items: CreateOrderRequest['items']): Promise<void> {
+    async admit(items: CreateOrderRequest['items']): Promise<Admission> {
       const lines = mergeLines(items);
+      const stocked = stockedLines(items);
       // Sold out first: a drop's late arrivals are answered from memory before anything else is looked at.
-      refuseIfSoldOut(lines);
+      const soldOut = gate.refusalFromMemory(stocked);
+      if (soldOut) throw soldOut;
+      // Then what memory mostly answers (a drop not open, a position taken), before waiting in line for a place.
       await refuseIfNotOnSale(lines);
       await sets.refuseTaken(items);
+      return gate.admit(stocked);
     },
 
     releaseResources,
@@ -210,50 +264,15 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
       return priceOrder(items, await usableCouponDiscount(request.couponId, userId, subtotalFen));
     },
 
-    /**
-     * Prices from the database, checks what costs no write (box, profile, address, set pick, coupon), then
-     * takes the order's holds (order-holds.ts: stock first, where a drop's losers stop) and stores the order
-     * last. A refusal or failure gives back what was taken, in reverse.
-     */
-    async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
-      // Before anything is read or made for this order: the seeds it takes must have been public by then.
-      const requestedAt = new Date();
-      const lines = mergeLines(request.items);
-      const [boxes, { clientSeed }, address] = await Promise.all([
-        loadBoxes(lines),
-        profiles.mayOrder(userId),
-        findUserAddress(db, userId, new Types.ObjectId(request.addressId)),
-      ]);
-      if (!address) throw new NotFound('address');
-      const picks = await sets.picksFor(request.items, boxes);
-      const items = snapshot(lines, boxes).map((item) => ({ ...item, setPick: picks.get(item.boxId.toHexString()) ?? null }));
-      for (const item of items) await guarantees.refuseUnkeptGuarantee(userId, item);
-      const orderId = new Types.ObjectId();
-      const price = priceOrder(items, null);
-      const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
-      if (couponId) await usableCouponDiscount(request.couponId, userId, price.subtotalFen);
-      const placedAt = new Date();
-      const expiresAt = expiryFor(lines, boxes, placedAt.getTime());
-      const actor = `user:${userId.toHexString()}`;
-
-      const draft = {
-        order: { _id: orderId, userId, items, couponId, limitDay: shopperDayOf(placedAt), totalFen: price.totalFen, expiresAt },
-        boxes,
-        placedAt,
-        requestedAt,
-        price,
-        refuseShort,
-      };
-      await holds.take(draft);
+    /** Places the order (place()) for the place in line the routes were given (admit()), and settles that place. */
+    async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, admission: Admission): Promise<OrderDoc> {
+      if (!sameLines(admission.lines, stockedLines(request.items))) throw new Error('the admission was given for other lines than this order');
       try {
-        const [created] = await Order.create([
-          { ...draft.order, openid, status: 'TO_BE_PAID', ...draft.price, address, clientSeed, audit: [{ from: null, to: 'TO_BE_PAID', reason: 'order placed', actor, at: new Date() }] },
-        ]);
-        if (!created) throw new Error('order not created');
-        log.info({ orderId: orderId.toHexString(), totalFen: draft.price.totalFen, actor }, 'order placed');
-        return created.toObject<OrderDoc>();
+        const order = await place(userId, openid, request);
+        admission.settle(true);
+        return order;
       } catch (error) {
-        await holds.giveBack(draft.order).catch(() => undefined);
+        admission.settle(false);
         throw error;
       }
     },

@@ -12,6 +12,7 @@ import { paymentAttempts } from './payment-attempts';
 import { refundResults } from './refund-results';
 import { combinedPayments } from './combined-payments';
 import type { CombinedPaymentDoc } from './combined-payment.model';
+import type { Notifier } from '../notifications/notifier';
 
 export type { ApplyOutcome } from './apply-payment';
 
@@ -23,15 +24,17 @@ export interface PaymentServiceDeps {
   scheduler: JobScheduler;
   draws: OrderDraws;
   holds: HoldSettling;
+  /** Tells the shopper a refund landed. */
+  notifier: Notifier;
 }
 
 /** The payment domain's face: each part decides one thing (see the files it composes). */
-export function paymentService({ db, config, logger, channels, scheduler, draws, holds }: PaymentServiceDeps) {
+export function paymentService({ db, config, logger, channels, scheduler, draws, holds, notifier }: PaymentServiceDeps) {
   const applier = paymentApplier({ db, logger, channels, scheduler, draws, holds });
   const sync = channelSync({ db, logger, channels, applier });
   const attempts = paymentAttempts({ db, config, logger, channels, sync });
   const combined = combinedPayments({ db, config, logger, channels, sync });
-  const { applyRefundResult } = refundResults({ db, logger });
+  const { applyRefundResult } = refundResults({ db, logger, notifier });
 
   return {
     applyTransaction: applier.applyTransaction,

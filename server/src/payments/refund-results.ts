@@ -7,9 +7,10 @@ import { parseOutTradeNo } from '../orders/out-trade-no';
 import { PaymentRejectedError } from './payment-rejected-error';
 import { ownRefundsSucceeded } from './refund-amounts';
 import { combinedPaymentModel, parseCombinedOutTradeNo, type CombinedPaymentDoc } from './combined-payment.model';
+import type { Notifier } from '../notifications/notifier';
 
 /** Decides what a refund report means for the order's refund records and its state. */
-export function refundResults({ db, logger }: { db: Connection; logger: Logger }) {
+export function refundResults({ db, logger, notifier }: { db: Connection; logger: Logger; notifier: Notifier }) {
   const Order = orderModel(db);
   const Combined = combinedPaymentModel(db);
   const transitions = orderTransitions(db);
@@ -45,6 +46,12 @@ export function refundResults({ db, logger }: { db: Connection; logger: Logger }
     // so the order never becomes REFUNDED while its refund record is not SUCCESS.
     if (recorded.modifiedCount === 0) return applyRefundResult(refund, actor);
     log.info({ ...fields, status: refund.status, actor }, 'refund status recorded');
+    // This update won SUCCESS for the record: the one place a refund's notice is queued (once per out_refund_no).
+    if (refund.status === 'SUCCESS') {
+      await notifier
+        .notify(order.openid, 'refund-succeeded', { orderId: fields.orderId, outRefundNo: refund.outRefundNo, amountFen: record.amountFen, reason: record.reason || '订单退款', refundedAt: completed! })
+        .catch((error: unknown) => log.warn({ ...fields, err: error }, 'refund notice not queued'));
+    }
     // Partial refunds: the order is REFUNDED only once every refund of its own payment succeeded. Read again, so
     // of two refunds confirmed at the same moment the later write sees the other's SUCCESS (the refund job heals the rest).
     const fresh = refund.status === 'SUCCESS' && order.status === 'REFUNDING' ? await Order.findById(order._id).lean<OrderDoc>() : null;

@@ -76,7 +76,7 @@ export async function planSetBoxImport(db: Connection, { box, fields, fieldsChan
       before: null,
       after: summaryOf({ ...fields, ...design, version: 1 }, box.firstSets),
       async apply() {
-        await images.save(db);
+        await images.save();
         const created = await Box.create({ slug: box.slug, ...fields, ...design, version: 1, active: true, retiredAt: null });
         await makeFirstSets(created._id, box.firstSets);
         return created._id;
@@ -103,7 +103,7 @@ export async function planSetBoxImport(db: Connection, { box, fields, fieldsChan
     async apply() {
       if (!changed) return boxId;
       if (designsChanged && (await BoxSet.exists({ boxId }))) throw new ImportRefused(`box ${box.slug}: a set was made while it was being imported; import again`);
-      await images.save(db);
+      await images.save();
       await Box.updateOne({ _id: boxId, saleMode: 'SETS' }, { $set: { ...fields, ...design } }, { runValidators: true });
       await makeFirstSets(boxId, setsToMake);
       return boxId;

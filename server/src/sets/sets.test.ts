@@ -45,7 +45,7 @@ test('500 shoppers tapping the same position at once: exactly one holds it and b
   const holds = await positionHoldModel(stockDatabase(server.container.db)).find({ setId: new Types.ObjectId(setId) }).lean();
   expect(holds.map((hold) => [hold.position, hold.state, hold.orderId.toHexString()])).toEqual([[7, 'SOLD', won[0]!.body.id]]);
   expect((await grid(setId)).sold).toBe(1);
-});
+}, 180_000);
 
 test('a whole-set purchase racing single picks in the same second: either the whole set or the single picks, never both, no position sold twice', async () => {
   const positions = 4;
@@ -77,7 +77,7 @@ test('a whole-set purchase racing single picks in the same second: either the wh
     expect(holds.map((hold) => hold.position).sort()).toEqual([...soldPositions].sort());
     for (const order of paid) for (const draw of order.draws) expect(holds.find((hold) => hold.position === draw.set!.position)?.orderId.toHexString()).toBe(order._id.toHexString());
   }
-});
+}, 180_000);
 
 test('a sold-out set publishes an arrangement that matches its commitment and every sale; altering one sale fails the verifier', async () => {
   const { boxId, setIds } = await setBoxWithSets(server, 5, 1, 1);

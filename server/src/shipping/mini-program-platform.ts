@@ -13,6 +13,12 @@ export interface MiniProgramPlatform {
    * the shopper chose. Throws PlatformError: errcode 40029 for a code that is invalid, used or expired.
    */
   getPhoneNumber(code: string): Promise<{ countryCode: string; purePhoneNumber: string }>;
+  /** notify_confirm_receive: WeChat reminds the shopper to confirm receipt; it accepts one reminder per transaction. */
+  notifyConfirmReceive(key: PlatformOrderKey, receivedAt: Date): Promise<void>;
+  /** set_msg_jump_path: the page WeChat's shipping and receipt messages open (its query gets the transaction's numbers). */
+  setMsgJumpPath(path: string): Promise<void>;
+  /** is_trade_managed: whether the mini-program is under the shipping-information management service. */
+  isTradeManaged(appid: string): Promise<boolean>;
 }
 
 /** getuserphonenumber's answer to a code that is invalid, used or expired. */

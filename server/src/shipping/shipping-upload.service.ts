@@ -5,6 +5,9 @@ import { combinedPaymentModel, type CombinedPaymentDoc } from '../payments/combi
 import { ruleError } from '../domain-error';
 import { shippingUploadModel, type ShippingUploadDoc } from './shipping-upload.model';
 import { PlatformError, type MiniProgramPlatform } from './mini-program-platform';
+import { receiptReminders } from './receipt-reminder';
+import { SHIPPING_CARRIERS } from '@blindbox/shared';
+import type { Notifier } from '../notifications/notifier';
 
 /** What the shipping upload asks of the job system: one upload job per order, retried until the platform accepts. */
 export interface ShippingUploadScheduler {
@@ -19,6 +22,8 @@ export interface ShippingUploadDeps {
   scheduler: ShippingUploadScheduler;
   /** The shop's carrier when the admin names none (SHIPPING_EXPRESS_COMPANY). */
   defaultExpressCompany: string;
+  /** Tells the shopper their parcel left (a subscribe message, when they granted one). */
+  notifier: Notifier;
 }
 
 const ITEM_DESC_MAX = 120;
@@ -30,11 +35,13 @@ export const OrderNotShipped = ruleError('CONFLICT', 'ORDER_NOT_SHIPPED');
  * Since 2023 WeChat holds a mini-program's settlement until the shipping information of each paid
  * transaction is uploaded, so a shipment here is not finished until the platform has accepted it.
  */
-export function shippingUploads({ db, logger, platform, mchid, scheduler, defaultExpressCompany }: ShippingUploadDeps) {
+export function shippingUploads({ db, logger, platform, mchid, scheduler, defaultExpressCompany, notifier }: ShippingUploadDeps) {
   const Upload = shippingUploadModel(db);
   const Order = orderModel(db);
   const Combined = combinedPaymentModel(db);
   const log = logger.child({ component: 'shipping-upload' });
+  // The receipt reminder rides on the shipment's job: it needs the upload accepted first.
+  const reminders = receiptReminders({ db, platform, mchid, logger });
 
   /**
    * Whether this parcel completes its transaction: every other order the combined payment paid has shipped or
@@ -45,6 +52,23 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
     const others = (combined?.shares ?? []).map((share) => share.orderId).filter((id) => !id.equals(orderId));
     const members = await Order.find({ _id: { $in: others } }).select({ status: 1 }).lean<Array<Pick<OrderDoc, 'status'>>>();
     return members.every((member) => member.status !== 'TO_BE_DELIVERED');
+  }
+
+  /** 发货通知, once per order (the notifier keys it by the order), whichever call of recordShipment gets there. */
+  async function notifyShipped(order: OrderDoc, upload: ShippingUploadDoc): Promise<void> {
+    const carrier = SHIPPING_CARRIERS.find((known) => known.code === upload.expressCompany)?.name ?? upload.expressCompany;
+    try {
+      await notifier.notify(order.openid, 'order-shipped', {
+        orderId: order._id.toHexString(),
+        itemName: order.items.map((item) => item.name).join('、'),
+        carrier,
+        trackingNo: upload.trackingNo,
+        shippedAt: upload.shippedAt,
+      });
+    } catch (error) {
+      // The shipment stands; only the message is lost (the shopper still sees it in the order).
+      log.warn({ orderId: order._id.toHexString(), outTradeNo: upload.outTradeNo, err: error }, 'shipping notice not queued');
+    }
   }
 
   return {
@@ -78,13 +102,22 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
         { upsert: true },
       );
       await scheduler.scheduleShippingUpload(order._id);
-      return (await Upload.findById(order._id).lean<ShippingUploadDoc>())!;
+      const upload = (await Upload.findById(order._id).lean<ShippingUploadDoc>())!;
+      await notifyShipped(order, upload);
+      return upload;
     },
 
-    /** One upload attempt; throws (for the job's backoff) while the platform has not answered errcode 0. */
+    /**
+     * One upload attempt, then the receipt reminder if one is owed; throws (for the job's backoff) while the
+     * platform has not accepted what it is owed.
+     */
     async uploadShipping(orderId: Types.ObjectId, actor: string): Promise<ShippingUploadDoc | null> {
       const upload = await Upload.findById(orderId).lean<ShippingUploadDoc>();
-      if (!upload || upload.status === 'UPLOADED') return upload;
+      if (!upload) return upload;
+      if (upload.status === 'UPLOADED') {
+        await reminders.remindIfDue(orderId);
+        return Upload.findById(orderId).lean<ShippingUploadDoc>();
+      }
       try {
         await platform.uploadShippingInfo({
           orderKey: { kind: 'out_trade_no', mchid, outTradeNo: upload.outTradeNo },
@@ -109,6 +142,7 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
       }
       await Upload.updateOne({ _id: orderId, status: 'PENDING' }, { $inc: { attempts: 1 }, $set: { status: 'UPLOADED', uploadedAt: new Date() } });
       log.info({ orderId: orderId.toHexString(), outTradeNo: upload.outTradeNo, actor }, 'shipping information uploaded');
+      await reminders.remindIfDue(orderId);
       return Upload.findById(orderId).lean<ShippingUploadDoc>();
     },
 

@@ -55,6 +55,27 @@ export function shippingConsoleRoutes(container: Container, routes: ConsoleRoute
     ctx.body = { items: items.map(uploadRow), page: query.page, pageSize: query.pageSize, total };
   });
 
+  routes.get('/shipping/reminders', 'shipping.view', async (ctx) => {
+    const items = await container.pushEvents.openReminders(50);
+    ctx.body = {
+      items: items.map((reminder) => ({
+        id: reminder._id,
+        event: reminder.event,
+        orderId: reminder.orderId?.toHexString() ?? null,
+        outTradeNo: reminder.outTradeNo,
+        message: reminder.message,
+        pushedAt: reminder.pushedAt.toISOString(),
+      })),
+    };
+  });
+
+  routes.post('/shipping/reminders/:id/resolve', 'shipping.retry', async (ctx, caller) => {
+    const id = String(ctx.params.id);
+    const resolved = await caller.change({ command: 'reminder resolve', target: `reminder:${id}`, before: null, after: { resolved: true } }, () => container.pushEvents.resolveReminder(id, caller.actor));
+    if (!resolved) throw new NotFound('reminder');
+    ctx.body = { ok: true };
+  });
+
   routes.post('/shipping/uploads/:orderId/retry', 'shipping.retry', async (ctx, caller) => {
     const upload = await desk.retryUpload(parseObjectId(ctx.params.orderId, 'order'), caller);
     if (!upload) throw new NotFound('shipping upload');

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger';
 import { accessTokenModel } from './access-token.model';
 import { PlatformError, STALE_TOKEN_ERRCODES, type MiniProgramPlatform, type PlatformOrder, type PlatformOrderKey } from './mini-program-platform';
+import type { WechatApiCaller } from './wechat-api-caller';
 
 export interface WechatPlatformOptions {
   /** https://api.weixin.qq.com in production (the same host as code2session), the simulator otherwise. */
@@ -42,12 +43,16 @@ const phoneAnswerSchema = z.object({
   phone_info: z.object({ purePhoneNumber: z.string().min(1), countryCode: z.union([z.string(), z.number()]).transform(String) }),
 });
 
-/** The mini-program platform over HTTP: stable_token, upload_shipping_info, get_order and getuserphonenumber on api.weixin.qq.com. */
-export function createWechatPlatform(options: WechatPlatformOptions): MiniProgramPlatform {
+/**
+ * The mini-program platform over HTTP on api.weixin.qq.com: stable_token, and the shipping-information service's
+ * upload_shipping_info, get_order, notify_confirm_receive, set_msg_jump_path and is_trade_managed, and getuserphonenumber.
+ */
+export function createWechatPlatform(options: WechatPlatformOptions): MiniProgramPlatform & WechatApiCaller {
   const now = options.now ?? (() => new Date());
   const AccessToken = accessTokenModel(options.db);
   const log = options.logger.child({ component: 'mini-program-platform' });
 
+  /** POSTs `body` as JSON; without one (undefined), a GET. */
   async function post(path: string, query: Record<string, string>, body: unknown): Promise<z.infer<typeof errAnswerSchema> & Record<string, unknown>> {
     const url = new URL(path, options.baseUrl);
     url.search = new URLSearchParams(query).toString();
@@ -55,7 +60,8 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
     let text: string;
     let status: number;
     try {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+      const request: RequestInit = body === undefined ? { method: 'GET', signal } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal };
+      const response = await fetch(url, request);
       status = response.status;
       text = await response.text();
     } catch (error) {
@@ -148,6 +154,8 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
   }
 
   return {
+    callWithToken,
+
     async uploadShippingInfo(input) {
       const answer = await callWithToken('/wxa/sec/order/upload_shipping_info', {
         order_key: orderKeyBody(input.orderKey),
@@ -191,6 +199,25 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
       const parsed = phoneAnswerSchema.safeParse(answer);
       if (!parsed.success) throw new PlatformError(null, `getuserphonenumber answered without phone_info: ${parsed.error.message}`);
       return parsed.data.phone_info;
+    },
+
+    async notifyConfirmReceive(key, receivedAt) {
+      const body = key.kind === 'out_trade_no' ? { merchant_id: key.mchid, merchant_trade_no: key.outTradeNo } : { transaction_id: key.transactionId };
+      // received_time in seconds: milliseconds are refused as 10060029 签收时间不合理.
+      const answer = await callWithToken('/wxa/sec/order/notify_confirm_receive', { ...body, received_time: Math.floor(receivedAt.getTime() / 1000) });
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `notify_confirm_receive errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+    },
+
+    async setMsgJumpPath(path) {
+      const answer = await callWithToken('/wxa/sec/order/set_msg_jump_path', { path });
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `set_msg_jump_path errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+    },
+
+    async isTradeManaged(appid) {
+      const answer = await callWithToken('/wxa/sec/order/is_trade_managed', { appid });
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `is_trade_managed errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+      if (typeof answer.is_trade_managed !== 'boolean') throw new PlatformError(null, 'is_trade_managed answered without is_trade_managed');
+      return answer.is_trade_managed;
     },
   };
 }

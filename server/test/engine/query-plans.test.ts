@@ -14,6 +14,7 @@ import { boxModel } from '../../src/catalog/box.model';
 import { apiClient } from '../support/api-client';
 import { GUARDIAN_DECLARATION_VERSION, type GuardianConsentView } from '@blindbox/shared';
 import { createStaff, loginAs } from '../support/console';
+import { devNotifyEnv } from '../../dev/subscribe-templates';
 
 /**
  * The query-plan audit: the application's real flows run against a database pre-loaded with a few hundred
@@ -119,6 +120,9 @@ async function waitForStatus(orderId: string, status: string): Promise<void> {
 /** Every flow the shop has, once, so each of its query shapes reaches the engine. */
 async function runFlows(round: number): Promise<void> {
   const alice = await shopper(server, `plan-alice-${round}`);
+  // Subscribe messages: the shipping and refund notices granted at ordering (spent when alice's orders ship and refund).
+  const templates = (await alice.api.get<{ templates: { dropOpening: string; orderShipped: string; refundSucceeded: string } }>('/api/notifications')).body.templates;
+  await alice.api.post('/api/notifications/grants', { answers: { [templates.orderShipped]: 'accept', [templates.refundSucceeded]: 'accept' } });
   const boxes = await alice.api.get<{ items: Array<{ id: string; stock: number }> }>('/api/boxes');
   await alice.api.get(`/api/boxes/${boxes.body.items[0]!.id}`);
   await alice.api.get('/api/coupons');
@@ -270,7 +274,10 @@ async function runFlows(round: number): Promise<void> {
   const dropped = await boxModel(server.container.db).findOne({ slug: 'forest-friends' }).lean();
   const early = await alice.api.post<{ code: string }>('/api/orders', { items: [{ boxId: dropped!._id.toHexString(), quantity: 1 }], addressId: address.id });
   expect(early.body.code).toBe('NOT_ON_SALE_YET');
+  await alice.api.post('/api/notifications/grants', { answers: { [templates.dropOpening]: 'accept' }, boxId: dropped!._id.toHexString() });
+  await alice.api.get(`/api/notifications?boxId=${dropped!._id.toHexString()}`);
   expect((await admin('drop', 'forest-friends', '--cancel', '--yes')).exitCode).toBe(0);
+  await server.container.notifications.sweep();
 
   // the staff console: login, every kind of order search, export, one order, a partial refund, shipping, audit, staff
   const owner = await loginAs(server, await createStaff(server, `plan-owner-${round}`, 'owner'));
@@ -285,6 +292,14 @@ async function runFlows(round: number): Promise<void> {
   expect((await owner.get(`/orders/export.csv?from=${today}`)).status).toBe(200);
   expect((await owner.get(`/orders/${drawn.id}`)).status).toBe(200);
   expect((await owner.post(`/orders/${drawn.id}/refunds`, { mode: 'units', units: [{ itemIndex: 0, quantity: 1 }], reason: 'plan' })).status).toBe(200);
+  // WeChat Pay complaints: registered, raised at WeChat and notified, read whole, listed, opened, answered, synced
+  expect((await admin('complaints', 'register-url', '--as', 'plan')).exitCode).toBe(0);
+  const raised = await fetch(`${server.simulatorUrl}/sim/complaints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outTradeNo: paidDoc.payment.outTradeNo, images: 1 }) });
+  const { complaintId } = (await raised.json()) as { complaintId: string };
+  await waitUntil(async () => ((await owner.get(`/complaints/${complaintId}`)).status === 200 ? true : null), 20_000, 'complaint taken in');
+  for (const query of ['', 'state=PENDING']) expect((await owner.get(`/complaints?${query}`)).status).toBe(200);
+  expect((await owner.post(`/complaints/${complaintId}/reply`, { content: 'plan' })).status).toBe(200);
+  expect((await owner.post('/complaints/sync')).status).toBe(200);
   expect((await owner.get('/dashboard')).status).toBe(200);
   expect((await owner.get('/shipping/queue')).status).toBe(200);
   expect((await owner.get('/shipping/uploads')).status).toBe(200);
@@ -293,6 +308,24 @@ async function runFlows(round: number): Promise<void> {
   for (const query of ['', `actor=staff:plan-owner-${round}`, `target=order:${drawn.id}`, `from=${today}&to=${today}`]) expect((await owner.get(`/audit?${query}`)).status).toBe(200);
   expect((await owner.get('/staff')).status).toBe(200);
   expect((await owner.get('/staff/sessions')).status).toBe(200);
+
+  // the console running the shop: drops (list, schedule, live, cancel), whole sets, coupons and grants, sales
+  const droppedId = dropped!._id.toHexString();
+  expect((await owner.get('/drops')).status).toBe(200);
+  expect((await owner.post(`/drops/${droppedId}`, { onSaleAt: new Date(Date.now() + 3_600_000).toISOString(), paymentWindowMinutes: 5, purchaseLimit: 2 })).status).toBe(200);
+  expect((await owner.get(`/drops/${droppedId}/live`)).status).toBe(200);
+  expect((await owner.get(`/drops/${planned._id.toHexString()}/live`)).status).toBe(200);
+  expect((await owner.post(`/drops/${droppedId}/cancel`)).status).toBe(200);
+  expect((await owner.get(`/sets?boxId=${setBox.id}`)).status).toBe(200);
+  const madeSets = await owner.post<{ items: Array<{ id: string; number: number }> }>('/sets', { boxId: setBox.id, count: 1 });
+  expect(madeSets.status).toBe(201);
+  expect((await owner.post(`/sets/${madeSets.body.items.at(-1)!.id}/retire`)).status).toBe(200);
+  expect((await owner.get('/coupons')).status).toBe(200);
+  expect((await owner.post('/coupons', { code: `CPLAN${round}`, amountOffFen: 100, quantity: 5 })).status).toBe(201);
+  for (const q of [paidDoc.address.phone, paidDoc.openid, paidDoc.userId.toHexString()]) expect((await owner.get(`/shoppers?q=${q}`)).status).toBe(200);
+  expect((await owner.post(`/coupons/CPLAN${round}/grants`, { userId: paidDoc.userId.toHexString() })).status).toBe(201);
+  expect((await owner.get(`/sales?from=${today}&to=${today}`)).status).toBe(200);
+  expect((await owner.get(`/sales/export.csv?from=${today}&to=${today}&boxId=${planned._id.toHexString()}`)).status).toBe(200);
 }
 
 /** Document count from collection statistics: a count or find would itself be a query the audit records. */
@@ -302,14 +335,14 @@ async function collectionSize(dbName: string, collection: string): Promise<numbe
 }
 
 maybe('no query of the application scans a collection of more than a handful of documents', async () => {
-  server = await startTestServer({ env: JOB_TEST_ENV });
+  server = await startTestServer({ env: { ...JOB_TEST_ENV, ...devNotifyEnv() } });
   await runFlows(0);
   const source = server.container.db.name;
   const audited = uniqueDbName('plans');
   await preload(source, audited);
   for (const db of await databasesOf(source)) await server.container.db.getClient().db(db).dropDatabase();
   await server.stop();
-  server = await startTestServer({ env: JOB_TEST_ENV, dbName: audited, seed: false });
+  server = await startTestServer({ env: { ...JOB_TEST_ENV, ...devNotifyEnv() }, dbName: audited, seed: false });
   await runFlows(1);
   // Agenda's pollers and the sweeps have run throughout; give them one more round on the full collections.
   await new Promise((resolve) => setTimeout(resolve, 1_500));

@@ -3,7 +3,7 @@ import { testEnv, uniqueDbName } from '../support/test-env';
 
 /**
  * Single-document atomicity, as MongoDB gives it: of many concurrent guarded updates only as many win as
- * the guard allows, while writes to another collection of the same database run alongside.
+ * the guard allows, while writes to another collection of the same database go on too (queued with them).
  */
 
 let client: InstanceType<typeof mongoose.mongo.MongoClient>;

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createContainer, type Container } from '../../src/container';
 import { createApp } from '../../src/app';
-import { jobsDatabase, limitsDatabase, stockDatabase } from '../../src/db/databases';
+import { jobsDatabase, limitsDatabase, notificationsDatabase, stockDatabase } from '../../src/db/databases';
 import { seedCatalog } from '../../src/catalog/seed';
 import { startSimulator } from '../../simulator/src/simulator';
 import { freePort } from '../../dev/free-port';
@@ -117,7 +117,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         server.closeAllConnections();
       });
       if (!options.dbName) {
-        for (const db of [container.db, stockDatabase(container.db), jobsDatabase(container.db), limitsDatabase(container.db)]) await db.dropDatabase().catch(() => undefined);
+        for (const db of [container.db, stockDatabase(container.db), jobsDatabase(container.db), limitsDatabase(container.db), notificationsDatabase(container.db)]) await db.dropDatabase().catch(() => undefined);
       }
       await container.dispose();
       await simulator?.stop();

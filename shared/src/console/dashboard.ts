@@ -13,6 +13,9 @@ export const dayFiguresSchema = z.object({
   refundsFen: z.number().int(),
 });
 
+/** A complaint shows on the dashboard once its answer is due within this many hours. */
+export const COMPLAINT_DUE_SOON_HOURS = 6;
+
 export const dashboardResponseSchema = z.object({
   today: dayFiguresSchema.extend({
     /** paid / orders placed today (0..1); null without orders. */
@@ -34,6 +37,8 @@ export const dashboardResponseSchema = z.object({
     /** Paid orders waiting to be shipped. */
     toShip: z.number().int(),
   }),
+  /** WeChat Pay complaints whose answer is due within COMPLAINT_DUE_SOON_HOURS (overdue ones first), a few. */
+  complaintsDue: z.array(z.object({ id: z.string(), replyDueAt: consoleIsoDate, detail: z.string(), overdue: z.boolean() })),
   /** The last 14 Beijing days, oldest first, today included. */
   series: z.array(dayFiguresSchema),
   generatedAt: consoleIsoDate,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { orderStatusSchema } from '../order-status';
+import { moneyStateSchema } from '../money-state';
 import { consoleAuditEntrySchema } from './audit';
 import { consoleFenSchema, consoleIsoDate, consoleObjectId, consolePageOf, consolePageQuerySchema } from './common';
 
@@ -118,10 +119,27 @@ export const orderDetailSchema = orderRowSchema.extend({
       attempts: z.number().int(),
       lastError: z.string().nullable(),
       uploadedAt: consoleIsoDate.nullable(),
+      /** When the carrier delivered the parcel (staff or a carrier update said so). */
+      receivedAt: consoleIsoDate.nullable(),
+      /** WeChat's receipt reminder (notify_confirm_receive): owed, sent, refused; null when none is owed. */
+      reminderStatus: z.enum(['PENDING', 'SENT', 'FAILED']).nullable(),
+      remindedAt: consoleIsoDate.nullable(),
+      reminderError: z.string().nullable(),
     })
     .nullable(),
+  /** Where the money stands: WeChat holds a mini-program payment until the receipt, then settles it. */
+  money: z.object({
+    state: moneyStateSchema,
+    /** A mini-program payment under WeChat's shipping-information management. */
+    heldByWechat: z.boolean(),
+    settlementEstimatedAt: consoleIsoDate.nullable(),
+    receiptConfirmedAt: consoleIsoDate.nullable(),
+    /** As WeChat numbers it: 1 automatically, 2 by the shopper. */
+    receiptConfirmMethod: z.number().int().nullable(),
+    settledAt: consoleIsoDate.nullable(),
+  }),
   /** The actions the order's state allows now (the role is checked separately: see me.permissions). */
-  allowed: z.object({ refund: z.boolean(), ship: z.boolean(), cancel: z.boolean(), reconcile: z.boolean() }),
+  allowed: z.object({ refund: z.boolean(), ship: z.boolean(), cancel: z.boolean(), reconcile: z.boolean(), markReceived: z.boolean() }),
 });
 export type OrderDetail = z.infer<typeof orderDetailSchema>;
 
@@ -160,6 +178,9 @@ export type RefundRequest = z.infer<typeof refundRequestSchema>;
 
 /** Answer of refund, ship, cancel: the order as it is now. */
 export const orderActionResponseSchema = z.object({ order: orderDetailSchema });
+
+/** POST /orders/:id/received: when the carrier delivered the parcel (default: now). */
+export const receivedRequestSchema = z.object({ receivedAt: z.iso.datetime({ offset: true }).optional() });
 
 export const shipRequestSchema = z.object({
   trackingNo: z.string().trim().min(4, '运单号至少 4 位').max(32).regex(/^[A-Za-z0-9-]+$/, '运单号只能包含字母、数字和横线'),

@@ -24,22 +24,30 @@ export const CONSOLE_ACTIONS = [
   'bills.view',
   'bills.run',
   'audit.view',
-  // The catalog (boxes, stock, drops, sets, coupons): pages come with the next issue; the rights exist now.
+  // WeChat Pay complaints (消费者投诉): reading them, and answering, refunding, completing them.
+  'complaints.view',
+  'complaints.handle',
+  // The catalog (boxes, stock, drops, whole sets, coupon templates): seeing it, and changing it.
   'catalog.view',
   'catalog.manage',
+  // One coupon to one shopper (a goodwill gesture support may make), within the template's quantity.
+  'coupons.grant',
+  // Units, revenue and refunds per day and box, with its CSV (no shopper's data in it).
+  'sales.view',
   'staff.view',
   'staff.manage',
 ] as const;
 export const consoleActionSchema = z.enum(CONSOLE_ACTIONS);
 export type ConsoleAction = z.infer<typeof consoleActionSchema>;
 
-const READ: readonly ConsoleAction[] = ['dashboard.view', 'orders.view', 'orders.export', 'shipping.view', 'bills.view', 'audit.view', 'catalog.view'];
+const READ: readonly ConsoleAction[] = ['dashboard.view', 'orders.view', 'orders.export', 'shipping.view', 'bills.view', 'audit.view', 'catalog.view', 'sales.view', 'complaints.view'];
 
 export const ROLE_ACTIONS: Record<StaffRole, readonly ConsoleAction[]> = {
   owner: CONSOLE_ACTIONS,
-  operator: [...READ, 'orders.ship', 'shipping.import', 'shipping.retry', 'catalog.manage'],
+  operator: [...READ, 'orders.ship', 'shipping.import', 'shipping.retry', 'catalog.manage', 'coupons.grant'],
   // Refunds up to CONSOLE_SUPPORT_REFUND_LIMIT_FEN (server config) per refund; the owner has no limit.
-  support: [...READ, 'orders.reconcile', 'orders.refund', 'orders.ship', 'orders.cancel', 'shipping.retry'],
+  // Customer service answers WeChat Pay complaints (a refund from one is still an orders.refund within the limit).
+  support: [...READ, 'orders.reconcile', 'orders.refund', 'orders.ship', 'orders.cancel', 'shipping.retry', 'coupons.grant', 'complaints.handle'],
   viewer: READ,
 };
 

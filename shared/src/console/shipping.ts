@@ -67,3 +67,15 @@ export const shippingUploadRowSchema = z.object({
   uploadedAt: consoleIsoDate.nullable(),
 });
 export const shippingUploadsResponseSchema = consolePageOf(shippingUploadRowSchema);
+
+/** GET /shipping/reminders: what WeChat's message push asked of the shop (upload shipping info, connect the API), open ones. */
+export const platformReminderRowSchema = z.object({
+  id: z.string(),
+  event: z.enum(['trade_manage_remind_shipping', 'trade_manage_remind_access_api']),
+  orderId: consoleObjectId.nullable(),
+  outTradeNo: z.string().nullable(),
+  message: z.string(),
+  pushedAt: consoleIsoDate,
+});
+export type PlatformReminderRow = z.infer<typeof platformReminderRowSchema>;
+export const platformRemindersResponseSchema = z.object({ items: z.array(platformReminderRowSchema) });

@@ -1,10 +1,9 @@
-import { boxProductOdds, type Box, type BoxFairness, type MyGuarantee } from '@blindbox/shared';
+import { boxProductOdds, exactOdds, type Box, type BoxFairness, type MyGuarantee } from '@blindbox/shared';
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { api } from '../../api/session';
 import { ErrorState, Loading } from '../../components/page-state';
 import { RARITY_LABELS } from '../../lib/format';
-import { exactOdds } from '../../lib/odds';
 import { openPage, routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { formatFen } from '@blindbox/shared/src/money';

@@ -55,7 +55,7 @@ export default function CartPage() {
     return (
       <View key={line.boxId} className="card cart-line" data-testid="cart-line" data-box-id={line.boxId}>
         <View className="order-card__line">
-          <ArtImage className="order-card__thumb" url={line.coverUrl} />
+          <ArtImage className="order-card__thumb" url={line.coverUrl} size="list" />
           <View className="cart-line__text">
             <Text className="order-card__item" data-testid="cart-line-name">
               {line.name}

@@ -18,6 +18,7 @@ import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { useQrPay } from '../../platform/qr-pay';
 import { usePayActions } from '../use-pay-actions';
+import { useOrderNotices } from '../../lib/order-notices';
 // Compliance (issue 34): the minors' notice where the shopper decides to buy.
 import { MinorsNotice } from '../../components/minors-notice';
 import { minorsNoticeFor } from '@blindbox/shared/src/compliance';
@@ -107,6 +108,7 @@ export default function ConfirmPage() {
   const quoteGeneration = useRef(0);
   const { paying, notice, payWithWechat, wechatInApp } = usePayActions();
   const qrPay = useQrPay();
+  const askOrderNotices = useOrderNotices();
 
   useEffect(() => {
     if (!checkout.data) return;
@@ -158,6 +160,8 @@ export default function ConfirmPage() {
 
   /** 提交并支付: one tap places the order and opens the pay sheet. */
   async function submitAndPay() {
+    // WeChat's subscribe sheet opens only from the tap itself; the order is placed meanwhile.
+    const noticesAsked = askOrderNotices();
     setSubmitError(null);
     const chosen = await addressToUse();
     if (!chosen) return;
@@ -177,6 +181,8 @@ export default function ConfirmPage() {
       return;
     }
     const placed = order;
+    // One WeChat sheet at a time: the pay sheet follows the subscribe sheet's answer.
+    await noticesAsked;
     const told = await payWithWechat(async () => ({ params: await api.payJsapi(placed.id), totalFen: placed.totalFen }), () => Taro.redirectTo({ url: routes.result(placed.id) }));
     // Cancelled or failed: the order is placed and stays payable from its page (a second submit would order twice).
     if (told) await Taro.redirectTo({ url: routes.order(placed.id, told.kind) });

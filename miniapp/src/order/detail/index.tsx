@@ -1,7 +1,7 @@
 import type { Order } from '@blindbox/shared';
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow, useRouter } from '@tarojs/taro';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ActionButton } from '../../components/action-button';
@@ -13,6 +13,7 @@ import { formatDateTime, orderStatusText, totalLabel } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
+import { openReceiptConfirm, RECEIPT_RETURNED, type ReceiptReturn } from '../../platform/receipt';
 import { usePayActions } from '../use-pay-actions';
 import { formatFen } from '@blindbox/shared/src/money';
 
@@ -35,6 +36,20 @@ export default function OrderDetailPage() {
     if (order.data) void order.reload();
   });
 
+  // WeChat's receipt component came back (App.onShow → platform/receipt.ts) and the server has asked WeChat.
+  useEffect(() => {
+    const onReturn = (result: ReceiptReturn) => {
+      if (result.orderId !== orderId) return;
+      setActing(false);
+      if (result.status === 'fail') setActionError(result.message ?? '确认收货没有完成，请稍后再试');
+      void order.reload();
+    };
+    Taro.eventCenter.on(RECEIPT_RETURNED, onReturn);
+    return () => {
+      Taro.eventCenter.off(RECEIPT_RETURNED, onReturn);
+    };
+  }, [orderId, order]);
+
   if (order.error) return <ErrorState message={order.error} onRetry={() => void order.reload()} />;
   if (!order.data) return <Skeleton kind="detail" />;
   const { data } = order;
@@ -54,6 +69,16 @@ export default function OrderDetailPage() {
     } finally {
       setActing(false);
     }
+  }
+
+  /** A mini-program payment is confirmed in WeChat's component (so WeChat releases the money); others here. */
+  function confirmReceipt() {
+    setActionError(null);
+    if (data.receiptBy === 'WECHAT' && data.wechatTransactionId && openReceiptConfirm(orderId, data.wechatTransactionId)) {
+      setActing(true);
+      return;
+    }
+    void act(api.confirmReceipt);
   }
 
   return (
@@ -138,7 +163,7 @@ export default function OrderDetailPage() {
       )}
       {data.status === 'DELIVERED' && (
         <View className="footer-bar">
-          <ActionButton testId="confirm-receipt" busy={acting} onTap={() => act(api.confirmReceipt)}>
+          <ActionButton testId="confirm-receipt" busy={acting} onTap={confirmReceipt}>
             确认收货
           </ActionButton>
         </View>

@@ -16,6 +16,7 @@ import { RARITIES } from '@blindbox/shared/src/constants';
 // Compliance (issue 34): item values and the minors' notice, each its own component.
 import { ItemValues } from '../../components/item-values';
 import { MinorsNotice } from '../../components/minors-notice';
+import { DropReminderButton } from '../../components/drop-reminder-button';
 
 function OddsTable({ box }: { box: Box }) {
   // Rarest last, as the published odds are usually read: "how likely is the secret one?"
@@ -69,7 +70,7 @@ function Gallery({ box }: { box: Box }) {
     <View className="gallery" data-testid="gallery">
       {products.map((product) => (
         <View key={product.id} className="gallery__item">
-          <ArtImage className="gallery__image" url={product.imageUrl} />
+          <ArtImage className="gallery__image" url={product.imageUrl} size="list" />
           <Text className="gallery__name">{product.name}</Text>
           <Text className={`rarity-tag rarity--${product.rarity.toLowerCase()}`}>{RARITY_LABELS[product.rarity]}</Text>
         </View>
@@ -119,7 +120,7 @@ export default function BoxDetailPage() {
   const wholeSet = data.saleMode === 'SETS';
   return (
     <View className="page page--with-footer">
-      <ArtImage className="detail-cover" url={data.coverUrl} />
+      <ArtImage className="detail-cover" url={data.coverUrl} size="detail" />
       <View className="card">
         <Text className="detail-name" data-testid="box-detail-name">
           {data.name}
@@ -163,10 +164,13 @@ export default function BoxDetailPage() {
             已售罄 · 看看别的
           </ActionButton>
         ) : drop.state !== 'OPEN' ? (
-          // Enabled by the countdown at the second the server opens the drop; the server refuses earlier orders anyway.
-          <ActionButton testId="order-button" disabled onTap={() => undefined}>
-            {drop.state === 'SCHEDULED' ? '即将开售' : '暂停发售'}
-          </ActionButton>
+          <>
+            {drop.state === 'SCHEDULED' && <DropReminderButton boxId={data.id} />}
+            {/* Enabled by the countdown at the second the server opens the drop; the server refuses earlier orders anyway. */}
+            <ActionButton testId="order-button" disabled onTap={() => undefined}>
+              {drop.state === 'SCHEDULED' ? '即将开售' : '暂停发售'}
+            </ActionButton>
+          </>
         ) : (
           <>
             {!wholeSet && (

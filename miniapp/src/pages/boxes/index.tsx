@@ -35,7 +35,7 @@ function ShelfCard({ box }: { box: Box }) {
       onClick={() => void Taro.navigateTo({ url: routes.box(box.id) })}
     >
       <View className="shelf-card__cover-wrap">
-        <ArtImage className="shelf-card__cover" url={box.coverUrl} />
+        <ArtImage className="shelf-card__cover" url={box.coverUrl} size="list" />
         {box.saleMode === 'SETS' && (
           <Text className="shelf-tag shelf-tag--set" data-testid="set-box-tag">
             端盒

@@ -59,7 +59,7 @@ function Series({ series, onSelect }: { series: CollectionSeries; onSelect: (ite
   return (
     <View className="card" data-testid="collection-series" data-box-id={series.boxId}>
       <View className="collection-series__head">
-        <ArtImage className="collection-series__cover" url={series.coverUrl} />
+        <ArtImage className="collection-series__cover" url={series.coverUrl} size="list" />
         <View className="collection-series__title">
           <Text className="section-title">{series.name}</Text>
           <Text className={complete ? 'collection-series__complete' : 'muted'} data-testid="collection-series-count">
@@ -80,7 +80,7 @@ function Series({ series, onSelect }: { series: CollectionSeries; onSelect: (ite
               data-rarity={item.rarity}
               onClick={() => (have ? onSelect(item) : void Taro.showToast({ title: '还没抽到这一款', icon: 'none' }))}
             >
-              <ArtImage className="collection-item__image" url={item.imageUrl} />
+              <ArtImage className="collection-item__image" url={item.imageUrl} size="list" />
               {item.draws.length > 1 && <Text className="collection-item__count">×{item.draws.length}</Text>}
               <Text className="collection-item__name">{item.name}</Text>
               <Text className={`rarity-tag rarity--${item.rarity.toLowerCase()}`}>{have ? RARITY_LABELS[item.rarity] : '未获得'}</Text>

@@ -139,7 +139,7 @@ export default function OrderListPage() {
           </View>
           {order.items.map((item) => (
             <View key={item.boxId} className="order-card__line">
-              <ArtImage className="order-card__thumb" url={item.coverUrl} />
+              <ArtImage className="order-card__thumb" url={item.coverUrl} size="list" />
               <Text className="order-card__item">
                 {item.name} × {item.quantity}
               </Text>

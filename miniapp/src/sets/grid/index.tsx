@@ -59,7 +59,7 @@ function Cell({ position, state, picked, coverUrl, onTap }: { position: number; 
       onClick={state === 'FREE' ? onTap : undefined}
     >
       <View className="set-cell__box">
-        <ArtImage className="set-cell__image" url={coverUrl} />
+        <ArtImage className="set-cell__image" url={coverUrl} size="list" />
         {picked && <Text className="set-cell__check">✓</Text>}
         {state !== 'FREE' && <Text className="set-cell__stamp">{STATE_LABELS[state]}</Text>}
       </View>

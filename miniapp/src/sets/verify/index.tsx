@@ -59,7 +59,7 @@ function Arrangement({ set, box }: { set: BoxSet; box: Box }) {
         return (
           <View key={position} className="set-cell set-cell--free" data-testid="arranged-cell" data-product={productId}>
             <Text>{position + 1} 号位{sold ? '' : ' · 未售'}</Text>
-            {design && <ArtImage className="set-cell__image" url={design.imageUrl} />}
+            {design && <ArtImage className="set-cell__image" url={design.imageUrl} size="list" />}
             <Text className={design ? `rarity--${design.rarity.toLowerCase()}` : ''}>
               {design?.name ?? productId}
               {design ? ` · ${RARITY_LABELS[design.rarity]}` : ''}

@@ -52,6 +52,14 @@ export async function request<S extends z.ZodType>(method: 'GET' | 'POST' | 'PAT
   return parsed.data;
 }
 
+/** A file sent as its bytes (a picture): the server reads what it is from the bytes, not from a declared type. */
+export async function uploadFile<S extends z.ZodType>(path: string, file: Blob, schema: S): Promise<z.infer<S>> {
+  const response = await send('POST', path, { body: file });
+  const parsed = schema.safeParse(await response.json());
+  if (!parsed.success) throw new ConsoleApiError(response.status, 'BAD_RESPONSE', '服务器返回的数据格式不符，请刷新页面或联系技术人员');
+  return parsed.data;
+}
+
 /** A write whose answer carries nothing to show (204). */
 export async function requestNoContent(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<void> {
   await send(method, path, { body });
@@ -59,7 +67,8 @@ export async function requestNoContent(method: 'POST' | 'DELETE', path: string, 
 
 async function send(method: string, path: string, { query, body }: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const file = body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = file ? 'application/octet-stream' : 'application/json';
   if (method !== 'GET' && csrfToken) headers[CONSOLE_CSRF_HEADER] = csrfToken;
   let response: Response;
   try {
@@ -67,7 +76,7 @@ async function send(method: string, path: string, { query, body }: RequestOption
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : file ? body : JSON.stringify(body),
     });
   } catch {
     throw new ConsoleApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试');

@@ -1,5 +1,5 @@
 import { Tag } from 'antd';
-import { ORDER_STATUS_LABELS, RARITY_LABELS, type OrderStatus } from '@blindbox/shared';
+import { ORDER_STATUS_LABELS, RARITY_LABELS, type DropState, type OrderStatus } from '@blindbox/shared';
 
 export { ORDER_STATUS_LABELS };
 
@@ -40,8 +40,21 @@ const AUDIT_COMMAND_LABELS: Record<string, string> = {
   'staff change-password': '修改密码',
   'shipping import': '批量导入运单号',
   'shipping retry': '重试上传发货信息',
-  drop: '开售/下架',
+  received: '标记签收',
+  'reminder resolve': '处理微信提醒',
+  drop: '排期开售',
+  'drop cancel': '取消开售',
+  'sets create': '新增端盒套数',
+  'sets retire': '下架一套端盒',
+  'coupon create': '新建优惠券',
+  'coupon grant': '发放优惠券',
+  'coupon welcome': '设置新人券',
   'rotate-seed': '轮换抽取种子',
+  'box save': '保存系列',
+  'box import': '导入系列文件',
+  'stock add': '增减库存',
+  'stock set': '设置库存',
+  'picture upload': '上传图片',
 };
 
 export function auditCommandLabel(command: string): string {
@@ -62,4 +75,11 @@ export const REFUND_STATUS_LABELS: Record<string, { text: string; color: string 
 export function RefundStatusTag({ status }: { status: string }) {
   const label = REFUND_STATUS_LABELS[status] ?? { text: status, color: 'default' };
   return <Tag color={label.color}>{label.text}</Tag>;
+}
+
+const DROP_STATE_TAGS: Record<DropState, [string, string]> = { ON_SALE: ['green', '在售'], SCHEDULED: ['blue', '即将开售'], CANCELLED: ['default', '已取消'] };
+
+export function DropStateTag({ state }: { state: DropState }) {
+  const [color, label] = DROP_STATE_TAGS[state];
+  return <Tag color={color}>{label}</Tag>;
 }

@@ -3,7 +3,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Layout, Menu, Space, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
-import { AuditOutlined, DashboardOutlined, FileSearchOutlined, LogoutOutlined, ProfileOutlined, SafetyOutlined, TeamOutlined, CarOutlined } from '@ant-design/icons';
+import { AlertOutlined, ShopOutlined, AuditOutlined, DashboardOutlined, FileSearchOutlined, LogoutOutlined, ProfileOutlined, SafetyOutlined, TeamOutlined, CarOutlined, FieldTimeOutlined, AppstoreOutlined, GiftOutlined, LineChartOutlined } from '@ant-design/icons';
 import { STAFF_ROLE_LABELS, type ConsoleAction } from '@blindbox/shared';
 import { errorMessage, requestNoContent } from '../api/client';
 import { storeSession, useMe } from '../api/session';
@@ -12,6 +12,12 @@ const MENU: { key: string; label: string; icon: React.ReactNode; action: Console
   { key: '/', label: '数据概览', icon: <DashboardOutlined />, action: 'dashboard.view' },
   { key: '/orders', label: '订单管理', icon: <ProfileOutlined />, action: 'orders.view' },
   { key: '/shipping', label: '发货管理', icon: <CarOutlined />, action: 'shipping.view' },
+  { key: '/catalog', label: '系列商品', icon: <ShopOutlined />, action: 'catalog.view' },
+  { key: '/complaints', label: '投诉处理', icon: <AlertOutlined />, action: 'complaints.view' },
+  { key: '/drops', label: '开售排期', icon: <FieldTimeOutlined />, action: 'catalog.view' },
+  { key: '/sets', label: '端盒', icon: <AppstoreOutlined />, action: 'catalog.view' },
+  { key: '/coupons', label: '优惠券', icon: <GiftOutlined />, action: 'catalog.view' },
+  { key: '/sales', label: '销售报表', icon: <LineChartOutlined />, action: 'sales.view' },
   { key: '/bills', label: '交易账单', icon: <FileSearchOutlined />, action: 'bills.view' },
   { key: '/audit', label: '操作日志', icon: <AuditOutlined />, action: 'audit.view' },
   { key: '/staff', label: '员工账号', icon: <TeamOutlined />, action: 'staff.view' },

@@ -1,8 +1,8 @@
 import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
-import { Badge, Card, Col, Row, Statistic, Table, Tag, Typography } from 'antd';
-import { dashboardResponseSchema, type DashboardResponse } from '@blindbox/shared';
+import { Alert, Badge, Card, Col, Row, Statistic, Table, Tag, Typography } from 'antd';
+import { COMPLAINT_DUE_SOON_HOURS, dashboardResponseSchema, type DashboardResponse } from '@blindbox/shared';
 import { request } from '../api/client';
 import { QueryError } from '../components/QueryError';
 import { PageLoading } from '../components/PageLoading';
@@ -20,6 +20,7 @@ export default function DashboardPage() {
   const { today } = data;
   return (
     <div data-testid="dashboard">
+      <ComplaintsDue due={data.complaintsDue} />
       <Typography.Title level={4} style={{ marginTop: 0 }}>
         今日概况 <Typography.Text type="secondary" style={{ fontSize: 14, fontWeight: 'normal' }}>（北京时间 {today.day}，更新于 {formatTime(data.generatedAt).slice(11)}）</Typography.Text>
       </Typography.Title>
@@ -60,6 +61,32 @@ export default function DashboardPage() {
         />
       </Card>
     </div>
+  );
+}
+
+/** WeChat Pay complaints about to pass (or past) their 24-hour answer time: the first thing staff should see. */
+function ComplaintsDue({ due }: { due: DashboardResponse['complaintsDue'] }) {
+  if (due.length === 0) return null;
+  return (
+    <Alert
+      type="error"
+      showIcon
+      style={{ marginBottom: 16 }}
+      data-testid="complaints-due"
+      message={`${due.length} 条微信支付投诉将在 ${COMPLAINT_DUE_SOON_HOURS} 小时内到期（或已超时）未回复，超时微信将介入处理`}
+      description={
+        <div>
+          {due.map((complaint) => (
+            <div key={complaint.id}>
+              <Link to={`/complaints/${complaint.id}`}>{complaint.detail.slice(0, 40) || complaint.id}</Link>
+              <Typography.Text type={complaint.overdue ? 'danger' : 'warning'} style={{ marginLeft: 8 }}>
+                {complaint.overdue ? '已超时' : '须在'} {formatTime(complaint.replyDueAt).slice(5, 16)} {complaint.overdue ? '' : '前回复'}
+              </Typography.Text>
+            </div>
+          ))}
+        </div>
+      }
+    />
   );
 }
 

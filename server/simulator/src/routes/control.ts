@@ -38,7 +38,8 @@ export const corsForControl: Middleware = async (ctx, next) => {
   await next();
 };
 
-export function controlRoutes(sim: SimContext): Router {
+/** `extend` adds other simulated products' control routes (complaints) under the same parsing and errors. */
+export function controlRoutes(sim: SimContext, extend: (router: Router) => void = () => undefined): Router {
   const router = new Router({ prefix: '/sim' });
   const { store, keys, notifier, faults } = sim;
 
@@ -152,6 +153,8 @@ export function controlRoutes(sim: SimContext): Router {
     faults.clear();
     ctx.body = { ok: true };
   });
+
+  extend(router);
 
   function findForPayment(input: z.infer<typeof paySchema>): TransactionRecord {
     const now = Date.now();

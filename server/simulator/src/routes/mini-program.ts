@@ -12,6 +12,8 @@ import type { SimContext } from '../context';
 import type { TransactionRecord } from '../model';
 import { readText } from '../http';
 import { parseRfc3339 } from '../time';
+import { receiptOrderState, tradeManagementOf } from '../trade-management-state';
+import { tradeManagementRoutes } from './trade-management';
 
 const TOKEN_LIFETIME_S = 7200;
 /**
@@ -190,6 +192,9 @@ export function miniProgramRoutes(sim: SimContext): Router {
     return [40001, retired.has(token) ? 'invalid credential, access_token is invalid or not latest' : 'invalid credential'];
   }
 
+  // Other api.weixin.qq.com routes (subscribe messages) take the same token.
+  sim.accessTokenProblem = tokenProblem;
+
   function guarded(handler: (ctx: Context, input: unknown) => void) {
     return async (ctx: Context) => {
       const input = await body(ctx);
@@ -309,8 +314,10 @@ export function miniProgramRoutes(sim: SimContext): Router {
           openid: tx.payerOpenid ?? '',
           trade_create_time: Math.floor(tx.createdAt / 1000),
           pay_time: Math.floor((tx.successTime ?? tx.createdAt) / 1000),
-          // 1 待发货, 2 已发货, 5 已退款 (all of it: a partly refunded transaction still ships).
-          order_state: tx.tradeState === 'REFUND' && refundedFen(tx.outTradeNo) >= tx.total ? 5 : shipment?.allDelivered ? 2 : 1,
+          // 1 待发货, 2 已发货, 5 已退款 (all of it: a partly refunded transaction still ships), 3 确认收货 and
+          // 4 交易完成 from routes/trade-management.ts.
+          order_state:
+            tx.tradeState === 'REFUND' && refundedFen(tx.outTradeNo) >= tx.total ? 5 : (receiptOrderState(sim, tx.transactionId) ?? (shipment?.allDelivered ? 2 : 1)),
           in_complaint: false,
           // The documented order without a shipment carries `shipping: {}` (get_order_list's example).
           shipping: shipment
@@ -367,6 +374,10 @@ export function miniProgramRoutes(sim: SimContext): Router {
     phoneCodes.set(code, { phone: parsed.data.phone, expiresAt: Date.now() + 5 * 60_000 });
     ctx.body = { code };
   });
+  const trade = tradeManagementOf(sim);
+  trade.isShipped = (transactionId) => shipments.get(transactionId)?.allDelivered === true;
+  trade.shippedAt = (transactionId) => shipments.get(transactionId)?.lastUploadTime ?? null;
+  tradeManagementRoutes(sim, router, guarded);
 
   router.get('/sim/mini-program', (ctx) => {
     ctx.body = { ...stats, currentToken: current?.token ?? null, shipments: Object.fromEntries(shipments), faults };

@@ -55,10 +55,10 @@ async function exportOne(context: AdminContext, slug: string): Promise<CommandRe
   const text = catalogFileText(exported.box, typeof out === 'string' ? formatOfFile(out) : 'yaml');
   if (typeof out !== 'string') return { exitCode: 0, output: text.trimEnd() };
   const file = path.resolve(out);
-  for (const [relative, svg] of exported.pictures) {
+  for (const [relative, bytes] of exported.pictures) {
     const target = path.resolve(path.dirname(file), relative);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, svg);
+    await writeFile(target, bytes);
   }
   await writeFile(file, text);
   return context.print({ file, pictures: exported.pictures.size }, () => `box ${slug} written to ${file} with ${exported.pictures.size} pictures beside it`);

@@ -2,27 +2,12 @@ import { fenToYuan } from '@blindbox/shared';
 import { Types } from 'mongoose';
 import type { Container } from '../../container';
 import { NotFound } from '../../domain-error';
-import { userModel } from '../../users/user.model';
-import { CouponCodeTaken, couponTemplates, type CouponTemplateInput } from '../../coupons/coupon-templates';
+import { findShoppers } from '../../users/shopper-lookup';
+import { couponTemplates, type CouponTemplateInput } from '../../coupons/coupon-templates';
+import { couponActions, templateView } from '../../coupons/coupon-actions';
 import type { CouponTemplateDoc } from '../../coupons/coupon-template.model';
 import { UsageError, type AdminCommand, type AdminContext, type CommandResult, type OptionValues } from '../admin-command';
 import { parseTimeOption } from './time-option';
-
-/** What the audit and --json show of a template. */
-const templateView = (t: CouponTemplateDoc) => ({
-  code: t.code,
-  title: t.title,
-  amountOffFen: t.amountOffFen,
-  percentOffBp: t.percentOffBp,
-  maxOffFen: t.maxOffFen,
-  minSpendFen: t.minSpendFen,
-  validDays: t.validDays,
-  validUntil: t.validUntil ? t.validUntil.toISOString() : null,
-  quantity: t.quantity,
-  remaining: t.remaining,
-  granted: t.granted,
-  welcome: t.welcome,
-});
 
 function integerOption(values: OptionValues, name: string): number | undefined {
   const text = values[name];
@@ -37,6 +22,8 @@ function terms(t: Pick<CouponTemplateDoc, 'amountOffFen' | 'percentOffBp' | 'max
   return `${off}, min spend ¥${fenToYuan(t.minSpendFen)}`;
 }
 
+const actionsOf = ({ container }: AdminContext) => couponActions(couponTemplates(container.db), container.clock);
+
 async function templateArg(context: AdminContext, sub: string): Promise<CouponTemplateDoc> {
   const code = context.positionals[1];
   if (!code || context.positionals.length !== 2) throw new UsageError(`coupon ${sub} takes exactly one <code>`);
@@ -45,12 +32,12 @@ async function templateArg(context: AdminContext, sub: string): Promise<CouponTe
   return template;
 }
 
-/** A shopper by user id (24 hex digits) or by WeChat openid. */
+/** One shopper by user id, WeChat openid or shipping phone; a phone several shoppers gave is refused as ambiguous. */
 async function shopperOf(container: Container, who: string): Promise<Types.ObjectId> {
-  const User = userModel(container.db);
-  const user = Types.ObjectId.isValid(who) && /^[0-9a-f]{24}$/i.test(who) ? await User.findById(who).select({ _id: 1 }).lean() : await User.findOne({ openid: who }).select({ _id: 1 }).lean();
-  if (!user) throw new NotFound(`shopper ${who}`);
-  return user._id;
+  const found = await findShoppers(container.db, who);
+  if (found.length === 0) throw new NotFound(`shopper ${who}`);
+  if (found.length > 1) throw new UsageError(`${who} names ${found.length} shoppers (${found.map((match) => match.userId).join(', ')}): give a user id`);
+  return new Types.ObjectId(found[0]!.userId);
 }
 
 async function create(context: AdminContext) {
@@ -69,10 +56,7 @@ async function create(context: AdminContext) {
     quantity: integerOption(values, 'quantity') ?? null,
     welcome: values.welcome === true,
   };
-  const templates = couponTemplates(container.db);
-  // Asked first, so a dry run says it would be refused.
-  if (await templates.find(code)) throw new CouponCodeTaken(`a coupon with code ${code} exists`);
-  const created = await context.apply({ command: 'coupon create', target: `coupon:${code}`, before: null, after: templateView }, () => templates.create(input));
+  const created = await actionsOf(context).create(input, context.apply);
   if (!created) return context.print(null, () => '');
   return context.print(templateView(created), () => `coupon ${code} created: ${created.title}, ${terms(created)}${created.welcome ? '; it is the welcome coupon' : ''}`);
 }
@@ -84,24 +68,18 @@ async function welcome(context: AdminContext) {
   const named = context.positionals.length > 1;
   if (off === named) throw new UsageError('coupon welcome takes either a <code> or --off');
   const target = off ? null : await templateArg(context, 'welcome');
-  if ((current?.code ?? null) === (target?.code ?? null)) {
+  if (!(await actionsOf(context).setWelcome(target, context.apply))) {
     return context.print({ welcome: current?.code ?? null }, () => (current ? `${current.code} is already the welcome coupon` : 'there is already no welcome coupon'));
   }
-  await context.apply({ command: 'coupon welcome', target: 'coupon:welcome', before: { code: current?.code ?? null }, after: { code: target?.code ?? null } }, () =>
-    templates.setWelcome(target?.code ?? null),
-  );
   return context.print({ welcome: target?.code ?? null }, () => (target ? `new shoppers now get ${target.code} (${target.title})` : 'new shoppers get no welcome coupon'));
 }
 
 async function grant(context: AdminContext) {
   const template = await templateArg(context, 'grant');
   const to = context.values.to;
-  if (typeof to !== 'string' || !to.trim()) throw new UsageError('coupon grant needs --to <userId|openid>');
+  if (typeof to !== 'string' || !to.trim()) throw new UsageError('coupon grant needs --to <userId|openid|phone>');
   const userId = await shopperOf(context.container, to.trim());
-  const coupon = await context.apply(
-    { command: 'coupon grant', target: `coupon:${template.code}`, before: { remaining: template.remaining }, after: (c: { _id: Types.ObjectId; expiresAt: Date }) => ({ to: userId.toHexString(), couponId: c._id.toHexString(), expiresAt: c.expiresAt.toISOString() }) },
-    () => couponTemplates(context.container.db).grant(template, userId, context.container.clock.now()),
-  );
+  const coupon = await actionsOf(context).grant(template, userId, context.apply);
   if (!coupon) return context.print(null, () => '');
   return context.print({ couponId: coupon._id.toHexString(), userId: userId.toHexString(), code: template.code, expiresAt: coupon.expiresAt }, () =>
     `granted ${template.code} (${template.title}) to ${userId.toHexString()}: coupon ${coupon._id.toHexString()}, valid until ${coupon.expiresAt.toISOString()}`,
@@ -134,7 +112,7 @@ export const couponCommand: AdminCommand = {
                                     a coupon template (percent in basis points: 1000 = 10 % off, priced in
                                     whole fen rounded down; default validity 30 days from the grant)
   coupon welcome <code> | --off     the coupon every new shopper gets at their first login, or none
-  coupon grant <code> --to <userId|openid>
+  coupon grant <code> --to <userId|openid|phone>
                                     give one shopper a coupon (never more than the template's quantity)
   coupon list                       templates with what each has granted and has left`,
   options: {

@@ -4,13 +4,14 @@ import { billCommand } from './bill-commands';
 import { boxCommand } from './box-commands';
 import { rotateSeedCommand } from './fairness-commands';
 import { jobsCommand } from './job-commands';
-import { ordersCommand, reconcileCommand, refundCommand, shipCommand, showCommand } from './order-commands';
+import { ordersCommand, receivedCommand, reconcileCommand, refundCommand, shipCommand, showCommand } from './order-commands';
 import { dropCommand } from './drop-commands';
 import { salesCommand } from './sales-commands';
 import { couponCommand } from './coupon-commands';
 import { stockCommand } from './stock-commands';
 import { setsCommand } from './set-commands';
 import { staffCommand } from './staff-commands';
+import { complaintsCommand } from './complaint-commands';
 
 /** Every admin command, in the order the usage text lists them. One line per command group file. */
 export const ADMIN_COMMANDS: readonly AdminCommand[] = [
@@ -19,6 +20,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   reconcileCommand,
   refundCommand,
   shipCommand,
+  receivedCommand,
   salesCommand,
   dropCommand,
   couponCommand,
@@ -30,4 +32,5 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   setsCommand,
   auditCommand,
   staffCommand,
+  complaintsCommand,
 ];

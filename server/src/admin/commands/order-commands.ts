@@ -6,6 +6,7 @@ import { isOnRefund } from '../../orders/order-state';
 import { NotFound } from '../../domain-error';
 import { parseObjectId } from '../../object-id';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
+import { moneyStateOf } from '../../shipping/receipt-state';
 import { formatOrderDetail, formatOrderList, formatToShip, line, type OrderDetail, type OrderSummary, type ShippingAddress, type ToShip } from '../format';
 import { limitOption } from './limit-option';
 
@@ -155,6 +156,24 @@ export const shipCommand: AdminCommand = {
   },
 };
 
+export const receivedCommand: AdminCommand = {
+  name: 'received',
+  usage: `  received <orderId> [--at TIME]   the carrier delivered the parcel (签收), at TIME (ISO 8601; default now); for a
+                                    mini-program payment WeChat then reminds the shopper, once, to confirm receipt`,
+  options: { at: { type: 'string' } },
+  async run(context) {
+    const { container } = context;
+    const orderId = orderIdArg(context, 'received');
+    const at = typeof context.values.at === 'string' ? new Date(context.values.at) : new Date();
+    if (Number.isNaN(at.getTime())) throw new UsageError('--at must be a time such as 2026-12-04T10:00:00+08:00');
+    const upload = await container.receipts.markReceived(orderId, at, callerOf(context));
+    if (!upload) return context.print(null, () => '');
+    return context.print({ orderId: orderId.toHexString(), receivedAt: upload.receivedAt, reminder: upload.reminderStatus ?? null }, () =>
+      line`order ${orderId.toHexString()}: parcel received ${upload.receivedAt?.toISOString() ?? ''}; receipt reminder ${upload.reminderStatus ?? 'not owed'}`,
+    );
+  },
+};
+
 export function summary(order: OrderDoc): OrderSummary {
   return {
     id: order._id.toHexString(),
@@ -182,6 +201,13 @@ async function describe(container: Container, order: OrderDoc): Promise<OrderDet
     audit: order.audit,
     wechat: live.outTradeNo ? { ...live, outTradeNo: live.outTradeNo } : null,
     shipping: await shippingView(container, order),
+    money: {
+      state: moneyStateOf(order),
+      settlementEstimatedAt: order.settlementEstimatedAt ?? null,
+      receiptConfirmedAt: order.receiptConfirmedAt ?? null,
+      receiptConfirmMethod: order.receiptConfirmMethod ?? null,
+      settledAt: order.settledAt ?? null,
+    },
   };
 }
 

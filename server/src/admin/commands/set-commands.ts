@@ -1,13 +1,14 @@
 import { boxModel } from '../../catalog/box.model';
 import { NotFound } from '../../domain-error';
 import { parseObjectId } from '../../object-id';
+import { setActions } from '../../sets/set-actions';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
 
-async function boxIdOfSlug(context: AdminContext, slug: string | undefined) {
+async function boxOfSlug(context: AdminContext, slug: string | undefined) {
   if (!slug) throw new UsageError('name the box by its slug');
-  const box = await boxModel(context.container.db).findOne({ slug }).select({ _id: 1 }).lean();
+  const box = await boxModel(context.container.db).findOne({ slug }).select({ _id: 1, slug: 1 }).lean();
   if (!box) throw new NotFound(`box ${slug}`);
-  return box._id;
+  return box;
 }
 
 function countOf(context: AdminContext): number {
@@ -31,12 +32,7 @@ export const setsCommand: AdminCommand = {
     const { sets } = context.container;
 
     if (action === 'create') {
-      const boxId = await boxIdOfSlug(context, arg);
-      const count = countOf(context);
-      const created = await context.apply(
-        { command: 'sets create', target: `box:${arg}`, before: null, after: (done: Awaited<ReturnType<typeof sets.create>>) => ({ sets: done.map((set) => ({ number: set.number, commitment: set.commitment })) }) },
-        () => sets.create(boxId, count),
-      );
+      const created = await setActions(sets).create(await boxOfSlug(context, arg), countOf(context), context.apply);
       if (!created) return context.print(null, () => '');
       const rows = created.map((set) => ({ id: set._id.toHexString(), number: set.number, positions: set.positions, commitment: set.commitment }));
       return context.print(rows, () => [`${arg}: ${rows.length} set(s) on sale`, ...rows.map((row) => `  #${row.number} ${row.id} ${row.positions} positions, commitment ${row.commitment}`)].join('\n'));
@@ -44,18 +40,14 @@ export const setsCommand: AdminCommand = {
 
     if (action === 'retire') {
       const setId = parseObjectId(arg, 'set');
-      const before = await sets.get(setId);
-      const retired = await context.apply(
-        { command: 'sets retire', target: `set:${arg}`, before: { state: before.state }, after: (done: Awaited<ReturnType<typeof sets.retire>>) => ({ state: done.state }) },
-        () => sets.retire(setId),
-      );
+      const retired = await setActions(sets).retire(setId, context.apply);
       if (!retired) return context.print(null, () => '');
       const shown = await sets.get(setId);
       return context.print(shown, () => `set #${shown.number} ${shown.state}: arrangement ${JSON.stringify(shown.arrangement)}, salt ${shown.salt}, commitment ${shown.commitment}`);
     }
 
     if (action === 'list') {
-      const rows = await sets.list(await boxIdOfSlug(context, arg));
+      const rows = await sets.list((await boxOfSlug(context, arg))._id);
       return context.print(rows, () =>
         rows.length === 0 ? `${arg}: no sets` : rows.map((row) => `#${row.number} ${row.id} ${row.state.padEnd(8)} sold ${row.sold} · held ${row.held} · free ${row.free}  ${row.commitment}`).join('\n'),
       );

@@ -1,23 +1,8 @@
-import type { Types } from 'mongoose';
-import { NotFound, ruleError } from '../../domain-error';
+import { NotFound } from '../../domain-error';
 import { boxModel, type BoxDoc } from '../../catalog/box.model';
 import { itemStock, type ItemCounts } from '../../catalog/item-stock';
+import { changeStock, MAX_ROUNDS, NoItemCounts, stockReport, StockBelowHeld, type StockReport } from '../../catalog/stock-desk';
 import { UsageError, type AdminCommand, type AdminContext } from '../admin-command';
-
-export const StockBelowHeld = ruleError('CONFLICT', 'STOCK_BELOW_HELD');
-export const NoItemCounts = ruleError('CONFLICT', 'NO_ITEM_COUNTS');
-
-/** Compare-and-set rounds against orders racing the change before giving up. */
-const MAX_ROUNDS = 20;
-
-interface StockReport {
-  slug: string;
-  version: number;
-  available: number;
-  held: number;
-  sold: number;
-  items: { id: string; name: string; left: number; drawn: number }[];
-}
 
 function integerOption(value: unknown, name: string): number | null {
   if (value === undefined) return null;
@@ -26,52 +11,11 @@ function integerOption(value: unknown, name: string): number | null {
   return parsed;
 }
 
-async function report(context: AdminContext, box: BoxDoc): Promise<StockReport> {
-  const { db } = context.container;
-  const account = await context.container.stock.account(box._id);
-  const items = itemStock(db);
-  const counts = (await items.counts(box._id)) ?? {};
-  const drawn = await items.drawnPerItem(box._id);
-  return {
-    slug: box.slug,
-    version: box.version ?? 1,
-    available: account.available,
-    held: account.held + account.inFlight,
-    sold: account.sold,
-    items: box.products.map((product) => ({ id: product.productId, name: product.name, left: counts[product.productId] ?? 0, drawn: drawn.get(product.productId) ?? 0 })),
-  };
-}
-
 const formatReport = (stock: StockReport) =>
   [
     `box ${stock.slug} (version ${stock.version}): ${stock.available} available, ${stock.held} held for unpaid orders, ${stock.sold} sold`,
     ...stock.items.map((item) => `  ${item.id.padEnd(28)} ${item.name}  ${item.left} left, ${item.drawn} drawn`),
   ].join('\n');
-
-/**
- * Changes item counts until the write lands: each round reads the counts and writes guarded on them (for
- * --set) and on `available` staying ≥ 0, so units held for unpaid orders are never taken, whatever orders
- * race the change. Refused, with the numbers, when the change would need held units.
- */
-async function changeStock(context: AdminContext, boxId: Types.ObjectId, targets: string[], add: number | null, set: number | null): Promise<ItemCounts> {
-  const { db, stock: ledger } = context.container;
-  const items = itemStock(db);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const counts = (await items.counts(boxId)) ?? {};
-    const deltas = Object.fromEntries(targets.map((id) => [id, add ?? (set ?? 0) - (counts[id] ?? 0)]));
-    const expected = set === null ? null : Object.fromEntries(targets.map((id) => [id, counts[id] ?? 0]));
-    if (await ledger.changeItems(boxId, deltas, expected)) return Object.fromEntries(targets.map((id) => [id, (counts[id] ?? 0) + (deltas[id] ?? 0)]));
-    const { available } = await ledger.account(boxId);
-    const change = Object.values(deltas).reduce((sum, n) => sum + n, 0);
-    const below = targets.find((id) => (counts[id] ?? 0) + (deltas[id] ?? 0) < 0);
-    if (below) throw new StockBelowHeld(`item ${below} would go below 0`);
-    if (available + change < 0) {
-      const { held, inFlight } = await ledger.account(boxId);
-      throw new StockBelowHeld(`only ${available} units are free (${held + inFlight} are held for unpaid orders): the change takes ${-change}`);
-    }
-  }
-  throw new StockBelowHeld('the stock kept changing under concurrent orders; try again');
-}
 
 /**
  * A box stocked before per-item counts (box-level stock only) gets them from `stock <slug> --set N`: every
@@ -91,7 +35,7 @@ async function startItemCounts(context: AdminContext, box: BoxDoc, set: number |
     }
     throw new StockBelowHeld('the stock kept changing under concurrent orders; try again');
   });
-  const stock = await report(context, box);
+  const stock = await stockReport(context.container, box);
   return context.print(stock, () => formatReport(stock));
 }
 
@@ -127,10 +71,10 @@ export const stockCommand: AdminCommand = {
           // What was written (draws may move an item between the read and the write); a dry run shows the plan.
           after: context.dryRun ? { items: planned } : (written: ItemCounts) => ({ items: written }),
         },
-        () => changeStock(context, box._id, targets, add, set),
+        () => changeStock(context.container, box._id, targets, add, set),
       );
     }
-    const stock = await report(context, box);
+    const stock = await stockReport(context.container, box);
     return context.print(stock, () => formatReport(stock));
   },
 };

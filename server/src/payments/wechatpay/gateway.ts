@@ -1,4 +1,5 @@
 import type { JsapiPayParams } from '@blindbox/shared';
+import type { ComplaintChannel } from '../../complaints/complaint-channel';
 import type { ChannelRefund, ChannelTransaction, NotificationHeaders, PrepayRequest, RefundRequest, RefundStatus, TradeState } from '../payment-channel';
 
 /**
@@ -28,6 +29,8 @@ export interface WechatPayGateway {
   applyTradeBill(billDate: string): Promise<TradeBillLocation | null>;
   /** The bill file exactly as served: WeChat does not sign it, the hash from applyTradeBill vouches for it. */
   downloadBillFile(downloadUrl: string): Promise<Buffer>;
+  /** Consumer complaints (消费者投诉 2.0), signed and verified the same way. */
+  complaints: ComplaintChannel;
 }
 
 export interface TradeBillLocation {

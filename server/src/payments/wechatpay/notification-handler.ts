@@ -50,6 +50,27 @@ export class NotificationHandler {
   ) {}
 
   async verify(headers: NotificationHeaders, rawBody: Buffer): Promise<VerifiedNotification> {
+    const opened = await this.open(headers, rawBody, (eventType, originalType) => HANDLED_EVENTS[eventType] === originalType);
+    const kind = HANDLED_EVENTS[opened.eventType];
+    try {
+      return kind === 'transaction'
+        ? { kind: 'transaction', eventId: opened.eventId, eventType: opened.eventType, transaction: toPaymentTransaction(opened.resource) }
+        : { kind: 'refund', eventId: opened.eventId, eventType: opened.eventType, refund: toRefundResult(opened.resource) };
+    } catch (error) {
+      throw this.reject('MALFORMED_BODY', `decrypted resource unusable: ${(error as Error).message}`, opened.eventId);
+    }
+  }
+
+  /**
+   * Verifies and decrypts any callback of WeChat Pay's envelope (payments, refunds, complaints): `handles` says
+   * which event and resource types the endpoint acts on; others are NotificationIgnoredError. The resource is the
+   * decrypted JSON, for the caller's own schema.
+   */
+  async open(
+    headers: NotificationHeaders,
+    rawBody: Buffer,
+    handles: (eventType: string, originalType: string) => boolean,
+  ): Promise<{ eventId: string; eventType: string; resource: unknown }> {
     // Which of two signatures (or timestamps, serials) would be the one WeChat meant cannot be told, and a
     // proxy that joins repeated headers could make a valid one out of them: refuse them outright.
     const repeated = Object.keys(headers).filter((name) => name.startsWith('wechatpay-') && Array.isArray(headers[name]) && headers[name].length > 1);
@@ -64,8 +85,7 @@ export class NotificationHandler {
       throw this.reject('MALFORMED_BODY', `not a notification envelope: ${(error as Error).message}`);
     }
     const { resource } = envelope;
-    const expected = HANDLED_EVENTS[envelope.event_type];
-    if (expected !== resource.original_type || (envelope.resource_type !== undefined && envelope.resource_type !== RESOURCE_TYPE)) {
+    if (!handles(envelope.event_type, resource.original_type) || (envelope.resource_type !== undefined && envelope.resource_type !== RESOURCE_TYPE)) {
       const detail = `event ${envelope.event_type} with a ${envelope.resource_type ?? '(no type)'} ${resource.original_type} resource is not handled here`;
       this.logger.warn({ event: 'wechatpay.notification_ignored', eventId: envelope.id, eventType: envelope.event_type, detail }, 'WeChat Pay notification ignored');
       throw new NotificationIgnoredError(envelope.id, envelope.event_type, detail);
@@ -84,18 +104,14 @@ export class NotificationHandler {
     } catch (error) {
       throw this.reject('DECRYPTION_FAILED', `resource does not decrypt: ${(error as Error).message}`, envelope.id);
     }
-
     try {
-      const decrypted: unknown = JSON.parse(plaintext);
-      return expected === 'transaction'
-        ? { kind: 'transaction', eventId: envelope.id, eventType: envelope.event_type, transaction: toPaymentTransaction(decrypted) }
-        : { kind: 'refund', eventId: envelope.id, eventType: envelope.event_type, refund: toRefundResult(decrypted) };
+      return { eventId: envelope.id, eventType: envelope.event_type, resource: JSON.parse(plaintext) as unknown };
     } catch (error) {
-      throw this.reject('MALFORMED_BODY', `decrypted resource unusable: ${(error as Error).message}`, envelope.id);
+      throw this.reject('MALFORMED_BODY', `decrypted resource is not JSON: ${(error as Error).message}`, envelope.id);
     }
   }
 
-  private reject(reason: NotificationRejectedError['reason'], detail: string, eventId?: string): NotificationRejectedError {
+  reject(reason: NotificationRejectedError['reason'], detail: string, eventId?: string): NotificationRejectedError {
     this.logger.warn({ event: 'wechatpay.notification_rejected', reason, detail, eventId }, 'WeChat Pay notification rejected');
     return new NotificationRejectedError(reason, detail);
   }

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import Pay from 'wechatpay-node-v3';
 import type { WechatPayCredentials } from './credentials';
+import type { HttpMethod } from './transport';
 
 const USER_AGENT = 'blindbox-pay (wechatpay-node-v3/2.2.1)';
 
@@ -22,9 +24,17 @@ export class MerchantSigner extends Pay {
     });
   }
 
-  /** Headers for a request the library has no method for; `url` may be a path or an absolute URL. */
-  signedHeaders(method: 'GET' | 'POST', url: string, body?: Record<string, unknown>): Record<string, string> {
-    return { ...this.getHeaders(this.buildAuthorization(method, url, body)) };
+  /**
+   * Headers for a request the library has no method for; `url` may be a path or an absolute URL. Signed here
+   * over the exact body string sent (empty for GET and DELETE): the library leaves the empty body's line out for
+   * every method but GET, which WeChat would refuse as SIGN_ERROR.
+   */
+  signedHeaders(method: HttpMethod, url: string, body = ''): Record<string, string> {
+    const path = url.replace(/^https?:\/\/[^/]+/, '');
+    const nonce = randomBytes(16).toString('hex');
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = this.sign(`${method}\n${path}\n${timestamp}\n${nonce}\n${body}\n`);
+    return { ...this.getHeaders(this.getAuthorization(nonce, timestamp, signature), body ? { 'Content-Type': 'application/json' } : {}) };
   }
 
   /** Base64 SHA256withRSA with the merchant private key. */

@@ -6,6 +6,8 @@ import type { SignatureCheck, SignatureVerifier } from './verifier';
 type IPayRequest = Parameters<Pay['createHttp']>[0];
 type Output = Awaited<ReturnType<IPayRequest['get']>>;
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 export interface RawResponse {
   status: number;
   headers: Headers;
@@ -51,7 +53,7 @@ export class VerifyingTransport implements IPayRequest {
   }
 
   /** Sends a request and returns the raw answer without judging it (the certificate download verifies its own). */
-  async exchange(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
+  async exchange(method: HttpMethod, url: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
     const target = this.rewrite(url);
     const started = Date.now();
     const signal = AbortSignal.timeout(this.options.timeoutMs);
@@ -79,7 +81,12 @@ export class VerifyingTransport implements IPayRequest {
     return { status: response.status, headers: response.headers, body: raw };
   }
 
-  private async call(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<Output> {
+  /** A signed request the library has no method for (complaints): the answer verified like every other. */
+  request(method: HttpMethod, url: string, headers: Record<string, string>, body?: string): Promise<Output> {
+    return this.call(method, url, headers, body);
+  }
+
+  private async call(method: HttpMethod, url: string, headers: Record<string, string>, body?: string): Promise<Output> {
     const response = await this.exchange(method, url, headers, body);
     const check = await this.options.verifier.verify((name) => response.headers.get(name) ?? undefined, response.body);
     const path = this.rewrite(url).pathname;

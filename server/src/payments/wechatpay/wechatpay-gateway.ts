@@ -19,6 +19,7 @@ import { PlatformCertificateStore } from './platform-certificates';
 import { MerchantSigner } from './signer';
 import { errorFromResponse, VerifyingTransport } from './transport';
 import { SignatureVerifier, type VerificationKeySource, publicKeySource } from './verifier';
+import { wechatPayComplaints } from './wechatpay-complaints';
 import { formatBeijingTime, toPaymentTransaction, toRefundResult } from './wire';
 
 export interface WechatPayGatewayOptions {
@@ -66,6 +67,7 @@ export function createWechatPayGateway(options: WechatPayGatewayOptions): Wechat
   signer.createHttp(transport);
   keys = verificationKeys(options, { transport, signer, now });
   const notifications = new NotificationHandler(new SignatureVerifier(keys.callbacks, now), credentials.apiV3Key, logger);
+  const complaints = wechatPayComplaints({ credentials, signer, transport, verifier, notifications, logger });
 
   /** A signed 2xx answer that does not have the documented shape is a contract breach, not a payment state. */
   function mapped<T>(what: string, status: number, map: () => T): T {
@@ -100,6 +102,8 @@ export function createWechatPayGateway(options: WechatPayGatewayOptions): Wechat
   }
 
   return {
+    complaints,
+
     prepayJsapi(input: JsapiPrepayInput) {
       return logged('wechatpay.prepay_jsapi', { outTradeNo: input.outTradeNo, amountFen: input.amountFen }, async () => {
         const result = await signer.transactions_jsapi({ ...prepayBody(input), payer: { openid: input.payerOpenid } });

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Descriptions, Space, Table, Tag, Timeline, Tooltip, Typography } from 'antd';
 import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
-import { orderChannelViewSchema, orderDetailSchema, SHIPPING_CARRIERS, type OrderDetail } from '@blindbox/shared';
+import { MONEY_STATE_LABELS, orderChannelViewSchema, orderDetailSchema, SHIPPING_CARRIERS, type MoneyState, type OrderDetail } from '@blindbox/shared';
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
 import { AuditTable } from '../../components/AuditTable';
@@ -36,12 +36,12 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
   const close = () => setDialog(null);
   const denied = '当前角色无权执行此操作';
 
-  const actionButton = (key: 'refund' | 'ship' | 'cancel' | 'reconcile', label: string, permission: Parameters<typeof can>[0], onClick: () => void, danger = false) => {
+  const actionButton = (key: 'refund' | 'ship' | 'cancel' | 'reconcile' | 'markReceived', label: string, permission: Parameters<typeof can>[0], onClick: () => void, danger = false) => {
     if (!order.allowed[key]) return null;
     const allowed = can(permission);
     return (
       <Tooltip title={allowed ? undefined : denied} key={key}>
-        <Button danger={danger} disabled={!allowed} onClick={onClick} loading={key === 'reconcile' && actions.reconcile.isPending} data-testid={`order-${key}`}>
+        <Button danger={danger} disabled={!allowed} onClick={onClick} loading={(key === 'reconcile' && actions.reconcile.isPending) || (key === 'markReceived' && actions.received.isPending)} data-testid={`order-${key}`}>
           {label}
         </Button>
       </Tooltip>
@@ -66,6 +66,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
           <Space wrap>
             {actionButton('reconcile', '与渠道核对', 'orders.reconcile', () => actions.reconcile.mutate())}
             {actionButton('ship', '发货', 'orders.ship', () => setDialog('ship'))}
+            {actionButton('markReceived', '标记已签收', 'orders.ship', () => actions.received.mutate())}
             {actionButton('refund', '退款', 'orders.refund', () => setDialog('refund'), true)}
             {actionButton('cancel', '取消订单', 'orders.cancel', () => setDialog('cancel'), true)}
             <Button icon={<ReloadOutlined />} onClick={refresh} loading={refreshing}>
@@ -108,6 +109,17 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
               <Descriptions.Item label="微信发货信息">
                 {order.shipping.uploadStatus === 'UPLOADED' ? <Tag color="green">已上传 {formatTime(order.shipping.uploadedAt)}</Tag> : <Tag color="orange">待上传（已尝试 {order.shipping.attempts} 次{order.shipping.lastError ? `：${order.shipping.lastError}` : ''}）</Tag>}
               </Descriptions.Item>
+              <Descriptions.Item label="签收">{order.shipping.receivedAt ? formatTime(order.shipping.receivedAt) : '未签收'}</Descriptions.Item>
+              {order.shipping.reminderStatus && (
+                <Descriptions.Item label="确认收货提醒">
+                  <Tooltip title={order.shipping.reminderError ?? undefined}>
+                    <Tag color={REMINDER_COLORS[order.shipping.reminderStatus]} data-testid="order-reminder">
+                      {REMINDER_LABELS[order.shipping.reminderStatus]}
+                      {order.shipping.remindedAt ? ` ${formatTime(order.shipping.remindedAt)}` : ''}
+                    </Tag>
+                  </Tooltip>
+                </Descriptions.Item>
+              )}
             </>
           )}
         </Descriptions>
@@ -142,6 +154,8 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
           />
         )}
       </Card>
+
+      <MoneyCard order={order} />
 
       <PaymentCard order={order} />
 
@@ -187,6 +201,31 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
       <ShipDialog open={dialog === 'ship'} pending={actions.ship.isPending} onClose={close} onSubmit={(body) => actions.ship.mutate(body, { onSuccess: close })} />
       <CancelDialog open={dialog === 'cancel'} pending={actions.cancel.isPending} onClose={close} onSubmit={(reason) => actions.cancel.mutate(reason, { onSuccess: close })} />
     </Space>
+  );
+}
+
+const REMINDER_LABELS = { PENDING: '待发送', SENT: '已提醒', FAILED: '微信拒绝' } as const;
+const REMINDER_COLORS = { PENDING: 'orange', SENT: 'green', FAILED: 'red' } as const;
+const MONEY_COLORS: Record<MoneyState, string> = { UNPAID: 'default', PAID: 'green', FROZEN: 'orange', SETTLED: 'blue', REFUNDED: 'red' };
+
+/** Where the money stands: a mini-program payment stays frozen at WeChat until the receipt, then settles. */
+function MoneyCard({ order }: { order: OrderDetail }) {
+  const { money } = order;
+  const how = money.receiptConfirmMethod === 1 ? '（自动确认）' : money.receiptConfirmMethod === 2 ? '（买家确认）' : '';
+  return (
+    <Card title="资金" size="small">
+      <Descriptions size="small" column={{ xs: 1, md: 2, xl: 4 }}>
+        <Descriptions.Item label="资金状态">
+          <Tag color={MONEY_COLORS[money.state]} data-testid="order-money">
+            {MONEY_STATE_LABELS[money.state]}
+          </Tag>
+        </Descriptions.Item>
+        <Descriptions.Item label="结算方式">{money.heldByWechat ? '微信冻结，确认收货后结算' : '直接到账'}</Descriptions.Item>
+        <Descriptions.Item label="预计结算">{formatTime(money.settlementEstimatedAt)}</Descriptions.Item>
+        <Descriptions.Item label="确认收货">{money.receiptConfirmedAt ? `${formatTime(money.receiptConfirmedAt)}${how}` : '—'}</Descriptions.Item>
+        <Descriptions.Item label="结算时间">{formatTime(money.settledAt)}</Descriptions.Item>
+      </Descriptions>
+    </Card>
   );
 }
 

@@ -41,6 +41,14 @@ export function useOrderActions(orderId: string) {
       },
       onError,
     }),
+    received: useMutation({
+      mutationFn: () => request('POST', `${path}/received`, orderActionResponseSchema, { body: {} }),
+      onSuccess: (answer) => {
+        client.setQueryData(key, answer.order);
+        settled(answer.order.shipping?.reminderStatus === 'PENDING' ? '已标记签收，微信将提醒买家确认收货' : '已标记签收')();
+      },
+      onError,
+    }),
     reconcile: useMutation({
       mutationFn: () => request('POST', `${path}/reconcile`, reconcileResponseSchema),
       onSuccess: (answer) => {

@@ -12,6 +12,7 @@ import { yuan } from '../../money';
 import { formatTime } from '../../time';
 import { ShipDialog } from '../orders/ShipDialog';
 import { ShippingImport } from './ShippingImport';
+import { PlatformReminders } from './PlatformReminders';
 
 const carrierName = (code: string) => SHIPPING_CARRIERS.find((carrier) => carrier.code === code)?.name ?? code;
 
@@ -22,6 +23,7 @@ export default function ShippingPage() {
   const tab = filters.tab ?? 'queue';
   return (
     <Card>
+      <PlatformReminders />
       <Tabs
         activeKey={tab}
         onChange={(key) => update({ tab: key === 'queue' ? undefined : key, page: undefined, status: undefined })}

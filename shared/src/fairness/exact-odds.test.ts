@@ -1,4 +1,4 @@
-import { exactOdds } from './odds';
+import { exactOdds } from './box-odds';
 
 test('odds are shown as a reduced fraction of the total weight and as a percent', () => {
   expect(exactOdds(30, 100)).toEqual({ fraction: '3/10', percent: '30.00%' });

@@ -1,8 +1,0 @@
-/** Exact odds of a weight among weights: a reduced fraction ("3/20") and its percent, as the rules page shows them. */
-export function exactOdds(weight: number, total: number): { fraction: string; percent: string } {
-  // Nothing left to draw (every item sold out): no item has any chance.
-  if (total === 0) return { fraction: '0', percent: '0.00%' };
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  const divisor = gcd(weight, total) || 1;
-  return { fraction: `${weight / divisor}/${total / divisor}`, percent: `${((weight / total) * 100).toFixed(2)}%` };
-}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * Subscribe messages (订阅消息). The mini-program asks WeChat for the shopper's one-time grants with
+ * `requestSubscribeMessage` (the ids from GET /api/notifications), then reports WeChat's answer per template
+ * id to POST /api/notifications/grants; each `accept` lets the shop send that shopper one message.
+ */
+export const SUBSCRIBE_ANSWERS = ['accept', 'reject', 'ban', 'filter'] as const;
+
+const templateId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+/** GET /api/notifications[?boxId=]: the template ids per use (null: the shop does not send it), and whether this box's reminder is set. */
+export const notificationSettingsSchema = z.object({
+  templates: z.object({
+    dropOpening: templateId.nullable(),
+    orderShipped: templateId.nullable(),
+    refundSucceeded: templateId.nullable(),
+    serviceUpdate: templateId.nullable(),
+  }),
+  dropReminder: z.boolean(),
+});
+export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
+
+/** POST /api/notifications/grants: requestSubscribeMessage's answer (template id → accept/reject/ban/filter); a drop reminder names its box. */
+export const subscribeGrantsRequestSchema = z.object({
+  answers: z.record(templateId, z.enum(SUBSCRIBE_ANSWERS)).refine((answers) => Object.keys(answers).length > 0 && Object.keys(answers).length <= 3, 'one to three templates (WeChat asks for at most three at once)'),
+  boxId: z.string().regex(/^[a-f0-9]{24}$/).optional(),
+});
+export type SubscribeGrantsRequest = z.infer<typeof subscribeGrantsRequestSchema>;
+
+export const subscribeGrantsResponseSchema = z.object({
+  /** The uses granted by this answer: 'drop-opening', 'order-shipped', 'refund-succeeded', 'service-update'. */
+  granted: z.array(z.string()),
+  dropReminder: z.boolean(),
+});
+export type SubscribeGrantsResponse = z.infer<typeof subscribeGrantsResponseSchema>;

@@ -140,6 +140,8 @@ export const ERROR_WORDS: Record<string, Wording> = {
   NOT_READY: '服务繁忙，请稍后重试',
   INTERNAL: GENERIC_ERROR,
   SIGN_ERROR: '支付结果校验失败，请稍后查看订单',
+  // WeChat's message push to the server (never a shopper's request); listed so no code is left without words.
+  PUSH_SIGNATURE_INVALID: '请求校验失败',
 
   // Staff commands (admin CLI); listed so no code is left without words.
   IMPORT_REFUSED: '导入被拒绝',

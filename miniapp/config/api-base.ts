@@ -1,6 +1,9 @@
 /** Where a weapp development build sends API calls: the demo server, for WeChat DevTools on the same machine. */
 export const DEV_API_BASE = 'http://127.0.0.1:3000';
 
+/** The HTTPS origin the browser test's release H5 build is made for; the test routes it to its own server. */
+export const RELEASE_TEST_API_BASE = 'https://shop.blindbox.test';
+
 /** The Taro mode of the build that gets uploaded to WeChat (`npm run release:weapp -w miniapp`). */
 export const RELEASE_MODE = 'release';
 
@@ -10,7 +13,14 @@ export const RELEASE_MODE = 'release';
  * without one would upload a shop that cannot reach its server.
  */
 export function apiBaseFor(target: string | undefined, mode: string, configured: string | undefined): string {
-  if (target === 'h5') return configured ?? '';
+  if (target === 'h5' && mode !== RELEASE_MODE) return configured ?? '';
+  if (target === 'h5') {
+    // Shoppers sign in with their phone number and pay with Alipay or desktop QR: real money, so HTTPS only.
+    if (!configured || !/^https:\/\/[^/]+/.test(configured)) {
+      throw new Error(`A release H5 build needs TARO_APP_API_BASE=https://<your shop's domain> (got ${configured ? JSON.stringify(configured) : 'nothing'}); see docs/phone-sign-in.md`);
+    }
+    return configured.replace(/\/+$/, '');
+  }
   if (mode !== RELEASE_MODE) return configured ?? DEV_API_BASE;
   if (!configured || !/^https:\/\/[^/]+/.test(configured)) {
     throw new Error(

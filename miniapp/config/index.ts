@@ -16,11 +16,13 @@ export default defineConfig<'webpack5'>((_merge, { mode }) => {
     designWidth: 750,
     deviceRatio: { 640: 2.34 / 2, 750: 1, 375: 2, 828: 1.81 / 2 },
     sourceRoot: 'src',
-    outputRoot: `dist/${process.env.TARO_ENV}`,
+    // A release H5 build goes to its own folder: the development one (dev users, served by the dev server) stays.
+    outputRoot: `dist/${process.env.TARO_ENV}${process.env.TARO_ENV === 'h5' && mode === RELEASE_MODE ? '-release' : ''}`,
     framework: 'react',
     compiler: 'webpack5',
     cache: { enable: false },
-    env: { TARO_APP_API_BASE: JSON.stringify(apiBase) },
+    // Development builds log in silently as a dev user in H5 (the simulator's codes); a release build only by phone.
+    env: { TARO_APP_API_BASE: JSON.stringify(apiBase), TARO_APP_DEV_LOGIN: JSON.stringify(mode === RELEASE_MODE ? '' : '1') },
     mini: {
       compile: { include: [sharedSource] },
       postcss: { pxtransform: { enable: true, config: {} }, cssModules: { enable: false } },

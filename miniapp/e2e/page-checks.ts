@@ -6,6 +6,8 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 
 export const screenshotDir = path.resolve(__dirname, 'screenshots');
 export const h5Dir = path.resolve(__dirname, '..', 'dist', 'h5');
+/** The release H5 build (`npm run release:h5 -w miniapp`), made for the browser test with RELEASE_TEST_API_BASE. */
+export const releaseH5Dir = path.resolve(__dirname, '..', 'dist', 'h5-release');
 
 /** Debian's Chromium with a fresh profile; the flags keep it off the (closed) network. */
 export function launchChromium(): Promise<Browser> {

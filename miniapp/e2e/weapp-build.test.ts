@@ -53,6 +53,12 @@ test('the main package WeChat downloads first stays within 600 KB, and no pictur
   expect(pictures.filter((file) => !/assets\/tab\/[a-z]+-(normal|active)\.png$/.test(file))).toEqual([]);
 });
 
+test('我的 binds the phone number with WeChat’s getPhoneNumber button (the SMS sign-in page is the H5 shop’s only)', () => {
+  const built = files(weappDir).filter((file) => /\.(js|wxml)$/.test(file)).map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+  expect(built).toContain('getPhoneNumber');
+  expect(built).toContain('/api/me/phone');
+});
+
 test('the weapp build offers WeChat Pay only: no Alipay button or cashier form code', () => {
   const scripts = files(weappDir).filter((file) => file.endsWith('.js'));
   const offering = /支付宝|\\u652f\\u4ed8\\u5b9d|querySelector\("form"\)/i;

@@ -19,8 +19,9 @@ export default defineAppConfig({
       root: 'order',
       pages: ['confirm/index', 'result/index', 'detail/index', 'cart/index', 'pay-together/index', 'aftersales-apply/index', 'aftersales/index'],
     },
-    // The privacy policy, read from the consent popup, the address form and 我的.
-    { root: 'me', pages: ['privacy/index'] },
+    // The privacy policy, read from the consent popup, the address form and 我的; the H5 shop's phone sign-in (the
+    // mini-program signs in through WeChat and binds a number with its phone button instead).
+    { root: 'me', pages: ['privacy/index', ...(process.env.TARO_ENV === 'h5' ? ['sign-in/index'] : [])] },
     // Rules, proofs and the guardian's consent page: the SHA-256/HMAC verifier stays out of the main package.
     { root: 'fair', pages: ['rules/index', 'proof/index', 'guardian/index'] },
     // Whole-set boxes (端盒): the position grid and the set verifier (SHA-256 again, out of the main package).

@@ -3,7 +3,8 @@ import { startEngine } from './engine';
 import { ensureDevCredentials } from './credentials';
 import { devAlipayEnv, ensureDevAlipayCredentials } from './alipay-credentials';
 import { devSessionSecret } from './dev-secrets';
-import { dataDir, devAlipayCredentialsDir, devCredentialsDir } from './paths';
+import { devSmsEnv, ensureDevSmsCredentials } from './tencent-sms-credentials';
+import { dataDir, devAlipayCredentialsDir, devCredentialsDir, devSmsCredentialsDir } from './paths';
 import { devNotifyEnv } from './subscribe-templates';
 
 export const demoPorts = { server: process.env.PORT || '3000', simulator: process.env.SIM_PORT || '9090' };
@@ -31,6 +32,8 @@ export async function demoServerEnv(): Promise<{ env: Record<string, string>; en
     WECHATPAY_NOTIFY_URL: `${demoServerUrl}/api/payments/wechat/notify`,
     SIMULATOR_PUBLIC_URL: demoSimulatorUrl,
     ...devAlipayEnv(devAlipayCredentialsDir, alipayCredentials, demoSimulatorUrl, demoServerUrl),
+    // Phone sign-in of the H5 shop: codes go to the simulator, shown at /sim/sms/page.
+    ...devSmsEnv(await ensureDevSmsCredentials(devSmsCredentialsDir), demoSimulatorUrl),
     ...devNotifyEnv(),
     LOG_PRETTY: process.env.LOG_PRETTY || 'true',
   };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { loadDotEnv } from '../src/env-file';
 import { demoPorts, demoServerEnv, demoServerUrl, demoSimulatorUrl } from './demo-env';
-import { devAlipayCredentialsDir, repoRoot } from './paths';
+import { devAlipayCredentialsDir, devSmsCredentialsDir, repoRoot } from './paths';
 import { runToEnd, runTs, waitForHttp } from './processes';
 
 /**
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   await runToEnd('npm', ['run', 'build', '-w', 'server/console']);
 
   const children: ChildProcess[] = [
-    runTs('server/simulator/src/main.ts', { SIM_PORT: demoPorts.simulator, SIM_ALIPAY_CREDENTIALS_DIR: devAlipayCredentialsDir }, 'simulator'),
+    runTs('server/simulator/src/main.ts', { SIM_PORT: demoPorts.simulator, SIM_ALIPAY_CREDENTIALS_DIR: devAlipayCredentialsDir, SIM_SMS_CREDENTIALS_DIR: devSmsCredentialsDir }, 'simulator'),
   ];
   await waitForHttp(`${simulatorUrl}/sim/notifications`, 30_000);
   children.push(runTs('server/src/main.ts', { ...serverEnv, ...(fs.existsSync(h5Dir) ? { H5_DIR: h5Dir } : {}) }, 'server'));
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     staff console:       ${fs.existsSync(path.join(consoleDir, 'index.html')) ? `${serverUrl}/console/` : '(not built: server/console/dist)'}  login ${DEMO_OWNER.username} / ${DEMO_OWNER.password}
     WeChat Pay simulator ${simulatorUrl}/sim/notifications
     Alipay simulator     ${simulatorUrl}/sim/alipay/notifications
+    SMS codes (sign-in)  ${simulatorUrl}/sim/sms/page
     database:            ${serverEnv.MONGODB_URI}
     admin CLI:           npm run admin:demo -- --help
   Ctrl+C stops the server and simulator (the engine keeps running; \`npm run engine -- stop\` stops it).

@@ -6,3 +6,4 @@ export const dataDir = path.join(repoRoot, '.data');
 export const cacheDir = path.join(repoRoot, '.cache');
 export const devCredentialsDir = path.join(dataDir, 'wechatpay-dev');
 export const devAlipayCredentialsDir = path.join(dataDir, 'alipay-dev');
+export const devSmsCredentialsDir = path.join(dataDir, 'tencent-sms-dev');

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { buildEngine } from './engine';
 import { repoRoot } from './paths';
 import { runToEnd } from './processes';
+import { RELEASE_TEST_API_BASE } from '../../miniapp/config/api-base';
 
 /**
  * `npm test`: everything the suite needs, then one Jest run. Building the engine, both mini-program builds and
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
   if (!process.env.MONGODB_URI) buildEngine();
   ensureDebianPackages();
   await runToEnd('npm', ['run', 'build:h5', '-w', 'miniapp']);
+  // The release H5 build too (phone sign-in only, Alipay and desktop QR), for the browser test that serves it as a shop.
+  await runToEnd('npm', ['run', 'release:h5', '-w', 'miniapp'], { TARO_APP_API_BASE: RELEASE_TEST_API_BASE });
   await runToEnd('npm', ['run', 'build:weapp', '-w', 'miniapp']);
   await runToEnd('npm', ['run', 'build', '-w', 'server/console']);
   await runToEnd(process.execPath, [path.join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', ...process.argv.slice(2)]);

@@ -10,6 +10,7 @@ import { healthRoutes } from './http/health.routes';
 import { devRoutes } from './http/dev.routes';
 import { serveH5 } from './http/serve-h5';
 import { authRoutes } from './users/auth.routes';
+import { phoneAuthRoutes } from './users/phone-auth.routes';
 import { addressRoutes } from './users/address.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
 import { imageRoutes } from './catalog/images.routes';
@@ -55,6 +56,7 @@ export function createApp(container: Container): Koa {
   for (const router of [
     healthRoutes(container),
     authRoutes(container),
+    phoneAuthRoutes(container),
     catalogRoutes(container),
     imageRoutes(container),
     addressRoutes(container),

@@ -119,6 +119,26 @@ const envSchema = z.object({
   ALIPAY_RESULT_PAGE_URL: z.string().min(1).default('/#/order/result/index'),
   ALIPAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 
+  /**
+   * Phone sign-in (H5/PC shop) through Tencent Cloud SMS, optional: set TENCENT_SMS_SECRET_ID and the rest below
+   * is required too. The secret key never goes in the repo: the environment or the server's .env file.
+   */
+  TENCENT_SMS_SECRET_ID: z.string().regex(/^AKID[A-Za-z0-9]{16,64}$/, 'must be a Tencent Cloud SecretId (AKID…)').optional(),
+  TENCENT_SMS_SECRET_KEY: z.string().min(16, 'must be the Tencent Cloud SecretKey').optional(),
+  TENCENT_SMS_SDK_APP_ID: z.string().regex(/^14\d{8}$/, 'must be the SMS SdkAppId (1400…)').optional(),
+  /** The approved sign name (签名) and verification-code template (模板 ID) whose parameters are {1} code, {2} minutes. */
+  TENCENT_SMS_SIGN_NAME: z.string().min(2).max(20).optional(),
+  TENCENT_SMS_TEMPLATE_ID: z.string().regex(/^\d{1,12}$/, 'must be the template id (digits)').optional(),
+  TENCENT_SMS_REGION: z.string().regex(/^[a-z]{2}-[a-z]+$/).default('ap-guangzhou'),
+  TENCENT_SMS_ENDPOINT: z.url().default('https://sms.tencentcloudapi.com/'),
+  TENCENT_SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Sign-in codes one client address may ask for (the per-number limits are fixed: 1 a minute, 5 an hour, 10 a day). */
+  SMS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  SMS_PER_ADDRESS_PER_DAY: z.coerce.number().int().min(1).default(50),
+  /** The whole shop's SMS spend per Beijing day, and one message's price, in fen: SMS bombing cannot run up the bill. */
+  SMS_DAILY_BUDGET_FEN: z.coerce.number().int().min(0).default(20_000),
+  SMS_PRICE_FEN: z.coerce.number().int().min(1).default(5),
+
   JOBS: z.enum(['inline', 'off']).default('inline'),
   RECONCILE_INTERVAL_SECONDS: seconds.default(30),
   RECONCILE_GRACE_SECONDS: seconds.default(60),
@@ -219,6 +239,7 @@ const ROLE_NAMES: Record<ConfigRole, string> = { server: 'the server', worker: '
 export type ConfigFor<R extends ConfigRole> = Config & { [K in (typeof NEEDS)[R][number]]-?: NonNullable<Config[K]> };
 
 const ALIPAY_REQUIRED = ['ALIPAY_SELLER_ID', 'ALIPAY_APP_PRIVATE_KEY_FILE', 'ALIPAY_PUBLIC_KEY_FILE', 'ALIPAY_NOTIFY_URL', 'ALIPAY_RETURN_URL'] as const;
+const TENCENT_SMS_REQUIRED = ['TENCENT_SMS_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_ID'] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -251,6 +272,9 @@ export function parseConfig<R extends ConfigRole>(
   }
   if (result.success && result.data.ALIPAY_APP_ID) {
     for (const name of ALIPAY_REQUIRED) if (!result.data[name]) problems.push(`${name} is required when ALIPAY_APP_ID is set`);
+  }
+  if (result.success && result.data.TENCENT_SMS_SECRET_ID) {
+    for (const name of TENCENT_SMS_REQUIRED) if (!result.data[name]) problems.push(`${name} is required when TENCENT_SMS_SECRET_ID is set`);
   }
   if (!result.success || problems.length > 0) return { config: null, problems };
   return { config: result.data as ConfigFor<R>, problems: [] };

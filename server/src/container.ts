@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { ConfigFor } from './config';
 import type { Logger } from './logger';
 import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import type { PaymentChannel } from './payments/payment-channel';
 import { paymentChannels, type PaymentChannels } from './payments/payment-channels';
 import { alipayChannel } from './payments/alipay/alipay-channel';
@@ -46,6 +47,11 @@ import { createMetrics, type Metrics } from './metrics/metrics';
 import { aftersalesService, type AftersalesService } from './aftersales/aftersales.service';
 import { aftersalesNotices } from './aftersales/aftersales-notices';
 import { aftersalesPhotos, type AftersalesPhotos } from './aftersales/aftersales-photos';
+import { tencentSms } from './sms/tencent-sms';
+import { smsSendLimits } from './sms/sms-send-limits';
+import { smsCodes } from './sms/sms-codes';
+import { phoneCodes, type PhoneCodes } from './sms/phone-codes';
+import { phoneAccounts, type PhoneAccounts } from './users/phone-accounts';
 import { createNotifications, type Notifications } from './notifications/notifications';
 import { wechatSubscribeMessages } from './notifications/subscribe-message-http';
 import { complaintService, type ComplaintService } from './complaints/complaint.service';
@@ -59,6 +65,9 @@ export interface Container {
   channels: PaymentChannels;
   wechatLogin: WechatLogin;
   sessions: SessionTokens;
+  /** Phone sign-in codes (SMS through Tencent Cloud, when configured) and the accounts phone numbers sign in. */
+  phoneCodes: PhoneCodes;
+  phoneAccounts: PhoneAccounts;
   orders: OrderService;
   payments: PaymentService;
   refunds: RefundService;
@@ -171,6 +180,20 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       channels,
       wechatLogin,
       sessions: config.SESSION_SECRET ? sessionTokens({ secret: config.SESSION_SECRET, ttlSeconds: config.SESSION_TTL_SECONDS }) : noSessions,
+      phoneCodes: phoneCodes({
+        sender: createSmsSender(config),
+        // Codes are checked only by the HTTP server, which always has SESSION_SECRET; elsewhere none is ever issued.
+        codes: smsCodes(db, config.SESSION_SECRET ?? randomBytes(32).toString('hex')),
+        limits: smsSendLimits(db, {
+          perAddressPerHour: config.SMS_PER_ADDRESS_PER_HOUR,
+          perAddressPerDay: config.SMS_PER_ADDRESS_PER_DAY,
+          dailyBudgetFen: config.SMS_DAILY_BUDGET_FEN,
+          priceFen: config.SMS_PRICE_FEN,
+        }),
+        clock,
+        logger,
+      }),
+      phoneAccounts: phoneAccounts(db, logger),
       orders,
       payments,
       refunds,
@@ -229,6 +252,22 @@ const noSessions: SessionTokens = {
     throw new Error('SESSION_SECRET is not set: only the HTTP server checks sessions');
   },
 };
+
+/** Tencent Cloud SMS when TENCENT_SMS_SECRET_ID is set (config.ts then guarantees the rest); none otherwise. */
+function createSmsSender(config: ConfigFor<'worker'>) {
+  const { TENCENT_SMS_SECRET_ID, TENCENT_SMS_SECRET_KEY, TENCENT_SMS_SDK_APP_ID, TENCENT_SMS_SIGN_NAME, TENCENT_SMS_TEMPLATE_ID } = config;
+  if (!TENCENT_SMS_SECRET_ID || !TENCENT_SMS_SECRET_KEY || !TENCENT_SMS_SDK_APP_ID || !TENCENT_SMS_SIGN_NAME || !TENCENT_SMS_TEMPLATE_ID) return null;
+  return tencentSms({
+    secretId: TENCENT_SMS_SECRET_ID,
+    secretKey: TENCENT_SMS_SECRET_KEY,
+    sdkAppId: TENCENT_SMS_SDK_APP_ID,
+    signName: TENCENT_SMS_SIGN_NAME,
+    templateId: TENCENT_SMS_TEMPLATE_ID,
+    region: config.TENCENT_SMS_REGION,
+    endpoint: config.TENCENT_SMS_ENDPOINT,
+    timeoutMs: config.TENCENT_SMS_TIMEOUT_MS,
+  });
+}
 
 /** Alipay when ALIPAY_APP_ID is set (config.ts then guarantees the rest); none otherwise. */
 export async function createAlipayChannel(config: ConfigFor<'worker'>, logger: Logger): Promise<PaymentChannel[]> {

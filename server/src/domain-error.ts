@@ -1,10 +1,10 @@
 /**
  * What went wrong, in the shop's terms (REFUSED: a well-formed request the shop's rules forbid for this
- * shopper, such as the age gate; UNAUTHENTICATED / FORBIDDEN / LOCKED: a staff login or role refused). Domain code throws these and knows nothing of HTTP: the one mapping
+ * shopper, such as the age gate; LIMITED: too many of something, such as SMS codes to one number; UNAUTHENTICATED / FORBIDDEN / LOCKED: a staff login or role refused). Domain code throws these and knows nothing of HTTP: the one mapping
  * at the HTTP edge (http/error-handler.ts) turns a kind into a status, the admin CLI into an exit code,
  * and the jobs decide from the kind whether trying again can help.
  */
-export type DomainErrorKind = 'NOT_FOUND' | 'INVALID' | 'CONFLICT' | 'REFUSED' | 'UNAVAILABLE' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'LOCKED';
+export type DomainErrorKind = 'NOT_FOUND' | 'INVALID' | 'CONFLICT' | 'REFUSED' | 'UNAVAILABLE' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'LOCKED' | 'LIMITED';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: DomainErrorKind;

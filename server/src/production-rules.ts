@@ -22,6 +22,9 @@ export const PRODUCTION_INPUTS = {
   ALIPAY_RETURN_URL: true,
   ALIPAY_APP_PRIVATE_KEY_FILE: true,
   ALIPAY_PUBLIC_KEY_FILE: true,
+  TENCENT_SMS_SECRET_ID: true,
+  TENCENT_SMS_SECRET_KEY: true,
+  TENCENT_SMS_ENDPOINT: true,
   NOTIFY_MINIPROGRAM_STATE: true,
 } as const;
 
@@ -48,8 +51,24 @@ export function productionProblems(config: ProductionInputs): string[] {
     ...devSettingProblems(config),
     ...(config.SESSION_SECRET === undefined ? [] : secretProblems('SESSION_SECRET', config.SESSION_SECRET)),
     ...alipayProblems(config),
+    ...smsProblems(config),
     ...notifyProblems(config),
   ];
+}
+
+// Tencent Cloud's SMS API domains: the nearest-region one and the regional ones (sms.ap-guangzhou.tencentcloudapi.com…).
+const TENCENT_SMS_ORIGIN = /^https:\/\/sms(\.[a-z]{2}-[a-z]+)?\.tencentcloudapi\.com$/;
+
+/** SMS, when configured, goes to Tencent Cloud itself, with a key that is not a copied placeholder. */
+export function smsProblems(config: Partial<Pick<Config, 'TENCENT_SMS_SECRET_ID' | 'TENCENT_SMS_SECRET_KEY' | 'TENCENT_SMS_ENDPOINT' | 'WECHAT_BASE_URL_OVERRIDE'>>): string[] {
+  if (!config.TENCENT_SMS_SECRET_ID) return [];
+  const problems: string[] = [];
+  const overrides = (config.WECHAT_BASE_URL_OVERRIDE ?? []).map(origin);
+  if (config.TENCENT_SMS_ENDPOINT && !TENCENT_SMS_ORIGIN.test(origin(config.TENCENT_SMS_ENDPOINT)) && !overrides.includes(origin(config.TENCENT_SMS_ENDPOINT))) {
+    problems.push(`TENCENT_SMS_ENDPOINT=${config.TENCENT_SMS_ENDPOINT} is not Tencent Cloud SMS (https://sms.tencentcloudapi.com/); unset it`);
+  }
+  if (config.TENCENT_SMS_SECRET_KEY) problems.push(...secretProblems('TENCENT_SMS_SECRET_KEY', config.TENCENT_SMS_SECRET_KEY).map((problem) => problem.replace(/; generate one.*$/, '; copy the SecretKey from 访问管理 → API 密钥管理')));
+  return problems;
 }
 
 /** A subscribe message's tap opens the released mini-program: shoppers have no developer or trial version. */

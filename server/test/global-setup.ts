@@ -3,6 +3,7 @@ import path from 'node:path';
 import { startEngine, type EngineHandle } from '../dev/engine';
 import { ensureDevCredentials } from '../dev/credentials';
 import { ensureDevAlipayCredentials } from '../dev/alipay-credentials';
+import { ensureDevSmsCredentials } from '../dev/tencent-sms-credentials';
 import { dataDir } from '../dev/paths';
 
 declare global {
@@ -20,6 +21,9 @@ export default async function globalSetup(): Promise<void> {
   const alipayCredentialsDir = path.join(dataDir, 'test', 'alipay-dev');
   await ensureDevAlipayCredentials(alipayCredentialsDir);
   process.env.BLINDBOX_TEST_ALIPAY_CREDENTIALS_DIR = alipayCredentialsDir;
+  const smsCredentialsDir = path.join(dataDir, 'test', 'tencent-sms-dev');
+  await ensureDevSmsCredentials(smsCredentialsDir);
+  process.env.BLINDBOX_TEST_SMS_CREDENTIALS_DIR = smsCredentialsDir;
   if (process.env.MONGODB_URI) {
     process.env.BLINDBOX_TEST_MONGODB_URI = process.env.MONGODB_URI;
     return;

@@ -37,6 +37,29 @@ export const loginResponseSchema = z.object({
 });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
+/**
+ * A mainland China mobile number, as the shopper types it: spaces, dashes and a +86 / 0086 prefix are dropped,
+ * leaving the 11 digits (1, then 3–9, then 9 more) that the server stores and the SMS provider is sent.
+ */
+export const mainlandPhoneSchema = z
+  .string()
+  .max(32)
+  .transform((value) => value.replace(/[\s-]/g, '').replace(/^(\+86|0086)/, ''))
+  .pipe(z.string().regex(/^1[3-9]\d{9}$/, 'must be a mainland China mobile number'));
+export const smsCodeRequestSchema = z.object({ phone: mainlandPhoneSchema });
+export type SmsCodeRequest = z.input<typeof smsCodeRequestSchema>;
+/** The same answer whether or not the number belongs to a shopper (so it tells an attacker nothing). */
+export const smsCodeResponseSchema = z.object({ resendAfterSeconds: z.number().int(), expiresInSeconds: z.number().int() });
+export type SmsCodeResponse = z.infer<typeof smsCodeResponseSchema>;
+export const phoneLoginRequestSchema = z.object({ phone: mainlandPhoneSchema, code: z.string().regex(/^\d{6}$/, 'must be the 6-digit code') });
+export type PhoneLoginRequest = z.input<typeof phoneLoginRequestSchema>;
+/** The mini-program's getPhoneNumber button hands a one-time code; the server trades it with WeChat for the number. */
+export const bindPhoneRequestSchema = z.object({ code: z.string().min(1).max(256) });
+export type BindPhoneRequest = z.infer<typeof bindPhoneRequestSchema>;
+/** After binding: the session to use from now on (another account's when this one was folded into it). */
+export const bindPhoneResponseSchema = loginResponseSchema.extend({ phone: z.string(), merged: z.boolean() });
+export type BindPhoneResponse = z.infer<typeof bindPhoneResponseSchema>;
+
 // Catalog
 export const raritySchema = z.enum(RARITIES);
 export type Rarity = z.infer<typeof raritySchema>;
@@ -287,6 +310,8 @@ export const profileSchema = z.object({
   /** When the guardian's consent in force was given (8–17 only); null without one, or once it no longer counts. */
   guardianConsentAt: isoDate.nullable(),
   clientSeed: z.string(),
+  /** The phone number that signs in this account (web SMS sign-in, WeChat's phone button), masked: 138****0000. */
+  phone: z.string().nullable(),
 });
 export type Profile = z.infer<typeof profileSchema>;
 /** The shopper's own declaration; a guardian's consent is never part of it (guardian-consent.ts, its own page). */

@@ -16,6 +16,8 @@ export class ApiError extends Error {
 export const NETWORK_ERROR = 'NETWORK_ERROR';
 /** The server answered, but not in the shape the shared schema describes. */
 export const CONTRACT_MISMATCH = 'CONTRACT_MISMATCH';
+/** The H5 shop outside development: nobody is signed in, and the sign-in page has been opened. */
+export const SIGN_IN_REQUIRED = 'SIGN_IN_REQUIRED';
 
 function isErrorBody(body: unknown): body is { code: string; message: string } & ErrorDetails {
   if (typeof body !== 'object' || body === null) return false;

@@ -20,6 +20,8 @@ export interface ApiClientOptions {
    * contract fails loudly here instead of as a blank screen.
    */
   validateResponses?: boolean;
+  /** Told when the shopper's session was replaced or dropped on purpose (phone sign-in, binding, signing out). */
+  onSessionChange?: () => void;
 }
 
 /** What the client needs of a shared zod schema; kept structural so this file does not depend on zod. */
@@ -46,6 +48,12 @@ export interface ApiClient {
   ensureLogin(): Promise<void>;
   /** Forgets the session and logs in again (e.g. after switching the H5 dev user). */
   relogin(): Promise<void>;
+  /** Keeps a session the shopper got another way (phone sign-in, binding a phone); stored, so it survives reloads. */
+  useSession(token: string): void;
+  /** Forgets the session (signing out of the H5 shop). */
+  forgetSession(): void;
+  /** Whether a session is stored (the H5 shop reads optional, per-shopper details only then). */
+  hasSession(): boolean;
 }
 
 function queryString(query: Query | undefined): string {
@@ -57,7 +65,7 @@ function queryString(query: Query | undefined): string {
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const { baseUrl, transport, tokens, getLoginCode, validateResponses = false } = options;
+  const { baseUrl, transport, tokens, getLoginCode, validateResponses = false, onSessionChange } = options;
   // Pages load in parallel on launch; they must share one login rather than race several.
   let pendingLogin: Promise<string> | null = null;
 
@@ -119,5 +127,18 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     await login();
   }
 
-  return { request, ensureLogin, relogin };
+  return {
+    request,
+    ensureLogin,
+    relogin,
+    useSession(token) {
+      tokens.set(token);
+      onSessionChange?.();
+    },
+    forgetSession() {
+      tokens.clear();
+      onSessionChange?.();
+    },
+    hasSession: () => tokens.get() !== null,
+  };
 }

@@ -20,6 +20,7 @@ const count = (details: ErrorDetails, key: string): number | null => (typeof det
 export const ERROR_WORDS: Record<string, Wording> = {
   // The client's own.
   NETWORK_ERROR: '网络连接失败，请检查网络后重试',
+  SIGN_IN_REQUIRED: '请先用手机号登录',
   CONTRACT_MISMATCH: '页面版本过旧，请退出后重新打开',
 
   // Buying: stock, drops, limits.
@@ -115,6 +116,21 @@ export const ERROR_WORDS: Record<string, Wording> = {
   UNAUTHORIZED: '登录已失效，请重新进入',
   INVALID_LOGIN_CODE: '登录失败，请重新进入',
   ADDRESS_LIMIT: '收货地址已达上限，请先删除不用的地址',
+
+  // Phone sign-in (H5/PC) and binding the number in the mini-program.
+  SMS_TOO_SOON: (details) => {
+    const seconds = count(details, 'retryAfterSeconds');
+    return seconds ? `验证码已发送，请 ${seconds} 秒后再获取` : '验证码已发送，请稍后再获取';
+  },
+  SMS_SEND_LIMITED: '获取验证码次数过多，请稍后再试',
+  SMS_UNAVAILABLE: '短信暂时发不出去，请稍后再试',
+  PHONE_SIGN_IN_OFF: '暂不支持手机号登录',
+  INVALID_SMS_CODE: '验证码错误或已失效，请重新获取',
+  INVALID_PHONE_CODE: '获取手机号失败，请重试（仅支持中国大陆手机号）',
+  PHONE_ALREADY_BOUND: '当前账号已绑定其他手机号',
+  PHONE_BOUND_ELSEWHERE: '该手机号已绑定另一个微信账号',
+  ACCOUNTS_NOT_MERGEABLE: '该手机号的账号和当前微信账号都已有订单，无法合并。请用手机号在网页登录查看那个账号的订单',
+  ACCOUNT_MERGED: '账号已合并，请重新登录',
 
   // Requests the shop could not take.
   VALIDATION_ERROR: '填写的内容有误，请检查后重试',

@@ -5,6 +5,8 @@ import { createShopApi } from './shop-api';
 import { taroTransport } from './taro-transport';
 
 const TOKEN_KEY = 'blindbox.token';
+/** Taro event fired when the session was replaced or dropped: every loaded page reloads for the account now signed in. */
+export const SESSION_CHANGED = 'blindbox.session-changed';
 
 const storageTokens: TokenStore = {
   get: () => (Taro.getStorageSync<string>(TOKEN_KEY) || null),
@@ -20,5 +22,6 @@ export const api = createShopApi(
     tokens: storageTokens,
     getLoginCode,
     validateResponses: process.env.NODE_ENV !== 'production',
+    onSessionChange: () => Taro.eventCenter.trigger(SESSION_CHANGED),
   }),
 );

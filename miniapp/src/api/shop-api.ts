@@ -21,6 +21,10 @@ import {
   drawProofSchema,
   myGuaranteeSchema,
   profileSchema,
+  bindPhoneResponseSchema,
+  loginResponseSchema,
+  smsCodeResponseSchema,
+  type PhoneLoginRequest,
   guardianConsentViewSchema,
   type GuardianConsentRequest,
   couponListSchema,
@@ -50,6 +54,22 @@ export function createShopApi(client: ApiClient) {
   return {
     ensureLogin: client.ensureLogin,
     relogin: client.relogin,
+    /** H5/PC: a sign-in code by SMS (the same answer whether or not the number is a shopper's). */
+    requestSmsCode: (phone: string) => request('POST', '/api/auth/sms-code', { body: { phone }, auth: false, schema: smsCodeResponseSchema }),
+    /** H5/PC: signs in with the number and its code; the session is kept (across reloads too). */
+    async signInWithPhone(body: PhoneLoginRequest) {
+      const session = await request('POST', '/api/auth/phone-login', { body, auth: false, schema: loginResponseSchema });
+      client.useSession(session.token);
+      return session;
+    },
+    signOut: client.forgetSession,
+    hasSession: client.hasSession,
+    /** Mini-program: the getPhoneNumber button's code; from then on the session of the account the number reaches. */
+    async bindPhone(code: string) {
+      const bound = await request('POST', '/api/me/phone', { body: { code }, schema: bindPhoneResponseSchema });
+      client.useSession(bound.token);
+      return bound;
+    },
     listBoxes: (page: number, pageSize: number) => request('GET', '/api/boxes', { query: { page, pageSize }, auth: false, schema: boxPageSchema }),
     notificationSettings: (boxId?: string) => request('GET', '/api/notifications', { query: { boxId }, schema: notificationSettingsSchema }),
     recordSubscribeGrants: (body: SubscribeGrantsRequest) => request('POST', '/api/notifications/grants', { body, schema: subscribeGrantsResponseSchema }),

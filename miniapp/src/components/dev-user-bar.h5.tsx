@@ -4,10 +4,15 @@ import { useState } from 'react';
 import { api } from '../api/session';
 import { describeError } from '../api/api-error';
 import { DEV_USERS, getDevUser, setDevUser } from '../platform/dev-user';
+import { SILENT_LOGIN } from '../platform/login';
 import './dev-user-bar.h5.css';
 
-/** Which simulator login code the H5 build uses; switching logs in afresh as that user. */
+/** Which simulator login code the H5 build uses; switching logs in afresh as that user. Development builds only. */
 export function DevUserBar() {
+  return SILENT_LOGIN ? <DevUsers /> : null;
+}
+
+function DevUsers() {
   const [current, setCurrent] = useState(getDevUser);
 
   async function switchTo(code: string) {

@@ -4,13 +4,17 @@ import { useDidShow } from '@tarojs/taro';
 import { useRef } from 'react';
 import { minorsNoticeFor, type MinorsNotice as NoticeKind } from '@blindbox/shared/src/compliance';
 import { api } from '../api/session';
+import { SILENT_LOGIN } from '../platform/login';
 import { formatDateTime } from '../lib/format';
 import { openPage, routes } from '../lib/routes';
 import { useResource } from '../lib/use-resource';
 import './compliance.css';
 
-/** The shopper's profile, or null when it cannot be read (then they may be a minor: the rule is shown). */
-const loadProfile = () => api.getProfile().catch((): Profile | null => null);
+/**
+ * The shopper's profile, or null when it cannot be read (then they may be a minor: the rule is shown). A notice is
+ * no reason to ask a release H5 shopper to sign in: without a session (and no silent login) it is not read.
+ */
+const loadProfile = () => (SILENT_LOGIN || api.hasSession() ? api.getProfile().catch((): Profile | null => null) : Promise.resolve(null));
 
 const TEXT: Record<NoticeKind, { title: string; body: string; link?: string }> = {
   NOT_DECLARED: {

@@ -28,6 +28,8 @@ export const routes = {
   /** A tab: age, addresses, the privacy policy, the client seed. */
   me: () => '/pages/me/index',
   privacy: () => '/me/privacy/index',
+  /** H5/PC: phone number and SMS code. */
+  signIn: () => '/me/sign-in/index',
   rules: (boxId: string) => `/fair/rules/index?boxId=${encodeURIComponent(boxId)}`,
   proof: (orderId: string, unit: number) => `/fair/proof/index?orderId=${encodeURIComponent(orderId)}&unit=${unit}`,
   /** The guardian's own page: consent for a shopper aged 8–17, and its revocation. */

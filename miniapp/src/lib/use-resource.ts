@@ -1,4 +1,6 @@
+import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { SESSION_CHANGED } from '../api/session';
 import { describeError } from '../api/api-error';
 
 export interface Resource<T> {
@@ -8,7 +10,7 @@ export interface Resource<T> {
   reload: () => Promise<void>;
 }
 
-/** Loads once on mount and on `reload()`; an answer that arrives after a newer request started is dropped. */
+/** Loads once on mount, on `reload()` and when the session changes; an answer that arrives after a newer request started is dropped. */
 export function useResource<T>(load: () => Promise<T>): Resource<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -33,6 +35,13 @@ export function useResource<T>(load: () => Promise<T>): Resource<T> {
 
   useEffect(() => {
     void reload();
+  }, [reload]);
+
+  // Signing in (or out, or binding a phone) changes whose data this is: pages under the sign-in page load again.
+  useEffect(() => {
+    const again = () => void reload();
+    Taro.eventCenter.on(SESSION_CHANGED, again);
+    return () => void Taro.eventCenter.off(SESSION_CHANGED, again);
   }, [reload]);
 
   return { data, error, loading, reload };

@@ -2,7 +2,7 @@ import type { AlipayPageResponse, JsapiPayParams } from '@blindbox/shared';
 import { formatFen } from '@blindbox/shared/src/money';
 import { useRef, useState } from 'react';
 import { alipay } from '../platform/alipay';
-import { requestPayment } from '../platform/pay';
+import { IN_APP_WECHAT_PAY, requestPayment } from '../platform/pay';
 import { payNoticeOf, type PayNotice } from '../components/pay-notice';
 
 /** What one order's pay page and the pay-together page share: paying with either channel, and what to tell the shopper after. */
@@ -52,5 +52,6 @@ export function usePayActions() {
     }
   }
 
-  return { paying, notice, payWithWechat, payWithAlipay, alipay };
+  // wechatInApp: whether this build can open WeChat's pay sheet at all (not a release H5 build in a browser).
+  return { paying, notice, payWithWechat, payWithAlipay, alipay, wechatInApp: IN_APP_WECHAT_PAY };
 }

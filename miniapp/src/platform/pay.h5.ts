@@ -6,6 +6,12 @@ import './pay-sheet.h5.css';
 // succeeded, so this file replaces it: the shopper decides in an in-page sheet and the
 // simulator pays (or abandons) the prepay exactly as WeChat would, sending the real callback.
 
+/**
+ * A browser outside WeChat has no JSAPI pay sheet: development builds stand one in (the simulator's, below); a
+ * release build pays with Alipay, or by desktop QR code (Native), on the order's page.
+ */
+export const IN_APP_WECHAT_PAY = process.env.TARO_APP_DEV_LOGIN === '1';
+
 type SheetChoice = 'SUCCESS' | 'CANCEL';
 
 function showSheet(amountLabel: string): Promise<SheetChoice> {

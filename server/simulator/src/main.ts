@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const port = Number(env.SIM_PORT ?? '9090');
   const credentialsDir = path.resolve(repoRoot, env.SIM_CREDENTIALS_DIR ?? '.data/wechatpay-dev');
   const alipayCredentialsDir = path.resolve(repoRoot, env.SIM_ALIPAY_CREDENTIALS_DIR ?? '.data/alipay-dev');
+  const smsCredentialsDir = path.resolve(repoRoot, env.SIM_SMS_CREDENTIALS_DIR ?? '.data/tencent-sms-dev');
   const stateFile = path.resolve(repoRoot, env.SIM_STATE_FILE ?? '.data/simulator/state.json');
   const logger = pino({ name: 'wechatpay-simulator', level: env.LOG_LEVEL ?? 'info' });
 
@@ -32,8 +33,9 @@ async function main(): Promise<void> {
     signingMode: signingMode as SigningMode | undefined,
     logger,
     alipayCredentialsDir,
+    smsCredentialsDir,
   });
-  console.log(`WeChat Pay + Alipay simulator: ${simulator.url}  (credentials ${credentialsDir} and ${alipayCredentialsDir}, state ${stateFile})`);
+  console.log(`WeChat Pay + Alipay + Tencent SMS simulator: ${simulator.url}  (credentials ${credentialsDir}, ${alipayCredentialsDir} and ${smsCredentialsDir}, state ${stateFile}); SMS codes: ${simulator.url}/sim/sms/page`);
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'stopping simulator');

@@ -22,6 +22,8 @@ import { refundRoutes } from './routes/refunds';
 import { transactionRoutes } from './routes/transactions';
 import { Store } from './store';
 import { createAlipaySimulator } from './alipay/alipay-simulator';
+import { tencentSmsRoutes } from './sms/tencent-sms-simulator';
+import { ensureDevSmsCredentials } from '../../dev/tencent-sms-credentials';
 
 export interface SimulatorOptions {
   credentialsDir: string;
@@ -36,6 +38,8 @@ export interface SimulatorOptions {
   logger?: pino.Logger;
   /** Also simulate Alipay page pay (alipay/alipay-simulator.ts) with the keys in this folder. */
   alipayCredentialsDir?: string;
+  /** Also simulate Tencent Cloud SMS (sms/tencent-sms-simulator.ts) with the credentials in this folder. */
+  smsCredentialsDir?: string;
 }
 
 export interface RunningSimulator {
@@ -75,6 +79,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     ? await createAlipaySimulator({ credentialsDir: options.alipayCredentialsDir, logger, timeScale: () => sim.timeScale })
     : null;
   if (alipay) app.use(alipay.router.routes());
+  if (options.smsCredentialsDir) app.use(tencentSmsRoutes(await ensureDevSmsCredentials(options.smsCredentialsDir)).routes());
   const complaints = complaintRoutes(sim);
   for (const router of [
     transactionRoutes(sim),

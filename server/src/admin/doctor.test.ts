@@ -92,6 +92,7 @@ test('a merchant folder passes every check against the simulator, in both verify
     'trade management (is_trade_managed)',
     'shipping messages open the configured page (set_msg_jump_path)',
     'subscribe-message templates exist, are one-time, and have the fields filled',
+    'SMS sign-in (Tencent Cloud SMS) settings',
     'database reachable',
     'indexes present',
     'boxes on sale publish item values and meet the price checks',
@@ -203,6 +204,20 @@ test('Alipay, when configured, is checked too: a correct setup passes, the swapp
   expect(failed(otherApp)).toEqual(['Alipay accepts our signed query, and its answer verifies with 支付宝公钥']);
   expect(formatDoctor(otherApp)).toMatch(/fix: ALIPAY_APP_ID must be the app id/);
 }, 60_000);
+test('SMS sign-in: a warning when it is off (the web shop signs nobody in), production rules when it is on', async () => {
+  const dir = await credentials();
+  const name = 'SMS sign-in (Tencent Cloud SMS) settings';
+  const checkOf = (report: DoctorReport) => report.checks.find((check) => check.name === name)!;
+  expect(checkOf(await doctor({ WECHATPAY_CREDENTIALS_DIR: dir }))).toMatchObject({ status: 'warn', detail: expect.stringContaining('cannot sign shoppers in') });
+  const sms = { TENCENT_SMS_SECRET_ID: 'AKIDabcdefghijklmnopqrstuvwxyz012345', TENCENT_SMS_SDK_APP_ID: '1400123456', TENCENT_SMS_SIGN_NAME: '盲盒商店', TENCENT_SMS_TEMPLATE_ID: '1234567' };
+  const good = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...sms, TENCENT_SMS_SECRET_KEY: 'q8Zr3kV1mN7xT2pL9sW4yB6cH0dF5gJe' });
+  expect(checkOf(good)).toMatchObject({ status: 'pass' });
+  const placeholder = await doctor({ WECHATPAY_CREDENTIALS_DIR: dir, ...sms, TENCENT_SMS_SECRET_KEY: '<your SecretKey here>', TENCENT_SMS_ENDPOINT: 'https://sms.example.com/' });
+  expect(checkOf(placeholder)).toMatchObject({ status: 'fail' });
+  expect(checkOf(placeholder).detail).toContain('TENCENT_SMS_ENDPOINT=https://sms.example.com/ is not Tencent Cloud SMS');
+  expect(checkOf(placeholder).detail).toContain('TENCENT_SMS_SECRET_KEY looks like a placeholder');
+}, 60_000);
+
 test('doctor lists the boxes on sale that break the blind-box rules: fail for an unpublished item value, warn for an advised price rule', async () => {
   const dir = await credentials();
   const db = await connectDatabase({ uri: testEnv().mongodbUri, dbName, poolSize: 2 });

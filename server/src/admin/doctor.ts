@@ -6,7 +6,8 @@ import { notificationsDatabase, stockDatabase } from '../db/databases';
 import { holdModel, stockModel } from '../catalog/stock.model';
 import { countedUnitsModel } from '../limits/counted-units.model';
 import { parseConfig, type ConfigFor } from '../config';
-import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems, notifyProblems } from '../production-rules';
+import { alipayKeyProblems, alipayProblems, credentialsFolderProblems, notifyUrlProblems, wechatOriginProblems, devSettingProblems, notifyProblems, smsProblems } from '../production-rules';
+import { phoneBindingModel } from '../users/phone-binding.model';
 import { createAlipayChannel } from '../container';
 import { ChannelError } from '../payments/payment-channel';
 import { connectDatabase, databaseOptionsOf } from '../db/connect';
@@ -59,7 +60,7 @@ const CREDENTIALS_FIX = 'rebuild the folder as docs/credentials.md describes';
 /** Every model whose indexes the app relies on, each on the database it lives in (db/databases.ts). */
 export function indexedModels(main: Connection) {
   const stock = stockDatabase(main);
-  return [boxModel(main), userModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), drawLogModel(main), staffModel(main), staffSessionModel(main), aftersalesModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock), subscribeGrantModel(notificationsDatabase(main))];
+  return [boxModel(main), userModel(main), phoneBindingModel(main), addressModel(main), couponModel(main), couponTemplateModel(main), orderModel(main), boxSetModel(main), drawLogModel(main), staffModel(main), staffSessionModel(main), aftersalesModel(main), stockModel(stock), holdModel(stock), countedUnitsModel(stock), positionHoldModel(stock), subscribeGrantModel(notificationsDatabase(main))];
 }
 
 /**
@@ -99,6 +100,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
   }
   if (credentials) await checkSubscribeTemplates(config, credentials, add);
   if (config.ALIPAY_APP_ID) await checkAlipay(config, add);
+  checkSms(config, add);
   await checkDatabase(config, add);
   return report(checks);
 }
@@ -131,6 +133,20 @@ async function checkAlipay(config: DoctorConfig, add: Add): Promise<void> {
         : `check that this host reaches ${config.ALIPAY_GATEWAY_URL}`;
     add({ name, status: 'fail', detail: message(error), fix });
   }
+}
+
+/**
+ * SMS (phone sign-in of the H5/PC shop): its production settings when configured. Without it the web shop can sign
+ * nobody in, so Alipay and desktop QR pay have no shoppers: a warning, since a mini-program-only shop needs none.
+ * No message is sent: every test message would cost the merchant and reach a real phone.
+ */
+function checkSms(config: DoctorConfig, add: Add): void {
+  const name = 'SMS sign-in (Tencent Cloud SMS) settings';
+  if (!config.TENCENT_SMS_SECRET_ID) {
+    add({ name, status: 'warn', detail: 'not configured: the H5/PC shop cannot sign shoppers in (Alipay and desktop QR pay need it)', fix: 'set TENCENT_SMS_SECRET_ID, _SECRET_KEY, _SDK_APP_ID, _SIGN_NAME and _TEMPLATE_ID (docs/phone-sign-in.md)' });
+    return;
+  }
+  add(ruleCheck(name, config.NODE_ENV === 'production' ? smsProblems(config) : [], 'change the variables named (docs/phone-sign-in.md)', `SdkAppId ${config.TENCENT_SMS_SDK_APP_ID}, sign ${config.TENCENT_SMS_SIGN_NAME}, template ${config.TENCENT_SMS_TEMPLATE_ID}`));
 }
 
 /** A check that passes when a rule finds no problem. */

@@ -4,7 +4,7 @@ import { AppError } from './app-error';
 import { DomainError, type DomainErrorKind } from '../domain-error';
 
 /** The one place a domain error becomes an HTTP status. */
-const STATUS_OF_KIND: Record<DomainErrorKind, number> = { NOT_FOUND: 404, INVALID: 400, CONFLICT: 409, REFUSED: 422, UNAVAILABLE: 503, UNAUTHENTICATED: 401, FORBIDDEN: 403, LOCKED: 423 };
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = { NOT_FOUND: 404, INVALID: 400, CONFLICT: 409, REFUSED: 422, UNAVAILABLE: 503, UNAUTHENTICATED: 401, FORBIDDEN: 403, LOCKED: 423, LIMITED: 429 };
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { isDatabaseUnavailable } from '../db/database-unavailable';
 

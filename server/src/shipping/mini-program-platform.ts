@@ -1,6 +1,6 @@
 /**
  * The mini-program platform port: what the shop asks of WeChat's 小程序发货信息管理服务 (shipping-info
- * management). shipping-upload.service.ts decides when to upload; an adapter (wechat-platform-http.ts) knows
+ * management), and the shopper's phone number from the getPhoneNumber button (phonenumber.getPhoneNumber). shipping-upload.service.ts decides when to upload; an adapter (wechat-platform-http.ts) knows
  * how api.weixin.qq.com speaks, including its access token.
  */
 export interface MiniProgramPlatform {
@@ -8,6 +8,11 @@ export interface MiniProgramPlatform {
   uploadShippingInfo(input: ShippingInfo): Promise<void>;
   /** The platform's view of a paid transaction; null when it has none (errcode 10060001). */
   getOrder(key: PlatformOrderKey): Promise<PlatformOrder | null>;
+  /**
+   * Trades the one-time code of `<button open-type="getPhoneNumber">` (valid 5 minutes, one use) for the number
+   * the shopper chose. Throws PlatformError: errcode 40029 for a code that is invalid, used or expired.
+   */
+  getPhoneNumber(code: string): Promise<{ countryCode: string; purePhoneNumber: string }>;
   /** notify_confirm_receive: WeChat reminds the shopper to confirm receipt; it accepts one reminder per transaction. */
   notifyConfirmReceive(key: PlatformOrderKey, receivedAt: Date): Promise<void>;
   /** set_msg_jump_path: the page WeChat's shipping and receipt messages open (its query gets the transaction's numbers). */
@@ -15,6 +20,9 @@ export interface MiniProgramPlatform {
   /** is_trade_managed: whether the mini-program is under the shipping-information management service. */
   isTradeManaged(appid: string): Promise<boolean>;
 }
+
+/** getuserphonenumber's answer to a code that is invalid, used or expired. */
+export const INVALID_PHONE_CODE_ERRCODE = 40029;
 
 /** order_number_type 1 = mchid + out_trade_no, 2 = transaction_id. */
 export type PlatformOrderKey = { kind: 'out_trade_no'; mchid: string; outTradeNo: string } | { kind: 'transaction_id'; transactionId: string };

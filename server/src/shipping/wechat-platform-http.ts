@@ -39,9 +39,13 @@ const orderAnswerSchema = z.object({
   }),
 });
 
+const phoneAnswerSchema = z.object({
+  phone_info: z.object({ purePhoneNumber: z.string().min(1), countryCode: z.union([z.string(), z.number()]).transform(String) }),
+});
+
 /**
  * The mini-program platform over HTTP on api.weixin.qq.com: stable_token, and the shipping-information service's
- * upload_shipping_info, get_order, notify_confirm_receive, set_msg_jump_path and is_trade_managed.
+ * upload_shipping_info, get_order, notify_confirm_receive, set_msg_jump_path and is_trade_managed, and getuserphonenumber.
  */
 export function createWechatPlatform(options: WechatPlatformOptions): MiniProgramPlatform & WechatApiCaller {
   const now = options.now ?? (() => new Date());
@@ -187,6 +191,14 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
         shipped: order.shipping?.finish_shipping ?? false,
         trackingNos: (order.shipping?.shipping_list ?? []).flatMap((item) => (item.tracking_no ? [item.tracking_no] : [])),
       };
+    },
+
+    async getPhoneNumber(code) {
+      const answer = await callWithToken('/wxa/business/getuserphonenumber', { code });
+      if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `getuserphonenumber errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
+      const parsed = phoneAnswerSchema.safeParse(answer);
+      if (!parsed.success) throw new PlatformError(null, `getuserphonenumber answered without phone_info: ${parsed.error.message}`);
+      return parsed.data.phone_info;
     },
 
     async notifyConfirmReceive(key, receivedAt) {

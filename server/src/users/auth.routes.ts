@@ -1,10 +1,11 @@
 import Router from '@koa/router';
-import type { Connection } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import { loginRequestSchema, type LoginResponse } from '@blindbox/shared';
 import type { Container } from '../container';
 import { AppError } from '../http/app-error';
 import { perMinuteLimit } from '../http/rate-limit';
-import { couponTemplates } from '../coupons/coupon-templates';
+import { couponTemplates, type CouponTemplates } from '../coupons/coupon-templates';
+import type { Logger } from '../logger';
 import { InvalidLoginCodeError } from './wechat-login';
 import { userModel } from './user.model';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
@@ -30,7 +31,13 @@ async function upsertUser(db: Connection, identity: { openid: string; unionid: s
   return { user: result.value, created: result.lastErrorObject?.updatedExisting === false };
 }
 
-export function authRoutes({ config, db, wechatLogin, sessions }: Pick<Container, 'config' | 'db' | 'wechatLogin' | 'sessions'>): Router {
+/** The welcome coupon is the merchant's (admin coupon welcome): none when switched off or run out. */
+export async function welcomeIfNew(templates: CouponTemplates, userId: Types.ObjectId, now: Date, log: Logger): Promise<void> {
+  const welcome = await templates.grantWelcome(userId, now);
+  log.info({ userId: userId.toHexString(), welcomeCoupon: welcome?.templateCode ?? null }, 'new user');
+}
+
+export function authRoutes({ config, db, wechatLogin, sessions, phoneAccounts }: Pick<Container, 'config' | 'db' | 'wechatLogin' | 'sessions' | 'phoneAccounts'>): Router {
   const router = new Router();
   const templates = couponTemplates(db);
 
@@ -47,13 +54,11 @@ export function authRoutes({ config, db, wechatLogin, sessions }: Pick<Container
     });
     const now = new Date();
     const { user, created } = await upsertUser(db, identity, now);
-    if (created) {
-      // The welcome coupon is the merchant's (admin coupon welcome): none when switched off or run out.
-      const welcome = await templates.grantWelcome(user._id, now);
-      ctx.state.log.info({ userId: user._id.toHexString(), welcomeCoupon: welcome?.templateCode ?? null }, 'new user');
-    }
-    const session = sessions.issue({ id: user._id.toHexString(), openid: user.openid });
-    ctx.body = { token: session.token, expiresAt: session.expiresAt.toISOString(), user: { id: user._id.toHexString() } } satisfies LoginResponse;
+    if (created) await welcomeIfNew(templates, user._id, now, ctx.state.log);
+    // An account folded into another by binding a phone signs in there, still paying as this WeChat user.
+    const account = await phoneAccounts.survivorOf(user);
+    const session = sessions.issue({ id: account._id.toHexString(), openid: user.openid });
+    ctx.body = { token: session.token, expiresAt: session.expiresAt.toISOString(), user: { id: account._id.toHexString() } } satisfies LoginResponse;
   });
 
   return router;

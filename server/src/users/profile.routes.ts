@@ -8,14 +8,14 @@ import { currentUserId, requireUser } from './require-user';
 import { shopperProfiles } from './shopper-profile';
 import { consentCovers, guardianConsents, type ConsentOrigin } from './guardian-consents';
 import type { UserDoc } from './user.model';
+import { maskedPhone } from '../sms/phone-codes';
 
 /** Giving or revoking a consent is a deliberate step; a script flipping it would only grow the shopper's record. */
 const CONSENT_CHANGES_PER_MINUTE = 10;
 
-const maskPhone = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(-4)}`;
 const originOf = (ctx: Context): ConsentOrigin => ({ ip: ctx.ip || 'unknown', at: new Date() });
 
-export function profileRoutes({ db, config, sessions, orders }: Pick<Container, 'db' | 'config' | 'sessions' | 'orders'>): Router {
+export function profileRoutes({ db, config, sessions, orders, phoneAccounts }: Pick<Container, 'db' | 'config' | 'sessions' | 'orders' | 'phoneAccounts'>): Router {
   const profiles = shopperProfiles(db, config);
   // Nothing the minor left unpaid may be paid once the guardian has withdrawn: each is cancelled (closed at its channel).
   const consents = guardianConsents(db, config, async (userId) => {
@@ -29,7 +29,8 @@ export function profileRoutes({ db, config, sessions, orders }: Pick<Container, 
   });
   const inForce = (user: UserDoc) => (user.guardianConsent && consentCovers(user.guardianConsent, consents.limits()) ? user.guardianConsent : null);
 
-  const toProfileDto = (user: UserDoc): Profile => ({
+  const toProfileDto = async (user: UserDoc): Promise<Profile> => ({
+    phone: await phoneAccounts.phoneOf(user._id).then((phone) => (phone ? maskedPhone(phone) : null)),
     ageBracket: user.age?.bracket ?? null,
     ageDeclaredAt: user.age?.declaredAt.toISOString() ?? null,
     guardianConsentAt: user.age?.bracket === 'MINOR_8_17' ? (inForce(user)?.givenAt.toISOString() ?? null) : null,
@@ -44,7 +45,7 @@ export function profileRoutes({ db, config, sessions, orders }: Pick<Container, 
       consent: consent && {
         guardianName: consent.guardianName,
         relationship: consent.relationship,
-        guardianPhone: maskPhone(consent.guardianPhone),
+        guardianPhone: maskedPhone(consent.guardianPhone),
         givenAt: consent.givenAt.toISOString(),
         declarationVersion: consent.declarationVersion,
         limits: consent.limits,
@@ -58,17 +59,17 @@ export function profileRoutes({ db, config, sessions, orders }: Pick<Container, 
   const consentChanges = perMinuteLimit(db, CONSENT_CHANGES_PER_MINUTE, (ctx) => `guardian-consent:${ctx.state.userId}`);
 
   router.get('/', async (ctx) => {
-    ctx.body = toProfileDto(await profiles.get(currentUserId(ctx)));
+    ctx.body = await toProfileDto(await profiles.get(currentUserId(ctx)));
   });
 
   router.put('/age', async (ctx) => {
     const { bracket } = declareAgeRequestSchema.parse(ctx.request.body);
-    ctx.body = toProfileDto(await profiles.declareAge(currentUserId(ctx), bracket));
+    ctx.body = await toProfileDto(await profiles.declareAge(currentUserId(ctx), bracket));
   });
 
   router.put('/client-seed', async (ctx) => {
     const { clientSeed } = clientSeedRequestSchema.parse(ctx.request.body);
-    ctx.body = toProfileDto(await profiles.setClientSeed(currentUserId(ctx), clientSeed));
+    ctx.body = await toProfileDto(await profiles.setClientSeed(currentUserId(ctx), clientSeed));
   });
 
   /** The guardian page: the declaration's version, the limits it names, and the consent on record. */

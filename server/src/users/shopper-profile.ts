@@ -4,7 +4,7 @@ import type { AgeBracket } from '@blindbox/shared';
 import { NotFound } from '../domain-error';
 import { userModel, type UserDoc } from './user.model';
 import type { Config } from '../config';
-import { AgeAlreadyDeclared, AgeNotDeclared, GuardianConsentOutdated, GuardianConsentRequired, UnderAge } from './user-errors';
+import { AccountMerged, AgeAlreadyDeclared, AgeNotDeclared, GuardianConsentOutdated, GuardianConsentRequired, UnderAge } from './user-errors';
 import { consentCovers, minorLimitsOf } from './guardian-consents';
 
 /**
@@ -49,6 +49,8 @@ export function shopperProfiles(db: Connection, config: Pick<Config, 'DAILY_SPEN
     /** The age gate (with the guardian's consent for 8–17), and the client seed the order's draws will use. */
     async mayOrder(userId: Types.ObjectId): Promise<{ clientSeed: string }> {
       const user = await withClientSeed(await load(userId));
+      // A session of an account folded into another (phone-accounts.ts) orders nothing more there: it signs in again.
+      if (user.mergedInto) throw new AccountMerged('this account was merged into another; sign in again');
       if (!user.age) throw new AgeNotDeclared('declare your age bracket before ordering');
       if (user.age.bracket === 'UNDER_8') throw new UnderAge('mystery boxes are not sold to children under 8');
       if (user.age.bracket === 'MINOR_8_17') {

@@ -34,6 +34,10 @@ export interface EndedGuardianConsentDoc extends GuardianConsentDoc {
 
 export interface UserDoc {
   _id: Types.ObjectId;
+  /**
+   * The WeChat openid. A shopper who signed up on the web with a phone number has none: theirs is a placeholder
+   * `web:<random>` (real openids never hold a colon), unique like an openid, that no WeChat login can ever match.
+   */
   openid: string;
   unionid: string | null;
   createdAt: Date;
@@ -44,7 +48,19 @@ export interface UserDoc {
   endedGuardianConsents?: EndedGuardianConsentDoc[];
   /** The shopper's own input to every draw (provably fair); they may change it, orders keep the one they had. */
   clientSeed: string | null;
+  /**
+   * Set when this account was folded into another by binding a phone number (phone-accounts.ts): it had no orders,
+   * and every sign-in that finds it is taken on to that account.
+   */
+  mergedInto?: Types.ObjectId | null;
+  mergedAt?: Date | null;
 }
+
+const WEB_OPENID_PREFIX = 'web:';
+/** The placeholder openid of a shopper who signed up on the web. */
+export const webOpenid = (random: string) => `${WEB_OPENID_PREFIX}${random}`;
+/** Whether this openid is WeChat's (a JSAPI payer), not a web sign-up's placeholder. */
+export const isWechatOpenid = (openid: string) => !openid.startsWith(WEB_OPENID_PREFIX);
 
 const guardianConsentFields = {
   id: { type: Schema.Types.ObjectId, required: true },
@@ -72,6 +88,8 @@ const userSchema = new Schema<UserDoc>(
     },
     clientSeed: { type: String, default: null },
     guardianConsent: { type: guardianConsentSchema, default: null },
+    mergedInto: { type: Schema.Types.ObjectId, default: null },
+    mergedAt: { type: Date, default: null },
     endedGuardianConsents: {
       type: [new Schema<EndedGuardianConsentDoc>({ ...guardianConsentFields, endedAt: Date, endedBy: String, endedFrom: String }, { _id: false })],
       default: undefined,

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import mongoose from 'mongoose';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { uniqueDbName } from '../support/test-env';
-import { payAtSimulator, prepayIdOf, shopper } from '../support/shop';
+import { payAtSimulator, prepayIdOf, shopper, simulatorControl } from '../support/shop';
+import { phoneSignIn } from '../support/phone';
 import { postCallback, wechatCallbacks } from '../support/wechat-callbacks';
 import { outTradeNoOf } from '../fault/fault-support';
 import { waitUntil } from '../support/wechatpay-harness';
@@ -142,6 +143,16 @@ async function runFlows(round: number): Promise<void> {
   await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package));
   await waitForStatus(paid.id, 'TO_BE_DELIVERED');
   await alice.api.get(`/api/orders/${paid.id}/payment-status`);
+
+  // Phone sign-in on the web (code, limits, binding, account), then the number bound in the mini-program: once to
+  // a shopper with orders (a plain binding), once by a new shopper without (folded into the web account).
+  const webPhone = `1370000${String(round).padStart(4, '0')}`;
+  const web = await phoneSignIn(server.url, server.simulatorUrl, webPhone);
+  await apiClient(server.url, web.token).get('/api/me');
+  const bindCode = async (phone: string) => ((await simulatorControl(server.simulatorUrl, 'POST', '/sim/mini-program/phone-code', { phone })) as { code: string }).code;
+  await alice.api.post('/api/me/phone', { code: await bindCode(`1360000${String(round).padStart(4, '0')}`) });
+  const newcomer = await shopper(server, `plan-newcomer-${round}`);
+  await newcomer.api.post('/api/me/phone', { code: await bindCode(webPhone) });
 
   // Native: prepay, then a signed callback of our own (twice: the duplicate is recognised)
   const bob = await shopper(server, `plan-bob-${round}`);

@@ -9,6 +9,7 @@ import { seedCatalog } from '../../src/catalog/seed';
 import { startSimulator } from '../../simulator/src/simulator';
 import { freePort } from '../../dev/free-port';
 import { devAlipayEnv, ensureDevAlipayCredentials } from '../../dev/alipay-credentials';
+import { devSmsEnv, ensureDevSmsCredentials } from '../../dev/tencent-sms-credentials';
 import { testEnv, uniqueDbName } from './test-env';
 import { movableClock, type MovableClock } from '../../src/clock';
 
@@ -66,10 +67,10 @@ export async function loginAt(url: string, code: string, age: AgeBracket | null 
 
 /** A real server on a real port, with its own database on the shared engine and its own simulator. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const { mongodbUri, credentialsDir, alipayCredentialsDir } = testEnv();
+  const { mongodbUri, credentialsDir, alipayCredentialsDir, smsCredentialsDir } = testEnv();
   const simulator = options.simulatorUrl
     ? null
-    : await startSimulator({ credentialsDir, alipayCredentialsDir, port: 0, timeScale: options.simulatorTimeScale ?? 0.001 });
+    : await startSimulator({ credentialsDir, alipayCredentialsDir, smsCredentialsDir, port: 0, timeScale: options.simulatorTimeScale ?? 0.001 });
   const simulatorUrl = options.simulatorUrl ?? simulator!.url;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -94,6 +95,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     JOBS: 'off',
     SIMULATOR_PUBLIC_URL: simulatorUrl,
     ...(options.alipay === false ? {} : devAlipayEnv(alipayCredentialsDir, await ensureDevAlipayCredentials(alipayCredentialsDir), simulatorUrl, url)),
+    ...devSmsEnv(await ensureDevSmsCredentials(smsCredentialsDir), simulatorUrl),
     ...options.env,
   });
   const clock = movableClock();

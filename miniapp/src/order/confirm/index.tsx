@@ -106,7 +106,7 @@ export default function ConfirmPage() {
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [pickLost, setPickLost] = useState(false);
   const quoteGeneration = useRef(0);
-  const { paying, notice, payWithWechat } = usePayActions();
+  const { paying, notice, payWithWechat, wechatInApp } = usePayActions();
   const qrPay = useQrPay();
   const askOrderNotices = useOrderNotices();
 
@@ -175,8 +175,8 @@ export default function ConfirmPage() {
       setPickLost(failure instanceof ApiError && PICK_LOST.has(failure.code));
       return;
     }
-    // A desktop browser pays by QR code, shown on the order's page.
-    if (qrPay) {
+    // A desktop browser pays by QR code, shown on the order's page; a browser without WeChat's sheet there by Alipay.
+    if (qrPay || !wechatInApp) {
       await Taro.redirectTo({ url: routes.order(order.id) });
       return;
     }

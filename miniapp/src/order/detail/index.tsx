@@ -32,7 +32,7 @@ export default function OrderDetailPage() {
   const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [acting, setActing] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
-  const { paying, notice, payWithWechat, payWithAlipay, alipay } = usePayActions();
+  const { paying, notice, payWithWechat, payWithAlipay, alipay, wechatInApp } = usePayActions();
   const qrPay = useQrPay();
   // Arriving from the confirm page after its pay sheet was cancelled or failed: say so until the next attempt.
   const arrivedWith = params.paid === 'cancelled' ? { kind: 'cancelled' as const } : params.paid === 'failed' ? { kind: 'failed' as const, message: '支付没有完成，订单已为你保留，可在这里继续支付' } : null;
@@ -184,11 +184,11 @@ export default function OrderDetailPage() {
                 取消订单
               </ActionButton>
               {alipay && (
-                <ActionButton variant="ghost" small testId="alipay-button" busy={paying} onTap={() => payWithAlipay(() => api.payAlipay(orderId))}>
+                <ActionButton variant={wechatInApp ? 'ghost' : 'primary'} small testId="alipay-button" busy={paying} onTap={() => payWithAlipay(() => api.payAlipay(orderId))}>
                   {alipay.label}
                 </ActionButton>
               )}
-              {!qrPay && (
+              {!qrPay && wechatInApp && (
                 <ActionButton testId="pay-again" busy={paying} onTap={pay}>
                   去支付 {formatFen(data.totalFen)}
                 </ActionButton>

@@ -17,7 +17,7 @@ export default function PayTogetherPage() {
   const { params } = useRouter();
   const orderIds = (params.orderIds ?? '').split(',').filter(Boolean);
   const orders = useResource(() => Promise.all(orderIds.map((id) => api.getOrder(id))));
-  const { paying, notice, payWithWechat, payWithAlipay, alipay } = usePayActions();
+  const { paying, notice, payWithWechat, payWithAlipay, alipay, wechatInApp } = usePayActions();
   const qrPay = useQrPay();
   // The combined payment the QR code is for: its status is what the desktop panel polls.
   const qrCombinedId = useRef('');
@@ -79,7 +79,7 @@ export default function PayTogetherPage() {
             {formatFen(totalFen)}
           </Text>
         </Text>
-        {!qrPay && (
+        {!qrPay && wechatInApp && (
           <ActionButton testId="pay-together-button" busy={paying} disabled={!unpaid} onTap={pay}>
             {notice?.kind === 'cancelled' ? '继续支付' : '微信支付'}
           </ActionButton>

@@ -11,13 +11,14 @@ import { formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { AddressLines } from '../../components/address-lines';
+import { PhoneAccount } from '../../components/phone-account';
 
 async function loadMe(): Promise<{ profile: Profile; addresses: Address[] }> {
   const [profile, addresses] = await Promise.all([api.getProfile(), api.listAddresses()]);
   return { profile, addresses: addresses.items };
 }
 
-/** 我的: the declared age, saved addresses, the privacy policy, and the client seed under 高级设置. */
+/** 我的: the account's phone number (bind in WeChat, sign in or out on the web), the declared age, saved addresses, the privacy policy, and the client seed under 高级设置. */
 export default function MePage() {
   const me = useResource(loadMe);
   const [asking, setAsking] = useState(false);
@@ -57,6 +58,7 @@ export default function MePage() {
           }}
         />
       )}
+      <PhoneAccount phone={profile.phone} />
       <View className="card">
         <Text className="section-title">年龄段</Text>
         {profile.ageBracket ? (

@@ -343,6 +343,37 @@ export function miniProgramRoutes(sim: SimContext): Router {
     }),
   );
 
+  /**
+   * phonenumber.getPhoneNumber: the code of `<button open-type="getPhoneNumber">`, minted here by
+   * POST /sim/mini-program/phone-code (the simulator stands in for the shopper tapping 允许), good once for 5 min.
+   */
+  const phoneCodes = new Map<string, { phone: string; expiresAt: number }>();
+  router.post(
+    '/wxa/business/getuserphonenumber',
+    guarded((ctx, input) => {
+      const code = (input as { code?: unknown }).code;
+      const minted = typeof code === 'string' ? phoneCodes.get(code) : undefined;
+      if (!minted || minted.expiresAt <= Date.now()) return answer(ctx, 40029, 'invalid code');
+      phoneCodes.delete(code as string);
+      ctx.body = {
+        errcode: 0,
+        errmsg: 'ok',
+        phone_info: { phoneNumber: `+86${minted.phone}`, purePhoneNumber: minted.phone, countryCode: '86', watermark: { timestamp: Math.floor(Date.now() / 1000), appid } },
+      };
+    }),
+  );
+
+  router.post('/sim/mini-program/phone-code', async (ctx) => {
+    const parsed = z.object({ phone: z.string().regex(/^\d{5,15}$/) }).strict().safeParse(await body(ctx));
+    if (!parsed.success) {
+      ctx.status = 400;
+      ctx.body = { code: 'PARAM_ERROR', message: parsed.error.message };
+      return;
+    }
+    const code = randomBytes(32).toString('hex');
+    phoneCodes.set(code, { phone: parsed.data.phone, expiresAt: Date.now() + 5 * 60_000 });
+    ctx.body = { code };
+  });
   const trade = tradeManagementOf(sim);
   trade.isShipped = (transactionId) => shipments.get(transactionId)?.allDelivered === true;
   trade.shippedAt = (transactionId) => shipments.get(transactionId)?.lastUploadTime ?? null;

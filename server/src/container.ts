@@ -18,7 +18,7 @@ import { paymentService, type PaymentService } from './payments/payment.service'
 import { refundService, type RefundService } from './payments/refund.service';
 import { createAgendaScheduler, type AgendaScheduler } from './jobs/agenda-scheduler';
 import type { MiniProgramPlatform } from './shipping/mini-program-platform';
-import { createWechatPlatform } from './shipping/wechat-platform-http';
+import { wechatPlatformFor } from './shipping/wechat-platform-http';
 import { shippingUploads, type ShippingUploadService } from './shipping/shipping-upload.service';
 import { wechatPayTradeBills } from './payments/wechatpay/trade-bill-download';
 import { tradeBillReconciliation, type TradeBillReconciliation } from './bills/bill-reconciliation';
@@ -145,15 +145,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       timeoutMs: config.WECHATPAY_TIMEOUT_MS,
     });
     const jobs = await createAgendaScheduler({ db, config, logger: logger.child({ component: 'jobs' }) });
-    // The platform lives on the same host as code2session (api.weixin.qq.com), so it shares WECHAT_LOGIN_BASE_URL.
-    const platform = createWechatPlatform({
-      baseUrl: config.WECHAT_LOGIN_BASE_URL,
-      appid: credentials.appid,
-      appSecret: credentials.appSecret,
-      timeoutMs: config.WECHATPAY_TIMEOUT_MS,
-      db,
-      logger,
-    });
+    const platform = wechatPlatformFor(config, credentials, db, logger);
     const notifications = createNotifications({ db, logger, clock, config, platform: wechatSubscribeMessages(platform) });
     const stock = stockLedger(db);
     const items = itemStock(db);

@@ -4,7 +4,7 @@ import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import { createLogger } from '../logger';
 import type { WechatPayCredentials } from '../payments/wechatpay/credentials';
 import { appliedMsgJumpPath } from '../shipping/msg-jump-path';
-import { createWechatPlatform } from '../shipping/wechat-platform-http';
+import { wechatPlatformFor } from '../shipping/wechat-platform-http';
 import type { DoctorCheck } from './doctor';
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -31,14 +31,7 @@ export async function checkTradeManagement(config: ConfigFor<'admin'>, credentia
     return;
   }
   try {
-    const platform = createWechatPlatform({
-      baseUrl: config.WECHAT_LOGIN_BASE_URL,
-      appid: credentials.appid,
-      appSecret: credentials.appSecret,
-      timeoutMs: config.WECHATPAY_TIMEOUT_MS,
-      db,
-      logger: createLogger({ ...config, LOG_LEVEL: 'warn' }),
-    });
+    const platform = wechatPlatformFor(config, credentials, db, createLogger({ ...config, LOG_LEVEL: 'warn' }));
     const managedName = 'trade management (is_trade_managed)';
     try {
       const managed = await platform.isTradeManaged(credentials.appid);

@@ -4,7 +4,7 @@ import type { Config, ConfigFor } from '../config';
 import type { DoctorCheck } from '../admin/doctor';
 import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import type { WechatPayCredentials } from '../payments/wechatpay/credentials';
-import { createWechatPlatform } from '../shipping/wechat-platform-http';
+import { wechatPlatformFor } from '../shipping/wechat-platform-http';
 import { wechatSubscribeMessages } from './subscribe-message-http';
 import type { NotificationKind } from './notifier';
 import { notificationTemplates } from './notification-templates';
@@ -63,7 +63,7 @@ export async function checkSubscribeTemplates(config: ConfigFor<'admin'>, creden
   try {
     db = await connectDatabase({ ...databaseOptionsOf(config, 2), createIndexes: false });
     const platform = wechatSubscribeMessages(
-      createWechatPlatform({ baseUrl: config.WECHAT_LOGIN_BASE_URL, appid: credentials.appid, appSecret: credentials.appSecret, timeoutMs: config.WECHATPAY_TIMEOUT_MS, db, logger: pino({ level: 'silent' }) }),
+      wechatPlatformFor(config, credentials, db, pino({ level: 'silent' })),
     );
     const problems = templateProblems(config, await platform.templates());
     add(

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
+import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { accessTokenModel } from './access-token.model';
 import { PlatformError, STALE_TOKEN_ERRCODES, type MiniProgramPlatform, type PlatformOrder, type PlatformOrderKey } from './mini-program-platform';
@@ -42,6 +43,19 @@ const orderAnswerSchema = z.object({
 const phoneAnswerSchema = z.object({
   phone_info: z.object({ purePhoneNumber: z.string().min(1), countryCode: z.union([z.string(), z.number()]).transform(String) }),
 });
+
+/**
+ * The platform as every entry point builds it: it lives on the same host as code2session (api.weixin.qq.com),
+ * so it shares WECHAT_LOGIN_BASE_URL, and the mini-program's own appid and secret.
+ */
+export function wechatPlatformFor(
+  config: Pick<Config, 'WECHAT_LOGIN_BASE_URL' | 'WECHATPAY_TIMEOUT_MS'>,
+  credentials: { appid: string; appSecret: string },
+  db: Connection,
+  logger: Logger,
+): MiniProgramPlatform & WechatApiCaller {
+  return createWechatPlatform({ baseUrl: config.WECHAT_LOGIN_BASE_URL, appid: credentials.appid, appSecret: credentials.appSecret, timeoutMs: config.WECHATPAY_TIMEOUT_MS, db, logger });
+}
 
 /**
  * The mini-program platform over HTTP on api.weixin.qq.com: stable_token, and the shipping-information service's

@@ -48,7 +48,7 @@ export interface AftersalesDoc {
   /**
    * `<orderId>:<itemIndex>` while the request is in progress, `<orderId>:<itemIndex>:<id>` once resolved: a
    * unique index on it lets one request per order line be in progress. (A partial unique index would say it
-   * directly, but the embedded engine has no partialFilterExpression and ignores sparse.)
+   * directly, but the embedded engine has no partial indexes and ignores sparse.)
    */
   lineKey: string;
   messages: AftersalesMessageDoc[];

@@ -23,6 +23,20 @@ export function drawLog(db: Connection) {
   const Head = drawLogHeadModel(db);
 
   /**
+   * Takes `count` numbers from the box's head. Two first upserts of a box's head at the same moment (a callback
+   * and its duplicate) can collide on its _id: the loser's write is then an ordinary $inc of the head just made.
+   */
+  async function takeNumbers(boxId: Types.ObjectId, count: number) {
+    for (;;) {
+      try {
+        return await Head.findOneAndUpdate({ _id: boxId }, { $inc: { last: count } }, { upsert: true, returnDocument: 'after' }).lean();
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    }
+  }
+
+  /**
    * Logs one line's units, once: a line whose last unit is logged is done; otherwise numbers are taken for all
    * its units and the ones not yet there are inserted (a repeat after a crash mid-insert fills the rest). Two
    * appliers logging the same line at the same moment both take numbers; the loser's stay unused: `seq` is
@@ -36,7 +50,7 @@ export function drawLog(db: Connection) {
     const item = order.items.find((candidate) => candidate.boxId.equals(boxId));
     if (!item) return;
     if (await Log.exists({ boxId, tag: last.proof.shopperTag, nonce: last.proof.nonce, unit: last.proof.unit })) return;
-    const head = await Head.findOneAndUpdate({ _id: boxId }, { $inc: { last: units.length } }, { upsert: true, returnDocument: 'after' }).lean();
+    const head = await takeNumbers(boxId, units.length);
     const start = (head?.last ?? units.length) - units.length + 1;
     const entries = units.map(
       (draw, i): Omit<DrawLogDoc, '_id'> => ({

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Modal, Space, Table, Tag, Upload } from 'antd';
+import { Alert, App, Button, Modal, Space, Table, Tag, Typography, Upload } from 'antd';
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { CATALOG_ZIP_MAX_BYTES, consoleCatalogImportSchema, type ConsoleBoxPlan, type ConsoleCatalogImport } from '@blindbox/shared';
 import { apiUrl, errorMessage, uploadFile } from '../../api/client';
@@ -106,7 +106,15 @@ export function CatalogFilesButtons() {
               pagination={false}
               dataSource={plan.boxes}
               columns={[
-                { title: '系列', dataIndex: 'slug' },
+                {
+                  title: '系列',
+                  render: (_: unknown, box: ConsoleBoxPlan) => (
+                    <Space size={4}>
+                      {String(box.after.name ?? '')}
+                      <Typography.Text type="secondary">{box.slug}</Typography.Text>
+                    </Space>
+                  ),
+                },
                 { title: '导入后', render: (_: unknown, box: ConsoleBoxPlan) => <Tag color={ACTION_TAGS[box.action](box).color}>{ACTION_TAGS[box.action](box).text}</Tag> },
                 { title: '提醒', dataIndex: 'warnings', render: (warnings: string[]) => warnings.join('；') },
               ]}

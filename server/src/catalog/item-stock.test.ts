@@ -83,6 +83,10 @@ test('an exhausted item is never drawn: a secret with 1 unit (weight 1,000,000 a
   expect(verifyProofs(JSON.parse(JSON.stringify(withoutExhausted))).filter((entry) => !entry.result.ok).length).toBeGreaterThanOrEqual(18);
 });
 
+/** A draw as every applier computes it alike: when it was drawn is each applier's own moment (whichever write wins is stored). */
+const outcomes = (draws: Awaited<ReturnType<TestServer['container']['fairness']['draws']['prepare']>>) =>
+  draws?.map(({ proof, ...draw }) => ({ ...draw, proof: { ...proof, drawnAt: undefined } }));
+
 test('a retried fulfilment takes a line out of its items once, and a line whose order was closed meanwhile goes back', async () => {
   const boxId = await importBox('retry', { 'retry-a': { rarity: 'COMMON', weight: 1, stock: 5 }, 'retry-b': { rarity: 'RARE', weight: 1, stock: 5 } });
   const buyer = await shopper(server, 'dev-retry-draws');
@@ -92,7 +96,7 @@ test('a retried fulfilment takes a line out of its items once, and a line whose 
   const now = new Date();
   const [first, second] = await Promise.all([draws.prepare(doc, now), draws.prepare(doc, now)]);
   const third = await draws.prepare(doc, now);
-  expect(second).toEqual(first);
+  expect(outcomes(second)).toEqual(outcomes(first));
   expect(third?.map((draw) => draw.productId)).toEqual(first?.map((draw) => draw.productId));
   const after = await ledgerOf(boxId);
   expect(after.items).toBe(7);
@@ -104,7 +108,7 @@ test('a retried fulfilment takes a line out of its items once, and a line whose 
   await itemTakes().giveBack(doc);
   expect((await ledgerOf(boxId)).items).toBe(10);
   // A stale applier drawing after the line went back takes nothing (the record says it was given back).
-  expect(await draws.prepare(doc, now)).toEqual(first);
+  expect(outcomes(await draws.prepare(doc, now))).toEqual(outcomes(first));
   expect((await ledgerOf(boxId)).items).toBe(10);
 });
 

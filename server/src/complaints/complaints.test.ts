@@ -83,8 +83,9 @@ test('a complaint is notified, read with its history and pictures, answered, ref
   const { complaintId, orderId, totalFen, notified } = await raiseComplaint('complaint-happy', { applyRefundAmount: 500 });
   expect(notified).toBe(true);
 
-  // The simulator's signed, encrypted notification brought it in: detail, history, pictures, deadline.
-  const detail = await storedDetail(complaintId);
+  // The simulator's signed, encrypted notification brought it in: detail, history, pictures, deadline (read whole
+  // after the notification was taken: wait for the detail, not only the complaint's first record).
+  const detail = await storedDetail(complaintId, (stored) => stored.amountFen !== null && stored.history.length > 0);
   expect(detail).toMatchObject({ state: 'PENDING', orderId, amountFen: totalFen, applyRefundFen: 500, payerPhone: '13812345678' });
   expect(detail.history.map((entry) => entry.operateType)).toEqual(['USER_CREATE_COMPLAINT']);
   expect(detail.history[0]!.imageUrls).toHaveLength(2);

@@ -319,9 +319,17 @@ async function runFlows(round: number): Promise<void> {
   expect((await owner.get(`/drops/${planned._id.toHexString()}/live`)).status).toBe(200);
   expect((await owner.post(`/drops/${droppedId}/cancel`)).status).toBe(200);
   expect((await owner.get(`/sets?boxId=${setBox.id}`)).status).toBe(200);
-  const madeSets = await owner.post<{ items: Array<{ id: string; number: number }> }>('/sets', { boxId: setBox.id, count: 1 });
+  const madeSets = await owner.post<{ items: Array<{ id: string; number: number }> }>('/sets', { boxId: setBox.id, count: 2 });
   expect(madeSets.status).toBe(201);
-  expect((await owner.post(`/sets/${madeSets.body.items.at(-1)!.id}/retire`)).status).toBe(200);
+  // A set holding its block's unsold secret is never retired (409 SET_SECRET_UNSOLD): of two new sets, at most one does.
+  const retired: Array<[number, string | undefined]> = [];
+  for (const set of madeSets.body.items.slice(-2)) {
+    const answer = await owner.post<{ code?: string }>(`/sets/${set.id}/retire`);
+    retired.push([answer.status, answer.body.code]);
+    if (answer.status === 200) break;
+  }
+  expect(retired.at(-1)![0]).toBe(200);
+  expect(retired.slice(0, -1).every(([status, code]) => status === 409 && code === 'SET_SECRET_UNSOLD')).toBe(true);
   expect((await owner.get('/coupons')).status).toBe(200);
   expect((await owner.post('/coupons', { code: `CPLAN${round}`, amountOffFen: 100, quantity: 5 })).status).toBe(201);
   for (const q of [paidDoc.address.phone, paidDoc.openid, paidDoc.userId.toHexString()]) expect((await owner.get(`/shoppers?q=${q}`)).status).toBe(200);

@@ -3,7 +3,7 @@ import { AFTERSALES_STATUS_LABELS } from '@blindbox/shared/src/aftersales';
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow, useRouter } from '@tarojs/taro';
 import { useEffect, useState } from 'react';
-import { describeError } from '../../api/api-error';
+import { ApiError, describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ActionButton } from '../../components/action-button';
 import { DrawList } from '../../components/draw-list';
@@ -26,9 +26,11 @@ export default function OrderDetailPage() {
   // Fixed at mount: Taro's H5 router may hand a page hidden under a tab the params of the page on screen, and a
   // reload on returning must ask for this page's order, not for none.
   const [orderId] = useState(() => params.orderId ?? '');
-  const order = useResource(() => api.getOrder(orderId));
+  // A page left in the stack without an order id (see above) asks for nothing, however often the session changes
+  // (use-resource.ts loads again then): `/api/orders/` would be the list, not an order.
+  const order = useResource(() => (orderId ? api.getOrder(orderId) : Promise.reject(new ApiError(404, 'NOT_FOUND', 'no order id'))));
   // The after-sales requests on this order's lines (a shipped order only; none is asked for before).
-  const aftersales = useResource(() => api.listAftersales(orderId));
+  const aftersales = useResource(() => (orderId ? api.listAftersales(orderId) : Promise.resolve({ items: [] })));
   const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [acting, setActing] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);

@@ -46,5 +46,11 @@ export const BoxRetired = ruleError('CONFLICT', 'BOX_RETIRED');
 /** `admin box import` refused by a rule (the message says which); nothing of the import is written. */
 export const ImportRefused = ruleError('CONFLICT', 'IMPORT_REFUSED');
 
+/** A catalog zip from the console that could write outside its folder or fill the disk; the message says why, in Chinese. */
+export const CatalogZipRefused = ruleError('INVALID', 'CATALOG_ZIP_REFUSED');
+
+/** Catalog files with errors (the message lists each by file and line); nothing of the import is written. */
+export const CatalogFilesInvalid = ruleError('INVALID', 'CATALOG_FILES_INVALID');
+
 /** A box the price and value checks (compliance-checks.ts) do not let be published; `details.rules` names them. */
 export const NotCompliant = ruleError('CONFLICT', 'NOT_COMPLIANT');

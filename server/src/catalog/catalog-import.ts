@@ -1,5 +1,6 @@
 import type { Connection, Types } from 'mongoose';
-import { isSetBoxFile, type CatalogBoxFile, type ComplianceFinding } from '@blindbox/shared';
+import { formatFinding, isSetBoxFile, type CatalogBoxFile, type ComplianceFinding } from '@blindbox/shared';
+import type { ChangeRecorder } from '../admin/admin-audit';
 import type { ServerSeeds } from '../fairness/server-seeds';
 import { planSetBoxImport, type SetBoxSummary } from '../sets/set-box-import';
 import { boxModel, type BoxDoc, type BoxProductDoc } from './box.model';
@@ -181,4 +182,23 @@ export function catalogImporter({ db, seeds, compliance }: CatalogImportDeps) {
   }
 
   return { plan };
+}
+
+/** Plans every box before the first is written: a refusal of any one (a rule, the price checks) writes nothing. */
+export async function planImport(importer: ReturnType<typeof catalogImporter>, sources: readonly CatalogBoxSource[]): Promise<BoxImportPlan[]> {
+  const plans: BoxImportPlan[] = [];
+  for (const source of sources) plans.push(await importer.plan(source));
+  return plans;
+}
+
+/**
+ * Writes the plans that change something, each recorded in the audit as `command` (the CLI's `box import`, the
+ * console's) with the compliance warnings the box was published over (a dry run's recorder shows them instead).
+ */
+export async function applyPlans(plans: readonly BoxImportPlan[], record: ChangeRecorder, command: string): Promise<void> {
+  for (const plan of plans) {
+    if (plan.action === 'unchanged') continue;
+    const after = plan.findings.length > 0 ? { ...plan.after, complianceWarnings: plan.findings.map(formatFinding) } : plan.after;
+    await record({ command, target: `box:${plan.slug}`, before: plan.before, after }, plan.apply);
+  }
 }

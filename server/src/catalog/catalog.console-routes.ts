@@ -4,14 +4,14 @@ import { NotFound, ruleError } from '../domain-error';
 import type { ConsoleRoutes } from '../console/console-router';
 import { boxModel, type BoxDoc } from './box.model';
 import { editableBox, editedBoxSource } from './box-editor';
-import { catalogImporter, type BoxImportPlan } from './catalog-import';
+import { applyPlans, catalogImporter, type BoxImportPlan } from './catalog-import';
 import { complianceSettingsOf } from './compliance-checks';
 import { changeStock, stockReport } from './stock-desk';
 
 /** A save that would publish a new odds version, sent without confirming that version: nothing is written. */
 export const VersionNotConfirmed = ruleError('CONFLICT', 'VERSION_NOT_CONFIRMED');
 
-const planBody = (plan: BoxImportPlan): ConsoleBoxPlan => ({
+export const planBody = (plan: BoxImportPlan): ConsoleBoxPlan => ({
   slug: plan.slug,
   action: plan.action,
   before: plan.before as unknown as ConsoleBoxPlan['before'],
@@ -69,12 +69,8 @@ export function catalogConsoleRoutes(container: Container, routes: ConsoleRoutes
     if (plan.action === 'new-version' && confirmVersion !== plan.after.version) {
       throw new VersionNotConfirmed(`box ${plan.slug} is on sale: this change publishes odds version ${plan.after.version}; confirm it after reading the diff`, { version: plan.after.version });
     }
-    const body = planBody(plan);
-    if (plan.action !== 'unchanged') {
-      const after = plan.findings.length > 0 ? { ...plan.after, complianceWarnings: body.warnings } : plan.after;
-      await caller.change({ command: 'box save', target: `box:${plan.slug}`, before: plan.before, after }, plan.apply);
-    }
-    ctx.body = body;
+    await applyPlans([plan], caller.change, 'box save');
+    ctx.body = planBody(plan);
   });
 
   routes.get('/catalog/boxes/:slug/stock', 'catalog.view', async (ctx) => {

@@ -28,7 +28,7 @@ export type ConsoleGate = ConsoleAction | 'self';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Codes whose own message is Chinese a staff member can act on. */
-const STAFF_READABLE = new Set(['VALIDATION_ERROR', 'WECHATPAY_REFUSED', 'PICTURE_REFUSED']);
+const STAFF_READABLE = new Set(['VALIDATION_ERROR', 'WECHATPAY_REFUSED', 'PICTURE_REFUSED', 'CATALOG_ZIP_REFUSED', 'CATALOG_FILES_INVALID', 'IMPORT_REFUSED']);
 
 export const staffActor = (staff: Pick<StaffDoc, 'username'>) => `staff:${staff.username}`;
 
@@ -46,7 +46,7 @@ export function consoleErrors(): Middleware {
       ctx.body = {
         ...body.details,
         code: body.code,
-        // Validation messages are mostly the schemas' own Chinese, WeChat Pay's refusals and a picture's refusal their own: shown after the generic words.
+        // Validation messages are mostly the schemas' own Chinese, WeChat Pay's refusals, a picture's or a catalog import's refusal their own: shown after the generic words.
         message: STAFF_READABLE.has(body.code) ? `${zh}：${body.message}` : (zh ?? body.message),
         detail: body.message,
       };

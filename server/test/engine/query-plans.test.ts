@@ -311,6 +311,7 @@ async function runFlows(round: number): Promise<void> {
   expect((await owner.get('/staff/sessions')).status).toBe(200);
 
   // the console running the shop: drops (list, schedule, live, cancel), whole sets, coupons and grants, sales
+  expect((await owner.get('/catalog/export')).status).toBe(200);
   const droppedId = dropped!._id.toHexString();
   expect((await owner.get('/drops')).status).toBe(200);
   expect((await owner.post(`/drops/${droppedId}`, { onSaleAt: new Date(Date.now() + 3_600_000).toISOString(), paymentWindowMinutes: 5, purchaseLimit: 2 })).status).toBe(200);

@@ -85,3 +85,25 @@ export const consoleStockReportSchema = z.object({
   history: z.array(z.object({ at: z.string(), actor: z.string(), command: z.string(), change: z.unknown() })),
 });
 export type ConsoleStockReport = z.infer<typeof consoleStockReportSchema>;
+
+/** POST /catalog/import: the largest catalog zip taken (a few series of photographs fit many times over). */
+export const CATALOG_ZIP_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * POST /catalog/import?apply=true&confirm=…: without `apply` the zip is only planned. `confirm` names the odds
+ * versions the staff member read in the plan (`slug:version`, comma-separated, as the plan's `confirm` gives
+ * it): an import that would publish a version not named is refused (VERSION_NOT_CONFIRMED).
+ */
+export const consoleCatalogImportQuerySchema = z.object({
+  apply: z.enum(['true', 'false']).default('false').transform((apply) => apply === 'true'),
+  confirm: z.string().max(10_000).default(''),
+});
+
+/** What an import of catalog files does (or, not applied, would do) to each box, and what applying must confirm. */
+export const consoleCatalogImportSchema = z.object({
+  applied: z.boolean(),
+  boxes: z.array(consoleBoxPlanSchema),
+  /** The odds versions this import publishes, as `confirm` must name them ('' when it publishes none). */
+  confirm: z.string(),
+});
+export type ConsoleCatalogImport = z.infer<typeof consoleCatalogImportSchema>;

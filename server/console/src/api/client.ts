@@ -53,8 +53,8 @@ export async function request<S extends z.ZodType>(method: 'GET' | 'POST' | 'PAT
 }
 
 /** A file sent as its bytes (a picture): the server reads what it is from the bytes, not from a declared type. */
-export async function uploadFile<S extends z.ZodType>(path: string, file: Blob, schema: S): Promise<z.infer<S>> {
-  const response = await send('POST', path, { body: file });
+export async function uploadFile<S extends z.ZodType>(path: string, file: Blob, schema: S, query?: Query): Promise<z.infer<S>> {
+  const response = await send('POST', path, { body: file, query });
   const parsed = schema.safeParse(await response.json());
   if (!parsed.success) throw new ConsoleApiError(response.status, 'BAD_RESPONSE', '服务器返回的数据格式不符，请刷新页面或联系技术人员');
   return parsed.data;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { NotFound } from '../../domain-error';
 import { boxModel, type BoxDoc } from '../../catalog/box.model';
 import { catalogFileText, formatFileError, formatOfFile, readCatalogSource } from '../../catalog/catalog-files';
-import { catalogImporter, type BoxImportPlan } from '../../catalog/catalog-import';
+import { applyPlans, catalogImporter, planImport, type BoxImportPlan } from '../../catalog/catalog-import';
 import { exportBox } from '../../catalog/catalog-export';
 import { complianceSettingsOf } from '../../catalog/compliance-checks';
 import { formatFinding } from '@blindbox/shared';
@@ -26,14 +26,8 @@ async function importBoxes(context: AdminContext, source: string): Promise<Comma
   // --strict turns the price checks' warnings into refusals for this import; COMPLIANCE_STRICT does it for every one.
   const compliance = { ...settings, strict: settings.strict || context.values.strict === true };
   const importer = catalogImporter({ db: context.container.db, seeds: context.container.fairness.seeds, compliance });
-  // Every box is planned (and may be refused) before the first is written.
-  const plans: BoxImportPlan[] = [];
-  for (const box of boxes) plans.push(await importer.plan(box));
-  for (const plan of plans) {
-    // The audit keeps the compliance warnings a box was published over (and a dry run shows them with the plan).
-    const after = plan.findings.length > 0 ? { ...plan.after, complianceWarnings: plan.findings.map(formatFinding) } : plan.after;
-    if (plan.action !== 'unchanged') await context.apply({ command: 'box import', target: `box:${plan.slug}`, before: plan.before, after }, plan.apply);
-  }
+  const plans = await planImport(importer, boxes);
+  await applyPlans(plans, context.apply, 'box import');
   const result = plans.map((plan) => ({
     slug: plan.slug,
     action: plan.action,

@@ -10,6 +10,7 @@ import { QueryError } from '../../components/QueryError';
 import { typedYuanToFen } from '../../money';
 import { OddsPanel } from './OddsPanel';
 import { PictureInput } from './PictureInput';
+import { VersionDiff } from './VersionDiff';
 
 type Item = ConsoleBoxEdit['items'][number];
 type Draft = Omit<ConsoleBoxEdit, 'coverUrl' | 'items' | 'priceFen'> & { coverUrl: string | null; priceYuan: string; items: (Omit<Item, 'imageUrl' | 'valueFen'> & { imageUrl: string | null; valueYuan: string })[] };
@@ -36,27 +37,6 @@ function boxOf(draft: Draft): ConsoleBoxEdit | string {
     items.push({ ...item, imageUrl: item.imageUrl, valueFen });
   }
   return { slug: draft.slug, name: draft.name, description: draft.description, priceFen, coverUrl: draft.coverUrl, paymentWindowMinutes: draft.paymentWindowMinutes, purchaseLimit: draft.purchaseLimit, guarantee: draft.guarantee, sortOrder: draft.sortOrder, items };
-}
-
-/** Weights before and after, item by item: what a new odds version changes. */
-function VersionDiff({ plan }: { plan: ConsoleBoxPlan }) {
-  const before = (plan.before?.weights ?? {}) as Record<string, number>;
-  const after = (plan.after.weights ?? {}) as Record<string, number>;
-  const ids = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  return (
-    <Table
-      size="small"
-      pagination={false}
-      rowKey="id"
-      data-testid="version-diff"
-      dataSource={ids.map((id) => ({ id, before: before[id], after: after[id] }))}
-      columns={[
-        { title: '款式', dataIndex: 'id' },
-        { title: `v${String(plan.before?.version ?? '')} 权重`, dataIndex: 'before', render: (weight?: number) => weight ?? '（无）' },
-        { title: `v${plan.after.version} 权重`, dataIndex: 'after', render: (weight: number | undefined, row) => <Typography.Text strong={weight !== row.before}>{weight ?? '（移除）'}</Typography.Text> },
-      ]}
-    />
-  );
 }
 
 /**

@@ -7,8 +7,9 @@ import { request } from '../../api/client';
 import { useCan } from '../../api/session';
 import { QueryError } from '../../components/QueryError';
 import { yuan } from '../../money';
+import { CatalogFilesButtons } from './CatalogFilesButtons';
 
-/** Every series: its cover, price, odds version and units available; open one to edit it or its stock. */
+/** Every series: its cover, price, odds version and units available; open one to edit it or its stock; catalog files out and in. */
 export default function SeriesListPage() {
   const can = useCan();
   const navigate = useNavigate();
@@ -18,11 +19,14 @@ export default function SeriesListPage() {
     <Card
       title="系列商品"
       extra={
-        can('catalog.manage') && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/catalog/new')} data-testid="series-new">
-            新建系列
-          </Button>
-        )
+        <Space>
+          <CatalogFilesButtons />
+          {can('catalog.manage') && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/catalog/new')} data-testid="series-new">
+              新建系列
+            </Button>
+          )}
+        </Space>
       }
     >
       <Table

@@ -81,6 +81,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     MONGODB_URI: mongodbUri,
     MONGODB_DB: options.dbName ?? uniqueDbName(),
     SESSION_SECRET: 'test-session-secret-that-is-long-enough',
+    // Two appliers of one shopper's orders of a box (a callback and a status poll, a combined payment) take turns on
+    // the shopper's draw counter; on a loaded 2-core CI machine a turn can outlast the 3 s default, and the loser's
+    // 503 (retried later by design) would make the tests' waits flaky rather than test anything.
+    GUARANTEE_WAIT_MS: '15000',
     WECHATPAY_BASE_URL: simulatorUrl,
     WECHAT_LOGIN_BASE_URL: simulatorUrl,
     WECHATPAY_CREDENTIALS_DIR: credentialsDir,

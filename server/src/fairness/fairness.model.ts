@@ -23,19 +23,20 @@ export interface ServerSeedDoc {
   lastOrderExpiresAt: Date | null;
 }
 
-/** A draw of this shopper and box is under way for `orderId`, taken against `missesBefore`, with sequence number `nonce`. */
+/**
+ * A draw of this shopper and box is under way for `orderId` (since `at`): it draws against the counter's `misses`
+ * with sequence number `nonces`, neither of which moves while the claim is held (fairness/guarantee-counters.ts).
+ */
 export interface PendingClaimDoc {
   orderId: string;
-  missesBefore: number;
-  nonce: number;
   at: Date;
 }
 
 /**
  * The draw counter of one shopper for one box, in the stock database: `_id` is `<userId>:<boxId>`. Every drawn
  * line of the box claims it (so a shopper's lines of one box are drawn one after the other). `misses` counts
- * the consecutive draws without an item of the guaranteed rarity (保底); `draws` only grows and serves as the
- * version a claim is guarded on; `counted` lists the orders whose draws are in `misses`. `nonces` is the last
+ * the consecutive draws without an item of the guaranteed rarity (保底); `draws` counts the units drawn (it only
+ * grows); `counted` lists the orders whose draws are in `misses`. `nonces` is the last
  * sequence number given to a line (the HMAC message's nonce, docs/fairness.md), `tag` the shopper's anonymous
  * name in the box's public draw log (random, so it says nothing of who they are).
  */
@@ -73,7 +74,7 @@ const guaranteeCounterSchema = new Schema<GuaranteeCounterDoc>(
     misses: { type: Number, required: true, min: 0 },
     draws: { type: Number, required: true, min: 0 },
     counted: { type: [String], default: [] },
-    pending: { type: new Schema<PendingClaimDoc>({ orderId: String, missesBefore: Number, nonce: Number, at: Date }, { _id: false }), default: null },
+    pending: { type: new Schema<PendingClaimDoc>({ orderId: String, at: Date }, { _id: false }), default: null },
     nonces: { type: Number, required: true, min: 0 },
     tag: { type: String, required: true },
   },

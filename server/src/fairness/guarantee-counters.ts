@@ -22,24 +22,29 @@ const counterIdOf = ({ userId, boxId }: CounterKey) => `${userId.toHexString()}:
 /** The shopper's anonymous name in one box's public draw log: random, unlinkable to the account. */
 export const newShopperTag = () => randomBytes(8).toString('hex');
 
+/** What a claim held by `order` gives: nothing on the counter moves while it is held (see below). */
+const claimedOn = (counter: Pick<GuaranteeCounterDoc, 'misses' | 'nonces' | 'tag'>): ClaimResult => ({ kind: 'CLAIMED', missesBefore: counter.misses, nonce: counter.nonces, tag: counter.tag });
+
 /**
  * The draw counter (guarantee and sequence numbers) of one shopper and box, moved in three guarded steps around the order's own
  * paid-and-drawn write (there are no multi-document transactions):
  *
- * 1. claim: the order takes the counter's single pending slot, recording the `missesBefore` it draws
- *    against. Only one order per shopper and box can hold it, so two orders paid in the same second are
- *    drawn one after the other, never both against the same state. Every applier of the same order (a
- *    duplicate callback, reconciliation) finds the same claim and so computes the same draws.
+ * 1. claim: the order takes the counter's single pending slot and the line's sequence number, in one write
+ *    guarded on the slot being free and the order not counted yet (an upsert for the shopper's first line of
+ *    the box). Only one order per shopper and box can hold it, so two orders paid in the same second are
+ *    drawn one after the other, never both against the same state.
  * 2. the order is marked paid with its draws (orders/order-transitions.ts); only one applier wins.
  * 3. finish: guarded on the claim still being this order's, `misses` becomes what the order's stored draws
  *    leave and the order joins `counted`, once. A claim whose order never got draws (it was closed first) is
  *    given back instead. Either step is re-run by any later applier, or by the next order that finds the
  *    slot taken, so a crash between the steps heals without skipping or double-counting.
  *
- * The claim also gives the line its sequence number (`nonce`, the HMAC message's, docs/fairness.md): `nonces`
- * moves with the claim in the same guarded write, and the number is kept on the pending claim, so every applier
- * of the order draws with the same one and no two lines ever get the same. A claim given up leaves its number
- * unused (a gap), never reused: its draws may have been computed (not stored) by an applier that lost.
+ * While a claim is held nothing else moves on the counter: `misses` changes only in finish and `nonces` only in
+ * a claim, and both need the slot. So the claim's `missesBefore` is the counter's `misses` and its sequence
+ * number (`nonce`, the HMAC message's, docs/fairness.md) is the counter's `nonces`, for as long as it is held:
+ * every applier of the same order (a duplicate callback, reconciliation) that finds the claim reads the same
+ * two numbers and computes the same draws. A claim given up leaves its number unused (a gap), never reused: its
+ * draws may have been computed (not stored) by an applier that lost.
  *
  * `counted` is what makes a late, stale applier harmless: it cannot claim again for an order already counted.
  * The counters live beside the stock counters, in the database whose writes do not queue behind the shop's:
@@ -48,12 +53,20 @@ export const newShopperTag = () => randomBytes(8).toString('hex');
 export function guaranteeCounters(db: Connection) {
   const Counter = guaranteeCounterModel(stockDatabase(db));
 
-  async function firstClaim(_id: string, order: string, tag: string, now: Date): Promise<boolean> {
+  /**
+   * Step 1 in one write when the slot is free. Refused (MongoDB and the engine raise a duplicate key when an
+   * upsert's guard fails on an existing `_id`) when the counter is held, or already counts this order: one read
+   * then says which, or finds the slot freed in between and tries again.
+   */
+  async function take(_id: string, order: string, now: Date): Promise<GuaranteeCounterDoc | null> {
     try {
-      await Counter.create({ _id, misses: 0, draws: 0, counted: [], pending: { orderId: order, missesBefore: 0, nonce: 1, at: now }, nonces: 1, tag });
-      return true;
+      return await Counter.findOneAndUpdate(
+        { _id, pending: null, counted: { $ne: order } },
+        { $set: { pending: { orderId: order, at: now } }, $inc: { nonces: 1 }, $setOnInsert: { misses: 0, draws: 0, counted: [], tag: newShopperTag() } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean<GuaranteeCounterDoc>();
     } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
+      if (isDuplicateKeyError(error)) return null;
       throw error;
     }
   }
@@ -63,22 +76,13 @@ export function guaranteeCounters(db: Connection) {
       const _id = counterIdOf(key);
       const order = orderId.toHexString();
       for (;;) {
+        const taken = await take(_id, order, now);
+        if (taken) return claimedOn(taken);
         const counter = await Counter.findById(_id).lean<GuaranteeCounterDoc>();
-        if (!counter) {
-          const tag = newShopperTag();
-          if (await firstClaim(_id, order, tag, now)) return { kind: 'CLAIMED', missesBefore: 0, nonce: 1, tag };
-          continue;
-        }
+        if (!counter) continue;
         if (counter.counted.includes(order)) return { kind: 'COUNTED' };
-        if (counter.pending?.orderId === order) return { kind: 'CLAIMED', missesBefore: counter.pending.missesBefore, nonce: counter.pending.nonce, tag: counter.tag };
+        if (counter.pending?.orderId === order) return claimedOn(counter);
         if (counter.pending) return { kind: 'BUSY', orderId: counter.pending.orderId, at: counter.pending.at };
-        const nonce = counter.nonces + 1;
-        // Guarded on `nonces` too: a claim given up in between leaves `draws` as it was but used a number.
-        const taken = await Counter.updateOne(
-          { _id, pending: null, draws: counter.draws, nonces: counter.nonces, counted: { $ne: order } },
-          { $set: { pending: { orderId: order, missesBefore: counter.misses, nonce, at: now }, nonces: nonce } },
-        );
-        if (taken.modifiedCount === 1) return { kind: 'CLAIMED', missesBefore: counter.misses, nonce, tag: counter.tag };
       }
     },
 

@@ -6,8 +6,7 @@ import type { ItemCounts, ItemStock } from '../catalog/item-stock';
 import type { TakenUnit } from '../catalog/stock.model';
 import { guaranteeCounters, type CounterKey } from './guarantee-counters';
 import type { DrawLog } from './draw-log';
-import type { ServerSeeds } from './server-seeds';
-import type { ServerSeedDoc } from './fairness.model';
+import type { SeedSecret, ServerSeeds } from './server-seeds';
 import { GuaranteeCounterBusy, GuaranteeUnavailable } from './fairness-errors';
 import type { SetService } from '../sets/set.service';
 
@@ -51,11 +50,10 @@ export function orderDraws({ db, seeds, items, sets, log, waitForCounterMs }: Or
 
   /**
    * Finishes or gives up the claims this order holds, from what the order itself says happened (both guarded on
-   * the claim), then logs its draws publicly. The claims first: they are what the shopper's count shows and what
-   * their next order waits on. Every applier settles again (a channel retries until answered, so a crash before
-   * the answer is followed by a repeat), and appending to the log is idempotent.
+   * the claim): they are what the shopper's count shows and what their next order waits on, so a payment does
+   * this before it answers. Safe to repeat and to race.
    */
-  async function settle(order: OrderDoc): Promise<void> {
+  async function release(order: OrderDoc): Promise<void> {
     for (const item of drawnLines(order)) {
       const key = keyOf(order, item);
       const draws = order.draws.filter((draw) => draw.boxId.equals(item.boxId));
@@ -67,9 +65,23 @@ export function orderDraws({ db, seeds, items, sets, log, waitForCounterMs }: Or
         await counters.giveUp(key, order._id);
       }
     }
+  }
+
+  /** Logs a drawn order's draws publicly (idempotent: a repeat finds them logged). */
+  async function publish(order: OrderDoc): Promise<void> {
     if (order.draws.length > 0) await log.append(order);
-    // The units a line took out of its items are one of the order's holds: kept or given back with the others
-    // (orders/order-holds.ts).
+  }
+
+  /**
+   * All the fairness side of an order's outcome: its claims, then its public log entries. Every applier settles
+   * again (a channel retries until answered, so a crash before the answer is followed by a repeat), and the
+   * payment's settling sweep finishes what a crash after the answer cut short (payments/apply-payment.ts).
+   * The units a line took out of its items are one of the order's holds: kept or given back with the others
+   * (orders/order-holds.ts).
+   */
+  async function settle(order: OrderDoc): Promise<void> {
+    await release(order);
+    await publish(order);
   }
 
   /** Helps the order holding a counter finish (it may have crashed between its steps). */
@@ -91,6 +103,8 @@ export function orderDraws({ db, seeds, items, sets, log, waitForCounterMs }: Or
   }
 
   return {
+    release,
+    publish,
     settle,
 
     /**
@@ -100,11 +114,11 @@ export function orderDraws({ db, seeds, items, sets, log, waitForCounterMs }: Or
      */
     async prepare(order: OrderDoc, now = new Date()): Promise<DrawDoc[] | null> {
       // Seeds first: the claims below make another order of this shopper and box wait, so hold them briefly.
-      const seedOf = new Map<string, ServerSeedDoc>();
+      const seedOf = new Map<string, SeedSecret>();
       for (const item of order.items) {
         if (item.setPick) continue;
         // Orders placed before draws were provably fair took no seed: they draw with the box's current one.
-        const seed = item.seedId ? await seeds.byId(item.seedId) : await seeds.current(item.boxId, now);
+        const seed = item.seedId ? await seeds.secretOf(item.seedId) : await seeds.current(item.boxId, now);
         if (!seed) throw new Error(`seed ${item.seedId} of order ${order._id.toHexString()} is missing`);
         seedOf.set(item.boxId.toHexString(), seed);
       }
@@ -123,7 +137,7 @@ export function orderDraws({ db, seeds, items, sets, log, waitForCounterMs }: Or
           draws.push(...(await sets.drawsFor(item)));
           continue;
         }
-        const seed = seedOf.get(item.boxId.toHexString()) as ServerSeedDoc;
+        const seed = seedOf.get(item.boxId.toHexString()) as SeedSecret;
         const claim = claims.get(item.boxId.toHexString()) as { missesBefore: number; nonce: number; tag: string };
         const firstUnit = draws.length;
         // Message version 2: the shopper's sequence number and the unit's place in the line, nothing the server chose.

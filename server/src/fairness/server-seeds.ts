@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection, Types } from 'mongoose';
+import { LRUCache } from 'lru-cache';
 import { seedHash } from '@blindbox/shared';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { serverSeedModel, type ServerSeedDoc } from './fairness.model';
@@ -9,6 +10,12 @@ export interface SeedSchedule {
   /** How long a seed is taken by new orders before the next one is committed and it is retired. */
   rotateEveryMs: number;
 }
+
+/** What a draw needs of a seed: fixed from the moment it is committed, so it may be served from memory. */
+export type SeedSecret = Pick<ServerSeedDoc, '_id' | 'boxId' | 'generation' | 'seed' | 'hash'>;
+
+/** Seeds kept in memory for drawing: a few per box in use; each is a few hundred bytes. */
+const SECRETS_KEPT = 4_096;
 
 /** A seed as anyone may see it: the secret only once revealed. */
 export interface PublicSeed {
@@ -67,6 +74,7 @@ export function toPublicSeed(doc: ServerSeedDoc, now = new Date()): PublicSeed {
  */
 export function serverSeeds(db: Connection, schedule: SeedSchedule) {
   const Seed = serverSeedModel(db);
+  const secrets = new LRUCache<string, SeedSecret>({ max: SECRETS_KEPT });
 
   /** The box's active seeds, newest first: [queued, current] once the queue is full. */
   const active = (boxId: Types.ObjectId) => Seed.find({ boxId, retiredAt: null }).sort({ generation: -1 }).limit(2).lean<ServerSeedDoc[]>();
@@ -150,6 +158,18 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
     },
 
     byId: (seedId: string) => Seed.findById(seedId).lean<ServerSeedDoc>(),
+
+    /**
+     * The seed a draw uses, read once per process: a seed's secret and hash never change once committed (only
+     * its schedule, retirement and reveal do, and those are never taken from here). Null for an unknown id.
+     */
+    async secretOf(seedId: string): Promise<SeedSecret | null> {
+      const kept = secrets.get(seedId);
+      if (kept) return kept;
+      const doc = await Seed.findById(seedId).select({ boxId: 1, generation: 1, seed: 1, hash: 1 }).lean<SeedSecret>();
+      if (doc) secrets.set(seedId, { _id: doc._id, boxId: doc.boxId, generation: doc.generation, seed: doc.seed, hash: doc.hash });
+      return doc;
+    },
 
     byIds: (seedIds: readonly string[]) => Seed.find({ _id: { $in: [...new Set(seedIds)] } }).lean<ServerSeedDoc[]>(),
 

@@ -2,9 +2,14 @@ import type { Agenda } from 'agenda';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { JOB_NAMES, type JobContext } from './job-context';
 
+/** A payment settles its order right after answering; a mark older than this was left by a crash. */
+export const SETTLE_GRACE_MS = 60_000;
+
 export interface ExpirySweepResult {
   closed: number;
   released: number;
+  /** Paid orders whose settling after the payment's answer (holds kept, public log) was finished here. */
+  settled: number;
   refundJobsEnsured: number;
   /** Holds (stock, positions, quota, caps, coupon, item takes) of orders that settled without finishing their keep or give-back. */
   leftoversSettled: number;
@@ -14,7 +19,8 @@ export interface ExpirySweepResult {
 /**
  * One pass of expiry, every EXPIRY_SWEEP_INTERVAL_SECONDS: unpaid orders past expiresAt are closed at both
  * ends (one indexed query instead of a job per order, so the jobs collection stays small and placing an
- * order writes nothing there), closed orders whose release step was interrupted are released, orders with
+ * order writes nothing there), closed orders whose release step was interrupted are released, paid orders whose
+ * settling after the payment's answer was interrupted are settled, orders with
  * unconfirmed refunds get their refund job back, and stock holds or locked coupons left behind by any other
  * interrupted settle or release are settled (orders/order-holds.ts). Each query is index-backed and
  * limited to RECONCILE_BATCH_SIZE, so a pass costs what is due, not what is stored.
@@ -23,7 +29,7 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
   const Order = orderModel(ctx.db);
   const log = ctx.logger.child({ job: JOB_NAMES.expirySweep });
   const limit = ctx.config.RECONCILE_BATCH_SIZE;
-  const result: ExpirySweepResult = { closed: 0, released: 0, refundJobsEnsured: 0, leftoversSettled: 0, failed: 0 };
+  const result: ExpirySweepResult = { closed: 0, released: 0, settled: 0, refundJobsEnsured: 0, leftoversSettled: 0, failed: 0 };
 
   // Index { status, expiresAt }.
   const expired = await Order.find({ status: 'TO_BE_PAID', expiresAt: { $lte: new Date() } })
@@ -55,6 +61,20 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
     }
   }
 
+  // Index { settleDueAt }: a crash after a payment's answer cut its settling short (holds kept, public log).
+  // Only marks older than SETTLE_GRACE_MS: younger ones are most likely still being settled by their applier.
+  const unsettled = await Order.find({ settleDueAt: { $lte: new Date(Date.now() - SETTLE_GRACE_MS) } }).limit(limit).lean<OrderDoc[]>();
+  for (const order of unsettled) {
+    await touch();
+    try {
+      await ctx.payments.settlePaid(order);
+      result.settled += 1;
+    } catch (error) {
+      result.failed += 1;
+      log.warn({ orderId: order._id.toHexString(), err: error }, 'settling after payment failed; next sweep retries');
+    }
+  }
+
   // Index { refundCheckAt }: orders with a refund WeChat has not confirmed, in case their job was lost.
   const refunding = await Order.find({ refundCheckAt: { $lte: new Date() } })
     .limit(limit)
@@ -69,7 +89,7 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
   const leftovers = await ctx.holds.sweep(new Date(), limit);
   result.leftoversSettled = Object.values(leftovers).reduce((sum, n) => sum + n, 0);
 
-  if (result.closed || result.released || result.leftoversSettled || result.failed) log.info({ ...result }, 'expiry sweep');
+  if (result.closed || result.released || result.settled || result.leftoversSettled || result.failed) log.info({ ...result }, 'expiry sweep');
   return result;
 }
 

@@ -23,6 +23,8 @@ export interface LeftoverSweeping {
 
 export interface PaymentSyncing {
   syncWithChannel(order: OrderDoc, actor: string): Promise<OrderDoc>;
+  /** Settles a paid order again: what its settling after the channel's answer left undone (payments/apply-payment.ts). */
+  settlePaid(order: OrderDoc): Promise<void>;
 }
 
 export interface RefundProgressing {

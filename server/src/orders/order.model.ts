@@ -182,6 +182,12 @@ export interface OrderDoc {
   releasedAt: Date | null;
   /** Set by the close, cleared with releasedAt: the expiry sweep finds interrupted releases by it. */
   releaseDueAt: Date | null;
+  /**
+   * Set by the paid-and-drawn write, cleared once what follows it is done (holds kept, draws in the public log):
+   * that part runs after the channel's answer, and the expiry sweep finds by it what a crash cut short
+   * (payments/apply-payment.ts). Absent on orders paid before, read as null.
+   */
+  settleDueAt?: Date | null;
   /** When reconciliation should next ask WeChat about the open attempt (grace after prepay, then spaced). */
   reconcileAt: Date | null;
   /**
@@ -327,6 +333,7 @@ const orderSchema = new Schema<OrderDoc>(
     refundCheckAt: { type: Date, default: null },
     releasedAt: { type: Date, default: null },
     releaseDueAt: { type: Date, default: null },
+    settleDueAt: { type: Date, default: null },
     reconcileAt: { type: Date, default: null },
     settlementEstimatedAt: { type: Date, default: null },
     receiptConfirmedAt: { type: Date, default: null },
@@ -345,6 +352,8 @@ orderSchema.index({ status: 1, expiresAt: 1 });
 orderSchema.index({ status: 1, reconcileAt: 1 });
 // Expiry sweep: closed orders whose stock/coupon release was interrupted.
 orderSchema.index({ releaseDueAt: 1 });
+// Expiry sweep: paid orders whose settling after the answer was interrupted.
+orderSchema.index({ settleDueAt: 1 });
 // Refund sweep: orders with a refund WeChat has not confirmed yet.
 orderSchema.index({ refundCheckAt: 1 });
 // Sales figures (admin sales): paid orders by when they were paid.

@@ -10,6 +10,7 @@ import { isFulfilled } from '../orders/order-state';
 import { parseOutTradeNo } from '../orders/out-trade-no';
 import type { OrderDraws } from '../fairness/order-draws';
 import { PaymentRejectedError } from './payment-rejected-error';
+import { afterAnswer } from './after-answer';
 import { refundRecordFor } from './refund-record';
 import { paymentFinding, recordFinding, transactionFinding } from './transaction-findings';
 import { combinedPaymentModel, parseCombinedOutTradeNo, type CombinedPaymentDoc } from './combined-payment.model';
@@ -51,13 +52,34 @@ export function paymentApplier({ db, logger, channels, scheduler, draws, holds }
   const transitions = orderTransitions(db);
   const log = logger.child({ component: 'payments' });
 
+  const later = afterAnswer(log);
+
   /**
-   * After the paid-and-drawn write: the guarantee counted, and what the order holds kept (or, for money that came
-   * after the close, given back: it drew nothing). Each step is idempotent, so any repeat finishes the job.
+   * After the paid-and-drawn write: what the order holds kept (or, for money that came after the close, given
+   * back: it drew nothing), then the draws in the public log, then the order's settle mark, if any, cleared.
+   * Each step is idempotent, so any repeat finishes the job.
    */
-  async function settle(order: OrderDoc): Promise<void> {
-    await draws.settle(order);
+  async function settleRest(order: OrderDoc): Promise<void> {
     await (isFulfilled(order) ? holds.keep(order) : holds.giveBack(order));
+    await draws.publish(order);
+    if (order.settleDueAt) await Order.updateOne({ _id: order._id, settleDueAt: { $ne: null } }, { $set: { settleDueAt: null } });
+  }
+
+  /** Everything after the paid-and-drawn write: the guarantee claims released (counted or given up), then the rest. */
+  async function settle(order: OrderDoc): Promise<void> {
+    await draws.release(order);
+    await settleRest(order);
+  }
+
+  /**
+   * A fulfilling payment answers the channel once the order is paid and drawn and its guarantee claims are
+   * released (a later order of the shopper waits on those): the rest of settling changes nothing the answer
+   * says, so it runs after the answer. Until it is done the order carries `settleDueAt`, written with the
+   * draws, by which the expiry sweep settles what a crash left (jobs/expiry-sweep.job.ts).
+   */
+  async function settleFulfilled(order: OrderDoc, fields: Record<string, unknown>): Promise<void> {
+    await draws.release(order);
+    later.start('settling after the answer', fields, () => settleRest(order));
   }
 
   async function reread(orderId: Types.ObjectId): Promise<OrderDoc> {
@@ -198,9 +220,9 @@ export function paymentApplier({ db, logger, channels, scheduler, draws, holds }
           }
           continue;
         }
-        const paid = drawn && (await transitions.markPaid(order._id, { ...payment, draws: drawn }, cause));
+        const paid = drawn && (await transitions.markPaid(order._id, { ...payment, draws: drawn, settleDueAt: new Date() }, cause));
         if (paid) {
-          await settle(paid);
+          await settleFulfilled(paid, orderFields);
           log.info({ ...orderFields, draws: paid.draws.length, actor }, 'order paid and drawn');
           return { outcome: 'FULFILLED', order: paid };
         }
@@ -235,7 +257,15 @@ export function paymentApplier({ db, logger, channels, scheduler, draws, holds }
     }
   }
 
-  return { applyTransaction, applyCombinedTransaction, applyReported };
+  return {
+    applyTransaction,
+    applyCombinedTransaction,
+    applyReported,
+    /** Settles a paid order again (the expiry sweep, for one whose settling after the answer was cut short). */
+    settle,
+    /** Resolves once the settling started after answers is done (shutdown, tests). */
+    settled: () => later.idle(),
+  };
 }
 
 export type PaymentApplier = ReturnType<typeof paymentApplier>;

@@ -44,7 +44,8 @@ export interface GuaranteeCounterDoc {
   _id: string;
   misses: number;
   draws: number;
-  counted: string[];
+  /** Absent until the first order is counted: the engine leaves an upsert's empty array out (guarantee-counters.ts). */
+  counted?: string[];
   pending: PendingClaimDoc | null;
   nonces: number;
   tag: string;

@@ -56,13 +56,15 @@ export function guaranteeCounters(db: Connection) {
   /**
    * Step 1 in one write when the slot is free. Refused (MongoDB and the engine raise a duplicate key when an
    * upsert's guard fails on an existing `_id`) when the counter is held, or already counts this order: one read
-   * then says which, or finds the slot freed in between and tries again.
+   * then says which, or finds the slot freed in between and tries again. A new counter has no `counted` until
+   * its first finish (`$push` makes it): the engine leaves out an empty array inserted by an upsert whose
+   * filter names the field, so none is written.
    */
   async function take(_id: string, order: string, now: Date): Promise<GuaranteeCounterDoc | null> {
     try {
       return await Counter.findOneAndUpdate(
         { _id, pending: null, counted: { $ne: order } },
-        { $set: { pending: { orderId: order, at: now } }, $inc: { nonces: 1 }, $setOnInsert: { misses: 0, draws: 0, counted: [], tag: newShopperTag() } },
+        { $set: { pending: { orderId: order, at: now } }, $inc: { nonces: 1 }, $setOnInsert: { misses: 0, draws: 0, tag: newShopperTag() } },
         { upsert: true, returnDocument: 'after' },
       ).lean<GuaranteeCounterDoc>();
     } catch (error) {
@@ -80,7 +82,7 @@ export function guaranteeCounters(db: Connection) {
         if (taken) return claimedOn(taken);
         const counter = await Counter.findById(_id).lean<GuaranteeCounterDoc>();
         if (!counter) continue;
-        if (counter.counted.includes(order)) return { kind: 'COUNTED' };
+        if (counter.counted?.includes(order)) return { kind: 'COUNTED' };
         if (counter.pending?.orderId === order) return claimedOn(counter);
         if (counter.pending) return { kind: 'BUSY', orderId: counter.pending.orderId, at: counter.pending.at };
       }

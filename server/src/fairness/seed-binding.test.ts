@@ -66,17 +66,17 @@ test('whenever the seed rotates in an order\'s life, the order takes a seed whos
       async (place) => {
         const order = await place();
         const { seeds } = server.container.fairness;
-        const byId = seeds.byId;
-        seeds.byId = (async (seedId: string) => {
-          seeds.byId = byId;
+        const secretOf = seeds.secretOf;
+        seeds.secretOf = (async (seedId: string) => {
+          seeds.secretOf = secretOf;
           await rotate();
-          return byId(seedId);
-        }) as typeof byId;
+          return secretOf(seedId);
+        }) as typeof secretOf;
         return order;
       },
     ],
   ];
-  const seedsById = server.container.fairness.seeds.byId;
+  const seedsSecretOf = server.container.fairness.seeds.secretOf;
   for (const [moment, run] of moments) {
     const published = new Set((await ann.api.get<BoxFairness>(`/api/boxes/${boxId}/fairness`)).body.seeds.map((seed) => seed.hash));
     const requestedAt = Date.now();
@@ -91,7 +91,7 @@ test('whenever the seed rotates in an order\'s life, the order takes a seed whos
     }, 60_000, 'paid');
     // The draws use the commitment the answer named, whatever rotated after.
     expect(paid.draws.map((draw) => draw.proof?.serverSeedHash)).toEqual([named?.serverSeedHash, named?.serverSeedHash]);
-    expect({ moment, seedRead: server.container.fairness.seeds.byId === seedsById }).toEqual({ moment, seedRead: true });
+    expect({ moment, seedRead: server.container.fairness.seeds.secretOf === seedsSecretOf }).toEqual({ moment, seedRead: true });
   }
 }, 240_000);
 

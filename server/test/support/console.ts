@@ -91,6 +91,9 @@ export async function paidOrderOf(server: TestServer, code: string, quantity = 3
   const user = await shopper(server, code);
   const order = await user.placeOrder([{ boxId: (await user.firstBox()).id, quantity }]);
   await payAtSimulator(server.simulatorUrl, prepayIdOf((await user.payJsapi(order.id)).package));
-  await waitUntil(async () => ((await orderDoc(server, order.id)).status === 'TO_BE_DELIVERED' ? true : null), 20_000, 'payment');
+  await waitUntil(async () => {
+    const paid = await orderDoc(server, order.id);
+    return paid.status === 'TO_BE_DELIVERED' && !paid.settleDueAt ? true : null;
+  }, 20_000, 'payment');
   return { id: order.id, totalFen: order.totalFen };
 }

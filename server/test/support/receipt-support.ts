@@ -12,7 +12,7 @@ export async function shippedOrder(server: TestServer, code: string) {
   await payAtSimulator(server.simulatorUrl, prepayIdOf((await buyer.payJsapi(order.id)).package));
   const paid = await waitUntil(async () => {
     const current = await orderDoc(server, order.id);
-    return current.status === 'TO_BE_DELIVERED' ? current : null;
+    return current.status === 'TO_BE_DELIVERED' && !current.settleDueAt ? current : null;
   }, 60_000, 'the payment callback');
   const shipped = await runAdminCommand(server.container, ['ship', order.id, '--note', `SF${Date.now()}`]);
   if (shipped.exitCode !== 0) throw new Error(shipped.output);

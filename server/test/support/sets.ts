@@ -30,7 +30,8 @@ export async function payAndWait(server: TestServer, api: Api, orderId: string):
   return waitUntil(
     async () => {
       const order = await orderModel(server.container.db).findById(orderId).lean<OrderDoc>();
-      return order?.status === 'TO_BE_DELIVERED' && order.draws.length > 0 ? order : null;
+      // Settled too (holds kept, public log): that part runs after the callback's answer.
+      return order?.status === 'TO_BE_DELIVERED' && order.draws.length > 0 && !order.settleDueAt ? order : null;
     },
     15_000,
     `order ${orderId} to be paid`,

@@ -151,6 +151,8 @@ test('forged, tampered and not-paid notifications change nothing and get failure
 
   // The genuine one is applied, and its replay changes nothing more (answered success so Alipay stops).
   expect(await postAlipayNotify(server.url, signed)).toBe('success');
+  // Settling (holds kept, public log) runs after the answer: the snapshot is taken once it is done.
+  await server.container.payments.settled();
   const paid = await orderDoc(server, order.id);
   expect(paid.status).toBe('TO_BE_DELIVERED');
   const afterPaid = await snapshotOrders();

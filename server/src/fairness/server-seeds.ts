@@ -75,6 +75,11 @@ export function toPublicSeed(doc: ServerSeedDoc, now = new Date()): PublicSeed {
 export function serverSeeds(db: Connection, schedule: SeedSchedule) {
   const Seed = serverSeedModel(db);
   const secrets = new LRUCache<string, SeedSecret>({ max: SECRETS_KEPT });
+  const remember = (doc: ServerSeedDoc): SeedSecret => {
+    const secret = { _id: doc._id, boxId: doc.boxId, generation: doc.generation, seed: doc.seed, hash: doc.hash };
+    secrets.set(doc._id, secret);
+    return secret;
+  };
 
   /** The box's active seeds, newest first: [queued, current] once the queue is full. */
   const active = (boxId: Types.ObjectId) => Seed.find({ boxId, retiredAt: null }).sort({ generation: -1 }).limit(2).lean<ServerSeedDoc[]>();
@@ -107,7 +112,12 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
   async function queue(boxId: Types.ObjectId, now: Date): Promise<{ current: ServerSeedDoc; queued: ServerSeedDoc }> {
     for (;;) {
       const [queued, current] = await active(boxId);
-      if (queued && current) return { current, queued };
+      if (queued && current) {
+        // Read whole anyway: the orders placed now draw with these at payment, without reading them again.
+        remember(current);
+        remember(queued);
+        return { current, queued };
+      }
       await commitAfter(boxId, await newest(boxId), now);
     }
   }
@@ -160,15 +170,15 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
     byId: (seedId: string) => Seed.findById(seedId).lean<ServerSeedDoc>(),
 
     /**
-     * The seed a draw uses, read once per process: a seed's secret and hash never change once committed (only
-     * its schedule, retirement and reveal do, and those are never taken from here). Null for an unknown id.
+     * The seed a draw uses, read at most once per process (seeds read to place orders are kept too): a seed's
+     * secret and hash never change once committed (only its schedule, retirement and reveal do, and those are
+     * never taken from here). Null for an unknown id.
      */
     async secretOf(seedId: string): Promise<SeedSecret | null> {
       const kept = secrets.get(seedId);
       if (kept) return kept;
-      const doc = await Seed.findById(seedId).select({ boxId: 1, generation: 1, seed: 1, hash: 1 }).lean<SeedSecret>();
-      if (doc) secrets.set(seedId, { _id: doc._id, boxId: doc.boxId, generation: doc.generation, seed: doc.seed, hash: doc.hash });
-      return doc;
+      const doc = await Seed.findById(seedId).lean<ServerSeedDoc>();
+      return doc && remember(doc);
     },
 
     byIds: (seedIds: readonly string[]) => Seed.find({ _id: { $in: [...new Set(seedIds)] } }).lean<ServerSeedDoc[]>(),

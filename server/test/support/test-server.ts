@@ -120,6 +120,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Settling started after a payment's answer finishes before its databases go.
+      await container.payments.settled();
       if (!options.dbName) {
         for (const db of [container.db, stockDatabase(container.db), jobsDatabase(container.db), limitsDatabase(container.db), notificationsDatabase(container.db)]) await db.dropDatabase().catch(() => undefined);
       }

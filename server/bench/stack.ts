@@ -10,7 +10,7 @@ import { openBenchDb, type BenchDb } from './db';
 
 /**
  * One benchmark section's stack, every part in its own process as in production: the engine (or MONGODB_URI),
- * the simulator and the server (`server/src/main.ts`, exactly what `npm run server` runs). The load generator
+ * the simulator and the server (`server/dist/main.js`, exactly what `npm run start:prod` runs). The load generator
  * lives in the benchmark process's worker threads, so nothing measured shares an event loop with it.
  * With a profile folder, the server and simulator run under --cpu-prof and the engine under Go's pprof; each
  * writes its profile when stopped.
@@ -56,10 +56,14 @@ function cpuMsOf(pid: number | undefined): number {
  * A folder per process: Node writes one profile per thread (tsx's loader runs in a thread of its own) and a
  * fixed file name would let them overwrite each other. The main thread's file has thread id 0 in its name.
  */
+const profileArgs = (profileDir: string | null, profileName: string): string[] => (profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, profileName)] : []);
+
 function nodeArgs(profileDir: string | null, profileName: string, entry: string): string[] {
-  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, profileName)] : [];
-  return [...profile, '--import', 'tsx', entry];
+  return [...profileArgs(profileDir, profileName), '--import', 'tsx', entry];
 }
+
+/** The server as deployed (`npm run build`, then `npm run start:prod`): built once by the benchmark before its sections. */
+export const SERVER_ENTRY = 'server/dist/main.js';
 
 /** Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there). */
 function spawnNode(args: string[], env: Record<string, string>, logFile: string, pipeStdout = false): ChildProcess {
@@ -163,7 +167,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], { ...env, LOG_LEVEL: 'warn' });
 
     const started = performance.now();
-    const server = spawnNode(nodeArgs(profileDir, `${name}-server`, 'server/src/main.ts'), env, logFile('server'));
+    const server = spawnNode([...profileArgs(profileDir, `${name}-server`), SERVER_ENTRY], env, logFile('server'));
     running.push(server);
     await until200(`${url}/readyz`, server, 30_000);
     const coldStartMs = performance.now() - started;

@@ -14,9 +14,10 @@ const isLogged = (draw: DrawDoc): draw is DrawDoc & { proof: NonNullable<DrawDoc
 
 /**
  * The public draw log (docs/fairness.md "The public draw log"): every unit drawn with message version 2, per box,
- * in the order logged, anonymised. Appended when an order's draws are settled (fairness/order-draws.ts settle,
- * which every applier, and the next claimer of a stuck counter, runs again), so a crash between the paid-and-drawn
- * write and the log heals with the rest. A refunded order's draws stay (docs/fairness.md "Refunds").
+ * in the order logged, anonymised. Appended when an order's draws are settled, right after the payment's answer
+ * (fairness/order-draws.ts publish; every later applier, the next claimer of a stuck counter, and the expiry
+ * sweep of orders still marked `settleDueAt` run it again), so a crash between the paid-and-drawn write and the
+ * log heals with the rest. A refunded order's draws stay (docs/fairness.md "Refunds").
  */
 export function drawLog(db: Connection) {
   const Log = drawLogModel(db);

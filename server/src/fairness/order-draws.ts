@@ -27,8 +27,9 @@ const STUCK_CLAIM_MS = 1_000;
 
 /**
  * Draws an order's units (provably fair, with the guarantee) and keeps the guarantee counters in step with
- * what was stored. The apply-payment path calls `prepare` before its paid-and-drawn write and `settle`
- * after any outcome; both are safe to repeat (see guarantee-counters.ts for the protocol).
+ * what was stored. The apply-payment path calls `prepare` before its paid-and-drawn write, `release` after it
+ * (before answering) and `publish` after the answer, or `settle` (both) for any other outcome; all are safe to
+ * repeat (see guarantee-counters.ts for the protocol).
  *
  * Why claim the counter before drawing instead of snapshotting it on the order and advancing it after: the
  * draws depend on the counter (a forced unit), so two orders drawn against the same state would each

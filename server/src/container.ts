@@ -226,7 +226,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       metrics: createMetrics({ db, jobsHealth: () => jobs.health() }),
       async dispose() {
         await jobs.stop();
-        await payments.settled();
+        await payments.stopSettling();
         await db.close();
       },
     };

@@ -263,8 +263,10 @@ export function paymentApplier({ db, logger, channels, scheduler, draws, holds }
     applyReported,
     /** Settles a paid order again (the expiry sweep, for one whose settling after the answer was cut short). */
     settle,
-    /** Resolves once the settling started after answers is done (shutdown, tests). */
+    /** Resolves once the settling started after answers is done (tests). */
     settled: () => later.idle(),
+    /** Shutting down: settling under way ends (no more retries: the expiry sweep finishes it). */
+    stopSettling: () => later.stop(),
   };
 }
 

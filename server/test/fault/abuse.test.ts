@@ -217,6 +217,8 @@ test('expired, foreign-threshold and reused coupons are refused; a coupon return
   expect((await simTransaction(server.simulatorUrl, await outTradeNoOf(server, second.id))) as unknown).toMatchObject({ amount: { total: box.priceFen - welcome.amountOffFen } });
   await payAtSimulator(server.simulatorUrl, prepayIdOf(params.package));
   await waitUntil(async () => ((await couponState()).state === 'USED' ? true : null), 15_000, 'the coupon to be spent');
+  // The rest of settling (public log, the order's settle mark) also runs after the answer: done before the snapshots.
+  await server.container.payments.settled();
   expect((await orderDoc(server, second.id)).status).toBe('TO_BE_DELIVERED');
 
   await expectRefused('coupon spent by a paid order', place(welcome.id), 409, 'COUPON_UNAVAILABLE');

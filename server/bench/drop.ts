@@ -47,7 +47,8 @@ async function available(stack: Stack, boxId: string): Promise<number> {
 export async function dropSection(ctx: BenchContext): Promise<void> {
   // The shortest window that still lets a winner prepay (prepay refuses orders with under a minute left).
   const windowMinutes = 2;
-  const stack = await ctx.stack('drop', { EXPIRY_SWEEP_INTERVAL_SECONDS: '2', ORDER_EXPIRY_MINUTES: String(windowMinutes), JOBS_POLL_INTERVAL_MS: '1000' }, 1);
+  // Deployed as docs/deploy.md says: the callbacks on a process of their own, out of the crowd's way.
+  const stack = await ctx.stack('drop', { EXPIRY_SWEEP_INTERVAL_SECONDS: '2', ORDER_EXPIRY_MINUTES: String(windowMinutes), JOBS_POLL_INTERVAL_MS: '1000' }, 1, true);
   try {
     const count = Math.max(500, Math.round(SHOPPERS * ctx.scale));
     const t0 = performance.now();
@@ -114,10 +115,10 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     row('order (201) p50 / p99 (wave 1, from scheduled arrival)', `${ms(orderLatency.p50)} / ${ms(orderLatency.p99)}`, 'p99 < 2 s', orderLatency.p99 < 2000);
     row(`sold-out (409) answer p50 / p99 (${soldOut.count} answers)`, `${ms(soldOut.p50)} / ${ms(soldOut.p99)}`, '< 50 ms / < 500 ms', soldOut.p50 < 50 && soldOut.p99 < 500);
     row('5xx answers and unanswered requests', String(errors), '0', errors === 0);
-    row(`server CPU per request, wave 1 (${wave1Requests} requests of every kind; the sold-out answer's own work is the bulk)`, `${cpuPerRequestMs.toFixed(2)} ms`);
+    row(`server CPU per request, wave 1 (both processes; ${wave1Requests} requests of every kind)`, `${cpuPerRequestMs.toFixed(2)} ms`);
     row('time to sell out (first arrival → 100th unit taken)', soldOutAt === null ? `not sold out (${wins.length} taken)` : ms(soldOutAt), '< 3 s', soldOutAt !== null && soldOutAt < 3000);
     row(
-      `payment callbacks answered after WeChat's 5 s (${callbacks.length} delivered during the run; answer p50 / p99 ${ms(callbackMs.p50)} / ${ms(callbackMs.p99)})`,
+      `payment callbacks answered after WeChat's 5 s (served by their own process, docs/deploy.md; ${callbacks.length} delivered during the run; answer p50 / p99 ${ms(callbackMs.p50)} / ${ms(callbackMs.p99)})`,
       String(lateCallbacks),
       '0',
       callbacks.length > 0 && lateCallbacks === 0,

@@ -24,6 +24,11 @@ export interface StackOptions {
   /** Server environment on top of the benchmark's defaults. */
   env?: Record<string, string>;
   simulatorTimeScale?: number;
+  /**
+   * WeChat Pay's callbacks served by a server process of their own (the same build, JOBS=off, no shopper traffic),
+   * as docs/deploy.md's proxy routes them in production.
+   */
+  callbackServer?: boolean;
   profileDir: string | null;
   log: (line: string) => void;
 }
@@ -37,7 +42,7 @@ export interface Stack {
   /** Spawn of the server process to its first 200 on /readyz. */
   coldStartMs: number;
   db: BenchDb;
-  /** CPU time the server process has used so far (user + system), from /proc: what its requests cost it. */
+  /** CPU time the server processes have used so far (user + system), from /proc: what their requests cost them. */
   serverCpuMs(): number;
   stop(): Promise<void>;
 }
@@ -146,6 +151,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    const callbackPort = options.callbackServer ? await freePort() : port;
+    const callbackUrl = `http://127.0.0.1:${callbackPort}`;
     const env: Record<string, string> = {
       // Not production: production mode refuses the simulator as WeChat and an http notify URL.
       NODE_ENV: 'test',
@@ -158,7 +165,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       WECHATPAY_BASE_URL: simulatorUrl,
       WECHAT_LOGIN_BASE_URL: simulatorUrl,
       WECHATPAY_CREDENTIALS_DIR: options.credentialsDir,
-      WECHATPAY_NOTIFY_URL: `${url}/api/payments/wechat/notify`,
+      WECHATPAY_NOTIFY_URL: `${callbackUrl}/api/payments/wechat/notify`,
       // The benchmark measures the payment path, not the per-shopper daily caps.
       DAILY_SPEND_CAP_FEN: '100000000',
       DAILY_DRAW_CAP_PER_BOX: '100000',
@@ -171,6 +178,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     running.push(server);
     await until200(`${url}/readyz`, server, 30_000);
     const coldStartMs = performance.now() - started;
+    const servers = [server];
+    if (options.callbackServer) {
+      const callbacks = spawnNode([...profileArgs(profileDir, `${name}-callback-server`), SERVER_ENTRY], { ...env, PORT: String(callbackPort), JOBS: 'off' }, logFile('callback-server'));
+      running.push(callbacks);
+      servers.push(callbacks);
+      await until200(`${callbackUrl}/readyz`, callbacks, 30_000);
+    }
 
     const db = await openBenchDb(mongodbUri, dbName);
     log(`${name}: stack up (server cold start ${coldStartMs.toFixed(0)} ms)`);
@@ -181,7 +195,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env,
       coldStartMs,
       db,
-      serverCpuMs: () => cpuMsOf(server.pid),
+      serverCpuMs: () => servers.reduce((sum, child) => sum + cpuMsOf(child.pid), 0),
       async stop() {
         if (!engine) await db.dropDatabases();
         await db.close();

@@ -9,7 +9,7 @@ import { drawLog, type DrawLog } from './draw-log';
  * order may be the one that counts), so a drop's orders register their deadline about once per this step per
  * box and process instead of once each (server-seeds.ts takeForOrder).
  */
-const SEED_REVEAL_STEP_MS = 10_000;
+export const SEED_REVEAL_STEP_MS = 10_000;
 
 export interface Fairness {
   seeds: ServerSeeds;

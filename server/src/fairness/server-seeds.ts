@@ -128,6 +128,8 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
     const last = await newest(boxId);
     if (last && last.generation === from.generation + 1) await commitAfter(boxId, last, now);
     await Seed.updateMany({ boxId, generation: { $lte: from.generation }, retiredAt: null }, { $set: { retiredAt: now } });
+    // This process's orders read the new current seed at once; other processes' find it retired at their next write.
+    taken.delete(boxId.toHexString());
     return (await queue(boxId, now)).current;
   }
 

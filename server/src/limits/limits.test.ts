@@ -159,4 +159,5 @@ test('migration 0007 folds a day\'s spend counter and per-box draw counters into
   // The unpaid order closes: its spend and its draw go back from the one counter.
   await limits.giveBack({ userId: new Types.ObjectId(userId), orderId: unpaid, day, totalFen: 2000, lines: [{ boxId: new Types.ObjectId(boxA), quantity: 1 }] });
   expect(await limits.used(new Types.ObjectId(userId), new Types.ObjectId(boxA), day)).toEqual({ spentFen: 3000, draws: 2 });
+  expect(await counters.findOne({ _id: `daily:${day}:${userId}` })).toMatchObject({ orders: [paid.toHexString()], pending: [] });
 });

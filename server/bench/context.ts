@@ -26,7 +26,7 @@ export interface BenchContext {
   row(row: Row): void;
   /** Raw figures for the JSON file, by section. */
   record(section: string, data: unknown): void;
-  stack(name: string, env?: Record<string, string>, simulatorTimeScale?: number): Promise<Stack>;
+  stack(name: string, env?: Record<string, string>, simulatorTimeScale?: number, callbackServer?: boolean): Promise<Stack>;
 }
 
 export const verdict = (ok: boolean): Verdict => (ok ? 'PASS' : 'FAIL');
@@ -65,9 +65,9 @@ export function createContext(
     record: (section, data) => {
       results[section] = data;
     },
-    async stack(name, env = {}, simulatorTimeScale) {
+    async stack(name, env = {}, simulatorTimeScale, callbackServer) {
       if (interrupted()) throw new Error('interrupted');
-      const stack = await startStack({ name, env, simulatorTimeScale, benchDir: options.benchDir, credentialsDir: options.credentialsDir, sessionSecret: options.sessionSecret, profileDir: options.profileDir, log: options.log });
+      const stack = await startStack({ name, env, simulatorTimeScale, callbackServer, benchDir: options.benchDir, credentialsDir: options.credentialsDir, sessionSecret: options.sessionSecret, profileDir: options.profileDir, log: options.log });
       coldStarts.push(stack.coldStartMs);
       if (interrupted()) {
         await stack.stop();

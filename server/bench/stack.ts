@@ -10,7 +10,7 @@ import { openBenchDb, type BenchDb } from './db';
 
 /**
  * One benchmark section's stack, every part in its own process as in production: the engine (or MONGODB_URI),
- * the simulator and the server (`server/src/main.ts`, exactly what `npm run server` runs). The load generator
+ * the simulator and the server (`server/dist/main.js`, exactly what `npm run start:prod` runs). The load generator
  * lives in the benchmark process's worker threads, so nothing measured shares an event loop with it.
  * With a profile folder, the server and simulator run under --cpu-prof and the engine under Go's pprof; each
  * writes its profile when stopped.
@@ -24,6 +24,11 @@ export interface StackOptions {
   /** Server environment on top of the benchmark's defaults. */
   env?: Record<string, string>;
   simulatorTimeScale?: number;
+  /**
+   * WeChat Pay's callbacks served by a server process of their own (the same build, JOBS=off, no shopper traffic),
+   * as docs/deploy.md's proxy routes them in production.
+   */
+  callbackServer?: boolean;
   profileDir: string | null;
   log: (line: string) => void;
 }
@@ -37,7 +42,7 @@ export interface Stack {
   /** Spawn of the server process to its first 200 on /readyz. */
   coldStartMs: number;
   db: BenchDb;
-  /** CPU time the server process has used so far (user + system), from /proc: what its requests cost it. */
+  /** CPU time the server processes have used so far (user + system), from /proc: what their requests cost them. */
   serverCpuMs(): number;
   stop(): Promise<void>;
 }
@@ -56,10 +61,14 @@ function cpuMsOf(pid: number | undefined): number {
  * A folder per process: Node writes one profile per thread (tsx's loader runs in a thread of its own) and a
  * fixed file name would let them overwrite each other. The main thread's file has thread id 0 in its name.
  */
+const profileArgs = (profileDir: string | null, profileName: string): string[] => (profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, profileName)] : []);
+
 function nodeArgs(profileDir: string | null, profileName: string, entry: string): string[] {
-  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, profileName)] : [];
-  return [...profile, '--import', 'tsx', entry];
+  return [...profileArgs(profileDir, profileName), '--import', 'tsx', entry];
 }
+
+/** The server as deployed (`npm run build`, then `npm run start:prod`): built once by the benchmark before its sections. */
+export const SERVER_ENTRY = 'server/dist/main.js';
 
 /** Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there). */
 function spawnNode(args: string[], env: Record<string, string>, logFile: string, pipeStdout = false): ChildProcess {
@@ -142,6 +151,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    const callbackPort = options.callbackServer ? await freePort() : port;
+    const callbackUrl = `http://127.0.0.1:${callbackPort}`;
     const env: Record<string, string> = {
       // Not production: production mode refuses the simulator as WeChat and an http notify URL.
       NODE_ENV: 'test',
@@ -154,7 +165,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       WECHATPAY_BASE_URL: simulatorUrl,
       WECHAT_LOGIN_BASE_URL: simulatorUrl,
       WECHATPAY_CREDENTIALS_DIR: options.credentialsDir,
-      WECHATPAY_NOTIFY_URL: `${url}/api/payments/wechat/notify`,
+      WECHATPAY_NOTIFY_URL: `${callbackUrl}/api/payments/wechat/notify`,
       // The benchmark measures the payment path, not the per-shopper daily caps.
       DAILY_SPEND_CAP_FEN: '100000000',
       DAILY_DRAW_CAP_PER_BOX: '100000',
@@ -163,10 +174,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], { ...env, LOG_LEVEL: 'warn' });
 
     const started = performance.now();
-    const server = spawnNode(nodeArgs(profileDir, `${name}-server`, 'server/src/main.ts'), env, logFile('server'));
+    const server = spawnNode([...profileArgs(profileDir, `${name}-server`), SERVER_ENTRY], env, logFile('server'));
     running.push(server);
     await until200(`${url}/readyz`, server, 30_000);
     const coldStartMs = performance.now() - started;
+    const servers = [server];
+    if (options.callbackServer) {
+      const callbacks = spawnNode([...profileArgs(profileDir, `${name}-callback-server`), SERVER_ENTRY], { ...env, PORT: String(callbackPort), JOBS: 'off' }, logFile('callback-server'));
+      running.push(callbacks);
+      servers.push(callbacks);
+      await until200(`${callbackUrl}/readyz`, callbacks, 30_000);
+    }
 
     const db = await openBenchDb(mongodbUri, dbName);
     log(`${name}: stack up (server cold start ${coldStartMs.toFixed(0)} ms)`);
@@ -177,7 +195,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env,
       coldStartMs,
       db,
-      serverCpuMs: () => cpuMsOf(server.pid),
+      serverCpuMs: () => servers.reduce((sum, child) => sum + cpuMsOf(child.pid), 0),
       async stop() {
         if (!engine) await db.dropDatabases();
         await db.close();

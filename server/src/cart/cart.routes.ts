@@ -1,12 +1,10 @@
 import Router from '@koa/router';
 import { Types } from 'mongoose';
-import { addCartLineRequestSchema, cartCheckoutRequestSchema, setCartQuantityRequestSchema, type CartCheckoutRequest } from '@blindbox/shared';
+import { addCartLineRequestSchema, cartCheckoutRequestSchema, setCartQuantityRequestSchema } from '@blindbox/shared';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
-import { orderRateLimit } from '../orders/order-rate-limit';
-import { toOrderDto } from '../orders/order-view';
-import type { AdmittedCart } from './cart.service';
+import { orderPlacingSteps } from '../orders/order-placing-steps';
 
 export function cartRoutes({ cart, sessions, config, db }: Container): Router {
   const router = new Router({ prefix: '/api/cart' });
@@ -33,25 +31,11 @@ export function cartRoutes({ cart, sessions, config, db }: Container): Router {
 
   router.post(
     '/checkout',
-    // As placing an order: sold out is answered before the rate limit (the same budget as orders) spends its write.
-    async (ctx, next) => {
-      ctx.request.body = cartCheckoutRequestSchema.parse(ctx.request.body);
-      const admitted = await cart.admit(userOf(ctx.state));
-      ctx.state.admitted = admitted;
-      try {
-        await next();
-      } finally {
-        // A refusal before the order is placed gives the place back; after it, this is a no-op.
-        admitted.admission.settle(false);
-      }
-    },
-    orderRateLimit(db, config),
-    async (ctx) => {
-      // Parsed and admitted by the first step above.
-      const request = ctx.request.body as CartCheckoutRequest;
-      ctx.status = 201;
-      ctx.body = toOrderDto(await cart.checkout(userOf(ctx.state), ctx.state.openid ?? '', request, ctx.state.admitted as AdmittedCart));
-    },
+    ...orderPlacingSteps(db, config, {
+      parse: (body) => cartCheckoutRequestSchema.parse(body),
+      admit: (userId) => cart.admit(userId),
+      place: (userId, openid, request, admitted) => cart.checkout(userId, openid, request, admitted),
+    }),
   );
 
   return router;

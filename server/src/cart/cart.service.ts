@@ -5,7 +5,7 @@ import type { OrderService } from '../orders/order.service';
 import type { Admission } from '../orders/stock-gate';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
 import type { StockLedger } from '../catalog/stock';
-import { BoxNotFound, BoxRetired, OutOfStock, PurchaseLimitReached, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
+import { BoxNotFound, BoxRetired, PurchaseLimitReached, QuantityTooLarge, shortOfUnits } from '../catalog/catalog-errors';
 import { refuseUnlessOpen, saleOpeningOf, saleTermsOf, type SaleDefaults } from '../catalog/sale-terms';
 import type { Clock } from '../clock';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
@@ -83,8 +83,7 @@ export function cartService({ db, orders, stock, config, clock }: CartServiceDep
     const { purchaseLimit } = saleTermsOf(box, config);
     if (quantity > purchaseLimit) throw new PurchaseLimitReached(`at most ${purchaseLimit} of box ${box._id.toHexString()} per shopper in this drop`, { limit: purchaseLimit });
     const left = (await stock.available([box._id])).get(box._id.toHexString()) ?? 0;
-    if (left === 0) throw new SoldOut(box._id, await stock.nextReturnAt(box._id));
-    if (left < quantity) throw new OutOfStock(`only ${left} left of box ${box._id.toHexString()}`);
+    if (left < quantity) throw shortOfUnits(box._id, left, left > 0 ? null : await stock.nextReturnAt(box._id));
   }
 
   /** The cart at the catalog's current prices and stock; a line whose box left the catalog is shown unavailable. */

@@ -26,6 +26,14 @@ export class SoldOut extends DomainError {
 }
 
 export const OutOfStock = ruleError('CONFLICT', 'OUT_OF_STOCK');
+
+/**
+ * The one rule for a box with fewer units than asked: none left is sold out (with when held units may come
+ * back), some left is short (with how many).
+ */
+export function shortOfUnits(boxId: Types.ObjectId, left: number, availableAgainAt: Date | null): DomainError {
+  return left > 0 ? new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`) : new SoldOut(boxId, availableAgainAt);
+}
 export const PurchaseLimitReached = ruleError('CONFLICT', 'PURCHASE_LIMIT_REACHED');
 
 /** A scheduled drop has not opened yet; `onSaleAt` says when it does, by the server's clock. */

@@ -4,6 +4,7 @@ import { CONSOLE_API_PREFIX, CONSOLE_CSRF_HEADER, CONSOLE_ERROR_MESSAGES, CONSOL
 import type { Container } from '../container';
 import { recordingChanges, type ChangeRecorder } from '../admin/admin-audit';
 import { toErrorBody } from '../http/error-handler';
+import { bindLog } from '../http/request-log';
 import type { StaffDoc } from '../staff/staff.model';
 import type { StaffSessionDoc } from '../staff/staff-session.model';
 import { Forbidden, PasswordChangeRequired, TotpEnrolmentRequired } from '../staff/staff-errors';
@@ -93,7 +94,7 @@ export function consoleRouter(container: Container) {
       if (!staff.totpSecret && container.staffAuth.totpRequiredFor(staff.role)) throw new TotpEnrolmentRequired('enrol two-factor first');
       if (!roleMay(staff.role, gate)) throw new Forbidden(`${staff.role} may not ${gate}`);
     }
-    ctx.state.log = ctx.state.log.child({ staff: staff.username });
+    bindLog(ctx.state, { staff: staff.username });
     const actor = staffActor(staff);
     return { staff, session, actor, change: recordingChanges(container.audit, actor) };
   }

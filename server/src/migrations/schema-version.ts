@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { Umzug, type UmzugStorage } from 'umzug';
+import type { UmzugStorage } from 'umzug';
 import type { Logger } from '../logger';
 import { MIGRATIONS } from './migrations';
 import type { Migration } from './migration';
@@ -46,7 +46,9 @@ function storage(db: Connection): UmzugStorage {
   };
 }
 
-function umzug(db: Connection, logger: Logger, migrations: readonly Migration[]) {
+async function umzug(db: Connection, logger: Logger, migrations: readonly Migration[]) {
+  // Loaded only to migrate: its command-line parser would add a tenth to every server's start, which only checks.
+  const { Umzug } = await import('umzug');
   return new Umzug({
     migrations: migrations.map((migration) => ({ name: migration.name, up: () => migration.up({ db, logger, now: new Date() }) })),
     storage: storage(db),
@@ -102,6 +104,6 @@ export async function assertSchemaCurrent(db: Connection, migrations: readonly M
 
 /** Runs what is pending, in order; returns the names it ran. */
 export async function migrate(db: Connection, logger: Logger, migrations: readonly Migration[] = MIGRATIONS): Promise<string[]> {
-  const ran = await umzug(db, logger, migrations).up();
+  const ran = await (await umzug(db, logger, migrations)).up();
   return ran.map((migration) => migration.name);
 }

@@ -1,12 +1,11 @@
 import Router from '@koa/router';
 import { Types } from 'mongoose';
-import { createOrderRequestSchema, orderListQuerySchema, quoteRequestSchema, type CreateOrderRequest } from '@blindbox/shared';
+import { createOrderRequestSchema, orderListQuerySchema, quoteRequestSchema } from '@blindbox/shared';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
-import { orderRateLimit } from './order-rate-limit';
 import { toOrderDto } from './order-view';
-import type { Admission } from './stock-gate';
+import { orderPlacingSteps } from './order-placing-steps';
 
 export function orderRoutes({ orders, receipts, sessions, config, db }: Container): Router {
   const router = new Router({ prefix: '/api/orders' });
@@ -19,26 +18,11 @@ export function orderRoutes({ orders, receipts, sessions, config, db }: Containe
 
   router.post(
     '/',
-    // Sold out is answered before the rate limit spends its shared write: a drop's losers cost no write at all.
-    async (ctx, next) => {
-      const request = createOrderRequestSchema.parse(ctx.request.body);
-      const admission = await orders.admit(request.items);
-      ctx.request.body = request;
-      ctx.state.admission = admission;
-      try {
-        await next();
-      } finally {
-        // A refusal before create() (the rate limit) gives the place back; after create() this is a no-op.
-        admission.settle(false);
-      }
-    },
-    orderRateLimit(db, config),
-    async (ctx) => {
-      // Parsed and admitted by the first step above.
-      const request = ctx.request.body as CreateOrderRequest;
-      ctx.status = 201;
-      ctx.body = toOrderDto(await orders.create(userOf(ctx.state), ctx.state.openid ?? '', request, ctx.state.admission as Admission));
-    },
+    ...orderPlacingSteps(db, config, {
+      parse: (body) => createOrderRequestSchema.parse(body),
+      admit: async (_userId, request) => ({ admission: await orders.admit(request.items) }),
+      place: (userId, openid, request, { admission }) => orders.create(userId, openid, request, admission),
+    }),
   );
 
   router.get('/', async (ctx) => {

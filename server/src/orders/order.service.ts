@@ -16,7 +16,7 @@ import { refuseUnlessOpen, saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
 import { findUserAddress } from '../users/address.service';
 import { NotFound, type DomainError } from '../domain-error';
-import { BoxNotFound, BoxRetired, OutOfStock, QuantityTooLarge, SoldOut } from '../catalog/catalog-errors';
+import { BoxNotFound, BoxRetired, QuantityTooLarge, shortOfUnits } from '../catalog/catalog-errors';
 import { CouponExpired, CouponMinSpend, CouponUnavailable } from '../coupons/coupon-errors';
 import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
 import { shopperDayOf } from '../limits/daily-limits';
@@ -84,7 +84,7 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
     const left = (await stock.available([boxId])).get(boxId.toHexString()) ?? 0;
     const availableAgainAt = left > 0 ? null : await stock.nextReturnAt(boxId);
     gate.learnShort(boxId, left, availableAgainAt);
-    return left > 0 ? new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`) : new SoldOut(boxId, availableAgainAt);
+    return shortOfUnits(boxId, left, availableAgainAt);
   }
 
   /** An order is payable for the shortest payment window among its boxes. */

@@ -132,3 +132,22 @@ test('a box without a counter (whole sets, unknown ids) is never refused by the 
   admission.settle(true);
   (await gate.admit([{ boxId: new Types.ObjectId(), quantity: 5 }])).settle(false);
 });
+
+test('whole-set picks (no counted units) never wait for a placing slot, nor take one', async () => {
+  const boxId = await boxWith(5);
+  const { ledger } = countedLedger();
+  const gate = stockGate(ledger, 1);
+  const busy = await gate.admit([{ boxId, quantity: 1 }]);
+  // The one slot is taken: a counted order waits, a set pick goes straight in.
+  let waited = true;
+  const waiting = gate.admit([{ boxId, quantity: 1 }]).then((admission) => ((waited = false), admission));
+  const pick = await gate.admit([]);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(waited).toBe(true);
+  pick.settle(false);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(waited).toBe(true);
+  busy.settle(false);
+  (await waiting).settle(false);
+  expect(waited).toBe(false);
+});

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { StockLedger } from '../catalog/stock';
-import { OutOfStock, SoldOut } from '../catalog/catalog-errors';
+import { shortOfUnits } from '../catalog/catalog-errors';
 
 /** How often a box remembered sold out is read again (in the background, never by a waiting shopper). */
 const REFRESH_MS = 250;
@@ -58,8 +58,9 @@ interface Waiter {
  *   that fails (the order refused for another reason) frees its units for the next arrival;
  * - a box with none left and none in flight is read again every REFRESH_MS in the background while shoppers
  *   keep asking (units come back when a payment window ends).
- * It is also the bulkhead: at most `placingLimit` orders are placed at once in this process, so ordering never
- * takes every database connection from the payment callbacks, which WeChat and Alipay give seconds to answer.
+ * It is also the bulkhead: at most `placingLimit` orders with counted units are placed at once in this process, so
+ * ordering never takes every database connection from the payment callbacks, which WeChat and Alipay give seconds
+ * to answer.
  * Built once per process with the order service; the stock reservation stays the real guard against overselling.
  */
 export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>, placingLimit: number, refreshMs = REFRESH_MS) {
@@ -96,8 +97,7 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
     for (const { memory, quantity } of lines) {
       if (memory.known === null || unclaimed(memory) >= quantity) continue;
       memory.asked = true;
-      const left = Math.max(0, unclaimed(memory));
-      return left > 0 ? new OutOfStock(`only ${left} left of box ${memory.boxId.toHexString()}`) : new SoldOut(memory.boxId, memory.availableAgainAt);
+      return shortOfUnits(memory.boxId, Math.max(0, unclaimed(memory)), memory.availableAgainAt);
     }
     return null;
   }
@@ -175,6 +175,9 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
      * all who ask meanwhile.
      */
     async admit(lines: readonly GateLine[]): Promise<Admission> {
+      // Nothing counted to claim (whole-set picks only): no slot either. Their guard is the position hold, and a
+      // pick that loses its position must not keep a drop's placing slot busy while it fails.
+      if (lines.length === 0) return { lines, settle: () => undefined };
       const taking = held(lines);
       const pending = taking.map(({ memory }) => memory).filter((memory) => memory.known === null || memory.reading);
       await Promise.all(pending.map((memory) => memory.reading ?? read(memory)));

@@ -8,7 +8,7 @@ import { parseObjectId } from '../object-id';
 import { perMinuteLimit } from '../http/rate-limit';
 import { NotificationIgnoredError, NotificationRejectedError } from './wechatpay/gateway';
 import { PaymentRejectedError } from './payment-rejected-error';
-import { AlipayNotificationRejected } from './alipay/alipay-channel';
+import { AlipayNotificationRejected } from './alipay/alipay-notification-rejected';
 import { parseOutTradeNo } from '../orders/out-trade-no';
 import { parseCombinedOutTradeNo } from './combined-payment.model';
 

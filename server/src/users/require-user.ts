@@ -2,6 +2,7 @@ import type { Context, Middleware } from 'koa';
 import { isObjectIdOrHexString, Types } from 'mongoose';
 import { unauthorized } from '../http/app-error';
 import type { SessionTokens } from './session-tokens';
+import { bindLog } from '../http/request-log';
 
 const BEARER = /^Bearer (\S+)$/i;
 
@@ -14,7 +15,7 @@ export function requireUser(sessions: SessionTokens): Middleware {
     if (!claims || !isObjectIdOrHexString(claims.userId)) throw unauthorized('session is invalid or expired');
     ctx.state.userId = claims.userId;
     ctx.state.openid = claims.openid;
-    ctx.state.log = ctx.state.log.child({ userId: claims.userId });
+    bindLog(ctx.state, { userId: claims.userId });
     return next();
   };
 }

@@ -36,6 +36,17 @@ describe('sessionTokens', () => {
     expect(tokens.verify('not-a-token')).toBeNull();
   });
 
+  it('remembers a verified token only until it expires, and only its exact bytes', async () => {
+    const tokens = sessionTokens({ secret, ttlSeconds: 1 });
+    const { token, expiresAt } = tokens.issue(user);
+    expect(tokens.verify(token)).toEqual({ userId: user.id, openid: user.openid });
+    const [header, payload, signature] = token.split('.');
+    expect(tokens.verify(`${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`)).toBeNull();
+    // Past its exp the remembered verification is gone too.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now()) + 50));
+    expect(tokens.verify(token)).toBeNull();
+  });
+
   it('refuses the unsigned "none" algorithm', () => {
     const tokens = sessionTokens({ secret, ttlSeconds: 3600 });
     const unsigned = jwt.sign({ openid: user.openid }, '', {

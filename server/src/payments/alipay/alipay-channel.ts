@@ -1,4 +1,5 @@
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
+import { AlipayNotificationRejected } from './alipay-notification-rejected';
 import { beijingTime, fenToYuan, fromBeijingTime, yuanToFen } from '@blindbox/shared';
 import type { Logger } from '../../logger';
 import { ChannelError, type ChannelRefund, type ChannelTransaction, type PaymentChannel, type TradeState } from '../payment-channel';
@@ -14,17 +15,6 @@ export interface AlipaySettings {
   returnUrl: string;
   timeoutMs: number;
   logger: Logger;
-}
-
-/** A notification or return we cannot trust: the notify route answers `failure`, the return route 400. */
-export class AlipayNotificationRejected extends Error {
-  constructor(
-    readonly reason: 'BAD_SIGNATURE' | 'MALFORMED',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AlipayNotificationRejected';
-  }
 }
 
 const TRADE_STATES: Record<string, TradeState> = {

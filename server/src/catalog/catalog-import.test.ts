@@ -17,6 +17,8 @@ import { boxModel } from './box.model';
 import { boxVersions } from './box-versions';
 import { catalogFileText } from './catalog-files';
 import { DEMO_CATALOG_DIR } from './seed';
+import { revealTimeOf } from '../fairness/server-seeds';
+import { untilBoxMemoryPassed } from '../../test/support/box-memory';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -42,12 +44,12 @@ async function paid(user: Awaited<ReturnType<typeof shopper>>, orderIds: string[
 /** Every unit's proof, with the seeds published (rotated, and read as of after the orders' payment windows). */
 async function proofsOf(docs: OrderDoc[], boxId: string): Promise<DrawProof[]> {
   await admin('rotate-seed', boxId);
-  const revealMoment = new Date(Math.max(...docs.map((doc) => doc.expiresAt.getTime())) + 1);
+  // Each seed at its own reveal time: after the last deadline of the orders that took it (and its step, fairness.ts).
   const proofs: DrawProof[] = [];
   for (const doc of docs) {
     for (const [unit, draw] of doc.draws.entries()) {
       const seed = await serverSeedModel(server.container.db).findById(draw.proof!.seedId).lean();
-      proofs.push(drawProofOf(doc, unit, seed!, revealMoment)!);
+      proofs.push(drawProofOf(doc, unit, seed!, revealTimeOf(seed!)!)!);
     }
   }
   return JSON.parse(JSON.stringify(proofs)) as DrawProof[];
@@ -166,6 +168,7 @@ test('changing the weights of a box on sale publishes a new version with a new s
   expect(shown.products.map((product) => product.odds)).toEqual([0.1, 0.9]);
   const seedAfter = await server.container.fairness.seeds.current(new Types.ObjectId(boxId));
   expect(seedAfter.hash).not.toBe(seedBefore.hash);
+  await untilBoxMemoryPassed();
   const after: Order = await buyer.placeOrder([{ boxId, quantity: 3 }]);
   expect(after.items[0]?.boxVersion).toBe(2);
 
@@ -199,6 +202,7 @@ test('a retired box takes no new orders (409 BOX_RETIRED) and is not listed; an 
   const [entry] = JSON.parse((await admin('audit', '--limit', '1', '--json')).output) as Array<Record<string, unknown>>;
   expect(entry).toMatchObject({ actor: 'merchant-mei', command: 'box retire', target: 'box:ret', before: { active: true, retiredAt: null }, after: { active: false } });
 
+  await untilBoxMemoryPassed();
   const refused = await buyer.api.post<{ code: string }>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: (await buyer.address()).id });
   expect(refused.status).toBe(409);
   expect(refused.body.code).toBe('BOX_RETIRED');

@@ -14,6 +14,7 @@ import { boxModel } from './box.model';
 import { itemStock } from './item-stock';
 import { itemTakeModel, stockModel } from './stock.model';
 import { stockDatabase } from '../db/databases';
+import { revealTimeOf } from '../fairness/server-seeds';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -69,11 +70,11 @@ test('an exhausted item is never drawn: a secret with 1 unit (weight 1,000,000 a
   expect(stock.output).toMatch(/scarce-secret\s+item scarce-secret {2}0 left, 1 drawn/);
 
   await admin('rotate-seed', boxId.toHexString());
-  const revealMoment = new Date(Math.max(...docs.map((doc) => doc.expiresAt.getTime())) + 1);
+  // Each seed at its own reveal time: after the last deadline of the orders that took it (and its step, fairness.ts).
   const proofs: DrawProof[] = [];
   for (const doc of docs) {
     const seed = await serverSeedModel(server.container.db).findById(doc.draws[0]!.proof!.seedId).lean();
-    proofs.push(drawProofOf(doc, 0, seed!, revealMoment)!);
+    proofs.push(drawProofOf(doc, 0, seed!, revealTimeOf(seed!)!)!);
   }
   expect(verifyProofs(JSON.parse(JSON.stringify(proofs))).filter((entry) => !entry.result.ok)).toEqual([]);
   // Without its record of what had run out, a later unit's draw does not recompute: the proof needs it.

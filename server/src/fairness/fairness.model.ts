@@ -19,7 +19,7 @@ export interface ServerSeedDoc {
   rotateAt: Date;
   /** Set when a newer generation took over: no order takes this seed any more. */
   retiredAt: Date | null;
-  /** The latest payment deadline of the orders that took this seed (raised only while it is not retired). */
+  /** Not revealed before: the latest payment deadline of the orders that took this seed, plus the reveal step (raised only while it is not retired). */
   lastOrderExpiresAt: Date | null;
 }
 

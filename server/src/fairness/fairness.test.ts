@@ -14,6 +14,8 @@ import { guaranteeCounterModel, serverSeedModel, type GuaranteeCounterDoc } from
 import { drawProofOf } from './draw-proof';
 import { orderDraws } from './order-draws';
 import { itemStock } from '../catalog/item-stock';
+import { revealTimeOf } from './server-seeds';
+import { SEED_REVEAL_STEP_MS } from './fairness';
 
 // JOBS off: only the deliveries under test move orders to paid.
 let server: TestServer;
@@ -78,12 +80,14 @@ test('the seed hash is public before the first draw, and neither the fairness pa
   expect(after.body.seeds.find((seed) => seed.id === published?.id)).toMatchObject({ seed: null, revealedAt: null });
   const pending = (await alice.api.get<DrawProof>(`/api/proofs/${order.id}/0`)).body;
   expect(pending.serverSeed).toBeNull();
-  // Retired, it is shown when the last order that took it can no longer be paid.
-  expect(pending.revealAfter).toBe(new Date(order.expiresAt).toISOString());
+  // Retired, it is shown when the last order that took it can no longer be paid (at most one reveal step later).
+  const revealAfter = Date.parse(pending.revealAfter ?? '');
+  expect(revealAfter).toBeGreaterThanOrEqual(Date.parse(order.expiresAt));
+  expect(revealAfter).toBeLessThanOrEqual(Date.parse(order.expiresAt) + SEED_REVEAL_STEP_MS);
 
   // Once that window is over the seed is published, and it is the one whose hash was committed.
   const seedDoc = await serverSeedModel(server.container.db).findById(published!.id).lean();
-  const later = new Date(order.expiresAt).getTime() + 1;
+  const later = revealAfter + 1;
   const proof = drawProofOf((await orderDoc(server, order.id)) as OrderDoc, 0, seedDoc!, new Date(later));
   expect(proof?.serverSeed).toBe(await secretOf(published!.id));
   expect(proof?.revealAfter).toBeNull();
@@ -179,12 +183,12 @@ test('the standalone verifier reproduces 1,000 recorded draws from their proofs 
   const docs = await waitForPaid(orders.map((order) => order.id));
   await runAdminCommand(server.container, ['rotate-seed', box.id]);
   // The seed is published once the last order that took it is past its payment window.
-  const revealMoment = new Date(Math.max(...orders.map((order) => new Date(order.expiresAt).getTime())) + 1);
+  // Each seed at its own reveal time: after the last deadline of the orders that took it (and its step, fairness.ts).
   const proofs: DrawProof[] = [];
   for (const doc of docs) {
     for (let unit = 0; unit < doc.draws.length; unit++) {
       const seed = await serverSeedModel(server.container.db).findById(doc.draws[unit]!.proof!.seedId).lean();
-      proofs.push(drawProofOf(doc, unit, seed!, revealMoment)!);
+      proofs.push(drawProofOf(doc, unit, seed!, revealTimeOf(seed!)!)!);
     }
   }
   expect(proofs).toHaveLength(1000);

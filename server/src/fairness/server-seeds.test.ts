@@ -45,8 +45,8 @@ test('a seed is shown only once retired and past the payment window of the last 
   const expiresAt = new Date(now.getTime() + 15 * 60_000);
   const requestedAt = new Date(now.getTime() + 1);
   // Committed inside the request (a box's first seeds made by its first order): refused, never used.
-  await expect(seeds.takeForOrder(boxId, expiresAt, new Date(now.getTime() - 1), now)).rejects.toMatchObject({ code: 'SEED_NOT_READY' });
-  const taken = await seeds.takeForOrder(boxId, expiresAt, requestedAt, now);
+  await expect(seeds.takeForOrder(boxId, 1, expiresAt, new Date(now.getTime() - 1), now)).rejects.toMatchObject({ code: 'SEED_NOT_READY' });
+  const taken = await seeds.takeForOrder(boxId, 1, expiresAt, requestedAt, now);
   expect(toPublicSeed(taken, now).seed).toBeNull();
 
   const { retired, current } = await seeds.rotate(boxId, now);
@@ -60,7 +60,7 @@ test('a seed is shown only once retired and past the payment window of the last 
   const boxB = new Types.ObjectId();
   await seeds.current(boxB, now);
   const racing = await Promise.all([
-    ...Array.from({ length: 20 }, () => seeds.takeForOrder(boxB, expiresAt, requestedAt, now)),
+    ...Array.from({ length: 20 }, () => seeds.takeForOrder(boxB, 1, expiresAt, requestedAt, now)),
     seeds.rotate(boxB, now).then(() => null),
   ]);
   const docs = await serverSeedModel(server.container.db).find({ boxId: boxB }).lean();
@@ -69,4 +69,39 @@ test('a seed is shown only once retired and past the payment window of the last 
     const doc = docs.find((candidate) => candidate._id === seed._id)!;
     expect(doc.lastOrderExpiresAt?.getTime()).toBe(expiresAt.getTime());
   }
+});
+
+test('orders of the next moments take the remembered seed without a read or a write, never one revealed before their deadline', async () => {
+  const step = 60_000;
+  const seeds = serverSeeds(server.container.db, { rotateEveryMs: 24 * HOUR, revealStepMs: step });
+  const Seed = serverSeedModel(server.container.db);
+  const boxId = new Types.ObjectId();
+  const now = new Date();
+  await seeds.current(boxId, new Date(now.getTime() - 1000));
+  const expiresAt = new Date(now.getTime() + 15 * 60_000);
+  const requestedAt = new Date(now.getTime() + 1);
+  const first = await seeds.takeForOrder(boxId, 1, expiresAt, requestedAt, now);
+  expect((await Seed.findById(first._id).lean())?.lastOrderExpiresAt?.getTime()).toBe(expiresAt.getTime() + step);
+
+  // Retired elsewhere (an operator's rotation): an order whose deadline is under the stored floor still takes it,
+  // and the seed's reveal time is not before that order's deadline.
+  await Seed.updateOne({ _id: first._id }, { $set: { retiredAt: now } });
+  const later = new Date(expiresAt.getTime() + step / 2);
+  expect((await seeds.takeForOrder(boxId, 1, later, requestedAt, now))._id).toBe(first._id);
+  const retired = (await Seed.findById(first._id).lean())!;
+  expect(retired.lastOrderExpiresAt?.getTime()).toBe(expiresAt.getTime() + step);
+  expect(toPublicSeed(retired, later).seed).toBeNull();
+
+  // Past the floor the write is refused by the retirement: the order reads and takes the current seed.
+  const beyond = new Date(expiresAt.getTime() + 2 * step);
+  const next = await seeds.takeForOrder(boxId, 1, beyond, requestedAt, now);
+  expect(next._id).not.toBe(first._id);
+  expect((await Seed.findById(next._id).lean())?.lastOrderExpiresAt?.getTime()).toBe(beyond.getTime() + step);
+  expect((await Seed.findById(first._id).lean())?.lastOrderExpiresAt?.getTime()).toBe(expiresAt.getTime() + step);
+
+  // A new box version is never served the seed remembered for the old one: it reads the current one again.
+  await Seed.updateOne({ _id: next._id }, { $set: { retiredAt: now } });
+  const forVersion2 = await seeds.takeForOrder(boxId, 2, beyond, requestedAt, now);
+  expect(forVersion2._id).not.toBe(next._id);
+  expect(forVersion2.generation).toBeGreaterThan(next.generation);
 });

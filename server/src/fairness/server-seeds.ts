@@ -9,6 +9,19 @@ import { SeedNotReady } from './fairness-errors';
 export interface SeedSchedule {
   /** How long a seed is taken by new orders before the next one is committed and it is retired. */
   rotateEveryMs: number;
+  /**
+   * How far past an order's payment deadline taking a seed pushes its reveal (default 0): the orders of the
+   * next moments, whose deadlines fall before that, take the seed this process remembers without a write.
+   */
+  revealStepMs?: number;
+}
+
+/** What this process last took of a box's current seed: the seed, the box version it was taken for, and its reveal floor. */
+interface TakenSeed {
+  seed: ServerSeedDoc;
+  boxVersion: number;
+  /** Stored as the seed's `lastOrderExpiresAt` or below it (`$max` only raises it): the seed is not revealed before. */
+  revealNotBefore: Date;
 }
 
 /** What a draw needs of a seed: fixed from the moment it is committed, so it may be served from memory. */
@@ -80,6 +93,8 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
     secrets.set(doc._id, secret);
     return secret;
   };
+  const revealStepMs = schedule.revealStepMs ?? 0;
+  const taken = new Map<string, TakenSeed>();
 
   /** The box's active seeds, newest first: [queued, current] once the queue is full. */
   const active = (boxId: Types.ObjectId) => Seed.find({ boxId, retiredAt: null }).sort({ generation: -1 }).limit(2).lean<ServerSeedDoc[]>();
@@ -131,6 +146,8 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
     const last = await newest(boxId);
     if (last && last.generation === from.generation + 1) await commitAfter(boxId, last, now);
     await Seed.updateMany({ boxId, generation: { $lte: from.generation }, retiredAt: null }, { $set: { retiredAt: now } });
+    // This process's orders read the new current seed at once; other processes' find it retired at their next write.
+    taken.delete(boxId.toHexString());
     return (await queue(boxId, now)).current;
   }
 
@@ -148,14 +165,31 @@ export function serverSeeds(db: Connection, schedule: SeedSchedule) {
     /**
      * The seed a new order of this box takes: committed before `requestedAt` (when the order's request began,
      * before the server read or made anything combined with it). Registering its payment deadline is guarded
-     * on the seed not being retired, so once retired no order can join it and its reveal time is final.
+     * on the seed not being retired, so once retired its reveal time is final.
+     *
+     * Taken for `boxVersion` (the box as the order read it): a new version rotates the seed before it is
+     * written (catalog-import.ts), so a seed read after the box was seen at that version is the version's own.
+     * The seed this process last took for the same version is taken again without a read while it is not due
+     * to rotate, and without a write while the order's deadline is below the reveal floor already stored: the
+     * seed is not revealed before that floor, retired meanwhile (by an operator, elsewhere) or not, so no order
+     * that may still be paid ever sees it. Past the floor the guarded write raises it (by `revealStepMs` more),
+     * or finds the seed retired and reads the current one.
      */
-    async takeForOrder(boxId: Types.ObjectId, expiresAt: Date, requestedAt: Date, now = new Date()): Promise<ServerSeedDoc> {
+    async takeForOrder(boxId: Types.ObjectId, boxVersion: number, expiresAt: Date, requestedAt: Date, now = new Date()): Promise<ServerSeedDoc> {
+      const key = boxId.toHexString();
       for (;;) {
-        const seed = await current(boxId, now);
-        if (seed.committedAt >= requestedAt) throw new SeedNotReady(`box ${boxId.toHexString()}: the seed in use was committed after this order's request began (${seed.committedAt.toISOString()} ≥ ${requestedAt.toISOString()}, generation ${seed.generation})`);
-        const taken = await Seed.updateOne({ _id: seed._id, retiredAt: null }, { $max: { lastOrderExpiresAt: expiresAt } });
-        if (taken.matchedCount === 1) return seed;
+        const known = taken.get(key);
+        const usable = known && known.boxVersion === boxVersion && known.seed.rotateAt > now && known.seed.committedAt < requestedAt ? known : null;
+        if (usable && expiresAt <= usable.revealNotBefore) return usable.seed;
+        const seed = usable?.seed ?? (await current(boxId, now));
+        if (seed.committedAt >= requestedAt) throw new SeedNotReady(`box ${key}: the seed in use was committed after this order's request began (${seed.committedAt.toISOString()} ≥ ${requestedAt.toISOString()}, generation ${seed.generation})`);
+        const revealNotBefore = new Date(expiresAt.getTime() + revealStepMs);
+        const registered = await Seed.updateOne({ _id: seed._id, retiredAt: null }, { $max: { lastOrderExpiresAt: revealNotBefore } });
+        if (registered.matchedCount === 1) {
+          taken.set(key, { seed, boxVersion, revealNotBefore });
+          return seed;
+        }
+        taken.delete(key);
       }
     },
 

@@ -16,9 +16,11 @@ export interface CountedUnitsDoc {
   /**
    * Orders counted whose fate is not settled yet (unpaid, or never stored because placing crashed): a paid
    * order's units stay counted, a closed or never-stored one's go back. The leftover sweep settles them.
-   * Each is `<orderId>:<units>`.
+   * Each is `<orderId>:<units>`, then `:<part>=<units>,…` when the order counted parts.
    */
   pending: string[];
+  /** Units counted per part under a limit of their own (a day's draws per box, keyed by box id); absent when none. */
+  parts?: Record<string, number>;
   /** Absent for counters stored before sweeping existed (treated as quota). */
   kind?: CountedKind;
   /** When the sweep should look at `pending` (the earliest payment deadline among them); absent when empty. */
@@ -31,6 +33,7 @@ const countedUnitsSchema = new Schema<CountedUnitsDoc>(
     units: { type: Number, required: true, min: 0 },
     orders: { type: [String], default: [] },
     pending: { type: [String], default: [] },
+    parts: { type: Map, of: Number },
     kind: { type: String, enum: ['quota', 'daily'] },
     checkAt: { type: Date },
   },

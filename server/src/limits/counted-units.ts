@@ -6,13 +6,32 @@ import { countedUnitsModel, type CountedKind, type CountedUnitsDoc } from './cou
 /** How soon the sweep looks again at a counter whose pending orders were still payable. */
 const RECHECK_MS = 60_000;
 
-/** A pending order with the units it took, so the sweep can give back for an order it cannot read. */
-const tokenOf = (orderId: Types.ObjectId, quantity: number) => `${orderId.toHexString()}:${quantity}`;
-
-function parsePending(token: string): { orderId: string; quantity: number } | null {
-  const [orderId, quantity] = token.split(':');
-  return orderId && Number.isInteger(Number(quantity)) ? { orderId, quantity: Number(quantity) } : null;
+/** Units counted per part of a counter (a day's draws per box) under one limit per part. */
+export interface CountedParts {
+  units: Readonly<Record<string, number>>;
+  limit: number;
 }
+
+/**
+ * A pending order with the units it took, so the sweep can give back for an order it cannot read:
+ * `<orderId>:<units>`, then `:<part>=<units>,…` when it counted parts.
+ */
+function tokenOf(orderId: Types.ObjectId, quantity: number, parts: Readonly<Record<string, number>> = {}): string {
+  const counted = Object.entries(parts).map(([part, units]) => `${part}=${units}`);
+  return `${orderId.toHexString()}:${quantity}${counted.length > 0 ? `:${counted.join(',')}` : ''}`;
+}
+
+function parsePending(token: string): { orderId: string; quantity: number; parts: Record<string, number> } | null {
+  const [orderId, quantity, counted] = token.split(':');
+  if (!orderId || !Number.isInteger(Number(quantity))) return null;
+  const parts = Object.fromEntries((counted ? counted.split(',') : []).map((entry) => entry.split('=')).map(([part, units]) => [part as string, Number(units)]));
+  if (Object.values(parts).some((units) => !Number.isInteger(units))) return null;
+  return { orderId, quantity: Number(quantity), parts };
+}
+
+/** The `$inc` that counts (sign 1) or gives back (sign −1) an order's units and parts. */
+const countOf = (quantity: number, parts: Readonly<Record<string, number>>, sign: 1 | -1) =>
+  Object.fromEntries([['units', sign * quantity], ...Object.entries(parts).map(([part, units]) => [`parts.${part}`, sign * units])]);
 
 /**
  * Units counted against a limit under one key, per order. One small document per key, listing the orders it
@@ -25,12 +44,16 @@ export function countedUnits(main: Connection, kind: CountedKind) {
   const Counted = countedUnitsModel(stockDatabase(main));
 
   return {
-    /** `checkAt`: when the sweep may judge this order (its payment deadline). */
-    async take(_id: string, orderId: Types.ObjectId, quantity: number, limit: number, checkAt: Date): Promise<boolean> {
-      if (quantity > limit) return false;
+    /**
+     * `checkAt`: when the sweep may judge this order (its payment deadline). `parts`: units counted in the same
+     * write under a limit of their own (a part never counted yet has none: `$not $gt` matches the missing field).
+     */
+    async take(_id: string, orderId: Types.ObjectId, quantity: number, limit: number, checkAt: Date, parts: CountedParts = { units: {}, limit: 0 }): Promise<boolean> {
+      if (quantity > limit || Object.values(parts.units).some((units) => units > parts.limit)) return false;
       const order = orderId.toHexString();
-      const guard = { _id, units: { $lte: limit - quantity }, orders: { $ne: order } };
-      const change = { $inc: { units: quantity }, $push: { orders: order, pending: tokenOf(orderId, quantity) }, $set: { kind }, $min: { checkAt } };
+      const guard: Record<string, unknown> = { _id, units: { $lte: limit - quantity }, orders: { $ne: order } };
+      for (const [part, units] of Object.entries(parts.units)) guard[`parts.${part}`] = { $not: { $gt: parts.limit - units } };
+      const change = { $inc: countOf(quantity, parts.units, 1), $push: { orders: order, pending: tokenOf(orderId, quantity, parts.units) }, $set: { kind }, $min: { checkAt } };
       try {
         const taken = await Counted.updateOne(guard, change, { upsert: true });
         return taken.modifiedCount + taken.upsertedCount === 1;
@@ -42,14 +65,17 @@ export function countedUnits(main: Connection, kind: CountedKind) {
       }
     },
 
-    async giveBack(_id: string, orderId: Types.ObjectId, quantity: number): Promise<void> {
+    async giveBack(_id: string, orderId: Types.ObjectId, quantity: number, parts: Readonly<Record<string, number>> = {}): Promise<void> {
       const order = orderId.toHexString();
-      await Counted.updateOne({ _id, orders: order }, { $inc: { units: -quantity }, $pull: { orders: order, pending: tokenOf(orderId, quantity) } });
+      await Counted.updateOne({ _id, orders: order }, { $inc: countOf(quantity, parts, -1), $pull: { orders: order, pending: tokenOf(orderId, quantity, parts) } });
     },
 
     async used(_id: string): Promise<number> {
       return (await Counted.findById(_id).lean())?.units ?? 0;
     },
+
+    /** The counter as stored (null before its first order). */
+    read: (_id: string) => Counted.findById(_id).lean<CountedUnitsDoc>(),
 
     /** Counters of this kind with pending orders due a look (index { kind, checkAt }). */
     async due(now: Date, limit: number): Promise<Array<Pick<CountedUnitsDoc, '_id' | 'pending'>>> {
@@ -61,7 +87,7 @@ export function countedUnits(main: Connection, kind: CountedKind) {
       const parsed = parsePending(token);
       if (!parsed) return;
       if (fate === 'KEEP') await Counted.updateOne({ _id, pending: token }, { $pull: { pending: token } });
-      else await Counted.updateOne({ _id, orders: parsed.orderId }, { $inc: { units: -parsed.quantity }, $pull: { orders: parsed.orderId, pending: token } });
+      else await Counted.updateOne({ _id, orders: parsed.orderId }, { $inc: countOf(parsed.quantity, parsed.parts, -1), $pull: { orders: parsed.orderId, pending: token } });
     },
 
     /** After the sweep settled what it could: out of its sight when nothing is pending, else looked at again soon. */

@@ -1,6 +1,10 @@
 import { GUARDIAN_DECLARATION_VERSION, type Box, type BoxPage, type Order, type Profile } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { apiClient } from '../../test/support/api-client';
+import { Types } from 'mongoose';
+import { dailyLimits } from './daily-limits';
+import { ORPHAN_AGE_MS } from '../orders/order-state';
+import { dailyCapsOneCounter } from '../migrations/0007-daily-caps-one-counter';
 
 const CHEAP_BOX = '甜品精灵';
 const PRICE_FEN = 3900;
@@ -102,4 +106,58 @@ test('the age bracket is declared once: of 50 parallel declarations exactly one 
   expect(results.filter((result) => result.status !== 200).every((result) => result.status === 409 && result.body.code === 'AGE_ALREADY_DECLARED')).toBe(true);
   expect((await shopper.api.get<Profile>('/api/me')).body.ageBracket).toBe(winners[0]!.body.ageBracket);
   expect((await shopper.api.put<{ code: string }>('/api/me/age', { bracket: 'ADULT' })).body.code).toBe('AGE_ALREADY_DECLARED');
+});
+
+test('both daily caps are one counter of the shopper\'s day, taken and given back in one write each, and the sweep gives back what a crash left', async () => {
+  const limits = dailyLimits(server.container.db, { DAILY_SPEND_CAP_FEN: 10_000, DAILY_DRAW_CAP_PER_BOX: 3 });
+  const userId = new Types.ObjectId();
+  const [boxA, boxB] = [new Types.ObjectId(), new Types.ObjectId()];
+  const day = '2026-12-04';
+  const checkAt = new Date(Date.now() + 60_000);
+  const take = (orderId: Types.ObjectId, totalFen: number, lines: Array<{ boxId: Types.ObjectId; quantity: number }>) => ({ userId, orderId, day, totalFen, lines });
+
+  const first = take(new Types.ObjectId(), 3000, [{ boxId: boxA, quantity: 2 }, { boxId: boxB, quantity: 1 }]);
+  await limits.take(first, checkAt);
+  await limits.take(first, checkAt); // a repeat counts nothing
+  expect(await limits.used(userId, boxA, day)).toEqual({ spentFen: 3000, draws: 2 });
+  expect(await limits.used(userId, boxB, day)).toEqual({ spentFen: 3000, draws: 1 });
+
+  // Refused with the cap that stops it, taking nothing.
+  await expect(limits.take(take(new Types.ObjectId(), 1000, [{ boxId: boxA, quantity: 2 }]), checkAt)).rejects.toMatchObject({ code: 'DAILY_DRAW_LIMIT_REACHED' });
+  await expect(limits.take(take(new Types.ObjectId(), 7001, [{ boxId: boxB, quantity: 1 }]), checkAt)).rejects.toMatchObject({ code: 'DAILY_SPEND_LIMIT_REACHED' });
+  expect(await limits.used(userId, boxA, day)).toEqual({ spentFen: 3000, draws: 2 });
+
+  await limits.giveBack(first);
+  await limits.giveBack(first); // once only
+  expect(await limits.used(userId, boxA, day)).toEqual({ spentFen: 0, draws: 0 });
+
+  // An order that was never stored (placing crashed): the sweep gives back its spend and its draws.
+  const lost = take(new Types.ObjectId(), 2000, [{ boxId: boxB, quantity: 3 }]);
+  await limits.take(lost, checkAt);
+  expect(await limits.used(userId, boxB, day)).toEqual({ spentFen: 2000, draws: 3 });
+  await server.container.holds.sweep(new Date(Date.now() + ORPHAN_AGE_MS + 120_000), 500);
+  expect(await limits.used(userId, boxB, day)).toEqual({ spentFen: 0, draws: 0 });
+});
+
+test('migration 0007 folds a day\'s spend counter and per-box draw counters into one, pending orders keeping what they took', async () => {
+  const counters = server.container.db.useDb(`${server.container.db.name}_stock`, { useCache: true }).db!.collection<{ _id: string } & Record<string, unknown>>('purchasequotas');
+  const userId = new Types.ObjectId().toHexString();
+  const [boxA, boxB] = [new Types.ObjectId().toHexString(), new Types.ObjectId().toHexString()];
+  const [paid, unpaid] = [new Types.ObjectId(), new Types.ObjectId()];
+  const day = '2026-12-03';
+  const checkAt = new Date(Date.now() + 60_000);
+  await counters.insertMany([
+    { _id: `daily-spend:${day}:${userId}`, units: 5000, orders: [paid.toHexString(), unpaid.toHexString()], pending: [`${unpaid.toHexString()}:2000`], kind: 'daily', checkAt },
+    { _id: `daily-draws:${day}:${boxA}:${userId}`, units: 3, orders: [paid.toHexString(), unpaid.toHexString()], pending: [`${unpaid.toHexString()}:1`], kind: 'daily', checkAt },
+    { _id: `daily-draws:${day}:${boxB}:${userId}`, units: 1, orders: [paid.toHexString()], pending: [], kind: 'daily' },
+  ]);
+  for (let run = 0; run < 2; run += 1) await dailyCapsOneCounter.up({ db: server.container.db, logger: server.container.logger, now: new Date() });
+  expect(await counters.countDocuments({ _id: { $in: [`daily-spend:${day}:${userId}`, `daily-draws:${day}:${boxA}:${userId}`, `daily-draws:${day}:${boxB}:${userId}`] } })).toBe(0);
+  const limits = dailyLimits(server.container.db, { DAILY_SPEND_CAP_FEN: 10_000, DAILY_DRAW_CAP_PER_BOX: 3 });
+  expect(await limits.used(new Types.ObjectId(userId), new Types.ObjectId(boxA), day)).toEqual({ spentFen: 5000, draws: 3 });
+  expect(await limits.used(new Types.ObjectId(userId), new Types.ObjectId(boxB), day)).toEqual({ spentFen: 5000, draws: 1 });
+  // The unpaid order closes: its spend and its draw go back from the one counter.
+  await limits.giveBack({ userId: new Types.ObjectId(userId), orderId: unpaid, day, totalFen: 2000, lines: [{ boxId: new Types.ObjectId(boxA), quantity: 1 }] });
+  expect(await limits.used(new Types.ObjectId(userId), new Types.ObjectId(boxA), day)).toEqual({ spentFen: 3000, draws: 2 });
+  expect(await counters.findOne({ _id: `daily:${day}:${userId}` })).toMatchObject({ orders: [paid.toHexString()], pending: [] });
 });

@@ -5,6 +5,7 @@ import { subscribeGrantsIndexes } from './0003-subscribe-grants-indexes';
 import { ordersAndShipmentsCarrySettlementAndReceipt } from './0004-orders-and-shipments-carry-settlement-and-receipt';
 import { drawCountersNumberLines } from './0005-draw-counters-number-lines';
 import { aftersalesRequests } from './0006-aftersales-requests';
+import { dailyCapsOneCounter } from './0007-daily-caps-one-counter';
 
 /** Every migration this version of the server knows, in the order they run. Append only; never rename. */
-export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase, stockCountersDropNullTokensAt, subscribeGrantsIndexes, ordersAndShipmentsCarrySettlementAndReceipt, drawCountersNumberLines, aftersalesRequests];
+export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase, stockCountersDropNullTokensAt, subscribeGrantsIndexes, ordersAndShipmentsCarrySettlementAndReceipt, drawCountersNumberLines, aftersalesRequests, dailyCapsOneCounter];

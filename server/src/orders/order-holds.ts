@@ -162,10 +162,11 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
        * rules' to decide; this is the one place it happens.
        */
       name: 'seed commitment',
-      async take({ order, placedAt, requestedAt }) {
+      async take({ order, boxes, placedAt, requestedAt }) {
         for (const item of order.items) {
           if (!isStocked(item)) continue;
-          const seed = await seeds.takeForOrder(item.boxId, order.expiresAt, requestedAt, placedAt);
+          const { version } = boxes.get(item.boxId.toHexString()) as BoxDoc;
+          const seed = await seeds.takeForOrder(item.boxId, version, order.expiresAt, requestedAt, placedAt);
           item.seedId = seed._id;
           item.seedHash = seed.hash;
         }

@@ -9,7 +9,8 @@ import { canBeClosed } from './order-state';
 import { couponDiscountFen, priceOrder } from './pricing';
 import type { OrderHolds } from './order-holds';
 import { stockGate, type Admission, type GateLine } from './stock-gate';
-import { boxModel, type BoxDoc } from '../catalog/box.model';
+import type { BoxDoc } from '../catalog/box.model';
+import { boxMemory as boxMemoryOf } from '../catalog/box-memory';
 import type { StockLedger } from '../catalog/stock';
 import { refuseUnlessOpen, saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
@@ -38,8 +39,6 @@ export interface OrderServiceDeps {
   /** The guarantee (保底) is kept or the order is not taken (fairness/order-draws.ts). */
   guarantees: Pick<OrderDraws, 'refuseUnkeptGuarantee'>;
 }
-/** How long a box's drop schedule is used without reading it again (the decision itself is made at every order). */
-const SCHEDULE_MEMORY_MS = 250;
 
 /** Same box twice in a cart is one line (stock holds are per order and box), under the same per-box cap. */
 function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.ObjectId; quantity: number }> {
@@ -58,7 +57,7 @@ const sameLines = (a: readonly GateLine[], b: readonly GateLine[]) =>
 
 export function orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees }: OrderServiceDeps) {
   const Order = orderModel(db);
-  const Box = boxModel(db);
+  const boxMemory = boxMemoryOf(db);
   const Coupon = couponModel(db);
   const transitions = orderTransitions(db);
   const profiles = shopperProfiles(db, config);
@@ -66,31 +65,17 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
   const log = logger.child({ component: 'orders' });
 
   /**
-   * Before a drop opens, its early shoppers are refused from the box's schedule, read at most once per moment
-   * per box (one read shared by everyone asking meanwhile): the thousands refreshing in the last seconds cost
-   * the database almost nothing. Only the schedule is remembered; open or not is decided by the server's clock
-   * at every order, so a drop opens at its exact time.
+   * Before a drop opens, its early shoppers are refused from the remembered box (box-memory.ts: read at most
+   * once per moment per box): the thousands refreshing in the last seconds cost the database almost nothing.
+   * Open or not is decided by the server's clock at every order, so a drop opens at its exact time.
    */
-  const scheduleSeen = new Map<string, { until: number; schedule: Pick<BoxDoc, 'onSaleAt' | 'dropCancelledAt'> }>();
-  const scheduleReads = new Map<string, Promise<void>>();
   async function refuseIfNotOnSale(lines: readonly GateLine[]): Promise<void> {
-    const stale = lines.map((line) => line.boxId.toHexString()).filter((key) => (scheduleSeen.get(key)?.until ?? 0) <= Date.now());
-    const unread = stale.filter((key) => !scheduleReads.has(key));
-    if (unread.length > 0) {
-      const read = (async () => {
-        const docs = await Box.find({ _id: { $in: unread.map((key) => new Types.ObjectId(key)) } }).select({ onSaleAt: 1, dropCancelledAt: 1 }).lean<BoxDoc[]>();
-        for (const doc of docs) scheduleSeen.set(doc._id.toHexString(), { until: Date.now() + SCHEDULE_MEMORY_MS, schedule: doc });
-      })().finally(() => {
-        for (const key of unread) scheduleReads.delete(key);
-      });
-      for (const key of unread) scheduleReads.set(key, read);
-    }
-    await Promise.all(stale.map((key) => scheduleReads.get(key)));
+    const boxes = await boxMemory.boxes(lines.map((line) => line.boxId));
     const now = clock.now();
     for (const line of lines) {
       // An unknown box is answered BOX_NOT_FOUND by the order itself.
-      const schedule = scheduleSeen.get(line.boxId.toHexString())?.schedule;
-      if (schedule) refuseUnlessOpen(line.boxId, schedule, now);
+      const box = boxes.get(line.boxId.toHexString());
+      if (box) refuseUnlessOpen(line.boxId, box, now);
     }
   }
 
@@ -109,7 +94,8 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
   }
 
   async function loadBoxes(lines: ReturnType<typeof mergeLines>): Promise<Map<string, BoxDoc>> {
-    const boxes = await Box.find({ _id: { $in: lines.map((line) => line.boxId) } }).lean<BoxDoc[]>();
+    // The same box the order was admitted with, at most BOX_MEMORY_MS old (its price too: docs/capacity.md).
+    const boxes = [...(await boxMemory.boxes(lines.map((line) => line.boxId))).values()];
     const retired = boxes.find((box) => box.retiredAt);
     if (retired) throw new BoxRetired(`box ${retired.slug} is retired: it takes no new orders`);
     const byId = new Map(boxes.filter((box) => box.active).map((box) => [box._id.toHexString(), box]));

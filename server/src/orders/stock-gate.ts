@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Types } from 'mongoose';
 import type { StockLedger } from '../catalog/stock';
 import { shortOfUnits } from '../catalog/catalog-errors';
@@ -79,6 +80,13 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
   /** Units nobody has claimed yet. */
   const unclaimed = (memory: BoxMemory) => (memory.known ?? 0) - memory.inFlight - memory.queued;
 
+  /**
+   * A read nobody waits for (after the last unit went), started in the context the gate was built in, outside the
+   * request that happened to settle the last unit: that request's answer does not depend on it, so its database
+   * operations are not that request's (db/command-counts.ts).
+   */
+  const readInBackground = AsyncResource.bind((memory: BoxMemory) => void read(memory).catch(() => undefined));
+
   /** One read per box at a time, however many shoppers need it: they all wait for the same one. */
   function read(memory: BoxMemory): Promise<void> {
     memory.reading ??= (async () => {
@@ -116,7 +124,7 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
           memory.inFlight -= quantity;
           if (taken && memory.known !== null) memory.known = Math.max(0, memory.known - quantity);
           // The last unit went: learn when held units may come back, for the sold-out answers to say so.
-          if (memory.known === 0 && memory.inFlight === 0) void read(memory).catch(() => undefined);
+          if (memory.known === 0 && memory.inFlight === 0) readInBackground(memory);
         }
         pump();
       },

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Coupon } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { boxWithItemCounts } from '../../test/support/stock';
 import { shopper } from '../../test/support/shop';
 import { setBoxWithSets } from '../../test/support/sets';
 import { stockDatabase } from '../db/databases';
@@ -25,23 +26,7 @@ const UNITS = 40;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const [created] = await boxModel(server.container.db).create([
-    {
-      slug: `crash-holds-${new Types.ObjectId().toHexString()}`,
-      name: '崩溃测试',
-      coverUrl: '/c.png',
-      priceFen: 5000,
-      products: [
-        { productId: 'crash-a', name: 'A', rarity: 'COMMON', imageUrl: '/a.png', weight: 1 },
-        { productId: 'crash-b', name: 'B', rarity: 'SECRET', imageUrl: '/b.png', weight: 1 },
-      ],
-    },
-  ]);
-  weighted = created!.toObject<BoxDoc>();
-  // Item counts: a paid order takes its units out of them (the "item takes" hold).
-  await server.container.stock.stockIfNew(weighted._id, { 'crash-a': UNITS / 2, 'crash-b': UNITS / 2 });
-  // As the catalog import does: the box's seeds are public before its first order.
-  await server.container.fairness.seeds.current(weighted._id);
+  weighted = await boxWithItemCounts(server, 'crash', UNITS / 2);
   // One set per test: each case picks a position of its own.
   setBox = await setBoxWithSets(server, 12, 3);
 }, 60_000);

@@ -1,10 +1,11 @@
 import { Types } from 'mongoose';
 import type { Coupon } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { boxWithItemCounts } from '../../test/support/stock';
 import { payAtSimulator, prepayIdOf, shopper } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { stockDatabase } from '../db/databases';
-import { boxModel, type BoxDoc } from '../catalog/box.model';
+import type { BoxDoc } from '../catalog/box.model';
 import { holdModel, itemTakeModel } from '../catalog/stock.model';
 import { couponModel } from '../coupons/coupon.model';
 import { drawLogModel } from '../fairness/draw-log.model';
@@ -22,22 +23,7 @@ let box: BoxDoc;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const [created] = await boxModel(server.container.db).create([
-    {
-      slug: `settle-after-answer-${new Types.ObjectId().toHexString()}`,
-      name: '结算测试',
-      coverUrl: '/c.png',
-      priceFen: 5000,
-      products: [
-        { productId: 'settle-a', name: 'A', rarity: 'COMMON', imageUrl: '/a.png', weight: 1 },
-        { productId: 'settle-b', name: 'B', rarity: 'SECRET', imageUrl: '/b.png', weight: 1 },
-      ],
-    },
-  ]);
-  box = created!.toObject<BoxDoc>();
-  // Item counts, so the order also holds item takes.
-  await server.container.stock.stockIfNew(box._id, { 'settle-a': 20, 'settle-b': 20 });
-  await server.container.fairness.seeds.current(box._id);
+  box = await boxWithItemCounts(server, 'settle', 20);
 }, 60_000);
 afterAll(async () => {
   await server.stop();

@@ -33,9 +33,11 @@ export interface WechatPayGatewayOptions {
   now?: () => Date;
 }
 
-// wechatpay-node-v3's transactions_jsapi replaces the prepay answer with its own requestPayment parameters; only
-// the prepay id inside `package` is used, because those parameters are signed with the wall clock, not `now`.
-const libraryJsapiResultSchema = z.object({ package: z.string().startsWith('prepay_id=') });
+const JSAPI_PREPAY_PATH = '/v3/pay/transactions/jsapi';
+// Sent as a request of our own rather than through wechatpay-node-v3's transactions_jsapi: the library replaces
+// the answer with requestPayment parameters it signs with the wall clock (jsapiPayParams signs them with `now`),
+// an RSA signature per prepay made only to be thrown away.
+const jsapiPrepayResultSchema = z.object({ prepay_id: z.string().min(1) });
 const nativeResultSchema = z.object({ code_url: z.string().min(1) });
 const tradeBillSchema = z.object({ hash_type: z.string().min(1), hash_value: z.string().min(1), download_url: z.string().min(1) });
 
@@ -106,9 +108,10 @@ export function createWechatPayGateway(options: WechatPayGatewayOptions): Wechat
 
     prepayJsapi(input: JsapiPrepayInput) {
       return logged('wechatpay.prepay_jsapi', { outTradeNo: input.outTradeNo, amountFen: input.amountFen }, async () => {
-        const result = await signer.transactions_jsapi({ ...prepayBody(input), payer: { openid: input.payerOpenid } });
-        const answer = mapped('prepay jsapi', result.status, () => libraryJsapiResultSchema.parse(result.data));
-        return { prepayId: answer.package.slice('prepay_id='.length) };
+        const body = JSON.stringify({ appid: credentials.appid, mchid: credentials.mchid, ...prepayBody(input), payer: { openid: input.payerOpenid } });
+        const result = await transport.request('POST', JSAPI_PREPAY_PATH, signer.signedHeaders('POST', JSAPI_PREPAY_PATH, body), body);
+        const answer = mapped('prepay jsapi', result.status, () => jsapiPrepayResultSchema.parse(result.data));
+        return { prepayId: answer.prepay_id };
       }, (value) => ({ prepayId: value.prepayId }));
     },
 

@@ -84,6 +84,11 @@ const envSchema = z.object({
    * 5 s callback timeout, so a callback that cannot wait longer is answered 503 (and retried) rather than dropped.
    */
   GUARANTEE_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(3_000),
+  /**
+   * How old a box may be when an order is placed from it (catalog/box-memory.ts): read at most once per this many
+   * ms per process, one read shared by every order meanwhile. 0: read for every order (still shared).
+   */
+  BOX_MEMORY_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   /** GET /metrics answers only `Authorization: Bearer <this>`; unset: no /metrics at all. */
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (openssl rand -hex 24)').optional(),
   /** An inbound request must have arrived whole within this (slow senders hold a connection otherwise). */

@@ -1,17 +1,15 @@
 import { Types, type Connection } from 'mongoose';
 import { boxModel, type BoxDoc } from './box.model';
 
-/** How long a box read for an order is used without reading it again: its price and terms are at most this old. */
-export const BOX_MEMORY_MS = 250;
-
 /**
- * The boxes orders are placed for, as this process last read them: a box is read at most once per BOX_MEMORY_MS
+ * The boxes orders are placed for, as this process last read them: a box is read at most once per `memoryMs`
+ * (BOX_MEMORY_MS in config.ts)
  * (one read shared by every request asking meanwhile), so a drop's crowd and its winners cost the database one
  * box read per moment instead of one or two per order. What is decided from the box (open or not, retired,
  * inactive) is decided again at every order by its caller; only the document is remembered, and an unknown box
  * is remembered as unknown for the same moment (a flood of orders for it is one read too).
  */
-export function boxMemory(db: Connection, memoryMs = BOX_MEMORY_MS) {
+export function boxMemory(db: Connection, memoryMs: number) {
   const Box = boxModel(db);
   const seen = new Map<string, { until: number; box: BoxDoc | null }>();
   const reads = new Map<string, Promise<void>>();

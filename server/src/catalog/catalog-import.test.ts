@@ -18,7 +18,6 @@ import { boxVersions } from './box-versions';
 import { catalogFileText } from './catalog-files';
 import { DEMO_CATALOG_DIR } from './seed';
 import { revealTimeOf } from '../fairness/server-seeds';
-import { untilBoxMemoryPassed } from '../../test/support/box-memory';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -168,7 +167,6 @@ test('changing the weights of a box on sale publishes a new version with a new s
   expect(shown.products.map((product) => product.odds)).toEqual([0.1, 0.9]);
   const seedAfter = await server.container.fairness.seeds.current(new Types.ObjectId(boxId));
   expect(seedAfter.hash).not.toBe(seedBefore.hash);
-  await untilBoxMemoryPassed();
   const after: Order = await buyer.placeOrder([{ boxId, quantity: 3 }]);
   expect(after.items[0]?.boxVersion).toBe(2);
 
@@ -202,7 +200,6 @@ test('a retired box takes no new orders (409 BOX_RETIRED) and is not listed; an 
   const [entry] = JSON.parse((await admin('audit', '--limit', '1', '--json')).output) as Array<Record<string, unknown>>;
   expect(entry).toMatchObject({ actor: 'merchant-mei', command: 'box retire', target: 'box:ret', before: { active: true, retiredAt: null }, after: { active: false } });
 
-  await untilBoxMemoryPassed();
   const refused = await buyer.api.post<{ code: string }>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: (await buyer.address()).id });
   expect(refused.status).toBe(409);
   expect(refused.body.code).toBe('BOX_RETIRED');

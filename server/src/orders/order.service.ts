@@ -27,7 +27,7 @@ import type { OrderDraws } from '../fairness/order-draws';
 
 export interface OrderServiceDeps {
   db: Connection;
-  config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX' | 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX' | 'ORDER_PLACING_CONCURRENCY' | 'MONGODB_POOL_SIZE'>;
+  config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX' | 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX' | 'ORDER_PLACING_CONCURRENCY' | 'MONGODB_POOL_SIZE' | 'BOX_MEMORY_MS'>;
   logger: Logger;
   payments: PaymentService;
   /** Everything an order holds, taken, given back and kept through one list. */
@@ -57,7 +57,7 @@ const sameLines = (a: readonly GateLine[], b: readonly GateLine[]) =>
 
 export function orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees }: OrderServiceDeps) {
   const Order = orderModel(db);
-  const boxMemory = boxMemoryOf(db);
+  const boxMemory = boxMemoryOf(db, config.BOX_MEMORY_MS);
   const Coupon = couponModel(db);
   const transitions = orderTransitions(db);
   const profiles = shopperProfiles(db, config);

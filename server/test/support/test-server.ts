@@ -85,6 +85,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // the shopper's draw counter; on a loaded 2-core CI machine a turn can outlast the 3 s default, and the loser's
     // 503 (retried later by design) would make the tests' waits flaky rather than test anything.
     GUARANTEE_WAIT_MS: '15000',
+    // Tests change a box (import, retire, schedule) and order it at once: each order reads the box. What the
+    // memory itself does is tested in catalog/box-memory.test.ts and counted by the bench.
+    BOX_MEMORY_MS: '0',
     WECHATPAY_BASE_URL: simulatorUrl,
     WECHAT_LOGIN_BASE_URL: simulatorUrl,
     WECHATPAY_CREDENTIALS_DIR: credentialsDir,

@@ -48,32 +48,28 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
     }
   }
 
-  // Index { releaseDueAt }: a crash after the CLOSED transition left stock or coupon held.
-  const unreleased = await Order.find({ releaseDueAt: { $lte: new Date() } }).limit(limit).lean<OrderDoc[]>();
-  for (const order of unreleased) {
-    await touch();
-    try {
-      await ctx.orders.releaseResources(order);
-      result.released += 1;
-    } catch (error) {
-      result.failed += 1;
-      log.warn({ orderId: order._id.toHexString(), err: error }, 'release after close failed; next sweep retries');
+  /** Finishes one interrupted step for each order found, counting what it did; a failure is left to the next sweep. */
+  async function finish(orders: OrderDoc[], done: 'released' | 'settled', what: string, step: (order: OrderDoc) => Promise<unknown>): Promise<void> {
+    for (const order of orders) {
+      await touch();
+      try {
+        await step(order);
+        result[done] += 1;
+      } catch (error) {
+        result.failed += 1;
+        log.warn({ orderId: order._id.toHexString(), err: error }, `${what} failed; next sweep retries`);
+      }
     }
   }
+
+  // Index { releaseDueAt }: a crash after the CLOSED transition left stock or coupon held.
+  const unreleased = await Order.find({ releaseDueAt: { $lte: new Date() } }).limit(limit).lean<OrderDoc[]>();
+  await finish(unreleased, 'released', 'release after close', (order) => ctx.orders.releaseResources(order));
 
   // Index { settleDueAt }: a crash after a payment's answer cut its settling short (holds kept, public log).
   // Only marks older than SETTLE_GRACE_MS: younger ones are most likely still being settled by their applier.
   const unsettled = await Order.find({ settleDueAt: { $lte: new Date(Date.now() - SETTLE_GRACE_MS) } }).limit(limit).lean<OrderDoc[]>();
-  for (const order of unsettled) {
-    await touch();
-    try {
-      await ctx.payments.settlePaid(order);
-      result.settled += 1;
-    } catch (error) {
-      result.failed += 1;
-      log.warn({ orderId: order._id.toHexString(), err: error }, 'settling after payment failed; next sweep retries');
-    }
-  }
+  await finish(unsettled, 'settled', 'settling after payment', (order) => ctx.payments.settlePaid(order));
 
   // Index { refundCheckAt }: orders with a refund WeChat has not confirmed, in case their job was lost.
   const refunding = await Order.find({ refundCheckAt: { $lte: new Date() } })

@@ -59,7 +59,12 @@ async function settledState(orderId: Types.ObjectId, couponId: string) {
 test('a paid WeChat callback is answered before settling, and settling finishes right after: holds kept, draws logged, mark cleared', async () => {
   const { order, couponId, buyer } = await placed('live');
   await payAtSimulator(server.simulatorUrl, prepayIdOf((await buyer.payJsapi(order._id.toHexString())).package));
-  await waitUntil(async () => ((await orderModel(server.container.db).findById(order._id).lean<OrderDoc>())?.status === 'TO_BE_DELIVERED' ? true : null), 60_000, 'the payment callback');
+  // Paid-and-drawn first; the callback then finishes the claim and only then starts settling, so settled() could
+  // resolve in between: wait for the mark settling clears last.
+  await waitUntil(async () => {
+    const current = await orderModel(server.container.db).findById(order._id).lean<OrderDoc>();
+    return current?.status === 'TO_BE_DELIVERED' && !current.settleDueAt ? true : null;
+  }, 60_000, 'the payment callback and the settling after it');
   await server.container.payments.settled();
   const state = await settledState(order._id, couponId);
   expect(state).toEqual({ settleDue: false, stockHolds: ['SOLD'], itemTakes: ['TAKEN'], coupon: 'USED', claimPending: false, counted: true, logged: state.drawn, drawn: expect.any(Array) });

@@ -68,8 +68,9 @@ test('a sold-out box\'s public log recomputes every draw with npm run verify-dra
         await payAtSimulator(server.simulatorUrl, prepayIdOf((await entry.buyer.payJsapi(entry.order.id)).package));
         docs.push(await waitUntil(async () => {
           const doc = await orderDoc(server, entry.order.id);
-          return doc.status === 'TO_BE_PAID' ? null : doc;
-        }, 60_000, 'paid'));
+          // Its draws join the log right after the callback's answer: once the settle mark is cleared.
+          return doc.status === 'TO_BE_PAID' || doc.settleDueAt ? null : doc;
+        }, 60_000, 'paid and logged'));
       }),
     );
   }

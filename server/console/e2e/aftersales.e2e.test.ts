@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
-import { createStaff, loginAs, paidOrderOf, STAFF_PASSWORD } from '../../test/support/console';
+import { createStaff, loginAs, paidOrderOf } from '../../test/support/console';
 import { orderDoc } from '../../test/support/job-test-support';
 import { shopper } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { photograph } from '../../test/support/pictures';
-import { expectCjkGlyphs, launchChromium, watchProblems } from '../../../miniapp/e2e/page-checks';
+import { expectCjkGlyphs, launchChromium } from '../../../miniapp/e2e/page-checks';
+import { consolePage, signInStaff } from './console-browser';
 
 /**
  * After-sales in the console, in a real Chromium against the real server and simulator: a customer-service
@@ -55,13 +56,8 @@ test('customer service answers a damaged-figure request in its thread and resolv
   }
   const [damaged] = requests as [(typeof requests)[number]];
 
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Europe/London' });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  await page.goto(`${server.url}/console/`);
-  await page.getByTestId('login-username').fill('as-e2e-support');
-  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
-  await page.getByTestId('login-submit').click();
+  const { page, problems } = await consolePage(browser, { timezoneId: 'Europe/London' });
+  await signInStaff(page, `${server.url}/console/`, { username: 'as-e2e-support' }, server.clock.now());
   await page.getByTestId('dashboard').waitFor({ timeout: 30_000 });
   await expectCjkGlyphs(page);
 

@@ -4,11 +4,12 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
-import { createStaff, totpCode, STAFF_PASSWORD } from '../../test/support/console';
+import { createStaff } from '../../test/support/console';
 import { exportBox } from '../../src/catalog/catalog-export';
 import { catalogZip } from '../../src/catalog/catalog-zip';
 import { boxModel } from '../../src/catalog/box.model';
-import { launchChromium, watchProblems } from '../../../miniapp/e2e/page-checks';
+import { launchChromium } from '../../../miniapp/e2e/page-checks';
+import { consolePage, signInStaff } from './console-browser';
 
 /**
  * 导入系列文件 in a real Chromium: an operator uploads an edited catalog zip, reads the plan (a new odds version
@@ -37,15 +38,8 @@ test('an operator imports an edited catalog zip: the plan with its version diff,
   const zip = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'shot-')), 'catalog-edited.zip');
   fs.writeFileSync(zip, zipSync(files));
   const operator = await createStaff(server, 'e2e-files', 'operator', { totp: true });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  await page.goto(`${server.url}/console/catalog`);
-  await page.getByTestId('login-username').fill(operator.username);
-  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('login-totp').fill(await totpCode(operator.totpSecret!, server.clock.now()));
-  await page.getByTestId('login-submit').click();
+  const { page, problems } = await consolePage(browser);
+  await signInStaff(page, `${server.url}/console/catalog`, operator, server.clock.now());
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('catalog-import').click({ timeout: 30_000 })]);
   await chooser.setFiles(zip);
   await page.getByText('发布概率版本 v2').first().waitFor({ timeout: 30_000 });

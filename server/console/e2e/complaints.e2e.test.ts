@@ -2,14 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
-import { createStaff, paidOrderOf, STAFF_PASSWORD } from '../../test/support/console';
+import { createStaff, paidOrderOf } from '../../test/support/console';
 import { orderDoc } from '../../test/support/job-test-support';
 import { simulatorControl } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { recordingChanges } from '../../src/admin/admin-audit';
 import { complaintModel } from '../../src/complaints/complaint.model';
 import { complaintNotifyUrlOf } from '../../src/payments/callback-paths';
-import { expectCjkGlyphs, launchChromium, watchProblems } from '../../../miniapp/e2e/page-checks';
+import { expectCjkGlyphs, launchChromium } from '../../../miniapp/e2e/page-checks';
+import { consolePage, signInStaff } from './console-browser';
 
 /**
  * Customer service answers a WeChat Pay complaint in a real Chromium: the dashboard warns of a complaint near its
@@ -58,17 +59,9 @@ test('customer service answers a complaint near its deadline: reply, partial ref
   })) as { complaintId: string };
   await waitUntil(async () => ((await complaintModel(server.container.db).findById(complaintId).lean())?.imageIds.length === 2 ? true : null), 30_000, 'complaint taken in');
 
-  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Europe/London' });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  page.on('response', (response) => {
-    if (response.status() >= 400 && response.status() !== 401) problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
-  });
+  const { page, problems } = await consolePage(browser, { viewport: VIEWPORT, timezoneId: 'Europe/London', httpErrors: true });
 
-  await page.goto(`${server.url}/console/`);
-  await page.getByTestId('login-username').fill('kefu-xiaomei');
-  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
-  await page.getByTestId('login-submit').click();
+  await signInStaff(page, `${server.url}/console/`, { username: 'kefu-xiaomei' }, server.clock.now());
   await page.getByTestId('dashboard').waitFor({ timeout: 30_000 });
   await expectCjkGlyphs(page);
   // The dashboard's first line: a complaint due within hours.

@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { createStaff, paidOrderOf, totpCode, STAFF_PASSWORD } from '../../test/support/console';
 import { orderDoc } from '../../test/support/job-test-support';
-import { expectCjkGlyphs, launchChromium, watchProblems } from '../../../miniapp/e2e/page-checks';
+import { expectCjkGlyphs, launchChromium } from '../../../miniapp/e2e/page-checks';
+import { consolePage, signInStaff } from './console-browser';
 
 /**
  * The staff console in a real Chromium against the real server and simulator: an owner logs in with a TOTP
@@ -34,16 +35,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function newPage(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Europe/London' });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  // Which request failed: the console message alone does not say.
-  page.on('response', (response) => {
-    if (response.status() >= 400 && response.status() !== 401) problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
-  });
-  return { page, problems };
-}
+const newPage = () => consolePage(browser, { viewport: VIEWPORT, timezoneId: 'Europe/London', httpErrors: true });
 
 /** Expected refusals (no session yet, the code the login asks for) are answers, not problems. */
 const unexpected = (problems: string[]) => problems.filter((problem) => !/status of 401/.test(problem));
@@ -170,10 +162,7 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
 test('a new operator changes the one-time password at first login and binds an authenticator by its QR code', async () => {
   await createStaff(server, 'e2e-operator', 'operator', { mustChangePassword: true });
   const { page, problems } = await newPage();
-  await page.goto(`${server.url}/console/`);
-  await page.getByTestId('login-username').fill('e2e-operator');
-  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
-  await page.getByTestId('login-submit').click();
+  await signInStaff(page, `${server.url}/console/`, { username: 'e2e-operator' }, server.clock.now());
 
   await page.getByTestId('new-password').waitFor({ timeout: 15_000 });
   await page.getByTestId('current-password').fill(STAFF_PASSWORD);
@@ -205,10 +194,7 @@ test('a viewer sees orders but no staff page, and every action on an order is di
   const viewer = await createStaff(server, 'e2e-viewer', 'viewer');
   const order = await paidOrderOf(server, 'console-e2e-viewed', 1);
   const { page, problems } = await newPage();
-  await page.goto(`${server.url}/console/orders/${order.id}`);
-  await page.getByTestId('login-username').fill(viewer.username);
-  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
-  await page.getByTestId('login-submit').click();
+  await signInStaff(page, `${server.url}/console/orders/${order.id}`, viewer, server.clock.now());
   // Back where the link pointed, after the login.
   await page.getByTestId('order-detail').waitFor({ timeout: 30_000 });
   for (const action of ['order-refund', 'order-ship', 'order-reconcile']) {

@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beijingTime } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
-import { createStaff, STAFF_PASSWORD } from '../../test/support/console';
+import { createStaff } from '../../test/support/console';
 import { buyer } from '../../test/fault/fault-support';
 import { setStock } from '../../test/support/stock';
 import { shopper } from '../../test/support/shop';
 import { payAndWait } from '../../test/support/sets';
 import { boxModel } from '../../src/catalog/box.model';
-import { launchChromium, watchProblems } from '../../../miniapp/e2e/page-checks';
+import { launchChromium } from '../../../miniapp/e2e/page-checks';
+import { consolePage, signInStaff } from './console-browser';
 
 /**
  * Running the shop from the console in a real Chromium: an operator schedules a seeded series as a drop with the
@@ -40,15 +41,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function newPage(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Europe/London' });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  page.on('response', (response) => {
-    if (response.status() >= 400 && response.status() !== 401) problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
-  });
-  return { page, problems };
-}
+const newPage = () => consolePage(browser, { viewport: VIEWPORT, timezoneId: 'Europe/London', httpErrors: true });
 
 /** The session check before logging in answers 401: an answer, not a problem. */
 const unexpected = (problems: string[]) => problems.filter((problem) => !/status of 401/.test(problem));
@@ -59,10 +52,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 async function logIn(page: Page): Promise<void> {
-  await page.goto(`${server.url}/console/`);
-  await page.getByTestId('login-username').fill('ops-operator');
-  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
-  await page.getByTestId('login-submit').click();
+  await signInStaff(page, `${server.url}/console/`, { username: 'ops-operator' }, server.clock.now());
   await page.getByTestId('dashboard').waitFor({ timeout: 30_000 });
 }
 

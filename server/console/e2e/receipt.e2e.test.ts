@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
-import { createStaff, STAFF_PASSWORD } from '../../test/support/console';
+import { createStaff } from '../../test/support/console';
 import { JOB_TEST_ENV } from '../../test/support/job-test-support';
 import { shippedOrder } from '../../test/support/receipt-support';
 import { simulatorControl } from '../../test/support/shop';
 import { MINIPROGRAM_PUSH_PATH } from '../../src/payments/callback-paths';
-import { expectCjkGlyphs, launchChromium, watchProblems } from '../../../miniapp/e2e/page-checks';
+import { expectCjkGlyphs, launchChromium } from '../../../miniapp/e2e/page-checks';
+import { consolePage, signInStaff } from './console-browser';
 
 /**
  * The money side of a shipment in the console: an operator marks a parcel received (WeChat then reminds the
@@ -43,14 +44,9 @@ test('an operator marks a parcel received, sees the money frozen, then settled b
   const operator = await createStaff(server, 'receipt-operator', 'operator');
   const { orderId, transactionId } = await shippedOrder(server, 'console-receipt-shopper');
   const late = await shippedOrder(server, 'console-receipt-late');
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
+  const { page, problems } = await consolePage(browser, { timezoneId: 'Asia/Shanghai' });
 
-  await page.goto(`${server.url}/console/`);
-  await page.getByTestId('login-username').fill(operator.username);
-  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
-  await page.getByTestId('login-submit').click();
+  await signInStaff(page, `${server.url}/console/`, operator, server.clock.now());
   await page.getByTestId('dashboard').waitFor({ timeout: 30_000 });
 
   await page.goto(`${server.url}/console/orders/${orderId}`);

@@ -4,10 +4,11 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { BoxPage } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
-import { createStaff, totpCode, STAFF_PASSWORD } from '../../test/support/console';
+import { createStaff } from '../../test/support/console';
 import { photograph } from '../../test/support/pictures';
 import { boxModel } from '../../src/catalog/box.model';
-import { expectCjkGlyphs, launchChromium, watchProblems } from '../../../miniapp/e2e/page-checks';
+import { expectCjkGlyphs, launchChromium } from '../../../miniapp/e2e/page-checks';
+import { consolePage, signInStaff } from './console-browser';
 
 /**
  * The series editor in a real Chromium: an operator makes a series from photographs (made here with sharp),
@@ -58,19 +59,9 @@ async function typeInto(page: Page, testId: string, text: string): Promise<void>
 
 test('an operator makes a series from photographs, sees the odds live, puts it on sale, then publishes a new odds version and adds stock', async () => {
   const operator = await createStaff(server, 'e2e-catalog', 'operator', { totp: true });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1120 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  page.on('response', (response) => {
-    if (response.status() >= 400 && response.status() !== 401) problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
-  });
+  const { page, problems } = await consolePage(browser, { viewport: { width: 1440, height: 1120 }, httpErrors: true });
 
-  await page.goto(`${server.url}/console/catalog`);
-  await page.getByTestId('login-username').fill(operator.username);
-  await page.getByTestId('login-password').fill(STAFF_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('login-totp').fill(await totpCode(operator.totpSecret!, server.clock.now()));
-  await page.getByTestId('login-submit').click();
+  await signInStaff(page, `${server.url}/console/catalog`, operator, server.clock.now());
   await page.getByTestId('series-new').click({ timeout: 30_000 });
 
   await typeInto(page, 'series-slug', 'sky-photos');

@@ -17,8 +17,9 @@ interface WindowDoc {
 
 /**
  * Per-key request budget per minute, counted in the database so every server process spends the same budget
- * (an attacker spreading requests over the processes behind a load balancer gets no more). Usually one guarded
- * `$inc` per request; 0 turns the limit off. The 429 is rendered by the error handler like every other error.
+ * (an attacker spreading requests over the processes behind a load balancer gets no more). One write per request
+ * (the `$inc`, or the upsert of a key's first window; two to reopen a closed one); 0 turns the limit off. The 429
+ * is rendered by the error handler like every other error.
  */
 export function perMinuteLimit(db: Connection, max: number, key: (ctx: Context) => string): Middleware {
   if (max === 0) return (_ctx, next) => next();
@@ -28,19 +29,19 @@ export function perMinuteLimit(db: Connection, max: number, key: (ctx: Context) 
   let purgedAt = 0;
 
   async function spend(_id: string, now: Date): Promise<Pick<WindowDoc, 'count' | 'resetAt'>> {
+    const fresh = { count: 1, resetAt: new Date(now.getTime() + WINDOW_MS) };
     for (;;) {
-      const open = await windows.findOneAndUpdate({ _id, resetAt: { $gt: now } }, { $inc: { count: 1 } }, { returnDocument: 'after' });
-      if (open) return open;
-      const fresh = { count: 1, resetAt: new Date(now.getTime() + WINDOW_MS) };
-      const reopened = await windows.findOneAndUpdate({ _id, resetAt: { $lte: now } }, { $set: fresh }, { returnDocument: 'after' });
-      if (reopened) return reopened;
       try {
-        await windows.insertOne({ _id, ...fresh });
-        return fresh;
+        // One write in both usual cases: counted in the open window, or the key's first window opened by the upsert.
+        const counted = await windows.findOneAndUpdate({ _id, resetAt: { $gt: now } }, { $inc: { count: 1 }, $setOnInsert: { resetAt: fresh.resetAt } }, { upsert: true, returnDocument: 'after' });
+        if (counted) return counted;
       } catch (error) {
-        // Another request opened the window first: count this one in it.
+        // The key's window has closed (the stored one did not match, so the upsert met its _id), or a parallel
+        // first request inserted it a moment ago: reopen it, or count in it on the next turn.
         if (!isDuplicateKeyError(error)) throw error;
       }
+      const reopened = await windows.findOneAndUpdate({ _id, resetAt: { $lte: now } }, { $set: fresh }, { returnDocument: 'after' });
+      if (reopened) return reopened;
     }
   }
 

@@ -7,7 +7,7 @@ import { perMinuteLimit } from '../http/rate-limit';
 import { couponTemplates, type CouponTemplates } from '../coupons/coupon-templates';
 import type { Logger } from '../logger';
 import { InvalidLoginCodeError } from './wechat-login';
-import { userModel } from './user.model';
+import { newClientSeed, userModel } from './user.model';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 
 /**
@@ -20,7 +20,7 @@ async function upsertUser(db: Connection, identity: { openid: string; unionid: s
   const upsert = () =>
     User.findOneAndUpdate(
       { openid: identity.openid },
-      { $set: { lastLoginAt: now, ...(identity.unionid ? { unionid: identity.unionid } : {}) } },
+      { $set: { lastLoginAt: now, ...(identity.unionid ? { unionid: identity.unionid } : {}) }, $setOnInsert: { clientSeed: newClientSeed() } },
       { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
     );
   const result = await upsert().catch((error: unknown) => {

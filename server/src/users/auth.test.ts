@@ -37,6 +37,16 @@ describe('POST /api/auth/login', () => {
     expect(await userModel(server.container.db).countDocuments({ _id: { $in: [userIdOf(first), userIdOf(other)] } })).toBe(2);
   });
 
+  it('gives a new account its own client seed at the first login and keeps it at the next', async () => {
+    const User = userModel(server.container.db);
+    const dave = userIdOf(await login('dev-dave'));
+    const { clientSeed } = (await User.findById(dave).lean())!;
+    expect(clientSeed).toMatch(/^[0-9a-f]{16}$/);
+    await login('dev-dave');
+    expect((await User.findById(dave).lean())!.clientSeed).toBe(clientSeed);
+    expect((await User.findById(userIdOf(await login('dev-erin'))).lean())!.clientSeed).not.toBe(clientSeed);
+  });
+
   it('updates lastLoginAt on every login', async () => {
     const carol = userIdOf(await login('dev-carol'));
     const User = userModel(server.container.db);

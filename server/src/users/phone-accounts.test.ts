@@ -62,6 +62,11 @@ const miniProgramShopper = async () => {
   return { ...as(token), id: login.body.user.id, code };
 };
 
+it('gives a web account its client seed when the first sign-in makes it', async () => {
+  const web = await webShopper(freshPhone());
+  expect((await userModel(server.container.db).findById(web.id).lean())!.clientSeed).toMatch(/^[0-9a-f]{16}$/);
+});
+
 it('binds a number no one has: the web sign-in with it then reaches the mini-program account', async () => {
   const phone = freshPhone();
   const mini = await miniProgramShopper();

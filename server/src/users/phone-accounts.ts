@@ -5,7 +5,7 @@ import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { orderModel } from '../orders/order.model';
 import { maskedPhone } from '../sms/phone-codes';
 import { phoneBindingModel, type PhoneBindingDoc } from './phone-binding.model';
-import { userModel, webOpenid, type UserDoc } from './user.model';
+import { newClientSeed, userModel, webOpenid, type UserDoc } from './user.model';
 import { AccountsNotMergeable, PhoneAlreadyBound, PhoneBoundElsewhere } from './user-errors';
 import { isWechatOpenid } from './user.model';
 
@@ -67,7 +67,7 @@ export function phoneAccounts(db: Connection, logger: Logger) {
     }
     const result = await User.findOneAndUpdate(
       { _id: binding.userId },
-      { $set: { lastLoginAt: now }, $setOnInsert: { openid: webOpenid(randomBytes(12).toString('hex')), unionid: null, age: null, clientSeed: null, mergedInto: null, mergedAt: null, createdAt: now } },
+      { $set: { lastLoginAt: now }, $setOnInsert: { openid: webOpenid(randomBytes(12).toString('hex')), unionid: null, age: null, clientSeed: newClientSeed(), mergedInto: null, mergedAt: null, createdAt: now } },
       { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
     );
     if (!result.value) throw new Error('phone user upsert returned no document');

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Connection, Types } from 'mongoose';
 import type { AgeBracket } from '@blindbox/shared';
 import { NotFound } from '../domain-error';
-import { userModel, type UserDoc } from './user.model';
+import { newClientSeed, userModel, type UserDoc } from './user.model';
 import type { Config } from '../config';
 import { AccountMerged, AgeAlreadyDeclared, AgeNotDeclared, GuardianConsentOutdated, GuardianConsentRequired, UnderAge } from './user-errors';
 import { consentCovers, minorLimitsOf } from './guardian-consents';
@@ -21,10 +20,13 @@ export function shopperProfiles(db: Connection, config: Pick<Config, 'DAILY_SPEN
     return user;
   }
 
-  /** A shopper who never chose one gets a random client seed, set once (a guarded write, so parallel first reads agree). */
+  /**
+   * Accounts get their client seed when they are made (newClientSeed); one stored before that gets it on first use,
+   * set once (a guarded write, so parallel first reads agree).
+   */
   async function withClientSeed(user: UserDoc): Promise<UserDoc> {
     if (user.clientSeed) return user;
-    await User.updateOne({ _id: user._id, clientSeed: null }, { $set: { clientSeed: randomBytes(8).toString('hex') } });
+    await User.updateOne({ _id: user._id, clientSeed: null }, { $set: { clientSeed: newClientSeed() } });
     return load(user._id);
   }
 

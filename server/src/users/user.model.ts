@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Schema, type Types } from 'mongoose';
 import { AGE_BRACKETS, GUARDIAN_RELATIONSHIPS, type AgeBracket, type GuardianRelationship, type MinorLimits } from '@blindbox/shared';
 import { defineModel } from '../db/define-model';
@@ -59,6 +60,11 @@ export interface UserDoc {
 const WEB_OPENID_PREFIX = 'web:';
 /** The placeholder openid of a shopper who signed up on the web. */
 export const webOpenid = (random: string) => `${WEB_OPENID_PREFIX}${random}`;
+/**
+ * The client seed a shopper starts with until they choose their own: random, given with the account at its first
+ * login, so placing an order never has to write one.
+ */
+export const newClientSeed = (): string => randomBytes(8).toString('hex');
 /** Whether this openid is WeChat's (a JSAPI payer), not a web sign-up's placeholder. */
 export const isWechatOpenid = (openid: string) => !openid.startsWith(WEB_OPENID_PREFIX);
 

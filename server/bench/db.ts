@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { outTradeNoFor } from '../src/orders/out-trade-no';
+import { newClientSeed } from '../src/users/user.model';
 
 /**
  * Everything the benchmark does to the database behind the server's back: bulk loading, cloning pending
@@ -105,8 +106,9 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
       const shoppers = Array.from({ length: count }, (_, i) => ({ userId: new ObjectId(), addressId: new ObjectId(), openid: `o-bench-${prefix}-${i}` }));
       await insertInBatches(
         shop.collection(COLLECTIONS.users),
-        // Adults who declared so (the age gate refuses orders from shoppers who have not).
-        shoppers.map((s) => ({ _id: s.userId, openid: s.openid, unionid: null, lastLoginAt: now, createdAt: now, age: { bracket: 'ADULT', declaredAt: now }, clientSeed: null, __v: 0 })),
+        // Adults who declared so (the age gate refuses orders from shoppers who have not), with the client seed
+        // their first login gave them.
+        shoppers.map((s) => ({ _id: s.userId, openid: s.openid, unionid: null, lastLoginAt: now, createdAt: now, age: { bracket: 'ADULT', declaredAt: now }, clientSeed: newClientSeed(), __v: 0 })),
       );
       await insertInBatches(
         shop.collection(COLLECTIONS.addresses),
@@ -237,6 +239,9 @@ export async function openBenchDb(uri: string, dbName: string, poolSize = 20) {
         await holds.updateOne({ _id: `${pending.orderId}:${hex(boxId)}`, state: 'HELD' }, { $set: { state: 'SOLD', updatedAt: now } });
       }
     },
+
+    /** Paid orders whose settling after the callback's answer (holds kept, public log) is still to finish. */
+    unsettledCount: () => orders.countDocuments({ settleDueAt: { $ne: null } }),
 
     async fulfilledCount(orderIds: readonly string[]): Promise<number> {
       let fulfilled = 0;

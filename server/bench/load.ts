@@ -1,4 +1,5 @@
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
@@ -89,6 +90,9 @@ export const answersOf = (result: LoadResult) =>
 /** Answers other than 2xx. */
 export const failuresOf = (result: LoadResult) =>
   Object.values(result.steps).reduce((sum, step) => sum + Object.entries(step).filter(([answer]) => !/^2\d\d$/.test(answer)).reduce((n, [, latencies]) => n + latencies.length, 0), 0);
+
+/** The priority of the processes and threads that stand in for the outside world (stack.ts). */
+export const OUTSIDE_WORLD_NICENESS = 10;
 
 /**
  * A request unanswered for this long counts as failed ("ERR timeout"), so a server that cannot keep up
@@ -279,6 +283,9 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
+  // The shoppers' phones are not on the shop's machine: this thread yields to the servers (stack.ts). On Linux a
+  // priority set with pid 0 is this thread's alone.
+  os.setPriority(0, OUTSIDE_WORLD_NICENESS);
   runHere(workerData as LoadJob).then(
     (result) => port.postMessage(result),
     (error: unknown) => {

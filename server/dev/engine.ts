@@ -117,6 +117,8 @@ export interface StartEngineOptions {
   scanAuditFile?: string;
   /** More engine flags, e.g. `-cpuprofile <file>` (the benchmark's profile mode). */
   args?: string[];
+  /** At most this many cores for the engine (Go's GOMAXPROCS); every core when absent. */
+  cores?: number;
 }
 
 /**
@@ -144,6 +146,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   if (options.scanAuditFile) args.push('-scan-audit', options.scanAuditFile);
   const child = spawn(binary, args, {
     detached: options.detached ?? false,
+    env: options.cores ? { ...process.env, GOMAXPROCS: String(options.cores) } : process.env,
     stdio: ['ignore', 'ignore', logFile],
   });
   fs.closeSync(logFile);

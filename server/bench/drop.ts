@@ -142,7 +142,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
       `sold-out answer alone, after the drop (50 shoppers asking again at once for ${SOLD_OUT_ALONE_SECONDS} s: ${soldOutAlone.steps})`,
       `${soldOutAlone.perSecond.toFixed(0)}/s; server CPU ${soldOutAlone.cpuMs.toFixed(3)} ms each`,
     );
-    row(`server CPU per request, wave 1 (both processes; ${wave1Requests} requests of every kind)`, `${cpuPerRequestMs.toFixed(2)} ms`);
+    row(`server CPU per request, wave 1 (both server processes; ${wave1Requests} requests of every kind)`, `${cpuPerRequestMs.toFixed(2)} ms`);
     row('time to sell out (first arrival → 100th unit taken)', soldOutAt === null ? `not sold out (${wins.length} taken)` : ms(soldOutAt), '< 3 s', soldOutAt !== null && soldOutAt < 3000);
     row(
       `payment callbacks answered after WeChat's 5 s (served by their own process, docs/deploy.md; ${callbacks.length} delivered during the run; answer p50 / p99 ${ms(callbackMs.p50)} / ${ms(callbackMs.p99)})`,

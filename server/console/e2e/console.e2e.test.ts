@@ -72,6 +72,8 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   await expectCjkGlyphs(page);
   await page.getByTestId('dashboard-chart').locator('svg').first().waitFor();
   await expect(page.getByTestId('current-staff').innerText()).resolves.toBe('e2e-owner');
+  // The background jobs by what they do, the code name beside it.
+  await page.getByText('关闭超时未付订单').waitFor();
   await shoot(page, '02-dashboard');
 
   // Orders: the WeChat transaction id a shopper reads from their bill finds exactly their order, and the
@@ -126,6 +128,8 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   expect(auditText).toMatch(/refund/);
   expect(auditText).toMatch(/ship/);
   expect(auditText).toContain('staff:e2e-owner');
+  // A line per changed field, not the documents as JSON.
+  expect(auditText).toContain('status: TO_BE_DELIVERED → DELIVERED');
   await shoot(page, '07-audit');
 
   // The CSV import checks every row and names the wrong ones by line; nothing is applied.

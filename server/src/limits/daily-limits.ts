@@ -39,7 +39,7 @@ export interface DailyTake {
  */
 export function dailyLimits(db: Connection, config: Pick<Config, 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX'>) {
   const units = countedUnits(db, 'daily');
-  const refusal = (boxId: string) =>
+  const overDraws = (boxId: string) =>
     new DailyDrawLimitReached(`at most ${config.DAILY_DRAW_CAP_PER_BOX} draws of box ${boxId} per shopper per day`, { limit: config.DAILY_DRAW_CAP_PER_BOX });
   const overSpend = () => new DailySpendLimitReached(`at most ${config.DAILY_SPEND_CAP_FEN} fen per shopper per day`, { limit: config.DAILY_SPEND_CAP_FEN });
 
@@ -58,7 +58,7 @@ export function dailyLimits(db: Connection, config: Pick<Config, 'DAILY_SPEND_CA
         if (counter?.orders.includes(orderId.toHexString())) return;
         if ((counter?.units ?? 0) + totalFen > config.DAILY_SPEND_CAP_FEN) throw overSpend();
         const over = Object.entries(draws).find(([boxId, quantity]) => (counter?.parts?.[boxId] ?? 0) + quantity > config.DAILY_DRAW_CAP_PER_BOX);
-        if (over) throw refusal(over[0]);
+        if (over) throw overDraws(over[0]);
         if (attempt === 3) throw new Error(`daily caps of ${id}: refused three times with both caps unreached`);
       }
     },

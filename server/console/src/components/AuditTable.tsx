@@ -9,6 +9,16 @@ function compact(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** What changed, a line per field when both sides are records ("status: TO_BE_PAID → PAID"); otherwise before → after. */
+export function changeLines(before: unknown, after: unknown): string[] {
+  if (!isRecord(before) || !isRecord(after)) return [`${compact(before)} → ${compact(after)}`];
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const changed = fields.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
+  return changed.length > 0 ? changed.map((field) => `${field}: ${compact(before[field])} → ${compact(after[field])}`) : ['（无字段变化）'];
+}
+
 export function AuditTable({ entries, loading, pagination, showTarget = true }: { entries: ConsoleAuditEntry[] | undefined; loading?: boolean; pagination?: false | object; showTarget?: boolean }) {
   return (
     <Table<ConsoleAuditEntry>
@@ -27,8 +37,8 @@ export function AuditTable({ entries, loading, pagination, showTarget = true }: 
           title: '变更',
           key: 'change',
           render: (_: unknown, entry: ConsoleAuditEntry) => (
-            <Typography.Paragraph style={{ margin: 0, fontSize: 12, fontFamily: 'monospace', wordBreak: 'break-all' }} ellipsis={{ rows: 3, expandable: true, symbol: '展开' }}>
-              {`${compact(entry.before)} → ${compact(entry.after)}`}
+            <Typography.Paragraph style={{ margin: 0, fontSize: 12, fontFamily: 'monospace', wordBreak: 'break-all', whiteSpace: 'pre-line' }} ellipsis={{ rows: 3, expandable: true, symbol: '展开' }}>
+              {changeLines(entry.before, entry.after).join('\n')}
             </Typography.Paragraph>
           ),
         },

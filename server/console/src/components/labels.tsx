@@ -1,4 +1,4 @@
-import { Tag } from 'antd';
+import { Tag, Typography } from 'antd';
 import { ORDER_STATUS_LABELS, RARITY_LABELS, type DropState, type OrderStatus } from '@blindbox/shared';
 
 export { ORDER_STATUS_LABELS };
@@ -62,6 +62,27 @@ const AUDIT_COMMAND_LABELS: Record<string, string> = {
 export function auditCommandLabel(command: string): string {
   const label = AUDIT_COMMAND_LABELS[command];
   return label ? `${label}（${command}）` : command;
+}
+
+/** The background jobs by what they do for the shop; the code name (server/src/jobs/job-context.ts) stays beside it for the runbook. */
+const JOB_LABELS: Record<string, string> = {
+  'expiry-sweep': '关闭超时未付订单',
+  'reconcile-payments': '核对未回调的支付',
+  'refund-order': '办理退款',
+  'daily-reconciliation-report': '每日对账报告',
+  'upload-shipping-info': '上传发货信息到微信',
+  'trade-bill-reconciliation': '下载交易账单并对账',
+  'send-subscribe-messages': '发送订阅消息',
+};
+
+export function JobName({ name }: { name: string }) {
+  const label = JOB_LABELS[name];
+  if (!label) return <>{name}</>;
+  return (
+    <>
+      {label} <Typography.Text type="secondary">{name}</Typography.Text>
+    </>
+  );
 }
 
 export const CHANNEL_LABELS: Record<string, string> = { wechatpay: '微信支付', alipay: '支付宝' };

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Badge, Card, Col, Row, Statistic, Table, Tag, Typography } from 'antd';
 import { COMPLAINT_DUE_SOON_HOURS, dashboardResponseSchema, type DashboardResponse } from '@blindbox/shared';
 import { request } from '../api/client';
+import { JobName } from '../components/labels';
 import { QueryError } from '../components/QueryError';
 import { PageLoading } from '../components/PageLoading';
 import { yuan } from '../money';
@@ -51,7 +52,7 @@ export default function DashboardPage() {
           pagination={false}
           dataSource={data.jobs.queues}
           columns={[
-            { title: '任务', dataIndex: 'name' },
+            { title: '任务', dataIndex: 'name', render: (name: string) => <JobName name={name} /> },
             { title: '已排期', dataIndex: 'scheduled', align: 'right' },
             { title: '到期待办', dataIndex: 'due', align: 'right' },
             { title: '执行中', dataIndex: 'running', align: 'right' },

@@ -1,4 +1,4 @@
-import { constants, privateDecrypt } from 'node:crypto';
+import { constants, createPrivateKey, privateDecrypt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ChannelComplaint, ComplaintChannel, NegotiationEntry } from '../../complaints/complaint-channel';
@@ -75,6 +75,8 @@ export interface WechatPayComplaintsDeps {
 /** 消费者投诉 2.0 over the gateway's signer, verifying transport and notification handler. */
 export function wechatPayComplaints({ credentials, signer, transport, verifier, notifications, logger }: WechatPayComplaintsDeps): ComplaintChannel {
   const mchid = credentials.mchid;
+  // Parsed once: a PEM string would be parsed again for every phone number decrypted.
+  const merchantKey = createPrivateKey(credentials.merchantPrivateKeyPem);
 
   async function call(method: HttpMethod, path: string, body?: Record<string, unknown>): Promise<unknown> {
     const text = body === undefined ? '' : JSON.stringify(body);
@@ -100,7 +102,7 @@ export function wechatPayComplaints({ credentials, signer, transport, verifier, 
   function decryptPhone(ciphertext: string | null | undefined): string | null {
     if (!ciphertext) return null;
     try {
-      return privateDecrypt({ key: credentials.merchantPrivateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(ciphertext, 'base64')).toString('utf8');
+      return privateDecrypt({ key: merchantKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(ciphertext, 'base64')).toString('utf8');
     } catch (error) {
       throw new WechatPayApiError('BAD_RESPONSE', 200, `payer_phone does not decrypt with the merchant key: ${(error as Error).message}`);
     }

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { Alert, Form, Input, Modal, Select, Typography } from 'antd';
 import { REFUND_REASON_MAX, SHIPPING_CARRIERS, aftersalesResolveRequestSchema, shipRequestSchema, type AftersalesDetail, type AftersalesResolveRequest } from '@blindbox/shared';
 import { zodRule } from '../../components/zod-rule';
+import { RefundAmountField } from '../../components/RefundAmountField';
 import { typedYuanToFen, yuan } from '../../money';
 
 export type ResolveKind = AftersalesResolveRequest['kind'];
@@ -69,22 +70,7 @@ export function ResolveDialog({ kind, request, limitFen, pending, onClose, onSub
             <Typography.Paragraph>
               本单商品「{request.item.name}」最多可退 <Typography.Text strong data-testid="resolve-cap">{yuan(cap)}</Typography.Text>（该商品实付金额，且不超过订单剩余可退）。退款原路退回，提交后不能撤回。
             </Typography.Paragraph>
-            <Form.Item
-              name="amount"
-              label="退款金额（元）"
-              rules={[
-                {
-                  validator: async (_, value: string | undefined) => {
-                    const fen = typedYuanToFen(value ?? '');
-                    if (fen === null || fen === 0) throw new Error('请输入金额，例如 12.50');
-                    if (fen > cap) throw new Error(`不能超过本次可退 ${yuan(cap)}`);
-                    if (limitFen !== null && fen > limitFen) throw new Error(`超过您的单笔退款上限 ${yuan(limitFen)}，请联系店主`);
-                  },
-                },
-              ]}
-            >
-              <Input prefix="¥" inputMode="decimal" placeholder="0.00" style={{ width: 200 }} data-testid="resolve-amount" />
-            </Form.Item>
+            <RefundAmountField capFen={cap} capLabel="本次可退" limitFen={limitFen} testId="resolve-amount" />
           </>
         )}
         {kind === 'RESHIP' && (

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Alert, Descriptions, Form, Input, InputNumber, Modal, Radio, Table, Typography } from 'antd';
 import { REFUND_REASON_MAX, refundRequestSchema, type OrderDetail, type RefundRequest } from '@blindbox/shared';
+import { RefundAmountField } from '../../components/RefundAmountField';
 import { typedYuanToFen, yuan } from '../../money';
 
 interface Values {
@@ -115,24 +116,7 @@ export function RefundDialog({ order, limitFen, open, pending, onClose, onSubmit
               />
             </Form.Item>
           )}
-          {mode === 'amount' && (
-            <Form.Item
-              name="amount"
-              label="退款金额（元）"
-              rules={[
-                {
-                  validator: async (_, value: string | undefined) => {
-                    const fen = typedYuanToFen(value ?? '');
-                    if (fen === null || fen === 0) throw new Error('请输入金额，例如 12.50');
-                    if (fen > left) throw new Error(`不能超过剩余可退 ${yuan(left)}`);
-                    if (limitFen !== null && fen > limitFen) throw new Error(`超过您的单笔退款上限 ${yuan(limitFen)}，请联系店主`);
-                  },
-                },
-              ]}
-            >
-              <Input prefix="¥" inputMode="decimal" placeholder="0.00" style={{ width: 200 }} data-testid="refund-amount" />
-            </Form.Item>
-          )}
+          {mode === 'amount' && <RefundAmountField capFen={left} capLabel="剩余可退" limitFen={limitFen} testId="refund-amount" />}
           {mode === 'full' && <Alert type="warning" showIcon message={`将退回剩余全部 ${yuan(left)}`} style={{ marginBottom: 16 }} />}
           <Form.Item name="reason" label="退款原因" rules={[{ required: true, whitespace: true, message: '请填写退款原因' }, { max: REFUND_REASON_MAX, message: `最多 ${REFUND_REASON_MAX} 字` }]}>
             <Input.TextArea rows={2} maxLength={REFUND_REASON_MAX} showCount placeholder="例如：收到的手办破损" data-testid="refund-reason" />

@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Col, DatePicker, Row, Select, Space, Statistic, Table, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
+import type { TableColumnsType } from 'antd';
 import { salesResponseSchema, type SalesResponse, type SalesRow } from '@blindbox/shared';
 import { apiUrl, request } from '../../api/client';
 import { useDropList } from '../../api/drops';
@@ -14,6 +15,18 @@ import { beijingDay, dayjs, todayInBeijing } from '../../time';
 const SalesChart = lazy(() => import('./SalesChart'));
 const DEFAULT_DAYS = 14;
 type BoxTotals = SalesResponse['boxes'][number];
+type SalesFigures = Pick<SalesRow, 'units' | 'revenueFen' | 'refundedUnits' | 'refundsFen'>;
+
+/** The same figures per box and per day, net of refunds last. */
+function salesFigureColumns<Row extends SalesFigures>(): TableColumnsType<Row> {
+  return [
+    { title: '件数', dataIndex: 'units', align: 'right' },
+    { title: '收入', dataIndex: 'revenueFen', align: 'right', render: yuan },
+    { title: '退款件数', dataIndex: 'refundedUnits', align: 'right' },
+    { title: '退款', dataIndex: 'refundsFen', align: 'right', render: yuan },
+    { title: '净收入', key: 'net', align: 'right', render: (_, row) => yuan(row.revenueFen - row.refundsFen) },
+  ];
+}
 
 /** Units, revenue and refunds per Beijing day and box for a chosen range, with a chart and the CSV. */
 export default function SalesPage() {
@@ -80,11 +93,7 @@ export default function SalesPage() {
           data-testid="sales-boxes"
           columns={[
             { title: '系列', dataIndex: 'name' },
-            { title: '件数', dataIndex: 'units', align: 'right' },
-            { title: '收入', dataIndex: 'revenueFen', align: 'right', render: yuan },
-            { title: '退款件数', dataIndex: 'refundedUnits', align: 'right' },
-            { title: '退款', dataIndex: 'refundsFen', align: 'right', render: yuan },
-            { title: '净收入', key: 'net', align: 'right', render: (_, row) => yuan(row.revenueFen - row.refundsFen) },
+            ...salesFigureColumns<BoxTotals>(),
           ]}
         />
       </Card>
@@ -99,11 +108,7 @@ export default function SalesPage() {
           columns={[
             { title: '日期（北京）', dataIndex: 'day' },
             { title: '系列', dataIndex: 'name' },
-            { title: '件数', dataIndex: 'units', align: 'right' },
-            { title: '收入', dataIndex: 'revenueFen', align: 'right', render: yuan },
-            { title: '退款件数', dataIndex: 'refundedUnits', align: 'right' },
-            { title: '退款', dataIndex: 'refundsFen', align: 'right', render: yuan },
-            { title: '净收入', key: 'net', align: 'right', render: (_, row) => yuan(row.revenueFen - row.refundsFen) },
+            ...salesFigureColumns<SalesRow>(),
           ]}
         />
       </Card>

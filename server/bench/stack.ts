@@ -76,6 +76,13 @@ function nodeArgs(profileDir: string | null, profileName: string, entry: string)
 /** The server as deployed (`npm run build`, then `npm run start:prod`): built once by the benchmark before its sections. */
 export const SERVER_ENTRY = 'server/dist/main.js';
 
+/** The node flags `npm run start:prod` gives the server (package.json), so the benchmark starts it the same way. */
+function productionNodeFlags(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const command = scripts['start:prod'] ?? '';
+  return (command.split(/\bnode\s+/)[1] ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 /** Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there). */
 function spawnNode(args: string[], env: Record<string, string>, logFile: string, pipeStdout = false, outsideWorld = false): ChildProcess {
   const out = fs.openSync(logFile, 'a');
@@ -182,13 +189,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], { ...env, LOG_LEVEL: 'warn' });
 
     const started = performance.now();
-    const server = spawnNode([...profileArgs(profileDir, `${name}-server`), SERVER_ENTRY], env, logFile('server'));
+    const server = spawnNode([...productionNodeFlags(), ...profileArgs(profileDir, `${name}-server`), SERVER_ENTRY], env, logFile('server'));
     running.push(server);
     await until200(`${url}/readyz`, server, 30_000);
     const coldStartMs = performance.now() - started;
     const servers = [server];
     if (options.callbackServer) {
-      const callbacks = spawnNode([...profileArgs(profileDir, `${name}-callback-server`), SERVER_ENTRY], { ...env, PORT: String(callbackPort), JOBS: 'off' }, logFile('callback-server'));
+      const callbacks = spawnNode([...productionNodeFlags(), ...profileArgs(profileDir, `${name}-callback-server`), SERVER_ENTRY], { ...env, PORT: String(callbackPort), JOBS: 'off' }, logFile('callback-server'));
       running.push(callbacks);
       servers.push(callbacks);
       await until200(`${callbackUrl}/readyz`, callbacks, 30_000);

@@ -2,7 +2,7 @@ import type { GuardianConsentView } from '@blindbox/shared';
 import type { BoxPage, Box } from '@blindbox/shared';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
-import { checkPage, watchProblems } from './page-checks';
+import { checkPage, laidOutBox, watchProblems } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -57,7 +57,7 @@ test('an 8–17 shopper sees each item value and the guardian-consent notice on 
   expect(await notice.getAttribute('data-kind')).toBe('GUARDIAN_CONSENT_NEEDED');
   expect(await notice.textContent()).toContain('购买盲盒须取得监护人同意');
   // In plain sight: within the first screen, without scrolling.
-  const noticeBox = (await notice.boundingBox())!;
+  const noticeBox = await laidOutBox(notice);
   expect(noticeBox.y + noticeBox.height).toBeLessThanOrEqual(812);
 
   const values = page.getByTestId('item-values');
@@ -77,7 +77,7 @@ test('an 8–17 shopper sees each item value and the guardian-consent notice on 
   const hold = page.getByTestId('guardian-needed');
   await hold.waitFor({ timeout: 20_000 });
   expect(await hold.textContent()).toMatch(/需要监护人.*同意/);
-  expect((await hold.boundingBox())!.y).toBeLessThan(812);
+  expect((await laidOutBox(hold)).y).toBeLessThan(812);
   expect(await page.locator('[data-testid="minors-notice"] >> visible=true').count()).toBe(0);
   expect(problems).toEqual([]);
   await page.context().close();
@@ -97,7 +97,7 @@ test('an 8–17 shopper with a guardian\'s consent is reminded of it on the box 
   const confirmNotice = page.locator('[data-testid="minors-notice"][data-kind="GUARDIAN_CONSENTED"] >> visible=true');
   await confirmNotice.waitFor({ timeout: 20_000 });
   expect(await confirmNotice.textContent()).toMatch(/监护人已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 确认同意/);
-  expect((await confirmNotice.boundingBox())!.y).toBeLessThan(812);
+  expect((await laidOutBox(confirmNotice)).y).toBeLessThan(812);
   await checkPage(page, 'phone-compliance-03-confirm-minor');
   expect(problems).toEqual([]);
   await page.context().close();

@@ -77,6 +77,20 @@ export async function expectCjkGlyphs(page: Page): Promise<void> {
   expect(result.glyphWidth).toBeCloseTo(48, 0);
 }
 
+/**
+ * Where the element is laid out, once it is: a page transition can hide an element for a moment right after it
+ * first showed (a one-shot `boundingBox()` then answers null; it failed so once in CI).
+ */
+export async function laidOutBox(locator: Locator, timeoutMs = 5_000): Promise<{ x: number; y: number; width: number; height: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const box = await locator.boundingBox();
+    if (box) return box;
+    if (Date.now() > deadline) throw new Error(`${locator.toString()} was not laid out within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Controls a thumb must hit: at least 44 × 44 CSS px (WCAG 2.5.5, Apple's and WeChat's guidance). */
 export async function expectTapTargets(page: Page, testIds: string[]): Promise<void> {
   const small: string[] = [];

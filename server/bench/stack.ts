@@ -77,14 +77,16 @@ function nodeArgs(profileDir: string | null, profileName: string, entry: string)
 export const SERVER_ENTRY = 'server/dist/main.js';
 
 /** The node flags `npm run start:prod` gives the server (package.json), so the benchmark starts it the same way. */
-function productionNodeFlags(): string[] {
+const PRODUCTION_NODE_FLAGS: readonly string[] = (() => {
   const { scripts } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const command = scripts['start:prod'] ?? '';
-  return (command.split(/\bnode\s+/)[1] ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
-}
+  return ((scripts['start:prod'] ?? '').split(/\bnode\s+/)[1] ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
+})();
 
-/** Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there). */
-function spawnNode(args: string[], env: Record<string, string>, logFile: string, pipeStdout = false, outsideWorld = false): ChildProcess {
+/**
+ * Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there).
+ * `outsideWorld`: a stand-in for WeChat or the phones, started at OUTSIDE_WORLD_NICENESS (see the top of this file).
+ */
+function spawnNode(args: string[], env: Record<string, string>, logFile: string, { pipeStdout = false, outsideWorld = false } = {}): ChildProcess {
   const out = fs.openSync(logFile, 'a');
   const [command, commandArgs] = outsideWorld ? ['nice', ['-n', String(OUTSIDE_WORLD_NICENESS), process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command, commandArgs, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', pipeStdout ? 'pipe' : out, out] });
@@ -158,8 +160,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       nodeArgs(profileDir, `${name}-simulator`, 'server/bench/simulator-process.ts'),
       { SIM_CREDENTIALS_DIR: options.credentialsDir, SIM_TIME_SCALE: String(options.simulatorTimeScale ?? 0.01) },
       logFile('simulator'),
-      true,
-      true,
+      { pipeStdout: true, outsideWorld: true },
     );
     running.push(simulator);
     const simulatorUrl = (JSON.parse(await firstLine(simulator, 'the simulator')) as { url: string }).url;
@@ -189,13 +190,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await runToEnd(process.execPath, ['--import', 'tsx', 'server/src/catalog/seed-cli.ts'], { ...env, LOG_LEVEL: 'warn' });
 
     const started = performance.now();
-    const server = spawnNode([...productionNodeFlags(), ...profileArgs(profileDir, `${name}-server`), SERVER_ENTRY], env, logFile('server'));
+    const server = spawnNode([...PRODUCTION_NODE_FLAGS, ...profileArgs(profileDir, `${name}-server`), SERVER_ENTRY], env, logFile('server'));
     running.push(server);
     await until200(`${url}/readyz`, server, 30_000);
     const coldStartMs = performance.now() - started;
     const servers = [server];
     if (options.callbackServer) {
-      const callbacks = spawnNode([...productionNodeFlags(), ...profileArgs(profileDir, `${name}-callback-server`), SERVER_ENTRY], { ...env, PORT: String(callbackPort), JOBS: 'off' }, logFile('callback-server'));
+      const callbacks = spawnNode([...PRODUCTION_NODE_FLAGS, ...profileArgs(profileDir, `${name}-callback-server`), SERVER_ENTRY], { ...env, PORT: String(callbackPort), JOBS: 'off' }, logFile('callback-server'));
       running.push(callbacks);
       servers.push(callbacks);
       await until200(`${callbackUrl}/readyz`, callbacks, 30_000);

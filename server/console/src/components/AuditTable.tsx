@@ -12,7 +12,7 @@ function compact(value: unknown): string {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What changed, a line per field when both sides are records ("status: TO_BE_PAID → PAID"); otherwise before → after. */
-export function changeLines(before: unknown, after: unknown): string[] {
+function changeLines(before: unknown, after: unknown): string[] {
   if (!isRecord(before) || !isRecord(after)) return [`${compact(before)} → ${compact(after)}`];
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   const changed = fields.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));

@@ -128,8 +128,9 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   expect(auditText).toMatch(/refund/);
   expect(auditText).toMatch(/ship/);
   expect(auditText).toContain('staff:e2e-owner');
-  // A line per changed field, not the documents as JSON.
-  expect(auditText).toContain('status: TO_BE_DELIVERED → DELIVERED');
+  // A line per changed field in Chinese, not the documents as JSON; money in yuan.
+  expect(auditText).toContain('状态: 待发货 → 已发货');
+  expect(auditText).toMatch(/金额: — → ¥\d+\.\d{2}/);
   await shoot(page, '07-audit');
 
   // The CSV import checks every row and names the wrong ones by line; nothing is applied.

@@ -1,5 +1,6 @@
 import { Table, Typography } from 'antd';
-import type { ConsoleAuditEntry } from '@blindbox/shared';
+import { ORDER_STATUS_LABELS, type ConsoleAuditEntry } from '@blindbox/shared';
+import { yuan } from '../money';
 import { formatTime } from '../time';
 import { auditCommandLabel } from './labels';
 
@@ -11,12 +12,38 @@ function compact(value: unknown): string {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** What changed, a line per field when both sides are records ("status: TO_BE_PAID → PAID"); otherwise before → after. */
-function changeLines(before: unknown, after: unknown): string[] {
+const CHANGE_COLUMN_WIDTH = 320;
+
+/** The fields staff meet in the log, in Chinese; any other shows its code name. */
+const FIELD_LABELS: Record<string, string> = {
+  status: '状态',
+  trackingNote: '运单号',
+  carrier: '快递公司',
+  outRefundNo: '退款单号',
+  amountFen: '金额',
+  units: '退款件数',
+  reason: '原因',
+  note: '备注',
+  priceFen: '售价',
+  active: '上架',
+  retiredAt: '下架时间',
+};
+
+/** A field's value as staff read it: money (fen fields) in yuan, an order's status by its name. */
+function shown(field: string, value: unknown, isOrder: boolean): string {
+  if (typeof value === 'number' && field.endsWith('Fen')) return yuan(value);
+  if (isOrder && field === 'status' && typeof value === 'string' && value in ORDER_STATUS_LABELS) return ORDER_STATUS_LABELS[value as keyof typeof ORDER_STATUS_LABELS];
+  return compact(value);
+}
+
+/** What changed, a line per field when both sides are records ("状态: 待发货 → 已发货"); otherwise before → after. */
+function changeLines({ before, after, target }: ConsoleAuditEntry): string[] {
   if (!isRecord(before) || !isRecord(after)) return [`${compact(before)} → ${compact(after)}`];
+  const isOrder = target.startsWith('order:');
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   const changed = fields.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
-  return changed.length > 0 ? changed.map((field) => `${field}: ${compact(before[field])} → ${compact(after[field])}`) : ['（无字段变化）'];
+  if (changed.length === 0) return ['（无字段变化）'];
+  return changed.map((field) => `${FIELD_LABELS[field] ?? field}: ${shown(field, before[field], isOrder)} → ${shown(field, after[field], isOrder)}`);
 }
 
 export function AuditTable({ entries, loading, pagination, showTarget = true }: { entries: ConsoleAuditEntry[] | undefined; loading?: boolean; pagination?: false | object; showTarget?: boolean }) {
@@ -28,6 +55,9 @@ export function AuditTable({ entries, loading, pagination, showTarget = true }: 
       dataSource={entries}
       pagination={pagination ?? false}
       data-testid="audit-table"
+      // In a narrow card (an order's or a request's own log) the table scrolls sideways instead of squeezing the
+      // change column to a letter a line.
+      scroll={{ x: (showTarget ? 240 : 0) + 170 + 160 + 200 + CHANGE_COLUMN_WIDTH }}
       columns={[
         { title: '时间', dataIndex: 'at', width: 170, render: formatTime },
         { title: '操作人', dataIndex: 'actor', width: 160 },
@@ -36,9 +66,10 @@ export function AuditTable({ entries, loading, pagination, showTarget = true }: 
         {
           title: '变更',
           key: 'change',
+          width: CHANGE_COLUMN_WIDTH,
           render: (_: unknown, entry: ConsoleAuditEntry) => (
             <Typography.Paragraph style={{ margin: 0, fontSize: 12, fontFamily: 'monospace', wordBreak: 'break-all', whiteSpace: 'pre-line' }} ellipsis={{ rows: 3, expandable: true, symbol: '展开' }}>
-              {changeLines(entry.before, entry.after).join('\n')}
+              {changeLines(entry).join('\n')}
             </Typography.Paragraph>
           ),
         },

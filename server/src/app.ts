@@ -30,6 +30,7 @@ import { messagePushRoutes } from './shipping/message-push.routes';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { serveConsole } from './console/serve-console';
 import { complaintNotifyRoutes } from './complaints/complaint-notify.routes';
+import { soldOutDoor } from './orders/sold-out-door';
 
 /** The Koa app, built from the container; listening is main.ts's business (and the tests'). */
 export function createApp(container: Container): Koa {
@@ -53,6 +54,8 @@ export function createApp(container: Container): Koa {
   app.use(errorHandler());
   app.use(metricsEndpoint(container.metrics, container.config.METRICS_TOKEN));
   app.use(jsonBody(container.config.BODY_LIMIT_BYTES, { form: [ALIPAY_NOTIFY_PATH], raw: [MINIPROGRAM_PUSH_PATH], file: [...CONSOLE_FILE_UPLOADS, AFTERSALES_PHOTO_PATH] }));
+  // A drop's sold-out orders are answered here, before routing and the session check (orders/sold-out-door.ts).
+  app.use(soldOutDoor(container.orders));
   for (const router of [
     healthRoutes(container),
     authRoutes(container),

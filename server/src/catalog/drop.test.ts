@@ -67,6 +67,25 @@ test('a sold-out box answers 409 SOLD_OUT with when held units may return, never
   expect(new Date(late.body.availableAgainAt).getTime()).toBe(earliest);
 });
 
+test('a sold-out box is answered at the door, before the session check; an order memory cannot refuse still has to say who orders', async () => {
+  const soldOut = await dropBox(1);
+  const winner = await buyer(server, 'dev-drop-door');
+  expect((await winner.api.post('/api/orders', { items: [{ boxId: soldOut, quantity: 1 }], addressId: winner.addressId })).status).toBe(201);
+  const anonymous = (boxId: string, path = '/api/orders') =>
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ boxId, quantity: 1 }], addressId: new Types.ObjectId().toHexString() }) }).then(async (response) => ({ status: response.status, body: (await response.json()) as { code: string; message: string } }));
+
+  // The box page says it is sold out, so anyone may hear it; nothing is read or written for it.
+  for (const path of ['/api/orders', '/api/orders/']) expect(await anonymous(soldOut, path)).toEqual({ status: 409, body: expect.objectContaining({ code: 'SOLD_OUT', message: expect.stringContaining(soldOut) as string }) });
+  // Counted as the order route's answers.
+  expect(await server.container.metrics.registry.getSingleMetricAsString('http_requests_total')).toMatch(/method="POST",route="\/api\/orders",status="409"\} [2-9]/);
+  // A box with units left: the door lets it through, and the route asks for a session first.
+  expect((await anonymous(await dropBox(5))).status).toBe(401);
+  // So does a body the route refuses, and another shopper with a session still hears sold out.
+  expect((await anonymous('not-an-id')).status).toBe(401);
+  const late = await buyer(server, 'dev-drop-door-late');
+  expect((await late.api.post<{ code: string }>('/api/orders', { items: [{ boxId: soldOut, quantity: 1 }], addressId: late.addressId })).body.code).toBe('SOLD_OUT');
+});
+
 test('expired holds return their units exactly once, and those units can be bought again', async () => {
   const boxId = await dropBox(2, 2);
   const [first, second] = await Promise.all([buyer(server, 'dev-drop-slow-a'), buyer(server, 'dev-drop-slow-b')]);

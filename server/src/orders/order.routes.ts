@@ -6,9 +6,10 @@ import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
 import { toOrderDto } from './order-view';
 import { orderPlacingSteps } from './order-placing-steps';
+import { ORDERS_PATH } from './sold-out-door';
 
 export function orderRoutes({ orders, receipts, sessions, config, db }: Container): Router {
-  const router = new Router({ prefix: '/api/orders' });
+  const router = new Router({ prefix: ORDERS_PATH });
   router.use(requireUser(sessions));
   const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
 

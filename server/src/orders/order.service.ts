@@ -242,6 +242,12 @@ export function orderService({ db, config, logger, payments, holds, stock, sets,
 
     releaseResources,
 
+    /**
+     * The sold-out (or short) refusal memory already holds for these items, without a read, a wait or a place in
+     * line; null when memory cannot refuse them (admit() decides). For the door (sold-out-door.ts).
+     */
+    refusalFromMemory: (items: CreateOrderRequest['items']): Error | null => gate.refusalFromMemory(stockedLines(items)),
+
     async quote(userId: Types.ObjectId, request: QuoteRequest): Promise<QuoteResponse> {
       const lines = mergeLines(request.items);
       const boxes = await loadBoxes(lines);

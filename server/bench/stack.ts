@@ -4,6 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { startEngine, type EngineHandle } from '../dev/engine';
 import { repoRoot } from '../dev/paths';
+import { PRODUCTION_NODE_FLAGS } from '../dev/production-node-flags';
 import { runToEnd } from '../dev/processes';
 import { freePort } from '../dev/free-port';
 import { openBenchDb, type BenchDb } from './db';
@@ -76,11 +77,6 @@ function nodeArgs(profileDir: string | null, profileName: string, entry: string)
 /** The server as deployed (`npm run build`, then `npm run start:prod`): built once by the benchmark before its sections. */
 export const SERVER_ENTRY = 'server/dist/main.js';
 
-/** The node flags `npm run start:prod` gives the server (package.json), so the benchmark starts it the same way. */
-const PRODUCTION_NODE_FLAGS: readonly string[] = (() => {
-  const { scripts } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  return ((scripts['start:prod'] ?? '').split(/\bnode\s+/)[1] ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
-})();
 
 /**
  * Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there).

@@ -10,6 +10,7 @@ import { waitUntil } from '../test/support/wechatpay-harness';
 import { buildServer, distDir } from './build';
 import { freePort } from './free-port';
 import { repoRoot } from './paths';
+import { PRODUCTION_NODE_FLAGS } from './production-node-flags';
 import { runToEnd } from './processes';
 
 // The deploy path of docs/deploy.md: what `npm run build` leaves, plus the manifests and the lockfile, installed
@@ -23,6 +24,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await simulator.stop();
   await rm(folder, { recursive: true, force: true });
+});
+
+test("docs/deploy.md's systemd unit starts the server with the node flags of npm run start:prod", () => {
+  const execStarts = fs.readFileSync(path.join(repoRoot, 'docs', 'deploy.md'), 'utf8').match(/^ExecStart=.*server\/dist\/main\.js$/gm);
+  expect(execStarts).toEqual([['ExecStart=/usr/bin/node', ...PRODUCTION_NODE_FLAGS, 'server/dist/main.js'].join(' ')]);
 });
 
 test('the built server installs with --omit=dev and runs in production mode with plain node', async () => {
@@ -44,7 +50,8 @@ test('the built server installs with --omit=dev and runs in production mode with
   const credentialsDir = await merchantCredentials(testEnv().credentialsDir, path.join(folder, 'credentials'));
   // The session secret comes only from the .env in the working directory, as on a host without a supervisor.
   await writeFile(path.join(folder, '.env'), 'SESSION_SECRET=deploy-test-session-secret-long-enough\n', { mode: 0o600 });
-  const child = spawn(process.execPath, ['server/dist/main.js'], {
+  // Started as `npm run start:prod` starts it, with its node flags (which docs/deploy.md's unit must repeat).
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, 'server/dist/main.js'], {
     cwd: folder,
     env: {
       PATH: process.env.PATH ?? '',

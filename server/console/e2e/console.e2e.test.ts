@@ -114,6 +114,9 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   await page.getByTestId('ship-confirm').click();
   await expect(page.getByTestId('order-tracking').innerText({ timeout: 15_000 })).resolves.toContain('SF1234567890');
   await expect(page.getByTestId('order-status').innerText()).resolves.toBe('已发货');
+  // The order's own log names the refunded item, as its refund table does.
+  const itemName = (await orderDoc(server, order.id)).items[0]!.name;
+  await expect(page.getByTestId('audit-table').innerText()).resolves.toContain(`退款件数: — → ${itemName} × 1`);
   await shoot(page, '06-order-after-refund-and-ship');
 
   // The audit page, filtered to this order: both changes, by this staff member.
@@ -131,6 +134,8 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   // A line per changed field in Chinese, not the documents as JSON; money in yuan.
   expect(auditText).toContain('状态: 待发货 → 已发货');
   expect(auditText).toMatch(/金额: — → ¥\d+\.\d{2}/);
+  // The refunded unit by its place in the order here (the order's own page names it).
+  expect(auditText).toContain('退款件数: — → 第 1 项 × 1');
   await shoot(page, '07-audit');
 
   // The CSV import checks every row and names the wrong ones by line; nothing is applied.

@@ -2,7 +2,7 @@ import { Table, Typography } from 'antd';
 import { ORDER_STATUS_LABELS, type ConsoleAuditEntry } from '@blindbox/shared';
 import { yuan } from '../money';
 import { formatTime } from '../time';
-import { auditCommandLabel } from './labels';
+import { auditCommandLabel, refundUnitsText } from './labels';
 
 /** Before/after as compact JSON text (never markup: it may hold what a shopper typed). */
 function compact(value: unknown): string {
@@ -29,24 +29,43 @@ const FIELD_LABELS: Record<string, string> = {
   retiredAt: '下架时间',
 };
 
-/** A field's value as staff read it: money (fen fields) in yuan, an order's status by its name. */
-function shown(field: string, value: unknown, isOrder: boolean): string {
+type ItemName = (index: number) => string | undefined;
+
+const isRefundUnits = (value: unknown): value is Array<{ itemIndex: number; quantity: number }> =>
+  Array.isArray(value) && value.every((line) => isRecord(line) && typeof line.itemIndex === 'number' && typeof line.quantity === 'number');
+
+/** A field's value as staff read it: money (fen fields) in yuan, an order's status by its name, a refund's units by item. */
+function shown(field: string, value: unknown, isOrder: boolean, itemName: ItemName | undefined): string {
   if (typeof value === 'number' && field.endsWith('Fen')) return yuan(value);
+  if (field === 'units' && isRefundUnits(value)) return refundUnitsText(value, itemName);
   if (isOrder && field === 'status' && typeof value === 'string' && value in ORDER_STATUS_LABELS) return ORDER_STATUS_LABELS[value as keyof typeof ORDER_STATUS_LABELS];
   return compact(value);
 }
 
 /** What changed, a line per field when both sides are records ("状态: 待发货 → 已发货"); otherwise before → after. */
-function changeLines({ before, after, target }: ConsoleAuditEntry): string[] {
+function changeLines({ before, after, target }: ConsoleAuditEntry, itemName: ItemName | undefined): string[] {
   if (!isRecord(before) || !isRecord(after)) return [`${compact(before)} → ${compact(after)}`];
   const isOrder = target.startsWith('order:');
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   const changed = fields.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
   if (changed.length === 0) return ['（无字段变化）'];
-  return changed.map((field) => `${FIELD_LABELS[field] ?? field}: ${shown(field, before[field], isOrder)} → ${shown(field, after[field], isOrder)}`);
+  return changed.map((field) => `${FIELD_LABELS[field] ?? field}: ${shown(field, before[field], isOrder, itemName)} → ${shown(field, after[field], isOrder, itemName)}`);
 }
 
-export function AuditTable({ entries, loading, pagination, showTarget = true }: { entries: ConsoleAuditEntry[] | undefined; loading?: boolean; pagination?: false | object; showTarget?: boolean }) {
+/** `itemName`: the order's item names, on a page about one order (refunds name their items); elsewhere items go by their place. */
+export function AuditTable({
+  entries,
+  loading,
+  pagination,
+  showTarget = true,
+  itemName,
+}: {
+  entries: ConsoleAuditEntry[] | undefined;
+  loading?: boolean;
+  pagination?: false | object;
+  showTarget?: boolean;
+  itemName?: ItemName;
+}) {
   return (
     <Table<ConsoleAuditEntry>
       size="small"
@@ -68,8 +87,8 @@ export function AuditTable({ entries, loading, pagination, showTarget = true }: 
           key: 'change',
           width: CHANGE_COLUMN_WIDTH,
           render: (_: unknown, entry: ConsoleAuditEntry) => (
-            <Typography.Paragraph style={{ margin: 0, fontSize: 12, fontFamily: 'monospace', wordBreak: 'break-all', whiteSpace: 'pre-line' }} ellipsis={{ rows: 3, expandable: true, symbol: '展开' }}>
-              {changeLines(entry).join('\n')}
+            <Typography.Paragraph style={{ margin: 0, fontSize: 12, fontFamily: 'monospace', wordBreak: 'break-all', whiteSpace: 'pre-line' }} ellipsis={{ rows: 5, expandable: true, symbol: '展开' }}>
+              {changeLines(entry, itemName).join('\n')}
             </Typography.Paragraph>
           ),
         },

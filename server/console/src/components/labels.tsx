@@ -106,3 +106,8 @@ export function DropStateTag({ state }: { state: DropState }) {
   const [color, label] = DROP_STATE_TAGS[state];
   return <Tag color={color}>{label}</Tag>;
 }
+
+/** A refund's units as staff read them ("月兔端盒 × 1，…"): by the item's name where the page knows it, else its place in the order. */
+export function refundUnitsText(units: ReadonlyArray<{ itemIndex: number; quantity: number }>, itemName: (index: number) => string | undefined = () => undefined): string {
+  return units.map((line) => `${itemName(line.itemIndex) ?? `第 ${line.itemIndex + 1} 项`} × ${line.quantity}`).join('，');
+}

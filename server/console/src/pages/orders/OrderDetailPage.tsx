@@ -7,7 +7,7 @@ import { MONEY_STATE_LABELS, orderChannelViewSchema, orderDetailSchema, SHIPPING
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
 import { AuditTable } from '../../components/AuditTable';
-import { CHANNEL_LABELS, ORDER_STATUS_LABELS, OrderStatusTag, RarityTag, RefundStatusTag } from '../../components/labels';
+import { CHANNEL_LABELS, ORDER_STATUS_LABELS, OrderStatusTag, RarityTag, RefundStatusTag, refundUnitsText } from '../../components/labels';
 import { PageLoading } from '../../components/PageLoading';
 import { QueryError } from '../../components/QueryError';
 import { yuan } from '../../money';
@@ -35,6 +35,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
   const [dialog, setDialog] = useState<'refund' | 'ship' | 'cancel' | null>(null);
   const close = () => setDialog(null);
   const denied = '当前角色无权执行此操作';
+  const itemName = (index: number) => order.items.find((item) => item.index === index)?.name;
 
   const actionButton = (key: 'refund' | 'ship' | 'cancel' | 'reconcile' | 'markReceived', label: string, permission: Parameters<typeof can>[0], onClick: () => void, danger = false) => {
     if (!order.allowed[key]) return null;
@@ -170,7 +171,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
           columns={[
             { title: '退款单号', dataIndex: 'outRefundNo' },
             { title: '金额', dataIndex: 'amountFen', align: 'right', render: yuan },
-            { title: '内容', dataIndex: 'units', render: (units: OrderDetail['refunds'][number]['units']) => (units ? units.map((line) => `${order.items.find((item) => item.index === line.itemIndex)?.name ?? line.itemIndex} × ${line.quantity}`).join('，') : '按金额') },
+            { title: '内容', dataIndex: 'units', render: (units: OrderDetail['refunds'][number]['units']) => (units ? refundUnitsText(units, itemName) : '按金额') },
             { title: '原因', dataIndex: 'reason' },
             { title: '状态', dataIndex: 'status', render: (status: string) => <RefundStatusTag status={status} /> },
             { title: '发起人', dataIndex: 'actor', render: (actor: string | null) => actor ?? '—' },
@@ -187,7 +188,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
             children: `${formatTime(step.at)}  ${step.from ? ORDER_STATUS_LABELS[step.from] : '创建'} → ${ORDER_STATUS_LABELS[step.to]}（${step.reason}，${step.actor}）`,
           }))}
         />
-        <AuditTable entries={order.audit} showTarget={false} />
+        <AuditTable entries={order.audit} showTarget={false} itemName={itemName} />
       </Card>
 
       <RefundDialog

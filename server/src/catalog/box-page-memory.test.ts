@@ -1,0 +1,70 @@
+import { Types } from 'mongoose';
+import { boxSchema } from '@blindbox/shared';
+import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { setStock } from '../../test/support/stock';
+import { boxModel } from './box.model';
+
+// The box page with a memory, as in production (the other tests run with BOX_MEMORY_MS=0), each request's
+// database commands counted.
+const MEMORY_MS = 1_000;
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ env: { BOX_MEMORY_MS: String(MEMORY_MS), DB_COMMAND_COUNTS: 'true' } });
+});
+afterEach(() => server.clock.reset());
+afterAll(async () => {
+  await server.stop();
+});
+
+async function newBox(): Promise<string> {
+  const [box] = await boxModel(server.container.db).create([
+    { slug: `page-${new Types.ObjectId().toHexString()}`, name: '开售页', coverUrl: '/c.png', priceFen: 9900, products: [{ productId: 'only', name: 'Only', rarity: 'SECRET', imageUrl: '/i.png', weight: 1 }] },
+  ]);
+  await setStock(server, box!._id.toHexString(), 50);
+  return box!._id.toHexString();
+}
+
+const boxPage = async (id: string) => boxSchema.parse(await (await fetch(`${server.url}/api/boxes/${id}`)).json());
+/** Reads made by the box page loads since `from` (an index into the samples). */
+const pageReads = (from: number) =>
+  server.container
+    .commands!.samples()
+    .slice(from)
+    .filter((sample) => sample.kind === 'GET /api/boxes/:id 200')
+    .reduce((sum, sample) => sum + sample.reads, 0);
+
+test("a crowd on the box page costs one read of the box and one of its stock, shared; the drop's countdown still follows the clock", async () => {
+  const id = await newBox();
+  const opensAt = new Date(Date.now() + 60_000);
+  await boxModel(server.container.db).updateOne({ _id: id }, { $set: { onSaleAt: opensAt } });
+  server.clock.freezeAt(new Date(opensAt.getTime() - 5_000));
+
+  const from = server.container.commands!.samples().length;
+  const readAt = Date.now();
+  const pages = await Promise.all(Array.from({ length: 20 }, () => boxPage(id)));
+  expect(pages.every((page) => page.stock === 50 && page.onSaleAt === opensAt.toISOString())).toBe(true);
+  expect(pageReads(from)).toBe(2);
+
+  // Remembered, yet the server's time in it is the clock's at each answer: the countdown reaches the opening.
+  server.clock.freezeAt(opensAt);
+  const atOpening = await boxPage(id);
+  expect(atOpening.serverTime).toBe(opensAt.toISOString());
+  // (Unless this machine stalled past the memory's time in between.)
+  if (Date.now() - readAt < MEMORY_MS) expect(pageReads(from)).toBe(2);
+});
+
+test('a change shows on the box page within the memory; an unknown box is not remembered', async () => {
+  const id = await newBox();
+  expect((await boxPage(id)).priceFen).toBe(9900);
+  await boxModel(server.container.db).updateOne({ _id: id }, { $set: { priceFen: 5900 } });
+  await new Promise((resolve) => setTimeout(resolve, MEMORY_MS + 50));
+  expect((await boxPage(id)).priceFen).toBe(5900);
+
+  const unknown = new Types.ObjectId().toHexString();
+  expect((await fetch(`${server.url}/api/boxes/${unknown}`)).status).toBe(404);
+  const [created] = await boxModel(server.container.db).create([
+    { _id: unknown, slug: `page-${unknown}`, name: '新上架', coverUrl: '/c.png', priceFen: 1900, products: [{ productId: 'only', name: 'Only', rarity: 'COMMON', imageUrl: '/i.png', weight: 1 }] },
+  ]);
+  // A box added right after a 404 for its id is found at once: the 404 was not remembered.
+  expect((await boxPage(created!._id.toHexString())).name).toBe('新上架');
+});

@@ -77,7 +77,6 @@ function nodeArgs(profileDir: string | null, profileName: string, entry: string)
 /** The server as deployed (`npm run build`, then `npm run start:prod`): built once by the benchmark before its sections. */
 export const SERVER_ENTRY = 'server/dist/main.js';
 
-
 /**
  * Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there).
  * `outsideWorld`: a stand-in for WeChat or the phones, started at OUTSIDE_WORLD_NICENESS (see the top of this file).

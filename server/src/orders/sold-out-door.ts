@@ -11,10 +11,10 @@ const PLACE_ORDER_PATHS = new Set([ORDERS_PATH, `${ORDERS_PATH}/`]);
  * right after its body is read, before routing, the session check and the order's own steps. In a drop nearly
  * every arrival is such an order, and the steps it skips cost most of its answer: in scratch runs of 2,000
  * sold-out answers at 1,000/s, 0.535 ms of server CPU each at the door against 0.765 ms through the route from a
- * process that had not answered one before, and 0.21 against 0.30–0.38 ms once warm. Sold out is no secret (the box page shows the stock), so it is told
- * without asking who asks, and nothing is read or written for it. Anything memory cannot refuse (a body the
- * route would refuse, a box with units, whole-set picks, a box never read) goes on to the route as before, which
- * asks the same memory again (order.service.ts admit()).
+ * process that had not answered one before, and 0.21 against 0.30–0.38 ms once warm. Sold out is no secret (the
+ * box page shows the stock), so it is told without asking who asks, and nothing is read or written for it.
+ * Anything memory cannot refuse (a body the route would refuse, a box with units, whole-set picks, a box never
+ * read) goes on to the route as before, which asks the same memory again (order.service.ts admit()).
  * The request is still logged and counted as the route's (the middlewares before this one), and the refusal is
  * answered by the error handler as the route's would be.
  */

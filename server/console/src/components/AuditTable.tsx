@@ -2,7 +2,7 @@ import { Table, Typography } from 'antd';
 import { ORDER_STATUS_LABELS, type ConsoleAuditEntry } from '@blindbox/shared';
 import { yuan } from '../money';
 import { formatTime } from '../time';
-import { auditCommandLabel, refundUnitsText } from './labels';
+import { auditCommandLabel, refundUnitsText, type ItemName } from './labels';
 
 /** Before/after as compact JSON text (never markup: it may hold what a shopper typed). */
 function compact(value: unknown): string {
@@ -28,8 +28,6 @@ const FIELD_LABELS: Record<string, string> = {
   active: '上架',
   retiredAt: '下架时间',
 };
-
-type ItemName = (index: number) => string | undefined;
 
 const isRefundUnits = (value: unknown): value is Array<{ itemIndex: number; quantity: number }> =>
   Array.isArray(value) && value.every((line) => isRecord(line) && typeof line.itemIndex === 'number' && typeof line.quantity === 'number');

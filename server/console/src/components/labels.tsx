@@ -107,7 +107,10 @@ export function DropStateTag({ state }: { state: DropState }) {
   return <Tag color={color}>{label}</Tag>;
 }
 
+/** An order item's name by its index, where the page knows the order. */
+export type ItemName = (index: number) => string | undefined;
+
 /** A refund's units as staff read them ("月兔端盒 × 1，…"): by the item's name where the page knows it, else its place in the order. */
-export function refundUnitsText(units: ReadonlyArray<{ itemIndex: number; quantity: number }>, itemName: (index: number) => string | undefined = () => undefined): string {
+export function refundUnitsText(units: ReadonlyArray<{ itemIndex: number; quantity: number }>, itemName: ItemName = () => undefined): string {
   return units.map((line) => `${itemName(line.itemIndex) ?? `第 ${line.itemIndex + 1} 项`} × ${line.quantity}`).join('，');
 }

@@ -90,7 +90,14 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
     }
   }
 
+  /**
+   * Fetches are numbered as they start, so a call can tell a fetch that began after its own read of the stored token
+   * (whose token is therefore at least as new) from one that did not.
+   */
+  let fetchesStarted = 0;
+  let lastFetched: { seq: number; token: string } | null = null;
   async function fetchToken(forceRefresh: boolean): Promise<string> {
+    const seq = ++fetchesStarted;
     const answer = await post('/cgi-bin/stable_token', {}, { grant_type: 'client_credential', appid: options.appid, secret: options.appSecret, force_refresh: forceRefresh });
     if (answer.errcode !== 0) throw new PlatformError(answer.errcode, `stable_token errcode ${answer.errcode}: ${answer.errmsg ?? ''}`.trim());
     const parsed = tokenAnswerSchema.safeParse(answer);
@@ -99,12 +106,18 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
     const expiresAt = new Date(fetchedAt.getTime() + parsed.data.expires_in * 1000);
     await AccessToken.updateOne({ _id: options.appid }, { $set: { token: parsed.data.access_token, expiresAt, fetchedAt } }, { upsert: true });
     log.info({ event: 'platform.access_token_fetched', forceRefresh, expiresAt }, 'mini-program access token fetched');
+    if (!lastFetched || seq > lastFetched.seq) lastFetched = { seq, token: parsed.data.access_token };
     return parsed.data.access_token;
   }
 
-  // Calls in this process that find no valid token wait for one fetch rather than each spending one.
+  /**
+   * Calls in this process that find no valid token wait for one fetch rather than each spending one. A call whose read
+   * was answered late, after a fetch that began since has already finished, takes that fetch's token: without this
+   * a slow read costs a second fetch.
+   */
   let fetching: Promise<string> | null = null;
-  function fetchCurrentToken(): Promise<string> {
+  function fetchCurrentToken(fetchesSeen: number): Promise<string> {
+    if (lastFetched && lastFetched.seq > fetchesSeen) return Promise.resolve(lastFetched.token);
     fetching ??= fetchToken(false).finally(() => {
       fetching = null;
     });
@@ -116,14 +129,14 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
    * one plain fetch gets WeChat's new token; should that fail the old one still works. A token fetched inside its
    * own window is already the newest WeChat has, so it is not fetched again: no fetch per call near expiry.
    */
-  async function storedToken(): Promise<string | null> {
+  async function storedToken(fetchesSeen: number): Promise<string | null> {
     const stored = await AccessToken.findById(options.appid).lean();
     const at = now().getTime();
     if (!stored || stored.expiresAt.getTime() - options.timeoutMs <= at) return null;
     const renewFrom = stored.expiresAt.getTime() - RENEWAL_WINDOW_MS;
     if (at < renewFrom || stored.fetchedAt.getTime() >= renewFrom) return stored.token;
     try {
-      return await fetchCurrentToken();
+      return await fetchCurrentToken(fetchesSeen);
     } catch (error) {
       log.warn({ event: 'platform.access_token_renewal_failed', err: error }, 'renewing the access token failed; the current one still works');
       return stored.token;
@@ -140,9 +153,10 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
   function replaceToken(rejected: string): Promise<string> {
     if (replacement?.rejected !== rejected) {
       const token = (async () => {
-        const stored = await storedToken();
+        const fetchesSeen = fetchesStarted;
+        const stored = await storedToken(fetchesSeen);
         if (stored && stored !== rejected) return stored;
-        const fresh = await fetchCurrentToken();
+        const fresh = await fetchCurrentToken(fetchesSeen);
         return fresh === rejected ? fetchToken(true) : fresh;
       })();
       token.catch(() => {
@@ -154,7 +168,8 @@ export function createWechatPlatform(options: WechatPlatformOptions): MiniProgra
   }
 
   async function callWithToken(path: string, body: unknown) {
-    const token = (await storedToken()) ?? (await fetchCurrentToken());
+    const fetchesSeen = fetchesStarted;
+    const token = (await storedToken(fetchesSeen)) ?? (await fetchCurrentToken(fetchesSeen));
     const answer = await post(path, { access_token: token }, body);
     if (!STALE_TOKEN_ERRCODES.has(answer.errcode)) return answer;
     log.warn({ event: 'platform.access_token_rejected', errcode: answer.errcode, path }, 'access token refused; fetching a new one');

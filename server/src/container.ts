@@ -33,6 +33,7 @@ import { receiptService, type ReceiptService } from './shipping/receipt.service'
 import { messagePush, type MessagePush } from './shipping/message-push';
 import { messagePushEvents, type MessagePushEvents } from './shipping/message-push.service';
 import { stockLedger, type StockLedger } from './catalog/stock';
+import { boxMemory, type BoxMemory } from './catalog/box-memory';
 import { dropDesk, type DropDesk } from './catalog/drops';
 import { itemStock } from './catalog/item-stock';
 import { setService, type SetService } from './sets/set.service';
@@ -99,6 +100,8 @@ export interface Container {
   clock: Clock;
   /** Each box's units: for sale, held, sold. */
   stock: StockLedger;
+  /** The boxes as this process last read them (BOX_MEMORY_MS): the box page and orders share it. */
+  boxes: BoxMemory;
   /** Scheduling and cancelling drops (the CLI and the console). */
   drops: DropDesk;
   /** Whole-set boxes (端盒): sets, positions, arrangements. */
@@ -147,6 +150,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const platform = wechatPlatformFor(config, credentials, db, logger);
     const notifications = createNotifications({ db, logger, clock, config, platform: wechatSubscribeMessages(platform) });
     const stock = stockLedger(db);
+    const boxes = boxMemory(db, config.BOX_MEMORY_MS);
     const items = itemStock(db);
     const sets = setService(db);
     const limits = dailyLimits(db, config);
@@ -154,7 +158,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
     const holds = orderHolds({ db, config, logger, clock, stock, items, sets, seeds: fair.seeds, quotas: purchaseQuotas(db), limits, coupons: couponLocks(db) });
     const payments = paymentService({ db, config, logger, channels, scheduler: jobs, draws: fair.draws, holds, notifier: notifications.service });
     const refunds = refundService({ db, logger, channels, payments, scheduler: jobs });
-    const orders = orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees: fair.draws });
+    const orders = orderService({ db, config, logger, payments, holds, stock, boxes, sets, clock, guarantees: fair.draws });
     const shipping = shippingUploads({ db, logger, platform, mchid: credentials.mchid, scheduler: jobs, defaultExpressCompany: config.SHIPPING_EXPRESS_COMPANY, notifier: notifications.service });
     const tradeBills = tradeBillReconciliation({ db, logger, source: wechatPayTradeBills(gateway), payments });
     jobs.register({ orders, holds, payments, refunds, channels, shipping, tradeBills, notifications });
@@ -216,6 +220,7 @@ export async function createContainer(config: ConfigFor<'worker'>, logger: Logge
       }),
       clock,
       stock,
+      boxes,
       drops: dropDesk({ db, clock, reminders: notifications.service }),
       sets,
       limits,

@@ -1,9 +1,10 @@
 import Router from '@koa/router';
-import { LRUCache } from 'lru-cache';
+import { Types } from 'mongoose';
 import { paginationQuerySchema, type BoxPage } from '@blindbox/shared';
 import type { Container } from '../container';
 import { notFound } from '../http/app-error';
 import { parseObjectId } from '../object-id';
+import { readMemory } from '../db/read-memory';
 import { boxModel, type BoxDoc } from './box.model';
 import { toBoxDto } from './box-view';
 import { saleTermsOf } from './sale-terms';
@@ -15,16 +16,8 @@ interface BoxSale {
   items: ItemCounts | null;
 }
 
-interface BoxPageEntry {
-  doc: BoxDoc;
-  sale: BoxSale | undefined;
-}
-
-/** Boxes remembered for the box page: more than a shop has on sale at once. */
-const BOX_PAGES_KEPT = 1_000;
-
 /** Public: browsing the catalog needs no login. Inactive boxes are hidden from the list and from detail. */
-export function catalogRoutes({ db, config, clock, stock, sets }: Pick<Container, 'db' | 'config' | 'clock' | 'stock' | 'sets'>): Router {
+export function catalogRoutes({ db, config, clock, stock, sets, boxes }: Pick<Container, 'db' | 'config' | 'clock' | 'stock' | 'sets' | 'boxes'>): Router {
   const Box = boxModel(db);
 
   /** Each box's units for sale (a whole-set box's: its free positions, not a counter) and item counts. */
@@ -43,17 +36,12 @@ export function catalogRoutes({ db, config, clock, stock, sets }: Pick<Container
   const dtoOf = (doc: BoxDoc, sale: BoxSale | undefined) => toBoxDto(doc, { stock: sale?.stock ?? 0, items: sale?.items ?? null, ...saleTermsOf(doc, config), now: clock.now() });
 
   /**
-   * The box page's box and sale, read at most once per BOX_MEMORY_MS per box, that read shared by every page load
-   * meanwhile: a drop's crowd waits on the box page and the confirm page loads it again at the opening second, two
-   * reads each otherwise. Staff changes and sales show within BOX_MEMORY_MS, as they reach orders (box-memory.ts).
-   * Unknown and hidden boxes are not remembered (the cache holds boxes on sale only, so ids made up cannot fill it).
+   * The box page reads the box from the shop's box memory (box-memory.ts) and its sale from one of its own, each at
+   * most BOX_MEMORY_MS old and shared by every page load meanwhile: a drop's crowd waits on the box page and the
+   * confirm page loads it again at the opening second, two or three reads each otherwise. The countdown is computed
+   * from the clock at every answer, so a remembered box still opens at its exact second.
    */
-  async function readBoxPage(id: string): Promise<BoxPageEntry | undefined> {
-    const doc = await Box.findOne({ _id: id, active: true }).lean<BoxDoc>();
-    return doc ? { doc, sale: (await salesOf([doc])).get(id) } : undefined;
-  }
-  // BOX_MEMORY_MS=0 (the tests') reads at every page load; lru-cache would take a ttl of 0 for "forever".
-  const boxPages = config.BOX_MEMORY_MS > 0 ? new LRUCache<string, BoxPageEntry>({ max: BOX_PAGES_KEPT, ttl: config.BOX_MEMORY_MS, fetchMethod: readBoxPage }) : null;
+  const boxSales = readMemory(config.BOX_MEMORY_MS, async (ids) => salesOf([...(await boxes.boxes(ids.map((id) => new Types.ObjectId(id)))).values()]));
 
   const router = new Router({ prefix: '/api/boxes' });
 
@@ -69,10 +57,13 @@ export function catalogRoutes({ db, config, clock, stock, sets }: Pick<Container
   });
 
   router.get('/:id', async (ctx) => {
-    const boxId = parseObjectId(ctx.params.id, 'box').toHexString();
-    const entry = boxPages ? await boxPages.fetch(boxId) : await readBoxPage(boxId);
-    if (!entry) throw notFound('box');
-    ctx.body = dtoOf(entry.doc, entry.sale);
+    const boxId = parseObjectId(ctx.params.id, 'box');
+    const id = boxId.toHexString();
+    // At once: the sale's read asks the box memory too, and so shares the box's read.
+    const [found, sales] = await Promise.all([boxes.boxes([boxId]), boxSales.get([id])]);
+    const doc = found.get(id);
+    if (!doc?.active) throw notFound('box');
+    ctx.body = dtoOf(doc, sales.get(id));
   });
 
   return router;

@@ -10,7 +10,7 @@ import { couponDiscountFen, priceOrder } from './pricing';
 import type { OrderHolds } from './order-holds';
 import { stockGate, type Admission, type GateLine } from './stock-gate';
 import type { BoxDoc } from '../catalog/box.model';
-import { boxMemory as boxMemoryOf } from '../catalog/box-memory';
+import type { BoxMemory } from '../catalog/box-memory';
 import type { StockLedger } from '../catalog/stock';
 import { refuseUnlessOpen, saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
@@ -27,12 +27,14 @@ import type { OrderDraws } from '../fairness/order-draws';
 
 export interface OrderServiceDeps {
   db: Connection;
-  config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX' | 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX' | 'ORDER_PLACING_CONCURRENCY' | 'MONGODB_POOL_SIZE' | 'BOX_MEMORY_MS'>;
+  config: Pick<Config, 'ORDER_EXPIRY_MINUTES' | 'PURCHASE_LIMIT_PER_BOX' | 'DAILY_SPEND_CAP_FEN' | 'DAILY_DRAW_CAP_PER_BOX' | 'ORDER_PLACING_CONCURRENCY' | 'MONGODB_POOL_SIZE'>;
   logger: Logger;
   payments: PaymentService;
   /** Everything an order holds, taken, given back and kept through one list. */
   holds: OrderHolds;
   stock: Pick<StockLedger, 'available' | 'nextReturnAt'>;
+  /** The boxes orders are placed for, at most BOX_MEMORY_MS old (the box page shares them). */
+  boxes: BoxMemory;
   sets: Pick<SetService, 'picksFor' | 'refuseTaken'>;
   /** A drop opens by this clock. */
   clock: Clock;
@@ -55,9 +57,8 @@ const stockedLines = (items: CreateOrderRequest['items']): GateLine[] => mergeLi
 const sameLines = (a: readonly GateLine[], b: readonly GateLine[]) =>
   a.length === b.length && a.every((line) => b.some((other) => other.boxId.equals(line.boxId) && other.quantity === line.quantity));
 
-export function orderService({ db, config, logger, payments, holds, stock, sets, clock, guarantees }: OrderServiceDeps) {
+export function orderService({ db, config, logger, payments, holds, stock, boxes: boxMemory, sets, clock, guarantees }: OrderServiceDeps) {
   const Order = orderModel(db);
-  const boxMemory = boxMemoryOf(db, config.BOX_MEMORY_MS);
   const Coupon = couponModel(db);
   const transitions = orderTransitions(db);
   const profiles = shopperProfiles(db, config);

@@ -75,3 +75,23 @@ test('the box list marks a box whose drop has not opened with 即将开售 and i
   await badge.waitFor({ state: 'detached', timeout: 20_000 });
   expect(server.clock.now().getTime()).toBeGreaterThanOrEqual(opensAt.getTime());
 }, 60_000);
+
+test('the confirm page of a box sold out says so from the box alone: no addresses, coupons, profile or quotes are loaded', async () => {
+  const [box] = await boxModel(server.container.db).create([
+    { slug: `gone-${Date.now()}`, name: '夜光限定', coverUrl: '/c.png', priceFen: 5900, products: [{ productId: 'only', name: '唯一款', rarity: 'SECRET', imageUrl: '/i.png', weight: 1 }] },
+  ]);
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith('/api/')) asked.push(`${request.method()} ${pathname}`);
+  });
+  await page.goto(`${server.url}/#/order/confirm/index?boxId=${box!._id.toHexString()}`);
+  await page.getByTestId('state-empty').waitFor();
+  expect(await page.getByTestId('state-empty').textContent()).toContain('「夜光限定」已售罄');
+  // A drop's loser costs the shop the box (from its memory) and nothing of their own.
+  const checkoutLoads = ['GET /api/addresses', 'GET /api/coupons', 'GET /api/me', 'POST /api/orders/quote'];
+  expect(asked.filter((request) => checkoutLoads.includes(request))).toEqual([]);
+  expect(asked).toContain(`GET /api/boxes/${box!._id.toHexString()}`);
+  await page.screenshot({ path: path.join(screenshotDir, 'phone-confirm-sold-out.png') });
+}, 60_000);

@@ -84,6 +84,9 @@ test('a sold-out box is answered at the door, before the session check; an order
   expect((await anonymous('not-an-id')).status).toBe(401);
   const late = await buyer(server, 'dev-drop-door-late');
   expect((await late.api.post<{ code: string }>('/api/orders', { items: [{ boxId: soldOut, quantity: 1 }], addressId: late.addressId })).body.code).toBe('SOLD_OUT');
+  // The confirm page's quote hears it from the same memory, rather than pricing a box that cannot be bought.
+  const quoted = await late.api.post<{ code: string }>('/api/orders/quote', { items: [{ boxId: soldOut, quantity: 1 }] });
+  expect([quoted.status, quoted.body.code]).toEqual([409, 'SOLD_OUT']);
 });
 
 test('expired holds return their units exactly once, and those units can be bought again', async () => {

@@ -250,6 +250,9 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     refusalFromMemory: (items: CreateOrderRequest['items']): Error | null => gate.refusalFromMemory(stockedLines(items)),
 
     async quote(userId: Types.ObjectId, request: QuoteRequest): Promise<QuoteResponse> {
+      // Sold out is told from memory as the order would be: a box that cannot be bought is not priced.
+      const soldOut = gate.refusalFromMemory(stockedLines(request.items));
+      if (soldOut) throw soldOut;
       const lines = mergeLines(request.items);
       const boxes = await loadBoxes(lines);
       const items = snapshot(lines, boxes);

@@ -30,11 +30,18 @@ import { AddressLines } from '../../components/address-lines';
 /** One box bought now (its quantity chosen here), or the whole cart (quantities chosen in the cart). */
 type Goods = { kind: 'box'; box: Box } | { kind: 'cart'; cart: Cart };
 
+/**
+ * What the page shows. One box is loaded first, and when it is sold out that is all that is loaded: at a drop's
+ * opening most shoppers reaching this page have lost, and their addresses, coupons, profile and coupon quotes would
+ * cost the shop four reads or more each just to say so (the box comes from the server's memory, at no read).
+ */
 async function loadCheckout(boxId: string, fromCart: boolean, pick: ReturnType<typeof pickOf>) {
-  const goods: Promise<Goods> = fromCart ? api.getCart().then((cart) => ({ kind: 'cart', cart })) : api.getBox(boxId).then((box) => ({ kind: 'box', box }));
+  const box = fromCart ? null : await api.getBox(boxId);
+  if (box && box.stock === 0) return { soldOut: box } as const;
+  const goods: Promise<Goods> = box ? Promise.resolve({ kind: 'box', box }) : api.getCart().then((cart) => ({ kind: 'cart', cart }));
   const [bought, addresses, coupons, profile] = await Promise.all([goods, api.listAddresses(), api.listCoupons(), api.getProfile()]);
   const usable = coupons.items.filter((coupon) => coupon.status === 'AVAILABLE');
-  return { goods: bought, addresses: addresses.items, coupons: usable, profile, bestCouponId: await bestCoupon(bought, pick, usable) };
+  return { soldOut: null, goods: bought, addresses: addresses.items, coupons: usable, profile, bestCouponId: await bestCoupon(bought, pick, usable) };
 }
 
 /**
@@ -110,32 +117,36 @@ export default function ConfirmPage() {
   const qrPay = useQrPay();
   const askOrderNotices = useOrderNotices();
 
+  const ready = checkout.data?.soldOut === null ? checkout.data : null;
   useEffect(() => {
-    if (!checkout.data) return;
-    setAddresses(checkout.data.addresses);
-    setAddressId((current) => current ?? checkout.data?.addresses[0]?.id ?? null);
-    setProfile(checkout.data.profile);
-    setCouponId(checkout.data.bestCouponId);
-  }, [checkout.data]);
+    if (!ready) return;
+    setAddresses(ready.addresses);
+    setAddressId((current) => current ?? ready.addresses[0]?.id ?? null);
+    setProfile(ready.profile);
+    setCouponId(ready.bestCouponId);
+  }, [ready]);
 
   useEffect(() => {
-    if (!checkout.data) return;
+    if (!ready) return;
     // Every change re-asks the server; a slow answer for an older selection must not overwrite a newer one.
     const current = ++quoteGeneration.current;
     setQuote(null);
     setQuoteError(null);
-    api.quoteOrder({ items: itemsOf(checkout.data.goods, quantity, pick), couponId }).then(
+    api.quoteOrder({ items: itemsOf(ready.goods, quantity, pick), couponId }).then(
       (result) => current === quoteGeneration.current && setQuote(result),
       (failure: unknown) => current === quoteGeneration.current && setQuoteError(describeError(failure)),
     );
-  }, [checkout.data, quantity, couponId]);
+  }, [ready, quantity, couponId]);
 
   if (checkout.error) return <ErrorState message={checkout.error} onRetry={() => void checkout.reload()} />;
-  if (!checkout.data || !profile) return <Skeleton kind="detail" />;
-  const { goods, coupons } = checkout.data;
-  if (goods.kind === 'box' && goods.box.stock === 0) {
-    return <Empty text={`${goods.box.name}已售罄，看看其他系列吧`} action={{ label: '返回首页', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />;
+  const soldOut = checkout.data?.soldOut;
+  if (soldOut) {
+    return (
+      <Empty text={`「${soldOut.name}」已售罄，看看其他系列吧`} action={{ label: '返回首页', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />
+    );
   }
+  if (!ready || !profile) return <Skeleton kind="detail" />;
+  const { goods, coupons } = ready;
   if (goods.kind === 'cart' && goods.cart.lines.length === 0) {
     return <Empty text="购物车是空的" action={{ label: '返回首页', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />;
   }

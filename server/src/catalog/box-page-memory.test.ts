@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { boxSchema } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { setStock } from '../../test/support/stock';
+import { buyer } from '../../test/fault/fault-support';
 import { boxModel } from './box.model';
 
 // The box page with a memory, as in production (the other tests run with BOX_MEMORY_MS=0), each request's
@@ -68,4 +69,14 @@ test('a change shows on the box page within the memory, and so does a box added 
   // The 404 is remembered as long as a box is (a flood of made-up ids is one read a moment), then the box is found.
   await new Promise((resolve) => setTimeout(resolve, MEMORY_MS + 50));
   expect((await boxPage(created!._id.toHexString())).name).toBe('新上架');
+});
+
+test('the box page says sold out as soon as the last unit is taken, not when its remembered stock is read again', async () => {
+  const id = await newBox();
+  await setStock(server, id, 1);
+  expect((await boxPage(id)).stock).toBe(1);
+  const last = await buyer(server, 'dev-page-last-unit');
+  await last.orderNow([{ boxId: id, quantity: 1 }]);
+  // Within the memory's time the remembered stock still says 1; orders know better.
+  expect((await boxPage(id)).stock).toBe(0);
 });

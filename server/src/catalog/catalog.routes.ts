@@ -17,7 +17,7 @@ interface BoxSale {
 }
 
 /** Public: browsing the catalog needs no login. Inactive boxes are hidden from the list and from detail. */
-export function catalogRoutes({ db, config, clock, stock, sets, boxes }: Pick<Container, 'db' | 'config' | 'clock' | 'stock' | 'sets' | 'boxes'>): Router {
+export function catalogRoutes({ db, config, clock, stock, sets, boxes, orders }: Pick<Container, 'db' | 'config' | 'clock' | 'stock' | 'sets' | 'boxes' | 'orders'>): Router {
   const Box = boxModel(db);
 
   /** Each box's units for sale (a whole-set box's: its free positions, not a counter) and item counts. */
@@ -63,7 +63,10 @@ export function catalogRoutes({ db, config, clock, stock, sets, boxes }: Pick<Co
     const [found, sales] = await Promise.all([boxes.boxes([boxId]), boxSales.get([id])]);
     const doc = found.get(id);
     if (!doc?.active) throw notFound('box');
-    ctx.body = dtoOf(doc, sales.get(id));
+    const sale = sales.get(id);
+    // Sold out the moment orders say so (the last unit claimed), not when the remembered sale is read again: a
+    // drop's losers opening the confirm page then learn it from the box alone (order/confirm in the mini-program).
+    ctx.body = dtoOf(doc, sale && orders.remembersSoldOut(boxId) ? { ...sale, stock: 0 } : sale);
   });
 
   return router;

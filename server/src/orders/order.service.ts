@@ -249,6 +249,12 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
      */
     refusalFromMemory: (items: CreateOrderRequest['items']): Error | null => gate.refusalFromMemory(stockedLines(items)),
 
+    /**
+     * Whether an order of one unit of the box would be refused sold out from memory right now: the moment the last
+     * unit is claimed, not up to BOX_MEMORY_MS later. For the box page (catalog.routes.ts).
+     */
+    remembersSoldOut: (boxId: Types.ObjectId): boolean => gate.refusalFromMemory([{ boxId, quantity: 1 }]) !== null,
+
     async quote(userId: Types.ObjectId, request: QuoteRequest): Promise<QuoteResponse> {
       // Sold out is told from memory as the order would be: a box that cannot be bought is not priced.
       const soldOut = gate.refusalFromMemory(stockedLines(request.items));

@@ -112,6 +112,25 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const soldOutAlone = { answers: aloneAnswers, perSecond: aloneAnswers / alone.seconds, cpuMs: (stack.serverCpuMs() - soldOutCpuBefore) / Math.max(1, aloneAnswers), steps: answersOf(alone) };
     const oversold = Math.max(0, sold - UNITS, check.soldByOrders - UNITS, -check.available);
 
+    // The same drop again as the mini-program asks it (load.ts, 'confirm-page'), for another box and new shoppers.
+    const [, , pageBox] = await stack.db.boxIds();
+    if (!pageBox) throw new Error('the demo catalog has no third weighted-draw box for the confirm-page drop');
+    await stack.db.setStock(pageBox, UNITS, windowMinutes);
+    const pageShoppers = await bulkShoppers(ctx, stack, count - secondWave, 'page');
+    const viaPage = await runLoad({ url: stack.url, scenario: { kind: 'confirm-page', shoppers: pageShoppers, boxId: pageBox, simulatorUrl: stack.simulatorUrl }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: pageShoppers.length } });
+    ctx.log(`drop through the confirm page: ${answersOf(viaPage)}`);
+    const pagePaid = paidOrders(viaPage.drop);
+    await settled(pagePaid);
+    await waitFor(async () => (await stack.db.stockCheck(pageBox, UNITS)).inFlight === 0, 60_000, 500);
+    const pageCheck = await stack.db.stockCheck(pageBox, UNITS);
+    const pageFulfilled = await stack.db.fulfilledCount(pagePaid);
+    const pageLosers = viaPage.drop.filter((outcome) => outcome.orderId === null);
+    const pageLosersLoading = pageLosers.filter((outcome) => outcome.loadedOwnData).length;
+    const toldByBox = viaPage.steps.box?.['200 sold out'] ?? [];
+    const toldByOrder = Object.entries(viaPage.steps.create ?? {}).filter(([answer]) => answer.startsWith('409')).flatMap(([, latencies]) => latencies);
+    const pageSoldOut = summarize([...toldByBox, ...toldByOrder]);
+    const pageErrors = serverErrors([viaPage]);
+
     const creates = first.steps.create ?? {};
     const orderLatency = summarize(latenciesOf(creates));
     const soldOut = summarize(Object.entries(creates).filter(([answer]) => answer.startsWith('409')).flatMap(([, latencies]) => latencies));
@@ -121,6 +140,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const callbacks = await callbackAttempts(stack);
     const callbackMs = summarize(callbacks.map((attempt) => attempt.ms ?? WECHAT_ANSWER_DEADLINE_MS));
     const lateCallbacks = callbacks.filter((attempt) => attempt.httpStatus === null || (attempt.ms ?? 0) > WECHAT_ANSWER_DEADLINE_MS).length;
+    ctx.record('drop confirm page', { steps: answersOf(viaPage), check: pageCheck, paid: pagePaid.length, fulfilled: pageFulfilled, losers: pageLosers.length, losersLoadingOwnData: pageLosersLoading, soldOut: pageSoldOut, errors: pageErrors });
     ctx.record('drop', { count, shoppersMs, windowMinutes, unpaid, returned, returnedAfterWindowMs, paid: paid.length, fulfilled, check, soldOutAt, orderLatency, soldOut, errors, cpuPerRequestMs, soldOutAlone, callbacks: { count: callbacks.length, late: lateCallbacks, ms: callbackMs }, first: { steps: answersOf(first), maxSendLagMs: first.maxSendLagMs }, second: { steps: answersOf(second) } });
 
     const row = (figure: string, value: string, target?: string, ok?: boolean) => ctx.row({ section: SECTION, figure, value, ...(target ? { target, verdict: verdict(ok ?? false) } : {}) });
@@ -149,6 +169,21 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
       String(lateCallbacks),
       '0',
       callbacks.length > 0 && lateCallbacks === 0,
+    );
+    row(`through the confirm page (${pageShoppers.length} more shoppers at ${ARRIVALS_PER_SECOND}/s, ${UNITS} units of another box, load.ts 'confirm-page'): answers`, answersOf(viaPage));
+    row(
+      'through the confirm page: units sold, oversold, lost payments, 5xx',
+      `${pageCheck.soldByHolds}, ${Math.max(0, pageCheck.soldByHolds - UNITS, -pageCheck.available)}, ${pagePaid.length - pageFulfilled}, ${pageErrors}`,
+      `${UNITS}, 0, 0, 0`,
+      pageCheck.soldByHolds === UNITS && pageCheck.balanced && pagePaid.length === pageFulfilled && pageErrors === 0,
+    );
+    row(
+      `through the confirm page: losers who loaded their own addresses, coupons and profile (3 reads each) before hearing sold out; the rest heard it from the box (0 reads)`,
+      `${pageLosersLoading} of ${pageLosers.length}`,
+    );
+    row(
+      `through the confirm page: sold out told p50 / p99, from the tap that asked (by the box: ${toldByBox.length}; by the order: ${toldByOrder.length})`,
+      `${ms(pageSoldOut.p50)} / ${ms(pageSoldOut.p99)}`,
     );
     row(`unpaid holds back on sale (${windowMinutes}-minute window)`, returned ? `${(returnedAfterWindowMs / 1000).toFixed(1)} s after the last expired` : 'not within 90 s of expiry');
     row(

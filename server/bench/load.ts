@@ -31,6 +31,12 @@ export type Scenario =
   /** Shopper i orders one unit of the box; a winner prepays and pays at the simulator, except every `unpaidEvery`-th. */
   | { kind: 'drop'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string; unpaidEvery: number }
   /**
+   * A drop as the mini-program's confirm page asks it: shopper i's tap opens the page, which loads the box and,
+   * unless it says sold out, the shopper's addresses, coupons and profile and a quote; then 确认支付 orders (at
+   * once: the fastest finger), and a winner prepays and pays at the simulator.
+   */
+  | { kind: 'confirm-page'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string }
+  /**
    * Whole sets: shopper i reads the box's current set, picks a free position at random (every `wholeSetEvery`-th
    * takes the whole set if it is all free) and orders it, picking again `repickAfterMs` after a 409, up to `attempts` times; a
    * winner pays, except every `cancelEvery`-th, who cancels (its positions go back on sale at once).
@@ -56,6 +62,8 @@ export interface DropOutcome {
   /** The won order's expiresAt (epoch ms): when its hold comes back unless it is paid. */
   expiresAtMs: number | null;
   paid: boolean;
+  /** Confirm-page scenario: loaded the shopper's own addresses, coupons and profile (the box was not sold out yet). */
+  loadedOwnData?: boolean;
 }
 
 export interface LoadResult {
@@ -132,7 +140,7 @@ function runHere(job: LoadJob): Promise<LoadResult> {
   }
 
   /** One request, its latency counted from `since` (the scheduled time for a flow's first request). */
-  async function step(name: string, since: number, base: string, method: string, pathname: string, body: string | undefined, headers: Record<string, string>): Promise<Answer> {
+  async function step(name: string, since: number, base: string, method: string, pathname: string, body: string | undefined, headers: Record<string, string>, refine?: (answer: Answer) => string): Promise<Answer> {
     firstSend = Math.min(firstSend, performance.now());
     const answer = await send(base, method, pathname, body, headers);
     const now = performance.now();
@@ -145,12 +153,22 @@ function runHere(job: LoadJob): Promise<LoadResult> {
         // not JSON: the status alone
       }
     }
+    if (refine && answer.status === 200) key += refine(answer);
     ((steps[name] ??= {})[key] ??= []).push(now - since);
     return answer;
   }
 
   const json = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
   const { scenario } = job;
+
+  /** A winner's JSAPI prepay and, when `pays`, its payment at the simulator (whose callback fulfils the order). */
+  async function prepayAndPay(outcome: DropOutcome, token: string, simulatorUrl: string, pays = true): Promise<void> {
+    const prepay = await step('prepay', performance.now(), job.url, 'POST', `/api/orders/${outcome.orderId}/pay/jsapi`, '{}', json(token));
+    if (!pays || prepay.status !== 200) return;
+    const prepayId = (JSON.parse(prepay.body) as { package: string }).package.replace('prepay_id=', '');
+    const paid = await step('pay', performance.now(), simulatorUrl, 'POST', '/sim/pay', JSON.stringify({ prepayId, result: 'SUCCESS' }), { 'content-type': 'application/json' });
+    outcome.paid = paid.status === 200;
+  }
 
   /** Runs flow number `index`; false when the scenario has no more work. */
   async function flow(index: number, scheduled: number, origin: number): Promise<boolean> {
@@ -195,13 +213,34 @@ function runHere(job: LoadJob): Promise<LoadResult> {
           await step('cancel', performance.now(), job.url, 'POST', `/api/orders/${outcome.orderId}/cancel`, '{}', json(shopper.token));
           break;
         }
-        const prepay = await step('prepay', performance.now(), job.url, 'POST', `/api/orders/${outcome.orderId}/pay/jsapi`, '{}', json(shopper.token));
-        if (prepay.status === 200) {
-          const prepayId = (JSON.parse(prepay.body) as { package: string }).package.replace('prepay_id=', '');
-          const paid = await step('pay', performance.now(), scenario.simulatorUrl, 'POST', '/sim/pay', JSON.stringify({ prepayId, result: 'SUCCESS' }), { 'content-type': 'application/json' });
-          outcome.paid = paid.status === 200;
-        }
+        await prepayAndPay(outcome, shopper.token, scenario.simulatorUrl);
         break;
+      }
+    } else if (scenario.kind === 'confirm-page') {
+      const shopper = scenario.shoppers[index];
+      if (!shopper) return false;
+      const outcome: DropOutcome = { shopper: index, wonAtMs: null, orderId: null, expiresAtMs: null, paid: false, loadedOwnData: false };
+      drop.push(outcome);
+      const soldOut = (answer: Answer) => (JSON.parse(answer.body) as { stock: number }).stock === 0;
+      const box = await step('box', scheduled, job.url, 'GET', `/api/boxes/${scenario.boxId}`, undefined, json(shopper.token), (answer) => (soldOut(answer) ? ' sold out' : ''));
+      if (box.status !== 200 || soldOut(box)) {
+        flowLatencies.push(performance.now() - scheduled);
+        return true;
+      }
+      outcome.loadedOwnData = true;
+      const items = [{ boxId: scenario.boxId, quantity: 1 }];
+      const loadedAt = performance.now();
+      await Promise.all([
+        step('addresses', loadedAt, job.url, 'GET', '/api/addresses', undefined, json(shopper.token)),
+        step('coupons', loadedAt, job.url, 'GET', '/api/coupons', undefined, json(shopper.token)),
+        step('profile', loadedAt, job.url, 'GET', '/api/me', undefined, json(shopper.token)),
+      ]);
+      await step('quote', performance.now(), job.url, 'POST', '/api/orders/quote', JSON.stringify({ items }), json(shopper.token));
+      const created = await step('create', performance.now(), job.url, 'POST', '/api/orders', JSON.stringify({ items, addressId: shopper.addressId }), json(shopper.token));
+      if (created.status === 201) {
+        outcome.wonAtMs = performance.now() - origin;
+        outcome.orderId = (JSON.parse(created.body) as { id: string }).id;
+        await prepayAndPay(outcome, shopper.token, scenario.simulatorUrl);
       }
     } else {
       const shopper = scenario.shoppers[index];
@@ -215,13 +254,7 @@ function runHere(job: LoadJob): Promise<LoadResult> {
         outcome.orderId = order.id;
         outcome.expiresAtMs = Date.parse(order.expiresAt);
         winners += 1;
-        const pays = scenario.unpaidEvery === 0 || winners % scenario.unpaidEvery !== 0;
-        const prepay = await step('prepay', performance.now(), job.url, 'POST', `/api/orders/${outcome.orderId}/pay/jsapi`, '{}', json(shopper.token));
-        if (pays && prepay.status === 200) {
-          const prepayId = (JSON.parse(prepay.body) as { package: string }).package.replace('prepay_id=', '');
-          const paid = await step('pay', performance.now(), scenario.simulatorUrl, 'POST', '/sim/pay', JSON.stringify({ prepayId, result: 'SUCCESS' }), { 'content-type': 'application/json' });
-          outcome.paid = paid.status === 200;
-        }
+        await prepayAndPay(outcome, shopper.token, scenario.simulatorUrl, scenario.unpaidEvery === 0 || winners % scenario.unpaidEvery !== 0);
       }
     }
     flowLatencies.push(performance.now() - scheduled);

@@ -1,9 +1,9 @@
 import type { Middleware } from 'koa';
 import { createOrderRequestSchema } from '@blindbox/shared';
 import type { OrderService } from './order.service';
+import { ORDERS_PATH } from './order.routes';
 
-/** Where orders are placed (order.routes.ts mounts its router here; a POST to it, with or without the slash). */
-export const ORDERS_PATH = '/api/orders';
+/** A POST placing an order, with or without the slash. */
 const PLACE_ORDER_PATHS = new Set([ORDERS_PATH, `${ORDERS_PATH}/`]);
 
 /**

@@ -17,7 +17,8 @@ export interface Admission {
   settle(taken: boolean): void;
 }
 
-interface BoxMemory {
+/** What the gate knows of one box's units (the box itself is remembered by catalog/box-memory.ts). */
+interface UnitsMemory {
   boxId: Types.ObjectId;
   /**
    * Units this process believes are for sale: the database's count when last read, less what its own orders
@@ -38,7 +39,7 @@ interface BoxMemory {
 
 /** A line with its box's memory looked up once (a drop's thousands of arrivals are sorted on every change). */
 interface HeldLine {
-  memory: BoxMemory;
+  memory: UnitsMemory;
   quantity: number;
 }
 
@@ -65,12 +66,12 @@ interface Waiter {
  * Built once per process with the order service; the stock reservation stays the real guard against overselling.
  */
 export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>, placingLimit: number, refreshMs = REFRESH_MS) {
-  const memories = new Map<string, BoxMemory>();
+  const memories = new Map<string, UnitsMemory>();
   let waiters: Waiter[] = [];
   /** Orders admitted and not yet settled, in this process. */
   let placing = 0;
 
-  const memoryOf = (boxId: Types.ObjectId): BoxMemory => {
+  const memoryOf = (boxId: Types.ObjectId): UnitsMemory => {
     const key = boxId.toHexString();
     let memory = memories.get(key);
     if (!memory) memories.set(key, (memory = { boxId, known: null, inFlight: 0, queued: 0, availableAgainAt: null, asked: false, reading: null }));
@@ -78,17 +79,17 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
   };
   const held = (lines: readonly GateLine[]): HeldLine[] => lines.map((line) => ({ memory: memoryOf(line.boxId), quantity: line.quantity }));
   /** Units nobody has claimed yet. */
-  const unclaimed = (memory: BoxMemory) => (memory.known ?? 0) - memory.inFlight - memory.queued;
+  const unclaimed = (memory: UnitsMemory) => (memory.known ?? 0) - memory.inFlight - memory.queued;
 
   /**
    * A read nobody waits for (after the last unit went), started in the context the gate was built in, outside the
    * request that happened to settle the last unit: that request's answer does not depend on it, so its database
    * operations are not that request's (db/command-counts.ts).
    */
-  const readInBackground = AsyncResource.bind((memory: BoxMemory) => void read(memory).catch(() => undefined));
+  const readInBackground = AsyncResource.bind((memory: UnitsMemory) => void read(memory).catch(() => undefined));
 
   /** One read per box at a time, however many shoppers need it: they all wait for the same one. */
-  function read(memory: BoxMemory): Promise<void> {
+  function read(memory: UnitsMemory): Promise<void> {
     memory.reading ??= (async () => {
       const available = (await stock.available([memory.boxId])).get(memory.boxId.toHexString());
       memory.known = available ?? Number.POSITIVE_INFINITY;

@@ -289,12 +289,21 @@ export async function expectAllTapTargets(page: Page): Promise<void> {
   expect(small).toEqual([]);
 }
 
+/** More moments than any order in these tests has units: a reveal still not at its list after as many taps is stuck. */
+const MOST_MOMENTS = 20;
+
 /**
- * Waits for the reveal after paying and goes on to the list of draws: a rare enough draw first gets its own moment
- * (which the draw decides, so a test cannot know beforehand). `scope`: the page, or one order's part of it.
+ * Waits for the reveal after paying and goes on to the list of draws, tapping 收下 through every rare draw's moment:
+ * the draws decide how many there are (an order of two units can draw two secrets), so a test cannot know
+ * beforehand. `scope`: the page, or one order's part of it.
  */
 export async function reachRevealList(scope: Page | Locator, timeout = 30_000): Promise<void> {
-  await scope.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout });
-  if (await scope.getByTestId('reveal-moment').isVisible()) await scope.getByTestId('reveal-continue').click();
-  await scope.getByTestId('reveal-list').waitFor();
+  const list = scope.getByTestId('reveal-list');
+  for (let taps = 0; taps <= MOST_MOMENTS; taps++) {
+    await scope.locator('[data-testid="reveal-moment"], [data-testid="reveal-list"]').first().waitFor({ timeout });
+    if (await list.isVisible()) return;
+    // Tapping a moment just replaced by the next one taps the next one: each tap moves the reveal on.
+    if (await scope.getByTestId('reveal-moment').isVisible()) await scope.getByTestId('reveal-continue').click();
+  }
+  throw new Error(`the reveal showed no list after ${MOST_MOMENTS} taps of 收下`);
 }

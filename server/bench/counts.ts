@@ -80,28 +80,35 @@ export async function countsSection(ctx: BenchContext): Promise<void> {
         value: picked.length ? describe(picked) : 'none seen',
         ...(target && ok ? { target, verdict: verdict(picked.length > 0 && picked.every(ok)) } : {}),
       });
+    /** Graded on the median sample, for kinds whose first after a quiet moment also reads what memory keeps; the worst is shown beside it. */
+    const medianRow = (figure: string, picked: CommandSample[], target: string, ok: (operations: number) => boolean) => {
+      const typical = [...picked].sort((a, b) => ops(a) - ops(b))[Math.floor(picked.length / 2)];
+      ctx.row({
+        section: SECTION,
+        figure,
+        value: typical ? `${ops(typical)} (${typical.reads} reads, ${typical.writes} writes): ${typical.commands.join(' ')}; worst ${describe(picked)}` : 'none seen',
+        target,
+        verdict: verdict(typical !== undefined && ok(ops(typical))),
+      });
+    };
     row('sold-out answer (late arrival, box remembered sold out)', soldOut, '0', (sample) => ops(sample) === 0);
     // A crowd loading it within BOX_MEMORY_MS shares one read of the box and one of its stock.
-    const typicalPage = [...confirmPage].sort((a, b) => ops(a) - ops(b))[Math.floor(confirmPage.length / 2)];
-    ctx.row({
-      section: SECTION,
-      figure: `a loser's confirm page: the box, sold out (median of ${confirmPage.length} in a row; the first after BOX_MEMORY_MS reads the box and its stock, for every load meanwhile)`,
-      value: typicalPage ? `${ops(typicalPage)}; worst ${describe(confirmPage)}` : 'none seen',
-      target: '0',
-      verdict: verdict(typicalPage !== undefined && ops(typicalPage) === 0),
-    });
+    medianRow(
+      `a loser's confirm page: the box, sold out (median of ${confirmPage.length} in a row; the first after BOX_MEMORY_MS reads the box and its stock, for every load meanwhile)`,
+      confirmPage,
+      '0',
+      (operations) => operations === 0,
+    );
     row('quote of a box remembered sold out', quote, '0', (sample) => ops(sample) === 0);
     row(`losing attempt (${RACERS} racing for ${UNITS} units)`, losing, '≤ 1 write', (sample) => sample.writes <= 1);
-    // Graded on the typical winner: a process's first order, or the first after the box memory's 250 ms, also reads
-    // the box (and, once per seed, the seed); the worst is shown beside it.
-    const typical = [...winning].sort((a, b) => ops(a) - ops(b))[Math.floor(winning.length / 2)];
-    ctx.row({
-      section: SECTION,
-      figure: `winning order, the median of ${winning.length} (a process's first, or the first after 250 ms without one, also reads the box; the worst is shown)`,
-      value: typical ? `${ops(typical)} (${typical.reads} reads, ${typical.writes} writes): ${typical.commands.join(' ')}; worst ${describe(winning)}` : 'none seen',
-      target: '≤ 8',
-      verdict: verdict(typical !== undefined && ops(typical) <= 8),
-    });
+    // A process's first order, or the first after the box memory's 250 ms, also reads the box (and, once per seed,
+    // the seed).
+    medianRow(
+      `winning order, the median of ${winning.length} (a process's first, or the first after 250 ms without one, also reads the box; the worst is shown)`,
+      winning,
+      '≤ 8',
+      (operations) => operations <= 8,
+    );
     row('prepay (JSAPI)', prepay);
     row('fulfilling callback (WeChat Pay notify)', callback, '≤ 5', (sample) => ops(sample) <= 5);
     row('payment-status poll (paid order)', poll);

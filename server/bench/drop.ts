@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { bulkShoppers, call, ms, summarize, verdict, waitFor, type BenchContext } from './context';
-import { answersOf, latenciesOf, runLoad, type DropOutcome, type LoadResult } from './load';
+import { answersOf, latenciesOf, runLoad, type DropOutcome, type LoadResult, type StepResult } from './load';
 import type { Stack } from './stack';
 
 const SECTION = 'Drop';
@@ -25,6 +25,11 @@ const SOLD_OUT_ALONE_SECONDS = 3;
 /** A bucket of the server's request histogram (metrics.ts): how many order requests it answered this fast itself. */
 const IN_SERVER_SECONDS = 0.005;
 
+/** The latencies of a step's sold-out (409) answers. */
+const soldOutLatencies = (step: StepResult | undefined) =>
+  Object.entries(step ?? {})
+    .filter(([answer]) => answer.startsWith('409'))
+    .flatMap(([, latencies]) => latencies);
 const wonOrders = (outcomes: DropOutcome[]) => outcomes.filter((outcome) => outcome.orderId !== null);
 const paidOrders = (outcomes: DropOutcome[]) => outcomes.filter((outcome) => outcome.paid).map((outcome) => outcome.orderId!);
 
@@ -144,13 +149,13 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const pageLosers = viaPage.drop.filter((outcome) => outcome.orderId === null);
     const pageLosersLoading = pageLosers.filter((outcome) => outcome.loadedOwnData).length;
     const toldByBox = viaPage.steps.box?.['200 sold out'] ?? [];
-    const toldByOrder = Object.entries(viaPage.steps.create ?? {}).filter(([answer]) => answer.startsWith('409')).flatMap(([, latencies]) => latencies);
+    const toldByOrder = soldOutLatencies(viaPage.steps.create);
     const pageSoldOut = summarize([...toldByBox, ...toldByOrder]);
     const pageErrors = serverErrors([viaPage]);
 
     const creates = first.steps.create ?? {};
     const orderLatency = summarize(latenciesOf(creates));
-    const soldOut = summarize(Object.entries(creates).filter(([answer]) => answer.startsWith('409')).flatMap(([, latencies]) => latencies));
+    const soldOut = summarize(soldOutLatencies(creates));
     const wins = wonOrders(first.drop).map((outcome) => outcome.wonAtMs!).sort((a, b) => a - b);
     const soldOutAt = wins.length >= UNITS ? wins[UNITS - 1]! : null;
     const errors = serverErrors([first, second]);

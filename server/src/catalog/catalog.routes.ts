@@ -38,8 +38,7 @@ export function catalogRoutes({ db, config, clock, stock, sets, boxes, orders }:
   /**
    * The box page reads the box from the shop's box memory (box-memory.ts) and its sale from one of its own, each at
    * most BOX_MEMORY_MS old and shared by every page load meanwhile: a drop's crowd waits on the box page and the
-   * confirm page loads it again at the opening second, two or three reads each otherwise. The countdown is computed
-   * from the clock at every answer, so a remembered box still opens at its exact second.
+   * confirm page loads it again at the opening second, two or three reads each otherwise.
    */
   const boxSales = readMemory(config.BOX_MEMORY_MS, async (ids) => salesOf([...(await boxes.boxes(ids.map((id) => new Types.ObjectId(id)))).values()]));
 

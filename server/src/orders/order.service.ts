@@ -221,6 +221,12 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     }
   }
 
+  /**
+   * The sold-out (or short) refusal memory already holds for these items, without a read, a wait or a place in
+   * line; null when memory cannot refuse them (admit() decides).
+   */
+  const refusalFromMemory = (items: CreateOrderRequest['items']): Error | null => gate.refusalFromMemory(stockedLines(items));
+
   return {
     closeUnpaid,
 
@@ -243,11 +249,8 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
 
     releaseResources,
 
-    /**
-     * The sold-out (or short) refusal memory already holds for these items, without a read, a wait or a place in
-     * line; null when memory cannot refuse them (admit() decides). For the door (sold-out-door.ts).
-     */
-    refusalFromMemory: (items: CreateOrderRequest['items']): Error | null => gate.refusalFromMemory(stockedLines(items)),
+    /** For the door (sold-out-door.ts). */
+    refusalFromMemory,
 
     /**
      * Whether an order of one unit of the box would be refused sold out from memory right now: the moment the last
@@ -257,7 +260,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
 
     async quote(userId: Types.ObjectId, request: QuoteRequest): Promise<QuoteResponse> {
       // Sold out is told from memory as the order would be: a box that cannot be bought is not priced.
-      const soldOut = gate.refusalFromMemory(stockedLines(request.items));
+      const soldOut = refusalFromMemory(request.items);
       if (soldOut) throw soldOut;
       const lines = mergeLines(request.items);
       const boxes = await loadBoxes(lines);

@@ -1,5 +1,5 @@
 import { sessionTokens } from '../src/users/session-tokens';
-import { startStack, type Stack } from './stack';
+import { startStack, type Stack, type StackOptions } from './stack';
 import type { BulkShopper } from './db';
 import type { ApiShopper } from './load';
 
@@ -26,7 +26,8 @@ export interface BenchContext {
   row(row: Row): void;
   /** Raw figures for the JSON file, by section. */
   record(section: string, data: unknown): void;
-  stack(name: string, env?: Record<string, string>, simulatorTimeScale?: number, callbackServer?: boolean): Promise<Stack>;
+  /** `deployment`: which of docs/deploy.md's processes of their own this section runs beside the shop's server. */
+  stack(name: string, env?: Record<string, string>, simulatorTimeScale?: number, deployment?: Pick<StackOptions, 'callbackServer' | 'orderDoor'>): Promise<Stack>;
 }
 
 export const verdict = (ok: boolean): Verdict => (ok ? 'PASS' : 'FAIL');
@@ -65,9 +66,9 @@ export function createContext(
     record: (section, data) => {
       results[section] = data;
     },
-    async stack(name, env = {}, simulatorTimeScale, callbackServer) {
+    async stack(name, env = {}, simulatorTimeScale, deployment = {}) {
       if (interrupted()) throw new Error('interrupted');
-      const stack = await startStack({ name, env, simulatorTimeScale, callbackServer, benchDir: options.benchDir, credentialsDir: options.credentialsDir, sessionSecret: options.sessionSecret, profileDir: options.profileDir, log: options.log });
+      const stack = await startStack({ name, env, simulatorTimeScale, ...deployment, benchDir: options.benchDir, credentialsDir: options.credentialsDir, sessionSecret: options.sessionSecret, profileDir: options.profileDir, log: options.log });
       coldStarts.push(stack.coldStartMs);
       if (interrupted()) {
         await stack.stop();

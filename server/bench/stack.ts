@@ -16,9 +16,9 @@ import { OUTSIDE_WORLD_NICENESS } from './load';
  * lives in the benchmark process's worker threads, so nothing measured shares an event loop with it.
  * One machine plays three: in production the database has machines of its own, and the shoppers' phones and
  * WeChat's servers are not on the shop's either. So the embedded engine gets one core (GOMAXPROCS=1), leaving the
- * other to the servers, and what stands in for the outside world (the simulator, the load generator) runs at a
- * lower priority (nice 10): a burst is answered by the shop's CPU, not decided by which process the kernel favours.
- * Both only make the outside world's own timing worse, never the figures better than the server earns them.
+ * other to the servers, and the simulator, which stands in for WeChat, runs at a lower priority (nice 10): a burst
+ * is answered by the shop's CPU, not decided by which process the kernel favours. The load generator does not
+ * (load.ts): it holds the clock every latency is read from.
  * With a profile folder, the server and simulator run under --cpu-prof and the engine under Go's pprof; each
  * writes its profile when stopped.
  */
@@ -36,12 +36,16 @@ export interface StackOptions {
    * as docs/deploy.md's proxy routes them in production.
    */
   callbackServer?: boolean;
+  /** The order door (server/dist/door.js) in front of the server for `/api/orders`, as docs/deploy.md's proxy routes it. */
+  orderDoor?: boolean;
   profileDir: string | null;
   log: (line: string) => void;
 }
 
 export interface Stack {
   url: string;
+  /** Where `/api/orders` goes: the order door when the stack has one, else `url`. */
+  orderUrl: string;
   simulatorUrl: string;
   dbName: string;
   /** The server's environment, for code that must run in-process against the same databases. */
@@ -49,7 +53,7 @@ export interface Stack {
   /** Spawn of the server process to its first 200 on /readyz. */
   coldStartMs: number;
   db: BenchDb;
-  /** CPU time the server processes have used so far (user + system), from /proc: what their requests cost them. */
+  /** CPU time the server processes (and the order door) have used so far (user + system), from /proc: what their requests cost them. */
   serverCpuMs(): number;
   stop(): Promise<void>;
 }
@@ -76,6 +80,8 @@ function nodeArgs(profileDir: string | null, profileName: string, entry: string)
 
 /** The server as deployed (`npm run build`, then `npm run start:prod`): built once by the benchmark before its sections. */
 export const SERVER_ENTRY = 'server/dist/main.js';
+/** The order door as deployed (`npm run start:door`), from the same build. */
+const DOOR_ENTRY = 'server/dist/door.js';
 
 /**
  * Output goes to the log file; with `pipeStdout` stdout stays readable instead (the simulator prints its URL there).
@@ -196,11 +202,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       servers.push(callbacks);
       await until200(`${callbackUrl}/readyz`, callbacks, 30_000);
     }
+    let orderUrl = url;
+    if (options.orderDoor) {
+      const doorPort = await freePort();
+      orderUrl = `http://127.0.0.1:${doorPort}`;
+      const door = spawnNode([...PRODUCTION_NODE_FLAGS, ...profileArgs(profileDir, `${name}-order-door`), DOOR_ENTRY], { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(doorPort), LOG_LEVEL: env.LOG_LEVEL!, DOOR_UPSTREAM_URLS: url }, logFile('order-door'));
+      running.push(door);
+      servers.push(door);
+      // The door passes everything on: the server's readiness, asked through it, says both are up.
+      await until200(`${orderUrl}/readyz`, door, 30_000);
+    }
 
     const db = await openBenchDb(mongodbUri, dbName);
     log(`${name}: stack up (server cold start ${coldStartMs.toFixed(0)} ms)`);
     return {
       url,
+      orderUrl,
       simulatorUrl,
       dbName,
       env,

@@ -18,6 +18,7 @@ export const ENTRY_POINTS = {
   admin: 'src/admin/cli.ts',
   seed: 'src/catalog/seed-cli.ts',
   migrate: 'src/migrations/migrate-cli.ts',
+  door: 'src/door/main.ts',
 };
 
 export async function buildServer(): Promise<void> {

@@ -85,6 +85,27 @@ test('the built server installs with --omit=dev and runs in production mode with
     expect(boxes.items.length).toBeGreaterThan(0);
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'dev-deploy' }) });
     expect(login.status).toBe(200);
+
+    // The order door from the same artifact, with nothing but where it listens and where the server is.
+    const doorPort = await freePort();
+    const door = spawn(process.execPath, ['server/dist/door.js'], {
+      cwd: folder,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(doorPort), DOOR_UPSTREAM_URLS: base },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let doorOutput = '';
+    for (const stream of [door.stdout, door.stderr]) stream.on('data', (chunk: Buffer) => (doorOutput += chunk.toString()));
+    const doorExited = new Promise<number | null>((resolve) => door.once('exit', (code) => resolve(code)));
+    try {
+      await waitUntil(async () => ((await fetch(`http://127.0.0.1:${doorPort}/readyz`).catch(() => null))?.ok ? true : null), 30_000, `the order door to pass the server's readiness on (output: ${doorOutput})`);
+      expect(((await (await fetch(`http://127.0.0.1:${doorPort}/api/boxes`)).json()) as { items: unknown[] }).items).toHaveLength(boxes.items.length);
+      door.kill('SIGTERM');
+      expect(await doorExited).toBe(0);
+      expect(doorOutput).toContain('"msg":"order door listening"');
+    } finally {
+      door.kill('SIGKILL');
+    }
+
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('"msg":"server listening"');

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, loadDoorConfig } from './config';
 
 const valid = {
   MONGODB_URI: 'mongodb://127.0.0.1:27017/',
@@ -33,6 +33,19 @@ test('every bad or missing variable is listed at once, by name', () => {
     expect(message).toContain(name);
   }
   expect((error as ConfigError).problems).toHaveLength(6);
+});
+
+test('the order door needs only where the shop is, and says what is wrong with it', () => {
+  // No database, no secret, production or not: the door holds neither.
+  expect(loadDoorConfig({ NODE_ENV: 'production', DOOR_UPSTREAM_URLS: 'http://127.0.0.1:3001, http://127.0.0.1:3002', PORT: '3010' })).toMatchObject({
+    DOOR_UPSTREAM_URLS: ['http://127.0.0.1:3001', 'http://127.0.0.1:3002'],
+    DOOR_REMEMBER_MS: 250,
+    PORT: 3010,
+  });
+  expect(() => loadDoorConfig({})).toThrow(/DOOR_UPSTREAM_URLS is required/);
+  expect(() => loadDoorConfig({ DOOR_UPSTREAM_URLS: 'https://shop.example.com', DOOR_REMEMBER_MS: '-1' })).toThrow(
+    expect.objectContaining({ problems: [expect.stringContaining('DOOR_UPSTREAM_URLS="https://shop.example.com"'), expect.stringContaining('DOOR_REMEMBER_MS="-1"')] }) as Error,
+  );
 });
 
 function problemsOf(env: Record<string, string>, role?: 'server' | 'worker' | 'admin' | 'seed'): string[] {

@@ -258,6 +258,16 @@ function withoutEmpty(env: Record<string, string | undefined>): Record<string, s
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
+/** One line per setting the schema refused, naming the setting and the value it was given. */
+function problemsOf(error: z.ZodError, env: Record<string, string>): string[] {
+  return error.issues.map((issue) => {
+    // The variable, even when the issue is about one entry of a list it holds.
+    const name = String(issue.path[0]);
+    const value = env[name];
+    return value === undefined ? `${name} is required (${issue.message})` : `${name}=${JSON.stringify(value)}: ${issue.message}`;
+  });
+}
+
 /** Schema and per-entry-point checks only, every problem listed; `admin doctor` reports these itself. */
 export function parseConfig<R extends ConfigRole>(
   rawEnv: Record<string, string | undefined>,
@@ -265,13 +275,7 @@ export function parseConfig<R extends ConfigRole>(
 ): { config: ConfigFor<R>; problems: [] } | { config: null; problems: string[] } {
   const env = withoutEmpty(rawEnv);
   const result = envSchema.safeParse(env);
-  const problems = result.success
-    ? []
-    : result.error.issues.map((issue) => {
-        const name = issue.path.join('.');
-        const value = env[name];
-        return value === undefined ? `${name} is required (${issue.message})` : `${name}=${JSON.stringify(value)}: ${issue.message}`;
-      });
+  const problems = result.success ? [] : problemsOf(result.error, env);
   for (const name of NEEDS[role]) {
     if (env[name] === undefined) problems.push(`${name} is required (${ROLE_NAMES[role]} uses it)`);
   }
@@ -313,4 +317,27 @@ export function loadConfig<R extends ConfigRole = 'server'>(env: Record<string, 
   }
   if (!parsed.config || problems.length > 0) throw new ConfigError(problems);
   return parsed.config;
+}
+
+/**
+ * The order door's settings (door/main.ts): a process of its own that needs no database and no secret, so it
+ * reads only these. DOOR_UPSTREAM_URLS: the shop's server processes, taken in turn.
+ */
+const doorSchema = envSchema
+  .pick({ NODE_ENV: true, HOST: true, PORT: true, LOG_LEVEL: true, LOG_PRETTY: true, BODY_LIMIT_BYTES: true, REQUEST_TIMEOUT_MS: true, SHUTDOWN_GRACE_MS: true })
+  .extend({
+    DOOR_UPSTREAM_URLS: z
+      .string()
+      .transform((list) => list.split(',').map((url) => url.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^http$/, error: 'must be http:// URLs of the shop\'s server processes, comma-separated' })).min(1)),
+    /** How long a sold-out answer of the shop is repeated before the shop is asked again (its stock gate rereads as often). */
+    DOOR_REMEMBER_MS: z.coerce.number().int().min(0).max(5_000).default(250),
+  });
+export type DoorConfig = z.infer<typeof doorSchema>;
+
+export function loadDoorConfig(rawEnv: Record<string, string | undefined>): DoorConfig {
+  const env = withoutEmpty(rawEnv);
+  const result = doorSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(problemsOf(result.error, env));
+  return result.data;
 }

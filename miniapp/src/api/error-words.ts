@@ -147,6 +147,7 @@ export const ERROR_WORDS: Record<string, Wording> = {
   RATE_LIMITED: '操作太频繁了，请稍等片刻再试',
   DATABASE_UNAVAILABLE: '服务繁忙，请稍后重试',
   NOT_READY: '服务繁忙，请稍后重试',
+  SHOP_UNREACHABLE: '服务繁忙，请稍后重试',
   INTERNAL: GENERIC_ERROR,
   SIGN_ERROR: '支付结果校验失败，请稍后查看订单',
 

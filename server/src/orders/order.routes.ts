@@ -6,9 +6,7 @@ import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
 import { toOrderDto } from './order-view';
 import { orderPlacingSteps } from './order-placing-steps';
-
-/** Where the order routes are mounted; a POST here places an order (sold-out-door.ts answers some first). */
-export const ORDERS_PATH = '/api/orders';
+import { ORDERS_PATH } from './order-paths';
 
 export function orderRoutes({ orders, receipts, sessions, config, db }: Container): Router {
   const router = new Router({ prefix: ORDERS_PATH });

@@ -1,10 +1,7 @@
 import type { Middleware } from 'koa';
 import { createOrderRequestSchema } from '@blindbox/shared';
 import type { OrderService } from './order.service';
-import { ORDERS_PATH } from './order.routes';
-
-/** A POST placing an order, with or without the slash. */
-const PLACE_ORDER_PATHS = new Set([ORDERS_PATH, `${ORDERS_PATH}/`]);
+import { ORDERS_PATH, PLACE_ORDER_PATHS } from './order-paths';
 
 /**
  * A drop's crowd answered at the door: an order for a box memory already knows is sold out (or short) is refused

@@ -1,0 +1,128 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Types } from 'mongoose';
+import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { buyer } from '../../test/fault/fault-support';
+import { setStock } from '../../test/support/stock';
+import { apiClient } from '../../test/support/api-client';
+import { freePort } from '../../dev/free-port';
+import { createLogger } from '../logger';
+import { boxModel } from '../catalog/box.model';
+import { orderDoor, type OrderDoorOptions } from './order-door';
+
+// Every shopper may buy up to two units of a box (the shop's default): one shopper's own refusal comes at the third.
+let server: TestServer;
+const doors: http.Server[] = [];
+beforeAll(async () => {
+  server = await startTestServer({ env: { PURCHASE_LIMIT_PER_BOX: '2' } });
+});
+afterAll(async () => {
+  for (const door of doors) door.close();
+  await server.stop();
+});
+
+/** A door in front of `upstreams`, with a clock the test moves. */
+async function startDoor(options: Partial<OrderDoorOptions> = {}) {
+  const clock = { now: Date.now() };
+  const door = http.createServer(
+    orderDoor({ upstreams: [server.url], rememberMs: 250, bodyLimitBytes: 64 * 1024, requestTimeoutMs: 10_000, logger: createLogger({ LOG_LEVEL: 'silent', LOG_PRETTY: false, NODE_ENV: 'test' }), now: () => clock.now, ...options }),
+  );
+  doors.push(door);
+  await new Promise<void>((resolve) => door.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(door.address() as AddressInfo).port}`, clock };
+}
+
+async function boxOf(units: number): Promise<string> {
+  const [box] = await boxModel(server.container.db).create([
+    { slug: `door-${new Types.ObjectId().toHexString()}`, name: '门口款', coverUrl: '/c.png', priceFen: 5900, products: [{ productId: 'only', name: 'Only', rarity: 'COMMON', imageUrl: '/i.png', weight: 1 }] },
+  ]);
+  await setStock(server, box!._id.toHexString(), units);
+  return box!._id.toHexString();
+}
+
+/** The order route's answers the shop itself gave, by status. */
+async function shopAnswered(status: number): Promise<number> {
+  const text = await server.container.metrics.registry.getSingleMetricAsString('http_requests_total');
+  return Number(new RegExp(`method="POST",route="/api/orders",status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+}
+
+const order = (url: string, boxId: string, quantity = 1) =>
+  fetch(`${url}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ boxId, quantity }], addressId: new Types.ObjectId().toHexString() }) }).then(async (response) => ({
+    status: response.status,
+    body: (await response.json()) as { code: string; message: string },
+  }));
+
+test("the door passes orders on, and repeats the shop's sold-out answer for the same lines without asking it again until the memory's time is up", async () => {
+  const door = await startDoor();
+  const boxId = await boxOf(1);
+  const winner = await buyer(server, 'dev-door-winner');
+  const placed = await apiClient(door.url, winner.token).post<{ id: string; status: string }>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: winner.addressId });
+  expect(placed).toEqual({ status: 201, body: expect.objectContaining({ status: 'TO_BE_PAID' }) as unknown });
+
+  const before = await shopAnswered(409);
+  const first = await order(door.url, boxId);
+  expect(first).toEqual({ status: 409, body: expect.objectContaining({ code: 'SOLD_OUT' }) as unknown });
+  expect(await shopAnswered(409)).toBe(before + 1);
+
+  // The same lines again, by anyone: the shop's answer, word for word, and the shop not asked.
+  const repeated = await Promise.all(Array.from({ length: 5 }, () => order(door.url, boxId)));
+  expect(repeated).toEqual(Array(5).fill(first));
+  expect(await shopAnswered(409)).toBe(before + 1);
+  // Other lines are the shop's to answer.
+  expect((await order(door.url, boxId, 2)).body.code).toBe('SOLD_OUT');
+  expect(await shopAnswered(409)).toBe(before + 2);
+
+  // Past the memory's time, one request asks the shop again; whoever comes meanwhile still hears the answer.
+  door.clock.now += 251;
+  const [asking, meanwhile] = [order(door.url, boxId), order(door.url, boxId)];
+  expect((await meanwhile).body.code).toBe('SOLD_OUT');
+  expect((await asking).body.code).toBe('SOLD_OUT');
+  expect(await shopAnswered(409)).toBe(before + 3);
+});
+
+test("a refusal about the shopper (the purchase limit) is never repeated to anyone else, and units back on sale are sold once the memory's time is up", async () => {
+  const door = await startDoor();
+  const boxId = await boxOf(4);
+  const greedy = await buyer(server, 'dev-door-greedy');
+  const greedyApi = apiClient(door.url, greedy.token);
+  for (const expected of [201, 201, 409]) expect((await greedyApi.post('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: greedy.addressId })).status).toBe(expected);
+  const other = await buyer(server, 'dev-door-other');
+  expect((await apiClient(door.url, other.token).post('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: other.addressId })).status).toBe(201);
+
+  // The last unit goes, and the shop refuses the next shopper; then three units come back (a staff restock): the
+  // door repeats sold out for its memory's time only, and the next order after it is the shop's to answer.
+  expect((await apiClient(door.url, other.token).post('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: other.addressId })).status).toBe(201);
+  const late = await buyer(server, 'dev-door-late');
+  const lateOrder = () => apiClient(door.url, late.token).post<{ code?: string }>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: late.addressId });
+  expect((await lateOrder()).body.code).toBe('SOLD_OUT');
+  await setStock(server, boxId, 3);
+  expect((await order(door.url, boxId)).body.code).toBe('SOLD_OUT');
+  // The shop's own stock gate learns of the restock by its background read (stock-gate.ts): ask until it has.
+  let answer = { status: 0 };
+  for (let attempt = 0; attempt < 40 && answer.status !== 201; attempt++) {
+    door.clock.now += 251;
+    answer = await lateOrder();
+    if (answer.status !== 201) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(answer.status).toBe(201);
+});
+
+test('every other request is passed on as it came (headers, query, answer), and a shop that does not answer is a 502 in the API error shape', async () => {
+  const door = await startDoor();
+  const boxId = await boxOf(2);
+  const requestId = `door-test-${new Types.ObjectId().toHexString()}`;
+  const [direct, through] = await Promise.all(
+    [server.url, door.url].map(async (url) => {
+      const response = await fetch(`${url}/api/boxes/${boxId}?from=door`, { headers: { 'x-request-id': requestId } });
+      const { serverTime, ...box } = (await response.json()) as { serverTime: string };
+      return { status: response.status, requestId: response.headers.get('x-request-id'), box, serverTime: typeof serverTime };
+    }),
+  );
+  expect(through).toEqual(direct);
+  expect(through?.requestId).toBe(requestId);
+  // Lines the door cannot read are the shop's to refuse (here: nobody signed in).
+  expect((await order(door.url, 'not-an-id')).body.code).toBe('UNAUTHORIZED');
+
+  const nobody = await startDoor({ upstreams: [`http://127.0.0.1:${await freePort()}`] });
+  expect(await order(nobody.url, boxId)).toEqual({ status: 502, body: { code: 'SHOP_UNREACHABLE', message: expect.any(String) as string } });
+});

@@ -1,0 +1,155 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createOrderRequestSchema } from '@blindbox/shared';
+import { SHORT_OF_UNITS_CODES } from '../catalog/catalog-errors';
+import { PLACE_ORDER_PATHS } from '../orders/order-paths';
+import type { Logger } from '../logger';
+
+/** A sold-out answer of the shop's, repeated for the same order lines until `until`. */
+interface Remembered {
+  body: Buffer;
+  until: number;
+  /** The one request asking the shop again once `until` has passed; everyone else hears the remembered answer. */
+  asking: boolean;
+}
+
+export interface OrderDoorOptions {
+  /** The shop's server processes, taken in turn. */
+  upstreams: readonly string[];
+  /** How long a sold-out answer is repeated before the shop is asked again. */
+  rememberMs: number;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Headers about one connection, which a proxy never passes on (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];
+const endToEnd = (headers: IncomingHttpHeaders): IncomingHttpHeaders => {
+  const kept = { ...headers };
+  for (const name of HOP_BY_HOP) delete kept[name];
+  return kept;
+};
+
+/**
+ * The order lines as a key: the same boxes and quantities are refused alike whoever asks. Null for what the shop
+ * alone can answer (a body it would refuse, whole-set picks: their refusal depends on the positions asked).
+ */
+function linesKey(body: Buffer): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const request = createOrderRequestSchema.safeParse(json);
+  if (!request.success || request.data.items.some((item) => item.setPick)) return null;
+  return request.data.items
+    .map((item) => `${item.boxId}×${item.quantity}`)
+    .sort()
+    .join(',');
+}
+
+/**
+ * The order door: a process of its own in front of the shop's order placing (docs/deploy.md routes `/api/orders`
+ * to it). It passes every request on to the shop's processes untouched, and remembers the shop's sold-out answers
+ * (SOLD_OUT, OUT_OF_STOCK: the same for every shopper, orders/sold-out-door.ts) for the same order lines for
+ * `rememberMs`, repeating them itself meanwhile; after that one request asks the shop again while the others still
+ * hear the answer remembered. The shop's stock gate stays the only judge: the door never refuses anything the shop
+ * has not refused within `rememberMs`, and the stock gate's own memory of the box is as old.
+ *
+ * Why a process: in a drop the shop's thread is busy with the winners (orders, prepays: database round trips,
+ * signatures), and a sold-out answer, however cheap, waits its turn behind them. Measured on the 2-core bench
+ * machine (docs/capacity.md): 4,400 sold-out answers waited up to 650 ms to be read by the shop, and 26 ms by
+ * a door doing nothing else, which the kernel schedules as soon as a request arrives.
+ */
+export function orderDoor(options: OrderDoorOptions): http.RequestListener {
+  const { upstreams, rememberMs, bodyLimitBytes, requestTimeoutMs, logger } = options;
+  const now = options.now ?? Date.now;
+  const targets = upstreams.map((url) => new URL(url));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const remembered = new Map<string, Remembered>();
+  let turn = 0;
+
+  const answer = (res: ServerResponse, status: number, body: Buffer | string, headers: IncomingHttpHeaders = {}) => {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    res.writeHead(status, { ...headers, 'content-length': bytes.length });
+    res.end(bytes);
+  };
+  const problem = (res: ServerResponse, status: number, code: string, message: string) =>
+    answer(res, status, JSON.stringify({ code, message }), { 'content-type': 'application/json; charset=utf-8', 'x-request-id': randomUUID() });
+
+  /** The request to the next shop process; its answer goes to `res` unless `keep` wants the body first. */
+  function forward(req: IncomingMessage, res: ServerResponse, body: Buffer | null, keep?: (status: number, body: Buffer) => void): void {
+    const target = targets[turn++ % targets.length]!;
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent, timeout: requestTimeoutMs },
+      (reply) => {
+        const headers = endToEnd(reply.headers);
+        if (!keep) {
+          res.writeHead(reply.statusCode ?? 502, headers);
+          reply.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        reply.on('data', (chunk: Buffer) => chunks.push(chunk));
+        reply.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          keep(reply.statusCode ?? 502, bytes);
+          answer(res, reply.statusCode ?? 502, bytes, headers);
+        });
+      },
+    );
+    upstream.on('timeout', () => upstream.destroy(new Error('the shop did not answer in time')));
+    upstream.on('error', (error) => {
+      logger.warn({ err: error, upstream: target.origin, path: req.url }, 'order door: the shop did not answer');
+      if (!res.headersSent) problem(res, 502, 'SHOP_UNREACHABLE', 'the shop did not answer; try again shortly');
+      else res.destroy();
+    });
+    if (body) upstream.end(body);
+    else req.pipe(upstream);
+  }
+
+  /** An order: answered from memory when the shop refused the same lines as sold out within `rememberMs`. */
+  function placeOrder(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const key = linesKey(body);
+    const memory = key === null ? undefined : remembered.get(key);
+    if (memory && (memory.until > now() || memory.asking)) {
+      answer(res, 409, memory.body, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': randomUUID() });
+      return;
+    }
+    if (key === null) return forward(req, res, body);
+    if (memory) memory.asking = true;
+    forward(req, res, body, (status, reply) => {
+      const code = status === 409 ? codeOf(reply) : null;
+      if (code !== null && SHORT_OF_UNITS_CODES.has(code)) remembered.set(key, { body: reply, until: now() + rememberMs, asking: false });
+      else remembered.delete(key);
+    });
+  }
+
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method !== 'POST' || !PLACE_ORDER_PATHS.has(path)) return forward(req, res, null);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= bodyLimitBytes) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > bodyLimitBytes) return problem(res, 413, 'PAYLOAD_TOO_LARGE', 'request body too large');
+      placeOrder(req, res, Buffer.concat(chunks));
+    });
+    req.on('error', () => res.destroy());
+  };
+}
+
+function codeOf(body: Buffer): string | null {
+  try {
+    const { code } = JSON.parse(body.toString('utf8')) as { code?: unknown };
+    return typeof code === 'string' ? code : null;
+  } catch {
+    return null;
+  }
+}

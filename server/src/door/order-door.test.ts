@@ -126,3 +126,18 @@ test('every other request is passed on as it came (headers, query, answer), and 
   const nobody = await startDoor({ upstreams: [`http://127.0.0.1:${await freePort()}`] });
   expect(await order(nobody.url, boxId)).toEqual({ status: 502, body: { code: 'SHOP_UNREACHABLE', message: expect.any(String) as string } });
 });
+
+test('the servers are taken in turn, and an ask that got no answer forgets the sold-out answer instead of repeating it for good', async () => {
+  const boxId = await boxOf(1);
+  const winner = await buyer(server, 'dev-door-turns');
+  expect((await winner.api.post('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: winner.addressId })).status).toBe(201);
+  // Every other request goes to a server that is down.
+  const door = await startDoor({ upstreams: [server.url, `http://127.0.0.1:${await freePort()}`] });
+  const before = await shopAnswered(409);
+  expect((await order(door.url, boxId)).body.code).toBe('SOLD_OUT');
+  door.clock.now += 251;
+  expect((await order(door.url, boxId)).status).toBe(502);
+  // Nothing remembered any more: the next order is the shop's to answer again.
+  expect((await order(door.url, boxId)).body.code).toBe('SOLD_OUT');
+  expect(await shopAnswered(409)).toBe(before + 2);
+});

@@ -24,6 +24,9 @@ export interface OrderDoorOptions {
   now?: () => number;
 }
 
+/** Sold-out answers remembered at most (one per distinct set of order lines). */
+const MAX_REMEMBERED = 10_000;
+
 /** Headers about one connection, which a proxy never passes on (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];
 const endToEnd = (headers: IncomingHttpHeaders): IncomingHttpHeaders => {
@@ -72,6 +75,13 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
   const remembered = new Map<string, Remembered>();
   let turn = 0;
 
+  /** Lines are the key, and a body may combine boxes at will: expired answers go before memory grows past its bound. */
+  function forgetExpired(): void {
+    const at = now();
+    for (const [key, memory] of remembered) if (memory.until <= at && !memory.asking) remembered.delete(key);
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  }
+
   const answer = (res: ServerResponse, status: number, body: Buffer | string, headers: IncomingHttpHeaders = {}) => {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     res.writeHead(status, { ...headers, 'content-length': bytes.length });
@@ -104,6 +114,8 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
     upstream.on('timeout', () => upstream.destroy(new Error('the shop did not answer in time')));
     upstream.on('error', (error) => {
       logger.warn({ err: error, upstream: target.origin, path: req.url }, 'order door: the shop did not answer');
+      // No answer is no refusal: whatever was remembered for these lines is forgotten, not kept by a failed ask.
+      keep?.(502, Buffer.alloc(0));
       if (!res.headersSent) problem(res, 502, 'SHOP_UNREACHABLE', 'the shop did not answer; try again shortly');
       else res.destroy();
     });
@@ -123,8 +135,12 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
     if (memory) memory.asking = true;
     forward(req, res, body, (status, reply) => {
       const code = status === 409 ? codeOf(reply) : null;
-      if (code !== null && SHORT_OF_UNITS_CODES.has(code)) remembered.set(key, { body: reply, until: now() + rememberMs, asking: false });
-      else remembered.delete(key);
+      if (code === null || !SHORT_OF_UNITS_CODES.has(code)) {
+        remembered.delete(key);
+        return;
+      }
+      if (remembered.size >= MAX_REMEMBERED) forgetExpired();
+      remembered.set(key, { body: reply, until: now() + rememberMs, asking: false });
     });
   }
 

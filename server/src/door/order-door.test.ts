@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
@@ -140,4 +141,20 @@ test('the servers are taken in turn, and an ask that got no answer forgets the s
   // Nothing remembered any more: the next order is the shop's to answer again.
   expect((await order(door.url, boxId)).body.code).toBe('SOLD_OUT');
   expect(await shopAnswered(409)).toBe(before + 2);
+});
+
+test('a shop cut off mid-answer cuts the shopper off too, and the door goes on answering', async () => {
+  // A shop that starts an answer and drops the connection: an order's (kept to be read whole) and a page's (piped).
+  const halfway = net.createServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 409 Conflict\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"code":"SOLD')));
+  await new Promise<void>((resolve) => halfway.listen(0, '127.0.0.1', resolve));
+  try {
+    const door = await startDoor({ upstreams: [`http://127.0.0.1:${(halfway.address() as AddressInfo).port}`] });
+    const boxId = new Types.ObjectId().toHexString();
+    for (let round = 0; round < 2; round++) {
+      await expect(order(door.url, boxId)).rejects.toThrow();
+      await expect(fetch(`${door.url}/api/boxes/${boxId}`).then((response) => response.text())).rejects.toThrow();
+    }
+  } finally {
+    halfway.close();
+  }
 });

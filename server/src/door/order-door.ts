@@ -97,6 +97,12 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent, timeout: requestTimeoutMs },
       (reply) => {
         const headers = endToEnd(reply.headers);
+        // The shop's connection cut mid-answer: the shopper's is cut too (a half answer is no answer), and an error
+        // left without a listener would stop the door.
+        reply.on('error', () => {
+          keep?.(502, Buffer.alloc(0));
+          res.destroy();
+        });
         if (!keep) {
           res.writeHead(reply.statusCode ?? 502, headers);
           reply.pipe(res);
@@ -112,7 +118,12 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
       },
     );
     upstream.on('timeout', () => upstream.destroy(new Error('the shop did not answer in time')));
+    let abandoned = false;
     upstream.on('error', (error) => {
+      if (abandoned) {
+        keep?.(502, Buffer.alloc(0));
+        return;
+      }
       logger.warn({ err: error, upstream: target.origin, path: req.url }, 'order door: the shop did not answer');
       // No answer is no refusal: whatever was remembered for these lines is forgotten, not kept by a failed ask.
       keep?.(502, Buffer.alloc(0));
@@ -121,6 +132,12 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
     });
     if (body) upstream.end(body);
     else req.pipe(upstream);
+    // The shopper gone before the shop answered: nobody waits for it any more.
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      abandoned = true;
+      upstream.destroy();
+    });
   }
 
   /** An order: answered from memory when the shop refused the same lines as sold out within `rememberMs`. */

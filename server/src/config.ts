@@ -341,3 +341,16 @@ export function loadDoorConfig(rawEnv: Record<string, string | undefined>): Door
   if (!result.success) throw new ConfigError(problemsOf(result.error, env));
   return result.data;
 }
+
+/** For an entry point: its configuration, or every problem with it on stderr and exit code 2. */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

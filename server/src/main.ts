@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig, type Config } from './config';
+import { configOrExit, loadConfig, type Config } from './config';
 import { loadDotEnv } from './env-file';
 import { createLogger } from './logger';
 import { createContainer } from './container';
@@ -18,16 +18,7 @@ async function shutdown(server: Server, dispose: () => Promise<void>, graceMs: n
 
 async function main(): Promise<void> {
   loadDotEnv();
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = configOrExit(() => loadConfig(process.env));
   const logger = createLogger(config);
   // The first line says the mode: a production start is never silent, a development one never mistaken for it.
   logger.info({ mode: config.NODE_ENV }, config.NODE_ENV === 'production' ? 'starting in production mode' : `starting in ${config.NODE_ENV} mode (NODE_ENV=production for real money)`);

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ConfigError, loadDoorConfig } from '../config';
+import { configOrExit, loadDoorConfig } from '../config';
 import { loadDotEnv } from '../env-file';
 import { createLogger } from '../logger';
 import { orderDoor } from './order-door';
@@ -7,16 +7,7 @@ import { orderDoor } from './order-door';
 /** `node server/dist/door.js`: the order door (order-door.ts) on PORT, in front of DOOR_UPSTREAM_URLS. */
 function main(): void {
   loadDotEnv();
-  let config;
-  try {
-    config = loadDoorConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = configOrExit(() => loadDoorConfig(process.env));
   const logger = createLogger(config);
   const door = orderDoor({ upstreams: config.DOOR_UPSTREAM_URLS, rememberMs: config.DOOR_REMEMBER_MS, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, logger });
   // As the shop's own server (main.ts): a drop's crowd connects at once, and proxies pool their connections.

@@ -3,24 +3,15 @@
  * (and servers with JOBS=off or inline) against one database; Agenda's locks make each job run once.
  * `npm run worker`. SIGINT/SIGTERM stop polling, release unstarted locks and let running jobs finish.
  */
-import { ConfigError, loadConfig, type ConfigFor } from '../config';
+import { configOrExit, loadConfig, type ConfigFor } from '../config';
 import { loadDotEnv } from '../env-file';
 import { createLogger } from '../logger';
 import { createContainer } from '../container';
 
 async function main(): Promise<void> {
   loadDotEnv();
-  let config: ConfigFor<'worker'>;
-  try {
-    // This process exists to process jobs, whatever JOBS says for the servers.
-    config = { ...loadConfig(process.env, 'worker'), JOBS: 'inline' };
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  // This process exists to process jobs, whatever JOBS says for the servers.
+  const config: ConfigFor<'worker'> = { ...configOrExit(() => loadConfig(process.env, 'worker')), JOBS: 'inline' };
   const logger = createLogger(config).child({ role: 'worker' });
   const container = await createContainer(config, logger);
   await container.jobs.start();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { TEST_CREDENTIALS_DIR } from './test-support/fixture';
 import { ensureDevCredentials } from '../dev/credentials';
 import { startSimulator, type RunningSimulator } from './src/simulator';
-import { ALIPAY_TEST_DIR, alipayMerchant, notifyReceiver as receiver, type AlipayMerchant } from './test-support/alipay-merchant';
+import { alipayMerchant, alipayTestDir, notifyReceiver as receiver, type AlipayMerchant } from './test-support/alipay-merchant';
 
 /**
  * The Alipay side of the simulator over real HTTP, driven by a merchant written on node:crypto alone
@@ -13,7 +13,7 @@ let merchantSide: AlipayMerchant;
 
 beforeAll(async () => {
   await ensureDevCredentials(TEST_CREDENTIALS_DIR);
-  sim = await startSimulator({ credentialsDir: TEST_CREDENTIALS_DIR, alipayCredentialsDir: ALIPAY_TEST_DIR, port: 0, timeScale: 0.0001 });
+  sim = await startSimulator({ credentialsDir: TEST_CREDENTIALS_DIR, alipayCredentialsDir: await alipayTestDir(), port: 0, timeScale: 0.0001 });
   merchantSide = await alipayMerchant(sim.url);
 });
 afterAll(() => sim.stop());

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ensureDevCredentials } from '../../dev/credentials';
 import { startSimulator, type RunningSimulator } from '../src/simulator';
 import { TEST_CREDENTIALS_DIR } from '../test-support/fixture';
-import { ALIPAY_TEST_DIR, alipayMerchant, notifyReceiver, type AlipayMerchant } from '../test-support/alipay-merchant';
+import { alipayMerchant, alipayTestDir, notifyReceiver, type AlipayMerchant } from '../test-support/alipay-merchant';
 
 /** Amounts are yuan strings with at most two decimals (Price). */
 const price = z.string().regex(/^\d+(\.\d{1,2})?$/);
@@ -60,7 +60,7 @@ describe('Alipay contract (simulator over HTTP, shapes from the docs)', () => {
   let sequence = 0;
   beforeAll(async () => {
     await ensureDevCredentials(TEST_CREDENTIALS_DIR);
-    sim = await startSimulator({ credentialsDir: TEST_CREDENTIALS_DIR, alipayCredentialsDir: ALIPAY_TEST_DIR, port: 0, timeScale: 0.0001 });
+    sim = await startSimulator({ credentialsDir: TEST_CREDENTIALS_DIR, alipayCredentialsDir: await alipayTestDir(), port: 0, timeScale: 0.0001 });
     merchant = await alipayMerchant(sim.url);
   });
   afterAll(() => sim.stop());

@@ -14,7 +14,16 @@ import { beijingTime } from '@blindbox/shared';
 import { ensureDevAlipayCredentials, type DevAlipayCredentials } from '../../dev/alipay-credentials';
 
 /** Shared by the simulator's Alipay tests: generation is race-safe, and keys are slow to make. */
-export const ALIPAY_TEST_DIR = path.join(os.tmpdir(), 'blindbox-simulator-test-alipay');
+const ALIPAY_TEST_DIR = path.join(os.tmpdir(), 'blindbox-simulator-test-alipay');
+
+/**
+ * The folder of the simulator's Alipay keys, made first when missing: the simulator reads them as it starts, before
+ * any merchant exists (on a fresh machine the first test to start one found nothing).
+ */
+export async function alipayTestDir(): Promise<string> {
+  await ensureDevAlipayCredentials(ALIPAY_TEST_DIR);
+  return ALIPAY_TEST_DIR;
+}
 
 export const canonical = (params: Record<string, string>, skip: string[]) =>
   Object.keys(params)

@@ -324,7 +324,7 @@ export function loadConfig<R extends ConfigRole = 'server'>(env: Record<string, 
  * reads only these. DOOR_UPSTREAM_URLS: the shop's server processes, taken in turn.
  */
 const doorSchema = envSchema
-  .pick({ NODE_ENV: true, HOST: true, PORT: true, LOG_LEVEL: true, LOG_PRETTY: true, BODY_LIMIT_BYTES: true, REQUEST_TIMEOUT_MS: true, SHUTDOWN_GRACE_MS: true })
+  .pick({ NODE_ENV: true, HOST: true, PORT: true, LOG_LEVEL: true, LOG_PRETTY: true, BODY_LIMIT_BYTES: true, REQUEST_TIMEOUT_MS: true, SHUTDOWN_GRACE_MS: true, METRICS_TOKEN: true })
   .extend({
     DOOR_UPSTREAM_URLS: z
       .string()

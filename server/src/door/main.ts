@@ -9,7 +9,7 @@ function main(): void {
   loadDotEnv();
   const config = configOrExit(() => loadDoorConfig(process.env));
   const logger = createLogger(config);
-  const door = orderDoor({ upstreams: config.DOOR_UPSTREAM_URLS, rememberMs: config.DOOR_REMEMBER_MS, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, logger });
+  const door = orderDoor({ upstreams: config.DOOR_UPSTREAM_URLS, rememberMs: config.DOOR_REMEMBER_MS, bodyLimitBytes: config.BODY_LIMIT_BYTES, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, metricsToken: config.METRICS_TOKEN, logger });
   // As the shop's own server (main.ts): a drop's crowd connects at once, and proxies pool their connections.
   const server = http.createServer(door).listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
   server.keepAliveTimeout = 65_000;

@@ -158,3 +158,19 @@ test('a shop cut off mid-answer cuts the shopper off too, and the door goes on a
     halfway.close();
   }
 });
+
+test("the door counts what it answered and what it passed on, for the scraper's token only", async () => {
+  const token = 'door-metrics-token-for-the-test';
+  const door = await startDoor({ metricsToken: token });
+  const boxId = await boxOf(1);
+  const winner = await buyer(server, 'dev-door-metrics');
+  expect((await apiClient(door.url, winner.token).post('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: winner.addressId })).status).toBe(201);
+  for (let asked = 0; asked < 3; asked++) expect((await order(door.url, boxId)).body.code).toBe('SOLD_OUT');
+
+  const scrape = (authorization?: string) => fetch(`${door.url}/metrics`, { headers: authorization ? { authorization } : {} });
+  expect((await scrape()).status).toBe(401);
+  expect((await scrape('Bearer not-the-token-not-the-token')).status).toBe(401);
+  const text = await (await scrape(`Bearer ${token}`)).text();
+  expect(text).toContain('door_orders_total{answer="passed"} 2');
+  expect(text).toContain('door_orders_total{answer="remembered"} 2');
+});

@@ -1,9 +1,11 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { createOrderRequestSchema } from '@blindbox/shared';
 import { SHORT_OF_UNITS_CODES } from '../catalog/catalog-errors';
 import { PLACE_ORDER_PATHS } from '../orders/order-paths';
 import type { Logger } from '../logger';
+import { scraperToken } from '../metrics/scraper-token';
 
 /** A sold-out answer of the shop's, repeated for the same order lines until `until`. */
 interface Remembered {
@@ -20,6 +22,8 @@ export interface OrderDoorOptions {
   rememberMs: number;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
+  /** `GET /metrics` with this bearer token is the door's own (Prometheus); without one it is passed on like the rest. */
+  metricsToken?: string;
   logger: Logger;
   now?: () => number;
 }
@@ -74,6 +78,16 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const remembered = new Map<string, Remembered>();
   let turn = 0;
+  // The orders the door answered itself are counted nowhere else: the servers' /metrics never see them.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const orders = new Counter({
+    name: 'door_orders_total',
+    help: 'Orders at the order door: answered sold out from memory (remembered) or passed on to the servers (passed)',
+    labelNames: ['answer'],
+    registers: [registry],
+  });
+  const isScraper = scraperToken(options.metricsToken);
 
   /** Lines are the key, and a body may combine boxes at will: expired answers go before memory grows past its bound. */
   function forgetExpired(): void {
@@ -145,9 +159,11 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
     const key = linesKey(body);
     const memory = key === null ? undefined : remembered.get(key);
     if (memory && (memory.until > now() || memory.asking)) {
+      orders.inc({ answer: 'remembered' });
       answer(res, 409, memory.body, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': randomUUID() });
       return;
     }
+    orders.inc({ answer: 'passed' });
     if (key === null) return forward(req, res, body);
     if (memory) memory.asking = true;
     forward(req, res, body, (status, reply) => {
@@ -161,8 +177,17 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
     });
   }
 
+  async function metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isScraper(req.headers.authorization)) return problem(res, 401, 'UNAUTHORIZED', 'metrics need the scraper token');
+    answer(res, 200, await registry.metrics(), { 'content-type': registry.contentType });
+  }
+
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    if (options.metricsToken && req.method === 'GET' && path === '/metrics') {
+      metrics(req, res).catch(() => problem(res, 500, 'INTERNAL', 'metrics could not be collected'));
+      return;
+    }
     if (req.method !== 'POST' || !PLACE_ORDER_PATHS.has(path)) return forward(req, res, null);
     const chunks: Buffer[] = [];
     let size = 0;

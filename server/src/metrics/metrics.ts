@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Connection } from 'mongoose';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -7,6 +6,7 @@ import type { JobsHealth } from '../jobs/agenda-scheduler';
 import { boxModel } from '../catalog/box.model';
 import { stockModel } from '../catalog/stock.model';
 import { stockDatabase } from '../db/databases';
+import { scraperToken } from './scraper-token';
 
 /**
  * Prometheus metrics for one server process (a registry of its own, so several apps in one test process do
@@ -94,11 +94,10 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * token configured it does not exist (404), so nothing about the shop's traffic is public by default.
  */
 export function metricsEndpoint(metrics: Metrics, token: string | undefined): Middleware {
-  const expected = token ? Buffer.from(`Bearer ${token}`) : null;
+  const isScraper = scraperToken(token);
   return async (ctx, next) => {
-    if (ctx.path !== '/metrics' || ctx.method !== 'GET' || !expected) return next();
-    const given = Buffer.from(ctx.get('authorization'));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (ctx.path !== '/metrics' || ctx.method !== 'GET' || !token) return next();
+    if (!isScraper(ctx.get('authorization'))) {
       ctx.status = 401;
       ctx.body = { code: 'UNAUTHORIZED', message: 'metrics need the scraper token' };
       return;

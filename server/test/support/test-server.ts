@@ -13,6 +13,9 @@ import { devSmsEnv, ensureDevSmsCredentials } from '../../dev/tencent-sms-creden
 import { testEnv, uniqueDbName } from './test-env';
 import { movableClock, type MovableClock } from '../../src/clock';
 
+/** A phase of stopping a test server longer than this is reported on stderr. */
+const SLOW_STOP_PHASE_MS = 10_000;
+
 export interface TestServer {
   url: string;
   simulatorUrl: string;
@@ -119,17 +122,27 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock,
     login: (code, age) => loginAt(url, code, age),
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      // A stop that outlasts a test's hook (seen once in CI, after the crash test's outage) says where it waited.
+      const phase = async (name: string, work: () => Promise<unknown>) => {
+        const startedAt = Date.now();
+        await work();
+        if (Date.now() - startedAt > SLOW_STOP_PHASE_MS) process.stderr.write(`test server stop: ${name} took ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+      };
+      await phase('closing the HTTP server', () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+      );
       // Settling started after a payment's answer finishes before its databases go.
-      await container.payments.settled();
+      await phase('settling after answers', () => container.payments.settled());
       if (!options.dbName) {
-        for (const db of [container.db, stockDatabase(container.db), jobsDatabase(container.db), limitsDatabase(container.db), notificationsDatabase(container.db)]) await db.dropDatabase().catch(() => undefined);
+        await phase('dropping the databases', async () => {
+          for (const db of [container.db, stockDatabase(container.db), jobsDatabase(container.db), limitsDatabase(container.db), notificationsDatabase(container.db)]) await db.dropDatabase().catch(() => undefined);
+        });
       }
-      await container.dispose();
-      await simulator?.stop();
+      await phase('disposing the container (jobs, database)', () => container.dispose());
+      await phase('stopping the simulator', async () => simulator?.stop());
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { bulkShoppers, call, ms, summarize, verdict, waitFor, type BenchContext } from './context';
-import { answersOf, latenciesOf, runLoad, type DropOutcome, type LoadResult, type StepResult } from './load';
+import { answersOf, latenciesOf, runLoad, type DropOutcome, type LoadJob, type LoadResult, type StepResult } from './load';
 import type { Stack } from './stack';
 
 const SECTION = 'Drop';
@@ -78,6 +78,8 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
   // orders through the order door, which repeats the shop's sold-out answers from a process of its own.
   const metricsToken = randomBytes(24).toString('hex');
   const stack = await ctx.stack('drop', { EXPIRY_SWEEP_INTERVAL_SECONDS: '2', ORDER_EXPIRY_MINUTES: String(windowMinutes), JOBS_POLL_INTERVAL_MS: '1000', METRICS_TOKEN: metricsToken }, 1, { callbackServer: true, orderDoor: true });
+  /** A load on this stack, orders through the door unless the job says otherwise. */
+  const load = (job: Omit<LoadJob, 'url'>) => runLoad({ url: stack.url, orderUrl: stack.orderUrl, ...job });
   try {
     const count = Math.max(500, Math.round(SHOPPERS * ctx.scale));
     const t0 = performance.now();
@@ -92,13 +94,13 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const regulars = await bulkShoppers(ctx, stack, OPEN_BEFORE.orders, 'regular');
     const [, everydayBox] = await stack.db.boxIds();
     await stack.db.setStock(everydayBox!, OPEN_BEFORE.orders, windowMinutes);
-    const before = await runLoad({ url: stack.url, orderUrl: stack.orderUrl, scenario: { ...scenario, boxId: everydayBox!, shoppers: regulars, unpaidEvery: 0 }, pace: { kind: 'open', rate: OPEN_BEFORE.perSecond, count: OPEN_BEFORE.orders } });
+    const before = await load({ scenario: { ...scenario, boxId: everydayBox!, shoppers: regulars, unpaidEvery: 0 }, pace: { kind: 'open', rate: OPEN_BEFORE.perSecond, count: OPEN_BEFORE.orders } });
     await waitFor(async () => (await stack.db.fulfilledCount(paidOrders(before.drop))) === OPEN_BEFORE.orders && (await stack.db.unsettledCount()) === 0, 60_000, 250);
     ctx.log(`drop: the shop was open before the drop (${answersOf(before)}, all drawn)`);
 
     const cpuBefore = stack.serverCpuMs();
     const timedBefore = await timedInServer(stack, metricsToken, IN_SERVER_SECONDS);
-    const first = await runLoad({ url: stack.url, orderUrl: stack.orderUrl, scenario: { ...scenario, shoppers: shoppers.slice(0, count - secondWave), unpaidEvery: UNPAID_EVERY }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: count - secondWave } });
+    const first = await load({ scenario: { ...scenario, shoppers: shoppers.slice(0, count - secondWave), unpaidEvery: UNPAID_EVERY }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: count - secondWave } });
     const wave1Requests = Object.values(first.steps).reduce((sum, step) => sum + latenciesOf(step).length, 0);
     const cpuPerRequestMs = (stack.serverCpuMs() - cpuBefore) / Math.max(1, wave1Requests);
     ctx.log(`drop wave 1: ${answersOf(first)}`);
@@ -117,7 +119,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const returnedAfterWindowMs = Date.now() - lastExpiry;
     ctx.log(`drop: ${unpaid} unpaid holds ${returned ? `back on sale ${(returnedAfterWindowMs / 1000).toFixed(1)} s after the last one expired` : 'NOT back on sale'}`);
 
-    const second = await runLoad({ url: stack.url, orderUrl: stack.orderUrl, scenario: { ...scenario, shoppers: shoppers.slice(count - secondWave), unpaidEvery: 0 }, pace: { kind: 'open', rate: SECOND_WAVE_PER_SECOND, count: secondWave } });
+    const second = await load({ scenario: { ...scenario, shoppers: shoppers.slice(count - secondWave), unpaidEvery: 0 }, pace: { kind: 'open', rate: SECOND_WAVE_PER_SECOND, count: secondWave } });
     ctx.log(`drop wave 2: ${answersOf(second)}`);
     const paid = [...paidFirst, ...paidOrders(second.drop)];
     await settled(paid);
@@ -132,7 +134,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     // order door answers it.
     const soldOutAlone = async (orderUrl: string) => {
       const cpuBefore = stack.serverCpuMs();
-      const alone = await runLoad({ url: stack.url, orderUrl, scenario: { kind: 'orders', shoppers, boxIds: [boxId!] }, pace: { kind: 'closed', connections: 50, seconds: SOLD_OUT_ALONE_SECONDS } });
+      const alone = await load({ orderUrl, scenario: { kind: 'orders', shoppers, boxIds: [boxId!] }, pace: { kind: 'closed', connections: 50, seconds: SOLD_OUT_ALONE_SECONDS } });
       const answers = latenciesOf(alone.steps.create).length;
       return { answers, perSecond: answers / alone.seconds, cpuMs: (stack.serverCpuMs() - cpuBefore) / Math.max(1, answers), steps: answersOf(alone) };
     };
@@ -145,7 +147,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     if (!pageBox) throw new Error('the demo catalog has no third weighted-draw box for the confirm-page drop');
     await stack.db.setStock(pageBox, UNITS, windowMinutes);
     const pageShoppers = await bulkShoppers(ctx, stack, count - secondWave, 'page');
-    const viaPage = await runLoad({ url: stack.url, orderUrl: stack.orderUrl, scenario: { kind: 'confirm-page', shoppers: pageShoppers, boxId: pageBox, simulatorUrl: stack.simulatorUrl }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: pageShoppers.length } });
+    const viaPage = await load({ scenario: { kind: 'confirm-page', shoppers: pageShoppers, boxId: pageBox, simulatorUrl: stack.simulatorUrl }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: pageShoppers.length } });
     ctx.log(`drop through the confirm page: ${answersOf(viaPage)}`);
     const pagePaid = paidOrders(viaPage.drop);
     await settled(pagePaid);

@@ -206,7 +206,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (options.orderDoor) {
       const doorPort = await freePort();
       orderUrl = `http://127.0.0.1:${doorPort}`;
-      const door = spawnNode([...PRODUCTION_NODE_FLAGS, ...profileArgs(profileDir, `${name}-order-door`), DOOR_ENTRY], { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(doorPort), LOG_LEVEL: env.LOG_LEVEL!, DOOR_UPSTREAM_URLS: url }, logFile('order-door'));
+      const door = spawnNode([...profileArgs(profileDir, `${name}-order-door`), DOOR_ENTRY], { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(doorPort), LOG_LEVEL: env.LOG_LEVEL!, DOOR_UPSTREAM_URLS: url }, logFile('order-door'));
       running.push(door);
       servers.push(door);
       // The door passes everything on: the server's readiness, asked through it, says both are up.

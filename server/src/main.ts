@@ -1,20 +1,10 @@
-import type { Server } from 'node:http';
 import { configOrExit, loadConfig, type Config } from './config';
 import { loadDotEnv } from './env-file';
 import { createLogger } from './logger';
 import { createContainer } from './container';
 import { applyMsgJumpPath } from './shipping/msg-jump-path';
 import { createApp } from './app';
-
-/** Stop accepting, let in-flight requests finish (bounded), then stop jobs and close the database. */
-async function shutdown(server: Server, dispose: () => Promise<void>, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-  await closed;
-  clearTimeout(timer);
-  await dispose();
-}
+import { listenForShoppers, stopOnSignals } from './http/serving';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -33,30 +23,11 @@ async function main(): Promise<void> {
   applyMsgJumpPath({ db: container.db, platform: container.platform, path: config.MINIPROGRAM_MSG_JUMP_PATH, logger }).catch((error: unknown) =>
     logger.warn({ err: error }, 'set_msg_jump_path failed; WeChat shipping messages may open the wrong page until the next start'),
   );
-  // A drop opens thousands of connections at once: a deep accept queue turns them into waiting, not resets.
-  const server = createApp(container).listen({ port: config.PORT, host: config.HOST, backlog: 4096 });
-  // Longer than the idle time of the proxy's (or a client's) pooled connections: with Node's 5 s default the
-  // server closes a connection just as the other side reuses it, and that request ends in a reset (a 502 at nginx).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = config.REQUEST_TIMEOUT_MS;
+  const server = listenForShoppers(createApp(container).callback(), config);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   logger.info({ url: `http://${config.HOST}:${config.PORT}`, jobs: config.JOBS, mode: config.NODE_ENV }, 'server listening');
 
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      shutdown(server, container.dispose, config.SHUTDOWN_GRACE_MS)
-        .then(() => process.exit(0))
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'unclean shutdown');
-          process.exit(1);
-        });
-    });
-  }
+  stopOnSignals(server, container.dispose, config.SHUTDOWN_GRACE_MS, logger);
 }
 
 /** In production the operator gets pointed at the checklist instead of the developer's advice. */

@@ -101,8 +101,9 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
     res.writeHead(status, { ...headers, 'content-length': bytes.length });
     res.end(bytes);
   };
-  const problem = (res: ServerResponse, status: number, code: string, message: string) =>
-    answer(res, status, JSON.stringify({ code, message }), { 'content-type': 'application/json; charset=utf-8', 'x-request-id': randomUUID() });
+  /** An answer of the door's own, in the API's shape, with a request id of its own as the servers give theirs. */
+  const ownJson = (res: ServerResponse, status: number, body: Buffer | string) => answer(res, status, body, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': randomUUID() });
+  const problem = (res: ServerResponse, status: number, code: string, message: string) => ownJson(res, status, JSON.stringify({ code, message }));
 
   /** The request to the next shop process; its answer goes to `res` unless `keep` wants the body first. */
   function forward(req: IncomingMessage, res: ServerResponse, body: Buffer | null, keep?: (status: number, body: Buffer) => void): void {
@@ -110,6 +111,7 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
     const upstream = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: endToEnd(req.headers), agent, timeout: requestTimeoutMs },
       (reply) => {
+        const status = reply.statusCode ?? 502;
         const headers = endToEnd(reply.headers);
         // The shop's connection cut mid-answer: the shopper's is cut too (a half answer is no answer), and an error
         // left without a listener would stop the door.
@@ -118,7 +120,7 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
           res.destroy();
         });
         if (!keep) {
-          res.writeHead(reply.statusCode ?? 502, headers);
+          res.writeHead(status, headers);
           reply.pipe(res);
           return;
         }
@@ -126,21 +128,18 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
         reply.on('data', (chunk: Buffer) => chunks.push(chunk));
         reply.on('end', () => {
           const bytes = Buffer.concat(chunks);
-          keep(reply.statusCode ?? 502, bytes);
-          answer(res, reply.statusCode ?? 502, bytes, headers);
+          keep(status, bytes);
+          answer(res, status, bytes, headers);
         });
       },
     );
     upstream.on('timeout', () => upstream.destroy(new Error('the shop did not answer in time')));
     let abandoned = false;
     upstream.on('error', (error) => {
-      if (abandoned) {
-        keep?.(502, Buffer.alloc(0));
-        return;
-      }
-      logger.warn({ err: error, upstream: target.origin, path: req.url }, 'order door: the shop did not answer');
       // No answer is no refusal: whatever was remembered for these lines is forgotten, not kept by a failed ask.
       keep?.(502, Buffer.alloc(0));
+      if (abandoned) return;
+      logger.warn({ err: error, upstream: target.origin, path: req.url }, 'order door: the shop did not answer');
       if (!res.headersSent) problem(res, 502, 'SHOP_UNREACHABLE', 'the shop did not answer; try again shortly');
       else res.destroy();
     });
@@ -160,7 +159,7 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
     const memory = key === null ? undefined : remembered.get(key);
     if (memory && (memory.until > now() || memory.asking)) {
       orders.inc({ answer: 'remembered' });
-      answer(res, 409, memory.body, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': randomUUID() });
+      ownJson(res, 409, memory.body);
       return;
     }
     orders.inc({ answer: 'passed' });

@@ -1,6 +1,7 @@
 import http, { type RequestListener, type Server } from 'node:http';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { onStopSignal } from '../stop-signals';
 
 /** An HTTP server for the shop's traffic, as every process facing it listens (the server, the order door). */
 export function listenForShoppers(handler: RequestListener, config: Pick<Config, 'HOST' | 'PORT' | 'REQUEST_TIMEOUT_MS'>): Server {
@@ -24,20 +25,7 @@ async function shutdown(server: Server, dispose: () => Promise<void>, graceMs: n
   await dispose();
 }
 
-/** SIGINT or SIGTERM: shut down once (exit 0), or say why it was unclean (exit 1). */
+/** SIGINT or SIGTERM: the server stops as shutdown() says, once. */
 export function stopOnSignals(server: Server, dispose: () => Promise<void>, graceMs: number, logger: Logger): void {
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      shutdown(server, dispose, graceMs)
-        .then(() => process.exit(0))
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'unclean shutdown');
-          process.exit(1);
-        });
-    });
-  }
+  onStopSignal(() => shutdown(server, dispose, graceMs), logger);
 }

@@ -7,6 +7,7 @@ import { configOrExit, loadConfig, type ConfigFor } from '../config';
 import { loadDotEnv } from '../env-file';
 import { createLogger } from '../logger';
 import { createContainer } from '../container';
+import { onStopSignal } from '../stop-signals';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -17,21 +18,7 @@ async function main(): Promise<void> {
   await container.jobs.start();
   logger.info({ pid: process.pid }, 'job worker running');
 
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'worker shutting down');
-      container
-        .dispose()
-        .then(() => process.exit(0))
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'unclean worker shutdown');
-          process.exit(1);
-        });
-    });
-  }
+  onStopSignal(container.dispose, logger);
 }
 
 main().catch((error: unknown) => {

@@ -60,6 +60,10 @@ test('an operator marks a parcel received, sees the money frozen, then settled b
     await page.getByRole('button', { name: '刷新' }).click();
   }
   await expect(page.getByTestId('order-reminder').innerText()).resolves.toMatch(/^已提醒/);
+  // The log says what the operator changed in Chinese, the time in Beijing time (the record keeps UTC).
+  const change = await page.getByText(/签收时间: — → /).innerText();
+  expect(change).toMatch(/^签收时间: — → \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/m);
+  expect(change).toMatch(/^确认收货提醒: — → 是$/m);
   await expectCjkGlyphs(page);
   await shoot(page, '20-order-money-frozen');
 

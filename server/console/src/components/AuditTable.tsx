@@ -27,14 +27,24 @@ const FIELD_LABELS: Record<string, string> = {
   priceFen: '售价',
   active: '上架',
   retiredAt: '下架时间',
+  receivedAt: '签收时间',
+  reminder: '确认收货提醒',
 };
+
+/** A time field's ISO value ("…At"), which the log keeps in UTC. */
+const isIsoTime = (field: string, value: unknown): value is string => field.endsWith('At') && typeof value === 'string' && !Number.isNaN(Date.parse(value));
 
 const isRefundUnits = (value: unknown): value is Array<{ itemIndex: number; quantity: number }> =>
   Array.isArray(value) && value.every((line) => isRecord(line) && typeof line.itemIndex === 'number' && typeof line.quantity === 'number');
 
-/** A field's value as staff read it: money (fen fields) in yuan, an order's status by its name, a refund's units by item. */
+/**
+ * A field's value as staff read it: money (fen fields) in yuan, times in Beijing time, yes or no in Chinese, an
+ * order's status by its name, a refund's units by item.
+ */
 function shown(field: string, value: unknown, isOrder: boolean, itemName: ItemName | undefined): string {
   if (typeof value === 'number' && field.endsWith('Fen')) return yuan(value);
+  if (isIsoTime(field, value)) return formatTime(value);
+  if (typeof value === 'boolean') return value ? '是' : '否';
   if (field === 'units' && isRefundUnits(value)) return refundUnitsText(value, itemName);
   if (isOrder && field === 'status' && typeof value === 'string' && value in ORDER_STATUS_LABELS) return ORDER_STATUS_LABELS[value as keyof typeof ORDER_STATUS_LABELS];
   return compact(value);

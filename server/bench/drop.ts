@@ -162,7 +162,8 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const pageErrors = serverErrors([viaPage]);
 
     const creates = first.steps.create ?? {};
-    const orderLatency = summarize(latenciesOf(creates));
+    // The winners' answers alone: over every create answer, the 4,400 quick sold-outs would put p99 among the winners' median.
+    const orderLatency = summarize(creates['201'] ?? []);
     const soldOut = summarize(soldOutLatencies(creates));
     const wins = wonOrders(first.drop).map((outcome) => outcome.wonAtMs!).sort((a, b) => a - b);
     const soldOutAt = wins.length >= UNITS ? wins[UNITS - 1]! : null;
@@ -185,7 +186,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     row(`lost payments (paid at the simulator, order not fulfilled; ${paid.length} paid)`, String(paid.length - fulfilled), '0', paid.length === fulfilled);
     row('answers, wave 1', answersOf(first));
     row('answers, wave 2', answersOf(second));
-    row('order (201) p50 / p99 (wave 1, from scheduled arrival)', `${ms(orderLatency.p50)} / ${ms(orderLatency.p99)}`, 'p99 < 2 s', orderLatency.p99 < 2000);
+    row(`order (201) p50 / p99 (wave 1, from scheduled arrival; the ${orderLatency.count} winners' answers)`, `${ms(orderLatency.p50)} / ${ms(orderLatency.p99)}`, 'p99 < 2 s', orderLatency.p99 < 2000);
     row(`sold-out (409) answer p50 / p99 (${soldOut.count} answers)`, `${ms(soldOut.p50)} / ${ms(soldOut.p99)}`, '< 50 ms / < 500 ms', soldOut.p50 < 50 && soldOut.p99 < 500);
     row(
       `wave 1's order requests that reached the shop's server (its /metrics histogram; the order door answered the rest with the shop's own sold-out answer), and of those, answered within ${IN_SERVER_SECONDS * 1000} ms by the server's clock (the ${UNITS} winners take longer)`,

@@ -10,6 +10,14 @@ export function stockDatabase(main: Connection): Connection {
   return main.useDb(`${main.name}_stock`, { useCache: true });
 }
 
+/**
+ * The per-shopper counters every order takes (the purchase quota and the daily caps, limits/counted-units.ts):
+ * two writes a winning order, all of a drop's at its opening, kept off the stock file its units are taken from.
+ */
+export function countsDatabase(main: Connection): Connection {
+  return main.useDb(`${main.name}_counts`, { useCache: true });
+}
+
 export function jobsDatabase(main: Connection): Connection {
   return main.useDb(`${main.name}_jobs`, { useCache: true });
 }

@@ -1,5 +1,5 @@
 import type { Connection, Types } from 'mongoose';
-import { stockDatabase } from '../db/databases';
+import { countsDatabase } from '../db/databases';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { countedUnitsModel, type CountedKind, type CountedUnitsDoc } from './counted-units.model';
 
@@ -41,7 +41,7 @@ const countOf = (quantity: number, parts: Readonly<Record<string, number>>, sign
  * that never got stored (placing crashed) or whose give-back failed are found and returned by the sweep.
  */
 export function countedUnits(main: Connection, kind: CountedKind) {
-  const Counted = countedUnitsModel(stockDatabase(main));
+  const Counted = countedUnitsModel(countsDatabase(main));
 
   return {
     /**

@@ -5,6 +5,7 @@ import { Types } from 'mongoose';
 import { dailyLimits } from './daily-limits';
 import { ORPHAN_AGE_MS } from '../orders/order-state';
 import { dailyCapsOneCounter } from '../migrations/0007-daily-caps-one-counter';
+import { shopperCountersMoveToTheirDatabase } from '../migrations/0008-shopper-counters-move-to-their-database';
 
 const CHEAP_BOX = '甜品精灵';
 const PRICE_FEN = 3900;
@@ -139,8 +140,15 @@ test('both daily caps are one counter of the shopper\'s day, taken and given bac
   expect(await limits.used(userId, boxB, day)).toEqual({ spentFen: 0, draws: 0 });
 });
 
+/** The shoppers' counters where a version stored them: the stock database until 0008, their own after. */
+const countersIn = (database: 'stock' | 'counts') =>
+  server.container.db.useDb(`${server.container.db.name}_${database}`, { useCache: true }).db!.collection<{ _id: string } & Record<string, unknown>>('purchasequotas');
+const migrate = async (...migrations: Array<typeof dailyCapsOneCounter>) => {
+  for (const migration of migrations) await migration.up({ db: server.container.db, logger: server.container.logger, now: new Date() });
+};
+
 test('migration 0007 folds a day\'s spend counter and per-box draw counters into one, pending orders keeping what they took', async () => {
-  const counters = server.container.db.useDb(`${server.container.db.name}_stock`, { useCache: true }).db!.collection<{ _id: string } & Record<string, unknown>>('purchasequotas');
+  const counters = countersIn('stock');
   const userId = new Types.ObjectId().toHexString();
   const [boxA, boxB] = [new Types.ObjectId().toHexString(), new Types.ObjectId().toHexString()];
   const [paid, unpaid] = [new Types.ObjectId(), new Types.ObjectId()];
@@ -151,13 +159,33 @@ test('migration 0007 folds a day\'s spend counter and per-box draw counters into
     { _id: `daily-draws:${day}:${boxA}:${userId}`, units: 3, orders: [paid.toHexString(), unpaid.toHexString()], pending: [`${unpaid.toHexString()}:1`], kind: 'daily', checkAt },
     { _id: `daily-draws:${day}:${boxB}:${userId}`, units: 1, orders: [paid.toHexString()], pending: [], kind: 'daily' },
   ]);
-  for (let run = 0; run < 2; run += 1) await dailyCapsOneCounter.up({ db: server.container.db, logger: server.container.logger, now: new Date() });
+  await migrate(dailyCapsOneCounter, dailyCapsOneCounter);
   expect(await counters.countDocuments({ _id: { $in: [`daily-spend:${day}:${userId}`, `daily-draws:${day}:${boxA}:${userId}`, `daily-draws:${day}:${boxB}:${userId}`] } })).toBe(0);
+  // An upgrade runs 0008 next: the folded counter is read from its own database from then on.
+  await migrate(shopperCountersMoveToTheirDatabase);
   const limits = dailyLimits(server.container.db, { DAILY_SPEND_CAP_FEN: 10_000, DAILY_DRAW_CAP_PER_BOX: 3 });
   expect(await limits.used(new Types.ObjectId(userId), new Types.ObjectId(boxA), day)).toEqual({ spentFen: 5000, draws: 3 });
   expect(await limits.used(new Types.ObjectId(userId), new Types.ObjectId(boxB), day)).toEqual({ spentFen: 5000, draws: 1 });
   // The unpaid order closes: its spend and its draw go back from the one counter.
   await limits.giveBack({ userId: new Types.ObjectId(userId), orderId: unpaid, day, totalFen: 2000, lines: [{ boxId: new Types.ObjectId(boxA), quantity: 1 }] });
   expect(await limits.used(new Types.ObjectId(userId), new Types.ObjectId(boxA), day)).toEqual({ spentFen: 3000, draws: 2 });
-  expect(await counters.findOne({ _id: `daily:${day}:${userId}` })).toMatchObject({ orders: [paid.toHexString()], pending: [] });
+  expect(await countersIn('counts').findOne({ _id: `daily:${day}:${userId}` })).toMatchObject({ orders: [paid.toHexString()], pending: [] });
+});
+
+test('migration 0008 moves the shoppers\' counters to their own database, finishing what a crash left half-moved', async () => {
+  const [stock, counts] = [countersIn('stock'), countersIn('counts')];
+  const userId = new Types.ObjectId().toHexString();
+  const boxId = new Types.ObjectId().toHexString();
+  const unpaid = new Types.ObjectId().toHexString();
+  const quota = { _id: `quota:${boxId}:first:${userId}`, units: 2, orders: [unpaid], pending: [`${unpaid}:2`], kind: 'quota', checkAt: new Date(Date.now() + 60_000) };
+  const daily = { _id: `daily:2026-12-05:${userId}`, units: 7800, parts: { [boxId]: 2 }, orders: [unpaid], pending: [`${unpaid}:7800:${boxId}=2`], kind: 'daily' };
+  await stock.insertMany([quota, daily]);
+  // A run that crashed after copying the daily counter and before deleting it: the copy is what stays.
+  await counts.insertOne(daily);
+  await migrate(shopperCountersMoveToTheirDatabase, shopperCountersMoveToTheirDatabase);
+  expect(await stock.countDocuments({ _id: { $in: [quota._id, daily._id] } })).toBe(0);
+  expect(await counts.find({ _id: { $in: [quota._id, daily._id] } }).sort({ _id: 1 }).toArray()).toEqual([daily, quota]);
+  // Today's services read them there: the unpaid order's units are counted, and go back when it closes.
+  const limits = dailyLimits(server.container.db, { DAILY_SPEND_CAP_FEN: 10_000, DAILY_DRAW_CAP_PER_BOX: 3 });
+  expect(await limits.used(new Types.ObjectId(userId), new Types.ObjectId(boxId), '2026-12-05')).toEqual({ spentFen: 7800, draws: 2 });
 });

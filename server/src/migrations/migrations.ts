@@ -6,6 +6,7 @@ import { ordersAndShipmentsCarrySettlementAndReceipt } from './0004-orders-and-s
 import { drawCountersNumberLines } from './0005-draw-counters-number-lines';
 import { aftersalesRequests } from './0006-aftersales-requests';
 import { dailyCapsOneCounter } from './0007-daily-caps-one-counter';
+import { shopperCountersMoveToTheirDatabase } from './0008-shopper-counters-move-to-their-database';
 
 /** Every migration this version of the server knows, in the order they run. Append only; never rename. */
-export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase, stockCountersDropNullTokensAt, subscribeGrantsIndexes, ordersAndShipmentsCarrySettlementAndReceipt, drawCountersNumberLines, aftersalesRequests, dailyCapsOneCounter];
+export const MIGRATIONS: readonly Migration[] = [stockMovesToItsDatabase, stockCountersDropNullTokensAt, subscribeGrantsIndexes, ordersAndShipmentsCarrySettlementAndReceipt, drawCountersNumberLines, aftersalesRequests, dailyCapsOneCounter, shopperCountersMoveToTheirDatabase];

@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../../test/support/test-server
 import { boxWithItemCounts } from '../../test/support/stock';
 import { shopper } from '../../test/support/shop';
 import { setBoxWithSets } from '../../test/support/sets';
-import { stockDatabase } from '../db/databases';
+import { countsDatabase, stockDatabase } from '../db/databases';
 import { boxModel, type BoxDoc } from '../catalog/box.model';
 import { holdModel, itemTakeModel, stockModel } from '../catalog/stock.model';
 import { positionHoldModel } from '../sets/position-hold.model';
@@ -12,12 +12,13 @@ import { countedUnitsModel } from '../limits/counted-units.model';
 import { couponModel } from '../coupons/coupon.model';
 import { orderModel, type OrderDoc } from './order.model';
 import { orderTransitions } from './order-transitions';
-import type { OrderDraft } from './order-holds';
+import type { OrderDraft, OrderHold } from './order-holds';
 
 // A crash at every step of placing, closing and settling an order, then the leftover sweep: whatever the
-// crash cut off, every hold heals. A crash after the k-th hold leaves exactly what running the first k holds
-// of the list leaves (placing and settling run them in the list's order, closing in reverse), so each case
-// runs those and stops, as a killed process would, and then sweeps at a time past every deadline.
+// crash cut off, every hold heals. Closing and settling run the holds one by one (closing in reverse), so a crash
+// after the k-th leaves what running the first k leaves; placing takes the last holds of its steps at once, so a
+// crash there may leave any of them. Each case runs those and stops, as a killed process would, and then sweeps
+// at a time past every deadline.
 
 let server: TestServer;
 let weighted: BoxDoc;
@@ -27,8 +28,8 @@ const UNITS = 40;
 beforeAll(async () => {
   server = await startTestServer();
   weighted = await boxWithItemCounts(server, 'crash', UNITS / 2);
-  // One set per test: each case picks a position of its own.
-  setBox = await setBoxWithSets(server, 12, 3);
+  // One set per test (placing's cases use two): each case picks a position of its own.
+  setBox = await setBoxWithSets(server, 12, 4);
 }, 60_000);
 afterAll(async () => {
   await server.stop();
@@ -40,8 +41,9 @@ const stockDb = () => stockDatabase(server.container.db);
 /** Everything any hold may have left for the order, in the stock database and the coupon. */
 async function leftoversOf(orderId: Types.ObjectId, couponId: string | null) {
   const id = orderId.toHexString();
-  const counters = await countedUnitsModel(stockDb()).find({ orders: id }).lean();
-  const pending = await countedUnitsModel(stockDb()).find({ pending: { $regex: `^${id}:` } }).lean();
+  const Counted = countedUnitsModel(countsDatabase(server.container.db));
+  const counters = await Counted.find({ orders: id }).lean();
+  const pending = await Counted.find({ pending: { $regex: `^${id}:` } }).lean();
   const stock = await stockModel(stockDb()).findById(weighted._id).lean();
   return {
     stockHolds: (await holdModel(stockDb()).find({ orderId }).lean()).map((hold) => hold.state),
@@ -78,31 +80,40 @@ test('a crash after any hold taken while placing: the sweep gives every one back
   const template = await orderModel(server.container.db).findById((await buyer.placeOrder(lines, coupon.id)).id).lean<OrderDoc>();
   expect((await buyer.api.post(`/api/orders/${template!._id.toHexString()}/cancel`)).status).toBe(200);
   const boxes = new Map((await boxModel(server.container.db).find({ _id: { $in: template!.items.map((item) => item.boxId) } }).lean<BoxDoc[]>()).map((box) => [box._id.toHexString(), box]));
-  const takers = holds.list.filter((hold) => hold.take);
-  expect(takers.map((hold) => hold.name)).toEqual(['stock', 'set positions', 'seed commitment', 'purchase quota', 'coupon', 'daily caps']);
+  const steps = holds.placingSteps.map((step) => step.map((hold) => hold.name));
+  expect(steps).toEqual([['stock'], ['set positions'], ['seed commitment', 'purchase quota', 'coupon', 'daily caps']]);
+  // Every step before the last whole, and then any holds of the last (taken at once: any of them may be done).
+  const earlier = holds.placingSteps.slice(0, -1);
+  const last = holds.placingSteps.at(-1)!;
+  const cases: OrderHold[][] = earlier.map((_, k) => earlier.slice(0, k + 1).flat());
+  for (let subset = 1; subset < 1 << last.length; subset += 1) cases.push([...earlier.flat(), ...last.filter((_, index) => subset & (1 << index))]);
+  expect(cases).toHaveLength(2 + 15);
 
-  for (let k = 1; k <= takers.length; k += 1) {
+  for (const [index, taken] of cases.entries()) {
+    const names = taken.map((hold) => hold.name);
     const orderId = new Types.ObjectId();
-    const items = template!.items.map((item) => ({ ...item, seedId: '', setPick: item.setPick && { ...item.setPick, positions: [k] } }));
+    // The template's set position is 0 of set 0; the cases take 1–11 of set 0, then 0–11 of set 3.
+    const position = { setId: new Types.ObjectId(setBox.setIds[index < 11 ? 0 : 3]!), positions: [index < 11 ? index + 1 : index - 11] };
+    const items = template!.items.map((item) => ({ ...item, seedId: '', setPick: item.setPick && { ...item.setPick, ...position } }));
     const draft: OrderDraft = {
-      order: { _id: orderId, userId: template!.userId, items, couponId: template!.couponId, limitDay: template!.limitDay, totalFen: template!.subtotalFen, expiresAt: new Date(Date.now() + 15 * 60_000) },
+      order: { _id: orderId, userId: template!.userId, items, couponId: template!.couponId, limitDay: template!.limitDay, totalFen: template!.totalFen, expiresAt: new Date(Date.now() + 15 * 60_000) },
       boxes,
       placedAt: new Date(),
       requestedAt: new Date(),
-      price: { subtotalFen: template!.subtotalFen, discountFen: 0, totalFen: template!.subtotalFen },
+      price: { subtotalFen: template!.subtotalFen, discountFen: template!.discountFen, totalFen: template!.totalFen },
       refuseShort: async () => new Error('short'),
     };
-    // The process dies right after the k-th hold: nothing is undone, the order is never stored.
-    for (const hold of takers.slice(0, k)) await hold.take!(draft);
+    // The process dies with these holds taken: nothing is undone, the order is never stored.
+    for (const hold of taken) await hold.take!(draft);
     const held = await leftoversOf(orderId, coupon.id);
-    expect([k, held.stockHolds]).toEqual([k, ['HELD']]);
+    expect([names, held.stockHolds, held.coupon]).toEqual([names, ['HELD'], names.includes('coupon') ? 'LOCKED' : 'AVAILABLE']);
 
     await holds.sweep(later(), 500);
-    expect([k, await leftoversOf(orderId, coupon.id)]).toEqual([
-      k,
-      { stockHolds: ['RELEASED'], reserving: [], itemLines: [], itemTakes: [], positions: k >= 2 ? ['RELEASED'] : [], counted: [], pending: 0, coupon: 'AVAILABLE' },
+    expect([names, await leftoversOf(orderId, coupon.id)]).toEqual([
+      names,
+      { stockHolds: ['RELEASED'], reserving: [], itemLines: [], itemTakes: [], positions: names.includes('set positions') ? ['RELEASED'] : [], counted: [], pending: 0, coupon: 'AVAILABLE' },
     ]);
-    expect([k, await availableNow()]).toEqual([k, before]);
+    expect([names, await availableNow()]).toEqual([names, before]);
   }
 }, 180_000);
 

@@ -29,7 +29,7 @@ export interface OrderDraft {
   placedAt: Date;
   /** When the order's request began: the seeds it takes were committed before (fairness/server-seeds.ts). */
   requestedAt: Date;
-  /** Set by the coupon hold (the discount is the locked coupon's); the caps hold counts the total. */
+  /** Priced before any hold, with the coupon's discount as checked (its terms never change); the caps count the total. */
   price: Price;
   /** Told when a box is short: remembers a sold-out box and says how to refuse. */
   refuseShort(boxId: Types.ObjectId): Promise<Error>;
@@ -92,168 +92,177 @@ async function sweepCounted(counters: CountedUnits, now: Date, fatesOf: FatesOf,
 }
 
 /**
- * The holds, in the order placing takes them. Stock first, right after the cheap checks: in a drop it is the
- * one most likely to refuse, so a shopper who loses spends one guarded write and takes nothing else.
+ * The holds, in the order placing takes them (placingSteps below). Stock first, right after the cheap checks: in
+ * a drop it is the one most likely to refuse, so a shopper who loses spends one guarded write and takes nothing else.
  */
 export function orderHolds({ db, config, logger, clock, stock, items, sets, seeds, quotas, limits, coupons }: OrderHoldsDeps) {
   const Order = orderModel(db);
   const log = logger.child({ component: 'order-holds' });
   const isStocked = (item: OrderItemDoc) => !item.setPick;
 
-  const list: readonly OrderHold[] = [
-    {
-      name: 'stock',
-      /**
-       * The drop's opening and cancellation are decided here, by the server's clock, against the boxes this
-       * placing read, right before the units are taken: no route, cart or race reaches the stock without it.
-       */
-      async take({ order, boxes, refuseShort }) {
-        const now = clock.now();
-        for (const item of order.items) refuseUnlessOpen(item.boxId, boxes.get(item.boxId.toHexString()) as BoxDoc, now);
-        const short = await stock.reserve(order._id, stockLines(order, isStocked), order.expiresAt);
-        if (short) throw await refuseShort(short);
-      },
-      giveBack: (order) => stock.release(order._id, stockLines(order, isStocked)),
-      keep: (order) => stock.keep(order._id, stockLines(order, isStocked)),
-      /** Counter changes a crash cut short (stock.heal), then holds past their window, by their order's fate. */
-      async sweep(now, fatesOf, limit) {
-        const healed = await stock.heal(now);
-        const holds = await stock.expiredHolds(now, limit);
-        const fates = await fatesOf(holds.map((hold) => hold.orderId));
-        let settled = healed.reclaimed + healed.releasesFinished;
-        for (const hold of holds) {
-          const fate = fates.get(hold.orderId.toHexString());
-          const line = { boxId: hold.boxId, quantity: hold.quantity };
-          if (fate === 'KEEP') await stock.keep(hold.orderId, [line]);
-          if (fate === 'RELEASE') await stock.release(hold.orderId, [line]);
-          if (fate !== 'WAIT') settled += 1;
+  const stockHold: OrderHold = {
+    name: 'stock',
+    /**
+     * The drop's opening and cancellation are decided here, by the server's clock, against the boxes this
+     * placing read, right before the units are taken: no route, cart or race reaches the stock without it.
+     */
+    async take({ order, boxes, refuseShort }) {
+      const now = clock.now();
+      for (const item of order.items) refuseUnlessOpen(item.boxId, boxes.get(item.boxId.toHexString()) as BoxDoc, now);
+      const short = await stock.reserve(order._id, stockLines(order, isStocked), order.expiresAt);
+      if (short) throw await refuseShort(short);
+    },
+    giveBack: (order) => stock.release(order._id, stockLines(order, isStocked)),
+    keep: (order) => stock.keep(order._id, stockLines(order, isStocked)),
+    /** Counter changes a crash cut short (stock.heal), then holds past their window, by their order's fate. */
+    async sweep(now, fatesOf, limit) {
+      const healed = await stock.heal(now);
+      const holds = await stock.expiredHolds(now, limit);
+      const fates = await fatesOf(holds.map((hold) => hold.orderId));
+      let settled = healed.reclaimed + healed.releasesFinished;
+      for (const hold of holds) {
+        const fate = fates.get(hold.orderId.toHexString());
+        const line = { boxId: hold.boxId, quantity: hold.quantity };
+        if (fate === 'KEEP') await stock.keep(hold.orderId, [line]);
+        if (fate === 'RELEASE') await stock.release(hold.orderId, [line]);
+        if (fate !== 'WAIT') settled += 1;
+      }
+      return settled;
+    },
+  };
+  const positionsHold: OrderHold = {
+    name: 'set positions',
+    take: ({ order }) => sets.hold(order._id, order.items, order.expiresAt),
+    giveBack: async (order) => void (await sets.release(order._id, order.items)),
+    keep: (order) => sets.keep(order),
+    /** Positions held past their order's window: a fulfilled order's are sold with its designs, any other's go back. */
+    async sweep(now, fatesOf, limit) {
+      const positions = await sets.expiredHolds(now, limit);
+      const fates = await fatesOf(positions.map((hold) => hold.orderId));
+      let settled = 0;
+      for (const hold of positions) {
+        const fate = fates.get(hold.orderId.toHexString());
+        if (fate === 'KEEP') {
+          const order = await Order.findById(hold.orderId).lean<OrderDoc>();
+          if (order) await sets.keep(order);
         }
-        return settled;
-      },
+        if (fate === 'RELEASE') await sets.releaseHold(hold.orderId, { setId: hold.setId, boxId: hold.boxId, positions: [hold.position] });
+        if (fate !== 'WAIT') settled += 1;
+      }
+      return settled;
     },
-    {
-      name: 'set positions',
-      take: ({ order }) => sets.hold(order._id, order.items, order.expiresAt),
-      giveBack: async (order) => void (await sets.release(order._id, order.items)),
-      keep: (order) => sets.keep(order),
-      /** Positions held past their order's window: a fulfilled order's are sold with its designs, any other's go back. */
-      async sweep(now, fatesOf, limit) {
-        const positions = await sets.expiredHolds(now, limit);
-        const fates = await fatesOf(positions.map((hold) => hold.orderId));
-        let settled = 0;
-        for (const hold of positions) {
-          const fate = fates.get(hold.orderId.toHexString());
-          if (fate === 'KEEP') {
-            const order = await Order.findById(hold.orderId).lean<OrderDoc>();
-            if (order) await sets.keep(order);
-          }
-          if (fate === 'RELEASE') await sets.releaseHold(hold.orderId, { setId: hold.setId, boxId: hold.boxId, positions: [hold.position] });
-          if (fate !== 'WAIT') settled += 1;
+  };
+  const seedHold: OrderHold = {
+    /**
+     * The server seed each drawn line will use (commit–reveal: its hash was public before this order existed).
+     * Taken once the order is sure of its units, so a loser takes none. Nothing to give back or sweep: a seed
+     * taken for an order that never was only waits for that order's deadline before its reveal. Whole-set
+     * lines take none (their designs were committed with their set). When the seed is taken is the fairness
+     * rules' to decide; this is the one place it happens.
+     */
+    name: 'seed commitment',
+    async take({ order, boxes, placedAt, requestedAt }) {
+      for (const item of order.items) {
+        if (!isStocked(item)) continue;
+        const { version } = boxes.get(item.boxId.toHexString()) as BoxDoc;
+        const seed = await seeds.takeForOrder(item.boxId, version, order.expiresAt, requestedAt, placedAt);
+        item.seedId = seed._id;
+        item.seedHash = seed.hash;
+      }
+    },
+    giveBack: async () => undefined,
+    keep: async () => undefined,
+    sweep: async () => 0,
+  };
+  const quotaHold: OrderHold = {
+    name: 'purchase quota',
+    async take({ order, boxes }) {
+      const taken: OrderItemDoc[] = [];
+      for (const item of order.items) {
+        const { purchaseLimit } = saleTermsOf(boxes.get(item.boxId.toHexString()) as BoxDoc, config);
+        if (!(await quotas.take(quotaKey(order, item), order._id, item.quantity, purchaseLimit, order.expiresAt))) {
+          for (const done of taken) await quotas.giveBack(quotaKey(order, done), order._id, done.quantity);
+          throw new PurchaseLimitReached(`at most ${purchaseLimit} of box ${item.boxId.toHexString()} per shopper in this drop`, { limit: purchaseLimit });
         }
-        return settled;
-      },
+        taken.push(item);
+      }
     },
-    {
-      /**
-       * The server seed each drawn line will use (commit–reveal: its hash was public before this order existed).
-       * Taken once the order is sure of its units, so a loser takes none. Nothing to give back or sweep: a seed
-       * taken for an order that never was only waits for that order's deadline before its reveal. Whole-set
-       * lines take none (their designs were committed with their set). When the seed is taken is the fairness
-       * rules' to decide; this is the one place it happens.
-       */
-      name: 'seed commitment',
-      async take({ order, boxes, placedAt, requestedAt }) {
-        for (const item of order.items) {
-          if (!isStocked(item)) continue;
-          const { version } = boxes.get(item.boxId.toHexString()) as BoxDoc;
-          const seed = await seeds.takeForOrder(item.boxId, version, order.expiresAt, requestedAt, placedAt);
-          item.seedId = seed._id;
-          item.seedHash = seed.hash;
-        }
-      },
-      giveBack: async () => undefined,
-      keep: async () => undefined,
-      sweep: async () => 0,
+    async giveBack(order) {
+      for (const item of order.items) await quotas.giveBack(quotaKey(order, item), order._id, item.quantity);
     },
-    {
-      name: 'purchase quota',
-      async take({ order, boxes }) {
-        const taken: OrderItemDoc[] = [];
-        for (const item of order.items) {
-          const { purchaseLimit } = saleTermsOf(boxes.get(item.boxId.toHexString()) as BoxDoc, config);
-          if (!(await quotas.take(quotaKey(order, item), order._id, item.quantity, purchaseLimit, order.expiresAt))) {
-            for (const done of taken) await quotas.giveBack(quotaKey(order, done), order._id, done.quantity);
-            throw new PurchaseLimitReached(`at most ${purchaseLimit} of box ${item.boxId.toHexString()} per shopper in this drop`, { limit: purchaseLimit });
-          }
-          taken.push(item);
-        }
-      },
-      async giveBack(order) {
-        for (const item of order.items) await quotas.giveBack(quotaKey(order, item), order._id, item.quantity);
-      },
-      // Nothing on the payment's path: the units are counted already; the sweep drops the order's pending mark
-      // once its window is over (one write in the background instead of one per line in the callback).
-      keep: async () => undefined,
-      sweep: (now, fatesOf, limit) => sweepCounted(quotas.counters, now, fatesOf, limit),
+    // Nothing on the payment's path: the units are counted already; the sweep drops the order's pending mark
+    // once its window is over (one write in the background instead of one per line in the callback).
+    keep: async () => undefined,
+    sweep: (now, fatesOf, limit) => sweepCounted(quotas.counters, now, fatesOf, limit),
+  };
+  const couponHold: OrderHold = {
+    name: 'coupon',
+    async take(draft) {
+      const { order } = draft;
+      if (!order.couponId) return;
+      const locked = await coupons.lock(order.couponId, order.userId, order._id, draft.price.subtotalFen, new Date());
+      if (!locked) throw new CouponUnavailable('coupon cannot be used for this order');
+      // The order was priced with this coupon's terms as read before the holds; a coupon's terms never change
+      // once issued, so a difference is a bug: failing here gives the lock back with everything else.
+      const { discountFen } = priceOrder(order.items, couponDiscountFen(locked, draft.price.subtotalFen));
+      if (discountFen !== draft.price.discountFen) throw new Error(`coupon ${order.couponId.toHexString()} takes ${discountFen} fen off, the order was priced with ${draft.price.discountFen}`);
     },
-    {
-      name: 'coupon',
-      async take(draft) {
-        const { order } = draft;
-        if (!order.couponId) return;
-        const locked = await coupons.lock(order.couponId, order.userId, order._id, draft.price.subtotalFen, new Date());
-        if (!locked) throw new CouponUnavailable('coupon cannot be used for this order');
-        draft.price = priceOrder(order.items, couponDiscountFen(locked, draft.price.subtotalFen));
-        order.totalFen = draft.price.totalFen;
-      },
-      giveBack: async (order) => void (order.couponId && (await coupons.release(order.couponId, order._id))),
-      keep: async (order) => void (order.couponId && (await coupons.markUsed(order.couponId, order._id))),
-      /** Coupons still LOCKED: a fulfilled order's are spent, an ended or never-stored one's come back. */
-      async sweep(now, fatesOf, limit) {
-        const locked = await coupons.lockedWithOrder(limit);
-        const fates = await fatesOf(locked.map((coupon) => coupon.orderId));
-        let settled = 0;
-        for (const coupon of locked) {
-          const fate = fates.get(coupon.orderId.toHexString());
-          if (fate === 'KEEP') await coupons.markUsed(coupon._id, coupon.orderId);
-          if (fate === 'RELEASE') await coupons.release(coupon._id, coupon.orderId);
-          if (fate !== 'WAIT') settled += 1;
-        }
-        return settled;
-      },
+    giveBack: async (order) => void (order.couponId && (await coupons.release(order.couponId, order._id))),
+    keep: async (order) => void (order.couponId && (await coupons.markUsed(order.couponId, order._id))),
+    /** Coupons still LOCKED: a fulfilled order's are spent, an ended or never-stored one's come back. */
+    async sweep(now, fatesOf, limit) {
+      const locked = await coupons.lockedWithOrder(limit);
+      const fates = await fatesOf(locked.map((coupon) => coupon.orderId));
+      let settled = 0;
+      for (const coupon of locked) {
+        const fate = fates.get(coupon.orderId.toHexString());
+        if (fate === 'KEEP') await coupons.markUsed(coupon._id, coupon.orderId);
+        if (fate === 'RELEASE') await coupons.release(coupon._id, coupon.orderId);
+        if (fate !== 'WAIT') settled += 1;
+      }
+      return settled;
     },
-    {
-      name: 'daily caps',
-      take: ({ order }) => limits.take(dailyTakeOf(order), order.expiresAt),
-      giveBack: (order) => limits.giveBack(dailyTakeOf(order)),
-      // As the quota: counted already; the sweep drops the pending mark in the background.
-      keep: async () => undefined,
-      sweep: (now, fatesOf, limit) => sweepCounted(limits.counters, now, fatesOf, limit),
+  };
+  const capsHold: OrderHold = {
+    name: 'daily caps',
+    take: ({ order }) => limits.take(dailyTakeOf(order), order.expiresAt),
+    giveBack: (order) => limits.giveBack(dailyTakeOf(order)),
+    // As the quota: counted already; the sweep drops the pending mark in the background.
+    keep: async () => undefined,
+    sweep: (now, fatesOf, limit) => sweepCounted(limits.counters, now, fatesOf, limit),
+  };
+  const itemTakesHold: OrderHold = {
+    /** The units taken out of a box's item counts when the order is drawn (at payment, fairness/order-draws.ts). */
+    name: 'item takes',
+    async giveBack(order) {
+      for (const item of order.items) await items.giveBack(order._id, item.boxId);
     },
-    {
-      /** The units taken out of a box's item counts when the order is drawn (at payment, fairness/order-draws.ts). */
-      name: 'item takes',
-      async giveBack(order) {
-        for (const item of order.items) await items.giveBack(order._id, item.boxId);
-      },
-      async keep(order) {
-        for (const item of order.items) if (order.draws.some((draw) => draw.boxId.equals(item.boxId))) await items.settleTaken(order._id, item.boxId);
-      },
-      /** Lines left on a counter past the stuck-step age: settled or given back by their order's fate. */
-      async sweep(now, fatesOf, limit) {
-        const lines = await items.linesInFlight(new Date(now.getTime() - STUCK_STEP_MS), limit);
-        const fates = await fatesOf(lines.map((line) => line.orderId));
-        let settled = 0;
-        for (const line of lines) {
-          const fate = fates.get(line.orderId.toHexString());
-          if (fate === 'KEEP') await items.settleTaken(line.orderId, line.boxId);
-          if (fate === 'RELEASE') await items.giveBack(line.orderId, line.boxId);
-          if (fate !== 'WAIT') settled += 1;
-        }
-        return settled;
-      },
+    async keep(order) {
+      for (const item of order.items) if (order.draws.some((draw) => draw.boxId.equals(item.boxId))) await items.settleTaken(order._id, item.boxId);
     },
-  ];
+    /** Lines left on a counter past the stuck-step age: settled or given back by their order's fate. */
+    async sweep(now, fatesOf, limit) {
+      const lines = await items.linesInFlight(new Date(now.getTime() - STUCK_STEP_MS), limit);
+      const fates = await fatesOf(lines.map((line) => line.orderId));
+      let settled = 0;
+      for (const line of lines) {
+        const fate = fates.get(line.orderId.toHexString());
+        if (fate === 'KEEP') await items.settleTaken(line.orderId, line.boxId);
+        if (fate === 'RELEASE') await items.giveBack(line.orderId, line.boxId);
+        if (fate !== 'WAIT') settled += 1;
+      }
+      return settled;
+    },
+  };
+
+  /**
+   * Placing takes the holds step by step, each step once the one before is taken: the stock alone first (a drop's
+   * loser spends that one write), the set positions next, then the rest at once. None of the last four waits
+   * for another (the price, which the caps count, is set before any hold), so a winner waits for one round trip
+   * there instead of four. A crash may therefore leave any of them: each has its own sweep.
+   */
+  const placingSteps: ReadonlyArray<readonly OrderHold[]> = [[stockHold], [positionsHold], [seedHold, quotaHold, couponHold, capsHold]];
+  const list: readonly OrderHold[] = [...placingSteps.flat(), itemTakesHold];
 
   /** Runs `step` on every hold, in `holds`' order, going on past a failure; throws the first failure at the end. */
   async function each(holds: readonly OrderHold[], orderId: Types.ObjectId, what: string, step: (hold: OrderHold) => Promise<unknown>): Promise<void> {
@@ -278,8 +287,10 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
   };
 
   return {
-    /** The holds themselves, in placing order (the crash tests stop between them). */
+    /** The holds themselves, in placing order (close gives back in reverse, settling keeps in order). */
     list,
+    /** The holds placing takes, step by step (the crash tests stop after any holds of a step). */
+    placingSteps,
 
     /**
      * Takes every hold for the order being placed, in order; when one refuses or fails, gives back the ones
@@ -288,16 +299,16 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
     async take(draft: OrderDraft): Promise<void> {
       const taken: OrderHold[] = [];
       try {
-        for (const hold of list) {
-          if (!hold.take) continue;
-          try {
-            await hold.take(draft);
-          } catch (error) {
+        for (const step of placingSteps) {
+          const outcomes = await Promise.allSettled(step.map((hold) => hold.take!(draft)));
+          let refusal: unknown = null;
+          outcomes.forEach((outcome, index) => {
+            const hold = step[index] as OrderHold;
             // A refusal keeps nothing; a failure (the database went away) may have kept part: give that back too.
-            if (!(error instanceof DomainError)) taken.push(hold);
-            throw error;
-          }
-          taken.push(hold);
+            if (outcome.status === 'fulfilled' || !(outcome.reason instanceof DomainError)) taken.push(hold);
+            if (outcome.status === 'rejected') refusal ??= outcome.reason;
+          });
+          if (refusal) throw refusal;
         }
       } catch (error) {
         await each(taken.reverse(), draft.order._id, 'undo', (hold) => hold.giveBack(draft.order)).catch(() => undefined);

@@ -6,7 +6,7 @@ import type { PaymentService } from '../payments/payment.service';
 import { orderModel, type OrderDoc, type OrderItemDoc } from './order.model';
 import { orderTransitions } from './order-transitions';
 import { canBeClosed } from './order-state';
-import { couponDiscountFen, priceOrder } from './pricing';
+import { couponDiscountFen, priceOrder, type Price } from './pricing';
 import type { OrderHolds } from './order-holds';
 import { stockGate, type Admission, type GateLine } from './stock-gate';
 import type { BoxDoc } from '../catalog/box.model';
@@ -133,6 +133,11 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     return couponDiscountFen(coupon, subtotalFen);
   }
 
+  /** What the lines cost with the shopper's coupon, checked usable: the quote's price and the order's. */
+  async function priceWithCoupon(items: readonly OrderItemDoc[], couponId: string | undefined, userId: Types.ObjectId): Promise<Price> {
+    return priceOrder(items, await usableCouponDiscount(couponId, userId, priceOrder(items, null).subtotalFen));
+  }
+
   async function ownOrder(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
     const order = await Order.findOne({ _id: orderId, userId }).lean<OrderDoc>();
     if (!order) throw new NotFound('order');
@@ -192,9 +197,10 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     const items = snapshot(lines, boxes).map((item) => ({ ...item, setPick: picks.get(item.boxId.toHexString()) ?? null }));
     for (const item of items) await guarantees.refuseUnkeptGuarantee(userId, item);
     const orderId = new Types.ObjectId();
-    const price = priceOrder(items, null);
+    // Priced once, here, with the coupon as checked: the holds take the price as it is (the coupon hold locks
+    // that coupon, the caps count the total), so none of them waits for another.
+    const price = await priceWithCoupon(items, request.couponId, userId);
     const couponId = request.couponId ? new Types.ObjectId(request.couponId) : null;
-    if (couponId) await usableCouponDiscount(request.couponId, userId, price.subtotalFen);
     const placedAt = new Date();
     const expiresAt = expiryFor(lines, boxes, placedAt.getTime());
     const actor = `user:${userId.toHexString()}`;
@@ -265,8 +271,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
       const lines = mergeLines(request.items);
       const boxes = await loadBoxes(lines);
       const items = snapshot(lines, boxes);
-      const { subtotalFen } = priceOrder(items, null);
-      return priceOrder(items, await usableCouponDiscount(request.couponId, userId, subtotalFen));
+      return priceWithCoupon(items, request.couponId, userId);
     },
 
     /** Places the order (place()) for the place in line the routes were given (admit()), and settles that place. */

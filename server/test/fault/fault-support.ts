@@ -4,10 +4,11 @@ import { Types } from 'mongoose';
 import type { TestServer } from '../support/test-server';
 import { shopper } from '../support/shop';
 import { orderModel, type OrderDoc } from '../../src/orders/order.model';
-import { limitsDatabase, stockDatabase } from '../../src/db/databases';
+import { countsDatabase, limitsDatabase, stockDatabase } from '../../src/db/databases';
 
-/** The ledger's collections live in the stock database, rate limits and query slots in the limits one (db/databases.ts). */
-const STOCK_COLLECTIONS = new Set(['stocks', 'holds', 'purchasequotas']);
+/** The ledger's collections live in the stock database, the shoppers' counters, rate limits and query slots in their own (db/databases.ts). */
+const STOCK_COLLECTIONS = new Set(['stocks', 'holds']);
+const COUNTS_COLLECTIONS = new Set(['purchasequotas']);
 const LIMITS_COLLECTIONS = new Set(['rateLimits', 'channelQueries']);
 
 /** Each document of some collections as its exact stored JSON, by collection and _id. */
@@ -26,7 +27,13 @@ export async function snapshotCollections(
   const snapshot: Snapshot = {};
   for (const name of names) {
     const docs: Record<string, string> = {};
-    const db = STOCK_COLLECTIONS.has(name) ? stockDatabase(server.container.db) : LIMITS_COLLECTIONS.has(name) ? limitsDatabase(server.container.db) : server.container.db;
+    const db = STOCK_COLLECTIONS.has(name)
+      ? stockDatabase(server.container.db)
+      : COUNTS_COLLECTIONS.has(name)
+        ? countsDatabase(server.container.db)
+        : LIMITS_COLLECTIONS.has(name)
+          ? limitsDatabase(server.container.db)
+          : server.container.db;
     for (const doc of await db.collection(name).find({}).sort({ _id: 1 }).toArray()) {
       for (const field of omit[name] ?? []) delete (doc as Record<string, unknown>)[field];
       docs[String(doc._id)] = JSON.stringify(doc);

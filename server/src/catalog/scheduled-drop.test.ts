@@ -116,7 +116,7 @@ test('a drop not yet open, or cancelled, is never bought through the cart, howev
     // Placing itself refuses, whatever a route checked before (here: a place in line given without any check).
     await lineInCart(box.id);
     const unchecked = { items: [{ boxId: box.id, quantity: 1 }], admission: { lines: [{ boxId: new Types.ObjectId(box.id), quantity: 1 }], settle: () => undefined } };
-    await expect(server.container.cart.checkout(userId, 'openid', { addressId: shopper.addressId }, unchecked, Promise.resolve())).rejects.toMatchObject({ code });
+    await expect(server.container.cart.checkout(userId, 'openid', { addressId: shopper.addressId }, unchecked)).rejects.toMatchObject({ code });
     const refused = await checkout();
     expect([refused.status, refused.body.code]).toEqual([409, code]);
     await setCart([]);

@@ -22,19 +22,7 @@ interface WindowDoc {
  * is rendered by the error handler like every other error.
  */
 export function perMinuteLimit(db: Connection, max: number, key: (ctx: Context) => string): Middleware {
-  const spendFor = perMinuteSpend(db, max, key);
-  return async (ctx, next) => {
-    await spendFor(ctx);
-    await next();
-  };
-}
-
-/**
- * perMinuteLimit's budget on its own: spends one request of `ctx`'s key and sets the RateLimit headers, or
- * rejects with the 429. For a route that overlaps the spend with its own reads and awaits it before its first write.
- */
-export function perMinuteSpend(db: Connection, max: number, key: (ctx: Context) => string): (ctx: Context) => Promise<void> {
-  if (max === 0) return async () => undefined;
+  if (max === 0) return (_ctx, next) => next();
   const windows = limitsDatabase(db).collection<WindowDoc>(COLLECTION);
   // Housekeeping only (the counts themselves are shared): no TTL index on FerretDB, so each process deletes
   // closed windows at most once a minute.
@@ -57,7 +45,7 @@ export function perMinuteSpend(db: Connection, max: number, key: (ctx: Context) 
     }
   }
 
-  return async (ctx) => {
+  return async (ctx, next) => {
     const now = new Date();
     if (now.getTime() - purgedAt >= WINDOW_MS) {
       purgedAt = now.getTime();
@@ -72,5 +60,6 @@ export function perMinuteSpend(db: Connection, max: number, key: (ctx: Context) 
       ctx.set('Retry-After', String(Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000))));
       throw new AppError(429, 'RATE_LIMITED', 'too many requests, slow down');
     }
+    await next();
   };
 }

@@ -183,7 +183,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
    * takes the order's holds (order-holds.ts: stock first, where a drop's losers stop) and stores the order
    * last. A refusal or failure gives back what was taken, in reverse.
    */
-  async function place(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, allowed: Promise<void>): Promise<OrderDoc> {
+  async function place(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
     // Before anything is read or made for this order: the seeds it takes must have been public by then.
     const requestedAt = new Date();
     const lines = mergeLines(request.items);
@@ -191,7 +191,6 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
       loadBoxes(lines),
       profiles.mayOrder(userId),
       findUserAddress(db, userId, new Types.ObjectId(request.addressId)),
-      allowed,
     ]);
     if (!address) throw new NotFound('address');
     const picks = await sets.picksFor(request.items, boxes);
@@ -276,11 +275,10 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     },
 
     /** Places the order (place()) for the place in line the routes were given (admit()), and settles that place. */
-    /** `allowed`: the shopper's order budget being spent (order-placing-steps.ts), awaited with the reads. */
-    async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, admission: Admission, allowed: Promise<void>): Promise<OrderDoc> {
+    async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, admission: Admission): Promise<OrderDoc> {
       if (!sameLines(admission.lines, stockedLines(request.items))) throw new Error('the admission was given for other lines than this order');
       try {
-        const order = await place(userId, openid, request, allowed);
+        const order = await place(userId, openid, request);
         admission.settle(true);
         return order;
       } catch (error) {

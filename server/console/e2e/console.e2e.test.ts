@@ -117,6 +117,15 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   // The order's own log names the refunded item, as its refund table does.
   const itemName = (await orderDoc(server, order.id)).items[0]!.name;
   await expect(page.getByTestId('audit-table').innerText()).resolves.toContain(`退款件数: — → ${itemName} × 1`);
+  // The status history in words staff read: who and why, not the server's English and ids.
+  const history = await page.getByTestId('order-history').innerText();
+  expect(history).toContain('创建 → 待支付（顾客下单，顾客）');
+  expect(history).toMatch(/待支付 → 待发货（已付款（交易号 \S+），(微信支付通知|顾客|系统任务（核对未回调的支付）)）/);
+  expect(history).toContain('待发货 → 已发货（发货，员工 e2e-owner）');
+  expect(history).not.toMatch(/order placed|paid by transaction|user:/);
+  // Once the ship dialog's mask has gone (it fades out after the dialog closes).
+  await page.locator('.ant-modal-mask').last().waitFor({ state: 'hidden' });
+  await page.locator('.ant-card', { has: page.getByTestId('order-history') }).screenshot({ path: path.join(screenshotDir, '06b-order-history.png') });
   await shoot(page, '06-order-after-refund-and-ship');
 
   // The audit page, filtered to this order: both changes, by this staff member.

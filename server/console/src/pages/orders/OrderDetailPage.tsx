@@ -7,7 +7,7 @@ import { MONEY_STATE_LABELS, orderChannelViewSchema, orderDetailSchema, SHIPPING
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
 import { AuditTable } from '../../components/AuditTable';
-import { CHANNEL_LABELS, ORDER_STATUS_LABELS, OrderStatusTag, RarityTag, RefundStatusTag, refundUnitsText } from '../../components/labels';
+import { actorText, CHANNEL_LABELS, historyReasonText, ORDER_STATUS_LABELS, OrderStatusTag, RarityTag, RefundStatusTag, refundUnitsText } from '../../components/labels';
 import { PageLoading } from '../../components/PageLoading';
 import { QueryError } from '../../components/QueryError';
 import { yuan } from '../../money';
@@ -184,8 +184,13 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
       <Card title="订单状态变化与操作记录" size="small">
         <Timeline
           style={{ marginTop: 8 }}
+          data-testid="order-history"
           items={order.history.map((step) => ({
-            children: `${formatTime(step.at)}  ${step.from ? ORDER_STATUS_LABELS[step.from] : '创建'} → ${ORDER_STATUS_LABELS[step.to]}（${step.reason}，${step.actor}）`,
+            children: (
+              <span title={`${step.reason} · ${step.actor}`}>
+                {`${formatTime(step.at)}  ${step.from ? ORDER_STATUS_LABELS[step.from] : '创建'} → ${ORDER_STATUS_LABELS[step.to]}（${historyReasonText(step.reason)}，${actorText(step.actor)}）`}
+              </span>
+            ),
           }))}
         />
         <AuditTable entries={order.audit} showTarget={false} itemName={itemName} />

@@ -5,7 +5,9 @@ import type { TestServer } from '../../server/test/support/test-server';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { boxModel } from '../../server/src/catalog/box.model';
 import { beijingMonthDayTime } from '@blindbox/shared/src/beijing-time';
-import { screenshotDir } from './page-checks';
+import { checkPage, expectNoLatinWords, screenshotDir } from './page-checks';
+import { shopper } from '../../server/test/support/shop';
+import { setStock } from '../../server/test/support/stock';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -21,6 +23,19 @@ useH5Stack((stack) => {
 });
 
 const enabled = (attribute: string | null) => attribute === null || attribute === 'false';
+
+/** A phone-sized page signed in as `code` (the dev login the H5 build uses outside WeChat). */
+async function phoneAs(code: string) {
+  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  await context.addInitScript((devUser) => localStorage.setItem('blindbox.devUser', JSON.stringify({ data: devUser })), code);
+  const page = await context.newPage();
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith('/api/')) asked.push(`${request.method()} ${pathname}`);
+  });
+  return { page, asked };
+}
 
 test('the box page counts down by the server\'s clock and enables buying when the drop opens', async () => {
   const box = ((await (await fetch(`${server.url}/api/boxes`)).json()) as BoxPage).items[0]!;
@@ -48,7 +63,8 @@ test('the box page counts down by the server\'s clock and enables buying when th
   // The page's estimate of the server's clock lags by the answer's travel time, so it can open late but never
   // early; by the browser's own clock (an hour behind) it would not have opened within the wait at all.
   expect(openedAt).toBeGreaterThanOrEqual(opensAt.getTime());
-  expect(await button.textContent()).toContain('立即购买');
+  // A drop is claimed on the first tap (the next test).
+  expect(await button.textContent()).toContain('立即抢购');
   expect(await countdown.count()).toBe(0);
 }, 60_000);
 
@@ -95,3 +111,52 @@ test('the confirm page of a box sold out says so from the box alone: no addresse
   expect(asked).toContain(`GET /api/boxes/${box!._id.toHexString()}`);
   await page.screenshot({ path: path.join(screenshotDir, 'phone-confirm-sold-out.png') });
 }, 60_000);
+
+test('立即抢购 claims a drop\'s unit on the first tap: the shopper lands on the order to pay; who comes too late hears sold out from that one tap; a first-timer goes on at the confirm page', async () => {
+  const boxes = ((await (await fetch(`${server.url}/api/boxes`)).json()) as BoxPage).items;
+  const box = boxes.find((candidate) => candidate.name === '甜品精灵') ?? boxes[2]!;
+  const slug = (await boxModel(server.container.db).findById(box.id).lean())!.slug;
+  const opensAt = new Date(Math.ceil((server.clock.now().getTime() + 3_600_000) / 1000) * 1000);
+  expect((await runAdminCommand(server.container, ['drop', slug, '--at', opensAt.toISOString()])).exitCode).toBe(0);
+  await setStock(server, box.id, 1);
+  server.clock.setTo(new Date(opensAt.getTime() + 1_000));
+  // Two shoppers who bought before (an address on file), on the box page as the drop opens.
+  for (const code of ['dev-drop-tap-first', 'dev-drop-tap-late']) await (await shopper(server, code)).address();
+  const [first, late] = [await phoneAs('dev-drop-tap-first'), await phoneAs('dev-drop-tap-late')];
+  for (const { page } of [first, late]) {
+    await page.goto(`${server.url}/#/pages/box/index?id=${box.id}`);
+    await page.locator('[data-testid="order-button"]', { hasText: '立即抢购' }).waitFor();
+  }
+  await checkPage(first.page, 'phone-drop-one-tap', ['order-button']);
+
+  first.asked.length = 0;
+  await first.page.getByTestId('order-button').click();
+  const status = first.page.getByTestId('order-detail-status');
+  await status.waitFor({ timeout: 15_000 });
+  expect(await status.getAttribute('data-status')).toBe('TO_BE_PAID');
+  await first.page.getByTestId('pay-again').waitFor();
+  await expectNoLatinWords(first.page);
+  await checkPage(first.page, 'phone-drop-claimed', ['pay-again']);
+  // One request placed it: nothing of the shopper's was loaded for a form they never saw.
+  expect(first.asked.filter((request) => request === 'POST /api/orders')).toHaveLength(1);
+  expect(first.asked.filter((request) => ['GET /api/addresses', 'GET /api/coupons', 'POST /api/orders/quote'].includes(request))).toEqual([]);
+
+  // The page still said in stock; the tap itself is told, and the page turns to sold out.
+  late.asked.length = 0;
+  await late.page.getByTestId('order-button').click();
+  await late.page.getByTestId('sold-out-notice').waitFor({ timeout: 15_000 });
+  // The order, then the box again (from the server's memory): nothing of the shopper's own.
+  expect(late.asked).toEqual(['POST /api/orders', `GET /api/boxes/${box.id}`]);
+  await checkPage(late.page, 'phone-drop-too-late');
+
+  // A first-timer (no address, no age declared) is taken to the confirm page, which asks for both.
+  await setStock(server, box.id, 1);
+  // Restocked behind the server's back: its memory of "sold out" is read again within a moment.
+  const stockNow = async () => ((await (await fetch(`${server.url}/api/boxes/${box.id}`)).json()) as { stock: number }).stock;
+  while ((await stockNow()) === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  const newcomer = await phoneAs('dev-drop-tap-new');
+  await newcomer.page.goto(`${server.url}/#/pages/box/index?id=${box.id}`);
+  await newcomer.page.locator('[data-testid="order-button"]', { hasText: '立即抢购' }).click();
+  await newcomer.page.locator('[data-testid="age-sheet"], [data-testid="address-form"]').first().waitFor({ timeout: 15_000 });
+  expect(newcomer.page.url()).toContain('order/confirm');
+}, 90_000);

@@ -186,7 +186,8 @@ export const createOrderRequestSchema = z.object({
     .array(z.object({ boxId: objectId, quantity: z.number().int().min(1).max(MAX_QUANTITY_PER_ITEM), setPick: setPickSchema.optional() }))
     .min(1)
     .max(10),
-  addressId: objectId,
+  /** Absent: the shopper's first address, as their address list orders it (a drop's one-tap claim from the box page). */
+  addressId: objectId.optional(),
   couponId: objectId.optional(),
 });
 export type CreateOrderRequest = z.infer<typeof createOrderRequestSchema>;

@@ -136,6 +136,7 @@ export const ERROR_WORDS: Record<string, Wording> = {
   VALIDATION_ERROR: '填写的内容有误，请检查后重试',
   INVALID_ID: '链接有误，请返回重试',
   NOT_FOUND: '没有找到你要的内容',
+  ADDRESS_REQUIRED: '请先填写收货地址',
   CONFLICT: '内容已存在，请刷新后重试',
   BAD_REQUEST: '请求有误，请返回重试',
   INVALID_JSON: '请求有误，请返回重试',

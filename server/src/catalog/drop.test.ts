@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Order } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
 import { buyer } from '../../test/fault/fault-support';
+import { shopper } from '../../test/support/shop';
 import { boxState, setStock } from '../../test/support/stock';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { JOB_TEST_ENV, expireInDb, orderDoc } from '../../test/support/job-test-support';
@@ -46,6 +47,24 @@ test('50 parallel orders from one shopper take at most the per-shopper limit, an
   expect(cancelled.body.status).toBe('CLOSED');
   expect((await greedy.api.post('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: greedy.addressId })).status).toBe(201);
   expect((await greedy.api.post<{ code: string }>('/api/orders', { items: [{ boxId, quantity: 1 }], addressId: greedy.addressId })).body.code).toBe('PURCHASE_LIMIT_REACHED');
+});
+
+test('a drop claimed on the first tap, without an address chosen, goes to the shopper\'s first address; one with none is asked for one and holds nothing', async () => {
+  const boxId = await dropBox(5);
+  const returning = await buyer(server, 'dev-drop-one-tap');
+  await returning.address();
+  const claimed = await returning.api.post<Order>('/api/orders', { items: [{ boxId, quantity: 1 }] });
+  expect(claimed.status).toBe(201);
+  // The first of their addresses, as their address list orders them (the one the confirm page preselects).
+  const addresses = (await returning.api.get<{ items: Array<{ id: string; detail: string }> }>('/api/addresses')).body.items;
+  expect((await orderDoc(server, claimed.body.id)).address.detail).toBe(addresses[0]!.detail);
+  expect((await boxState(server, boxId)).stock).toBe(4);
+
+  const newcomer = await shopper(server, 'dev-drop-one-tap-new');
+  const refused = await newcomer.api.post<{ code: string }>('/api/orders', { items: [{ boxId, quantity: 1 }] });
+  expect([refused.status, refused.body.code]).toEqual([400, 'ADDRESS_REQUIRED']);
+  // Nothing was held for it: the address is read before any hold is taken.
+  expect((await boxState(server, boxId)).stock).toBe(4);
 });
 
 test('a sold-out box answers 409 SOLD_OUT with when held units may return, never a 5xx', async () => {

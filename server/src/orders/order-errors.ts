@@ -12,3 +12,6 @@ export class OrderStateConflict extends DomainError {
 }
 
 export const TrackingNoteRequired = ruleError('INVALID', 'TRACKING_NOTE_REQUIRED');
+
+/** An order without an address chosen (a drop's one-tap claim) from a shopper who has none: the confirm page asks for one. */
+export const AddressRequired = ruleError('INVALID', 'ADDRESS_REQUIRED');

@@ -14,11 +14,11 @@ import type { BoxMemory } from '../catalog/box-memory';
 import type { StockLedger } from '../catalog/stock';
 import { refuseUnlessOpen, saleTermsOf } from '../catalog/sale-terms';
 import { couponModel } from '../coupons/coupon.model';
-import { findUserAddress } from '../users/address.service';
+import { findUserAddress, firstUserAddress } from '../users/address.service';
 import { NotFound, type DomainError } from '../domain-error';
 import { BoxNotFound, BoxRetired, QuantityTooLarge, shortOfUnits } from '../catalog/catalog-errors';
 import { CouponExpired, CouponMinSpend, CouponUnavailable } from '../coupons/coupon-errors';
-import { OrderStateConflict, TrackingNoteRequired } from './order-errors';
+import { AddressRequired, OrderStateConflict, TrackingNoteRequired } from './order-errors';
 import { shopperDayOf } from '../limits/daily-limits';
 import { shopperProfiles } from '../users/shopper-profile';
 import type { SetService } from '../sets/set.service';
@@ -190,9 +190,9 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     const [boxes, { clientSeed }, address] = await Promise.all([
       loadBoxes(lines),
       profiles.mayOrder(userId),
-      findUserAddress(db, userId, new Types.ObjectId(request.addressId)),
+      request.addressId ? findUserAddress(db, userId, new Types.ObjectId(request.addressId)) : firstUserAddress(db, userId),
     ]);
-    if (!address) throw new NotFound('address');
+    if (!address) throw request.addressId ? new NotFound('address') : new AddressRequired('choose or add a delivery address first');
     const picks = await sets.picksFor(request.items, boxes);
     const items = snapshot(lines, boxes).map((item) => ({ ...item, setPick: picks.get(item.boxId.toHexString()) ?? null }));
     for (const item of items) await guarantees.refuseUnkeptGuarantee(userId, item);

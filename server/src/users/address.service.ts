@@ -8,6 +8,15 @@ export function addressFields(doc: Pick<AddressDoc, 'name' | 'phone' | 'region' 
   return { name: doc.name, phone: doc.phone, region: doc.region, detail: doc.detail };
 }
 
+/**
+ * The shopper's first address, as their address list orders them (the one the confirm page preselects), for an
+ * order placed without choosing one; null when they have none.
+ */
+export async function firstUserAddress(db: Connection, userId: Types.ObjectId | string): Promise<AddressInput | null> {
+  const doc = await addressModel(db).findOne({ userId }).sort({ _id: 1 }).lean();
+  return doc ? addressFields(doc) : null;
+}
+
 /** The user's own address for an order's snapshot; null when the id is malformed, unknown or someone else's. */
 export async function findUserAddress(
   db: Connection,

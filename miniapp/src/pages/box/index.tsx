@@ -3,7 +3,7 @@ import { Text, View } from '@tarojs/components';
 import { ActionButton } from '../../components/action-button';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
-import { describeError } from '../../api/api-error';
+import { ApiError, describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import { ArtImage } from '../../components/art-image';
 import { ErrorState, Skeleton } from '../../components/page-state';
@@ -92,6 +92,13 @@ function SetRules({ box }: { box: Box }) {
   );
 }
 
+/**
+ * Refusals of a drop's one-tap claim that the confirm page answers with a form (an address to add, the age to
+ * declare, a guardian's consent): the shopper goes on there, as a purchase outside a drop does.
+ */
+const CONFIRM_PAGE_ASKS = new Set(['ADDRESS_REQUIRED', 'AGE_NOT_DECLARED', 'AGE_RESTRICTED', 'GUARDIAN_CONSENT_REQUIRED', 'GUARDIAN_CONSENT_OUTDATED']);
+const SHORT = new Set(['SOLD_OUT', 'OUT_OF_STOCK']);
+
 export default function BoxDetailPage() {
   const { params } = useRouter();
   const id = params.id ?? '';
@@ -99,6 +106,32 @@ export default function BoxDetailPage() {
   const drop = useDropState(box.data);
   const [adding, setAdding] = useState(false);
   const [inCart, setInCart] = useState<number | null>(null);
+  const [claiming, setClaiming] = useState(false);
+  const [claimError, setClaimError] = useState<string | null>(null);
+
+  /**
+   * A drop's box is claimed on the first tap: one unit, to the shopper's first address, the order's payment window
+   * shown on its page. Who comes too late hears sold out from this one request, with nothing of their own loaded;
+   * at a drop's opening nearly everyone does (docs/capacity.md).
+   */
+  async function claim(boxId: string) {
+    setClaiming(true);
+    setClaimError(null);
+    try {
+      const order = await api.createOrder({ items: [{ boxId, quantity: 1 }] });
+      await Taro.navigateTo({ url: routes.order(order.id) });
+    } catch (failure) {
+      if (failure instanceof ApiError && CONFIRM_PAGE_ASKS.has(failure.code)) {
+        await Taro.navigateTo({ url: routes.confirm(boxId) });
+        return;
+      }
+      // The page then says sold out itself, from the box as the server now knows it.
+      if (failure instanceof ApiError && SHORT.has(failure.code)) void box.reload();
+      setClaimError(describeError(failure));
+    } finally {
+      setClaiming(false);
+    }
+  }
 
   async function addToCart(boxId: string) {
     setAdding(true);
@@ -118,6 +151,8 @@ export default function BoxDetailPage() {
   const { data } = box;
   const soldOut = data.stock === 0;
   const wholeSet = data.saleMode === 'SETS';
+  // A scheduled drop (not a whole-set box, whose positions are picked on the grid): claimed on the first tap.
+  const oneTap = data.onSaleAt !== null && !wholeSet;
   return (
     <View className="page page--with-footer">
       <ArtImage className="detail-cover" url={data.coverUrl} size="detail" />
@@ -141,6 +176,11 @@ export default function BoxDetailPage() {
       {soldOut && (
         <Text className="notice" data-testid="sold-out-notice">
           这一盒已经卖完了，看看其他系列吧
+        </Text>
+      )}
+      {claimError && !soldOut && (
+        <Text className="error-text" data-testid="claim-error">
+          {claimError}
         </Text>
       )}
       <View className="card">
@@ -178,9 +218,15 @@ export default function BoxDetailPage() {
                 加入购物车
               </ActionButton>
             )}
-            <ActionButton testId="order-button" onTap={() => Taro.navigateTo({ url: wholeSet ? routes.setGrid(data.id) : routes.confirm(data.id) })}>
-              {wholeSet ? '挑选位置' : '立即购买'}
-            </ActionButton>
+            {oneTap ? (
+              <ActionButton testId="order-button" busy={claiming} onTap={() => claim(data.id)}>
+                立即抢购
+              </ActionButton>
+            ) : (
+              <ActionButton testId="order-button" onTap={() => Taro.navigateTo({ url: wholeSet ? routes.setGrid(data.id) : routes.confirm(data.id) })}>
+                {wholeSet ? '挑选位置' : '立即购买'}
+              </ActionButton>
+            )}
           </>
         )}
       </View>

@@ -142,24 +142,41 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const aloneAtServer = await soldOutAlone(stack.url);
     const oversold = Math.max(0, sold - UNITS, check.soldByOrders - UNITS, -check.available);
 
-    // The same drop again as the mini-program asks it (load.ts, 'confirm-page'), for another box and new shoppers.
-    const [, , pageBox] = await stack.db.boxIds();
-    if (!pageBox) throw new Error('the demo catalog has no third weighted-draw box for the confirm-page drop');
-    await stack.db.setStock(pageBox, UNITS, windowMinutes);
-    const pageShoppers = await bulkShoppers(ctx, stack, count - secondWave, 'page');
-    const viaPage = await load({ scenario: { kind: 'confirm-page', shoppers: pageShoppers, boxId: pageBox, simulatorUrl: stack.simulatorUrl }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: pageShoppers.length } });
-    ctx.log(`drop through the confirm page: ${answersOf(viaPage)}`);
-    const pagePaid = paidOrders(viaPage.drop);
-    await settled(pagePaid);
-    await waitFor(async () => (await stack.db.stockCheck(pageBox, UNITS)).inFlight === 0, 60_000, 500);
-    const pageCheck = await stack.db.stockCheck(pageBox, UNITS);
-    const pageFulfilled = await stack.db.fulfilledCount(pagePaid);
-    const pageLosers = viaPage.drop.filter((outcome) => outcome.orderId === null);
-    const pageLosersLoading = pageLosers.filter((outcome) => outcome.loadedOwnData).length;
-    const toldByBox = viaPage.steps.box?.['200 sold out'] ?? [];
-    const toldByOrder = soldOutLatencies(viaPage.steps.create);
-    const pageSoldOut = summarize([...toldByBox, ...toldByOrder]);
-    const pageErrors = serverErrors([viaPage]);
+    // The same drop again as the mini-program asks it, for other boxes and new shoppers: through the confirm page
+    // (load.ts 'confirm-page', a purchase outside a drop), and through the box page's 立即抢购 (load.ts 'box-page', a
+    // drop's flow since one-tap claims). Each box sold out by the time its run ends.
+    const [, , confirmPageBox, boxPageBox] = await stack.db.boxIds();
+    if (!confirmPageBox || !boxPageBox) throw new Error('the demo catalog needs four weighted-draw boxes for the page drops');
+    const pageDrop = async (kind: 'confirm-page' | 'box-page', boxId: string) => {
+      await stack.db.setStock(boxId, UNITS, windowMinutes);
+      const pageShoppers = await bulkShoppers(ctx, stack, count - secondWave, kind);
+      const run = await load({ scenario: { kind, shoppers: pageShoppers, boxId, simulatorUrl: stack.simulatorUrl }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: pageShoppers.length } });
+      ctx.log(`drop through the ${kind}: ${answersOf(run)}`);
+      const pagePaid = paidOrders(run.drop);
+      await settled(pagePaid);
+      await waitFor(async () => (await stack.db.stockCheck(boxId, UNITS)).inFlight === 0, 60_000, 500);
+      const pageCheck = await stack.db.stockCheck(boxId, UNITS);
+      const losers = run.drop.filter((outcome) => outcome.orderId === null);
+      const toldByBox = run.steps.box?.['200 sold out'] ?? [];
+      const toldByOrder = soldOutLatencies(run.steps.create);
+      const pageWins = wonOrders(run.drop).map((outcome) => outcome.wonAtMs!).sort((a, b) => a - b);
+      return {
+        shoppers: pageShoppers.length,
+        steps: answersOf(run),
+        check: pageCheck,
+        paid: pagePaid.length,
+        fulfilled: await stack.db.fulfilledCount(pagePaid),
+        losers: losers.length,
+        losersLoadingOwnData: losers.filter((outcome) => outcome.loadedOwnData).length,
+        toldByBox: toldByBox.length,
+        toldByOrder: toldByOrder.length,
+        soldOut: summarize([...toldByBox, ...toldByOrder]),
+        soldOutAt: pageWins.length >= UNITS ? pageWins[UNITS - 1]! : null,
+        errors: serverErrors([run]),
+      };
+    };
+    const viaConfirmPage = await pageDrop('confirm-page', confirmPageBox);
+    const viaBoxPage = await pageDrop('box-page', boxPageBox);
 
     const creates = first.steps.create ?? {};
     // The winners' answers alone: over every create answer, the 4,400 quick sold-outs would put p99 among the winners' median.
@@ -171,7 +188,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const callbacks = await callbackAttempts(stack);
     const callbackMs = summarize(callbacks.map((attempt) => attempt.ms ?? WECHAT_ANSWER_DEADLINE_MS));
     const lateCallbacks = callbacks.filter((attempt) => attempt.httpStatus === null || (attempt.ms ?? 0) > WECHAT_ANSWER_DEADLINE_MS).length;
-    ctx.record('drop confirm page', { steps: answersOf(viaPage), check: pageCheck, paid: pagePaid.length, fulfilled: pageFulfilled, losers: pageLosers.length, losersLoadingOwnData: pageLosersLoading, soldOut: pageSoldOut, errors: pageErrors });
+    ctx.record('drop through the pages', { confirmPage: viaConfirmPage, boxPage: viaBoxPage });
     ctx.record('drop', { inServer, count, shoppersMs, windowMinutes, unpaid, returned, returnedAfterWindowMs, paid: paid.length, fulfilled, check, soldOutAt, orderLatency, soldOut, errors, cpuPerRequestMs, soldOutAlone: { door: aloneAtDoor, server: aloneAtServer }, callbacks: { count: callbacks.length, late: lateCallbacks, ms: callbackMs }, first: { steps: answersOf(first), maxSendLagMs: first.maxSendLagMs }, second: { steps: answersOf(second) } });
 
     const row = (figure: string, value: string, target?: string, ok?: boolean) => ctx.row({ section: SECTION, figure, value, ...(target ? { target, verdict: verdict(ok ?? false) } : {}) });
@@ -208,21 +225,23 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
       '0',
       callbacks.length > 0 && lateCallbacks === 0,
     );
-    row(`through the confirm page (${pageShoppers.length} more shoppers at ${ARRIVALS_PER_SECOND}/s, ${UNITS} units of another box, load.ts 'confirm-page'): answers`, answersOf(viaPage));
-    row(
-      'through the confirm page: units sold, oversold, lost payments, 5xx',
-      `${pageCheck.soldByHolds}, ${Math.max(0, pageCheck.soldByHolds - UNITS, -pageCheck.available)}, ${pagePaid.length - pageFulfilled}, ${pageErrors}`,
-      `${UNITS}, 0, 0, 0`,
-      pageCheck.soldByHolds === UNITS && pageCheck.balanced && pagePaid.length === pageFulfilled && pageErrors === 0,
-    );
-    row(
-      `through the confirm page: losers who loaded their own addresses, coupons and profile (3 reads each) before hearing sold out; the rest heard it from the box (0 reads)`,
-      `${pageLosersLoading} of ${pageLosers.length}`,
-    );
-    row(
-      `through the confirm page: sold out told p50 / p99, from the tap that asked (by the box: ${toldByBox.length}; by the order: ${toldByOrder.length})`,
-      `${ms(pageSoldOut.p50)} / ${ms(pageSoldOut.p99)}`,
-    );
+    for (const [flow, page, kind] of [
+      ['through the confirm page (a purchase outside a drop)', viaConfirmPage, 'confirm-page'],
+      ["through the box page's 立即抢购 (a drop's flow: one tap claims)", viaBoxPage, 'box-page'],
+    ] as const) {
+      row(`${flow}, ${page.shoppers} more shoppers at ${ARRIVALS_PER_SECOND}/s for ${UNITS} units of another box (load.ts '${kind}'): answers`, page.steps);
+      row(
+        `${flow}: units sold, oversold, lost payments, 5xx`,
+        `${page.check.soldByHolds}, ${Math.max(0, page.check.soldByHolds - UNITS, -page.check.available)}, ${page.paid - page.fulfilled}, ${page.errors}`,
+        `${UNITS}, 0, 0, 0`,
+        page.check.soldByHolds === UNITS && page.check.balanced && page.paid === page.fulfilled && page.errors === 0,
+      );
+      row(`${flow}: losers who loaded their own addresses, coupons and profile (3 reads each) before hearing sold out`, `${page.losersLoadingOwnData} of ${page.losers}`);
+      row(
+        `${flow}: sold out told p50 / p99, from the tap that asked (by the box: ${page.toldByBox}; by the order: ${page.toldByOrder}); the 100th unit taken`,
+        `${ms(page.soldOut.p50)} / ${ms(page.soldOut.p99)}; ${page.soldOutAt === null ? 'not sold out' : ms(page.soldOutAt)}`,
+      );
+    }
     row(`unpaid holds back on sale (${windowMinutes}-minute window)`, returned ? `${(returnedAfterWindowMs / 1000).toFixed(1)} s after the last expired` : 'not within 90 s of expiry');
     row(
       'after the run: available + open holds + sold = starting stock',

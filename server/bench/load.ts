@@ -36,6 +36,12 @@ export type Scenario =
    */
   | { kind: 'confirm-page'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string }
   /**
+   * A drop as the mini-program's box page asks it (立即抢购, pages/box): shopper i's tap opens the box page and,
+   * unless it says sold out, the next tap orders one unit without choosing an address (the shopper's first); a
+   * winner prepays and pays at the simulator.
+   */
+  | { kind: 'box-page'; shoppers: ApiShopper[]; boxId: string; simulatorUrl: string }
+  /**
    * Whole sets: shopper i reads the box's current set, picks a free position at random (every `wholeSetEvery`-th
    * takes the whole set if it is all free) and orders it, picking again `repickAfterMs` after a 409, up to `attempts` times; a
    * winner pays, except every `cancelEvery`-th, who cancels (its positions go back on sale at once).
@@ -218,7 +224,7 @@ function runHere(job: LoadJob): Promise<LoadResult> {
         await prepayAndPay(outcome, shopper.token, scenario.simulatorUrl);
         break;
       }
-    } else if (scenario.kind === 'confirm-page') {
+    } else if (scenario.kind === 'confirm-page' || scenario.kind === 'box-page') {
       const shopper = scenario.shoppers[index];
       if (!shopper) return false;
       const outcome: DropOutcome = { shopper: index, wonAtMs: null, orderId: null, expiresAtMs: null, paid: false, loadedOwnData: false };
@@ -229,8 +235,18 @@ function runHere(job: LoadJob): Promise<LoadResult> {
         flowLatencies.push(performance.now() - scheduled);
         return true;
       }
-      outcome.loadedOwnData = true;
       const items = [{ boxId: scenario.boxId, quantity: 1 }];
+      if (scenario.kind === 'box-page') {
+        const claimed = await step('create', performance.now(), ordersBase, 'POST', '/api/orders', JSON.stringify({ items }), json(shopper.token));
+        if (claimed.status === 201) {
+          outcome.wonAtMs = performance.now() - origin;
+          outcome.orderId = (JSON.parse(claimed.body) as { id: string }).id;
+          await prepayAndPay(outcome, shopper.token, scenario.simulatorUrl);
+        }
+        flowLatencies.push(performance.now() - scheduled);
+        return true;
+      }
+      outcome.loadedOwnData = true;
       const loadedAt = performance.now();
       await Promise.all([
         step('addresses', loadedAt, job.url, 'GET', '/api/addresses', undefined, json(shopper.token)),

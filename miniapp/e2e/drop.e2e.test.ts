@@ -24,6 +24,16 @@ useH5Stack((stack) => {
 
 const enabled = (attribute: string | null) => attribute === null || attribute === 'false';
 
+/** Schedules a drop of the demo box named `name` (or the shelf's `fallback`-th) an hour ahead of the server's clock. */
+async function scheduleDrop(name: string, fallback: number) {
+  const boxes = ((await (await fetch(`${server.url}/api/boxes`)).json()) as BoxPage).items;
+  const box = boxes.find((candidate) => candidate.name === name) ?? boxes[fallback]!;
+  const slug = (await boxModel(server.container.db).findById(box.id).lean())!.slug;
+  const opensAt = new Date(Math.ceil((server.clock.now().getTime() + 3_600_000) / 1000) * 1000);
+  expect((await runAdminCommand(server.container, ['drop', slug, '--at', opensAt.toISOString()])).exitCode).toBe(0);
+  return { box, opensAt };
+}
+
 /** A phone-sized page signed in as `code` (the dev login the H5 build uses outside WeChat). */
 async function phoneAs(code: string) {
   const context = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
@@ -69,11 +79,7 @@ test('the box page counts down by the server\'s clock and enables buying when th
 }, 60_000);
 
 test('the box list marks a box whose drop has not opened with 即将开售 and its time, and drops the badge when the server opens it', async () => {
-  const boxes = ((await (await fetch(`${server.url}/api/boxes`)).json()) as BoxPage).items;
-  const box = boxes.find((candidate) => candidate.name === '机甲少年') ?? boxes[1]!;
-  const slug = (await boxModel(server.container.db).findById(box.id).lean())!.slug;
-  const opensAt = new Date(Math.ceil((server.clock.now().getTime() + 3_600_000) / 1000) * 1000);
-  expect((await runAdminCommand(server.container, ['drop', slug, '--at', opensAt.toISOString()])).exitCode).toBe(0);
+  const { box, opensAt } = await scheduleDrop('机甲少年', 1);
   server.clock.setTo(new Date(opensAt.getTime() - 10_000));
 
   const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
@@ -113,11 +119,7 @@ test('the confirm page of a box sold out says so from the box alone: no addresse
 }, 60_000);
 
 test('立即抢购 claims a drop\'s unit on the first tap: the shopper lands on the order to pay; who comes too late hears sold out from that one tap; a first-timer goes on at the confirm page', async () => {
-  const boxes = ((await (await fetch(`${server.url}/api/boxes`)).json()) as BoxPage).items;
-  const box = boxes.find((candidate) => candidate.name === '甜品精灵') ?? boxes[2]!;
-  const slug = (await boxModel(server.container.db).findById(box.id).lean())!.slug;
-  const opensAt = new Date(Math.ceil((server.clock.now().getTime() + 3_600_000) / 1000) * 1000);
-  expect((await runAdminCommand(server.container, ['drop', slug, '--at', opensAt.toISOString()])).exitCode).toBe(0);
+  const { box, opensAt } = await scheduleDrop('甜品精灵', 2);
   await setStock(server, box.id, 1);
   server.clock.setTo(new Date(opensAt.getTime() + 1_000));
   // Two shoppers who bought before (an address on file), on the box page as the drop opens.

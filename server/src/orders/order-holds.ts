@@ -92,6 +92,26 @@ async function sweepCounted(counters: CountedUnits, now: Date, fatesOf: FatesOf,
 }
 
 /**
+ * Settles leftovers of a hold by their order's fate, read in one go: kept for a fulfilled order, given back for an
+ * ended or never-stored one, left for an order still payable. Says how many were settled.
+ */
+async function settleByFate<T extends { orderId: Types.ObjectId }>(
+  leftovers: readonly T[],
+  fatesOf: FatesOf,
+  settle: { keep(leftover: T): Promise<unknown>; giveBack(leftover: T): Promise<unknown> },
+): Promise<number> {
+  const fates = await fatesOf(leftovers.map((leftover) => leftover.orderId));
+  let settled = 0;
+  for (const leftover of leftovers) {
+    const fate = fates.get(leftover.orderId.toHexString());
+    if (fate === 'KEEP') await settle.keep(leftover);
+    if (fate === 'RELEASE') await settle.giveBack(leftover);
+    if (fate !== 'WAIT') settled += 1;
+  }
+  return settled;
+}
+
+/**
  * The holds, in the order placing takes them (placingSteps below). Stock first, right after the cheap checks: in
  * a drop it is the one most likely to refuse, so a shopper who loses spends one guarded write and takes nothing else.
  */
@@ -117,17 +137,12 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
     /** Counter changes a crash cut short (stock.heal), then holds past their window, by their order's fate. */
     async sweep(now, fatesOf, limit) {
       const healed = await stock.heal(now);
-      const holds = await stock.expiredHolds(now, limit);
-      const fates = await fatesOf(holds.map((hold) => hold.orderId));
-      let settled = healed.reclaimed + healed.releasesFinished;
-      for (const hold of holds) {
-        const fate = fates.get(hold.orderId.toHexString());
-        const line = { boxId: hold.boxId, quantity: hold.quantity };
-        if (fate === 'KEEP') await stock.keep(hold.orderId, [line]);
-        if (fate === 'RELEASE') await stock.release(hold.orderId, [line]);
-        if (fate !== 'WAIT') settled += 1;
-      }
-      return settled;
+      const lineOf = (hold: { boxId: Types.ObjectId; quantity: number }) => [{ boxId: hold.boxId, quantity: hold.quantity }];
+      const settled = await settleByFate(await stock.expiredHolds(now, limit), fatesOf, {
+        keep: (hold) => stock.keep(hold.orderId, lineOf(hold)),
+        giveBack: (hold) => stock.release(hold.orderId, lineOf(hold)),
+      });
+      return healed.reclaimed + healed.releasesFinished + settled;
     },
   };
   const positionsHold: OrderHold = {
@@ -137,19 +152,13 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
     keep: (order) => sets.keep(order),
     /** Positions held past their order's window: a fulfilled order's are sold with its designs, any other's go back. */
     async sweep(now, fatesOf, limit) {
-      const positions = await sets.expiredHolds(now, limit);
-      const fates = await fatesOf(positions.map((hold) => hold.orderId));
-      let settled = 0;
-      for (const hold of positions) {
-        const fate = fates.get(hold.orderId.toHexString());
-        if (fate === 'KEEP') {
+      return settleByFate(await sets.expiredHolds(now, limit), fatesOf, {
+        async keep(hold) {
           const order = await Order.findById(hold.orderId).lean<OrderDoc>();
           if (order) await sets.keep(order);
-        }
-        if (fate === 'RELEASE') await sets.releaseHold(hold.orderId, { setId: hold.setId, boxId: hold.boxId, positions: [hold.position] });
-        if (fate !== 'WAIT') settled += 1;
-      }
-      return settled;
+        },
+        giveBack: (hold) => sets.releaseHold(hold.orderId, { setId: hold.setId, boxId: hold.boxId, positions: [hold.position] }),
+      });
     },
   };
   const seedHold: OrderHold = {
@@ -211,16 +220,10 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
     keep: async (order) => void (order.couponId && (await coupons.markUsed(order.couponId, order._id))),
     /** Coupons still LOCKED: a fulfilled order's are spent, an ended or never-stored one's come back. */
     async sweep(now, fatesOf, limit) {
-      const locked = await coupons.lockedWithOrder(limit);
-      const fates = await fatesOf(locked.map((coupon) => coupon.orderId));
-      let settled = 0;
-      for (const coupon of locked) {
-        const fate = fates.get(coupon.orderId.toHexString());
-        if (fate === 'KEEP') await coupons.markUsed(coupon._id, coupon.orderId);
-        if (fate === 'RELEASE') await coupons.release(coupon._id, coupon.orderId);
-        if (fate !== 'WAIT') settled += 1;
-      }
-      return settled;
+      return settleByFate(await coupons.lockedWithOrder(limit), fatesOf, {
+        keep: (coupon) => coupons.markUsed(coupon._id, coupon.orderId),
+        giveBack: (coupon) => coupons.release(coupon._id, coupon.orderId),
+      });
     },
   };
   const capsHold: OrderHold = {
@@ -242,16 +245,10 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
     },
     /** Lines left on a counter past the stuck-step age: settled or given back by their order's fate. */
     async sweep(now, fatesOf, limit) {
-      const lines = await items.linesInFlight(new Date(now.getTime() - STUCK_STEP_MS), limit);
-      const fates = await fatesOf(lines.map((line) => line.orderId));
-      let settled = 0;
-      for (const line of lines) {
-        const fate = fates.get(line.orderId.toHexString());
-        if (fate === 'KEEP') await items.settleTaken(line.orderId, line.boxId);
-        if (fate === 'RELEASE') await items.giveBack(line.orderId, line.boxId);
-        if (fate !== 'WAIT') settled += 1;
-      }
-      return settled;
+      return settleByFate(await items.linesInFlight(new Date(now.getTime() - STUCK_STEP_MS), limit), fatesOf, {
+        keep: (line) => items.settleTaken(line.orderId, line.boxId),
+        giveBack: (line) => items.giveBack(line.orderId, line.boxId),
+      });
     },
   };
 

@@ -137,6 +137,7 @@ test('立即抢购 claims a drop\'s unit on the first tap: the shopper lands on 
   await status.waitFor({ timeout: 15_000 });
   expect(await status.getAttribute('data-status')).toBe('TO_BE_PAID');
   await first.page.getByTestId('pay-again').waitFor();
+  expect(await first.page.getByTestId('claimed-notice').textContent()).toContain('抢到了');
   await expectNoLatinWords(first.page);
   await checkPage(first.page, 'phone-drop-claimed', ['pay-again']);
   // One request placed it: nothing of the shopper's was loaded for a form they never saw.

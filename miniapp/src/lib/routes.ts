@@ -20,6 +20,8 @@ export const routes = {
   orders: () => '/pages/orders/index',
   /** `paid`: what became of a pay sheet opened just before (cancelled or failed), told on arrival. */
   order: (orderId: string, paid?: 'cancelled' | 'failed') => `/order/detail/index?orderId=${encodeURIComponent(orderId)}${paid ? `&paid=${paid}` : ''}`,
+  /** The order a drop's 立即抢购 just placed: its page says so while it waits to be paid. */
+  claimedOrder: (orderId: string) => `/order/detail/index?orderId=${encodeURIComponent(orderId)}&claimed=1`,
   /** After-sales (售后): a new request on one line of a shipped order, and one request with its thread. */
   aftersalesApply: (orderId: string, itemIndex: number) => `/order/aftersales-apply/index?orderId=${encodeURIComponent(orderId)}&itemIndex=${itemIndex}`,
   aftersales: (id: string) => `/order/aftersales/index?id=${encodeURIComponent(id)}`,

@@ -92,6 +92,11 @@ export default function OrderDetailPage() {
 
   return (
     <View className="page page--with-footer">
+      {payable && params.claimed === '1' && (
+        <Text className="notice" data-testid="claimed-notice">
+          抢到了！这一盒已为你保留，请在截止前支付，付款后即可开盒
+        </Text>
+      )}
       <View className="card">
         <View className="line">
           <Text className="section-title">订单状态</Text>

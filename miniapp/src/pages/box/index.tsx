@@ -119,7 +119,7 @@ export default function BoxDetailPage() {
     setClaimError(null);
     try {
       const order = await api.createOrder({ items: [{ boxId, quantity: 1 }] });
-      await Taro.navigateTo({ url: routes.order(order.id) });
+      await Taro.navigateTo({ url: routes.claimedOrder(order.id) });
     } catch (failure) {
       if (failure instanceof ApiError && CONFIRM_PAGE_ASKS.has(failure.code)) {
         await Taro.navigateTo({ url: routes.confirm(boxId) });

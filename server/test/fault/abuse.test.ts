@@ -4,7 +4,7 @@ import type { Box, BoxPage, Coupon, Order, QuoteResponse } from '@blindbox/share
 import { MAX_QUANTITY_PER_ITEM } from '@blindbox/shared';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { apiClient } from '../support/api-client';
-import { payAtSimulator } from '../support/shop';
+import { payAtSimulator, shopper } from '../support/shop';
 import { waitUntil } from '../support/wechatpay-harness';
 import { boxState, orderDoc, prepayIdOf, simTransaction } from '../support/job-test-support';
 import { grantCoupon } from '../../src/coupons/grant-coupon';
@@ -136,12 +136,14 @@ test("another user's order, address and coupon are 404, and malformed ids 400", 
     ['boxId not hex', { items: [{ boxId: 'z'.repeat(24), quantity: 1 }], addressId: frank.addressId }],
     ['boxId operator', { items: [{ boxId: { $ne: null }, quantity: 1 }], addressId: frank.addressId }],
     ['addressId operator', { items: [line], addressId: { $ne: null } }],
-    ['addressId missing', { items: [line] }],
     ['couponId operator', { items: [line], addressId: frank.addressId, couponId: { $exists: true } }],
     ['couponId not hex', { items: [line], addressId: frank.addressId, couponId: franksCoupon.id.toUpperCase().replace(/[0-9]/g, 'G') }],
   ] as Array<[string, unknown]>) {
     await expectRefused(what, () => frank.api.post('/api/orders', body), 400, 'VALIDATION_ERROR');
   }
+  // No address chosen means the shopper's first (a drop's one-tap claim); a shopper with none is asked for one.
+  const homeless = await shopper(server, 'dev-abuse-no-address');
+  await expectRefused('addressId missing, no address on file', () => homeless.api.post('/api/orders', { items: [line] }), 400, 'ADDRESS_REQUIRED');
 });
 
 test('bad quantities, too many lines and unknown or inactive boxes are refused without touching stock', async () => {

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { createStaff, loginAs, paidOrderOf } from '../../server/test/support/console';
 import { photograph } from '../../server/test/support/pictures';
-import { checkPage, expectAllTapTargets, expectNoLatinWords, watchProblems } from './page-checks';
+import { checkPage, expectAllTapTargets, expectNoLatinWords, pageAs } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -33,10 +33,7 @@ test('a shipped order → 申请售后 → a thread with customer service → th
   const staff = await loginAs(server, await createStaff(server, 'as-h5-support', 'support'));
   expect((await staff.post(`/orders/${order.id}/ship`, { trackingNo: '773012345678', carrier: 'SF' })).status).toBe(200);
 
-  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, locale: 'zh-CN' });
-  await context.addInitScript((devUser) => localStorage.setItem('blindbox.devUser', JSON.stringify({ data: devUser })), code);
-  const page = await context.newPage();
-  const problems = watchProblems(page);
+  const { page, problems } = await pageAs(browser, code, { viewport: { width: 375, height: 812 }, locale: 'zh-CN' });
 
   await page.goto(`${server.url}/#/order/detail/index?orderId=${order.id}`);
   await page.getByTestId('aftersales-apply-0').waitFor({ timeout: 30_000 });
@@ -89,5 +86,5 @@ test('a shipped order → 申请售后 → a thread with customer service → th
   await page.getByTestId('aftersales-view-0').filter({ hasText: '售后记录' }).waitFor({ timeout: 15_000 });
   await page.getByTestId('aftersales-apply-0').waitFor();
   expect(problems).toEqual([]);
-  await context.close();
+  await page.context().close();
 }, 180_000);

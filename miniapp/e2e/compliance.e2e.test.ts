@@ -1,8 +1,8 @@
 import type { GuardianConsentView } from '@blindbox/shared';
 import type { BoxPage, Box } from '@blindbox/shared';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
-import { checkPage, laidOutBox, watchProblems } from './page-checks';
+import { checkPage, laidOutBox, pageAs } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -42,12 +42,7 @@ useH5Stack(async (stack) => {
 });
 
 /** A phone page logged in as the H5 dev user `code` (Taro's storage format). */
-async function phoneAs(code: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext(PHONE);
-  const page = await context.newPage();
-  await page.addInitScript((user) => localStorage.setItem('blindbox.devUser', JSON.stringify({ data: user })), code);
-  return { page, problems: watchProblems(page) };
-}
+const phoneAs = (code: string) => pageAs(browser, code, PHONE);
 
 test('an 8–17 shopper sees each item value and the guardian-consent notice on the box page and the confirm page', async () => {
   const { page, problems } = await phoneAs('dev-teen');

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { BoxPage } from '@blindbox/shared';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { runAdminCommand } from '../../server/src/admin/run-admin-command';
 import { boxModel } from '../../server/src/catalog/box.model';
 import { beijingMonthDayTime } from '@blindbox/shared/src/beijing-time';
-import { checkPage, expectNoLatinWords, screenshotDir } from './page-checks';
+import { checkPage, expectNoLatinWords, pageAs, screenshotDir } from './page-checks';
 import { shopper } from '../../server/test/support/shop';
 import { setStock } from '../../server/test/support/stock';
 import { useH5Stack } from './h5-stack';
@@ -34,17 +34,20 @@ async function scheduleDrop(name: string, fallback: number) {
   return { box, opensAt };
 }
 
-/** A phone-sized page signed in as `code` (the dev login the H5 build uses outside WeChat). */
-async function phoneAs(code: string) {
-  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
-  await context.addInitScript((devUser) => localStorage.setItem('blindbox.devUser', JSON.stringify({ data: devUser })), code);
-  const page = await context.newPage();
+/** The API requests a page makes from now on (`GET /api/boxes/…`), as they leave. */
+function apiRequestsOf(page: Page): string[] {
   const asked: string[] = [];
   page.on('request', (request) => {
     const { pathname } = new URL(request.url());
     if (pathname.startsWith('/api/')) asked.push(`${request.method()} ${pathname}`);
   });
-  return { page, asked };
+  return asked;
+}
+
+/** A phone page signed in as `code`, with the API requests it makes. */
+async function phoneAs(code: string) {
+  const { page } = await pageAs(browser, code);
+  return { page, asked: apiRequestsOf(page) };
 }
 
 test('the box page counts down by the server\'s clock and enables buying when the drop opens', async () => {
@@ -103,11 +106,7 @@ test('the confirm page of a box sold out says so from the box alone: no addresse
     { slug: `gone-${Date.now()}`, name: '夜光限定', coverUrl: '/c.png', priceFen: 5900, products: [{ productId: 'only', name: '唯一款', rarity: 'SECRET', imageUrl: '/i.png', weight: 1 }] },
   ]);
   const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
-  const asked: string[] = [];
-  page.on('request', (request) => {
-    const { pathname } = new URL(request.url());
-    if (pathname.startsWith('/api/')) asked.push(`${request.method()} ${pathname}`);
-  });
+  const asked = apiRequestsOf(page);
   await page.goto(`${server.url}/#/order/confirm/index?boxId=${box!._id.toHexString()}`);
   await page.getByTestId('state-empty').waitFor();
   expect(await page.getByTestId('state-empty').textContent()).toContain('「夜光限定」已售罄');

@@ -1,8 +1,8 @@
 import type { Order, OrderPage } from '@blindbox/shared';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../../server/test/support/test-server';
 import { apiClient } from '../../server/test/support/api-client';
-import { checkPage, expectAllTapTargets, expectNoLatinWords, fillAddress, watchProblems } from './page-checks';
+import { checkPage, expectAllTapTargets, expectNoLatinWords, fillAddress, pageAs } from './page-checks';
 import { useH5Stack } from './h5-stack';
 
 /**
@@ -11,7 +11,6 @@ import { useH5Stack } from './h5-stack';
  * no tap able to order or pay twice. Pages are photographed into e2e/screenshots/ (journey-*.png).
  */
 
-const PHONE: BrowserContextOptions = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 
 let server: TestServer;
 let browser: Browser;
@@ -21,12 +20,7 @@ useH5Stack((stack) => {
 });
 
 /** A page as a shopper who never logged in before (a fresh dev login code: no age declared, no address). */
-async function newShopper(code: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext(PHONE);
-  await context.addInitScript((devUser) => localStorage.setItem('blindbox.devUser', JSON.stringify({ data: devUser })), code);
-  const page = await context.newPage();
-  return { page, problems: watchProblems(page) };
-}
+const newShopper = (code: string) => pageAs(browser, code);
 
 /** Every check a shopper page must pass here, then its photograph. */
 async function look(page: Page, name: string): Promise<void> {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 
 /** What every page of the browser test must get right, whatever it shows. */
 
@@ -164,6 +164,17 @@ async function settle(page: Page): Promise<void> {
         .map((animation) => animation.finished.catch(() => undefined)),
     ),
   );
+}
+
+/** A phone at its usual size; a test that needs another screen passes its own. */
+export const PHONE: BrowserContextOptions = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
+
+/** A page signed in as the H5 dev user `code` (the login the H5 build reads from storage), its problems watched. */
+export async function pageAs(browser: Browser, code: string, options: BrowserContextOptions = PHONE): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext(options);
+  await context.addInitScript((devUser) => localStorage.setItem('blindbox.devUser', JSON.stringify({ data: devUser })), code);
+  const page = await context.newPage();
+  return { page, problems: watchProblems(page) };
 }
 
 /** Everything above, then a screenshot (of the viewport, as a phone would show it) for a reviewer. */

@@ -236,25 +236,20 @@ function runHere(job: LoadJob): Promise<LoadResult> {
         return true;
       }
       const items = [{ boxId: scenario.boxId, quantity: 1 }];
-      if (scenario.kind === 'box-page') {
-        const claimed = await step('create', performance.now(), ordersBase, 'POST', '/api/orders', JSON.stringify({ items }), json(shopper.token));
-        if (claimed.status === 201) {
-          outcome.wonAtMs = performance.now() - origin;
-          outcome.orderId = (JSON.parse(claimed.body) as { id: string }).id;
-          await prepayAndPay(outcome, shopper.token, scenario.simulatorUrl);
-        }
-        flowLatencies.push(performance.now() - scheduled);
-        return true;
+      // The confirm page loads the shopper's own data and a quote first, and orders to the chosen address; the box
+      // page's 立即抢购 orders at once, to the shopper's first address.
+      if (scenario.kind === 'confirm-page') {
+        outcome.loadedOwnData = true;
+        const loadedAt = performance.now();
+        await Promise.all([
+          step('addresses', loadedAt, job.url, 'GET', '/api/addresses', undefined, json(shopper.token)),
+          step('coupons', loadedAt, job.url, 'GET', '/api/coupons', undefined, json(shopper.token)),
+          step('profile', loadedAt, job.url, 'GET', '/api/me', undefined, json(shopper.token)),
+        ]);
+        await step('quote', performance.now(), job.url, 'POST', '/api/orders/quote', JSON.stringify({ items }), json(shopper.token));
       }
-      outcome.loadedOwnData = true;
-      const loadedAt = performance.now();
-      await Promise.all([
-        step('addresses', loadedAt, job.url, 'GET', '/api/addresses', undefined, json(shopper.token)),
-        step('coupons', loadedAt, job.url, 'GET', '/api/coupons', undefined, json(shopper.token)),
-        step('profile', loadedAt, job.url, 'GET', '/api/me', undefined, json(shopper.token)),
-      ]);
-      await step('quote', performance.now(), job.url, 'POST', '/api/orders/quote', JSON.stringify({ items }), json(shopper.token));
-      const created = await step('create', performance.now(), ordersBase, 'POST', '/api/orders', JSON.stringify({ items, addressId: shopper.addressId }), json(shopper.token));
+      const body = scenario.kind === 'confirm-page' ? { items, addressId: shopper.addressId } : { items };
+      const created = await step('create', performance.now(), ordersBase, 'POST', '/api/orders', JSON.stringify(body), json(shopper.token));
       if (created.status === 201) {
         outcome.wonAtMs = performance.now() - origin;
         outcome.orderId = (JSON.parse(created.body) as { id: string }).id;

@@ -5,6 +5,12 @@ export const RARITIES = ['COMMON', 'RARE', 'EPIC', 'SECRET'] as const;
 
 export const MAX_QUANTITY_PER_ITEM = 20;
 
+/**
+ * The codes of a box with fewer units than an order asks (the server's shortOfUnits): about the box alone, the same
+ * for every shopper. The order door repeats them; the mini-program turns its page to sold out on them.
+ */
+export const SHORT_OF_UNITS_CODES: ReadonlySet<string> = new Set(['SOLD_OUT', 'OUT_OF_STOCK']);
+
 /** WEIGHTED: every unit is an independent draw by the published weights. SETS (端盒): the series is sold as
  * committed whole sets of positions the shopper picks from. */
 export const SALE_MODES = ['WEIGHTED', 'SETS'] as const;

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { SHORT_OF_UNITS_CODES, shortOfUnits } from './catalog-errors';
+import { SHORT_OF_UNITS_CODES } from '@blindbox/shared';
+import { shortOfUnits } from './catalog-errors';
 
 test('the codes the order door repeats to everyone are exactly the ones shortOfUnits answers', () => {
   const boxId = new Types.ObjectId();

@@ -34,8 +34,6 @@ export const OutOfStock = ruleError('CONFLICT', 'OUT_OF_STOCK');
 export function shortOfUnits(boxId: Types.ObjectId, left: number, availableAgainAt: Date | null): DomainError {
   return left > 0 ? new OutOfStock(`only ${left} left of box ${boxId.toHexString()}`) : new SoldOut(boxId, availableAgainAt);
 }
-/** The codes shortOfUnits answers: about the box alone, the same for every shopper (door/ repeats them). */
-export const SHORT_OF_UNITS_CODES: ReadonlySet<string> = new Set(['SOLD_OUT', 'OUT_OF_STOCK']);
 export const PurchaseLimitReached = ruleError('CONFLICT', 'PURCHASE_LIMIT_REACHED');
 
 /** A scheduled drop has not opened yet; `onSaleAt` says when it does, by the server's clock. */

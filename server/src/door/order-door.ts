@@ -1,8 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
-import { createOrderRequestSchema } from '@blindbox/shared';
-import { SHORT_OF_UNITS_CODES } from '../catalog/catalog-errors';
+import { SHORT_OF_UNITS_CODES, createOrderRequestSchema } from '@blindbox/shared';
 import { PLACE_ORDER_PATHS } from '../orders/order-paths';
 import type { Logger } from '../logger';
 import { scraperToken } from '../metrics/scraper-token';

@@ -12,7 +12,7 @@ import { countedUnitsModel } from '../limits/counted-units.model';
 import { couponModel } from '../coupons/coupon.model';
 import { orderModel, type OrderDoc } from './order.model';
 import { orderTransitions } from './order-transitions';
-import type { OrderDraft, OrderHold } from './order-holds';
+import type { OrderDraft, PlacingHold } from './order-holds';
 
 // A crash at every step of placing, closing and settling an order, then the leftover sweep: whatever the
 // crash cut off, every hold heals. Closing and settling run the holds one by one (closing in reverse), so a crash
@@ -85,7 +85,7 @@ test('a crash after any hold taken while placing: the sweep gives every one back
   // Every step before the last whole, and then any holds of the last (taken at once: any of them may be done).
   const earlier = holds.placingSteps.slice(0, -1);
   const last = holds.placingSteps.at(-1)!;
-  const cases: OrderHold[][] = earlier.map((_, k) => earlier.slice(0, k + 1).flat());
+  const cases: PlacingHold[][] = earlier.map((_, k) => earlier.slice(0, k + 1).flat());
   for (let subset = 1; subset < 1 << last.length; subset += 1) cases.push([...earlier.flat(), ...last.filter((_, index) => subset & (1 << index))]);
   expect(cases).toHaveLength(2 + 15);
 
@@ -104,7 +104,7 @@ test('a crash after any hold taken while placing: the sweep gives every one back
       refuseShort: async () => new Error('short'),
     };
     // The process dies with these holds taken: nothing is undone, the order is never stored.
-    for (const hold of taken) await hold.take!(draft);
+    for (const hold of taken) await hold.take(draft);
     const held = await leftoversOf(orderId, coupon.id);
     expect([names, held.stockHolds, held.coupon]).toEqual([names, ['HELD'], names.includes('coupon') ? 'LOCKED' : 'AVAILABLE']);
 

@@ -39,8 +39,8 @@ export interface OrderDraft {
 export type FatesOf = (orderIds: readonly Types.ObjectId[]) => Promise<Map<string, HoldFate>>;
 
 /**
- * One thing an order holds. Placing takes each in the list's order; a refusal or failure gives back the ones
- * taken, in reverse; a close gives all back, a payment keeps all, and the leftover sweep asks each to find and
+ * One thing an order holds. Placing takes them step by step (placingSteps); a refusal or failure gives back the
+ * ones taken, in reverse; a close gives all back, a payment keeps all, and the leftover sweep asks each to find and
  * heal what a crash left of it. Every step is a guarded write, so each may run again, or race another.
  */
 export interface OrderHold {
@@ -53,6 +53,9 @@ export interface OrderHold {
   /** Finds leftovers of this hold that a crash cut off from their order's fate, settles them, says how many. */
   sweep(now: Date, fatesOf: FatesOf, limit: number): Promise<number>;
 }
+
+/** A hold placing takes (the item takes are taken at payment instead). */
+export type PlacingHold = OrderHold & Required<Pick<OrderHold, 'take'>>;
 
 export interface OrderHoldsDeps {
   db: Connection;
@@ -73,24 +76,6 @@ const stockLines = (order: Pick<HeldOrder, 'items'>, only: (item: OrderItemDoc) 
 const quotaKey = (order: Pick<HeldOrder, 'userId'>, item: Pick<OrderItemDoc, 'boxId' | 'dropKey'>): QuotaKey => ({ boxId: item.boxId, dropKey: item.dropKey, userId: order.userId });
 const dailyTakeOf = (order: HeldOrder) => ({ userId: order.userId, orderId: order._id, day: order.limitDay, totalFen: order.totalFen, lines: stockLines(order) });
 
-/** Settles a counter's pending orders by their fate (the quota's and the caps' sweep: each its own kind). */
-async function sweepCounted(counters: CountedUnits, now: Date, fatesOf: FatesOf, limit: number): Promise<number> {
-  let settled = 0;
-  for (const counter of await counters.due(now, limit)) {
-    const orderOf = (token: string) => token.split(':')[0] as string;
-    const fates = await fatesOf(counter.pending.map((token) => new Types.ObjectId(orderOf(token))));
-    for (const token of counter.pending) {
-      const fate = fates.get(orderOf(token));
-      if (fate === 'KEEP' || fate === 'RELEASE') {
-        await counters.settlePending(counter._id, token, fate);
-        settled += 1;
-      }
-    }
-    await counters.doneChecking(counter._id, now);
-  }
-  return settled;
-}
-
 /**
  * Settles leftovers of a hold by their order's fate, read in one go: kept for a fulfilled order, given back for an
  * ended or never-stored one, left for an order still payable. Says how many were settled.
@@ -104,9 +89,24 @@ async function settleByFate<T extends { orderId: Types.ObjectId }>(
   let settled = 0;
   for (const leftover of leftovers) {
     const fate = fates.get(leftover.orderId.toHexString());
-    if (fate === 'KEEP') await settle.keep(leftover);
-    if (fate === 'RELEASE') await settle.giveBack(leftover);
-    if (fate !== 'WAIT') settled += 1;
+    if (fate !== 'KEEP' && fate !== 'RELEASE') continue;
+    await (fate === 'KEEP' ? settle.keep(leftover) : settle.giveBack(leftover));
+    settled += 1;
+  }
+  return settled;
+}
+
+/** Settles a counter's pending orders by their fate (the quota's and the caps' sweep: each its own kind). */
+async function sweepCounted(counters: CountedUnits, now: Date, fatesOf: FatesOf, limit: number): Promise<number> {
+  let settled = 0;
+  for (const counter of await counters.due(now, limit)) {
+    // A pending token starts with its order's id (`<orderId>:…`).
+    const pending = counter.pending.map((token) => ({ token, orderId: new Types.ObjectId(token.split(':')[0]) }));
+    settled += await settleByFate(pending, fatesOf, {
+      keep: ({ token }) => counters.settlePending(counter._id, token, 'KEEP'),
+      giveBack: ({ token }) => counters.settlePending(counter._id, token, 'RELEASE'),
+    });
+    await counters.doneChecking(counter._id, now);
   }
   return settled;
 }
@@ -120,7 +120,7 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
   const log = logger.child({ component: 'order-holds' });
   const isStocked = (item: OrderItemDoc) => !item.setPick;
 
-  const stockHold: OrderHold = {
+  const stockHold: PlacingHold = {
     name: 'stock',
     /**
      * The drop's opening and cancellation are decided here, by the server's clock, against the boxes this
@@ -145,7 +145,7 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
       return healed.reclaimed + healed.releasesFinished + settled;
     },
   };
-  const positionsHold: OrderHold = {
+  const positionsHold: PlacingHold = {
     name: 'set positions',
     take: ({ order }) => sets.hold(order._id, order.items, order.expiresAt),
     giveBack: async (order) => void (await sets.release(order._id, order.items)),
@@ -161,7 +161,7 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
       });
     },
   };
-  const seedHold: OrderHold = {
+  const seedHold: PlacingHold = {
     /**
      * The server seed each drawn line will use (commit–reveal: its hash was public before this order existed).
      * Taken once the order is sure of its units, so a loser takes none. Nothing to give back or sweep: a seed
@@ -183,7 +183,7 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
     keep: async () => undefined,
     sweep: async () => 0,
   };
-  const quotaHold: OrderHold = {
+  const quotaHold: PlacingHold = {
     name: 'purchase quota',
     async take({ order, boxes }) {
       const taken: OrderItemDoc[] = [];
@@ -204,7 +204,7 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
     keep: async () => undefined,
     sweep: (now, fatesOf, limit) => sweepCounted(quotas.counters, now, fatesOf, limit),
   };
-  const couponHold: OrderHold = {
+  const couponHold: PlacingHold = {
     name: 'coupon',
     async take(draft) {
       const { order } = draft;
@@ -226,7 +226,7 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
       });
     },
   };
-  const capsHold: OrderHold = {
+  const capsHold: PlacingHold = {
     name: 'daily caps',
     take: ({ order }) => limits.take(dailyTakeOf(order), order.expiresAt),
     giveBack: (order) => limits.giveBack(dailyTakeOf(order)),
@@ -258,7 +258,7 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
    * for another (the price, which the caps count, is set before any hold), so a winner waits for one round trip
    * there instead of four. A crash may therefore leave any of them: each has its own sweep.
    */
-  const placingSteps: ReadonlyArray<readonly OrderHold[]> = [[stockHold], [positionsHold], [seedHold, quotaHold, couponHold, capsHold]];
+  const placingSteps: ReadonlyArray<readonly PlacingHold[]> = [[stockHold], [positionsHold], [seedHold, quotaHold, couponHold, capsHold]];
   const list: readonly OrderHold[] = [...placingSteps.flat(), itemTakesHold];
 
   /** Runs `step` on every hold, in `holds`' order, going on past a failure; throws the first failure at the end. */
@@ -297,10 +297,10 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
       const taken: OrderHold[] = [];
       try {
         for (const step of placingSteps) {
-          const outcomes = await Promise.allSettled(step.map((hold) => hold.take!(draft)));
+          const outcomes = await Promise.allSettled(step.map((hold) => hold.take(draft)));
           let refusal: unknown = null;
           outcomes.forEach((outcome, index) => {
-            const hold = step[index] as OrderHold;
+            const hold = step[index] as PlacingHold;
             // A refusal keeps nothing; a failure (the database went away) may have kept part: give that back too.
             if (outcome.status === 'fulfilled' || !(outcome.reason instanceof DomainError)) taken.push(hold);
             if (outcome.status === 'rejected') refusal ??= outcome.reason;

@@ -4,9 +4,8 @@ import type { Container } from '../container';
 import { conflict, notFound } from '../http/app-error';
 import { parseObjectId } from '../object-id';
 import { addressModel, type AddressDoc } from './address.model';
-import { addressFields } from './address.service';
 import { currentUserId, requireUser } from './require-user';
-import { MAX_ADDRESSES_PER_USER } from './address.service';
+import { ADDRESS_LIST_ORDER, MAX_ADDRESSES_PER_USER, addressFields } from './address.service';
 
 function toAddressDto(doc: AddressDoc): Address {
   return { id: doc._id.toHexString(), ...addressFields(doc) };
@@ -20,7 +19,7 @@ export function addressRoutes({ db, sessions }: Pick<Container, 'db' | 'sessions
   router.use(requireUser(sessions));
 
   router.get('/', async (ctx) => {
-    const docs = await Address.find({ userId: currentUserId(ctx) }).sort({ _id: 1 }).lean();
+    const docs = await Address.find({ userId: currentUserId(ctx) }).sort(ADDRESS_LIST_ORDER).lean();
     ctx.body = { items: docs.map(toAddressDto) };
   });
 

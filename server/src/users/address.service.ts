@@ -8,12 +8,12 @@ export function addressFields(doc: Pick<AddressDoc, 'name' | 'phone' | 'region' 
   return { name: doc.name, phone: doc.phone, region: doc.region, detail: doc.detail };
 }
 
-/**
- * The shopper's first address, as their address list orders them (the one the confirm page preselects), for an
- * order placed without choosing one; null when they have none.
- */
+/** How a shopper's addresses are listed: oldest first. The first is the one the confirm page preselects. */
+export const ADDRESS_LIST_ORDER = { _id: 1 } as const;
+
+/** The shopper's first address (ADDRESS_LIST_ORDER), for an order placed without choosing one; null when they have none. */
 export async function firstUserAddress(db: Connection, userId: Types.ObjectId | string): Promise<AddressInput | null> {
-  const doc = await addressModel(db).findOne({ userId }).sort({ _id: 1 }).lean();
+  const doc = await addressModel(db).findOne({ userId }).sort(ADDRESS_LIST_ORDER).lean();
   return doc ? addressFields(doc) : null;
 }
 

@@ -12,7 +12,7 @@ import { RARITY_LABELS, formatOdds } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { formatFen } from '@blindbox/shared/src/money';
-import { RARITIES } from '@blindbox/shared/src/constants';
+import { RARITIES, SHORT_OF_UNITS_CODES } from '@blindbox/shared/src/constants';
 // Compliance (issue 34): item values and the minors' notice, each its own component.
 import { ItemValues } from '../../components/item-values';
 import { MinorsNotice } from '../../components/minors-notice';
@@ -97,7 +97,6 @@ function SetRules({ box }: { box: Box }) {
  * declare, a guardian's consent): the shopper goes on there, as a purchase outside a drop does.
  */
 const CONFIRM_PAGE_ASKS = new Set(['ADDRESS_REQUIRED', 'AGE_NOT_DECLARED', 'AGE_RESTRICTED', 'GUARDIAN_CONSENT_REQUIRED', 'GUARDIAN_CONSENT_OUTDATED']);
-const SHORT = new Set(['SOLD_OUT', 'OUT_OF_STOCK']);
 
 export default function BoxDetailPage() {
   const { params } = useRouter();
@@ -126,7 +125,7 @@ export default function BoxDetailPage() {
         return;
       }
       // The page then says sold out itself, from the box as the server now knows it.
-      if (failure instanceof ApiError && SHORT.has(failure.code)) void box.reload();
+      if (failure instanceof ApiError && SHORT_OF_UNITS_CODES.has(failure.code)) void box.reload();
       setClaimError(describeError(failure));
     } finally {
       setClaiming(false);

@@ -147,12 +147,15 @@ export function historyReasonText(reason: string): string {
   return reason;
 }
 
+/** The jobs that change orders, by the actor names they write (`job:<name>`, server/src/jobs/). */
+const JOB_ACTORS: Record<string, string> = { 'expiry-sweep': '关闭超时未付订单', reconcile: '核对未回调的支付', refund: '办理退款' };
+
 /** Who changed an order (`user:<id>`, `staff:<name>`, `job:expiry-sweep`, `wechatpay:notify`, …), in words. */
 const ACTOR_KINDS: Record<string, (rest: string) => string> = {
   user: () => '顾客',
   staff: (name) => `员工 ${name}`,
   admin: (name) => `管理命令（${name}）`,
-  job: (job) => `系统任务（${({ 'expiry-sweep': '关闭超时未付订单', reconcile: '核对未回调的支付', refund: '办理退款' } as Record<string, string>)[job] ?? job}）`,
+  job: (job) => `系统任务（${JOB_ACTORS[job] ?? job}）`,
   wechatpay: (what) => (what === 'notify' ? '微信支付通知' : `微信支付（${what}）`),
   alipay: (what) => (what === 'notify' ? '支付宝通知' : `支付宝（${what}）`),
   wechat: (what) => (what === 'trade-management' ? '微信交易管理' : `微信（${what}）`),

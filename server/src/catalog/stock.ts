@@ -1,4 +1,6 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Types, type Connection } from 'mongoose';
+import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { stockDatabase } from '../db/databases';
 import { holdIdOf, holdModel, stockModel, type HoldDoc } from './stock.model';
 import { itemStock, type ItemCounts } from './item-stock';
@@ -25,8 +27,11 @@ function parseToken(token: string): { holdId: string; orderId: Types.ObjectId; q
  * the stock database. There are no multi-document transactions, so every change that touches both is a
  * sequence of single-document steps whose order makes a crash harmless:
  * - reserve: take the units and leave a token in `reserving` (one guarded `$inc`: never negative, never
- *   oversold), store the hold, then remove the token. A token older than STUCK_STEP_MS without a hold means
- *   the order was never stored: the sweep gives the units back in one write that also removes the token.
+ *   oversold), then store the hold. The token has done its work once the hold is stored (the hold now says the
+ *   units were taken): it is pulled after the order's answer, with the other tokens that settled meanwhile
+ *   (pullLater). A token older than STUCK_STEP_MS without a hold means the order was never stored: the sweep
+ *   first stores a RELEASED hold in its place, so a reservation that wakes up late can no longer store its own,
+ *   then gives the units back in one write that also removes the token.
  * - release: HELD → RELEASING (only one caller wins), give the units back leaving a token in `releasing`,
  *   RELEASED, remove the token. A token present means the units went back, so finishing a stuck release
  *   never counts them twice.
@@ -39,6 +44,35 @@ export function stockLedger(main: Connection) {
   const Hold = holdModel(db);
   const items = itemStock(main);
 
+  /** Tokens whose hold is stored, by box, waiting to be pulled. */
+  const settled = new Map<string, { boxId: Types.ObjectId; tokens: string[] }>();
+  let pulling = false;
+  /**
+   * Pulls the settled tokens, one write per box for all that settled while the previous one was written: a
+   * drop's winners do not wait for it, and its hot counter is written once per batch. Started in the context the
+   * ledger was built in, outside the request whose token came first (db/command-counts.ts). A failed pull is
+   * heal()'s to finish: a token with its hold is pulled there.
+   */
+  const pullSettled = AsyncResource.bind(() => {
+    if (pulling) return;
+    pulling = true;
+    setImmediate(async () => {
+      while (settled.size > 0) {
+        const batch = [...settled.values()];
+        settled.clear();
+        for (const { boxId, tokens } of batch) await Stock.updateOne({ _id: boxId }, { $pullAll: { reserving: tokens } }).catch(() => undefined);
+      }
+      pulling = false;
+    });
+  });
+  function pullLater(boxId: Types.ObjectId, token: string): void {
+    const key = boxId.toHexString();
+    const box = settled.get(key) ?? { boxId, tokens: [] };
+    box.tokens.push(token);
+    settled.set(key, box);
+    pullSettled();
+  }
+
   async function reserveOne(orderId: Types.ObjectId, line: StockLine, expiresAt: Date): Promise<boolean> {
     const holdId = holdIdOf(orderId, line.boxId);
     const token = tokenOf(holdId, line.quantity);
@@ -48,16 +82,15 @@ export function stockLedger(main: Connection) {
     );
     if (taken.modifiedCount !== 1) return false;
     try {
+      // Refused (duplicate key) when the sweep judged this reservation abandoned and stored a RELEASED hold in its
+      // place: it gives the units back, or already has (the give-back below is guarded on the token).
       await Hold.create({ _id: holdId, boxId: line.boxId, orderId, quantity: line.quantity, state: 'HELD', expiresAt, updatedAt: new Date() });
     } catch (error) {
       await Stock.updateOne({ _id: line.boxId, reserving: token }, { $inc: { available: line.quantity }, $pull: { reserving: token } });
       throw error;
     }
-    const settled = await Stock.updateOne({ _id: line.boxId, reserving: token }, { $pull: { reserving: token } });
-    if (settled.modifiedCount === 1) return true;
-    // The sweep judged this reservation abandoned and gave its units back: the hold has nothing behind it.
-    await Hold.deleteOne({ _id: holdId, state: 'HELD' });
-    return false;
+    pullLater(line.boxId, token);
+    return true;
   }
 
   /** Units back, exactly once: the token in `releasing` records that they went back. */
@@ -78,6 +111,21 @@ export function stockLedger(main: Connection) {
       { returnDocument: 'after' },
     ).lean<HoldDoc>();
     if (won) await finishRelease(won);
+  }
+
+  /**
+   * A RELEASED hold stored for a reservation the sweep found without one, so that reservation can never store its
+   * own HELD hold afterwards (it would sell units the sweep gives back). False: its own hold got there first (the
+   * reservation was alive after all), and the token is pulled on the next pass.
+   */
+  async function storedInPlace(token: { holdId: string; orderId: Types.ObjectId; quantity: number }, boxId: Types.ObjectId, now: Date): Promise<boolean> {
+    try {
+      await Hold.create({ _id: token.holdId, boxId, orderId: token.orderId, quantity: token.quantity, state: 'RELEASED', expiresAt: now, updatedAt: now });
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
   }
 
   /**
@@ -230,7 +278,7 @@ export function stockLedger(main: Connection) {
           if (!parsed || parsed.orderId.getTimestamp().getTime() > cutoff) continue;
           if (await Hold.exists({ _id: parsed.holdId })) {
             await Stock.updateOne({ _id: stock._id, reserving: token }, { $pull: { reserving: token } });
-          } else {
+          } else if (await storedInPlace(parsed, stock._id, now)) {
             const back = await Stock.updateOne({ _id: stock._id, reserving: token }, { $inc: { available: parsed.quantity }, $pull: { reserving: token } });
             reclaimed += back.modifiedCount;
           }

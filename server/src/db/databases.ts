@@ -11,8 +11,10 @@ export function stockDatabase(main: Connection): Connection {
 }
 
 /**
- * The per-shopper counters every order takes (the purchase quota and the daily caps, limits/counted-units.ts):
- * two writes a winning order, all of a drop's at its opening, kept off the stock file its units are taken from.
+ * The per-shopper counters: the purchase quota and the daily caps every order takes (limits/counted-units.ts), two
+ * writes a winning order, all of a drop's at its opening; and the draw counters every payment claims and finishes
+ * (fairness/guarantee-counters.ts), two writes before WeChat is answered. Kept off the stock file a drop's units
+ * are taken from, so neither the winners nor the callbacks wait behind the other's stock writes.
  */
 export function countsDatabase(main: Connection): Connection {
   return main.useDb(`${main.name}_counts`, { useCache: true });

@@ -8,7 +8,7 @@ import { buyer, outTradeNoOf } from '../../test/fault/fault-support';
 import { runAdminCommand } from '../admin/run-admin-command';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { boxModel } from '../catalog/box.model';
-import { stockDatabase } from '../db/databases';
+import { countsDatabase } from '../db/databases';
 import { describeVerified, verifyProofs } from '../../tools/verify-draw';
 import { guaranteeCounterModel, serverSeedModel, type GuaranteeCounterDoc } from './fairness.model';
 import { drawProofOf } from './draw-proof';
@@ -16,6 +16,8 @@ import { orderDraws } from './order-draws';
 import { itemStock } from '../catalog/item-stock';
 import { revealTimeOf } from './server-seeds';
 import { SEED_REVEAL_STEP_MS } from './fairness';
+import { guaranteeCounters } from './guarantee-counters';
+import { drawCountersMoveToTheShoppersCounters } from '../migrations/0009-draw-counters-move-to-the-shoppers-counters';
 
 // JOBS off: only the deliveries under test move orders to paid.
 let server: TestServer;
@@ -34,7 +36,7 @@ async function boxBySlugName(name: string) {
 }
 
 const counterOf = (userId: Types.ObjectId, boxId: string) =>
-  guaranteeCounterModel(stockDatabase(server.container.db)).findById(`${userId.toHexString()}:${boxId}`).lean<GuaranteeCounterDoc>();
+  guaranteeCounterModel(countsDatabase(server.container.db)).findById(`${userId.toHexString()}:${boxId}`).lean<GuaranteeCounterDoc>();
 
 async function payByCallbacks(order: Order, copies: number, outTradeNo?: string): Promise<number[]> {
   outTradeNo ??= await outTradeNoOf(server, order.id);
@@ -268,4 +270,27 @@ test('a claim left by an applier that died blocks only until its order is settle
   const counter = await counterOf(userId, box.id);
   expect(counter).toMatchObject({ draws: 2, counted: [b.id], pending: null });
   expect((await orderDoc(server, b.id)).draws.map((draw) => draw.proof?.missesBefore)[0]).toBe(0);
+});
+
+test('migration 0009 moves the draw counters beside the shoppers\' other counters, a pending claim with them, finishing what a crash left half-moved', async () => {
+  const countersIn = (database: 'stock' | 'counts') =>
+    server.container.db.useDb(`${server.container.db.name}_${database}`, { useCache: true }).db!.collection<{ _id: string } & Record<string, unknown>>('guaranteecounters');
+  const [stock, counts] = [countersIn('stock'), countersIn('counts')];
+  const userId = new Types.ObjectId();
+  const [boxId, otherBoxId, pendingOrder, countedOrder] = [new Types.ObjectId(), new Types.ObjectId(), new Types.ObjectId(), new Types.ObjectId()];
+  const idOf = (box: Types.ObjectId) => `${userId.toHexString()}:${box.toHexString()}`;
+  const held = { _id: idOf(boxId), misses: 3, draws: 5, counted: [countedOrder.toHexString()], pending: { orderId: pendingOrder.toHexString(), at: new Date() }, nonces: 6, tag: 'a1b2c3d4e5f60718' };
+  const idle = { _id: idOf(otherBoxId), misses: 1, draws: 1, counted: [countedOrder.toHexString()], pending: null, nonces: 1, tag: '0f1e2d3c4b5a6978' };
+  await stock.insertMany([held, idle]);
+  // A run that crashed after copying one counter and before deleting it: the copy is what stays.
+  await counts.insertOne(idle);
+  for (let run = 0; run < 2; run += 1) await drawCountersMoveToTheShoppersCounters.up({ db: server.container.db, logger: server.container.logger, now: new Date() });
+  expect(await stock.countDocuments({ _id: { $in: [held._id, idle._id] } })).toBe(0);
+  expect(await counts.find({ _id: held._id }).toArray()).toEqual([held]);
+  expect(await counts.find({ _id: idle._id }).toArray()).toEqual([idle]);
+  // Today's counters find the pending claim where it now lives: the next order waits for it, its order finishes it.
+  const counters = guaranteeCounters(server.container.db);
+  expect(await counters.claim({ userId, boxId }, new Types.ObjectId())).toMatchObject({ kind: 'BUSY', orderId: pendingOrder.toHexString() });
+  await counters.finish({ userId, boxId }, pendingOrder, 2, 0);
+  expect(await counters.claim({ userId, boxId }, new Types.ObjectId())).toMatchObject({ kind: 'CLAIMED', missesBefore: 0, nonce: 7, tag: held.tag });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection, Types } from 'mongoose';
-import { stockDatabase } from '../db/databases';
+import { countsDatabase } from '../db/databases';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { guaranteeCounterModel, type GuaranteeCounterDoc } from './fairness.model';
 
@@ -47,11 +47,12 @@ const claimedOn = (counter: Pick<GuaranteeCounterDoc, 'misses' | 'nonces' | 'tag
  * draws may have been computed (not stored) by an applier that lost.
  *
  * `counted` is what makes a late, stale applier harmless: it cannot claim again for an order already counted.
- * The counters live beside the stock counters, in the database whose writes do not queue behind the shop's:
- * the claim is held across the order's write, so every write saved in it shortens what a second order waits.
+ * The counters live with the shoppers' other counters (db/databases.ts, countsDatabase), in a database whose writes
+ * queue neither behind the shop's nor behind a drop's stock: the claim is held across the order's write, so every
+ * write saved in it shortens what a second order waits, and the callback that takes it must not wait for the drop.
  */
 export function guaranteeCounters(db: Connection) {
-  const Counter = guaranteeCounterModel(stockDatabase(db));
+  const Counter = guaranteeCounterModel(countsDatabase(db));
 
   /**
    * Step 1 in one write when the slot is free. Refused (MongoDB and the engine raise a duplicate key when an

@@ -62,7 +62,21 @@ test('holds, counter tokens and coupons left by interrupted steps are kept, rele
   expect((await Hold.findById(holdIdOf(new Types.ObjectId(paid.id), boxId)).lean())?.state).toBe('SOLD');
   expect(await Stock.findById(boxId).lean()).toMatchObject({ reserving: [], releasing: [] });
   expect((await couponModel(db).findById(coupon.id).lean())?.state).toBe('USED');
+  // The orphan's reservation, waking up late, can no longer store its hold: the sweep stored a RELEASED one in its place.
+  const lateHold = { _id: holdIdOf(orphan, boxId), boxId, orderId: orphan, quantity: 3, state: 'HELD' as const, expiresAt: new Date(), updatedAt: new Date() };
+  await expect(Hold.create(lateHold)).rejects.toThrow(/duplicate key/i);
+  expect((await Hold.findById(lateHold._id).lean())?.state).toBe('RELEASED');
 
   expect(Object.values(await server.container.holds.sweep(new Date(), 500)).every((settled) => settled === 0)).toBe(true);
   expect((await boxState(server, target.id)).stock).toBe(before + 8);
+});
+
+test('a reservation\'s token leaves the box\'s counter once its hold is stored, without waiting for the sweep', async () => {
+  const Stock = stockModel(stockDatabase(server.container.db));
+  const bob = await shopper(server, 'dev-token-pull');
+  const target = await bob.firstBox();
+  const placed = await bob.placeOrder([{ boxId: target.id, quantity: 1 }]);
+  const token = `${holdIdOf(new Types.ObjectId(placed.id), new Types.ObjectId(target.id))}:1`;
+  await waitUntil(async () => ((await Stock.findById(target.id).lean())?.reserving.includes(token) === false ? true : null), 5_000, 'token pulled');
+  expect((await holdModel(stockDatabase(server.container.db)).findById(holdIdOf(new Types.ObjectId(placed.id), new Types.ObjectId(target.id))).lean())?.state).toBe('HELD');
 });

@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../../test/support/test-server
 import { boxWithItemCounts } from '../../test/support/stock';
 import { payAtSimulator, prepayIdOf, shopper } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
-import { stockDatabase } from '../db/databases';
+import { countsDatabase, stockDatabase } from '../db/databases';
 import type { BoxDoc } from '../catalog/box.model';
 import { holdModel, itemTakeModel } from '../catalog/stock.model';
 import { couponModel } from '../coupons/coupon.model';
@@ -42,7 +42,7 @@ async function placed(name: string): Promise<{ order: OrderDoc; couponId: string
 async function settledState(orderId: Types.ObjectId, couponId: string) {
   const order = (await orderModel(server.container.db).findById(orderId).lean<OrderDoc>())!;
   const [first] = order.draws;
-  const counter = await guaranteeCounterModel(stockDb()).findById(`${order.userId.toHexString()}:${box._id.toHexString()}`).lean();
+  const counter = await guaranteeCounterModel(countsDatabase(server.container.db)).findById(`${order.userId.toHexString()}:${box._id.toHexString()}`).lean();
   const logged = await drawLogModel(server.container.db).find({ boxId: box._id, tag: first?.proof?.shopperTag, nonce: first?.proof?.nonce }).sort({ seq: 1 }).lean();
   return {
     settleDue: order.settleDueAt !== null && order.settleDueAt !== undefined,

@@ -8,7 +8,7 @@ import { countsDatabase, limitsDatabase, stockDatabase } from '../../src/db/data
 
 /** The ledger's collections live in the stock database, the shoppers' counters, rate limits and query slots in their own (db/databases.ts). */
 const STOCK_COLLECTIONS = new Set(['stocks', 'holds']);
-const COUNTS_COLLECTIONS = new Set(['purchasequotas']);
+const COUNTS_COLLECTIONS = new Set(['purchasequotas', 'guaranteecounters']);
 const LIMITS_COLLECTIONS = new Set(['rateLimits', 'channelQueries']);
 
 /** Each document of some collections as its exact stored JSON, by collection and _id. */

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	runtimedebug "runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -31,6 +32,14 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (pprof) to this file, from start to shutdown")
 	scanAudit := flag.String("scan-audit", "", "append each query shape whose SQL plan scans a whole collection table to this file (JSON lines)")
 	flag.Parse()
+
+	// Go collects garbage when the heap doubles (GOGC=100); decoding every stored document from JSON makes the
+	// engine's heap churn, and in a drop the collector took about a tenth of its CPU. Collecting at five times the
+	// live heap (tens of MB here) takes a fraction of that: in three paired drop runs the last winner was answered
+	// 8 % sooner. GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		runtimedebug.SetGCPercent(400)
+	}
 
 	if *scanAudit != "" {
 		// read by the patched SQLite backend (server/engine/_ferretdb/internal/backends/sqlite/audit.go)

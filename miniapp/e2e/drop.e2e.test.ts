@@ -162,3 +162,24 @@ test('立即抢购 claims a drop\'s unit on the first tap: the shopper lands on 
   await newcomer.page.locator('[data-testid="age-sheet"], [data-testid="address-form"]').first().waitFor({ timeout: 15_000 });
   expect(newcomer.page.url()).toContain('order/confirm');
 }, 90_000);
+
+test('a claimed order, still unpaid, goes to another saved address from its own page', async () => {
+  const claimer = await shopper(server, 'dev-drop-tap-move');
+  await claimer.address();
+  await claimer.api.post('/api/addresses', { name: '李四', phone: '13900139000', region: '北京市 朝阳区', detail: '建国路 8 号' });
+  // Placed as 立即抢购 places it: no address named, so the first saved one.
+  const { body: claimed } = await claimer.api.post<{ id: string }>('/api/orders', { items: [{ boxId: (await claimer.firstBox()).id, quantity: 1 }] });
+  const { page, asked } = await phoneAs('dev-drop-tap-move');
+  await page.goto(`${server.url}/#/order/detail/index?orderId=${claimed.id}&claimed=1`);
+  const card = page.getByTestId('order-address');
+  await card.getByText('张三').waitFor({ timeout: 15_000 });
+  await page.getByTestId('address-change').click();
+  await page.getByTestId('address-option').nth(1).click();
+  await checkPage(page, 'phone-order-address-change', ['address-change-confirm']);
+  asked.length = 0;
+  await page.getByTestId('address-change-confirm').click();
+  await card.getByText('李四 13900139000').waitFor({ timeout: 15_000 });
+  expect(asked).toContain(`POST /api/orders/${claimed.id}/address`);
+  expect((await claimer.order(claimed.id)).address).toMatchObject({ name: '李四', detail: '建国路 8 号' });
+  await expectNoLatinWords(page);
+}, 60_000);

@@ -192,6 +192,10 @@ export const createOrderRequestSchema = z.object({
 });
 export type CreateOrderRequest = z.infer<typeof createOrderRequestSchema>;
 
+/** An unpaid order's delivery address, changed to another of the shopper's saved ones (a one-tap claim went to the first). */
+export const changeOrderAddressRequestSchema = z.object({ addressId: objectId });
+export type ChangeOrderAddressRequest = z.infer<typeof changeOrderAddressRequestSchema>;
+
 export const drawSchema = z.object({
   boxId: objectId,
   productId: z.string(),

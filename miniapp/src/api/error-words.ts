@@ -75,6 +75,7 @@ export const ERROR_WORDS: Record<string, Wording> = {
   ORDER_EXPIRED: '订单已超过支付时间，请重新下单',
   ORDER_ALREADY_PAID: '这笔订单已经支付过了',
   ORDER_NOT_CANCELLABLE: '这笔订单现在不能取消',
+  ADDRESS_NOT_CHANGEABLE: '订单已支付或已关闭，不能再修改收货地址',
   ORDER_NOT_DELIVERED: '订单还没有发货，暂时不能确认收货',
   ORDER_NOT_SHIPPABLE: '这笔订单现在不能发货',
   RECEIPT_NOT_CONFIRMED: '微信还没有收到你的确认收货，请在微信小程序里打开这笔订单确认收货',

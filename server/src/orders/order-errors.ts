@@ -4,7 +4,7 @@ import { DomainError, ruleError } from '../domain-error';
 export class OrderStateConflict extends DomainError {
   readonly kind = 'CONFLICT';
   constructor(
-    readonly code: 'ORDER_NOT_PAYABLE' | 'ORDER_EXPIRED' | 'ORDER_ALREADY_PAID' | 'ORDER_NOT_CANCELLABLE' | 'ORDER_NOT_DELIVERED' | 'ORDER_NOT_SHIPPABLE' | 'ORDER_NOT_REFUNDABLE',
+    readonly code: 'ORDER_NOT_PAYABLE' | 'ORDER_EXPIRED' | 'ORDER_ALREADY_PAID' | 'ORDER_NOT_CANCELLABLE' | 'ORDER_NOT_DELIVERED' | 'ORDER_NOT_SHIPPABLE' | 'ORDER_NOT_REFUNDABLE' | 'ADDRESS_NOT_CHANGEABLE',
     message: string,
   ) {
     super(message);

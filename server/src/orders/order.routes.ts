@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { Types } from 'mongoose';
-import { createOrderRequestSchema, orderListQuerySchema, quoteRequestSchema } from '@blindbox/shared';
+import { changeOrderAddressRequestSchema, createOrderRequestSchema, orderListQuerySchema, quoteRequestSchema } from '@blindbox/shared';
 import type { Container } from '../container';
 import { requireUser } from '../users/require-user';
 import { parseObjectId } from '../object-id';
@@ -38,6 +38,11 @@ export function orderRoutes({ orders, receipts, sessions, config, db }: Containe
 
   router.post('/:id/cancel', async (ctx) => {
     ctx.body = toOrderDto(await orders.cancel(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state)));
+  });
+
+  router.post('/:id/address', async (ctx) => {
+    const { addressId } = changeOrderAddressRequestSchema.parse(ctx.request.body);
+    ctx.body = toOrderDto(await orders.changeAddress(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), new Types.ObjectId(addressId)));
   });
 
   router.post('/:id/confirm-receipt', async (ctx) => {

@@ -310,6 +310,24 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
       return result;
     },
 
+    /**
+     * Delivers an unpaid order to another of the shopper's saved addresses (a drop's one-tap claim took the first):
+     * one write guarded on the order still unpaid, the change in its history. Not a state change, so not a
+     * transition; once paid, the address is the shop's to change (order-desk.ts).
+     */
+    async changeAddress(orderId: Types.ObjectId, userId: Types.ObjectId, addressId: Types.ObjectId): Promise<OrderDoc> {
+      const address = await findUserAddress(db, userId, addressId);
+      if (!address) throw new NotFound('address');
+      const changed = await Order.findOneAndUpdate(
+        { _id: orderId, userId, status: 'TO_BE_PAID' },
+        { $set: { address }, $push: { audit: { from: 'TO_BE_PAID', to: 'TO_BE_PAID', reason: 'address changed', actor: `user:${userId.toHexString()}`, at: new Date() } } },
+        { returnDocument: 'after' },
+      ).lean<OrderDoc>();
+      if (changed) return changed;
+      const order = await ownOrder(orderId, userId);
+      throw new OrderStateConflict('ADDRESS_NOT_CHANGEABLE', `order is ${order.status}; only an unpaid order's address can be changed`);
+    },
+
     async confirmReceipt(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
       const order = await ownOrder(orderId, userId);
       const completed = await transitions.complete(order._id, { reason: 'receipt confirmed', actor: `user:${userId.toHexString()}` });

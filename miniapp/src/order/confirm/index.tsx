@@ -1,23 +1,22 @@
-import type { Address, AddressInput, Box, Cart, Coupon, CreateOrderRequest, Order, Profile } from '@blindbox/shared';
+import type { Box, Cart, Coupon, CreateOrderRequest, Order, Profile } from '@blindbox/shared';
 import { Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, describeError, invalidFields } from '../../api/api-error';
+import { ApiError, describeError } from '../../api/api-error';
 import { api } from '../../api/session';
 import type { QuoteResponse } from '@blindbox/shared';
 import { ActionButton } from '../../components/action-button';
-import { AddressEntry } from '../../components/address-entry';
 import { AgeSheet } from '../../components/age-sheet';
 import { Empty, ErrorState, Loading, Skeleton } from '../../components/page-state';
 import { PayNoticeText } from '../../components/pay-notice';
 import { PrivacyPopup } from '../../components/privacy-popup';
 import { Stepper } from '../../components/stepper';
-import { EMPTY_ADDRESS, addressErrors, addressErrorsFor, type AddressErrors } from '../../lib/address-check';
 import { couponOffText, formatDateTime } from '../../lib/format';
 import { routes } from '../../lib/routes';
 import { useResource } from '../../lib/use-resource';
 import { useQrPay } from '../../platform/qr-pay';
 import { usePayActions } from '../use-pay-actions';
+import { useAddressChoice } from '../use-address-choice';
 import { useOrderNotices } from '../../lib/order-notices';
 // Compliance (issue 34): the minors' notice where the shopper decides to buy.
 import { MinorsNotice } from '../../components/minors-notice';
@@ -25,7 +24,6 @@ import { minorsNoticeFor } from '@blindbox/shared/src/compliance';
 import { formatFen } from '@blindbox/shared/src/money';
 import { MAX_QUANTITY_PER_ITEM } from '@blindbox/shared/src/constants';
 import { rememberCommitments } from '../../lib/seen-commitments';
-import { AddressLines } from '../../components/address-lines';
 
 /** One box bought now (its quantity chosen here), or the whole cart (quantities chosen in the cart). */
 type Goods = { kind: 'box'; box: Box } | { kind: 'cart'; cart: Cart };
@@ -101,11 +99,7 @@ export default function ConfirmPage() {
   const pick = pickOf(params);
   const checkout = useResource(() => loadCheckout(boxId, fromCart, pick));
   const [quantity, setQuantity] = useState(1);
-  const [addresses, setAddresses] = useState<Address[]>([]);
-  const [addressId, setAddressId] = useState<string | null>(null);
-  // A new address typed (H5) or chosen from WeChat's address book: saved when the order is placed.
-  const [draft, setDraft] = useState<AddressInput>(EMPTY_ADDRESS);
-  const [draftErrors, setDraftErrors] = useState<AddressErrors>({});
+  const address = useAddressChoice();
   const [profile, setProfile] = useState<Profile | null>(null);
   const [couponId, setCouponId] = useState<string | undefined>(undefined);
   const [quote, setQuote] = useState<QuoteResponse | null>(null);
@@ -120,8 +114,7 @@ export default function ConfirmPage() {
   const ready = checkout.data?.soldOut === null ? checkout.data : null;
   useEffect(() => {
     if (!ready) return;
-    setAddresses(ready.addresses);
-    setAddressId((current) => current ?? ready.addresses[0]?.id ?? null);
+    address.load(ready.addresses);
     setProfile(ready.profile);
     setCouponId(ready.bestCouponId);
   }, [ready]);
@@ -151,30 +144,12 @@ export default function ConfirmPage() {
     return <Empty text="购物车是空的" action={{ label: '返回首页', onClick: () => void Taro.switchTab({ url: routes.boxes() }) }} />;
   }
 
-  /** The chosen saved address, or the new one saved now (its fields checked first, errors shown per field). */
-  async function addressToUse(): Promise<string | null> {
-    if (addressId) return addressId;
-    const errors = addressErrors(draft);
-    setDraftErrors(errors);
-    if (Object.keys(errors).length > 0) return null;
-    try {
-      const saved = await api.createAddress(draft);
-      setAddresses((previous) => [...previous, saved]);
-      setAddressId(saved.id);
-      return saved.id;
-    } catch (failure) {
-      if (failure instanceof ApiError && failure.code === 'VALIDATION_ERROR') setDraftErrors(addressErrorsFor(invalidFields(failure)));
-      else setSubmitError(describeError(failure));
-      return null;
-    }
-  }
-
   /** 提交并支付: one tap places the order and opens the pay sheet. */
   async function submitAndPay() {
     // WeChat's subscribe sheet opens only from the tap itself; the order is placed meanwhile.
     const noticesAsked = askOrderNotices();
     setSubmitError(null);
-    const chosen = await addressToUse();
+    const chosen = await address.addressToUse(setSubmitError);
     if (!chosen) return;
     let order: Order;
     try {
@@ -269,30 +244,7 @@ export default function ConfirmPage() {
 
       <View className="card">
         <Text className="section-title">收货地址</Text>
-        {addresses.map((address) => (
-          <View
-            key={address.id}
-            className={`choice${addressId === address.id ? ' choice--active' : ''}`}
-            data-testid="address-option"
-            onClick={() => setAddressId(address.id)}
-          >
-            <AddressLines address={address} />
-          </View>
-        ))}
-        {addressId === null ? (
-          <AddressEntry
-            value={draft}
-            errors={draftErrors}
-            onChange={(next) => {
-              setDraft(next);
-              setDraftErrors({});
-            }}
-          />
-        ) : (
-          <Text className="footer-bar__link" data-testid="address-add" onClick={() => setAddressId(null)}>
-            + 使用新地址
-          </Text>
-        )}
+        {address.view}
       </View>
 
       {coupons.length > 0 && (

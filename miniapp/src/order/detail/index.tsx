@@ -16,6 +16,8 @@ import { useResource } from '../../lib/use-resource';
 import { QrPay, useQrPay } from '../../platform/qr-pay';
 import { openReceiptConfirm, RECEIPT_RETURNED, type ReceiptReturn } from '../../platform/receipt';
 import { usePayActions } from '../use-pay-actions';
+import { useAddressChoice } from '../use-address-choice';
+import { AddressLines } from '../../components/address-lines';
 import { formatFen } from '@blindbox/shared/src/money';
 
 /** Shipped orders take after-sales requests (the server holds the rule; this only decides what to offer). */
@@ -34,6 +36,9 @@ export default function OrderDetailPage() {
   const [confirmingCancel, setConfirmingCancel] = useState(false);
   const [acting, setActing] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
+  // An unpaid order's address being changed (a drop's 立即抢购 sent it to the first saved address).
+  const [changingAddress, setChangingAddress] = useState(false);
+  const address = useAddressChoice();
   const { paying, notice, payWithWechat, payWithAlipay, alipay, wechatInApp } = usePayActions();
   const qrPay = useQrPay();
   // Arriving from the confirm page after its pay sheet was cancelled or failed: say so until the next attempt.
@@ -72,6 +77,35 @@ export default function OrderDetailPage() {
     try {
       await action(orderId);
       setConfirmingCancel(false);
+      await order.reload();
+    } catch (failure) {
+      setActionError(describeError(failure));
+    } finally {
+      setActing(false);
+    }
+  }
+
+  /** Opens the saved addresses, the order's own chosen (a snapshot: the saved one with the same fields). */
+  async function startAddressChange() {
+    setActionError(null);
+    try {
+      const { items } = await api.listAddresses();
+      const same = items.find((saved) => saved.name === data.address.name && saved.phone === data.address.phone && saved.region === data.address.region && saved.detail === data.address.detail);
+      address.load(items, same?.id);
+      setChangingAddress(true);
+    } catch (failure) {
+      setActionError(describeError(failure));
+    }
+  }
+
+  async function saveAddressChange() {
+    setActing(true);
+    setActionError(null);
+    try {
+      const addressId = await address.addressToUse(setActionError);
+      if (!addressId) return;
+      await api.changeOrderAddress(orderId, { addressId });
+      setChangingAddress(false);
       await order.reload();
     } catch (failure) {
       setActionError(describeError(failure));
@@ -132,14 +166,30 @@ export default function OrderDetailPage() {
         <OrderAmounts order={data} totalLabel={totalLabel(data.status)} totalTestId="order-detail-total" withSubtotal />
       </View>
 
-      <View className="card">
-        <Text className="section-title">收货地址</Text>
-        <Text>
-          {data.address.name} {data.address.phone}
-        </Text>
-        <Text className="muted">
-          {data.address.region} {data.address.detail}
-        </Text>
+      <View className="card" data-testid="order-address">
+        <View className="line">
+          <Text className="section-title">收货地址</Text>
+          {payable && !changingAddress && (
+            <ActionButton variant="ghost" small className="line__action" testId="address-change" onTap={() => void startAddressChange()}>
+              修改地址
+            </ActionButton>
+          )}
+        </View>
+        {changingAddress ? (
+          <>
+            {address.view}
+            <View className="line">
+              <ActionButton variant="ghost" small onTap={() => setChangingAddress(false)}>
+                取消
+              </ActionButton>
+              <ActionButton small testId="address-change-confirm" busy={acting} onTap={() => void saveAddressChange()}>
+                寄到这里
+              </ActionButton>
+            </View>
+          </>
+        ) : (
+          <AddressLines address={data.address} />
+        )}
       </View>
 
       {takesAftersales(data.status) && (

@@ -128,6 +128,7 @@ const HISTORY_REASONS: ReadonlyArray<[RegExp, (...parts: string[]) => string]> =
   [/^paid by transaction (\S+)$/, (id) => `已付款（交易号 ${id}）`],
   [/^expired$/, () => '超时未付款，自动关闭'],
   [/^cancelled by the user$/, () => '顾客取消'],
+  [/^address changed$/, () => '顾客修改收货地址'],
   [/^cancelled by staff: ([\s\S]*)$/, (why) => `员工取消：${why}`],
   [/^shipped$/, () => '发货'],
   [/^receipt confirmed$/, () => '顾客确认收货'],

@@ -188,7 +188,8 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
           items={order.history.map((step) => ({
             children: (
               <span title={`${step.reason} · ${step.actor}`}>
-                {`${formatTime(step.at)}  ${step.from ? ORDER_STATUS_LABELS[step.from] : '创建'} → ${ORDER_STATUS_LABELS[step.to]}（${historyReasonText(step.reason)}，${actorText(step.actor)}）`}
+                {/* A change within one status (a shopper's new address) names the status once. */}
+                {`${formatTime(step.at)}  ${step.from === step.to ? ORDER_STATUS_LABELS[step.to] : `${step.from ? ORDER_STATUS_LABELS[step.from] : '创建'} → ${ORDER_STATUS_LABELS[step.to]}`}（${historyReasonText(step.reason)}，${actorText(step.actor)}）`}
               </span>
             ),
           }))}

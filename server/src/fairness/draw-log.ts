@@ -1,5 +1,6 @@
 import type { Connection, Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { insertPlain } from '../db/plain-insert';
 import type { DrawDoc, OrderDoc } from '../orders/order.model';
 import { drawLogHeadModel, drawLogModel, type DrawLogDoc } from './draw-log.model';
 
@@ -74,7 +75,7 @@ export function drawLog(db: Connection) {
       }),
     );
     try {
-      await Log.insertMany(entries, { ordered: false });
+      await insertPlain(Log, entries, { ordered: false });
     } catch (error) {
       if (!onlyDuplicates(error)) throw error;
     }

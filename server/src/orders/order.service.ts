@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { PaymentService } from '../payments/payment.service';
 import { orderModel, type OrderDoc, type OrderItemDoc } from './order.model';
+import { insertPlain } from '../db/plain-insert';
 import { orderTransitions } from './order-transitions';
 import { canBeClosed } from './order-state';
 import { couponDiscountFen, priceOrder, type Price } from './pricing';
@@ -215,12 +216,12 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     };
     await holds.take(draft);
     try {
-      const [created] = await Order.create([
+      const [created] = await insertPlain(Order, [
         { ...draft.order, openid, status: 'TO_BE_PAID', ...draft.price, address, clientSeed, audit: [{ from: null, to: 'TO_BE_PAID', reason: 'order placed', actor, at: new Date() }] },
       ]);
       if (!created) throw new Error('order not created');
       log.info({ orderId: orderId.toHexString(), totalFen: draft.price.totalFen, actor }, 'order placed');
-      return created.toObject<OrderDoc>();
+      return created;
     } catch (error) {
       await holds.giveBack(draft.order).catch(() => undefined);
       throw error;

@@ -139,7 +139,9 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   const auditText = await page.getByTestId('audit-table').innerText();
   expect(auditText).toMatch(/refund/);
   expect(auditText).toMatch(/ship/);
-  expect(auditText).toContain('staff:e2e-owner');
+  // The staff member by name in words; the recorded actor stays in the cell's tooltip.
+  expect(auditText).toContain('员工 e2e-owner');
+  expect(await page.getByTestId('audit-table').locator('span[title="staff:e2e-owner"]').count()).toBeGreaterThan(0);
   // A line per changed field in Chinese, not the documents as JSON; money in yuan.
   expect(auditText).toContain('状态: 待发货 → 已发货');
   expect(auditText).toMatch(/金额: — → ¥\d+\.\d{2}/);

@@ -125,7 +125,7 @@ test('an operator makes a series from photographs, sees the odds live, puts it o
   await typeInto(page, 'stock-moon-add', '5');
   await page.getByTestId('stock-moon-apply').click();
   await page.getByTestId('stock-items').getByText('15').waitFor({ timeout: 30_000 });
-  await page.getByTestId('stock-history').getByText('staff:e2e-catalog').first().waitFor();
+  await page.getByTestId('stock-history').getByText('员工 e2e-catalog').first().waitFor();
   await shoot(page, 'console-stock');
 
   await page.getByTestId('main-menu').getByText('系列商品').click();

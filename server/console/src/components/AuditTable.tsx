@@ -2,7 +2,7 @@ import { Table, Typography } from 'antd';
 import { ORDER_STATUS_LABELS, type ConsoleAuditEntry } from '@blindbox/shared';
 import { yuan } from '../money';
 import { formatTime } from '../time';
-import { auditCommandLabel, refundUnitsText, type ItemName } from './labels';
+import { ActorName, auditCommandLabel, refundUnitsText, type ItemName } from './labels';
 
 /** Before/after as compact JSON text (never markup: it may hold what a shopper typed). */
 function compact(value: unknown): string {
@@ -87,7 +87,7 @@ export function AuditTable({
       scroll={{ x: (showTarget ? 240 : 0) + 170 + 160 + 200 + CHANGE_COLUMN_WIDTH }}
       columns={[
         { title: '时间', dataIndex: 'at', width: 170, render: formatTime },
-        { title: '操作人', dataIndex: 'actor', width: 160 },
+        { title: '操作人', dataIndex: 'actor', width: 160, render: (actor: string) => <ActorName actor={actor} /> },
         { title: '操作', dataIndex: 'command', width: 200, render: auditCommandLabel },
         ...(showTarget ? [{ title: '对象', dataIndex: 'target', width: 240 }] : []),
         {

@@ -167,3 +167,8 @@ export function actorText(actor: string): string {
   const kind = ACTOR_KINDS[colon < 0 ? actor : actor.slice(0, colon)];
   return kind ? kind(actor.slice(colon + 1)) : actor;
 }
+
+/** A log's 操作人 cell: who in words; the name as recorded (what the log is searched by) in the tooltip. */
+export function ActorName({ actor }: { actor: string }) {
+  return <span title={actor}>{actorText(actor)}</span>;
+}

@@ -8,6 +8,7 @@ import { errorMessage, request } from '../../api/client';
 import { useCan } from '../../api/session';
 import { QueryError } from '../../components/QueryError';
 import { beijingDay, dayjs, formatTime, todayInBeijing } from '../../time';
+import { ActorName } from '../../components/labels';
 
 type BillSummary = z.infer<typeof billListResponseSchema>['items'][number];
 
@@ -48,7 +49,7 @@ export default function BillsPage() {
           { title: '已匹配', dataIndex: 'matched', align: 'right' },
           { title: '差异', dataIndex: 'findings', align: 'right', render: (count: number) => (count ? <Tag color="red">{count}</Tag> : 0) },
           { title: '完成时间', dataIndex: 'finishedAt', render: formatTime },
-          { title: '执行人', dataIndex: 'actor' },
+          { title: '执行人', dataIndex: 'actor', render: (actor: string) => <ActorName actor={actor} /> },
           {
             title: '操作',
             key: 'rerun',

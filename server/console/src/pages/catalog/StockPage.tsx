@@ -6,7 +6,7 @@ import { consoleStockReportSchema } from '@blindbox/shared';
 import { errorMessage, request } from '../../api/client';
 import { useCan } from '../../api/session';
 import { QueryError } from '../../components/QueryError';
-import { auditCommandLabel } from '../../components/labels';
+import { ActorName, auditCommandLabel } from '../../components/labels';
 import { formatTime } from '../../time';
 
 const countsOf = (counts: Record<string, number> | undefined) =>
@@ -90,7 +90,7 @@ export default function StockPage() {
           data-testid="stock-history"
           columns={[
             { title: '时间', dataIndex: 'at', render: (at: string) => formatTime(at) },
-            { title: '操作人', dataIndex: 'actor' },
+            { title: '操作人', dataIndex: 'actor', render: (actor: string) => <ActorName actor={actor} /> },
             { title: '操作', dataIndex: 'command', render: (command: string) => auditCommandLabel(command) },
             {
               title: '变更',

@@ -7,7 +7,7 @@ import { MONEY_STATE_LABELS, orderChannelViewSchema, orderDetailSchema, SHIPPING
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
 import { AuditTable } from '../../components/AuditTable';
-import { actorText, CHANNEL_LABELS, historyReasonText, ORDER_STATUS_LABELS, OrderStatusTag, RarityTag, RefundStatusTag, refundUnitsText } from '../../components/labels';
+import { ActorName, actorText, CHANNEL_LABELS, historyReasonText, ORDER_STATUS_LABELS, OrderStatusTag, RarityTag, RefundStatusTag, refundUnitsText } from '../../components/labels';
 import { PageLoading } from '../../components/PageLoading';
 import { QueryError } from '../../components/QueryError';
 import { yuan } from '../../money';
@@ -174,7 +174,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
             { title: '内容', dataIndex: 'units', render: (units: OrderDetail['refunds'][number]['units']) => (units ? refundUnitsText(units, itemName) : '按金额') },
             { title: '原因', dataIndex: 'reason' },
             { title: '状态', dataIndex: 'status', render: (status: string) => <RefundStatusTag status={status} /> },
-            { title: '发起人', dataIndex: 'actor', render: (actor: string | null) => actor ?? '—' },
+            { title: '发起人', dataIndex: 'actor', render: (actor: string | null) => (actor ? <ActorName actor={actor} /> : '—') },
             { title: '申请时间', dataIndex: 'requestedAt', render: formatTime },
             { title: '完成时间', dataIndex: 'completedAt', render: formatTime },
           ]}

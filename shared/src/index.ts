@@ -18,3 +18,4 @@ export * from './console';
 export * from './shelf';
 export * from './pictures';
 export * from './notifications';
+export * from './order-history';

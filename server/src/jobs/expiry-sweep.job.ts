@@ -1,4 +1,5 @@
 import type { Agenda } from 'agenda';
+import { ORDER_HISTORY } from '@blindbox/shared';
 import { orderModel, type OrderDoc } from '../orders/order.model';
 import { JOB_NAMES, type JobContext } from './job-context';
 
@@ -40,7 +41,7 @@ export async function runExpirySweep(ctx: JobContext, actor = 'job:expiry-sweep'
   for (const { _id } of expired) {
     await touch();
     try {
-      const order = await ctx.orders.closeUnpaid(_id, { reason: 'expired', actor });
+      const order = await ctx.orders.closeUnpaid(_id, { reason: ORDER_HISTORY.expired.write(), actor });
       if (order.status === 'CLOSED') result.closed += 1;
     } catch (error) {
       result.failed += 1;

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { ORDER_HISTORY } from '@blindbox/shared';
 import type { RefundRequest } from '@blindbox/shared';
 import type { ChangeRecorder } from '../admin/admin-audit';
 import type { Container } from '../container';
@@ -55,7 +56,7 @@ export function orderDesk({ db, orders, payments, refunds, channels, shipping, j
       steps.push(current.status === 'TO_BE_PAID' ? 'WeChat reports no payment' : `payment found at WeChat: now ${current.status}`);
     }
     if (canBeClosed(current.status) && current.expiresAt.getTime() <= clock.now().getTime()) {
-      current = await orders.closeUnpaid(current._id, { reason: 'expired', actor });
+      current = await orders.closeUnpaid(current._id, { reason: ORDER_HISTORY.expired.write(), actor });
       steps.push(`expired order handled: now ${current.status}`);
     }
     if (current.status === 'CLOSED' && !current.releasedAt) {
@@ -144,7 +145,7 @@ export function orderDesk({ db, orders, payments, refunds, channels, shipping, j
       if (!canBeClosed(before.status)) throw new OrderStateConflict('ORDER_NOT_CANCELLABLE', `order is ${before.status}; only unpaid orders can be cancelled`);
       return by.change(
         { command: 'cancel', target: `order:${orderId.toHexString()}`, before: { status: before.status }, after: (order: OrderDoc) => ({ status: order.status, reason }) },
-        () => orders.closeUnpaid(orderId, { reason: `cancelled by staff: ${reason}`, actor: by.actor }),
+        () => orders.closeUnpaid(orderId, { reason: ORDER_HISTORY.cancelledByStaff.write(reason), actor: by.actor }),
       );
     },
 

@@ -1,5 +1,5 @@
 import { Types, type Connection } from 'mongoose';
-import { MAX_QUANTITY_PER_ITEM, type CreateOrderRequest, type OrderListQuery, type QuoteRequest, type QuoteResponse } from '@blindbox/shared';
+import { MAX_QUANTITY_PER_ITEM, ORDER_HISTORY, type CreateOrderRequest, type OrderListQuery, type QuoteRequest, type QuoteResponse } from '@blindbox/shared';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { PaymentService } from '../payments/payment.service';
@@ -217,7 +217,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     await holds.take(draft);
     try {
       const [created] = await insertPlain(Order, [
-        { ...draft.order, openid, status: 'TO_BE_PAID', ...draft.price, address, clientSeed, audit: [{ from: null, to: 'TO_BE_PAID', reason: 'order placed', actor, at: new Date() }] },
+        { ...draft.order, openid, status: 'TO_BE_PAID', ...draft.price, address, clientSeed, audit: [{ from: null, to: 'TO_BE_PAID', reason: ORDER_HISTORY.placed.write(), actor, at: new Date() }] },
       ]);
       if (!created) throw new Error('order not created');
       log.info({ orderId: orderId.toHexString(), totalFen: draft.price.totalFen, actor }, 'order placed');
@@ -306,7 +306,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     async cancel(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
       const order = await ownOrder(orderId, userId);
       if (!canBeClosed(order.status)) throw new OrderStateConflict('ORDER_NOT_CANCELLABLE', `order is ${order.status}; only unpaid orders can be cancelled`);
-      const result = await closeUnpaid(orderId, { reason: 'cancelled by the user', actor: `user:${userId.toHexString()}` });
+      const result = await closeUnpaid(orderId, { reason: ORDER_HISTORY.cancelledByShopper.write(), actor: `user:${userId.toHexString()}` });
       if (result.status !== 'CLOSED') throw new OrderStateConflict('ORDER_ALREADY_PAID', 'order was paid before it could be cancelled');
       return result;
     },
@@ -321,7 +321,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
       if (!address) throw new NotFound('address');
       const changed = await Order.findOneAndUpdate(
         { _id: orderId, userId, status: 'TO_BE_PAID' },
-        { $set: { address }, $push: { audit: { from: 'TO_BE_PAID', to: 'TO_BE_PAID', reason: 'address changed', actor: `user:${userId.toHexString()}`, at: new Date() } } },
+        { $set: { address }, $push: { audit: { from: 'TO_BE_PAID', to: 'TO_BE_PAID', reason: ORDER_HISTORY.addressChanged.write(), actor: `user:${userId.toHexString()}`, at: new Date() } } },
         { returnDocument: 'after' },
       ).lean<OrderDoc>();
       if (changed) return changed;
@@ -331,14 +331,14 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
 
     async confirmReceipt(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
       const order = await ownOrder(orderId, userId);
-      const completed = await transitions.complete(order._id, { reason: 'receipt confirmed', actor: `user:${userId.toHexString()}` });
+      const completed = await transitions.complete(order._id, { reason: ORDER_HISTORY.receiptConfirmed.write(), actor: `user:${userId.toHexString()}` });
       if (!completed) throw new OrderStateConflict('ORDER_NOT_DELIVERED', `order is ${order.status}; only delivered orders can be confirmed`);
       return completed;
     },
 
     async ship(orderId: Types.ObjectId, trackingNote: string, actor: string): Promise<OrderDoc> {
       if (!trackingNote.trim()) throw new TrackingNoteRequired('a tracking note is required');
-      const shipped = await transitions.ship(orderId, trackingNote.trim(), { reason: 'shipped', actor });
+      const shipped = await transitions.ship(orderId, trackingNote.trim(), { reason: ORDER_HISTORY.shipped.write(), actor });
       if (!shipped) {
         const order = await Order.findById(orderId).lean<OrderDoc>();
         if (!order) throw new NotFound('order');

@@ -1,4 +1,5 @@
 import type { Connection, Types } from 'mongoose';
+import { ORDER_HISTORY } from '@blindbox/shared';
 import { GuaranteeCannotBeKept } from '@blindbox/shared';
 import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
@@ -197,7 +198,7 @@ export function paymentApplier({ db, logger, channels, scheduler, draws, holds }
       ...(combined ? { 'payment.combinedId': combined.id, 'payment.transactionTotalFen': combined.totalFen } : {}),
     };
     const share = combined ? { orderId: seen._id, totalFen: combined.totalFen } : undefined;
-    const cause = { reason: `paid by transaction ${transactionId}`, actor };
+    const cause = { reason: ORDER_HISTORY.paid.write(transactionId), actor };
 
     // Each pass either wins a guarded transition or re-reads a state another writer produced.
     for (let order = seen; ; order = await reread(order._id)) {
@@ -211,7 +212,7 @@ export function paymentApplier({ db, logger, channels, scheduler, draws, holds }
           // A unit's guarantee fell due after the last eligible item went to another order paid in the same
           // moment: the unit is never drawn without it, so the whole order is refunded instead.
           const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, amountFen, 'the guarantee could not be kept: its items sold out', share);
-          const refunding = await transitions.markPaidUndrawable(order._id, payment, refund, { ...cause, reason: `${cause.reason}; guarantee items sold out, refunding` });
+          const refunding = await transitions.markPaidUndrawable(order._id, payment, refund, { ...cause, reason: ORDER_HISTORY.paidUndrawable.write(transactionId) });
           if (refunding) {
             await settle(refunding);
             log.warn({ ...orderFields, actor }, 'guarantee could not be kept; order not drawn, refund scheduled');
@@ -233,7 +234,7 @@ export function paymentApplier({ db, logger, channels, scheduler, draws, holds }
         return { outcome: 'ALREADY_APPLIED', order };
       } else if (order.status === 'CLOSED') {
         const refund = refundRecordFor(channel, transactionId, tx.outTradeNo, amountFen, 'paid after the order was closed', share);
-        const refunding = await transitions.markPaidAfterClose(order._id, payment, refund, { ...cause, reason: `${cause.reason} after close; refunding` });
+        const refunding = await transitions.markPaidAfterClose(order._id, payment, refund, { ...cause, reason: ORDER_HISTORY.paidAfterClose.write(transactionId) });
         if (refunding) {
           await settle(refunding);
           log.warn({ ...orderFields, actor }, 'payment arrived for a closed order; refund scheduled');

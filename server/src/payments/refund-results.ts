@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { ORDER_HISTORY } from '@blindbox/shared';
 import type { Logger } from '../logger';
 import type { ChannelRefund } from './payment-channel';
 import { orderModel, type OrderDoc } from '../orders/order.model';
@@ -56,7 +57,7 @@ export function refundResults({ db, logger, notifier }: { db: Connection; logger
     // of two refunds confirmed at the same moment the later write sees the other's SUCCESS (the refund job heals the rest).
     const fresh = refund.status === 'SUCCESS' && order.status === 'REFUNDING' ? await Order.findById(order._id).lean<OrderDoc>() : null;
     if (fresh && record.transactionId === fresh.payment.transactionId && fresh.status === 'REFUNDING' && ownRefundsSucceeded(fresh)) {
-      if (await transitions.finishRefund(order._id, { reason: `refund ${refund.outRefundNo} succeeded`, actor })) {
+      if (await transitions.finishRefund(order._id, { reason: ORDER_HISTORY.refundSucceeded.write(refund.outRefundNo), actor })) {
         log.info({ ...fields, actor }, 'order refunded');
       }
     }

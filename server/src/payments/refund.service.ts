@@ -1,4 +1,5 @@
 import type { Connection, Types } from 'mongoose';
+import { ORDER_HISTORY } from '@blindbox/shared';
 import type { Logger } from '../logger';
 import type { JobScheduler } from '../jobs/job-scheduler';
 import type { PaymentService } from './payment.service';
@@ -81,7 +82,7 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
   /** A crash after the record became SUCCESS but before REFUNDING → REFUNDED is healed here. */
   async function finishIfRefunded(order: OrderDoc, actor: string): Promise<OrderDoc> {
     if (order.status !== 'REFUNDING' || !order.payment.transactionId || !ownRefundsSucceeded(order)) return order;
-    const done = await transitions.finishRefund(order._id, { reason: 'every refund of the payment succeeded', actor });
+    const done = await transitions.finishRefund(order._id, { reason: ORDER_HISTORY.everyRefundSucceeded.write(), actor });
     if (done) log.info({ orderId: order._id.toHexString(), outTradeNo: order.payment.outTradeNo, actor }, 'order refunded');
     return done ?? order;
   }
@@ -187,7 +188,7 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
                 $set: { refundReservedFen: reservation.after, refundCheckAt: new Date(), lastRefundAt: new Date() },
                 $push: {
                   refunds: record,
-                  audit: { from: order.status, to: order.status, reason: `partial refund ${record.outRefundNo} of ${amountFen} fen: ${request.reason}`, actor: by.actor, at: new Date() },
+                  audit: { from: order.status, to: order.status, reason: ORDER_HISTORY.partialRefund.write(record.outRefundNo, String(amountFen), request.reason), actor: by.actor, at: new Date() },
                 },
               },
               { returnDocument: 'after' },

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { ORDER_HISTORY } from '@blindbox/shared';
 import type { OrderDoc, PaymentKind } from '../orders/order.model';
 import { orderModel } from '../orders/order.model';
 import type { ChannelTransaction } from './payment-channel';
@@ -33,7 +34,7 @@ export function paymentFinding(tx: ChannelTransaction, opened: { kind: PaymentKi
  */
 export async function recordFinding(db: Connection, order: OrderDoc, finding: string, actor: string): Promise<void> {
   const Order = orderModel(db);
-  const reason = `finding: ${finding}`;
+  const reason = ORDER_HISTORY.finding.write(finding);
   for (let seen: OrderDoc | null = order; seen && !seen.audit.some((entry) => entry.reason === reason); ) {
     const entry = { from: seen.status, to: seen.status, reason, actor, at: new Date() };
     const added = await Order.updateOne({ _id: seen._id, audit: { $size: seen.audit.length } }, { $push: { audit: entry } });

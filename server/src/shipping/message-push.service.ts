@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { ORDER_HISTORY } from '@blindbox/shared';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import { orderModel, type OrderDoc } from '../orders/order.model';
@@ -68,7 +69,7 @@ export function messagePushEvents({ db, logger }: { db: Connection; logger: Logg
       for (const order of orders) {
         if (order.status !== 'DELIVERED') continue;
         const how = event.confirm_receive_method === 1 ? 'automatically' : 'by the shopper';
-        await transitions.complete(order._id, { reason: `receipt confirmed at WeChat (${how})`, actor: 'wechat:trade-management' });
+        await transitions.complete(order._id, { reason: ORDER_HISTORY.receiptConfirmedAtWechat.write(how), actor: 'wechat:trade-management' });
       }
     }
     log.info({ ...at, settledAt, confirmedAt, recorded: result.modifiedCount }, result.modifiedCount > 0 ? 'settlement recorded' : 'settlement already recorded');

@@ -1,6 +1,5 @@
 import { Tag, Typography } from 'antd';
 import { ORDER_STATUS_LABELS, RARITY_LABELS, type DropState, type OrderStatus } from '@blindbox/shared';
-import { yuan } from '../money';
 
 export { ORDER_STATUS_LABELS };
 
@@ -114,38 +113,6 @@ export type ItemName = (index: number) => string | undefined;
 /** A refund's units as staff read them ("月兔端盒 × 1，…"): by the item's name where the page knows it, else its place in the order. */
 export function refundUnitsText(units: ReadonlyArray<{ itemIndex: number; quantity: number }>, itemName: ItemName = () => undefined): string {
   return units.map((line) => `${itemName(line.itemIndex) ?? `第 ${line.itemIndex + 1} 项`} × ${line.quantity}`).join('，');
-}
-
-/**
- * An order's history reasons as the server writes them (English, with the ids support needs), in words staff read;
- * one written by staff (a refund's or a cancellation's own reason) is shown as typed. The raw text stays in the
- * line's tooltip.
- */
-const HISTORY_REASONS: ReadonlyArray<[RegExp, (...parts: string[]) => string]> = [
-  [/^order placed$/, () => '顾客下单'],
-  [/^paid by transaction (\S+); guarantee items sold out, refunding$/, (id) => `已付款（交易号 ${id}），保底款已售罄，全额退款`],
-  [/^paid by transaction (\S+) after close; refunding$/, (id) => `订单关闭后才付款（交易号 ${id}），全额退款`],
-  [/^paid by transaction (\S+)$/, (id) => `已付款（交易号 ${id}）`],
-  [/^expired$/, () => '超时未付款，自动关闭'],
-  [/^cancelled by the user$/, () => '顾客取消'],
-  [/^address changed$/, () => '顾客修改收货地址'],
-  [/^cancelled by staff: ([\s\S]*)$/, (why) => `员工取消：${why}`],
-  [/^shipped$/, () => '发货'],
-  [/^receipt confirmed$/, () => '顾客确认收货'],
-  [/^receipt confirmed at WeChat \(automatically\)$/, () => '微信到期自动确认收货'],
-  [/^receipt confirmed at WeChat \(by the shopper\)$/, () => '顾客在微信确认收货'],
-  [/^refund (\S+) succeeded$/, (refundNo) => `退款 ${refundNo} 成功`],
-  [/^every refund of the payment succeeded$/, () => '全部退款成功'],
-  [/^partial refund (\S+) of (\d+) fen: ([\s\S]*)$/, (refundNo, fen, why) => `部分退款 ${refundNo}，${yuan(Number(fen))}：${why}`],
-  [/^finding: ([\s\S]*)$/, (finding) => `渠道核对发现：${finding}`],
-];
-
-export function historyReasonText(reason: string): string {
-  for (const [pattern, text] of HISTORY_REASONS) {
-    const match = pattern.exec(reason);
-    if (match) return text(...match.slice(1));
-  }
-  return reason;
 }
 
 /** The jobs that change orders, by the actor names they write (`job:<name>`, server/src/jobs/). */

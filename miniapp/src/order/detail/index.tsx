@@ -1,4 +1,4 @@
-import type { Order, OrderStatus } from '@blindbox/shared';
+import type { OrderStatus } from '@blindbox/shared';
 import { AFTERSALES_STATUS_LABELS } from '@blindbox/shared/src/aftersales';
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow, useRouter } from '@tarojs/taro';
@@ -71,7 +71,7 @@ export default function OrderDetailPage() {
   const payable = data.status === 'TO_BE_PAID';
   const pay = () => payWithWechat(async () => ({ params: await api.payJsapi(orderId), totalFen: data.totalFen }), () => Taro.redirectTo({ url: routes.result(orderId) }));
 
-  async function act(action: (id: string) => Promise<Order>) {
+  async function act(action: (id: string) => Promise<unknown>) {
     setActing(true);
     setActionError(null);
     try {
@@ -98,21 +98,14 @@ export default function OrderDetailPage() {
     }
   }
 
-  async function saveAddressChange() {
-    setActing(true);
-    setActionError(null);
-    try {
+  /** The chosen address, or the new one saved first (its fields' errors shown under them). */
+  const saveAddressChange = () =>
+    act(async (id) => {
       const addressId = await address.addressToUse(setActionError);
       if (!addressId) return;
-      await api.changeOrderAddress(orderId, { addressId });
+      await api.changeOrderAddress(id, { addressId });
       setChangingAddress(false);
-      await order.reload();
-    } catch (failure) {
-      setActionError(describeError(failure));
-    } finally {
-      setActing(false);
-    }
-  }
+    });
 
   /** A mini-program payment is confirmed in WeChat's component (so WeChat releases the money); others here. */
   function confirmReceipt() {

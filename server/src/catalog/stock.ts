@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { Types, type Connection } from 'mongoose';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
+import { insertPlain } from '../db/plain-insert';
 import { stockDatabase } from '../db/databases';
 import { holdIdOf, holdModel, stockModel, type HoldDoc } from './stock.model';
 import { itemStock, type ItemCounts } from './item-stock';
@@ -84,7 +85,7 @@ export function stockLedger(main: Connection) {
     try {
       // Refused (duplicate key) when the sweep judged this reservation abandoned and stored a RELEASED hold in its
       // place: it gives the units back, or already has (the give-back below is guarded on the token).
-      await Hold.create({ _id: holdId, boxId: line.boxId, orderId, quantity: line.quantity, state: 'HELD', expiresAt, updatedAt: new Date() });
+      await insertPlain(Hold, [{ _id: holdId, boxId: line.boxId, orderId, quantity: line.quantity, state: 'HELD', expiresAt, updatedAt: new Date() }]);
     } catch (error) {
       await Stock.updateOne({ _id: line.boxId, reserving: token }, { $inc: { available: line.quantity }, $pull: { reserving: token } });
       throw error;

@@ -314,7 +314,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     /**
      * Delivers an unpaid order to another of the shopper's saved addresses (a drop's one-tap claim took the first):
      * one write guarded on the order still unpaid, the change in its history. Not a state change, so not a
-     * transition; once paid, the address is the shop's to change (order-desk.ts).
+     * transition. Once paid, the shop is packing it: the shopper asks customer service (staff have no address edit).
      */
     async changeAddress(orderId: Types.ObjectId, userId: Types.ObjectId, addressId: Types.ObjectId): Promise<OrderDoc> {
       const address = await findUserAddress(db, userId, addressId);

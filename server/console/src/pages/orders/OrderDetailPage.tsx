@@ -28,6 +28,12 @@ export default function OrderDetailPage() {
   return <OrderView order={order.data} refreshing={order.isFetching} refresh={() => void order.refetch()} />;
 }
 
+/** A history line's statuses: from → to, or the one status of a change within it (a partial refund, a new address). */
+function statusChange({ from, to }: OrderDetail['history'][number]): string {
+  if (from === to) return ORDER_STATUS_LABELS[to];
+  return `${from ? ORDER_STATUS_LABELS[from] : '创建'} → ${ORDER_STATUS_LABELS[to]}`;
+}
+
 function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refreshing: boolean; refresh: () => void }) {
   const can = useCan();
   const me = useMe();
@@ -188,8 +194,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
           items={order.history.map((step) => ({
             children: (
               <span title={`${step.reason} · ${step.actor}`}>
-                {/* A change within one status (a shopper's new address) names the status once. */}
-                {`${formatTime(step.at)}  ${step.from === step.to ? ORDER_STATUS_LABELS[step.to] : `${step.from ? ORDER_STATUS_LABELS[step.from] : '创建'} → ${ORDER_STATUS_LABELS[step.to]}`}（${historyReasonText(step.reason)}，${actorText(step.actor)}）`}
+                {`${formatTime(step.at)}  ${statusChange(step)}（${historyReasonText(step.reason)}，${actorText(step.actor)}）`}
               </span>
             ),
           }))}

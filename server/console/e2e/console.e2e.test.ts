@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
@@ -252,10 +253,25 @@ async function waitForExactCount(locator: ReturnType<Page['locator']>, count: nu
   }
 }
 
-/** The locator's count once it reaches `at least` (tables fill after their query answers). */
-async function waitForCount(locator: ReturnType<Page['locator']>, atLeast: number): Promise<number> {
-  await locator.nth(atLeast - 1).waitFor({ timeout: 20_000 });
+/**
+ * The locator's count once it reaches `at least` (tables fill after their query answers). On a loaded machine a
+ * write behind the table (a refund goes to the channel first) can take a while; when it never comes, the error
+ * says what the page showed instead (a message, a dialog still open) and where its picture is.
+ */
+async function waitForCount(locator: ReturnType<Page['locator']>, atLeast: number, timeoutMs = 40_000): Promise<number> {
+  try {
+    await locator.nth(atLeast - 1).waitFor({ timeout: timeoutMs });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${await whatThePageShows(locator.page())}`);
+  }
   return locator.count();
+}
+
+async function whatThePageShows(page: Page): Promise<string> {
+  const picture = path.join(os.tmpdir(), `console-e2e-failure-${Date.now()}.png`);
+  await page.screenshot({ path: picture }).catch(() => undefined);
+  const texts = async (selector: string) => (await page.locator(selector).allInnerTexts().catch(() => [])).map((text) => text.trim()).filter(Boolean);
+  return [`messages: ${JSON.stringify(await texts('.ant-message-notice'))}`, `dialogs open: ${JSON.stringify(await texts('.ant-modal-wrap:visible .ant-modal-title'))}`, `form errors: ${JSON.stringify(await texts('.ant-form-item-explain-error'))}`, `picture: ${picture}`].join('\n');
 }
 
 function yuanText(fen: number): string {

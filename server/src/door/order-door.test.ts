@@ -143,6 +143,44 @@ test('the servers are taken in turn, and an ask that got no answer forgets the s
   expect(await shopAnswered(409)).toBe(before + 2);
 });
 
+test("a winner answered after the sold-out answer, though let in before it, is older news: the door keeps repeating sold out", async () => {
+  // A shop (a stand-in: the order of its answers is the point) that keeps the first order waiting, as a drop's
+  // winners wait for a placing slot, and refuses every later one at once.
+  let asked = 0;
+  let answerFirst: () => void = () => undefined;
+  const shop = http.createServer((req, res) => {
+    asked += 1;
+    const soldOut = JSON.stringify({ code: 'SOLD_OUT', message: '已售罄' });
+    if (asked === 1) answerFirst = () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'won', status: 'TO_BE_PAID' }));
+    else res.writeHead(409, { 'content-type': 'application/json' }).end(soldOut);
+  });
+  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
+  try {
+    const door = await startDoor({ upstreams: [`http://127.0.0.1:${(shop.address() as AddressInfo).port}`] });
+    const boxId = new Types.ObjectId().toHexString();
+    const winner = order(door.url, boxId);
+    while (asked < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await order(door.url, boxId)).body.code).toBe('SOLD_OUT');
+    answerFirst();
+    expect((await winner).status).toBe(201);
+    // The winner's 201 came last but was asked first: the sold-out answer stands, the shop is not asked again.
+    expect((await order(door.url, boxId)).body.code).toBe('SOLD_OUT');
+    expect(asked).toBe(2);
+    // A request let through after it (the memory's time up) that is not refused makes the door forget.
+    door.clock.now += 251;
+    asked = 0;
+    answerFirst = () => undefined;
+    const next = order(door.url, boxId);
+    while (asked < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    answerFirst();
+    expect((await next).status).toBe(201);
+    expect((await order(door.url, boxId)).body.code).toBe('SOLD_OUT');
+    expect(asked).toBe(2);
+  } finally {
+    shop.close();
+  }
+});
+
 test('a shop cut off mid-answer cuts the shopper off too, and the door goes on answering', async () => {
   // A shop that starts an answer and drops the connection: an order's (kept to be read whole) and a page's (piped).
   const halfway = net.createServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 409 Conflict\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"code":"SOLD')));

@@ -10,8 +10,10 @@ import { scraperToken } from '../metrics/scraper-token';
 interface Remembered {
   body: Buffer;
   until: number;
-  /** The one request asking the shop again once `until` has passed; everyone else hears the remembered answer. */
-  asking: boolean;
+  /** The number of the request this answers (the door numbers what it passes on): only a later request's answer replaces it. */
+  sent: number;
+  /** The one request asking the shop again once `until` has passed (its number); everyone else hears the remembered answer. */
+  asking: number | null;
 }
 
 export interface OrderDoorOptions {
@@ -62,8 +64,10 @@ function linesKey(body: Buffer): string | null {
  * to it). It passes every request on to the shop's processes untouched, and remembers the shop's sold-out answers
  * (SOLD_OUT, OUT_OF_STOCK: the same for every shopper, orders/sold-out-door.ts) for the same order lines for
  * `rememberMs`, repeating them itself meanwhile; after that one request asks the shop again while the others still
- * hear the answer remembered. The shop's stock gate stays the only judge: the door never refuses anything the shop
- * has not refused within `rememberMs`, and the stock gate's own memory of the box is as old.
+ * hear the answer remembered. Answers are news in the order their requests were passed on: any later request's
+ * answer other than sold out (a unit came back, no answer at all) forgets the memory, an earlier one's changes
+ * nothing. The shop's stock gate stays the only judge: the door never refuses anything the shop has not refused
+ * within `rememberMs`, and the stock gate's own memory of the box is as old.
  *
  * Why a process: in a drop the shop's thread is busy with the winners (orders, prepays: database round trips,
  * signatures), and a sold-out answer, however cheap, waits its turn behind them. Measured on the 2-core bench
@@ -77,6 +81,8 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const remembered = new Map<string, Remembered>();
   let turn = 0;
+  /** Orders passed on so far: each one's number orders the answers by when their questions were asked. */
+  let passed = 0;
   // The orders the door answered itself are counted nowhere else: the servers' /metrics never see them.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -91,7 +97,7 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
   /** Lines are the key, and a body may combine boxes at will: expired answers go before memory grows past its bound. */
   function forgetExpired(): void {
     const at = now();
-    for (const [key, memory] of remembered) if (memory.until <= at && !memory.asking) remembered.delete(key);
+    for (const [key, memory] of remembered) if (memory.until <= at && memory.asking === null) remembered.delete(key);
     if (remembered.size >= MAX_REMEMBERED) remembered.clear();
   }
 
@@ -156,22 +162,28 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
   function placeOrder(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const key = linesKey(body);
     const memory = key === null ? undefined : remembered.get(key);
-    if (memory && (memory.until > now() || memory.asking)) {
+    if (memory && (memory.until > now() || memory.asking !== null)) {
       orders.inc({ answer: 'remembered' });
       ownJson(res, 409, memory.body);
       return;
     }
     orders.inc({ answer: 'passed' });
     if (key === null) return forward(req, res, body);
-    if (memory) memory.asking = true;
+    const number = ++passed;
+    if (memory) memory.asking = number;
     forward(req, res, body, (status, reply) => {
+      const current = remembered.get(key);
+      if (current?.asking === number) current.asking = null;
+      // Older news than what is remembered: in a drop the winners, let in before the last unit went, are answered
+      // 201 for seconds after the shop said sold out; forgetting on those let every arrival between through again.
+      if (current && current.sent > number) return;
       const code = status === 409 ? codeOf(reply) : null;
       if (code === null || !SHORT_OF_UNITS_CODES.has(code)) {
         remembered.delete(key);
         return;
       }
       if (remembered.size >= MAX_REMEMBERED) forgetExpired();
-      remembered.set(key, { body: reply, until: now() + rememberMs, asking: false });
+      remembered.set(key, { body: reply, until: now() + rememberMs, sent: number, asking: null });
     });
   }
 

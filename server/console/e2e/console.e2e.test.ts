@@ -262,7 +262,7 @@ async function waitForCount(locator: ReturnType<Page['locator']>, atLeast: numbe
   try {
     await locator.nth(atLeast - 1).waitFor({ timeout: timeoutMs });
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${await whatThePageShows(locator.page())}`);
+    throw new Error(`${(error as Error).message}\n${await whatThePageShows(locator.page())}`, { cause: error });
   }
   return locator.count();
 }

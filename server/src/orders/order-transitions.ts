@@ -1,12 +1,15 @@
 import type { Connection, Types, UpdateQuery } from 'mongoose';
 import type { OrderStatus } from '@blindbox/shared';
-import { orderModel, type OrderDoc, type RefundDoc } from './order.model';
+import { orderModel, type AuditEntryDoc, type OrderDoc, type RefundDoc } from './order.model';
 
 export interface TransitionCause {
   reason: string;
   /** Who caused it: `user:<id>`, `wechatpay:notify`, `job:expiry-sweep`, `admin:cli`, ... */
   actor: string;
 }
+
+/** An entry of an order's history: a move between statuses, or a change within one (`from` = `to`: a new address, a partial refund). */
+export const auditEntry = (from: OrderStatus | null, to: OrderStatus, cause: TransitionCause): AuditEntryDoc => ({ from, to, reason: cause.reason, actor: cause.actor, at: new Date() });
 
 /**
  * The one way into each order state: a single conditional update that moves the order only from the
@@ -27,7 +30,7 @@ export function orderTransitions(connection: Connection) {
   ): Promise<OrderDoc | null> {
     const change: UpdateQuery<OrderDoc> = {
       $set: { ...update.$set, status: to },
-      $push: { ...update.$push, audit: { from, to, reason: cause.reason, actor: cause.actor, at: new Date() } },
+      $push: { ...update.$push, audit: auditEntry(from, to, cause) },
     };
     return Order.findOneAndUpdate({ ...guard, _id: orderId, status: from }, change, { returnDocument: 'after' }).lean<OrderDoc>().exec();
   }

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { PaymentService } from '../payments/payment.service';
 import { orderModel, type OrderDoc, type OrderItemDoc } from './order.model';
 import { insertPlain } from '../db/plain-insert';
-import { orderTransitions } from './order-transitions';
+import { auditEntry, orderTransitions } from './order-transitions';
 import { canBeClosed } from './order-state';
 import { couponDiscountFen, priceOrder, type Price } from './pricing';
 import type { OrderHolds } from './order-holds';
@@ -217,7 +217,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     await holds.take(draft);
     try {
       const [created] = await insertPlain(Order, [
-        { ...draft.order, openid, status: 'TO_BE_PAID', ...draft.price, address, clientSeed, audit: [{ from: null, to: 'TO_BE_PAID', reason: ORDER_HISTORY.placed.write(), actor, at: new Date() }] },
+        { ...draft.order, openid, status: 'TO_BE_PAID', ...draft.price, address, clientSeed, audit: [auditEntry(null, 'TO_BE_PAID', { reason: ORDER_HISTORY.placed.write(), actor })] },
       ]);
       if (!created) throw new Error('order not created');
       log.info({ orderId: orderId.toHexString(), totalFen: draft.price.totalFen, actor }, 'order placed');
@@ -321,7 +321,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
       if (!address) throw new NotFound('address');
       const changed = await Order.findOneAndUpdate(
         { _id: orderId, userId, status: 'TO_BE_PAID' },
-        { $set: { address }, $push: { audit: { from: 'TO_BE_PAID', to: 'TO_BE_PAID', reason: ORDER_HISTORY.addressChanged.write(), actor: `user:${userId.toHexString()}`, at: new Date() } } },
+        { $set: { address }, $push: { audit: auditEntry('TO_BE_PAID', 'TO_BE_PAID', { reason: ORDER_HISTORY.addressChanged.write(), actor: `user:${userId.toHexString()}` }) } },
         { returnDocument: 'after' },
       ).lean<OrderDoc>();
       if (changed) return changed;

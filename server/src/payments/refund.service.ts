@@ -5,7 +5,7 @@ import type { JobScheduler } from '../jobs/job-scheduler';
 import type { PaymentService } from './payment.service';
 import type { PaymentChannels } from './payment-channels';
 import { orderModel, type OrderDoc, type RefundDoc } from '../orders/order.model';
-import { orderTransitions } from '../orders/order-transitions';
+import { auditEntry, orderTransitions } from '../orders/order-transitions';
 import { canBeRefunded, isRefundOutstanding } from '../orders/order-state';
 import type { RefundRequest } from '@blindbox/shared';
 import { refundRecordFor } from './refund-record';
@@ -188,7 +188,7 @@ export function refundService({ db, logger, channels, payments, scheduler }: Ref
                 $set: { refundReservedFen: reservation.after, refundCheckAt: new Date(), lastRefundAt: new Date() },
                 $push: {
                   refunds: record,
-                  audit: { from: order.status, to: order.status, reason: ORDER_HISTORY.partialRefund.write(record.outRefundNo, String(amountFen), request.reason), actor: by.actor, at: new Date() },
+                  audit: auditEntry(order.status, order.status, { reason: ORDER_HISTORY.partialRefund.write(record.outRefundNo, String(amountFen), request.reason), actor: by.actor }),
                 },
               },
               { returnDocument: 'after' },

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { ORDER_HISTORY } from '@blindbox/shared';
 import type { OrderDoc, PaymentKind } from '../orders/order.model';
 import { orderModel } from '../orders/order.model';
+import { auditEntry } from '../orders/order-transitions';
 import type { ChannelTransaction } from './payment-channel';
 
 /**
@@ -36,8 +37,7 @@ export async function recordFinding(db: Connection, order: OrderDoc, finding: st
   const Order = orderModel(db);
   const reason = ORDER_HISTORY.finding.write(finding);
   for (let seen: OrderDoc | null = order; seen && !seen.audit.some((entry) => entry.reason === reason); ) {
-    const entry = { from: seen.status, to: seen.status, reason, actor, at: new Date() };
-    const added = await Order.updateOne({ _id: seen._id, audit: { $size: seen.audit.length } }, { $push: { audit: entry } });
+    const added = await Order.updateOne({ _id: seen._id, audit: { $size: seen.audit.length } }, { $push: { audit: auditEntry(seen.status, seen.status, { reason, actor }) } });
     if (added.modifiedCount === 1) return;
     seen = await Order.findById(seen._id).lean<OrderDoc>();
   }

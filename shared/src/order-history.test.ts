@@ -10,6 +10,7 @@ test('every reason the server writes reads back as staff words, with its ids and
     cancelledByShopper: historyReasonText(ORDER_HISTORY.cancelledByShopper.write()),
     cancelledByStaff: historyReasonText(ORDER_HISTORY.cancelledByStaff.write('顾客电话要求取消; 已核实')),
     addressChanged: historyReasonText(ORDER_HISTORY.addressChanged.write()),
+    addressChangedByStaff: historyReasonText(ORDER_HISTORY.addressChangedByStaff.write('顾客来电：搬家了')),
     shipped: historyReasonText(ORDER_HISTORY.shipped.write()),
     receiptConfirmed: historyReasonText(ORDER_HISTORY.receiptConfirmed.write()),
     automatically: historyReasonText(ORDER_HISTORY.receiptConfirmedAtWechat.write('automatically')),
@@ -28,6 +29,7 @@ test('every reason the server writes reads back as staff words, with its ids and
     cancelledByShopper: '顾客取消',
     cancelledByStaff: '员工取消：顾客电话要求取消; 已核实',
     addressChanged: '顾客修改收货地址',
+    addressChangedByStaff: '员工修改收货地址：顾客来电：搬家了',
     shipped: '发货',
     receiptConfirmed: '顾客确认收货',
     automatically: '微信到期自动确认收货',
@@ -38,7 +40,7 @@ test('every reason the server writes reads back as staff words, with its ids and
     finding: '渠道核对发现：amount differs: 5900 at WeChat',
   });
   // Every kind is covered above.
-  expect(Object.keys(ORDER_HISTORY)).toHaveLength(15);
+  expect(Object.keys(ORDER_HISTORY)).toHaveLength(16);
 });
 
 test('a reason this version does not know is shown as written', () => {

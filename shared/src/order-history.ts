@@ -31,6 +31,7 @@ export const ORDER_HISTORY = {
   cancelledByShopper: reason({ write: () => 'cancelled by the user', read: /^cancelled by the user$/, words: () => '顾客取消' }),
   cancelledByStaff: reason({ write: (why: string) => `cancelled by staff: ${why}`, read: /^cancelled by staff: ([\s\S]*)$/, words: (why) => `员工取消：${why}` }),
   addressChanged: reason({ write: () => 'address changed', read: /^address changed$/, words: () => '顾客修改收货地址' }),
+  addressChangedByStaff: reason({ write: (why: string) => `address changed by staff: ${why}`, read: /^address changed by staff: ([\s\S]*)$/, words: (why) => `员工修改收货地址：${why}` }),
   shipped: reason({ write: () => 'shipped', read: /^shipped$/, words: () => '发货' }),
   receiptConfirmed: reason({ write: () => 'receipt confirmed', read: /^receipt confirmed$/, words: () => '顾客确认收货' }),
   receiptConfirmedAtWechat: reason({

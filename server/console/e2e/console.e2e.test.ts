@@ -109,6 +109,15 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   const refunds = (await orderDoc(server, order.id)).refunds ?? [];
   expect(refunds.map((refund: { amountFen: number }) => refund.amountFen)).toEqual([unitFen]);
 
+  // The shopper moved after paying and called: the parcel goes to the new address, the reason in its history.
+  await page.getByTestId('order-readdress').click();
+  await page.getByTestId('address-detail').fill('漕溪北路 1 号 2 室');
+  await page.getByTestId('address-reason').fill('顾客来电：已搬家');
+  await shoot(page, '05b-address-dialog');
+  await page.getByTestId('address-confirm').click();
+  await page.getByTestId('order-address').filter({ hasText: '漕溪北路 1 号 2 室' }).waitFor({ timeout: 40_000 });
+  expect((await orderDoc(server, order.id)).address.detail).toBe('漕溪北路 1 号 2 室');
+
   // Ship with a tracking number.
   await page.getByTestId('order-ship').click();
   await page.getByTestId('ship-tracking').fill('SF1234567890');
@@ -123,6 +132,7 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   expect(history).toContain('创建 → 待支付（顾客下单，顾客）');
   expect(history).toMatch(/待支付 → 待发货（已付款（交易号 \S+），(微信支付通知|顾客|系统任务（核对未回调的支付）)）/);
   expect(history).toContain('待发货 → 已发货（发货，员工 e2e-owner）');
+  expect(history).toContain('待发货（员工修改收货地址：顾客来电：已搬家，员工 e2e-owner）');
   expect(history).not.toMatch(/order placed|paid by transaction|user:/);
   // Once the ship dialog's mask has gone (it fades out after the dialog closes).
   await page.locator('.ant-modal-mask').last().waitFor({ state: 'hidden' });
@@ -135,8 +145,8 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   await page.getByTestId('audit-search').click();
   const auditRows = page.getByTestId('audit-table').locator('tbody tr.ant-table-row');
   await page.waitForURL((url) => url.searchParams.get('target') === `order:${order.id}`);
-  // Exactly this order's two changes: the refund and the shipment.
-  await waitForExactCount(auditRows, 2);
+  // Exactly this order's three changes: the refund, the new address and the shipment.
+  await waitForExactCount(auditRows, 3);
   const auditText = await page.getByTestId('audit-table').innerText();
   expect(auditText).toMatch(/refund/);
   expect(auditText).toMatch(/ship/);
@@ -145,6 +155,7 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   expect(await page.getByTestId('audit-table').locator('span[title="staff:e2e-owner"]').count()).toBeGreaterThan(0);
   // A line per changed field in Chinese, not the documents as JSON; money in yuan.
   expect(auditText).toContain('状态: 待发货 → 已发货');
+  expect(auditText).toMatch(/收货地址: .+ → .+漕溪北路 1 号 2 室/);
   expect(auditText).toMatch(/金额: — → ¥\d+\.\d{2}/);
   // The refunded unit by its place in the order here (the order's own page names it).
   expect(auditText).toContain('退款件数: — → 第 1 项 × 1');

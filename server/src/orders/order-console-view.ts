@@ -4,7 +4,7 @@ import { heldForRefundsFen, refundableOf, refundedUnitsByLine } from '../payment
 import type { ShippingUploadDoc } from '../shipping/shipping-upload.model';
 import { moneyStateOf, receiptByWechat } from '../shipping/receipt-state';
 import type { OrderDoc } from './order.model';
-import { canBeClosed, canBeRefunded, canBeShipped } from './order-state';
+import { addressChangeable, canBeClosed, canBeRefunded, canBeShipped } from './order-state';
 import { outTradeNoOfOrder } from './out-trade-no';
 
 const iso = (date: Date | null | undefined) => (date ? new Date(date).toISOString() : null);
@@ -131,6 +131,7 @@ export function orderDetail(order: OrderDoc, audit: AdminAuditEntryDoc[], upload
     allowed: {
       refund: canBeRefunded(order.status) && refundableOf(order).amountFen > 0,
       ship: canBeShipped(order.status),
+      readdress: addressChangeable(order.status, 'staff'),
       cancel: canBeClosed(order.status),
       reconcile: true,
       markReceived: upload !== null && !upload.receivedAt && (order.status === 'DELIVERED' || order.status === 'COMPLETED'),

@@ -70,15 +70,28 @@ test('CSV export: a BOM, a header, one line per order, formula-looking cells def
   expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`);
 }, 60_000);
 
-test('detail, ship with a tracking number, cancel an unpaid order; each in the audit', async () => {
+test('detail, a new address, ship with a tracking number, cancel an unpaid order; each in the audit', async () => {
   const order = await paidOrderOf(server, 'detail-ship', 1);
   // Every answer holds to the shared contract the console web app parses it with.
   const detail = orderDetailSchema.parse((await support.get<OrderDetail>(`/orders/${order.id}`)).body);
-  expect(detail.allowed).toEqual({ refund: true, ship: true, cancel: false, reconcile: true, markReceived: false });
+  expect(detail.allowed).toEqual({ refund: true, ship: true, cancel: false, reconcile: true, markReceived: false, readdress: true });
   expect(detail.draws[0]!.proofUrl).toBe(`/api/console/orders/${order.id}/proofs/0`);
   expect((await support.get(detail.draws[0]!.proofUrl!.replace('/api/console', ''))).status).toBe(200);
   const live = await support.get<{ tradeState: string }>(`/orders/${order.id}/channel`);
   expect(orderChannelViewSchema.parse(live.body).tradeState).toBe('SUCCESS');
+
+  // The shopper moved after paying and called: the parcel goes to the new address, the reason in its history.
+  const moved = { name: '李四', phone: '13900001111', region: '上海市 上海市 徐汇区', detail: '漕溪北路 1 号 2 室' };
+  const badPhone = await support.post<{ code: string; message: string }>(`/orders/${order.id}/address`, { address: { ...moved, phone: '123' }, reason: '顾客来电' });
+  expect(badPhone.status).toBe(400);
+  expect(badPhone.body.message).toContain('手机号');
+  expect((await support.post(`/orders/${order.id}/address`, { address: moved, reason: ' ' })).status).toBe(400);
+  expect((await orderDoc(server, order.id)).address).not.toMatchObject(moved);
+  const readdressed = await support.post<{ order: OrderDetail }>(`/orders/${order.id}/address`, { address: moved, reason: '顾客来电：已搬家' });
+  expect(readdressed.status).toBe(200);
+  expect(orderActionResponseSchema.parse(readdressed.body).order.address).toEqual(moved);
+  expect((await orderDoc(server, order.id)).address).toMatchObject(moved);
+  expect(readdressed.body.order.history.at(-1)).toMatchObject({ from: 'TO_BE_DELIVERED', to: 'TO_BE_DELIVERED', reason: 'address changed by staff: 顾客来电：已搬家', actor: 'staff:orders-support' });
 
   const badTracking = await support.post<{ code: string }>(`/orders/${order.id}/ship`, { trackingNo: '<b>', carrier: 'SF' });
   expect(badTracking.status).toBe(400);
@@ -89,6 +102,11 @@ test('detail, ship with a tracking number, cancel an unpaid order; each in the a
   expect(shipped.body.order.shipping?.trackingNo).toBe('SF1234567890');
   const again = await support.post<{ code: string }>(`/orders/${order.id}/ship`, { trackingNo: 'SF1234567890', carrier: 'SF' });
   expect(again.body.code).toBe('ORDER_NOT_SHIPPABLE');
+  // Shipped, the parcel is on its way: its address stays.
+  expect(shipped.body.order.allowed.readdress).toBe(false);
+  const afterShipping = await support.post<{ code: string }>(`/orders/${order.id}/address`, { address: { ...moved, detail: '别处' }, reason: '太晚了' });
+  expect([afterShipping.status, afterShipping.body.code]).toEqual([409, 'ADDRESS_NOT_CHANGEABLE']);
+  expect((await orderDoc(server, order.id)).address).toMatchObject(moved);
 
   const unpaid = await (await shopper(server, 'detail-cancel')).placeOrder();
   const notUnpaid = await support.post<{ code: string }>(`/orders/${order.id}/cancel`, { reason: '客户要求' });
@@ -100,7 +118,7 @@ test('detail, ship with a tracking number, cancel an unpaid order; each in the a
 
   const audit = await support.get<{ items: Array<{ command: string; target: string }> }>('/audit?actor=staff:orders-support');
   expect(audit.body.items.map((entry) => `${entry.command} ${entry.target}`)).toEqual(
-    expect.arrayContaining([`ship order:${order.id}`, `cancel order:${unpaid.id}`, `reconcile order:${unpaid.id}`]),
+    expect.arrayContaining([`address order:${order.id}`, `ship order:${order.id}`, `cancel order:${unpaid.id}`, `reconcile order:${unpaid.id}`]),
   );
   const dashboard = await support.get<{ today: { orders: number; paid: number }; series: unknown[] }>('/dashboard');
   expect(dashboard.status).toBe(200);

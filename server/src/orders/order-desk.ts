@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { ORDER_HISTORY } from '@blindbox/shared';
-import type { RefundRequest } from '@blindbox/shared';
+import type { RefundRequest, StaffAddressRequest } from '@blindbox/shared';
 import type { ChangeRecorder } from '../admin/admin-audit';
 import type { Container } from '../container';
 import { NotFound, ruleError } from '../domain-error';
@@ -137,6 +137,15 @@ export function orderDesk({ db, orders, payments, refunds, channels, shipping, j
       if (!shipped) return null;
       await shipping.recordShipment(shipped, carrier);
       return shipped;
+    },
+
+    /** Sends an order not shipped yet to another address (a shopper who moved asked), the reason in its history. */
+    async readdress(orderId: Types.ObjectId, request: StaffAddressRequest, by: DeskCaller): Promise<OrderDoc | null> {
+      const before = await load(orderId);
+      return by.change(
+        { command: 'address', target: `order:${orderId.toHexString()}`, before: { address: before.address }, after: (order: OrderDoc) => ({ address: order.address, reason: request.reason }) },
+        () => orders.readdressByStaff(orderId, request.address, { reason: ORDER_HISTORY.addressChangedByStaff.write(request.reason), actor: by.actor }),
+      );
     },
 
     /** Closes an unpaid order (at the channel first: a payment found there is applied instead). null in a dry run. */

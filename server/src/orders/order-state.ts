@@ -24,6 +24,12 @@ export const canBeClosed = (status: OrderStatus): boolean => status === 'TO_BE_P
 /** Paid and not shipped yet: what staff may ship (order-transitions.ts `ship` moves it on). */
 export const canBeShipped = (status: OrderStatus): boolean => status === 'TO_BE_DELIVERED';
 
+/**
+ * Where an order goes may change until it ships: by the shopper while it is unpaid (once paid the shop is packing
+ * it), by staff until it is shipped (a shopper who moved asks customer service).
+ */
+export const addressChangeable = (status: OrderStatus, by: 'shopper' | 'staff'): boolean => status === 'TO_BE_PAID' || (by === 'staff' && canBeShipped(status));
+
 /** What an admin may refund in full: a paid order, shipped or not. */
 export const canBeRefunded = (status: OrderStatus): boolean => PAID.has(status);
 

@@ -1,4 +1,4 @@
-import { beijingTime, cancelRequestSchema, fenToYuan, orderSearchQuerySchema, receivedRequestSchema, refundRequestSchema, shipRequestSchema } from '@blindbox/shared';
+import { beijingTime, cancelRequestSchema, fenToYuan, orderSearchQuerySchema, receivedRequestSchema, refundRequestSchema, shipRequestSchema, staffAddressRequestSchema } from '@blindbox/shared';
 import type { Container } from '../container';
 import { NotFound } from '../domain-error';
 import { drawProofOf } from '../fairness/draw-proof';
@@ -105,6 +105,13 @@ export function orderConsoleRoutes(container: Container, routes: ConsoleRoutes):
     const orderId = parseObjectId(ctx.params.id, 'order');
     const { receivedAt } = receivedRequestSchema.parse(ctx.request.body);
     await container.receipts.markReceived(orderId, receivedAt ? new Date(receivedAt) : new Date(), caller);
+    ctx.body = { order: await detailOf(await desk.load(orderId)) };
+  });
+
+  // Who ships an order may say where it goes: a shopper who moved after paying asks customer service.
+  routes.post('/orders/:id/address', 'orders.ship', async (ctx, caller) => {
+    const orderId = parseObjectId(ctx.params.id, 'order');
+    await desk.readdress(orderId, staffAddressRequestSchema.parse(ctx.request.body), caller);
     ctx.body = { order: await detailOf(await desk.load(orderId)) };
   });
 

@@ -5,8 +5,8 @@ import type { Logger } from '../logger';
 import type { PaymentService } from '../payments/payment.service';
 import { orderModel, type OrderDoc, type OrderItemDoc } from './order.model';
 import { insertPlain } from '../db/plain-insert';
-import { auditEntry, orderTransitions } from './order-transitions';
-import { canBeClosed } from './order-state';
+import { auditEntry, orderTransitions, type TransitionCause } from './order-transitions';
+import { addressChangeable, canBeClosed } from './order-state';
 import { couponDiscountFen, priceOrder, type Price } from './pricing';
 import type { OrderHolds } from './order-holds';
 import { stockGate, type Admission, type GateLine } from './stock-gate';
@@ -229,6 +229,24 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
   }
 
   /**
+   * Where the order goes, changed while `by` may still change it (order-state.ts addressChangeable): one write
+   * guarded on the status read, the change in the order's history. Not a state change, so not a transition.
+   */
+  async function readdress(filter: { _id: Types.ObjectId; userId?: Types.ObjectId }, by: 'shopper' | 'staff', address: OrderDoc['address'], cause: TransitionCause): Promise<OrderDoc> {
+    for (;;) {
+      const order = await Order.findOne(filter).lean<OrderDoc>();
+      if (!order) throw new NotFound('order');
+      if (!addressChangeable(order.status, by)) throw new OrderStateConflict('ADDRESS_NOT_CHANGEABLE', `order is ${order.status}; ${by === 'shopper' ? "only an unpaid order's address can be changed" : 'a shipped or closed order keeps its address'}`);
+      const changed = await Order.findOneAndUpdate(
+        { ...filter, status: order.status },
+        { $set: { address }, $push: { audit: auditEntry(order.status, order.status, cause) } },
+        { returnDocument: 'after' },
+      ).lean<OrderDoc>();
+      if (changed) return changed;
+    }
+  }
+
+  /**
    * The sold-out (or short) refusal memory already holds for these items, without a read, a wait or a place in
    * line; null when memory cannot refuse them (admit() decides).
    */
@@ -312,22 +330,17 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
     },
 
     /**
-     * Delivers an unpaid order to another of the shopper's saved addresses (a drop's one-tap claim took the first):
-     * one write guarded on the order still unpaid, the change in its history. Not a state change, so not a
-     * transition. Once paid, the shop is packing it: the shopper asks customer service (staff have no address edit).
+     * Delivers an unpaid order to another of the shopper's saved addresses (a drop's one-tap claim took the first).
+     * Once paid, the shop is packing it: the shopper asks customer service, who change it in the console.
      */
     async changeAddress(orderId: Types.ObjectId, userId: Types.ObjectId, addressId: Types.ObjectId): Promise<OrderDoc> {
       const address = await findUserAddress(db, userId, addressId);
       if (!address) throw new NotFound('address');
-      const changed = await Order.findOneAndUpdate(
-        { _id: orderId, userId, status: 'TO_BE_PAID' },
-        { $set: { address }, $push: { audit: auditEntry('TO_BE_PAID', 'TO_BE_PAID', { reason: ORDER_HISTORY.addressChanged.write(), actor: `user:${userId.toHexString()}` }) } },
-        { returnDocument: 'after' },
-      ).lean<OrderDoc>();
-      if (changed) return changed;
-      const order = await ownOrder(orderId, userId);
-      throw new OrderStateConflict('ADDRESS_NOT_CHANGEABLE', `order is ${order.status}; only an unpaid order's address can be changed`);
+      return readdress({ _id: orderId, userId }, 'shopper', address, { reason: ORDER_HISTORY.addressChanged.write(), actor: `user:${userId.toHexString()}` });
     },
+
+    /** Sends an order not shipped yet to another address, typed by staff (the console, order-desk.ts). */
+    readdressByStaff: (orderId: Types.ObjectId, address: OrderDoc['address'], cause: TransitionCause): Promise<OrderDoc> => readdress({ _id: orderId }, 'staff', address, cause),
 
     async confirmReceipt(orderId: Types.ObjectId, userId: Types.ObjectId): Promise<OrderDoc> {
       const order = await ownOrder(orderId, userId);

@@ -25,6 +25,7 @@ export const CONSOLE_ERROR_MESSAGES: Record<string, string> = {
   REFUND_UNITS_INVALID: '退款件数有误',
   ORDER_NOT_SHIPPABLE: '该订单当前状态不能发货',
   ORDER_NOT_CANCELLABLE: '只能取消未付款的订单',
+  ADDRESS_NOT_CHANGEABLE: '订单已发货或已关闭，不能再修改收货地址',
   UNKNOWN_CARRIER: '不支持的快递公司',
   PARCEL_NOT_SHIPPED: '该订单还没有发货，不能标记签收',
   RECEIVED_TIME_INVALID: '签收时间不能早于发货时间，也不能晚于现在',

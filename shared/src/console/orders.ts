@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addressInputSchema } from '../api';
 import { orderStatusSchema } from '../order-status';
 import { moneyStateSchema } from '../money-state';
 import { consoleAuditEntrySchema } from './audit';
@@ -139,7 +140,7 @@ export const orderDetailSchema = orderRowSchema.extend({
     settledAt: consoleIsoDate.nullable(),
   }),
   /** The actions the order's state allows now (the role is checked separately: see me.permissions). */
-  allowed: z.object({ refund: z.boolean(), ship: z.boolean(), cancel: z.boolean(), reconcile: z.boolean(), markReceived: z.boolean() }),
+  allowed: z.object({ refund: z.boolean(), ship: z.boolean(), cancel: z.boolean(), reconcile: z.boolean(), markReceived: z.boolean(), readdress: z.boolean() }),
 });
 export type OrderDetail = z.infer<typeof orderDetailSchema>;
 
@@ -190,3 +191,7 @@ export const shipRequestSchema = z.object({
 export type ShipRequest = z.infer<typeof shipRequestSchema>;
 
 export const cancelRequestSchema = z.object({ reason: z.string().trim().min(1, '请填写取消原因').max(REFUND_REASON_MAX) });
+
+/** POST /orders/:id/address: where an order not yet shipped goes instead (a shopper who moved asks customer service), and why. */
+export const staffAddressRequestSchema = z.object({ address: addressInputSchema, reason: z.string().trim().min(1, '请填写修改原因').max(REFUND_REASON_MAX) });
+export type StaffAddressRequest = z.infer<typeof staffAddressRequestSchema>;

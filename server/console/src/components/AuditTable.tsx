@@ -29,6 +29,7 @@ const FIELD_LABELS: Record<string, string> = {
   retiredAt: '下架时间',
   receivedAt: '签收时间',
   reminder: '确认收货提醒',
+  address: '收货地址',
 };
 
 /** A time field's ISO value ("…At"), which the log keeps in UTC. */
@@ -46,6 +47,7 @@ function shown(field: string, value: unknown, isOrder: boolean, itemName: ItemNa
   if (isIsoTime(field, value)) return formatTime(value);
   if (typeof value === 'boolean') return value ? '是' : '否';
   if (field === 'units' && isRefundUnits(value)) return refundUnitsText(value, itemName);
+  if (field === 'address' && isRecord(value)) return [value.name, value.phone, value.region, value.detail].filter((part) => typeof part === 'string').join(' ');
   if (isOrder && field === 'status' && typeof value === 'string' && value in ORDER_STATUS_LABELS) return ORDER_STATUS_LABELS[value as keyof typeof ORDER_STATUS_LABELS];
   return compact(value);
 }

@@ -27,6 +27,7 @@ export function RarityTag({ rarity }: { rarity: string }) {
 const AUDIT_COMMAND_LABELS: Record<string, string> = {
   refund: '退款',
   ship: '发货',
+  address: '修改收货地址',
   cancel: '取消订单',
   reconcile: '与渠道核对',
   'bill run': '交易账单对账',

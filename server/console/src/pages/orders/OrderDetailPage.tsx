@@ -14,6 +14,7 @@ import { yuan } from '../../money';
 import { formatTime } from '../../time';
 import { CancelDialog } from './CancelDialog';
 import { useOrderActions } from './order-actions';
+import { AddressDialog } from './AddressDialog';
 import { RefundDialog } from './RefundDialog';
 import { ShipDialog } from './ShipDialog';
 
@@ -38,12 +39,12 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
   const can = useCan();
   const me = useMe();
   const actions = useOrderActions(order.id);
-  const [dialog, setDialog] = useState<'refund' | 'ship' | 'cancel' | null>(null);
+  const [dialog, setDialog] = useState<'refund' | 'ship' | 'cancel' | 'address' | null>(null);
   const close = () => setDialog(null);
   const denied = '当前角色无权执行此操作';
   const itemName = (index: number) => order.items.find((item) => item.index === index)?.name;
 
-  const actionButton = (key: 'refund' | 'ship' | 'cancel' | 'reconcile' | 'markReceived', label: string, permission: Parameters<typeof can>[0], onClick: () => void, danger = false) => {
+  const actionButton = (key: keyof OrderDetail['allowed'], label: string, permission: Parameters<typeof can>[0], onClick: () => void, danger = false) => {
     if (!order.allowed[key]) return null;
     const allowed = can(permission);
     return (
@@ -102,11 +103,13 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
         </Descriptions>
       </Card>
 
-      <Card title="收货信息" size="small">
+      <Card title="收货信息" size="small" extra={actionButton('readdress', '修改地址', 'orders.ship', () => setDialog('address'))}>
         <Descriptions size="small" column={{ xs: 1, md: 3 }}>
           <Descriptions.Item label="收货人">{order.address.name}</Descriptions.Item>
           <Descriptions.Item label="电话">{order.address.phone}</Descriptions.Item>
-          <Descriptions.Item label="地址">{`${order.address.region} ${order.address.detail}`}</Descriptions.Item>
+          <Descriptions.Item label="地址">
+            <span data-testid="order-address">{`${order.address.region} ${order.address.detail}`}</span>
+          </Descriptions.Item>
           {order.shipping && (
             <>
               <Descriptions.Item label="快递">
@@ -210,6 +213,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
         onClose={close}
         onSubmit={(body) => actions.refund.mutate(body, { onSuccess: close })}
       />
+      <AddressDialog order={order} open={dialog === 'address'} pending={actions.readdress.isPending} onClose={close} onSubmit={(body) => actions.readdress.mutate(body, { onSuccess: close })} />
       <ShipDialog open={dialog === 'ship'} pending={actions.ship.isPending} onClose={close} onSubmit={(body) => actions.ship.mutate(body, { onSuccess: close })} />
       <CancelDialog open={dialog === 'cancel'} pending={actions.cancel.isPending} onClose={close} onSubmit={(reason) => actions.cancel.mutate(reason, { onSuccess: close })} />
     </Space>

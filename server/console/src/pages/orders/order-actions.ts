@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App } from 'antd';
-import { orderActionResponseSchema, reconcileResponseSchema, type RefundRequest, type ShipRequest } from '@blindbox/shared';
+import { orderActionResponseSchema, reconcileResponseSchema, type RefundRequest, type ShipRequest, type StaffAddressRequest } from '@blindbox/shared';
 import { errorMessage, request } from '../../api/client';
 
 /** The order page's writes: each answers the order as it is now, which replaces the cached one. */
@@ -30,6 +30,14 @@ export function useOrderActions(orderId: string) {
       onSuccess: (answer) => {
         client.setQueryData(key, answer.order);
         settled('已发货')();
+      },
+      onError,
+    }),
+    readdress: useMutation({
+      mutationFn: (body: StaffAddressRequest) => request('POST', `${path}/address`, orderActionResponseSchema, { body }),
+      onSuccess: (answer) => {
+        client.setQueryData(key, answer.order);
+        settled('收货地址已修改')();
       },
       onError,
     }),

@@ -44,12 +44,12 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
   const denied = '当前角色无权执行此操作';
   const itemName = (index: number) => order.items.find((item) => item.index === index)?.name;
 
-  const actionButton = (key: keyof OrderDetail['allowed'], label: string, permission: Parameters<typeof can>[0], onClick: () => void, danger = false) => {
+  const actionButton = (key: keyof OrderDetail['allowed'], label: string, permission: Parameters<typeof can>[0], onClick: () => void, { danger = false, small = false } = {}) => {
     if (!order.allowed[key]) return null;
     const allowed = can(permission);
     return (
       <Tooltip title={allowed ? undefined : denied} key={key}>
-        <Button danger={danger} disabled={!allowed} onClick={onClick} loading={(key === 'reconcile' && actions.reconcile.isPending) || (key === 'markReceived' && actions.received.isPending)} data-testid={`order-${key}`}>
+        <Button danger={danger} size={small ? 'small' : undefined} disabled={!allowed} onClick={onClick} loading={(key === 'reconcile' && actions.reconcile.isPending) || (key === 'markReceived' && actions.received.isPending)} data-testid={`order-${key}`}>
           {label}
         </Button>
       </Tooltip>
@@ -75,8 +75,8 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
             {actionButton('reconcile', '与渠道核对', 'orders.reconcile', () => actions.reconcile.mutate())}
             {actionButton('ship', '发货', 'orders.ship', () => setDialog('ship'))}
             {actionButton('markReceived', '标记已签收', 'orders.ship', () => actions.received.mutate())}
-            {actionButton('refund', '退款', 'orders.refund', () => setDialog('refund'), true)}
-            {actionButton('cancel', '取消订单', 'orders.cancel', () => setDialog('cancel'), true)}
+            {actionButton('refund', '退款', 'orders.refund', () => setDialog('refund'), { danger: true })}
+            {actionButton('cancel', '取消订单', 'orders.cancel', () => setDialog('cancel'), { danger: true })}
             <Button icon={<ReloadOutlined />} onClick={refresh} loading={refreshing}>
               刷新
             </Button>
@@ -103,7 +103,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
         </Descriptions>
       </Card>
 
-      <Card title="收货信息" size="small" extra={actionButton('readdress', '修改地址', 'orders.ship', () => setDialog('address'))}>
+      <Card title="收货信息" size="small" extra={actionButton('readdress', '修改地址', 'orders.ship', () => setDialog('address'), { small: true })}>
         <Descriptions size="small" column={{ xs: 1, md: 3 }}>
           <Descriptions.Item label="收货人">{order.address.name}</Descriptions.Item>
           <Descriptions.Item label="电话">{order.address.phone}</Descriptions.Item>

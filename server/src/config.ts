@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_FIELDS, parseFieldMap } from './notifications/template-fields';
 import { MINIPROGRAM_STATES } from './notifications/subscribe-message-platform';
-import type { NotificationKind } from './notifications/notifier';
+import type { NotificationKind } from '@blindbox/shared';
 import { PRODUCTION_INPUTS, credentialsFolderProblems, isLoopbackHost, productionProblems, type ProductionInputs } from './production-rules';
 
 /**

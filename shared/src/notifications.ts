@@ -7,6 +7,19 @@ import { z } from 'zod';
  */
 export const SUBSCRIBE_ANSWERS = ['accept', 'reject', 'ban', 'filter'] as const;
 
+/** What the shop tells a shopper (server/src/notifications/notifier.ts says when each is sent). */
+export const NOTIFICATION_KINDS = ['drop-opening', 'order-shipped', 'refund-succeeded', 'service-update'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/**
+ * A grant's life (server/src/notifications/subscribe-grant.model.ts): open: granted, unspent. declined: the shopper
+ * said no (kept for the figures). queued: a message is waiting on it for the sender. sending: the sender has
+ * claimed it. Then one of: sent; refused (WeChat said the shopper refuses or the template is revoked, so it cannot
+ * be spent); failed (sent with a bad request, or retried to the limit). No state leads back to open.
+ */
+export const GRANT_STATES = ['open', 'declined', 'queued', 'sending', 'sent', 'refused', 'failed'] as const;
+export type GrantState = (typeof GRANT_STATES)[number];
+
 const templateId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 /** GET /api/notifications[?boxId=]: the template ids per use (null: the shop does not send it), and whether this box's reminder is set. */

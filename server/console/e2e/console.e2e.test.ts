@@ -124,6 +124,8 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   await page.getByTestId('ship-confirm').click();
   await expect(page.getByTestId('order-tracking').innerText({ timeout: 15_000 })).resolves.toContain('SF1234567890');
   await expect(page.getByTestId('order-status').innerText()).resolves.toBe('已发货');
+  // What the shopper was told of it: this test shop configures no subscribe-message template, and the page says so.
+  await expect(page.getByTestId('order-notices').innerText()).resolves.toMatch(/发货通知\s*未发送：本店未配置此类通知的模板/);
   // The order's own log names the refunded item, as its refund table does.
   const itemName = (await orderDoc(server, order.id)).items[0]!.name;
   await expect(page.getByTestId('audit-table').innerText()).resolves.toContain(`退款件数: — → ${itemName} × 1`);
@@ -136,7 +138,10 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   expect(history).not.toMatch(/order placed|paid by transaction|user:/);
   // Once the ship dialog's mask has gone (it fades out after the dialog closes).
   await page.locator('.ant-modal-mask').last().waitFor({ state: 'hidden' });
+  // And the action's toasts gone, so the cards' pictures show the cards.
+  await page.waitForFunction(() => document.querySelectorAll('.ant-message-notice').length === 0, null, { timeout: 15_000 });
   await page.locator('.ant-card', { has: page.getByTestId('order-history') }).screenshot({ path: path.join(screenshotDir, '06b-order-history.png') });
+  await page.getByTestId('order-notices').screenshot({ path: path.join(screenshotDir, '06c-order-notices.png') });
   await shoot(page, '06-order-after-refund-and-ship');
 
   // The audit page, filtered to this order: both changes, by this staff member.

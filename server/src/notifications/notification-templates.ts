@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { NotificationKind } from './notifier';
+import type { NotificationKind } from '@blindbox/shared';
 import type { SubscribeMessage } from './subscribe-grant.model';
 import { fillTemplate, type FieldMap, type SlotValue } from './template-fields';
 

@@ -6,7 +6,8 @@ import { BoxNotFound } from '../catalog/catalog-errors';
 import { saleOpeningOf } from '../catalog/sale-terms';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { notificationsDatabase } from '../db/databases';
-import type { NotificationData, NotificationKind, Notifier, NotifyOutcome } from './notifier';
+import { NOTIFICATION_KINDS, type NotificationKind, type OrderNotices } from '@blindbox/shared';
+import type { NotificationData, Notifier, NotifyOutcome } from './notifier';
 import type { NotificationTemplates } from './notification-templates';
 import { NoDropToRemind, UnknownTemplate } from './notification-errors';
 import { subscribeGrantModel, type SubscribeGrantDoc } from './subscribe-grant.model';
@@ -29,7 +30,18 @@ export interface NotificationService extends Notifier {
   queueOpenedDrops(now: Date, limit: number): Promise<number>;
   /** A drop scheduled again or called off: its waiting reminders follow it (null: none until one is scheduled). */
   redateDropReminders(boxId: Types.ObjectId, opensAt: Date | null): Promise<void>;
+  /**
+   * For the console's order page: each event of the order the shopper is told of (its shipment, each refund that
+   * succeeded) with the message spent on it, none when no grant was open then (or that kind is off); and the grants
+   * the shopper still has open, per kind.
+   */
+  orderNotices(openid: string, events: { orderId: string; shipped: boolean; refundsSucceeded: readonly string[] }): Promise<OrderNotices>;
 }
+
+type EventKind = Exclude<NotificationKind, 'drop-opening'>;
+/** What one grant is spent on, at most once: a shipment (its order), a refund (its out_refund_no), a service step (its id). */
+const eventRef = (kind: EventKind, key: string) => `${kind}:${key}`;
+const EVENT_KINDS: readonly EventKind[] = ['order-shipped', 'refund-succeeded', 'service-update'];
 
 const DROP_NOTE = '已开售，数量有限，先到先得';
 /**
@@ -45,10 +57,10 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
 
   const dropRef = (boxId: Types.ObjectId, dropKey: string, openid: string) => `drop-opening:${boxId.toHexString()}:${dropKey}:${openid}`;
 
-  function eventRef<K extends Exclude<NotificationKind, 'drop-opening'>>(kind: K, data: NotificationData[K]): string {
-    if (kind === 'order-shipped') return `${kind}:${(data as NotificationData['order-shipped']).orderId}`;
-    if (kind === 'refund-succeeded') return `${kind}:${(data as NotificationData['refund-succeeded']).outRefundNo}`;
-    return `${kind}:${(data as NotificationData['service-update']).eventId}`;
+  function eventKeyOf<K extends EventKind>(kind: K, data: NotificationData[K]): string {
+    if (kind === 'order-shipped') return (data as NotificationData['order-shipped']).orderId;
+    if (kind === 'refund-succeeded') return (data as NotificationData['refund-succeeded']).outRefundNo;
+    return (data as NotificationData['service-update']).eventId;
   }
 
   function valuesOf<K extends Exclude<NotificationKind, 'drop-opening'>>(kind: K, data: NotificationData[K]): { orderId: string | null; values: Record<string, SlotValue> } {
@@ -78,7 +90,7 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
     async notify(openid, kind, data): Promise<NotifyOutcome> {
       const template = templates.of(kind);
       if (!template) return 'disabled';
-      const ref = eventRef(kind, data);
+      const ref = eventRef(kind, eventKeyOf(kind, data));
       const { orderId, values } = valuesOf(kind, data);
       const message = templates.orderMessage(kind, orderId, values);
       try {
@@ -141,6 +153,23 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
     },
 
     hasDropReminder: (openid, box) => hasOpenReminder(openid, box._id),
+
+    async orderNotices(openid, { orderId, shipped, refundsSucceeded }) {
+      const events = [...(shipped ? [{ kind: 'order-shipped' as const, key: orderId }] : []), ...refundsSucceeded.map((outRefundNo) => ({ kind: 'refund-succeeded' as const, key: outRefundNo }))];
+      // One read per event and per kind, each through an index (the unique ref; openid, kind, state).
+      const [spent, open] = await Promise.all([
+        Promise.all(events.map(({ kind, key }) => Grant.findOne({ ref: eventRef(kind, key) }).lean<SubscribeGrantDoc>())),
+        Promise.all(EVENT_KINDS.map((kind) => Grant.countDocuments({ openid, kind, state: 'open' }))),
+      ]);
+      return {
+        events: events.map(({ kind, key }, index) => {
+          const grant = spent[index];
+          return { kind, ref: eventRef(kind, key), state: grant?.state ?? null, sentAt: grant?.sentAt?.toISOString() ?? null, error: grant?.lastError ?? null };
+        }),
+        openGrants: { 'order-shipped': open[0]!, 'refund-succeeded': open[1]!, 'service-update': open[2]! },
+        off: NOTIFICATION_KINDS.filter((kind) => !templates.of(kind)),
+      };
+    },
 
     async queueOpenedDrops(now, limit) {
       const due = await Grant.find({ state: 'open', kind: 'drop-opening', opensAt: { $lte: now } }, { boxId: 1 }).limit(limit).lean<Pick<SubscribeGrantDoc, '_id' | 'boxId'>[]>();

@@ -1,3 +1,5 @@
+import type { NotificationKind } from '@blindbox/shared';
+
 /**
  * What the shop tells a shopper through WeChat subscribe messages (订阅消息). A one-time subscription lets the
  * shop send the shopper exactly one message of that template: the shopper grants it in the mini-program
@@ -7,9 +9,6 @@
  * queues the message on it in one guarded update and returns. Sending (paced, retried) is the
  * `send-subscribe-messages` job's: nothing here calls WeChat, so no caller waits on it.
  */
-export const NOTIFICATION_KINDS = ['drop-opening', 'order-shipped', 'refund-succeeded', 'service-update'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
-
 /** What each kind of message says, in the shop's own terms; the template's fields are filled from it (template-fields.ts). */
 export interface NotificationData {
   /** 开售提醒: sent by the drop-reminder sweep at the opening, never through notify(). */

@@ -6,7 +6,7 @@ import { connectDatabase, databaseOptionsOf } from '../db/connect';
 import type { WechatPayCredentials } from '../payments/wechatpay/credentials';
 import { wechatPlatformFor } from '../shipping/wechat-platform-http';
 import { wechatSubscribeMessages } from './subscribe-message-http';
-import type { NotificationKind } from './notifier';
+import type { NotificationKind } from '@blindbox/shared';
 import { notificationTemplates } from './notification-templates';
 import type { AccountTemplate } from './subscribe-message-platform';
 

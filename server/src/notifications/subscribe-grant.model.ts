@@ -1,15 +1,7 @@
 import { Schema, type Types } from 'mongoose';
 import { defineModel } from '../db/define-model';
-import { NOTIFICATION_KINDS, type NotificationKind } from './notifier';
+import { GRANT_STATES, NOTIFICATION_KINDS, type GrantState, type NotificationKind } from '@blindbox/shared';
 
-/**
- * open: granted, unspent. declined: the shopper said no (kept for the figures). queued: a message is waiting on
- * it for the sender. sending: the sender has claimed it (`sendingAt`). Then one of: sent; refused (WeChat said
- * the shopper refuses or the template is revoked, so it cannot be spent); failed (sent with a bad request, or
- * retried to the limit). No state leads back to open: a grant is spent at most once.
- */
-export const GRANT_STATES = ['open', 'declined', 'queued', 'sending', 'sent', 'refused', 'failed'] as const;
-export type GrantState = (typeof GRANT_STATES)[number];
 
 export interface SubscribeMessage {
   page: string;

@@ -11,6 +11,8 @@ import { runAdminCommand } from '../admin/run-admin-command';
 import { boxModel } from '../catalog/box.model';
 import { subscribeGrantModel } from './subscribe-grant.model';
 import { notificationsDatabase } from '../db/databases';
+import { orderDetailSchema } from '@blindbox/shared';
+import { createStaff, loginAs } from '../../test/support/console';
 
 interface SendRecord {
   at: number;
@@ -197,6 +199,31 @@ test('a failed send is retried with backoff; the shipping notice goes once, howe
   expect((await sends()).filter((send) => send.touser === openid && send.templateId === SHIPPED.id && send.errcode === 0)).toHaveLength(1);
   // The refund grant given at ordering is still there for a refund.
   expect(await Grant().countDocuments({ openid, kind: 'refund-succeeded', state: 'open' })).toBe(1);
+});
+
+test("the console's order page says what the shopper was told: the shipping notice sent, or none for want of a grant, and the grants left", async () => {
+  const staff = await loginAs(server, await createStaff(server, 'notify-support', 'support'));
+  const noticesOf = async (orderId: string) => orderDetailSchema.parse((await staff.get(`/orders/${orderId}`)).body).notices;
+
+  const { order } = await paidOrder('dev-notify-console');
+  expect(await noticesOf(order.id)).toEqual({ events: [], openGrants: { 'order-shipped': 1, 'refund-succeeded': 1, 'service-update': 0 }, off: [] });
+  expect((await admin('ship', order.id, '--note', 'SF1234567890')).exitCode).toBe(0);
+  await waitUntil(async () => ((await Grant().findOne({ ref: `order-shipped:${order.id}` }).lean())?.state === 'sent' ? true : null), 30_000, 'the shipping notice');
+  const told = await noticesOf(order.id);
+  expect(told.events).toEqual([{ kind: 'order-shipped', ref: `order-shipped:${order.id}`, state: 'sent', sentAt: expect.any(String) as string, error: null }]);
+  expect(told.openGrants).toEqual({ 'order-shipped': 0, 'refund-succeeded': 1, 'service-update': 0 });
+
+  // A shopper who never allowed the messages: shipped, and nothing was sent.
+  const silent = await shopper(server, 'dev-notify-console-silent');
+  const unsubscribed = await silent.placeOrder();
+  await payAtSimulator(server.simulatorUrl, prepayIdOf((await silent.payJsapi(unsubscribed.id)).package));
+  await waitUntil(async () => ((await orderDoc(server, unsubscribed.id)).status === 'TO_BE_DELIVERED' ? true : null), 20_000, 'the payment callback');
+  expect((await admin('ship', unsubscribed.id, '--note', 'SF1234567891')).exitCode).toBe(0);
+  expect(await noticesOf(unsubscribed.id)).toEqual({
+    events: [{ kind: 'order-shipped', ref: `order-shipped:${unsubscribed.id}`, state: null, sentAt: null, error: null }],
+    openGrants: { 'order-shipped': 0, 'refund-succeeded': 0, 'service-update': 0 },
+    off: [],
+  });
 });
 
 test('the refund notice goes once when the refund succeeds', async () => {

@@ -1,5 +1,5 @@
 import { beijingTime } from '@blindbox/shared';
-import type { NotificationKind } from './notifier';
+import type { NotificationKind } from '@blindbox/shared';
 
 /**
  * A subscribe-message template's fields are named by WeChat per template (`thing1`, `time2`, …: the keyword's

@@ -1,4 +1,4 @@
-import type { ConsoleAuditEntry, OrderDetail, OrderRow } from '@blindbox/shared';
+import type { ConsoleAuditEntry, OrderDetail, OrderNotices, OrderRow } from '@blindbox/shared';
 import type { AdminAuditEntryDoc } from '../admin/admin-audit';
 import { heldForRefundsFen, refundableOf, refundedUnitsByLine } from '../payments/refund-amounts';
 import type { ShippingUploadDoc } from '../shipping/shipping-upload.model';
@@ -39,7 +39,7 @@ export const auditEntryView = (entry: AdminAuditEntryDoc): ConsoleAuditEntry => 
   at: entry.at.toISOString(),
 });
 
-export function orderDetail(order: OrderDoc, audit: AdminAuditEntryDoc[], upload: ShippingUploadDoc | null): OrderDetail {
+export function orderDetail(order: OrderDoc, audit: AdminAuditEntryDoc[], upload: ShippingUploadDoc | null, notices: OrderNotices): OrderDetail {
   const id = order._id.toHexString();
   const unitsBack = refundedUnitsByLine(order);
   let unit = 0;
@@ -103,6 +103,7 @@ export function orderDetail(order: OrderDoc, audit: AdminAuditEntryDoc[], upload
       actor: refund.actor ?? null,
     })),
     refundable: canBeRefunded(order.status) ? refundableOf(order) : { amountFen: 0, units: order.items.map((_item, itemIndex) => ({ itemIndex, quantity: 0, unitFen: 0 })) },
+    notices,
     history: order.audit.map((entry) => ({ from: entry.from, to: entry.to, reason: entry.reason, actor: entry.actor, at: new Date(entry.at).toISOString() })),
     audit: audit.map(auditEntryView),
     shipping: upload

@@ -15,14 +15,21 @@ const DAY_MS = 86_400_000;
 
 /** Orders in the console: search, export, one order, and what staff do to it (through the order desk). */
 export function orderConsoleRoutes(container: Container, routes: ConsoleRoutes): void {
-  const { desk, audit, shipping, fairness } = container;
+  const { desk, audit, shipping, fairness, notifications } = container;
   const search = orderSearch(container.db, () => container.clock.now());
 
   async function detailOf(order: OrderDoc) {
     const target = `order:${order._id.toHexString()}`;
     // The order's own audit entries: by target, over its life (the target index finds them).
     const { entries } = await audit.find({ target, from: new Date(order.createdAt.getTime() - DAY_MS), to: new Date(container.clock.now().getTime() + DAY_MS) }, 0, 200);
-    return orderDetail(order, entries, await shipping.status(order._id));
+    const upload = await shipping.status(order._id);
+    // What the shopper heard of it: a shipment recorded, each refund that succeeded (notifications/notifier.ts).
+    const notices = await notifications.service.orderNotices(order.openid, {
+      orderId: order._id.toHexString(),
+      shipped: upload !== null,
+      refundsSucceeded: order.refunds.filter((refund) => refund.status === 'SUCCESS').map((refund) => refund.outRefundNo),
+    });
+    return orderDetail(order, entries, upload, notices);
   }
 
   routes.get('/orders', 'orders.view', async (ctx) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addressInputSchema } from '../api';
+import { GRANT_STATES, NOTIFICATION_KINDS } from '../notifications';
 import { orderStatusSchema } from '../order-status';
 import { moneyStateSchema } from '../money-state';
 import { consoleAuditEntrySchema } from './audit';
@@ -65,6 +66,19 @@ export const orderRefundSchema = z.object({
   actor: z.string().nullable(),
 });
 
+/**
+ * What the shopper was told of the order by subscribe message (订阅消息): each event (its shipment, each refund that
+ * succeeded) with the state of the message sent on it, null when no grant was open then (or the kind is off); and
+ * the grants the shopper still has open, per kind ("why did I hear nothing?").
+ */
+export const orderNoticesSchema = z.object({
+  events: z.array(z.object({ kind: z.enum(NOTIFICATION_KINDS), ref: z.string(), state: z.enum(GRANT_STATES).nullable(), sentAt: consoleIsoDate.nullable(), error: z.string().nullable() })),
+  openGrants: z.object({ 'order-shipped': z.number().int(), 'refund-succeeded': z.number().int(), 'service-update': z.number().int() }),
+  /** Kinds the shop does not send now (no template configured, NOTIFY_TEMPLATE_*). */
+  off: z.array(z.enum(NOTIFICATION_KINDS)),
+});
+export type OrderNotices = z.infer<typeof orderNoticesSchema>;
+
 export const orderDetailSchema = orderRowSchema.extend({
   subtotalFen: consoleFenSchema,
   discountFen: consoleFenSchema,
@@ -107,6 +121,7 @@ export const orderDetailSchema = orderRowSchema.extend({
   refunds: z.array(orderRefundSchema),
   /** What is left to give back: paid − every refund not failed. Units: per line, what is left to refund by unit. */
   refundable: z.object({ amountFen: consoleFenSchema, units: z.array(z.object({ itemIndex: z.number().int(), quantity: z.number().int(), unitFen: consoleFenSchema })) }),
+  notices: orderNoticesSchema,
   /** The order's own state changes. */
   history: z.array(z.object({ from: orderStatusSchema.nullable(), to: orderStatusSchema, reason: z.string(), actor: z.string(), at: consoleIsoDate })),
   /** Staff/admin changes to this order (the shared audit, target `order:<id>`). */

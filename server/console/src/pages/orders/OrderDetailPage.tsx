@@ -15,6 +15,7 @@ import { formatTime } from '../../time';
 import { CancelDialog } from './CancelDialog';
 import { useOrderActions } from './order-actions';
 import { AddressDialog } from './AddressDialog';
+import { OrderNoticesCard } from './OrderNoticesCard';
 import { RefundDialog } from './RefundDialog';
 import { ShipDialog } from './ShipDialog';
 
@@ -189,6 +190,8 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
           ]}
         />
       </Card>
+
+      <OrderNoticesCard notices={order.notices} />
 
       <Card title="订单状态变化与操作记录" size="small">
         <Timeline

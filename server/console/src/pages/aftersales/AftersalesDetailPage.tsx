@@ -1,8 +1,8 @@
+import { DetailHeader } from '../../components/DetailHeader';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Descriptions, Empty, Form, Image, Input, Row, Space, Tooltip, Typography } from 'antd';
-import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
 import { AFTERSALES_RESOLUTION_LABELS, AFTERSALES_TEXT_MAX, aftersalesDetailSchema, aftersalesReplySchema, pictureVariantUrl, type AftersalesDetail } from '@blindbox/shared';
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
@@ -89,33 +89,31 @@ function RequestView({ request, refreshing, refresh }: { request: AftersalesDeta
   return (
     <Space direction="vertical" size={16} style={{ width: '100%' }} data-testid="aftersales-detail">
       <Card>
-        <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', flexWrap: 'wrap', gap: 12 }}>
-          <Space size="middle" wrap>
-            <Link to="/aftersales">
-              <ArrowLeftOutlined /> 售后队列
-            </Link>
-            <Typography.Title level={4} style={{ margin: 0 }}>
-              售后申请 {request.id.slice(-6)}
-            </Typography.Title>
-            <span data-testid="aftersales-status">
-              <AftersalesStatusTag status={request.status} />
-            </span>
-            <AftersalesKindTag kind={request.kind} />
-          </Space>
-          <Space wrap>
-            {request.allowed.resolve && request.status !== 'RESOLVING' && [resolveButton('REFUND', '退款'), resolveButton('RESHIP', '补发'), resolveButton('REFUSE', '不予处理', true)]}
-            {request.status === 'RESOLVING' && request.resolution?.kind === 'REFUND' && (
-              <Tooltip title={denied ?? '上次退款没有完成，点此按原决定继续（不会重复退款）'}>
-                <Button type="primary" disabled={!handle} loading={actions.resolve.isPending} onClick={() => request.resolution?.kind === 'REFUND' && actions.resolve.mutate({ kind: 'REFUND', amountFen: request.resolution.amountFen, note: request.resolution.note })} data-testid="aftersales-resume">
-                  继续完成退款
-                </Button>
-              </Tooltip>
-            )}
-            <Button icon={<ReloadOutlined />} onClick={refresh} loading={refreshing}>
-              刷新
-            </Button>
-          </Space>
-        </div>
+        <DetailHeader
+          back={{ to: '/aftersales', label: '售后队列' }}
+          title={`售后申请 ${request.id.slice(-6)}`}
+          status={
+            <>
+              <span data-testid="aftersales-status">
+                <AftersalesStatusTag status={request.status} />
+              </span>
+              <AftersalesKindTag kind={request.kind} />
+            </>
+          }
+          actions={
+            <>
+              {request.allowed.resolve && request.status !== 'RESOLVING' && [resolveButton('REFUND', '退款'), resolveButton('RESHIP', '补发'), resolveButton('REFUSE', '不予处理', true)]}
+              {request.status === 'RESOLVING' && request.resolution?.kind === 'REFUND' && (
+                <Tooltip title={denied ?? '上次退款没有完成，点此按原决定继续（不会重复退款）'}>
+                  <Button type="primary" disabled={!handle} loading={actions.resolve.isPending} onClick={() => request.resolution?.kind === 'REFUND' && actions.resolve.mutate({ kind: 'REFUND', amountFen: request.resolution.amountFen, note: request.resolution.note })} data-testid="aftersales-resume">
+                    继续完成退款
+                  </Button>
+                </Tooltip>
+              )}
+            </>
+          }
+          refresh={{ run: refresh, pending: refreshing }}
+        />
         <Descriptions size="small" column={{ xs: 1, md: 2, xl: 4 }} style={{ marginTop: 16 }} bordered>
           <Descriptions.Item label="商品">{`${request.item.name} × ${request.item.quantity}`}</Descriptions.Item>
           <Descriptions.Item label="订单">

@@ -1,8 +1,8 @@
+import { DetailHeader } from '../../components/DetailHeader';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Descriptions, Form, Image, Input, Modal, Popconfirm, Row, Space, Timeline, Tooltip, Typography } from 'antd';
-import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
 import { COMPLAINT_REPLY_MAX, complaintDetailSchema, complaintRefundSchema, type ComplaintDetail } from '@blindbox/shared';
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
@@ -36,39 +36,38 @@ function ComplaintView({ complaint, refreshing, refresh }: { complaint: Complain
   return (
     <Space direction="vertical" size={16} style={{ width: '100%' }} data-testid="complaint-detail">
       <Card>
-        <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', flexWrap: 'wrap', gap: 12 }}>
-          <Space size="middle" wrap>
-            <Link to="/complaints">
-              <ArrowLeftOutlined /> 投诉列表
-            </Link>
-            <Typography.Title level={4} style={{ margin: 0 }} copyable={{ text: complaint.id }}>
-              投诉 {complaint.id}
-            </Typography.Title>
-            <span data-testid="complaint-state">
-              <ComplaintStateTag state={complaint.state} />
-            </span>
-            {complaint.state !== 'PROCESSED' && <ComplaintDue dueAt={complaint.replyDueAt} />}
-          </Space>
-          <Space wrap>
-            {complaint.allowed.refund && (
-              <Tooltip title={handle ? undefined : '当前角色无权执行此操作'}>
-                <Button danger disabled={!handle} onClick={() => setRefunding(true)} data-testid="complaint-refund">
-                  退款
-                </Button>
-              </Tooltip>
-            )}
-            {complaint.allowed.complete && (
-              <Popconfirm title="确认已与用户沟通解决，反馈处理完成？" description="处理完成后不能再回复或退款。" okText="确认" cancelText="取消" onConfirm={() => actions.complete.mutate()} disabled={!handle}>
-                <Button disabled={!handle} loading={actions.complete.isPending} data-testid="complaint-complete">
-                  处理完成
-                </Button>
-              </Popconfirm>
-            )}
-            <Button icon={<ReloadOutlined />} onClick={refresh} loading={refreshing}>
-              刷新
-            </Button>
-          </Space>
-        </div>
+        <DetailHeader
+          back={{ to: '/complaints', label: '投诉列表' }}
+          title={`投诉 ${complaint.id}`}
+          copyText={complaint.id}
+          status={
+            <>
+              <span data-testid="complaint-state">
+                <ComplaintStateTag state={complaint.state} />
+              </span>
+              {complaint.state !== 'PROCESSED' && <ComplaintDue dueAt={complaint.replyDueAt} />}
+            </>
+          }
+          actions={
+            <>
+              {complaint.allowed.refund && (
+                <Tooltip title={handle ? undefined : '当前角色无权执行此操作'}>
+                  <Button danger disabled={!handle} onClick={() => setRefunding(true)} data-testid="complaint-refund">
+                    退款
+                  </Button>
+                </Tooltip>
+              )}
+              {complaint.allowed.complete && (
+                <Popconfirm title="确认已与用户沟通解决，反馈处理完成？" description="处理完成后不能再回复或退款。" okText="确认" cancelText="取消" onConfirm={() => actions.complete.mutate()} disabled={!handle}>
+                  <Button disabled={!handle} loading={actions.complete.isPending} data-testid="complaint-complete">
+                    处理完成
+                  </Button>
+                </Popconfirm>
+              )}
+            </>
+          }
+          refresh={{ run: refresh, pending: refreshing }}
+        />
         <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }} style={{ marginTop: 16 }} bordered>
           <Descriptions.Item label="投诉时间">{formatTime(complaint.complaintTime)}</Descriptions.Item>
           <Descriptions.Item label="问题类型">{complaint.problemDescription || '—'}</Descriptions.Item>

@@ -1,8 +1,8 @@
+import { DetailHeader } from '../../components/DetailHeader';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Descriptions, Space, Table, Tag, Timeline, Tooltip, Typography } from 'antd';
-import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
 import { historyReasonText, MONEY_STATE_LABELS, orderChannelViewSchema, orderDetailSchema, SHIPPING_CARRIERS, type MoneyState, type OrderDetail } from '@blindbox/shared';
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
@@ -60,29 +60,26 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
   return (
     <Space direction="vertical" size={16} style={{ width: '100%' }} data-testid="order-detail">
       <Card>
-        <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', flexWrap: 'wrap', gap: 12 }}>
-          <Space size="middle" wrap>
-            <Link to="/orders">
-              <ArrowLeftOutlined /> 订单列表
-            </Link>
-            <Typography.Title level={4} style={{ margin: 0 }} copyable={{ text: order.id }}>
-              订单 {order.id}
-            </Typography.Title>
+        <DetailHeader
+          back={{ to: '/orders', label: '订单列表' }}
+          title={`订单 ${order.id}`}
+          copyText={order.id}
+          status={
             <span data-testid="order-status">
               <OrderStatusTag status={order.status} />
             </span>
-          </Space>
-          <Space wrap>
-            {actionButton('reconcile', '与渠道核对', 'orders.reconcile', () => actions.reconcile.mutate())}
-            {actionButton('ship', '发货', 'orders.ship', () => setDialog('ship'))}
-            {actionButton('markReceived', '标记已签收', 'orders.ship', () => actions.received.mutate())}
-            {actionButton('refund', '退款', 'orders.refund', () => setDialog('refund'), { danger: true })}
-            {actionButton('cancel', '取消订单', 'orders.cancel', () => setDialog('cancel'), { danger: true })}
-            <Button icon={<ReloadOutlined />} onClick={refresh} loading={refreshing}>
-              刷新
-            </Button>
-          </Space>
-        </div>
+          }
+          actions={
+            <>
+              {actionButton('reconcile', '与渠道核对', 'orders.reconcile', () => actions.reconcile.mutate())}
+              {actionButton('ship', '发货', 'orders.ship', () => setDialog('ship'))}
+              {actionButton('markReceived', '标记已签收', 'orders.ship', () => actions.received.mutate())}
+              {actionButton('refund', '退款', 'orders.refund', () => setDialog('refund'), { danger: true })}
+              {actionButton('cancel', '取消订单', 'orders.cancel', () => setDialog('cancel'), { danger: true })}
+            </>
+          }
+          refresh={{ run: refresh, pending: refreshing }}
+        />
         <Descriptions size="small" column={{ xs: 1, md: 2, xl: 4 }} style={{ marginTop: 16 }} bordered>
           <Descriptions.Item label="商品金额">{yuan(order.subtotalFen)}</Descriptions.Item>
           <Descriptions.Item label="优惠">{order.discountFen ? `−${yuan(order.discountFen)}` : '—'}</Descriptions.Item>

@@ -1,7 +1,8 @@
-import { beijingTime, type Box, type BoxPage, type Coupon } from '@blindbox/shared';
+import { beijingTime } from '@blindbox/shared';
 import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
-import { payAtSimulator, prepayIdOf, shopper } from '../../test/support/shop';
+import { mechaBoy, paidOrderOfBoxes, starryCat } from '../../test/support/sales';
+import { shopper } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { JOB_TEST_ENV, orderDoc } from '../../test/support/job-test-support';
 import { orderModel } from '../orders/order.model';
@@ -18,25 +19,14 @@ afterAll(async () => {
 const admin = (...argv: string[]) => runAdminCommand(server.container, argv, { osUser: 'sales-test' });
 const DAY_MS = 86_400_000;
 
-async function paidOrder(code: string, items: (boxes: Map<string, Box>) => Array<{ boxId: string; quantity: number }>, withCoupon = false): Promise<string> {
-  const user = await shopper(server, code);
-  const boxes = new Map((await user.api.get<BoxPage>('/api/boxes')).body.items.map((box) => [box.name, box]));
-  const couponId = withCoupon ? (await user.api.get<{ items: Coupon[] }>('/api/coupons')).body.items[0]!.id : undefined;
-  const order = await user.placeOrder(items(boxes), couponId);
-  await payAtSimulator(server.simulatorUrl, prepayIdOf((await user.payJsapi(order.id)).package));
-  await waitUntil(async () => ((await orderDoc(server, order.id)).status === 'TO_BE_DELIVERED' ? true : null), 15_000, 'payment');
-  return order.id;
-}
-
-const cat = (boxes: Map<string, Box>) => boxes.get('星空猫咪')!.id;
-const mecha = (boxes: Map<string, Box>) => boxes.get('机甲少年')!.id;
+const paidOrder = (code: string, items: Parameters<typeof paidOrderOfBoxes>[2], withCoupon = false) => paidOrderOfBoxes(server, code, items, withCoupon);
 
 let earlier: string, refunded: string, mixed: string, unpaid: string;
 beforeAll(async () => {
-  earlier = await paidOrder('dev-sales-alice', (b) => [{ boxId: cat(b), quantity: 2 }]);
-  refunded = await paidOrder('dev-sales-bob', (b) => [{ boxId: mecha(b), quantity: 1 }]);
+  earlier = await paidOrder('dev-sales-alice', (b) => [{ boxId: starryCat(b), quantity: 2 }]);
+  refunded = await paidOrder('dev-sales-bob', (b) => [{ boxId: mechaBoy(b), quantity: 1 }]);
   // ¥59 + ¥69 with the welcome coupon's ¥5 off: the ¥123 paid splits 56.69 / 66.31 by the lines' shares.
-  mixed = await paidOrder('dev-sales-carol', (b) => [{ boxId: cat(b), quantity: 1 }, { boxId: mecha(b), quantity: 1 }], true);
+  mixed = await paidOrder('dev-sales-carol', (b) => [{ boxId: starryCat(b), quantity: 1 }, { boxId: mechaBoy(b), quantity: 1 }], true);
   const dave = await shopper(server, 'dev-sales-dave');
   unpaid = (await dave.placeOrder()).id;
   expect((await admin('refund', refunded, '--yes')).exitCode).toBe(0);

@@ -1,8 +1,9 @@
-import { beijingTime, salesResponseSchema, type Box, type BoxPage, type Coupon, type SalesResponse } from '@blindbox/shared';
+import { beijingTime, salesResponseSchema, type SalesResponse } from '@blindbox/shared';
 import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { mechaBoy, paidOrderOfBoxes, starryCat } from '../../test/support/sales';
 import { createStaff, loginAs, type ConsoleClient } from '../../test/support/console';
-import { payAtSimulator, prepayIdOf, shopper } from '../../test/support/shop';
+import { shopper } from '../../test/support/shop';
 import { waitUntil } from '../../test/support/wechatpay-harness';
 import { JOB_TEST_ENV, orderDoc } from '../../test/support/job-test-support';
 import { orderModel, type OrderDoc } from './order.model';
@@ -12,29 +13,18 @@ let viewer: ConsoleClient;
 const DAY_MS = 86_400_000;
 const dayOf = (at: Date) => beijingTime(at).slice(0, 10);
 
-async function paidOrder(code: string, items: (boxes: Map<string, Box>) => Array<{ boxId: string; quantity: number }>, withCoupon = false): Promise<string> {
-  const user = await shopper(server, code);
-  const boxes = new Map((await user.api.get<BoxPage>('/api/boxes')).body.items.map((box) => [box.name, box]));
-  const couponId = withCoupon ? (await user.api.get<{ items: Coupon[] }>('/api/coupons')).body.items[0]!.id : undefined;
-  const order = await user.placeOrder(items(boxes), couponId);
-  await payAtSimulator(server.simulatorUrl, prepayIdOf((await user.payJsapi(order.id)).package));
-  await waitUntil(async () => ((await orderDoc(server, order.id)).status === 'TO_BE_DELIVERED' ? true : null), 20_000, 'payment');
-  return order.id;
-}
-
-const cat = (boxes: Map<string, Box>) => boxes.get('星空猫咪')!.id;
-const mecha = (boxes: Map<string, Box>) => boxes.get('机甲少年')!.id;
+const paidOrder = (code: string, items: Parameters<typeof paidOrderOfBoxes>[2], withCoupon = false) => paidOrderOfBoxes(server, code, items, withCoupon);
 
 let earlier: string, refunded: string, partly: string, mixed: string;
 beforeAll(async () => {
   server = await startTestServer({ env: { ...JOB_TEST_ENV, RECONCILE_INTERVAL_SECONDS: '3600', RECONCILE_GRACE_SECONDS: '3600', EXPIRY_SWEEP_INTERVAL_SECONDS: '3600' } });
   viewer = await loginAs(server, await createStaff(server, 'sales-viewer', 'viewer'));
   const owner = await loginAs(server, await createStaff(server, 'sales-owner', 'owner'));
-  earlier = await paidOrder('dev-csales-alice', (b) => [{ boxId: cat(b), quantity: 2 }]);
-  refunded = await paidOrder('dev-csales-bob', (b) => [{ boxId: mecha(b), quantity: 1 }]);
-  partly = await paidOrder('dev-csales-dora', (b) => [{ boxId: cat(b), quantity: 3 }]);
+  earlier = await paidOrder('dev-csales-alice', (b) => [{ boxId: starryCat(b), quantity: 2 }]);
+  refunded = await paidOrder('dev-csales-bob', (b) => [{ boxId: mechaBoy(b), quantity: 1 }]);
+  partly = await paidOrder('dev-csales-dora', (b) => [{ boxId: starryCat(b), quantity: 3 }]);
   // ¥59 + ¥69 with the welcome coupon's ¥5 off: the ¥123 paid splits 56.69 / 66.31 by the lines' shares.
-  mixed = await paidOrder('dev-csales-carol', (b) => [{ boxId: cat(b), quantity: 1 }, { boxId: mecha(b), quantity: 1 }], true);
+  mixed = await paidOrder('dev-csales-carol', (b) => [{ boxId: starryCat(b), quantity: 1 }, { boxId: mechaBoy(b), quantity: 1 }], true);
   await shopper(server, 'dev-csales-dave').then((dave) => dave.placeOrder());
   expect((await owner.post(`/orders/${refunded}/refunds`, { mode: 'full', reason: '不想要了' })).status).toBe(200);
   expect((await owner.post(`/orders/${partly}/refunds`, { mode: 'units', units: [{ itemIndex: 0, quantity: 1 }], reason: '破损' })).status).toBe(200);

@@ -184,7 +184,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
    * takes the order's holds (order-holds.ts: stock first, where a drop's losers stop) and stores the order
    * last. A refusal or failure gives back what was taken, in reverse.
    */
-  async function place(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
+  async function place(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, budget: Promise<void>): Promise<OrderDoc> {
     // Before anything is read or made for this order: the seeds it takes must have been public by then.
     const requestedAt = new Date();
     const lines = mergeLines(request.items);
@@ -214,6 +214,8 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
       price,
       refuseShort,
     };
+    // The shopper's rate limit, spent beside the reads above: nothing is taken before it passes.
+    await budget;
     await holds.take(draft);
     try {
       const [created] = await insertPlain(Order, [
@@ -293,11 +295,14 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
       return priceWithCoupon(items, request.couponId, userId);
     },
 
-    /** Places the order (place()) for the place in line the routes were given (admit()), and settles that place. */
-    async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, admission: Admission): Promise<OrderDoc> {
+    /**
+     * Places the order (place()) for the place in line the routes were given (admit()), and settles that place;
+     * `budget` is the shopper's rate limit being spent (order-placing-steps.ts), passed before any hold is taken.
+     */
+    async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, admission: Admission, budget: Promise<void> = Promise.resolve()): Promise<OrderDoc> {
       if (!sameLines(admission.lines, stockedLines(request.items))) throw new Error('the admission was given for other lines than this order');
       try {
-        const order = await place(userId, openid, request);
+        const order = await place(userId, openid, request, budget);
         admission.settle(true);
         return order;
       } catch (error) {

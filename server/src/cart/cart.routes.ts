@@ -34,7 +34,7 @@ export function cartRoutes({ cart, sessions, config, db }: Container): Router {
     ...orderPlacingSteps(db, config, {
       parse: (body) => cartCheckoutRequestSchema.parse(body),
       admit: (userId) => cart.admit(userId),
-      place: (userId, openid, request, admitted, budget) => cart.checkout(userId, openid, request, admitted, budget),
+      place: (userId, openid, request, admitted) => cart.checkout(userId, openid, request, admitted),
     }),
   );
 

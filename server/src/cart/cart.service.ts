@@ -176,8 +176,8 @@ export function cartService({ db, orders, stock, config, clock }: CartServiceDep
      * One order with every line, priced from the catalog by the order path itself; then only what was ordered
      * leaves the cart (units added meanwhile stay). Nothing leaves it when the order is refused.
      */
-    async checkout(userId: Types.ObjectId, openid: string, request: CartCheckoutRequest, { items, admission }: AdmittedCart, budget: Promise<void> = Promise.resolve()): Promise<OrderDoc> {
-      const order = await orders.create(userId, openid, { items, addressId: request.addressId, couponId: request.couponId }, admission, budget);
+    async checkout(userId: Types.ObjectId, openid: string, request: CartCheckoutRequest, { items, admission }: AdmittedCart): Promise<OrderDoc> {
+      const order = await orders.create(userId, openid, { items, addressId: request.addressId, couponId: request.couponId }, admission);
       const ordered = new Map(order.items.map((item) => [item.boxId.toHexString(), item.quantity]));
       await change(userId, (current) =>
         current.flatMap((line) => {

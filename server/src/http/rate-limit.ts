@@ -22,19 +22,7 @@ interface WindowDoc {
  * is rendered by the error handler like every other error.
  */
 export function perMinuteLimit(db: Connection, max: number, key: (ctx: Context) => string): Middleware {
-  const budget = perMinuteBudget(db, max);
-  return async (ctx, next) => {
-    await budget(ctx, key(ctx));
-    await next();
-  };
-}
-
-/**
- * The same budget as a step a route awaits where it needs the verdict (perMinuteLimit's middleware awaits it
- * before the route): spends one request of `key`, says what is left in the answer's headers, throws the 429.
- */
-export function perMinuteBudget(db: Connection, max: number): (ctx: Context, key: string) => Promise<void> {
-  if (max === 0) return () => Promise.resolve();
+  if (max === 0) return (_ctx, next) => next();
   const windows = limitsDatabase(db).collection<WindowDoc>(COLLECTION);
   // Housekeeping only (the counts themselves are shared): no TTL index on FerretDB, so each process deletes
   // closed windows at most once a minute.
@@ -57,7 +45,7 @@ export function perMinuteBudget(db: Connection, max: number): (ctx: Context, key
     }
   }
 
-  return async (ctx, key) => {
+  return async (ctx, next) => {
     const now = new Date();
     if (now.getTime() - purgedAt >= WINDOW_MS) {
       purgedAt = now.getTime();
@@ -65,12 +53,13 @@ export function perMinuteBudget(db: Connection, max: number): (ctx: Context, key
       await windows.createIndex({ resetAt: 1 });
       await windows.deleteMany({ resetAt: { $lte: now } });
     }
-    const { count, resetAt } = await spend(key, now);
+    const { count, resetAt } = await spend(key(ctx), now);
     ctx.set('RateLimit-Limit', String(max));
     ctx.set('RateLimit-Remaining', String(Math.max(0, max - count)));
     if (count > max) {
       ctx.set('Retry-After', String(Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000))));
       throw new AppError(429, 'RATE_LIMITED', 'too many requests, slow down');
     }
+    await next();
   };
 }

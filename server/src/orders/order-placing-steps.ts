@@ -11,24 +11,20 @@ import type { Admission } from './stock-gate';
 export interface OrderPlacing<Request, Admitted extends { admission: Admission }> {
   parse(body: unknown): Request;
   admit(userId: Types.ObjectId, request: Request): Promise<Admitted>;
-  /** `budget`: the shopper's rate limit, spent meanwhile; the order takes nothing before it has passed. */
-  place(userId: Types.ObjectId, openid: string, request: Request, admitted: Admitted, budget: Promise<void>): Promise<OrderDoc>;
+  place(userId: Types.ObjectId, openid: string, request: Request, admitted: Admitted): Promise<OrderDoc>;
 }
 
 /**
  * The middleware of every route that places an order (an order, a cart checkout), behind requireUser: the
  * request parsed and given its place in the stock gate first (sold out is answered there, before the rate limit
- * spends its shared write: a drop's losers cost no write at all), then the order, 201, with the rate limit's
- * write beside the order's first reads: a placing slot (stock-gate.ts) waits one round trip less, and the order
- * takes nothing until the limit has passed. The place is always settled: by the order itself, or given back here
- * when anything before it refused.
+ * spends its shared write: a drop's losers cost no write at all), then the rate limit, then the order, 201. The
+ * place is always settled: by the order itself, or given back here when anything before it refused.
  */
 export function orderPlacingSteps<Request, Admitted extends { admission: Admission }>(
   db: Connection,
   config: Pick<Config, 'RATE_LIMIT_ORDERS_PER_MINUTE'>,
   placing: OrderPlacing<Request, Admitted>,
 ): Middleware[] {
-  const spendBudget = orderRateLimit(db, config);
   interface Placing {
     request: Request;
     admitted: Admitted;
@@ -45,13 +41,11 @@ export function orderPlacingSteps<Request, Admitted extends { admission: Admissi
         admitted.admission.settle(false);
       }
     },
+    orderRateLimit(db, config),
     async (ctx) => {
       const { request, admitted } = ctx.state.placing as Placing;
-      const budget = spendBudget(ctx);
-      // Awaited by the order before its first write; an order refused before that (no address) leaves it unread.
-      budget.catch(() => undefined);
       ctx.status = 201;
-      ctx.body = toOrderDto(await placing.place(currentUserId(ctx), ctx.state.openid ?? '', request, admitted, budget));
+      ctx.body = toOrderDto(await placing.place(currentUserId(ctx), ctx.state.openid ?? '', request, admitted));
     },
   ];
 }

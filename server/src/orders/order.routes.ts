@@ -22,7 +22,7 @@ export function orderRoutes({ orders, receipts, sessions, config, db }: Containe
     ...orderPlacingSteps(db, config, {
       parse: (body) => createOrderRequestSchema.parse(body),
       admit: async (_userId, request) => ({ admission: await orders.admit(request.items) }),
-      place: (userId, openid, request, { admission }, budget) => orders.create(userId, openid, request, admission, budget),
+      place: (userId, openid, request, { admission }) => orders.create(userId, openid, request, admission),
     }),
   );
 

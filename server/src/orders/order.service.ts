@@ -184,7 +184,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
    * takes the order's holds (order-holds.ts: stock first, where a drop's losers stop) and stores the order
    * last. A refusal or failure gives back what was taken, in reverse.
    */
-  async function place(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, budget: Promise<void>): Promise<OrderDoc> {
+  async function place(userId: Types.ObjectId, openid: string, request: CreateOrderRequest): Promise<OrderDoc> {
     // Before anything is read or made for this order: the seeds it takes must have been public by then.
     const requestedAt = new Date();
     const lines = mergeLines(request.items);
@@ -214,8 +214,6 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
       price,
       refuseShort,
     };
-    // The shopper's rate limit, spent beside the reads above: nothing is taken before it passes.
-    await budget;
     await holds.take(draft);
     try {
       const [created] = await insertPlain(Order, [
@@ -295,14 +293,11 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
       return priceWithCoupon(items, request.couponId, userId);
     },
 
-    /**
-     * Places the order (place()) for the place in line the routes were given (admit()), and settles that place;
-     * `budget` is the shopper's rate limit being spent (order-placing-steps.ts), passed before any hold is taken.
-     */
-    async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, admission: Admission, budget: Promise<void> = Promise.resolve()): Promise<OrderDoc> {
+    /** Places the order (place()) for the place in line the routes were given (admit()), and settles that place. */
+    async create(userId: Types.ObjectId, openid: string, request: CreateOrderRequest, admission: Admission): Promise<OrderDoc> {
       if (!sameLines(admission.lines, stockedLines(request.items))) throw new Error('the admission was given for other lines than this order');
       try {
-        const order = await place(userId, openid, request, budget);
+        const order = await place(userId, openid, request);
         admission.settle(true);
         return order;
       } catch (error) {

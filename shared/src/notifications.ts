@@ -10,6 +10,9 @@ export const SUBSCRIBE_ANSWERS = ['accept', 'reject', 'ban', 'filter'] as const;
 /** What the shop tells a shopper (server/src/notifications/notifier.ts says when each is sent). */
 export const NOTIFICATION_KINDS = ['drop-opening', 'order-shipped', 'refund-succeeded', 'service-update'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+/** The kinds told of an event (a shipment, a refund, a service step: `notify()`); the drop reminder goes at an opening. */
+export const EVENT_NOTIFICATION_KINDS = ['order-shipped', 'refund-succeeded', 'service-update'] as const satisfies readonly NotificationKind[];
+export type EventNotificationKind = (typeof EVENT_NOTIFICATION_KINDS)[number];
 
 /**
  * A grant's life (server/src/notifications/subscribe-grant.model.ts): open: granted, unspent. declined: the shopper

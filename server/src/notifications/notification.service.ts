@@ -6,7 +6,7 @@ import { BoxNotFound } from '../catalog/catalog-errors';
 import { saleOpeningOf } from '../catalog/sale-terms';
 import { isDuplicateKeyError } from '../db/duplicate-key-error';
 import { notificationsDatabase } from '../db/databases';
-import { NOTIFICATION_KINDS, type NotificationKind, type OrderNotices } from '@blindbox/shared';
+import { EVENT_NOTIFICATION_KINDS, NOTIFICATION_KINDS, type EventNotificationKind, type NotificationKind, type OrderNotices } from '@blindbox/shared';
 import type { NotificationData, Notifier, NotifyOutcome } from './notifier';
 import type { NotificationTemplates } from './notification-templates';
 import { NoDropToRemind, UnknownTemplate } from './notification-errors';
@@ -38,10 +38,8 @@ export interface NotificationService extends Notifier {
   orderNotices(openid: string, events: { orderId: string; shipped: boolean; refundsSucceeded: readonly string[] }): Promise<OrderNotices>;
 }
 
-type EventKind = Exclude<NotificationKind, 'drop-opening'>;
 /** What one grant is spent on, at most once: a shipment (its order), a refund (its out_refund_no), a service step (its id). */
-const eventRef = (kind: EventKind, key: string) => `${kind}:${key}`;
-const EVENT_KINDS: readonly EventKind[] = ['order-shipped', 'refund-succeeded', 'service-update'];
+const eventRef = (kind: EventNotificationKind, key: string) => `${kind}:${key}`;
 
 const DROP_NOTE = '已开售，数量有限，先到先得';
 /**
@@ -57,13 +55,13 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
 
   const dropRef = (boxId: Types.ObjectId, dropKey: string, openid: string) => `drop-opening:${boxId.toHexString()}:${dropKey}:${openid}`;
 
-  function eventKeyOf<K extends EventKind>(kind: K, data: NotificationData[K]): string {
+  function eventKeyOf<K extends EventNotificationKind>(kind: K, data: NotificationData[K]): string {
     if (kind === 'order-shipped') return (data as NotificationData['order-shipped']).orderId;
     if (kind === 'refund-succeeded') return (data as NotificationData['refund-succeeded']).outRefundNo;
     return (data as NotificationData['service-update']).eventId;
   }
 
-  function valuesOf<K extends Exclude<NotificationKind, 'drop-opening'>>(kind: K, data: NotificationData[K]): { orderId: string | null; values: Record<string, SlotValue> } {
+  function valuesOf<K extends EventNotificationKind>(kind: K, data: NotificationData[K]): { orderId: string | null; values: Record<string, SlotValue> } {
     if (kind === 'order-shipped') {
       const shipped = data as NotificationData['order-shipped'];
       return { orderId: shipped.orderId, values: { orderNo: shipped.orderId, itemName: shipped.itemName, carrier: shipped.carrier, trackingNo: shipped.trackingNo, shippedAt: shipped.shippedAt } };
@@ -159,14 +157,14 @@ export function notificationService({ db, logger, clock, templates }: { db: Conn
       // One read per event and per kind, each through an index (the unique ref; openid, kind, state).
       const [spent, open] = await Promise.all([
         Promise.all(events.map(({ kind, key }) => Grant.findOne({ ref: eventRef(kind, key) }).lean<SubscribeGrantDoc>())),
-        Promise.all(EVENT_KINDS.map((kind) => Grant.countDocuments({ openid, kind, state: 'open' }))),
+        Promise.all(EVENT_NOTIFICATION_KINDS.map((kind) => Grant.countDocuments({ openid, kind, state: 'open' }))),
       ]);
       return {
         events: events.map(({ kind, key }, index) => {
           const grant = spent[index];
           return { kind, ref: eventRef(kind, key), state: grant?.state ?? null, sentAt: grant?.sentAt?.toISOString() ?? null, error: grant?.lastError ?? null };
         }),
-        openGrants: { 'order-shipped': open[0]!, 'refund-succeeded': open[1]!, 'service-update': open[2]! },
+        openGrants: Object.fromEntries(EVENT_NOTIFICATION_KINDS.map((kind, index) => [kind, open[index]!])) as OrderNotices['openGrants'],
         off: NOTIFICATION_KINDS.filter((kind) => !templates.of(kind)),
       };
     },

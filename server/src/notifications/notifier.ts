@@ -1,4 +1,4 @@
-import type { NotificationKind } from '@blindbox/shared';
+import type { EventNotificationKind } from '@blindbox/shared';
 
 /**
  * What the shop tells a shopper through WeChat subscribe messages (订阅消息). A one-time subscription lets the
@@ -37,5 +37,5 @@ export interface Notifier {
    * Never throws for want of a grant; a database failure does throw (the caller's own step has already won,
    * so callers log it rather than undo their step).
    */
-  notify<K extends Exclude<NotificationKind, 'drop-opening'>>(openid: string, kind: K, data: NotificationData[K]): Promise<NotifyOutcome>;
+  notify<K extends EventNotificationKind>(openid: string, kind: K, data: NotificationData[K]): Promise<NotifyOutcome>;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { addressInputSchema } from '../api';
-import { GRANT_STATES, NOTIFICATION_KINDS } from '../notifications';
+import { EVENT_NOTIFICATION_KINDS, GRANT_STATES, NOTIFICATION_KINDS } from '../notifications';
 import { orderStatusSchema } from '../order-status';
 import { moneyStateSchema } from '../money-state';
 import { consoleAuditEntrySchema } from './audit';
@@ -73,7 +73,7 @@ export const orderRefundSchema = z.object({
  */
 export const orderNoticesSchema = z.object({
   events: z.array(z.object({ kind: z.enum(NOTIFICATION_KINDS), ref: z.string(), state: z.enum(GRANT_STATES).nullable(), sentAt: consoleIsoDate.nullable(), error: z.string().nullable() })),
-  openGrants: z.object({ 'order-shipped': z.number().int(), 'refund-succeeded': z.number().int(), 'service-update': z.number().int() }),
+  openGrants: z.record(z.enum(EVENT_NOTIFICATION_KINDS), z.number().int()),
   /** Kinds the shop does not send now (no template configured, NOTIFY_TEMPLATE_*). */
   off: z.array(z.enum(NOTIFICATION_KINDS)),
 });

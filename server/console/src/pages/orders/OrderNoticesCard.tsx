@@ -1,5 +1,5 @@
 import { Card, Descriptions, Tag, Typography } from 'antd';
-import type { GrantState, NotificationKind, OrderNotices } from '@blindbox/shared';
+import { EVENT_NOTIFICATION_KINDS, type GrantState, type NotificationKind, type OrderNotices } from '@blindbox/shared';
 import { formatTime } from '../../time';
 
 const KIND_LABELS: Record<NotificationKind, string> = { 'drop-opening': '开售提醒', 'order-shipped': '发货通知', 'refund-succeeded': '退款成功通知', 'service-update': '售后进度通知' };
@@ -40,7 +40,7 @@ export function OrderNoticesCard({ notices }: { notices: OrderNotices }) {
         </Descriptions>
       )}
       <Typography.Paragraph type="secondary" style={{ margin: '8px 0 0' }} data-testid="order-open-grants">
-        顾客还可接收：{(['order-shipped', 'refund-succeeded', 'service-update'] as const).map((kind) => `${KIND_LABELS[kind]} ${openGrants[kind]} 条`).join(' · ')}
+        顾客还可接收：{EVENT_NOTIFICATION_KINDS.map((kind) => `${KIND_LABELS[kind]} ${openGrants[kind]} 条`).join(' · ')}
       </Typography.Paragraph>
     </Card>
   );

@@ -6,7 +6,7 @@ import { orderModel, type ChannelName, type OrderDoc, type PaymentAttemptDoc, ty
 import { canBeClosed } from '../orders/order-state';
 import { OrderStateConflict } from '../orders/order-errors';
 import { outTradeNoFor } from '../orders/out-trade-no';
-import { ChannelError, type PrepayRequest, type PrepayResult } from './payment-channel';
+import { ChannelError, TradeNumberTaken, type PrepayRequest, type PrepayResult } from './payment-channel';
 import { channelNameOf, type PaymentChannels } from './payment-channels';
 import { ChannelUnavailable } from './payment-errors';
 import type { ChannelSync } from './channel-sync';
@@ -54,17 +54,26 @@ export function paymentAttempts({ db, config, logger, channels, sync }: PaymentA
     );
   }
 
-  /** The open attempt for this method, opening one if needed (one of another method is closed at its channel first). */
-  async function openAttempt(orderId: Types.ObjectId, userId: Types.ObjectId, method: PaymentMethod, actor: string): Promise<{ order: OrderDoc; attempt: PaymentAttemptDoc }> {
+  /**
+   * The order's attempt for this method, prepared at its channel: the open one while it is still valid, else a
+   * new one (an open one of another method is closed at its channel first). A new attempt is prepared at the
+   * channel before it is stored, and stored with the channel's answer in one guarded write: whatever lets the
+   * shopper pay (the prepay id, the code, the form) leaves this server only once the attempt is recorded. A
+   * transaction the channel made for an attempt never stored (the process died in between, or a concurrent
+   * request stored its own first) therefore cannot be paid, and the next try asks again with the same number
+   * and the same terms, which the channel answers with that same transaction; a try of another kind finds the
+   * number taken and moves past it.
+   */
+  async function preparedAttempt(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string, method: PaymentMethod, actor: string): Promise<{ attempt: PaymentAttemptDoc; result: PrepayResult }> {
     for (;;) {
       const order = await ownUnpaidOrder(orderId, userId);
       const current = order.payment.current;
-      if (reusable(current, method)) return { order, attempt: current };
+      if (reusable(current, method)) return { attempt: current, result: await failureLogged({ orderId: order._id.toHexString(), outTradeNo: current.outTradeNo, ...method, actor }, () => prepareStored(order, current, openid)) };
       // Paying one order alone closes the combined payment it was in, as switching channel closes an attempt.
       const open = current !== null || Boolean(order.payment.combinedId);
       if (open && (await sync.closeOpenAttempt(order, actor)) === 'PAID') throw new OrderStateConflict('ORDER_ALREADY_PAID', 'order has just been paid');
       const number = order.payment.attemptCount + 1;
-      const attempt: PaymentAttemptDoc = {
+      const fresh: PaymentAttemptDoc = {
         outTradeNo: outTradeNoFor(order._id, number),
         channel: method.channel,
         kind: method.kind,
@@ -73,20 +82,43 @@ export function paymentAttempts({ db, config, logger, channels, sync }: PaymentA
         prepayId: null,
         codeUrl: null,
       };
-      const opened = await Order.updateOne(
-        { _id: order._id, status: 'TO_BE_PAID', 'payment.attemptCount': order.payment.attemptCount, 'payment.combinedId': null },
-        { $set: { 'payment.attemptCount': number, 'payment.current': attempt, reconcileAt: new Date(attempt.createdAt.getTime() + config.RECONCILE_GRACE_SECONDS * 1000) } },
-      );
+      const fields = { orderId: order._id.toHexString(), outTradeNo: fresh.outTradeNo, ...method, actor };
+      let result: PrepayResult;
+      try {
+        result = await failureLogged(fields, () => askChannel(channels, prepayRequestOf(order, fresh, openid)));
+      } catch (error) {
+        if (!(error instanceof TradeNumberTaken)) throw error;
+        log.warn(fields, 'attempt number taken at the channel by an attempt never stored; moving past it');
+        await Order.updateOne(openGuard(order), { $set: { 'payment.attemptCount': number } });
+        continue;
+      }
+      const attempt: PaymentAttemptDoc = { ...fresh, prepayId: result.prepayId, codeUrl: result.codeUrl };
+      const reconcileAt = new Date(attempt.createdAt.getTime() + config.RECONCILE_GRACE_SECONDS * 1000);
+      const opened = await Order.updateOne(openGuard(order), { $set: { 'payment.attemptCount': number, 'payment.current': attempt, reconcileAt } });
       if (opened.modifiedCount === 1) {
-        log.info({ orderId: order._id.toHexString(), outTradeNo: attempt.outTradeNo, ...method, actor }, 'payment attempt opened');
-        return { order, attempt };
+        log.info(fields, 'payment attempt opened');
+        return { attempt, result };
       }
     }
   }
 
-  /** The attempt prepared for the order's total; a fresh prepay id or code URL is kept on the attempt. */
-  async function prepay(order: OrderDoc, attempt: PaymentAttemptDoc, openid: string): Promise<PrepayResult> {
-    return prepareAtChannel(channels, { ...attempt, description: descriptionOf(order.items), amountFen: order.totalFen, attach: order._id.toHexString(), payerOpenid: openid }, (result) =>
+  async function failureLogged<T>(fields: Record<string, unknown>, prepare: () => Promise<T>): Promise<T> {
+    try {
+      return await prepare();
+    } catch (error) {
+      log.warn({ ...fields, err: error }, 'prepay failed');
+      throw error;
+    }
+  }
+
+  /** Opening an attempt is guarded on the order as read: still unpaid, no attempt opened and no combined payment joined since. */
+  function openGuard(order: OrderDoc) {
+    return { _id: order._id, status: 'TO_BE_PAID' as const, 'payment.attemptCount': order.payment.attemptCount, 'payment.combinedId': null };
+  }
+
+  /** An open attempt's prepared transaction: its stored prepay id or code, else asked for again (and stored). */
+  function prepareStored(order: OrderDoc, attempt: PaymentAttemptDoc, openid: string): Promise<PrepayResult> {
+    return prepareAtChannel(channels, { ...attempt, ...prepayRequestOf(order, attempt, openid) }, (result) =>
       Order.updateOne(
         { _id: order._id, 'payment.current.outTradeNo': attempt.outTradeNo },
         { $set: { 'payment.current.prepayId': result.prepayId, 'payment.current.codeUrl': result.codeUrl } },
@@ -95,19 +127,21 @@ export function paymentAttempts({ db, config, logger, channels, sync }: PaymentA
   }
 
   return {
-    /** Opens (or reuses) the attempt and prepares it at its channel; a channel refusal is the shopper's to retry. */
+    /** Prepares the order's attempt at its channel (opening one if needed); a channel refusal is the shopper's to retry. */
     async startPayment(orderId: Types.ObjectId, userId: Types.ObjectId, openid: string, method: PaymentMethod): Promise<{ attempt: PaymentAttemptDoc; result: PrepayResult }> {
-      // Refused before an attempt is opened, so an unconfigured channel never closes the order's open one.
+      // Refused before anything is asked of a channel, so an unconfigured one never closes the order's open attempt.
       channels.get(method.channel);
-      const { order, attempt } = await openAttempt(orderId, userId, method, `user:${userId.toHexString()}`);
-      try {
-        return { attempt, result: await prepay(order, attempt, openid) };
-      } catch (error) {
-        log.warn({ orderId: orderId.toHexString(), outTradeNo: attempt.outTradeNo, err: error }, 'prepay failed');
+      return preparedAttempt(orderId, userId, openid, method, `user:${userId.toHexString()}`).catch((error: unknown) => {
         throw shopperRetryable(error);
-      }
+      });
     },
   };
+}
+
+/** What the attempt's channel is asked to prepare for it: the order's own amount and description. */
+function prepayRequestOf(order: OrderDoc, attempt: PaymentAttemptDoc, openid: string): PrepayRequest & Pick<PaymentAttemptDoc, 'channel'> {
+  const { channel, kind, outTradeNo, timeExpire } = attempt;
+  return { channel, kind, outTradeNo, timeExpire, description: descriptionOf(order.items), amountFen: order.totalFen, attach: order._id.toHexString(), payerOpenid: openid };
 }
 
 /** Only an unpaid order far enough from its expiry can be paid (alone or with others). */
@@ -138,10 +172,15 @@ export interface PreparedTransaction extends Omit<PrepayRequest, 'kind'> {
 export async function prepareAtChannel(channels: Pick<PaymentChannels, 'of'>, transaction: PreparedTransaction, save: (result: PrepayResult) => Promise<unknown>): Promise<PrepayResult> {
   if (transaction.kind === 'JSAPI' && transaction.prepayId) return { prepayId: transaction.prepayId, codeUrl: null, formHtml: null };
   if (transaction.kind === 'NATIVE' && transaction.codeUrl) return { prepayId: null, codeUrl: transaction.codeUrl, formHtml: null };
-  const { kind, outTradeNo, description, amountFen, timeExpire, attach, payerOpenid } = transaction;
-  const result = await channels.of(transaction).prepay({ kind, outTradeNo, description, amountFen, timeExpire, attach, payerOpenid });
+  const result = await askChannel(channels, transaction);
   if (result.formHtml === null) await save(result);
   return result;
+}
+
+/** The channel's prepared transaction for this request, asked of the channel the transaction names. */
+function askChannel(channels: Pick<PaymentChannels, 'of'>, transaction: PrepayRequest & { channel?: ChannelName }): Promise<PrepayResult> {
+  const { kind, outTradeNo, description, amountFen, timeExpire, attach, payerOpenid } = transaction;
+  return channels.of(transaction).prepay({ kind, outTradeNo, description, amountFen, timeExpire, attach, payerOpenid });
 }
 
 /** A channel's refusal of a prepay is the shopper's to retry; anything else is ours. */

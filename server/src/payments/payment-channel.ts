@@ -13,7 +13,11 @@ export interface PaymentChannel {
   readonly name: ChannelName;
   /** The merchant this channel must report money for (WeChat appid/mchid; Alipay app_id/seller_id). */
   readonly merchant: { appid: string; mchid: string };
-  /** Opens the channel's transaction for an attempt; asking again with the same input gives the same answer. */
+  /**
+   * Opens the channel's transaction for an attempt; asking again with the same input gives the same answer.
+   * Throws TradeNumberTaken when the channel already holds a transaction under that out_trade_no made with
+   * other terms.
+   */
   prepay(input: PrepayRequest): Promise<PrepayResult>;
   /** What the client needs to start paying a prepared transaction (no network). */
   clientPayParams(prepayId: string): JsapiPayParams;
@@ -112,5 +116,13 @@ export class ChannelError extends Error {
   ) {
     super(message, options);
     this.name = 'ChannelError';
+  }
+}
+
+/** The channel already holds a transaction under this out_trade_no, made with other terms (WeChat's OUT_TRADE_NO_USED). */
+export class TradeNumberTaken extends ChannelError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TRADE_NUMBER_TAKEN', false, message, options);
+    this.name = 'TradeNumberTaken';
   }
 }

@@ -6,7 +6,9 @@ import { startTestServer, type TestServer } from '../../test/support/test-server
 import { shopper, payAtSimulator, prepayIdOf, simulatorControl } from '../../test/support/shop';
 import { wechatCallbacks, postCallback } from '../../test/support/wechat-callbacks';
 import { freshRsaKey, waitUntil } from '../../test/support/wechatpay-harness';
-import { orderModel } from '../orders/order.model';
+import { orderModel, type OrderDoc } from '../orders/order.model';
+import { userModel } from '../users/user.model';
+import { descriptionOf } from './payment-attempts';
 import { boxState } from '../../test/support/stock';
 
 let server: TestServer;
@@ -183,6 +185,39 @@ test('native pay returns a QR code; switching from JSAPI closes the first WeChat
     return current.status === 'TO_BE_DELIVERED' ? current : null;
   }, 15_000, 'the native payment to be applied');
   expect(paid.draws).toHaveLength(2);
+});
+
+test('a transaction WeChat prepared for an attempt never stored (the process died first) cannot be paid: the next prepay finds it again, a QR code moves past its number', async () => {
+  const jack = await shopper(server, 'dev-jack');
+  const Order = orderModel(server.container.db);
+  const wechatpay = server.container.channels.get('wechatpay');
+  /** What a process that died before its write had asked WeChat for: attempt 1 of the order, on the order's own terms. */
+  async function preparedThenLost(orderId: string) {
+    const stored = (await Order.findById(orderId).lean<OrderDoc>())!;
+    const openid = (await userModel(server.container.db).findById(stored.userId).lean())!.openid;
+    const terms = { outTradeNo: `${orderId}_1`, description: descriptionOf(stored.items), amountFen: stored.totalFen, timeExpire: stored.expiresAt, attach: orderId, payerOpenid: openid };
+    return wechatpay.prepay({ kind: 'JSAPI', ...terms });
+  }
+
+  const order = await jack.placeOrder();
+  const lost = await preparedThenLost(order.id);
+  expect((await Order.findById(order.id).lean<OrderDoc>())!.payment.attemptCount).toBe(0);
+  const params = await jack.payJsapi(order.id);
+  // The same transaction, now recorded: WeChat answers the same number on the same terms with the same prepay id.
+  expect(prepayIdOf(params.package)).toBe(lost.prepayId);
+  const recorded = (await Order.findById(order.id).lean<OrderDoc>())!.payment;
+  expect([recorded.attemptCount, recorded.current?.outTradeNo, recorded.current?.prepayId]).toEqual([1, `${order.id}_1`, lost.prepayId]);
+
+  const other = await jack.placeOrder();
+  await preparedThenLost(other.id);
+  const native = await jack.api.post<{ codeUrl: string }>(`/api/orders/${other.id}/pay/native`);
+  expect(native.status).toBe(200);
+  const moved = (await Order.findById(other.id).lean<OrderDoc>())!.payment;
+  expect([moved.attemptCount, moved.current?.outTradeNo, moved.current?.kind]).toEqual([2, `${other.id}_2`, 'NATIVE']);
+  await simulatorControl(server.simulatorUrl, 'POST', '/sim/pay', { codeUrl: native.body.codeUrl, result: 'SUCCESS' });
+  await waitUntil(async () => ((await jack.order(other.id)).status === 'TO_BE_DELIVERED' ? true : null), 15_000, 'the QR payment to be applied');
+  const unrecorded = (await simulatorControl(server.simulatorUrl, 'GET', `/sim/transactions/${other.id}_1`)) as { trade_state?: string };
+  expect(unrecorded.trade_state).toBe('NOTPAY');
 });
 
 test('a delivered order can be confirmed received once WeChat has it confirmed; an undelivered one cannot', async () => {

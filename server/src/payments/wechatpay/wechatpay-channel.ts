@@ -1,4 +1,4 @@
-import { ChannelError, type PaymentChannel } from '../payment-channel';
+import { ChannelError, TradeNumberTaken, type PaymentChannel } from '../payment-channel';
 import { WechatPayApiError, type WechatPayGateway } from './gateway';
 
 /** WeChat's error answers become the port's ChannelError, so the payment domain never sees WeChat's types. */
@@ -6,6 +6,7 @@ async function translated<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    if (error instanceof WechatPayApiError && error.code === 'OUT_TRADE_NO_USED') throw new TradeNumberTaken(error.message, { cause: error });
     if (error instanceof WechatPayApiError) throw new ChannelError(error.code, error.retryable, error.message, { cause: error });
     throw error;
   }

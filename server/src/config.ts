@@ -43,10 +43,11 @@ const envSchema = z.object({
 
   MONGODB_URI: z.url({ protocol: /^mongodb(\+srv)?$/, error: 'must be a mongodb:// or mongodb+srv:// URL' }),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('blindbox'),
-  MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /** Ten placings at four connections each, and some for everything else (orders/order.service.ts placingSlots). */
+  MONGODB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(50),
   /**
-   * Orders placed at once per process (orders/stock-gate.ts); the rest wait in memory. Below MONGODB_POOL_SIZE, so
-   * a payment callback always finds a connection however busy ordering is.
+   * Orders placed at once per process (orders/stock-gate.ts); the rest wait in memory. Lowered, with a warning at
+   * start, when the pool could not also serve a payment callback however busy ordering is (placingSlots).
    */
   ORDER_PLACING_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
   /** Staging only: production mode on a standalone server or the embedded engine (a box against the simulators). */

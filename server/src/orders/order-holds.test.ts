@@ -8,6 +8,7 @@ import { holdIdOf } from '../catalog/stock';
 import { holdModel, stockModel } from '../catalog/stock.model';
 import { couponModel } from '../coupons/coupon.model';
 import { orderModel } from './order.model';
+import { placingSlots } from './order.service';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -79,4 +80,14 @@ test('a reservation\'s token leaves the box\'s counter once its hold is stored, 
   const token = `${holdIdOf(new Types.ObjectId(placed.id), new Types.ObjectId(target.id))}:1`;
   await waitUntil(async () => ((await Stock.findById(target.id).lean())?.reserving.includes(token) === false ? true : null), 5_000, 'token pulled');
   expect((await holdModel(stockDatabase(server.container.db)).findById(holdIdOf(new Types.ObjectId(placed.id), new Types.ObjectId(target.id))).lean())?.state).toBe('HELD');
+});
+
+test('placing never takes every pooled connection: a pool too small for the configured placings lowers them', () => {
+  const { widestStep } = server.container.holds;
+  // The seed, the quota, the coupon and the daily caps are taken at once.
+  expect(widestStep).toBe(4);
+  expect(placingSlots({ ORDER_PLACING_CONCURRENCY: 10, MONGODB_POOL_SIZE: 50 }, widestStep)).toBe(10);
+  // Ten placings at four connections each would hold all twenty: a payment callback would wait for one.
+  expect(placingSlots({ ORDER_PLACING_CONCURRENCY: 10, MONGODB_POOL_SIZE: 20 }, widestStep)).toBe(4);
+  expect(placingSlots({ ORDER_PLACING_CONCURRENCY: 10, MONGODB_POOL_SIZE: 2 }, widestStep)).toBe(1);
 });

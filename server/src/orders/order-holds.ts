@@ -288,6 +288,8 @@ export function orderHolds({ db, config, logger, clock, stock, items, sets, seed
     list,
     /** The holds placing takes, step by step (the crash tests stop after any holds of a step). */
     placingSteps,
+    /** The most holds placing takes at once (its widest step): as many database connections in use at once. */
+    widestStep: Math.max(...placingSteps.map((step) => step.length)),
 
     /**
      * Takes every hold for the order being placed, in order; when one refuses or fails, gives back the ones

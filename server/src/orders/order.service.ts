@@ -43,6 +43,21 @@ export interface OrderServiceDeps {
   guarantees: Pick<OrderDraws, 'refuseUnkeptGuarantee'>;
 }
 
+/** The reads a placing makes at once before its holds: the boxes, the shopper's profile, the address. */
+const PLACING_READS_AT_ONCE = 3;
+/** Connections the process keeps for everything but placing (payment callbacks, prepays, pages), however busy ordering is. */
+const CONNECTIONS_KEPT_FREE = 4;
+
+/**
+ * How many orders a process places at once: as configured, but never so many that placing could hold every
+ * pooled connection (each placing uses up to its reads or its widest step of holds at once), so a payment
+ * callback in the same process always finds a connection.
+ */
+export function placingSlots(config: Pick<Config, 'ORDER_PLACING_CONCURRENCY' | 'MONGODB_POOL_SIZE'>, widestStep: number): number {
+  const perPlacing = Math.max(PLACING_READS_AT_ONCE, widestStep);
+  return Math.max(1, Math.min(config.ORDER_PLACING_CONCURRENCY, Math.floor((config.MONGODB_POOL_SIZE - CONNECTIONS_KEPT_FREE) / perPlacing)));
+}
+
 /** Same box twice in a cart is one line (stock holds are per order and box), under the same per-box cap. */
 function mergeLines(items: CreateOrderRequest['items']): Array<{ boxId: Types.ObjectId; quantity: number }> {
   const quantities = new Map<string, number>();
@@ -63,8 +78,12 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
   const Coupon = couponModel(db);
   const transitions = orderTransitions(db);
   const profiles = shopperProfiles(db, config);
-  const gate = stockGate(stock, Math.min(config.ORDER_PLACING_CONCURRENCY, Math.max(1, config.MONGODB_POOL_SIZE - 1)));
   const log = logger.child({ component: 'orders' });
+  const slots = placingSlots(config, holds.widestStep);
+  if (slots < config.ORDER_PLACING_CONCURRENCY) {
+    log.warn({ slots, ORDER_PLACING_CONCURRENCY: config.ORDER_PLACING_CONCURRENCY, MONGODB_POOL_SIZE: config.MONGODB_POOL_SIZE }, 'fewer orders placed at once than configured: the connection pool is too small for more');
+  }
+  const gate = stockGate(stock, slots);
 
   /**
    * Before a drop opens, its early shoppers are refused from the remembered box (box-memory.ts: read at most

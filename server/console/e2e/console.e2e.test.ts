@@ -160,6 +160,8 @@ test('an owner logs in with TOTP, finds an order by its WeChat transaction id, r
   expect(await page.getByTestId('audit-table').locator('span[title="staff:e2e-owner"]').count()).toBeGreaterThan(0);
   // A line per changed field in Chinese, not the documents as JSON; money in yuan.
   expect(auditText).toContain('状态: 待发货 → 已发货');
+  // The carrier by its name, as the ship dialog offered it, not WeChat's code (SF).
+  expect(auditText).toMatch(/快递公司: — → 顺丰速运/);
   expect(auditText).toMatch(/收货地址: .+ → .+漕溪北路 1 号 2 室/);
   expect(auditText).toMatch(/金额: — → ¥\d+\.\d{2}/);
   // The refunded unit by its place in the order here (the order's own page names it).

@@ -1,4 +1,4 @@
-import { SHIPPING_CARRIERS, type AftersalesDetail, type AftersalesResolution, type AftersalesRow, type AftersalesView } from '@blindbox/shared';
+import { carrierNameOf, type AftersalesDetail, type AftersalesResolution, type AftersalesRow, type AftersalesView } from '@blindbox/shared';
 import type { AdminAuditEntryDoc } from '../admin/admin-audit';
 import type { OrderDoc } from '../orders/order.model';
 import { auditEntryView } from '../orders/order-console-view';
@@ -16,8 +16,7 @@ function resolutionView(request: AftersalesDoc, order: OrderDoc): AftersalesReso
   }
   if (resolution.kind === 'RESHIP') {
     const carrier = resolution.carrier ?? '';
-    const carrierName = SHIPPING_CARRIERS.find((known) => known.code === carrier)?.name ?? carrier;
-    return { kind: 'RESHIP', carrier, carrierName, trackingNo: resolution.trackingNo ?? '', note: resolution.note ?? '', at };
+    return { kind: 'RESHIP', carrier, carrierName: carrierNameOf(carrier), trackingNo: resolution.trackingNo ?? '', note: resolution.note ?? '', at };
   }
   return { kind: 'REFUSE', reason: resolution.reason ?? '', at };
 }

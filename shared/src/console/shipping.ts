@@ -15,6 +15,9 @@ export const SHIPPING_CARRIERS = [
 ] as const;
 export const SHIPPING_CARRIER_CODES: readonly string[] = SHIPPING_CARRIERS.map((carrier) => carrier.code);
 
+/** A carrier's name as staff and shoppers read it; a code not in the list shows as itself. */
+export const carrierNameOf = (code: string): string => SHIPPING_CARRIERS.find((carrier) => carrier.code === code)?.name ?? code;
+
 /** GET /shipping/carriers: the carriers offered, and the one used when a shipment names none (SHIPPING_EXPRESS_COMPANY). */
 export const shippingCarriersResponseSchema = z.object({ items: z.array(z.object({ code: z.string(), name: z.string() })), defaultCarrier: z.string() });
 

@@ -1,5 +1,5 @@
 import { Table, Typography } from 'antd';
-import { ORDER_STATUS_LABELS, type ConsoleAuditEntry } from '@blindbox/shared';
+import { carrierNameOf, ORDER_STATUS_LABELS, type ConsoleAuditEntry } from '@blindbox/shared';
 import { yuan } from '../money';
 import { formatTime } from '../time';
 import { ActorName, auditCommandLabel, refundUnitsText, type ItemName } from './labels';
@@ -40,13 +40,14 @@ const isRefundUnits = (value: unknown): value is Array<{ itemIndex: number; quan
 
 /**
  * A field's value as staff read it: money (fen fields) in yuan, times in Beijing time, yes or no in Chinese, an
- * order's status by its name, a refund's units by item.
+ * order's status by its name, a refund's units by item, a carrier by its name.
  */
 function shown(field: string, value: unknown, isOrder: boolean, itemName: ItemName | undefined): string {
   if (typeof value === 'number' && field.endsWith('Fen')) return yuan(value);
   if (isIsoTime(field, value)) return formatTime(value);
   if (typeof value === 'boolean') return value ? '是' : '否';
   if (field === 'units' && isRefundUnits(value)) return refundUnitsText(value, itemName);
+  if (field === 'carrier' && typeof value === 'string') return carrierNameOf(value);
   if (field === 'address' && isRecord(value)) return [value.name, value.phone, value.region, value.detail].filter((part) => typeof part === 'string').join(' ');
   if (isOrder && field === 'status' && typeof value === 'string' && value in ORDER_STATUS_LABELS) return ORDER_STATUS_LABELS[value as keyof typeof ORDER_STATUS_LABELS];
   return compact(value);

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Descriptions, Space, Table, Tag, Timeline, Tooltip, Typography } from 'antd';
-import { historyReasonText, MONEY_STATE_LABELS, orderChannelViewSchema, orderDetailSchema, SHIPPING_CARRIERS, type MoneyState, type OrderDetail } from '@blindbox/shared';
+import { historyReasonText, MONEY_STATE_LABELS, orderChannelViewSchema, orderDetailSchema, carrierNameOf, type MoneyState, type OrderDetail } from '@blindbox/shared';
 import { request } from '../../api/client';
 import { useCan, useMe } from '../../api/session';
 import { AuditTable } from '../../components/AuditTable';
@@ -19,7 +19,6 @@ import { OrderNoticesCard } from './OrderNoticesCard';
 import { RefundDialog } from './RefundDialog';
 import { ShipDialog } from './ShipDialog';
 
-const carrierName = (code: string) => SHIPPING_CARRIERS.find((carrier) => carrier.code === code)?.name ?? code;
 
 /** One order: what was bought and drawn, where it goes, every payment and refund, its history and actions. */
 export default function OrderDetailPage() {
@@ -111,7 +110,7 @@ function OrderView({ order, refreshing, refresh }: { order: OrderDetail; refresh
           {order.shipping && (
             <>
               <Descriptions.Item label="快递">
-                <span data-testid="order-tracking">{`${carrierName(order.shipping.expressCompany)} ${order.shipping.trackingNo}`}</span>
+                <span data-testid="order-tracking">{`${carrierNameOf(order.shipping.expressCompany)} ${order.shipping.trackingNo}`}</span>
               </Descriptions.Item>
               <Descriptions.Item label="发货时间">{formatTime(order.shipping.shippedAt)}</Descriptions.Item>
               <Descriptions.Item label="微信发货信息">

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { orderActionResponseSchema, RARITY_LABELS, shippingCarriersResponseSchema, shippingUploadRowSchema, shippingUploadsResponseSchema, SHIPPING_CARRIERS, toShipResponseSchema, type ShipRequest } from '@blindbox/shared';
+import { orderActionResponseSchema, RARITY_LABELS, shippingCarriersResponseSchema, shippingUploadRowSchema, shippingUploadsResponseSchema, carrierNameOf, toShipResponseSchema, type ShipRequest } from '@blindbox/shared';
 import type { z } from 'zod';
 import { errorMessage, request } from '../../api/client';
 import { useCan } from '../../api/session';
@@ -14,7 +14,6 @@ import { ShipDialog } from '../orders/ShipDialog';
 import { ShippingImport } from './ShippingImport';
 import { PlatformReminders } from './PlatformReminders';
 
-const carrierName = (code: string) => SHIPPING_CARRIERS.find((carrier) => carrier.code === code)?.name ?? code;
 
 /** The to-ship queue (oldest payment first), the CSV import, and WeChat's shipping-information uploads. */
 export default function ShippingPage() {
@@ -136,7 +135,7 @@ function Uploads() {
         pagination={{ current: page, pageSize, total: uploads.data?.total ?? 0, showTotal: (total) => `共 ${total} 条`, onChange: (next, size) => update({ page: next === 1 ? undefined : next, pageSize: size === 20 ? undefined : size }) }}
         columns={[
           { title: '订单号', dataIndex: 'orderId', render: (id: string) => <Link to={`/orders/${id}`}>{id}</Link> },
-          { title: '快递', key: 'tracking', render: (_, row) => `${carrierName(row.expressCompany)} ${row.trackingNo}` },
+          { title: '快递', key: 'tracking', render: (_, row) => `${carrierNameOf(row.expressCompany)} ${row.trackingNo}` },
           { title: '发货时间', dataIndex: 'shippedAt', render: formatTime },
           { title: '状态', dataIndex: 'status', render: (status: string, row) => (status === 'UPLOADED' ? <Tag color="green">已上传</Tag> : <Tag color="orange">待上传{row.attempts ? `（${row.attempts} 次）` : ''}</Tag>) },
           { title: '最近错误', dataIndex: 'lastError', render: (error: string | null) => error ?? '—' },

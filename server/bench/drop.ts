@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { bulkShoppers, call, ms, summarize, verdict, waitFor, type BenchContext } from './context';
 import { answersOf, latenciesOf, runLoad, type DropOutcome, type LoadJob, type LoadResult, type StepResult } from './load';
 import type { Stack } from './stack';
+import { sampleCpu, type CpuWindow } from './cpu-sampler';
 
 const SECTION = 'Drop';
 const SHOPPERS = 5_000;
@@ -34,6 +35,15 @@ const wonOrders = (outcomes: DropOutcome[]) => outcomes.filter((outcome) => outc
 const paidOrders = (outcomes: DropOutcome[]) => outcomes.filter((outcome) => outcome.paid).map((outcome) => outcome.orderId!);
 /** When the UNITS-th unit was taken (that winner's answer), from the run's first arrival; null when fewer were. */
 const soldOutAtOf = (outcomes: DropOutcome[]) => wonOrders(outcomes).map((outcome) => outcome.wonAtMs!).sort((a, b) => a - b)[UNITS - 1] ?? null;
+
+/** The winners' processes in milliseconds per unit sold, the crowd's (the door, the phones' stand-in) in cores. */
+function cpuShares({ msByPart, seconds }: CpuWindow): string {
+  const perUnit = (['shop', 'engine', 'callbacks', 'simulator'] as const).filter((part) => msByPart[part] !== undefined);
+  const winners = perUnit.map((part) => `${part} ${((msByPart[part] ?? 0) / UNITS).toFixed(1)} ms`);
+  const total = perUnit.reduce((sum, part) => sum + (msByPart[part] ?? 0), 0) / UNITS;
+  const crowd = (['order door', 'load generator'] as const).filter((part) => msByPart[part] !== undefined).map((part) => `${part} ${((msByPart[part] ?? 0) / 1000 / seconds).toFixed(2)} core`);
+  return `${total.toFixed(0)} ms per unit (${winners.join(', ')}); ${crowd.join(', ')}`;
+}
 
 /** Answers ≥ 500 and requests that got no answer at all, across every step. */
 const serverErrors = (results: LoadResult[]) =>
@@ -102,7 +112,9 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
 
     const cpuBefore = stack.serverCpuMs();
     const timedBefore = await timedInServer(stack, metricsToken, IN_SERVER_SECONDS);
+    const cpu = sampleCpu(stack);
     const first = await load({ scenario: { ...scenario, shoppers: shoppers.slice(0, count - secondWave), unpaidEvery: UNPAID_EVERY }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: count - secondWave } });
+    cpu.stop();
     const wave1Requests = Object.values(first.steps).reduce((sum, step) => sum + latenciesOf(step).length, 0);
     const cpuPerRequestMs = (stack.serverCpuMs() - cpuBefore) / Math.max(1, wave1Requests);
     ctx.log(`drop wave 1: ${answersOf(first)}`);
@@ -184,12 +196,14 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const orderLatency = summarize(creates['201'] ?? []);
     const soldOut = summarize(soldOutLatencies(creates));
     const soldOutAt = soldOutAtOf(first.drop);
+    // While the units sold (or the whole wave, if they did not): who used the machine, which bounds the winners.
+    const sellOutCpu = cpu.between(first.originEpochMs, first.originEpochMs + (soldOutAt ?? first.seconds * 1000));
     const errors = serverErrors([first, second]);
     const callbacks = await callbackAttempts(stack);
     const callbackMs = summarize(callbacks.map((attempt) => attempt.ms ?? WECHAT_ANSWER_DEADLINE_MS));
     const lateCallbacks = callbacks.filter((attempt) => attempt.httpStatus === null || (attempt.ms ?? 0) > WECHAT_ANSWER_DEADLINE_MS).length;
     ctx.record('drop through the pages', { confirmPage: viaConfirmPage, boxPage: viaBoxPage });
-    ctx.record('drop', { inServer, count, shoppersMs, windowMinutes, unpaid, returned, returnedAfterWindowMs, paid: paid.length, fulfilled, check, soldOutAt, orderLatency, soldOut, errors, cpuPerRequestMs, soldOutAlone: { door: aloneAtDoor, server: aloneAtServer }, callbacks: { count: callbacks.length, late: lateCallbacks, ms: callbackMs }, first: { steps: answersOf(first), maxSendLagMs: first.maxSendLagMs }, second: { steps: answersOf(second) } });
+    ctx.record('drop', { inServer, count, shoppersMs, windowMinutes, unpaid, returned, returnedAfterWindowMs, paid: paid.length, fulfilled, check, soldOutAt, orderLatency, soldOut, errors, cpuPerRequestMs, sellOutCpu, soldOutAlone: { door: aloneAtDoor, server: aloneAtServer }, callbacks: { count: callbacks.length, late: lateCallbacks, ms: callbackMs }, first: { steps: answersOf(first), maxSendLagMs: first.maxSendLagMs }, second: { steps: answersOf(second) } });
 
     const row = (figure: string, value: string, target?: string, ok?: boolean) => ctx.row({ section: SECTION, figure, value, ...(target ? { target, verdict: verdict(ok ?? false) } : {}) });
     row(`${count} shoppers: users + addresses bulk-inserted, session tokens signed as session-tokens.ts does`, `${(shoppersMs / 1000).toFixed(1)} s`);
@@ -218,6 +232,11 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
       );
     }
     row(`server CPU per request, wave 1 (both server processes and the order door; ${wave1Requests} requests of every kind)`, `${cpuPerRequestMs.toFixed(2)} ms`);
+    row(
+      `CPU from the first arrival to the ${UNITS}th unit taken (${sellOutCpu.seconds.toFixed(1)} s, from /proc every 100 ms): the machine's ${sellOutCpu.cores} cores busy; what bounds the orders p99 here (docs/capacity.md)`,
+      `${Math.round(sellOutCpu.machineBusy * 100)} %`,
+    );
+    row(`CPU over that window: per unit sold, the processes each winner's order, prepay and payment run through; the crowd's, in cores`, cpuShares(sellOutCpu));
     row('time to sell out (first arrival → 100th unit taken)', soldOutAt === null ? `not sold out (${wonOrders(first.drop).length} taken)` : ms(soldOutAt), '< 3 s', soldOutAt !== null && soldOutAt < 3000);
     row(
       `payment callbacks answered after WeChat's 5 s (served by their own process, docs/deploy.md; ${callbacks.length} delivered during the run; answer p50 / p99 ${ms(callbackMs.p50)} / ${ms(callbackMs.p99)})`,

@@ -88,6 +88,8 @@ export interface LoadResult {
   maxSendLagMs: number;
   /** Drop and sets scenarios: what became of each shopper. */
   drop: DropOutcome[];
+  /** The time `wonAtMs` counts from (the first arrival's schedule, or the first send), in epoch milliseconds. */
+  originEpochMs: number;
 }
 
 interface Answer {
@@ -126,6 +128,7 @@ function runHere(job: LoadJob): Promise<LoadResult> {
   let lastAnswer = 0;
   let exhausted = false;
   let next = 0;
+  let originEpochMs = Number.NaN;
   let winners = 0;
 
   function send(base: string, method: string, pathname: string, body: string | undefined, headers: Record<string, string>): Promise<Answer> {
@@ -277,6 +280,7 @@ function runHere(job: LoadJob): Promise<LoadResult> {
   async function closed(connections: number, seconds: number): Promise<void> {
     const end = performance.now() + seconds * 1000;
     const origin = performance.now();
+    originEpochMs = performance.timeOrigin + origin;
     await Promise.all(
       Array.from({ length: connections }, async () => {
         while (!exhausted && performance.now() < end) {
@@ -289,6 +293,7 @@ function runHere(job: LoadJob): Promise<LoadResult> {
   async function open(rate: number, count: number): Promise<number> {
     const interval = 1000 / rate;
     const origin = performance.now() + 20;
+    originEpochMs = performance.timeOrigin + origin;
     const inFlight: Array<Promise<boolean>> = [];
     let maxLag = 0;
     while (next < count) {
@@ -311,7 +316,7 @@ function runHere(job: LoadJob): Promise<LoadResult> {
     if (pace.kind === 'closed') await closed(pace.connections, pace.seconds);
     else maxSendLagMs = await open(pace.rate, pace.count);
     agent.destroy();
-    return { seconds: (lastAnswer - firstSend) / 1000, flows: flowLatencies.length, steps, flowLatencies, acknowledged, exhausted, maxSendLagMs, drop };
+    return { seconds: (lastAnswer - firstSend) / 1000, flows: flowLatencies.length, steps, flowLatencies, acknowledged, exhausted, maxSendLagMs, drop, originEpochMs };
   };
   return run();
 }

@@ -55,8 +55,12 @@ export interface Stack {
   db: BenchDb;
   /** CPU time the server processes (and the order door) have used so far (user + system), from /proc: what their requests cost them. */
   serverCpuMs(): number;
+  /** CPU time each part of the stack has used so far, by part (the engine only when the stack started it). */
+  cpuMsByPart(): Partial<Record<StackPart, number>>;
   stop(): Promise<void>;
 }
+
+export type StackPart = 'shop' | 'callbacks' | 'order door' | 'engine' | 'simulator';
 
 /** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every kernel Node supports here). */
 const TICKS_PER_SECOND = 100;
@@ -196,10 +200,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await until200(`${url}/readyz`, server, 30_000);
     const coldStartMs = performance.now() - started;
     const servers = [server];
+    const parts: Partial<Record<StackPart, ChildProcess | { pid: number }>> = { shop: server, simulator, ...(engine ? { engine } : {}) };
     if (options.callbackServer) {
       const callbacks = spawnNode([...PRODUCTION_NODE_FLAGS, ...profileArgs(profileDir, `${name}-callback-server`), SERVER_ENTRY], { ...env, PORT: String(callbackPort), JOBS: 'off' }, logFile('callback-server'));
       running.push(callbacks);
       servers.push(callbacks);
+      parts.callbacks = callbacks;
       await until200(`${callbackUrl}/readyz`, callbacks, 30_000);
     }
     let orderUrl = url;
@@ -209,6 +215,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const door = spawnNode([...profileArgs(profileDir, `${name}-order-door`), DOOR_ENTRY], { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(doorPort), LOG_LEVEL: env.LOG_LEVEL!, DOOR_UPSTREAM_URLS: url }, logFile('order-door'));
       running.push(door);
       servers.push(door);
+      parts['order door'] = door;
       // The door passes everything on: the server's readiness, asked through it, says both are up.
       await until200(`${orderUrl}/readyz`, door, 30_000);
     }
@@ -224,6 +231,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       coldStartMs,
       db,
       serverCpuMs: () => servers.reduce((sum, child) => sum + cpuMsOf(child.pid), 0),
+      cpuMsByPart: () => Object.fromEntries(Object.entries(parts).map(([part, child]) => [part, cpuMsOf(child.pid)])),
       async stop() {
         if (!engine) await db.dropDatabases();
         await db.close();

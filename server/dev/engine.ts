@@ -21,6 +21,8 @@ export interface EngineHandle {
   uri: string;
   /** True when an engine that was already running was reused; stop() then leaves it running. */
   reused: boolean;
+  /** The engine's process (what its CPU is read from). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -131,7 +133,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const statePath = path.join(dir, 'engine.json');
   const existing = readState(statePath);
   if (existing && isAlive(existing.pid) && (await ping(existing.uri))) {
-    return { uri: existing.uri, reused: true, stop: async () => undefined };
+    return { uri: existing.uri, reused: true, pid: existing.pid, stop: async () => undefined };
   }
 
   const binary = buildEngine(log);
@@ -170,6 +172,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   return {
     uri,
     reused: false,
+    pid,
     stop: async () => {
       await stopPid(pid);
       fs.rmSync(statePath, { force: true });

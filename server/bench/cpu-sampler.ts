@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import type { Stack, StackPart } from './stack';
+import { TICKS_PER_SECOND, type Stack, type StackPart } from './stack';
+
+/** Every part of the stack, and the benchmark process's own worker threads (the load generator). */
+type CpuPart = StackPart | 'load generator';
 
 /** One look at who had used how much CPU, and how busy the whole machine had been, at a moment. */
 interface CpuSample {
   atEpochMs: number;
-  byPart: Partial<Record<StackPart | 'load generator', number>>;
+  byPart: Partial<Record<CpuPart, number>>;
   /** The machine's CPU time since boot, all cores: busy and in all (ms). */
   machine: { busyMs: number; totalMs: number };
 }
@@ -16,11 +19,8 @@ export interface CpuWindow {
   /** Share of every core's time spent busy, 0–1. */
   machineBusy: number;
   cores: number;
-  msByPart: Partial<Record<StackPart | 'load generator', number>>;
+  msByPart: Partial<Record<CpuPart, number>>;
 }
-
-/** Linux's clock ticks per second for /proc/stat (USER_HZ). */
-const TICKS_PER_SECOND = 100;
 
 function machineCpu(): CpuSample['machine'] {
   // cpu  user nice system idle iowait irq softirq steal …
@@ -53,7 +53,7 @@ export function sampleCpu(stack: Stack, everyMs = 100) {
     between(fromEpochMs: number, toEpochMs: number): CpuWindow {
       const first = samples.filter((sample) => sample.atEpochMs <= fromEpochMs).at(-1) ?? samples[0]!;
       const last = samples.find((sample) => sample.atEpochMs >= toEpochMs) ?? samples.at(-1)!;
-      const msByPart = Object.fromEntries(Object.entries(last.byPart).map(([part, value]) => [part, value - (first.byPart[part as StackPart] ?? 0)]));
+      const msByPart = Object.fromEntries(Object.entries(last.byPart).map(([part, value]) => [part, value - (first.byPart[part as CpuPart] ?? 0)]));
       const total = last.machine.totalMs - first.machine.totalMs;
       return {
         seconds: (last.atEpochMs - first.atEpochMs) / 1000,

@@ -61,9 +61,11 @@ export interface Stack {
 }
 
 export type StackPart = 'shop' | 'callbacks' | 'order door' | 'engine' | 'simulator';
+/** The parts that are the shop's own processes (what `serverCpuMs` adds up). */
+const SERVER_PARTS: readonly StackPart[] = ['shop', 'callbacks', 'order door'];
 
-/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on every kernel Node supports here). */
-const TICKS_PER_SECOND = 100;
+/** Linux's clock ticks per second for /proc/<pid>/stat and /proc/stat (USER_HZ, 100 on every kernel Node supports here). */
+export const TICKS_PER_SECOND = 100;
 
 function cpuMsOf(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
@@ -199,12 +201,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     running.push(server);
     await until200(`${url}/readyz`, server, 30_000);
     const coldStartMs = performance.now() - started;
-    const servers = [server];
     const parts: Partial<Record<StackPart, ChildProcess | { pid: number }>> = { shop: server, simulator, ...(engine ? { engine } : {}) };
     if (options.callbackServer) {
       const callbacks = spawnNode([...PRODUCTION_NODE_FLAGS, ...profileArgs(profileDir, `${name}-callback-server`), SERVER_ENTRY], { ...env, PORT: String(callbackPort), JOBS: 'off' }, logFile('callback-server'));
       running.push(callbacks);
-      servers.push(callbacks);
       parts.callbacks = callbacks;
       await until200(`${callbackUrl}/readyz`, callbacks, 30_000);
     }
@@ -214,7 +214,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       orderUrl = `http://127.0.0.1:${doorPort}`;
       const door = spawnNode([...profileArgs(profileDir, `${name}-order-door`), DOOR_ENTRY], { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(doorPort), LOG_LEVEL: env.LOG_LEVEL!, DOOR_UPSTREAM_URLS: url }, logFile('order-door'));
       running.push(door);
-      servers.push(door);
       parts['order door'] = door;
       // The door passes everything on: the server's readiness, asked through it, says both are up.
       await until200(`${orderUrl}/readyz`, door, 30_000);
@@ -230,7 +229,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env,
       coldStartMs,
       db,
-      serverCpuMs: () => servers.reduce((sum, child) => sum + cpuMsOf(child.pid), 0),
+      serverCpuMs: () => SERVER_PARTS.reduce((sum, part) => sum + (parts[part] ? cpuMsOf(parts[part].pid) : 0), 0),
       cpuMsByPart: () => Object.fromEntries(Object.entries(parts).map(([part, child]) => [part, cpuMsOf(child.pid)])),
       async stop() {
         if (!engine) await db.dropDatabases();

@@ -68,7 +68,13 @@ export function paymentAttempts({ db, config, logger, channels, sync }: PaymentA
     for (;;) {
       const order = await ownUnpaidOrder(orderId, userId);
       const current = order.payment.current;
-      if (reusable(current, method)) return { attempt: current, result: await failureLogged({ orderId: order._id.toHexString(), outTradeNo: current.outTradeNo, ...method, actor }, () => prepareStored(order, current, openid)) };
+      const fieldsOf = (attempt: PaymentAttemptDoc) => ({ orderId: order._id.toHexString(), outTradeNo: attempt.outTradeNo, ...method, actor });
+      if (reusable(current, method)) {
+        const result = await prepareStored(order, current, openid).catch((error: unknown) => {
+          throw prepayFailed(fieldsOf(current), error);
+        });
+        return { attempt: current, result };
+      }
       // Paying one order alone closes the combined payment it was in, as switching channel closes an attempt.
       const open = current !== null || Boolean(order.payment.combinedId);
       if (open && (await sync.closeOpenAttempt(order, actor)) === 'PAID') throw new OrderStateConflict('ORDER_ALREADY_PAID', 'order has just been paid');
@@ -82,12 +88,12 @@ export function paymentAttempts({ db, config, logger, channels, sync }: PaymentA
         prepayId: null,
         codeUrl: null,
       };
-      const fields = { orderId: order._id.toHexString(), outTradeNo: fresh.outTradeNo, ...method, actor };
+      const fields = fieldsOf(fresh);
       let result: PrepayResult;
       try {
-        result = await failureLogged(fields, () => askChannel(channels, prepayRequestOf(order, fresh, openid)));
+        result = await askChannel(channels, prepayRequestOf(order, fresh, openid));
       } catch (error) {
-        if (!(error instanceof TradeNumberTaken)) throw error;
+        if (!(error instanceof TradeNumberTaken)) throw prepayFailed(fields, error);
         log.warn(fields, 'attempt number taken at the channel by an attempt never stored; moving past it');
         await Order.updateOne(openGuard(order), { $set: { 'payment.attemptCount': number } });
         continue;
@@ -102,13 +108,10 @@ export function paymentAttempts({ db, config, logger, channels, sync }: PaymentA
     }
   }
 
-  async function failureLogged<T>(fields: Record<string, unknown>, prepare: () => Promise<T>): Promise<T> {
-    try {
-      return await prepare();
-    } catch (error) {
-      log.warn({ ...fields, err: error }, 'prepay failed');
-      throw error;
-    }
+  /** The channel's failure, logged with the attempt it was for. */
+  function prepayFailed(fields: Record<string, unknown>, error: unknown): unknown {
+    log.warn({ ...fields, err: error }, 'prepay failed');
+    return error;
   }
 
   /** Opening an attempt is guarded on the order as read: still unpaid, no attempt opened and no combined payment joined since. */

@@ -6,7 +6,7 @@ import { ruleError } from '../domain-error';
 import { shippingUploadModel, type ShippingUploadDoc } from './shipping-upload.model';
 import { PlatformError, type MiniProgramPlatform } from './mini-program-platform';
 import { receiptReminders } from './receipt-reminder';
-import { SHIPPING_CARRIERS } from '@blindbox/shared';
+import { carrierNameOf } from '@blindbox/shared';
 import type { Notifier } from '../notifications/notifier';
 
 /** What the shipping upload asks of the job system: one upload job per order, retried until the platform accepts. */
@@ -56,7 +56,7 @@ export function shippingUploads({ db, logger, platform, mchid, scheduler, defaul
 
   /** 发货通知, once per order (the notifier keys it by the order), whichever call of recordShipment gets there. */
   async function notifyShipped(order: OrderDoc, upload: ShippingUploadDoc): Promise<void> {
-    const carrier = SHIPPING_CARRIERS.find((known) => known.code === upload.expressCompany)?.name ?? upload.expressCompany;
+    const carrier = carrierNameOf(upload.expressCompany);
     try {
       await notifier.notify(order.openid, 'order-shipped', {
         orderId: order._id.toHexString(),

@@ -14,7 +14,6 @@ import { ShipDialog } from '../orders/ShipDialog';
 import { ShippingImport } from './ShippingImport';
 import { PlatformReminders } from './PlatformReminders';
 
-
 /** The to-ship queue (oldest payment first), the CSV import, and WeChat's shipping-information uploads. */
 export default function ShippingPage() {
   const { filters, update } = useUrlFilters(['tab', 'status'] as const);

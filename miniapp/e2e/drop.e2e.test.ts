@@ -178,6 +178,8 @@ test('a claimed order, still unpaid, goes to another saved address from its own 
   await checkPage(page, 'phone-order-address-change', ['address-change-confirm']);
   asked.length = 0;
   await page.getByTestId('address-change-confirm').click();
+  // The picker in the same card lists 李四 too: the change is done once the picker has closed (after the answer).
+  await page.getByTestId('address-change-confirm').waitFor({ state: 'detached', timeout: 15_000 });
   await card.getByText('李四 13900139000').waitFor({ timeout: 15_000 });
   expect(asked).toContain(`POST /api/orders/${claimed.id}/address`);
   expect((await claimer.order(claimed.id)).address).toMatchObject({ name: '李四', detail: '建国路 8 号' });

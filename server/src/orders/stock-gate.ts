@@ -68,6 +68,8 @@ interface Waiter {
 export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>, placingLimit: number, refreshMs = REFRESH_MS) {
   const memories = new Map<string, UnitsMemory>();
   let waiters: Waiter[] = [];
+  /** Callers of untilLineEmpty, woken when the last shopper in line is admitted or refused. */
+  const lineEmptied = new Set<() => void>();
   /** Orders admitted and not yet settled, in this process. */
   let placing = 0;
 
@@ -139,21 +141,23 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
    * unclaimed units and a free slot may go straight in without passing anyone (admit()).
    */
   function pump(): void {
-    if (waiters.length === 0) return;
-    for (const { held: lines } of waiters) for (const { memory, quantity } of lines) memory.queued -= quantity;
-    const still: Waiter[] = [];
-    for (const waiter of waiters) {
-      const refusal = refusalOf(waiter.held);
-      if (refusal) {
-        waiter.refuse(refusal);
-      } else if (placing < placingLimit) {
-        waiter.admit();
-      } else {
-        for (const { memory, quantity } of waiter.held) memory.queued += quantity;
-        still.push(waiter);
+    if (waiters.length > 0) {
+      for (const { held: lines } of waiters) for (const { memory, quantity } of lines) memory.queued -= quantity;
+      const still: Waiter[] = [];
+      for (const waiter of waiters) {
+        const refusal = refusalOf(waiter.held);
+        if (refusal) {
+          waiter.refuse(refusal);
+        } else if (placing < placingLimit) {
+          waiter.admit();
+        } else {
+          for (const { memory, quantity } of waiter.held) memory.queued += quantity;
+          still.push(waiter);
+        }
       }
+      waiters = still;
     }
-    waiters = still;
+    if (waiters.length === 0) for (const wake of lineEmptied) wake();
   }
 
   // Started with the service (built once, outside any request); unref'd: it never keeps a process alive.
@@ -175,6 +179,23 @@ export function stockGate(stock: Pick<StockLedger, 'available' | 'nextReturnAt'>
   }, refreshMs).unref();
 
   return {
+    /**
+     * Resolves once nobody in this process waits in line for a placing slot, or after `maxMs`: for work that
+     * should let the line go first (order.service.ts placingsFirst). At once when nobody waits.
+     */
+    untilLineEmpty(maxMs: number): Promise<void> {
+      if (waiters.length === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          lineEmptied.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, maxMs);
+        lineEmptied.add(wake);
+      });
+    },
+
     /** The refusal memory already holds for these lines (sold out, short), without a read or a wait; null: ask admit(). */
     refusalFromMemory: (lines: readonly GateLine[]): Error | null => refusalOf(held(lines)),
 

@@ -11,6 +11,7 @@ import { PaymentRejectedError } from './payment-rejected-error';
 import { AlipayNotificationRejected } from './alipay/alipay-notification-rejected';
 import { parseOutTradeNo } from '../orders/out-trade-no';
 import { parseCombinedOutTradeNo } from './combined-payment.model';
+import { placingsFirst } from '../orders/placings-first';
 
 /** Alipay posts its notifications form-encoded: the body middleware lets form bodies through here only. */
 import { ALIPAY_NOTIFY_PATH, ALIPAY_RETURN_PATH, WECHATPAY_NOTIFY_PATH } from './callback-paths';
@@ -37,22 +38,23 @@ export function paymentStatusPollLimit({ config, db }: Pick<Container, 'config' 
   return perMinuteLimit(db, config.RATE_LIMIT_PAYMENT_STATUS_PER_MINUTE, (ctx) => `payment-status:${ctx.state.userId}`);
 }
 
-export function paymentRoutes({ config, payments, sessions, db }: Container): Router {
+export function paymentRoutes({ config, payments, sessions, db, orders }: Container): Router {
   const router = new Router({ prefix: '/api' });
   const user = requireUser(sessions);
   const userOf = (state: { userId?: string }) => new Types.ObjectId(state.userId);
+  const starting = placingsFirst(orders);
 
-  router.post('/orders/:id/pay/jsapi', user, async (ctx) => {
+  router.post('/orders/:id/pay/jsapi', user, starting, async (ctx) => {
     ctx.body = await payments.payJsapi(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), ctx.state.openid ?? '');
   });
 
-  router.post('/orders/:id/pay/native', user, async (ctx) => {
+  router.post('/orders/:id/pay/native', user, starting, async (ctx) => {
     const codeUrl = await payments.payNative(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), ctx.state.openid ?? '');
     ctx.body = { codeUrl, qrDataUrl: await qrDataUrlOf(codeUrl) };
   });
 
   /** Alipay page pay (H5/PC): the attempt's id and the self-submitting form that opens Alipay's cashier. */
-  router.post('/orders/:id/alipay', user, async (ctx) => {
+  router.post('/orders/:id/alipay', user, starting, async (ctx) => {
     ctx.body = await payments.payAlipayPage(parseObjectId(ctx.params.id, 'order'), userOf(ctx.state), ctx.state.openid ?? '');
   });
 

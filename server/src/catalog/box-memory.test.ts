@@ -30,7 +30,7 @@ function countedMemory(memoryMs: number) {
   return { memory, reads };
 }
 
-test('one read serves every order asking at once, and the box is that read for the memory\'s time, then read again', async () => {
+test('one read serves every order asking at once, and the box is that read for the memory\'s time; then the next order starts a read, and the ones after it see the change', async () => {
   const memoryMs = 1_000;
   const { memory, reads } = countedMemory(memoryMs);
   const asked = await Promise.all(Array.from({ length: 20 }, () => memory.boxes([box._id])));
@@ -43,7 +43,17 @@ test('one read serves every order asking at once, and the box is that read for t
   const soon = (await memory.boxes([box._id])).get(box._id.toHexString());
   if (Date.now() - readAt < memoryMs) expect(soon?.priceFen).toBe(5000);
   await new Promise((resolve) => setTimeout(resolve, memoryMs + 10));
-  expect((await memory.boxes([box._id])).get(box._id.toHexString())?.priceFen).toBe(5900);
+  // Past it, the next order is answered the box remembered at once, and starts the one read that refreshes it.
+  const readsBefore = reads.count;
+  expect((await memory.boxes([box._id])).get(box._id.toHexString())?.priceFen).toBe(5000);
+  let refreshed: BoxDoc | undefined;
+  const deadline = Date.now() + 5_000;
+  while (refreshed?.priceFen !== 5900 && Date.now() < deadline) {
+    refreshed = (await memory.boxes([box._id])).get(box._id.toHexString());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(refreshed?.priceFen).toBe(5900);
+  expect(reads.count).toBe(readsBefore + 1);
 
   // An unknown box is absent, and remembered as unknown for the same time: a flood of orders for it is one read.
   const before = reads.count;

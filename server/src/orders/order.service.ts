@@ -34,7 +34,7 @@ export interface OrderServiceDeps {
   /** Everything an order holds, taken, given back and kept through one list. */
   holds: OrderHolds;
   stock: Pick<StockLedger, 'available' | 'nextReturnAt'>;
-  /** The boxes orders are placed for, at most BOX_MEMORY_MS old (the box page shares them). */
+  /** The boxes orders are placed for, at most BOX_MEMORY_MS old plus one refreshing read (the box page shares them). */
   boxes: BoxMemory;
   sets: Pick<SetService, 'picksFor' | 'refuseTaken'>;
   /** A drop opens by this clock. */
@@ -126,7 +126,7 @@ export function orderService({ db, config, logger, payments, holds, stock, boxes
   }
 
   async function loadBoxes(lines: ReturnType<typeof mergeLines>): Promise<Map<string, BoxDoc>> {
-    // The same box the order was admitted with, at most BOX_MEMORY_MS old (its price too: docs/capacity.md).
+    // The same box the order was admitted with, at most BOX_MEMORY_MS old plus one refreshing read (its price too: docs/capacity.md).
     const boxes = [...(await boxMemory.boxes(lines.map((line) => line.boxId))).values()];
     const retired = boxes.find((box) => box.retiredAt);
     if (retired) throw new BoxRetired(`box ${retired.slug} is retired: it takes no new orders`);

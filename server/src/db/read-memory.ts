@@ -14,9 +14,9 @@ const STALE_AT_MOST_MS = 5_000;
  *
  * Once a value is older than `memoryMs`, the first caller starts the read that refreshes it and every caller until
  * it lands is answered the value remembered, at once: nobody waits for a refresh (stale-while-revalidate). In a
- * drop that read waits behind the winners' writes (up to 0.9 s on the 2-core bench machine), and every arrival
- * waiting for it, the losers among them, waited as long. So a value is at most `memoryMs` old plus one read's
- * time; callers wait only for a key never read, or one nobody asked for in `memoryMs` + STALE_AT_MOST_MS.
+ * drop that read competes with the winners' writes, and every arrival asking meanwhile (before the gate can refuse
+ * it) would wait as long. So a value is at most `memoryMs` old plus one read's time; callers wait only for a key
+ * never read, or one nobody asked for in `memoryMs` + STALE_AT_MOST_MS.
  * With `memoryMs` 0 every call reads and waits, and calls at once still share one read. Only what could still be
  * answered is kept, so keys nobody asks for any more do not pile up.
  */

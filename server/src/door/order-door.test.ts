@@ -108,7 +108,7 @@ test("a refusal about the shopper (the purchase limit) is never repeated to anyo
   expect(answer.status).toBe(201);
 });
 
-test('every other request is passed on as it came (headers, query, answer), and a shop that does not answer is a 502 in the API error shape', async () => {
+test('every other request but its own /healthz is passed on as it came (headers, query, answer), and a shop that does not answer is a 502 in the API error shape', async () => {
   const door = await startDoor();
   const boxId = await boxOf(2);
   const requestId = `door-test-${new Types.ObjectId().toHexString()}`;
@@ -126,6 +126,9 @@ test('every other request is passed on as it came (headers, query, answer), and 
 
   const nobody = await startDoor({ upstreams: [`http://127.0.0.1:${await freePort()}`] });
   expect(await order(nobody.url, boxId)).toEqual({ status: 502, body: { code: 'SHOP_UNREACHABLE', message: expect.any(String) as string } });
+  // Except its own liveness, answered with no shop behind it.
+  const alive = await fetch(`${nobody.url}/healthz`);
+  expect({ status: alive.status, body: await alive.json() }).toEqual({ status: 200, body: { status: 'ok', door: true } });
 });
 
 test('the servers are taken in turn, and an ask that got no answer forgets the sold-out answer instead of repeating it for good', async () => {

@@ -194,6 +194,8 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
 
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    // The door's own liveness (a process manager's or a load balancer's check): answered here, not by the shop.
+    if (req.method === 'GET' && path === '/healthz') return ownJson(res, 200, JSON.stringify({ status: 'ok', door: true }));
     if (options.metricsToken && req.method === 'GET' && path === '/metrics') {
       metrics(req, res).catch(() => problem(res, 500, 'INTERNAL', 'metrics could not be collected'));
       return;

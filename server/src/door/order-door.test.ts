@@ -215,3 +215,15 @@ test("the door counts what it answered and what it passed on, for the scraper's 
   expect(text).toContain('door_orders_total{answer="passed"} 2');
   expect(text).toContain('door_orders_total{answer="remembered"} 2');
 });
+
+test('a door keeping connections warm opens them to the shop at its start, each carrying a /healthz', async () => {
+  const healthChecks = async () => {
+    const text = await server.container.metrics.registry.getSingleMetricAsString('http_requests_total');
+    return Number(/method="GET",route="\/healthz",status="200"\} (\d+)/.exec(text)?.[1] ?? 0);
+  };
+  const before = await healthChecks();
+  await startDoor({ warmConnections: 5 });
+  const deadline = Date.now() + 5_000;
+  while ((await healthChecks()) < before + 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(await healthChecks()).toBe(before + 5);
+});

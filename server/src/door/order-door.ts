@@ -25,9 +25,23 @@ export interface OrderDoorOptions {
   requestTimeoutMs: number;
   /** `GET /metrics` with this bearer token is the door's own (Prometheus); without one it is passed on like the rest. */
   metricsToken?: string;
+  /**
+   * Connections to each shop process kept open between drops (0: none): each carries a `/healthz` every
+   * WARM_EVERY_MS unless already busy, so a drop's opening finds them open instead of opening hundreds at once.
+   */
+  warmConnections?: number;
   logger: Logger;
   now?: () => number;
 }
+
+/** Connections to each shop process at most: the requests a drop's opening has in flight at once, and the pool kept warm. */
+export const UPSTREAM_CONNECTIONS = 256;
+
+/**
+ * How often the warm connections each carry a request: well inside the servers' keep-alive of 65 s
+ * (http/serving.ts), after which a server closes a connection left idle.
+ */
+const WARM_EVERY_MS = 30_000;
 
 /** Sold-out answers remembered at most (one per distinct set of order lines). */
 const MAX_REMEMBERED = 10_000;
@@ -78,7 +92,7 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
   const { upstreams, rememberMs, bodyLimitBytes, requestTimeoutMs, logger } = options;
   const now = options.now ?? Date.now;
   const targets = upstreams.map((url) => new URL(url));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: UPSTREAM_CONNECTIONS, maxFreeSockets: UPSTREAM_CONNECTIONS });
   const remembered = new Map<string, Remembered>();
   let turn = 0;
   /** Orders passed on so far: each one's number orders the answers by when their questions were asked. */
@@ -157,6 +171,29 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
       upstream.destroy();
     });
   }
+
+  /**
+   * Opened cold at a drop's opening, the hundreds of connections its first half second has in flight cost the door
+   * and the shop CPU exactly then (docs/capacity.md): kept open between drops, each used every WARM_EVERY_MS. Only
+   * the connections not busy are topped up, so in a drop this sends nothing.
+   */
+  function keepWarm(count: number): void {
+    const warm = () => {
+      for (const target of targets) {
+        const busy = agent.sockets[agent.getName({ host: target.hostname, port: target.port })]?.length ?? 0;
+        for (let index = busy; index < count; index++) {
+          const request = http.request({ host: target.hostname, port: target.port, method: 'GET', path: '/healthz', agent, timeout: requestTimeoutMs }, (reply) => reply.resume());
+          request.on('timeout', () => request.destroy());
+          // A shop away or restarting: the next round opens them again.
+          request.on('error', () => undefined);
+          request.end();
+        }
+      }
+    };
+    warm();
+    setInterval(warm, WARM_EVERY_MS).unref();
+  }
+  if (options.warmConnections) keepWarm(Math.min(options.warmConnections, UPSTREAM_CONNECTIONS));
 
   /** An order: answered from memory when the shop refused the same lines as sold out within `rememberMs`. */
   function placeOrder(req: IncomingMessage, res: ServerResponse, body: Buffer): void {

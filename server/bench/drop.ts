@@ -9,14 +9,6 @@ const SHOPPERS = 5_000;
 const UNITS = 100;
 /** Arrivals of the first wave (open loop): the announced minute. */
 const ARRIVALS_PER_SECOND = 1_000;
-/**
- * Connections the phones arrive with, open, at the opening (load.ts openConnections): about the requests in flight
- * in its first half second (the winners' orders and prepays, the losers before the first sold-out answer). Started
- * cold, the load generator opened one per request in flight on the two cores the servers fill, and its requests
- * reached the shop late: the first losers' sold-out p99 255–887 ms in four paired drop runs, 15–54 ms with 400 open
- * (docs/capacity.md).
- */
-const OPEN_CONNECTIONS = 500;
 /** Every n-th winner never pays, so a fifth of the units come back when their payment window ends. */
 const UNPAID_EVERY = 5;
 /** Shoppers held back for a second wave that arrives once the unpaid holds have expired. */
@@ -121,7 +113,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const cpuBefore = stack.serverCpuMs();
     const timedBefore = await timedInServer(stack, metricsToken, IN_SERVER_SECONDS);
     const cpu = sampleCpu(stack);
-    const first = await load({ scenario: { ...scenario, shoppers: shoppers.slice(0, count - secondWave), unpaidEvery: UNPAID_EVERY }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: count - secondWave }, openConnections: OPEN_CONNECTIONS });
+    const first = await load({ scenario: { ...scenario, shoppers: shoppers.slice(0, count - secondWave), unpaidEvery: UNPAID_EVERY }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: count - secondWave } });
     cpu.stop();
     const wave1Requests = Object.values(first.steps).reduce((sum, step) => sum + latenciesOf(step).length, 0);
     const cpuPerRequestMs = (stack.serverCpuMs() - cpuBefore) / Math.max(1, wave1Requests);
@@ -172,7 +164,7 @@ export async function dropSection(ctx: BenchContext): Promise<void> {
     const pageDrop = async (kind: 'confirm-page' | 'box-page', boxId: string) => {
       await stack.db.setStock(boxId, UNITS, windowMinutes);
       const pageShoppers = await bulkShoppers(ctx, stack, count - secondWave, kind);
-      const run = await load({ scenario: { kind, shoppers: pageShoppers, boxId, simulatorUrl: stack.simulatorUrl }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: pageShoppers.length }, openConnections: OPEN_CONNECTIONS });
+      const run = await load({ scenario: { kind, shoppers: pageShoppers, boxId, simulatorUrl: stack.simulatorUrl }, pace: { kind: 'open', rate: ARRIVALS_PER_SECOND, count: pageShoppers.length } });
       ctx.log(`drop through the ${kind}: ${answersOf(run)}`);
       const pagePaid = paidOrders(run.drop);
       await settled(pagePaid);

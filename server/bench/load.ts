@@ -56,14 +56,6 @@ export interface LoadJob {
   orderUrl?: string;
   scenario: Scenario;
   pace: Pace;
-  /**
-   * Connections opened (and left open) to the order URL and to the server before the schedule starts: the phones of
-   * a crowd that waited on the box page arrive with theirs open (each keeps its connection to the proxy), where a
-   * load generator starting cold opens one per request in flight in the opening's first hundreds of milliseconds,
-   * spending on it the CPU the servers share. Opened with `/healthz`, which the order door answers itself, so the
-   * servers' own pools (door to shop, shop to database) start as they are.
-   */
-  openConnections?: number;
 }
 
 /** Latencies in ms by answer: "201", "409 OUT_OF_STOCK", "ERR ECONNRESET", … */
@@ -127,7 +119,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 function runHere(job: LoadJob): Promise<LoadResult> {
   // Enough sockets that the client never queues requests itself: open-loop arrivals need one per request in flight.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 4096 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 });
   const steps: Record<string, StepResult> = {};
   const flowLatencies: number[] = [];
   const drop: DropOutcome[] = [];
@@ -320,9 +312,6 @@ function runHere(job: LoadJob): Promise<LoadResult> {
 
   const run = async (): Promise<LoadResult> => {
     const pace = job.pace;
-    for (const base of new Set([ordersBase, job.url])) {
-      await Promise.all(Array.from({ length: job.openConnections ?? 0 }, () => send(base, 'GET', '/healthz', undefined, {})));
-    }
     let maxSendLagMs = 0;
     if (pace.kind === 'closed') await closed(pace.connections, pace.seconds);
     else maxSendLagMs = await open(pace.rate, pace.count);

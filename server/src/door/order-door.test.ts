@@ -227,3 +227,38 @@ test('a door keeping connections warm opens them to the shop at its start, each 
   while ((await healthChecks()) < before + 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   expect(await healthChecks()).toBe(before + 5);
 });
+
+test('keeping warm passes a shop by while a burst is under way there (16 requests in flight), and tops it up once it is over', async () => {
+  // A shop that holds every order until told, and counts the door's /healthz.
+  let healthChecks = 0;
+  const held: http.ServerResponse[] = [];
+  const shop = http.createServer((req, res) => {
+    if (req.url === '/healthz') {
+      healthChecks += 1;
+      res.end('{"status":"ok"}');
+    } else {
+      req.resume();
+      held.push(res);
+    }
+  });
+  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
+  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    const door = await startDoor({ upstreams: [`http://127.0.0.1:${(shop.address() as AddressInfo).port}`], warmConnections: 20, warmEveryMs: 100 });
+    await settle(50);
+    expect(healthChecks).toBeGreaterThanOrEqual(20);
+    const orders = Array.from({ length: 16 }, () => order(door.url, new Types.ObjectId().toHexString()).catch(() => null));
+    while (held.length < 16) await settle(10);
+    const during = healthChecks;
+    await settle(350);
+    expect(healthChecks).toBe(during);
+
+    for (const res of held.splice(0)) res.writeHead(409, { 'content-type': 'application/json' }).end('{"code":"SOLD_OUT","message":"sold out"}');
+    await Promise.all(orders);
+    await settle(250);
+    expect(healthChecks).toBeGreaterThanOrEqual(during + 20);
+  } finally {
+    shop.closeAllConnections();
+    shop.close();
+  }
+});

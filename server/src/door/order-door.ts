@@ -30,6 +30,8 @@ export interface OrderDoorOptions {
    * WARM_EVERY_MS unless already busy, so a drop's opening finds them open instead of opening hundreds at once.
    */
   warmConnections?: number;
+  /** How often the warm connections each carry a request (WARM_EVERY_MS unless a test says otherwise). */
+  warmEveryMs?: number;
   logger: Logger;
   now?: () => number;
 }
@@ -42,6 +44,13 @@ export const UPSTREAM_CONNECTIONS = 256;
  * (http/serving.ts), after which a server closes a connection left idle.
  */
 const WARM_EVERY_MS = 30_000;
+
+/**
+ * Requests in flight to a shop process from which a round of keeping warm passes it by: a burst is under way (a
+ * drop's opening reaches this within tens of milliseconds), its connections are open anyway, and a round of
+ * hundreds of `/healthz` would land on the shop just then.
+ */
+const BUSY_SKIPS_WARMING = 16;
 
 /** Sold-out answers remembered at most (one per distinct set of order lines). */
 const MAX_REMEMBERED = 10_000;
@@ -175,12 +184,13 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
   /**
    * Opened cold at a drop's opening, the hundreds of connections its first half second has in flight cost the door
    * and the shop CPU exactly then (docs/capacity.md): kept open between drops, each used every WARM_EVERY_MS. Only
-   * the connections not busy are topped up, so in a drop this sends nothing.
+   * the connections not busy are topped up, and none while a burst is under way (BUSY_SKIPS_WARMING).
    */
   function keepWarm(count: number): void {
     const warm = () => {
       for (const target of targets) {
         const busy = agent.sockets[agent.getName({ host: target.hostname, port: target.port })]?.length ?? 0;
+        if (busy >= BUSY_SKIPS_WARMING) continue;
         for (let index = busy; index < count; index++) {
           const request = http.request({ host: target.hostname, port: target.port, method: 'GET', path: '/healthz', agent, timeout: requestTimeoutMs }, (reply) => reply.resume());
           request.on('timeout', () => request.destroy());
@@ -191,7 +201,7 @@ export function orderDoor(options: OrderDoorOptions): http.RequestListener {
       }
     };
     warm();
-    setInterval(warm, WARM_EVERY_MS).unref();
+    setInterval(warm, options.warmEveryMs ?? WARM_EVERY_MS).unref();
   }
   if (options.warmConnections) keepWarm(Math.min(options.warmConnections, UPSTREAM_CONNECTIONS));
 

@@ -1,3 +1,4 @@
+import { settledWithin } from '../../test/support/settled-within';
 import { readMemory } from './read-memory';
 
 /** A read that lands when the test says: what a read waiting behind a drop's writes looks like to its callers. */
@@ -18,8 +19,6 @@ function heldReads() {
     },
   };
 }
-
-const settledWithin = <T>(promise: Promise<T>, ms: number) => Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
 
 test('past its time a value is answered at once while one read refreshes it; a key never read waits for its read', async () => {
   const reads = heldReads();

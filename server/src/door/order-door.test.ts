@@ -41,11 +41,14 @@ async function boxOf(units: number): Promise<string> {
   return box!._id.toHexString();
 }
 
-/** The order route's answers the shop itself gave, by status. */
-async function shopAnswered(status: number): Promise<number> {
+/** Requests the shop itself answered, by route and status (its own metrics). */
+async function shopRequests(method: string, route: string, status: number): Promise<number> {
   const text = await server.container.metrics.registry.getSingleMetricAsString('http_requests_total');
-  return Number(new RegExp(`method="POST",route="/api/orders",status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return Number(new RegExp(`method="${method}",route="${route}",status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
 }
+
+/** The order route's answers the shop itself gave, by status. */
+const shopAnswered = (status: number) => shopRequests('POST', '/api/orders', status);
 
 const order = (url: string, boxId: string, quantity = 1) =>
   fetch(`${url}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ boxId, quantity }], addressId: new Types.ObjectId().toHexString() }) }).then(async (response) => ({
@@ -217,10 +220,7 @@ test("the door counts what it answered and what it passed on, for the scraper's 
 });
 
 test('a door keeping connections warm opens them to the shop at its start, each carrying a /healthz', async () => {
-  const healthChecks = async () => {
-    const text = await server.container.metrics.registry.getSingleMetricAsString('http_requests_total');
-    return Number(/method="GET",route="\/healthz",status="200"\} (\d+)/.exec(text)?.[1] ?? 0);
-  };
+  const healthChecks = () => shopRequests('GET', '/healthz', 200);
   const before = await healthChecks();
   await startDoor({ warmConnections: 5 });
   const deadline = Date.now() + 5_000;

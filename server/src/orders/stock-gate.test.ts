@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { startTestServer, type TestServer } from '../../test/support/test-server';
+import { settledWithin } from '../../test/support/settled-within';
 import { stockGate, type Admission } from './stock-gate';
 
 let server: TestServer;
@@ -156,23 +157,22 @@ test('what lets the line go first (a prepay) goes on at once with nobody in line
   const boxId = await boxWith(10);
   const gate = stockGate(server.container.stock, 1);
   const line = [{ boxId, quantity: 1 }];
-  const settledAfter = async (promise: Promise<void>, ms: number) => Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
 
   // Nobody in line (one placing, the slot's own): at once.
   const busy = await gate.admit(line);
-  expect(await settledAfter(gate.untilLineEmpty(60_000), 20)).toBe(true);
+  expect(await settledWithin(gate.untilLineEmpty(60_000), 20)).toBe(true);
 
   // Two in line: waits while they wait, goes on when the last of them is admitted.
   const inLine = [gate.admit(line), gate.admit(line)];
   await new Promise((resolve) => setTimeout(resolve, 20));
   const prepay = gate.untilLineEmpty(60_000);
-  expect(await settledAfter(prepay, 50)).toBe(false);
+  expect(await settledWithin(prepay, 50)).toBe(false);
   busy.settle(true);
   const second = await inLine[0]!;
-  expect(await settledAfter(prepay, 50)).toBe(false);
+  expect(await settledWithin(prepay, 50)).toBe(false);
   second.settle(true);
   (await inLine[1]!).settle(true);
-  expect(await settledAfter(prepay, 20)).toBe(true);
+  expect(await settledWithin(prepay, 20)).toBe(true);
 
   // A line that does not move: no longer than asked.
   const stuck = await gate.admit(line);
